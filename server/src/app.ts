@@ -1,0 +1,73 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { DestinationStream } from 'pino';
+import { AppError, errorBody } from '@stille-lijn/shared/errors';
+import authPlugin from './auth/plugin.ts';
+import type { Config } from './config.ts';
+import conversationsPlugin from './conversations/plugin.ts';
+import cryptoPlugin from './crypto/plugin.ts';
+import healthPlugin from './health/plugin.ts';
+import { createLogger } from './logger.ts';
+import metricsPlugin from './metrics/plugin.ts';
+import queuesPlugin from './queues/plugin.ts';
+import redisPlugin from './redis/plugin.ts';
+import routingPlugin from './routing/plugin.ts';
+import socketsPlugin from './sockets/plugin.ts';
+import staticPlugin from './static/plugin.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Readonly<Config>;
+  }
+}
+
+export interface BuildAppOptions {
+  config: Readonly<Config>;
+  /** Where log lines go (tests capture them here). @default stdout */
+  logStream?: DestinationStream;
+}
+
+/** Builds the whole app without listening; `main.ts` listens, tests use `inject()` or port 0. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: createLogger(opts.config.logLevel, opts.logStream),
+    trustProxy: opts.config.trustProxy,
+    bodyLimit: 64 * 1024,
+    disableRequestLogging: false,
+    forceCloseConnections: true,
+  });
+
+  app.register(
+    fp(async (a) => a.decorate('config', opts.config), { name: 'config' }),
+  );
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof AppError) {
+      const body: Record<string, unknown> = { error: err.toBody() };
+      if (err.details !== undefined) body.fields = err.details;
+      return reply.status(err.status).send(body);
+    }
+    const e = err as { statusCode?: number; code?: string };
+    if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send({ error: errorBody('too_large') });
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.status(400).send({ error: errorBody('invalid_payload') });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.status(500).send({ error: errorBody('internal') });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: errorBody('not_found') }));
+
+  await app.register(redisPlugin);
+  await app.register(cryptoPlugin);
+  await app.register(metricsPlugin);
+  await app.register(queuesPlugin);
+  await app.register(authPlugin);
+  await app.register(conversationsPlugin);
+  await app.register(socketsPlugin);
+  await app.register(routingPlugin);
+  await app.register(healthPlugin);
+  await app.register(staticPlugin);
+  return app;
+}

@@ -1,0 +1,27 @@
+import type { Language, OperatorRole } from '@stille-lijn/shared';
+
+/** An operator account as the rest of the server sees it (never the password hash). */
+export interface OperatorAccount {
+  id: string;
+  username: string;
+  displayName: string;
+  role: OperatorRole;
+  /** Languages the operator answers in. @default ['nl', 'en'] */
+  languages: Language[];
+  disabled: boolean;
+  totpEnabled: boolean;
+  createdAt: string;
+}
+
+export interface SessionInfo {
+  sessionId: string;
+  operator: OperatorAccount;
+}
+
+/** What the sockets and other plugins need from auth. */
+export interface AuthService {
+  /** Resolves a `Cookie` header to a live session (refreshing its idle timer), or null. */
+  sessionFromCookieHeader(cookieHeader: string | undefined): Promise<SessionInfo | null>;
+  /** True while the session exists and its operator is enabled. */
+  isSessionLive(sessionId: string): Promise<boolean>;
+}

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+const origin = z.string().refine((v) => {
+  try {
+    return new URL(v).origin === v;
+  } catch {
+    return false;
+  }
+}, 'must be an origin such as https://example.nl (scheme, host and port only)');
+
+/**
+ * Every environment variable the server reads. Parsed once at boot and frozen;
+ * no other file reads `process.env`.
+ */
+const envSchema = z.object({
+  /** @default 'development' */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** @default 8080 */
+  PORT: int(0, 65535).default(8080),
+  /** @default '0.0.0.0' */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** The public origin of this helpline, e.g. https://chat.stillelijn.nl. @default http://localhost:PORT */
+  PUBLIC_URL: z.url().optional(),
+  /** @default 'redis://127.0.0.1:6379' */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  /** Key prefix for every Redis key and BullMQ queue. @default 'sl' */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('sl'),
+  /** Data keys: `kid:base64key[,kid:base64key]`, the first is current. */
+  DATA_KEY: z.string().optional(),
+  /** A file holding DATA_KEY's value. */
+  DATA_KEY_FILE: z.string().optional(),
+  /** Origins allowed to embed the widget (frame-ancestors). @default PUBLIC_URL's origin */
+  EMBED_ORIGINS: list.pipe(z.array(origin)).optional(),
+  /** Active conversations per operator. @default 3 */
+  OPERATOR_CAPACITY: int(1, 20).default(3),
+  /** Seconds an operator may be disconnected before their conversations are requeued. @default 30 */
+  OPERATOR_GRACE_S: int(1, 3600).default(30),
+  /** Minutes a visitor can return after a quick exit or a drop. @default 15 */
+  RETURN_WINDOW_MIN: z.coerce.number().min(0.05).max(240).default(15),
+  /** Hours after its end that a conversation is deleted. @default 72 */
+  RETENTION_HOURS: z.coerce.number().min(0.001).max(24 * 90).default(72),
+  /** Where quick exit goes. @default 'https://www.buienradar.nl/' */
+  QUICK_EXIT_URL: z.url().default('https://www.buienradar.nl/'),
+  /** Estimated wait (s) above which the widget shows alternatives. @default 300 */
+  WAIT_ALTERNATIVES_S: int(0, 86_400).default(300),
+  /** JSON file with the Veilig Thuis regions. */
+  VT_REGIONS_FILE: z.string().optional(),
+  /** @default 'info' */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Minutes of inactivity after which an operator session ends. @default 30 */
+  SESSION_IDLE_MIN: z.coerce.number().min(0.05).max(24 * 60).default(30),
+  /** Run the BullMQ workers in this process (`inline`) or only with `npm run worker` (`none`). @default 'inline' */
+  WORKERS: z.enum(['inline', 'none']).default('inline'),
+  /** New visitor connections per minute from one (hashed) address. @default 120 */
+  VISITOR_CONNECTIONS_PER_MIN: int(1, 1_000_000).default(120),
+  /** Events per second one socket may send (burst twice that). @default 20 */
+  SOCKET_EVENTS_PER_S: int(1, 100_000).default(20),
+  /** Trust X-Forwarded-For from the load balancer. @default false */
+  TRUST_PROXY: bool.default(false),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  publicUrl: string;
+  publicOrigin: string;
+  redisUrl: string;
+  redisPrefix: string;
+  dataKey: string | undefined;
+  dataKeyFile: string | undefined;
+  embedOrigins: string[];
+  operatorCapacity: number;
+  operatorGraceMs: number;
+  returnWindowMs: number;
+  retentionMs: number;
+  quickExitUrl: string;
+  waitAlternativesSeconds: number;
+  vtRegionsFile: string | undefined;
+  logLevel: string;
+  sessionIdleMs: number;
+  workers: 'inline' | 'none';
+  visitorConnectionsPerMin: number;
+  socketEventsPerSecond: number;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly lines: string[];
+  constructor(lines: string[]) {
+    super(`Invalid configuration:\n${lines.join('\n')}`);
+    this.name = 'ConfigError';
+    this.lines = lines;
+  }
+}
+
+/** Parses the environment into a frozen Config; throws ConfigError with one line per bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') picked[key] = v;
+  }
+  const parsed = envSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? 'config')}: ${i.message}`);
+    throw new ConfigError([...new Set(lines)]);
+  }
+  const e = parsed.data;
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  const publicOrigin = new URL(publicUrl).origin;
+  if (e.NODE_ENV === 'production' && !e.DATA_KEY && !e.DATA_KEY_FILE) {
+    throw new ConfigError(['DATA_KEY: DATA_KEY or DATA_KEY_FILE is required in production']);
+  }
+  return Object.freeze({
+    nodeEnv: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    publicOrigin,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    dataKey: e.DATA_KEY,
+    dataKeyFile: e.DATA_KEY_FILE,
+    embedOrigins: Object.freeze(e.EMBED_ORIGINS ?? [publicOrigin]) as string[],
+    operatorCapacity: e.OPERATOR_CAPACITY,
+    operatorGraceMs: e.OPERATOR_GRACE_S * 1000,
+    returnWindowMs: Math.round(e.RETURN_WINDOW_MIN * 60_000),
+    retentionMs: Math.round(e.RETENTION_HOURS * 3_600_000),
+    quickExitUrl: e.QUICK_EXIT_URL,
+    waitAlternativesSeconds: e.WAIT_ALTERNATIVES_S,
+    vtRegionsFile: e.VT_REGIONS_FILE,
+    logLevel: e.LOG_LEVEL,
+    sessionIdleMs: Math.round(e.SESSION_IDLE_MIN * 60_000),
+    workers: e.WORKERS,
+    visitorConnectionsPerMin: e.VISITOR_CONNECTIONS_PER_MIN,
+    socketEventsPerSecond: e.SOCKET_EVENTS_PER_S,
+    trustProxy: e.TRUST_PROXY,
+  });
+}
+
+/** The variables, for the README table and `--help` output. */
+export const configVariables = Object.keys(envSchema.shape);

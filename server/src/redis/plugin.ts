@@ -1,0 +1,35 @@
+import fp from 'fastify-plugin';
+import { Redis, type RedisOptions } from 'ioredis';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The main Redis connection (commands). */
+    redis: Redis;
+    /** Builds a prefixed Redis key: `keys('conv', id)` → `sl:conv:<id>`. */
+    key: (...parts: string[]) => string;
+    /** Opens a new connection to the same Redis (for subscribers and BullMQ); the caller closes it. */
+    newRedis: (opts?: RedisOptions) => Redis;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const { redisUrl, redisPrefix } = app.config;
+    const newRedis = (opts: RedisOptions = {}): Redis => {
+      const r = new Redis(redisUrl, { lazyConnect: false, ...opts });
+      // Connection errors are logged without the URL (it may hold a password).
+      r.on('error', (err: Error & { code?: string }) => {
+        app.log.warn({ code: err.code }, 'redis connection error');
+      });
+      return r;
+    };
+    const redis = newRedis({ maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    app.decorate('redis', redis);
+    app.decorate('newRedis', newRedis);
+    app.decorate('key', (...parts: string[]) => [redisPrefix, ...parts].join(':'));
+    app.addHook('onClose', async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    });
+  },
+  { name: 'redis', dependencies: ['config'] },
+);
