@@ -35,6 +35,6 @@ export default defineConfig({
       },
     ],
     setupFiles: ['test/support/fail-on-console.ts'],
-    resolve: { conditions: ['source'] },
   },
+  resolve: { conditions: ['source'] },
 });

@@ -1,7 +1,7 @@
+import { AppError, errorBody } from '@stille-lijn/shared/errors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { DestinationStream } from 'pino';
-import { AppError, errorBody } from '@stille-lijn/shared/errors';
 import authPlugin from './auth/plugin.ts';
 import type { Config } from './config.ts';
 import conversationsPlugin from './conversations/plugin.ts';
@@ -29,16 +29,20 @@ export interface BuildAppOptions {
 
 /** Builds the whole app without listening; `main.ts` listens, tests use `inject()` or port 0. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     loggerInstance: createLogger(opts.config.logLevel, opts.logStream),
     trustProxy: opts.config.trustProxy,
     bodyLimit: 64 * 1024,
     disableRequestLogging: false,
-    forceCloseConnections: true,
-  });
+  }) as unknown as FastifyInstance;
 
   app.register(
-    fp(async (a) => a.decorate('config', opts.config), { name: 'config' }),
+    fp(
+      async (a) => {
+        a.decorate('config', opts.config);
+      },
+      { name: 'config' },
+    ),
   );
 
   app.setErrorHandler((err, req, reply) => {

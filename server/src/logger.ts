@@ -33,7 +33,7 @@ export const redactPaths = [
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
-    base: undefined,
+    base: null,
     redact: { paths: redactPaths, remove: true },
     serializers: {
       // Only method and route pattern: no URL query, no address, no headers.

@@ -42,12 +42,20 @@ export class DataCipher {
     if (!key) throw new Error('unknown data key id');
     const raw = new Uint8Array(Buffer.from(b64, 'base64'));
     const n = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-    const pt = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, raw.subarray(n), context, raw.subarray(0, n), key);
+    const pt = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+      null,
+      raw.subarray(n),
+      context,
+      raw.subarray(0, n),
+      key,
+    );
     return sodium.to_string(pt);
   }
 
   /** A keyed hash (BLAKE2b) for values that must be matched but never stored: IPs, codes, tokens. */
   keyedHash(value: string, purpose: string): string {
-    return sodium.crypto_generichash(20, `${purpose}\u0000${value}`, this.#hashKey, 'base64url') as string;
+    return Buffer.from(sodium.crypto_generichash(20, `${purpose}\u0000${value}`, this.#hashKey)).toString(
+      'base64url',
+    );
   }
 }

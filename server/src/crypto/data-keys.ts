@@ -16,9 +16,13 @@ export interface DataKeys {
 export function parseDataKeys(value: string): DataKeys {
   const keys = new Map<string, Uint8Array>();
   let currentId = '';
-  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [id, b64] = part.includes(':') ? (part.split(':', 2) as [string, string]) : ['k1', part];
-    if (!/^[A-Za-z0-9_-]{1,16}$/.test(id)) throw new Error('DATA_KEY: key id must be 1-16 letters, digits, _ or -');
+    if (!/^[A-Za-z0-9_-]{1,16}$/.test(id))
+      throw new Error('DATA_KEY: key id must be 1-16 letters, digits, _ or -');
     const key = Buffer.from(b64, 'base64');
     if (key.length !== 32) throw new Error('DATA_KEY: each key must be 32 bytes, base64-encoded');
     keys.set(id, new Uint8Array(key));

@@ -1,0 +1,968 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AppError,
+  type Conversation,
+  type EndReason,
+  type Language,
+  type LeaveReason,
+  type Message,
+  type Note,
+  type ResumeAck,
+  type StartAck,
+  type VisitorLeftReason,
+  type VisitorRole,
+  type VisitorStart,
+  type WaitingItem,
+} from '@stille-lijn/shared';
+import { normalizeReturnCode } from '@stille-lijn/shared/domain/return-code';
+import { estimateWaitSeconds, updateEwma } from '@stille-lijn/shared/domain/wait';
+import type { Queue } from 'bullmq';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Redis, Result } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { DataCipher } from '../crypto/cipher.ts';
+import {
+  acceptLua,
+  appendMessageLua,
+  endLua,
+  redeemReturnCodeLua,
+  requeueLua,
+  rotateTokenLua,
+  routePassLua,
+  transferLua,
+  URGENT_OFFSET,
+} from './lua.ts';
+import { generateReturnCode } from './return-code.ts';
+
+/** Anything that can emit to a room of a namespace: the Socket.IO server, or a Redis emitter in a worker. */
+export interface Broadcaster {
+  of(nsp: string): {
+    to(room: string): { emit(ev: string, ...args: unknown[]): unknown };
+  };
+}
+
+export interface ServiceMetrics {
+  waitSeconds?: { observe(v: number): void };
+  assignments?: { inc(): void };
+}
+
+export interface ConversationServiceDeps {
+  redis: Redis;
+  config: Readonly<Config>;
+  cipher: DataCipher;
+  broadcast: Broadcaster;
+  log: Logger;
+  /** The BullMQ `conversations` queue, for timers that must survive a crash. */
+  conversationsQueue: Queue;
+  /** The BullMQ `retention` queue. */
+  retentionQueue: Queue;
+  metrics?: ServiceMetrics;
+}
+
+export interface OperatorRef {
+  id: string;
+  displayName: string;
+  languages: Language[];
+}
+
+interface ConvFields {
+  state?: string;
+  role?: string;
+  language?: string;
+  urgent?: string;
+  waitingSince?: string;
+  assignedAt?: string;
+  operatorId?: string;
+  operatorName?: string;
+  tags?: string;
+  away?: string;
+  awaySince?: string;
+  returnUntil?: string;
+  endedAt?: string;
+  endReason?: string;
+  vsock?: string;
+}
+
+type Reply = (string | null)[];
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    slAppendMessage(k1: string, k2: string, k3: string, ...argv: string[]): Result<Reply, Context>;
+    slRoutePass(...argv: string[]): Result<Reply, Context>;
+    slAccept(...argv: string[]): Result<Reply, Context>;
+    slRequeue(...argv: string[]): Result<Reply, Context>;
+    slTransfer(...argv: string[]): Result<Reply, Context>;
+    slEnd(...argv: string[]): Result<Reply, Context>;
+    slRotateToken(...argv: string[]): Result<Reply, Context>;
+    slRedeemReturnCode(...argv: string[]): Result<Reply, Context>;
+  }
+}
+
+/** Registers the Lua scripts on a connection (EVALSHA with automatic load). */
+export function defineConversationCommands(redis: Redis): void {
+  if (typeof (redis as Partial<Redis>).slAppendMessage === 'function') return;
+  redis.defineCommand('slAppendMessage', { numberOfKeys: 3, lua: appendMessageLua });
+  redis.defineCommand('slRoutePass', { numberOfKeys: 0, lua: routePassLua });
+  redis.defineCommand('slAccept', { numberOfKeys: 0, lua: acceptLua });
+  redis.defineCommand('slRequeue', { numberOfKeys: 0, lua: requeueLua });
+  redis.defineCommand('slTransfer', { numberOfKeys: 0, lua: transferLua });
+  redis.defineCommand('slEnd', { numberOfKeys: 0, lua: endLua });
+  redis.defineCommand('slRotateToken', { numberOfKeys: 0, lua: rotateTokenLua });
+  redis.defineCommand('slRedeemReturnCode', { numberOfKeys: 0, lua: redeemReturnCodeLua });
+}
+
+const ROOM_OPERATORS = 'operators';
+export const visitorRoom = (conversationId: string) => `v:${conversationId}`;
+export const operatorRoom = (operatorId: string) => `op:${operatorId}`;
+export { ROOM_OPERATORS };
+
+const fromCode = { v: 'visitor', o: 'operator', s: 'system' } as const;
+const atOf = (streamId: string) => new Date(Number(streamId.split('-')[0])).toISOString();
+const iso = (ms: string | undefined) => (ms ? new Date(Number(ms)).toISOString() : undefined);
+const newId = () => randomBytes(16).toString('base64url');
+
+/** Return-code redemption failures allowed per hashed address per 15 minutes. */
+const RETURN_CODE_ATTEMPTS = 10;
+
+/**
+ * The conversation spine: lifecycle, messages, routing and presence, all state in
+ * Redis, every transition atomic in Lua. Used by the socket handlers and by the
+ * BullMQ workers (in-process or in `npm run worker`).
+ */
+export class ConversationService {
+  readonly #redis: Redis;
+  readonly #config: Readonly<Config>;
+  readonly #cipher: DataCipher;
+  readonly #broadcast: Broadcaster;
+  readonly #log: Logger;
+  readonly #queue: Queue;
+  readonly #retention: Queue;
+  readonly #metrics: ServiceMetrics;
+  readonly #p: string;
+  /** Last position pushed to each waiting visitor by this process, to push only changes. */
+  readonly #lastPushed = new Map<string, { position: number; estimate: number | null; at: number }>();
+  #positionsTimer: NodeJS.Timeout | undefined;
+  #snapshotTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(deps: ConversationServiceDeps) {
+    this.#redis = deps.redis;
+    this.#config = deps.config;
+    this.#cipher = deps.cipher;
+    this.#broadcast = deps.broadcast;
+    this.#log = deps.log;
+    this.#queue = deps.conversationsQueue;
+    this.#retention = deps.retentionQueue;
+    this.#metrics = deps.metrics ?? {};
+    this.#p = deps.config.redisPrefix;
+    defineConversationCommands(this.#redis);
+  }
+
+  key(...parts: string[]): string {
+    return [this.#p, ...parts].join(':');
+  }
+  #conv(id: string): string {
+    return this.key('conv', id);
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#positionsTimer);
+    clearTimeout(this.#snapshotTimer);
+  }
+
+  // ---------------------------------------------------------------- visitor side
+
+  /** `chat:start`: creates the conversation, queues it, and routes at once. */
+  async start(input: VisitorStart, socketId: string): Promise<StartAck & { conversationId: string }> {
+    const id = newId();
+    const now = Date.now();
+    const resumeToken = randomBytes(32).toString('base64url');
+    const resumeKey = this.key('resume', this.#cipher.keyedHash(resumeToken, 'resume'));
+    let returnCode = '';
+    let returnKey = '';
+    for (let i = 0; i < 5 && !returnKey; i++) {
+      returnCode = generateReturnCode();
+      const candidate = this.key('return', this.#cipher.keyedHash(normalizeReturnCode(returnCode), 'return'));
+      if ((await this.#redis.set(candidate, id, 'NX')) === 'OK') returnKey = candidate;
+    }
+    if (!returnKey) throw new AppError('unavailable');
+    const urgent = input.urgent === true;
+    const tx = this.#redis.multi();
+    tx.hset(this.#conv(id), {
+      state: 'waiting',
+      role: input.role,
+      language: input.language,
+      urgent: urgent ? '1' : '0',
+      waitingSince: String(now),
+      tags: '[]',
+      away: '',
+      vsock: socketId,
+      resumeKey,
+      returnKey,
+    });
+    tx.set(resumeKey, id);
+    if (input.text) {
+      tx.xadd(
+        this.key('conv', id, 'msgs'),
+        '*',
+        'f',
+        'v',
+        'o',
+        '',
+        'c',
+        this.#cipher.encrypt(input.text, id),
+      );
+    }
+    tx.zadd(this.key('waiting'), (urgent ? 0 : URGENT_OFFSET) + now, id);
+    tx.zrank(this.key('waiting'), id);
+    const res = await tx.exec();
+    if (!res || res.some(([err]) => err)) throw new AppError('unavailable');
+    const rank = Number(res[res.length - 1]?.[1] ?? 0);
+    const position = rank + 1;
+    const estimatedWaitSeconds = await this.#estimate(position);
+    this.#lastPushed.set(id, { position, estimate: estimatedWaitSeconds, at: Date.now() });
+    await this.#queue.add('route', { conversationId: id }, { removeOnComplete: true, removeOnFail: 100 });
+    this.#afterQueueChange();
+    void this.routeNow();
+    return { conversationId: id, resumeToken, returnCode, position, estimatedWaitSeconds };
+  }
+
+  /** `chat:resume` with a resume token: rotates it and returns what the visitor missed. */
+  async resumeByToken(
+    resumeToken: string,
+    lastMessageId: string | undefined,
+    socketId: string,
+  ): Promise<ResumeAck> {
+    const newToken = randomBytes(32).toString('base64url');
+    const r = await this.#redis.slRotateToken(
+      this.#p,
+      this.key('resume', this.#cipher.keyedHash(resumeToken, 'resume')),
+      this.key('resume', this.#cipher.keyedHash(newToken, 'resume')),
+    );
+    if (r[0] !== 'ok' || !r[1]) throw new AppError('not_found', 'This conversation cannot be resumed.');
+    const id = r[1];
+    const fields = await this.#fields(id);
+    const missed = await this.messages(id, { after: lastMessageId, forOperator: false });
+    const ack: ResumeAck = { conversationId: id, resumeToken: newToken, state: this.#state(fields), missed };
+    await this.#visitorBack(id, fields, socketId, ack);
+    return ack;
+  }
+
+  /** `chat:resume` with a return code: once, within the return window, showing nothing old. */
+  async resumeByReturnCode(code: string, socketId: string, addressHash: string): Promise<ResumeAck> {
+    const throttleKey = this.key('throttle', 'return', addressHash);
+    const attempts = Number((await this.#redis.get(throttleKey)) ?? 0);
+    if (attempts >= RETURN_CODE_ATTEMPTS) throw new AppError('rate_limited');
+    const newToken = randomBytes(32).toString('base64url');
+    const newCode = generateReturnCode();
+    const r = await this.#redis.slRedeemReturnCode(
+      this.#p,
+      this.key('return', this.#cipher.keyedHash(normalizeReturnCode(code), 'return')),
+      String(Date.now()),
+      this.key('resume', this.#cipher.keyedHash(newToken, 'resume')),
+      this.key('return', this.#cipher.keyedHash(normalizeReturnCode(newCode), 'return')),
+    );
+    if (r[0] !== 'ok' || !r[1]) {
+      await this.#redis
+        .multi()
+        .incr(throttleKey)
+        .pexpire(throttleKey, 15 * 60_000)
+        .exec();
+      throw new AppError('not_found', 'This return code is not valid.');
+    }
+    const id = r[1];
+    const fields = await this.#fields(id);
+    const ack: ResumeAck = {
+      conversationId: id,
+      resumeToken: newToken,
+      state: this.#state(fields),
+      returnCode: newCode,
+    };
+    await this.#visitorBack(id, fields, socketId, ack);
+    return ack;
+  }
+
+  async #visitorBack(id: string, fields: ConvFields, socketId: string, ack: ResumeAck): Promise<void> {
+    if (fields.state === 'ended') return;
+    await this.#redis.hset(this.#conv(id), { vsock: socketId, away: '', awaySince: '', returnUntil: '' });
+    if (fields.state === 'waiting') {
+      const rank = await this.#redis.zrank(this.key('waiting'), id);
+      const position = (rank ?? 0) + 1;
+      ack.position = position;
+      ack.estimatedWaitSeconds = await this.#estimate(position);
+    }
+    if (fields.state === 'active' && fields.operatorName) ack.operatorName = firstName(fields.operatorName);
+    if (fields.away && fields.operatorId) {
+      this.#toOperator(fields.operatorId, 'chat:visitor-returned', { conversationId: id });
+    }
+    if (fields.away) this.#afterQueueChange();
+  }
+
+  /** A visitor message: encrypted, stored once per client message id, then relayed. */
+  async visitorMessage(
+    conversationId: string,
+    clientMessageId: string,
+    text: string,
+  ): Promise<{ messageId: string; at: string; relay: (() => void) | undefined }> {
+    const r = await this.#append(conversationId, 'v', '', clientMessageId, text);
+    const messageId = r.messageId;
+    const at = atOf(messageId);
+    const relay =
+      r.fresh && r.state === 'active' && r.operatorId
+        ? () =>
+            this.#toOperator(r.operatorId, 'chat:message', {
+              conversationId,
+              messageId,
+              from: 'visitor',
+              text,
+              at,
+            })
+        : undefined;
+    return { messageId, at, relay };
+  }
+
+  async #append(
+    conversationId: string,
+    from: 'v' | 'o' | 's',
+    operatorId: string,
+    clientMessageId: string,
+    text: string,
+  ): Promise<{ messageId: string; operatorId: string; state: string; fresh: boolean }> {
+    const k = this.#conv(conversationId);
+    const r = await this.#redis.slAppendMessage(
+      k,
+      `${k}:msgs`,
+      `${k}:cmids`,
+      this.#p,
+      from,
+      operatorId,
+      this.#cipher.encrypt(text, conversationId),
+      clientMessageId,
+      String(Date.now()),
+    );
+    switch (r[0]) {
+      case 'ok':
+      case 'duplicate':
+        return { messageId: r[1]!, operatorId: r[2] ?? '', state: r[3] ?? '', fresh: r[0] === 'ok' };
+      case 'not_found':
+        throw new AppError('not_found');
+      case 'ended':
+        throw new AppError('conflict', 'This conversation has ended.');
+      default:
+        throw new AppError('forbidden');
+    }
+  }
+
+  async visitorTyping(conversationId: string, typing: boolean): Promise<void> {
+    const op = await this.#redis.hget(this.#conv(conversationId), 'operatorId');
+    if (op) this.#toOperator(op, 'chat:typing', { conversationId, typing });
+  }
+
+  /** `chat:leave`: 'ended' ends now; 'quick-exit' keeps the conversation for the return window. */
+  async visitorLeave(conversationId: string, reason: LeaveReason): Promise<void> {
+    if (reason === 'ended') {
+      await this.end(conversationId, 'visitor', { notifyVisitor: false });
+      return;
+    }
+    await this.#markAway(conversationId, 'quick-exit');
+  }
+
+  /** The visitor's socket closed without leaving: away, resumable for the return window. */
+  async visitorDisconnected(conversationId: string, socketId: string): Promise<void> {
+    const f = await this.#fields(conversationId);
+    if (!f.state || f.state === 'ended' || f.vsock !== socketId || f.away) return;
+    await this.#markAway(conversationId, 'disconnected');
+  }
+
+  async #markAway(conversationId: string, reason: VisitorLeftReason): Promise<void> {
+    const now = Date.now();
+    const returnUntil = now + this.#config.returnWindowMs;
+    const k = this.#conv(conversationId);
+    const [[, state], [, op]] = (await this.#redis
+      .multi()
+      .hget(k, 'state')
+      .hget(k, 'operatorId')
+      .hset(k, { away: reason, awaySince: String(now), returnUntil: String(returnUntil), vsock: '' })
+      .exec()) as [[unknown, string | null], [unknown, string | null]];
+    if (!state || state === 'ended') return;
+    await this.#queue.add(
+      'away-expire',
+      { conversationId, awaySince: now },
+      { delay: this.#config.returnWindowMs, removeOnComplete: true, removeOnFail: 100 },
+    );
+    if (op) {
+      this.#toOperator(op, 'chat:visitor-left', {
+        conversationId,
+        reason,
+        returnUntil: new Date(returnUntil).toISOString(),
+      });
+    }
+  }
+
+  /** Job: ends a conversation whose visitor did not come back in time. */
+  async expireAway(conversationId: string, awaySince: number): Promise<void> {
+    const f = await this.#fields(conversationId);
+    if (!f.away || f.state === 'ended' || Number(f.awaySince) !== awaySince) return;
+    await this.end(conversationId, 'timeout', { notifyVisitor: false });
+  }
+
+  // --------------------------------------------------------------- operator side
+
+  async accept(
+    conversationId: string,
+    op: OperatorRef,
+  ): Promise<{ conversation: Conversation; messages: Message[] }> {
+    const r = await this.#redis.slAccept(
+      this.#p,
+      conversationId,
+      op.id,
+      op.displayName,
+      String(this.#config.operatorCapacity),
+      String(Date.now()),
+    );
+    if (r[0] === 'not_found') throw new AppError('not_found');
+    if (r[0] === 'conflict') throw new AppError('conflict', 'This conversation is no longer waiting.');
+    if (r[0] === 'full') throw new AppError('conflict', 'You are at capacity.');
+    await this.#afterAssigned(conversationId, op.id, Number(r[1]), { notifyOperator: false });
+    await this.audit('accept', op.id, conversationId);
+    const conversation = await this.conversation(conversationId);
+    const messages = await this.messages(conversationId, { forOperator: true });
+    // Other sockets of the same operator learn of it too.
+    const notes = await this.notes(conversationId);
+    this.#toOperator(op.id, 'chat:assigned', { conversation, messages, notes });
+    return { conversation: conversation, messages };
+  }
+
+  async operatorMessage(
+    conversationId: string,
+    operatorId: string,
+    clientMessageId: string,
+    text: string,
+  ): Promise<{ messageId: string; at: string; relay: (() => void) | undefined }> {
+    const r = await this.#append(conversationId, 'o', operatorId, clientMessageId, text);
+    const messageId = r.messageId;
+    const at = atOf(messageId);
+    const relay = r.fresh
+      ? () =>
+          this.#broadcast
+            .of('/visitor')
+            .to(visitorRoom(conversationId))
+            .emit('chat:message', { messageId, from: 'operator', text, at })
+      : undefined;
+    return { messageId, at, relay };
+  }
+
+  async assertOwner(conversationId: string, operatorId: string): Promise<ConvFields> {
+    const f = await this.#fields(conversationId);
+    if (!f.state) throw new AppError('not_found');
+    if (f.operatorId !== operatorId) throw new AppError('forbidden');
+    return f;
+  }
+
+  async operatorTyping(conversationId: string, operatorId: string, typing: boolean): Promise<void> {
+    const f = await this.assertOwner(conversationId, operatorId);
+    if (f.state === 'active')
+      this.#broadcast.of('/visitor').to(visitorRoom(conversationId)).emit('chat:typing', { typing });
+  }
+
+  async addNote(conversationId: string, operatorId: string, text: string): Promise<Note> {
+    await this.assertOwner(conversationId, operatorId);
+    const k = this.key('conv', conversationId, 'notes');
+    const noteId = (await this.#redis.xadd(
+      k,
+      '*',
+      'o',
+      operatorId,
+      'c',
+      this.#cipher.encrypt(text, conversationId),
+    ))!;
+    const ttl = await this.#redis.pttl(this.#conv(conversationId));
+    if (ttl > 0) await this.#redis.pexpire(k, ttl);
+    await this.audit('note', operatorId, conversationId);
+    return { noteId, conversationId, operatorId, text, at: atOf(noteId) };
+  }
+
+  async transfer(
+    conversationId: string,
+    from: OperatorRef,
+    to: { operatorId: string } | { queue: true },
+    note?: string,
+  ): Promise<void> {
+    if (note) await this.addNote(conversationId, from.id, note);
+    if ('queue' in to) {
+      const r = await this.#redis.slRequeue(this.#p, conversationId, from.id);
+      if (r[0] === 'forbidden') throw new AppError('forbidden');
+      if (r[0] !== 'ok') throw new AppError('conflict');
+      this.#toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
+      await this.audit('transfer-queue', from.id, conversationId);
+      this.#afterQueueChange();
+      await this.#pushOperatorState(from.id);
+      void this.routeNow();
+      return;
+    }
+    const target = await this.#redis.hmget(this.key('route', 'op', to.operatorId), 'name', 'cap');
+    if (!target[0]) throw new AppError('not_found', 'That operator is not signed in.');
+    const r = await this.#redis.slTransfer(
+      this.#p,
+      conversationId,
+      from.id,
+      to.operatorId,
+      target[0],
+      target[1] ?? String(this.#config.operatorCapacity),
+      String(Date.now()),
+    );
+    if (r[0] === 'forbidden') throw new AppError('forbidden');
+    if (r[0] === 'full') throw new AppError('conflict', 'That operator is at capacity.');
+    if (r[0] !== 'ok') throw new AppError('conflict');
+    this.#toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
+    await this.audit('transfer', from.id, conversationId);
+    await this.#sendAssigned(conversationId, to.operatorId);
+    this.#broadcast
+      .of('/visitor')
+      .to(visitorRoom(conversationId))
+      .emit('chat:assigned', { operatorName: firstName(target[0]) });
+    await Promise.all([this.#pushOperatorState(from.id), this.#pushOperatorState(to.operatorId)]);
+    void this.routeNow();
+  }
+
+  /** Ends a conversation (by operator, visitor, timeout or block) and starts retention. */
+  async end(
+    conversationId: string,
+    reason: EndReason,
+    opts: { byOperatorId?: string; notifyVisitor?: boolean } = {},
+  ): Promise<void> {
+    const r = await this.#redis.slEnd(
+      this.#p,
+      conversationId,
+      reason,
+      String(Date.now()),
+      String(this.#config.retentionMs),
+      opts.byOperatorId ?? '',
+    );
+    if (r[0] === 'not_found') throw new AppError('not_found');
+    if (r[0] === 'forbidden') throw new AppError('forbidden');
+    if (r[0] === 'already') return;
+    const previous = r[1];
+    const op = r[2] ?? '';
+    const today = new Date().toISOString().slice(0, 10);
+    const statsKey = this.key('stats', today);
+    const tx = this.#redis.multi().hincrby(statsKey, 'ended', 1);
+    if (previous === 'waiting') tx.hincrby(statsKey, 'abandoned', 1);
+    if (op) tx.zadd(this.key('op', op, 'ended'), Date.now() + this.#config.retentionMs, conversationId);
+    await tx.pexpire(statsKey, 3 * 86_400_000).exec();
+    await this.#retention.add(
+      'purge',
+      { conversationId },
+      { delay: this.#config.retentionMs, removeOnComplete: true, removeOnFail: 100 },
+    );
+    if (opts.notifyVisitor !== false) {
+      this.#broadcast.of('/visitor').to(visitorRoom(conversationId)).emit('chat:ended', { reason });
+    }
+    if (op) {
+      this.#toOperator(op, 'chat:ended', { conversationId, reason });
+      await this.#pushOperatorState(op);
+    }
+    if (opts.byOperatorId) await this.audit('end', opts.byOperatorId, conversationId);
+    if (previous === 'waiting') this.#afterQueueChange();
+    else void this.routeNow();
+  }
+
+  /** Retention job: removes what is left of an ended conversation. */
+  async purge(conversationId: string): Promise<void> {
+    const k = this.#conv(conversationId);
+    const f = await this.#fields(conversationId);
+    if (f.state && f.state !== 'ended') return;
+    await this.#redis.del(k, `${k}:msgs`, `${k}:cmids`, `${k}:notes`);
+    if (f.operatorId) await this.#redis.zrem(this.key('op', f.operatorId, 'ended'), conversationId);
+  }
+
+  // ------------------------------------------------------------- routing & presence
+
+  /** One atomic routing pass, then the notifications it implies. Safe from any process. */
+  async routeNow(): Promise<number> {
+    if (this.#closed) return 0;
+    let flat: Reply;
+    try {
+      flat = await this.#redis.slRoutePass(this.#p, String(Date.now()), '1000');
+    } catch (err) {
+      this.#log.warn({ err }, 'routing pass failed');
+      return 0;
+    }
+    const jobs: Promise<void>[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      jobs.push(this.#afterAssigned(flat[i]!, flat[i + 1]!, Number(flat[i + 2]), { notifyOperator: true }));
+    }
+    await Promise.all(jobs);
+    if (jobs.length > 0) this.#afterQueueChange();
+    return jobs.length;
+  }
+
+  async #afterAssigned(
+    conversationId: string,
+    operatorId: string,
+    waitingSince: number,
+    opts: { notifyOperator: boolean },
+  ): Promise<void> {
+    const waited = Math.max(0, (Date.now() - waitingSince) / 1000);
+    this.#metrics.waitSeconds?.observe(waited);
+    this.#metrics.assignments?.inc();
+    this.#lastPushed.delete(conversationId);
+    const statsKey = this.key('stats');
+    const prev = await this.#redis.hget(statsKey, 'ewma');
+    const today = this.key('stats', new Date().toISOString().slice(0, 10));
+    await this.#redis
+      .multi()
+      .hset(statsKey, 'ewma', String(updateEwma(prev === null ? null : Number(prev), waited)))
+      .hincrby(today, 'answered', 1)
+      .rpush(`${today}:waits`, String(Math.round(waited * 1000)))
+      .pexpire(today, 3 * 86_400_000)
+      .pexpire(`${today}:waits`, 3 * 86_400_000)
+      .exec();
+    if (opts.notifyOperator) await this.#sendAssigned(conversationId, operatorId);
+    const name = await this.#redis.hget(this.#conv(conversationId), 'operatorName');
+    this.#broadcast
+      .of('/visitor')
+      .to(visitorRoom(conversationId))
+      .emit('chat:assigned', { operatorName: firstName(name ?? '') });
+    await this.#pushOperatorState(operatorId);
+  }
+
+  async #sendAssigned(conversationId: string, operatorId: string): Promise<void> {
+    const [conversation, messages, notes] = await Promise.all([
+      this.conversation(conversationId),
+      this.messages(conversationId, { forOperator: true }),
+      this.notes(conversationId),
+    ]);
+    this.#toOperator(operatorId, 'chat:assigned', { conversation, messages, notes });
+  }
+
+  /** Re-sends `chat:assigned` for every active conversation of an operator (on reconnect). */
+  async resendAssigned(operatorId: string, emit: (payload: unknown) => void): Promise<void> {
+    const ids = await this.#redis.smembers(this.key('op', operatorId, 'convs'));
+    for (const id of ids) {
+      const [conversation, messages, notes] = await Promise.all([
+        this.conversation(id),
+        this.messages(id, { forOperator: true }),
+        this.notes(id),
+      ]);
+      emit({ conversation, messages, notes });
+    }
+  }
+
+  /** Marks an operator socket as connected and copies what routing needs. */
+  async operatorConnected(op: OperatorRef, socketId: string): Promise<void> {
+    const now = Date.now();
+    const rk = this.key('route', 'op', op.id);
+    const status = (await this.#redis.hget(rk, 'status')) ?? 'away';
+    const tx = this.#redis.multi();
+    tx.hset(rk, {
+      status,
+      langs: op.languages.join(','),
+      cap: String(this.#config.operatorCapacity),
+      name: op.displayName,
+      lastSeen: String(now),
+    });
+    tx.sadd(this.key('route', 'ops'), op.id);
+    tx.zadd(this.key('op', op.id, 'conns'), now + this.#presenceTtl(), socketId);
+    if (status === 'available') tx.sadd(this.key('route', 'available'), op.id);
+    await tx.exec();
+    if (status === 'available') void this.routeNow();
+  }
+
+  #presenceTtl(): number {
+    return 45_000;
+  }
+
+  /** Refreshes presence for this process's operator sockets (every 15 s). */
+  async operatorHeartbeat(entries: { operatorId: string; socketId: string }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const now = Date.now();
+    const tx = this.#redis.multi();
+    for (const e of entries) {
+      tx.zadd(this.key('op', e.operatorId, 'conns'), now + this.#presenceTtl(), e.socketId);
+      tx.hset(this.key('route', 'op', e.operatorId), 'lastSeen', String(now));
+    }
+    await tx.exec();
+  }
+
+  async operatorDisconnected(operatorId: string, socketId: string): Promise<void> {
+    const now = Date.now();
+    const connsKey = this.key('op', operatorId, 'conns');
+    const res = await this.#redis
+      .multi()
+      .zrem(connsKey, socketId)
+      .zremrangebyscore(connsKey, '-inf', now)
+      .zcard(connsKey)
+      .hset(this.key('route', 'op', operatorId), 'lastSeen', String(now))
+      .exec();
+    const remaining = Number(res?.[2]?.[1] ?? 0);
+    if (remaining > 0) return;
+    await this.#redis.srem(this.key('route', 'available'), operatorId);
+    await this.#queue.add(
+      'grace',
+      { operatorId, since: now },
+      { delay: this.#config.operatorGraceMs, removeOnComplete: true, removeOnFail: 100 },
+    );
+  }
+
+  /** Job: the grace period is over; requeue the operator's conversations if still gone. */
+  async graceExpired(operatorId: string): Promise<number> {
+    const live = await this.#redis.zcount(this.key('op', operatorId, 'conns'), Date.now(), '+inf');
+    if (live > 0) return 0;
+    return this.requeueOperator(operatorId);
+  }
+
+  async requeueOperator(operatorId: string): Promise<number> {
+    const ids = await this.#redis.smembers(this.key('op', operatorId, 'convs'));
+    let n = 0;
+    for (const id of ids) {
+      const r = await this.#redis.slRequeue(this.#p, id, operatorId);
+      if (r[0] !== 'ok') continue;
+      n++;
+      this.#toOperator(operatorId, 'chat:unassigned', { conversationId: id, reason: 'requeued' });
+      this.#lastPushed.delete(id);
+    }
+    if (n > 0) {
+      this.#log.info({ operatorId, conversations: n }, 'conversations requeued after grace period');
+      this.#afterQueueChange();
+      void this.routeNow();
+    }
+    return n;
+  }
+
+  /** Sweep job: catches operators whose instance died without a disconnect event. */
+  async sweep(): Promise<void> {
+    const now = Date.now();
+    const ops = await this.#redis.smembers(this.key('route', 'ops'));
+    for (const op of ops) {
+      const live = await this.#redis.zcount(this.key('op', op, 'conns'), now, '+inf');
+      if (live > 0) continue;
+      await this.#redis.srem(this.key('route', 'available'), op);
+      const lastSeen = Number((await this.#redis.hget(this.key('route', 'op', op), 'lastSeen')) ?? 0);
+      if (now - lastSeen >= this.#config.operatorGraceMs) await this.requeueOperator(op);
+    }
+    await this.routeNow();
+    await this.pushPositions(true);
+    await this.pushSnapshot();
+  }
+
+  async setStatus(operatorId: string, status: 'available' | 'away'): Promise<void> {
+    const tx = this.#redis.multi().hset(this.key('route', 'op', operatorId), 'status', status);
+    if (status === 'available') tx.sadd(this.key('route', 'available'), operatorId);
+    else tx.srem(this.key('route', 'available'), operatorId);
+    await tx.exec();
+    await this.#pushOperatorState(operatorId);
+    if (status === 'available') await this.routeNow();
+    this.#afterQueueChange();
+  }
+
+  async operatorState(
+    operatorId: string,
+  ): Promise<{ status: 'available' | 'away'; load: number; capacity: number }> {
+    const [[, status], [, load]] = (await this.#redis
+      .multi()
+      .hget(this.key('route', 'op', operatorId), 'status')
+      .scard(this.key('op', operatorId, 'convs'))
+      .exec()) as [[unknown, string | null], [unknown, number]];
+    return {
+      status: status === 'available' ? 'available' : 'away',
+      load: Number(load),
+      capacity: this.#config.operatorCapacity,
+    };
+  }
+
+  async #pushOperatorState(operatorId: string): Promise<void> {
+    this.#toOperator(operatorId, 'operator:state', await this.operatorState(operatorId));
+  }
+
+  // -------------------------------------------------------------- queue broadcasts
+
+  /** The waiting list in routing order. */
+  async waitingList(): Promise<WaitingItem[]> {
+    const ids = await this.#redis.zrange(this.key('waiting'), 0, 499);
+    if (ids.length === 0) return [];
+    const pipe = this.#redis.pipeline();
+    for (const id of ids) pipe.hmget(this.#conv(id), 'role', 'language', 'urgent', 'waitingSince', 'state');
+    const rows = (await pipe.exec()) ?? [];
+    const out: WaitingItem[] = [];
+    rows.forEach(([, v], i) => {
+      const [role, language, urgent, since, state] = v as (string | null)[];
+      if (state !== 'waiting' || !role || !language || !since) return;
+      out.push({
+        conversationId: ids[i]!,
+        role: role as VisitorRole,
+        language: language as Language,
+        urgent: urgent === '1',
+        waitingSince: new Date(Number(since)).toISOString(),
+      });
+    });
+    return out;
+  }
+
+  async pushSnapshot(): Promise<void> {
+    const waiting = await this.waitingList();
+    this.#broadcast.of('/operator').to(ROOM_OPERATORS).emit('queue:snapshot', { waiting });
+  }
+
+  /** Coalesces queue changes: one snapshot and one position push per short window. */
+  #afterQueueChange(): void {
+    if (this.#closed) return;
+    this.#snapshotTimer ??= setTimeout(() => {
+      this.#snapshotTimer = undefined;
+      this.pushSnapshot().catch((err) => this.#log.warn({ err }, 'queue snapshot failed'));
+    }, 50);
+    this.#positionsTimer ??= setTimeout(() => {
+      this.#positionsTimer = undefined;
+      this.pushPositions(false).catch((err) => this.#log.warn({ err }, 'position push failed'));
+    }, 250);
+  }
+
+  /** Pushes `queue:position` to waiting visitors whose position or estimate changed (or all, when forced). */
+  async pushPositions(force: boolean): Promise<void> {
+    const ids = await this.#redis.zrange(this.key('waiting'), 0, -1);
+    const [ewma, available] = await Promise.all([
+      this.#redis.hget(this.key('stats'), 'ewma'),
+      this.#redis.scard(this.key('route', 'available')),
+    ]);
+    const now = Date.now();
+    const seen = new Set<string>();
+    ids.forEach((id, i) => {
+      seen.add(id);
+      const position = i + 1;
+      const estimate = estimateWaitSeconds({
+        ewmaSeconds: ewma === null ? null : Number(ewma),
+        position,
+        operatorsAvailable: available,
+      });
+      const last = this.#lastPushed.get(id);
+      if (
+        !force &&
+        last &&
+        last.position === position &&
+        last.estimate === estimate &&
+        now - last.at < 50_000
+      )
+        return;
+      this.#lastPushed.set(id, { position, estimate, at: now });
+      this.#broadcast
+        .of('/visitor')
+        .to(visitorRoom(id))
+        .emit('queue:position', { position, estimatedWaitSeconds: estimate });
+    });
+    for (const id of this.#lastPushed.keys()) if (!seen.has(id)) this.#lastPushed.delete(id);
+  }
+
+  async #estimate(position: number): Promise<number | null> {
+    const [ewma, available] = await Promise.all([
+      this.#redis.hget(this.key('stats'), 'ewma'),
+      this.#redis.scard(this.key('route', 'available')),
+    ]);
+    return estimateWaitSeconds({
+      ewmaSeconds: ewma === null ? null : Number(ewma),
+      position,
+      operatorsAvailable: available,
+    });
+  }
+
+  // ------------------------------------------------------------------- reading
+
+  async #fields(id: string): Promise<ConvFields> {
+    return (await this.#redis.hgetall(this.#conv(id))) as ConvFields;
+  }
+
+  #state(f: ConvFields): 'waiting' | 'active' | 'ended' {
+    return f.state === 'active' || f.state === 'ended' ? f.state : 'waiting';
+  }
+
+  async conversation(id: string): Promise<Conversation> {
+    const f = await this.#fields(id);
+    if (!f.state) throw new AppError('not_found');
+    const c: Conversation = {
+      conversationId: id,
+      role: f.role as VisitorRole,
+      language: f.language as Language,
+      urgent: f.urgent === '1',
+      state: this.#state(f),
+      waitingSince: iso(f.waitingSince)!,
+      tags: JSON.parse(f.tags ?? '[]') as string[],
+    };
+    if (f.assignedAt) c.assignedAt = iso(f.assignedAt)!;
+    if (f.operatorId) c.operatorId = f.operatorId;
+    if (f.away && f.awaySince && f.returnUntil) {
+      c.away = {
+        reason: f.away as VisitorLeftReason,
+        since: iso(f.awaySince)!,
+        returnUntil: iso(f.returnUntil)!,
+      };
+    }
+    if (f.endedAt) c.endedAt = iso(f.endedAt)!;
+    if (f.endReason) c.endReason = f.endReason as EndReason;
+    return c;
+  }
+
+  /** Decrypted messages, oldest first; after `after` (exclusive) when given. */
+  async messages(id: string, opts: { after?: string | undefined; forOperator: boolean }): Promise<Message[]> {
+    const start = opts.after ? `(${opts.after}` : '-';
+    let entries: [string, string[]][];
+    try {
+      entries = await this.#redis.xrange(this.key('conv', id, 'msgs'), start, '+');
+    } catch {
+      // A malformed lastMessageId: give everything rather than nothing.
+      entries = await this.#redis.xrange(this.key('conv', id, 'msgs'), '-', '+');
+    }
+    return entries.map(([messageId, kv]) => {
+      const f = pairs(kv);
+      const from = fromCode[(f.f ?? 's') as keyof typeof fromCode] ?? 'system';
+      const m: Message = { messageId, from, text: this.#cipher.decrypt(f.c ?? '', id), at: atOf(messageId) };
+      if (opts.forOperator && from === 'operator' && f.o) m.operatorId = f.o;
+      return m;
+    });
+  }
+
+  async notes(id: string): Promise<Note[]> {
+    const entries = await this.#redis.xrange(this.key('conv', id, 'notes'), '-', '+');
+    return entries.map(([noteId, kv]) => {
+      const f = pairs(kv);
+      return {
+        noteId,
+        conversationId: id,
+        operatorId: f.o ?? '',
+        text: this.#cipher.decrypt(f.c ?? '', id),
+        at: atOf(noteId),
+      };
+    });
+  }
+
+  /** Appends to the audit stream: who did what to which conversation, never content. */
+  async audit(action: string, actorId: string, conversationId: string): Promise<void> {
+    await this.#redis.xadd(
+      this.key('audit'),
+      'MAXLEN',
+      '~',
+      '1000000',
+      '*',
+      'action',
+      action,
+      'actor',
+      actorId,
+      'conversation',
+      conversationId,
+    );
+  }
+
+  #toOperator(operatorId: string, event: string, payload: unknown): void {
+    this.#broadcast.of('/operator').to(operatorRoom(operatorId)).emit(event, payload);
+  }
+}
+
+function pairs(kv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < kv.length; i += 2) out[kv[i]!] = kv[i + 1]!;
+  return out;
+}
+
+/** Visitors see only the operator's first name. */
+export function firstName(displayName: string): string {
+  return displayName.trim().split(/\s+/)[0] ?? '';
+}

@@ -1,0 +1,41 @@
+import { Queue, type QueueOptions } from 'bullmq';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    queues: {
+      /** Routing work that must survive a crash: route passes, grace timers, return-window timers, sweeps. */
+      conversations: Queue;
+      /** Deletes ended conversations after RETENTION_HOURS. */
+      retention: Queue;
+    };
+    /** BullMQ options shared by queues and workers: a dedicated connection and our key prefix. */
+    bullOptions: () => QueueOptions;
+  }
+}
+
+export const QUEUE_CONVERSATIONS = 'conversations';
+export const QUEUE_RETENTION = 'retention';
+
+export default fp(
+  async (app) => {
+    const bullOptions = (): QueueOptions => ({
+      // BullMQ needs its own connections with no per-request retry limit.
+      connection: app.newRedis({ maxRetriesPerRequest: null, enableReadyCheck: true }),
+      prefix: app.config.redisPrefix,
+    });
+    const conversations = new Queue(QUEUE_CONVERSATIONS, bullOptions());
+    const retention = new Queue(QUEUE_RETENTION, bullOptions());
+    conversations.on('error', (err) => app.log.warn({ err }, 'conversations queue error'));
+    retention.on('error', (err) => app.log.warn({ err }, 'retention queue error'));
+    app.decorate('queues', { conversations, retention });
+    app.decorate('bullOptions', bullOptions);
+    app.addHook('onClose', async () => {
+      for (const q of [conversations, retention]) {
+        await q.close();
+        await (await q.client).quit().catch(() => {});
+      }
+    });
+  },
+  { name: 'queues', dependencies: ['redis'] },
+);

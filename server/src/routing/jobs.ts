@@ -1,0 +1,57 @@
+import { type Job, Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { ConversationService } from '../conversations/service.ts';
+import { QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
+
+/** How often the safety-net sweep runs: presence, routing, positions. @default 10 s */
+export const SWEEP_EVERY_MS = 10_000;
+
+/** Runs one job of the `conversations` queue. */
+export async function processConversationJob(service: ConversationService, job: Job): Promise<unknown> {
+  const data = job.data as { conversationId?: string; operatorId?: string; awaySince?: number };
+  switch (job.name) {
+    case 'route':
+      return service.routeNow();
+    case 'grace':
+      return service.graceExpired(String(data.operatorId));
+    case 'away-expire':
+      return service.expireAway(String(data.conversationId), Number(data.awaySince));
+    case 'sweep':
+      return service.sweep();
+    default:
+      throw new Error(`unknown job ${job.name}`);
+  }
+}
+
+export async function processRetentionJob(service: ConversationService, job: Job): Promise<unknown> {
+  if (job.name !== 'purge') throw new Error(`unknown job ${job.name}`);
+  return service.purge(String((job.data as { conversationId: string }).conversationId));
+}
+
+/** Starts the BullMQ workers and the sweep scheduler; returns them for closing. */
+export async function startWorkers(app: FastifyInstance): Promise<Worker[]> {
+  const service = app.conversations;
+  const conversations = new Worker(QUEUE_CONVERSATIONS, (job) => processConversationJob(service, job), {
+    ...app.bullOptions(),
+    concurrency: 4,
+  });
+  const retention = new Worker(QUEUE_RETENTION, (job) => processRetentionJob(service, job), {
+    ...app.bullOptions(),
+    concurrency: 2,
+  });
+  for (const w of [conversations, retention]) {
+    w.on('error', (err) => app.log.warn({ err }, 'worker error'));
+    w.on('failed', (job, err) => app.log.warn({ err, job: job?.name }, 'job failed'));
+  }
+  await app.queues.conversations.upsertJobScheduler('sweep', { every: SWEEP_EVERY_MS }, { name: 'sweep' });
+  return [conversations, retention];
+}
+
+export async function closeWorkers(workers: Worker[]): Promise<void> {
+  await Promise.all(
+    workers.map(async (w) => {
+      await w.close();
+      await (await w.client).quit().catch(() => {});
+    }),
+  );
+}

@@ -1,0 +1,12 @@
+import fp from 'fastify-plugin';
+import { closeWorkers, startWorkers } from './jobs.ts';
+
+/** Runs the BullMQ workers in this process unless WORKERS=none (then `npm run worker` runs them). */
+export default fp(
+  async (app) => {
+    if (app.config.workers !== 'inline') return;
+    const workers = await startWorkers(app);
+    app.addHook('onClose', async () => closeWorkers(workers));
+  },
+  { name: 'routing', dependencies: ['conversations', 'queues'] },
+);

@@ -1,0 +1,57 @@
+import { createAdapter } from '@socket.io/redis-adapter';
+import fp from 'fastify-plugin';
+import { Server } from 'socket.io';
+import { socketChannel } from '../conversations/plugin.ts';
+import { InFlight } from './guard.ts';
+import { setupOperatorNamespace } from './operator.ts';
+import { setupVisitorNamespace } from './visitor.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: Server;
+  }
+}
+
+/** Frames above this size close the connection (a message is at most 2,000 characters). */
+export const MAX_FRAME_BYTES = 16 * 1024;
+
+/**
+ * Socket.IO on Fastify's HTTP server, with the pub/sub Redis adapter from the start so
+ * that instances share rooms. (Not the streams adapter: it would store every broadcast,
+ * message text included, as plain JSON in Redis.)
+ */
+export default fp(
+  async (app) => {
+    const pub = app.newRedis();
+    const sub = app.newRedis();
+    const io = new Server(app.server, {
+      serveClient: false,
+      maxHttpBufferSize: MAX_FRAME_BYTES,
+      cookie: false,
+      pingInterval: 10_000,
+      pingTimeout: 10_000,
+      connectTimeout: 10_000,
+      adapter: createAdapter(pub, sub, { key: socketChannel(app.config.redisPrefix) }),
+    });
+    // Namespaces other than ours are refused.
+    io.of('/').use((_socket, next) => next(new Error('unknown_namespace')));
+    app.decorate('io', io);
+
+    const inFlight = new InFlight();
+    setupVisitorNamespace(app, io.of('/visitor'), inFlight);
+    const stopOperators = setupOperatorNamespace(app, io.of('/operator'), inFlight);
+
+    // Shutdown: stop taking connections, let in-flight handlers ack, then close sockets.
+    app.addHook('preClose', async () => {
+      io.engine.close();
+      await inFlight.idle(5000);
+    });
+    app.addHook('onClose', async () => {
+      stopOperators();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      pub.disconnect();
+      sub.disconnect();
+    });
+  },
+  { name: 'sockets', dependencies: ['redis', 'crypto', 'auth', 'conversations', 'metrics'] },
+);

@@ -1,0 +1,127 @@
+import { AppError, visitorInboundSchemas } from '@stille-lijn/shared';
+import type { FastifyInstance } from 'fastify';
+import type { Namespace, Socket } from 'socket.io';
+import { visitorRoom } from '../conversations/service.ts';
+import { afterAck, bindEvents, EventBudget, type InFlight } from './guard.ts';
+
+/** The address a socket came from; only ever hashed, never stored or logged. */
+export function socketAddress(socket: Socket, trustProxy: boolean): string {
+  if (trustProxy) {
+    const fwd = socket.handshake.headers['x-forwarded-for'];
+    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return socket.handshake.address;
+}
+
+/**
+ * `/visitor`: anonymous, cookieless. One socket holds at most one conversation,
+ * and every event acts only on that one.
+ */
+export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFlight: InFlight): void {
+  const service = app.conversations;
+  const { config } = app;
+
+  // Connection rate per hashed address.
+  nsp.use(async (socket, next) => {
+    try {
+      const key = app.key(
+        'throttle',
+        'conn',
+        app.cipher.keyedHash(socketAddress(socket, config.trustProxy), 'ip'),
+      );
+      const res = await app.redis.multi().incr(key).pexpire(key, 60_000, 'NX').exec();
+      const count = Number(res?.[0]?.[1] ?? 0);
+      if (count > config.visitorConnectionsPerMin) return next(new Error('rate_limited'));
+      next();
+    } catch {
+      next(new Error('unavailable'));
+    }
+  });
+
+  nsp.on('connection', (socket) => {
+    app.metrics.visitorsConnected.inc();
+    let conversationId: string | undefined;
+    let left = false;
+    const budget = new EventBudget(config.socketEventsPerSecond);
+
+    const own = (): string => {
+      if (!conversationId) throw new AppError('not_found', 'There is no conversation on this connection.');
+      return conversationId;
+    };
+    const attach = async (id: string) => {
+      conversationId = id;
+      left = false;
+      await socket.join(visitorRoom(id));
+    };
+
+    bindEvents(
+      socket,
+      visitorInboundSchemas,
+      {
+        'chat:start': async (p) => {
+          if (conversationId) throw new AppError('conflict', 'This connection already has a conversation.');
+          const ack = await service.start(p, socket.id);
+          await attach(ack.conversationId);
+          return ack;
+        },
+        'chat:resume': async (p) => {
+          let ack: Awaited<ReturnType<typeof service.resumeByToken>>;
+          if ('resumeToken' in p) {
+            ack = await service.resumeByToken(p.resumeToken, p.lastMessageId, socket.id);
+          } else {
+            const addressHash = app.cipher.keyedHash(socketAddress(socket, config.trustProxy), 'ip');
+            ack = await service.resumeByReturnCode(p.returnCode, socket.id, addressHash);
+          }
+          if (conversationId && conversationId !== ack.conversationId) {
+            await socket.leave(visitorRoom(conversationId));
+          }
+          // An older socket of the same conversation (a half-dead connection) is closed.
+          nsp.in(visitorRoom(ack.conversationId)).except(socket.id).disconnectSockets(true);
+          await attach(ack.conversationId);
+          return ack;
+        },
+        'chat:message': async (p) => {
+          const started = performance.now();
+          const r = await service.visitorMessage(own(), p.clientMessageId, p.text);
+          // Stored: ack first, then relay.
+          return {
+            messageId: r.messageId,
+            at: r.at,
+            [afterAck]: () => {
+              r.relay?.();
+              app.metrics.relaySeconds.observe(
+                { direction: 'visitor' },
+                (performance.now() - started) / 1000,
+              );
+            },
+          };
+        },
+        'chat:typing': async (p) => {
+          if (conversationId) await service.visitorTyping(conversationId, p.typing);
+          return undefined;
+        },
+        'chat:leave': async (p) => {
+          const id = own();
+          left = true;
+          await service.visitorLeave(id, p.reason);
+          if (p.reason === 'ended') {
+            await socket.leave(visitorRoom(id));
+            conversationId = undefined;
+          }
+          return {};
+        },
+      },
+      { budget, inFlight, log: app.log },
+    );
+
+    socket.on('disconnect', () => {
+      app.metrics.visitorsConnected.dec();
+      if (conversationId && !left) {
+        service
+          .visitorDisconnected(conversationId, socket.id)
+          .catch((err) => app.log.warn({ err }, 'visitor disconnect handling failed'));
+      }
+    });
+  });
+}

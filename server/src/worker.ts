@@ -1,0 +1,56 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { ConfigError, loadConfig } from './config.ts';
+import conversationsPlugin from './conversations/plugin.ts';
+import cryptoPlugin from './crypto/plugin.ts';
+import { createLogger } from './logger.ts';
+import metricsPlugin from './metrics/plugin.ts';
+import queuesPlugin from './queues/plugin.ts';
+import redisPlugin from './redis/plugin.ts';
+import { closeWorkers, startWorkers } from './routing/jobs.ts';
+
+/**
+ * `npm run worker`: the BullMQ workers in their own process (servers then run with
+ * WORKERS=none). Without a Socket.IO server, it emits through the Redis emitter.
+ */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Stille Lijn worker cannot start:\n${err.lines.map((l) => `  ${l}\n`).join('')}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const app = Fastify({ loggerInstance: createLogger(config.logLevel) }) as unknown as FastifyInstance;
+  app.register(
+    fp(
+      async (a) => {
+        a.decorate('config', config);
+      },
+      { name: 'config' },
+    ),
+  );
+  await app.register(redisPlugin);
+  await app.register(cryptoPlugin);
+  await app.register(metricsPlugin);
+  await app.register(queuesPlugin);
+  await app.register(conversationsPlugin);
+  await app.ready();
+  const workers = await startWorkers(app);
+  app.log.info('workers running');
+  const stop = async () => {
+    await closeWorkers(workers);
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
+main().catch((err) => {
+  process.stderr.write(`Stille Lijn worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

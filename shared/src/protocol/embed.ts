@@ -1,0 +1,122 @@
+import { z } from 'zod/mini';
+import type { Language } from './common.ts';
+
+/**
+ * The postMessage protocol between the loader on the host page and the chat app in its
+ * iframe. Both sides pin the other's origin and check every message against the
+ * definitions below; anything else is ignored.
+ *
+ * Each direction is declared once, as data (`chatToHostMessages`, `hostToChatMessages`).
+ * Two checkers are built from each declaration:
+ * - a `zod/mini` schema (`chatToHostMessageSchema`, `hostToChatMessageSchema`), used by
+ *   the chat app and the tests;
+ * - a compact type guard (`isEmbedMessage`), used by the loader, because the smallest
+ *   `zod/mini` object schema alone weighs about 4.5 KB gzip, more than the loader's
+ *   whole 4 KB budget. `embed.test.ts` proves the two accept exactly the same values.
+ */
+
+/**
+ * Version tag carried in `sl` by every embed message, so that unrelated `message`
+ * events (analytics, other widgets) are told apart at once.
+ * @default 1
+ */
+export const EMBED_VERSION = 1;
+
+/**
+ * The language codes of `languages` in `common.ts`, repeated so that the loader does not
+ * pull in full zod; `EmbedLanguagesInStep` fails to compile when the two drift apart.
+ */
+export const embedLanguages = ['nl', 'en', 'ar', 'tr', 'pl'] as const;
+export type EmbedLanguage = (typeof embedLanguages)[number];
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type EmbedLanguagesInStep = Assert<Same<EmbedLanguage, Language>>;
+
+/** A message declaration: each extra field and the string values it may take. */
+type FieldsSpec = Readonly<Record<string, readonly [string, ...string[]]>>;
+type MessagesSpec = Readonly<Record<string, FieldsSpec>>;
+
+/** The message type a declaration describes: `{ sl: 1, type, ...fields }`, a union over `type`. */
+export type EmbedMessageOf<S extends MessagesSpec> = {
+  [T in keyof S & string]: { sl: typeof EMBED_VERSION; type: T } & {
+    -readonly [F in keyof S[T]]: S[T][F][number];
+  };
+}[keyof S & string];
+
+/**
+ * Chat app → loader.
+ * - `ready`: the app has started; the loader moves focus into the frame.
+ * - `quick-exit`: the app has blanked itself and told the server; the loader blanks the
+ *   host page and replaces the top window's address. It is also the app's answer to the
+ *   loader's own `quick-exit`.
+ * - `minimize`: the visitor hid the chat panel (the conversation keeps running).
+ * - `language`: the visitor switched language; the loader relabels its controls.
+ *
+ * @example { sl: 1, type: 'language', language: 'ar' }
+ */
+export const chatToHostMessages = {
+  ready: {},
+  'quick-exit': {},
+  minimize: {},
+  language: { language: embedLanguages },
+} as const satisfies MessagesSpec;
+export type ChatToHostMessage = EmbedMessageOf<typeof chatToHostMessages>;
+
+/**
+ * Loader → chat app.
+ * - `quick-exit`: the visitor left from the host page; the app blanks itself, tells the
+ *   server (`chat:leave { reason: 'quick-exit' }`) and answers with `quick-exit`.
+ * - `reset`: the host page came back from the back/forward cache; the app forgets
+ *   everything and shows an empty start screen.
+ *
+ * @example { sl: 1, type: 'reset' }
+ */
+export const hostToChatMessages = {
+  'quick-exit': {},
+  reset: {},
+} as const satisfies MessagesSpec;
+export type HostToChatMessage = EmbedMessageOf<typeof hostToChatMessages>;
+
+/**
+ * The compact checker: true when `data` is exactly one of the declared messages (a plain
+ * object with `sl`, a declared `type`, each declared field with an allowed value, and
+ * no other own property).
+ *
+ * @example isEmbedMessage(chatToHostMessages, event.data)
+ */
+export function isEmbedMessage<S extends MessagesSpec>(spec: S, data: unknown): data is EmbedMessageOf<S> {
+  if (typeof data !== 'object' || data === null || Object.getPrototypeOf(data) !== Object.prototype) {
+    return false;
+  }
+  const record = data as Record<string, unknown>;
+  const type = record.type;
+  if (record.sl !== EMBED_VERSION || typeof type !== 'string' || !Object.hasOwn(spec, type)) return false;
+  const fields: FieldsSpec = spec[type]!;
+  const keys = Object.keys(record);
+  return (
+    keys.length === Object.keys(fields).length + 2 &&
+    keys.every(
+      (key) =>
+        key === 'sl' ||
+        key === 'type' ||
+        (Object.hasOwn(fields, key) && (fields[key] as readonly unknown[]).includes(record[key])),
+    )
+  );
+}
+
+/** Builds the `zod/mini` schema of a declaration: a strict object per `type`. */
+function schemaOf<S extends MessagesSpec>(spec: S): z.ZodMiniType<EmbedMessageOf<S>> {
+  const options = Object.entries(spec).map(([type, fields]) =>
+    z.strictObject({
+      sl: z.literal(EMBED_VERSION),
+      type: z.literal(type),
+      ...Object.fromEntries(Object.entries(fields).map(([key, values]) => [key, z.enum(values)])),
+    }),
+  );
+  return z.union(options) as unknown as z.ZodMiniType<EmbedMessageOf<S>>;
+}
+
+/** `zod/mini` schema of chat app → loader messages. */
+export const chatToHostMessageSchema = /* @__PURE__ */ schemaOf(chatToHostMessages);
+/** `zod/mini` schema of loader → chat app messages. */
+export const hostToChatMessageSchema = /* @__PURE__ */ schemaOf(hostToChatMessages);
