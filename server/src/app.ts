@@ -33,7 +33,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     loggerInstance: createLogger(opts.config.logLevel, opts.logStream),
     trustProxy: opts.config.trustProxy,
     bodyLimit: 64 * 1024,
-    disableRequestLogging: false,
   }) as unknown as FastifyInstance;
 
   app.register(

@@ -4,14 +4,12 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const list = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const origin = z.string().refine((v) => {
   try {
     return new URL(v).origin === v;
@@ -34,9 +32,15 @@ const envSchema = z.object({
   /** The public origin of this helpline, e.g. https://chat.stillelijn.nl. @default http://localhost:PORT */
   PUBLIC_URL: z.url().optional(),
   /** @default 'redis://127.0.0.1:6379' */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
   /** Key prefix for every Redis key and BullMQ queue. @default 'sl' */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('sl'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('sl'),
   /** Data keys: `kid:base64key[,kid:base64key]`, the first is current. */
   DATA_KEY: z.string().optional(),
   /** A file holding DATA_KEY's value. */
@@ -50,7 +54,11 @@ const envSchema = z.object({
   /** Minutes a visitor can return after a quick exit or a drop. @default 15 */
   RETURN_WINDOW_MIN: z.coerce.number().min(0.05).max(240).default(15),
   /** Hours after its end that a conversation is deleted. @default 72 */
-  RETENTION_HOURS: z.coerce.number().min(0.001).max(24 * 90).default(72),
+  RETENTION_HOURS: z.coerce
+    .number()
+    .min(0.0001)
+    .max(24 * 90)
+    .default(72),
   /** Where quick exit goes. @default 'https://www.buienradar.nl/' */
   QUICK_EXIT_URL: z.url().default('https://www.buienradar.nl/'),
   /** Estimated wait (s) above which the widget shows alternatives. @default 300 */
@@ -60,7 +68,11 @@ const envSchema = z.object({
   /** @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Minutes of inactivity after which an operator session ends. @default 30 */
-  SESSION_IDLE_MIN: z.coerce.number().min(0.05).max(24 * 60).default(30),
+  SESSION_IDLE_MIN: z.coerce
+    .number()
+    .min(0.05)
+    .max(24 * 60)
+    .default(30),
   /** Run the BullMQ workers in this process (`inline`) or only with `npm run worker` (`none`). @default 'inline' */
   WORKERS: z.enum(['inline', 'none']).default('inline'),
   /** New visitor connections per minute from one (hashed) address. @default 120 */

@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  connectOperator,
+  connectVisitor,
+  createOperator,
+  emitAck,
+  login,
+  nextEvent,
+} from '../support/clients.ts';
+
+type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
+
+const SECRET_TEXTS = ['Mijn man slaat me', 'Hij staat voor de deur', 'Notitie: slachtoffer in gevaar'];
+
+/** A whole conversation, login included, so that logs and Redis can be searched afterwards. */
+async function wholeConversation(t: TestApp) {
+  const acct = await createOperator(t, { displayName: 'Sanne Jansen' });
+  // A wrong password too, so the failure path logs as well.
+  await fetch(`${t.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: acct.username, password: 'wrong-password-123' }),
+  });
+  const cookie = await login(t.url, acct.username, acct.password);
+  const op = await connectOperator(t.url, cookie);
+  const v = await connectVisitor(t.url);
+  const start = await emitAck<AnyAck>(v, 'chat:start', {
+    role: 'victim',
+    language: 'nl',
+    text: SECRET_TEXTS[0],
+  });
+  const assigned = nextEvent(op, 'chat:assigned');
+  await emitAck(op, 'operator:status', { status: 'available' });
+  await assigned;
+  await emitAck(v, 'chat:message', { clientMessageId: 'm1', text: SECRET_TEXTS[1] });
+  await emitAck(op, 'chat:note', { conversationId: start.conversationId, text: SECRET_TEXTS[2] });
+  await emitAck(op, 'chat:message', {
+    conversationId: start.conversationId,
+    clientMessageId: 'o1',
+    text: 'Ben je veilig?',
+  });
+  // Bad input and a failed resume also log.
+  await emitAck(v, 'chat:message', { clientMessageId: 'bad', text: '' });
+  const v2 = await connectVisitor(t.url);
+  await emitAck(v2, 'chat:resume', { returnCode: 'NEP-11-CODE' });
+  await emitAck(v, 'chat:leave', { reason: 'quick-exit' });
+  v.disconnect();
+  const v3 = await connectVisitor(t.url);
+  const resumed = await emitAck<AnyAck>(v3, 'chat:resume', { returnCode: String(start.returnCode) });
+  expect(resumed.ok).toBe(true);
+  await emitAck(op, 'chat:end', { conversationId: start.conversationId });
+  await fetch(`${t.url}/api/auth/logout`, { method: 'POST', headers: { cookie } });
+  for (const s of [op, v2, v3]) s.disconnect();
+  return { acct, cookie, start, resumed };
+}
+
+describe('privacy', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp({ LOG_LEVEL: 'trace' });
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('logs no message text, address, token, return code or password during a whole conversation', async () => {
+    const { acct, cookie, start, resumed } = await wholeConversation(t);
+    await new Promise((r) => setTimeout(r, 100));
+    // The server's own listening address is not a visitor's; every other line is searched.
+    const logs = t.logs.filter((l) => !l.includes('"msg":"Server listening at')).join('');
+    expect(t.logs.length).toBeGreaterThan(10); // the capture works: there is something to search
+    const forbidden = [
+      ...SECRET_TEXTS,
+      'Ben je veilig?',
+      acct.password,
+      'wrong-password-123',
+      cookie.split('=')[1]!,
+      String(start.resumeToken),
+      String(start.returnCode),
+      String(resumed.resumeToken),
+      String(resumed.returnCode),
+      '127.0.0.1',
+      '::1',
+      'NEP-11-CODE',
+    ];
+    for (const f of forbidden) expect(logs, `log contains ${f.slice(0, 12)}…`).not.toContain(f);
+  });
+
+  it('stores no message or note text, token or return code in plaintext in Redis', async () => {
+    const { start } = await wholeConversation(t);
+    const r = t.app.redis;
+    const keys = await r.keys(`${t.config.redisPrefix}:*`);
+    expect(keys.length).toBeGreaterThan(5);
+    let dump = keys.join('\n');
+    for (const k of keys) {
+      const type = await r.type(k);
+      if (type === 'string') dump += await r.get(k);
+      else if (type === 'hash') dump += JSON.stringify(await r.hgetall(k));
+      else if (type === 'stream') dump += JSON.stringify(await r.xrange(k, '-', '+'));
+      else if (type === 'list') dump += JSON.stringify(await r.lrange(k, 0, -1));
+      else if (type === 'set') dump += JSON.stringify(await r.smembers(k));
+      else if (type === 'zset') dump += JSON.stringify(await r.zrange(k, 0, -1));
+    }
+    expect(dump).toContain('v1.t1.'); // ciphertexts carry their key id
+    for (const f of [
+      ...SECRET_TEXTS,
+      'Ben je veilig?',
+      String(start.resumeToken),
+      String(start.returnCode),
+      '127.0.0.1',
+    ]) {
+      expect(dump, `redis holds ${f.slice(0, 12)}…`).not.toContain(f);
+    }
+  });
+
+  it('expires every key of a conversation after the retention period', async () => {
+    await t.close();
+    t = await startTestApp({ RETENTION_HOURS: '0.0003' }); // about a second
+    const { start } = await wholeConversation(t);
+    const prefix = `${t.config.redisPrefix}:conv:${start.conversationId}`;
+    expect((await t.app.redis.keys(`${prefix}*`)).length).toBeGreaterThan(0);
+    for (const k of await t.app.redis.keys(`${prefix}*`))
+      expect(await t.app.redis.pttl(k)).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(await t.app.redis.keys(`${prefix}*`)).toEqual([]);
+  });
+});
