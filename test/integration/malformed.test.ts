@@ -146,7 +146,7 @@ describe('malformed input', () => {
   it('closes a connection that sends an oversized frame, and the server carries on', async () => {
     const big = await connectVisitor(t.url);
     const closed = new Promise<string>((resolve) => big.on('disconnect', (reason) => resolve(reason)));
-    big.emit('chat:start', { role: 'victim', language: 'nl', text: 'x'.repeat(64 * 1024) });
+    big.emit('chat:start', { role: 'victim', language: 'nl', text: 'x'.repeat(64 * 1024) }, () => {});
     expect(await closed).toMatch(/transport close|transport error/);
     const res = await emitAck<AnyAck>(visitor, 'chat:message', {
       clientMessageId: 'after-big',

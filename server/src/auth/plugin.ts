@@ -1,19 +1,203 @@
+import fastifyCookie from '@fastify/cookie';
+import { loginBodySchema, type OperatorRole } from '@stille-lijn/shared';
+import { AppError } from '@stille-lijn/shared/errors';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AuthService } from './types.ts';
+import { OperatorStore } from '../operators/store.ts';
+import { assertAllowedOrigin, isSafeMethod } from './origin.ts';
+import type { PasswordHasher } from './password.ts';
+import { SESSION_COOKIE, SessionStore } from './sessions.ts';
+import { LoginThrottle } from './throttle.ts';
+import type { OperatorAccount, OperatorAuthService } from './types.ts';
+
+/** A preHandler that lets only signed-in operators through and sets `request.operator`. */
+export type OperatorPreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 declare module 'fastify' {
   interface FastifyInstance {
-    auth: AuthService;
+    /** Sessions, as the Socket.IO `/operator` handshake and other plugins need them. */
+    auth: OperatorAuthService;
+    /** Operator accounts. */
+    operators: OperatorStore;
+    /**
+     * preHandler: 401 without a live session, 403 for a foreign `Origin` on a
+     * state-changing method; sets `request.operator` and `Cache-Control: no-store`.
+     * @example app.get('/api/x', { preHandler: app.requireOperator }, handler)
+     */
+    requireOperator: OperatorPreHandler;
+    /**
+     * preHandler: as `requireOperator`, and 403 unless the operator has one of `roles`.
+     * @example app.get('/api/stats', { preHandler: app.requireRole('supervisor', 'admin') }, handler)
+     */
+    requireRole: (...roles: OperatorRole[]) => OperatorPreHandler;
+  }
+  interface FastifyRequest {
+    /** The signed-in operator, set by `requireOperator` / `requireRole`; null elsewhere. */
+    operator: OperatorAccount | null;
+    /** The session id behind `operator`. */
+    operatorSessionId: string | null;
   }
 }
 
-// Placeholder until the auth feature lands: no session is ever valid.
-export default fp(
-  async (app) => {
-    app.decorate('auth', {
-      sessionFromCookieHeader: async () => null,
-      isSessionLive: async () => false,
-    } satisfies AuthService);
-  },
-  { name: 'auth', dependencies: ['redis', 'crypto'] },
-);
+export interface AuthPluginOptions {
+  /** Shared Argon2id worker. @default one owned (and closed) by the plugin */
+  hasher?: PasswordHasher;
+  /** Clock for session ages and TOTP. @default Date.now */
+  now?: () => number;
+}
+
+/** One message for every wrong credential, so a failure tells nothing about the account. */
+export const LOGIN_FAILED_MESSAGE = 'The username, password or code is not correct.';
+
+/** The operator behind a request that passed `requireOperator`; throws `unauthorized` otherwise. */
+export function currentOperator(request: FastifyRequest): OperatorAccount {
+  if (!request.operator) throw new AppError('unauthorized');
+  return request.operator;
+}
+
+function ownOrigin(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
+function sessionToken(cookieHeader: string | undefined): string | undefined {
+  return cookieHeader ? fastifyCookie.parse(cookieHeader)[SESSION_COOKIE] : undefined;
+}
+
+async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promise<void> {
+  const now = opts.now ?? Date.now;
+  // Another plugin may have registered it already; a second registration would throw.
+  if (!app.hasDecorator('serializeCookie')) await app.register(fastifyCookie);
+
+  const operators = new OperatorStore({
+    redis: app.redis,
+    prefix: app.config.redisPrefix,
+    cipher: app.cipher,
+    ...(opts.hasher ? { hasher: opts.hasher } : {}),
+  });
+  const sessions = new SessionStore({ redis: app.redis, operators, idleMs: app.config.sessionIdleMs, now });
+  const throttle = new LoginThrottle({ redis: app.redis, keys: operators.keys, cipher: app.cipher });
+
+  const auth: OperatorAuthService = {
+    async sessionFromCookieHeader(cookieHeader) {
+      const token = sessionToken(cookieHeader);
+      return token ? sessions.fromToken(token, { touch: true }) : null;
+    },
+    async isSessionLive(sessionId) {
+      return (await sessions.check(sessionId, { touch: false })) !== null;
+    },
+    async touchSession(sessionId) {
+      return (await sessions.check(sessionId, { touch: true })) !== null;
+    },
+    async revokeSession(sessionId) {
+      await sessions.revoke(sessionId);
+    },
+  };
+
+  const checkOrigin = (request: FastifyRequest) => {
+    if (!isSafeMethod(request.method)) {
+      assertAllowedOrigin(request.headers.origin, app.config.publicOrigin, ownOrigin(request));
+    }
+  };
+
+  const requireOperator: OperatorPreHandler = async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    checkOrigin(request);
+    const session = await auth.sessionFromCookieHeader(request.headers.cookie);
+    if (!session) throw new AppError('unauthorized');
+    request.operator = session.operator;
+    request.operatorSessionId = session.sessionId;
+  };
+
+  const requireRole =
+    (...roles: OperatorRole[]): OperatorPreHandler =>
+    async (request, reply) => {
+      await requireOperator(request, reply);
+      if (!roles.includes(currentOperator(request).role)) throw new AppError('forbidden');
+    };
+
+  app.decorate('operators', operators);
+  app.decorate('auth', auth);
+  app.decorate('requireOperator', requireOperator);
+  app.decorate('requireRole', requireRole);
+  app.decorateRequest('operator', null);
+  app.decorateRequest('operatorSessionId', null);
+  app.addHook('onClose', async () => {
+    await operators.close();
+  });
+
+  const cookieOptions = {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: app.config.isProduction,
+  } as const;
+
+  await app.register(async (routes) => {
+    routes.addHook('onRequest', async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+    });
+
+    routes.post('/api/auth/login', async (request, reply) => {
+      checkOrigin(request);
+      const parsed = loginBodySchema.safeParse(request.body);
+      if (!parsed.success) {
+        throw new AppError(
+          'invalid_payload',
+          undefined,
+          parsed.error.issues.map((i) => i.path.join('.')),
+        );
+      }
+      const { username, password, totp } = parsed.data;
+      const waitMs = await throttle.begin(username, request.ip);
+      if (waitMs > 0) {
+        request.log.info('login throttled');
+        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+        throw new AppError('rate_limited');
+      }
+
+      const state = await operators.verifyCredentials(username, password);
+      let ok = state !== null && !state.account.disabled;
+      if (ok && state) {
+        const account = state.account;
+        if (account.totpEnabled) {
+          ok = totp !== undefined && (await operators.verifyTotp(account.id, totp, now()));
+        } else if (app.config.isProduction && account.role !== 'operator') {
+          // DESIGN.md: TOTP is required for supervisors and admins in production.
+          request.log.warn({ operatorId: account.id }, 'login refused: TOTP not set up');
+          ok = false;
+        }
+      }
+      if (!ok || !state) {
+        request.log.info({ operatorId: state?.account.id }, 'login failed');
+        throw new AppError('unauthorized', LOGIN_FAILED_MESSAGE);
+      }
+
+      await throttle.succeeded(username, request.ip);
+      const { token } = await sessions.create(state);
+      reply.setCookie(SESSION_COOKIE, token, cookieOptions);
+      request.log.info({ operatorId: state.account.id }, 'login');
+      const { id, displayName, role } = state.account;
+      return { operator: { id, displayName, role } };
+    });
+
+    routes.post('/api/auth/logout', async (request, reply) => {
+      checkOrigin(request);
+      const token = sessionToken(request.headers.cookie);
+      const operatorId = token ? await sessions.revokeToken(token) : null;
+      if (operatorId) request.log.info({ operatorId }, 'logout');
+      reply.clearCookie(SESSION_COOKIE, cookieOptions);
+      return {};
+    });
+
+    routes.get('/api/auth/me', { preHandler: requireOperator }, async (request) => {
+      const { id, displayName, role, languages, totpEnabled } = currentOperator(request);
+      return { operator: { id, displayName, role, languages, totpEnabled } };
+    });
+  });
+}
+
+/**
+ * Operator accounts, sessions and the `/api/auth/*` routes. Decorates `app.auth`,
+ * `app.operators`, `app.requireOperator` and `app.requireRole`.
+ */
+export default fp(authPlugin, { name: 'auth', dependencies: ['redis', 'crypto'] });

@@ -25,3 +25,15 @@ export interface AuthService {
   /** True while the session exists and its operator is enabled. */
   isSessionLive(sessionId: string): Promise<boolean>;
 }
+
+/** The full `app.auth`: the `AuthService` contract plus session controls. */
+export interface OperatorAuthService extends AuthService {
+  /**
+   * Refreshes a live session's idle timer, as a REST call does. The socket layer can
+   * call it on operator activity so an operator who only chats is not signed out.
+   * @returns false when the session is no longer live
+   */
+  touchSession(sessionId: string): Promise<boolean>;
+  /** Ends one session (it does not publish a revocation: other sessions stay). */
+  revokeSession(sessionId: string): Promise<void>;
+}

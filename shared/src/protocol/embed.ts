@@ -1,5 +1,5 @@
 import { z } from 'zod/mini';
-import type { Language } from './common.ts';
+import type { languages } from './common.ts';
 
 /**
  * The postMessage protocol between the loader on the host page and the chat app in its
@@ -23,14 +23,11 @@ import type { Language } from './common.ts';
 export const EMBED_VERSION = 1;
 
 /**
- * The language codes of `languages` in `common.ts`, repeated so that the loader does not
- * pull in full zod; `EmbedLanguagesInStep` fails to compile when the two drift apart.
+ * `languages` from `common.ts`, repeated here so that the loader does not pull in full
+ * zod. Typed as `typeof languages`, so the two cannot drift apart without a compile error.
  */
-export const embedLanguages = ['nl', 'en', 'ar', 'tr', 'pl'] as const;
+export const embedLanguages: typeof languages = ['nl', 'en', 'ar', 'tr', 'pl'];
 export type EmbedLanguage = (typeof embedLanguages)[number];
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Assert<T extends true> = T;
-export type EmbedLanguagesInStep = Assert<Same<EmbedLanguage, Language>>;
 
 /** A message declaration: each extra field and the string values it may take. */
 type FieldsSpec = Readonly<Record<string, readonly [string, ...string[]]>>;
@@ -66,14 +63,14 @@ export type ChatToHostMessage = EmbedMessageOf<typeof chatToHostMessages>;
  * Loader → chat app.
  * - `quick-exit`: the visitor left from the host page; the app blanks itself, tells the
  *   server (`chat:leave { reason: 'quick-exit' }`) and answers with `quick-exit`.
- * - `reset`: the host page came back from the back/forward cache; the app forgets
- *   everything and shows an empty start screen.
  *
- * @example { sl: 1, type: 'reset' }
+ * (A host page restored from the back/forward cache needs no message: the loader drops
+ * the frame, and a new one starts empty.)
+ *
+ * @example { sl: 1, type: 'quick-exit' }
  */
 export const hostToChatMessages = {
   'quick-exit': {},
-  reset: {},
 } as const satisfies MessagesSpec;
 export type HostToChatMessage = EmbedMessageOf<typeof hostToChatMessages>;
 

@@ -1,0 +1,195 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { AppError } from '@stille-lijn/shared/errors';
+
+/** Characters of generated passwords: lower case and digits, without look-alikes (i l o 0 1). */
+const PASSWORD_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+const PASSWORD_GROUPS = 5;
+const PASSWORD_GROUP_LENGTH = 4;
+
+/** Shortest password accepted from a person (generated ones are 24 characters). */
+export const MIN_PASSWORD_LENGTH = 12;
+/** Longest password accepted; matches `loginBodySchema`. */
+export const MAX_PASSWORD_LENGTH = 256;
+
+/**
+ * A readable one-time password: 5 groups of 4 from a 31-character alphabet, about
+ * 99 bits of entropy (more than 16 random base64 characters).
+ * @example generatePassword() // 'k7mq-xr4t-bn2w-p9ha-d3fz'
+ */
+export function generatePassword(): string {
+  const groups: string[] = [];
+  for (let g = 0; g < PASSWORD_GROUPS; g++) {
+    let group = '';
+    for (let i = 0; i < PASSWORD_GROUP_LENGTH; i++)
+      group += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)];
+    groups.push(group);
+  }
+  return groups.join('-');
+}
+
+/** Throws `invalid_payload` unless the password has an acceptable length. */
+export function assertPasswordAcceptable(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    throw new AppError(
+      'invalid_payload',
+      `A password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long.`,
+    );
+  }
+}
+
+export interface PasswordHasherOptions {
+  /** Argon2id passes. @default crypto_pwhash_OPSLIMIT_INTERACTIVE (2) */
+  opsLimit?: number;
+  /** Argon2id memory in bytes. @default crypto_pwhash_MEMLIMIT_INTERACTIVE (64 MiB) */
+  memLimit?: number;
+  /** Hash and verify jobs that may wait; more are refused with `unavailable`. @default 64 */
+  maxQueue?: number;
+}
+
+// Runs in a worker thread: libsodium's wasm Argon2id is synchronous and takes a few
+// hundred milliseconds, which must not block the event loop that relays messages.
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const sodium = require(workerData.sodiumPath);
+sodium.ready.then(() => {
+  parentPort.on('message', (job) => {
+    try {
+      const result = job.op === 'hash'
+        ? sodium.crypto_pwhash_str(
+            job.password,
+            workerData.opsLimit ?? sodium.crypto_pwhash_OPSLIMIT_INTERACTIVE,
+            workerData.memLimit ?? sodium.crypto_pwhash_MEMLIMIT_INTERACTIVE,
+          )
+        : sodium.crypto_pwhash_str_verify(job.hash, job.password);
+      parentPort.postMessage({ id: job.id, result });
+    } catch (err) {
+      parentPort.postMessage({ id: job.id, error: String(err && err.message || err) });
+    }
+  });
+  parentPort.postMessage({ ready: true });
+});
+`;
+
+type Job = { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string };
+interface Pending {
+  resolve(value: string | boolean): void;
+  reject(err: Error): void;
+}
+interface WorkerReply {
+  id?: number;
+  result?: string | boolean;
+  error?: string;
+  ready?: boolean;
+}
+
+/**
+ * Argon2id password hashing (`crypto_pwhash_str`) in one lazily started worker thread.
+ * The worker keeps the process alive only while a job is pending.
+ */
+export class PasswordHasher {
+  readonly #opsLimit: number | null;
+  readonly #memLimit: number | null;
+  readonly #maxQueue: number;
+  #worker: Worker | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(opts: PasswordHasherOptions = {}) {
+    this.#opsLimit = opts.opsLimit ?? null;
+    this.#memLimit = opts.memLimit ?? null;
+    this.#maxQueue = opts.maxQueue ?? 64;
+  }
+
+  /** Hashes a password into a self-describing `$argon2id$…` string. */
+  async hash(password: string): Promise<string> {
+    return (await this.#run({ op: 'hash', password })) as string;
+  }
+
+  /** True when `password` matches `hash`; false for a malformed hash. */
+  async verify(hash: string, password: string): Promise<boolean> {
+    return (await this.#run({ op: 'verify', hash, password })) === true;
+  }
+
+  /**
+   * Spends the same work as a real verification and returns false: used for unknown
+   * usernames so timing does not tell which usernames exist.
+   */
+  async verifyDummy(password: string): Promise<false> {
+    // The first call's own hashing costs about what a verification costs.
+    if (!this.#dummyHash) {
+      this.#dummyHash = this.hash(randomBytes(18).toString('base64'));
+      this.#dummyHash.catch(() => {
+        this.#dummyHash = undefined;
+      });
+      await this.#dummyHash;
+      return false;
+    }
+    await this.verify(await this.#dummyHash, password);
+    return false;
+  }
+
+  /** Stops the worker; pending jobs fail. A later call starts a new worker. */
+  async close(): Promise<void> {
+    const w = this.#worker;
+    this.#worker = undefined;
+    this.#failAll(new Error('password hasher closed'));
+    if (w) await w.terminate();
+  }
+
+  #run(job: Job): Promise<string | boolean> {
+    if (this.#pending.size >= this.#maxQueue) {
+      return Promise.reject(new AppError('unavailable'));
+    }
+    const worker = this.#ensureWorker();
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, ...job });
+    });
+  }
+
+  #ensureWorker(): Worker {
+    if (this.#worker) return this.#worker;
+    const sodiumPath = createRequire(import.meta.url).resolve('libsodium-wrappers-sumo');
+    const worker = new Worker(workerSource, {
+      eval: true,
+      workerData: { sodiumPath, opsLimit: this.#opsLimit, memLimit: this.#memLimit },
+    });
+    worker.on('message', (msg: WorkerReply) => {
+      if (msg.id === undefined) return;
+      const p = this.#pending.get(msg.id);
+      if (!p) return;
+      this.#pending.delete(msg.id);
+      if (this.#pending.size === 0) worker.unref();
+      if (msg.error !== undefined) p.reject(new Error(`password hashing failed: ${msg.error}`));
+      else p.resolve(msg.result ?? false);
+    });
+    const fail = (err: Error) => {
+      // A replaced or closed worker's jobs were already settled.
+      if (this.#worker !== worker) return;
+      this.#worker = undefined;
+      this.#failAll(err);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`password worker exited with code ${code}`)));
+    worker.unref();
+    this.#worker = worker;
+    return worker;
+  }
+
+  #failAll(err: Error): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) p.reject(err);
+  }
+}
+
+/** Reads the Argon2 parameters of a stored hash (`m` in KiB, `t` passes). */
+export function hashParameters(hash: string): { memKiB: number; passes: number } | null {
+  const m = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=\d+\$/.exec(hash);
+  return m ? { memKiB: Number(m[1]), passes: Number(m[2]) } : null;
+}

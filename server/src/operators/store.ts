@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Language,
+  languageSchema,
+  type OperatorRole,
+  operatorRoleSchema,
+  languages as supportedLanguages,
+} from '@stille-lijn/shared';
+import { AppError } from '@stille-lijn/shared/errors';
+import type { Redis } from 'ioredis';
+import { assertPasswordAcceptable, PasswordHasher } from '../auth/password.ts';
+import { matchTotp, TOTP_PERIOD_S, TOTP_WINDOW } from '../auth/totp.ts';
+import type { OperatorAccount } from '../auth/types.ts';
+import type { DataCipher } from '../crypto/cipher.ts';
+import { type OperatorKeys, operatorKeys } from './keys.ts';
+
+/** Languages a new operator answers in unless told otherwise. */
+export const DEFAULT_OPERATOR_LANGUAGES: readonly Language[] = ['nl', 'en'];
+
+/** 2 to 64 characters: letters, digits, `.`, `_`, `-`; starts with a letter or digit. */
+const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/;
+const MAX_DISPLAY_NAME = 80;
+
+export interface OperatorStoreOptions {
+  /** A command connection (not one in subscriber mode). */
+  redis: Redis;
+  /** The `REDIS_PREFIX`; keys are `<prefix>:operator:<id>` and so on. */
+  prefix: string;
+  cipher: DataCipher;
+  /** @default a new PasswordHasher, closed by `close()` */
+  hasher?: PasswordHasher;
+}
+
+export interface CreateOperatorInput {
+  /** Unique, case-insensitive. */
+  username: string;
+  password: string;
+  /** @default 'operator' */
+  role?: OperatorRole;
+  /** @default the username */
+  displayName?: string;
+  /** Validated against the shared `languages`. @default ['nl', 'en'] */
+  languages?: readonly string[];
+}
+
+/** What login and session checks need besides the public account. */
+export interface OperatorAuthState {
+  account: OperatorAccount;
+  /** Bumped whenever all sessions are revoked; a session from an older epoch is dead. */
+  epoch: number;
+}
+
+// Atomic create: the username claim and the account appear together or not at all.
+const CREATE_SCRIPT = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], unpack(ARGV, 3))
+return 1`;
+
+// Updates only an existing account, so a typo'd id never creates a stray hash.
+const UPDATE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1`;
+
+// Accepts a TOTP time step only if it is newer than the last accepted one (RFC 6238 §5.2).
+const TOTP_REPLAY_SCRIPT = `
+local last = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if tonumber(ARGV[1]) <= last then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
+/** Lower-cased, trimmed: the form usernames are compared in. */
+export function normalizeUsername(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+/** Throws `invalid_payload` unless the username is acceptable for a new account. */
+export function assertUsernameAcceptable(username: string): void {
+  if (!USERNAME_PATTERN.test(username)) {
+    throw new AppError(
+      'invalid_payload',
+      'A username must be 2 to 64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit.',
+    );
+  }
+}
+
+/** Validates and de-duplicates a language list; throws `invalid_payload` when empty or unknown. */
+export function parseLanguages(input: readonly string[]): Language[] {
+  const out: Language[] = [];
+  for (const raw of input) {
+    const parsed = languageSchema.safeParse(raw.trim());
+    if (!parsed.success) {
+      throw new AppError('invalid_payload', `Languages must be among: ${supportedLanguages.join(', ')}.`);
+    }
+    if (!out.includes(parsed.data)) out.push(parsed.data);
+  }
+  if (out.length === 0) throw new AppError('invalid_payload', 'An operator needs at least one language.');
+  return out;
+}
+
+function parseRole(role: string): OperatorRole {
+  const parsed = operatorRoleSchema.safeParse(role);
+  if (!parsed.success)
+    throw new AppError('invalid_payload', 'The role must be operator, supervisor or admin.');
+  return parsed.data;
+}
+
+function parseDisplayName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > MAX_DISPLAY_NAME) {
+    throw new AppError('invalid_payload', `A display name must be 1 to ${MAX_DISPLAY_NAME} characters.`);
+  }
+  return trimmed;
+}
+
+function toAccount(h: Record<string, string>): OperatorAccount {
+  const role = operatorRoleSchema.safeParse(h.role);
+  const languages = (h.languages ?? '')
+    .split(',')
+    .map((l) => languageSchema.safeParse(l))
+    .flatMap((r) => (r.success ? [r.data] : []));
+  return {
+    id: h.id ?? '',
+    username: h.username ?? '',
+    displayName: h.displayName ?? h.username ?? '',
+    // A corrupted role falls back to the least privilege.
+    role: role.success ? role.data : 'operator',
+    languages,
+    disabled: h.disabled === '1',
+    totpEnabled: Boolean(h.totpSecret),
+    createdAt: h.createdAt ?? '',
+  };
+}
+
+/**
+ * Operator accounts in Redis. Used by the `auth` plugin (as `app.operators`) and by
+ * `npm run operator`, which builds its own from a Redis client, the prefix and the cipher.
+ *
+ * Disabling an account or resetting its password revokes all its sessions and
+ * publishes the operator id on `<prefix>:events:operator-revoked`, so socket servers
+ * can cut live sockets.
+ */
+export class OperatorStore {
+  readonly #redis: Redis;
+  readonly #cipher: DataCipher;
+  readonly #hasher: PasswordHasher;
+  readonly #ownsHasher: boolean;
+  /** The key layout, for code that shares it (sessions, tests). */
+  readonly keys: OperatorKeys;
+
+  constructor(opts: OperatorStoreOptions) {
+    this.#redis = opts.redis;
+    this.#cipher = opts.cipher;
+    this.#ownsHasher = opts.hasher === undefined;
+    this.#hasher = opts.hasher ?? new PasswordHasher();
+    this.keys = operatorKeys(opts.prefix);
+  }
+
+  /**
+   * Creates an account. Throws `conflict` when the username is taken (in any case),
+   * `invalid_payload` for a bad username, password, role, name or language.
+   * @example await store.create({ username: 'anna', password, role: 'supervisor' })
+   */
+  async create(input: CreateOperatorInput): Promise<OperatorAccount> {
+    const username = input.username.trim();
+    assertUsernameAcceptable(username);
+    assertPasswordAcceptable(input.password);
+    const role = parseRole(input.role ?? 'operator');
+    const displayName = parseDisplayName(input.displayName ?? username);
+    const languages = parseLanguages(input.languages ?? DEFAULT_OPERATOR_LANGUAGES);
+    const lower = normalizeUsername(username);
+    // Fail fast before spending a password hash on a taken name; the script re-checks.
+    if (await this.#redis.hexists(this.keys.byUsername, lower)) throw this.#taken();
+    const passwordHash = await this.#hasher.hash(input.password);
+    const id = randomUUID();
+    const createdAt = new Date().toISOString();
+    const fields: Record<string, string> = {
+      id,
+      username,
+      displayName,
+      role,
+      languages: languages.join(','),
+      disabled: '0',
+      passwordHash,
+      epoch: '0',
+      createdAt,
+    };
+    const created = await this.#redis.eval(
+      CREATE_SCRIPT,
+      2,
+      this.keys.byUsername,
+      this.keys.operator(id),
+      lower,
+      id,
+      ...Object.entries(fields).flat(),
+    );
+    if (created !== 1) throw this.#taken();
+    return toAccount(fields);
+  }
+
+  /** The account with this id, or null. */
+  async get(id: string): Promise<OperatorAccount | null> {
+    return (await this.getAuthState(id))?.account ?? null;
+  }
+
+  /** The account with this username (case-insensitive), or null. */
+  async getByUsername(username: string): Promise<OperatorAccount | null> {
+    const id = await this.#redis.hget(this.keys.byUsername, normalizeUsername(username));
+    return id ? this.get(id) : null;
+  }
+
+  /** Every account, sorted by username. */
+  async list(): Promise<OperatorAccount[]> {
+    const ids = await this.#redis.hvals(this.keys.byUsername);
+    if (ids.length === 0) return [];
+    const pipe = this.#redis.pipeline();
+    for (const id of ids) pipe.hgetall(this.keys.operator(id));
+    const results = (await pipe.exec()) ?? [];
+    return results
+      .map(([, h]) => h as Record<string, string>)
+      .filter((h) => Boolean(h?.id))
+      .map(toAccount)
+      .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  /** The account and its session epoch, as sessions check them; null when unknown. */
+  async getAuthState(id: string): Promise<OperatorAuthState | null> {
+    const h = await this.#redis.hgetall(this.keys.operator(id));
+    if (!h.id) return null;
+    return { account: toAccount(h), epoch: Number(h.epoch ?? 0) };
+  }
+
+  /**
+   * Checks a username and password. Does a full Argon2id verification even for an
+   * unknown username, so the answer time does not reveal which names exist. Returns
+   * the account also when it is disabled: the caller decides.
+   */
+  async verifyCredentials(username: string, password: string): Promise<OperatorAuthState | null> {
+    const id = await this.#redis.hget(this.keys.byUsername, normalizeUsername(username));
+    const h = id ? await this.#redis.hgetall(this.keys.operator(id)) : {};
+    if (!h.passwordHash) {
+      await this.#hasher.verifyDummy(password);
+      return null;
+    }
+    if (!(await this.#hasher.verify(h.passwordHash, password))) return null;
+    return { account: toAccount(h), epoch: Number(h.epoch ?? 0) };
+  }
+
+  /**
+   * Disables the account, revokes all its sessions and publishes its id.
+   * @returns the number of sessions that were ended
+   */
+  async disable(id: string): Promise<number> {
+    await this.#update(id, { disabled: '1' });
+    return this.revokeSessions(id);
+  }
+
+  /** Enables a disabled account (its old sessions stay revoked). */
+  async enable(id: string): Promise<void> {
+    await this.#update(id, { disabled: '0' });
+  }
+
+  /**
+   * Sets a new password, revokes all sessions and publishes the id.
+   * @returns the number of sessions that were ended
+   */
+  async resetPassword(id: string, password: string): Promise<number> {
+    assertPasswordAcceptable(password);
+    if (!(await this.#redis.exists(this.keys.operator(id)))) throw new AppError('not_found');
+    await this.#update(id, { passwordHash: await this.#hasher.hash(password) });
+    return this.revokeSessions(id);
+  }
+
+  /** Replaces the languages the operator answers in. */
+  async setLanguages(id: string, languages: readonly string[]): Promise<void> {
+    await this.#update(id, { languages: parseLanguages(languages).join(',') });
+  }
+
+  /** Changes the role; it applies to the next request and the next socket connection. */
+  async setRole(id: string, role: OperatorRole): Promise<void> {
+    await this.#update(id, { role: parseRole(role) });
+  }
+
+  /** Changes the name visitors and colleagues see. */
+  async setDisplayName(id: string, displayName: string): Promise<void> {
+    await this.#update(id, { displayName: parseDisplayName(displayName) });
+  }
+
+  /** Turns TOTP on with this base32 secret (stored encrypted, bound to the operator id). */
+  async setTotpSecret(id: string, secretBase32: string): Promise<void> {
+    await this.#update(id, { totpSecret: this.#cipher.encrypt(secretBase32, `totp:${id}`) });
+    await this.#redis.del(this.keys.totpLast(id));
+  }
+
+  /** Turns TOTP off. */
+  async clearTotp(id: string): Promise<void> {
+    if (!(await this.#redis.exists(this.keys.operator(id)))) throw new AppError('not_found');
+    await this.#redis.multi().hdel(this.keys.operator(id), 'totpSecret').del(this.keys.totpLast(id)).exec();
+  }
+
+  /**
+   * Checks a TOTP code (window ±1 step) and consumes its time step: the same code, or
+   * an older one, is refused afterwards. False when TOTP is off.
+   */
+  async verifyTotp(id: string, code: string, nowMs: number = Date.now()): Promise<boolean> {
+    const sealed = await this.#redis.hget(this.keys.operator(id), 'totpSecret');
+    if (!sealed) return false;
+    const counter = matchTotp(this.#cipher.decrypt(sealed, `totp:${id}`), code, nowMs);
+    if (counter === null) return false;
+    const keepMs = (2 * TOTP_WINDOW + 2) * TOTP_PERIOD_S * 1000;
+    const accepted = await this.#redis.eval(TOTP_REPLAY_SCRIPT, 1, this.keys.totpLast(id), counter, keepMs);
+    return accepted === 1;
+  }
+
+  /**
+   * Ends every session of the operator and publishes the id on the revocation channel.
+   * Bumping the epoch also kills a session that a concurrent login is creating.
+   * @returns the number of sessions that were ended
+   */
+  async revokeSessions(id: string): Promise<number> {
+    // HINCRBY below must not create a stray hash for an unknown id.
+    if (!(await this.#redis.exists(this.keys.operator(id)))) throw new AppError('not_found');
+    const setKey = this.keys.sessionsOf(id);
+    const sessionIds = await this.#redis.smembers(setKey);
+    const multi = this.#redis.multi();
+    if (sessionIds.length > 0) multi.del(...sessionIds.map((s) => this.keys.session(s)));
+    multi.del(setKey).hincrby(this.keys.operator(id), 'epoch', 1).publish(this.keys.revokedChannel, id);
+    const results = (await multi.exec()) ?? [];
+    return sessionIds.length > 0 ? Number(results[0]?.[1] ?? 0) : 0;
+  }
+
+  /** Stops the password worker if this store started it. */
+  async close(): Promise<void> {
+    if (this.#ownsHasher) await this.#hasher.close();
+  }
+
+  async #update(id: string, fields: Record<string, string>): Promise<void> {
+    const done = await this.#redis.eval(
+      UPDATE_SCRIPT,
+      1,
+      this.keys.operator(id),
+      ...Object.entries(fields).flat(),
+    );
+    if (done !== 1) throw new AppError('not_found');
+  }
+
+  #taken(): AppError {
+    return new AppError('conflict', 'This username is already taken.');
+  }
+}
