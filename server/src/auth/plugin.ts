@@ -6,7 +6,7 @@ import fp from 'fastify-plugin';
 import { OperatorStore } from '../operators/store.ts';
 import { assertAllowedOrigin, isSafeMethod } from './origin.ts';
 import type { PasswordHasher } from './password.ts';
-import { SESSION_COOKIE, SessionStore } from './sessions.ts';
+import { SESSION_COOKIE, SessionStore, sessionIdForToken } from './sessions.ts';
 import { LoginThrottle } from './throttle.ts';
 import type { OperatorAccount, OperatorAuthService } from './types.ts';
 
@@ -184,7 +184,11 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       checkOrigin(request);
       const token = sessionToken(request.headers.cookie);
       const operatorId = token ? await sessions.revokeToken(token) : null;
-      if (operatorId) request.log.info({ operatorId }, 'logout');
+      if (operatorId && token) {
+        request.log.info({ operatorId }, 'logout');
+        // Live sockets of this session are cut at once, on every instance.
+        await app.redis.publish(app.key('events', 'session-revoked'), sessionIdForToken(token));
+      }
       reply.clearCookie(SESSION_COOKIE, cookieOptions);
       return {};
     });

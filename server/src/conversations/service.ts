@@ -593,7 +593,10 @@ export class ConversationService {
     for (let i = 0; i + 2 < flat.length; i += 3) {
       jobs.push(this.#afterAssigned(flat[i]!, flat[i + 1]!, Number(flat[i + 2]), { notifyOperator: true }));
     }
-    await Promise.all(jobs);
+    // The assignment itself is committed; a failed notification is repaired by the
+    // operator's reconnect (chat:assigned is re-sent) and the visitor's resume.
+    const results = await Promise.allSettled(jobs);
+    for (const r of results) if (r.status === 'rejected') this.#log.warn({ err: r.reason }, 'assignment notice failed');
     if (jobs.length > 0) this.#afterQueueChange();
     return jobs.length;
   }

@@ -73,10 +73,14 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
 
   // Disabling an account or resetting its password cuts its live sockets on every instance.
   const sub = app.newRedis();
-  const channel = app.key('events', 'operator-revoked');
-  sub.subscribe(channel).catch((err) => app.log.warn({ err }, 'revocation subscribe failed'));
-  sub.on('message', (_ch: string, operatorId: string) => {
-    for (const [socketId, v] of live) if (v.operatorId === operatorId) cut(socketId);
+  const operatorChannel = app.key('events', 'operator-revoked');
+  const sessionChannel = app.key('events', 'session-revoked');
+  sub
+    .subscribe(operatorChannel, sessionChannel)
+    .catch((err) => app.log.warn({ err }, 'revocation subscribe failed'));
+  sub.on('message', (ch: string, id: string) => {
+    const field = ch === sessionChannel ? 'sessionId' : 'operatorId';
+    for (const [socketId, v] of live) if (v[field] === id) cut(socketId);
   });
 
   nsp.on('connection', async (socket) => {
@@ -86,6 +90,18 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
     live.set(socket.id, { operatorId: op.id, sessionId: session.sessionId });
     app.metrics.operatorsConnected.inc();
     const budget = new EventBudget(config.socketEventsPerSecond);
+    // Activity on the socket keeps the session from idling out (at most one touch a minute).
+    let lastTouch = Date.now();
+    socket.onAny(() => {
+      if (Date.now() - lastTouch < 60_000) return;
+      lastTouch = Date.now();
+      app.auth
+        .touchSession(session.sessionId)
+        .then((ok) => {
+          if (!ok) cut(socket.id);
+        })
+        .catch(() => {});
+    });
 
     const owned = async (conversationId: string) => {
       await service.assertOwner(conversationId, op.id);

@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { connectOperator, connectVisitor, createOperator, emitAck, nextEvent } from '../support/clients.ts';
+
+type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
+
+describe('operator access', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('cuts a disabled account’s live socket at once and refuses it afterwards', async () => {
+    const acct = await createOperator(t);
+    const op = await connectOperator(t.url, acct.cookie);
+    const gone = new Promise<string>((resolve) => op.on('disconnect', (reason) => resolve(reason)));
+    await t.app.operators.disable(acct.id);
+    expect(await gone).toBe('io server disconnect');
+    await expect(connectOperator(t.url, acct.cookie)).rejects.toThrow('unauthorized');
+    const me = await fetch(`${t.url}/api/auth/me`, { headers: { cookie: acct.cookie } });
+    expect(me.status).toBe(401);
+  });
+
+  it('cuts the sockets of a session that logs out, and only those', async () => {
+    const acct = await createOperator(t);
+    const { login } = await import('../support/clients.ts');
+    const otherSession = await login(t.url, acct.username, acct.password);
+    const op = await connectOperator(t.url, acct.cookie);
+    const other = await connectOperator(t.url, otherSession);
+    const gone = new Promise<string>((resolve) => op.on('disconnect', (reason) => resolve(reason)));
+    const res = await fetch(`${t.url}/api/auth/logout`, { method: 'POST', headers: { cookie: acct.cookie } });
+    expect(res.status).toBe(200);
+    expect(await gone).toBe('io server disconnect');
+    await expect(connectOperator(t.url, acct.cookie)).rejects.toThrow('unauthorized');
+    expect(other.connected).toBe(true);
+    other.disconnect();
+  });
+
+  it('refuses a cross-site WebSocket handshake carrying a valid cookie', async () => {
+    const acct = await createOperator(t);
+    const { io } = await import('socket.io-client');
+    const s = io(`${t.url}/operator`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { cookie: acct.cookie, origin: 'https://evil.example' },
+    });
+    const err = await new Promise<Error>((resolve) => s.once('connect_error', resolve));
+    s.disconnect();
+    expect(err.message).toBe('forbidden');
+  });
+
+  it('re-sends chat:assigned for active conversations when an operator reconnects', async () => {
+    const acct = await createOperator(t);
+    const op = await connectOperator(t.url, acct.cookie);
+    const v = await connectVisitor(t.url);
+    const start = await emitAck<AnyAck>(v, 'chat:start', {
+      role: 'bystander',
+      language: 'nl',
+      text: 'Ik hoor geschreeuw',
+    });
+    expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId: start.conversationId })).ok).toBe(
+      true,
+    );
+    await emitAck(op, 'chat:note', { conversationId: start.conversationId, text: 'buurvrouw' });
+    op.disconnect();
+    const op2 = await connectOperator(t.url, acct.cookie).catch(() => null);
+    // connectOperator resolves on connect; the re-sent assignment may already be in flight, so listen from a fresh socket.
+    op2?.disconnect();
+    const { io } = await import('socket.io-client');
+    const s = io(`${t.url}/operator`, {
+      transports: ['websocket'],
+      forceNew: true,
+      extraHeaders: { cookie: acct.cookie },
+    });
+    const again = await nextEvent<{
+      conversation: { conversationId: string };
+      messages: { text: string }[];
+      notes: { text: string }[];
+    }>(s, 'chat:assigned');
+    expect(again.conversation.conversationId).toBe(start.conversationId);
+    expect(again.messages.map((m) => m.text)).toEqual(['Ik hoor geschreeuw']);
+    expect(again.notes.map((n) => n.text)).toEqual(['buurvrouw']);
+    s.disconnect();
+    v.disconnect();
+  });
+
+  it('transfers to a named colleague, who gets it with its notes; the visitor hears the new name', async () => {
+    const a = await createOperator(t, { displayName: 'Anna Smit' });
+    const b = await createOperator(t, { displayName: 'Bram Visser' });
+    const opA = await connectOperator(t.url, a.cookie);
+    const opB = await connectOperator(t.url, b.cookie);
+    const v = await connectVisitor(t.url);
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    await emitAck(opA, 'chat:accept', { conversationId: start.conversationId });
+    const gotB = nextEvent<{ conversation: { operatorId: string }; notes: { text: string }[] }>(
+      opB,
+      'chat:assigned',
+    );
+    const lostA = nextEvent<{ reason: string }>(opA, 'chat:unassigned');
+    const renamed = nextEvent<{ operatorName: string }>(v, 'chat:assigned');
+    const r = await emitAck<AnyAck>(opA, 'chat:transfer', {
+      conversationId: start.conversationId,
+      to: { operatorId: b.id },
+      note: 'Graag overnemen, ik heb pauze',
+    });
+    expect(r.ok).toBe(true);
+    const got = await gotB;
+    expect(got.conversation.operatorId).toBe(b.id);
+    expect(got.notes.map((n) => n.text)).toEqual(['Graag overnemen, ik heb pauze']);
+    expect((await lostA).reason).toBe('transferred');
+    expect((await renamed).operatorName).toBe('Bram');
+    // A no longer owns it.
+    const denied = await emitAck<AnyAck>(opA, 'chat:message', {
+      conversationId: start.conversationId,
+      clientMessageId: 'late',
+      text: 'nog iets',
+    });
+    expect(denied.error?.code).toBe('forbidden');
+    for (const s of [opA, opB, v]) s.disconnect();
+  });
+
+  it('puts a transferred-to-queue conversation back in line; its visitor gets queue:position', async () => {
+    const a = await createOperator(t);
+    const opA = await connectOperator(t.url, a.cookie);
+    const v = await connectVisitor(t.url);
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    await emitAck(opA, 'chat:accept', { conversationId: start.conversationId });
+    const pos = nextEvent<{ position: number }>(v, 'queue:position');
+    const snap = nextEvent<{ waiting: { conversationId: string }[] }>(opA, 'queue:snapshot', {
+      where: (p) => p.waiting.length === 1,
+    });
+    await emitAck(opA, 'chat:transfer', { conversationId: start.conversationId, to: { queue: true } });
+    expect((await pos).position).toBe(1);
+    expect((await snap).waiting[0]?.conversationId).toBe(start.conversationId);
+    opA.disconnect();
+    v.disconnect();
+  });
+
+  it('serves Prometheus metrics with the conversation gauges and histograms', async () => {
+    const v = await connectVisitor(t.url);
+    await emitAck(v, 'chat:start', { role: 'victim', language: 'nl' });
+    await emitAck(v, 'chat:message', { clientMessageId: 'm', text: 'hallo' });
+    const res = await fetch(`${t.url}/metrics`);
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(text).toMatch(/^sl_visitors_connected 1$/m);
+    expect(text).toMatch(/^sl_conversations_waiting 1$/m);
+    expect(text).toMatch(/^sl_conversations_active 0$/m);
+    expect(text).toContain('sl_wait_seconds_bucket');
+    expect(text).toContain('sl_message_relay_seconds_bucket');
+    expect(text).toMatch(/^sl_operators_connected 0$/m);
+    v.disconnect();
+  });
+});
