@@ -14,6 +14,7 @@ import redisPlugin from './redis/plugin.ts';
 import routingPlugin from './routing/plugin.ts';
 import socketsPlugin from './sockets/plugin.ts';
 import staticPlugin from './static/plugin.ts';
+import statsPlugin from './stats/plugin.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -70,6 +71,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(conversationsPlugin);
   await app.register(socketsPlugin);
   await app.register(routingPlugin);
+  await app.register(statsPlugin);
   await app.register(healthPlugin);
   await app.register(staticPlugin);
   return app;

@@ -156,3 +156,48 @@ describe('operator access', () => {
     v.disconnect();
   });
 });
+
+describe('GET /api/stats', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('gives supervisors the live figures and refuses operators with 403', async () => {
+    const sup = await createOperator(t, { role: 'supervisor' });
+    const plain = await createOperator(t);
+    expect((await fetch(`${t.url}/api/stats`, { headers: { cookie: plain.cookie } })).status).toBe(403);
+    expect((await fetch(`${t.url}/api/stats`)).status).toBe(401);
+
+    const op = await connectOperator(t.url, plain.cookie);
+    await emitAck(op, 'operator:status', { status: 'away' });
+    const v1 = await connectVisitor(t.url);
+    const v2 = await connectVisitor(t.url);
+    const s1 = await emitAck<AnyAck>(v1, 'chat:start', { role: 'victim', language: 'nl' });
+    await emitAck(v2, 'chat:start', { role: 'victim', language: 'nl' });
+    await emitAck(op, 'chat:accept', { conversationId: s1.conversationId });
+    await emitAck(v2, 'chat:leave', { reason: 'ended' });
+    await new Promise((r) => setTimeout(r, 1100));
+    const v3 = await connectVisitor(t.url);
+    await emitAck(v3, 'chat:start', { role: 'concerned', language: 'en' });
+
+    const res = await fetch(`${t.url}/api/stats`, { headers: { cookie: sup.cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const stats = (await res.json()) as Record<string, number>;
+    expect(stats).toMatchObject({
+      waiting: 1,
+      active: 1,
+      operatorsAvailable: 0,
+      operatorsBusy: 1,
+      answeredToday: 1,
+      endedToday: 1,
+      abandonedToday: 1,
+    });
+    expect(stats.longestWaitSeconds).toBeLessThanOrEqual(1);
+    for (const s of [op, v1, v2, v3]) s.disconnect();
+  });
+});

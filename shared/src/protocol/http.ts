@@ -15,12 +15,21 @@ export interface LoginResponse {
   operator: OperatorIdentity;
 }
 
+/** `GET /api/stats`. "Today" is the UTC day. */
 export interface StatsResponse {
   waiting: number;
+  /** Seconds the longest-waiting visitor has waited; 0 when nobody waits. */
   longestWaitSeconds: number;
   active: number;
+  /** Signed-in operators with status available. */
   operatorsAvailable: number;
+  /** Signed-in operators with at least one active conversation. */
   operatorsBusy: number;
+  /** Extension: conversations assigned today. */
+  answeredToday: number;
   endedToday: number;
+  /** Ended while still waiting. */
   abandonedToday: number;
+  /** Extension: the median wait of today's answered conversations. */
+  medianWaitSecondsToday: number;
 }
