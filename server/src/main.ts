@@ -17,24 +17,6 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp({ config });
-  await app.listen({ port: config.port, host: config.host });
-
-  if (!config.isProduction) {
-    const { ensureDemoOperator } = await import('./operators/demo.ts');
-    const demo = await ensureDemoOperator(app);
-    const lines = [
-      '',
-      `  Stille Lijn is running at ${config.publicUrl}`,
-      `    demo host page with the widget: ${config.publicUrl}/`,
-      `    operator console:               ${config.publicUrl}/console/`,
-      '',
-      '  Demo accounts (passwords are new on every start):',
-      ...demo.map((d) => `    ${d.role.padEnd(10)} ${d.username.padEnd(18)} ${d.password}`),
-      '',
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
-  }
-
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) process.exit(1);
@@ -52,6 +34,27 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  await app.listen({ port: config.port, host: config.host });
+
+  if (!config.isProduction) {
+    const { ensureDemoOperator } = await import('./operators/demo.ts');
+    // A shutdown during this step is not a failed start.
+    const demo = await ensureDemoOperator(app).catch((err: unknown) => {
+      if (closing) return [];
+      throw err;
+    });
+    const lines = [
+      '',
+      `  Stille Lijn is running at ${config.publicUrl}`,
+      `    demo host page with the widget: ${config.publicUrl}/`,
+      `    operator console:               ${config.publicUrl}/console/`,
+      '',
+      '  Demo accounts (passwords are new on every start):',
+      ...demo.map((d) => `    ${d.role.padEnd(10)} ${d.username.padEnd(18)} ${d.password}`),
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
 }
 
 main().catch((err) => {

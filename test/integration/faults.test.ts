@@ -200,3 +200,47 @@ describe('two server instances on one Redis', () => {
     v.disconnect();
   });
 });
+
+describe('graceful shutdown', () => {
+  let redis: PrivateRedis | undefined;
+  let server: ServerProcess | undefined;
+  afterEach(async () => {
+    await server?.stop('SIGKILL');
+    await redis?.destroy();
+  });
+
+  it('on SIGTERM finishes in-flight acks, stores what it acked, and exits 0', async () => {
+    redis = await startPrivateRedis();
+    const prefix = `t${randomUUID().slice(0, 8)}`;
+    server = await startServerProcess(
+      { REDIS_URL: redis.url, REDIS_PREFIX: prefix, DATA_KEY: TEST_DATA_KEY },
+      await freePort(),
+    );
+    const v = await connectVisitor(server.url);
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    // A burst of messages, with SIGTERM landing in the middle of it.
+    const acks = Array.from({ length: 50 }, (_, i) =>
+      (
+        v
+          .timeout(5000)
+          .emitWithAck('chat:message', { clientMessageId: `m${i}`, text: `bericht ${i}` }) as Promise<AnyAck>
+      ).catch(() => ({ ok: false }) as AnyAck),
+    );
+    // Once the server is busy with the burst, SIGTERM lands in the middle of it.
+    await Promise.race(acks);
+    const exit = server.stop('SIGTERM');
+    const results = await Promise.all(acks);
+    const code = await exit;
+    expect(code, server.output()).toBe(0);
+    const ackedIds = results.filter((r) => r.ok).map((r) => String(r.messageId));
+    expect(ackedIds.length).toBeGreaterThan(0);
+    const { Redis } = await import('ioredis');
+    const r = new Redis(redis.url);
+    const stored = (await r.xrange(`${prefix}:conv:${start.conversationId}:msgs`, '-', '+')).map(
+      ([id]) => id,
+    );
+    r.disconnect();
+    for (const id of ackedIds) expect(stored).toContain(id);
+    v.disconnect();
+  });
+});

@@ -59,7 +59,7 @@ export async function startServerProcess(env: Record<string, string>, port: numb
     start,
     stop: async (signal = 'SIGTERM') => {
       const c = child;
-      if (!c || c.exitCode !== null) return c?.exitCode ?? null;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return c?.exitCode ?? null;
       c.kill(signal);
       const [code] = (await once(c, 'exit')) as [number | null];
       return code;

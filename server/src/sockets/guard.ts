@@ -27,6 +27,8 @@ export class EventBudget {
 /** Counts handlers in flight, so shutdown can wait for their acks. */
 export class InFlight {
   #n = 0;
+  /** Set at shutdown: new events and connections are refused, so the count can reach zero. */
+  draining = false;
   #waiters: (() => void)[] = [];
   get count(): number {
     return this.#n;
@@ -78,6 +80,11 @@ export function bindEvents<S extends Record<string, ZodType>>(
     const handler = handlers[event] as Handler<unknown>;
     socket.on(event, async (...args: unknown[]) => {
       const ack = typeof args.at(-1) === 'function' ? (args.pop() as AckFn) : undefined;
+      if (opts.inFlight.draining) {
+        // Not stored: the client resends it after reconnecting to another instance.
+        ack?.({ ok: false, error: errorBody('unavailable') });
+        return;
+      }
       if (!opts.budget.take()) {
         ack?.({ ok: false, error: errorBody('rate_limited') });
         return;

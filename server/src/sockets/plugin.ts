@@ -42,9 +42,14 @@ export default fp(
     const stopOperators = setupOperatorNamespace(app, io.of('/operator'), inFlight);
 
     // Shutdown: stop taking connections, let in-flight handlers ack, then close sockets.
+    for (const nsp of [io.of('/visitor'), io.of('/operator')]) {
+      nsp.use((_socket, next) => (inFlight.draining ? next(new Error('unavailable')) : next()));
+    }
     app.addHook('preClose', async () => {
-      io.engine.close();
+      inFlight.draining = true;
       await inFlight.idle(5000);
+      // The acks are out; now close the connections so the HTTP server can stop.
+      io.engine.close();
     });
     app.addHook('onClose', async () => {
       stopOperators();
