@@ -67,7 +67,7 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
   const cut = (socketId: string) => {
     const s = nsp.sockets.get(socketId);
     if (!s) return;
-    s.emit('session:ended' as never);
+    s.emit('session:ended');
     s.disconnect(true);
   };
 

@@ -110,6 +110,8 @@ export type OperatorServerToClientEvents = {
   'chat:ended': (payload: { conversationId: string; reason: EndReason }) => void;
   /** Extension: the operator's own status and load, on connect and on every change. */
   'operator:state': (payload: { status: OperatorStatus; load: number; capacity: number }) => void;
+  /** Extension: sent just before the server cuts a socket whose session ended. */
+  'session:ended': () => void;
 };
 
 export const operatorInboundSchemas = {
