@@ -191,13 +191,13 @@ describe('routing under random concurrent load (model test)', () => {
             for (const batch of batches) {
               // Actions within a batch race each other.
               await Promise.all(
-              batch.map((a) =>
-                run(a).catch((err: Error) => {
-                  // Acting on a socket this same batch just dropped is the model's race, not a defect.
-                  if (!/socket has been disconnected/.test(err.message)) throw err;
-                }),
-              ),
-            );
+                batch.map((a) =>
+                  run(a).catch((err: Error) => {
+                    // Acting on a socket this same batch just dropped is the model's race, not a defect.
+                    if (!/socket has been disconnected/.test(err.message)) throw err;
+                  }),
+                ),
+              );
               await checkInvariants();
             }
             await checkNoIdleMatch(ops, available);
