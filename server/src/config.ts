@@ -10,6 +10,7 @@ const list = z.string().transform((v) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const origin = z.string().refine((v) => {
   try {
     return new URL(v).origin === v;
@@ -30,7 +31,7 @@ const envSchema = z.object({
   /** @default '0.0.0.0' */
   HOST: z.string().min(1).default('0.0.0.0'),
   /** The public origin of this helpline, e.g. https://chat.stillelijn.nl. @default http://localhost:PORT */
-  PUBLIC_URL: z.url().optional(),
+  PUBLIC_URL: httpUrl.optional(),
   /** @default 'redis://127.0.0.1:6379' */
   REDIS_URL: z
     .string()
@@ -60,7 +61,7 @@ const envSchema = z.object({
     .max(24 * 90)
     .default(72),
   /** Where quick exit goes. @default 'https://www.buienradar.nl/' */
-  QUICK_EXIT_URL: z.url().default('https://www.buienradar.nl/'),
+  QUICK_EXIT_URL: httpUrl.default('https://www.buienradar.nl/'),
   /** Estimated wait (s) above which the widget shows alternatives. @default 300 */
   WAIT_ALTERNATIVES_S: int(0, 86_400).default(300),
   /** JSON file with the Veilig Thuis regions. */

@@ -1,0 +1,469 @@
+#!/usr/bin/env node
+// `npm start`. It must work on a fresh clone before `npm install`, so it is plain Node ESM
+// with no dependencies. `scripts/test.mjs` reuses the install and build steps exported here.
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { delimiter, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect as tlsConnect } from 'node:tls';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const privateRedisDir = join(root, '.data', 'redis');
+
+/** Prefixed output, so our lines stand out from npm's, vite's and the server's. */
+export function createLog(tag) {
+  const log = (line) => console.log(`[${tag}] ${line}`);
+  log.fail = (text) => {
+    console.error(`\n[${tag}] ${text}\n`);
+  };
+  return log;
+}
+
+export function checkNode(log) {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    log.fail(`Node ${process.versions.node} is too old: Stille Lijn needs Node 20.19 or newer.`);
+    process.exit(1);
+  }
+}
+
+/** Runs a command in the repo root with inherited output; returns its exit code. */
+export function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env, ...opts });
+  if (r.error) {
+    console.error(`could not run ${cmd}: ${r.error.message}`);
+    return 127;
+  }
+  return r.status ?? 1;
+}
+
+export function onPath(bin) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, bin), constants.X_OK);
+      return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
+/**
+ * Why dependencies must be installed, or null when they are current. npm writes
+ * node_modules/.package-lock.json at the end of every install, so its age is the install's.
+ */
+export function installReason() {
+  const modules = join(root, 'node_modules');
+  if (!existsSync(modules)) return 'node_modules is missing';
+  const installed = join(modules, '.package-lock.json');
+  if (!existsSync(installed)) return 'node_modules is incomplete';
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(lock) && statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
+    return 'package-lock.json is newer than node_modules';
+  }
+  return null;
+}
+
+export function ensureInstalled(log) {
+  const reason = installReason();
+  if (!reason) return;
+  log(`${reason}: installing dependencies with npm ci`);
+  let code = run('npm', ['ci']);
+  if (code !== 0) {
+    log('npm ci failed; trying npm install');
+    code = run('npm', ['install']);
+  }
+  if (code !== 0) {
+    log.fail(
+      'Installing dependencies failed (npm printed why above). Check that the npm registry is reachable and that Node is 20.19 or newer, then run `npm install` yourself.',
+    );
+    process.exit(1);
+  }
+  // `npm install` leaves the hidden lock file alone when nothing changed; mark the install as current.
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  if (existsSync(installed)) {
+    const now = new Date();
+    utimesSync(installed, now, now);
+  }
+}
+
+const viteConfigs = ['vite.config.ts', 'vite.config.mts', 'vite.config.js', 'vite.config.mjs'];
+
+/** Workspaces with a build script; a Vite build without a vite config yet is marked to skip. */
+export function workspaceBuilds() {
+  const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const builds = [];
+  for (const ws of rootPkg.workspaces ?? []) {
+    const pkgFile = join(root, ws, 'package.json');
+    if (!existsSync(pkgFile)) continue;
+    const script = JSON.parse(readFileSync(pkgFile, 'utf8')).scripts?.build;
+    if (!script) continue;
+    const noViteConfig = /\bvite\b/.test(script) && !viteConfigs.some((f) => existsSync(join(root, ws, f)));
+    builds.push({ workspace: ws, skip: noViteConfig ? 'it has no vite config yet' : null });
+  }
+  return builds;
+}
+
+/** `npm run build` per workspace, skipping any not buildable yet; returns false on a failed build. */
+export function buildWorkspaces(log) {
+  for (const { workspace, skip } of workspaceBuilds()) {
+    if (skip) {
+      log(`skipping the ${workspace} build: ${skip}`);
+      continue;
+    }
+    log(`building ${workspace}`);
+    if (run('npm', ['run', 'build', '--workspace', workspace]) !== 0) {
+      log.fail(`Building ${workspace} failed (see above). Run \`npm run build -w ${workspace}\` to retry.`);
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The URL with its password hidden, for printing. */
+export function redactUrl(url) {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+function respCommand(parts) {
+  return `*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join('')}`;
+}
+
+/**
+ * Asks whatever listens at a redis:// or rediss:// URL for PING (after AUTH when the URL has a
+ * password). Resolves `{ status: 'ok' }`, `{ status: 'unreachable', detail }` when nothing
+ * answers, or `{ status: 'refused', detail }` when something answers but not with PONG.
+ */
+export function pingRedis(url, timeoutMs = 1500) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    return Promise.resolve({ status: 'refused', detail: 'not a valid URL' });
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
+  const port = Number(u.port || 6379);
+  const commands = [];
+  if (u.password) {
+    const password = decodeURIComponent(u.password);
+    commands.push(u.username ? ['AUTH', decodeURIComponent(u.username), password] : ['AUTH', password]);
+  }
+  commands.push(['PING']);
+
+  return new Promise((resolve) => {
+    const socket =
+      u.protocol === 'rediss:'
+        ? tlsConnect({ host, port, servername: host })
+        : createConnection({ host, port });
+    let received = '';
+    let settled = false;
+    const settle = (result) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () =>
+      settle({ status: 'unreachable', detail: `no answer in ${timeoutMs} ms` }),
+    );
+    socket.on('error', (err) => settle({ status: 'unreachable', detail: err.code ?? err.message }));
+    socket.on('close', () => settle({ status: 'unreachable', detail: 'connection closed' }));
+    socket.once(u.protocol === 'rediss:' ? 'secureConnect' : 'connect', () => {
+      socket.write(commands.map(respCommand).join(''));
+    });
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      const lines = received.split('\r\n');
+      const complete = lines.slice(0, -1);
+      const failure = complete.find((l) => l.startsWith('-'));
+      // LOADING: Redis is there and reading its AOF; the server's client waits for it.
+      if (failure?.startsWith('-LOADING')) return settle({ status: 'ok' });
+      if (failure) return settle({ status: 'refused', detail: failure.slice(1) });
+      if (complete.length >= commands.length) {
+        const last = complete[commands.length - 1];
+        return settle(
+          last === '+PONG'
+            ? { status: 'ok' }
+            : { status: 'refused', detail: `answered ${JSON.stringify(last.slice(0, 40))}, not PONG` },
+        );
+      }
+      if (received.length > 4096) settle({ status: 'refused', detail: 'not a Redis server' });
+    });
+  });
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function isAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+async function stopPid(pid, waitMs = 10_000) {
+  if (!isAlive(pid)) return;
+  try {
+    process.kill(pid, 'SIGTERM'); // redis-server treats SIGTERM as SHUTDOWN: the AOF is flushed
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + waitMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+function readOwnerFile(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function logTail(file, fromByte) {
+  try {
+    return readFileSync(file).subarray(fromByte).toString('utf8').trim().split('\n').slice(-15).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A private redis-server on a free loopback port, configured as production runs Redis (AOF
+ * with appendfsync everysec, noeviction), keeping its data in `.data/redis/` across runs.
+ * One data directory must never have two servers, so a server left by an earlier run is reused.
+ */
+export async function startPrivateRedis(log, dir = privateRedisDir) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const ownerFile = join(dir, 'owner.json');
+  const logFile = join(dir, 'redis.log');
+
+  const earlier = readOwnerFile(ownerFile);
+  if (earlier && isAlive(earlier.redisPid)) {
+    const url = `redis://127.0.0.1:${earlier.port}`;
+    if ((await pingRedis(url)).status === 'ok') {
+      if (isAlive(earlier.ownerPid)) {
+        log(`using the private redis-server of the npm start still running as pid ${earlier.ownerPid}`);
+        return { url, stop: async () => {}, onUnexpectedExit: () => {} };
+      }
+      log(`reusing the private redis-server an earlier npm start left running (pid ${earlier.redisPid})`);
+      writeFileSync(ownerFile, JSON.stringify({ ...earlier, ownerPid: process.pid }));
+      return {
+        url,
+        pid: earlier.redisPid,
+        stop: async () => {
+          await stopPid(earlier.redisPid);
+          rmSync(ownerFile, { force: true });
+        },
+        onUnexpectedExit: () => {},
+      };
+    }
+  }
+
+  const port = await freePort();
+  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
+  const args = [
+    ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+    ...['--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction'],
+    ...['--save', '', '--daemonize', 'no', '--logfile', logFile, '--loglevel', 'notice'],
+  ];
+  // Own process group: a Ctrl-C in the terminal reaches only us, and we stop Redis after the server.
+  const child = spawn('redis-server', args, { cwd: dir, stdio: 'ignore', detached: true });
+  let exited = null;
+  const exitListeners = [];
+  child.on('error', (err) => {
+    exited = { code: 127, signal: null, error: err.message };
+  });
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    for (const fn of exitListeners) fn(exited);
+  });
+
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (exited) {
+      const tail = logTail(logFile, logStart);
+      throw new Error(
+        `redis-server exited at start (${exited.error ?? `code ${exited.code}`}).` +
+          (tail ? `\nIts log (${logFile}):\n${tail}` : ''),
+      );
+    }
+    if ((await pingRedis(url, 500)).status === 'ok') break;
+    if (Date.now() > deadline) {
+      await stopPid(child.pid);
+      throw new Error(`redis-server did not answer on port ${port} within 15 s; see ${logFile}`);
+    }
+    await sleep(100);
+  }
+  writeFileSync(ownerFile, JSON.stringify({ port, redisPid: child.pid, ownerPid: process.pid }));
+
+  return {
+    url,
+    pid: child.pid,
+    stop: async () => {
+      if (!exited) {
+        const done = new Promise((resolve) => exitListeners.push(resolve));
+        child.kill('SIGTERM');
+        const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await done;
+        clearTimeout(killTimer);
+      }
+      rmSync(ownerFile, { force: true });
+    },
+    onUnexpectedExit: (fn) => exitListeners.push(fn),
+  };
+}
+
+export function redisMissingParagraph(url) {
+  return [
+    `Stille Lijn needs Redis, and there is none: nothing answers at ${redactUrl(url)}, and`,
+    'redis-server is not installed, so `npm start` cannot run a private one. Either install',
+    'it (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis`) and run',
+    '`npm start` again, which then starts its own redis-server with its data in .data/redis/; or',
+    'run Redis in Docker (`docker run -d -p 127.0.0.1:6379:6379 redis:7 --appendonly yes',
+    '--maxmemory-policy noeviction`); or point REDIS_URL at a Redis you have',
+    '(`REDIS_URL=redis://host:6379 npm start`). `docker compose up` runs the whole set instead.',
+  ].join('\n');
+}
+
+/** Finds a Redis to use (REDIS_URL, else a private one); exits with one paragraph when there is none. */
+export async function resolveRedis(log) {
+  const explicit = Boolean(process.env.REDIS_URL);
+  const url = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+  const probe = await pingRedis(url);
+  if (probe.status === 'ok') {
+    log(`using Redis at ${redactUrl(url)}`);
+    return { url, stop: async () => {}, onUnexpectedExit: () => {} };
+  }
+  if (probe.status === 'refused' && explicit) {
+    log.fail(
+      `REDIS_URL ${redactUrl(url)} answered, but not with PONG: ${probe.detail.replace(/\.$/, '')}. Fix the URL (host, port, user, password), or unset REDIS_URL to use a private redis-server.`,
+    );
+    process.exit(1);
+  }
+  if (!onPath('redis-server')) {
+    log.fail(redisMissingParagraph(url));
+    process.exit(1);
+  }
+  log(`no usable Redis at ${redactUrl(url)} (${probe.detail}); starting a private redis-server`);
+  try {
+    const redis = await startPrivateRedis(log);
+    log(`private Redis at ${redis.url}, data in .data/redis/`);
+    return redis;
+  } catch (err) {
+    log.fail(err.message);
+    process.exit(1);
+  }
+}
+
+async function main() {
+  const log = createLog('start');
+  checkNode(log);
+  ensureInstalled(log);
+  if (!process.argv.includes('--no-build') && !buildWorkspaces(log)) process.exit(1);
+
+  const mainFile = join(root, 'server', 'src', 'main.ts');
+  if (!existsSync(mainFile)) {
+    log.fail('server/src/main.ts does not exist yet, so there is no server to start.');
+    process.exit(1);
+  }
+
+  const redis = await resolveRedis(log);
+  const env = { ...process.env, PORT: process.env.PORT || '8080', REDIS_URL: redis.url };
+  // Own process group, like Redis: each signal reaches the server once, from us.
+  const server = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+
+  let stopRequests = 0;
+  let serverExited = false;
+  let redisStopped = false;
+  redis.onUnexpectedExit(({ code, signal }) => {
+    if (!serverExited)
+      log(`the private redis-server stopped (${signal ?? `code ${code}`}); see .data/redis/redis.log`);
+  });
+  // If this process dies of something unexpected, take the children with it.
+  process.on('exit', () => {
+    for (const pid of [serverExited ? undefined : server.pid, redisStopped ? undefined : redis.pid]) {
+      if (!pid) continue;
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      stopRequests += 1;
+      if (serverExited) return;
+      if (stopRequests === 1) {
+        server.kill(sig === 'SIGHUP' ? 'SIGTERM' : sig);
+      } else {
+        log('stopping the server at once');
+        server.kill('SIGKILL');
+      }
+    });
+  }
+
+  const code = await new Promise((resolve) => {
+    server.on('error', (err) => {
+      log.fail(`could not start the server: ${err.message}`);
+      resolve(1);
+    });
+    server.on('exit', (exitCode, signal) => {
+      if (exitCode === null && stopRequests === 0) log(`the server was killed by ${signal}`);
+      resolve(exitCode ?? (stopRequests > 0 ? 0 : 1));
+    });
+  });
+  serverExited = true;
+  await redis.stop();
+  redisStopped = true;
+  process.exit(code);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

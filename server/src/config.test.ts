@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configVariables, loadConfig } from './config.ts';
+
+/** The lines of the ConfigError that `env` produces; fails the test when it parses. */
+function errorLines(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).lines;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+const variableOf = (line: string) => line.slice(0, line.indexOf(':'));
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      nodeEnv: 'development',
+      isProduction: false,
+      port: 8080,
+      host: '0.0.0.0',
+      publicUrl: 'http://localhost:8080',
+      publicOrigin: 'http://localhost:8080',
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: 'sl',
+      dataKey: undefined,
+      dataKeyFile: undefined,
+      embedOrigins: ['http://localhost:8080'],
+      operatorCapacity: 3,
+      operatorGraceMs: 30_000,
+      returnWindowMs: 15 * 60_000,
+      retentionMs: 72 * 3_600_000,
+      quickExitUrl: 'https://www.buienradar.nl/',
+      waitAlternativesSeconds: 300,
+      vtRegionsFile: undefined,
+      logLevel: 'info',
+      sessionIdleMs: 30 * 60_000,
+      workers: 'inline',
+      visitorConnectionsPerMin: 120,
+      socketEventsPerSecond: 20,
+      trustProxy: false,
+    });
+  });
+
+  it('treats an empty variable as unset and ignores variables it does not know', () => {
+    const config = loadConfig({ PORT: '', LOG_LEVEL: '', HOME: '/root', npm_lifecycle_event: 'start' });
+    expect(config.port).toBe(8080);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('converts units and derives the public origin from PUBLIC_URL', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      PUBLIC_URL: 'https://chat.example.nl/base/',
+      OPERATOR_GRACE_S: '45',
+      RETURN_WINDOW_MIN: '0.5',
+      RETENTION_HOURS: '24',
+      SESSION_IDLE_MIN: '10',
+      WORKERS: 'none',
+    });
+    expect(config.port).toBe(9000);
+    expect(config.publicUrl).toBe('https://chat.example.nl/base/');
+    expect(config.publicOrigin).toBe('https://chat.example.nl');
+    expect(config.embedOrigins).toEqual(['https://chat.example.nl']);
+    expect(config.operatorGraceMs).toBe(45_000);
+    expect(config.returnWindowMs).toBe(30_000);
+    expect(config.retentionMs).toBe(86_400_000);
+    expect(config.sessionIdleMs).toBe(600_000);
+    expect(config.workers).toBe('none');
+  });
+
+  it('uses PORT in the default public URL', () => {
+    expect(loadConfig({ PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('reads TRUST_PROXY=%s as %s', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
+  });
+
+  it('reports one line per bad variable, each starting with its name', () => {
+    const lines = errorLines({
+      PORT: 'abc',
+      OPERATOR_CAPACITY: '0',
+      LOG_LEVEL: 'loud',
+      REDIS_URL: 'http://127.0.0.1:6379',
+      TRUST_PROXY: 'maybe',
+      QUICK_EXIT_URL: 'not a url',
+      OPERATOR_GRACE_S: '30', // valid: must not be reported
+    });
+    expect(lines.map(variableOf).sort()).toEqual(
+      ['LOG_LEVEL', 'OPERATOR_CAPACITY', 'PORT', 'QUICK_EXIT_URL', 'REDIS_URL', 'TRUST_PROXY'].sort(),
+    );
+    expect(lines.find((l) => l.startsWith('REDIS_URL:'))).toBe(
+      'REDIS_URL: must start with redis:// or rediss://',
+    );
+  });
+
+  it('rejects values out of range', () => {
+    expect(errorLines({ PORT: '65536' }).map(variableOf)).toEqual(['PORT']);
+    expect(errorLines({ OPERATOR_CAPACITY: '21' }).map(variableOf)).toEqual(['OPERATOR_CAPACITY']);
+    expect(errorLines({ PORT: '80.5' }).map(variableOf)).toEqual(['PORT']);
+    expect(errorLines({ REDIS_PREFIX: 'has space' }).map(variableOf)).toEqual(['REDIS_PREFIX']);
+    expect(errorLines({ NODE_ENV: 'staging' }).map(variableOf)).toEqual(['NODE_ENV']);
+  });
+
+  it('never echoes a bad value, which may hold a secret', () => {
+    const lines = errorLines({ REDIS_URL: 'http://user:s3cret-pw@db:6379', DATA_KEY_FILE: '', PORT: 'p4ss' });
+    expect(lines.join('\n')).not.toContain('s3cret-pw');
+    expect(lines.join('\n')).not.toContain('p4ss');
+  });
+
+  it('puts every line in the error message, so an uncaught error still shows them', () => {
+    let message = '';
+    try {
+      loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration:\n/);
+    expect(message).toContain('\nPORT: ');
+    expect(message).toContain('\nLOG_LEVEL: ');
+  });
+
+  describe('in production', () => {
+    it('requires DATA_KEY or DATA_KEY_FILE', () => {
+      expect(errorLines({ NODE_ENV: 'production' })).toEqual([
+        'DATA_KEY: DATA_KEY or DATA_KEY_FILE is required in production',
+      ]);
+      expect(errorLines({ NODE_ENV: 'production', DATA_KEY: '' }).map(variableOf)).toEqual(['DATA_KEY']);
+    });
+
+    it('accepts either DATA_KEY or DATA_KEY_FILE', () => {
+      const withKey = loadConfig({ NODE_ENV: 'production', DATA_KEY: 'k1:abc' });
+      expect(withKey.isProduction).toBe(true);
+      expect(withKey.dataKey).toBe('k1:abc');
+      const withFile = loadConfig({ NODE_ENV: 'production', DATA_KEY_FILE: '/run/secrets/data-key' });
+      expect(withFile.dataKeyFile).toBe('/run/secrets/data-key');
+      expect(withFile.dataKey).toBeUndefined();
+    });
+
+    it('does not require a data key outside production', () => {
+      expect(loadConfig({ NODE_ENV: 'test' }).dataKey).toBeUndefined();
+      expect(loadConfig({ NODE_ENV: 'development' }).isProduction).toBe(false);
+    });
+  });
+
+  describe('EMBED_ORIGINS', () => {
+    it('parses a comma-separated list of origins, trimming spaces', () => {
+      expect(
+        loadConfig({ EMBED_ORIGINS: 'https://a.example.nl, https://b.example.nl:8443' }).embedOrigins,
+      ).toEqual(['https://a.example.nl', 'https://b.example.nl:8443']);
+    });
+
+    it('defaults to the public origin', () => {
+      expect(loadConfig({ PUBLIC_URL: 'https://chat.example.nl' }).embedOrigins).toEqual([
+        'https://chat.example.nl',
+      ]);
+    });
+
+    it.each([
+      ['a path', 'https://a.example.nl/page'],
+      ['a trailing slash', 'https://a.example.nl/'],
+      ['a wildcard', '*'],
+      ['a bare host', 'a.example.nl'],
+      ['a query', 'https://a.example.nl?x=1'],
+    ])('rejects an entry with %s', (_what, value) => {
+      expect(errorLines({ EMBED_ORIGINS: `https://ok.example.nl,${value}` })).toEqual([
+        'EMBED_ORIGINS: must be an origin such as https://example.nl (scheme, host and port only)',
+      ]);
+    });
+
+    it('reports several bad entries on one line', () => {
+      expect(errorLines({ EMBED_ORIGINS: 'https://a.nl/x, https://b.nl/y' })).toHaveLength(1);
+    });
+  });
+
+  it('returns a frozen config, embed origins included', () => {
+    const config = loadConfig({ EMBED_ORIGINS: 'https://a.example.nl' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.embedOrigins)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      config.embedOrigins.push('https://evil.example');
+    }).toThrow(TypeError);
+    expect(config.port).toBe(8080);
+    expect(config.embedOrigins).toEqual(['https://a.example.nl']);
+  });
+
+  it('lists every variable DESIGN.md names under Configuration', () => {
+    for (const name of [
+      'PORT',
+      'HOST',
+      'PUBLIC_URL',
+      'REDIS_URL',
+      'DATA_KEY',
+      'DATA_KEY_FILE',
+      'EMBED_ORIGINS',
+      'OPERATOR_CAPACITY',
+      'OPERATOR_GRACE_S',
+      'RETURN_WINDOW_MIN',
+      'RETENTION_HOURS',
+      'QUICK_EXIT_URL',
+      'VT_REGIONS_FILE',
+      'LOG_LEVEL',
+      'NODE_ENV',
+    ]) {
+      expect(configVariables).toContain(name);
+    }
+  });
+});
+
+describe('URL variables', () => {
+  it('accept only http and https', () => {
+    for (const [name, value] of [
+      ['QUICK_EXIT_URL', 'javascript:alert(1)'],
+      ['PUBLIC_URL', 'ftp://example.nl'],
+    ] as const) {
+      let caught: unknown;
+      try {
+        loadConfig({ [name]: value });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect((caught as InstanceType<typeof ConfigError>).lines.join('\n')).toContain(name);
+    }
+    expect(loadConfig({ QUICK_EXIT_URL: 'https://www.knmi.nl/' }).quickExitUrl).toBe('https://www.knmi.nl/');
+  });
+});

@@ -1,0 +1,190 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+// No Docker engine runs here, so these check the wiring of the production-like set on paper.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const read = (file: string) => readFileSync(join(root, file), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  environment?: Record<string, string | number | boolean | null> | string[];
+  ports?: (string | { target: number; published: string | number })[];
+  volumes?: (string | { source: string; target: string })[];
+  secrets?: (string | { source: string })[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test: string | string[] };
+}
+interface Compose {
+  services: Record<string, Service>;
+  secrets?: Record<string, { file?: string; environment?: string }>;
+  volumes?: Record<string, unknown>;
+}
+
+const compose = parse(read('docker-compose.yml'), { merge: true }) as Compose;
+const services = compose.services;
+const serverNames = ['server1', 'server2'];
+
+function service(name: string): Service {
+  const s = services[name];
+  if (!s) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return s;
+}
+
+function env(name: string): Record<string, string> {
+  const e = service(name).environment ?? {};
+  if (Array.isArray(e)) {
+    return Object.fromEntries(e.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  }
+  return Object.fromEntries(Object.entries(e).map(([k, v]) => [k, v === null ? '' : String(v)]));
+}
+
+const words = (cmd: string | string[] | undefined) => (Array.isArray(cmd) ? cmd.join(' ') : (cmd ?? ''));
+
+/** nginx config without comments, so a commented-out directive does not count. */
+const nginx = read('deploy/nginx.conf')
+  .split('\n')
+  .map((line) => line.replace(/#.*$/, ''))
+  .join('\n');
+
+/** The body of the first `name { ... }` block (no nested braces needed for upstream). */
+function block(text: string, header: RegExp): string {
+  const m = header.exec(text);
+  if (!m) throw new Error(`no block matching ${header}`);
+  const start = text.indexOf('{', m.index) + 1;
+  return text.slice(start, text.indexOf('}', start));
+}
+
+describe('docker-compose.yml', () => {
+  it('has the services of the production-like set', () => {
+    expect(Object.keys(services).sort()).toEqual(['inbox', 'lb', 'redis', 'server1', 'server2', 'worker']);
+  });
+
+  it('runs Redis with AOF (fsync every second), noeviction, a volume and a ping healthcheck', () => {
+    const redis = service('redis');
+    expect(redis.image).toMatch(/^redis:7/);
+    const cmd = words(redis.command);
+    expect(cmd).toMatch(/--appendonly yes\b/);
+    expect(cmd).toMatch(/--appendfsync everysec\b/);
+    expect(cmd).toMatch(/--maxmemory-policy noeviction\b/);
+    const volume = (redis.volumes ?? []).map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}`));
+    expect(volume).toContain('redis-data:/data');
+    expect(compose.volumes).toHaveProperty('redis-data');
+    expect(words(redis.healthcheck?.test)).toMatch(/redis-cli ping/);
+  });
+
+  it.each([...serverNames, 'worker'])('points %s at the redis service', (name) => {
+    const url = new URL(env(name).REDIS_URL ?? '');
+    expect(url.protocol).toBe('redis:');
+    expect(url.hostname).toBe('redis');
+    expect(url.port).toBe('6379');
+    expect(service(name).depends_on).toEqual(
+      expect.objectContaining({ redis: { condition: 'service_healthy' } }),
+    );
+  });
+
+  it.each(serverNames)('runs %s in production without workers, checked on /readyz', (name) => {
+    const e = env(name);
+    expect(e.NODE_ENV).toBe('production');
+    expect(e.WORKERS).toBe('none');
+    expect(e.TRUST_PROXY).toBe('true');
+    expect(words(service(name).healthcheck?.test)).toContain(`http://127.0.0.1:${e.PORT ?? '8080'}/readyz`);
+    // Only the load balancer is published: an instance reached directly would break stickiness.
+    expect(service(name).ports).toBeUndefined();
+  });
+
+  it('runs the queues in a worker service and the demo inbox with its key', () => {
+    expect(words(service('worker').command)).toBe('node --import tsx server/src/worker.ts');
+    expect(env('worker').WORKERS ?? 'inline').not.toBe('none');
+    expect(words(service('inbox').command)).toBe(
+      'node --import tsx scripts/inbox.ts --port 9090 --key /run/secrets/vt-demo-key',
+    );
+    expect(service('inbox').secrets).toContain('vt-demo-key');
+  });
+
+  it.each([...serverNames, 'worker'])('gives %s the data key as a docker secret', (name) => {
+    const file = env(name).DATA_KEY_FILE ?? '';
+    expect(file).toMatch(/^\/run\/secrets\//);
+    const secret = file.slice('/run/secrets/'.length);
+    expect(service(name).secrets).toContain(secret);
+    expect(compose.secrets?.[secret]?.file).toBeTruthy();
+  });
+
+  it('uses one image, built from the Dockerfile, for every app service', () => {
+    for (const name of [...serverNames, 'worker', 'inbox']) {
+      expect(service(name).build).toBe('.');
+      expect(service(name).image).toBe('stille-lijn:local');
+    }
+  });
+
+  it('publishes only the load balancer, on 8080, with its config from deploy/', () => {
+    const published = Object.entries(services).filter(([, s]) => (s.ports ?? []).length > 0);
+    expect(published.map(([n]) => n)).toEqual(['lb']);
+    expect(service('lb').ports).toEqual(['8080:8080']);
+    expect(service('lb').volumes).toContain('./deploy/nginx.conf:/etc/nginx/nginx.conf:ro');
+    for (const name of serverNames) {
+      expect(service('lb').depends_on).toEqual(
+        expect.objectContaining({ [name]: { condition: 'service_healthy' } }),
+      );
+    }
+  });
+});
+
+describe('deploy/nginx.conf', () => {
+  const upstream = block(nginx, /upstream\s+stille_lijn\s*\{/);
+
+  it('listens on the port compose publishes and proxies to the upstream', () => {
+    expect(nginx).toMatch(/\blisten\s+8080;/);
+    expect(nginx).toMatch(/proxy_pass\s+http:\/\/stille_lijn;/);
+  });
+
+  it('routes to both servers on the port they listen on', () => {
+    const servers = [...upstream.matchAll(/^\s*server\s+([\w.-]+):(\d+)/gm)].map((m) => `${m[1]}:${m[2]}`);
+    expect(servers).toEqual(serverNames.map((n) => `${n}:${env(n).PORT ?? '8080'}`));
+  });
+
+  it('keeps a client on one server by address, without a cookie', () => {
+    expect(upstream).toMatch(/^\s*ip_hash;/m);
+    expect(nginx).not.toMatch(/\bsticky\b|\bcookie\b/);
+  });
+
+  it('passes WebSocket upgrades', () => {
+    expect(nginx).toMatch(/proxy_http_version\s+1\.1;/);
+    expect(nginx).toMatch(/proxy_set_header\s+Upgrade\s+\$http_upgrade;/);
+    expect(nginx).toMatch(/proxy_set_header\s+Connection\s+\$connection_upgrade;/);
+    expect(nginx).toMatch(/map\s+\$http_upgrade\s+\$connection_upgrade\s*\{[^}]*default\s+upgrade;/);
+  });
+
+  it('logs no client addresses and replaces X-Forwarded-For rather than trusting it', () => {
+    expect(nginx).toMatch(/^\s*access_log\s+off;/m);
+    expect(nginx).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;/);
+    expect(nginx).not.toContain('$proxy_add_x_forwarded_for');
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+
+  it('builds on node 20 slim, installs from the lock file and builds the UIs', () => {
+    const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+    expect(froms.length).toBeGreaterThan(0);
+    for (const image of froms) expect(image).toBe('node:20-bookworm-slim');
+    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+  });
+
+  it('runs the server through tsx as an unprivileged user', () => {
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "--import", "tsx", "server\/src\/main\.ts"\]$/m);
+  });
+});
+
+describe('the files the set runs', () => {
+  it.each(['server/src/main.ts', 'server/src/worker.ts', 'scripts/inbox.ts'])('%s exists', (file) => {
+    expect(existsSync(join(root, file))).toBe(true);
+  });
+});
