@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { DestinationStream } from 'pino';
 import authPlugin from './auth/plugin.ts';
 import type { Config } from './config.ts';
+import consolePlugin from './console/plugin.ts';
 import conversationsPlugin from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
 import healthPlugin from './health/plugin.ts';
@@ -72,6 +73,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(socketsPlugin);
   await app.register(routingPlugin);
   await app.register(statsPlugin);
+  await app.register(consolePlugin);
   await app.register(healthPlugin);
   await app.register(staticPlugin);
   return app;

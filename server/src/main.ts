@@ -32,6 +32,8 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A stray rejection (a dropped Redis connection mid-call) must not take the line down.
+  process.on('unhandledRejection', (err) => app.log.error({ err }, 'unhandled rejection'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   await app.listen({ port: config.port, host: config.host });

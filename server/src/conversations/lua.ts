@@ -36,7 +36,7 @@ end
 local id = redis.call('XADD', KEYS[2], '*', 'f', ARGV[2], 'o', ARGV[3], 'c', ARGV[4])
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[5], id) end
 if ARGV[2] == 'v' then redis.call('HSET', KEYS[1], 'lastVisitorAt', ARGV[6]) end
-return {'ok', id, op, state}
+return {'ok', id, op, state, redis.call('HGET', KEYS[1], 'watchers') or '0'}
 `;
 
 /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AcuteRecord, SupervisorAlert } from '@stille-lijn/shared';
 import {
   AppError,
   type Conversation,
@@ -15,6 +16,7 @@ import {
   type WaitingItem,
 } from '@stille-lijn/shared';
 import { normalizeReturnCode } from '@stille-lijn/shared/domain/return-code';
+import { type RiskResult, scoreRisk } from '@stille-lijn/shared/domain/risk';
 import { estimateWaitSeconds, updateEwma } from '@stille-lijn/shared/domain/wait';
 import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger as Logger } from 'fastify';
@@ -81,6 +83,10 @@ interface ConvFields {
   endedAt?: string;
   endReason?: string;
   vsock?: string;
+  tagsEnc?: string;
+  risk?: string;
+  acute?: string;
+  watchers?: string;
 }
 
 type Reply = (string | null)[];
@@ -114,6 +120,8 @@ export function defineConversationCommands(redis: Redis): void {
 const ROOM_OPERATORS = 'operators';
 export const visitorRoom = (conversationId: string) => `v:${conversationId}`;
 export const operatorRoom = (operatorId: string) => `op:${operatorId}`;
+export const watchRoom = (conversationId: string) => `watch:${conversationId}`;
+export const ROOM_SUPERVISORS = 'supervisors';
 export { ROOM_OPERATORS };
 
 const fromCode = { v: 'visitor', o: 'operator', s: 'system' } as const;
@@ -309,17 +317,18 @@ export class ConversationService {
     const messageId = r.messageId;
     const at = atOf(messageId);
     const relay =
-      r.fresh && r.state === 'active' && r.operatorId
-        ? () =>
-            this.#toOperator(r.operatorId, 'chat:message', {
-              conversationId,
-              messageId,
-              from: 'visitor',
-              text,
-              at,
-            })
+      r.fresh && ((r.state === 'active' && r.operatorId) || r.watched)
+        ? () => {
+            const message = { conversationId, messageId, from: 'visitor' as const, text, at };
+            if (r.state === 'active' && r.operatorId) this.#toOperator(r.operatorId, 'chat:message', message);
+            if (r.watched) this.#toWatchers(conversationId, message);
+          }
         : undefined;
     return { messageId, at, relay };
+  }
+
+  #toWatchers(conversationId: string, message: Message & { conversationId: string }): void {
+    this.#broadcast.of('/operator').to(watchRoom(conversationId)).emit('monitor:message', message);
   }
 
   async #append(
@@ -328,7 +337,7 @@ export class ConversationService {
     operatorId: string,
     clientMessageId: string,
     text: string,
-  ): Promise<{ messageId: string; operatorId: string; state: string; fresh: boolean }> {
+  ): Promise<{ messageId: string; operatorId: string; state: string; fresh: boolean; watched: boolean }> {
     const k = this.#conv(conversationId);
     const r = await this.#redis.slAppendMessage(
       k,
@@ -344,7 +353,13 @@ export class ConversationService {
     switch (r[0]) {
       case 'ok':
       case 'duplicate':
-        return { messageId: r[1]!, operatorId: r[2] ?? '', state: r[3] ?? '', fresh: r[0] === 'ok' };
+        return {
+          messageId: r[1]!,
+          operatorId: r[2] ?? '',
+          state: r[3] ?? '',
+          fresh: r[0] === 'ok',
+          watched: Number(r[4] ?? 0) > 0,
+        };
       case 'not_found':
         throw new AppError('not_found');
       case 'ended':
@@ -444,11 +459,21 @@ export class ConversationService {
     const messageId = r.messageId;
     const at = atOf(messageId);
     const relay = r.fresh
-      ? () =>
+      ? () => {
           this.#broadcast
             .of('/visitor')
             .to(visitorRoom(conversationId))
-            .emit('chat:message', { messageId, from: 'operator', text, at })
+            .emit('chat:message', { messageId, from: 'operator', text, at });
+          if (r.watched)
+            this.#toWatchers(conversationId, {
+              conversationId,
+              messageId,
+              from: 'operator',
+              operatorId,
+              text,
+              at,
+            });
+        }
       : undefined;
     return { messageId, at, relay };
   }
@@ -596,7 +621,8 @@ export class ConversationService {
     // The assignment itself is committed; a failed notification is repaired by the
     // operator's reconnect (chat:assigned is re-sent) and the visitor's resume.
     const results = await Promise.allSettled(jobs);
-    for (const r of results) if (r.status === 'rejected') this.#log.warn({ err: r.reason }, 'assignment notice failed');
+    for (const r of results)
+      if (r.status === 'rejected') this.#log.warn({ err: r.reason }, 'assignment notice failed');
     if (jobs.length > 0) this.#afterQueueChange();
     return jobs.length;
   }
@@ -868,6 +894,204 @@ export class ConversationService {
     });
   }
 
+  // ------------------------------------------------------------ console features
+
+  /** Tells the operator's sockets and any watching supervisor that a conversation changed. */
+  async #changed(conversationId: string): Promise<Conversation> {
+    const conversation = await this.conversation(conversationId);
+    if (conversation.operatorId) this.#toOperator(conversation.operatorId, 'chat:updated', { conversation });
+    this.#broadcast.of('/operator').to(watchRoom(conversationId)).emit('chat:updated', { conversation });
+    return conversation;
+  }
+
+  async setTags(conversationId: string, operatorId: string, tags: string[]): Promise<Conversation> {
+    await this.assertOwner(conversationId, operatorId);
+    await this.#redis.hset(
+      this.#conv(conversationId),
+      'tagsEnc',
+      this.#cipher.encrypt(JSON.stringify(tags), conversationId),
+    );
+    await this.audit('tags', operatorId, conversationId);
+    return this.#changed(conversationId);
+  }
+
+  /** Saves the risk checklist, re-scored here so a client cannot claim a level it did not earn. */
+  async saveRisk(
+    conversationId: string,
+    operatorId: string,
+    risk: { answers: RiskResult['answers']; override?: RiskResult['override'] | undefined },
+  ): Promise<Conversation> {
+    await this.assertOwner(conversationId, operatorId);
+    const scored = scoreRisk(risk.answers, risk.override);
+    await this.#redis.hset(
+      this.#conv(conversationId),
+      'risk',
+      this.#cipher.encrypt(JSON.stringify(scored), conversationId),
+    );
+    await this.audit('risk', operatorId, conversationId);
+    return this.#changed(conversationId);
+  }
+
+  /** Acute danger: urgent, supervisors alerted (once), the 112 script's answers stored encrypted. */
+  async markAcute(
+    conversationId: string,
+    op: OperatorRef,
+    details: { location?: string | undefined; consentToCall112?: boolean | undefined },
+  ): Promise<Conversation> {
+    const f = await this.assertOwner(conversationId, op.id);
+    const previous = f.acute
+      ? (JSON.parse(this.#cipher.decrypt(f.acute, conversationId)) as AcuteRecord)
+      : undefined;
+    const record: AcuteRecord = previous ?? { at: new Date().toISOString(), markedBy: op.id };
+    if (details.location !== undefined) record.location = details.location;
+    if (details.consentToCall112 !== undefined) record.consentToCall112 = details.consentToCall112;
+    const tx = this.#redis.multi().hset(this.#conv(conversationId), {
+      urgent: '1',
+      acute: this.#cipher.encrypt(JSON.stringify(record), conversationId),
+    });
+    if (f.state === 'waiting' && f.waitingSince)
+      tx.zadd(this.key('waiting'), 'XX', Number(f.waitingSince), conversationId);
+    await tx.exec();
+    await this.audit(previous ? 'acute-update' : 'acute', op.id, conversationId);
+    if (!previous) {
+      const alert: SupervisorAlert = {
+        kind: 'acute-danger',
+        conversationId,
+        operatorId: op.id,
+        operatorName: op.displayName,
+        at: record.at,
+      };
+      this.#broadcast.of('/operator').to(ROOM_SUPERVISORS).emit('supervisor:alert', alert);
+    }
+    return this.#changed(conversationId);
+  }
+
+  /** A supervisor starts watching: everything is returned, the look is audited, the operator told. */
+  async monitor(
+    conversationId: string,
+    supervisor: { id: string; displayName: string },
+  ): Promise<{ conversation: Conversation; messages: Message[]; notes: Note[] }> {
+    const f = await this.#fields(conversationId);
+    if (!f.state) throw new AppError('not_found');
+    await this.#redis.hincrby(this.#conv(conversationId), 'watchers', 1);
+    await this.audit('monitor', supervisor.id, conversationId);
+    if (f.operatorId) {
+      this.#toOperator(f.operatorId, 'chat:monitored', {
+        conversationId,
+        supervisorName: supervisor.displayName,
+        watching: true,
+      });
+    }
+    const [conversation, messages, notes] = await Promise.all([
+      this.conversation(conversationId),
+      this.messages(conversationId, { forOperator: true }),
+      this.notes(conversationId),
+    ]);
+    return { conversation, messages, notes };
+  }
+
+  async unmonitor(conversationId: string, supervisor: { id: string; displayName: string }): Promise<void> {
+    const k = this.#conv(conversationId);
+    const left = await this.#redis.hincrby(k, 'watchers', -1);
+    if (left < 0) await this.#redis.hset(k, 'watchers', '0');
+    const op = await this.#redis.hget(k, 'operatorId');
+    if (op) {
+      this.#toOperator(op, 'chat:monitored', {
+        conversationId,
+        supervisorName: supervisor.displayName,
+        watching: false,
+      });
+    }
+  }
+
+  /** A supervisor moves a conversation from whoever holds it, to a colleague or back to the queue. */
+  async reassign(
+    conversationId: string,
+    supervisor: OperatorRef,
+    to: { operatorId: string } | { queue: true },
+  ): Promise<void> {
+    const f = await this.#fields(conversationId);
+    if (!f.state) throw new AppError('not_found');
+    if (f.state === 'active' && f.operatorId) {
+      await this.transfer(
+        conversationId,
+        { id: f.operatorId, displayName: f.operatorName ?? '', languages: [] },
+        to,
+      );
+    } else if (f.state === 'waiting' && 'operatorId' in to) {
+      const target = await this.#redis.hget(this.key('route', 'op', to.operatorId), 'name');
+      if (!target) throw new AppError('not_found', 'That operator is not signed in.');
+      const r = await this.#redis.slAccept(
+        this.#p,
+        conversationId,
+        to.operatorId,
+        target,
+        String(this.#config.operatorCapacity),
+        String(Date.now()),
+      );
+      if (r[0] === 'full') throw new AppError('conflict', 'That operator is at capacity.');
+      if (r[0] !== 'ok') throw new AppError('conflict');
+      await this.#afterAssigned(conversationId, to.operatorId, Number(r[1]), { notifyOperator: true });
+      this.#afterQueueChange();
+    } else {
+      throw new AppError('conflict');
+    }
+    await this.audit('reassign', supervisor.id, conversationId);
+  }
+
+  /** Active conversations with their operators, for the supervisor view. */
+  async overview(): Promise<{
+    conversations: Conversation[];
+    operators: {
+      id: string;
+      displayName: string;
+      status: string;
+      load: number;
+      capacity: number;
+      connected: boolean;
+    }[];
+  }> {
+    const now = Date.now();
+    const ids = await this.#redis.smembers(this.key('active'));
+    const conversations = (
+      await Promise.all(ids.map((id) => this.conversation(id).catch(() => null)))
+    ).filter((c): c is Conversation => c !== null);
+    const opIds = await this.#redis.smembers(this.key('route', 'ops'));
+    const operators = await Promise.all(
+      opIds.map(async (id) => {
+        const [info, load, live] = await Promise.all([
+          this.#redis.hmget(this.key('route', 'op', id), 'name', 'status'),
+          this.#redis.scard(this.key('op', id, 'convs')),
+          this.#redis.zcount(this.key('op', id, 'conns'), now, '+inf'),
+        ]);
+        return {
+          id,
+          displayName: info[0] ?? '',
+          status: info[1] ?? 'away',
+          load,
+          capacity: this.#config.operatorCapacity,
+          connected: live > 0,
+        };
+      }),
+    );
+    return { conversations, operators };
+  }
+
+  /** The conversations an operator holds now, and those that ended in their hands and are still kept. */
+  async listForOperator(operatorId: string): Promise<Conversation[]> {
+    const [active, ended] = await Promise.all([
+      this.#redis.smembers(this.key('op', operatorId, 'convs')),
+      this.#redis.zrangebyscore(this.key('op', operatorId, 'ended'), Date.now(), '+inf'),
+    ]);
+    const all = await Promise.all([...active, ...ended].map((id) => this.conversation(id).catch(() => null)));
+    return all.filter((c): c is Conversation => c !== null);
+  }
+
+  /** Who may read a conversation: the operator who holds (or last held) it. */
+  async lastOperatorOf(conversationId: string): Promise<string | null> {
+    return this.#redis.hget(this.#conv(conversationId), 'operatorId');
+  }
+
   // ------------------------------------------------------------------- reading
 
   async #fields(id: string): Promise<ConvFields> {
@@ -901,6 +1125,10 @@ export class ConversationService {
     }
     if (f.endedAt) c.endedAt = iso(f.endedAt)!;
     if (f.endReason) c.endReason = f.endReason as EndReason;
+    if (f.operatorName) c.operatorName = f.operatorName;
+    if (f.tagsEnc) c.tags = JSON.parse(this.#cipher.decrypt(f.tagsEnc, id)) as string[];
+    if (f.risk) c.risk = JSON.parse(this.#cipher.decrypt(f.risk, id)) as RiskResult;
+    if (f.acute) c.acute = JSON.parse(this.#cipher.decrypt(f.acute, id)) as AcuteRecord;
     return c;
   }
 

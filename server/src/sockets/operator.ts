@@ -1,8 +1,8 @@
-import { AppError, operatorInboundSchemas } from '@stille-lijn/shared';
+import { AppError, consoleInboundSchemas, operatorInboundSchemas } from '@stille-lijn/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace } from 'socket.io';
 import type { SessionInfo } from '../auth/types.ts';
-import { operatorRoom, ROOM_OPERATORS } from '../conversations/service.ts';
+import { operatorRoom, ROOM_OPERATORS, ROOM_SUPERVISORS, watchRoom } from '../conversations/service.ts';
 import { afterAck, bindEvents, EventBudget, type InFlight } from './guard.ts';
 
 /** How often live operator sockets refresh their presence and re-check their session. */
@@ -107,10 +107,48 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
       await service.assertOwner(conversationId, op.id);
     };
 
+    const isSupervisor = op.role === 'supervisor' || op.role === 'admin';
+    const supervisorOnly = () => {
+      if (!isSupervisor) throw new AppError('forbidden');
+    };
+    const watching = new Set<string>();
+
     bindEvents(
       socket,
-      operatorInboundSchemas,
+      { ...operatorInboundSchemas, ...consoleInboundSchemas },
       {
+        'chat:tags': async (p) => ({ conversation: await service.setTags(p.conversationId, op.id, p.tags) }),
+        'chat:risk': async (p) => ({ conversation: await service.saveRisk(p.conversationId, op.id, p.risk) }),
+        'chat:acute': async (p) => ({
+          conversation: await service.markAcute(p.conversationId, ref, {
+            location: p.location,
+            consentToCall112: p.consentToCall112,
+          }),
+        }),
+        'supervisor:monitor': async (p) => {
+          supervisorOnly();
+          const view = await service.monitor(p.conversationId, ref);
+          if (!watching.has(p.conversationId)) {
+            watching.add(p.conversationId);
+            await socket.join(watchRoom(p.conversationId));
+          } else {
+            await service.unmonitor(p.conversationId, ref); // a repeated look is audited, not double counted
+          }
+          return view;
+        },
+        'supervisor:unmonitor': async (p) => {
+          supervisorOnly();
+          if (watching.delete(p.conversationId)) {
+            await socket.leave(watchRoom(p.conversationId));
+            await service.unmonitor(p.conversationId, ref);
+          }
+          return {};
+        },
+        'supervisor:reassign': async (p) => {
+          supervisorOnly();
+          await service.reassign(p.conversationId, ref, p.to);
+          return {};
+        },
         'operator:status': async (p) => {
           await service.setStatus(op.id, p.status);
           return { status: p.status };
@@ -166,6 +204,9 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
 
     socket.on('disconnect', () => {
       live.delete(socket.id);
+      for (const id of watching) {
+        service.unmonitor(id, ref).catch((err) => app.log.warn({ err }, 'unmonitor failed'));
+      }
       app.metrics.operatorsConnected.dec();
       service
         .operatorDisconnected(op.id, socket.id)
@@ -173,7 +214,11 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
     });
 
     try {
-      await socket.join([operatorRoom(op.id), ROOM_OPERATORS]);
+      await socket.join(
+        isSupervisor
+          ? [operatorRoom(op.id), ROOM_OPERATORS, ROOM_SUPERVISORS]
+          : [operatorRoom(op.id), ROOM_OPERATORS],
+      );
       await service.operatorConnected(ref, socket.id);
       socket.emit('operator:state', await service.operatorState(op.id));
       socket.emit('queue:snapshot', { waiting: await service.waitingList() });

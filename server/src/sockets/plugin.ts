@@ -24,6 +24,15 @@ export default fp(
   async (app) => {
     const pub = app.newRedis();
     const sub = app.newRedis();
+    // The adapter fires PUBLISH without handling its promise; during a Redis outage (or
+    // at shutdown) that rejection would be unhandled and would kill the process. A lost
+    // broadcast is repaired by the clients' resume and the operators' reconnect.
+    const publish = pub.publish.bind(pub);
+    pub.publish = ((...args: Parameters<typeof publish>) => {
+      const p = publish(...args);
+      p.catch((err: Error) => app.log.debug({ err }, 'adapter publish failed'));
+      return p;
+    }) as typeof pub.publish;
     const io = new Server(app.server, {
       serveClient: false,
       maxHttpBufferSize: MAX_FRAME_BYTES,

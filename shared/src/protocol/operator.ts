@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type RiskResult, riskResultSchema } from '../domain/risk.ts';
 import type { Ack } from '../errors.ts';
 import {
   type ConversationState,
@@ -10,6 +11,8 @@ import {
   type OperatorRole,
   textSchema,
   type VisitorRole,
+  violenceKindSchema,
+  violenceKinds,
 } from './common.ts';
 
 export const operatorStatuses = ['available', 'away'] as const;
@@ -55,6 +58,12 @@ export interface Conversation {
   /** Extension: when the conversation ended, and why. */
   endedAt?: string;
   endReason?: EndReason;
+  /** Extension: the saved risk checklist (stored encrypted). */
+  risk?: RiskResult;
+  /** Extension: acute danger, with the 112 script's answers (stored encrypted). */
+  acute?: AcuteRecord;
+  /** Extension: the operator who last held it (kept after it ends). */
+  operatorName?: string;
 }
 
 export interface WaitingItem {
@@ -71,7 +80,7 @@ export interface OperatorIdentity {
   role: OperatorRole;
 }
 
-export type OperatorClientToServerEvents = {
+export type OperatorClientToServerEvents = ConsoleClientToServerEvents & {
   'operator:status': (
     payload: { status: OperatorStatus },
     ack: (res: Ack<{ status: OperatorStatus }>) => void,
@@ -93,7 +102,7 @@ export type OperatorClientToServerEvents = {
   'chat:end': (payload: { conversationId: string }, ack: (res: Ack<object>) => void) => void;
 };
 
-export type OperatorServerToClientEvents = {
+export type OperatorServerToClientEvents = ConsoleServerToClientEvents & {
   'queue:snapshot': (payload: { waiting: WaitingItem[] }) => void;
   'chat:assigned': (payload: { conversation: Conversation; messages: Message[]; notes: Note[] }) => void;
   'chat:unassigned': (payload: { conversationId: string; reason: 'transferred' | 'requeued' }) => void;
@@ -122,4 +131,92 @@ export const operatorInboundSchemas = {
   'chat:note': operatorNoteSchema,
   'chat:transfer': transferSchema,
   'chat:end': conversationRefSchema,
+} as const;
+
+// ------------------------------------------------------------------------------
+// Project extensions for the console (see docs/protocol.md, "Console extensions").
+
+/** `chat:tags`: the kinds of violence the conversation is about (replaces the set). */
+export const tagsSchema = z.object({
+  conversationId: idSchema,
+  tags: z
+    .array(violenceKindSchema)
+    .max(violenceKinds.length)
+    .refine((t) => new Set(t).size === t.length, 'duplicate tag'),
+});
+
+/** `chat:risk`: the risk checklist; the server re-scores it and stores it encrypted. */
+export const riskSaveSchema = z.object({ conversationId: idSchema, risk: riskResultSchema });
+
+/** `chat:acute`: marks acute danger (urgent, supervisors alerted) and records the 112 script's answers. */
+export const acuteSchema = z.object({
+  conversationId: idSchema,
+  /** Where the visitor is, in their words. */
+  location: z.string().trim().min(1).max(500).optional(),
+  /** Whether the visitor wants the operator to call 112 for them. */
+  consentToCall112: z.boolean().optional(),
+});
+export type AcuteDanger = z.infer<typeof acuteSchema>;
+
+/** `supervisor:monitor` / `supervisor:unmonitor`: read-only watching, audited. */
+export const monitorSchema = conversationRefSchema;
+
+/** `supervisor:reassign`: move a conversation from whoever has it. */
+export const reassignSchema = z.object({
+  conversationId: idSchema,
+  to: z.union([z.strictObject({ operatorId: idSchema }), z.strictObject({ queue: z.literal(true) })]),
+});
+
+export interface AcuteRecord {
+  at: string;
+  markedBy: string;
+  location?: string;
+  consentToCall112?: boolean;
+}
+
+export interface SupervisorAlert {
+  kind: 'acute-danger' | 'report-failed';
+  conversationId?: string;
+  reportId?: string;
+  operatorId?: string;
+  operatorName?: string;
+  at: string;
+}
+
+export type ConsoleClientToServerEvents = {
+  'chat:tags': (
+    payload: z.infer<typeof tagsSchema>,
+    ack: (res: Ack<{ conversation: Conversation }>) => void,
+  ) => void;
+  'chat:risk': (
+    payload: z.infer<typeof riskSaveSchema>,
+    ack: (res: Ack<{ conversation: Conversation }>) => void,
+  ) => void;
+  'chat:acute': (payload: AcuteDanger, ack: (res: Ack<{ conversation: Conversation }>) => void) => void;
+  'supervisor:monitor': (
+    payload: { conversationId: string },
+    ack: (res: Ack<{ conversation: Conversation; messages: Message[]; notes: Note[] }>) => void,
+  ) => void;
+  'supervisor:unmonitor': (payload: { conversationId: string }, ack: (res: Ack<object>) => void) => void;
+  'supervisor:reassign': (payload: z.infer<typeof reassignSchema>, ack: (res: Ack<object>) => void) => void;
+};
+
+export type ConsoleServerToClientEvents = {
+  /** A conversation's fields changed (tags, risk, urgency, acute danger, monitoring). */
+  'chat:updated': (payload: { conversation: Conversation }) => void;
+  /** To the operator: a supervisor started or stopped watching. */
+  'chat:monitored': (payload: { conversationId: string; supervisorName: string; watching: boolean }) => void;
+  /** To supervisors. */
+  'supervisor:alert': (payload: SupervisorAlert) => void;
+  /** To supervisors watching a conversation: its messages, both ways. */
+  'monitor:message': (payload: Message & { conversationId: string }) => void;
+};
+
+export const consoleInboundSchemas = {
+  'chat:tags': tagsSchema,
+  'chat:risk': riskSaveSchema,
+  'chat:acute': acuteSchema,
+  'supervisor:monitor': monitorSchema,
+  'supervisor:unmonitor': monitorSchema,
+  'supervisor:reassign': reassignSchema,
 } as const;
