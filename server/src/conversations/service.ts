@@ -961,7 +961,7 @@ export class ConversationService {
         operatorName: op.displayName,
         at: record.at,
       };
-      this.#broadcast.of('/operator').to(ROOM_SUPERVISORS).emit('supervisor:alert', alert);
+      this.alertSupervisors(alert);
     }
     return this.#changed(conversationId);
   }
@@ -1163,6 +1163,21 @@ export class ConversationService {
         at: atOf(noteId),
       };
     });
+  }
+
+  /** Sends an alert to every signed-in supervisor and admin (from a server or a worker process). */
+  alertSupervisors(alert: SupervisorAlert): void {
+    this.#broadcast.of('/operator').to(ROOM_SUPERVISORS).emit('supervisor:alert', alert);
+  }
+
+  /** Emits an event to every socket of one operator (from a server or a worker process). */
+  notifyOperator(operatorId: string, event: string, payload: unknown): void {
+    this.#toOperator(operatorId, event, payload);
+  }
+
+  /** Emits an event to every signed-in supervisor and admin. */
+  notifySupervisors(event: string, payload: unknown): void {
+    this.#broadcast.of('/operator').to(ROOM_SUPERVISORS).emit(event, payload);
   }
 
   /** Appends to the audit stream: who did what to which conversation, never content. */
