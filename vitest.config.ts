@@ -7,7 +7,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['shared/src/**/*.test.ts', 'server/src/**/*.test.ts', 'widget/src/**/*.test.{ts,tsx}', 'operator-console/src/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts'],
+          include: [
+            'shared/src/**/*.test.ts',
+            'server/src/**/*.test.ts',
+            'widget/src/**/*.test.{ts,tsx}',
+            'operator-console/src/**/*.test.{ts,tsx}',
+            'scripts/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           typecheck: { enabled: true, include: ['shared/src/**/*.test-d.ts'] },
         },
@@ -16,7 +22,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['server/src/**/*.int.test.ts', 'test/integration/**/*.test.ts', 'scripts/**/*.int.test.ts'],
+          include: [
+            'server/src/**/*.int.test.ts',
+            'test/integration/**/*.test.ts',
+            'scripts/**/*.int.test.ts',
+          ],
           globalSetup: ['test/support/global-redis.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,

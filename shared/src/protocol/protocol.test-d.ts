@@ -33,7 +33,9 @@ describe('visitor event maps', () => {
     >();
   });
   it('has no ack on chat:typing', () => {
-    expectTypeOf<Parameters<VisitorClientToServerEvents['chat:typing']>>().toEqualTypeOf<[{ typing: boolean }]>();
+    expectTypeOf<Parameters<VisitorClientToServerEvents['chat:typing']>>().toEqualTypeOf<
+      [{ typing: boolean }]
+    >();
   });
   it('sends visitors messages without operator ids', () => {
     expectTypeOf<Parameters<VisitorServerToClientEvents['chat:message']>[0]>().toEqualTypeOf<Message>();

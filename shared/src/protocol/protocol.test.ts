@@ -20,9 +20,9 @@ describe('visitor schemas', () => {
   it('resumes by token or by code, never both', () => {
     expect(visitorResumeSchema.safeParse({ resumeToken: 'a'.repeat(43) }).success).toBe(true);
     expect(visitorResumeSchema.safeParse({ returnCode: 'ZON-42-TULP' }).success).toBe(true);
-    expect(visitorResumeSchema.safeParse({ resumeToken: 'a'.repeat(43), returnCode: 'ZON-42-TULP' }).success).toBe(
-      false,
-    );
+    expect(
+      visitorResumeSchema.safeParse({ resumeToken: 'a'.repeat(43), returnCode: 'ZON-42-TULP' }).success,
+    ).toBe(false);
   });
 });
 
@@ -34,7 +34,9 @@ describe('operator schemas', () => {
     expect(transferSchema.safeParse({ conversationId: 'c', to: {} }).success).toBe(false);
   });
   it('rejects ids with spaces or markup', () => {
-    expect(operatorInboundSchemas['chat:accept'].safeParse({ conversationId: '<script>' }).success).toBe(false);
+    expect(operatorInboundSchemas['chat:accept'].safeParse({ conversationId: '<script>' }).success).toBe(
+      false,
+    );
   });
 });
 
