@@ -264,4 +264,23 @@ describe('a conversation between a visitor and an operator', () => {
     });
     expect(r.error?.code).toBe('forbidden');
   });
+
+  it('treats a visitor whose instance stopped refreshing its presence as dropped', async () => {
+    const v = await visitor();
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    const { s: op } = await operator();
+    await emitAck(op, 'chat:accept', { conversationId: start.conversationId });
+    const key = `${t.config.redisPrefix}:vpresence`;
+    expect(await t.app.redis.zscore(key, String(start.conversationId))).not.toBeNull();
+    // As if the visitor's instance died: its heartbeat is an old one.
+    await t.app.redis.zadd(key, Date.now() - 1, String(start.conversationId));
+    const left = nextEvent<{ reason: string }>(op, 'chat:visitor-left');
+    await t.app.conversations.sweepVisitors();
+    expect((await left).reason).toBe('disconnected');
+    // A live visitor is not touched by the sweep.
+    const v2 = await visitor();
+    const s2 = await emitAck<AnyAck>(v2, 'chat:start', { role: 'victim', language: 'nl' });
+    await t.app.conversations.sweepVisitors();
+    expect(await t.app.redis.hget(`${t.config.redisPrefix}:conv:${s2.conversationId}`, 'away')).toBe('');
+  });
 });

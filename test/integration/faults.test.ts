@@ -24,7 +24,7 @@ async function sendUntilAcked(
   socket: VisitorSocket | OperatorSocket,
   payload: Record<string, unknown>,
 ): Promise<AnyAck> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {
       if (socket.connected) {

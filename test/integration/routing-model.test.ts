@@ -64,25 +64,47 @@ describe('routing under random concurrent load (model test)', () => {
     await t.close();
   });
 
+  /** One atomic read of all routing state, so a transition cannot land between two reads. */
+  const SNAPSHOT = `
+    local p = ARGV[1]
+    local out = { waiting = redis.call('ZRANGE', p .. ':waiting', 0, -1), active = redis.call('SMEMBERS', p .. ':active'), ops = {}, convs = {} }
+    for i = 2, #ARGV do out.ops[ARGV[i]] = redis.call('SMEMBERS', p .. ':op:' .. ARGV[i] .. ':convs') end
+    for _, k in ipairs(redis.call('KEYS', p .. ':conv:*')) do
+      local id = string.match(k, ':conv:([^:]+)$')
+      if id then
+        local f = redis.call('HMGET', k, 'state', 'operatorId')
+        out.convs[id] = { state = f[1] or '', operatorId = f[2] or '' }
+      end
+    end
+    return cjson.encode(out)`;
+
   /** The invariants of DESIGN.md, read straight from Redis. */
   async function checkInvariants(): Promise<void> {
-    const r = t.app.redis;
-    const p = t.config.redisPrefix;
-    const waiting = new Set(await r.zrange(`${p}:waiting`, 0, -1));
-    const active = new Set(await r.smembers(`${p}:active`));
+    const raw = (await t.app.redis.eval(
+      SNAPSHOT,
+      0,
+      t.config.redisPrefix,
+      ...accounts.map((a) => a.id),
+    )) as string;
+    const snap = JSON.parse(raw) as {
+      waiting: string[] | Record<string, never>;
+      active: string[] | Record<string, never>;
+      ops: Record<string, string[] | Record<string, never>>;
+      convs: Record<string, { state: string; operatorId: string }>;
+    };
+    // cjson encodes an empty Lua table as {}.
+    const list = (v: string[] | Record<string, never>) => (Array.isArray(v) ? v : []);
+    const waiting = new Set(list(snap.waiting));
+    const active = new Set(list(snap.active));
     const owner = new Map<string, string>();
-    for (const acct of accounts) {
-      const convs = await r.smembers(`${p}:op:${acct.id}:convs`);
-      expect(convs.length, 'operator above capacity').toBeLessThanOrEqual(CAPACITY);
-      for (const c of convs) {
+    for (const [opId, convs] of Object.entries(snap.ops)) {
+      expect(list(convs).length, 'operator above capacity').toBeLessThanOrEqual(CAPACITY);
+      for (const c of list(convs)) {
         expect(owner.has(c), `conversation ${c} held by two operators`).toBe(false);
-        owner.set(c, acct.id);
+        owner.set(c, opId);
       }
     }
-    const convKeys = (await r.keys(`${p}:conv:*`)).filter((k) => k.split(':').length === 3);
-    for (const k of convKeys) {
-      const id = k.split(':')[2]!;
-      const f = await r.hgetall(k);
+    for (const [id, f] of Object.entries(snap.convs)) {
       if (f.state === 'ended') {
         expect(waiting.has(id) || active.has(id) || owner.has(id), `ended ${id} still routed`).toBe(false);
       } else if (f.state === 'waiting') {
@@ -114,7 +136,7 @@ describe('routing under random concurrent load (model test)', () => {
         }
       }
       return true;
-    }, 3000);
+    }, 10_000);
   }
 
   it('never gives a conversation to two operators, never exceeds capacity, never drops one', async () => {

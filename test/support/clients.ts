@@ -88,7 +88,7 @@ export function nextEvent<T = unknown>(
     const timer = setTimeout(() => {
       socket.off(event, handler);
       reject(new Error(`timed out waiting for ${event}`));
-    }, opts.ms ?? 5000);
+    }, opts.ms ?? 15_000);
     const handler = (payload: T) => {
       if (opts.where && !opts.where(payload)) return;
       clearTimeout(timer);
@@ -112,7 +112,7 @@ export function emitAck<R = Record<string, unknown>>(
   event: string,
   payload?: unknown,
 ): Promise<R> {
-  return socket.timeout(5000).emitWithAck(event, payload) as Promise<R>;
+  return socket.timeout(15_000).emitWithAck(event, payload) as Promise<R>;
 }
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 5000, step = 20): Promise<void> {

@@ -129,6 +129,9 @@ const atOf = (streamId: string) => new Date(Number(streamId.split('-')[0])).toIS
 const iso = (ms: string | undefined) => (ms ? new Date(Number(ms)).toISOString() : undefined);
 const newId = () => randomBytes(16).toString('base64url');
 
+/** How long a visitor counts as present without a heartbeat from its instance. */
+const VISITOR_PRESENCE_TTL_MS = 45_000;
+
 /** Return-code redemption failures allowed per hashed address per 15 minutes. */
 const RETURN_CODE_ATTEMPTS = 10;
 
@@ -381,6 +384,32 @@ export class ConversationService {
       return;
     }
     await this.#markAway(conversationId, 'quick-exit');
+  }
+
+  /** Refreshes presence for this process's visitor sockets; a conversation whose instance died stops being refreshed. */
+  async visitorHeartbeat(conversationIds: string[]): Promise<void> {
+    if (conversationIds.length === 0) return;
+    const until = Date.now() + VISITOR_PRESENCE_TTL_MS;
+    const args: (string | number)[] = [];
+    for (const id of conversationIds) args.push(until, id);
+    await this.#redis.zadd(this.key('vpresence'), ...args);
+  }
+
+  async visitorGone(conversationId: string): Promise<void> {
+    await this.#redis.zrem(this.key('vpresence'), conversationId);
+  }
+
+  /** Sweep: visitors whose instance stopped refreshing them are treated as dropped. */
+  async sweepVisitors(): Promise<void> {
+    const key = this.key('vpresence');
+    const stale = await this.#redis.zrangebyscore(key, '-inf', Date.now(), 'LIMIT', 0, 1000);
+    for (const id of stale) {
+      // Only one sweeper wins each entry.
+      if ((await this.#redis.zrem(key, id)) === 0) continue;
+      const f = await this.#fields(id);
+      if (!f.state || f.state === 'ended' || f.away) continue;
+      await this.#markAway(id, 'disconnected');
+    }
   }
 
   /** The visitor's socket closed without leaving: away, resumable for the return window. */
@@ -683,20 +712,25 @@ export class ConversationService {
   async operatorConnected(op: OperatorRef, socketId: string): Promise<void> {
     const now = Date.now();
     const rk = this.key('route', 'op', op.id);
-    const status = (await this.#redis.hget(rk, 'status')) ?? 'away';
-    const tx = this.#redis.multi();
-    tx.hset(rk, {
-      status,
-      langs: op.languages.join(','),
-      cap: String(this.#config.operatorCapacity),
-      name: op.displayName,
-      lastSeen: String(now),
-    });
-    tx.sadd(this.key('route', 'ops'), op.id);
-    tx.zadd(this.key('op', op.id, 'conns'), now + this.#presenceTtl(), socketId);
-    if (status === 'available') tx.sadd(this.key('route', 'available'), op.id);
-    await tx.exec();
-    if (status === 'available') void this.routeNow();
+    // The status survives reconnects and is never overwritten here: an operator:status
+    // sent right after connecting may already have landed.
+    const res = await this.#redis
+      .multi()
+      .hsetnx(rk, 'status', 'away')
+      .hset(rk, {
+        langs: op.languages.join(','),
+        cap: String(this.#config.operatorCapacity),
+        name: op.displayName,
+        lastSeen: String(now),
+      })
+      .sadd(this.key('route', 'ops'), op.id)
+      .zadd(this.key('op', op.id, 'conns'), now + this.#presenceTtl(), socketId)
+      .hget(rk, 'status')
+      .exec();
+    if (res?.[4]?.[1] === 'available') {
+      await this.#redis.sadd(this.key('route', 'available'), op.id);
+      void this.routeNow();
+    }
   }
 
   #presenceTtl(): number {
@@ -771,6 +805,7 @@ export class ConversationService {
       const lastSeen = Number((await this.#redis.hget(this.key('route', 'op', op), 'lastSeen')) ?? 0);
       if (now - lastSeen >= this.#config.operatorGraceMs) await this.requeueOperator(op);
     }
+    await this.sweepVisitors();
     await this.routeNow();
     await this.pushPositions(true);
     await this.pushSnapshot();

@@ -47,7 +47,7 @@ export default fp(
     app.decorate('io', io);
 
     const inFlight = new InFlight();
-    setupVisitorNamespace(app, io.of('/visitor'), inFlight);
+    const stopVisitors = setupVisitorNamespace(app, io.of('/visitor'), inFlight);
     const stopOperators = setupOperatorNamespace(app, io.of('/operator'), inFlight);
 
     // Shutdown: stop taking connections, let in-flight handlers ack, then close sockets.
@@ -62,6 +62,7 @@ export default fp(
     });
     app.addHook('onClose', async () => {
       stopOperators();
+      stopVisitors();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       pub.disconnect();
       sub.disconnect();

@@ -18,7 +18,7 @@ export function socketAddress(socket: Socket, trustProxy: boolean): string {
  * `/visitor`: anonymous, cookieless. One socket holds at most one conversation,
  * and every event acts only on that one.
  */
-export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFlight: InFlight): void {
+export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFlight: InFlight): () => void {
   const service = app.conversations;
   const { config } = app;
 
@@ -39,6 +39,15 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
     }
   });
 
+  // Presence: each instance refreshes the conversations of its own visitor sockets.
+  const attached = new Map<string, string>(); // socket id -> conversation id
+  const heartbeat = setInterval(() => {
+    service
+      .visitorHeartbeat([...attached.values()])
+      .catch((err) => app.log.warn({ err }, 'visitor heartbeat failed'));
+  }, 15_000);
+  heartbeat.unref();
+
   nsp.on('connection', (socket) => {
     app.metrics.visitorsConnected.inc();
     let conversationId: string | undefined;
@@ -52,7 +61,9 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
     const attach = async (id: string) => {
       conversationId = id;
       left = false;
+      attached.set(socket.id, id);
       await socket.join(visitorRoom(id));
+      await service.visitorHeartbeat([id]);
     };
 
     bindEvents(
@@ -105,6 +116,8 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
           const id = own();
           left = true;
           await service.visitorLeave(id, p.reason);
+          attached.delete(socket.id);
+          await service.visitorGone(id);
           if (p.reason === 'ended') {
             await socket.leave(visitorRoom(id));
             conversationId = undefined;
@@ -117,11 +130,15 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
 
     socket.on('disconnect', () => {
       app.metrics.visitorsConnected.dec();
+      attached.delete(socket.id);
       if (conversationId && !left) {
+        service.visitorGone(conversationId).catch(() => {});
         service
           .visitorDisconnected(conversationId, socket.id)
           .catch((err) => app.log.warn({ err }, 'visitor disconnect handling failed'));
       }
     });
   });
+
+  return () => clearInterval(heartbeat);
 }
