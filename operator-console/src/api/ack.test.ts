@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseAck, settle, syncResultOf } from './ack.ts';
+
+describe('acknowledgements', () => {
+  it('passes a success through and reduces an error to its known code', () => {
+    expect(normaliseAck({ ok: true, noteId: 'n1' })).toEqual({ ok: true, noteId: 'n1' });
+    expect(normaliseAck({ ok: false, error: { code: 'conflict', message: 'taken' } })).toEqual({
+      ok: false,
+      error: { code: 'conflict', message: 'conflict' },
+    });
+  });
+
+  it('treats anything malformed as internal', () => {
+    for (const bad of [undefined, null, 'ok', {}, { ok: false }, { ok: false, error: { code: 'nope' } }]) {
+      expect(normaliseAck(bad)).toMatchObject({ ok: false, error: { code: 'internal' } });
+    }
+  });
+
+  it('turns a timeout into unavailable', async () => {
+    await expect(settle(Promise.reject(new Error('operation has timed out')))).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'unavailable' },
+    });
+  });
+
+  it('tells saved, local-only (unknown event) and failed apart', () => {
+    expect(syncResultOf({ ok: true })).toBe('saved');
+    expect(syncResultOf({ ok: false, error: { code: 'unknown_event', message: '' } })).toBe('local-only');
+    expect(syncResultOf({ ok: false, error: { code: 'invalid_payload', message: '' } })).toBe('failed');
+  });
+});

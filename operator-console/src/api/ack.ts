@@ -1,0 +1,61 @@
+import type { Ack, AckError, ErrorCode } from '@stille-lijn/shared';
+
+/** How long the console waits for an acknowledgement. @default 10000 */
+export const ACK_TIMEOUT_MS = 10_000;
+
+const knownCodes: readonly ErrorCode[] = [
+  'invalid_payload',
+  'unknown_event',
+  'too_large',
+  'rate_limited',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'unavailable',
+  'internal',
+];
+
+export function ackError(code: ErrorCode): AckError {
+  return { ok: false, error: { code, message: code } };
+}
+
+/**
+ * Checks that an acknowledgement has the protocol's shape. Anything else counts as
+ * `internal`: the console never trusts a payload just because it arrived.
+ */
+export function normaliseAck<T>(res: unknown): Ack<T> {
+  if (typeof res !== 'object' || res === null || !('ok' in res)) return ackError('internal');
+  const r = res as { ok: unknown; error?: unknown };
+  if (r.ok === true) return res as Ack<T>;
+  if (r.ok === false && typeof r.error === 'object' && r.error !== null) {
+    const code = (r.error as { code?: unknown }).code;
+    if (typeof code === 'string' && (knownCodes as readonly string[]).includes(code)) {
+      return ackError(code as ErrorCode);
+    }
+  }
+  return ackError('internal');
+}
+
+/** Awaits an emit with a timeout; a timeout or a broken connection becomes `unavailable`. */
+export async function settle<T>(pending: Promise<unknown>): Promise<Ack<T>> {
+  try {
+    return normaliseAck<T>(await pending);
+  } catch {
+    return ackError('unavailable');
+  }
+}
+
+/**
+ * The outcome of saving console-only state (tags, risk, acute danger) through an
+ * event the server may not know yet:
+ * - `saved`: the server stored it;
+ * - `local-only`: the server answered `unknown_event`, so it lives in this tab only;
+ * - `failed`: any other error; the operator can try again.
+ */
+export type SyncResult = 'saved' | 'local-only' | 'failed';
+
+export function syncResultOf(res: Ack<object>): SyncResult {
+  if (res.ok) return 'saved';
+  return res.error.code === 'unknown_event' ? 'local-only' : 'failed';
+}

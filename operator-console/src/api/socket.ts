@@ -1,0 +1,87 @@
+import type {
+  Ack,
+  AcuteDanger,
+  Conversation,
+  Message,
+  OperatorClientToServerEvents,
+  OperatorServerToClientEvents,
+  OperatorStatus,
+  Transfer,
+  ViolenceKind,
+} from '@stille-lijn/shared';
+import type { RiskResult } from '@stille-lijn/shared/domain/risk';
+import { io, type Socket } from 'socket.io-client';
+import { ACK_TIMEOUT_MS, ackError, type SyncResult, settle, syncResultOf } from './ack.ts';
+
+/** `chat:acute`: marks acute danger; later calls add the answers to the 112 script. */
+export type AcuteDangerPayload = AcuteDanger;
+
+/** Server events the console listens for that shared/ does not type yet. */
+export type PendingOperatorServerEvents = {
+  /** Sent just before the server cuts a socket whose session was revoked or expired. */
+  'session:ended': () => void;
+};
+
+export type ConsoleServerToClientEvents = OperatorServerToClientEvents & PendingOperatorServerEvents;
+export type OperatorSocket = Socket<ConsoleServerToClientEvents, OperatorClientToServerEvents>;
+
+/** Opens the `/operator` namespace on this origin; the browser sends the session cookie. */
+export function connectOperatorSocket(): OperatorSocket {
+  return io('/operator', {
+    withCredentials: true,
+    reconnectionDelay: 1000,
+    reconnectionDelayMax: 10_000,
+  });
+}
+
+/** Everything the console asks of the server over the socket. */
+export interface OperatorApi {
+  setStatus(status: OperatorStatus): Promise<Ack<{ status: OperatorStatus }>>;
+  accept(conversationId: string): Promise<Ack<{ conversation: Conversation; messages: Message[] }>>;
+  sendMessage(
+    conversationId: string,
+    clientMessageId: string,
+    text: string,
+  ): Promise<Ack<{ messageId: string; at: string }>>;
+  sendTyping(conversationId: string, typing: boolean): void;
+  addNote(conversationId: string, text: string): Promise<Ack<{ noteId: string; at: string }>>;
+  transfer(payload: Transfer): Promise<Ack<object>>;
+  end(conversationId: string): Promise<Ack<object>>;
+  /** `chat:tags { conversationId, tags }`. */
+  setTags(conversationId: string, tags: ViolenceKind[]): Promise<SyncResult>;
+  /** `chat:risk { conversationId, risk }`, `risk` in the report's shape. */
+  saveRisk(conversationId: string, risk: RiskResult): Promise<SyncResult>;
+  /** `chat:acute { conversationId }`: marks the conversation urgent and alerts supervisors. */
+  markAcuteDanger(conversationId: string): Promise<SyncResult>;
+  /** `chat:acute { conversationId, location?, consentToCall112? }`: the 112 script's answers. */
+  saveAcuteDetails(payload: AcuteDangerPayload): Promise<SyncResult>;
+}
+
+export function createOperatorApi(socket: OperatorSocket): OperatorApi {
+  const timed = () => socket.timeout(ACK_TIMEOUT_MS);
+  // Nothing is queued while offline: a buffered emit could arrive long after the operator gave up on it.
+  const online = <T>(send: () => Promise<Ack<T>>): Promise<Ack<T>> =>
+    socket.connected ? send() : Promise.resolve(ackError('unavailable'));
+
+  return {
+    setStatus: (status) => online(() => settle(timed().emitWithAck('operator:status', { status }))),
+    accept: (conversationId) => online(() => settle(timed().emitWithAck('chat:accept', { conversationId }))),
+    sendMessage: (conversationId, clientMessageId, text) =>
+      online(() => settle(timed().emitWithAck('chat:message', { conversationId, clientMessageId, text }))),
+    sendTyping: (conversationId, typing) => {
+      if (socket.connected) socket.volatile.emit('chat:typing', { conversationId, typing });
+    },
+    addNote: (conversationId, text) =>
+      online(() => settle(timed().emitWithAck('chat:note', { conversationId, text }))),
+    transfer: (payload) => online(() => settle(timed().emitWithAck('chat:transfer', payload))),
+    end: (conversationId) => online(() => settle(timed().emitWithAck('chat:end', { conversationId }))),
+    setTags: async (conversationId, tags) =>
+      syncResultOf(await online(() => settle(timed().emitWithAck('chat:tags', { conversationId, tags })))),
+    saveRisk: async (conversationId, risk) =>
+      syncResultOf(await online(() => settle(timed().emitWithAck('chat:risk', { conversationId, risk })))),
+    markAcuteDanger: async (conversationId) =>
+      syncResultOf(await online(() => settle(timed().emitWithAck('chat:acute', { conversationId })))),
+    saveAcuteDetails: async (payload) =>
+      syncResultOf(await online(() => settle(timed().emitWithAck('chat:acute', payload)))),
+  };
+}

@@ -1,0 +1,161 @@
+import type { OperatorIdentity } from '@stille-lijn/shared';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { AdminScreen } from '../admin/AdminScreen.tsx';
+import { useCanned } from '../canned/useCanned.ts';
+import { ShortcutsDialog } from '../help/ShortcutsDialog.tsx';
+import { type ShortcutAction, shortcutFor } from '../help/shortcuts.ts';
+import { useI18n } from '../i18n/index.ts';
+import { StatusControl } from '../queue/StatusControl.tsx';
+import { useWorkspace } from '../state/useWorkspace.ts';
+import { neighbourId } from '../state/workspace.ts';
+import { SupervisorScreen } from '../supervisor/SupervisorScreen.tsx';
+import { WorkspaceScreen } from '../workspace/WorkspaceScreen.tsx';
+import { Announcer } from './Announcer.tsx';
+import { focusById, focusConversation, focusQueue } from './focus.ts';
+
+type View = 'workspace' | 'supervisor' | 'admin';
+
+interface SignedInProps {
+  operator: OperatorIdentity;
+  onSignOut(): Promise<void>;
+  onExpired(): void;
+  onToggleLanguage(): void;
+}
+
+/** Everything behind sign-in: one live workspace, whatever view is on screen. */
+export function SignedIn({ operator, onSignOut, onExpired, onToggleLanguage }: SignedInProps) {
+  const { t, locale } = useI18n();
+  const { state, commands } = useWorkspace(operator, onExpired);
+  const canned = useCanned();
+  const [view, setView] = useState<View>('workspace');
+  const [helpOpen, setHelpOpen] = useState(false);
+  const canSupervise = operator.role === 'supervisor' || operator.role === 'admin';
+  const isAdmin = operator.role === 'admin';
+
+  const latest = useRef({ state, helpOpen });
+  latest.current = { state, helpOpen };
+
+  useEffect(() => {
+    const run = (action: ShortcutAction) => {
+      const { state: s } = latest.current;
+      if (action.kind === 'help') return setHelpOpen(true);
+      setView('workspace');
+      if (action.kind === 'focus') {
+        const target = action.target;
+        setTimeout(() => {
+          if (target === 'queue') focusQueue();
+          else if (target === 'conversations') focusConversation(latest.current.state.selectedId, 'tab');
+          else focusById(target === 'composer' ? 'composer' : 'note-input');
+        }, 0);
+        return;
+      }
+      const id = action.kind === 'select-index' ? s.order[action.index] : neighbourId(s, action.offset);
+      if (id === undefined) return;
+      commands.select(id);
+      setTimeout(() => focusConversation(id, 'composer'), 0);
+    };
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (latest.current.helpOpen || e.defaultPrevented) return;
+      const action = shortcutFor(e);
+      if (!action) return;
+      e.preventDefault();
+      run(action);
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [commands]);
+
+  return (
+    <>
+      <button type="button" class="skip-link" onClick={() => focusById('main')}>
+        {t.app.skipToMain}
+      </button>
+      <header class="app-header">
+        <p class="brand">{t.app.name}</p>
+        {canSupervise && (
+          <nav aria-label={t.app.navLabel} class="views">
+            <ul>
+              <li>
+                <button
+                  type="button"
+                  aria-current={view === 'workspace' ? 'page' : undefined}
+                  onClick={() => setView('workspace')}
+                >
+                  {t.app.nav.workspace}
+                </button>
+              </li>
+              <li>
+                <button
+                  type="button"
+                  data-sl="view-supervisor"
+                  aria-current={view === 'supervisor' ? 'page' : undefined}
+                  onClick={() => setView('supervisor')}
+                >
+                  {t.app.nav.supervisor}
+                </button>
+              </li>
+              {isAdmin && (
+                <li>
+                  <button
+                    type="button"
+                    data-sl="view-admin"
+                    aria-current={view === 'admin' ? 'page' : undefined}
+                    onClick={() => setView('admin')}
+                  >
+                    {t.app.nav.admin}
+                  </button>
+                </li>
+              )}
+            </ul>
+          </nav>
+        )}
+        <StatusControl
+          status={state.status}
+          load={state.load}
+          capacity={state.capacity}
+          online={state.connection === 'online'}
+          onChange={commands.setStatus}
+        />
+        <div class="header-tools">
+          <button
+            type="button"
+            class="link-button"
+            aria-keyshortcuts="Alt+H"
+            onClick={() => setHelpOpen(true)}
+          >
+            {t.app.help}
+          </button>
+          <button
+            type="button"
+            class="link-button"
+            lang={locale === 'nl' ? 'en' : 'nl'}
+            onClick={onToggleLanguage}
+          >
+            {t.app.switchLanguage}
+          </button>
+          <p class="who">
+            <span class="sr-only">{t.app.signedInLabel} </span>
+            {t.app.signedInAs(operator.displayName, t.operatorRoles[operator.role])}
+          </p>
+          <button type="button" data-sl="logout" onClick={() => void onSignOut()}>
+            {t.app.logout}
+          </button>
+        </div>
+      </header>
+      {state.connection !== 'online' && (
+        <p class="connection-banner" role="status" data-sl="connection" data-connection={state.connection}>
+          {state.connection === 'offline' ? t.app.connection.offline : t.app.connection.connecting}
+        </p>
+      )}
+      <Announcer state={state} />
+      <main id="main" tabIndex={-1} class={`view-${view}`}>
+        {view === 'workspace' && <WorkspaceScreen state={state} canned={canned} commands={commands} />}
+        {view === 'supervisor' && canSupervise && (
+          <SupervisorScreen alerts={state.alerts} onUnauthorized={onExpired} />
+        )}
+        {view === 'admin' && isAdmin && <AdminScreen />}
+      </main>
+      <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+    </>
+  );
+}

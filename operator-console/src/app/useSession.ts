@@ -1,0 +1,57 @@
+import type { LoginBody, OperatorIdentity } from '@stille-lijn/shared';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { fetchMe, type LoginResult, login, logout } from '../api/http.ts';
+
+export type SignedOutNotice = 'expired' | 'logged-out';
+
+export type SessionState =
+  | { kind: 'loading' }
+  | { kind: 'signed-out'; notice: SignedOutNotice | undefined }
+  | { kind: 'signed-in'; operator: OperatorIdentity };
+
+export interface Session {
+  state: SessionState;
+  signIn(body: LoginBody): Promise<LoginResult>;
+  signOut(): Promise<void>;
+  /** The server no longer knows the session (idle timeout, revoked): back to sign-in with a notice. */
+  expire(): void;
+}
+
+/** Who is signed in. Lives in memory only; the session itself is an HttpOnly cookie. */
+export function useSession(): Session {
+  const [state, setState] = useState<SessionState>({ kind: 'loading' });
+  // Logging out cuts the socket too; that must not read as an expired session.
+  const signingOut = useRef(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    void fetchMe().then((me) => {
+      if (cancelled) return;
+      setState(me.ok ? { kind: 'signed-in', operator: me.data } : { kind: 'signed-out', notice: undefined });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  const signIn = useCallback(async (body: LoginBody) => {
+    const result = await login(body);
+    if (result.ok) {
+      signingOut.current = false;
+      setState({ kind: 'signed-in', operator: result.operator });
+    }
+    return result;
+  }, []);
+
+  const signOut = useCallback(async () => {
+    signingOut.current = true;
+    await logout();
+    setState({ kind: 'signed-out', notice: 'logged-out' });
+  }, []);
+
+  const expire = useCallback(() => {
+    if (!signingOut.current) setState({ kind: 'signed-out', notice: 'expired' });
+  }, []);
+
+  return { state, signIn, signOut, expire };
+}

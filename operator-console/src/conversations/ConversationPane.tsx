@@ -1,0 +1,138 @@
+import { AcutePanel } from '../acute/AcutePanel.tsx';
+import type { CannedResponse } from '../canned/catalogue.ts';
+import { useI18n } from '../i18n/index.ts';
+import { formatClock, formatDuration, secondsUntil } from '../lib/time.ts';
+import { useNow } from '../lib/useNow.ts';
+import type { WorkspaceCommands } from '../state/useWorkspace.ts';
+import type { ConversationEntry } from '../state/workspace.ts';
+import { Composer } from './Composer.tsx';
+import { ConversationActions } from './ConversationActions.tsx';
+import { PANEL_ID, tabId } from './ConversationList.tsx';
+import { MessageList } from './MessageList.tsx';
+
+interface ConversationPaneProps {
+  entry: ConversationEntry;
+  canned: readonly CannedResponse[];
+  label: string;
+  commands: WorkspaceCommands;
+}
+
+/** The open conversation: signals, acute-danger script, messages, composer and actions. */
+export function ConversationPane({ entry, canned, label, commands }: ConversationPaneProps) {
+  const { t } = useI18n();
+  const now = useNow(1000);
+  const c = entry.conversation;
+  const id = c.conversationId;
+  const ended = c.state === 'ended';
+  const away = entry.away;
+  const returnLeft = away?.returnUntil ? secondsUntil(away.returnUntil, now) : undefined;
+
+  const insertIntoDraft = (text: string) => {
+    const draft = entry.draft.replace(/\s+$/, '');
+    commands.setDraft(id, draft === '' ? text : `${draft}\n${text}`);
+    document.getElementById('composer')?.focus();
+  };
+
+  return (
+    <section
+      id={PANEL_ID}
+      class={`conversation${c.urgent ? ' is-urgent' : ''}${ended ? ' is-ended' : ''}`}
+      role="tabpanel"
+      aria-labelledby={tabId(id)}
+      data-sl="conversation"
+      data-conversation-id={id}
+      data-state={c.state}
+    >
+      <header class="conversation-header">
+        <h2>
+          {t.conversation.heading(label, t.visitorRoles[c.role], t.languages[c.language])}
+          {c.urgent && (
+            <>
+              {' '}
+              <span class="badge badge-urgent">{t.conversation.urgent}</span>
+            </>
+          )}
+        </h2>
+        {!ended && (
+          <ConversationActions
+            key={id}
+            conversationId={id}
+            acuteMarked={entry.acute !== undefined}
+            onAcute={() => {
+              void commands.markAcute(id);
+              // The 112 script appears above the messages; take the operator there.
+              setTimeout(() => document.getElementById('acute-heading')?.focus(), 0);
+            }}
+            onTransfer={commands.transfer}
+            onEnd={() => commands.end(id)}
+          />
+        )}
+      </header>
+
+      {entry.monitoredBy.length > 0 && (
+        <p class="banner banner-monitored" data-sl="monitored">
+          {t.conversation.monitored(entry.monitoredBy.join(', '))}
+        </p>
+      )}
+      {away && !ended && (
+        <div class={`banner banner-left reason-${away.reason}`} data-reason={away.reason}>
+          <p>{t.conversation.left[away.reason]}</p>
+          {away.returnUntil !== undefined && returnLeft !== undefined && (
+            <p data-sl="return-countdown" data-return-until={away.returnUntil}>
+              {returnLeft > 0
+                ? t.conversation.returnUntil(
+                    formatClock(away.returnUntil, t.locale),
+                    formatDuration(returnLeft),
+                  )
+                : t.conversation.returnExpired}
+            </p>
+          )}
+        </div>
+      )}
+      {!away && entry.returnedAt !== undefined && !ended && (
+        <p class="banner banner-returned">{t.conversation.returned}</p>
+      )}
+      {ended && (
+        <div class="banner banner-ended">
+          <p>
+            {t.conversation.ended} {c.endReason !== undefined && t.conversation.endReasons[c.endReason]}
+          </p>
+          <button type="button" data-sl="close" onClick={() => commands.close(id)}>
+            {t.conversation.close}
+          </button>
+        </div>
+      )}
+
+      {entry.acute && !ended && (
+        <AcutePanel
+          key={id}
+          language={c.language}
+          canned={canned}
+          acute={entry.acute}
+          sync={entry.sync.acute}
+          onInsert={insertIntoDraft}
+          onSave={(details) => void commands.saveAcute(id, details)}
+        />
+      )}
+
+      <MessageList
+        messages={entry.messages}
+        onRetry={(clientMessageId) => commands.retry(id, clientMessageId)}
+      />
+      <p class="typing" aria-live="off" data-sl="visitor-typing" hidden={!entry.visitorTyping}>
+        {t.conversation.visitorTyping}
+      </p>
+      <Composer
+        key={id}
+        language={c.language}
+        canned={canned}
+        draft={entry.draft}
+        readOnly={ended}
+        onDraft={(text) => commands.setDraft(id, text)}
+        onSend={(text) => commands.send(id, text)}
+        onTyping={() => commands.typing(id)}
+        onStopTyping={() => commands.stopTyping(id)}
+      />
+    </section>
+  );
+}

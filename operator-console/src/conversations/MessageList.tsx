@@ -1,0 +1,57 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { useI18n } from '../i18n/index.ts';
+import { formatClock } from '../lib/time.ts';
+import type { ChatMessage } from '../state/workspace.ts';
+
+interface MessageListProps {
+  messages: readonly ChatMessage[];
+  onRetry(clientMessageId: string): void;
+}
+
+/** The conversation's messages, as plain text, newest at the bottom. */
+export function MessageList({ messages, onRetry }: MessageListProps) {
+  const { t } = useI18n();
+  const scroller = useRef<HTMLDivElement>(null);
+  const last = messages[messages.length - 1];
+
+  useEffect(() => {
+    const el = scroller.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [last?.key, last?.status]);
+
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (axe scrollable-region-focusable).
+    <div class="messages" ref={scroller} role="log" aria-label={t.conversation.messages} tabIndex={0}>
+      {messages.length === 0 ? (
+        <p class="muted">{t.conversation.noMessages}</p>
+      ) : (
+        <ol>
+          {messages.map((m) => (
+            <li key={m.key} class={`message from-${m.from} status-${m.status}`}>
+              <p class="message-meta">
+                <span class="message-from">{t.conversation.from[m.from]}</span>{' '}
+                <time dateTime={m.at}>{formatClock(m.at, t.locale)}</time>
+                {m.from === 'operator' && m.status !== 'sent' && (
+                  <span class={`delivery delivery-${m.status}`}> · {t.conversation.delivery[m.status]}</span>
+                )}
+              </p>
+              <p class="message-text" data-sl="message" data-from={m.from} data-status={m.status}>
+                {m.text}
+              </p>
+              {m.status === 'failed' && m.clientMessageId !== undefined && (
+                <button
+                  type="button"
+                  class="small"
+                  data-sl="retry"
+                  onClick={() => m.clientMessageId !== undefined && onRetry(m.clientMessageId)}
+                >
+                  {t.conversation.retry}
+                </button>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,513 @@
+import {
+  type Conversation,
+  type EndReason,
+  type Message,
+  type Note,
+  type OperatorStatus,
+  type SupervisorAlert,
+  type ViolenceKind,
+  type VisitorLeftReason,
+  violenceKinds,
+  type WaitingItem,
+} from '@stille-lijn/shared';
+import type { RiskAnswer, RiskAnswers, RiskItemId, RiskOverride } from '@stille-lijn/shared/domain/risk';
+import type { SyncResult } from '../api/ack.ts';
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed';
+
+/** A message as the console shows it; the operator's own ones carry a delivery status. */
+export interface ChatMessage {
+  /** Stable render key: the server's messageId, or the clientMessageId until acknowledged. */
+  key: string;
+  messageId: string | undefined;
+  clientMessageId: string | undefined;
+  from: Message['from'];
+  text: string;
+  at: string;
+  status: DeliveryStatus;
+}
+
+export type SyncState = SyncResult | 'saving';
+
+export interface AcuteState {
+  location: string;
+  /** undefined: not asked yet. */
+  consentToCall112: boolean | undefined;
+}
+
+export interface AwayState {
+  reason: VisitorLeftReason;
+  since: string;
+  returnUntil: string | undefined;
+}
+
+/** One of the operator's conversations, with everything the console keeps about it. */
+export interface ConversationEntry {
+  conversation: Conversation;
+  messages: ChatMessage[];
+  notes: Note[];
+  unread: number;
+  lastVisitorMessageAt: string | undefined;
+  visitorTyping: boolean;
+  away: AwayState | undefined;
+  /** When the visitor came back after leaving; cleared when they leave again. */
+  returnedAt: string | undefined;
+  tags: ViolenceKind[];
+  riskAnswers: RiskAnswers;
+  riskOverride: RiskOverride | undefined;
+  /** Set once the operator has pressed "acute danger". */
+  acute: AcuteState | undefined;
+  draft: string;
+  sync: { tags?: SyncState; risk?: SyncState; acute?: SyncState };
+  /** Names of the supervisors reading along right now. */
+  monitoredBy: string[];
+}
+
+export type Announcement =
+  | { kind: 'assigned' | 'visitor-returned'; conversationId: string }
+  | { kind: 'visitor-left'; conversationId: string; reason: VisitorLeftReason }
+  | { kind: 'unassigned'; conversationId: string; reason: 'transferred' | 'requeued' }
+  | { kind: 'ended'; conversationId: string; reason: EndReason }
+  | { kind: 'supervisor-alert'; conversationId: string; alert: SupervisorAlert };
+
+export interface WorkspaceState {
+  connection: 'connecting' | 'online' | 'offline';
+  status: OperatorStatus | undefined;
+  load: number | undefined;
+  capacity: number | undefined;
+  queue: WaitingItem[];
+  /** Conversation ids in list order (the order of Alt+1..9). */
+  order: string[];
+  conversations: Record<string, ConversationEntry>;
+  selectedId: string | undefined;
+  /** The latest thing to read out in the live region; `seq` changes each time. */
+  announcement: (Announcement & { seq: number; label: number | undefined }) | undefined;
+  /** Labels stay stable while a conversation is open: the n-th conversation of this session. */
+  labels: Record<string, number>;
+  nextLabel: number;
+  /** Supervisors only: recent alerts (acute danger, failed reports), newest first. */
+  alerts: SupervisorAlert[];
+}
+
+/** How many supervisor alerts the console keeps. @default 20 */
+export const MAX_ALERTS = 20;
+
+export type WorkspaceAction =
+  | { type: 'connection'; connection: WorkspaceState['connection'] }
+  | { type: 'operator-state'; status: OperatorStatus; load?: number; capacity?: number }
+  | { type: 'queue'; waiting: WaitingItem[] }
+  | { type: 'assigned'; conversation: Conversation; messages: Message[]; notes: Note[]; select?: boolean }
+  | { type: 'unassigned'; conversationId: string; reason: 'transferred' | 'requeued' }
+  | { type: 'message'; conversationId: string; message: Message }
+  | { type: 'message-pending'; conversationId: string; clientMessageId: string; text: string; at: string }
+  | { type: 'message-acked'; conversationId: string; clientMessageId: string; messageId: string; at: string }
+  | { type: 'message-failed'; conversationId: string; clientMessageId: string }
+  | { type: 'note'; note: Note }
+  | { type: 'typing'; conversationId: string; typing: boolean }
+  | {
+      type: 'visitor-left';
+      conversationId: string;
+      reason: VisitorLeftReason;
+      returnUntil?: string;
+      at: string;
+    }
+  | { type: 'visitor-returned'; conversationId: string; at: string }
+  | { type: 'ended'; conversationId: string; reason: EndReason; at: string }
+  | { type: 'updated'; conversation: Conversation }
+  | { type: 'monitored'; conversationId: string; supervisorName: string; watching: boolean }
+  | { type: 'alert'; alert: SupervisorAlert }
+  | { type: 'select'; conversationId: string }
+  | { type: 'close'; conversationId: string }
+  | { type: 'draft'; conversationId: string; text: string }
+  | { type: 'tags'; conversationId: string; tags: ViolenceKind[] }
+  | { type: 'risk-answer'; conversationId: string; itemId: RiskItemId; answer: RiskAnswer | undefined }
+  | { type: 'risk-override'; conversationId: string; override: RiskOverride | undefined }
+  | { type: 'acute'; conversationId: string; details?: AcuteState }
+  | { type: 'sync'; conversationId: string; what: keyof ConversationEntry['sync']; state: SyncState };
+
+export function initialWorkspaceState(): WorkspaceState {
+  return {
+    connection: 'connecting',
+    status: undefined,
+    load: undefined,
+    capacity: undefined,
+    queue: [],
+    order: [],
+    conversations: {},
+    selectedId: undefined,
+    announcement: undefined,
+    labels: {},
+    nextLabel: 1,
+    alerts: [],
+  };
+}
+
+function toChatMessage(m: Message): ChatMessage {
+  return {
+    key: m.messageId,
+    messageId: m.messageId,
+    clientMessageId: undefined,
+    from: m.from,
+    text: m.text,
+    at: m.at,
+    status: 'sent',
+  };
+}
+
+function lastVisitorAt(messages: readonly ChatMessage[]): string | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m?.from === 'visitor') return m.at;
+  }
+  return undefined;
+}
+
+const isViolenceKind = (t: string): t is ViolenceKind => (violenceKinds as readonly string[]).includes(t);
+
+function newEntry(
+  conversation: Conversation,
+  messages: Message[],
+  notes: Note[],
+  selected: boolean,
+): ConversationEntry {
+  const chat = messages.map(toChatMessage);
+  return {
+    conversation,
+    messages: chat,
+    notes: [...notes],
+    unread: selected ? 0 : chat.filter((m) => m.from === 'visitor').length,
+    lastVisitorMessageAt: lastVisitorAt(chat),
+    visitorTyping: false,
+    away: conversation.away
+      ? {
+          reason: conversation.away.reason,
+          since: conversation.away.since,
+          returnUntil: conversation.away.returnUntil,
+        }
+      : undefined,
+    returnedAt: undefined,
+    tags: conversation.tags.filter(isViolenceKind),
+    riskAnswers: { ...(conversation.risk?.answers ?? {}) },
+    riskOverride: conversation.risk?.override,
+    acute: acuteFrom(conversation),
+    draft: '',
+    sync: {},
+    monitoredBy: [],
+  };
+}
+
+function acuteFrom(conversation: Conversation): AcuteState | undefined {
+  const a = conversation.acute;
+  return a ? { location: a.location ?? '', consentToCall112: a.consentToCall112 } : undefined;
+}
+
+/**
+ * A conversation assigned again (reconnect, transfer back): the server's messages win,
+ * and the operator's unacknowledged ones stay at the end so they can be retried.
+ */
+function mergeEntry(old: ConversationEntry, conversation: Conversation, messages: Message[], notes: Note[]) {
+  const fromServer = messages.map(toChatMessage);
+  const known = new Set(fromServer.map((m) => m.messageId));
+  const unsent = old.messages.filter((m) => m.status !== 'sent' && !(m.messageId && known.has(m.messageId)));
+  const merged = [...fromServer, ...unsent];
+  const serverTags = conversation.tags.filter(isViolenceKind);
+  const entry: ConversationEntry = {
+    ...old,
+    conversation,
+    messages: merged,
+    notes: mergeNotes(notes, old.notes),
+    lastVisitorMessageAt: lastVisitorAt(merged),
+    away: conversation.away
+      ? {
+          reason: conversation.away.reason,
+          since: conversation.away.since,
+          returnUntil: conversation.away.returnUntil,
+        }
+      : conversation.state === 'active'
+        ? undefined
+        : old.away,
+    tags: serverTags.length > 0 ? serverTags : old.tags,
+    acute: old.acute ?? acuteFrom(conversation),
+  };
+  // Unsaved checklist answers in this tab win over the last saved ones.
+  if (Object.keys(old.riskAnswers).length === 0 && conversation.risk) {
+    entry.riskAnswers = { ...conversation.risk.answers };
+    entry.riskOverride = conversation.risk.override;
+  }
+  if (entry.acute) entry.conversation = { ...entry.conversation, urgent: true };
+  return entry;
+}
+
+function mergeNotes(primary: readonly Note[], extra: readonly Note[]): Note[] {
+  const seen = new Set(primary.map((n) => n.noteId));
+  return [...primary, ...extra.filter((n) => !seen.has(n.noteId))].sort((a, b) => a.at.localeCompare(b.at));
+}
+
+function update(
+  state: WorkspaceState,
+  conversationId: string,
+  change: (entry: ConversationEntry) => ConversationEntry,
+): WorkspaceState {
+  const entry = state.conversations[conversationId];
+  if (!entry) return state;
+  return { ...state, conversations: { ...state.conversations, [conversationId]: change(entry) } };
+}
+
+function announce(state: WorkspaceState, a: Announcement): WorkspaceState {
+  const label = state.labels[a.conversationId];
+  return { ...state, announcement: { ...a, seq: (state.announcement?.seq ?? 0) + 1, label } };
+}
+
+function remove(state: WorkspaceState, conversationId: string): WorkspaceState {
+  if (!state.conversations[conversationId]) return state;
+  const { [conversationId]: _gone, ...conversations } = state.conversations;
+  const index = state.order.indexOf(conversationId);
+  const order = state.order.filter((id) => id !== conversationId);
+  let selectedId = state.selectedId;
+  if (selectedId === conversationId) {
+    selectedId = order[Math.min(index, order.length - 1)];
+  }
+  const { [conversationId]: _label, ...labels } = state.labels;
+  const next: WorkspaceState = { ...state, conversations, order, selectedId, labels };
+  if (selectedId !== undefined && selectedId !== state.selectedId) {
+    return update(next, selectedId, (e) => ({ ...e, unread: 0 }));
+  }
+  return next;
+}
+
+export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction): WorkspaceState {
+  switch (action.type) {
+    case 'connection':
+      return { ...state, connection: action.connection };
+
+    case 'operator-state':
+      return {
+        ...state,
+        status: action.status,
+        load: action.load ?? state.load,
+        capacity: action.capacity ?? state.capacity,
+      };
+
+    case 'queue':
+      return { ...state, queue: [...action.waiting] };
+
+    case 'assigned': {
+      const id = action.conversation.conversationId;
+      const old = state.conversations[id];
+      if (old) {
+        const next = update(state, id, () =>
+          mergeEntry(old, action.conversation, action.messages, action.notes),
+        );
+        return action.select ? workspaceReducer(next, { type: 'select', conversationId: id }) : next;
+      }
+      const select = action.select === true || state.selectedId === undefined;
+      const entry = newEntry(action.conversation, action.messages, action.notes, select);
+      const next: WorkspaceState = {
+        ...state,
+        conversations: { ...state.conversations, [id]: entry },
+        order: [...state.order, id],
+        selectedId: select ? id : state.selectedId,
+        labels: { ...state.labels, [id]: state.nextLabel },
+        nextLabel: state.nextLabel + 1,
+        queue: state.queue.filter((w) => w.conversationId !== id),
+      };
+      return announce(next, { kind: 'assigned', conversationId: id });
+    }
+
+    case 'unassigned': {
+      if (!state.conversations[action.conversationId]) return state;
+      const announced = announce(state, {
+        kind: 'unassigned',
+        conversationId: action.conversationId,
+        reason: action.reason,
+      });
+      return remove(announced, action.conversationId);
+    }
+
+    case 'message':
+      return update(state, action.conversationId, (e) => {
+        if (e.messages.some((m) => m.messageId === action.message.messageId)) return e;
+        const fromVisitor = action.message.from === 'visitor';
+        return {
+          ...e,
+          messages: [...e.messages, toChatMessage(action.message)],
+          unread: fromVisitor && state.selectedId !== action.conversationId ? e.unread + 1 : e.unread,
+          lastVisitorMessageAt: fromVisitor ? action.message.at : e.lastVisitorMessageAt,
+          visitorTyping: fromVisitor ? false : e.visitorTyping,
+        };
+      });
+
+    case 'message-pending':
+      return update(state, action.conversationId, (e) => {
+        const existing = e.messages.find((m) => m.clientMessageId === action.clientMessageId);
+        if (existing) {
+          return {
+            ...e,
+            messages: e.messages.map((m) => (m === existing ? { ...m, status: 'pending' as const } : m)),
+          };
+        }
+        const message: ChatMessage = {
+          key: action.clientMessageId,
+          messageId: undefined,
+          clientMessageId: action.clientMessageId,
+          from: 'operator',
+          text: action.text,
+          at: action.at,
+          status: 'pending',
+        };
+        return { ...e, messages: [...e.messages, message] };
+      });
+
+    case 'message-acked':
+      return update(state, action.conversationId, (e) => {
+        // Another socket of this operator may already have delivered the same message.
+        const duplicate = e.messages.some((m) => m.messageId === action.messageId);
+        const messages = duplicate
+          ? e.messages.filter((m) => m.clientMessageId !== action.clientMessageId)
+          : e.messages.map((m) =>
+              m.clientMessageId === action.clientMessageId
+                ? { ...m, messageId: action.messageId, at: action.at, status: 'sent' as const }
+                : m,
+            );
+        return { ...e, messages };
+      });
+
+    case 'message-failed':
+      return update(state, action.conversationId, (e) => ({
+        ...e,
+        messages: e.messages.map((m) =>
+          m.clientMessageId === action.clientMessageId && m.status === 'pending'
+            ? { ...m, status: 'failed' as const }
+            : m,
+        ),
+      }));
+
+    case 'note':
+      return update(state, action.note.conversationId, (e) => ({
+        ...e,
+        notes: mergeNotes(e.notes, [action.note]),
+      }));
+
+    case 'typing':
+      return update(state, action.conversationId, (e) =>
+        e.visitorTyping === action.typing ? e : { ...e, visitorTyping: action.typing },
+      );
+
+    case 'visitor-left': {
+      const next = update(state, action.conversationId, (e) => ({
+        ...e,
+        away: { reason: action.reason, since: action.at, returnUntil: action.returnUntil },
+        returnedAt: undefined,
+        visitorTyping: false,
+      }));
+      if (next === state) return state;
+      return announce(next, {
+        kind: 'visitor-left',
+        conversationId: action.conversationId,
+        reason: action.reason,
+      });
+    }
+
+    case 'visitor-returned': {
+      const next = update(state, action.conversationId, (e) => ({
+        ...e,
+        away: undefined,
+        returnedAt: action.at,
+      }));
+      if (next === state) return state;
+      return announce(next, { kind: 'visitor-returned', conversationId: action.conversationId });
+    }
+
+    case 'ended': {
+      const entry = state.conversations[action.conversationId];
+      if (!entry || entry.conversation.state === 'ended') return state;
+      const next = update(state, action.conversationId, (e) => ({
+        ...e,
+        conversation: { ...e.conversation, state: 'ended', endReason: action.reason, endedAt: action.at },
+        visitorTyping: false,
+      }));
+      return announce(next, { kind: 'ended', conversationId: action.conversationId, reason: action.reason });
+    }
+
+    case 'updated':
+      return update(state, action.conversation.conversationId, (e) => {
+        const c = action.conversation;
+        // What the operator may be editing here (checklist, acute form, tags being saved) is kept.
+        const tags = e.sync.tags === 'saving' ? e.tags : c.tags.filter(isViolenceKind);
+        return {
+          ...e,
+          conversation: { ...c, urgent: c.urgent || e.acute !== undefined },
+          tags,
+          acute: e.acute ?? acuteFrom(c),
+        };
+      });
+
+    case 'monitored':
+      return update(state, action.conversationId, (e) => {
+        const others = e.monitoredBy.filter((n) => n !== action.supervisorName);
+        return { ...e, monitoredBy: action.watching ? [...others, action.supervisorName] : others };
+      });
+
+    case 'alert': {
+      const alerts = [action.alert, ...state.alerts].slice(0, MAX_ALERTS);
+      return announce(
+        { ...state, alerts },
+        { kind: 'supervisor-alert', conversationId: action.alert.conversationId ?? '', alert: action.alert },
+      );
+    }
+
+    case 'select':
+      if (!state.conversations[action.conversationId]) return state;
+      return update({ ...state, selectedId: action.conversationId }, action.conversationId, (e) =>
+        e.unread === 0 ? e : { ...e, unread: 0 },
+      );
+
+    case 'close': {
+      const entry = state.conversations[action.conversationId];
+      if (entry?.conversation.state !== 'ended') return state;
+      return remove(state, action.conversationId);
+    }
+
+    case 'draft':
+      return update(state, action.conversationId, (e) => ({ ...e, draft: action.text }));
+
+    case 'tags':
+      return update(state, action.conversationId, (e) => ({
+        ...e,
+        tags: violenceKinds.filter((k) => action.tags.includes(k)),
+      }));
+
+    case 'risk-answer':
+      return update(state, action.conversationId, (e) => {
+        const riskAnswers = { ...e.riskAnswers };
+        if (action.answer === undefined) delete riskAnswers[action.itemId];
+        else riskAnswers[action.itemId] = action.answer;
+        return { ...e, riskAnswers };
+      });
+
+    case 'risk-override':
+      return update(state, action.conversationId, (e) => ({ ...e, riskOverride: action.override }));
+
+    case 'acute':
+      return update(state, action.conversationId, (e) => ({
+        ...e,
+        conversation: { ...e.conversation, urgent: true },
+        acute: action.details ?? e.acute ?? { location: '', consentToCall112: undefined },
+      }));
+
+    case 'sync':
+      return update(state, action.conversationId, (e) => ({
+        ...e,
+        sync: { ...e.sync, [action.what]: action.state },
+      }));
+  }
+}
+
+/** The conversation `offset` places away from the selected one, wrapping around. */
+export function neighbourId(state: WorkspaceState, offset: number): string | undefined {
+  if (state.order.length === 0) return undefined;
+  const current = state.selectedId === undefined ? -1 : state.order.indexOf(state.selectedId);
+  if (current === -1) return offset >= 0 ? state.order[0] : state.order[state.order.length - 1];
+  const n = state.order.length;
+  return state.order[(((current + offset) % n) + n) % n];
+}

@@ -1,0 +1,48 @@
+import { type ConsoleStats, optionalStatKeys, type StatKey, statKeys } from '../api/http.ts';
+import { useI18n } from '../i18n/index.ts';
+import { formatClock, formatDuration } from '../lib/time.ts';
+import type { StatsState } from './useStats.ts';
+
+interface StatsPanelProps {
+  state: StatsState;
+  onRefresh(): void;
+}
+
+/**
+ * The live figures: a `dl` whose `dd` children carry `data-stat`, with the figure as their
+ * text (the longest wait as m:ss) and the raw number in `data-value`.
+ */
+export function StatsPanel({ state, onRefresh }: StatsPanelProps) {
+  const { t } = useI18n();
+  const stats: ConsoleStats | undefined = state.kind === 'loading' ? undefined : state.stats;
+  const format = (key: StatKey, value: number) =>
+    key === 'longestWaitSeconds' || key === 'medianWaitSecondsToday' ? formatDuration(value) : String(value);
+  const shown: StatKey[] = stats
+    ? [...statKeys, ...optionalStatKeys.filter((k) => stats[k] !== undefined)]
+    : [];
+
+  return (
+    <section class="stats panel" aria-labelledby="stats-heading">
+      <h2 id="stats-heading">{t.supervisor.statsHeading}</h2>
+      {state.kind === 'loading' && <p role="status">{t.app.loading}</p>}
+      {state.kind === 'forbidden' && <p class="error">{t.supervisor.forbidden}</p>}
+      {state.kind === 'unavailable' && <p class="error">{t.supervisor.unavailable}</p>}
+      {stats && (
+        <dl class="stats-grid" data-sl="stats">
+          {shown.map((key) => [
+            <dt key={`${key}-label`}>{t.supervisor.stats[key]}</dt>,
+            <dd key={key} data-stat={key} data-value={stats[key]}>
+              {format(key, stats[key] ?? 0)}
+            </dd>,
+          ])}
+        </dl>
+      )}
+      <p class="hint">
+        {state.kind === 'ready' && t.supervisor.updatedAt(formatClock(state.at, t.locale))}{' '}
+        <button type="button" class="small" onClick={onRefresh}>
+          {t.supervisor.refresh}
+        </button>
+      </p>
+    </section>
+  );
+}
