@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -392,6 +393,89 @@ export async function resolveRedis(log) {
   }
 }
 
+/** Is `port` free on loopback? */
+function portFree(port) {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** The demo Veilig Thuis region: reports to it land in the demo inbox. */
+const DEMO_REGION = 'VR09';
+
+/**
+ * Outside production, unless VT_REGIONS_FILE is set: makes sure the demo key pair exists
+ * (`.data/vt-demo-key`), writes `.data/vt-regions.json` with a demo region pointing at the
+ * inbox, and starts `npm run inbox` as a child whose lines are prefixed `[inbox]`.
+ * Needs the dependencies installed. Returns null when there is no demo inbox.
+ */
+export async function startDemoInbox(log) {
+  if (process.env.NODE_ENV === 'production') return null;
+  if (process.env.VT_REGIONS_FILE) {
+    log('VT_REGIONS_FILE is set, so no demo Veilig Thuis inbox is started');
+    return null;
+  }
+  const dataDir = join(root, '.data');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const keyFile = join(dataDir, 'vt-demo-key');
+  const regionsFile = join(dataDir, 'vt-regions.json');
+  const keyArgs = existsSync(keyFile)
+    ? ['public', '--key', keyFile, '--region', DEMO_REGION, '--json']
+    : ['generate', '--region', DEMO_REGION, '--out', keyFile, '--json'];
+  const keys = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/keys.ts', ...keyArgs], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  let publicKey;
+  try {
+    publicKey = JSON.parse(keys.stdout.trim().split('\n').pop()).publicKey;
+  } catch {
+    publicKey = undefined;
+  }
+  if (keys.status !== 0 || !publicKey) {
+    log(`no demo Veilig Thuis inbox: the demo key could not be made (${(keys.stderr || '').trim()})`);
+    return null;
+  }
+  const wanted = Number(process.env.INBOX_PORT || 9090);
+  const port = (await portFree(wanted)) ? wanted : await freePort();
+  if (port !== wanted) log(`port ${wanted} is taken; the demo inbox listens on ${port}`);
+  const region = {
+    id: DEMO_REGION,
+    name: 'Utrecht (demo inbox)',
+    endpoint: `http://127.0.0.1:${port}/`,
+    publicKey,
+  };
+  writeFileSync(regionsFile, `${JSON.stringify([region], null, 2)}\n`);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/inbox.ts', '--port', String(port), '--host', '127.0.0.1', '--key', keyFile],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let exited = false;
+  child.on('error', (err) => log(`the demo inbox did not start: ${err.message}`));
+  child.on('exit', () => {
+    exited = true;
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => console.log(`[inbox] ${line}`));
+  }
+  log(`demo Veilig Thuis inbox for ${DEMO_REGION} at http://127.0.0.1:${port}/ (reports show up here)`);
+  return {
+    regionsFile,
+    pid: child.pid,
+    stop: async () => {
+      if (exited) return;
+      const done = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([done, sleep(3000)]);
+      if (!exited) child.kill('SIGKILL');
+    },
+  };
+}
+
 async function main() {
   const log = createLog('start');
   checkNode(log);
@@ -406,6 +490,8 @@ async function main() {
 
   const redis = await resolveRedis(log);
   const env = { ...process.env, PORT: process.env.PORT || '8080', REDIS_URL: redis.url };
+  const inbox = await startDemoInbox(log);
+  if (inbox) env.VT_REGIONS_FILE = inbox.regionsFile;
   // Own process group, like Redis: each signal reaches the server once, from us.
   const server = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: root,
@@ -417,13 +503,18 @@ async function main() {
   let stopRequests = 0;
   let serverExited = false;
   let redisStopped = false;
+  let inboxStopped = false;
   redis.onUnexpectedExit(({ code, signal }) => {
     if (!serverExited)
       log(`the private redis-server stopped (${signal ?? `code ${code}`}); see .data/redis/redis.log`);
   });
   // If this process dies of something unexpected, take the children with it.
   process.on('exit', () => {
-    for (const pid of [serverExited ? undefined : server.pid, redisStopped ? undefined : redis.pid]) {
+    for (const pid of [
+      serverExited ? undefined : server.pid,
+      redisStopped ? undefined : redis.pid,
+      inboxStopped ? undefined : inbox?.pid,
+    ]) {
       if (!pid) continue;
       try {
         process.kill(pid, 'SIGTERM');
@@ -456,6 +547,8 @@ async function main() {
     });
   });
   serverExited = true;
+  await inbox?.stop();
+  inboxStopped = true;
   await redis.stop();
   redisStopped = true;
   process.exit(code);

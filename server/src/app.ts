@@ -12,6 +12,7 @@ import { createLogger } from './logger.ts';
 import metricsPlugin from './metrics/plugin.ts';
 import queuesPlugin from './queues/plugin.ts';
 import redisPlugin from './redis/plugin.ts';
+import reportsPlugin from './reports/plugin.ts';
 import routingPlugin from './routing/plugin.ts';
 import socketsPlugin from './sockets/plugin.ts';
 import staticPlugin from './static/plugin.ts';
@@ -74,6 +75,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(routingPlugin);
   await app.register(statsPlugin);
   await app.register(consolePlugin);
+  await app.register(reportsPlugin);
   await app.register(healthPlugin);
   await app.register(staticPlugin);
   return app;

@@ -66,6 +66,12 @@ const envSchema = z.object({
   WAIT_ALTERNATIVES_S: int(0, 86_400).default(300),
   /** JSON file with the Veilig Thuis regions. */
   VT_REGIONS_FILE: z.string().optional(),
+  /** Delivery attempts of a Veilig Thuis report before it is `failed`. @default 8 */
+  REPORT_MAX_ATTEMPTS: int(1, 100).default(8),
+  /** The first delay (ms) between delivery attempts; it doubles each time. @default 5000 */
+  REPORT_BACKOFF_MS: int(1, 3_600_000).default(5000),
+  /** Days a delivered report's sealed copy is kept. @default 30 */
+  REPORT_RETENTION_DAYS: z.coerce.number().min(0.00001).max(3650).default(30),
   /** @default 'info' */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Minutes of inactivity after which an operator session ends. @default 30 */
@@ -105,6 +111,9 @@ export interface Config {
   quickExitUrl: string;
   waitAlternativesSeconds: number;
   vtRegionsFile: string | undefined;
+  reportMaxAttempts: number;
+  reportBackoffMs: number;
+  reportRetentionMs: number;
   logLevel: string;
   sessionIdleMs: number;
   workers: 'inline' | 'none';
@@ -159,6 +168,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     quickExitUrl: e.QUICK_EXIT_URL,
     waitAlternativesSeconds: e.WAIT_ALTERNATIVES_S,
     vtRegionsFile: e.VT_REGIONS_FILE,
+    reportMaxAttempts: e.REPORT_MAX_ATTEMPTS,
+    reportBackoffMs: e.REPORT_BACKOFF_MS,
+    reportRetentionMs: Math.round(e.REPORT_RETENTION_DAYS * 86_400_000),
     logLevel: e.LOG_LEVEL,
     sessionIdleMs: Math.round(e.SESSION_IDLE_MIN * 60_000),
     workers: e.WORKERS,

@@ -28,6 +28,15 @@ export const redactPaths = [
   '*.cookie',
   'sealed',
   '*.sealed',
+  // Veilig Thuis reports: nothing logs them; this is the second line of defence.
+  'report',
+  '*.report',
+  'summary',
+  '*.summary',
+  'excerpts',
+  '*.excerpts',
+  'sensitive',
+  '*.sensitive',
 ];
 
 export function loggerOptions(level: string): LoggerOptions {

@@ -7,6 +7,7 @@ import { createLogger } from './logger.ts';
 import metricsPlugin from './metrics/plugin.ts';
 import queuesPlugin from './queues/plugin.ts';
 import redisPlugin from './redis/plugin.ts';
+import { startReportWorker } from './reports/delivery.ts';
 import { closeWorkers, startWorkers } from './routing/jobs.ts';
 
 /**
@@ -40,9 +41,11 @@ async function main(): Promise<void> {
   await app.register(conversationsPlugin);
   await app.ready();
   const workers = await startWorkers(app);
+  const reportWorker = await startReportWorker(app);
   app.log.info('workers running');
   const stop = async () => {
     await closeWorkers(workers);
+    await reportWorker.close();
     await app.close();
     process.exit(0);
   };

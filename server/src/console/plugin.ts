@@ -10,18 +10,7 @@ import { z } from 'zod';
 import { generatePassword } from '../auth/password.ts';
 import { currentOperator } from '../auth/plugin.ts';
 import type { OperatorAccount } from '../auth/types.ts';
-
-/** Parses a body or params with a shared schema; 400 with the failing field paths. */
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (!r.success)
-    throw new AppError(
-      'invalid_payload',
-      undefined,
-      r.error.issues.map((i) => i.path.join('.')),
-    );
-  return r.data;
-}
+import { parseOrThrow as parse } from '../http/parse.ts';
 
 const idParams = z.object({
   id: z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ReportStatus } from '../domain/report.ts';
 import { type RiskResult, riskResultSchema } from '../domain/risk.ts';
 import type { Ack } from '../errors.ts';
 import {
@@ -208,6 +209,8 @@ export type ConsoleServerToClientEvents = {
   'chat:monitored': (payload: { conversationId: string; supervisorName: string; watching: boolean }) => void;
   /** To supervisors. */
   'supervisor:alert': (payload: SupervisorAlert) => void;
+  /** To the reporting operator and supervisors: a Veilig Thuis report's status changed. */
+  'report:status': (payload: ReportStatus) => void;
   /** To supervisors watching a conversation: its messages, both ways. */
   'monitor:message': (payload: Message & { conversationId: string }) => void;
 };

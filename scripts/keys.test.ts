@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseDataKeys } from '../server/src/crypto/data-keys.ts';
+import { decodeBoxKey, publicKeyOf } from '../server/src/reports/seal.ts';
+import { keysCli } from './keys.ts';
+
+describe('npm run keys', () => {
+  let dir: string;
+  let out: string[];
+  let err: string[];
+  const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sl-keys-'));
+    out = [];
+    err = [];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('generate --region writes the private key (mode 600) and prints its public key and config entry', async () => {
+    const file = join(dir, 'vt-demo-key');
+    const endpoint = 'http://127.0.0.1:9090/';
+    expect(await keysCli(['generate', '--region', 'VR09', '--out', file, '--endpoint', endpoint], io)).toBe(
+      0,
+    );
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const publicKey = await publicKeyOf(decodeBoxKey(readFileSync(file, 'utf8')));
+    expect(out).toContain(`Public key: ${publicKey}`);
+    const entry = JSON.parse(out[out.length - 1]!.trim());
+    expect(entry).toEqual({ id: 'VR09', name: 'Utrecht', endpoint, publicKey });
+    expect(out.join('\n')).not.toContain(readFileSync(file, 'utf8').trim());
+  });
+
+  it('never overwrites a private key without --force', async () => {
+    const file = join(dir, 'k');
+    expect(await keysCli(['generate', '--region', 'VR01', '--out', file], io)).toBe(0);
+    const first = readFileSync(file, 'utf8');
+    expect(await keysCli(['generate', '--region', 'VR01', '--out', file], io)).toBe(1);
+    expect(err.join('\n')).toMatch(/exists; not overwritten/);
+    expect(readFileSync(file, 'utf8')).toBe(first);
+    expect(await keysCli(['generate', '--region', 'VR01', '--out', file, '--force', '--json'], io)).toBe(0);
+    expect(readFileSync(file, 'utf8')).not.toBe(first);
+    expect(JSON.parse(out[out.length - 1]!)).toMatchObject({ id: 'VR01', name: 'Groningen' });
+  });
+
+  it('public --key prints the public key of a private key file', async () => {
+    const file = join(dir, 'k');
+    await keysCli(['generate', '--region', 'VR13', '--out', file, '--json'], io);
+    const { publicKey } = JSON.parse(out[0]!);
+    out = [];
+    expect(await keysCli(['public', '--key', file], io)).toBe(0);
+    expect(out).toEqual([publicKey]);
+  });
+
+  it('generate --data-key prints a DATA_KEY value, or writes it for DATA_KEY_FILE', async () => {
+    expect(await keysCli(['generate', '--data-key'], io)).toBe(0);
+    expect(out[0]).toMatch(/^k1:[A-Za-z0-9+/]{43}=$/);
+    expect(parseDataKeys(out[0]!).currentId).toBe('k1');
+    const file = join(dir, 'data-key');
+    expect(await keysCli(['generate', '--data-key', '--id', 'k2', '--out', file], io)).toBe(0);
+    expect(parseDataKeys(readFileSync(file, 'utf8')).currentId).toBe('k2');
+    expect(out.join('\n')).not.toContain(readFileSync(file, 'utf8').trim());
+  });
+
+  it.each([
+    [['generate'], /needs --data-key or --region/],
+    [['generate', '--region', 'VR26'], /VR01 to VR25/],
+    [['generate', '--data-key', '--region', 'VR01'], /not both/],
+    [['public'], /needs --key/],
+    [['rotate'], /unknown command/],
+    [['generate', '--bogus'], /Unknown option/],
+  ])('answers %j with exit code 2 and a reason', async (argv, reason) => {
+    expect(await keysCli(argv, io)).toBe(2);
+    expect(err[0]).toMatch(reason);
+  });
+});

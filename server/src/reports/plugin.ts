@@ -1,0 +1,113 @@
+import { idSchema } from '@stille-lijn/shared';
+import { reportStatuses } from '@stille-lijn/shared/domain/report';
+import { AppError } from '@stille-lijn/shared/errors';
+import { Queue } from 'bullmq';
+import fp from 'fastify-plugin';
+import { z } from 'zod';
+import { currentOperator } from '../auth/plugin.ts';
+import { parseOrThrow } from '../http/parse.ts';
+import { QUEUE_REPORTS, startReportWorker } from './delivery.ts';
+import { loadRegions } from './regions.ts';
+import { ReportService } from './service.ts';
+import { ReportStore } from './store.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Veilig Thuis reports: submission, status, retry. */
+    reports: ReportService;
+  }
+}
+
+const idParams = z.object({ id: idSchema });
+/** An `Idempotency-Key` a client may send with a submission. */
+const idempotencyKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,128}$/)
+  .optional();
+
+const recentQuery = z.object({
+  status: z.enum(reportStatuses).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** A report body may quote up to 100 messages; more room than the global 64 KiB. */
+const REPORT_BODY_LIMIT = 512 * 1024;
+
+/**
+ * Escalation to Veilig Thuis: `POST /api/conversations/:id/reports` seals and queues a
+ * report, `GET /api/reports/:id` and `GET /api/conversations/:id/reports` show its
+ * status (`GET /api/reports`: the newest, for supervisors), `POST /api/reports/:id/retry` sends a failed one again, `GET /api/regions`
+ * lists where reports can go. The delivery worker runs here when WORKERS=inline.
+ */
+export default fp(
+  async (app) => {
+    // A bad regions file stops the boot, one line per problem.
+    const regions = loadRegions(app.config);
+    const store = new ReportStore({
+      redis: app.redis,
+      key: app.key,
+      retentionMs: app.config.reportRetentionMs,
+    });
+    const queue = new Queue(QUEUE_REPORTS, app.bullOptions());
+    queue.on('error', (err) => app.log.warn({ err }, 'report queue error'));
+    app.addHook('onClose', async () => {
+      await queue.close();
+      await (await queue.client).quit().catch(() => {});
+    });
+    const service = new ReportService({
+      store,
+      queue,
+      regions,
+      conversations: app.conversations,
+      redis: app.redis,
+      key: app.key,
+      config: app.config,
+      log: app.log,
+    });
+    app.decorate('reports', service);
+    if (regions.size === 0) app.log.info('no Veilig Thuis regions configured (VT_REGIONS_FILE)');
+
+    if (app.config.workers === 'inline') {
+      const worker = await startReportWorker(app, { regions });
+      app.addHook('onClose', async () => worker.close());
+    }
+
+    app.get('/api/regions', { preHandler: app.requireOperator }, async () => ({
+      regions: service.configuredRegions(),
+    }));
+
+    app.post(
+      '/api/conversations/:id/reports',
+      { preHandler: app.requireOperator, bodyLimit: REPORT_BODY_LIMIT },
+      async (req, reply) => {
+        const { id } = parseOrThrow(idParams, req.params);
+        const key = idempotencyKeySchema.safeParse(req.headers['idempotency-key']);
+        if (!key.success) throw new AppError('invalid_payload', undefined, ['Idempotency-Key']);
+        const created = await service.submit(id, currentOperator(req), req.body, key.data);
+        if (created.replayed) reply.header('idempotent-replayed', 'true');
+        return reply.status(201).send({ reportId: created.reportId, status: created.status });
+      },
+    );
+
+    app.get('/api/conversations/:id/reports', { preHandler: app.requireOperator }, async (req) => {
+      const { id } = parseOrThrow(idParams, req.params);
+      return { reports: await service.listForConversation(id, currentOperator(req)) };
+    });
+
+    app.get('/api/reports', { preHandler: app.requireRole('supervisor', 'admin') }, async (req) => {
+      const q = parseOrThrow(recentQuery, req.query);
+      return { reports: await service.listRecent({ status: q.status, limit: q.limit }) };
+    });
+
+    app.get('/api/reports/:id', { preHandler: app.requireOperator }, async (req) => {
+      const { id } = parseOrThrow(idParams, req.params);
+      return service.status(id, currentOperator(req));
+    });
+
+    app.post('/api/reports/:id/retry', { preHandler: app.requireOperator }, async (req) => {
+      const { id } = parseOrThrow(idParams, req.params);
+      return service.retry(id, currentOperator(req));
+    });
+  },
+  { name: 'reports', dependencies: ['auth', 'conversations', 'queues'] },
+);

@@ -1,0 +1,304 @@
+import { randomBytes } from 'node:crypto';
+import type { OperatorRole } from '@stille-lijn/shared';
+import { type RegionId, regionIdSchema } from '@stille-lijn/shared/domain/regions';
+import {
+  issueFields,
+  type ParsedReportSubmission,
+  type ReportCreated,
+  type ReportExcerpt,
+  type ReportStatus,
+  type ReportStatusValue,
+  reliesOnAcuteDanger,
+  reportSubmissionSchema,
+  type SealedReportContent,
+  type VeiligThuisReport,
+} from '@stille-lijn/shared/domain/report';
+import { AppError } from '@stille-lijn/shared/errors';
+import type { Queue } from 'bullmq';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { ConversationService } from '../conversations/service.ts';
+import { auditReport, publishReportStatus } from './delivery.ts';
+import type { RegionEndpoint } from './regions.ts';
+import { sealReport } from './seal.ts';
+import { publicStatus, type ReportRecord, type ReportStore } from './store.ts';
+
+/** The operator acting, as `requireOperator` gives it. */
+export interface Actor {
+  id: string;
+  displayName: string;
+  role: OperatorRole;
+}
+
+export interface ReportServiceDeps {
+  store: ReportStore;
+  queue: Queue;
+  regions: ReadonlyMap<RegionId, RegionEndpoint>;
+  conversations: ConversationService;
+  redis: Redis;
+  key: (...parts: string[]) => string;
+  config: Readonly<Config>;
+  log: FastifyBaseLogger;
+}
+
+/** How many of the newest reports a status-filtered listing looks through. @default 2000 */
+const RECENT_SCAN = 2000;
+
+/** How long an `Idempotency-Key` of a submission is remembered. @default 24 h */
+export const SUBMISSION_IDEMPOTENCY_MS = 24 * 3_600_000;
+
+const isSupervisor = (role: OperatorRole) => role === 'supervisor' || role === 'admin';
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const newId = () => randomBytes(16).toString('base64url');
+
+/**
+ * Veilig Thuis reports: validated, sealed to the region's key (after which this server
+ * cannot read them), stored sealed, and queued for delivery. Only the status is ever
+ * shown again.
+ */
+export class ReportService {
+  readonly #d: ReportServiceDeps;
+
+  constructor(deps: ReportServiceDeps) {
+    this.#d = deps;
+  }
+
+  /** The regions a report can be sent to (those in VT_REGIONS_FILE), by id. */
+  configuredRegions(): { id: RegionId; name: string }[] {
+    return [...this.#d.regions.values()]
+      .map((r) => ({ id: r.id, name: r.name }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** The operator who holds or last held the conversation, or a supervisor; else `forbidden`. */
+  async #assertConversationAccess(conversationId: string, actor: Actor): Promise<void> {
+    if (isSupervisor(actor.role)) return;
+    const holder = await this.#d.conversations.lastOperatorOf(conversationId);
+    if (holder !== actor.id) throw new AppError('forbidden');
+  }
+
+  /** The reporting operator, or a supervisor; else `forbidden` (also for an unknown id). */
+  async #readable(reportId: string, actor: Actor): Promise<ReportRecord> {
+    const record = await this.#d.store.get(reportId);
+    if (!isSupervisor(actor.role) && record?.operatorId !== actor.id) throw new AppError('forbidden');
+    if (!record) throw new AppError('not_found');
+    return record;
+  }
+
+  /**
+   * `POST /api/conversations/:id/reports`. Access first (403), then the conversation
+   * (404; 409 while it waits), then every check at once: one 400 names every failing
+   * field. With an `idempotencyKey`, a repeat of the same submission returns the report
+   * made the first time.
+   */
+  async submit(
+    conversationId: string,
+    actor: Actor,
+    body: unknown,
+    idempotencyKey?: string,
+  ): Promise<ReportCreated & { replayed: boolean }> {
+    await this.#assertConversationAccess(conversationId, actor);
+    const conversation = await this.#d.conversations.conversation(conversationId);
+    if (conversation.state === 'waiting') {
+      throw new AppError('conflict', 'A report needs an active or ended conversation.');
+    }
+    const idemKey = idempotencyKey ? this.#d.key('report-idem', actor.id, idempotencyKey) : undefined;
+    if (idemKey) {
+      const earlier = await this.#replay(idemKey, conversationId);
+      if (earlier) return earlier;
+    }
+
+    const parsed = reportSubmissionSchema.safeParse(body);
+    const fields = parsed.success ? [] : issueFields(parsed.error);
+    const region = isRecord(body) ? regionIdSchema.safeParse(body.region) : undefined;
+    const unconfigured = region?.success === true && !this.#d.regions.has(region.data);
+    if (unconfigured) fields.push('region');
+    if (!parsed.success) throw invalid(fields, unconfigured);
+
+    const submission = parsed.data;
+    const excerpts = await this.#excerpts(conversationId, submission.excerpts, fields);
+    const onAcuteDanger = reliesOnAcuteDanger(submission);
+    // Identifying details without consent need the acute danger the operator marked in
+    // the conversation, not just a box ticked in the form.
+    if (onAcuteDanger && !conversation.acute) fields.push('acuteDanger');
+    if (fields.length > 0) throw invalid(fields, unconfigured);
+
+    const reportId = newId();
+    if (idemKey) {
+      const set = await this.#d.redis.set(
+        idemKey,
+        `${conversationId} ${reportId}`,
+        'PX',
+        SUBMISSION_IDEMPOTENCY_MS,
+        'NX',
+      );
+      if (set !== 'OK') {
+        const earlier = await this.#replay(idemKey, conversationId);
+        if (earlier) return earlier;
+      }
+    }
+    const endpoint = this.#d.regions.get(submission.region)!;
+    const report: VeiligThuisReport = { ...withoutExcerpts(submission), excerpts };
+    const createdAt = new Date().toISOString();
+    const content: SealedReportContent = {
+      reportId,
+      conversationId,
+      createdAt,
+      helpline: { operatorId: actor.id, operatorName: actor.displayName },
+      report,
+    };
+    const sealed = await sealReport(content, endpoint.publicKey);
+    const record = {
+      reportId,
+      conversationId,
+      region: submission.region,
+      createdAt,
+      operatorId: actor.id,
+      operatorName: actor.displayName,
+      bySupervisor: isSupervisor(actor.role),
+    };
+    await this.#d.store.create(record, sealed);
+    try {
+      await this.#enqueue(reportId, reportId);
+    } catch (err) {
+      await this.#d.store.remove(reportId, conversationId);
+      if (idemKey) await this.#d.redis.del(idemKey);
+      this.#d.log.warn({ err, reportId }, 'report not queued');
+      throw new AppError('unavailable');
+    }
+    const audit = { actorId: actor.id, conversationId, reportId };
+    await auditReport(this.#d.redis, this.#d.key, { ...audit, action: 'report-submit' });
+    if (onAcuteDanger) {
+      // The reason identifying details went without consent is on record.
+      await auditReport(this.#d.redis, this.#d.key, { ...audit, action: 'report-identifying-acute-danger' });
+    }
+    publishReportStatus(this.#d.conversations, {
+      ...record,
+      status: 'queued',
+      attempts: 0,
+      retries: 0,
+    });
+    return { reportId, status: 'queued', replayed: false };
+  }
+
+  async #replay(
+    idemKey: string,
+    conversationId: string,
+  ): Promise<(ReportCreated & { replayed: boolean }) | null> {
+    const earlier = await this.#d.redis.get(idemKey);
+    if (!earlier) return null;
+    const [conv, reportId] = earlier.split(' ');
+    if (conv !== conversationId || !reportId) {
+      throw new AppError('conflict', 'This Idempotency-Key was used for another conversation.');
+    }
+    return { reportId, status: 'queued', replayed: true };
+  }
+
+  async #enqueue(reportId: string, jobId: string): Promise<void> {
+    await this.#d.queue.add(
+      'deliver',
+      { reportId },
+      {
+        jobId,
+        attempts: this.#d.config.reportMaxAttempts,
+        backoff: { type: 'exponential', delay: this.#d.config.reportBackoffMs },
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
+  }
+
+  /**
+   * The excerpts as sealed: each message taken from the stored conversation, so an
+   * operator cannot alter a quote. Unknown or system messages, and given fields that
+   * differ from the stored message, are added to `fields`.
+   */
+  async #excerpts(
+    conversationId: string,
+    refs: ParsedReportSubmission['excerpts'],
+    fields: string[],
+  ): Promise<ReportExcerpt[]> {
+    if (refs.length === 0) return [];
+    const stored = new Map(
+      (await this.#d.conversations.messages(conversationId, { forOperator: true })).map((m) => [
+        m.messageId,
+        m,
+      ]),
+    );
+    const out: ReportExcerpt[] = [];
+    refs.forEach((ref, i) => {
+      const m = stored.get(ref.messageId);
+      if (!m || m.from === 'system') {
+        fields.push(`excerpts.${i}.messageId`);
+        return;
+      }
+      const before = fields.length;
+      if (ref.from !== undefined && ref.from !== m.from) fields.push(`excerpts.${i}.from`);
+      if (ref.text !== undefined && ref.text !== m.text) fields.push(`excerpts.${i}.text`);
+      if (ref.at !== undefined && Date.parse(ref.at) !== Date.parse(m.at)) fields.push(`excerpts.${i}.at`);
+      if (fields.length === before)
+        out.push({ messageId: m.messageId, from: m.from, text: m.text, at: m.at });
+    });
+    return out;
+  }
+
+  /** `GET /api/reports/:id`: the status, never the content. */
+  async status(reportId: string, actor: Actor): Promise<ReportStatus> {
+    return publicStatus(await this.#readable(reportId, actor));
+  }
+
+  /**
+   * `GET /api/conversations/:id/reports`: the conversation's reports, oldest first —
+   * for an operator, those they made; for a supervisor, all.
+   */
+  async listForConversation(conversationId: string, actor: Actor): Promise<ReportStatus[]> {
+    await this.#assertConversationAccess(conversationId, actor);
+    const all = await this.#d.store.listForConversation(conversationId);
+    return all.filter((r) => isSupervisor(actor.role) || r.operatorId === actor.id).map(publicStatus);
+  }
+
+  /**
+   * `GET /api/reports` (supervisors and admins): the newest reports still kept, newest
+   * first, optionally only those with one status.
+   */
+  async listRecent(opts: { status?: ReportStatusValue | undefined; limit: number }): Promise<ReportStatus[]> {
+    const all = await this.#d.store.listRecent(opts.status ? RECENT_SCAN : opts.limit);
+    return all
+      .filter((r) => !opts.status || r.status === opts.status)
+      .slice(0, opts.limit)
+      .map(publicStatus);
+  }
+
+  /** `POST /api/reports/:id/retry`: a failed report gets another round of attempts. */
+  async retry(reportId: string, actor: Actor): Promise<ReportStatus> {
+    const record = await this.#readable(reportId, actor);
+    const round = await this.#d.store.requeue(reportId);
+    if (round === null) throw new AppError('conflict', 'Only a failed report can be sent again.');
+    await this.#enqueue(reportId, `${reportId}.r${round}`);
+    await auditReport(this.#d.redis, this.#d.key, {
+      action: 'report-retry',
+      actorId: actor.id,
+      conversationId: record.conversationId,
+      reportId,
+    });
+    const now = (await this.#d.store.get(reportId)) ?? { ...record, status: 'queued' as const };
+    publishReportStatus(this.#d.conversations, now);
+    return publicStatus(now);
+  }
+}
+
+function invalid(fields: string[], unconfiguredRegion: boolean): AppError {
+  const unique = [...new Set(fields)];
+  const onlyRegion = unconfiguredRegion && unique.length === 1;
+  return new AppError(
+    'invalid_payload',
+    onlyRegion ? 'No delivery is configured for this region.' : undefined,
+    unique,
+  );
+}
+
+function withoutExcerpts(s: ParsedReportSubmission): Omit<VeiligThuisReport, 'excerpts'> {
+  const { excerpts: _excerpts, ...rest } = s;
+  return rest;
+}

@@ -1,0 +1,226 @@
+import type { RegionId } from '@stille-lijn/shared/domain/regions';
+import type { ReportStatus, ReportStatusValue } from '@stille-lijn/shared/domain/report';
+import type { Redis } from 'ioredis';
+
+/** What is stored of a report: metadata and the sealed box, never the plaintext. */
+export interface ReportRecord extends ReportStatus {
+  /** The operator (or supervisor) who submitted it. */
+  operatorId: string;
+  operatorName: string;
+  /** Whether the submitter is a supervisor or admin: they hear of it in the supervisors' room. */
+  bySupervisor: boolean;
+  /** Times a supervisor or the reporter asked for another round of attempts. */
+  retries: number;
+}
+
+interface Fields {
+  conversationId?: string;
+  region?: string;
+  operatorId?: string;
+  operatorName?: string;
+  bySupervisor?: string;
+  status?: string;
+  attempts?: string;
+  lastError?: string;
+  createdAt?: string;
+  deliveredAt?: string;
+  retries?: string;
+}
+
+/** Counts an attempt unless the report is gone or no longer queued. Returns [status, attempts] or nil. */
+const beginAttemptLua = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local s = redis.call('HGET', KEYS[1], 'status')
+if s ~= 'queued' then return {s, redis.call('HGET', KEYS[1], 'attempts') or '0'} end
+local n = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+return {s, tostring(n)}`;
+
+/** Moves a queued report to 'failed'; 1 when it moved, 0 when it was not queued. */
+const failLua = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'failed', 'lastError', ARGV[1])
+return 1`;
+
+/** Moves a failed report back to 'queued' for another round; the new retry count, or -1. */
+const requeueLua = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'failed' then return -1 end
+redis.call('HSET', KEYS[1], 'status', 'queued')
+return redis.call('HINCRBY', KEYS[1], 'retries', 1)`;
+
+/**
+ * Reports in Redis: a hash per report (`<prefix>:report:<id>`) with the metadata and the
+ * sealed box, and per conversation a sorted set of its report ids. Used by the server
+ * and by the delivery worker, in any process.
+ */
+export class ReportStore {
+  readonly #redis: Redis;
+  readonly #key: (...parts: string[]) => string;
+  readonly #retentionMs: number;
+  readonly #indexTtlMs: number;
+
+  /** `retentionMs`: how long a delivered report is kept (REPORT_RETENTION_DAYS). */
+  constructor(deps: { redis: Redis; key: (...parts: string[]) => string; retentionMs: number }) {
+    this.#redis = deps.redis;
+    this.#key = deps.key;
+    this.#retentionMs = deps.retentionMs;
+    // A conversation's index outlives the last change of any of its reports by a month.
+    this.#indexTtlMs = deps.retentionMs + 30 * 86_400_000;
+  }
+
+  reportKey(reportId: string): string {
+    return this.#key('report', reportId);
+  }
+  #convKey(conversationId: string): string {
+    return this.#key('reports', 'conv', conversationId);
+  }
+
+  /** Stores a new, queued report and indexes it under its conversation. */
+  async create(
+    record: Omit<ReportRecord, 'status' | 'attempts' | 'retries' | 'lastError' | 'deliveredAt'>,
+    sealed: string,
+  ): Promise<void> {
+    const convKey = this.#convKey(record.conversationId);
+    const res = await this.#redis
+      .multi()
+      .hset(this.reportKey(record.reportId), {
+        conversationId: record.conversationId,
+        region: record.region,
+        operatorId: record.operatorId,
+        operatorName: record.operatorName,
+        bySupervisor: record.bySupervisor ? '1' : '0',
+        status: 'queued',
+        attempts: '0',
+        retries: '0',
+        createdAt: record.createdAt,
+        sealed,
+      })
+      .zadd(convKey, Date.parse(record.createdAt), record.reportId)
+      .pexpire(convKey, this.#indexTtlMs)
+      .zadd(this.#allKey(), Date.parse(record.createdAt), record.reportId)
+      // Ids of long-gone reports leave the global index after a year at the latest.
+      .zremrangebyscore(this.#allKey(), '-inf', Date.now() - 365 * 86_400_000)
+      .exec();
+    if (!res || res.some(([err]) => err)) throw new Error('report not stored');
+  }
+
+  #allKey(): string {
+    return this.#key('reports', 'all');
+  }
+
+  async remove(reportId: string, conversationId: string): Promise<void> {
+    await this.#redis
+      .multi()
+      .del(this.reportKey(reportId))
+      .zrem(this.#convKey(conversationId), reportId)
+      .zrem(this.#allKey(), reportId)
+      .exec();
+  }
+
+  /** The newest `limit` reports still kept, newest first; ids whose report has expired are dropped. */
+  async listRecent(limit: number): Promise<ReportRecord[]> {
+    const ids = await this.#redis.zrevrange(this.#allKey(), 0, limit - 1);
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    const gone = ids.filter((_, i) => records[i] === null);
+    if (gone.length > 0) await this.#redis.zrem(this.#allKey(), ...gone);
+    return records.filter((r): r is ReportRecord => r !== null);
+  }
+
+  async get(reportId: string): Promise<ReportRecord | null> {
+    const f = (await this.#redis.hgetall(this.reportKey(reportId))) as Fields;
+    return toRecord(reportId, f);
+  }
+
+  /** The conversation's reports, oldest first; ids whose report has expired are dropped. */
+  async listForConversation(conversationId: string): Promise<ReportRecord[]> {
+    const convKey = this.#convKey(conversationId);
+    const ids = await this.#redis.zrange(convKey, 0, -1);
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    const gone = ids.filter((_, i) => records[i] === null);
+    if (gone.length > 0) await this.#redis.zrem(convKey, ...gone);
+    return records.filter((r): r is ReportRecord => r !== null);
+  }
+
+  /**
+   * Starts a delivery attempt: counts it and returns what to send. Null when the report
+   * is gone; `{ status }` alone when it is no longer queued (delivered, or failed).
+   */
+  async beginAttempt(
+    reportId: string,
+  ): Promise<
+    | null
+    | { status: Exclude<ReportStatusValue, 'queued'> }
+    | { status: 'queued'; attempts: number; region: RegionId; sealed: string }
+  > {
+    const key = this.reportKey(reportId);
+    const r = (await this.#redis.eval(beginAttemptLua, 1, key)) as [string, string] | null;
+    if (!r) return null;
+    if (r[0] !== 'queued') return { status: r[0] === 'delivered' ? 'delivered' : 'failed' };
+    const [region, sealed] = await this.#redis.hmget(key, 'region', 'sealed');
+    if (!region || !sealed) return null;
+    return { status: 'queued', attempts: Number(r[1]), region: region as RegionId, sealed };
+  }
+
+  /** A failed attempt that will be retried: keeps why, never content. */
+  async recordError(reportId: string, error: string): Promise<void> {
+    await this.#redis.hset(this.reportKey(reportId), 'lastError', error);
+  }
+
+  /** Delivered: the sealed copy is kept REPORT_RETENTION_DAYS more, then the whole record expires. */
+  async markDelivered(reportId: string, conversationId: string): Promise<void> {
+    const key = this.reportKey(reportId);
+    await this.#redis
+      .multi()
+      .hset(key, { status: 'delivered', deliveredAt: new Date().toISOString() })
+      .hdel(key, 'lastError')
+      .pexpire(key, this.#retentionMs)
+      .pexpire(this.#convKey(conversationId), this.#indexTtlMs)
+      .exec();
+  }
+
+  /** After the last attempt; true only for the call that moved it (so one alert). */
+  async markFailed(reportId: string, conversationId: string, error: string): Promise<boolean> {
+    const moved = (await this.#redis.eval(failLua, 1, this.reportKey(reportId), error)) === 1;
+    if (moved) await this.#redis.pexpire(this.#convKey(conversationId), this.#indexTtlMs);
+    return moved;
+  }
+
+  /** A failed report goes back to queued; the new retry count, or null when it was not failed. */
+  async requeue(reportId: string): Promise<number | null> {
+    const n = Number(await this.#redis.eval(requeueLua, 1, this.reportKey(reportId)));
+    return n < 0 ? null : n;
+  }
+}
+
+function toRecord(reportId: string, f: Fields): ReportRecord | null {
+  if (!f.status || !f.conversationId || !f.region) return null;
+  const r: ReportRecord = {
+    reportId,
+    conversationId: f.conversationId,
+    region: f.region as RegionId,
+    status: f.status as ReportStatusValue,
+    attempts: Number(f.attempts ?? 0),
+    createdAt: f.createdAt ?? '',
+    operatorId: f.operatorId ?? '',
+    operatorName: f.operatorName ?? '',
+    bySupervisor: f.bySupervisor === '1',
+    retries: Number(f.retries ?? 0),
+  };
+  if (f.lastError) r.lastError = f.lastError;
+  if (f.deliveredAt) r.deliveredAt = f.deliveredAt;
+  return r;
+}
+
+/** The public status of a report: never its content, never who wrote it. */
+export function publicStatus(r: ReportRecord): ReportStatus {
+  const s: ReportStatus = {
+    reportId: r.reportId,
+    conversationId: r.conversationId,
+    region: r.region,
+    status: r.status,
+    attempts: r.attempts,
+    createdAt: r.createdAt,
+  };
+  if (r.lastError) s.lastError = r.lastError;
+  if (r.deliveredAt) s.deliveredAt = r.deliveredAt;
+  return s;
+}

@@ -1,0 +1,172 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { scoreRisk } from '@stille-lijn/shared/domain/risk';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { startTestApp, TEST_DATA_KEY, type TestApp } from '../support/app.ts';
+import {
+  connectOperator,
+  connectVisitor,
+  createOperator,
+  emitAck,
+  nextEvent,
+  waitFor,
+} from '../support/clients.ts';
+import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { freePort } from '../support/redis-server.ts';
+import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
+
+type AnyAck = { ok: boolean; [k: string]: unknown };
+
+describe('report delivery across a server restart', () => {
+  let helper: TestApp | undefined;
+  let server: ServerProcess | undefined;
+  let region: FakeRegion | undefined;
+  let removeRegions: (() => void) | undefined;
+  afterEach(async () => {
+    await server?.stop('SIGKILL');
+    await helper?.close();
+    await region?.close();
+    removeRegions?.();
+  });
+
+  it('the server dies between attempts; once it is back, the report is delivered exactly once', async () => {
+    region = await startFakeRegion();
+    const regions = writeRegionsFile([
+      { id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey },
+    ]);
+    removeRegions = regions.remove;
+    const env = {
+      REDIS_URL: inject('redisUrl'),
+      REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
+      DATA_KEY: TEST_DATA_KEY,
+      VT_REGIONS_FILE: regions.file,
+      REPORT_BACKOFF_MS: '1000',
+    };
+    // Accounts are made through an app on the same Redis and prefix that runs no workers.
+    helper = await startTestApp({ ...env, WORKERS: 'none', VT_REGIONS_FILE: '' });
+    server = await startServerProcess(env, await freePort());
+    const acct = await createOperator(helper, { displayName: 'Bo Bakker' });
+    const op = await connectOperator(server.url, acct.cookie);
+    const v = await connectVisitor(server.url);
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    const conversationId = String(start.conversationId);
+    expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId })).ok).toBe(true);
+    const msg = await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 'm1', text: 'ik ben bang' });
+
+    region.failNext(2, 503);
+    const res = await fetch(`${server.url}/api/conversations/${conversationId}/reports`, {
+      method: 'POST',
+      headers: { cookie: acct.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        version: 1,
+        region: 'VR09',
+        acuteDanger: false,
+        consent: { status: 'agreed' },
+        reporter: { role: 'victim' },
+        people: { children: [] },
+        violence: { kinds: ['psychological'], danger: 'structural' },
+        risk: scoreRisk({}),
+        contact: { method: 'none' },
+        summary: 'Bedreigd sinds de scheiding.',
+        excerpts: [{ messageId: String(msg.messageId) }],
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { reportId } = (await res.json()) as { reportId: string };
+    const status = async () =>
+      (await (
+        await fetch(`${server!.url}/api/reports/${reportId}`, { headers: { cookie: acct.cookie } })
+      ).json()) as { status: string; attempts: number; lastError?: string };
+
+    // The first attempt failed and the job waits for its retry: the server dies now.
+    await waitFor(async () => (await status()).lastError === 'HTTP 503', 10_000, 25);
+    expect(region.requests).toHaveLength(1);
+    op.disconnect();
+    v.disconnect();
+    await new Promise((r) => setTimeout(r, 100));
+    await server.stop('SIGKILL');
+    await server.start();
+
+    await waitFor(async () => (await status()).status === 'delivered', 20_000, 100);
+    expect(await status()).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(region.requests.map((r) => r.status)).toEqual([503, 503, 200]);
+    expect(region.inbox.received.size).toBe(1);
+    expect(region.inbox.received.get(reportId)!.content.report.summary).toBe('Bedreigd sinds de scheiding.');
+  });
+});
+
+describe('report delivery by `npm run worker`', () => {
+  let app: TestApp | undefined;
+  let worker: ChildProcess | undefined;
+  let region: FakeRegion | undefined;
+  let removeRegions: (() => void) | undefined;
+  afterEach(async () => {
+    if (worker && worker.exitCode === null) {
+      worker.kill('SIGKILL');
+      await once(worker, 'exit');
+    }
+    await app?.close();
+    await region?.close();
+    removeRegions?.();
+  });
+
+  it('delivers what a WORKERS=none server queued, and the operator hears of it live', async () => {
+    region = await startFakeRegion();
+    const regions = writeRegionsFile([
+      { id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey },
+    ]);
+    removeRegions = regions.remove;
+    const env = {
+      REDIS_URL: inject('redisUrl'),
+      REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
+      DATA_KEY: TEST_DATA_KEY,
+      VT_REGIONS_FILE: regions.file,
+      REPORT_BACKOFF_MS: '50',
+    };
+    app = await startTestApp({ ...env, WORKERS: 'none' });
+    let output = '';
+    worker = spawn(process.execPath, ['--import', 'tsx', 'server/src/worker.ts'], {
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    worker.stdout?.on('data', (d) => {
+      output += String(d);
+    });
+    worker.stderr?.on('data', (d) => {
+      output += String(d);
+    });
+    const acct = await createOperator(app);
+    const op = await connectOperator(app.url, acct.cookie);
+    const v = await connectVisitor(app.url);
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'concerned', language: 'nl' });
+    const conversationId = String(start.conversationId);
+    expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId })).ok).toBe(true);
+    region.failNext(1, 500);
+    const delivered = nextEvent<{ status: string; attempts: number }>(op, 'report:status', {
+      ms: 20_000,
+      where: (e) => e.status === 'delivered',
+    });
+    const res = await fetch(`${app.url}/api/conversations/${conversationId}/reports`, {
+      method: 'POST',
+      headers: { cookie: acct.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        version: 1,
+        region: 'VR09',
+        acuteDanger: false,
+        consent: { status: 'not-asked', reason: 'child-safety' },
+        reporter: { role: 'concerned', relation: 'buurvrouw' },
+        people: { children: [{ age: 2 }] },
+        violence: { kinds: ['child-abuse'], danger: 'unclear' },
+        contact: { method: 'none' },
+        summary: 'Zorgen om een peuter.',
+        excerpts: [],
+      }),
+    });
+    expect(res.status).toBe(201);
+    expect(await delivered, output).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(region.inbox.received.size).toBe(1);
+    op.disconnect();
+    v.disconnect();
+  });
+});
