@@ -188,3 +188,17 @@ describe('the files the set runs', () => {
     expect(existsSync(join(root, file))).toBe(true);
   });
 });
+
+describe('Veilig Thuis wiring', () => {
+  it('gives the servers and the worker the same regions file', () => {
+    // YAML merge keys (<<) are resolved, as Docker Compose does.
+    const doc = compose as unknown as {
+      services: Record<string, { environment?: Record<string, string>; secrets?: string[] }>;
+    };
+    for (const name of ['server1', 'server2', 'worker']) {
+      const svc = doc.services[name]!;
+      expect(svc.environment?.VT_REGIONS_FILE, name).toBe('/run/secrets/vt-regions');
+      expect(svc.secrets, name).toContain('vt-regions');
+    }
+  });
+});
