@@ -28,8 +28,8 @@ export default defineConfig({
             'scripts/**/*.int.test.ts',
           ],
           globalSetup: ['test/support/global-redis.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
         },
       },
       {

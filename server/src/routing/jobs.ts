@@ -47,10 +47,16 @@ export async function startWorkers(app: FastifyInstance): Promise<Worker[]> {
   return [conversations, retention];
 }
 
-export async function closeWorkers(workers: Worker[]): Promise<void> {
+/** Closes workers, letting a running job finish for up to `graceMs`, then forcing. */
+export async function closeWorkers(workers: Worker[], graceMs = 5000): Promise<void> {
   await Promise.all(
     workers.map(async (w) => {
-      await w.close();
+      let timer: NodeJS.Timeout | undefined;
+      const forced = new Promise<void>((resolve) => {
+        timer = setTimeout(() => resolve(w.close(true)), graceMs);
+      });
+      await Promise.race([w.close(), forced]);
+      clearTimeout(timer);
       await (await w.client).quit().catch(() => {});
     }),
   );
