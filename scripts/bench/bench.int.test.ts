@@ -1,0 +1,51 @@
+import { describe, expect, inject, it } from 'vitest';
+import { formatBench } from './report.ts';
+import { randomPrefix, runBench } from './run.ts';
+
+// A tiny run of the real bench, so `npm run bench` cannot silently rot: both servers,
+// assignment, a fixed-rate relay phase and a two-step search, nothing printed.
+describe('npm run bench (smoke)', () => {
+  it('produces figures at a tiny scale, with nothing lost and no duplicates', async () => {
+    const r = await runBench({
+      visitors: 10,
+      operators: 2,
+      rate: 20,
+      durationMs: 1000,
+      searchRates: [20],
+      searchStepMs: 500,
+      staggerMs: 10,
+      skipBaseline: false,
+      skipSearch: false,
+      redisUrl: inject('redisUrl'),
+      prefix: randomPrefix(),
+    });
+    for (const t of [r.ours, r.bare!]) {
+      expect(t.assignment.n).toBe(10);
+      expect(t.assignment.wrongName).toBe(0);
+      expect(Number.isFinite(t.assignment.visitor.p99)).toBe(true);
+      expect(t.freeCapacity?.n).toBeGreaterThan(0);
+      for (const d of [t.main.v2o, t.main.o2v]) {
+        expect(d.sent).toBe(20);
+        expect(d.received).toBe(20);
+        expect(d.acked).toBe(20);
+        expect(d.lost).toBe(0);
+        expect(d.duplicates).toBe(0);
+        expect(d.misrouted).toBe(0);
+        expect(Number.isFinite(d.latency.p50)).toBe(true);
+        expect(Number.isFinite(d.latency.p99)).toBe(true);
+        expect(d.achievedPerS).toBeGreaterThan(0);
+      }
+      expect(t.search.length).toBeGreaterThan(0);
+      expect(t.integrity.sent).toBeGreaterThan(0);
+      expect(t.integrity.exactlyOnce).toBe(t.integrity.sent);
+      expect(t.integrity.duplicates).toBe(0);
+      expect(t.unexpectedDisconnects).toBe(0);
+      expect(t.rssAfterConnectBytes).toBeGreaterThan(0);
+    }
+    expect(r.ours.persisted).toMatchObject({ encrypted: true });
+    expect(r.ours.persisted!.found).toBe(r.ours.persisted!.expected);
+    const text = formatBench(r).join('\n');
+    expect(text).toContain('RELAY');
+    expect(text).toContain('TARGETS');
+  }, 90_000);
+});

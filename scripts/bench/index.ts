@@ -1,0 +1,138 @@
+/**
+ * `npm run bench`: load benchmark of the real server against a bare Socket.IO relay,
+ * in the same run. See scripts/bench/README.md for what is measured and how.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Resources } from './procs.ts';
+import { formatBench, formatConnections } from './report.ts';
+import { DEFAULT_SEARCH_RATES, runBench, runConnections } from './run.ts';
+
+const HELP = `Usage: npm run bench -- [options]
+
+  --visitors <n>       visitor sockets, each with a conversation (default 1000)
+  --operators <n>      operator sockets (default 50); n × 20 must cover the visitors
+  --rate <n>           messages per second EACH WAY in the fixed-rate phase (default 500)
+  --duration <s>       length of the fixed-rate phase (default 10)
+  --rates <list>       throughput-search rates each way (default ${DEFAULT_SEARCH_RATES.join(',')})
+  --step <s>           length of one search step (default 3)
+  --stagger <ms>       time between operators becoming available (default 50)
+  --skip-baseline      do not run the bare Socket.IO relay
+  --skip-search        do not run the throughput search
+  --connections <n>    instead of the above: connect n idle visitors and report RSS and connect time
+  --widget             also run benchWidget() from scripts/bench/widget.ts, when that file exists
+  --help
+
+Progress goes to stderr, the report to stdout.`;
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+
+function positive(name: string, value: string | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero)) {
+    throw new Error(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`);
+  }
+  return n;
+}
+
+async function runWidget(print: (line: string) => void): Promise<void> {
+  const file = join(benchDir, 'widget.ts');
+  if (!existsSync(file)) {
+    print('widget bench: skipped (scripts/bench/widget.ts does not exist yet)');
+    return;
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { benchWidget?: () => unknown };
+  if (typeof mod.benchWidget !== 'function') {
+    print('widget bench: skipped (scripts/bench/widget.ts exports no benchWidget())');
+    return;
+  }
+  const out = await mod.benchWidget();
+  if (typeof out === 'string') print(out);
+  else if (Array.isArray(out)) for (const l of out) print(String(l));
+  else if (out !== undefined) print(JSON.stringify(out, null, 2));
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      visitors: { type: 'string' },
+      operators: { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      rates: { type: 'string' },
+      step: { type: 'string' },
+      stagger: { type: 'string' },
+      connections: { type: 'string' },
+      'skip-baseline': { type: 'boolean', default: false },
+      'skip-search': { type: 'boolean', default: false },
+      widget: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  const log = (line: string) => process.stderr.write(`· ${line}\n`);
+
+  const resources = new Resources();
+  let interrupted = false;
+  const onSignal = (signal: string) => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log(`${signal}: stopping the servers and redis-server`);
+    resources.close().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('exit', () => resources.killSync());
+
+  try {
+    if (values.connections !== undefined) {
+      const count = Math.round(positive('connections', values.connections, 10_000));
+      const r = await runConnections({ count, skipBaseline: values['skip-baseline'], log, resources });
+      for (const l of formatConnections(r)) print(l);
+    } else {
+      const rates = values.rates
+        ? values.rates.split(',').map((s) => positive('rates', s.trim(), 0))
+        : DEFAULT_SEARCH_RATES;
+      const r = await runBench({
+        visitors: Math.round(positive('visitors', values.visitors, 1000)),
+        operators: Math.round(positive('operators', values.operators, 50)),
+        rate: positive('rate', values.rate, 500),
+        durationMs: positive('duration', values.duration, 10) * 1000,
+        searchRates: [...rates].sort((a, b) => a - b),
+        searchStepMs: positive('step', values.step, 3) * 1000,
+        staggerMs: positive('stagger', values.stagger, 50, true),
+        skipBaseline: values['skip-baseline'],
+        skipSearch: values['skip-search'],
+        log,
+        resources,
+      });
+      for (const l of formatBench(r)) print(l);
+    }
+    if (values.widget) {
+      print('');
+      await runWidget(print);
+    }
+    return 0;
+  } finally {
+    const errors = await resources.close();
+    for (const e of errors) log(`cleanup: ${e}`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(
+      `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);
