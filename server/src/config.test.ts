@@ -109,7 +109,7 @@ describe('loadConfig', () => {
 
   it('rejects values out of range', () => {
     expect(errorLines({ PORT: '65536' }).map(variableOf)).toEqual(['PORT']);
-    expect(errorLines({ OPERATOR_CAPACITY: '21' }).map(variableOf)).toEqual(['OPERATOR_CAPACITY']);
+    expect(errorLines({ OPERATOR_CAPACITY: '101' }).map(variableOf)).toEqual(['OPERATOR_CAPACITY']);
     expect(errorLines({ PORT: '80.5' }).map(variableOf)).toEqual(['PORT']);
     expect(errorLines({ REDIS_PREFIX: 'has space' }).map(variableOf)).toEqual(['REDIS_PREFIX']);
     expect(errorLines({ NODE_ENV: 'staging' }).map(variableOf)).toEqual(['NODE_ENV']);

@@ -49,7 +49,7 @@ const envSchema = z.object({
   /** Origins allowed to embed the widget (frame-ancestors). @default PUBLIC_URL's origin */
   EMBED_ORIGINS: list.pipe(z.array(origin)).optional(),
   /** Active conversations per operator. @default 3 */
-  OPERATOR_CAPACITY: int(1, 20).default(3),
+  OPERATOR_CAPACITY: int(1, 100).default(3),
   /** Seconds an operator may be disconnected before their conversations are requeued. @default 30 */
   OPERATOR_GRACE_S: int(1, 3600).default(30),
   /** Minutes a visitor can return after a quick exit or a drop. @default 15 */

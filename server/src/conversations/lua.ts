@@ -9,13 +9,29 @@
  * awaySince (ms), returnUntil (ms), endedAt (ms), endReason, vsock, lastVisitorAt.
  */
 
+import { EWMA_ALPHA } from '@stille-lijn/shared/domain/wait';
+
 /** The routing score: urgent before the rest, then the earliest waitingSince. */
 export const URGENT_OFFSET = 10_000_000_000_000;
 
-const common = `
+const common = /* lua */ `
 local P = ARGV[1]
 local function ckey(id) return P .. ':conv:' .. id end
 local function score(urgent, since) if urgent == '1' then return tonumber(since) end return ${URGENT_OFFSET} + tonumber(since) end
+-- Folds one observed wait into the EWMA (alpha ${EWMA_ALPHA}) and today's figures, atomically.
+local function recordWait(now, since, day)
+  local waited = math.max(0, tonumber(now) - tonumber(since))
+  local prev = redis.call('HGET', P .. ':stats', 'ewma')
+  local sample = waited / 1000
+  local ewma = sample
+  if prev then ewma = ${EWMA_ALPHA} * sample + (1 - ${EWMA_ALPHA}) * tonumber(prev) end
+  redis.call('HSET', P .. ':stats', 'ewma', tostring(ewma))
+  local dk = P .. ':stats:' .. day
+  redis.call('HINCRBY', dk, 'answered', 1)
+  redis.call('RPUSH', dk .. ':waits', waited)
+  redis.call('PEXPIRE', dk, 259200000)
+  redis.call('PEXPIRE', dk .. ':waits', 259200000)
+end
 `;
 
 /**
@@ -42,7 +58,8 @@ return {'ok', id, op, state, redis.call('HGET', KEYS[1], 'watchers') or '0'}
 /**
  * One routing pass: gives each waiting conversation, in routing order, to the least
  * loaded available operator with free capacity who speaks its language.
- * KEYS: none. ARGV: prefix, now, scanLimit. Returns a flat list of [convId, operatorId, waitingSince].
+ * KEYS: none. ARGV: prefix, now, scanLimit, day (YYYY-MM-DD). Returns a flat list of
+ * [convId, operatorId, waitingSince, operatorName, operatorLoad].
  */
 export const routePassLua = `${common}
 local now = ARGV[2]
@@ -81,9 +98,12 @@ for _, cid in ipairs(waiting) do
       redis.call('SADD', P .. ':active', cid)
       best.load = best.load + 1
       free = free - 1
+      recordWait(now, c[2], ARGV[4])
       table.insert(out, cid)
       table.insert(out, best.id)
       table.insert(out, c[2])
+      table.insert(out, best.name)
+      table.insert(out, tostring(best.load))
     end
   elseif c[3] ~= 'waiting' then
     -- A stale entry (ended or assigned elsewhere) never blocks the queue.
@@ -95,7 +115,7 @@ return out
 
 /**
  * An operator takes a waiting conversation by hand.
- * ARGV: prefix, convId, operatorId, operatorName, capacity, now. Returns {status, waitingSince}.
+ * ARGV: prefix, convId, operatorId, operatorName, capacity, now, day. Returns {status, waitingSince}.
  */
 export const acceptLua = `${common}
 local k = ckey(ARGV[2])
@@ -107,7 +127,9 @@ redis.call('ZREM', P .. ':waiting', ARGV[2])
 redis.call('HSET', k, 'state', 'active', 'operatorId', ARGV[3], 'operatorName', ARGV[4], 'assignedAt', ARGV[6])
 redis.call('SADD', P .. ':op:' .. ARGV[3] .. ':convs', ARGV[2])
 redis.call('SADD', P .. ':active', ARGV[2])
-return {'ok', redis.call('HGET', k, 'waitingSince')}
+local since = redis.call('HGET', k, 'waitingSince')
+recordWait(ARGV[6], since, ARGV[7])
+return {'ok', since}
 `;
 
 /**

@@ -17,7 +17,7 @@ import {
 } from '@stille-lijn/shared';
 import { normalizeReturnCode } from '@stille-lijn/shared/domain/return-code';
 import { type RiskResult, scoreRisk } from '@stille-lijn/shared/domain/risk';
-import { estimateWaitSeconds, updateEwma } from '@stille-lijn/shared/domain/wait';
+import { estimateWaitSeconds } from '@stille-lijn/shared/domain/wait';
 import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis, Result } from 'ioredis';
@@ -128,6 +128,15 @@ const fromCode = { v: 'visitor', o: 'operator', s: 'system' } as const;
 const atOf = (streamId: string) => new Date(Number(streamId.split('-')[0])).toISOString();
 const iso = (ms: string | undefined) => (ms ? new Date(Number(ms)).toISOString() : undefined);
 const newId = () => randomBytes(16).toString('base64url');
+
+/**
+ * Queue broadcasts are coalesced: a burst of starts or assignments sends one snapshot to
+ * operators and one round of positions to visitors, not one per change.
+ */
+const SNAPSHOT_COALESCE_MS = 250;
+const POSITIONS_COALESCE_MS = 1000;
+/** Estimates that differ by less than this (s) are not pushed again. */
+const ESTIMATE_STEP_S = 15;
 
 /** How long a visitor counts as present without a heartbeat from its instance. */
 const VISITOR_PRESENCE_TTL_MS = 45_000;
@@ -464,6 +473,7 @@ export class ConversationService {
       op.displayName,
       String(this.#config.operatorCapacity),
       String(Date.now()),
+      today(),
     );
     if (r[0] === 'not_found') throw new AppError('not_found');
     if (r[0] === 'conflict') throw new AppError('conflict', 'This conversation is no longer waiting.');
@@ -638,14 +648,20 @@ export class ConversationService {
     if (this.#closed) return 0;
     let flat: Reply;
     try {
-      flat = await this.#redis.slRoutePass(this.#p, String(Date.now()), '1000');
+      flat = await this.#redis.slRoutePass(this.#p, String(Date.now()), '1000', today());
     } catch (err) {
       this.#log.warn({ err }, 'routing pass failed');
       return 0;
     }
     const jobs: Promise<void>[] = [];
-    for (let i = 0; i + 2 < flat.length; i += 3) {
-      jobs.push(this.#afterAssigned(flat[i]!, flat[i + 1]!, Number(flat[i + 2]), { notifyOperator: true }));
+    for (let i = 0; i + 4 < flat.length; i += 5) {
+      jobs.push(
+        this.#afterAssigned(flat[i]!, flat[i + 1]!, Number(flat[i + 2]), {
+          notifyOperator: true,
+          operatorName: flat[i + 3] ?? '',
+          load: Number(flat[i + 4]),
+        }),
+      );
     }
     // The assignment itself is committed; a failed notification is repaired by the
     // operator's reconnect (chat:assigned is re-sent) and the visitor's resume.
@@ -656,34 +672,36 @@ export class ConversationService {
     return jobs.length;
   }
 
+  /**
+   * After an assignment is committed (stats were recorded in the same script): tell the
+   * operator, the visitor and the operator's load display.
+   */
   async #afterAssigned(
     conversationId: string,
     operatorId: string,
     waitingSince: number,
-    opts: { notifyOperator: boolean },
+    opts: { notifyOperator: boolean; operatorName?: string; load?: number },
   ): Promise<void> {
-    const waited = Math.max(0, (Date.now() - waitingSince) / 1000);
-    this.#metrics.waitSeconds?.observe(waited);
+    this.#metrics.waitSeconds?.observe(Math.max(0, (Date.now() - waitingSince) / 1000));
     this.#metrics.assignments?.inc();
     this.#lastPushed.delete(conversationId);
-    const statsKey = this.key('stats');
-    const prev = await this.#redis.hget(statsKey, 'ewma');
-    const today = this.key('stats', new Date().toISOString().slice(0, 10));
-    await this.#redis
-      .multi()
-      .hset(statsKey, 'ewma', String(updateEwma(prev === null ? null : Number(prev), waited)))
-      .hincrby(today, 'answered', 1)
-      .rpush(`${today}:waits`, String(Math.round(waited * 1000)))
-      .pexpire(today, 3 * 86_400_000)
-      .pexpire(`${today}:waits`, 3 * 86_400_000)
-      .exec();
-    if (opts.notifyOperator) await this.#sendAssigned(conversationId, operatorId);
-    const name = await this.#redis.hget(this.#conv(conversationId), 'operatorName');
+    const name =
+      opts.operatorName ?? (await this.#redis.hget(this.#conv(conversationId), 'operatorName')) ?? '';
     this.#broadcast
       .of('/visitor')
       .to(visitorRoom(conversationId))
-      .emit('chat:assigned', { operatorName: firstName(name ?? '') });
-    await this.#pushOperatorState(operatorId);
+      .emit('chat:assigned', { operatorName: firstName(name) });
+    if (opts.notifyOperator) await this.#sendAssigned(conversationId, operatorId);
+    if (opts.load !== undefined) {
+      // Routing only assigns to available operators, so the status is known.
+      this.#toOperator(operatorId, 'operator:state', {
+        status: 'available',
+        load: opts.load,
+        capacity: this.#config.operatorCapacity,
+      });
+    } else {
+      await this.#pushOperatorState(operatorId);
+    }
   }
 
   async #sendAssigned(conversationId: string, operatorId: string): Promise<void> {
@@ -875,11 +893,11 @@ export class ConversationService {
     this.#snapshotTimer ??= setTimeout(() => {
       this.#snapshotTimer = undefined;
       this.pushSnapshot().catch((err) => this.#log.warn({ err }, 'queue snapshot failed'));
-    }, 50);
+    }, SNAPSHOT_COALESCE_MS);
     this.#positionsTimer ??= setTimeout(() => {
       this.#positionsTimer = undefined;
       this.pushPositions(false).catch((err) => this.#log.warn({ err }, 'position push failed'));
-    }, 250);
+    }, POSITIONS_COALESCE_MS);
   }
 
   /** Pushes `queue:position` to waiting visitors whose position or estimate changed (or all, when forced). */
@@ -900,14 +918,13 @@ export class ConversationService {
         operatorsAvailable: available,
       });
       const last = this.#lastPushed.get(id);
-      if (
-        !force &&
-        last &&
-        last.position === position &&
-        last.estimate === estimate &&
-        now - last.at < 50_000
-      )
-        return;
+      const sameEstimate =
+        last !== undefined &&
+        (last.estimate === estimate ||
+          (last.estimate !== null &&
+            estimate !== null &&
+            Math.abs(last.estimate - estimate) < ESTIMATE_STEP_S));
+      if (!force && last && last.position === position && sameEstimate && now - last.at < 50_000) return;
       this.#lastPushed.set(id, { position, estimate, at: now });
       this.#broadcast
         .of('/visitor')
@@ -1063,6 +1080,7 @@ export class ConversationService {
         target,
         String(this.#config.operatorCapacity),
         String(Date.now()),
+        today(),
       );
       if (r[0] === 'full') throw new AppError('conflict', 'That operator is at capacity.');
       if (r[0] !== 'ok') throw new AppError('conflict');
@@ -1242,6 +1260,9 @@ function pairs(kv: string[]): Record<string, string> {
   for (let i = 0; i + 1 < kv.length; i += 2) out[kv[i]!] = kv[i + 1]!;
   return out;
 }
+
+/** Today's UTC date, the key of the daily figures. */
+const today = () => new Date().toISOString().slice(0, 10);
 
 /** Visitors see only the operator's first name. */
 export function firstName(displayName: string): string {
