@@ -48,6 +48,9 @@ export interface PasswordHasherOptions {
   maxQueue?: number;
 }
 
+/** An idle hashing worker is stopped after this long, returning its memory. */
+const WORKER_IDLE_MS = 60_000;
+
 // Runs in a worker thread: libsodium's wasm Argon2id is synchronous and takes a few
 // hundred milliseconds, which must not block the event loop that relays messages.
 const workerSource = `
@@ -96,6 +99,7 @@ export class PasswordHasher {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #dummyHash: Promise<string> | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: PasswordHasherOptions = {}) {
     this.#opsLimit = opts.opsLimit ?? null;
@@ -133,6 +137,7 @@ export class PasswordHasher {
 
   /** Stops the worker; pending jobs fail. A later call starts a new worker. */
   async close(): Promise<void> {
+    clearTimeout(this.#idleTimer);
     const w = this.#worker;
     this.#worker = undefined;
     this.#failAll(new Error('password hasher closed'));
@@ -143,6 +148,7 @@ export class PasswordHasher {
     if (this.#pending.size >= this.#maxQueue) {
       return Promise.reject(new AppError('unavailable'));
     }
+    clearTimeout(this.#idleTimer);
     const worker = this.#ensureWorker();
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
@@ -164,7 +170,13 @@ export class PasswordHasher {
       const p = this.#pending.get(msg.id);
       if (!p) return;
       this.#pending.delete(msg.id);
-      if (this.#pending.size === 0) worker.unref();
+      if (this.#pending.size === 0) {
+        worker.unref();
+        // Argon2id's 64 MiB of wasm memory is not given back while the worker lives.
+        clearTimeout(this.#idleTimer);
+        this.#idleTimer = setTimeout(() => this.#retire(worker), WORKER_IDLE_MS);
+        this.#idleTimer.unref();
+      }
       if (msg.error !== undefined) p.reject(new Error(`password hashing failed: ${msg.error}`));
       else p.resolve(msg.result ?? false);
     });
@@ -179,6 +191,12 @@ export class PasswordHasher {
     worker.unref();
     this.#worker = worker;
     return worker;
+  }
+
+  #retire(worker: Worker): void {
+    if (this.#worker !== worker || this.#pending.size > 0) return;
+    this.#worker = undefined;
+    void worker.terminate();
   }
 
   #failAll(err: Error): void {
