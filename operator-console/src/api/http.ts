@@ -30,11 +30,13 @@ export type FetchResult<T> =
 
 const jsonHeaders = { 'content-type': 'application/json', accept: 'application/json' };
 
-function request(path: string, init: RequestInit = {}): Promise<Response> {
+/** A same-origin request that never uses the HTTP cache (every operator answer is `no-store`). */
+export function request(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(path, { ...init, credentials: 'same-origin', cache: 'no-store' });
 }
 
-async function readJson(res: Response): Promise<unknown> {
+/** The body as JSON, or undefined when it is not JSON. */
+export async function readJson(res: Response): Promise<unknown> {
   try {
     return await res.json();
   } catch {
@@ -146,16 +148,19 @@ export function fetchStats(): Promise<FetchResult<ConsoleStats>> {
   return getJson('/api/stats', statsFrom);
 }
 
+/** The `canned` list of an answer of `/api/canned`; invalid entries are left out. */
+export function cannedListFrom(body: unknown): CannedResponse[] | undefined {
+  const list = (body as { canned?: unknown } | undefined)?.canned;
+  if (!Array.isArray(list)) return undefined;
+  return list.flatMap((item) => {
+    const parsed = cannedResponseSchema.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
 /** `GET /api/canned`: the live canned responses; invalid entries are left out. */
 export function fetchCanned(): Promise<FetchResult<CannedResponse[]>> {
-  return getJson('/api/canned', (body) => {
-    const list = (body as { canned?: unknown } | undefined)?.canned;
-    if (!Array.isArray(list)) return undefined;
-    return list.flatMap((item) => {
-      const parsed = cannedResponseSchema.safeParse(item);
-      return parsed.success ? [parsed.data] : [];
-    });
-  });
+  return getJson('/api/canned', cannedListFrom);
 }
 
 export { optionalStatKeys, statKeys };

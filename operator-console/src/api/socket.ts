@@ -3,12 +3,14 @@ import type {
   AcuteDanger,
   Conversation,
   Message,
+  Note,
   OperatorClientToServerEvents,
   OperatorServerToClientEvents,
   OperatorStatus,
   Transfer,
   ViolenceKind,
 } from '@stille-lijn/shared';
+import type { ReportStatus } from '@stille-lijn/shared/domain/report';
 import type { RiskResult } from '@stille-lijn/shared/domain/risk';
 import { io, type Socket } from 'socket.io-client';
 import { ACK_TIMEOUT_MS, ackError, type SyncResult, settle, syncResultOf } from './ack.ts';
@@ -18,8 +20,11 @@ export type AcuteDangerPayload = AcuteDanger;
 
 /** Server events the console listens for that shared/ does not type yet. */
 export type PendingOperatorServerEvents = {
-  /** Sent just before the server cuts a socket whose session was revoked or expired. */
-  'session:ended': () => void;
+  /**
+   * A report's delivery status changed: to the reporting operator and to supervisors
+   * (server/src/reports/delivery.ts). Never the report's content.
+   */
+  'report:status': (payload: ReportStatus) => void;
 };
 
 export type ConsoleServerToClientEvents = OperatorServerToClientEvents & PendingOperatorServerEvents;
@@ -33,6 +38,14 @@ export function connectOperatorSocket(): OperatorSocket {
     reconnectionDelayMax: 10_000,
   });
 }
+
+/** `supervisor:reassign`: move a conversation from whoever holds it. */
+export interface Reassign {
+  conversationId: string;
+  to: { operatorId: string } | { queue: true };
+}
+
+export type MonitorView = { conversation: Conversation; messages: Message[]; notes: Note[] };
 
 /** Everything the console asks of the server over the socket. */
 export interface OperatorApi {
@@ -55,6 +68,12 @@ export interface OperatorApi {
   markAcuteDanger(conversationId: string): Promise<SyncResult>;
   /** `chat:acute { conversationId, location?, consentToCall112? }`: the 112 script's answers. */
   saveAcuteDetails(payload: AcuteDangerPayload): Promise<SyncResult>;
+  /** `supervisor:monitor`: read-only watching, audited; the holding operator is told. */
+  monitor(conversationId: string): Promise<Ack<MonitorView>>;
+  /** `supervisor:unmonitor`. */
+  unmonitor(conversationId: string): Promise<Ack<object>>;
+  /** `supervisor:reassign`. */
+  reassign(payload: Reassign): Promise<Ack<object>>;
 }
 
 export function createOperatorApi(socket: OperatorSocket): OperatorApi {
@@ -83,5 +102,10 @@ export function createOperatorApi(socket: OperatorSocket): OperatorApi {
       syncResultOf(await online(() => settle(timed().emitWithAck('chat:acute', { conversationId })))),
     saveAcuteDetails: async (payload) =>
       syncResultOf(await online(() => settle(timed().emitWithAck('chat:acute', payload)))),
+    monitor: (conversationId) =>
+      online(() => settle(timed().emitWithAck('supervisor:monitor', { conversationId }))),
+    unmonitor: (conversationId) =>
+      online(() => settle(timed().emitWithAck('supervisor:unmonitor', { conversationId }))),
+    reassign: (payload) => online(() => settle(timed().emitWithAck('supervisor:reassign', payload))),
   };
 }

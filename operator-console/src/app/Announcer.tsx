@@ -14,6 +14,10 @@ function announcementText(t: Messages, a: Announcement & { label: number | undef
       return a.reason === 'requeued' ? t.announce.requeued(label) : t.announce.transferred(label);
     case 'ended':
       return t.announce.ended(label);
+    case 'gone':
+      return t.announce.gone(label);
+    case 'report':
+      return a.status === 'delivered' ? t.announce.reportDelivered(label) : t.announce.reportFailed(label);
     case 'supervisor-alert':
       return a.alert.kind === 'acute-danger'
         ? t.announce.alertAcute(a.alert.operatorName ?? t.announce.someone)
@@ -23,7 +27,8 @@ function announcementText(t: Messages, a: Announcement & { label: number | undef
 
 /**
  * The polite live region for what happens in conversations the operator is not
- * looking at: a visitor who left or came back, a new, transferred or ended conversation.
+ * looking at: a visitor who left or came back, a new, transferred or ended conversation,
+ * a report delivered or failed.
  * It is visible too, as the console's status line.
  */
 export function Announcer({ state }: { state: WorkspaceState }) {

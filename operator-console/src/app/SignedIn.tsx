@@ -1,19 +1,22 @@
 import type { OperatorIdentity } from '@stille-lijn/shared';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AdminScreen } from '../admin/AdminScreen.tsx';
+import { CannedScreen } from '../canned/CannedScreen.tsx';
 import { useCanned } from '../canned/useCanned.ts';
 import { ShortcutsDialog } from '../help/ShortcutsDialog.tsx';
 import { type ShortcutAction, shortcutFor } from '../help/shortcuts.ts';
 import { useI18n } from '../i18n/index.ts';
 import { StatusControl } from '../queue/StatusControl.tsx';
+import { useReportDesk } from '../report/useReportDesk.ts';
 import { useWorkspace } from '../state/useWorkspace.ts';
 import { neighbourId } from '../state/workspace.ts';
+import { AlertBar } from '../supervisor/AlertBar.tsx';
 import { SupervisorScreen } from '../supervisor/SupervisorScreen.tsx';
 import { WorkspaceScreen } from '../workspace/WorkspaceScreen.tsx';
 import { Announcer } from './Announcer.tsx';
 import { focusById, focusConversation, focusQueue } from './focus.ts';
 
-type View = 'workspace' | 'supervisor' | 'admin';
+type View = 'workspace' | 'supervisor' | 'canned' | 'admin';
 
 interface SignedInProps {
   operator: OperatorIdentity;
@@ -27,6 +30,7 @@ export function SignedIn({ operator, onSignOut, onExpired, onToggleLanguage }: S
   const { t, locale } = useI18n();
   const { state, commands } = useWorkspace(operator, onExpired);
   const canned = useCanned();
+  const reportDesk = useReportDesk();
   const [view, setView] = useState<View>('workspace');
   const [helpOpen, setHelpOpen] = useState(false);
   const canSupervise = operator.role === 'supervisor' || operator.role === 'admin';
@@ -78,6 +82,7 @@ export function SignedIn({ operator, onSignOut, onExpired, onToggleLanguage }: S
               <li>
                 <button
                   type="button"
+                  data-sl="view-workspace"
                   aria-current={view === 'workspace' ? 'page' : undefined}
                   onClick={() => setView('workspace')}
                 >
@@ -92,6 +97,16 @@ export function SignedIn({ operator, onSignOut, onExpired, onToggleLanguage }: S
                   onClick={() => setView('supervisor')}
                 >
                   {t.app.nav.supervisor}
+                </button>
+              </li>
+              <li>
+                <button
+                  type="button"
+                  data-sl="view-canned"
+                  aria-current={view === 'canned' ? 'page' : undefined}
+                  onClick={() => setView('canned')}
+                >
+                  {t.app.nav.canned}
                 </button>
               </li>
               {isAdmin && (
@@ -147,13 +162,38 @@ export function SignedIn({ operator, onSignOut, onExpired, onToggleLanguage }: S
           {state.connection === 'offline' ? t.app.connection.offline : t.app.connection.connecting}
         </p>
       )}
+      {canSupervise && (
+        <AlertBar
+          alerts={state.alerts}
+          unseen={state.alertsUnseen}
+          onSeen={commands.alertsSeen}
+          onOpen={(alert) => {
+            commands.alertsSeen();
+            setView('supervisor');
+            if (alert.kind === 'acute-danger' && alert.conversationId !== undefined) {
+              void commands.monitor(alert.conversationId);
+            } else {
+              setTimeout(() => document.getElementById('reports-heading')?.scrollIntoView(), 0);
+            }
+          }}
+        />
+      )}
       <Announcer state={state} />
       <main id="main" tabIndex={-1} class={`view-${view}`}>
-        {view === 'workspace' && <WorkspaceScreen state={state} canned={canned} commands={commands} />}
-        {view === 'supervisor' && canSupervise && (
-          <SupervisorScreen alerts={state.alerts} onUnauthorized={onExpired} />
+        {view === 'workspace' && (
+          <WorkspaceScreen
+            state={state}
+            canned={canned.list}
+            commands={commands}
+            reports={reportDesk}
+            onUnauthorized={onExpired}
+          />
         )}
-        {view === 'admin' && isAdmin && <AdminScreen />}
+        {view === 'supervisor' && canSupervise && (
+          <SupervisorScreen state={state} commands={commands} onUnauthorized={onExpired} />
+        )}
+        {view === 'canned' && canSupervise && <CannedScreen canned={canned} onUnauthorized={onExpired} />}
+        {view === 'admin' && isAdmin && <AdminScreen selfId={operator.id} onUnauthorized={onExpired} />}
       </main>
       <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
     </>

@@ -6,16 +6,23 @@ import { TransferForm } from './TransferForm.tsx';
 
 interface ConversationActionsProps {
   conversationId: string;
+  /** An ended conversation offers only the report. */
+  ended: boolean;
   acuteMarked: boolean;
+  reportOpen: boolean;
+  onReport(): void;
   onAcute(): void;
   onTransfer(payload: Transfer): Promise<TransferOutcome>;
   onEnd(): Promise<boolean>;
 }
 
-/** Acute danger, transfer and end (with confirmation), and the report entry that comes later. */
+/** Acute danger, transfer and end (with confirmation), and the report to Veilig Thuis. */
 export function ConversationActions({
   conversationId,
+  ended,
   acuteMarked,
+  reportOpen,
+  onReport,
   onAcute,
   onTransfer,
   onEnd,
@@ -53,48 +60,49 @@ export function ConversationActions({
   return (
     <div class="actions">
       <div class="buttons">
-        <button
-          type="button"
-          class="danger"
-          data-sl="acute-danger"
-          aria-pressed={acuteMarked}
-          onClick={onAcute}
-        >
-          {acuteMarked ? t.actions.acuteMarked : t.actions.acuteDanger}
-        </button>
-        <button
-          ref={transferRef}
-          type="button"
-          data-sl="transfer"
-          aria-expanded={panel === 'transfer'}
-          onClick={() => setPanel(panel === 'transfer' ? 'none' : 'transfer')}
-        >
-          {t.actions.transfer}
-        </button>
-        <button
-          ref={endRef}
-          type="button"
-          data-sl="end"
-          aria-expanded={panel === 'end'}
-          onClick={() => setPanel(panel === 'end' ? 'none' : 'end')}
-        >
-          {t.actions.end}
-        </button>
-        <button type="button" data-sl="report-open" disabled aria-describedby="report-soon">
+        {!ended && (
+          <>
+            <button
+              type="button"
+              class="danger"
+              data-sl="acute-danger"
+              aria-pressed={acuteMarked}
+              onClick={onAcute}
+            >
+              {acuteMarked ? t.actions.acuteMarked : t.actions.acuteDanger}
+            </button>
+            <button
+              ref={transferRef}
+              type="button"
+              data-sl="transfer"
+              aria-expanded={panel === 'transfer'}
+              onClick={() => setPanel(panel === 'transfer' ? 'none' : 'transfer')}
+            >
+              {t.actions.transfer}
+            </button>
+            <button
+              ref={endRef}
+              type="button"
+              data-sl="end"
+              aria-expanded={panel === 'end'}
+              onClick={() => setPanel(panel === 'end' ? 'none' : 'end')}
+            >
+              {t.actions.end}
+            </button>
+          </>
+        )}
+        <button type="button" data-sl="report-open" aria-expanded={reportOpen} onClick={onReport}>
           {t.actions.report}
         </button>
-        <span id="report-soon" class="sr-only">
-          {t.actions.reportSoon}
-        </span>
       </div>
-      {panel === 'transfer' && (
+      {!ended && panel === 'transfer' && (
         <TransferForm
           conversationId={conversationId}
           onTransfer={onTransfer}
           onCancel={() => close(transferRef.current)}
         />
       )}
-      {panel === 'end' && (
+      {!ended && panel === 'end' && (
         <div class="confirm card">
           <p id="end-question">{t.actions.endQuestion}</p>
           <div class="buttons">

@@ -15,10 +15,19 @@ interface ConversationPaneProps {
   canned: readonly CannedResponse[];
   label: string;
   commands: WorkspaceCommands;
+  reportOpen: boolean;
+  onReport(): void;
 }
 
 /** The open conversation: signals, acute-danger script, messages, composer and actions. */
-export function ConversationPane({ entry, canned, label, commands }: ConversationPaneProps) {
+export function ConversationPane({
+  entry,
+  canned,
+  label,
+  commands,
+  reportOpen,
+  onReport,
+}: ConversationPaneProps) {
   const { t } = useI18n();
   const now = useNow(1000);
   const c = entry.conversation;
@@ -53,27 +62,31 @@ export function ConversationPane({ entry, canned, label, commands }: Conversatio
             </>
           )}
         </h2>
-        {!ended && (
-          <ConversationActions
-            key={id}
-            conversationId={id}
-            acuteMarked={entry.acute !== undefined}
-            onAcute={() => {
-              void commands.markAcute(id);
-              // The 112 script appears above the messages; take the operator there.
-              setTimeout(() => document.getElementById('acute-heading')?.focus(), 0);
-            }}
-            onTransfer={commands.transfer}
-            onEnd={() => commands.end(id)}
-          />
-        )}
+        <ConversationActions
+          key={id}
+          conversationId={id}
+          ended={ended}
+          reportOpen={reportOpen}
+          onReport={onReport}
+          acuteMarked={entry.acute !== undefined}
+          onAcute={() => {
+            void commands.markAcute(id);
+            // The 112 script appears above the messages; take the operator there.
+            setTimeout(() => document.getElementById('acute-heading')?.focus(), 0);
+          }}
+          onTransfer={commands.transfer}
+          onEnd={() => commands.end(id)}
+        />
       </header>
 
-      {entry.monitoredBy.length > 0 && (
-        <p class="banner banner-monitored" data-sl="monitored">
-          {t.conversation.monitored(entry.monitoredBy.join(', '))}
-        </p>
-      )}
+      {/* Present from the start, so that a supervisor starting to read along is announced. */}
+      <div role="status" class="status-slot">
+        {entry.monitoredBy.length > 0 && (
+          <p class="banner banner-monitored" data-sl="monitored">
+            {t.conversation.monitored(entry.monitoredBy.join(', '))}
+          </p>
+        )}
+      </div>
       {away && !ended && (
         <div class={`banner banner-left reason-${away.reason}`} data-reason={away.reason}>
           <p>{t.conversation.left[away.reason]}</p>

@@ -5,12 +5,16 @@ import type { ChatMessage } from '../state/workspace.ts';
 
 interface MessageListProps {
   messages: readonly ChatMessage[];
-  onRetry(clientMessageId: string): void;
+  /** Absent for a read-only list (a supervisor reading along): nothing to resend there. */
+  onRetry?: (clientMessageId: string) => void;
+  /** Who wrote what; the operator is "you" unless told otherwise. */
+  fromLabels?: Record<ChatMessage['from'], string>;
 }
 
 /** The conversation's messages, as plain text, newest at the bottom. */
-export function MessageList({ messages, onRetry }: MessageListProps) {
+export function MessageList({ messages, onRetry, fromLabels }: MessageListProps) {
   const { t } = useI18n();
+  const from = fromLabels ?? t.conversation.from;
   const scroller = useRef<HTMLDivElement>(null);
   const last = messages[messages.length - 1];
 
@@ -29,7 +33,7 @@ export function MessageList({ messages, onRetry }: MessageListProps) {
           {messages.map((m) => (
             <li key={m.key} class={`message from-${m.from} status-${m.status}`}>
               <p class="message-meta">
-                <span class="message-from">{t.conversation.from[m.from]}</span>{' '}
+                <span class="message-from">{from[m.from]}</span>{' '}
                 <time dateTime={m.at}>{formatClock(m.at, t.locale)}</time>
                 {m.from === 'operator' && m.status !== 'sent' && (
                   <span class={`delivery delivery-${m.status}`}> · {t.conversation.delivery[m.status]}</span>
@@ -38,7 +42,7 @@ export function MessageList({ messages, onRetry }: MessageListProps) {
               <p class="message-text" data-sl="message" data-from={m.from} data-status={m.status}>
                 {m.text}
               </p>
-              {m.status === 'failed' && m.clientMessageId !== undefined && (
+              {m.status === 'failed' && m.clientMessageId !== undefined && onRetry && (
                 <button
                   type="button"
                   class="small"

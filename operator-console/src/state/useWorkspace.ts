@@ -1,10 +1,12 @@
 import {
+  type ErrorCode,
   type OperatorIdentity,
   type OperatorStatus,
   type Transfer,
   type ViolenceKind,
   violenceKinds,
 } from '@stille-lijn/shared';
+import type { ReportStatus } from '@stille-lijn/shared/domain/report';
 import {
   type RiskAnswer,
   type RiskItemId,
@@ -19,7 +21,9 @@ import {
   createOperatorApi,
   type OperatorApi,
   type OperatorSocket,
+  type Reassign,
 } from '../api/socket.ts';
+import { fetchMyConversations } from '../api/supervisor.ts';
 import { newClientMessageId } from '../lib/ids.ts';
 import { createTypingThrottle, type TypingThrottle } from '../lib/typing.ts';
 import {
@@ -37,6 +41,12 @@ const RECONNECT_AFTER_REFUSAL_MS = 3000;
 
 export type AcceptOutcome = 'ok' | 'conflict' | 'full' | 'failed';
 export type TransferOutcome = 'ok' | 'not-found' | 'failed';
+/** `not-found`: the operator is not signed in; `conflict`: at capacity, or the conversation moved on. */
+export type ReassignOutcome = 'ok' | 'not-found' | 'conflict' | 'failed';
+
+function monitorFailure(code: ErrorCode): 'not-found' | 'forbidden' | 'failed' {
+  return code === 'not_found' ? 'not-found' : code === 'forbidden' ? 'forbidden' : 'failed';
+}
 
 export interface WorkspaceCommands {
   setStatus(status: OperatorStatus): Promise<boolean>;
@@ -57,6 +67,16 @@ export interface WorkspaceCommands {
   saveRisk(conversationId: string): Promise<void>;
   markAcute(conversationId: string): Promise<SyncResult>;
   saveAcute(conversationId: string, details: AcuteState): Promise<void>;
+  /** Supervisors: start reading along with a conversation (stops any other). */
+  monitor(conversationId: string): Promise<void>;
+  /** Supervisors: stop reading along. */
+  unmonitor(): Promise<void>;
+  /** Supervisors: move a conversation to a colleague or back to the queue. */
+  reassign(payload: Reassign): Promise<ReassignOutcome>;
+  /** A report status learnt over REST (submitted, fetched, retried). */
+  reportStatus(status: ReportStatus): void;
+  /** The supervisor has seen the alerts shown so far. */
+  alertsSeen(): void;
 }
 
 export interface Workspace {
@@ -91,7 +111,48 @@ export function useWorkspace(operator: OperatorIdentity, onUnauthorized: () => v
       unauthorizedRef.current();
     };
 
-    socket.on('connect', () => dispatch({ type: 'connection', connection: 'online' }));
+    // Conversations (re)assigned on this connection: the reconcile below must not drop them.
+    let assignedSinceConnect = new Set<string>();
+    let connectedBefore = false;
+    const afterReconnect = async () => {
+      const candidates = Object.keys(stateRef.current.conversations);
+      const watched = stateRef.current.monitor?.conversationId;
+      if (watched !== undefined) {
+        // Watching belongs to a socket; the new one has to ask again.
+        const res = await api.monitor(watched);
+        if (res.ok)
+          dispatch({
+            type: 'monitor-loaded',
+            conversation: res.conversation,
+            messages: res.messages,
+            notes: res.notes,
+          });
+        else
+          dispatch({
+            type: 'monitor-failed',
+            conversationId: watched,
+            failure: monitorFailure(res.error.code),
+          });
+      }
+      if (candidates.length === 0) return;
+      const mine = await fetchMyConversations();
+      if (closed) return;
+      if (!mine.ok) {
+        if (mine.kind === 'unauthorized') sessionEnded();
+        return;
+      }
+      dispatch({
+        type: 'reconcile',
+        conversations: mine.data,
+        candidates: candidates.filter((id) => !assignedSinceConnect.has(id)),
+      });
+    };
+    socket.on('connect', () => {
+      dispatch({ type: 'connection', connection: 'online' });
+      assignedSinceConnect = new Set();
+      if (connectedBefore) void afterReconnect();
+      connectedBefore = true;
+    });
     socket.on('session:ended', sessionEnded);
     socket.on('disconnect', (reason) => {
       dispatch({ type: 'connection', connection: 'offline' });
@@ -115,9 +176,10 @@ export function useWorkspace(operator: OperatorIdentity, onUnauthorized: () => v
       dispatch({ type: 'operator-state', status: p.status, load: p.load, capacity: p.capacity }),
     );
     socket.on('queue:snapshot', (p) => dispatch({ type: 'queue', waiting: p.waiting }));
-    socket.on('chat:assigned', (p) =>
-      dispatch({ type: 'assigned', conversation: p.conversation, messages: p.messages, notes: p.notes }),
-    );
+    socket.on('chat:assigned', (p) => {
+      assignedSinceConnect.add(p.conversation.conversationId);
+      dispatch({ type: 'assigned', conversation: p.conversation, messages: p.messages, notes: p.notes });
+    });
     socket.on('chat:unassigned', (p) =>
       dispatch({ type: 'unassigned', conversationId: p.conversationId, reason: p.reason }),
     );
@@ -162,6 +224,10 @@ export function useWorkspace(operator: OperatorIdentity, onUnauthorized: () => v
       }),
     );
     socket.on('supervisor:alert', (alert) => dispatch({ type: 'alert', alert }));
+    socket.on('monitor:message', ({ conversationId, ...message }) =>
+      dispatch({ type: 'monitor-message', conversationId, message }),
+    );
+    socket.on('report:status', (status) => dispatch({ type: 'report-status', status }));
     socket.on('chat:ended', (p) =>
       dispatch({
         type: 'ended',
@@ -358,6 +424,41 @@ export function useWorkspace(operator: OperatorIdentity, onUnauthorized: () => v
             })) ?? 'failed',
         );
       },
+      async monitor(conversationId) {
+        const current = stateRef.current.monitor?.conversationId;
+        if (current !== undefined && current !== conversationId) await api()?.unmonitor(current);
+        dispatch({ type: 'monitor-open', conversationId });
+        const res = await api()?.monitor(conversationId);
+        if (res?.ok) {
+          dispatch({
+            type: 'monitor-loaded',
+            conversation: res.conversation,
+            messages: res.messages,
+            notes: res.notes,
+          });
+        } else {
+          dispatch({
+            type: 'monitor-failed',
+            conversationId,
+            failure: monitorFailure(res?.error.code ?? 'unavailable'),
+          });
+        }
+      },
+      async unmonitor() {
+        const current = stateRef.current.monitor?.conversationId;
+        if (current === undefined) return;
+        dispatch({ type: 'monitor-close' });
+        await api()?.unmonitor(current);
+      },
+      async reassign(payload) {
+        const res = await api()?.reassign(payload);
+        if (res?.ok) return 'ok';
+        const code = res?.error.code;
+        if (code === 'not_found') return 'not-found';
+        return code === 'conflict' ? 'conflict' : 'failed';
+      },
+      reportStatus: (status) => dispatch({ type: 'report-status', status }),
+      alertsSeen: () => dispatch({ type: 'alerts-seen' }),
     };
   }, [operator.id]);
 

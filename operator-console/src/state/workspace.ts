@@ -10,6 +10,7 @@ import {
   violenceKinds,
   type WaitingItem,
 } from '@stille-lijn/shared';
+import type { ReportStatus } from '@stille-lijn/shared/domain/report';
 import type { RiskAnswer, RiskAnswers, RiskItemId, RiskOverride } from '@stille-lijn/shared/domain/risk';
 import type { SyncResult } from '../api/ack.ts';
 
@@ -63,8 +64,20 @@ export interface ConversationEntry {
   monitoredBy: string[];
 }
 
+/** A conversation a supervisor reads along with: read-only, never in the operator's own list. */
+export interface MonitorState {
+  conversationId: string;
+  status: 'loading' | 'ready' | 'failed';
+  /** Why it could not be opened. */
+  failure: 'not-found' | 'forbidden' | 'failed' | undefined;
+  conversation: Conversation | undefined;
+  messages: ChatMessage[];
+  notes: Note[];
+}
+
 export type Announcement =
-  | { kind: 'assigned' | 'visitor-returned'; conversationId: string }
+  | { kind: 'assigned' | 'visitor-returned' | 'gone'; conversationId: string }
+  | { kind: 'report'; conversationId: string; status: 'delivered' | 'failed' }
   | { kind: 'visitor-left'; conversationId: string; reason: VisitorLeftReason }
   | { kind: 'unassigned'; conversationId: string; reason: 'transferred' | 'requeued' }
   | { kind: 'ended'; conversationId: string; reason: EndReason }
@@ -87,6 +100,12 @@ export interface WorkspaceState {
   nextLabel: number;
   /** Supervisors only: recent alerts (acute danger, failed reports), newest first. */
   alerts: SupervisorAlert[];
+  /** How many of `alerts` (from the newest) nobody has marked as seen yet. */
+  alertsUnseen: number;
+  /** Delivery status of the reports this console knows of, by report id. */
+  reports: Record<string, ReportStatus>;
+  /** Supervisors only: the conversation being read along with. */
+  monitor: MonitorState | undefined;
 }
 
 /** How many supervisor alerts the console keeps. @default 20 */
@@ -116,6 +135,15 @@ export type WorkspaceAction =
   | { type: 'updated'; conversation: Conversation }
   | { type: 'monitored'; conversationId: string; supervisorName: string; watching: boolean }
   | { type: 'alert'; alert: SupervisorAlert }
+  | { type: 'alerts-seen' }
+  /** After a reconnect: what the server says this operator holds (`GET /api/conversations`). */
+  | { type: 'reconcile'; conversations: Conversation[]; candidates: readonly string[] }
+  | { type: 'report-status'; status: ReportStatus }
+  | { type: 'monitor-open'; conversationId: string }
+  | { type: 'monitor-loaded'; conversation: Conversation; messages: Message[]; notes: Note[] }
+  | { type: 'monitor-failed'; conversationId: string; failure: NonNullable<MonitorState['failure']> }
+  | { type: 'monitor-message'; conversationId: string; message: Message }
+  | { type: 'monitor-close' }
   | { type: 'select'; conversationId: string }
   | { type: 'close'; conversationId: string }
   | { type: 'draft'; conversationId: string; text: string }
@@ -139,6 +167,9 @@ export function initialWorkspaceState(): WorkspaceState {
     labels: {},
     nextLabel: 1,
     alerts: [],
+    alertsUnseen: 0,
+    reports: {},
+    monitor: undefined,
   };
 }
 
@@ -429,8 +460,12 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
       return announce(next, { kind: 'ended', conversationId: action.conversationId, reason: action.reason });
     }
 
-    case 'updated':
-      return update(state, action.conversation.conversationId, (e) => {
+    case 'updated': {
+      const monitored =
+        state.monitor?.conversationId === action.conversation.conversationId
+          ? { ...state, monitor: { ...state.monitor, conversation: action.conversation } }
+          : state;
+      return update(monitored, action.conversation.conversationId, (e) => {
         const c = action.conversation;
         // What the operator may be editing here (checklist, acute form, tags being saved) is kept.
         const tags = e.sync.tags === 'saving' ? e.tags : c.tags.filter(isViolenceKind);
@@ -441,6 +476,7 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
           acute: e.acute ?? acuteFrom(c),
         };
       });
+    }
 
     case 'monitored':
       return update(state, action.conversationId, (e) => {
@@ -450,11 +486,80 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
 
     case 'alert': {
       const alerts = [action.alert, ...state.alerts].slice(0, MAX_ALERTS);
-      return announce(
-        { ...state, alerts },
-        { kind: 'supervisor-alert', conversationId: action.alert.conversationId ?? '', alert: action.alert },
-      );
+      const next = { ...state, alerts, alertsUnseen: Math.min(state.alertsUnseen + 1, MAX_ALERTS) };
+      // Acute danger is read out at once by the assertive alert region; the rest politely here.
+      if (action.alert.kind === 'acute-danger') return next;
+      return announce(next, {
+        kind: 'supervisor-alert',
+        conversationId: action.alert.conversationId ?? '',
+        alert: action.alert,
+      });
     }
+
+    case 'alerts-seen':
+      return state.alertsUnseen === 0 ? state : { ...state, alertsUnseen: 0 };
+
+    case 'reconcile':
+      return reconcile(state, action.conversations, action.candidates);
+
+    case 'report-status': {
+      const s = action.status;
+      const known = state.reports[s.reportId];
+      if (known && !isNewerStatus(known, s)) return state;
+      const next = { ...state, reports: { ...state.reports, [s.reportId]: s } };
+      if (s.status === 'queued' || known?.status === s.status || !state.conversations[s.conversationId]) {
+        return next;
+      }
+      return announce(next, { kind: 'report', conversationId: s.conversationId, status: s.status });
+    }
+
+    case 'monitor-open':
+      return {
+        ...state,
+        monitor: {
+          conversationId: action.conversationId,
+          status: 'loading',
+          failure: undefined,
+          conversation: undefined,
+          messages: [],
+          notes: [],
+        },
+      };
+
+    case 'monitor-loaded': {
+      const m = state.monitor;
+      if (m?.conversationId !== action.conversation.conversationId) return state;
+      // Messages streamed in while the view loaded (or before a reconnect) are kept.
+      const fromServer = action.messages.map(toChatMessage);
+      const known = new Set(fromServer.map((x) => x.messageId));
+      const streamed = m.messages.filter((x) => !known.has(x.messageId));
+      const messages = [...fromServer, ...streamed].sort((a, b) => a.at.localeCompare(b.at));
+      return {
+        ...state,
+        monitor: {
+          ...m,
+          status: 'ready',
+          failure: undefined,
+          conversation: action.conversation,
+          messages,
+          notes: mergeNotes(action.notes, []),
+        },
+      };
+    }
+
+    case 'monitor-failed':
+      if (state.monitor?.conversationId !== action.conversationId) return state;
+      return { ...state, monitor: { ...state.monitor, status: 'failed', failure: action.failure } };
+
+    case 'monitor-message': {
+      const m = state.monitor;
+      if (m?.conversationId !== action.conversationId) return state;
+      if (m.messages.some((x) => x.messageId === action.message.messageId)) return state;
+      return { ...state, monitor: { ...m, messages: [...m.messages, toChatMessage(action.message)] } };
+    }
+
+    case 'monitor-close':
+      return state.monitor === undefined ? state : { ...state, monitor: undefined };
 
     case 'select':
       if (!state.conversations[action.conversationId]) return state;
@@ -501,6 +606,49 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
         sync: { ...e.sync, [action.what]: action.state },
       }));
   }
+}
+
+/**
+ * Whether `next` should replace `known`. Delivered is final; otherwise the status with
+ * more attempts wins, and on a tie the later word (an event, or a retry's answer).
+ */
+function isNewerStatus(known: ReportStatus, next: ReportStatus): boolean {
+  if (known.status === 'delivered') return false;
+  return next.attempts >= known.attempts;
+}
+
+/**
+ * Brings the list in line with the server after a reconnect: a conversation the server
+ * no longer gives this operator (moved by a supervisor, or purged while offline) goes;
+ * one that ended meanwhile is shown as ended. Only `candidates` (what was open before
+ * the reconnect and has not been assigned again since) can go.
+ */
+function reconcile(
+  state: WorkspaceState,
+  conversations: readonly Conversation[],
+  candidates: readonly string[],
+): WorkspaceState {
+  const fromServer = new Map(conversations.map((c) => [c.conversationId, c]));
+  let next = state;
+  const gone: string[] = [];
+  for (const id of candidates) {
+    const entry = next.conversations[id];
+    if (!entry) continue;
+    const server = fromServer.get(id);
+    if (!server) {
+      gone.push(id);
+    } else if (server.state === 'ended' && entry.conversation.state !== 'ended') {
+      next = workspaceReducer(next, {
+        type: 'ended',
+        conversationId: id,
+        reason: server.endReason ?? 'timeout',
+        at: server.endedAt ?? new Date().toISOString(),
+      });
+    }
+  }
+  // Last, so the status line tells of a conversation that vanished rather than one still on screen.
+  for (const id of gone) next = remove(announce(next, { kind: 'gone', conversationId: id }), id);
+  return next;
 }
 
 /** The conversation `offset` places away from the selected one, wrapping around. */

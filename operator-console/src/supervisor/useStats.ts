@@ -9,20 +9,34 @@ export type StatsState =
   | { kind: 'ready'; stats: ConsoleStats; at: string }
   | { kind: 'forbidden' | 'unavailable'; stats: ConsoleStats | undefined };
 
-/** Polls `GET /api/stats` while mounted; a 401 ends the session. */
+/** Polls `GET /api/stats` while mounted; a 401 ends the session. Overlapping refreshes fold into one more. */
 export function useStats(onUnauthorized: () => void): { state: StatsState; refresh(): void } {
   const [state, setState] = useState<StatsState>({ kind: 'loading' });
   const unauthorized = useRef(onUnauthorized);
   unauthorized.current = onUnauthorized;
   const alive = useRef(true);
+  const running = useRef(false);
+  const again = useRef(false);
 
   const refresh = useCallback(() => {
+    if (running.current) {
+      again.current = true;
+      return;
+    }
+    running.current = true;
     void fetchStats().then((res) => {
+      running.current = false;
       if (!alive.current) return;
-      if (res.ok) return setState({ kind: 'ready', stats: res.data, at: new Date().toISOString() });
-      const kind = res.kind;
-      if (kind === 'unauthorized') return unauthorized.current();
-      setState((prev) => ({ kind, stats: prev.kind === 'loading' ? undefined : prev.stats }));
+      if (res.ok) setState({ kind: 'ready', stats: res.data, at: new Date().toISOString() });
+      else if (res.kind === 'unauthorized') return unauthorized.current();
+      else {
+        const kind = res.kind;
+        setState((prev) => ({ kind, stats: prev.kind === 'loading' ? undefined : prev.stats }));
+      }
+      if (again.current) {
+        again.current = false;
+        refresh();
+      }
     });
   }, []);
 
