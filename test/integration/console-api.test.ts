@@ -97,6 +97,9 @@ describe('console extensions', () => {
     const watched = nextEvent<{ text: string; from: string }>(supSocket, 'monitor:message');
     await emitAck(v, 'chat:message', { clientMessageId: 'w1', text: 'gezien?' });
     expect(await watched).toMatchObject({ text: 'gezien?', from: 'visitor' });
+    const watchedNote = nextEvent<{ text: string }>(supSocket, 'chat:note');
+    await emitAck(op, 'chat:note', { conversationId, text: 'voor de supervisor zichtbaar' });
+    expect((await watchedNote).text).toBe('voor de supervisor zichtbaar');
     // Watching is read-only.
     const write = await emitAck<AnyAck>(supSocket, 'chat:message', {
       conversationId,
@@ -111,6 +114,9 @@ describe('console extensions', () => {
     // An operator may not monitor.
     const denied = await emitAck<AnyAck>(op, 'supervisor:monitor', { conversationId });
     expect(denied.error?.code).toBe('forbidden');
+    const endSeen = nextEvent<{ reason: string }>(supSocket, 'chat:ended');
+    await emitAck(op, 'chat:end', { conversationId });
+    expect((await endSeen).reason).toBe('operator');
     for (const s of [op, v, supSocket]) s.disconnect();
   });
 

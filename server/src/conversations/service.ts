@@ -623,6 +623,8 @@ export class ConversationService {
     if (opts.notifyVisitor !== false) {
       this.#broadcast.of('/visitor').to(visitorRoom(conversationId)).emit('chat:ended', { reason });
     }
+    // Supervisors reading along learn of the end at once.
+    this.#broadcast.of('/operator').to(watchRoom(conversationId)).emit('chat:ended', { conversationId, reason });
     if (op) {
       this.#toOperator(op, 'chat:ended', { conversationId, reason });
       await this.#pushOperatorState(op);

@@ -185,7 +185,8 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
         },
         'chat:note': async (p) => {
           const note = await service.addNote(p.conversationId, op.id, p.text);
-          socket.to(operatorRoom(op.id)).emit('chat:note', note);
+          // The operator's other sockets and any supervisor reading along; never the visitor.
+          socket.to([operatorRoom(op.id), watchRoom(p.conversationId)]).emit('chat:note', note);
           return { noteId: note.noteId, at: note.at };
         },
         'chat:transfer': async (p) => {
