@@ -1,37 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Message, ResumeAck, StartAck, VisitorStart } from '@stille-lijn/shared';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
 import { connectVisitor, emitAck, nextEvent, type VisitorSocket } from '../support/clients.ts';
-
-const root = join(import.meta.dirname, '..', '..');
-
-/** The console is served from its build; build it once if a fresh clone has none yet. */
-function ensureConsoleBuilt(): void {
-  if (existsSync(join(root, 'operator-console', 'dist', 'index.html'))) return;
-  execFileSync('npm', ['run', 'build', '-w', '@stille-lijn/operator-console'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
-}
-
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
 
 const SAFETY_CHECK_NL = 'Is het nu veilig om te chatten? Kan iemand meelezen? Hoeveel tijd heb je?';
 

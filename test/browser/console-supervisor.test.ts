@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Message, OperatorRole, StartAck, VisitorStart } from '@stille-lijn/shared';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { axeViolations, ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
 import {
   connectOperator,
   connectVisitor,
@@ -18,41 +15,12 @@ import {
   type VisitorSocket,
 } from '../support/clients.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-
-/** The console is served from its build; build it once if a fresh clone has none yet. */
-function ensureConsoleBuilt(): void {
-  if (existsSync(join(root, 'operator-console', 'dist', 'index.html'))) return;
-  execFileSync('npm', ['run', 'build', '-w', '@stille-lijn/operator-console'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
-}
-
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
-
 type Ok<T> = { ok: true } & T;
 interface Account {
   id: string;
   username: string;
   password: string;
   displayName: string;
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 describe('console: supervisor view and roles', () => {
