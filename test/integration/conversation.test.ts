@@ -198,6 +198,7 @@ describe('a conversation between a visitor and an operator', () => {
     expect(r.conversationId).toBe(start.conversationId);
     expect(r.missed).toBeUndefined();
     expect(r.state).toBe('active');
+    expect(typeof r.lastMessageId).toBe('string');
     await returned;
 
     const v3 = await visitor();

@@ -299,6 +299,9 @@ export class ConversationService {
       state: this.#state(fields),
       returnCode: newCode,
     };
+    // Nothing old is shown, but the client needs the point to resume from after a later drop.
+    const newest = await this.#redis.xrevrange(this.key('conv', id, 'msgs'), '+', '-', 'COUNT', 1);
+    if (newest[0]) ack.lastMessageId = newest[0][0];
     await this.#visitorBack(id, fields, socketId, ack);
     return ack;
   }
@@ -389,6 +392,8 @@ export class ConversationService {
   /** `chat:leave`: 'ended' ends now; 'quick-exit' keeps the conversation for the return window. */
   async visitorLeave(conversationId: string, reason: LeaveReason): Promise<void> {
     if (reason === 'ended') {
+      const op = await this.#redis.hget(this.#conv(conversationId), 'operatorId');
+      if (op) this.#toOperator(op, 'chat:visitor-left', { conversationId, reason: 'ended' });
       await this.end(conversationId, 'visitor', { notifyVisitor: false });
       return;
     }
@@ -624,7 +629,10 @@ export class ConversationService {
       this.#broadcast.of('/visitor').to(visitorRoom(conversationId)).emit('chat:ended', { reason });
     }
     // Supervisors reading along learn of the end at once.
-    this.#broadcast.of('/operator').to(watchRoom(conversationId)).emit('chat:ended', { conversationId, reason });
+    this.#broadcast
+      .of('/operator')
+      .to(watchRoom(conversationId))
+      .emit('chat:ended', { conversationId, reason });
     if (op) {
       this.#toOperator(op, 'chat:ended', { conversationId, reason });
       await this.#pushOperatorState(op);

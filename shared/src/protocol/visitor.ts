@@ -75,6 +75,8 @@ export interface ResumeAck {
   operatorName?: string;
   /** Extension: after a return-code resume, a fresh single-use return code. */
   returnCode?: string;
+  /** Extension: after a return-code resume, the newest message id (none of them is sent). */
+  lastMessageId?: string;
 }
 
 export interface MessageAck {
