@@ -1,0 +1,99 @@
+import type { Catalogue, LoaderStrings } from './nl.ts';
+
+export const loader: LoaderStrings = {
+  languageName: 'English',
+  dir: 'ltr',
+  launcher: 'Chat anonymously',
+  quickExit: 'Quick exit',
+  skipToChat: 'Skip to the chat',
+  frameTitle: 'Chat',
+  shiftLeft: (left) =>
+    left === 1
+      ? 'Press Shift 1 more time to leave quickly.'
+      : `Press Shift ${left} more times to leave quickly.`,
+  escLeft: (left) => `Press Esc ${left} more time${left === 1 ? '' : 's'} to leave quickly.`,
+};
+
+const minutes = (n: number) => (n === 1 ? '1 minute' : `${n} minutes`);
+
+const catalogue: Catalogue = {
+  ...loader,
+  hide: 'Hide',
+  heading: 'Talk anonymously with a counsellor',
+  intro: 'Free, day and night. You never have to say anything out loud.',
+  exitNoticeTitle: 'Need to leave quickly?',
+  exitNotice:
+    'The Quick exit button, Shift pressed 3 times or Esc pressed twice clears this screen at once and opens a weather page. This chat stores nothing in your browser. Quick exit does not erase your browser history: clear it yourself if you need to.',
+  whoLegend: 'Who is writing?',
+  roleVictim: "It's about me",
+  roleConcerned: "I'm worried about someone close to me",
+  roleBystander: 'I saw or heard something',
+  roleProfessional: "I'm a professional",
+  roleRequired: 'First choose who is writing.',
+  languageLabel: 'Language',
+  urgentLabel: "I'm in danger right now",
+  urgentTitle: 'In danger? Call 112',
+  urgentText: 'If you can talk, call 112. If you cannot, chat with us: we can call 112 for you.',
+  call112: 'Call 112',
+  firstMessageLabel: 'Would you like to tell us something already? You can leave this empty.',
+  start: 'Start the chat',
+  starting: 'Connecting…',
+  startFailed: 'There is no connection right now. Please try again in a moment.',
+  haveReturnCode: 'I have a return code',
+  returnTitle: 'Back to your conversation',
+  returnLabel: 'Return code',
+  returnHelp: 'You were given this code when your conversation started.',
+  resume: 'Continue my conversation',
+  back: 'Back',
+  returnFailed:
+    'This code does not work (any more). A code works once, and only shortly after you left. You can start a new conversation.',
+  yourReturnCode: 'Your return code:',
+  returnCodeHelp: (windowMinutes) =>
+    `Had to leave quickly? With this code you can come back to this conversation within ${minutes(windowMinutes)}.`,
+  returnCodeAdvice: 'Better to remember it. Only write it down if that is safe.',
+  waitingTitle: 'You are in the queue',
+  position: (n) => (n <= 1 ? 'You are next.' : `You are number ${n} in the queue.`),
+  wait: (seconds) => {
+    if (seconds === null) return "We don't know yet how long it will take.";
+    if (seconds < 60) return 'Expected wait: less than a minute.';
+    if (seconds >= 5400) return 'Expected wait: more than an hour.';
+    return `Expected wait: about ${minutes(Math.round(seconds / 60))}.`;
+  },
+  waitWrite: 'You can already write what is going on.',
+  alternativesTitle: 'It is taking longer than usual',
+  alternativesText: 'You keep your place in the queue. Would you rather not wait?',
+  veiligThuis: 'Call Veilig Thuis: 0800-2000 (free, day and night)',
+  danger112: 'In acute danger: call 112',
+  talkingWith: (name) => `You are talking with ${name}`,
+  assigned: (name) => `${name} is here for you now.`,
+  operatorFallback: 'Counsellor',
+  messagesLabel: 'Messages',
+  you: 'You',
+  helpline: 'Stille Lijn',
+  typing: (name) => `${name} is typing…`,
+  composerLabel: 'Your message',
+  composerHint: 'Enter sends, Shift+Enter starts a new line.',
+  send: 'Send',
+  charsLeft: (n) => (n === 1 ? '1 character left' : `${n} characters left`),
+  pending: 'Sending…',
+  sent: 'Sent',
+  failed: 'Not sent.',
+  retry: 'Send again',
+  offline: 'The connection is gone for a moment. We keep trying; your messages are kept.',
+  end: 'End conversation',
+  endConfirmTitle: 'End the conversation?',
+  endConfirmText:
+    'The conversation stops and everything disappears from this screen. You cannot return to it.',
+  endConfirm: 'Yes, end it',
+  endCancel: 'No, continue',
+  ended: {
+    operator: 'The counsellor ended the conversation.',
+    visitor: 'The conversation has ended.',
+    timeout: 'The conversation ended because it was quiet for a while.',
+    blocked: 'The conversation has ended.',
+    lost: 'The connection to this conversation was lost. You can start a new conversation.',
+  },
+  clear: 'Clear and start again',
+  cleared: 'The conversation has ended and was cleared from this screen.',
+};
+export default catalogue;

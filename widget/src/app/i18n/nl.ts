@@ -1,0 +1,106 @@
+/**
+ * Dutch, the default language and the reference catalogue: every other language file is
+ * typed against these two objects. Adding a language is one file in this folder, named
+ * after its code in `languages` (shared/src/protocol/common.ts).
+ */
+
+/** The loader's strings (the host page). The app has them too. */
+export const loader = {
+  languageName: 'Nederlands',
+  dir: 'ltr' as 'ltr' | 'rtl',
+  launcher: 'Chat anoniem',
+  quickExit: 'Snel weg',
+  skipToChat: 'Naar de chat',
+  frameTitle: 'Chat',
+  shiftLeft: (left: number) =>
+    left === 1
+      ? 'Druk nog 1 keer op Shift om snel weg te gaan.'
+      : `Druk nog ${left} keer op Shift om snel weg te gaan.`,
+  escLeft: (left: number) => `Druk nog ${left} keer op Esc om snel weg te gaan.`,
+};
+export type LoaderStrings = typeof loader;
+
+const minutes = (n: number) => (n === 1 ? '1 minuut' : `${n} minuten`);
+
+const catalogue = {
+  ...loader,
+  hide: 'Verbergen',
+  heading: 'Praat anoniem met een hulpverlener',
+  intro: 'Gratis, dag en nacht. Je hoeft niets hardop te zeggen.',
+  exitNoticeTitle: 'Moet je snel weg?',
+  exitNotice:
+    'Met de knop Snel weg, 3 keer Shift of 2 keer Esc wordt dit scherm meteen leeg en ga je naar een weerbericht. Deze chat bewaart niets in je browser. Snel weg wist je browsergeschiedenis niet: wis die zelf als dat nodig is.',
+  whoLegend: 'Wie schrijft er?',
+  roleVictim: 'Het gaat over mij',
+  roleConcerned: 'Ik maak me zorgen om iemand in mijn omgeving',
+  roleBystander: 'Ik heb iets gezien of gehoord',
+  roleProfessional: 'Ik ben professional',
+  roleRequired: 'Kies eerst wie er schrijft.',
+  languageLabel: 'Taal',
+  urgentLabel: 'Ik ben nu in gevaar',
+  urgentTitle: 'In gevaar? Bel 112',
+  urgentText: 'Kun je praten? Bel 112. Kun je niet praten? Chat met ons: wij kunnen 112 voor je bellen.',
+  call112: 'Bel 112',
+  firstMessageLabel: 'Wil je alvast iets vertellen? Dit mag leeg blijven.',
+  start: 'Start de chat',
+  starting: 'Verbinden…',
+  startFailed: 'Er is nu geen verbinding. Probeer het zo opnieuw.',
+  haveReturnCode: 'Ik heb een terugkeercode',
+  returnTitle: 'Terug naar je gesprek',
+  returnLabel: 'Terugkeercode',
+  returnHelp: 'Je kreeg deze code toen je gesprek begon.',
+  resume: 'Verder met mijn gesprek',
+  back: 'Terug',
+  returnFailed:
+    'Deze code werkt niet (meer). Een code werkt één keer, en alleen kort na het weggaan. Je kunt een nieuw gesprek beginnen.',
+  yourReturnCode: 'Jouw terugkeercode:',
+  returnCodeHelp: (windowMinutes: number) =>
+    `Moest je snel weg? Met deze code kom je binnen ${minutes(windowMinutes)} terug in dit gesprek.`,
+  returnCodeAdvice: 'Onthoud de code liever. Schrijf hem alleen op als dat veilig is.',
+  waitingTitle: 'Je staat in de rij',
+  position: (n: number) => (n <= 1 ? 'Jij bent de volgende.' : `Je bent nummer ${n} in de rij.`),
+  wait: (seconds: number | null) => {
+    if (seconds === null) return 'We weten nog niet hoe lang het duurt.';
+    if (seconds < 60) return 'Verwachte wachttijd: minder dan een minuut.';
+    if (seconds >= 5400) return 'Verwachte wachttijd: meer dan een uur.';
+    return `Verwachte wachttijd: ongeveer ${minutes(Math.round(seconds / 60))}.`;
+  },
+  waitWrite: 'Je kunt alvast schrijven wat er aan de hand is.',
+  alternativesTitle: 'Het duurt langer dan gewoonlijk',
+  alternativesText: 'Je blijft in de rij. Wil je niet wachten?',
+  veiligThuis: 'Bel Veilig Thuis: 0800-2000 (gratis, dag en nacht)',
+  danger112: 'In acuut gevaar: bel 112',
+  talkingWith: (name: string) => `Je praat met ${name}`,
+  assigned: (name: string) => `${name} is er nu voor je.`,
+  operatorFallback: 'Hulpverlener',
+  messagesLabel: 'Berichten',
+  you: 'Jij',
+  helpline: 'Stille Lijn',
+  typing: (name: string) => `${name} typt…`,
+  composerLabel: 'Je bericht',
+  composerHint: 'Enter verstuurt, Shift+Enter begint een nieuwe regel.',
+  send: 'Versturen',
+  charsLeft: (n: number) => (n === 1 ? 'Nog 1 teken' : `Nog ${n} tekens`),
+  pending: 'Wordt verstuurd…',
+  sent: 'Verstuurd',
+  failed: 'Niet verstuurd.',
+  retry: 'Opnieuw versturen',
+  offline: 'De verbinding is even weg. We proberen het opnieuw; je berichten blijven bewaard.',
+  end: 'Gesprek beëindigen',
+  endConfirmTitle: 'Gesprek beëindigen?',
+  endConfirmText:
+    'Het gesprek stopt en alles verdwijnt van dit scherm. Je kunt niet meer terug naar dit gesprek.',
+  endConfirm: 'Ja, beëindigen',
+  endCancel: 'Nee, verder',
+  ended: {
+    operator: 'De hulpverlener heeft het gesprek beëindigd.',
+    visitor: 'Het gesprek is beëindigd.',
+    timeout: 'Het gesprek is beëindigd omdat het een tijd stil was.',
+    blocked: 'Het gesprek is beëindigd.',
+    lost: 'De verbinding met dit gesprek is verloren. Je kunt een nieuw gesprek beginnen.',
+  },
+  clear: 'Wissen en opnieuw beginnen',
+  cleared: 'Het gesprek is beëindigd en van dit scherm gewist.',
+};
+export type Catalogue = typeof catalogue;
+export default catalogue;

@@ -1,0 +1,94 @@
+import type { Catalogue, LoaderStrings } from './nl.ts';
+
+export const loader: LoaderStrings = {
+  languageName: 'Türkçe',
+  dir: 'ltr',
+  launcher: 'İsimsiz sohbet',
+  quickExit: 'Hızlı çıkış',
+  skipToChat: 'Sohbete geç',
+  frameTitle: 'Sohbet',
+  shiftLeft: (left) => `Hızlıca çıkmak için Shift tuşuna ${left} kez daha basın.`,
+  escLeft: (left) => `Hızlıca çıkmak için Esc tuşuna ${left} kez daha basın.`,
+};
+
+const catalogue: Catalogue = {
+  ...loader,
+  hide: 'Gizle',
+  heading: 'Bir danışmanla isminizi vermeden konuşun',
+  intro: 'Ücretsiz, gece gündüz. Hiçbir şeyi sesli söylemeniz gerekmez.',
+  exitNoticeTitle: 'Hızlıca çıkmanız mı gerekiyor?',
+  exitNotice:
+    'Hızlı çıkış düğmesi, 3 kez Shift veya 2 kez Esc bu ekranı hemen boşaltır ve bir hava durumu sayfası açar. Bu sohbet tarayıcınızda hiçbir şey saklamaz. Hızlı çıkış tarayıcı geçmişinizi silmez: gerekirse kendiniz silin.',
+  whoLegend: 'Kim yazıyor?',
+  roleVictim: 'Konu benimle ilgili',
+  roleConcerned: 'Yakınımdaki biri için endişeleniyorum',
+  roleBystander: 'Bir şey gördüm veya duydum',
+  roleProfessional: 'Profesyonelim',
+  roleRequired: 'Önce kimin yazdığını seçin.',
+  languageLabel: 'Dil',
+  urgentLabel: 'Şu anda tehlikedeyim',
+  urgentTitle: 'Tehlikede misiniz? 112’yi arayın',
+  urgentText:
+    'Konuşabiliyorsanız 112’yi arayın. Konuşamıyorsanız bizimle yazışın: 112’yi sizin için biz arayabiliriz.',
+  call112: '112’yi arayın',
+  firstMessageLabel: 'Şimdiden bir şey anlatmak ister misiniz? Boş bırakabilirsiniz.',
+  start: 'Sohbeti başlat',
+  starting: 'Bağlanıyor…',
+  startFailed: 'Şu anda bağlantı yok. Lütfen biraz sonra tekrar deneyin.',
+  haveReturnCode: 'Dönüş kodum var',
+  returnTitle: 'Sohbetinize geri dönün',
+  returnLabel: 'Dönüş kodu',
+  returnHelp: 'Bu kodu sohbetiniz başladığında aldınız.',
+  resume: 'Sohbetime devam et',
+  back: 'Geri',
+  returnFailed:
+    'Bu kod çalışmıyor (artık). Bir kod yalnızca bir kez ve ayrıldıktan kısa süre sonrasına kadar çalışır. Yeni bir sohbet başlatabilirsiniz.',
+  yourReturnCode: 'Dönüş kodunuz:',
+  returnCodeHelp: (windowMinutes) =>
+    `Hızlıca çıkmak zorunda mı kaldınız? Bu kodla ${windowMinutes} dakika içinde bu sohbete geri dönebilirsiniz.`,
+  returnCodeAdvice: 'Kodu ezberlemeniz daha iyi. Yalnızca güvenliyse bir yere yazın.',
+  waitingTitle: 'Sıradasınız',
+  position: (n) => (n <= 1 ? 'Sıradaki sizsiniz.' : `Sırada ${n}. kişisiniz.`),
+  wait: (seconds) => {
+    if (seconds === null) return 'Ne kadar süreceğini henüz bilmiyoruz.';
+    if (seconds < 60) return 'Tahmini bekleme süresi: bir dakikadan az.';
+    if (seconds >= 5400) return 'Tahmini bekleme süresi: bir saatten fazla.';
+    return `Tahmini bekleme süresi: yaklaşık ${Math.round(seconds / 60)} dakika.`;
+  },
+  waitWrite: 'Neler olduğunu şimdiden yazabilirsiniz.',
+  alternativesTitle: 'Bekleme her zamankinden uzun sürüyor',
+  alternativesText: 'Sıradaki yeriniz korunuyor. Beklemek istemiyor musunuz?',
+  veiligThuis: 'Veilig Thuis’i arayın: 0800-2000 (ücretsiz, gece gündüz)',
+  danger112: 'Acil tehlikede: 112’yi arayın',
+  talkingWith: (name) => `${name} ile konuşuyorsunuz`,
+  assigned: (name) => `${name} şimdi sizinle.`,
+  operatorFallback: 'Danışman',
+  messagesLabel: 'Mesajlar',
+  you: 'Siz',
+  helpline: 'Stille Lijn',
+  typing: (name) => `${name} yazıyor…`,
+  composerLabel: 'Mesajınız',
+  composerHint: 'Enter gönderir, Shift+Enter yeni satır başlatır.',
+  send: 'Gönder',
+  charsLeft: (n) => `${n} karakter kaldı`,
+  pending: 'Gönderiliyor…',
+  sent: 'Gönderildi',
+  failed: 'Gönderilemedi.',
+  retry: 'Tekrar gönder',
+  offline: 'Bağlantı bir anlığına koptu. Tekrar deniyoruz; mesajlarınız korunuyor.',
+  end: 'Sohbeti bitir',
+  endConfirmTitle: 'Sohbet bitirilsin mi?',
+  endConfirmText: 'Sohbet sona erer ve her şey bu ekrandan silinir. Bu sohbete geri dönemezsiniz.',
+  endConfirm: 'Evet, bitir',
+  endCancel: 'Hayır, devam et',
+  ended: {
+    operator: 'Danışman sohbeti bitirdi.',
+    visitor: 'Sohbet sona erdi.',
+    timeout: 'Bir süre ses gelmediği için sohbet sona erdi.',
+    blocked: 'Sohbet sona erdi.',
+    lost: 'Bu sohbetle bağlantı kesildi. Yeni bir sohbet başlatabilirsiniz.',
+  },
+  clear: 'Sil ve yeniden başla',
+  cleared: 'Sohbet sona erdi ve bu ekrandan silindi.',
+};
+export default catalogue;

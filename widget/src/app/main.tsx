@@ -1,0 +1,102 @@
+import './zod-config.ts';
+import './styles.css';
+import { type ChatToHostMessage, EMBED_VERSION, hostToChatMessageSchema } from '@stille-lijn/shared/embed';
+import { render } from 'preact';
+import { z } from 'zod/mini';
+import { blankPage, replaceTopLocation, unblankPage, watchExitKeys } from '../common/quick-exit.ts';
+import { readConfig } from './config.ts';
+import { catalogueFor, isLanguage, type Language } from './i18n.ts';
+import { ChatSession } from './session.ts';
+import { App } from './ui/App.tsx';
+
+/** If the loader has not taken the tab away by then, the frame leaves by itself. */
+const LOADER_GRACE_MS = 500;
+
+const config = readConfig();
+const params = new URLSearchParams(location.search);
+const root = document.getElementById('app')!;
+const session = new ChatSession();
+const initialLanguage: Language = isLanguage(document.documentElement.lang)
+  ? document.documentElement.lang
+  : 'nl';
+let lang = initialLanguage;
+
+/**
+ * The host page's origin, pinned for every postMessage, when this page runs in the
+ * loader's iframe on an allowed embedding origin; undefined as a full page.
+ */
+const hostOrigin = ((): string | undefined => {
+  const claimed = params.get('host');
+  if (params.get('embed') !== '1' || window.parent === window || !claimed) return undefined;
+  if (!config.embedOrigins.includes(claimed)) return undefined;
+  const actual = location.ancestorOrigins?.[0];
+  return actual === undefined || actual === claimed ? claimed : undefined;
+})();
+
+const tellHost = (message: ChatToHostMessage) => {
+  if (hostOrigin) window.parent.postMessage(message, hostOrigin);
+};
+
+/** Quick exit: blank first, then tell the server, forget, and leave (via the loader when embedded). */
+function quickExit(): void {
+  blankPage();
+  session.quickExit();
+  render(null, root);
+  if (hostOrigin) {
+    tellHost({ sl: EMBED_VERSION, type: 'quick-exit' });
+    setTimeout(() => replaceTopLocation(config.quickExitUrl), LOADER_GRACE_MS);
+  } else {
+    replaceTopLocation(config.quickExitUrl);
+  }
+}
+
+// Screen readers hear how many more presses a keyboard quick exit needs.
+const announcer = document.createElement('div');
+announcer.className = 'sl-sr-only';
+announcer.setAttribute('role', 'status');
+document.body.append(announcer);
+watchExitKeys(
+  window,
+  (key, left) => {
+    const t = catalogueFor(lang);
+    announcer.textContent = left === 0 ? '' : key === 'Shift' ? t.shiftLeft(left) : t.escLeft(left);
+  },
+  quickExit,
+);
+
+addEventListener('message', (event) => {
+  if (!hostOrigin || event.source !== window.parent || event.origin !== hostOrigin) return;
+  const parsed = z.safeParse(hostToChatMessageSchema, event.data);
+  if (parsed.success && parsed.data.type === 'quick-exit') quickExit();
+});
+
+function show(): void {
+  render(
+    <App
+      config={config}
+      session={session}
+      initialLanguage={lang}
+      onMinimize={hostOrigin ? () => tellHost({ sl: EMBED_VERSION, type: 'minimize' }) : undefined}
+      onQuickExit={quickExit}
+      onLanguage={(next) => {
+        if (next !== lang) tellHost({ sl: EMBED_VERSION, type: 'language', language: next });
+        lang = next;
+      }}
+    />,
+    root,
+  );
+}
+
+// Back after leaving: a page restored from the back/forward cache starts empty.
+addEventListener('pageshow', (event) => {
+  if (!event.persisted) return;
+  session.forget();
+  announcer.textContent = '';
+  lang = initialLanguage;
+  render(null, root);
+  unblankPage();
+  show();
+});
+
+show();
+tellHost({ sl: EMBED_VERSION, type: 'ready' });

@@ -1,0 +1,537 @@
+import type { Ack } from '@stille-lijn/shared/errors';
+import type {
+  EndReason,
+  Message,
+  ResumeAck,
+  VisitorClientToServerEvents,
+  VisitorResume,
+  VisitorRole,
+  VisitorServerToClientEvents,
+} from '@stille-lijn/shared/protocol';
+import { io, type Socket } from 'socket.io-client';
+import type { Language } from './i18n.ts';
+
+type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
+
+/** An acknowledgement that does not come within this time counts as failed. */
+const ACK_TIMEOUT_MS = 10_000;
+/** After this long without a keystroke the visitor no longer counts as typing. */
+const TYPING_IDLE_MS = 3_000;
+/** An operator typing indicator without news disappears after this long. */
+const OPERATOR_TYPING_MS = 15_000;
+
+export type Phase = 'idle' | 'starting' | 'waiting' | 'active' | 'ended';
+export type EntryStatus = 'pending' | 'sent' | 'failed';
+
+/** One line in the conversation: a message, or a local notice such as "Sanne is here now". */
+export interface Entry {
+  /** Stable key for rendering. */
+  key: string;
+  from: Message['from'] | 'notice';
+  text: string;
+  messageId: string | undefined;
+  /** Visitor messages only. */
+  clientMessageId: string | undefined;
+  /** Visitor messages only. */
+  status: EntryStatus | undefined;
+}
+
+export interface ChatState {
+  phase: Phase;
+  /** False while a conversation's connection is down or being resumed. */
+  online: boolean;
+  urgent: boolean;
+  returnCode: string | undefined;
+  position: number | undefined;
+  estimatedWaitSeconds: number | null;
+  operatorName: string | undefined;
+  operatorTyping: boolean;
+  entries: Entry[];
+  endReason: EndReason | 'lost' | undefined;
+  /** What just went wrong on the start or return screen. */
+  failure: 'start' | 'return-code' | undefined;
+  /** Set after the visitor ended and cleared a conversation. */
+  cleared: boolean;
+}
+
+const initialState = (): ChatState => ({
+  phase: 'idle',
+  online: true,
+  urgent: false,
+  returnCode: undefined,
+  position: undefined,
+  estimatedWaitSeconds: null,
+  operatorName: undefined,
+  operatorTyping: false,
+  entries: [],
+  endReason: undefined,
+  failure: undefined,
+  cleared: false,
+});
+
+/** 128 random bits, base64url: a `clientMessageId` (also outside secure contexts). */
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}
+
+export interface StartInput {
+  role: VisitorRole;
+  language: Language;
+  urgent: boolean;
+  text: string;
+}
+
+/**
+ * One visitor's conversation, held only in this page's memory: the socket, the
+ * messages and their delivery state. The UI renders `state` and calls the methods.
+ *
+ * Delivery: every visitor message has a `clientMessageId` and stays `pending` until its
+ * ack. After a drop the session resumes with its (rotated) `resumeToken` and the last
+ * server message it saw, re-sends what is still pending under the same ids, and only
+ * then merges what it missed, so that nothing is shown twice.
+ */
+export class ChatSession {
+  state: ChatState = initialState();
+  private readonly listeners = new Set<() => void>();
+  private socket: VisitorSocket | undefined;
+  private resumeToken: string | undefined;
+  /** The last message the server pushed to us (events and `missed`), in stream order. */
+  private lastMessageId: string | undefined;
+  /** Ids of every message on screen. */
+  private readonly knownIds = new Set<string>();
+  /** `clientMessageId`s whose ack is awaited. */
+  private readonly inFlight = new Set<string>();
+  /**
+   * Server events that arrive before the ack of `chat:start` or of a return-code resume
+   * (routing may assign an operator first); they run once the ack is in.
+   */
+  private early: (() => void)[] | undefined;
+  /** While a resume is under way, live messages wait here so that they follow `missed`. */
+  private held: Message[] | undefined;
+  /**
+   * True after a return-code resume until we know our place in the message stream (a live
+   * message, or the ack of our own). Until then a token resume's `missed` may hold the
+   * conversation from before the quick exit, so none of it is shown. (A server that puts
+   * `lastMessageId` in the return-code ack makes this exact from the start.)
+   */
+  private placeUnknown = false;
+  private typingSent = false;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private operatorTypingTimer: ReturnType<typeof setTimeout> | undefined;
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private set(patch: Partial<ChatState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  private get live(): boolean {
+    return this.state.phase === 'waiting' || this.state.phase === 'active';
+  }
+
+  /** Opens a conversation (`chat:start`). */
+  start(input: StartInput): void {
+    const text = input.text.trim();
+    this.set({
+      ...initialState(),
+      phase: 'starting',
+      urgent: input.urgent,
+      entries: text ? [this.visitorEntry('first', text, undefined)] : [],
+    });
+    this.early = [];
+    const socket = this.connect();
+    const payload = {
+      role: input.role,
+      language: input.language,
+      urgent: input.urgent,
+      ...(text ? { text } : {}),
+    };
+    socket.timeout(ACK_TIMEOUT_MS).emit('chat:start', payload, (err, res) => {
+      if (this.socket !== socket) return;
+      if (err || !res.ok) {
+        this.failTo('start');
+        return;
+      }
+      this.resumeToken = res.resumeToken;
+      this.set({
+        phase: 'waiting',
+        returnCode: res.returnCode,
+        position: res.position,
+        estimatedWaitSeconds: res.estimatedWaitSeconds,
+        entries: this.state.entries.map((e) => ({ ...e, status: 'sent' })),
+      });
+      this.runEarly();
+    });
+  }
+
+  /** Comes back after a quick exit with a return code. Nothing of before is shown. */
+  resumeWithCode(returnCode: string): void {
+    this.set({ ...initialState(), phase: 'starting' });
+    this.early = [];
+    const socket = this.connect();
+    this.held = [];
+    socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', { returnCode: returnCode.trim() }, (err, res) => {
+      if (this.socket !== socket) return;
+      if (err || !res.ok) {
+        this.failTo('return-code');
+        return;
+      }
+      this.resumeToken = res.resumeToken;
+      // Extension: the server may say where the stream stood, so later resumes skip the past.
+      const place = (res as ResumeAck & { lastMessageId?: string }).lastMessageId;
+      this.lastMessageId = place;
+      this.placeUnknown = place === undefined;
+      this.set({ returnCode: res.returnCode });
+      this.applyResume(res, []);
+      this.runEarly();
+    });
+  }
+
+  /** Sends a visitor message; false when there is nothing to send. */
+  send(text: string): boolean {
+    const trimmed = text.trim();
+    if (!trimmed || !this.live) return false;
+    const clientMessageId = randomId();
+    this.set({
+      entries: [...this.state.entries, this.visitorEntry(clientMessageId, trimmed, clientMessageId)],
+    });
+    this.stopTyping();
+    this.emitMessage(clientMessageId);
+    return true;
+  }
+
+  /** Sends a failed message again, under the same `clientMessageId`. */
+  retry(clientMessageId: string): void {
+    this.update(clientMessageId, { status: 'pending' });
+    this.emitMessage(clientMessageId);
+  }
+
+  /** Call on every keystroke in the composer. */
+  typing(): void {
+    if (!this.live || !this.state.online) return;
+    if (!this.typingSent) {
+      this.typingSent = true;
+      this.socket?.emit('chat:typing', { typing: true });
+    }
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+  }
+
+  private stopTyping(): void {
+    clearTimeout(this.typingTimer);
+    if (!this.typingSent) return;
+    this.typingSent = false;
+    if (this.state.online) this.socket?.emit('chat:typing', { typing: false });
+  }
+
+  /** Ends the conversation for good and forgets it. */
+  end(): void {
+    this.leave('ended');
+    this.forget();
+    this.set({ cleared: true });
+  }
+
+  /** Quick exit: tells the server (the conversation stays resumable) and forgets everything. */
+  quickExit(): void {
+    this.leave('quick-exit');
+    this.forget();
+  }
+
+  /** Drops everything from memory: socket, tokens, messages. */
+  forget(): void {
+    this.dropSocket();
+    clearTimeout(this.typingTimer);
+    clearTimeout(this.operatorTypingTimer);
+    this.resumeToken = undefined;
+    this.lastMessageId = undefined;
+    this.placeUnknown = false;
+    this.typingSent = false;
+    this.held = undefined;
+    this.early = undefined;
+    this.knownIds.clear();
+    this.inFlight.clear();
+    this.set(initialState());
+  }
+
+  private leave(reason: 'ended' | 'quick-exit'): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return;
+    if (socket.connected && this.resumeToken && this.live) {
+      // Written to the connection now; the socket closes once the server answers.
+      socket.timeout(1_000).emit('chat:leave', { reason }, () => socket.disconnect());
+    } else {
+      socket.disconnect();
+    }
+  }
+
+  private failTo(failure: 'start' | 'return-code'): void {
+    this.dropSocket();
+    this.held = undefined;
+    this.early = undefined;
+    this.set({ ...initialState(), failure });
+  }
+
+  private runEarly(): void {
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const run of early) run();
+  }
+
+  private dropSocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.disconnect();
+  }
+
+  private connect(): VisitorSocket {
+    this.dropSocket();
+    const socket: VisitorSocket = io('/visitor', {
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
+      withCredentials: false,
+      forceNew: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4_000,
+    });
+    this.socket = socket;
+    let connectedBefore = false;
+    const mine = () => this.socket === socket;
+    /** Runs `handle` now, or once the start (or return) is acknowledged. */
+    const onEvent =
+      <A extends unknown[]>(handle: (...args: A) => void) =>
+      (...args: A) => {
+        if (!mine()) return;
+        if (this.early) this.early.push(() => mine() && handle(...args));
+        else handle(...args);
+      };
+
+    socket.on('connect', () => {
+      if (!mine()) return;
+      if (connectedBefore) this.resumeAfterDrop(socket);
+      connectedBefore = true;
+    });
+    socket.on('disconnect', (reason) => {
+      if (!mine() || !this.live) return;
+      this.inFlight.clear();
+      this.set({ online: false, operatorTyping: false });
+      // The client does not reconnect by itself after a server-side disconnect.
+      if (reason === 'io server disconnect') setTimeout(() => mine() && socket.connect(), 2_000);
+    });
+    socket.on(
+      'queue:position',
+      onEvent(({ position, estimatedWaitSeconds }) => {
+        if (this.live) this.set({ phase: 'waiting', position, estimatedWaitSeconds });
+      }),
+    );
+    socket.on(
+      'chat:assigned',
+      onEvent(({ operatorName }) => {
+        if (this.live) this.assigned(operatorName);
+      }),
+    );
+    socket.on(
+      'chat:message',
+      onEvent((message) => {
+        if (this.held) this.held.push(message);
+        else this.receive([message]);
+      }),
+    );
+    socket.on(
+      'chat:typing',
+      onEvent(({ typing }) => {
+        clearTimeout(this.operatorTypingTimer);
+        if (typing)
+          this.operatorTypingTimer = setTimeout(
+            () => this.set({ operatorTyping: false }),
+            OPERATOR_TYPING_MS,
+          );
+        this.set({ operatorTyping: typing === true });
+      }),
+    );
+    socket.on(
+      'chat:ended',
+      onEvent(({ reason }) => this.finish(reason)),
+    );
+    return socket;
+  }
+
+  private assigned(operatorName: string): void {
+    const name = operatorName.trim().split(/\s+/)[0] || undefined;
+    const changed = name !== this.state.operatorName || this.state.phase !== 'active';
+    this.set({
+      phase: 'active',
+      operatorName: name,
+      entries: changed
+        ? [...this.state.entries, this.entry(`notice-${randomId()}`, 'notice', name ?? '', undefined)]
+        : this.state.entries,
+    });
+  }
+
+  private finish(reason: EndReason | 'lost'): void {
+    this.dropSocket();
+    clearTimeout(this.operatorTypingTimer);
+    this.resumeToken = undefined;
+    this.set({ phase: 'ended', endReason: reason, online: true, operatorTyping: false });
+  }
+
+  private resumeAfterDrop(socket: VisitorSocket): void {
+    if (!this.resumeToken || !this.live) return;
+    const payload: VisitorResume = this.lastMessageId
+      ? { resumeToken: this.resumeToken, lastMessageId: this.lastMessageId }
+      : { resumeToken: this.resumeToken };
+    this.held = [];
+    socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', payload, (err, res) => {
+      if (this.socket !== socket) return;
+      if (err) {
+        // No answer: start over with a fresh connection, which resumes again.
+        if (socket.connected) socket.disconnect().connect();
+        return;
+      }
+      if (!res.ok) {
+        const transient = ['rate_limited', 'unavailable', 'internal'].includes(res.error.code);
+        this.held = undefined;
+        if (!transient) {
+          this.finish('lost');
+          return;
+        }
+        setTimeout(() => this.socket === socket && socket.connected && this.resumeAfterDrop(socket), 2_000);
+        return;
+      }
+      this.resumeToken = res.resumeToken;
+      this.applyResume(res, res.missed ?? []);
+    });
+  }
+
+  /**
+   * Re-sends what is pending, waits for those acks, then merges `missed` in one go, in the
+   * server's order: a message that reached the server only now moves after what was missed.
+   */
+  private applyResume(res: Ack<ResumeAck> & { ok: true }, missed: Message[]): void {
+    const merge = (resent: Set<string>) => {
+      const live = this.held ?? [];
+      this.held = undefined;
+      const missedIds = new Set(missed.map((m) => m.messageId));
+      const late = this.state.entries.filter(
+        (e) =>
+          e.clientMessageId && resent.has(e.clientMessageId) && !(e.messageId && missedIds.has(e.messageId)),
+      );
+      this.set({ entries: this.state.entries.filter((e) => !late.includes(e)) });
+      this.receive(missed, true);
+      this.set({ entries: [...this.state.entries, ...late] });
+      this.receive(live);
+    };
+    if (res.state === 'ended') {
+      merge(new Set());
+      this.finish('visitor');
+      return;
+    }
+    if (res.state === 'active') {
+      this.assigned(res.operatorName ?? this.state.operatorName ?? '');
+    } else {
+      this.set({
+        phase: 'waiting',
+        position: res.position ?? this.state.position,
+        estimatedWaitSeconds: res.estimatedWaitSeconds ?? this.state.estimatedWaitSeconds,
+      });
+    }
+    const pending = this.state.entries.flatMap((e) =>
+      e.status === 'pending' && e.clientMessageId ? [e.clientMessageId] : [],
+    );
+    void Promise.all(pending.map((id) => this.emitMessage(id, true))).then(() => {
+      merge(new Set(pending));
+      if (!this.socket?.connected) return;
+      this.set({ online: true });
+      // Anything written while the resume was under way goes now.
+      for (const e of this.state.entries) {
+        if (e.status === 'pending' && e.clientMessageId && !this.inFlight.has(e.clientMessageId)) {
+          this.emitMessage(e.clientMessageId);
+        }
+      }
+    });
+  }
+
+  /** Adds messages from the server that are not on screen yet. */
+  private receive(messages: Message[], missed = false): void {
+    const hideAll = missed && this.placeUnknown;
+    if (messages.length > 0) this.placeUnknown = false;
+    let entries = this.state.entries;
+    for (const message of messages) {
+      const { messageId, from, text } = message;
+      this.lastMessageId = messageId;
+      if (this.knownIds.has(messageId)) continue;
+      if (hideAll) {
+        this.knownIds.add(messageId);
+        continue;
+      }
+      this.knownIds.add(messageId);
+      // The optional first message of chat:start has no ack of its own: match it here.
+      const first = entries.find((e) => e.key === 'first' && !e.messageId);
+      if (from === 'visitor' && first && first.text === text.trim()) {
+        entries = entries.map((e) => (e === first ? { ...e, messageId } : e));
+        continue;
+      }
+      entries = [...entries, this.entry(messageId, from, text, messageId)];
+    }
+    if (messages.length > 0) {
+      this.set({
+        entries,
+        operatorTyping: this.state.operatorTyping && messages.every((m) => m.from !== 'operator'),
+      });
+    }
+  }
+
+  /** Emits one pending message; resolves when it is acked, failed or left for a resume. */
+  private emitMessage(clientMessageId: string, duringResume = false): Promise<void> {
+    const socket = this.socket;
+    const entry = this.state.entries.find((e) => e.clientMessageId === clientMessageId);
+    if (!socket?.connected || !entry || (!this.state.online && !duringResume)) return Promise.resolve();
+    this.inFlight.add(clientMessageId);
+    return new Promise((resolve) => {
+      socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emit('chat:message', { clientMessageId, text: entry.text }, (err, res) => {
+          resolve();
+          if (this.socket !== socket) return;
+          this.inFlight.delete(clientMessageId);
+          if (!err && res.ok) {
+            this.knownIds.add(res.messageId);
+            // After a return by code, our own message is the first place we know in the stream.
+            if (this.placeUnknown) {
+              this.lastMessageId = res.messageId;
+              this.placeUnknown = false;
+            }
+            this.update(clientMessageId, { status: 'sent', messageId: res.messageId });
+            return;
+          }
+          // A drop keeps the message pending: it goes again after the resume.
+          if (err && !socket.connected) return;
+          this.update(clientMessageId, { status: 'failed' });
+        });
+    });
+  }
+
+  private update(clientMessageId: string, patch: Partial<Entry>): void {
+    this.set({
+      entries: this.state.entries.map((e) =>
+        e.clientMessageId === clientMessageId ? { ...e, ...patch } : e,
+      ),
+    });
+  }
+
+  private entry(key: string, from: Entry['from'], text: string, messageId: string | undefined): Entry {
+    return { key, from, text, messageId, clientMessageId: undefined, status: undefined };
+  }
+
+  private visitorEntry(key: string, text: string, clientMessageId: string | undefined): Entry {
+    return { key, from: 'visitor', text, messageId: undefined, clientMessageId, status: 'pending' };
+  }
+}

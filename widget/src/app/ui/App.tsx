@@ -1,0 +1,82 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { AppConfig } from '../config.ts';
+import { catalogueFor, type Language } from '../i18n.ts';
+import type { ChatSession } from '../session.ts';
+import { ConversationScreen } from './ConversationScreen.tsx';
+import { ReturnScreen } from './ReturnScreen.tsx';
+import { StartScreen } from './StartScreen.tsx';
+import { useSession } from './use-session.ts';
+
+interface Props {
+  config: AppConfig;
+  session: ChatSession;
+  initialLanguage: Language;
+  /** Set when the app runs in the loader's iframe: hides the panel. */
+  onMinimize: (() => void) | undefined;
+  onQuickExit: () => void;
+  onLanguage: (lang: Language) => void;
+}
+
+export function App({ config, session, initialLanguage, onMinimize, onQuickExit, onLanguage }: Props) {
+  const state = useSession(session);
+  const [lang, setLang] = useState(initialLanguage);
+  const [view, setView] = useState<'start' | 'return'>('start');
+  // Screens take focus only after the visitor has moved on from the first one.
+  const moved = useRef(false);
+  const t = catalogueFor(lang);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.documentElement.dir = t.dir;
+    onLanguage(lang);
+  }, [lang]);
+
+  const inConversation = state.phase === 'waiting' || state.phase === 'active' || state.phase === 'ended';
+  useEffect(() => {
+    if (inConversation) setView('start');
+  }, [inConversation]);
+  const go = (next: 'start' | 'return') => {
+    moved.current = true;
+    setView(next);
+  };
+  if (inConversation || state.cleared) moved.current = true;
+
+  return (
+    <div class="sl-app">
+      <header class="sl-bar">
+        <button type="button" class="sl-exit" data-sl="quick-exit" onClick={onQuickExit}>
+          {t.quickExit}
+        </button>
+        <button
+          type="button"
+          class="sl-skip"
+          onClick={() => document.querySelector<HTMLElement>('main h1, main [data-sl=composer]')?.focus()}
+        >
+          {t.skipToChat}
+        </button>
+        {onMinimize && (
+          <button type="button" class="sl-secondary" onClick={onMinimize}>
+            {t.hide}
+          </button>
+        )}
+      </header>
+      <main class="sl-main" aria-label={t.frameTitle}>
+        {inConversation ? (
+          <ConversationScreen t={t} config={config} session={session} state={state} />
+        ) : view === 'return' ? (
+          <ReturnScreen t={t} session={session} state={state} onBack={() => go('start')} />
+        ) : (
+          <StartScreen
+            t={t}
+            lang={lang}
+            onLanguage={setLang}
+            session={session}
+            state={state}
+            onReturnCode={() => go('return')}
+            focusHeading={moved.current}
+          />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { Catalogue } from '../i18n.ts';
+
+/** A screen's heading; it takes focus when the screen replaces another (not on first load). */
+export function ScreenHeading({ text, focus }: { text: string; focus: boolean }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focus) ref.current?.focus();
+  }, [focus]);
+  return (
+    <h1 ref={ref} tabIndex={-1}>
+      {text}
+    </h1>
+  );
+}
+
+/** The 112 box, shown when the visitor says they are in danger right now. */
+export function DangerNotice({ t }: { t: Catalogue }) {
+  return (
+    <section class="sl-danger" aria-labelledby="sl-danger-title">
+      <h2 id="sl-danger-title">{t.urgentTitle}</h2>
+      <p>{t.urgentText}</p>
+      <a class="sl-call" href="tel:112">
+        {t.call112}
+      </a>
+    </section>
+  );
+}
