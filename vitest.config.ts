@@ -30,6 +30,9 @@ export default defineConfig({
           globalSetup: ['test/support/global-redis.ts'],
           testTimeout: 90_000,
           hookTimeout: 60_000,
+          // Several files start extra server processes and restart Redis; running them one
+          // at a time on 2 cores keeps their timing honest.
+          fileParallelism: false,
         },
       },
       {

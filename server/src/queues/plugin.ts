@@ -1,5 +1,6 @@
 import { Queue, type QueueOptions } from 'bullmq';
 import fp from 'fastify-plugin';
+import { closeQueue } from '../redis/close.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,8 +33,7 @@ export default fp(
     app.decorate('bullOptions', bullOptions);
     app.addHook('onClose', async () => {
       for (const q of [conversations, retention]) {
-        await q.close();
-        await (await q.client).quit().catch(() => {});
+        await closeQueue(q);
       }
     });
   },

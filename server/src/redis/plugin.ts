@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { Redis, type RedisOptions } from 'ioredis';
+import { closeConnection } from './close.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,7 +29,7 @@ export default fp(
     app.decorate('newRedis', newRedis);
     app.decorate('key', (...parts: string[]) => [redisPrefix, ...parts].join(':'));
     app.addHook('onClose', async () => {
-      await redis.quit().catch(() => redis.disconnect());
+      await closeConnection(redis);
     });
   },
   { name: 'redis', dependencies: ['config'] },

@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { currentOperator } from '../auth/plugin.ts';
 import { parseOrThrow } from '../http/parse.ts';
+import { closeQueue } from '../redis/close.ts';
 import { QUEUE_REPORTS, startReportWorker } from './delivery.ts';
 import { loadRegions } from './regions.ts';
 import { ReportService } from './service.ts';
@@ -51,8 +52,7 @@ export default fp(
     const queue = new Queue(QUEUE_REPORTS, app.bullOptions());
     queue.on('error', (err) => app.log.warn({ err }, 'report queue error'));
     app.addHook('onClose', async () => {
-      await queue.close();
-      await (await queue.client).quit().catch(() => {});
+      await closeQueue(queue);
     });
     const service = new ReportService({
       store,

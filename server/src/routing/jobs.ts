@@ -2,6 +2,7 @@ import { type Job, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { ConversationService } from '../conversations/service.ts';
 import { QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
+import { closeConnection, withDeadline } from '../redis/close.ts';
 
 /** How often the safety-net sweep runs: presence, routing, positions. @default 10 s */
 export const SWEEP_EVERY_MS = 10_000;
@@ -57,7 +58,10 @@ export async function closeWorkers(workers: Worker[], graceMs = 5000): Promise<v
       });
       await Promise.race([w.close(), forced]);
       clearTimeout(timer);
-      await (await w.client).quit().catch(() => {});
+      await withDeadline(
+        w.client.then((c) => closeConnection(c as unknown as Parameters<typeof closeConnection>[0], 1000)),
+        1500,
+      );
     }),
   );
 }
