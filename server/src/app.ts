@@ -1,9 +1,8 @@
 import { AppError, errorBody } from '@stille-lijn/shared/errors';
 import Fastify, { type FastifyInstance } from 'fastify';
-import fp from 'fastify-plugin';
 import type { DestinationStream } from 'pino';
 import authPlugin from './auth/plugin.ts';
-import type { Config } from './config.ts';
+import { type Config, configPlugin } from './config.ts';
 import consolePlugin from './console/plugin.ts';
 import conversationsPlugin from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
@@ -38,14 +37,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bodyLimit: 64 * 1024,
   }) as unknown as FastifyInstance;
 
-  app.register(
-    fp(
-      async (a) => {
-        a.decorate('config', opts.config);
-      },
-      { name: 'config' },
-    ),
-  );
+  app.register(configPlugin(opts.config));
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof AppError) {

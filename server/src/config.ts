@@ -1,3 +1,4 @@
+import fp from 'fastify-plugin';
 import { z } from 'zod';
 
 const bool = z
@@ -182,3 +183,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** The variables, for the README table and `--help` output. */
 export const configVariables = Object.keys(envSchema.shape);
+
+/** For entry points: the config, or one line per bad variable on stderr and exit code 1. */
+export function loadConfigOrExit(who: string): Readonly<Config> {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(
+      `${who} cannot start; fix these settings:\n${err.lines.map((l) => `  ${l}\n`).join('')}`,
+    );
+    process.exit(1);
+  }
+}
+
+/** Decorates `app.config`; every other plugin depends on it by name. */
+export function configPlugin(config: Readonly<Config>) {
+  return fp(
+    async (a) => {
+      a.decorate('config', config);
+    },
+    { name: 'config' },
+  );
+}

@@ -1,20 +1,9 @@
 import { buildApp } from './app.ts';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 
 /** Boots the server: config (one line per bad variable), app, listen, graceful shutdown. */
 async function main(): Promise<void> {
-  let config: Readonly<Config>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(
-        `Stille Lijn cannot start; fix these settings:\n${err.lines.map((l) => `  ${l}\n`).join('')}`,
-      );
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit('Stille Lijn');
 
   const app = await buildApp({ config });
   let closing = false;

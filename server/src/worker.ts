@@ -1,6 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import fp from 'fastify-plugin';
-import { ConfigError, loadConfig } from './config.ts';
+import { configPlugin, loadConfigOrExit } from './config.ts';
 import conversationsPlugin from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
 import { createLogger } from './logger.ts';
@@ -15,25 +14,9 @@ import { closeWorkers, startWorkers } from './routing/jobs.ts';
  * WORKERS=none). Without a Socket.IO server, it emits through the Redis emitter.
  */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`Stille Lijn worker cannot start:\n${err.lines.map((l) => `  ${l}\n`).join('')}`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit('Stille Lijn worker');
   const app = Fastify({ loggerInstance: createLogger(config.logLevel) }) as unknown as FastifyInstance;
-  app.register(
-    fp(
-      async (a) => {
-        a.decorate('config', config);
-      },
-      { name: 'config' },
-    ),
-  );
+  app.register(configPlugin(config));
   await app.register(redisPlugin);
   await app.register(cryptoPlugin);
   await app.register(metricsPlugin);
