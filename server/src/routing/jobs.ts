@@ -48,16 +48,28 @@ export async function startWorkers(app: FastifyInstance): Promise<Worker[]> {
   return [conversations, retention];
 }
 
-/** Closes workers, letting a running job finish for up to `graceMs`, then forcing. */
+/**
+ * Closes workers, letting a running job finish for up to `graceMs`. Never hangs: BullMQ's
+ * `close()` does not settle when the blocking client sits between two reconnect attempts
+ * (taskforcesh/bullmq#4656, seen here after a Redis restart), so past the grace period the
+ * worker's sockets are dropped and shutdown goes on. An unfinished job is then picked up
+ * again by the stalled-job check of another instance.
+ */
 export async function closeWorkers(workers: Worker[], graceMs = 5000): Promise<void> {
   await Promise.all(
     workers.map(async (w) => {
-      let timer: NodeJS.Timeout | undefined;
-      const forced = new Promise<void>((resolve) => {
-        timer = setTimeout(() => resolve(w.close(true)), graceMs);
+      let settled = false;
+      const closing = w.close().finally(() => {
+        settled = true;
       });
-      await Promise.race([w.close(), forced]);
-      clearTimeout(timer);
+      await withDeadline(closing, graceMs);
+      if (!settled) {
+        await withDeadline(
+          w.waitUntilReady().then((blocking) => blocking.disconnect()),
+          500,
+        );
+        await withDeadline(closing, 1000);
+      }
       await withDeadline(
         w.client.then((c) => closeConnection(c as unknown as Parameters<typeof closeConnection>[0], 1000)),
         1500,
