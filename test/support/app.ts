@@ -1,22 +1,46 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp } from '../../server/src/app.ts';
 import { type Config, loadConfig } from '../../server/src/config.ts';
 
 export interface TestApp {
+  /** The live app; `restart()` replaces it. */
   app: FastifyInstance;
   config: Readonly<Config>;
-  /** http://127.0.0.1:<port> */
+  /** http://127.0.0.1:<port>; the same across `restart()`. */
   url: string;
-  /** Every log line written so far, as raw JSON text. */
+  /** Every log line written so far, as raw JSON text (across restarts). */
   logs: string[];
   close(): Promise<void>;
+  /**
+   * A server restart: closes the live app as a shutdown does, then builds a new one with
+   * the same config (Redis prefix, data key) on the same port, so clients get back by themselves.
+   */
+  restart(): Promise<void>;
 }
 
 /** A fixed test data key, so several instances in one test share it. Never used outside tests. */
 export const TEST_DATA_KEY = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
+
+const HOST = '127.0.0.1';
+
+/** Listens on `port`, waiting a little if the port is still held (0 picks a free one). */
+async function listen(app: FastifyInstance, port: number): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await app.listen({ port, host: HOST });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 50) throw err;
+      await sleep(100);
+    }
+  }
+  const addr = app.server.address();
+  return typeof addr === 'object' && addr ? addr.port : 0;
+}
 
 /**
  * Builds the real app against the suite's private Redis, with its own key prefix so
@@ -26,7 +50,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
-    HOST: '127.0.0.1',
+    HOST,
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
     DATA_KEY: TEST_DATA_KEY,
@@ -43,8 +67,24 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
   });
   const app = await buildApp({ config, logStream });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return { app, config, url: `http://127.0.0.1:${port}`, logs, close: () => app.close() };
+  const port = await listen(app, config.port);
+  const t: TestApp = {
+    app,
+    config,
+    url: `http://${HOST}:${port}`,
+    logs,
+    close: () => t.app.close(),
+    async restart() {
+      await t.app.close();
+      const next = await buildApp({ config, logStream });
+      try {
+        await listen(next, port);
+      } catch (err) {
+        await next.close();
+        throw err;
+      }
+      t.app = next;
+    },
+  };
+  return t;
 }
