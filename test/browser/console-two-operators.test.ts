@@ -3,7 +3,7 @@ import type { Message, ResumeAck, StartAck, VisitorStart } from '@stille-lijn/sh
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
+import { axeViolations, ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
 import { connectVisitor, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
 
 type Ok<T> = { ok: true } & T;
@@ -243,7 +243,18 @@ describe('console: a shift with two operators', () => {
     const toBram = nextEvent<{ operatorName: string }>(urgent.socket, 'chat:assigned');
     await anna.locator('[data-sl="transfer"]').click();
     await anna.locator('[data-sl="transfer-to-colleague"]').check();
-    await anna.locator('[data-sl="transfer-operator"]').fill(bramAccount.id);
+    // Colleagues are offered by name: Bram, with room, and not Anna herself.
+    const picker = anna.locator('[data-sl="transfer-operator"]');
+    await picker.locator('option', { hasText: 'Bram' }).waitFor({ state: 'attached' });
+    expect(await picker.locator('option').allTextContents()).toEqual([
+      expect.stringMatching(/collega/i),
+      expect.stringMatching(/^Bram .*\(1 van 2, /),
+    ]);
+    await picker.selectOption({
+      label: (await picker.locator('option', { hasText: 'Bram' }).textContent()) ?? '',
+    });
+    expect(await picker.inputValue()).toBe(bramAccount.id);
+    expect(await axeViolations(anna)).toEqual([]);
     await anna.locator('[data-sl="transfer-note"]').fill(handOver);
     await anna.locator('[data-sl="transfer-confirm"]').click();
     // The visitor is told the new name.

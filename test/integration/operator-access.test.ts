@@ -123,6 +123,56 @@ describe('operator access', () => {
     for (const s of [opA, opB, v]) s.disconnect();
   });
 
+  it('lists colleagues by name for a transfer; a refused transfer keeps no hand-over note', async () => {
+    const a = await createOperator(t, { displayName: 'Anna Smit' });
+    const b = await createOperator(t, { displayName: 'Bram Visser' });
+    const opA = await connectOperator(t.url, a.cookie);
+    const opB = await connectOperator(t.url, b.cookie);
+    const colleagues = async () => {
+      const res = await fetch(`${t.url}/api/colleagues`, { headers: { cookie: a.cookie } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { colleagues: { id: string; displayName: string; load: number }[] })
+        .colleagues;
+    };
+    // Bram, not Anna herself; without a session, nothing.
+    expect(await colleagues()).toEqual([
+      expect.objectContaining({ id: b.id, displayName: 'Bram Visser', load: 0 }),
+    ]);
+    expect((await fetch(`${t.url}/api/colleagues`)).status).toBe(401);
+
+    const v = await connectVisitor(t.url);
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    const conversationId = String(start.conversationId);
+    await emitAck(opA, 'chat:accept', { conversationId });
+    const notes = () => t.app.redis.xlen(`${t.config.redisPrefix}:conv:${conversationId}:notes`);
+    // Refused: an unknown colleague, and Anna herself. Neither leaves the note behind.
+    const unknown = await emitAck<AnyAck>(opA, 'chat:transfer', {
+      conversationId,
+      to: { operatorId: '0'.repeat(26) },
+      note: 'Overdracht',
+    });
+    expect(unknown.error?.code).toBe('not_found');
+    const self = await emitAck<AnyAck>(opA, 'chat:transfer', {
+      conversationId,
+      to: { operatorId: a.id },
+      note: 'Overdracht',
+    });
+    expect(self.error?.code).toBe('conflict');
+    expect(await notes()).toBe(0);
+    // The transfer that happens stores it once, and Bram's load shows it.
+    const got = nextEvent<{ notes: { text: string }[] }>(opB, 'chat:assigned');
+    const ok = await emitAck<AnyAck>(opA, 'chat:transfer', {
+      conversationId,
+      to: { operatorId: b.id },
+      note: 'Overdracht',
+    });
+    expect(ok.ok).toBe(true);
+    expect((await got).notes.map((n) => n.text)).toEqual(['Overdracht']);
+    expect(await notes()).toBe(1);
+    expect((await colleagues())[0]?.load).toBe(1);
+    for (const s of [opA, opB, v]) s.disconnect();
+  });
+
   it('puts a transferred-to-queue conversation back in line; its visitor gets queue:position', async () => {
     const a = await createOperator(t);
     const opA = await connectOperator(t.url, a.cookie);

@@ -34,7 +34,7 @@ function conversationsFrom(list: unknown): Conversation[] | undefined {
   );
 }
 
-function operatorFrom(v: unknown): OverviewOperator | undefined {
+export function operatorFrom(v: unknown): OverviewOperator | undefined {
   if (!isRecord(v) || typeof v.id !== 'string' || typeof v.displayName !== 'string') return undefined;
   if (!isCount(v.load) || !isCount(v.capacity) || typeof v.connected !== 'boolean') return undefined;
   const status = (operatorStatuses as readonly unknown[]).includes(v.status)
@@ -65,6 +65,19 @@ export function overviewFrom(body: unknown): Overview | undefined {
 /** `GET /api/supervisor/overview` (supervisors and admins). */
 export function fetchOverview(): Promise<ApiResult<Overview>> {
   return apiRequest('/api/supervisor/overview', { pick: overviewFrom });
+}
+
+/** `GET /api/colleagues`: the colleagues signed in now, to hand a conversation to. */
+export function fetchColleagues(): Promise<ApiResult<OverviewOperator[]>> {
+  return apiRequest('/api/colleagues', {
+    pick: (body) =>
+      isRecord(body) && Array.isArray(body.colleagues)
+        ? body.colleagues.flatMap((o) => {
+            const op = operatorFrom(o);
+            return op ? [op] : [];
+          })
+        : undefined,
+  });
 }
 
 /** `GET /api/conversations`: the caller's active conversations and those recently ended in their hands. */

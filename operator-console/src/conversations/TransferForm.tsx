@@ -1,5 +1,6 @@
 import { idSchema, type Transfer, textSchema } from '@stille-lijn/shared';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { fetchColleagues, type OverviewOperator } from '../api/supervisor.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { TransferOutcome } from '../state/useWorkspace.ts';
 
@@ -14,12 +15,32 @@ export function TransferForm({ conversationId, onTransfer, onCancel }: TransferF
   const { t } = useI18n();
   const [target, setTarget] = useState<'queue' | 'colleague'>('queue');
   const [operatorId, setOperatorId] = useState('');
+  // Colleagues signed in now, by name; fetched when "to a colleague" is chosen.
+  const [colleagues, setColleagues] = useState<OverviewOperator[] | undefined>(undefined);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
   const first = useRef<HTMLInputElement>(null);
 
   useEffect(() => first.current?.focus(), []);
+
+  useEffect(() => {
+    if (target !== 'colleague') return;
+    let live = true;
+    setColleagues(undefined);
+    void fetchColleagues().then((res) => {
+      if (!live) return;
+      if (res.ok) setColleagues(res.data);
+      else {
+        setColleagues([]);
+        setError(t.transfer.failed);
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [target, t]);
+  const canTake = (o: OverviewOperator) => o.load < o.capacity;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -77,14 +98,29 @@ export function TransferForm({ conversationId, onTransfer, onCancel }: TransferF
       {target === 'colleague' && (
         <div class="field">
           <label for="transfer-operator">{t.transfer.colleague}</label>
-          <input
+          <select
             id="transfer-operator"
             data-sl="transfer-operator"
-            autocomplete="off"
-            spellcheck={false}
             value={operatorId}
-            onInput={(e) => setOperatorId(e.currentTarget.value)}
-          />
+            aria-busy={colleagues === undefined}
+            onChange={(e) => setOperatorId(e.currentTarget.value)}
+          >
+            <option value="">{colleagues === undefined ? t.transfer.loading : t.transfer.choose}</option>
+            {(colleagues ?? []).map((o) => (
+              <option key={o.id} value={o.id} disabled={!canTake(o)}>
+                {t.transfer.option(
+                  o.displayName,
+                  t.supervisor.overview.loadValue(o.load, o.capacity),
+                  canTake(o) ? t.status[o.status] : t.transfer.full,
+                )}
+              </option>
+            ))}
+          </select>
+          {colleagues?.length === 0 && (
+            <p class="hint" data-sl="transfer-nobody">
+              {t.transfer.nobody}
+            </p>
+          )}
         </div>
       )}
       <div class="field">

@@ -76,6 +76,11 @@ export default fp(
       return { conversation, messages, notes };
     });
 
+    // Who a conversation can be handed to: the colleagues signed in now, by name.
+    app.get('/api/colleagues', { preHandler: app.requireOperator }, async (req) => ({
+      colleagues: await service.colleaguesOf(me(req).id),
+    }));
+
     // ---- supervisor
     app.get('/api/supervisor/overview', { preHandler: app.requireRole('supervisor', 'admin') }, async () =>
       service.overview(),

@@ -134,24 +134,29 @@ return {'ok', since}
 
 /**
  * Returns an active conversation to the queue, keeping its original waitingSince.
- * ARGV: prefix, convId, expected operatorId ('' = any). Returns {status, operatorId}.
+ * ARGV: prefix, convId, expected operatorId ('' = any), optional encrypted hand-over note
+ * (stored only when the move happens, written by the expected operator).
+ * Returns {status, operatorId, noteId?}.
  */
 export const requeueLua = `${common}
 local k = ckey(ARGV[2])
 local c = redis.call('HMGET', k, 'state', 'operatorId', 'urgent', 'waitingSince')
 if c[1] ~= 'active' then return {'conflict'} end
 if ARGV[3] ~= '' and c[2] ~= ARGV[3] then return {'forbidden'} end
+local noteId = ''
+if ARGV[4] and ARGV[4] ~= '' then noteId = redis.call('XADD', k .. ':notes', '*', 'o', c[2], 'c', ARGV[4]) end
 redis.call('HSET', k, 'state', 'waiting')
 redis.call('HDEL', k, 'operatorId', 'operatorName', 'assignedAt')
 redis.call('SREM', P .. ':op:' .. c[2] .. ':convs', ARGV[2])
 redis.call('SREM', P .. ':active', ARGV[2])
 redis.call('ZADD', P .. ':waiting', score(c[3], c[4]), ARGV[2])
-return {'ok', c[2]}
+return {'ok', c[2], noteId}
 `;
 
 /**
  * Moves an active conversation from one operator to another with free capacity.
- * ARGV: prefix, convId, fromOperatorId, toOperatorId, toName, toCapacity, now.
+ * ARGV: prefix, convId, fromOperatorId, toOperatorId, toName, toCapacity, now, optional
+ * encrypted hand-over note (stored only when the transfer happens). Returns {status, noteId?}.
  */
 export const transferLua = `${common}
 local k = ckey(ARGV[2])
@@ -160,9 +165,11 @@ if c[1] ~= 'active' then return {'conflict'} end
 if c[2] ~= ARGV[3] then return {'forbidden'} end
 if ARGV[3] == ARGV[4] then return {'conflict'} end
 if redis.call('SCARD', P .. ':op:' .. ARGV[4] .. ':convs') >= tonumber(ARGV[6]) then return {'full'} end
+local noteId = ''
+if ARGV[8] and ARGV[8] ~= '' then noteId = redis.call('XADD', k .. ':notes', '*', 'o', ARGV[3], 'c', ARGV[8]) end
 redis.call('SMOVE', P .. ':op:' .. ARGV[3] .. ':convs', P .. ':op:' .. ARGV[4] .. ':convs', ARGV[2])
 redis.call('HSET', k, 'operatorId', ARGV[4], 'operatorName', ARGV[5], 'assignedAt', ARGV[7])
-return {'ok'}
+return {'ok', noteId}
 `;
 
 /**

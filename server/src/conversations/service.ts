@@ -91,6 +91,16 @@ interface ConvFields {
 
 type Reply = (string | null)[];
 
+/** An operator known to routing, as the supervisor overview and the transfer list show them. */
+export interface OperatorOnRoute {
+  id: string;
+  displayName: string;
+  status: string;
+  load: number;
+  capacity: number;
+  connected: boolean;
+}
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     slAppendMessage(k1: string, k2: string, k3: string, ...argv: string[]): Result<Reply, Context>;
@@ -558,11 +568,14 @@ export class ConversationService {
     to: { operatorId: string } | { queue: true },
     note?: string,
   ): Promise<void> {
-    if (note) await this.addNote(conversationId, from.id, note);
+    // The hand-over note is written by the same script as the move, so a refused transfer
+    // leaves no note behind and a retry does not add it twice.
+    const sealedNote = note ? this.#cipher.encrypt(note, conversationId) : '';
     if ('queue' in to) {
-      const r = await this.#redis.slRequeue(this.#p, conversationId, from.id);
+      const r = await this.#redis.slRequeue(this.#p, conversationId, from.id, sealedNote);
       if (r[0] === 'forbidden') throw new AppError('forbidden');
       if (r[0] !== 'ok') throw new AppError('conflict');
+      if (r[2]) await this.audit('note', from.id, conversationId);
       this.#toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
       await this.audit('transfer-queue', from.id, conversationId);
       this.#afterQueueChange();
@@ -580,10 +593,12 @@ export class ConversationService {
       target[0],
       target[1] ?? String(this.#config.operatorCapacity),
       String(Date.now()),
+      sealedNote,
     );
     if (r[0] === 'forbidden') throw new AppError('forbidden');
     if (r[0] === 'full') throw new AppError('conflict', 'That operator is at capacity.');
     if (r[0] !== 'ok') throw new AppError('conflict');
+    if (r[1]) await this.audit('note', from.id, conversationId);
     this.#toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
     await this.audit('transfer', from.id, conversationId);
     await this.#sendAssigned(conversationId, to.operatorId);
@@ -1103,27 +1118,34 @@ export class ConversationService {
   }
 
   /** Active conversations with their operators, for the supervisor view. */
-  async overview(): Promise<{
-    conversations: Conversation[];
-    operators: {
-      id: string;
-      displayName: string;
-      status: string;
-      load: number;
-      capacity: number;
-      connected: boolean;
-    }[];
-  }> {
-    const now = Date.now();
+  async overview(): Promise<{ conversations: Conversation[]; operators: OperatorOnRoute[] }> {
     const ids = await this.#redis.smembers(this.key('active'));
-    const conversations = (
-      await Promise.all(ids.map((id) => this.conversation(id).catch(() => null)))
-    ).filter((c): c is Conversation => c !== null);
+    const [conversations, operators] = await Promise.all([
+      Promise.all(ids.map((id) => this.conversation(id).catch(() => null))).then((list) =>
+        list.filter((c): c is Conversation => c !== null),
+      ),
+      this.#operatorsOnRoute(),
+    ]);
+    return { conversations, operators };
+  }
+
+  /**
+   * The colleagues an operator can hand a conversation to: everyone signed in to the
+   * console but the caller, with their status and load (`GET /api/colleagues`).
+   */
+  async colleaguesOf(operatorId: string): Promise<OperatorOnRoute[]> {
+    return (await this.#operatorsOnRoute())
+      .filter((o) => o.id !== operatorId && o.connected)
+      .sort((a, b) => a.displayName.localeCompare(b.displayName, 'nl'));
+  }
+
+  async #operatorsOnRoute(): Promise<OperatorOnRoute[]> {
+    const now = Date.now();
     const opIds = await this.#redis.smembers(this.key('route', 'ops'));
     const operators = await Promise.all(
       opIds.map(async (id) => {
         const [info, load, live] = await Promise.all([
-          this.#redis.hmget(this.key('route', 'op', id), 'name', 'status'),
+          this.#redis.hmget(this.key('route', 'op', id), 'name', 'status', 'cap'),
           this.#redis.scard(this.key('op', id, 'convs')),
           this.#redis.zcount(this.key('op', id, 'conns'), now, '+inf'),
         ]);
@@ -1132,12 +1154,12 @@ export class ConversationService {
           displayName: info[0] ?? '',
           status: info[1] ?? 'away',
           load,
-          capacity: this.#config.operatorCapacity,
+          capacity: Number(info[2]) || this.#config.operatorCapacity,
           connected: live > 0,
         };
       }),
     );
-    return { conversations, operators };
+    return operators;
   }
 
   /** The conversations an operator holds now, and those that ended in their hands and are still kept. */
