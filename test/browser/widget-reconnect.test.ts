@@ -173,4 +173,45 @@ describe('a real network drop mid-chat', () => {
     expect(lines).toEqual(['Nieuw: welkom terug.', 'Nieuw: ben je er nog?']);
     expect(await page.content()).not.toContain('Oud:');
   });
+
+  it('keeps trying after the server refuses the reconnect, and is back once it accepts again', async () => {
+    await page.goto(`${proxy.url}/chat`);
+    const assigned = nextAssignment(operator);
+    await page.locator('[data-sl=role-victim]').check();
+    await page.locator('[data-sl=start]').click();
+    const conversationId = await assigned;
+    await page.getByRole('heading', { name: 'Je praat met Sanne' }).waitFor();
+
+    // The address has used up its connection budget: every new connection is refused
+    // (`rate_limited`) until the counter goes. Each attempt still counts.
+    const [budget] = await t.app.redis.keys(`${t.config.redisPrefix}:throttle:conn:*`);
+    expect(budget).toBeDefined();
+    const attempts = async () => Number(await t.app.redis.get(budget!)) - 1_000_000;
+    await t.app.redis.set(budget!, 1_000_000, 'KEEPTTL');
+
+    proxy.cut();
+    await page.locator('[data-sl=offline-banner]').waitFor();
+    proxy.restore();
+    // Refused once by the reconnect, and then tried again: the client itself gives up
+    // after a refusal, so the widget has to come back on its own.
+    await expect.poll(attempts, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('[data-sl=offline-banner]').count()).toBe(1);
+
+    await t.app.redis.del(budget!);
+    await page.locator('[data-sl=offline-banner]').waitFor({ state: 'detached', timeout: 20_000 });
+    expect(
+      (
+        await emitAck<AnyAck>(operator, 'chat:message', {
+          conversationId,
+          clientMessageId: 'o1',
+          text: 'Ik ben er weer.',
+        })
+      ).ok,
+    ).toBe(true);
+    await page.getByText('Ik ben er weer.').waitFor();
+    const fromVisitor = collect<{ text: string }>(operator, 'chat:message');
+    await page.locator('[data-sl=composer]').fill('Ik ook');
+    await page.locator('[data-sl=composer]').press('Enter');
+    await expect.poll(() => fromVisitor.map((m) => m.text)).toEqual(['Ik ook']);
+  });
 });

@@ -15,6 +15,8 @@ type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEv
 
 /** An acknowledgement that does not come within this time counts as failed. */
 const ACK_TIMEOUT_MS = 10_000;
+/** After the server refused a connection: try again after this, plus up to as much again at random. */
+const REFUSED_RETRY_MS = 2_000;
 /** After this long without a keystroke the visitor no longer counts as typing. */
 const TYPING_IDLE_MS = 3_000;
 /** An operator typing indicator without news disappears after this long. */
@@ -318,6 +320,15 @@ export class ChatSession {
       if (!mine()) return;
       if (connectedBefore) this.resumeAfterDrop(socket);
       connectedBefore = true;
+    });
+    socket.on('connect_error', () => {
+      // A refusal by the server (it is restarting, or the address is over its connection
+      // budget) is not retried by the client itself; a network error is (`socket.active`).
+      if (!mine() || socket.active) return;
+      setTimeout(
+        () => mine() && !socket.connected && !socket.active && socket.connect(),
+        REFUSED_RETRY_MS * (1 + Math.random()),
+      );
     });
     socket.on('disconnect', (reason) => {
       if (!mine() || !this.live) return;
