@@ -4,7 +4,12 @@ import type { Message, ResumeAck, StartAck, VisitorStart } from '@stille-lijn/sh
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
+import {
+  createConsoleAccount,
+  ensureConsoleBuilt,
+  launchChromium,
+  signInConsole,
+} from '../support/browser.ts';
 import { connectVisitor, emitAck, nextEvent, type VisitorSocket } from '../support/clients.ts';
 
 const SAFETY_CHECK_NL = 'Is het nu veilig om te chatten? Kan iemand meelezen? Hoeveel tijd heb je?';
@@ -40,21 +45,6 @@ describe('operator console', () => {
     await t?.close();
   });
 
-  async function createAccount(role: 'operator' | 'supervisor' = 'operator') {
-    const username = `op${randomUUID().slice(0, 8)}`;
-    const password = `pw-${randomUUID()}`;
-    const account = await t.app.operators.create({ username, password, role, displayName: 'Anna de Vries' });
-    return { id: account.id, username, password };
-  }
-
-  async function signIn(account: { username: string; password: string }): Promise<void> {
-    await page.goto(`${t.url}/console/`);
-    await page.locator('[data-sl="login-username"]').fill(account.username);
-    await page.locator('[data-sl="login-password"]').fill(account.password);
-    await page.locator('[data-sl="login-submit"]').click();
-    await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
-  }
-
   async function startVisitor(start: VisitorStart) {
     const socket = await connectVisitor(t.url);
     visitors.push(socket);
@@ -81,7 +71,7 @@ describe('operator console', () => {
   }
 
   it('a shift in miniature: accept, messages both ways, a private note, quick exit and return, end', async () => {
-    const account = await createAccount();
+    const account = await createConsoleAccount(t);
     const visitor = await startVisitor({
       role: 'victim',
       language: 'nl',
@@ -90,7 +80,7 @@ describe('operator console', () => {
     });
     const id = visitor.ack.conversationId;
 
-    await signIn(account);
+    await signInConsole(page, t.url, account);
     const item = page.locator(`[data-sl="queue-item"][data-conversation-id="${id}"]`);
     await item.waitFor();
     expect(await item.getAttribute('data-urgent')).toBe('true');
@@ -193,10 +183,10 @@ describe('operator console', () => {
   });
 
   it('risk checklist, tags, acute danger and transfer; supervisor figures; no accessibility violations', async () => {
-    const account = await createAccount('supervisor');
+    const account = await createConsoleAccount(t, { role: 'supervisor' });
     const visitor = await startVisitor({ role: 'concerned', language: 'en', text: 'My sister is in danger' });
     const id = visitor.ack.conversationId;
-    await signIn(account);
+    await signInConsole(page, t.url, account);
     expect(await axeViolations()).toEqual([]);
 
     await page.locator(`[data-sl="queue-item"][data-conversation-id="${id}"] [data-sl="accept"]`).click();
@@ -300,7 +290,7 @@ describe('operator console', () => {
   }, 120_000);
 
   it('works by keyboard alone: sign in, go available, answer two visitors, switch, note, end', async () => {
-    const account = await createAccount();
+    const account = await createConsoleAccount(t);
     const first = await startVisitor({ role: 'victim', language: 'nl', text: 'Eerste bezoeker' });
     await page.goto(`${t.url}/console/`);
     await page.locator('[data-sl="login-username"]:focus').waitFor();

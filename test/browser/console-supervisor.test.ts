@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, OperatorRole, StartAck, VisitorStart } from '@stille-lijn/shared';
+import type { Message, StartAck, VisitorStart } from '@stille-lijn/shared';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { axeViolations, ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
+import {
+  axeViolations,
+  createConsoleAccount,
+  ensureConsoleBuilt,
+  launchChromium,
+  signInConsole,
+} from '../support/browser.ts';
 import {
   connectOperator,
   connectVisitor,
@@ -16,13 +22,6 @@ import {
 } from '../support/clients.ts';
 
 type Ok<T> = { ok: true } & T;
-interface Account {
-  id: string;
-  username: string;
-  password: string;
-  displayName: string;
-}
-
 describe('console: supervisor view and roles', () => {
   let t: TestApp;
   let browser: Browser;
@@ -48,25 +47,10 @@ describe('console: supervisor view and roles', () => {
     await t?.close();
   });
 
-  async function createAccount(role: OperatorRole, displayName: string): Promise<Account> {
-    const username = `u${randomUUID().slice(0, 8)}`;
-    const password = `pw-${randomUUID()}`;
-    const account = await t.app.operators.create({ username, password, role, displayName });
-    return { id: account.id, username, password, displayName };
-  }
-
   async function newPage(): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     contexts.push(context);
     return context.newPage();
-  }
-
-  async function signIn(page: Page, account: Account): Promise<void> {
-    await page.goto(`${t.url}/console/`);
-    await page.locator('[data-sl="login-username"]').fill(account.username);
-    await page.locator('[data-sl="login-password"]').fill(account.password);
-    await page.locator('[data-sl="login-submit"]').click();
-    await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
   }
 
   async function startVisitor(start: VisitorStart) {
@@ -88,12 +72,12 @@ describe('console: supervisor view and roles', () => {
   }
 
   it('shows the figures move, reads along (audited, shown to the operator), alerts on acute danger, reassigns', async () => {
-    const supervisor = await createAccount('supervisor', 'Sanne Smit');
-    const operator = await createAccount('operator', 'Anna de Vries');
+    const supervisor = await createConsoleAccount(t, { role: 'supervisor', displayName: 'Sanne Smit' });
+    const operator = await createConsoleAccount(t, { role: 'operator', displayName: 'Anna de Vries' });
     const sup = await newPage();
     const op = await newPage();
-    await signIn(sup, supervisor);
-    await signIn(op, operator);
+    await signInConsole(sup, t.url, supervisor);
+    await signInConsole(op, t.url, operator);
 
     await sup.locator('[data-sl="view-supervisor"]').click();
     const stat = (name: string, value: number) =>
@@ -217,9 +201,9 @@ describe('console: supervisor view and roles', () => {
   }, 120_000);
 
   it('lets supervisors manage canned responses, which the composer offers at once', async () => {
-    const supervisor = await createAccount('supervisor', 'Sanne Smit');
+    const supervisor = await createConsoleAccount(t, { role: 'supervisor', displayName: 'Sanne Smit' });
     const page = await newPage();
-    await signIn(page, supervisor);
+    await signInConsole(page, t.url, supervisor);
     await page.locator('[data-sl="view-canned"]').click();
     await page.locator('[data-sl="canned-row"][data-canned-id="safety-check"][data-language="nl"]').waitFor();
     expect(await axeViolations(page)).toEqual([]);
@@ -275,9 +259,9 @@ describe('console: supervisor view and roles', () => {
   }, 90_000);
 
   it('after a reconnect, drops what was moved meanwhile and shows what ended meanwhile', async () => {
-    const operator = await createAccount('operator', 'Anna de Vries');
+    const operator = await createConsoleAccount(t, { role: 'operator', displayName: 'Anna de Vries' });
     const page = await newPage();
-    await signIn(page, operator);
+    await signInConsole(page, t.url, operator);
     const [moved, kept, ended] = [
       await startVisitor({ role: 'victim', language: 'nl', text: 'een' }),
       await startVisitor({ role: 'bystander', language: 'nl', text: 'twee' }),
@@ -322,9 +306,9 @@ describe('console: supervisor view and roles', () => {
   }, 90_000);
 
   it('offers an operator neither the supervisor nor the admin views, and the server refuses them', async () => {
-    const operator = await createAccount('operator', 'Anna de Vries');
+    const operator = await createConsoleAccount(t, { role: 'operator', displayName: 'Anna de Vries' });
     const page = await newPage();
-    await signIn(page, operator);
+    await signInConsole(page, t.url, operator);
     for (const view of ['view-supervisor', 'view-canned', 'view-admin']) {
       expect(await page.locator(`[data-sl="${view}"]`).count()).toBe(0);
     }
@@ -370,9 +354,9 @@ describe('console: supervisor view and roles', () => {
     expect(await audit()).not.toContainEqual(expect.objectContaining({ action: 'monitor' }));
 
     // A supervisor has the supervisor view but not the admin one, and the server agrees.
-    const supervisor = await createAccount('supervisor', 'Sanne Smit');
+    const supervisor = await createConsoleAccount(t, { role: 'supervisor', displayName: 'Sanne Smit' });
     const supPage = await newPage();
-    await signIn(supPage, supervisor);
+    await signInConsole(supPage, t.url, supervisor);
     await supPage.locator('[data-sl="view-supervisor"]').waitFor();
     expect(await supPage.locator('[data-sl="view-admin"]').count()).toBe(0);
     const supCookie = await login(t.url, supervisor.username, supervisor.password);

@@ -3,15 +3,17 @@ import type { Message, ResumeAck, StartAck, VisitorStart } from '@stille-lijn/sh
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { axeViolations, ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
+import {
+  axeViolations,
+  type ConsoleAccount,
+  createConsoleAccount,
+  ensureConsoleBuilt,
+  launchChromium,
+  signInConsole,
+} from '../support/browser.ts';
 import { connectVisitor, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
 
 type Ok<T> = { ok: true } & T;
-interface Account {
-  id: string;
-  username: string;
-  password: string;
-}
 interface Visitor {
   socket: VisitorSocket;
   id: string;
@@ -46,22 +48,11 @@ describe('console: a shift with two operators', () => {
     await t?.close();
   });
 
-  async function createAccount(displayName: string): Promise<Account> {
-    const username = `op${randomUUID().slice(0, 8)}`;
-    const password = `pw-${randomUUID()}`;
-    const account = await t.app.operators.create({ username, password, role: 'operator', displayName });
-    return { id: account.id, username, password };
-  }
-
-  async function signedInPage(account: Account): Promise<Page> {
+  async function signedInPage(account: ConsoleAccount): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(`${t.url}/console/`);
-    await page.locator('[data-sl="login-username"]').fill(account.username);
-    await page.locator('[data-sl="login-password"]').fill(account.password);
-    await page.locator('[data-sl="login-submit"]').click();
-    await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
+    await signInConsole(page, t.url, account);
     return page;
   }
 
@@ -128,8 +119,8 @@ describe('console: a shift with two operators', () => {
       .map(([, p]) => (p as { operatorName: string }).operatorName);
 
   it('two operators: urgent first, chats side by side, a private note, high risk, transfer, quick exit and return, end', async () => {
-    const annaAccount = await createAccount('Anna de Vries');
-    const bramAccount = await createAccount('Bram Jansen');
+    const annaAccount = await createConsoleAccount(t, { displayName: 'Anna de Vries' });
+    const bramAccount = await createConsoleAccount(t, { displayName: 'Bram Jansen' });
     const anna = await signedInPage(annaAccount);
     const bram = await signedInPage(bramAccount);
     for (const page of [anna, bram]) {
