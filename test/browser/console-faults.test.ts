@@ -4,16 +4,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
+import {
+  createConsoleAccount,
+  ensureConsoleBuilt,
+  launchChromium,
+  signInConsole,
+} from '../support/browser.ts';
 import { connectVisitor, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
 
 type Ok<T> = { ok: true } & T;
-interface Account {
-  id: string;
-  username: string;
-  password: string;
-}
-
 describe('console: hostile text and losing the server', () => {
   let t: TestApp;
   let browser: Browser;
@@ -43,29 +42,9 @@ describe('console: hostile text and losing the server', () => {
     await t?.close();
   });
 
-  async function createAccount(): Promise<Account> {
-    const username = `op${randomUUID().slice(0, 8)}`;
-    const password = `pw-${randomUUID()}`;
-    const account = await t.app.operators.create({
-      username,
-      password,
-      role: 'operator',
-      displayName: 'Anna de Vries',
-    });
-    return { id: account.id, username, password };
-  }
-
   async function openPage(opts: { bypassCSP?: boolean } = {}): Promise<void> {
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...opts });
     page = await context.newPage();
-  }
-
-  async function signIn(account: Account): Promise<void> {
-    await page.goto(`${t.url}/console/`);
-    await page.locator('[data-sl="login-username"]').fill(account.username);
-    await page.locator('[data-sl="login-password"]').fill(account.password);
-    await page.locator('[data-sl="login-submit"]').click();
-    await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
   }
 
   const tab = (id: string) => page.locator(`[data-sl="conversation-tab"][data-conversation-id="${id}"]`);
@@ -115,8 +94,8 @@ describe('console: hostile text and losing the server', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
 
-    const account = await createAccount();
-    await signIn(account);
+    const account = await createConsoleAccount(t);
+    await signInConsole(page, t.url, account);
 
     const opening = '<img src=x onerror=alert(1)>';
     const hostile = [
@@ -259,8 +238,8 @@ describe('console: hostile text and losing the server', () => {
 
   it('after a server restart, reconnects by itself with the same conversations, each message once', async () => {
     await openPage();
-    const account = await createAccount();
-    await signIn(account);
+    const account = await createConsoleAccount(t);
+    await signInConsole(page, t.url, account);
     const navigations: string[] = [];
     page.on('framenavigated', (f) => {
       if (f === page.mainFrame()) navigations.push(f.url());
@@ -362,5 +341,23 @@ describe('console: hostile text and losing the server', () => {
     expect(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     expect(navigations).toEqual([]);
     expect(await page.locator('[data-sl="login-username"]').count()).toBe(0);
+  }, 120_000);
+
+  it('restarts promptly again and again while the console keeps reconnecting', async () => {
+    // A console that reconnects over its keep-alive connection must not hold the old
+    // server's close open (it did: Socket.IO's requests got no `Connection: close`).
+    await openPage();
+    await signInConsole(page, t.url, await createConsoleAccount(t));
+    const took: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      await page.locator('[data-sl="connection"]').waitFor({ state: 'detached', timeout: 30_000 });
+      // Land at different moments of the console's reconnect.
+      await page.waitForTimeout(150 * i);
+      const started = Date.now();
+      await t.restart();
+      took.push(Date.now() - started);
+    }
+    await page.locator('[data-sl="connection"]').waitFor({ state: 'detached', timeout: 30_000 });
+    expect(took.filter((ms) => ms > 5000)).toEqual([]);
   }, 120_000);
 });

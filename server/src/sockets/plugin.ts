@@ -33,8 +33,11 @@ export default fp(
       p.catch((err: Error) => app.log.debug({ err }, 'adapter publish failed'));
       return p;
     }) as typeof pub.publish;
+    const inFlight = new InFlight();
     const io = new Server(app.server, {
       serveClient: false,
+      // While draining for a shutdown, no new Engine.IO session either (clients retry elsewhere).
+      allowRequest: (_req, accept) => accept(inFlight.draining ? 'unavailable' : null, !inFlight.draining),
       maxHttpBufferSize: MAX_FRAME_BYTES,
       cookie: false,
       pingInterval: 10_000,
@@ -46,7 +49,6 @@ export default fp(
     io.of('/').use((_socket, next) => next(new Error('unknown_namespace')));
     app.decorate('io', io);
 
-    const inFlight = new InFlight();
     const stopVisitors = setupVisitorNamespace(app, io.of('/visitor'), inFlight);
     const stopOperators = setupOperatorNamespace(app, io.of('/operator'), inFlight);
 
@@ -54,13 +56,22 @@ export default fp(
     for (const nsp of [io.of('/visitor'), io.of('/operator')]) {
       nsp.use((_socket, next) => (inFlight.draining ? next(new Error('unavailable')) : next()));
     }
+    let forceClose: NodeJS.Timeout | undefined;
     app.addHook('preClose', async () => {
       inFlight.draining = true;
+      // Socket.IO's requests never reach Fastify, which would answer them `Connection:
+      // close` while closing. Without this a console that keeps reconnecting over one
+      // keep-alive connection would hold server.close() open indefinitely.
+      app.server.prependListener('request', (_req, res) => res.setHeader('connection', 'close'));
       await inFlight.idle(5000);
       // The acks are out; now close the connections so the HTTP server can stop.
       io.engine.close();
+      // A request still running after this is cut: shutdown must end.
+      forceClose = setTimeout(() => app.server.closeAllConnections(), 5000);
+      forceClose.unref();
     });
     app.addHook('onClose', async () => {
+      clearTimeout(forceClose);
       stopOperators();
       stopVisitors();
       await new Promise<void>((resolve) => io.close(() => resolve()));
