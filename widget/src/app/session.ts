@@ -325,8 +325,9 @@ export class ChatSession {
       // A refusal by the server (it is restarting, or the address is over its connection
       // budget) is not retried by the client itself; a network error is (`socket.active`).
       if (!mine() || socket.active) return;
+      const wanted = () => this.state.phase === 'starting' || this.live;
       setTimeout(
-        () => mine() && !socket.connected && !socket.active && socket.connect(),
+        () => mine() && wanted() && !socket.connected && !socket.active && socket.connect(),
         REFUSED_RETRY_MS * (1 + Math.random()),
       );
     });
