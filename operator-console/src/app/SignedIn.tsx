@@ -35,6 +35,9 @@ export function SignedIn({ operator, onSignOut, onExpired, onToggleLanguage }: S
   const [helpOpen, setHelpOpen] = useState(false);
   const canSupervise = operator.role === 'supervisor' || operator.role === 'admin';
   const isAdmin = operator.role === 'admin';
+  const views: View[] = isAdmin
+    ? ['workspace', 'supervisor', 'canned', 'admin']
+    : ['workspace', 'supervisor', 'canned'];
 
   const latest = useRef({ state, helpOpen });
   latest.current = { state, helpOpen };
@@ -79,48 +82,18 @@ export function SignedIn({ operator, onSignOut, onExpired, onToggleLanguage }: S
         {canSupervise && (
           <nav aria-label={t.app.navLabel} class="views">
             <ul>
-              <li>
-                <button
-                  type="button"
-                  data-sl="view-workspace"
-                  aria-current={view === 'workspace' ? 'page' : undefined}
-                  onClick={() => setView('workspace')}
-                >
-                  {t.app.nav.workspace}
-                </button>
-              </li>
-              <li>
-                <button
-                  type="button"
-                  data-sl="view-supervisor"
-                  aria-current={view === 'supervisor' ? 'page' : undefined}
-                  onClick={() => setView('supervisor')}
-                >
-                  {t.app.nav.supervisor}
-                </button>
-              </li>
-              <li>
-                <button
-                  type="button"
-                  data-sl="view-canned"
-                  aria-current={view === 'canned' ? 'page' : undefined}
-                  onClick={() => setView('canned')}
-                >
-                  {t.app.nav.canned}
-                </button>
-              </li>
-              {isAdmin && (
-                <li>
+              {views.map((v) => (
+                <li key={v}>
                   <button
                     type="button"
-                    data-sl="view-admin"
-                    aria-current={view === 'admin' ? 'page' : undefined}
-                    onClick={() => setView('admin')}
+                    data-sl={`view-${v}`}
+                    aria-current={view === v ? 'page' : undefined}
+                    onClick={() => setView(v)}
                   >
-                    {t.app.nav.admin}
+                    {t.app.nav[v]}
                   </button>
                 </li>
-              )}
+              ))}
             </ul>
           </nav>
         )}
