@@ -9,6 +9,7 @@ import {
 } from '../api/admin.ts';
 import type { ApiFailure } from '../api/rest.ts';
 import { useI18n } from '../i18n/index.ts';
+import { DataTable } from '../lib/DataTable.tsx';
 import { AccountForm, type AccountFormValues } from './AccountForm.tsx';
 import { OneTimePassword } from './OneTimePassword.tsx';
 
@@ -179,141 +180,122 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
         )}
         {accounts === undefined && loadFailed === undefined && <p role="status">{t.app.loading}</p>}
         {accounts && (
-          <div class="table-scroll">
-            <table class="data-table accounts-table">
-              <caption class="sr-only">{a.accounts}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{a.username}</th>
-                  <th scope="col">{a.displayName}</th>
-                  <th scope="col">{a.role}</th>
-                  <th scope="col">{a.languages}</th>
-                  <th scope="col">{a.state}</th>
-                  <th scope="col">{a.totp}</th>
-                  <th scope="col">{a.created}</th>
-                  <th scope="col">{a.actions}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {accounts.map((acc) => {
-                  const self = acc.id === selfId;
-                  const isEditing = editing?.id === acc.id;
-                  const asking = confirm?.accountId === acc.id ? confirm.action : undefined;
-                  const questionId = `account-confirm-${acc.id}`;
-                  return (
-                    <tr
-                      key={acc.id}
-                      class={acc.disabled ? 'is-disabled' : undefined}
-                      data-sl="account-row"
-                      data-operator-id={acc.id}
-                      data-username={acc.username}
-                      data-role={acc.role}
-                      data-disabled={String(acc.disabled)}
-                    >
-                      <th scope="row">
-                        {acc.username}
-                        {self && <span class="muted"> {a.you}</span>}
-                      </th>
-                      <td>{acc.displayName}</td>
-                      <td>{t.operatorRoles[acc.role]}</td>
-                      <td data-sl="account-languages">
-                        {acc.languages.map((l) => t.languages[l]).join(', ')}
-                      </td>
-                      <td>{acc.disabled ? a.disabled : a.enabled}</td>
-                      <td>{acc.totpEnabled ? a.totpOn : a.totpOff}</td>
-                      <td>{created(acc.createdAt)}</td>
-                      <td>
-                        <div class="buttons">
+          <DataTable
+            caption={a.accounts}
+            columns={[a.username, a.displayName, a.role, a.languages, a.state, a.totp, a.created, a.actions]}
+            class="accounts-table"
+          >
+            {accounts.map((acc) => {
+              const self = acc.id === selfId;
+              const isEditing = editing?.id === acc.id;
+              const asking = confirm?.accountId === acc.id ? confirm.action : undefined;
+              const questionId = `account-confirm-${acc.id}`;
+              return (
+                <tr
+                  key={acc.id}
+                  class={acc.disabled ? 'is-disabled' : undefined}
+                  data-sl="account-row"
+                  data-operator-id={acc.id}
+                  data-username={acc.username}
+                  data-role={acc.role}
+                  data-disabled={String(acc.disabled)}
+                >
+                  <th scope="row">
+                    {acc.username}
+                    {self && <span class="muted"> {a.you}</span>}
+                  </th>
+                  <td>{acc.displayName}</td>
+                  <td>{t.operatorRoles[acc.role]}</td>
+                  <td data-sl="account-languages">{acc.languages.map((l) => t.languages[l]).join(', ')}</td>
+                  <td>{acc.disabled ? a.disabled : a.enabled}</td>
+                  <td>{acc.totpEnabled ? a.totpOn : a.totpOff}</td>
+                  <td>{created(acc.createdAt)}</td>
+                  <td>
+                    <div class="buttons">
+                      <button
+                        type="button"
+                        class="small"
+                        data-sl="account-edit"
+                        aria-expanded={isEditing}
+                        aria-label={a.editLabel(acc.username)}
+                        onClick={() => {
+                          setStatus(undefined);
+                          setForm(isEditing ? undefined : { edit: acc.id });
+                        }}
+                      >
+                        {a.edit}
+                      </button>
+                      {acc.disabled ? (
+                        <button
+                          type="button"
+                          class="small"
+                          data-sl="account-enable"
+                          disabled={busy}
+                          aria-label={a.enableLabel(acc.username)}
+                          onClick={() => void act(acc, 'enable')}
+                        >
+                          {a.enable}
+                        </button>
+                      ) : (
+                        !self && (
                           <button
                             type="button"
                             class="small"
-                            data-sl="account-edit"
-                            aria-expanded={isEditing}
-                            aria-label={a.editLabel(acc.username)}
-                            onClick={() => {
-                              setStatus(undefined);
-                              setForm(isEditing ? undefined : { edit: acc.id });
-                            }}
-                          >
-                            {a.edit}
-                          </button>
-                          {acc.disabled ? (
-                            <button
-                              type="button"
-                              class="small"
-                              data-sl="account-enable"
-                              disabled={busy}
-                              aria-label={a.enableLabel(acc.username)}
-                              onClick={() => void act(acc, 'enable')}
-                            >
-                              {a.enable}
-                            </button>
-                          ) : (
-                            !self && (
-                              <button
-                                type="button"
-                                class="small"
-                                data-sl="account-disable"
-                                aria-expanded={asking === 'disable'}
-                                aria-label={a.disableLabel(acc.username)}
-                                onClick={() =>
-                                  setConfirm(
-                                    asking === 'disable'
-                                      ? undefined
-                                      : { accountId: acc.id, action: 'disable' },
-                                  )
-                                }
-                              >
-                                {a.disable}
-                              </button>
-                            )
-                          )}
-                          <button
-                            type="button"
-                            class="small"
-                            data-sl="account-reset"
-                            aria-expanded={asking === 'reset'}
-                            aria-label={a.resetLabel(acc.username)}
+                            data-sl="account-disable"
+                            aria-expanded={asking === 'disable'}
+                            aria-label={a.disableLabel(acc.username)}
                             onClick={() =>
                               setConfirm(
-                                asking === 'reset' ? undefined : { accountId: acc.id, action: 'reset' },
+                                asking === 'disable' ? undefined : { accountId: acc.id, action: 'disable' },
                               )
                             }
                           >
-                            {a.reset}
+                            {a.disable}
+                          </button>
+                        )
+                      )}
+                      <button
+                        type="button"
+                        class="small"
+                        data-sl="account-reset"
+                        aria-expanded={asking === 'reset'}
+                        aria-label={a.resetLabel(acc.username)}
+                        onClick={() =>
+                          setConfirm(asking === 'reset' ? undefined : { accountId: acc.id, action: 'reset' })
+                        }
+                      >
+                        {a.reset}
+                      </button>
+                    </div>
+                    {asking && (
+                      <div class="confirm card">
+                        <p id={questionId}>
+                          {asking === 'disable'
+                            ? a.confirmDisable(acc.username)
+                            : a.confirmReset(acc.username)}
+                        </p>
+                        <div class="buttons">
+                          <button
+                            type="button"
+                            class="danger"
+                            data-sl="account-confirm"
+                            aria-describedby={questionId}
+                            disabled={busy}
+                            onClick={() => void act(acc, asking)}
+                          >
+                            {asking === 'disable' ? a.disableConfirm : a.resetConfirm}
+                          </button>
+                          <button type="button" onClick={() => setConfirm(undefined)}>
+                            {t.actions.cancel}
                           </button>
                         </div>
-                        {asking && (
-                          <div class="confirm card">
-                            <p id={questionId}>
-                              {asking === 'disable'
-                                ? a.confirmDisable(acc.username)
-                                : a.confirmReset(acc.username)}
-                            </p>
-                            <div class="buttons">
-                              <button
-                                type="button"
-                                class="danger"
-                                data-sl="account-confirm"
-                                aria-describedby={questionId}
-                                disabled={busy}
-                                onClick={() => void act(acc, asking)}
-                              >
-                                {asking === 'disable' ? a.disableConfirm : a.resetConfirm}
-                              </button>
-                              <button type="button" onClick={() => setConfirm(undefined)}>
-                                {t.actions.cancel}
-                              </button>
-                            </div>
-                          </div>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+                      </div>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
         {editing && (
           <AccountForm

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { deleteCanned, saveCanned } from '../api/canned.ts';
 import { useI18n } from '../i18n/index.ts';
+import { DataTable } from '../lib/DataTable.tsx';
 import { CannedForm, type CannedFormStart } from './CannedForm.tsx';
 import type { CannedResponse } from './catalogue.ts';
 import type { CannedList } from './useCanned.ts';
@@ -100,99 +101,89 @@ export function CannedScreen({ canned, onUnauthorized }: CannedScreenProps) {
         />
       )}
       {!canned.fromServer && <p class="notice">{c.defaultsOnly}</p>}
-      <div class="table-scroll">
-        <table class="data-table canned-table">
-          <caption class="sr-only">{c.heading}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{c.title}</th>
-              <th scope="col">{c.language}</th>
-              <th scope="col">{c.text}</th>
-              <th scope="col">{c.keywords}</th>
-              <th scope="col">{c.actions}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((item) => {
-              const key = keyOf(item);
-              const other = item.language === 'nl' ? 'en' : 'nl';
-              const translated = canned.list.some((x) => x.id === item.id && x.language === other);
-              return (
-                <tr key={key} data-sl="canned-row" data-canned-id={item.id} data-language={item.language}>
-                  <th scope="row">
-                    {item.title}
-                    <span class="muted ref"> {item.id}</span>
-                  </th>
-                  <td>{c.languages[item.language]}</td>
-                  <td class="canned-cell-text">{item.text}</td>
-                  <td>{item.keywords.join(', ')}</td>
-                  <td>
+      <DataTable
+        caption={c.heading}
+        columns={[c.title, c.language, c.text, c.keywords, c.actions]}
+        class="canned-table"
+      >
+        {list.map((item) => {
+          const key = keyOf(item);
+          const other = item.language === 'nl' ? 'en' : 'nl';
+          const translated = canned.list.some((x) => x.id === item.id && x.language === other);
+          return (
+            <tr key={key} data-sl="canned-row" data-canned-id={item.id} data-language={item.language}>
+              <th scope="row">
+                {item.title}
+                <span class="muted ref"> {item.id}</span>
+              </th>
+              <td>{c.languages[item.language]}</td>
+              <td class="canned-cell-text">{item.text}</td>
+              <td>{item.keywords.join(', ')}</td>
+              <td>
+                <div class="buttons">
+                  <button
+                    type="button"
+                    class="small"
+                    data-sl="canned-edit"
+                    aria-label={c.editLabel(item.title, c.languages[item.language])}
+                    onClick={() => open({ mode: 'edit', item })}
+                  >
+                    {c.edit}
+                  </button>
+                  {!translated && (
+                    <button
+                      type="button"
+                      class="small"
+                      data-sl="canned-translate"
+                      aria-label={c.translateLabel(item.title, c.languages[other])}
+                      onClick={() =>
+                        open({
+                          mode: 'translate',
+                          item: { ...item, language: other, title: '', text: '' },
+                        })
+                      }
+                    >
+                      {c.translate(c.languages[other])}
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    class="small"
+                    data-sl="canned-delete"
+                    aria-expanded={confirming === key}
+                    aria-label={c.deleteLabel(item.title, c.languages[item.language])}
+                    onClick={() => setConfirming(confirming === key ? undefined : key)}
+                  >
+                    {c.delete}
+                  </button>
+                </div>
+                {confirming === key && (
+                  <div class="confirm card">
+                    <p id={`canned-delete-question-${key}`}>
+                      {c.deleteQuestion(item.title, c.languages[item.language])}
+                    </p>
                     <div class="buttons">
                       <button
                         type="button"
-                        class="small"
-                        data-sl="canned-edit"
-                        aria-label={c.editLabel(item.title, c.languages[item.language])}
-                        onClick={() => open({ mode: 'edit', item })}
+                        class="danger"
+                        data-sl="canned-delete-confirm"
+                        aria-describedby={`canned-delete-question-${key}`}
+                        disabled={busy}
+                        onClick={() => void remove(item)}
                       >
-                        {c.edit}
+                        {c.deleteConfirm}
                       </button>
-                      {!translated && (
-                        <button
-                          type="button"
-                          class="small"
-                          data-sl="canned-translate"
-                          aria-label={c.translateLabel(item.title, c.languages[other])}
-                          onClick={() =>
-                            open({
-                              mode: 'translate',
-                              item: { ...item, language: other, title: '', text: '' },
-                            })
-                          }
-                        >
-                          {c.translate(c.languages[other])}
-                        </button>
-                      )}
-                      <button
-                        type="button"
-                        class="small"
-                        data-sl="canned-delete"
-                        aria-expanded={confirming === key}
-                        aria-label={c.deleteLabel(item.title, c.languages[item.language])}
-                        onClick={() => setConfirming(confirming === key ? undefined : key)}
-                      >
-                        {c.delete}
+                      <button type="button" onClick={() => setConfirming(undefined)}>
+                        {t.actions.cancel}
                       </button>
                     </div>
-                    {confirming === key && (
-                      <div class="confirm card">
-                        <p id={`canned-delete-question-${key}`}>
-                          {c.deleteQuestion(item.title, c.languages[item.language])}
-                        </p>
-                        <div class="buttons">
-                          <button
-                            type="button"
-                            class="danger"
-                            data-sl="canned-delete-confirm"
-                            aria-describedby={`canned-delete-question-${key}`}
-                            disabled={busy}
-                            onClick={() => void remove(item)}
-                          >
-                            {c.deleteConfirm}
-                          </button>
-                          <button type="button" onClick={() => setConfirming(undefined)}>
-                            {t.actions.cancel}
-                          </button>
-                        </div>
-                      </div>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                  </div>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import type { Conversation, WaitingItem } from '@stille-lijn/shared';
 import type { Overview } from '../api/supervisor.ts';
 import { useI18n } from '../i18n/index.ts';
+import { DataTable } from '../lib/DataTable.tsx';
 import { formatClock, formatDuration, secondsSince } from '../lib/time.ts';
 import { useNow } from '../lib/useNow.ts';
 import type { Polled } from '../lib/usePolled.ts';
@@ -51,78 +52,71 @@ export function OverviewPanel({
         (data.conversations.length === 0 ? (
           <p class="muted">{t.supervisor.overview.empty}</p>
         ) : (
-          <div class="table-scroll">
-            <table class="data-table">
-              <caption class="sr-only">{t.supervisor.overview.heading}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t.supervisor.overview.conversation}</th>
-                  <th scope="col">{t.supervisor.overview.operator}</th>
-                  <th scope="col">{t.supervisor.overview.since}</th>
-                  <th scope="col">{t.supervisor.overview.signals}</th>
-                  <th scope="col">{t.supervisor.overview.actions}</th>
+          <DataTable
+            caption={t.supervisor.overview.heading}
+            columns={[
+              t.supervisor.overview.conversation,
+              t.supervisor.overview.operator,
+              t.supervisor.overview.since,
+              t.supervisor.overview.signals,
+              t.supervisor.overview.actions,
+            ]}
+          >
+            {data.conversations.map((c) => {
+              const ref = shortRef(c.conversationId);
+              const since = c.assignedAt ?? c.waitingSince;
+              const watching = monitoringId === c.conversationId;
+              return (
+                <tr
+                  key={c.conversationId}
+                  class={c.urgent ? 'is-urgent' : undefined}
+                  data-sl="overview-conversation"
+                  data-conversation-id={c.conversationId}
+                  data-operator-id={c.operatorId}
+                >
+                  <th scope="row">
+                    <span class="ref">{ref}</span> {t.visitorRoles[c.role]} · {t.languages[c.language]}
+                  </th>
+                  <td data-sl="overview-holder">{holder(c)}</td>
+                  <td>
+                    <time dateTime={since}>{formatClock(since, t.locale)}</time>{' '}
+                    <span class="muted">
+                      ({t.supervisor.overview.ago(formatDuration(secondsSince(since, now)))})
+                    </span>
+                  </td>
+                  <td>
+                    {c.urgent && <span class="badge badge-urgent">{t.conversation.urgent}</span>}{' '}
+                    {c.acute && <span class="badge badge-urgent">{t.supervisor.overview.acute}</span>}{' '}
+                    {c.away && <span class="signal signal-left">{t.conversations.left[c.away.reason]}</span>}
+                  </td>
+                  <td>
+                    <div class="buttons">
+                      <button
+                        type="button"
+                        class="small"
+                        data-sl="monitor"
+                        aria-pressed={watching}
+                        aria-label={t.supervisor.overview.monitorLabel(ref)}
+                        onClick={() => onMonitor(c.conversationId)}
+                      >
+                        {watching ? t.supervisor.overview.monitoring : t.supervisor.overview.monitor}
+                      </button>
+                      <button
+                        type="button"
+                        class="small"
+                        data-sl="reassign-open"
+                        aria-expanded={reassigningId === c.conversationId}
+                        aria-label={t.supervisor.overview.reassignLabel(ref)}
+                        onClick={() => onReassign(c.conversationId)}
+                      >
+                        {t.supervisor.overview.reassign}
+                      </button>
+                    </div>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.conversations.map((c) => {
-                  const ref = shortRef(c.conversationId);
-                  const since = c.assignedAt ?? c.waitingSince;
-                  const watching = monitoringId === c.conversationId;
-                  return (
-                    <tr
-                      key={c.conversationId}
-                      class={c.urgent ? 'is-urgent' : undefined}
-                      data-sl="overview-conversation"
-                      data-conversation-id={c.conversationId}
-                      data-operator-id={c.operatorId}
-                    >
-                      <th scope="row">
-                        <span class="ref">{ref}</span> {t.visitorRoles[c.role]} · {t.languages[c.language]}
-                      </th>
-                      <td data-sl="overview-holder">{holder(c)}</td>
-                      <td>
-                        <time dateTime={since}>{formatClock(since, t.locale)}</time>{' '}
-                        <span class="muted">
-                          ({t.supervisor.overview.ago(formatDuration(secondsSince(since, now)))})
-                        </span>
-                      </td>
-                      <td>
-                        {c.urgent && <span class="badge badge-urgent">{t.conversation.urgent}</span>}{' '}
-                        {c.acute && <span class="badge badge-urgent">{t.supervisor.overview.acute}</span>}{' '}
-                        {c.away && (
-                          <span class="signal signal-left">{t.conversations.left[c.away.reason]}</span>
-                        )}
-                      </td>
-                      <td>
-                        <div class="buttons">
-                          <button
-                            type="button"
-                            class="small"
-                            data-sl="monitor"
-                            aria-pressed={watching}
-                            aria-label={t.supervisor.overview.monitorLabel(ref)}
-                            onClick={() => onMonitor(c.conversationId)}
-                          >
-                            {watching ? t.supervisor.overview.monitoring : t.supervisor.overview.monitor}
-                          </button>
-                          <button
-                            type="button"
-                            class="small"
-                            data-sl="reassign-open"
-                            aria-expanded={reassigningId === c.conversationId}
-                            aria-label={t.supervisor.overview.reassignLabel(ref)}
-                            onClick={() => onReassign(c.conversationId)}
-                          >
-                            {t.supervisor.overview.reassign}
-                          </button>
-                        </div>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         ))}
 
       <h3 id="waiting-heading">{t.supervisor.overview.waitingHeading}</h3>

@@ -2,6 +2,7 @@ import type { ReportStatus } from '@stille-lijn/shared/domain/report';
 import { useEffect, useState } from 'preact/hooks';
 import { fetchAllReports, retryReport } from '../api/reports.ts';
 import { useI18n } from '../i18n/index.ts';
+import { DataTable } from '../lib/DataTable.tsx';
 import { formatClock } from '../lib/time.ts';
 import { ReportStatusBadge, regionLabel } from '../report/ReportStatusBadge.tsx';
 import { shortRef } from './OverviewPanel.tsx';
@@ -75,65 +76,60 @@ export function ReportsPanel({ reports, onReportStatus, onUnauthorized }: Report
       {list.length === 0 ? (
         <p class="muted">{t.supervisor.reports.empty}</p>
       ) : (
-        <div class="table-scroll">
-          <table class="data-table">
-            <caption class="sr-only">{t.supervisor.reports.heading}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.supervisor.reports.created}</th>
-                <th scope="col">{t.supervisor.reports.region}</th>
-                <th scope="col">{t.supervisor.reports.conversation}</th>
-                <th scope="col">{t.supervisor.reports.status}</th>
-                <th scope="col">{t.supervisor.reports.attempts}</th>
-                <th scope="col">{t.supervisor.reports.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((r) => (
-                <tr key={r.reportId} data-sl="report-row" data-report-id={r.reportId} data-status={r.status}>
-                  <td>
-                    {r.createdAt === '' ? (
-                      '–'
-                    ) : (
-                      <time dateTime={r.createdAt}>{formatClock(r.createdAt, t.locale)}</time>
+        <DataTable
+          caption={t.supervisor.reports.heading}
+          columns={[
+            t.supervisor.reports.created,
+            t.supervisor.reports.region,
+            t.supervisor.reports.conversation,
+            t.supervisor.reports.status,
+            t.supervisor.reports.attempts,
+            t.supervisor.reports.actions,
+          ]}
+        >
+          {list.map((r) => (
+            <tr key={r.reportId} data-sl="report-row" data-report-id={r.reportId} data-status={r.status}>
+              <td>
+                {r.createdAt === '' ? (
+                  '–'
+                ) : (
+                  <time dateTime={r.createdAt}>{formatClock(r.createdAt, t.locale)}</time>
+                )}
+              </td>
+              <th scope="row">{regionLabel(r.region)}</th>
+              <td>{shortRef(r.conversationId)}</td>
+              <td>
+                <ReportStatusBadge report={r} />
+                {r.lastError !== undefined && r.status !== 'delivered' && (
+                  <span class="muted"> {t.report.lastError(r.lastError)}</span>
+                )}
+              </td>
+              <td>{r.attempts}</td>
+              <td>
+                {r.status === 'failed' && (
+                  <button
+                    type="button"
+                    class="small"
+                    data-sl="report-retry"
+                    disabled={retrying === r.reportId}
+                    aria-label={t.supervisor.reports.retryLabel(
+                      regionLabel(r.region),
+                      shortRef(r.conversationId),
                     )}
-                  </td>
-                  <th scope="row">{regionLabel(r.region)}</th>
-                  <td>{shortRef(r.conversationId)}</td>
-                  <td>
-                    <ReportStatusBadge report={r} />
-                    {r.lastError !== undefined && r.status !== 'delivered' && (
-                      <span class="muted"> {t.report.lastError(r.lastError)}</span>
-                    )}
-                  </td>
-                  <td>{r.attempts}</td>
-                  <td>
-                    {r.status === 'failed' && (
-                      <button
-                        type="button"
-                        class="small"
-                        data-sl="report-retry"
-                        disabled={retrying === r.reportId}
-                        aria-label={t.supervisor.reports.retryLabel(
-                          regionLabel(r.region),
-                          shortRef(r.conversationId),
-                        )}
-                        onClick={() => void retry(r.reportId)}
-                      >
-                        {t.supervisor.reports.retry}
-                      </button>
-                    )}
-                    {failedRetry === r.reportId && (
-                      <p class="error" role="alert">
-                        {t.supervisor.reports.retryFailed}
-                      </p>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                    onClick={() => void retry(r.reportId)}
+                  >
+                    {t.supervisor.reports.retry}
+                  </button>
+                )}
+                {failedRetry === r.reportId && (
+                  <p class="error" role="alert">
+                    {t.supervisor.reports.retryFailed}
+                  </p>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );
