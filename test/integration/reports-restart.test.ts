@@ -18,6 +18,17 @@ import { type ServerProcess, startServerProcess } from '../support/server-proces
 
 type AnyAck = { ok: boolean; [k: string]: unknown };
 
+/** What a server process (or a test app) needs to deliver to the fake region, on a fresh prefix. */
+function processEnv(regionsFile: string, backoffMs: string): Record<string, string> {
+  return {
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
+    DATA_KEY: TEST_DATA_KEY,
+    VT_REGIONS_FILE: regionsFile,
+    REPORT_BACKOFF_MS: backoffMs,
+  };
+}
+
 describe('report delivery across a server restart', () => {
   let helper: TestApp | undefined;
   let server: ServerProcess | undefined;
@@ -36,13 +47,7 @@ describe('report delivery across a server restart', () => {
       { id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey },
     ]);
     removeRegions = regions.remove;
-    const env = {
-      REDIS_URL: inject('redisUrl'),
-      REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
-      DATA_KEY: TEST_DATA_KEY,
-      VT_REGIONS_FILE: regions.file,
-      REPORT_BACKOFF_MS: '1000',
-    };
+    const env = processEnv(regions.file, '1000');
     // Accounts are made through an app on the same Redis and prefix that runs no workers.
     helper = await startTestApp({ ...env, WORKERS: 'none', VT_REGIONS_FILE: '' });
     server = await startServerProcess(env, await freePort());
@@ -117,13 +122,7 @@ describe('report delivery by `npm run worker`', () => {
       { id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey },
     ]);
     removeRegions = regions.remove;
-    const env = {
-      REDIS_URL: inject('redisUrl'),
-      REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
-      DATA_KEY: TEST_DATA_KEY,
-      VT_REGIONS_FILE: regions.file,
-      REPORT_BACKOFF_MS: '50',
-    };
+    const env = processEnv(regions.file, '50');
     app = await startTestApp({ ...env, WORKERS: 'none' });
     let output = '';
     worker = spawn(process.execPath, ['--import', 'tsx', 'server/src/worker.ts'], {
