@@ -7,6 +7,7 @@ import consolePlugin from './console/plugin.ts';
 import conversationsPlugin from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
 import healthPlugin from './health/plugin.ts';
+import { trustHops } from './http/client-address.ts';
 import { createLogger } from './logger.ts';
 import metricsPlugin from './metrics/plugin.ts';
 import queuesPlugin from './queues/plugin.ts';
@@ -33,7 +34,8 @@ export interface BuildAppOptions {
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: createLogger(opts.config.logLevel, opts.logStream),
-    trustProxy: opts.config.trustProxy,
+    // A hop count, never `true`: Fastify would then take the client-written leftmost entry.
+    trustProxy: opts.config.trustProxy > 0 ? trustHops(opts.config.trustProxy) : false,
     bodyLimit: 64 * 1024,
   }) as unknown as FastifyInstance;
 

@@ -43,7 +43,7 @@ describe('loadConfig', () => {
       workers: 'inline',
       visitorConnectionsPerMin: 120,
       socketEventsPerSecond: 20,
-      trustProxy: false,
+      trustProxy: 0,
     });
   });
 
@@ -79,13 +79,14 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['true', true],
-    ['1', true],
-    ['yes', true],
-    ['false', false],
-    ['0', false],
-    ['no', false],
-  ])('reads TRUST_PROXY=%s as %s', (value, expected) => {
+    ['true', 1],
+    ['1', 1],
+    ['yes', 1],
+    ['2', 2],
+    ['false', 0],
+    ['0', 0],
+    ['no', 0],
+  ])('reads TRUST_PROXY=%s as %s hops', (value, expected) => {
     expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
   });
 

@@ -1,9 +1,6 @@
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const list = z.string().transform((v) =>
   v
@@ -87,8 +84,17 @@ const envSchema = z.object({
   VISITOR_CONNECTIONS_PER_MIN: int(1, 1_000_000).default(120),
   /** Events per second one socket may send (burst twice that). @default 20 */
   SOCKET_EVENTS_PER_S: int(1, 100_000).default(20),
-  /** Trust X-Forwarded-For from the load balancer. @default false */
-  TRUST_PROXY: bool.default(false),
+  /**
+   * Proxy hops in front of the server that append to X-Forwarded-For: the client address
+   * is the N-th entry from the right, never one the client wrote further left.
+   * `true`/`yes` mean 1, `false`/`no` 0. @default 0
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|yes|no|\d{1,2})$/, 'must be true, false or a number of proxy hops (0-10)')
+    .transform((v) => (v === 'true' || v === 'yes' ? 1 : v === 'false' || v === 'no' ? 0 : Number(v)))
+    .pipe(z.number().int().min(0).max(10))
+    .default(0),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -120,7 +126,8 @@ export interface Config {
   workers: 'inline' | 'none';
   visitorConnectionsPerMin: number;
   socketEventsPerSecond: number;
-  trustProxy: boolean;
+  /** Proxy hops trusted to append to X-Forwarded-For (`TRUST_PROXY`); 0 trusts none. */
+  trustProxy: number;
 }
 
 export class ConfigError extends Error {

@@ -2,16 +2,15 @@ import { AppError, visitorInboundSchemas } from '@stille-lijn/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace, Socket } from 'socket.io';
 import { visitorRoom } from '../conversations/service.ts';
+import { addressBucket, clientAddress } from '../http/client-address.ts';
 import { afterAck, bindEvents, EventBudget, type InFlight } from './guard.ts';
 
-/** The address a socket came from; only ever hashed, never stored or logged. */
-export function socketAddress(socket: Socket, trustProxy: boolean): string {
-  if (trustProxy) {
-    const fwd = socket.handshake.headers['x-forwarded-for'];
-    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return socket.handshake.address;
+/**
+ * The bucket of the address a socket came from (IPv6 per /64), as our proxies saw it;
+ * only ever hashed, never stored or logged.
+ */
+export function socketAddress(socket: Socket, trustProxy: number): string {
+  return addressBucket(clientAddress(socket.request, trustProxy) || socket.handshake.address);
 }
 
 /**
