@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseDataKeys } from '../server/src/crypto/data-keys.ts';
+import { parseDataKeys, parseHashKey } from '../server/src/crypto/data-keys.ts';
 import { decodeBoxKey, publicKeyOf } from '../server/src/reports/seal.ts';
 import { keysCli } from './keys.ts';
 
@@ -63,10 +63,20 @@ describe('npm run keys', () => {
     expect(out.join('\n')).not.toContain(readFileSync(file, 'utf8').trim());
   });
 
+  it('generate --hash-key prints a HASH_KEY value, or writes it for HASH_KEY_FILE', async () => {
+    expect(await keysCli(['generate', '--hash-key'], io)).toBe(0);
+    expect(parseHashKey(out[0]!)).toHaveLength(32);
+    const file = join(dir, 'hash-key');
+    expect(await keysCli(['generate', '--hash-key', '--out', file], io)).toBe(0);
+    expect(parseHashKey(readFileSync(file, 'utf8'))).toHaveLength(32);
+    expect(out.join('\n')).not.toContain(readFileSync(file, 'utf8').trim());
+  });
+
   it.each([
-    [['generate'], /needs --data-key or --region/],
+    [['generate'], /needs --data-key, --hash-key or --region/],
     [['generate', '--region', 'VR26'], /VR01 to VR25/],
-    [['generate', '--data-key', '--region', 'VR01'], /not both/],
+    [['generate', '--data-key', '--region', 'VR01'], /one of --data-key, --hash-key or --region/],
+    [['generate', '--data-key', '--hash-key'], /one of/],
     [['public'], /needs --key/],
     [['rotate'], /unknown command/],
     [['generate', '--bogus'], /Unknown option/],

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { regionIdSchema, regionName } from '@stille-lijn/shared/domain/regions';
 import sodium from 'libsodium-wrappers-sumo';
-import { generateDataKeyValue } from '../server/src/crypto/data-keys.ts';
+import { generateDataKeyValue, generateHashKeyValue } from '../server/src/crypto/data-keys.ts';
 import { decodeBoxKey, generateRegionKeyPair, publicKeyOf } from '../server/src/reports/seal.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,6 +20,10 @@ Commands:
                               (k1:<base64>). Printed, or written to --out for DATA_KEY_FILE.
       --id <kid>              The key id (default: k1). Use a new id when rotating: put the
                               new value first in DATA_KEY, the old one after a comma.
+  generate --hash-key         The key of keyed hashes (resume tokens, return codes, client
+                              addresses), as a HASH_KEY value (32 bytes, base64). Printed, or
+                              written to --out for HASH_KEY_FILE. Unlike the data key it is
+                              never rotated: a new one invalidates every open token and code.
   generate --region <VRxx>    A Veilig Thuis key pair for a region (VR01 to VR25). The private
                               key is written to --out (default: .data/vt-<region>-key), the
                               public key printed with the entry for VT_REGIONS_FILE.
@@ -113,8 +117,19 @@ async function run(argv: string[], io: KeysIo): Promise<number> {
   if (region && !region.success) throw new UsageError('--region must be a safety-region code, VR01 to VR25');
 
   if (command === 'generate') {
-    if (v['data-key'] === true && region)
-      throw new UsageError('give either --data-key or --region, not both');
+    const kinds = [v['data-key'] === true, v['hash-key'] === true, region !== undefined].filter(Boolean);
+    if (kinds.length > 1) throw new UsageError('give one of --data-key, --hash-key or --region');
+    if (v['hash-key'] === true) {
+      await sodium.ready;
+      const value = generateHashKeyValue();
+      if (v.out) {
+        writeSecret(resolve(v.out), value, v.force === true);
+        io.out(`Wrote a new hash key to ${v.out}; point HASH_KEY_FILE at it.`);
+      } else {
+        io.out(value);
+      }
+      return 0;
+    }
     if (v['data-key'] === true) {
       const id = v.id ?? 'k1';
       if (!/^[A-Za-z0-9_-]{1,16}$/.test(id))
@@ -129,7 +144,7 @@ async function run(argv: string[], io: KeysIo): Promise<number> {
       }
       return 0;
     }
-    if (!region) throw new UsageError('generate needs --data-key or --region <VRxx>');
+    if (!region) throw new UsageError('generate needs --data-key, --hash-key or --region <VRxx>');
     const id = region.data;
     const file = resolve(v.out ?? join(root, '.data', `vt-${id.toLowerCase()}-key`));
     const pair = await generateRegionKeyPair();
@@ -184,6 +199,7 @@ function parse(argv: string[]) {
     args: argv,
     options: {
       'data-key': { type: 'boolean' },
+      'hash-key': { type: 'boolean' },
       region: { type: 'string' },
       id: { type: 'string' },
       out: { type: 'string' },

@@ -12,7 +12,7 @@ import { generateTotpSecret, totpUri } from '../server/src/auth/totp.ts';
 import type { OperatorAccount } from '../server/src/auth/types.ts';
 import { ConfigError, loadConfig } from '../server/src/config.ts';
 import { DataCipher } from '../server/src/crypto/cipher.ts';
-import { resolveDataKeys } from '../server/src/crypto/data-keys.ts';
+import { resolveCipherKeys } from '../server/src/crypto/data-keys.ts';
 import { OperatorStore } from '../server/src/operators/store.ts';
 
 const HELP = `Usage: npm run operator -- <command> [options]
@@ -173,7 +173,7 @@ async function run(argv: string[]): Promise<void> {
   const store = new OperatorStore({
     redis,
     prefix: config.redisPrefix,
-    cipher: await DataCipher.create(await resolveDataKeys(config)),
+    cipher: await DataCipher.create(await resolveCipherKeys(config)),
   });
   const find = async (username: string): Promise<OperatorAccount> => {
     const account = await store.getByUsername(username);

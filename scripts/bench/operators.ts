@@ -37,7 +37,8 @@ export async function createBenchOperators(opts: {
   const store = new OperatorStore({
     redis,
     prefix: opts.prefix,
-    cipher: await DataCipher.create(parseDataKeys(opts.dataKey)),
+    // The store seals TOTP secrets only; it makes no keyed hash, so any hash key does.
+    cipher: await DataCipher.create({ data: parseDataKeys(opts.dataKey), hash: new Uint8Array(32) }),
     hasher,
   });
   try {

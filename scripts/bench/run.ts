@@ -337,7 +337,7 @@ async function checkPersisted(t: Target, redis: BenchRedis, prefix: string): Pro
     sample.length > 0 &&
     sample.every(([, kv]) => {
       const c = kv[kv.indexOf('c') + 1] ?? '';
-      return c.startsWith('v1.') && !c.includes('b:');
+      return c.startsWith('v2.') && !c.includes('b:');
     });
   t.report.persisted = { expected: t.fleet.integrity().acked, found, encrypted };
 }

@@ -44,6 +44,14 @@ describe('loadConfig', () => {
       visitorConnectionsPerMin: 120,
       socketEventsPerSecond: 20,
       trustProxy: 0,
+      hashKey: undefined,
+      hashKeyFile: undefined,
+      visitorOpenPerAddress: 5,
+      waitingMessages: 20,
+      conversationMaxBytes: 256 * 1024,
+      returnCodeFailWindowMs: 15 * 60_000,
+      blockMs: 2 * 3_600_000,
+      waiterHoldMs: 60_000,
     });
   });
 
@@ -135,18 +143,30 @@ describe('loadConfig', () => {
   });
 
   describe('in production', () => {
-    it('requires DATA_KEY or DATA_KEY_FILE', () => {
+    it('requires a data key and a hash key', () => {
       expect(errorLines({ NODE_ENV: 'production' })).toEqual([
         'DATA_KEY: DATA_KEY or DATA_KEY_FILE is required in production',
+        'HASH_KEY: HASH_KEY or HASH_KEY_FILE is required in production (npm run keys -- generate --hash-key)',
       ]);
-      expect(errorLines({ NODE_ENV: 'production', DATA_KEY: '' }).map(variableOf)).toEqual(['DATA_KEY']);
+      expect(errorLines({ NODE_ENV: 'production', DATA_KEY: '', HASH_KEY: 'abc' }).map(variableOf)).toEqual([
+        'DATA_KEY',
+      ]);
+      expect(errorLines({ NODE_ENV: 'production', DATA_KEY: 'k1:abc' }).map(variableOf)).toEqual([
+        'HASH_KEY',
+      ]);
     });
 
-    it('accepts either DATA_KEY or DATA_KEY_FILE', () => {
-      const withKey = loadConfig({ NODE_ENV: 'production', DATA_KEY: 'k1:abc' });
+    it('accepts either DATA_KEY or DATA_KEY_FILE, and HASH_KEY or HASH_KEY_FILE', () => {
+      const withKey = loadConfig({ NODE_ENV: 'production', DATA_KEY: 'k1:abc', HASH_KEY: 'h' });
       expect(withKey.isProduction).toBe(true);
       expect(withKey.dataKey).toBe('k1:abc');
-      const withFile = loadConfig({ NODE_ENV: 'production', DATA_KEY_FILE: '/run/secrets/data-key' });
+      expect(withKey.hashKey).toBe('h');
+      const withFile = loadConfig({
+        NODE_ENV: 'production',
+        DATA_KEY_FILE: '/run/secrets/data-key',
+        HASH_KEY_FILE: '/run/secrets/hash-key',
+      });
+      expect(withFile.hashKeyFile).toBe('/run/secrets/hash-key');
       expect(withFile.dataKeyFile).toBe('/run/secrets/data-key');
       expect(withFile.dataKey).toBeUndefined();
     });

@@ -95,6 +95,23 @@ const envSchema = z.object({
     .transform((v) => (v === 'true' || v === 'yes' ? 1 : v === 'false' || v === 'no' ? 0 : Number(v)))
     .pipe(z.number().int().min(0).max(10))
     .default(0),
+  // ---- Visitor limits (PROTOCOL.md, "Limits a visitor meets")
+  /** The key of every keyed hash (tokens, return codes, addresses): 32 bytes, base64. Kept when DATA_KEY rotates. */
+  HASH_KEY: z.string().optional(),
+  /** A file holding HASH_KEY's value. */
+  HASH_KEY_FILE: z.string().optional(),
+  /** Conversations open at once (waiting, active or away) per hashed client address. @default 5 */
+  VISITOR_OPEN_PER_ADDRESS: int(1, 10_000).default(5),
+  /** Visitor messages while still waiting, the start text included; reset at assignment. @default 20 */
+  WAITING_MESSAGES: int(1, 10_000).default(20),
+  /** Visitor text stored per conversation, in KB of UTF-8 plaintext. @default 256 */
+  CONVERSATION_MAX_KB: int(4, 100_000).default(256),
+  /** Window in which failed return-code redemptions per hashed address are counted. @default 15 */
+  RETURN_CODE_FAIL_WINDOW_MIN: z.coerce.number().min(0.05).max(1440).default(15),
+  /** Hours a blocked address may not start a conversation. @default 2 */
+  BLOCK_HOURS: z.coerce.number().min(0.001).max(168).default(2),
+  /** Seconds a waiting visitor may be disconnected before the conversation is held out of routing. @default 60 */
+  WAITER_HOLD_S: int(1, 86_400).default(60),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -128,6 +145,14 @@ export interface Config {
   socketEventsPerSecond: number;
   /** Proxy hops trusted to append to X-Forwarded-For (`TRUST_PROXY`); 0 trusts none. */
   trustProxy: number;
+  hashKey: string | undefined;
+  hashKeyFile: string | undefined;
+  visitorOpenPerAddress: number;
+  waitingMessages: number;
+  conversationMaxBytes: number;
+  returnCodeFailWindowMs: number;
+  blockMs: number;
+  waiterHoldMs: number;
 }
 
 export class ConfigError extends Error {
@@ -154,9 +179,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   const publicOrigin = new URL(publicUrl).origin;
+  const missing: string[] = [];
   if (e.NODE_ENV === 'production' && !e.DATA_KEY && !e.DATA_KEY_FILE) {
-    throw new ConfigError(['DATA_KEY: DATA_KEY or DATA_KEY_FILE is required in production']);
+    missing.push('DATA_KEY: DATA_KEY or DATA_KEY_FILE is required in production');
   }
+  if (e.NODE_ENV === 'production' && !e.HASH_KEY && !e.HASH_KEY_FILE) {
+    missing.push(
+      'HASH_KEY: HASH_KEY or HASH_KEY_FILE is required in production (npm run keys -- generate --hash-key)',
+    );
+  }
+  if (missing.length > 0) throw new ConfigError(missing);
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
@@ -185,6 +217,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     visitorConnectionsPerMin: e.VISITOR_CONNECTIONS_PER_MIN,
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_S,
     trustProxy: e.TRUST_PROXY,
+    hashKey: e.HASH_KEY,
+    hashKeyFile: e.HASH_KEY_FILE,
+    visitorOpenPerAddress: e.VISITOR_OPEN_PER_ADDRESS,
+    waitingMessages: e.WAITING_MESSAGES,
+    conversationMaxBytes: e.CONVERSATION_MAX_KB * 1024,
+    returnCodeFailWindowMs: Math.round(e.RETURN_CODE_FAIL_WINDOW_MIN * 60_000),
+    blockMs: Math.round(e.BLOCK_HOURS * 3_600_000),
+    waiterHoldMs: e.WAITER_HOLD_S * 1000,
   });
 }
 

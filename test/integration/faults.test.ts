@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_DATA_KEY, type TestApp } from '../support/app.ts';
+import { startTestApp, TEST_DATA_KEY, TEST_HASH_KEY, type TestApp } from '../support/app.ts';
 import {
   collect,
   connectOperator,
@@ -133,6 +133,7 @@ describe('two server instances on one Redis', () => {
       REDIS_URL: redis.url,
       REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
       DATA_KEY: TEST_DATA_KEY,
+      HASH_KEY: TEST_HASH_KEY,
       OPERATOR_GRACE_S: '30',
     };
     const a = await startServerProcess(env, await freePort());
@@ -213,7 +214,7 @@ describe('graceful shutdown', () => {
     redis = await startPrivateRedis();
     const prefix = `t${randomUUID().slice(0, 8)}`;
     server = await startServerProcess(
-      { REDIS_URL: redis.url, REDIS_PREFIX: prefix, DATA_KEY: TEST_DATA_KEY },
+      { REDIS_URL: redis.url, REDIS_PREFIX: prefix, DATA_KEY: TEST_DATA_KEY, HASH_KEY: TEST_HASH_KEY },
       await freePort(),
     );
     const v = await connectVisitor(server.url);

@@ -102,7 +102,7 @@ describe('privacy', () => {
       else if (type === 'set') dump += JSON.stringify(await r.smembers(k));
       else if (type === 'zset') dump += JSON.stringify(await r.zrange(k, 0, -1));
     }
-    expect(dump).toContain('v1.t1.'); // ciphertexts carry their key id
+    expect(dump).toContain('v2.t1.'); // ciphertexts carry their format and key id
     for (const f of [
       ...SECRET_TEXTS,
       'Ben je veilig?',

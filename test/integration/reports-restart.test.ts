@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { scoreRisk } from '@stille-lijn/shared/domain/risk';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { startTestApp, TEST_DATA_KEY, type TestApp } from '../support/app.ts';
+import { startTestApp, TEST_DATA_KEY, TEST_HASH_KEY, type TestApp } from '../support/app.ts';
 import {
   connectOperator,
   connectVisitor,
@@ -24,6 +24,7 @@ function processEnv(regionsFile: string, backoffMs: string): Record<string, stri
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
     DATA_KEY: TEST_DATA_KEY,
+    HASH_KEY: TEST_HASH_KEY,
     VT_REGIONS_FILE: regionsFile,
     REPORT_BACKOFF_MS: backoffMs,
   };

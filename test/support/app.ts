@@ -24,6 +24,8 @@ export interface TestApp {
 
 /** A fixed test data key, so several instances in one test share it. Never used outside tests. */
 export const TEST_DATA_KEY = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
+/** A fixed hash key for the same reason. */
+export const TEST_HASH_KEY = Buffer.alloc(32, 9).toString('base64');
 
 const HOST = '127.0.0.1';
 
@@ -54,8 +56,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
     DATA_KEY: TEST_DATA_KEY,
+    HASH_KEY: TEST_HASH_KEY,
     LOG_LEVEL: 'info',
     VISITOR_CONNECTIONS_PER_MIN: '100000',
+    // Every test visitor comes from 127.0.0.1; the limit's own tests set it.
+    VISITOR_OPEN_PER_ADDRESS: '10000',
     SOCKET_EVENTS_PER_S: '1000',
     ...env,
   });

@@ -46,6 +46,7 @@ export async function startAuthApp(opts: AuthTestAppOptions = {}): Promise<AuthT
       REDIS_URL: inject('redisUrl'),
       REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
       DATA_KEY: AUTH_TEST_DATA_KEY,
+      HASH_KEY: Buffer.alloc(32, 9).toString('base64'),
       LOG_LEVEL: 'info',
       ...opts.env,
     }),

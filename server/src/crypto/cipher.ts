@@ -1,46 +1,77 @@
 import { randomFillSync } from 'node:crypto';
 import sodium from 'libsodium-wrappers-sumo';
-import type { DataKeys } from './data-keys.ts';
+import type { CipherKeys, DataKeys } from './data-keys.ts';
 
-const VERSION = 'v1';
+/**
+ * What a ciphertext is bound to (its associated data). A conversation field binds the
+ * conversation, the field and, for messages and notes, the sender: a ciphertext cannot be
+ * moved to another conversation, from a note into a message, or from visitor to operator.
+ * `legacy` is the associated data that format v1 used (the conversation id alone), to read
+ * what an earlier release wrote until retention has removed it.
+ */
+export interface Binding {
+  aad: string;
+  legacy: string;
+}
+
+/** Fields of a conversation that are stored encrypted. */
+export type SealedField = 'message' | 'note' | 'tags' | 'risk' | 'acute' | 'signals';
+
+/**
+ * Binds a ciphertext to one field of one conversation, and to its sender: `v` (visitor),
+ * `s` (system) or `o:<operatorId>`.
+ * @example cipher.encrypt(text, fieldBinding(id, 'message', 'v'))
+ */
+export function fieldBinding(conversationId: string, field: SealedField, sender = ''): Binding {
+  return { aad: `sl2\u0000${conversationId}\u0000${field}\u0000${sender}`, legacy: conversationId };
+}
 
 /**
  * Encryption at rest: XChaCha20-Poly1305 (IETF) under a data key, with the key id in
- * every ciphertext (`v1.<kid>.<base64 nonce|ciphertext>`) so keys can be rotated.
- * `context` (the conversation id) is bound as associated data, so a ciphertext cannot
- * be moved to another conversation.
+ * every ciphertext (`v2.<kid>.<base64 nonce|ciphertext>`) so keys can be rotated. The
+ * associated data is the binding (see `fieldBinding`); `v1.` ciphertexts of release 1,
+ * bound to the conversation id alone, are still read.
  */
 export class DataCipher {
   readonly #keys: DataKeys;
   readonly #hashKey: Uint8Array;
+  /** The hash subkeys release 1 derived from the data keys, for lookups of what it stored. */
+  readonly #legacyHashKeys: Uint8Array[];
 
-  private constructor(keys: DataKeys) {
-    this.#keys = keys;
-    const current = keys.keys.get(keys.currentId)!;
-    // A separate subkey for keyed hashes (IP throttling, return codes, tokens).
-    this.#hashKey = sodium.crypto_kdf_derive_from_key(32, 1, 'sl-hash_', current);
+  private constructor(keys: CipherKeys) {
+    this.#keys = keys.data;
+    this.#hashKey = keys.hash;
+    this.#legacyHashKeys = [...keys.data.keys.values()].map((k) =>
+      sodium.crypto_kdf_derive_from_key(32, 1, 'sl-hash_', k),
+    );
   }
 
-  static async create(keys: DataKeys): Promise<DataCipher> {
+  static async create(keys: CipherKeys): Promise<DataCipher> {
     await sodium.ready;
     return new DataCipher(keys);
   }
 
-  encrypt(plaintext: string, context: string): string {
+  /** Seals with the current data key. `binding` is a field binding, or a plain context string. */
+  encrypt(plaintext: string, binding: Binding | string): string {
+    const aad = typeof binding === 'string' ? binding : binding.aad;
     const key = this.#keys.keys.get(this.#keys.currentId)!;
     // Node's CSPRNG: libsodium-wrappers' randombytes_buf fills from JS a word at a time
     // and costs ~20x more, which showed as the largest share of the message path.
     const nonce = randomFillSync(new Uint8Array(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
-    const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, context, null, nonce, key);
+    const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, aad, null, nonce, key);
     const out = new Uint8Array(nonce.length + ct.length);
     out.set(nonce, 0);
     out.set(ct, nonce.length);
-    return `${VERSION}.${this.#keys.currentId}.${Buffer.from(out).toString('base64')}`;
+    return `v2.${this.#keys.currentId}.${Buffer.from(out).toString('base64')}`;
   }
 
-  decrypt(sealed: string, context: string): string {
+  decrypt(sealed: string, binding: Binding | string): string {
     const [version, kid, b64] = sealed.split('.', 3);
-    if (version !== VERSION || !kid || !b64) throw new Error('unknown ciphertext format');
+    let aad: string;
+    if (version === 'v2') aad = typeof binding === 'string' ? binding : binding.aad;
+    else if (version === 'v1') aad = typeof binding === 'string' ? binding : binding.legacy;
+    else throw new Error('unknown ciphertext format');
+    if (!kid || !b64) throw new Error('unknown ciphertext format');
     const key = this.#keys.keys.get(kid);
     if (!key) throw new Error('unknown data key id');
     const raw = new Uint8Array(Buffer.from(b64, 'base64'));
@@ -48,17 +79,31 @@ export class DataCipher {
     const pt = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
       null,
       raw.subarray(n),
-      context,
+      aad,
       raw.subarray(0, n),
       key,
     );
     return sodium.to_string(pt);
   }
 
-  /** A keyed hash (BLAKE2b) for values that must be matched but never stored: IPs, codes, tokens. */
+  /**
+   * A keyed hash (BLAKE2b) under the stable hash key, for values that must be matched but
+   * never stored: addresses, codes, tokens.
+   */
   keyedHash(value: string, purpose: string): string {
-    return Buffer.from(sodium.crypto_generichash(20, `${purpose}\u0000${value}`, this.#hashKey)).toString(
-      'base64url',
-    );
+    return hashWith(this.#hashKey, value, purpose);
   }
+
+  /**
+   * The same value hashed as release 1 did, under a subkey of each configured data key.
+   * Lookups of tokens and codes stored before version 2 try these after `keyedHash`,
+   * until retention has removed them.
+   */
+  legacyKeyedHashes(value: string, purpose: string): string[] {
+    return this.#legacyHashKeys.map((k) => hashWith(k, value, purpose));
+  }
+}
+
+function hashWith(key: Uint8Array, value: string, purpose: string): string {
+  return Buffer.from(sodium.crypto_generichash(20, `${purpose}\u0000${value}`, key)).toString('base64url');
 }

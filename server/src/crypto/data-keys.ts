@@ -12,6 +12,13 @@ export interface DataKeys {
   keys: Map<string, Uint8Array>;
 }
 
+/** Everything the cipher needs: the data keys and the stable key of keyed hashes. */
+export interface CipherKeys {
+  data: DataKeys;
+  /** 32 bytes; unlike the data keys it never rotates, so hashes stored under it stay valid. */
+  hash: Uint8Array;
+}
+
 /** Parses `kid:base64key[,kid:base64key]`; the first key is the one new data is sealed with. */
 export function parseDataKeys(value: string): DataKeys {
   const keys = new Map<string, Uint8Array>();
@@ -32,8 +39,34 @@ export function parseDataKeys(value: string): DataKeys {
   return { currentId, keys };
 }
 
+/** Parses HASH_KEY: 32 bytes, base64. */
+export function parseHashKey(value: string): Uint8Array {
+  const key = Buffer.from(value.trim(), 'base64');
+  if (key.length !== 32) throw new Error('HASH_KEY: must be 32 bytes, base64-encoded');
+  return new Uint8Array(key);
+}
+
 export function generateDataKeyValue(id = 'k1'): string {
   return `${id}:${Buffer.from(sodium.randombytes_buf(32)).toString('base64')}`;
+}
+
+export function generateHashKeyValue(): string {
+  return Buffer.from(sodium.randombytes_buf(32)).toString('base64');
+}
+
+/** Reads a development key file, writing it first if it is missing (`wx`: two processes starting at once agree). */
+function devKeyFile(name: string, generate: () => string): string {
+  const file = join(devDataDir, name);
+  if (!existsSync(file)) {
+    mkdirSync(devDataDir, { recursive: true, mode: 0o700 });
+    try {
+      writeFileSync(file, `${generate()}\n`, { mode: 0o600, flag: 'wx' });
+      chmodSync(file, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return readFileSync(file, 'utf8');
 }
 
 /**
@@ -45,11 +78,21 @@ export async function resolveDataKeys(config: Config): Promise<DataKeys> {
   if (config.dataKey) return parseDataKeys(config.dataKey);
   if (config.dataKeyFile) return parseDataKeys(readFileSync(config.dataKeyFile, 'utf8'));
   if (config.isProduction) throw new Error('DATA_KEY or DATA_KEY_FILE is required in production');
-  const file = join(devDataDir, 'data-key');
-  if (!existsSync(file)) {
-    mkdirSync(devDataDir, { recursive: true, mode: 0o700 });
-    writeFileSync(file, `${generateDataKeyValue()}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
-  }
-  return parseDataKeys(readFileSync(file, 'utf8'));
+  return parseDataKeys(devKeyFile('data-key', generateDataKeyValue));
+}
+
+/**
+ * Resolves the hash key: HASH_KEY, else HASH_KEY_FILE, else (outside production) a key
+ * generated once into `.data/hash-key`.
+ */
+export async function resolveHashKey(config: Config): Promise<Uint8Array> {
+  await sodium.ready;
+  if (config.hashKey) return parseHashKey(config.hashKey);
+  if (config.hashKeyFile) return parseHashKey(readFileSync(config.hashKeyFile, 'utf8'));
+  if (config.isProduction) throw new Error('HASH_KEY or HASH_KEY_FILE is required in production');
+  return parseHashKey(devKeyFile('hash-key', generateHashKeyValue));
+}
+
+export async function resolveCipherKeys(config: Config): Promise<CipherKeys> {
+  return { data: await resolveDataKeys(config), hash: await resolveHashKey(config) };
 }

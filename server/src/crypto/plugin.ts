@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { DataCipher } from './cipher.ts';
-import { resolveDataKeys } from './data-keys.ts';
+import { resolveCipherKeys } from './data-keys.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,7 +11,7 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    app.decorate('cipher', await DataCipher.create(await resolveDataKeys(app.config)));
+    app.decorate('cipher', await DataCipher.create(await resolveCipherKeys(app.config)));
   },
   { name: 'crypto', dependencies: ['config'] },
 );

@@ -19,7 +19,10 @@ let prefix: string;
 beforeEach(async () => {
   redis = new Redis(inject('redisUrl'));
   prefix = `t${randomUUID().slice(0, 8)}`;
-  const cipher = await DataCipher.create(parseDataKeys(AUTH_TEST_DATA_KEY));
+  const cipher = await DataCipher.create({
+    data: parseDataKeys(AUTH_TEST_DATA_KEY),
+    hash: new Uint8Array(32),
+  });
   store = new OperatorStore({ redis, prefix, cipher, hasher });
 });
 
