@@ -44,6 +44,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof AppError) {
       const body: Record<string, unknown> = { error: err.toBody() };
+      if (err.extra.retryAfterSeconds !== undefined)
+        reply.header('retry-after', String(err.extra.retryAfterSeconds));
       if (err.details !== undefined) body.fields = err.details;
       return reply.status(err.status).send(body);
     }

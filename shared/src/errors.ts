@@ -21,6 +21,19 @@ export const errorCodes = Object.keys(errorCatalogue) as ErrorCode[];
 export interface ErrorBody<C extends ErrorCode = ErrorCode> {
   code: C;
   message: string;
+  /**
+   * Extension: the specific cause beside the generic `code`, for clients to switch on
+   * (e.g. `blocked`, `open_limit`, `waiting_messages`, `return_code_throttled`).
+   */
+  reason?: string;
+  /** Extension: with `rate_limited`, the seconds after which a retry is looked at. */
+  retryAfterSeconds?: number;
+}
+
+/** What an error may add beside its code and message. */
+export interface ErrorExtra {
+  reason?: string;
+  retryAfterSeconds?: number;
 }
 
 /** An application error that maps to a catalogue entry. Throw it from handlers. */
@@ -29,15 +42,17 @@ export class AppError<C extends ErrorCode = ErrorCode> extends Error {
   readonly status: number;
   /** Extra, non-sensitive detail, such as the failing field paths of a body. */
   readonly details: unknown;
-  constructor(code: C, message?: string, details?: unknown) {
+  readonly extra: ErrorExtra;
+  constructor(code: C, message?: string, details?: unknown, extra: ErrorExtra = {}) {
     super(message ?? errorCatalogue[code].message);
     this.name = 'AppError';
     this.code = code;
     this.status = errorCatalogue[code].status;
     this.details = details;
+    this.extra = extra;
   }
   toBody(): ErrorBody<C> {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, ...this.extra };
   }
 }
 

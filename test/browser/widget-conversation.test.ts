@@ -77,7 +77,7 @@ describe('a whole conversation in the widget, with a real operator', () => {
     // Waiting: the return code with its explanation, and the place in the queue.
     const code = frame.locator('[data-sl=return-code]');
     await code.waitFor();
-    expect(await code.textContent()).toMatch(/^[A-Z]+-\d{2}-[A-Z]+$/);
+    expect(await code.textContent()).toMatch(/^[A-Z]+-\d{5}-[A-Z]+$/);
     await frame
       .getByText('Onthoud de code liever. Schrijf hem alleen op als dat veilig is.', { exact: false })
       .waitFor();

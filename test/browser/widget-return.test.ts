@@ -85,7 +85,7 @@ describe('coming back with a return code after a quick exit', () => {
     expect(await page.content()).not.toContain('Mijn man leest mee');
     expect(await page.content()).not.toContain('Ik ben er.');
     const secondCode = await page.locator('[data-sl=return-code]').textContent();
-    expect(secondCode).toMatch(/^[A-Z]+-\d{2}-[A-Z]+$/);
+    expect(secondCode).toMatch(/^[A-Z]+-\d{5}-[A-Z]+$/);
     expect(secondCode).not.toBe(firstCode);
 
     // The same conversation carries on, both ways.

@@ -39,7 +39,7 @@ describe('a conversation between a visitor and an operator', () => {
     expect(start.ok).toBe(true);
     expect(start.position).toBe(1);
     expect(typeof start.resumeToken).toBe('string');
-    expect(String(start.returnCode)).toMatch(/^[A-Z]+-\d{2}-[A-Z]+$/);
+    expect(String(start.returnCode)).toMatch(/^[A-Z]+-\d{5}-[A-Z]+$/);
 
     const { s: op } = await operator({ displayName: 'Anna de Vries' });
     const assignedOp = nextEvent<{ conversation: { conversationId: string }; messages: { text: string }[] }>(

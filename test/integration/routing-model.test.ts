@@ -67,13 +67,17 @@ describe('routing under random concurrent load (model test)', () => {
   /** One atomic read of all routing state, so a transition cannot land between two reads. */
   const SNAPSHOT = `
     local p = ARGV[1]
-    local out = { waiting = redis.call('ZRANGE', p .. ':waiting', 0, -1), active = redis.call('SMEMBERS', p .. ':active'), ops = {}, convs = {} }
+    local out = { waiting = {}, active = redis.call('SMEMBERS', p .. ':active'), ops = {}, convs = {} }
+    for _, lang in ipairs({ 'nl', 'en', 'ar', 'tr', 'pl' }) do
+      for _, id in ipairs(redis.call('ZRANGE', p .. ':waiting:' .. lang, 0, -1)) do table.insert(out.waiting, lang .. ' ' .. id) end
+    end
+    for _, id in ipairs(redis.call('ZRANGE', p .. ':held', 0, -1)) do table.insert(out.waiting, 'held ' .. id) end
     for i = 2, #ARGV do out.ops[ARGV[i]] = redis.call('SMEMBERS', p .. ':op:' .. ARGV[i] .. ':convs') end
     for _, k in ipairs(redis.call('KEYS', p .. ':conv:*')) do
       local id = string.match(k, ':conv:([^:]+)$')
       if id then
-        local f = redis.call('HMGET', k, 'state', 'operatorId')
-        out.convs[id] = { state = f[1] or '', operatorId = f[2] or '' }
+        local f = redis.call('HMGET', k, 'state', 'operatorId', 'language')
+        out.convs[id] = { state = f[1] or '', operatorId = f[2] or '', language = f[3] or '' }
       end
     end
     return cjson.encode(out)`;
@@ -90,11 +94,17 @@ describe('routing under random concurrent load (model test)', () => {
       waiting: string[] | Record<string, never>;
       active: string[] | Record<string, never>;
       ops: Record<string, string[] | Record<string, never>>;
-      convs: Record<string, { state: string; operatorId: string }>;
+      convs: Record<string, { state: string; operatorId: string; language: string }>;
     };
     // cjson encodes an empty Lua table as {}.
     const list = (v: string[] | Record<string, never>) => (Array.isArray(v) ? v : []);
-    const waiting = new Set(list(snap.waiting));
+    // Each entry is "<language or held> <id>": one place in line per conversation, in its own language.
+    const waiting = new Map<string, string>();
+    for (const entry of list(snap.waiting)) {
+      const [where, id] = entry.split(' ') as [string, string];
+      expect(waiting.has(id), `conversation ${id} waits in two places`).toBe(false);
+      waiting.set(id, where);
+    }
     const active = new Set(list(snap.active));
     const owner = new Map<string, string>();
     for (const [opId, convs] of Object.entries(snap.ops)) {
@@ -109,6 +119,7 @@ describe('routing under random concurrent load (model test)', () => {
         expect(waiting.has(id) || active.has(id) || owner.has(id), `ended ${id} still routed`).toBe(false);
       } else if (f.state === 'waiting') {
         expect(waiting.has(id), `waiting ${id} dropped from the queue`).toBe(true);
+        expect(['held', f.language], `waiting ${id} in another language's line`).toContain(waiting.get(id));
         expect(active.has(id) || owner.has(id)).toBe(false);
       } else {
         expect(f.state).toBe('active');
@@ -126,7 +137,9 @@ describe('routing under random concurrent load (model test)', () => {
     const r = t.app.redis;
     const p = t.config.redisPrefix;
     await waitFor(async () => {
-      const waiting = await r.zrange(`${p}:waiting`, 0, -1);
+      const waiting = (
+        await Promise.all(['nl', 'en', 'ar'].map((lang) => r.zrange(`${p}:waiting:${lang}`, 0, -1)))
+      ).flat();
       for (const id of waiting) {
         const lang = await r.hget(`${p}:conv:${id}`, 'language');
         for (const [i] of connected) {

@@ -13,12 +13,19 @@ import type { TestApp } from './app.ts';
 export type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
 export type OperatorSocket = Socket<OperatorServerToClientEvents, OperatorClientToServerEvents>;
 
-/** A visitor socket over a real websocket, connected. */
-export async function connectVisitor(url: string): Promise<VisitorSocket> {
+/**
+ * A visitor socket over a real websocket, connected. `forwardedFor` sends an
+ * `X-Forwarded-For` header, as a client behind (or pretending to be behind) a proxy does.
+ */
+export async function connectVisitor(
+  url: string,
+  opts: { forwardedFor?: string } = {},
+): Promise<VisitorSocket> {
   const s: VisitorSocket = io(`${url}/visitor`, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
+    ...(opts.forwardedFor ? { extraHeaders: { 'x-forwarded-for': opts.forwardedFor } } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     s.once('connect', () => resolve());

@@ -1,4 +1,10 @@
-import { AppError, languageSchema, type OperatorRole, operatorRoleSchema } from '@stille-lijn/shared';
+import {
+  AppError,
+  idSchema,
+  languageSchema,
+  type OperatorRole,
+  operatorRoleSchema,
+} from '@stille-lijn/shared';
 import {
   type CannedResponse,
   cannedResponseSchema,
@@ -82,8 +88,23 @@ export default fp(
     }));
 
     // ---- supervisor
-    app.get('/api/supervisor/overview', { preHandler: app.requireRole('supervisor', 'admin') }, async () =>
-      service.overview(),
+    app.get('/api/supervisor/overview', { preHandler: app.requireRole('supervisor', 'admin') }, async (req) =>
+      service.overview(me(req).id),
+    );
+
+    // ---- blocks: supervisors and admins list and lift them; only keyed hashes are kept
+    const blockParams = z.object({ blockId: idSchema });
+    app.get('/api/blocks', { preHandler: app.requireRole('supervisor', 'admin') }, async () => ({
+      blocks: await service.listBlocks(),
+    }));
+    app.delete(
+      '/api/blocks/:blockId',
+      { preHandler: app.requireRole('supervisor', 'admin') },
+      async (req) => {
+        const { blockId } = parse(blockParams, req.params);
+        await service.liftBlock(blockId, me(req).id);
+        return { blocks: await service.listBlocks() };
+      },
     );
 
     // ---- admin: the same rules as `npm run operator`

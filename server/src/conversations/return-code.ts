@@ -1,8 +1,11 @@
 import { randomInt } from 'node:crypto';
 
-// Short, common Dutch words that are easy to remember and say; no word is a prefix
-// of another's meaning that could alarm someone reading over a shoulder.
-const first = [
+/**
+ * 256 short, common Dutch words that are easy to say, spell and type on a phone, with no
+ * diacritics, and none that would alarm someone reading over a shoulder (no weapon, no
+ * rope, no harm). Unique, so that a code reads back to one value.
+ */
+export const RETURN_CODE_WORDS: readonly string[] = [
   'ZON',
   'MAAN',
   'STER',
@@ -67,8 +70,6 @@ const first = [
   'GITAAR',
   'LIED',
   'DANS',
-];
-const second = [
   'TULP',
   'ROOS',
   'LELIE',
@@ -133,11 +134,149 @@ const second = [
   'VLINDER',
   'BIJ',
   'MIER',
+  'KAAS',
+  'BROOD',
+  'SOEP',
+  'THEE',
+  'KOFFIE',
+  'MELK',
+  'HONING',
+  'JAM',
+  'TAART',
+  'KOEK',
+  'WAFEL',
+  'DROP',
+  'RIJST',
+  'PASTA',
+  'BOON',
+  'ERWT',
+  'WORTEL',
+  'UI',
+  'PREI',
+  'SLA',
+  'SPINAZIE',
+  'TOMAAT',
+  'PAPRIKA',
+  'KOOL',
+  'BIET',
+  'RADIJS',
+  'MAIS',
+  'OLIJF',
+  'DADEL',
+  'KIWI',
+  'MANGO',
+  'BANAAN',
+  'STOEL',
+  'TAFEL',
+  'KAST',
+  'BANK',
+  'BED',
+  'DEUR',
+  'RAAM',
+  'TRAP',
+  'MAT',
+  'KUSSEN',
+  'DEKEN',
+  'LAKEN',
+  'GORDIJN',
+  'VAAS',
+  'MAND',
+  'EMMER',
+  'KOM',
+  'BORD',
+  'BEKER',
+  'LEPEL',
+  'VORK',
+  'PAN',
+  'KETEL',
+  'OVEN',
+  'ZEEP',
+  'BORSTEL',
+  'SPONS',
+  'HANDDOEK',
+  'KAM',
+  'SPIEGEL',
+  'JAS',
+  'TRUI',
+  'SJAAL',
+  'MUTS',
+  'WANT',
+  'SOK',
+  'LAARS',
+  'SCHOEN',
+  'RIEM',
+  'TAS',
+  'KOFFER',
+  'PARAPLU',
+  'BAL',
+  'VLIEGER',
+  'KNIKKER',
+  'PUZZEL',
+  'POP',
+  'BLOK',
+  'FIETS',
+  'BOOT',
+  'TREIN',
+  'BUS',
+  'TRAM',
+  'KANO',
+  'ZEIL',
+  'ANKER',
+  'ROER',
+  'KOMPAS',
+  'LADDER',
+  'KAARS',
+  'KRUIK',
+  'HAAK',
+  'SPIJKER',
+  'SCHROEF',
+  'ROOD',
+  'GEEL',
+  'GROEN',
+  'BLAUW',
+  'PAARS',
+  'ROZE',
+  'ORANJE',
+  'WIT',
+  'GRIJS',
+  'BRUIN',
+  'ZACHT',
+  'WARM',
+  'KOEL',
+  'STIL',
+  'HELDER',
+  'VROLIJK',
+  'LENTE',
+  'ZOMER',
+  'HERFST',
+  'WINTER',
+  'OCHTEND',
+  'AVOND',
+  'MIDDAG',
+  'NACHT',
+  'DAUW',
+  'MIST',
+  'HAGEL',
+  'ONWEER',
+  'NEVEL',
+  'KOMEET',
+  'PLANEET',
+  'HEMEL',
 ];
 
-/** A return code such as `ZON-42-TULP`: about 400,000 combinations, single-use and throttled. */
+/** Digits between the two words: 00000 to 99999. */
+const NUMBER_SPACE = 100_000;
+
+/** How many codes there are: 256 × 100,000 × 256, about 6.6 billion (2^32.6). */
+export const RETURN_CODE_SPACE = RETURN_CODE_WORDS.length * NUMBER_SPACE * RETURN_CODE_WORDS.length;
+
+/**
+ * A return code such as `ZON-04821-TULP`, drawn from the CSPRNG: at least 2^32 codes, so
+ * that guessing is hopeless under the per-address throttle. It is read aloud as two words
+ * and a number; case, spaces and dashes are ignored when it is typed back.
+ */
 export function generateReturnCode(): string {
-  const a = first[randomInt(first.length)]!;
-  const b = second[randomInt(second.length)]!;
-  return `${a}-${String(randomInt(10, 100))}-${b}`;
+  const a = RETURN_CODE_WORDS[randomInt(RETURN_CODE_WORDS.length)]!;
+  const b = RETURN_CODE_WORDS[randomInt(RETURN_CODE_WORDS.length)]!;
+  return `${a}-${String(randomInt(NUMBER_SPACE)).padStart(5, '0')}-${b}`;
 }

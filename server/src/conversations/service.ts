@@ -6,6 +6,7 @@ import {
   type EndReason,
   type Language,
   type LeaveReason,
+  languages,
   type Message,
   type Note,
   type ResumeAck,
@@ -22,17 +23,21 @@ import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis, Result } from 'ioredis';
 import type { Config } from '../config.ts';
-import type { DataCipher } from '../crypto/cipher.ts';
+import { type DataCipher, fieldBinding } from '../crypto/cipher.ts';
 import {
   acceptLua,
   appendMessageLua,
   endLua,
+  holdWaiterLua,
+  markAwayLua,
+  migrateWaitingLua,
   redeemReturnCodeLua,
   requeueLua,
   rotateTokenLua,
   routePassLua,
+  startLua,
   transferLua,
-  URGENT_OFFSET,
+  unholdWaiterLua,
 } from './lua.ts';
 import { generateReturnCode } from './return-code.ts';
 
@@ -87,6 +92,8 @@ interface ConvFields {
   risk?: string;
   acute?: string;
   watchers?: string;
+  held?: string;
+  vfloor?: string;
 }
 
 type Reply = (string | null)[];
@@ -104,13 +111,18 @@ export interface OperatorOnRoute {
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     slAppendMessage(k1: string, k2: string, k3: string, ...argv: string[]): Result<Reply, Context>;
+    slStart(...argv: string[]): Result<Reply, Context>;
+    slHoldWaiter(...argv: string[]): Result<Reply, Context>;
+    slUnholdWaiter(...argv: string[]): Result<Reply, Context>;
+    slMigrateWaiting(...argv: string[]): Result<number, Context>;
     slRoutePass(...argv: string[]): Result<Reply, Context>;
     slAccept(...argv: string[]): Result<Reply, Context>;
     slRequeue(...argv: string[]): Result<Reply, Context>;
     slTransfer(...argv: string[]): Result<Reply, Context>;
     slEnd(...argv: string[]): Result<Reply, Context>;
     slRotateToken(...argv: string[]): Result<Reply, Context>;
-    slRedeemReturnCode(...argv: string[]): Result<Reply, Context>;
+    slRedeemReturnCode(throttleKey: string, ...argv: string[]): Result<Reply, Context>;
+    slMarkAway(...argv: string[]): Result<Reply, Context>;
   }
 }
 
@@ -118,13 +130,18 @@ declare module 'ioredis' {
 export function defineConversationCommands(redis: Redis): void {
   if (typeof (redis as Partial<Redis>).slAppendMessage === 'function') return;
   redis.defineCommand('slAppendMessage', { numberOfKeys: 3, lua: appendMessageLua });
+  redis.defineCommand('slStart', { numberOfKeys: 0, lua: startLua });
+  redis.defineCommand('slHoldWaiter', { numberOfKeys: 0, lua: holdWaiterLua });
+  redis.defineCommand('slUnholdWaiter', { numberOfKeys: 0, lua: unholdWaiterLua });
+  redis.defineCommand('slMigrateWaiting', { numberOfKeys: 0, lua: migrateWaitingLua });
+  redis.defineCommand('slMarkAway', { numberOfKeys: 0, lua: markAwayLua });
   redis.defineCommand('slRoutePass', { numberOfKeys: 0, lua: routePassLua });
   redis.defineCommand('slAccept', { numberOfKeys: 0, lua: acceptLua });
   redis.defineCommand('slRequeue', { numberOfKeys: 0, lua: requeueLua });
   redis.defineCommand('slTransfer', { numberOfKeys: 0, lua: transferLua });
   redis.defineCommand('slEnd', { numberOfKeys: 0, lua: endLua });
   redis.defineCommand('slRotateToken', { numberOfKeys: 0, lua: rotateTokenLua });
-  redis.defineCommand('slRedeemReturnCode', { numberOfKeys: 0, lua: redeemReturnCodeLua });
+  redis.defineCommand('slRedeemReturnCode', { numberOfKeys: 1, lua: redeemReturnCodeLua });
 }
 
 const ROOM_OPERATORS = 'operators';
@@ -151,8 +168,23 @@ const ESTIMATE_STEP_S = 15;
 /** How long a visitor counts as present without a heartbeat from its instance. */
 const VISITOR_PRESENCE_TTL_MS = 45_000;
 
-/** Return-code redemption failures allowed per hashed address per 15 minutes. */
-const RETURN_CODE_ATTEMPTS = 10;
+/** Return-code redemption failures per hashed address before each further attempt waits. */
+const RETURN_CODE_FREE_FAILURES = 10;
+/** The longest a right return code is ever kept waiting by the throttle. */
+const RETURN_CODE_MAX_DELAY_MS = 60_000;
+/** Waiting conversations per language shown in `queue:snapshot`. */
+const SNAPSHOT_PER_LANGUAGE = 100;
+
+/** Compares two Redis stream ids (`ms-seq`). */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am - bm || as - bs;
+}
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+
+/** The sender of a stored message or note, as its ciphertext is bound to. */
+const senderOf = (from: 'v' | 'o' | 's', operatorId: string) => (from === 'o' ? `o:${operatorId}` : from);
 
 /**
  * The conversation spine: lifecycle, messages, routing and presence, all state in
@@ -203,62 +235,112 @@ export class ConversationService {
 
   // ---------------------------------------------------------------- visitor side
 
-  /** `chat:start`: creates the conversation, queues it, and routes at once. */
-  async start(input: VisitorStart, socketId: string): Promise<StartAck & { conversationId: string }> {
+  /** The waiting set of one language. */
+  waitingKey(language: string): string {
+    return this.key('waiting', language);
+  }
+
+  /** Every waiting set; routing only ever reads the ones its operators speak. */
+  #waitingKeys(): string[] {
+    return languages.map((l) => this.waitingKey(l));
+  }
+
+  /** The resume-token key under today's hash key, then under release 1's. */
+  #resumeKeys(token: string): string[] {
+    return [this.#cipher.keyedHash(token, 'resume'), ...this.#cipher.legacyKeyedHashes(token, 'resume')].map(
+      (h) => this.key('resume', h),
+    );
+  }
+
+  #returnKeys(code: string): string[] {
+    const normalized = normalizeReturnCode(code);
+    return [
+      this.#cipher.keyedHash(normalized, 'return'),
+      ...this.#cipher.legacyKeyedHashes(normalized, 'return'),
+    ].map((h) => this.key('return', h));
+  }
+
+  #newReturnCode(): { code: string; key: string } {
+    const code = generateReturnCode();
+    return { code, key: this.key('return', this.#cipher.keyedHash(normalizeReturnCode(code), 'return')) };
+  }
+
+  /**
+   * `chat:start`: creates the conversation, queues it, and routes at once. Refused for a
+   * blocked address (`forbidden`) and for an address with too many conversations open
+   * (`rate_limited`), both checked in the same atomic step as the creation.
+   */
+  async start(
+    input: VisitorStart,
+    socketId: string,
+    addressHash: string,
+  ): Promise<StartAck & { conversationId: string }> {
     const id = newId();
     const now = Date.now();
     const resumeToken = randomBytes(32).toString('base64url');
     const resumeKey = this.key('resume', this.#cipher.keyedHash(resumeToken, 'resume'));
-    let returnCode = '';
-    let returnKey = '';
-    for (let i = 0; i < 5 && !returnKey; i++) {
-      returnCode = generateReturnCode();
-      const candidate = this.key('return', this.#cipher.keyedHash(normalizeReturnCode(returnCode), 'return'));
-      if ((await this.#redis.set(candidate, id, 'NX')) === 'OK') returnKey = candidate;
-    }
-    if (!returnKey) throw new AppError('unavailable');
     const urgent = input.urgent === true;
-    const tx = this.#redis.multi();
-    tx.hset(this.#conv(id), {
-      state: 'waiting',
-      role: input.role,
-      language: input.language,
-      urgent: urgent ? '1' : '0',
-      waitingSince: String(now),
-      tags: '[]',
-      away: '',
-      vsock: socketId,
-      resumeKey,
-      returnKey,
-    });
-    tx.set(resumeKey, id);
-    if (input.text) {
-      tx.xadd(
-        this.key('conv', id, 'msgs'),
-        '*',
-        'f',
-        'v',
-        'o',
-        '',
-        'c',
-        this.#cipher.encrypt(input.text, id),
+    const sealed = input.text ? this.#cipher.encrypt(input.text, fieldBinding(id, 'message', 'v')) : '';
+    const bytes = input.text ? Buffer.byteLength(input.text, 'utf8') : 0;
+    let rank = -1;
+    let returnCode = '';
+    // A clash with another conversation's live code is retried with a new code.
+    for (let attempt = 0; attempt < 5 && rank < 0; attempt++) {
+      const fresh = this.#newReturnCode();
+      const r = await this.#redis.slStart(
+        this.#p,
+        id,
+        String(now),
+        input.language,
+        urgent ? '1' : '0',
+        input.role,
+        addressHash,
+        String(this.#config.visitorOpenPerAddress),
+        resumeKey,
+        fresh.key,
+        sealed,
+        String(bytes),
+        socketId,
       );
+      if (r[0] === 'blocked') {
+        throw new AppError(
+          'forbidden',
+          'New conversations from this connection are paused for a while.',
+          undefined,
+          {
+            reason: 'blocked',
+          },
+        );
+      }
+      if (r[0] === 'limit') {
+        throw new AppError(
+          'rate_limited',
+          'Too many conversations are open from this connection.',
+          undefined,
+          {
+            reason: 'open_limit',
+          },
+        );
+      }
+      if (r[0] === 'ok') {
+        rank = Number(r[1] ?? 0);
+        returnCode = fresh.code;
+      }
     }
-    tx.zadd(this.key('waiting'), (urgent ? 0 : URGENT_OFFSET) + now, id);
-    tx.zrank(this.key('waiting'), id);
-    const res = await tx.exec();
-    if (!res || res.some(([err]) => err)) throw new AppError('unavailable');
-    const rank = Number(res[res.length - 1]?.[1] ?? 0);
+    if (rank < 0) throw new AppError('unavailable');
     const position = rank + 1;
     const estimatedWaitSeconds = await this.#estimate(position);
     this.#lastPushed.set(id, { position, estimate: estimatedWaitSeconds, at: Date.now() });
-    await this.#queue.add('route', { conversationId: id }, { removeOnComplete: true, removeOnFail: 100 });
+    await this.#queue.add('route', { conversationId: id });
     this.#afterQueueChange();
     void this.routeNow();
     return { conversationId: id, resumeToken, returnCode, position, estimatedWaitSeconds };
   }
 
-  /** `chat:resume` with a resume token: rotates it and returns what the visitor missed. */
+  /**
+   * `chat:resume` with a resume token: rotates it and returns what the visitor missed,
+   * never anything up to the last return-code redemption.
+   */
   async resumeByToken(
     resumeToken: string,
     lastMessageId: string | undefined,
@@ -267,60 +349,80 @@ export class ConversationService {
     const newToken = randomBytes(32).toString('base64url');
     const r = await this.#redis.slRotateToken(
       this.#p,
-      this.key('resume', this.#cipher.keyedHash(resumeToken, 'resume')),
       this.key('resume', this.#cipher.keyedHash(newToken, 'resume')),
+      ...this.#resumeKeys(resumeToken),
     );
     if (r[0] !== 'ok' || !r[1]) throw new AppError('not_found', 'This conversation cannot be resumed.');
     const id = r[1];
     const fields = await this.#fields(id);
-    const missed = await this.messages(id, { after: lastMessageId, forOperator: false });
+    const missed = await this.messages(id, {
+      after: lastMessageId,
+      floor: fields.vfloor,
+      forOperator: false,
+    });
     const ack: ResumeAck = { conversationId: id, resumeToken: newToken, state: this.#state(fields), missed };
     await this.#visitorBack(id, fields, socketId, ack);
     return ack;
   }
 
-  /** `chat:resume` with a return code: once, within the return window, showing nothing old. */
+  /**
+   * `chat:resume` with a return code: once, within the return window, showing nothing
+   * old, ever again. Failures are counted per hashed address in the same atomic step.
+   */
   async resumeByReturnCode(code: string, socketId: string, addressHash: string): Promise<ResumeAck> {
-    const throttleKey = this.key('throttle', 'return', addressHash);
-    const attempts = Number((await this.#redis.get(throttleKey)) ?? 0);
-    if (attempts >= RETURN_CODE_ATTEMPTS) throw new AppError('rate_limited');
     const newToken = randomBytes(32).toString('base64url');
-    const newCode = generateReturnCode();
-    const r = await this.#redis.slRedeemReturnCode(
-      this.#p,
-      this.key('return', this.#cipher.keyedHash(normalizeReturnCode(code), 'return')),
-      String(Date.now()),
-      this.key('resume', this.#cipher.keyedHash(newToken, 'resume')),
-      this.key('return', this.#cipher.keyedHash(normalizeReturnCode(newCode), 'return')),
-    );
-    if (r[0] !== 'ok' || !r[1]) {
-      await this.#redis
-        .multi()
-        .incr(throttleKey)
-        .pexpire(throttleKey, 15 * 60_000)
-        .exec();
-      throw new AppError('not_found', 'This return code is not valid.');
+    const codeKeys = this.#returnKeys(code);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const candidates = [this.#newReturnCode(), this.#newReturnCode(), this.#newReturnCode()];
+      const r = await this.#redis.slRedeemReturnCode(
+        this.key('throttle', 'return-code', addressHash),
+        this.#p,
+        String(Date.now()),
+        String(this.#config.returnCodeFailWindowMs),
+        String(RETURN_CODE_FREE_FAILURES),
+        String(RETURN_CODE_MAX_DELAY_MS),
+        this.key('resume', this.#cipher.keyedHash(newToken, 'resume')),
+        String(codeKeys.length),
+        ...codeKeys,
+        ...candidates.map((c) => c.key),
+      );
+      if (r[0] === 'rate_limited') {
+        const retryAfterSeconds = Math.max(1, Math.ceil(Number(r[1]) / 1000));
+        throw new AppError(
+          'rate_limited',
+          'Too many attempts. Please wait a moment and try again.',
+          undefined,
+          {
+            reason: 'return_code_throttled',
+            retryAfterSeconds,
+          },
+        );
+      }
+      if (r[0] === 'not_found') throw new AppError('not_found', 'This return code is not valid.');
+      if (r[0] !== 'ok' || !r[1]) continue; // a clash of all candidates: draw new ones
+      const id = r[1];
+      const fields = await this.#fields(id);
+      const ack: ResumeAck = {
+        conversationId: id,
+        resumeToken: newToken,
+        state: this.#state(fields),
+        returnCode: candidates[Number(r[3]) - 1]!.code,
+      };
+      // Nothing old is shown, but the client needs the point to resume from after a later drop.
+      if (r[2]) ack.lastMessageId = r[2];
+      await this.#visitorBack(id, fields, socketId, ack);
+      return ack;
     }
-    const id = r[1];
-    const fields = await this.#fields(id);
-    const ack: ResumeAck = {
-      conversationId: id,
-      resumeToken: newToken,
-      state: this.#state(fields),
-      returnCode: newCode,
-    };
-    // Nothing old is shown, but the client needs the point to resume from after a later drop.
-    const newest = await this.#redis.xrevrange(this.key('conv', id, 'msgs'), '+', '-', 'COUNT', 1);
-    if (newest[0]) ack.lastMessageId = newest[0][0];
-    await this.#visitorBack(id, fields, socketId, ack);
-    return ack;
+    throw new AppError('unavailable');
   }
 
   async #visitorBack(id: string, fields: ConvFields, socketId: string, ack: ResumeAck): Promise<void> {
     if (fields.state === 'ended') return;
     await this.#redis.hset(this.#conv(id), { vsock: socketId, away: '', awaySince: '', returnUntil: '' });
     if (fields.state === 'waiting') {
-      const rank = await this.#redis.zrank(this.key('waiting'), id);
+      // A held waiter goes back to its place in line.
+      await this.#redis.slUnholdWaiter(this.#p, id);
+      const rank = await this.#redis.zrank(this.waitingKey(fields.language ?? ''), id);
       const position = (rank ?? 0) + 1;
       ack.position = position;
       ack.estimatedWaitSeconds = await this.#estimate(position);
@@ -371,9 +473,12 @@ export class ConversationService {
       this.#p,
       from,
       operatorId,
-      this.#cipher.encrypt(text, conversationId),
+      this.#cipher.encrypt(text, fieldBinding(conversationId, 'message', senderOf(from, operatorId))),
       clientMessageId,
       String(Date.now()),
+      String(Buffer.byteLength(text, 'utf8')),
+      String(this.#config.waitingMessages),
+      String(this.#config.conversationMaxBytes),
     );
     switch (r[0]) {
       case 'ok':
@@ -389,6 +494,14 @@ export class ConversationService {
         throw new AppError('not_found');
       case 'ended':
         throw new AppError('conflict', 'This conversation has ended.');
+      case 'rate_limited':
+        throw new AppError('rate_limited', 'Please wait for a counsellor before sending more.', undefined, {
+          reason: 'waiting_messages',
+        });
+      case 'too_large':
+        throw new AppError('too_large', 'This conversation has reached its size limit.', undefined, {
+          reason: 'conversation_full',
+        });
       default:
         throw new AppError('forbidden');
     }
@@ -446,19 +559,23 @@ export class ConversationService {
   async #markAway(conversationId: string, reason: VisitorLeftReason): Promise<void> {
     const now = Date.now();
     const returnUntil = now + this.#config.returnWindowMs;
-    const k = this.#conv(conversationId);
-    const [[, state], [, op]] = (await this.#redis
-      .multi()
-      .hget(k, 'state')
-      .hget(k, 'operatorId')
-      .hset(k, { away: reason, awaySince: String(now), returnUntil: String(returnUntil), vsock: '' })
-      .exec()) as [[unknown, string | null], [unknown, string | null]];
-    if (!state || state === 'ended') return;
+    const [state, op] = await this.#redis.slMarkAway(
+      this.#p,
+      conversationId,
+      reason,
+      String(now),
+      String(returnUntil),
+    );
+    if (!state) return;
     await this.#queue.add(
       'away-expire',
       { conversationId, awaySince: now },
-      { delay: this.#config.returnWindowMs, removeOnComplete: true, removeOnFail: 100 },
+      { delay: this.#config.returnWindowMs },
     );
+    if (state === 'waiting') {
+      // Held out of routing if the visitor is still gone then (the sweep is the safety net).
+      await this.#queue.add('hold', { conversationId }, { delay: this.#config.waiterHoldMs + 100 });
+    }
     if (op) {
       this.#toOperator(op, 'chat:visitor-left', {
         conversationId,
@@ -554,7 +671,7 @@ export class ConversationService {
       'o',
       operatorId,
       'c',
-      this.#cipher.encrypt(text, conversationId),
+      this.#cipher.encrypt(text, fieldBinding(conversationId, 'note', senderOf('o', operatorId))),
     ))!;
     const ttl = await this.#redis.pttl(this.#conv(conversationId));
     if (ttl > 0) await this.#redis.pexpire(k, ttl);
@@ -570,7 +687,9 @@ export class ConversationService {
   ): Promise<void> {
     // The hand-over note is written by the same script as the move, so a refused transfer
     // leaves no note behind and a retry does not add it twice.
-    const sealedNote = note ? this.#cipher.encrypt(note, conversationId) : '';
+    const sealedNote = note
+      ? this.#cipher.encrypt(note, fieldBinding(conversationId, 'note', senderOf('o', from.id)))
+      : '';
     if ('queue' in to) {
       const r = await this.#redis.slRequeue(this.#p, conversationId, from.id, sealedNote);
       if (r[0] === 'forbidden') throw new AppError('forbidden');
@@ -635,11 +754,7 @@ export class ConversationService {
     if (previous === 'waiting') tx.hincrby(statsKey, 'abandoned', 1);
     if (op) tx.zadd(this.key('op', op, 'ended'), Date.now() + this.#config.retentionMs, conversationId);
     await tx.pexpire(statsKey, 3 * 86_400_000).exec();
-    await this.#retention.add(
-      'purge',
-      { conversationId },
-      { delay: this.#config.retentionMs, removeOnComplete: true, removeOnFail: 100 },
-    );
+    await this.#retention.add('purge', { conversationId }, { delay: this.#config.retentionMs });
     if (opts.notifyVisitor !== false) {
       this.#broadcast.of('/visitor').to(visitorRoom(conversationId)).emit('chat:ended', { reason });
     }
@@ -662,7 +777,7 @@ export class ConversationService {
     const k = this.#conv(conversationId);
     const f = await this.#fields(conversationId);
     if (f.state && f.state !== 'ended') return;
-    await this.#redis.del(k, `${k}:msgs`, `${k}:cmids`, `${k}:notes`);
+    await this.#redis.del(k, `${k}:msgs`, `${k}:cmids`, `${k}:notes`, `${k}:addr`);
     if (f.operatorId) await this.#redis.zrem(this.key('op', f.operatorId, 'ended'), conversationId);
   }
 
@@ -673,7 +788,7 @@ export class ConversationService {
     if (this.#closed) return 0;
     let flat: Reply;
     try {
-      flat = await this.#redis.slRoutePass(this.#p, String(Date.now()), '1000', today());
+      flat = await this.#redis.slRoutePass(this.#p, String(Date.now()), today());
     } catch (err) {
       this.#log.warn({ err }, 'routing pass failed');
       return 0;
@@ -805,11 +920,7 @@ export class ConversationService {
     const remaining = Number(res?.[2]?.[1] ?? 0);
     if (remaining > 0) return;
     await this.#redis.srem(this.key('route', 'available'), operatorId);
-    await this.#queue.add(
-      'grace',
-      { operatorId, since: now },
-      { delay: this.#config.operatorGraceMs, removeOnComplete: true, removeOnFail: 100 },
-    );
+    await this.#queue.add('grace', { operatorId, since: now }, { delay: this.#config.operatorGraceMs });
   }
 
   /** Job: the grace period is over; requeue the operator's conversations if still gone. */
@@ -848,10 +959,47 @@ export class ConversationService {
       const lastSeen = Number((await this.#redis.hget(this.key('route', 'op', op), 'lastSeen')) ?? 0);
       if (now - lastSeen >= this.#config.operatorGraceMs) await this.requeueOperator(op);
     }
+    await this.migrateLegacyWaiting();
     await this.sweepVisitors();
+    await this.holdGoneWaiters();
     await this.routeNow();
     await this.pushPositions(true);
     await this.pushSnapshot();
+  }
+
+  /** Moves what release 1 left in its single waiting set into the per-language sets. */
+  async migrateLegacyWaiting(): Promise<number> {
+    let moved = 0;
+    while ((await this.#redis.zcard(this.key('waiting'))) > 0) {
+      moved += Number(await this.#redis.slMigrateWaiting(this.#p));
+    }
+    if (moved > 0) {
+      this.#log.info({ conversations: moved }, 'waiting conversations moved to per-language sets');
+      this.#afterQueueChange();
+    }
+    return moved;
+  }
+
+  /** Holds out of routing the waiting conversations whose visitor has been gone longer than WAITER_HOLD_S. */
+  async holdGoneWaiters(): Promise<number> {
+    const cutoff = Date.now() - this.#config.waiterHoldMs;
+    const ids = await this.#redis.zrangebyscore(this.key('waiting-away'), '-inf', cutoff, 'LIMIT', 0, 500);
+    let held = 0;
+    for (const id of ids) if ((await this.#redis.slHoldWaiter(this.#p, id))[0] === 'held') held++;
+    if (held > 0) this.#afterQueueChange();
+    return held;
+  }
+
+  /** Job: holds one waiting conversation if its visitor is still gone after WAITER_HOLD_S. */
+  async holdIfGone(conversationId: string): Promise<void> {
+    const [state, away, awaySince] = await this.#redis.hmget(
+      this.#conv(conversationId),
+      'state',
+      'away',
+      'awaySince',
+    );
+    if (state !== 'waiting' || !away || Date.now() - Number(awaySince) < this.#config.waiterHoldMs) return;
+    if ((await this.#redis.slHoldWaiter(this.#p, conversationId))[0] === 'held') this.#afterQueueChange();
   }
 
   async setStatus(operatorId: string, status: 'available' | 'away'): Promise<void> {
@@ -886,9 +1034,21 @@ export class ConversationService {
   // -------------------------------------------------------------- queue broadcasts
 
   /** The waiting list in routing order. */
+  /**
+   * The waiting list in routing order: the heads of every language's set, merged, so that
+   * a crowd in one language never hides a conversation in another. Held waiters are left out.
+   */
   async waitingList(): Promise<WaitingItem[]> {
-    const ids = await this.#redis.zrange(this.key('waiting'), 0, 499);
-    if (ids.length === 0) return [];
+    const read = this.#redis.pipeline();
+    for (const k of this.#waitingKeys()) read.zrange(k, 0, SNAPSHOT_PER_LANGUAGE - 1, 'WITHSCORES');
+    const heads: { id: string; score: number }[] = [];
+    for (const [, z] of (await read.exec()) ?? []) {
+      const flat = (z ?? []) as string[];
+      for (let i = 0; i + 1 < flat.length; i += 2) heads.push({ id: flat[i]!, score: Number(flat[i + 1]) });
+    }
+    if (heads.length === 0) return [];
+    heads.sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1));
+    const ids = heads.map((h) => h.id);
     const pipe = this.#redis.pipeline();
     for (const id of ids) pipe.hmget(this.#conv(id), 'role', 'language', 'urgent', 'waitingSince', 'state');
     const rows = (await pipe.exec()) ?? [];
@@ -927,35 +1087,39 @@ export class ConversationService {
 
   /** Pushes `queue:position` to waiting visitors whose position or estimate changed (or all, when forced). */
   async pushPositions(force: boolean): Promise<void> {
-    const ids = await this.#redis.zrange(this.key('waiting'), 0, -1);
+    const read = this.#redis.pipeline();
+    for (const k of this.#waitingKeys()) read.zrange(k, 0, -1);
+    const lines = ((await read.exec()) ?? []).map(([, ids]) => (ids ?? []) as string[]);
     const [ewma, available] = await Promise.all([
       this.#redis.hget(this.key('stats'), 'ewma'),
       this.#redis.scard(this.key('route', 'available')),
     ]);
     const now = Date.now();
     const seen = new Set<string>();
-    ids.forEach((id, i) => {
-      seen.add(id);
-      const position = i + 1;
-      const estimate = estimateWaitSeconds({
-        ewmaSeconds: ewma === null ? null : Number(ewma),
-        position,
-        operatorsAvailable: available,
+    // A position counts within the conversation's own language: only those compete for its operators.
+    for (const ids of lines)
+      ids.forEach((id, i) => {
+        seen.add(id);
+        const position = i + 1;
+        const estimate = estimateWaitSeconds({
+          ewmaSeconds: ewma === null ? null : Number(ewma),
+          position,
+          operatorsAvailable: available,
+        });
+        const last = this.#lastPushed.get(id);
+        const sameEstimate =
+          last !== undefined &&
+          (last.estimate === estimate ||
+            (last.estimate !== null &&
+              estimate !== null &&
+              Math.abs(last.estimate - estimate) < ESTIMATE_STEP_S));
+        if (!force && last && last.position === position && sameEstimate && now - last.at < 50_000) return;
+        this.#lastPushed.set(id, { position, estimate, at: now });
+        this.#broadcast
+          .of('/visitor')
+          .to(visitorRoom(id))
+          .emit('queue:position', { position, estimatedWaitSeconds: estimate });
       });
-      const last = this.#lastPushed.get(id);
-      const sameEstimate =
-        last !== undefined &&
-        (last.estimate === estimate ||
-          (last.estimate !== null &&
-            estimate !== null &&
-            Math.abs(last.estimate - estimate) < ESTIMATE_STEP_S));
-      if (!force && last && last.position === position && sameEstimate && now - last.at < 50_000) return;
-      this.#lastPushed.set(id, { position, estimate, at: now });
-      this.#broadcast
-        .of('/visitor')
-        .to(visitorRoom(id))
-        .emit('queue:position', { position, estimatedWaitSeconds: estimate });
-    });
     for (const id of this.#lastPushed.keys()) if (!seen.has(id)) this.#lastPushed.delete(id);
   }
 
@@ -986,7 +1150,7 @@ export class ConversationService {
     await this.#redis.hset(
       this.#conv(conversationId),
       'tagsEnc',
-      this.#cipher.encrypt(JSON.stringify(tags), conversationId),
+      this.#cipher.encrypt(JSON.stringify(tags), fieldBinding(conversationId, 'tags')),
     );
     await this.audit('tags', operatorId, conversationId);
     return this.#changed(conversationId);
@@ -1003,7 +1167,7 @@ export class ConversationService {
     await this.#redis.hset(
       this.#conv(conversationId),
       'risk',
-      this.#cipher.encrypt(JSON.stringify(scored), conversationId),
+      this.#cipher.encrypt(JSON.stringify(scored), fieldBinding(conversationId, 'risk')),
     );
     await this.audit('risk', operatorId, conversationId);
     return this.#changed(conversationId);
@@ -1017,17 +1181,20 @@ export class ConversationService {
   ): Promise<Conversation> {
     const f = await this.assertOwner(conversationId, op.id);
     const previous = f.acute
-      ? (JSON.parse(this.#cipher.decrypt(f.acute, conversationId)) as AcuteRecord)
+      ? (JSON.parse(this.#cipher.decrypt(f.acute, fieldBinding(conversationId, 'acute'))) as AcuteRecord)
       : undefined;
     const record: AcuteRecord = previous ?? { at: new Date().toISOString(), markedBy: op.id };
     if (details.location !== undefined) record.location = details.location;
     if (details.consentToCall112 !== undefined) record.consentToCall112 = details.consentToCall112;
     const tx = this.#redis.multi().hset(this.#conv(conversationId), {
       urgent: '1',
-      acute: this.#cipher.encrypt(JSON.stringify(record), conversationId),
+      acute: this.#cipher.encrypt(JSON.stringify(record), fieldBinding(conversationId, 'acute')),
     });
-    if (f.state === 'waiting' && f.waitingSince)
-      tx.zadd(this.key('waiting'), 'XX', Number(f.waitingSince), conversationId);
+    if (f.state === 'waiting' && f.waitingSince) {
+      // Urgent now: ahead in its line, whether it waits or is held.
+      tx.zadd(this.waitingKey(f.language ?? ''), 'XX', Number(f.waitingSince), conversationId);
+      tx.zadd(this.key('held'), 'XX', Number(f.waitingSince), conversationId);
+    }
     await tx.exec();
     await this.audit(previous ? 'acute-update' : 'acute', op.id, conversationId);
     if (!previous) {
@@ -1071,6 +1238,7 @@ export class ConversationService {
     const k = this.#conv(conversationId);
     const left = await this.#redis.hincrby(k, 'watchers', -1);
     if (left < 0) await this.#redis.hset(k, 'watchers', '0');
+    await this.audit('unmonitor', supervisor.id, conversationId);
     const op = await this.#redis.hget(k, 'operatorId');
     if (op) {
       this.#toOperator(op, 'chat:monitored', {
@@ -1117,16 +1285,98 @@ export class ConversationService {
     await this.audit('reassign', supervisor.id, conversationId);
   }
 
-  /** Active conversations with their operators, for the supervisor view. */
-  async overview(): Promise<{ conversations: Conversation[]; operators: OperatorOnRoute[] }> {
+  /**
+   * Active conversations with their operators, for the supervisor view. A bulk view: it
+   * carries the risk level but not the checklist answers, and that acute danger was marked
+   * but not where the visitor is. Reading one conversation (`monitor`) shows the rest.
+   * The look is audited.
+   */
+  async overview(
+    supervisorId: string,
+  ): Promise<{ conversations: Conversation[]; operators: OperatorOnRoute[] }> {
     const ids = await this.#redis.smembers(this.key('active'));
     const [conversations, operators] = await Promise.all([
       Promise.all(ids.map((id) => this.conversation(id).catch(() => null))).then((list) =>
-        list.filter((c): c is Conversation => c !== null),
+        list.filter((c): c is Conversation => c !== null).map(forBulkView),
       ),
       this.#operatorsOnRoute(),
     ]);
+    await this.audit('overview', supervisorId, '');
     return { conversations, operators };
+  }
+
+  // ------------------------------------------------------------------- blocks
+
+  /**
+   * `chat:block`: ends the conversation with reason `blocked` and refuses new
+   * conversations from the same hashed address for BLOCK_HOURS. Only the keyed hash of the
+   * address is kept, with the block. Works on an open conversation, and for an hour after
+   * it ended (the troll who leaves at once can still be blocked).
+   */
+  async block(
+    conversationId: string,
+    actor: { id: string; displayName: string; supervisor: boolean },
+  ): Promise<{ blockId: string }> {
+    const f = await this.#fields(conversationId);
+    if (!f.state) throw new AppError('not_found');
+    if (!actor.supervisor && f.operatorId !== actor.id) throw new AppError('forbidden');
+    const addr =
+      (f as ConvFields & { addr?: string }).addr ||
+      (await this.#redis.get(`${this.#conv(conversationId)}:addr`));
+    if (!addr) throw new AppError('conflict', 'This conversation ended too long ago to block.');
+    if (f.state !== 'ended') {
+      const op = f.operatorId;
+      if (op) this.#toOperator(op, 'chat:visitor-left', { conversationId, reason: 'ended' });
+      await this.end(conversationId, 'blocked');
+    }
+    const blockId = newId();
+    const now = Date.now();
+    const expiresAt = now + this.#config.blockMs;
+    await this.#redis
+      .multi()
+      .set(this.key('block', 'addr', addr), blockId, 'PX', this.#config.blockMs)
+      .hset(this.key('block', blockId), {
+        addr,
+        createdAt: String(now),
+        expiresAt: String(expiresAt),
+        operatorName: actor.displayName,
+      })
+      .pexpire(this.key('block', blockId), this.#config.blockMs)
+      .zadd(this.key('blocks'), expiresAt, blockId)
+      .exec();
+    await this.audit('block', actor.id, conversationId);
+    return { blockId };
+  }
+
+  /** The blocks in force, newest first, without any address (`GET /api/blocks`). */
+  async listBlocks(): Promise<BlockInfo[]> {
+    const now = Date.now();
+    await this.#redis.zremrangebyscore(this.key('blocks'), '-inf', now);
+    const ids = await this.#redis.zrevrangebyscore(this.key('blocks'), '+inf', now);
+    const rows = await Promise.all(ids.map((id) => this.#redis.hgetall(this.key('block', id))));
+    const out: BlockInfo[] = [];
+    rows.forEach((r, i) => {
+      if (!r.createdAt || !r.expiresAt) return;
+      out.push({
+        blockId: ids[i]!,
+        createdAt: new Date(Number(r.createdAt)).toISOString(),
+        expiresAt: new Date(Number(r.expiresAt)).toISOString(),
+        operatorName: r.operatorName ?? '',
+      });
+    });
+    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /** Lifts a block (`DELETE /api/blocks/:blockId`); audited. */
+  async liftBlock(blockId: string, actorId: string): Promise<void> {
+    const addr = await this.#redis.hget(this.key('block', blockId), 'addr');
+    if (!addr) throw new AppError('not_found');
+    const addrKey = this.key('block', 'addr', addr);
+    const tx = this.#redis.multi();
+    // Only this block: a newer one on the same address stays.
+    if ((await this.#redis.get(addrKey)) === blockId) tx.del(addrKey);
+    await tx.del(this.key('block', blockId)).zrem(this.key('blocks'), blockId).exec();
+    await this.audit('block-lift', actorId, blockId);
   }
 
   /**
@@ -1211,27 +1461,33 @@ export class ConversationService {
     if (f.endedAt) c.endedAt = iso(f.endedAt)!;
     if (f.endReason) c.endReason = f.endReason as EndReason;
     if (f.operatorName) c.operatorName = f.operatorName;
-    if (f.tagsEnc) c.tags = JSON.parse(this.#cipher.decrypt(f.tagsEnc, id)) as string[];
-    if (f.risk) c.risk = JSON.parse(this.#cipher.decrypt(f.risk, id)) as RiskResult;
-    if (f.acute) c.acute = JSON.parse(this.#cipher.decrypt(f.acute, id)) as AcuteRecord;
+    if (f.tagsEnc) c.tags = JSON.parse(this.#cipher.decrypt(f.tagsEnc, fieldBinding(id, 'tags'))) as string[];
+    if (f.risk) c.risk = JSON.parse(this.#cipher.decrypt(f.risk, fieldBinding(id, 'risk'))) as RiskResult;
+    if (f.acute)
+      c.acute = JSON.parse(this.#cipher.decrypt(f.acute, fieldBinding(id, 'acute'))) as AcuteRecord;
     return c;
   }
 
   /** Decrypted messages, oldest first; after `after` (exclusive) when given. */
-  async messages(id: string, opts: { after?: string | undefined; forOperator: boolean }): Promise<Message[]> {
-    const start = opts.after ? `(${opts.after}` : '-';
-    let entries: [string, string[]][];
-    try {
-      entries = await this.#redis.xrange(this.key('conv', id, 'msgs'), start, '+');
-    } catch {
-      // A malformed lastMessageId: give everything rather than nothing.
-      entries = await this.#redis.xrange(this.key('conv', id, 'msgs'), '-', '+');
-    }
+  /**
+   * Decrypted messages, oldest first: after `after` (exclusive) when given, and never any
+   * up to `floor` (the visitor's last return-code redemption). A malformed `after` counts
+   * as absent.
+   */
+  async messages(
+    id: string,
+    opts: { after?: string | undefined; floor?: string | undefined; forOperator: boolean },
+  ): Promise<Message[]> {
+    const bounds = [opts.after, opts.floor].filter((b): b is string => !!b && STREAM_ID.test(b));
+    const from = bounds.sort(compareStreamIds).at(-1);
+    const entries = await this.#redis.xrange(this.key('conv', id, 'msgs'), from ? `(${from}` : '-', '+');
     return entries.map(([messageId, kv]) => {
       const f = pairs(kv);
-      const from = fromCode[(f.f ?? 's') as keyof typeof fromCode] ?? 'system';
-      const m: Message = { messageId, from, text: this.#cipher.decrypt(f.c ?? '', id), at: atOf(messageId) };
-      if (opts.forOperator && from === 'operator' && f.o) m.operatorId = f.o;
+      const code = (f.f ?? 's') as keyof typeof fromCode;
+      const sender = fromCode[code] ?? 'system';
+      const text = this.#cipher.decrypt(f.c ?? '', fieldBinding(id, 'message', senderOf(code, f.o ?? '')));
+      const m: Message = { messageId, from: sender, text, at: atOf(messageId) };
+      if (opts.forOperator && sender === 'operator' && f.o) m.operatorId = f.o;
       return m;
     });
   }
@@ -1244,7 +1500,7 @@ export class ConversationService {
         noteId,
         conversationId: id,
         operatorId: f.o ?? '',
-        text: this.#cipher.decrypt(f.c ?? '', id),
+        text: this.#cipher.decrypt(f.c ?? '', fieldBinding(id, 'note', senderOf('o', f.o ?? ''))),
         at: atOf(noteId),
       };
     });
@@ -1285,6 +1541,23 @@ export class ConversationService {
   #toOperator(operatorId: string, event: string, payload: unknown): void {
     this.#broadcast.of('/operator').to(operatorRoom(operatorId)).emit(event, payload);
   }
+}
+
+/** A block as supervisors see it: never the address, not even its hash. */
+export interface BlockInfo {
+  blockId: string;
+  createdAt: string;
+  expiresAt: string;
+  operatorName: string;
+}
+
+/** A conversation in a bulk view: the risk level without the answers, acute danger without the location. */
+function forBulkView(c: Conversation): Conversation {
+  const out: Conversation = { ...c };
+  // The level (an override included) and the score; no answer, red flag or written reason.
+  if (c.risk) out.risk = { answers: {}, score: c.risk.score, level: c.risk.level, redFlags: [] };
+  if (c.acute) out.acute = { at: c.acute.at, markedBy: c.acute.markedBy };
+  return out;
 }
 
 function pairs(kv: string[]): Record<string, string> {

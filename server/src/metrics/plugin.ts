@@ -1,3 +1,4 @@
+import { languages } from '@stille-lijn/shared';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -34,7 +35,8 @@ export default fp(
       help: 'Conversations waiting for an operator',
       registers: [registry],
       async collect() {
-        this.set(await app.redis.zcard(app.key('waiting')));
+        const counts = await Promise.all(languages.map((l) => app.redis.zcard(app.key('waiting', l))));
+        this.set(counts.reduce((a, b) => a + b, 0));
       },
     });
     new Gauge({

@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { currentOperator } from '../auth/plugin.ts';
 import { parseOrThrow } from '../http/parse.ts';
+import { JOB_RETENTION } from '../queues/plugin.ts';
 import { closeQueue } from '../redis/close.ts';
 import { QUEUE_REPORTS, startReportWorker } from './delivery.ts';
 import { loadRegions } from './regions.ts';
@@ -49,7 +50,7 @@ export default fp(
       key: app.key,
       retentionMs: app.config.reportRetentionMs,
     });
-    const queue = new Queue(QUEUE_REPORTS, app.bullOptions());
+    const queue = new Queue(QUEUE_REPORTS, { ...app.bullOptions(), defaultJobOptions: JOB_RETENTION });
     queue.on('error', (err) => app.log.warn({ err }, 'report queue error'));
     app.addHook('onClose', async () => {
       await closeQueue(queue);

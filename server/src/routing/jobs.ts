@@ -1,7 +1,7 @@
 import { type Job, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { ConversationService } from '../conversations/service.ts';
-import { QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
+import { JOB_RETENTION, QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
 import { closeConnection, withDeadline } from '../redis/close.ts';
 
 /** How often the safety-net sweep runs: presence, routing, positions. @default 10 s */
@@ -17,6 +17,8 @@ export async function processConversationJob(service: ConversationService, job: 
       return service.graceExpired(String(data.operatorId));
     case 'away-expire':
       return service.expireAway(String(data.conversationId), Number(data.awaySince));
+    case 'hold':
+      return service.holdIfGone(String(data.conversationId));
     case 'sweep':
       return service.sweep();
     default:
@@ -44,7 +46,12 @@ export async function startWorkers(app: FastifyInstance): Promise<Worker[]> {
     w.on('error', (err) => app.log.warn({ err }, 'worker error'));
     w.on('failed', (job, err) => app.log.warn({ err, job: job?.name }, 'job failed'));
   }
-  await app.queues.conversations.upsertJobScheduler('sweep', { every: SWEEP_EVERY_MS }, { name: 'sweep' });
+  // A sweep every 10 s is 8,640 jobs a day: none is kept once done, and few failed ones.
+  await app.queues.conversations.upsertJobScheduler(
+    'sweep',
+    { every: SWEEP_EVERY_MS },
+    { name: 'sweep', opts: JOB_RETENTION },
+  );
   return [conversations, retention];
 }
 

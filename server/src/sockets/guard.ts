@@ -72,8 +72,11 @@ export function bindEvents<S extends Record<string, ZodType>>(
   const known = new Set(Object.keys(schemas));
   socket.onAny((event: unknown, ...args: unknown[]) => {
     if (typeof event === 'string' && known.has(event)) return;
+    // An unknown event costs the budget like any other: a flood of them is still a flood.
+    const allowed = opts.budget.take();
     const ack = args.at(-1);
-    if (typeof ack === 'function') (ack as AckFn)({ ok: false, error: errorBody('unknown_event') });
+    if (typeof ack === 'function')
+      (ack as AckFn)({ ok: false, error: errorBody(allowed ? 'unknown_event' : 'rate_limited') });
   });
   for (const event of known) {
     const schema = schemas[event]!;
@@ -103,7 +106,13 @@ export function bindEvents<S extends Record<string, ZodType>>(
         after?.();
       } catch (err) {
         if (err instanceof AppError) {
-          ack?.({ ok: false, error: err.toBody() });
+          const error = err.toBody();
+          // retryAfterSeconds also at the top, where a client of the core protocol looks first.
+          ack?.(
+            error.retryAfterSeconds === undefined
+              ? { ok: false, error }
+              : { ok: false, error, retryAfterSeconds: error.retryAfterSeconds },
+          );
         } else {
           opts.log.error({ err, event }, 'socket handler failed');
           ack?.({ ok: false, error: errorBody(isRedisDown(err) ? 'unavailable' : 'internal') });

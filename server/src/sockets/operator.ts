@@ -11,6 +11,8 @@ const HEARTBEAT_MS = 15_000;
 declare module 'socket.io' {
   interface SocketData {
     session?: SessionInfo;
+    /** Visitor sockets: the keyed hash of the client's address bucket. */
+    addressHash?: string;
   }
 }
 
@@ -197,6 +199,14 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
         'chat:end': async (p) => {
           await owned(p.conversationId);
           await service.end(p.conversationId, 'operator', { byOperatorId: op.id });
+          return {};
+        },
+        'chat:block': async (p) => {
+          await service.block(p.conversationId, {
+            id: op.id,
+            displayName: op.displayName,
+            supervisor: isSupervisor,
+          });
           return {};
         },
       },

@@ -24,11 +24,9 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
   // Connection rate per hashed address.
   nsp.use(async (socket, next) => {
     try {
-      const key = app.key(
-        'throttle',
-        'conn',
-        app.cipher.keyedHash(socketAddress(socket, config.trustProxy), 'ip'),
-      );
+      // Every per-address rule counts under this keyed hash; the address itself is never kept.
+      socket.data.addressHash = app.cipher.keyedHash(socketAddress(socket, config.trustProxy), 'ip');
+      const key = app.key('throttle', 'conn', socket.data.addressHash);
       const res = await app.redis.multi().incr(key).pexpire(key, 60_000, 'NX').exec();
       const count = Number(res?.[0]?.[1] ?? 0);
       if (count > config.visitorConnectionsPerMin) return next(new Error('rate_limited'));
@@ -50,7 +48,9 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
   nsp.on('connection', (socket) => {
     app.metrics.visitorsConnected.inc();
     let conversationId: string | undefined;
+    let starting = false;
     let left = false;
+    const addressHash = socket.data.addressHash ?? '';
     const budget = new EventBudget(config.socketEventsPerSecond);
 
     const own = (): string => {
@@ -70,17 +70,23 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
       visitorInboundSchemas,
       {
         'chat:start': async (p) => {
-          if (conversationId) throw new AppError('conflict', 'This connection already has a conversation.');
-          const ack = await service.start(p, socket.id);
-          await attach(ack.conversationId);
-          return ack;
+          // Claimed before the first await: starts sent at once on one socket create one conversation.
+          if (conversationId || starting)
+            throw new AppError('conflict', 'This connection already has a conversation.');
+          starting = true;
+          try {
+            const ack = await service.start(p, socket.id, addressHash);
+            await attach(ack.conversationId);
+            return ack;
+          } finally {
+            starting = false;
+          }
         },
         'chat:resume': async (p) => {
           let ack: Awaited<ReturnType<typeof service.resumeByToken>>;
           if ('resumeToken' in p) {
             ack = await service.resumeByToken(p.resumeToken, p.lastMessageId, socket.id);
           } else {
-            const addressHash = app.cipher.keyedHash(socketAddress(socket, config.trustProxy), 'ip');
             ack = await service.resumeByReturnCode(p.returnCode, socket.id, addressHash);
           }
           if (conversationId && conversationId !== ack.conversationId) {

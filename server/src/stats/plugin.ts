@@ -1,4 +1,4 @@
-import type { StatsResponse } from '@stille-lijn/shared';
+import { languages, type StatsResponse } from '@stille-lijn/shared';
 import fp from 'fastify-plugin';
 import { URGENT_OFFSET } from '../conversations/lua.ts';
 
@@ -18,18 +18,26 @@ export default fp(
       const k = app.key;
       const now = Date.now();
       const today = k('stats', new Date(now).toISOString().slice(0, 10));
-      const [waiting, active, oldestUrgent, oldestOther, ops, todayStats, waits] = await Promise.all([
-        r.zcard(k('waiting')),
+      const queues = r.pipeline();
+      for (const lang of languages) {
+        const wk = app.conversations.waitingKey(lang);
+        queues.zcard(wk);
+        queues.zrangebyscore(wk, '-inf', `(${URGENT_OFFSET}`, 'WITHSCORES', 'LIMIT', 0, 1);
+        queues.zrangebyscore(wk, URGENT_OFFSET, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+      }
+      const [queueRows, active, ops, todayStats, waits] = await Promise.all([
+        queues.exec(),
         r.scard(k('active')),
-        r.zrangebyscore(k('waiting'), '-inf', `(${URGENT_OFFSET}`, 'WITHSCORES', 'LIMIT', 0, 1),
-        r.zrangebyscore(k('waiting'), URGENT_OFFSET, '+inf', 'WITHSCORES', 'LIMIT', 0, 1),
         r.smembers(k('route', 'ops')),
         r.hgetall(today),
         r.lrange(`${today}:waits`, 0, -1),
       ]);
-      const since = [oldestUrgent[1], oldestOther[1]]
-        .filter((s): s is string => s !== undefined)
-        .map((s) => Number(s) % URGENT_OFFSET);
+      let waiting = 0;
+      const since: number[] = [];
+      (queueRows ?? []).forEach(([, v], i) => {
+        if (i % 3 === 0) waiting += Number(v ?? 0);
+        else if (Array.isArray(v) && v[1] !== undefined) since.push(Number(v[1]) % URGENT_OFFSET);
+      });
       const longestWaitSeconds = since.length ? Math.round((now - Math.min(...since)) / 1000) : 0;
       let operatorsAvailable = 0;
       let operatorsBusy = 0;
@@ -62,5 +70,5 @@ export default fp(
       return reply.header('cache-control', 'no-store').send(body);
     });
   },
-  { name: 'stats', dependencies: ['redis', 'auth'] },
+  { name: 'stats', dependencies: ['redis', 'auth', 'conversations'] },
 );

@@ -101,6 +101,8 @@ export type OperatorClientToServerEvents = ConsoleClientToServerEvents & {
   ) => void;
   'chat:transfer': (payload: Transfer, ack: (res: Ack<object>) => void) => void;
   'chat:end': (payload: { conversationId: string }, ack: (res: Ack<object>) => void) => void;
+  /** Version 2: ends an abusive conversation and blocks its address for BLOCK_HOURS. */
+  'chat:block': (payload: { conversationId: string }, ack: (res: Ack<object>) => void) => void;
 };
 
 export type OperatorServerToClientEvents = ConsoleServerToClientEvents & {
@@ -132,6 +134,7 @@ export const operatorInboundSchemas = {
   'chat:note': operatorNoteSchema,
   'chat:transfer': transferSchema,
   'chat:end': conversationRefSchema,
+  'chat:block': conversationRefSchema,
 } as const;
 
 // ------------------------------------------------------------------------------
