@@ -109,7 +109,7 @@ const envSchema = z.object({
   /** Window in which failed return-code redemptions per hashed address are counted. @default 15 */
   RETURN_CODE_FAIL_WINDOW_MIN: z.coerce.number().min(0.05).max(1440).default(15),
   /** Hours a blocked address may not start a conversation. @default 2 */
-  BLOCK_HOURS: z.coerce.number().min(0.001).max(168).default(2),
+  BLOCK_HOURS: z.coerce.number().min(0.0001).max(168).default(2),
   /** Seconds a waiting visitor may be disconnected before the conversation is held out of routing. @default 60 */
   WAITER_HOLD_S: int(1, 86_400).default(60),
 });
