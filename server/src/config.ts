@@ -101,7 +101,7 @@ const envSchema = z.object({
   /** A file holding HASH_KEY's value. */
   HASH_KEY_FILE: z.string().optional(),
   /** Conversations open at once (waiting, active or away) per hashed client address. @default 5 */
-  VISITOR_OPEN_PER_ADDRESS: int(1, 10_000).default(5),
+  VISITOR_OPEN_PER_ADDRESS: int(1, 1_000_000).default(5),
   /** Visitor messages while still waiting, the start text included; reset at assignment. @default 20 */
   WAITING_MESSAGES: int(1, 10_000).default(20),
   /** Visitor text stored per conversation, in KB of UTF-8 plaintext. @default 256 */

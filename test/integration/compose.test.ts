@@ -106,12 +106,14 @@ describe('docker-compose.yml', () => {
     expect(service('inbox').secrets).toContain('vt-demo-key');
   });
 
-  it.each([...serverNames, 'worker'])('gives %s the data key as a docker secret', (name) => {
-    const file = env(name).DATA_KEY_FILE ?? '';
-    expect(file).toMatch(/^\/run\/secrets\//);
-    const secret = file.slice('/run/secrets/'.length);
-    expect(service(name).secrets).toContain(secret);
-    expect(compose.secrets?.[secret]?.file).toBeTruthy();
+  it.each([...serverNames, 'worker'])('gives %s the data key and the hash key as docker secrets', (name) => {
+    for (const variable of ['DATA_KEY_FILE', 'HASH_KEY_FILE']) {
+      const file = env(name)[variable] ?? '';
+      expect(file).toMatch(/^\/run\/secrets\//);
+      const secret = file.slice('/run/secrets/'.length);
+      expect(service(name).secrets).toContain(secret);
+      expect(compose.secrets?.[secret]?.file).toBeTruthy();
+    }
   });
 
   it('uses one image, built from the Dockerfile, for every app service', () => {

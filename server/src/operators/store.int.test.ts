@@ -158,7 +158,7 @@ describe('OperatorStore', () => {
     await store.setTotpSecret(a.id, secret);
     expect((await store.get(a.id))?.totpEnabled).toBe(true);
     const sealed = await redis.hget(store.keys.operator(a.id), 'totpSecret');
-    expect(sealed).toMatch(/^v1\.t1\./);
+    expect(sealed).toMatch(/^v2\.t1\./);
     expect(sealed).not.toContain(secret);
 
     const now = 1_700_000_000_000;
