@@ -46,7 +46,7 @@ export function ConversationActions({
   const blockRef = useRef<HTMLButtonElement>(null);
   const blockCancelRef = useRef<HTMLButtonElement>(null);
   const blockedRef = useRef<HTMLParagraphElement>(null);
-  const justBlocked = useRef(false);
+  const [focusBlocked, setFocusBlocked] = useState(false);
 
   useEffect(() => {
     if (panel === 'end') confirmRef.current?.focus();
@@ -55,12 +55,13 @@ export function ConversationActions({
   }, [panel]);
 
   // The block button is gone once it worked; focus goes to the sentence that says so.
+  // The server's chat:ended may mark the conversation blocked before the ack arrives, or after.
   useEffect(() => {
-    if (blocked && justBlocked.current) {
-      justBlocked.current = false;
+    if (blocked && focusBlocked) {
+      setFocusBlocked(false);
       blockedRef.current?.focus();
     }
-  }, [blocked]);
+  }, [blocked, focusBlocked]);
 
   const close = (returnTo: HTMLButtonElement | null) => {
     setPanel('none');
@@ -92,7 +93,7 @@ export function ConversationActions({
     const outcome = await onBlock();
     setBusy(false);
     if (outcome === 'ok') {
-      justBlocked.current = true;
+      setFocusBlocked(true);
       setPanel('none');
     } else {
       setBlockFailure(outcome);
