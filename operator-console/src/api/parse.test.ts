@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { blocksFrom } from './blocks.ts';
 import { reportStatusFrom } from './reports.ts';
 import { overviewFrom } from './supervisor.ts';
 
@@ -52,5 +53,32 @@ describe('reading console REST answers', () => {
     expect(
       reportStatusFrom({ reportId: 'r', conversationId: 'c', region: 'VR99', status: 'queued', attempts: 0 }),
     ).toBeUndefined();
+  });
+
+  it('takes the blocks newest first, only when, until and by whom, skipping malformed ones', () => {
+    const older = {
+      blockId: 'b1',
+      createdAt: '2025-01-01T10:00:00.000Z',
+      expiresAt: '2025-01-01T12:00:00.000Z',
+      operatorName: 'Anna',
+    };
+    const newer = {
+      ...older,
+      blockId: 'b2',
+      createdAt: '2025-01-01T11:00:00.000Z',
+      addr: 'must not be kept',
+    };
+    const blocks = blocksFrom({
+      blocks: [older, newer, { blockId: 'b3', createdAt: 'yesterday', expiresAt: older.expiresAt }],
+    });
+    expect(blocks?.map((b) => b.blockId)).toEqual(['b2', 'b1']);
+    expect(Object.keys(blocks?.[0] ?? {}).sort()).toEqual([
+      'blockId',
+      'createdAt',
+      'expiresAt',
+      'operatorName',
+    ]);
+    expect(blocksFrom({ blocks: [] })).toEqual([]);
+    expect(blocksFrom({})).toBeUndefined();
   });
 });

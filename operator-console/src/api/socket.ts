@@ -60,6 +60,8 @@ export interface OperatorApi {
   addNote(conversationId: string, text: string): Promise<Ack<{ noteId: string; at: string }>>;
   transfer(payload: Transfer): Promise<Ack<object>>;
   end(conversationId: string): Promise<Ack<object>>;
+  /** `chat:block`: ends the conversation (if open) and refuses its address for a few hours. */
+  block(conversationId: string): Promise<Ack<object>>;
   /** `chat:tags { conversationId, tags }`. */
   setTags(conversationId: string, tags: ViolenceKind[]): Promise<SyncResult>;
   /** `chat:risk { conversationId, risk }`, `risk` in the report's shape. */
@@ -94,6 +96,7 @@ export function createOperatorApi(socket: OperatorSocket): OperatorApi {
       online(() => settle(timed().emitWithAck('chat:note', { conversationId, text }))),
     transfer: (payload) => online(() => settle(timed().emitWithAck('chat:transfer', payload))),
     end: (conversationId) => online(() => settle(timed().emitWithAck('chat:end', { conversationId }))),
+    block: (conversationId) => online(() => settle(timed().emitWithAck('chat:block', { conversationId }))),
     setTags: async (conversationId, tags) =>
       syncResultOf(await online(() => settle(timed().emitWithAck('chat:tags', { conversationId, tags })))),
     saveRisk: async (conversationId, risk) =>

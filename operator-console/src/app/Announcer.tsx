@@ -13,7 +13,9 @@ function announcementText(t: Messages, a: Announcement & { label: number | undef
     case 'unassigned':
       return a.reason === 'requeued' ? t.announce.requeued(label) : t.announce.transferred(label);
     case 'ended':
-      return t.announce.ended(label);
+      return a.reason === 'blocked' ? t.announce.blocked(label) : t.announce.ended(label);
+    case 'blocked':
+      return t.announce.blocked(label);
     case 'gone':
       return t.announce.gone(label);
     case 'report':
@@ -27,7 +29,7 @@ function announcementText(t: Messages, a: Announcement & { label: number | undef
 
 /**
  * The polite live region for what happens in conversations the operator is not
- * looking at: a visitor who left or came back, a new, transferred or ended conversation,
+ * looking at: a visitor who left or came back, a new, transferred, ended or blocked conversation,
  * a report delivered or failed.
  * It is visible too, as the console's status line.
  */

@@ -66,6 +66,7 @@ export function ConversationPane({
           key={id}
           conversationId={id}
           ended={ended}
+          blocked={entry.blockedAt !== undefined}
           reportOpen={reportOpen}
           onReport={onReport}
           acuteMarked={entry.acute !== undefined}
@@ -76,6 +77,7 @@ export function ConversationPane({
           }}
           onTransfer={commands.transfer}
           onEnd={() => commands.end(id)}
+          onBlock={() => commands.block(id)}
         />
       </header>
 

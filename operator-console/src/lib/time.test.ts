@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, secondsSince, secondsUntil } from './time.ts';
+import { formatDayTime, formatDuration, secondsSince, secondsUntil } from './time.ts';
 
 describe('time helpers', () => {
   const now = Date.parse('2025-01-01T10:00:00.000Z');
@@ -18,5 +18,12 @@ describe('time helpers', () => {
     expect(formatDuration(725)).toBe('12:05');
     expect(formatDuration(3723)).toBe('1:02:03');
     expect(formatDuration(-5)).toBe('0:00');
+  });
+
+  it('formats a day and time in the locale, and nothing for a bad date', () => {
+    const local = new Date(2025, 11, 5, 14, 5).toISOString();
+    expect(formatDayTime(local, 'nl-NL')).toMatch(/^5 dec\.? ?,? 14:05$/);
+    expect(formatDayTime(local, 'en-GB')).toMatch(/^5 Dec,? 14:05$/);
+    expect(formatDayTime('not a date', 'nl-NL')).toBe('');
   });
 });

@@ -31,3 +31,15 @@ export function formatClock(iso: string, locale: string): string {
   if (Number.isNaN(at)) return '';
   return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(at);
 }
+
+/** A day and time such as "5 dec, 14:05", for moments that may fall on another day. */
+export function formatDayTime(iso: string, locale: string): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '';
+  return new Intl.DateTimeFormat(locale, {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(at);
+}

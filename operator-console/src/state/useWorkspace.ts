@@ -41,11 +41,22 @@ const RECONNECT_AFTER_REFUSAL_MS = 3000;
 
 export type AcceptOutcome = 'ok' | 'conflict' | 'full' | 'failed';
 export type TransferOutcome = 'ok' | 'not-found' | 'failed';
+/**
+ * `too-late`: the conversation ended too long ago (the server answers `conflict`);
+ * `forbidden`: no longer this operator's; `not-found`: gone.
+ */
+export type BlockOutcome = 'ok' | 'too-late' | 'forbidden' | 'not-found' | 'failed';
 /** `not-found`: the operator is not signed in; `conflict`: at capacity, or the conversation moved on. */
 export type ReassignOutcome = 'ok' | 'not-found' | 'conflict' | 'failed';
 
 function monitorFailure(code: ErrorCode): 'not-found' | 'forbidden' | 'failed' {
   return code === 'not_found' ? 'not-found' : code === 'forbidden' ? 'forbidden' : 'failed';
+}
+
+function blockFailure(code: ErrorCode): Exclude<BlockOutcome, 'ok'> {
+  if (code === 'conflict') return 'too-late';
+  if (code === 'forbidden') return 'forbidden';
+  return code === 'not_found' ? 'not-found' : 'failed';
 }
 
 export interface WorkspaceCommands {
@@ -60,6 +71,8 @@ export interface WorkspaceCommands {
   addNote(conversationId: string, text: string): Promise<boolean>;
   transfer(payload: Transfer): Promise<TransferOutcome>;
   end(conversationId: string): Promise<boolean>;
+  /** Ends the conversation if it is open and blocks the visitor's address for a few hours. */
+  block(conversationId: string): Promise<BlockOutcome>;
   close(conversationId: string): void;
   setTags(conversationId: string, tags: ViolenceKind[]): Promise<void>;
   answerRisk(conversationId: string, itemId: RiskItemId, answer: RiskAnswer | undefined): void;
@@ -371,6 +384,15 @@ export function useWorkspace(operator: OperatorIdentity, onUnauthorized: () => v
         throttles.current.get(conversationId)?.stop();
         dispatch({ type: 'ended', conversationId, reason: 'operator', at: new Date().toISOString() });
         return true;
+      },
+      async block(conversationId) {
+        const res = await api()?.block(conversationId);
+        if (res?.ok) {
+          throttles.current.get(conversationId)?.stop();
+          dispatch({ type: 'blocked', conversationId, at: new Date().toISOString() });
+          return 'ok';
+        }
+        return blockFailure(res?.error.code ?? 'unavailable');
       },
       close: (conversationId) => {
         throttles.current.get(conversationId)?.stop();

@@ -251,6 +251,48 @@ describe('ending and closing', () => {
   });
 });
 
+describe('blocking', () => {
+  it('ends an open conversation as blocked and marks it blocked, announced once', () => {
+    const s = run(assign('a'), { type: 'blocked', conversationId: 'a', at: T1 });
+    expect(s.conversations.a?.conversation).toMatchObject({
+      state: 'ended',
+      endReason: 'blocked',
+      endedAt: T1,
+    });
+    expect(s.conversations.a?.blockedAt).toBe(T1);
+    expect(s.announcement).toMatchObject({ kind: 'blocked', conversationId: 'a', label: 1 });
+    // The server's chat:ended that follows the ack changes nothing.
+    const after = workspaceReducer(s, { type: 'ended', conversationId: 'a', reason: 'blocked', at: T1 });
+    expect(after).toBe(s);
+  });
+
+  it('keeps the reason of a conversation the visitor had already ended', () => {
+    const s = run(
+      assign('a'),
+      { type: 'ended', conversationId: 'a', reason: 'visitor', at: T0 },
+      { type: 'blocked', conversationId: 'a', at: T1 },
+    );
+    expect(s.conversations.a?.conversation).toMatchObject({
+      state: 'ended',
+      endReason: 'visitor',
+      endedAt: T0,
+    });
+    expect(s.conversations.a?.blockedAt).toBe(T1);
+  });
+
+  it('counts an end with reason blocked (by a supervisor, or before the ack) as blocked', () => {
+    const s = run(assign('a'), { type: 'ended', conversationId: 'a', reason: 'blocked', at: T0 });
+    expect(s.conversations.a?.blockedAt).toBe(T0);
+    expect(workspaceReducer(s, { type: 'blocked', conversationId: 'a', at: T1 })).toBe(s);
+    expect(run(assign('a')).conversations.a?.blockedAt).toBeUndefined();
+  });
+
+  it('ignores a block of a conversation it does not hold', () => {
+    const before = run(assign('a'));
+    expect(workspaceReducer(before, { type: 'blocked', conversationId: 'zz', at: T0 })).toBe(before);
+  });
+});
+
 describe('client-side state', () => {
   it('keeps tags in catalogue order', () => {
     const s = run(assign('a'), { type: 'tags', conversationId: 'a', tags: ['stalking', 'physical'] });

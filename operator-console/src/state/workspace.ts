@@ -62,6 +62,8 @@ export interface ConversationEntry {
   sync: { tags?: SyncState; risk?: SyncState; acute?: SyncState };
   /** Names of the supervisors reading along right now. */
   monitoredBy: string[];
+  /** When the visitor's address was blocked from this conversation (by anyone). */
+  blockedAt: string | undefined;
 }
 
 /** A conversation a supervisor reads along with: read-only, never in the operator's own list. */
@@ -81,6 +83,7 @@ export type Announcement =
   | { kind: 'visitor-left'; conversationId: string; reason: VisitorLeftReason }
   | { kind: 'unassigned'; conversationId: string; reason: 'transferred' | 'requeued' }
   | { kind: 'ended'; conversationId: string; reason: EndReason }
+  | { kind: 'blocked'; conversationId: string }
   | { kind: 'supervisor-alert'; conversationId: string; alert: SupervisorAlert };
 
 export interface WorkspaceState {
@@ -132,6 +135,8 @@ export type WorkspaceAction =
     }
   | { type: 'visitor-returned'; conversationId: string; at: string }
   | { type: 'ended'; conversationId: string; reason: EndReason; at: string }
+  /** `chat:block` acknowledged: ends an open conversation; an ended one keeps its reason. */
+  | { type: 'blocked'; conversationId: string; at: string }
   | { type: 'updated'; conversation: Conversation }
   | { type: 'monitored'; conversationId: string; supervisorName: string; watching: boolean }
   | { type: 'alert'; alert: SupervisorAlert }
@@ -224,6 +229,8 @@ function newEntry(
     draft: '',
     sync: {},
     monitoredBy: [],
+    blockedAt:
+      conversation.endReason === 'blocked' ? (conversation.endedAt ?? conversation.waitingSince) : undefined,
   };
 }
 
@@ -456,8 +463,25 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
         ...e,
         conversation: { ...e.conversation, state: 'ended', endReason: action.reason, endedAt: action.at },
         visitorTyping: false,
+        blockedAt: action.reason === 'blocked' ? (e.blockedAt ?? action.at) : e.blockedAt,
       }));
       return announce(next, { kind: 'ended', conversationId: action.conversationId, reason: action.reason });
+    }
+
+    case 'blocked': {
+      const entry = state.conversations[action.conversationId];
+      if (!entry || entry.blockedAt !== undefined) return state;
+      const ended =
+        entry.conversation.state === 'ended'
+          ? state
+          : workspaceReducer(state, {
+              type: 'ended',
+              conversationId: action.conversationId,
+              reason: 'blocked',
+              at: action.at,
+            });
+      const next = update(ended, action.conversationId, (e) => ({ ...e, blockedAt: action.at }));
+      return announce(next, { kind: 'blocked', conversationId: action.conversationId });
     }
 
     case 'updated': {

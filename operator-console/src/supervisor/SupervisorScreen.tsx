@@ -6,6 +6,7 @@ import { usePolled } from '../lib/usePolled.ts';
 import type { WorkspaceCommands } from '../state/useWorkspace.ts';
 import type { WorkspaceState } from '../state/workspace.ts';
 import { alertKey, alertText } from './alertText.ts';
+import { BlocksPanel } from './BlocksPanel.tsx';
 import { MonitorPanel } from './MonitorPanel.tsx';
 import { OverviewPanel } from './OverviewPanel.tsx';
 import { ReassignForm, type ReassignTarget } from './ReassignForm.tsx';
@@ -24,7 +25,7 @@ interface SupervisorScreenProps {
 
 /**
  * Supervisors' view: the live figures, who holds which conversation, reading along
- * (read-only, audited), reassigning, alerts, and the reports to Veilig Thuis.
+ * (read-only, audited), reassigning, alerts, the reports to Veilig Thuis, and the blocks.
  */
 export function SupervisorScreen({ state, commands, onUnauthorized }: SupervisorScreenProps) {
   const { t } = useI18n();
@@ -135,6 +136,7 @@ export function SupervisorScreen({ state, commands, onUnauthorized }: Supervisor
         onReportStatus={commands.reportStatus}
         onUnauthorized={onUnauthorized}
       />
+      <BlocksPanel onUnauthorized={onUnauthorized} />
     </div>
   );
 }
