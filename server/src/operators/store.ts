@@ -236,14 +236,26 @@ export class OperatorStore {
    * the account also when it is disabled: the caller decides.
    */
   async verifyCredentials(username: string, password: string): Promise<OperatorAuthState | null> {
+    return (await this.checkCredentials(username, password)).state;
+  }
+
+  /**
+   * As `verifyCredentials`, and also names the account a wrong password was tried on
+   * (`operatorId`, null for an unknown username), for the audit trail.
+   */
+  async checkCredentials(
+    username: string,
+    password: string,
+  ): Promise<{ state: OperatorAuthState | null; operatorId: string | null }> {
     const id = await this.#redis.hget(this.keys.byUsername, normalizeUsername(username));
     const h = id ? await this.#redis.hgetall(this.keys.operator(id)) : {};
     if (!h.passwordHash) {
       await this.#hasher.verifyDummy(password);
-      return null;
+      return { state: null, operatorId: null };
     }
-    if (!(await this.#hasher.verify(h.passwordHash, password))) return null;
-    return { account: toAccount(h), epoch: Number(h.epoch ?? 0) };
+    if (!(await this.#hasher.verify(h.passwordHash, password)))
+      return { state: null, operatorId: h.id ?? null };
+    return { state: { account: toAccount(h), epoch: Number(h.epoch ?? 0) }, operatorId: h.id ?? null };
   }
 
   /**
