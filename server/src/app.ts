@@ -67,7 +67,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(cryptoPlugin);
   await app.register(metricsPlugin);
   await app.register(queuesPlugin);
-  await app.register(authPlugin);
+  await app.register(authPlugin, {
+    // Registered after auth; only called once requests arrive.
+    audit: (action, actorId, target) => app.conversations.audit(action, actorId, target),
+  });
   await app.register(conversationsPlugin);
   await app.register(socketsPlugin);
   await app.register(routingPlugin);

@@ -41,11 +41,20 @@ declare module 'fastify' {
   }
 }
 
+/** Writes to the audit stream (`app.conversations.audit`): who did what, never content. */
+export type AuditWriter = (action: string, actorId: string, target: string) => Promise<void>;
+
 export interface AuthPluginOptions {
   /** Shared Argon2id worker. @default one owned (and closed) by the plugin */
   hasher?: PasswordHasher;
   /** Clock for session ages, TOTP and login throttling. @default Date.now */
   now?: () => number;
+  /**
+   * Where sign-ins, sign-outs and failed sign-ins of known accounts are audited
+   * (`login`, `logout`, `login-failed`, each with the operator id as actor).
+   * @default none (the server passes `app.conversations.audit`)
+   */
+  audit?: AuditWriter;
   /** Login throttling limits. @default DEFAULT_LOGIN_LIMITS */
   loginLimits?: Partial<LoginLimits>;
 }
@@ -95,6 +104,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     ...(opts.loginLimits ? { limits: opts.loginLimits } : {}),
   });
   const checking = new InFlightLimit(LOGIN_CHECKS_PER_ADDRESS);
+  const audit: AuditWriter = opts.audit ?? (async () => {});
 
   const auth: OperatorAuthService = {
     async sessionFromCookieHeader(cookieHeader) {
@@ -197,6 +207,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
         }
         if (!ok || !state) {
           request.log.info({ operatorId: operatorId ?? undefined }, 'login failed');
+          if (operatorId) await audit('login-failed', operatorId, '');
           throw new AppError('unauthorized', LOGIN_FAILED_MESSAGE);
         }
 
@@ -204,6 +215,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
         const { token } = await sessions.create(state);
         reply.setCookie(SESSION_COOKIE, token, cookieOptions);
         request.log.info({ operatorId: state.account.id }, 'login');
+        await audit('login', state.account.id, '');
         const { id, displayName, role } = state.account;
         return { operator: { id, displayName, role } };
       } finally {
@@ -217,6 +229,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       const operatorId = token ? await sessions.revokeToken(token) : null;
       if (operatorId && token) {
         request.log.info({ operatorId }, 'logout');
+        await audit('logout', operatorId, '');
         // Live sockets of this session are cut at once, on every instance.
         await app.redis.publish(app.key('events', 'session-revoked'), sessionIdForToken(token));
       }

@@ -102,11 +102,22 @@ export default fp(
     app.patch('/api/admin/operators/:id', admin, async (req) => {
       const { id } = parse(idParams, req.params);
       const body = parse(updateOperatorSchema, req.body);
-      if (!(await app.operators.get(id))) throw new AppError('not_found');
-      if (body.displayName) await app.operators.setDisplayName(id, body.displayName);
-      if (body.role) await app.operators.setRole(id, body.role);
-      if (body.languages) await app.operators.setLanguages(id, body.languages);
-      await service.audit('operator-update', me(req).id, id);
+      const before = await app.operators.get(id);
+      if (!before) throw new AppError('not_found');
+      const actor = me(req).id;
+      if (body.displayName && body.displayName !== before.displayName) {
+        await app.operators.setDisplayName(id, body.displayName);
+        await service.audit('operator-update', actor, id);
+      }
+      if (body.role && body.role !== before.role) {
+        await app.operators.setRole(id, body.role);
+        // The new role is part of the action: an audit of who made whom a supervisor.
+        await service.audit(`operator-role:${body.role}`, actor, id);
+      }
+      if (body.languages && body.languages.join(',') !== before.languages.join(',')) {
+        await app.operators.setLanguages(id, body.languages);
+        await service.audit('operator-languages', actor, id);
+      }
       return { operator: publicAccount((await app.operators.get(id))!) };
     });
     app.post('/api/admin/operators/:id/disable', admin, async (req) => {
