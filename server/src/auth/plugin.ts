@@ -120,6 +120,9 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     async revokeSession(sessionId) {
       await sessions.revoke(sessionId);
     },
+    liveSession(sessionId) {
+      return sessions.check(sessionId, { touch: false });
+    },
   };
 
   const checkOrigin = (request: FastifyRequest) => {

@@ -109,16 +109,19 @@ export default fp(
         await app.operators.setDisplayName(id, body.displayName);
         await service.audit('operator-update', actor, id);
       }
-      if (body.role && body.role !== before.role) {
-        await app.operators.setRole(id, body.role);
-        // The new role is part of the action: an audit of who made whom a supervisor.
-        await service.audit(`operator-role:${body.role}`, actor, id);
-      }
-      if (body.languages && body.languages.join(',') !== before.languages.join(',')) {
-        await app.operators.setLanguages(id, body.languages);
+      // Role and languages change in one step; live sockets follow before this answers.
+      const accessRev = await app.operators.setAccess(id, {
+        ...(body.role ? { role: body.role } : {}),
+        ...(body.languages ? { languages: body.languages } : {}),
+      });
+      if (accessRev > 0) await app.operatorSockets.accessChanged(id, accessRev);
+      const after = (await app.operators.get(id))!;
+      // The new role is part of the action: an audit of who made whom a supervisor.
+      if (after.role !== before.role) await service.audit(`operator-role:${after.role}`, actor, id);
+      if (after.languages.join(',') !== before.languages.join(',')) {
         await service.audit('operator-languages', actor, id);
       }
-      return { operator: publicAccount((await app.operators.get(id))!) };
+      return { operator: publicAccount(after) };
     });
     app.post('/api/admin/operators/:id/disable', admin, async (req) => {
       const { id } = parse(idParams, req.params);
@@ -183,5 +186,5 @@ export default fp(
       },
     );
   },
-  { name: 'console-api', dependencies: ['auth', 'conversations'] },
+  { name: 'console-api', dependencies: ['auth', 'conversations', 'sockets'] },
 );

@@ -22,6 +22,11 @@ export interface OperatorKeys {
   loginKnown(hash: string): string;
   /** Pub/sub channel: an operator's sessions were revoked; payload is the operator id. */
   revokedChannel: string;
+  /**
+   * Pub/sub channel: what an account may see or do changed (role, languages); payload is
+   * `<operator id> <access revision>`. Live sockets built on an older revision are cut.
+   */
+  accessChannel: string;
 }
 
 /** Builds the key names under `prefix` (the `REDIS_PREFIX`, as `app.key` does). */
@@ -36,5 +41,6 @@ export function operatorKeys(prefix: string): OperatorKeys {
     loginThrottle: (kind, hash) => k('login-throttle', kind, hash),
     loginKnown: (hash) => k('login-known', hash),
     revokedChannel: k('events', 'operator-revoked'),
+    accessChannel: k('events', 'operator-access'),
   };
 }
