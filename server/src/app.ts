@@ -8,6 +8,7 @@ import conversationsPlugin from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
 import healthPlugin from './health/plugin.ts';
 import { trustHops } from './http/client-address.ts';
+import securityHeadersPlugin, { clientErrorHandler, securityHeaders } from './http/security-headers.ts';
 import { createLogger } from './logger.ts';
 import metricsPlugin from './metrics/plugin.ts';
 import queuesPlugin from './queues/plugin.ts';
@@ -37,9 +38,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // A hop count, never `true`: Fastify would then take the client-written leftmost entry.
     trustProxy: opts.config.trustProxy > 0 ? trustHops(opts.config.trustProxy) : false,
     bodyLimit: 64 * 1024,
+    clientErrorHandler: clientErrorHandler(securityHeaders(opts.config)),
   }) as unknown as FastifyInstance;
 
   app.register(configPlugin(opts.config));
+  // First, so its hook runs before any other and covers every route, 404 and error.
+  app.register(securityHeadersPlugin);
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof AppError) {
@@ -65,7 +69,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(cryptoPlugin);
   await app.register(metricsPlugin);
   await app.register(queuesPlugin);
-  await app.register(authPlugin);
+  await app.register(authPlugin, {
+    // Registered after auth; only called once requests arrive.
+    audit: (action, actorId, target) => app.conversations.audit(action, actorId, target),
+  });
   await app.register(conversationsPlugin);
   await app.register(socketsPlugin);
   await app.register(routingPlugin);

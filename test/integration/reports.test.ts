@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { scoreRisk } from '@stille-lijn/shared/domain/risk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -169,6 +170,83 @@ async function redisDump(t: TestApp): Promise<string> {
   }
   return parts.join('\n');
 }
+
+/**
+ * Sends only the head of a report submission that announces a full 512 KiB body, and
+ * never the body: the status line arrives only from a server that answers without
+ * reading it. Resolves with the status code, or 0 when nothing came within `ms`.
+ */
+function submitHeadOnly(t: TestApp, conversationId: string, headers: Record<string, string>, ms = 5000) {
+  const { hostname, port } = new URL(t.url);
+  const head = [
+    `POST /api/conversations/${conversationId}/reports HTTP/1.1`,
+    `Host: ${hostname}:${port}`,
+    'Content-Type: application/json',
+    `Content-Length: ${512 * 1024}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    '',
+    '',
+  ].join('\r\n');
+  return new Promise<{ status: number; closed: boolean }>((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    const done = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0), closed });
+    };
+    const timer = setTimeout(() => done(false), ms);
+    socket.on('data', (d) => {
+      answer += d.toString('latin1');
+    });
+    socket.on('end', () => done(true));
+    socket.on('error', reject);
+    socket.write(head);
+  });
+}
+
+describe('report submissions are refused before the body is read', () => {
+  let s: Setup | undefined;
+  afterEach(async () => {
+    await s?.cleanup();
+    s = undefined;
+  });
+
+  it('anonymous: 401, and the connection is closed, with the announced 512 KiB never sent', async () => {
+    s = await setup();
+    const chat = await activeConversation(s.t);
+    expect(await submitHeadOnly(s.t, chat.conversationId, {})).toEqual({ status: 401, closed: true });
+    // A forged cookie is no better.
+    expect(
+      await submitHeadOnly(s.t, chat.conversationId, { Cookie: `sl_session=${'A'.repeat(43)}` }),
+    ).toEqual({ status: 401, closed: true });
+    chat.op.disconnect();
+    chat.v.disconnect();
+  });
+
+  it("another operator's, or a foreign Origin: 403 the same way; the holder's own head waits for its body", async () => {
+    s = await setup();
+    const chat = await activeConversation(s.t);
+    const other = await createOperator(s.t);
+    expect(await submitHeadOnly(s.t, chat.conversationId, { Cookie: other.cookie })).toEqual({
+      status: 403,
+      closed: true,
+    });
+    expect(
+      await submitHeadOnly(s.t, chat.conversationId, {
+        Cookie: chat.acct.cookie,
+        Origin: 'https://evil.example',
+      }),
+    ).toEqual({ status: 403, closed: true });
+    // The operator who holds the conversation passes the checks: the server then reads the body.
+    expect(await submitHeadOnly(s.t, chat.conversationId, { Cookie: chat.acct.cookie }, 1000)).toEqual({
+      status: 0,
+      closed: false,
+    });
+    chat.op.disconnect();
+    chat.v.disconnect();
+  });
+});
 
 describe('Veilig Thuis reports', () => {
   let s: Setup | undefined;

@@ -40,6 +40,7 @@ export function App() {
         operator={session.state.operator}
         onSignOut={session.signOut}
         onExpired={session.expire}
+        onAccountChanged={session.update}
         onToggleLanguage={toggleLanguage}
       />
     );

@@ -1,4 +1,4 @@
-import type { OperatorIdentity } from '@stille-lijn/shared';
+import type { OperatorIdentity, OperatorRole } from '@stille-lijn/shared';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AdminScreen } from '../admin/AdminScreen.tsx';
 import { CannedScreen } from '../canned/CannedScreen.tsx';
@@ -22,22 +22,36 @@ interface SignedInProps {
   operator: OperatorIdentity;
   onSignOut(): Promise<void>;
   onExpired(): void;
+  /** An admin changed this account (role, languages); `operator` is it as it is now. */
+  onAccountChanged(operator: OperatorIdentity): void;
   onToggleLanguage(): void;
 }
 
 /** Everything behind sign-in: one live workspace, whatever view is on screen. */
-export function SignedIn({ operator, onSignOut, onExpired, onToggleLanguage }: SignedInProps) {
+export function SignedIn({
+  operator,
+  onSignOut,
+  onExpired,
+  onAccountChanged,
+  onToggleLanguage,
+}: SignedInProps) {
   const { t, locale } = useI18n();
-  const { state, commands } = useWorkspace(operator, onExpired);
+  const [accountNotice, setAccountNotice] = useState<{ role: OperatorRole; roleChanged: boolean }>();
+  const { state, commands } = useWorkspace(operator, onExpired, (next) => {
+    setAccountNotice({ role: next.role, roleChanged: next.role !== operator.role });
+    onAccountChanged(next);
+  });
   const canned = useCanned();
   const reportDesk = useReportDesk();
-  const [view, setView] = useState<View>('workspace');
+  const [chosenView, setView] = useState<View>('workspace');
   const [helpOpen, setHelpOpen] = useState(false);
   const canSupervise = operator.role === 'supervisor' || operator.role === 'admin';
   const isAdmin = operator.role === 'admin';
   const views: View[] = isAdmin
     ? ['workspace', 'supervisor', 'canned', 'admin']
     : ['workspace', 'supervisor', 'canned'];
+  // A view the role no longer allows (after a change of role) falls back to the workspace.
+  const view: View = canSupervise && views.includes(chosenView) ? chosenView : 'workspace';
 
   const latest = useRef({ state, helpOpen });
   latest.current = { state, helpOpen };
@@ -130,6 +144,21 @@ export function SignedIn({ operator, onSignOut, onExpired, onToggleLanguage }: S
           </button>
         </div>
       </header>
+      {accountNotice && (
+        <p class="account-notice" role="status" data-sl="account-notice" data-role={accountNotice.role}>
+          {accountNotice.roleChanged
+            ? t.app.accountChanged.role(t.operatorRoles[accountNotice.role])
+            : t.app.accountChanged.other}{' '}
+          <button
+            type="button"
+            class="link-button"
+            data-sl="account-notice-close"
+            onClick={() => setAccountNotice(undefined)}
+          >
+            {t.app.accountChanged.dismiss}
+          </button>
+        </p>
+      )}
       {state.connection !== 'online' && (
         <p class="connection-banner" role="status" data-sl="connection" data-connection={state.connection}>
           {state.connection === 'offline' ? t.app.connection.offline : t.app.connection.connecting}

@@ -15,6 +15,8 @@ export interface Session {
   signOut(): Promise<void>;
   /** The server no longer knows the session (idle timeout, revoked): back to sign-in with a notice. */
   expire(): void;
+  /** The same operator with what an admin changed (a new role): the session goes on. */
+  update(operator: OperatorIdentity): void;
 }
 
 /** Who is signed in. Lives in memory only; the session itself is an HttpOnly cookie. */
@@ -53,5 +55,11 @@ export function useSession(): Session {
     if (!signingOut.current) setState({ kind: 'signed-out', notice: 'expired' });
   }, []);
 
-  return { state, signIn, signOut, expire };
+  const update = useCallback((operator: OperatorIdentity) => {
+    setState((s) =>
+      s.kind === 'signed-in' && s.operator.id === operator.id ? { kind: 'signed-in', operator } : s,
+    );
+  }, []);
+
+  return { state, signIn, signOut, expire, update };
 }

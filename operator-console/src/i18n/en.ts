@@ -20,6 +20,11 @@ export const en: Messages = {
       canned: 'Canned responses',
       admin: 'Administration',
     },
+    accountChanged: {
+      role: (role) => `An administrator changed your role. You are now ${role}.`,
+      other: 'An administrator changed your account, for example your languages.',
+      dismiss: 'Close',
+    },
     connection: {
       connecting: 'Connecting to the server…',
       online: 'Connected',

@@ -14,6 +14,11 @@ export const nl = {
     help: 'Sneltoetsen',
     navLabel: 'Onderdelen',
     nav: { workspace: 'Gesprekken', supervisor: 'Supervisor', canned: 'Standaardteksten', admin: 'Beheer' },
+    accountChanged: {
+      role: (role: string) => `Een beheerder heeft je rol gewijzigd. Je bent nu ${role}.`,
+      other: 'Een beheerder heeft je account gewijzigd, bijvoorbeeld je talen.',
+      dismiss: 'Sluiten',
+    },
     connection: {
       connecting: 'Verbinden met de server…',
       online: 'Verbonden',

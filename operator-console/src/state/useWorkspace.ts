@@ -101,13 +101,19 @@ export interface Workspace {
  * The operator's live workspace: one `/operator` socket for as long as the operator is
  * signed in, its events folded into the workspace state, and the commands the screens use.
  */
-export function useWorkspace(operator: OperatorIdentity, onUnauthorized: () => void): Workspace {
+export function useWorkspace(
+  operator: OperatorIdentity,
+  onUnauthorized: () => void,
+  onAccountChanged: (operator: OperatorIdentity) => void = () => {},
+): Workspace {
   const [state, dispatch] = useReducer(workspaceReducer, undefined, initialWorkspaceState);
   const stateRef = useRef(state);
   stateRef.current = state;
   const apiRef = useRef<OperatorApi | undefined>(undefined);
   const unauthorizedRef = useRef(onUnauthorized);
   unauthorizedRef.current = onUnauthorized;
+  const accountChangedRef = useRef(onAccountChanged);
+  accountChangedRef.current = onAccountChanged;
   const throttles = useRef(new Map<string, TypingThrottle>());
   const typingTimers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
 
@@ -167,13 +173,28 @@ export function useWorkspace(operator: OperatorIdentity, onUnauthorized: () => v
       connectedBefore = true;
     });
     socket.on('session:ended', sessionEnded);
+    // An admin changed this account's role or languages: the server cuts the socket, and
+    // the new connection, with the new rights, follows the identity read again here.
+    let accountChanged = false;
+    socket.on('account:changed', () => {
+      accountChanged = true;
+    });
     socket.on('disconnect', (reason) => {
       dispatch({ type: 'connection', connection: 'offline' });
       if (closed || reason !== 'io server disconnect') return;
-      // The server hung up: a revoked or idle session, or a restart. Only the first needs a new sign-in.
+      // The server hung up: a revoked or idle session, a changed account, or a restart.
+      // Only the first needs a new sign-in.
       void fetchMe().then((me) => {
-        if (me.ok === false && me.kind === 'unauthorized') sessionEnded();
-        else if (!closed) socket.connect();
+        if (me.ok === false && me.kind === 'unauthorized') return sessionEnded();
+        if (closed) return;
+        if (me.ok && accountChanged) {
+          accountChanged = false;
+          const { role } = me.data;
+          // Reading along belongs to supervisors; the new socket must not ask again.
+          if (role !== 'supervisor' && role !== 'admin') dispatch({ type: 'monitor-close' });
+          accountChangedRef.current(me.data);
+        }
+        socket.connect();
       });
     });
     socket.on('connect_error', (err) => {

@@ -3,11 +3,13 @@ import { loginBodySchema, type OperatorRole } from '@stille-lijn/shared';
 import { AppError } from '@stille-lijn/shared/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { addressBucket } from '../http/client-address.ts';
 import { OperatorStore } from '../operators/store.ts';
+import { InFlightLimit } from './in-flight.ts';
 import { assertAllowedOrigin, isSafeMethod } from './origin.ts';
 import type { PasswordHasher } from './password.ts';
 import { SESSION_COOKIE, SessionStore, sessionIdForToken } from './sessions.ts';
-import { LoginThrottle } from './throttle.ts';
+import { type LoginLimits, LoginThrottle } from './throttle.ts';
 import type { OperatorAccount, OperatorAuthService } from './types.ts';
 
 /** A preHandler that lets only signed-in operators through and sets `request.operator`. */
@@ -39,12 +41,31 @@ declare module 'fastify' {
   }
 }
 
+/** Writes to the audit stream (`app.conversations.audit`): who did what, never content. */
+export type AuditWriter = (action: string, actorId: string, target: string) => Promise<void>;
+
 export interface AuthPluginOptions {
   /** Shared Argon2id worker. @default one owned (and closed) by the plugin */
   hasher?: PasswordHasher;
-  /** Clock for session ages and TOTP. @default Date.now */
+  /** Clock for session ages, TOTP and login throttling. @default Date.now */
   now?: () => number;
+  /**
+   * Where sign-ins, sign-outs and failed sign-ins of known accounts are audited
+   * (`login`, `logout`, `login-failed`, each with the operator id as actor).
+   * @default none (the server passes `app.conversations.audit`)
+   */
+  audit?: AuditWriter;
+  /** Login throttling limits. @default DEFAULT_LOGIN_LIMITS */
+  loginLimits?: Partial<LoginLimits>;
 }
+
+/**
+ * Password checks (Argon2id, in the hashing worker) one address may have running at
+ * once; more are answered 429 before any hashing, so one address cannot fill the worker's
+ * queue for everyone. Counted per `addressBucket()` in this process.
+ * @default 2
+ */
+export const LOGIN_CHECKS_PER_ADDRESS = 2;
 
 /** One message for every wrong credential, so a failure tells nothing about the account. */
 export const LOGIN_FAILED_MESSAGE = 'The username, password or code is not correct.';
@@ -75,7 +96,15 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     ...(opts.hasher ? { hasher: opts.hasher } : {}),
   });
   const sessions = new SessionStore({ redis: app.redis, operators, idleMs: app.config.sessionIdleMs, now });
-  const throttle = new LoginThrottle({ redis: app.redis, keys: operators.keys, cipher: app.cipher });
+  const throttle = new LoginThrottle({
+    redis: app.redis,
+    keys: operators.keys,
+    cipher: app.cipher,
+    now,
+    ...(opts.loginLimits ? { limits: opts.loginLimits } : {}),
+  });
+  const checking = new InFlightLimit(LOGIN_CHECKS_PER_ADDRESS);
+  const audit: AuditWriter = opts.audit ?? (async () => {});
 
   const auth: OperatorAuthService = {
     async sessionFromCookieHeader(cookieHeader) {
@@ -90,6 +119,9 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     },
     async revokeSession(sessionId) {
       await sessions.revoke(sessionId);
+    },
+    liveSession(sessionId) {
+      return sessions.check(sessionId, { touch: false });
     },
   };
 
@@ -148,36 +180,50 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
         );
       }
       const { username, password, totp } = parsed.data;
-      const waitMs = await throttle.begin(username, request.ip);
-      if (waitMs > 0) {
-        request.log.info('login throttled');
-        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+      const bucket = addressBucket(request.ip);
+      const release = checking.enter(bucket);
+      if (!release) {
+        request.log.info('login refused: password checks already running for this address');
+        reply.header('retry-after', '1');
         throw new AppError('rate_limited');
       }
-
-      const state = await operators.verifyCredentials(username, password);
-      let ok = state !== null && !state.account.disabled;
-      if (ok && state) {
-        const account = state.account;
-        if (account.totpEnabled) {
-          ok = totp !== undefined && (await operators.verifyTotp(account.id, totp, now()));
-        } else if (app.config.isProduction && account.role !== 'operator') {
-          // DESIGN.md: TOTP is required for supervisors and admins in production.
-          request.log.warn({ operatorId: account.id }, 'login refused: TOTP not set up');
-          ok = false;
+      try {
+        const attempt = throttle.attempt(username, bucket);
+        const waitMs = await throttle.begin(attempt);
+        if (waitMs > 0) {
+          request.log.info('login throttled');
+          reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+          throw new AppError('rate_limited');
         }
-      }
-      if (!ok || !state) {
-        request.log.info({ operatorId: state?.account.id }, 'login failed');
-        throw new AppError('unauthorized', LOGIN_FAILED_MESSAGE);
-      }
 
-      await throttle.succeeded(username, request.ip);
-      const { token } = await sessions.create(state);
-      reply.setCookie(SESSION_COOKIE, token, cookieOptions);
-      request.log.info({ operatorId: state.account.id }, 'login');
-      const { id, displayName, role } = state.account;
-      return { operator: { id, displayName, role } };
+        const { state, operatorId } = await operators.checkCredentials(username, password);
+        let ok = state !== null && !state.account.disabled;
+        if (ok && state) {
+          const account = state.account;
+          if (account.totpEnabled) {
+            ok = totp !== undefined && (await operators.verifyTotp(account.id, totp, now()));
+          } else if (app.config.isProduction && account.role !== 'operator') {
+            // DESIGN.md: TOTP is required for supervisors and admins in production.
+            request.log.warn({ operatorId: account.id }, 'login refused: TOTP not set up');
+            ok = false;
+          }
+        }
+        if (!ok || !state) {
+          request.log.info({ operatorId: operatorId ?? undefined }, 'login failed');
+          if (operatorId) await audit('login-failed', operatorId, '');
+          throw new AppError('unauthorized', LOGIN_FAILED_MESSAGE);
+        }
+
+        await throttle.succeeded(attempt);
+        const { token } = await sessions.create(state);
+        reply.setCookie(SESSION_COOKIE, token, cookieOptions);
+        request.log.info({ operatorId: state.account.id }, 'login');
+        await audit('login', state.account.id, '');
+        const { id, displayName, role } = state.account;
+        return { operator: { id, displayName, role } };
+      } finally {
+        release();
+      }
     });
 
     routes.post('/api/auth/logout', async (request, reply) => {
@@ -186,6 +232,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       const operatorId = token ? await sessions.revokeToken(token) : null;
       if (operatorId && token) {
         request.log.info({ operatorId }, 'logout');
+        await audit('logout', operatorId, '');
         // Live sockets of this session are cut at once, on every instance.
         await app.redis.publish(app.key('events', 'session-revoked'), sessionIdForToken(token));
       }

@@ -93,7 +93,7 @@ export class SessionStore {
       return null;
     }
     if (opts.touch) await this.#redis.pexpire(key, Math.max(1, Math.min(this.#idleMs, this.#maxAgeMs - age)));
-    return { sessionId, operator: state.account };
+    return { sessionId, operator: state.account, accessRev: state.accessRev };
   }
 
   /**

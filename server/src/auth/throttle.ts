@@ -1,84 +1,141 @@
-import type { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import type { Redis, Result } from 'ioredis';
 import type { DataCipher } from '../crypto/cipher.ts';
 import type { OperatorKeys } from '../operators/keys.ts';
 import { normalizeUsername } from '../operators/store.ts';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    slLoginBegin(k1: string, k2: string, k3: string, k4: string, ...argv: string[]): Result<number, Context>;
+    slLoginSucceed(
+      k1: string,
+      k2: string,
+      k3: string,
+      k4: string,
+      ...argv: string[]
+    ): Result<number, Context>;
+  }
+}
+
+const lua = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
+const BEGIN_LUA = lua('login-begin.lua');
+const SUCCEED_LUA = lua('login-succeed.lua');
+
+/** The limits of `LoginThrottle`; every one has a default. */
+export interface LoginLimits {
+  /** Failures one username may have from one address before each further attempt waits. @default 5 */
+  pairFree: number;
+  /** A (username, address) count is forgotten this long after its last failure. @default 15 minutes */
+  pairWindowMs: number;
+  /**
+   * Failures one username may have from all addresses together in one window before each
+   * further attempt waits (distributed guessing). Not applied where that username signed in
+   * before. @default 50
+   */
+  usernameFree: number;
+  /**
+   * Failures one address may have across all usernames in one window before each further
+   * attempt waits (one address guessing many accounts). Not applied to usernames that
+   * signed in from that address before. @default 20
+   */
+  addressFree: number;
+  /** The window of the username and address counts, from their first failure. @default 15 minutes */
+  windowMs: number;
+  /** The first wait; it doubles with every further failure. @default 1000 */
+  baseDelayMs: number;
+  /** The longest wait: nobody is ever kept out longer. @default 60_000 */
+  maxDelayMs: number;
+  /** How long a sign-in from an address exempts that username there from the wider counts. @default 30 days */
+  knownForMs: number;
+}
+
+export const DEFAULT_LOGIN_LIMITS: Readonly<LoginLimits> = Object.freeze({
+  pairFree: 5,
+  pairWindowMs: 15 * 60_000,
+  usernameFree: 50,
+  addressFree: 20,
+  windowMs: 15 * 60_000,
+  baseDelayMs: 1000,
+  maxDelayMs: 60_000,
+  knownForMs: 30 * 86_400_000,
+});
 
 export interface LoginThrottleOptions {
   redis: Redis;
   keys: OperatorKeys;
   cipher: DataCipher;
-  /** Failed logins allowed per username and per address in one window. @default 5 */
-  maxFailures?: number;
-  /** @default 15 minutes */
-  windowMs?: number;
+  /** @default DEFAULT_LOGIN_LIMITS */
+  limits?: Partial<LoginLimits>;
+  /** @default Date.now */
+  now?: () => number;
 }
 
-// Counts the attempt before the password is checked, so parallel guesses cannot
-// slip past the limit. Returns 0 when allowed, else the ms until the window ends.
-const BEGIN_SCRIPT = `
-local max = tonumber(ARGV[1])
-local wait = 0
-for i = 1, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') >= max then
-    wait = math.max(wait, redis.call('PTTL', KEYS[i]), 1)
-  end
-end
-if wait > 0 then return wait end
-for i = 1, #KEYS do
-  if redis.call('INCR', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
-end
-return 0`;
-
-// A success clears the username's count and takes back this attempt from the address's
-// (one good account must not let an address reset its count for guessing at others).
-const SUCCEED_SCRIPT = `
-redis.call('DEL', KEYS[1])
-if redis.call('EXISTS', KEYS[2]) == 1 and redis.call('DECR', KEYS[2]) <= 0 then redis.call('DEL', KEYS[2]) end
-return 1`;
+/** The Redis keys of one attempt, all named by keyed hashes. */
+export interface LoginAttemptKeys {
+  keys: [pair: string, username: string, address: string, known: string];
+}
 
 /**
- * Login throttling by username and by keyed hash of the client address (fixed 15-min
- * windows). Neither the username nor the address is stored: both are keyed hashes.
+ * Login throttling that slows guessing down and never locks anyone out. Failures are
+ * counted per (username, address), per username and per address, where the address is
+ * an `addressBucket()` (IPv4, or an IPv6 /64). Past a few failures each further attempt
+ * waits a delay that doubles up to `maxDelayMs`, counted atomically in Redis before the
+ * password is checked. Nothing but keyed hashes is stored, and every key expires.
  */
 export class LoginThrottle {
   readonly #redis: Redis;
   readonly #keys: OperatorKeys;
   readonly #cipher: DataCipher;
-  readonly #maxFailures: number;
-  readonly #windowMs: number;
+  readonly #limits: Readonly<LoginLimits>;
+  readonly #now: () => number;
 
   constructor(opts: LoginThrottleOptions) {
     this.#redis = opts.redis;
     this.#keys = opts.keys;
     this.#cipher = opts.cipher;
-    this.#maxFailures = opts.maxFailures ?? 5;
-    this.#windowMs = opts.windowMs ?? 15 * 60 * 1000;
+    this.#limits = { ...DEFAULT_LOGIN_LIMITS, ...opts.limits };
+    this.#now = opts.now ?? Date.now;
+    this.#redis.defineCommand('slLoginBegin', { numberOfKeys: 4, lua: BEGIN_LUA });
+    this.#redis.defineCommand('slLoginSucceed', { numberOfKeys: 4, lua: SUCCEED_LUA });
+  }
+
+  /** The keys of an attempt at `username` from `bucket` (an `addressBucket()`). */
+  attempt(username: string, bucket: string): LoginAttemptKeys {
+    const user = normalizeUsername(username);
+    const pair = `${user}\u0000${bucket}`;
+    const h = (value: string, purpose: string) => this.#cipher.keyedHash(value, purpose);
+    return {
+      keys: [
+        this.#keys.loginThrottle('pair', h(pair, 'login-pair')),
+        this.#keys.loginThrottle('user', h(user, 'login-user')),
+        this.#keys.loginThrottle('address', h(bucket, 'login-address')),
+        this.#keys.loginKnown(h(pair, 'login-known')),
+      ],
+    };
   }
 
   /**
-   * Registers an attempt (counted as a failure until `succeeded`).
-   * @returns 0 when the attempt may go ahead, else milliseconds until it may
+   * Registers an attempt, counted as a failure until `succeeded`.
+   * @returns 0 when the attempt may go ahead, else the milliseconds it must wait
    */
-  async begin(username: string, ip: string): Promise<number> {
-    const wait = await this.#redis.eval(
-      BEGIN_SCRIPT,
-      2,
-      ...this.#counterKeys(username, ip),
-      this.#maxFailures,
-      this.#windowMs,
+  async begin(attempt: LoginAttemptKeys): Promise<number> {
+    const l = this.#limits;
+    const wait = await this.#redis.slLoginBegin(
+      ...attempt.keys,
+      String(this.#now()),
+      String(l.baseDelayMs),
+      String(l.maxDelayMs),
+      String(l.pairFree),
+      String(l.pairWindowMs),
+      String(l.usernameFree),
+      String(l.addressFree),
+      String(l.windowMs),
     );
     return Number(wait);
   }
 
   /** The attempt begun with `begin` succeeded. */
-  async succeeded(username: string, ip: string): Promise<void> {
-    await this.#redis.eval(SUCCEED_SCRIPT, 2, ...this.#counterKeys(username, ip));
-  }
-
-  #counterKeys(username: string, ip: string): [string, string] {
-    return [
-      this.#keys.loginFailUser(this.#cipher.keyedHash(normalizeUsername(username), 'login-user')),
-      this.#keys.loginFailIp(this.#cipher.keyedHash(ip, 'ip')),
-    ];
+  async succeeded(attempt: LoginAttemptKeys): Promise<void> {
+    await this.#redis.slLoginSucceed(...attempt.keys, String(this.#limits.knownForMs));
   }
 }

@@ -16,6 +16,8 @@ export interface OperatorAccount {
 export interface SessionInfo {
   sessionId: string;
   operator: OperatorAccount;
+  /** The account's access revision when this was read (see `OperatorAuthState.accessRev`). */
+  accessRev: number;
 }
 
 /** What the sockets and other plugins need from auth. */
@@ -36,4 +38,6 @@ export interface OperatorAuthService extends AuthService {
   touchSession(sessionId: string): Promise<boolean>;
   /** Ends one session (it does not publish a revocation: other sessions stay). */
   revokeSession(sessionId: string): Promise<void>;
+  /** The live session with its account as it is now, without refreshing it; null when dead. */
+  liveSession(sessionId: string): Promise<SessionInfo | null>;
 }

@@ -123,12 +123,26 @@ export default fp(
     app.patch('/api/admin/operators/:id', admin, async (req) => {
       const { id } = parse(idParams, req.params);
       const body = parse(updateOperatorSchema, req.body);
-      if (!(await app.operators.get(id))) throw new AppError('not_found');
-      if (body.displayName) await app.operators.setDisplayName(id, body.displayName);
-      if (body.role) await app.operators.setRole(id, body.role);
-      if (body.languages) await app.operators.setLanguages(id, body.languages);
-      await service.audit('operator-update', me(req).id, id);
-      return { operator: publicAccount((await app.operators.get(id))!) };
+      const before = await app.operators.get(id);
+      if (!before) throw new AppError('not_found');
+      const actor = me(req).id;
+      if (body.displayName && body.displayName !== before.displayName) {
+        await app.operators.setDisplayName(id, body.displayName);
+        await service.audit('operator-update', actor, id);
+      }
+      // Role and languages change in one step; live sockets follow before this answers.
+      const accessRev = await app.operators.setAccess(id, {
+        ...(body.role ? { role: body.role } : {}),
+        ...(body.languages ? { languages: body.languages } : {}),
+      });
+      if (accessRev > 0) await app.operatorSockets.accessChanged(id, accessRev);
+      const after = (await app.operators.get(id))!;
+      // The new role is part of the action: an audit of who made whom a supervisor.
+      if (after.role !== before.role) await service.audit(`operator-role:${after.role}`, actor, id);
+      if (after.languages.join(',') !== before.languages.join(',')) {
+        await service.audit('operator-languages', actor, id);
+      }
+      return { operator: publicAccount(after) };
     });
     app.post('/api/admin/operators/:id/disable', admin, async (req) => {
       const { id } = parse(idParams, req.params);
@@ -193,5 +207,5 @@ export default fp(
       },
     );
   },
-  { name: 'console-api', dependencies: ['auth', 'conversations'] },
+  { name: 'console-api', dependencies: ['auth', 'conversations', 'sockets'] },
 );

@@ -13,11 +13,20 @@ export interface OperatorKeys {
   totpLast(id: string): string;
   /** Hash: one session, keyed by the hash of its token. */
   session(sessionId: string): string;
-  /** String counters for login throttling (keyed hashes, never raw values). */
-  loginFailUser(hash: string): string;
-  loginFailIp(hash: string): string;
+  /**
+   * Hash: a login-throttling counter, named by a keyed hash (never a raw username or
+   * address): per (username, address), per username, or per address.
+   */
+  loginThrottle(kind: 'pair' | 'user' | 'address', hash: string): string;
+  /** String: this username signed in from this address recently (keyed hash of both). */
+  loginKnown(hash: string): string;
   /** Pub/sub channel: an operator's sessions were revoked; payload is the operator id. */
   revokedChannel: string;
+  /**
+   * Pub/sub channel: what an account may see or do changed (role, languages); payload is
+   * `<operator id> <access revision>`. Live sockets built on an older revision are cut.
+   */
+  accessChannel: string;
 }
 
 /** Builds the key names under `prefix` (the `REDIS_PREFIX`, as `app.key` does). */
@@ -29,8 +38,9 @@ export function operatorKeys(prefix: string): OperatorKeys {
     sessionsOf: (id) => k('operator', id, 'sessions'),
     totpLast: (id) => k('operator', id, 'totp-last'),
     session: (sessionId) => k('session', sessionId),
-    loginFailUser: (hash) => k('login-fail', 'user', hash),
-    loginFailIp: (hash) => k('login-fail', 'ip', hash),
+    loginThrottle: (kind, hash) => k('login-throttle', kind, hash),
+    loginKnown: (hash) => k('login-known', hash),
     revokedChannel: k('events', 'operator-revoked'),
+    accessChannel: k('events', 'operator-access'),
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   type Language,
   languageSchema,
@@ -48,7 +49,21 @@ export interface OperatorAuthState {
   account: OperatorAccount;
   /** Bumped whenever all sessions are revoked; a session from an older epoch is dead. */
   epoch: number;
+  /**
+   * Bumped whenever what the account may see or do changes (role, languages): a live
+   * socket built on an older revision is cut, so that it connects again with the new one.
+   */
+  accessRev: number;
 }
+
+/** What `setAccess` can change: what the account may see and do. */
+export interface AccessChange {
+  role?: OperatorRole;
+  /** Validated against the shared `languages`. */
+  languages?: readonly string[];
+}
+
+const UPDATE_ACCESS_LUA = readFileSync(new URL('./lua/update-access.lua', import.meta.url), 'utf8');
 
 // Atomic create: the username claim and the account appear together or not at all.
 const CREATE_SCRIPT = `
@@ -113,6 +128,10 @@ function parseDisplayName(name: string): string {
   return trimmed;
 }
 
+function authState(h: Record<string, string>): OperatorAuthState {
+  return { account: toAccount(h), epoch: Number(h.epoch ?? 0), accessRev: Number(h.accessRev ?? 0) };
+}
+
 function toAccount(h: Record<string, string>): OperatorAccount {
   const role = operatorRoleSchema.safeParse(h.role);
   const languages = (h.languages ?? '')
@@ -138,7 +157,8 @@ function toAccount(h: Record<string, string>): OperatorAccount {
  *
  * Disabling an account or resetting its password revokes all its sessions and
  * publishes the operator id on `<prefix>:events:operator-revoked`, so socket servers
- * can cut live sockets.
+ * can cut live sockets. A change of role or languages publishes the id and the new
+ * access revision on `<prefix>:events:operator-access`, for the same reason.
  */
 export class OperatorStore {
   readonly #redis: Redis;
@@ -227,7 +247,7 @@ export class OperatorStore {
   async getAuthState(id: string): Promise<OperatorAuthState | null> {
     const h = await this.#redis.hgetall(this.keys.operator(id));
     if (!h.id) return null;
-    return { account: toAccount(h), epoch: Number(h.epoch ?? 0) };
+    return authState(h);
   }
 
   /**
@@ -236,14 +256,26 @@ export class OperatorStore {
    * the account also when it is disabled: the caller decides.
    */
   async verifyCredentials(username: string, password: string): Promise<OperatorAuthState | null> {
+    return (await this.checkCredentials(username, password)).state;
+  }
+
+  /**
+   * As `verifyCredentials`, and also names the account a wrong password was tried on
+   * (`operatorId`, null for an unknown username), for the audit trail.
+   */
+  async checkCredentials(
+    username: string,
+    password: string,
+  ): Promise<{ state: OperatorAuthState | null; operatorId: string | null }> {
     const id = await this.#redis.hget(this.keys.byUsername, normalizeUsername(username));
     const h = id ? await this.#redis.hgetall(this.keys.operator(id)) : {};
     if (!h.passwordHash) {
       await this.#hasher.verifyDummy(password);
-      return null;
+      return { state: null, operatorId: null };
     }
-    if (!(await this.#hasher.verify(h.passwordHash, password))) return null;
-    return { account: toAccount(h), epoch: Number(h.epoch ?? 0) };
+    if (!(await this.#hasher.verify(h.passwordHash, password)))
+      return { state: null, operatorId: h.id ?? null };
+    return { state: authState(h), operatorId: h.id ?? null };
   }
 
   /**
@@ -271,14 +303,40 @@ export class OperatorStore {
     return this.revokeSessions(id);
   }
 
-  /** Replaces the languages the operator answers in. */
-  async setLanguages(id: string, languages: readonly string[]): Promise<void> {
-    await this.#update(id, { languages: parseLanguages(languages).join(',') });
+  /**
+   * Changes what the account may see or do, in one step. When anything really changed,
+   * the access revision is bumped and published on `keys.accessChannel`, so every server
+   * cuts the account's live sockets (they connect again with the new rights); the next
+   * request already sees the change.
+   * @returns the new access revision, or 0 when nothing changed
+   * @example await store.setAccess(id, { role: 'operator' })
+   */
+  async setAccess(id: string, change: AccessChange): Promise<number> {
+    const fields: string[] = [];
+    if (change.role !== undefined) fields.push('role', parseRole(change.role));
+    if (change.languages !== undefined) fields.push('languages', parseLanguages(change.languages).join(','));
+    const rev = Number(
+      await this.#redis.eval(
+        UPDATE_ACCESS_LUA,
+        1,
+        this.keys.operator(id),
+        this.keys.accessChannel,
+        id,
+        ...fields,
+      ),
+    );
+    if (rev < 0) throw new AppError('not_found');
+    return rev;
   }
 
-  /** Changes the role; it applies to the next request and the next socket connection. */
-  async setRole(id: string, role: OperatorRole): Promise<void> {
-    await this.#update(id, { role: parseRole(role) });
+  /** Replaces the languages the operator answers in; see `setAccess`. */
+  async setLanguages(id: string, languages: readonly string[]): Promise<number> {
+    return this.setAccess(id, { languages });
+  }
+
+  /** Changes the role; see `setAccess`. */
+  async setRole(id: string, role: OperatorRole): Promise<number> {
+    return this.setAccess(id, { role });
   }
 
   /** Changes the name visitors and colleagues see. */

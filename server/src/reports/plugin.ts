@@ -2,6 +2,7 @@ import { idSchema } from '@stille-lijn/shared';
 import { reportStatuses } from '@stille-lijn/shared/domain/report';
 import { AppError } from '@stille-lijn/shared/errors';
 import { Queue } from 'bullmq';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { currentOperator } from '../auth/plugin.ts';
@@ -77,9 +78,22 @@ export default fp(
       regions: service.configuredRegions(),
     }));
 
+    // Everything that needs no body is checked in onRequest, before Fastify reads the up
+    // to 512 KiB: an anonymous or foreign request must not make the server read and parse
+    // it. Such a refusal also closes the connection, so the unread body is never drained.
+    const mayReport = async (req: FastifyRequest, reply: FastifyReply) => {
+      try {
+        await app.requireOperator(req, reply);
+        const { id } = parseOrThrow(idParams, req.params);
+        await service.assertConversationAccess(id, currentOperator(req));
+      } catch (err) {
+        reply.header('connection', 'close');
+        throw err;
+      }
+    };
     app.post(
       '/api/conversations/:id/reports',
-      { preHandler: app.requireOperator, bodyLimit: REPORT_BODY_LIMIT },
+      { onRequest: mayReport, bodyLimit: REPORT_BODY_LIMIT },
       async (req, reply) => {
         const { id } = parseOrThrow(idParams, req.params);
         const key = idempotencyKeySchema.safeParse(req.headers['idempotency-key']);

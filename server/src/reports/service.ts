@@ -72,7 +72,12 @@ export class ReportService {
   }
 
   /** The operator who holds or last held the conversation, or a supervisor; else `forbidden`. */
-  async #assertConversationAccess(conversationId: string, actor: Actor): Promise<void> {
+  /**
+   * `forbidden` unless the actor may report on (and see the reports of) the conversation:
+   * the operator who holds or last held it, or a supervisor. Needs no body, so the route
+   * runs it before reading one.
+   */
+  async assertConversationAccess(conversationId: string, actor: Actor): Promise<void> {
     if (isSupervisor(actor.role)) return;
     const holder = await this.#d.conversations.lastOperatorOf(conversationId);
     if (holder !== actor.id) throw new AppError('forbidden');
@@ -98,7 +103,7 @@ export class ReportService {
     body: unknown,
     idempotencyKey?: string,
   ): Promise<ReportCreated & { replayed: boolean }> {
-    await this.#assertConversationAccess(conversationId, actor);
+    await this.assertConversationAccess(conversationId, actor);
     const conversation = await this.#d.conversations.conversation(conversationId);
     if (conversation.state === 'waiting') {
       throw new AppError('conflict', 'A report needs an active or ended conversation.');
@@ -253,7 +258,7 @@ export class ReportService {
    * for an operator, those they made; for a supervisor, all.
    */
   async listForConversation(conversationId: string, actor: Actor): Promise<ReportStatus[]> {
-    await this.#assertConversationAccess(conversationId, actor);
+    await this.assertConversationAccess(conversationId, actor);
     const all = await this.#d.store.listForConversation(conversationId);
     return all.filter((r) => isSupervisor(actor.role) || r.operatorId === actor.id).map(publicStatus);
   }

@@ -27,11 +27,34 @@ function originAllowed(origin: string | undefined, host: string | undefined, pub
   }
 }
 
+/** What the rest of the server may ask of the `/operator` sockets. */
+export interface OperatorSockets {
+  /**
+   * What an account may see or do changed (`OperatorStore.setAccess` returned `accessRev`):
+   * its live sockets built on an older revision get `account:changed` and are cut, on
+   * every instance; the console connects again with the new rights. Resolves once every
+   * instance has done so (or, if one does not answer, after the adapter's request timeout).
+   */
+  accessChanged(operatorId: string, accessRev: number): Promise<void>;
+  /** Stops the heartbeat and the subscriptions. */
+  stop(): void;
+}
+
+/** Server-to-server (Socket.IO `serverSideEmit`): an account's access changed. */
+const ACCESS_CHANGED = 'operator:access-changed';
+
+const canSupervise = (role: string) => role === 'supervisor' || role === 'admin';
+
 /**
  * `/operator`: cookie-authenticated. Operators act only on conversations assigned to
- * them; everything they do is validated and audited.
+ * them; everything they do is validated and audited. Rights are read when a socket
+ * connects; a change of them cuts the socket (see `OperatorSockets.accessChanged`).
  */
-export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inFlight: InFlight): () => void {
+export function setupOperatorNamespace(
+  app: FastifyInstance,
+  nsp: Namespace,
+  inFlight: InFlight,
+): OperatorSockets {
   const service = app.conversations;
   const { config } = app;
 
@@ -49,47 +72,69 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
     }
   });
 
-  const live = new Map<string, { operatorId: string; sessionId: string }>();
+  const live = new Map<string, { operatorId: string; sessionId: string; accessRev: number }>();
 
-  // Presence heartbeat and session re-check: an expired or revoked session is cut.
+  // Presence heartbeat and session re-check: an expired or revoked session is cut, and so
+  // is a socket whose rights changed without it hearing of it (a lost message).
   const timer = setInterval(() => {
     const entries = [...live.entries()].map(([socketId, v]) => ({ operatorId: v.operatorId, socketId }));
     service.operatorHeartbeat(entries).catch((err) => app.log.warn({ err }, 'operator heartbeat failed'));
     for (const [socketId, v] of live) {
       app.auth
-        .isSessionLive(v.sessionId)
-        .then((ok) => {
-          if (!ok) cut(socketId);
+        .liveSession(v.sessionId)
+        .then((session) => {
+          if (!session) cut(socketId, 'session:ended');
+          else if (session.accessRev !== v.accessRev) cut(socketId, 'account:changed');
         })
         .catch(() => {});
     }
   }, HEARTBEAT_MS);
   timer.unref();
 
-  const cut = (socketId: string) => {
+  const cut = (socketId: string, event: 'session:ended' | 'account:changed') => {
     const s = nsp.sockets.get(socketId);
     if (!s) return;
-    s.emit('session:ended');
+    s.emit(event);
     s.disconnect(true);
   };
 
-  // Disabling an account or resetting its password cuts its live sockets on every instance.
+  // Sockets built before this revision of the account's rights: a repeated notice (by
+  // pub/sub and by the server that made the change) leaves the reconnected ones alone.
+  const cutStale = (operatorId: string, accessRev: number) => {
+    for (const [socketId, v] of live) {
+      if (v.operatorId === operatorId && v.accessRev < accessRev) cut(socketId, 'account:changed');
+    }
+  };
+
+  // Disabling an account or resetting its password cuts its live sockets on every
+  // instance; so does a change of its rights, wherever it was made (API or command line).
   const sub = app.newRedis();
   const operatorChannel = app.key('events', 'operator-revoked');
   const sessionChannel = app.key('events', 'session-revoked');
+  const accessChannel = app.operators.keys.accessChannel;
   sub
-    .subscribe(operatorChannel, sessionChannel)
+    .subscribe(operatorChannel, sessionChannel, accessChannel)
     .catch((err) => app.log.warn({ err }, 'revocation subscribe failed'));
-  sub.on('message', (ch: string, id: string) => {
+  sub.on('message', (ch: string, message: string) => {
+    if (ch === accessChannel) {
+      const [operatorId = '', rev = ''] = message.split(' ');
+      cutStale(operatorId, Number(rev));
+      return;
+    }
     const field = ch === sessionChannel ? 'sessionId' : 'operatorId';
-    for (const [socketId, v] of live) if (v[field] === id) cut(socketId);
+    for (const [socketId, v] of live) if (v[field] === message) cut(socketId, 'session:ended');
+  });
+  // The server that made a change waits for every other one to have applied it.
+  nsp.on(ACCESS_CHANGED, (operatorId: unknown, accessRev: unknown, ack: unknown) => {
+    if (typeof operatorId === 'string' && typeof accessRev === 'number') cutStale(operatorId, accessRev);
+    if (typeof ack === 'function') ack(true);
   });
 
   nsp.on('connection', async (socket) => {
     const session = socket.data.session!;
     const op = session.operator;
     const ref = { id: op.id, displayName: op.displayName, languages: op.languages };
-    live.set(socket.id, { operatorId: op.id, sessionId: session.sessionId });
+    live.set(socket.id, { operatorId: op.id, sessionId: session.sessionId, accessRev: session.accessRev });
     app.metrics.operatorsConnected.inc();
     const budget = new EventBudget(config.socketEventsPerSecond);
     // Activity on the socket keeps the session from idling out (at most one touch a minute).
@@ -100,7 +145,7 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
       app.auth
         .touchSession(session.sessionId)
         .then((ok) => {
-          if (!ok) cut(socket.id);
+          if (!ok) cut(socket.id, 'session:ended');
         })
         .catch(() => {});
     });
@@ -109,9 +154,13 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
       await service.assertOwner(conversationId, op.id);
     };
 
-    const isSupervisor = op.role === 'supervisor' || op.role === 'admin';
-    const supervisorOnly = () => {
+    const isSupervisor = canSupervise(op.role);
+    // The role read at connect is checked again against Redis, the source of truth, so a
+    // demotion holds even before this socket is cut (and if its notice were lost).
+    const supervisorOnly = async () => {
       if (!isSupervisor) throw new AppError('forbidden');
+      const account = await app.operators.get(op.id);
+      if (!account || account.disabled || !canSupervise(account.role)) throw new AppError('forbidden');
     };
     const watching = new Set<string>();
 
@@ -128,7 +177,7 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
           }),
         }),
         'supervisor:monitor': async (p) => {
-          supervisorOnly();
+          await supervisorOnly();
           const view = await service.monitor(p.conversationId, ref);
           if (!watching.has(p.conversationId)) {
             watching.add(p.conversationId);
@@ -139,7 +188,8 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
           return view;
         },
         'supervisor:unmonitor': async (p) => {
-          supervisorOnly();
+          // Only ever gives up a right: `watching` holds what supervisor:monitor granted.
+          if (!isSupervisor) throw new AppError('forbidden');
           if (watching.delete(p.conversationId)) {
             await socket.leave(watchRoom(p.conversationId));
             await service.unmonitor(p.conversationId, ref);
@@ -147,7 +197,7 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
           return {};
         },
         'supervisor:reassign': async (p) => {
-          supervisorOnly();
+          await supervisorOnly();
           await service.reassign(p.conversationId, ref, p.to);
           return {};
         },
@@ -239,8 +289,19 @@ export function setupOperatorNamespace(app: FastifyInstance, nsp: Namespace, inF
     }
   });
 
-  return () => {
-    clearInterval(timer);
-    sub.disconnect();
+  return {
+    async accessChanged(operatorId, accessRev) {
+      cutStale(operatorId, accessRev);
+      try {
+        await nsp.serverSideEmitWithAck(ACCESS_CHANGED, operatorId, accessRev);
+      } catch (err) {
+        // Each server also hears of it by pub/sub, and re-checks every 15 s.
+        app.log.warn({ err }, 'not every server confirmed an access change');
+      }
+    },
+    stop() {
+      clearInterval(timer);
+      sub.disconnect();
+    },
   };
 }

@@ -3,12 +3,14 @@ import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
 import { socketChannel } from '../conversations/plugin.ts';
 import { InFlight } from './guard.ts';
-import { setupOperatorNamespace } from './operator.ts';
+import { type OperatorSockets, setupOperatorNamespace } from './operator.ts';
 import { setupVisitorNamespace } from './visitor.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     io: Server;
+    /** The `/operator` sockets, for changes that must reach them at once. */
+    operatorSockets: Pick<OperatorSockets, 'accessChanged'>;
   }
 }
 
@@ -50,7 +52,8 @@ export default fp(
     app.decorate('io', io);
 
     const stopVisitors = setupVisitorNamespace(app, io.of('/visitor'), inFlight);
-    const stopOperators = setupOperatorNamespace(app, io.of('/operator'), inFlight);
+    const operatorSockets = setupOperatorNamespace(app, io.of('/operator'), inFlight);
+    app.decorate('operatorSockets', { accessChanged: operatorSockets.accessChanged });
 
     // Shutdown: stop taking connections, let in-flight handlers ack, then close sockets.
     for (const nsp of [io.of('/visitor'), io.of('/operator')]) {
@@ -72,7 +75,7 @@ export default fp(
     });
     app.addHook('onClose', async () => {
       clearTimeout(forceClose);
-      stopOperators();
+      operatorSockets.stop();
       stopVisitors();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       pub.disconnect();

@@ -48,14 +48,12 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
   const { config } = app;
   const readBuilt = builtFileReader();
 
-  // Every response from here: no referrer, no sniffing, a strict CSP unless the route set its own.
+  // Every response from here: a strict CSP unless the route set its own. (nosniff, the
+  // referrer policy and HSTS are on every answer of the server: http/security-headers.ts.)
   app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-content-type-options', 'nosniff');
     if (!reply.hasHeader('content-security-policy')) {
       reply.header('content-security-policy', contentSecurityPolicy({}));
     }
-    if (config.isProduction) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     return payload;
   });
 
@@ -198,8 +196,8 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
 /**
  * Serves what browsers load: the loader (`/widget.js`), the chat app (`/chat` and its
  * assets), the demo host page (`/`, outside production) and the operator console
- * (`/console/`). Every response carries a strict CSP and `Referrer-Policy: no-referrer`;
- * everything the visitor's browser gets is `Cache-Control: no-store`.
+ * (`/console/`). Every response carries a strict CSP; everything the visitor's browser
+ * gets is `Cache-Control: no-store`.
  */
 export default fp(
   async (app) => {

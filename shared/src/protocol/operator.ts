@@ -124,6 +124,11 @@ export type OperatorServerToClientEvents = ConsoleServerToClientEvents & {
   'operator:state': (payload: { status: OperatorStatus; load: number; capacity: number }) => void;
   /** Extension: sent just before the server cuts a socket whose session ended. */
   'session:ended': () => void;
+  /**
+   * Sent just before the server cuts the socket because an admin changed the account's
+   * role or languages. The session stays valid: read `GET /api/auth/me` again and reconnect.
+   */
+  'account:changed': () => void;
 };
 
 export const operatorInboundSchemas = {

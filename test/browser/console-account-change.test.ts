@@ -1,0 +1,75 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  axeViolations,
+  createConsoleAccount,
+  ensureConsoleBuilt,
+  launchChromium,
+  signInConsole,
+} from '../support/browser.ts';
+import { login } from '../support/clients.ts';
+
+describe('console: a change of role reaches an open console at once', () => {
+  let t: TestApp;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    t = await startTestApp();
+  });
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close();
+    await t?.close();
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  it('a demoted supervisor loses the supervisor view without signing in again, and gets it back when promoted', async () => {
+    const admin = await createConsoleAccount(t, { role: 'admin', displayName: 'Ada Admin' });
+    const adminCookie = await login(t.url, admin.username, admin.password);
+    const sara = await createConsoleAccount(t, { role: 'supervisor', displayName: 'Sara Smit' });
+    const page = await newPage();
+    await signInConsole(page, t.url, sara);
+    await page.locator('[data-sl="view-supervisor"]').click();
+    await page.locator('[data-sl="stats"]').waitFor();
+
+    const setRole = async (role: string) => {
+      const res = await fetch(`${t.url}/api/admin/operators/${sara.id}`, {
+        method: 'PATCH',
+        headers: { cookie: adminCookie, 'content-type': 'application/json', origin: t.config.publicOrigin },
+        body: JSON.stringify({ role }),
+      });
+      expect(res.status).toBe(200);
+    };
+
+    await setRole('operator');
+    const notice = page.locator('[data-sl="account-notice"][data-role="operator"]');
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('operator');
+    // The supervisor view and its figures are gone; she is still signed in and connected.
+    expect(await page.locator('[data-sl="view-supervisor"]').count()).toBe(0);
+    expect(await page.locator('[data-sl="stats"]').count()).toBe(0);
+    await page.locator('main.view-workspace').waitFor();
+    await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
+    expect(await page.locator('[data-sl="login-username"]').count()).toBe(0);
+    expect(await page.locator('.who').textContent()).toContain('operator');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await setRole('supervisor');
+    await page.locator('[data-sl="account-notice"][data-role="supervisor"]').waitFor();
+    await page.locator('[data-sl="view-supervisor"]').click();
+    await page.locator('[data-sl="stats"]').waitFor();
+  }, 90_000);
+});

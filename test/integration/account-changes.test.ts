@@ -1,0 +1,253 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOM_SUPERVISORS, watchRoom } from '../../server/src/conversations/service.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  collect,
+  connectVisitor,
+  createOperator,
+  emitAck,
+  nextEvent,
+  type OperatorSocket,
+  type TestOperator,
+  type VisitorSocket,
+} from '../support/clients.ts';
+
+type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
+
+/**
+ * An operator socket that behaves as the console does: when the server cuts it after
+ * `account:changed`, it connects again at once. Emits are retried until acknowledged,
+ * so one sent while the old connection closes is answered on the new one.
+ */
+async function connectConsole(t: TestApp, cookie: string): Promise<OperatorSocket> {
+  const { io } = await import('socket.io-client');
+  const s: OperatorSocket = io(`${t.url}/operator`, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    extraHeaders: { cookie },
+    retries: 3,
+    ackTimeout: 2000,
+  });
+  s.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') s.connect();
+  });
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('connect_error', reject);
+  });
+  return s;
+}
+
+/** Resolves once `s` is connected again after a cut (at once when it already is). */
+function connected(s: OperatorSocket): Promise<void> {
+  return s.connected ? Promise.resolve() : new Promise((resolve) => s.once('connect', () => resolve()));
+}
+
+/** A round trip on `s`: every event the server sent it before this has arrived. */
+async function barrier(s: OperatorSocket): Promise<void> {
+  const ack = await emitAck<AnyAck>(s, 'operator:status', { status: 'away' });
+  expect(ack.ok).toBe(true);
+}
+
+function patch(t: TestApp, admin: TestOperator, id: string, body: unknown) {
+  return fetch(`${t.url}/api/admin/operators/${id}`, {
+    method: 'PATCH',
+    headers: { cookie: admin.cookie, 'content-type': 'application/json', origin: t.config.publicOrigin },
+    body: JSON.stringify(body),
+  });
+}
+
+/** The operator ids of the sockets in a room, across every instance. */
+async function operatorsIn(t: TestApp, room: string): Promise<string[]> {
+  const sockets = await t.app.io.of('/operator').in(room).fetchSockets();
+  return sockets.map((s) => s.data.session?.operator.id ?? '?');
+}
+
+describe('a change of role or languages reaches live sockets at once', () => {
+  const apps: TestApp[] = [];
+  const sockets: { disconnect(): unknown }[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.disconnect();
+    for (const t of apps.splice(0).reverse()) await t.close();
+  });
+
+  async function app(env: Record<string, string> = {}): Promise<TestApp> {
+    const t = await startTestApp(env);
+    apps.push(t);
+    return t;
+  }
+
+  /** An operator holding an active conversation with a visitor. */
+  async function activeConversation(t: TestApp) {
+    const acct = await createOperator(t);
+    const op = await connectConsole(t, acct.cookie);
+    const v: VisitorSocket = await connectVisitor(t.url);
+    sockets.push(op, v);
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
+    const conversationId = String(start.conversationId);
+    expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId })).ok).toBe(true);
+    return { acct, op, v, conversationId };
+  }
+
+  it("a demoted supervisor's open socket is refused supervisor:monitor right after the PATCH, and gets no more alerts or read-along", async () => {
+    const t = await app();
+    const admin = await createOperator(t, { role: 'admin' });
+    const sara = await createOperator(t, { role: 'supervisor', displayName: 'Sara' });
+    const other = await createOperator(t, { role: 'supervisor' });
+    const s = await connectConsole(t, sara.cookie);
+    const control = await connectConsole(t, other.cookie);
+    sockets.push(s, control);
+    const { op, v, conversationId } = await activeConversation(t);
+    expect((await emitAck<AnyAck>(s, 'supervisor:monitor', { conversationId })).ok).toBe(true);
+    const changed = nextEvent(s, 'account:changed');
+    const readAlongEnded = nextEvent<{ watching: boolean }>(op, 'chat:monitored', {
+      where: (p) => !p.watching,
+    });
+
+    expect((await patch(t, admin, sara.id, { role: 'operator' })).status).toBe(200);
+    // At once, on the server: none of her sockets is among the supervisors or reading along.
+    expect(await operatorsIn(t, ROOM_SUPERVISORS)).not.toContain(sara.id);
+    expect(await operatorsIn(t, watchRoom(conversationId))).not.toContain(sara.id);
+    // Her next supervisor action is refused, whichever connection carries it.
+    const refused = await emitAck<AnyAck>(s, 'supervisor:monitor', { conversationId });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await changed;
+    await connected(s);
+
+    // An alert reaches the other supervisor, not her; nor does the visitor's next message.
+    const alerts = collect(s, 'supervisor:alert');
+    const watched = collect(s, 'monitor:message');
+    const alert = nextEvent(control, 'supervisor:alert');
+    expect((await emitAck<AnyAck>(op, 'chat:acute', { conversationId })).ok).toBe(true);
+    await alert;
+    expect((await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 'm1', text: 'hallo?' })).ok).toBe(
+      true,
+    );
+    await barrier(s);
+    expect(alerts).toEqual([]);
+    expect(watched).toEqual([]);
+    // Her read-along ended, and the operator holding the conversation was told.
+    expect((await readAlongEnded).watching).toBe(false);
+    expect(await t.app.redis.hget(`${t.config.redisPrefix}:conv:${conversationId}`, 'watchers')).toBe('0');
+    // Her reconnected socket stays: the change is applied once.
+    expect(s.connected).toBe(true);
+  });
+
+  it('a promoted operator gains supervisor rights and alerts on the socket she has open', async () => {
+    const t = await app();
+    const admin = await createOperator(t, { role: 'admin' });
+    const bram = await createOperator(t);
+    const s = await connectConsole(t, bram.cookie);
+    sockets.push(s);
+    const { op, conversationId } = await activeConversation(t);
+    expect((await emitAck<AnyAck>(s, 'supervisor:monitor', { conversationId })).error?.code).toBe(
+      'forbidden',
+    );
+
+    const changed = nextEvent(s, 'account:changed');
+    expect((await patch(t, admin, bram.id, { role: 'supervisor' })).status).toBe(200);
+    await changed;
+    await connected(s);
+    expect((await emitAck<AnyAck>(s, 'supervisor:monitor', { conversationId })).ok).toBe(true);
+    const alert = nextEvent<{ kind: string }>(s, 'supervisor:alert');
+    expect((await emitAck<AnyAck>(op, 'chat:acute', { conversationId })).ok).toBe(true);
+    expect((await alert).kind).toBe('acute-danger');
+  });
+
+  it('new languages reach routing for the socket she has open', async () => {
+    const t = await app();
+    const admin = await createOperator(t, { role: 'admin' });
+    const nadia = await createOperator(t, { languages: ['nl'] });
+    const s = await connectConsole(t, nadia.cookie);
+    sockets.push(s);
+    expect((await emitAck<AnyAck>(s, 'operator:status', { status: 'available' })).ok).toBe(true);
+    const v = await connectVisitor(t.url);
+    sockets.push(v);
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'ar' });
+    expect(start.ok).toBe(true);
+
+    const assigned = nextEvent<{ conversation: { conversationId: string } }>(s, 'chat:assigned');
+    expect((await patch(t, admin, nadia.id, { languages: ['nl', 'ar'] })).status).toBe(200);
+    expect((await assigned).conversation.conversationId).toBe(start.conversationId);
+  });
+
+  it('a change made outside the HTTP API (npm run operator) reaches the socket too', async () => {
+    const t = await app();
+    const sara = await createOperator(t, { role: 'supervisor' });
+    const s = await connectConsole(t, sara.cookie);
+    sockets.push(s);
+    // Well before the 15 s re-check, which would catch it too.
+    const changed = nextEvent(s, 'account:changed', { ms: 3000 });
+    // What `npm run operator -- set-role` calls.
+    const rev = await t.app.operators.setRole(sara.id, 'operator');
+    await changed;
+    await connected(s);
+    expect(await operatorsIn(t, ROOM_SUPERVISORS)).not.toContain(sara.id);
+    // A late or repeated notice of that change leaves the socket that already has it alone.
+    const again = collect(s, 'account:changed');
+    await t.app.redis.publish(t.app.operators.keys.accessChannel, `${sara.id} ${rev}`);
+    await t.app.operators.setRole(sara.id, 'operator');
+    await barrier(s);
+    await barrier(s);
+    expect(again).toEqual([]);
+    expect(s.connected).toBe(true);
+  });
+
+  it('every instance: her socket on one server is cut before a PATCH on another returns', async () => {
+    const a = await app();
+    const b = await app({ REDIS_PREFIX: a.config.redisPrefix });
+    const admin = await createOperator(a, { role: 'admin' });
+    const sara = await createOperator(a, { role: 'supervisor' });
+    const s = await connectConsole(b, sara.cookie);
+    sockets.push(s);
+    expect(await operatorsIn(b, ROOM_SUPERVISORS)).toContain(sara.id);
+    expect((await patch(a, admin, sara.id, { role: 'operator' })).status).toBe(200);
+    // Instance b's own view, with no round trip through Redis: her supervisor socket is gone.
+    const local = [...(b.app.io.of('/operator').adapter.rooms.get(ROOM_SUPERVISORS) ?? [])];
+    const ids = local.map((id) => b.app.io.of('/operator').sockets.get(id)?.data.session?.operator.id);
+    expect(ids).not.toContain(sara.id);
+  });
+
+  it('accessChanged() returns only once every instance has cut the sockets older than the change', async () => {
+    const a = await app();
+    const b = await app({ REDIS_PREFIX: a.config.redisPrefix });
+    const sara = await createOperator(a, { role: 'supervisor' });
+    const s = await connectConsole(b, sara.cookie);
+    sockets.push(s);
+    // A change nobody announced by pub/sub: only the call below can tell instance b.
+    const rev = await a.app.redis.hincrby(`${a.config.redisPrefix}:operator:${sara.id}`, 'accessRev', 1);
+    const changed = nextEvent(s, 'account:changed', { ms: 3000 });
+    await a.app.operatorSockets.accessChanged(sara.id, rev);
+    expect(
+      [...b.app.io.of('/operator').sockets.values()].map((x) => x.data.session?.operator.id),
+    ).not.toContain(sara.id);
+    await changed;
+  });
+
+  it('a socket that missed the notice of a change is cut by the next re-check', async () => {
+    const t = await app();
+    const sara = await createOperator(t, { role: 'supervisor' });
+    const s = await connectConsole(t, sara.cookie);
+    sockets.push(s);
+    const changed = nextEvent(s, 'account:changed', { ms: 20_000 });
+    await t.app.redis.hincrby(`${t.config.redisPrefix}:operator:${sara.id}`, 'accessRev', 1);
+    await changed;
+  });
+
+  it('a role lost without any notice (a missed message) still refuses supervisor actions at once', async () => {
+    const t = await app();
+    const sara = await createOperator(t, { role: 'supervisor' });
+    const s = await connectConsole(t, sara.cookie);
+    sockets.push(s);
+    const { conversationId } = await activeConversation(t);
+    // As if the change's message were lost: the stored role changes, nobody is told.
+    await t.app.redis.hset(`${t.config.redisPrefix}:operator:${sara.id}`, 'role', 'operator');
+    expect((await emitAck<AnyAck>(s, 'supervisor:monitor', { conversationId })).error?.code).toBe(
+      'forbidden',
+    );
+    expect(
+      (await emitAck<AnyAck>(s, 'supervisor:reassign', { conversationId, to: { queue: true } })).error?.code,
+    ).toBe('forbidden');
+  });
+});

@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { createOperator } from '../support/clients.ts';
+
+type Entry = Record<string, string>;
+
+/** The audit stream, each entry as its fields. */
+async function auditEntries(t: TestApp): Promise<Entry[]> {
+  const raw = await t.app.redis.xrange(`${t.config.redisPrefix}:audit`, '-', '+');
+  return raw.map(([, kv]) => {
+    const e: Entry = {};
+    for (let i = 0; i < kv.length; i += 2) e[kv[i]!] = kv[i + 1]!;
+    return e;
+  });
+}
+
+function post(t: TestApp, path: string, cookie: string, body?: unknown, method = 'POST') {
+  return fetch(`${t.url}${path}`, {
+    method,
+    headers: { cookie, 'content-type': 'application/json', origin: t.config.publicOrigin },
+    body: JSON.stringify(body ?? {}),
+  });
+}
+
+describe('the audit trail of staff accounts', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('records sign-in, sign-out and failed sign-ins of known accounts, without password, name or address', async () => {
+    const anna = await createOperator(t);
+    const wrong = 'Wrong-Password-4d2f';
+    const failed = await fetch(`${t.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: anna.username, password: wrong }),
+    });
+    expect(failed.status).toBe(401);
+    // An unknown username names no account, so nothing can be recorded for it.
+    const unknown = await fetch(`${t.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'nobody-here', password: wrong }),
+    });
+    expect(unknown.status).toBe(401);
+    expect((await post(t, '/api/auth/logout', anna.cookie)).status).toBe(200);
+
+    const entries = await auditEntries(t);
+    expect(entries.map((e) => [e.action, e.actor])).toEqual([
+      ['login', anna.id],
+      ['login-failed', anna.id],
+      ['logout', anna.id],
+    ]);
+    const stored = JSON.stringify(entries);
+    for (const secret of [anna.password, wrong, anna.username, 'nobody-here', '127.0.0.1']) {
+      expect(stored).not.toContain(secret);
+    }
+  });
+
+  it('records role and language changes: who changed whose account, and to which role', async () => {
+    const admin = await createOperator(t, { role: 'admin' });
+    const anna = await createOperator(t);
+    const before = (await auditEntries(t)).length;
+
+    const promote = await post(
+      t,
+      `/api/admin/operators/${anna.id}`,
+      admin.cookie,
+      { role: 'supervisor' },
+      'PATCH',
+    );
+    expect(promote.status).toBe(200);
+    const languages = await post(
+      t,
+      `/api/admin/operators/${anna.id}`,
+      admin.cookie,
+      { languages: ['nl', 'ar'] },
+      'PATCH',
+    );
+    expect(languages.status).toBe(200);
+    // The same role again changes nothing, and records nothing.
+    const same = await post(
+      t,
+      `/api/admin/operators/${anna.id}`,
+      admin.cookie,
+      { role: 'supervisor' },
+      'PATCH',
+    );
+    expect(same.status).toBe(200);
+    const demote = await post(
+      t,
+      `/api/admin/operators/${anna.id}`,
+      admin.cookie,
+      { role: 'operator' },
+      'PATCH',
+    );
+    expect(demote.status).toBe(200);
+
+    const entries = (await auditEntries(t)).slice(before);
+    expect(entries.map((e) => [e.action, e.actor, e.conversation])).toEqual([
+      ['operator-role:supervisor', admin.id, anna.id],
+      ['operator-languages', admin.id, anna.id],
+      ['operator-role:operator', admin.id, anna.id],
+    ]);
+  });
+});
