@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../server/src/app.ts';
 import { loadConfig } from '../../server/src/config.ts';
-import { TEST_DATA_KEY } from '../support/app.ts';
+import { TEST_DATA_KEY, TEST_HASH_KEY } from '../support/app.ts';
 
 const HSTS = /^max-age=\d{7,}; includeSubDomains$/;
 
@@ -18,6 +18,7 @@ async function start(env: Record<string, string> = {}): Promise<{ app: FastifyIn
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
     DATA_KEY: TEST_DATA_KEY,
+    HASH_KEY: TEST_HASH_KEY,
     LOG_LEVEL: 'silent',
     ...env,
   });
