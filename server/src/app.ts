@@ -1,23 +1,33 @@
 import { AppError, errorBody } from '@stille-lijn/shared/errors';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
+import assessmentPlugin from './assessment/plugin.ts';
+import auditPlugin from './audit/plugin.ts';
 import authPlugin from './auth/plugin.ts';
+import blocksPlugin from './blocks/plugin.ts';
+import cannedPlugin from './canned/plugin.ts';
 import { type Config, configPlugin } from './config.ts';
-import consolePlugin from './console/plugin.ts';
-import conversationsPlugin from './conversations/plugin.ts';
+import conversationsPlugin, { storePlugin } from './conversations/plugin.ts';
+import conversationRoutes from './conversations/routes.ts';
 import cryptoPlugin from './crypto/plugin.ts';
 import healthPlugin from './health/plugin.ts';
 import { trustHops } from './http/client-address.ts';
 import securityHeadersPlugin, { clientErrorHandler, securityHeaders } from './http/security-headers.ts';
 import { createLogger } from './logger.ts';
+import messagesPlugin from './messages/plugin.ts';
 import metricsPlugin from './metrics/plugin.ts';
+import adminRoutes from './operators/admin-routes.ts';
+import presencePlugin from './presence/plugin.ts';
 import queuesPlugin from './queues/plugin.ts';
 import redisPlugin from './redis/plugin.ts';
 import reportsPlugin from './reports/plugin.ts';
 import routingPlugin from './routing/plugin.ts';
+import workersPlugin from './routing/workers-plugin.ts';
+import notifyPlugin from './sockets/notify-plugin.ts';
 import socketsPlugin from './sockets/plugin.ts';
 import staticPlugin from './static/plugin.ts';
 import statsPlugin from './stats/plugin.ts';
+import supervisionPlugin from './supervision/plugin.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,13 +43,14 @@ export interface BuildAppOptions {
 
 /** Builds the whole app without listening; `main.ts` listens, tests use `inject()` or port 0. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const logger: FastifyBaseLogger = createLogger(opts.config.logLevel, opts.logStream);
   const app: FastifyInstance = Fastify({
-    loggerInstance: createLogger(opts.config.logLevel, opts.logStream),
+    loggerInstance: logger,
     // A hop count, never `true`: Fastify would then take the client-written leftmost entry.
     trustProxy: opts.config.trustProxy > 0 ? trustHops(opts.config.trustProxy) : false,
     bodyLimit: 64 * 1024,
     clientErrorHandler: clientErrorHandler(securityHeaders(opts.config)),
-  }) as unknown as FastifyInstance;
+  });
 
   app.register(configPlugin(opts.config));
   // First, so its hook runs before any other and covers every route, 404 and error.
@@ -65,19 +76,31 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: errorBody('not_found') }));
 
+  // Infrastructure first, then Socket.IO (so that the features can add their events),
+  // then one plugin per feature.
   await app.register(redisPlugin);
   await app.register(cryptoPlugin);
   await app.register(metricsPlugin);
   await app.register(queuesPlugin);
+  await app.register(auditPlugin);
   await app.register(authPlugin, {
-    // Registered after auth; only called once requests arrive.
-    audit: (action, actorId, target) => app.conversations.audit(action, actorId, target),
+    audit: (action, actorId, target) => app.audit.record(action, actorId, target),
   });
-  await app.register(conversationsPlugin);
   await app.register(socketsPlugin);
+  await app.register(notifyPlugin);
+  await app.register(storePlugin);
   await app.register(routingPlugin);
+  await app.register(conversationsPlugin);
+  await app.register(presencePlugin);
+  await app.register(messagesPlugin);
+  await app.register(supervisionPlugin);
+  await app.register(assessmentPlugin);
+  await app.register(blocksPlugin);
+  await app.register(workersPlugin);
+  await app.register(conversationRoutes);
+  await app.register(adminRoutes);
+  await app.register(cannedPlugin);
   await app.register(statsPlugin);
-  await app.register(consolePlugin);
   await app.register(reportsPlugin);
   await app.register(healthPlugin);
   await app.register(staticPlugin);

@@ -1,13 +1,18 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import auditPlugin from './audit/plugin.ts';
 import { configPlugin, loadConfigOrExit } from './config.ts';
-import conversationsPlugin from './conversations/plugin.ts';
+import conversationsPlugin, { storePlugin } from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
 import { createLogger } from './logger.ts';
 import metricsPlugin from './metrics/plugin.ts';
+import presencePlugin from './presence/plugin.ts';
 import queuesPlugin from './queues/plugin.ts';
+import { closeWorkers } from './queues/workers.ts';
 import redisPlugin from './redis/plugin.ts';
 import { startReportWorker } from './reports/delivery.ts';
-import { closeWorkers, startWorkers } from './routing/jobs.ts';
+import { startWorkers } from './routing/jobs.ts';
+import routingPlugin from './routing/plugin.ts';
+import notifyPlugin from './sockets/notify-plugin.ts';
 
 /**
  * `npm run worker`: the BullMQ workers in their own process (servers then run with
@@ -15,13 +20,23 @@ import { closeWorkers, startWorkers } from './routing/jobs.ts';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit('Stille Lijn worker');
-  const app = Fastify({ loggerInstance: createLogger(config.logLevel) }) as unknown as FastifyInstance;
+  const logger: FastifyBaseLogger = createLogger(config.logLevel);
+  const app: FastifyInstance = Fastify({ loggerInstance: logger });
   app.register(configPlugin(config));
-  await app.register(redisPlugin);
-  await app.register(cryptoPlugin);
-  await app.register(metricsPlugin);
-  await app.register(queuesPlugin);
-  await app.register(conversationsPlugin);
+  for (const plugin of [
+    redisPlugin,
+    cryptoPlugin,
+    metricsPlugin,
+    queuesPlugin,
+    auditPlugin,
+    notifyPlugin,
+    storePlugin,
+    routingPlugin,
+    conversationsPlugin,
+    presencePlugin,
+  ]) {
+    await app.register(plugin);
+  }
   await app.ready();
   const workers = await startWorkers(app);
   const reportWorker = await startReportWorker(app);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROOM_SUPERVISORS, watchRoom } from '../../server/src/conversations/service.ts';
+import { ROOM_SUPERVISORS, watchRoom } from '../../server/src/sockets/notifier.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   collect,

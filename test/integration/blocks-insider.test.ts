@@ -172,7 +172,7 @@ describe('the insider', () => {
       consentToCall112: true,
     });
     const answers = { strangulation: 'yes', 'threat-to-kill': 'yes' } as const;
-    const risk = await t.app.conversations.saveRisk(conversationId, op.acct.id, {
+    const risk = await t.app.assessment.saveRisk(conversationId, op.acct.id, {
       answers: { ...answers },
     });
     expect(risk.risk?.level).toBe('high');
@@ -219,16 +219,16 @@ describe('the insider', () => {
     const noteCipher = noteFields[noteFields.indexOf('c') + 1]!;
     const [[, msgFields]] = (await r.xrange(`${k}:msgs`, '-', '+')) as [[string, string[]]];
     const visitorCipher = msgFields[msgFields.indexOf('c') + 1]!;
-    expect((await t.app.conversations.messages(id, { forOperator: true })).map((m) => m.text)).toEqual([
+    expect((await t.app.store.messages(id, { forOperator: true })).map((m) => m.text)).toEqual([
       'van de bezoeker',
     ]);
 
     // An insider with Redis access moves the note into the visitor's stream…
     await r.xadd(`${k}:msgs`, '*', 'f', 'v', 'o', '', 'c', noteCipher);
-    await expect(t.app.conversations.messages(id, { forOperator: true })).rejects.toThrow();
+    await expect(t.app.store.messages(id, { forOperator: true })).rejects.toThrow();
     await r.del(`${k}:msgs`);
     // …or relabels the visitor's words as the operator's.
     await r.xadd(`${k}:msgs`, '*', 'f', 'o', 'o', op.acct.id, 'c', visitorCipher);
-    await expect(t.app.conversations.messages(id, { forOperator: true })).rejects.toThrow();
+    await expect(t.app.store.messages(id, { forOperator: true })).rejects.toThrow();
   });
 });

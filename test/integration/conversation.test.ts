@@ -276,12 +276,12 @@ describe('a conversation between a visitor and an operator', () => {
     // As if the visitor's instance died: its heartbeat is an old one.
     await t.app.redis.zadd(key, Date.now() - 1, String(start.conversationId));
     const left = nextEvent<{ reason: string }>(op, 'chat:visitor-left');
-    await t.app.conversations.sweepVisitors();
+    await t.app.presence.sweepVisitors();
     expect((await left).reason).toBe('disconnected');
     // A live visitor is not touched by the sweep.
     const v2 = await visitor();
     const s2 = await emitAck<AnyAck>(v2, 'chat:start', { role: 'victim', language: 'nl' });
-    await t.app.conversations.sweepVisitors();
+    await t.app.presence.sweepVisitors();
     expect(await t.app.redis.hget(`${t.config.redisPrefix}:conv:${s2.conversationId}`, 'away')).toBe('');
   });
 });

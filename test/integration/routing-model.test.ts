@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobServices, sweep } from '../../server/src/routing/jobs.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   connectOperator,
@@ -242,7 +243,7 @@ describe('routing under random concurrent load (model test)', () => {
             for (const s of ops.values()) s.disconnect();
             // Let the grace period pass so the next run starts from a settled line.
             await new Promise((r) => setTimeout(r, 1200));
-            await t.app.conversations.sweep();
+            await sweep(jobServices(t.app));
             await checkInvariants();
           }
         },

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { jobServices, sweep } from '../../server/src/routing/jobs.ts';
 import { startTestApp, TEST_HASH_KEY, type TestApp } from '../support/app.ts';
 import {
   connectOperator,
@@ -113,13 +114,13 @@ describe(`an upgrade from release ${fixture.release} with conversations open`, (
   });
 
   it("moves the waiting conversations into their languages' lines, keeping urgent first", async () => {
-    await t.app.conversations.sweep();
+    await sweep(jobServices(t.app));
     expect(await raw.exists(`${fixture.prefix}:waiting`)).toBe(0);
     expect(await raw.zrange(`${fixture.prefix}:waiting:tr`, 0, -1)).toEqual([c.waitingTr.conversationId]);
     expect(await raw.zrange(`${fixture.prefix}:waiting:pl`, 0, -1)).toEqual([
       c.waitingPlUrgent.conversationId,
     ]);
-    const list = (await t.app.conversations.waitingList()).map((w) => w.conversationId);
+    const list = (await t.app.queueView.waitingList()).map((w) => w.conversationId);
     expect(list).toEqual([c.waitingPlUrgent.conversationId, c.waitingTr.conversationId]);
   });
 
@@ -165,7 +166,7 @@ describe(`an upgrade from release ${fixture.release} with conversations open`, (
         .ok,
     ).toBe(true);
     expect((await got).text).toBe('Nog steeds hier');
-    const all = await t.app.conversations.messages(c.resumable.conversationId, { forOperator: true });
+    const all = await t.app.store.messages(c.resumable.conversationId, { forOperator: true });
     expect(all.map((m) => m.text).at(-1)).toBe('Nog steeds hier');
   });
 
@@ -213,9 +214,9 @@ describe(`an upgrade from release ${fixture.release} with conversations open`, (
       RETURN_WINDOW_MIN: '60',
       OPERATOR_GRACE_S: '600',
     });
-    const msgs = await t.app.conversations.messages(c.active.conversationId, { forOperator: true });
+    const msgs = await t.app.store.messages(c.active.conversationId, { forOperator: true });
     expect(msgs.map((m) => m.text)).toEqual([c.active.firstText, ...c.active.messages.map((m) => m.text)]);
-    expect((await t.app.conversations.notes(c.active.conversationId)).map((n) => n.text)).toEqual([
+    expect((await t.app.store.notes(c.active.conversationId)).map((n) => n.text)).toEqual([
       fixture.note.text,
     ]);
     const s = await connectOperator(t.url, fixture.operator.cookie);
@@ -230,7 +231,7 @@ describe(`an upgrade from release ${fixture.release} with conversations open`, (
     const sealed = entries.map(([, kv]) => kv[kv.indexOf('c') + 1]!);
     expect(sealed.at(-1)).toMatch(/^v2\.t2\./);
     expect(sealed[0]).toMatch(/^v1\.t1\./);
-    const after = await t.app.conversations.messages(c.active.conversationId, { forOperator: true });
+    const after = await t.app.store.messages(c.active.conversationId, { forOperator: true });
     expect(after.at(-1)?.text).toBe('Na de sleutelwissel');
     // Her resume token is a keyed hash under HASH_KEY, which the rotation did not touch.
     const w = await connectVisitor(t.url);

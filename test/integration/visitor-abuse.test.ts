@@ -222,7 +222,7 @@ describe('no anonymous client can stall routing or fill Redis', () => {
 
   it('gives a free Dutch operator the Dutch victim behind 1,100 urgent conversations in Polish', async () => {
     await start();
-    const svc = t.app.conversations;
+    const svc = t.app.lifecycle;
     for (let i = 0; i < 1100; i++) {
       await svc.start({ role: 'victim', language: 'pl', urgent: true }, `s${i}`, `troll-${i % 200}`);
     }
@@ -251,9 +251,7 @@ describe('no anonymous client can stall routing or fill Redis', () => {
       (await t.app.redis.zscore(t.app.key('held'), String(s1.conversationId))) !== null;
     await waitFor(held, 8000, 100);
     await waitFor(() => positions.some((p) => p.position === 1), 8000);
-    expect((await t.app.conversations.waitingList()).map((w) => w.conversationId)).toEqual([
-      s2.conversationId,
-    ]);
+    expect((await t.app.queueView.waitingList()).map((w) => w.conversationId)).toEqual([s2.conversationId]);
 
     // An operator who becomes available gets the one who is still there.
     const { s: op } = await operator({ languages: ['nl'] });
@@ -269,7 +267,7 @@ describe('no anonymous client can stall routing or fill Redis', () => {
     const r = await emitAck<AnyAck>(back, 'chat:resume', { resumeToken: String(s1.resumeToken) });
     expect(r.ok).toBe(true);
     expect(r.position).toBe(1);
-    expect((await t.app.conversations.waitingList()).map((w) => w.conversationId)).toEqual([
+    expect((await t.app.queueView.waitingList()).map((w) => w.conversationId)).toEqual([
       s1.conversationId,
       s3.conversationId,
     ]);

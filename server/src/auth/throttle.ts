@@ -1,25 +1,15 @@
-import { readFileSync } from 'node:fs';
-import type { Redis, Result } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { DataCipher } from '../crypto/cipher.ts';
 import type { OperatorKeys } from '../operators/keys.ts';
 import { normalizeUsername } from '../operators/store.ts';
+import { prepareScripts, runScript } from '../redis/scripts.ts';
+import { loginBeginScript, loginSucceedScript } from './scripts.ts';
 
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    slLoginBegin(k1: string, k2: string, k3: string, k4: string, ...argv: string[]): Result<number, Context>;
-    slLoginSucceed(
-      k1: string,
-      k2: string,
-      k3: string,
-      k4: string,
-      ...argv: string[]
-    ): Result<number, Context>;
-  }
-}
-
-const lua = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
-const BEGIN_LUA = lua('login-begin.lua');
-const SUCCEED_LUA = lua('login-succeed.lua');
+/** The keys of an attempt, by the names the login scripts give them. */
+const namedKeys = (a: LoginAttemptKeys) => {
+  const [pair, user, address, known] = a.keys;
+  return { pair, user, address, known };
+};
 
 /** The limits of `LoginThrottle`; every one has a default. */
 export interface LoginLimits {
@@ -95,8 +85,7 @@ export class LoginThrottle {
     this.#cipher = opts.cipher;
     this.#limits = { ...DEFAULT_LOGIN_LIMITS, ...opts.limits };
     this.#now = opts.now ?? Date.now;
-    this.#redis.defineCommand('slLoginBegin', { numberOfKeys: 4, lua: BEGIN_LUA });
-    this.#redis.defineCommand('slLoginSucceed', { numberOfKeys: 4, lua: SUCCEED_LUA });
+    prepareScripts(this.#redis, [loginBeginScript, loginSucceedScript]);
   }
 
   /** The keys of an attempt at `username` from `bucket` (an `addressBucket()`). */
@@ -120,22 +109,22 @@ export class LoginThrottle {
    */
   async begin(attempt: LoginAttemptKeys): Promise<number> {
     const l = this.#limits;
-    const wait = await this.#redis.slLoginBegin(
-      ...attempt.keys,
-      String(this.#now()),
-      String(l.baseDelayMs),
-      String(l.maxDelayMs),
-      String(l.pairFree),
-      String(l.pairWindowMs),
-      String(l.usernameFree),
-      String(l.addressFree),
-      String(l.windowMs),
-    );
-    return Number(wait);
+    return runScript(this.#redis, loginBeginScript, namedKeys(attempt), {
+      now: this.#now(),
+      baseDelayMs: l.baseDelayMs,
+      maxDelayMs: l.maxDelayMs,
+      pairFree: l.pairFree,
+      pairWindowMs: l.pairWindowMs,
+      usernameFree: l.usernameFree,
+      addressFree: l.addressFree,
+      windowMs: l.windowMs,
+    });
   }
 
   /** The attempt begun with `begin` succeeded. */
   async succeeded(attempt: LoginAttemptKeys): Promise<void> {
-    await this.#redis.slLoginSucceed(...attempt.keys, String(this.#limits.knownForMs));
+    await runScript(this.#redis, loginSucceedScript, namedKeys(attempt), {
+      knownForMs: this.#limits.knownForMs,
+    });
   }
 }

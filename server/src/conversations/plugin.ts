@@ -1,40 +1,47 @@
-import { Emitter } from '@socket.io/redis-emitter';
 import fp from 'fastify-plugin';
-import { type Broadcaster, ConversationService } from './service.ts';
+import { operatorLifecycleEvents, visitorLifecycleEvents } from './handlers.ts';
+import { ConversationLifecycle } from './lifecycle.ts';
+import { ConversationStore } from './store.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    conversations: ConversationService;
+    /** A conversation's layout in Redis, decoded. */
+    store: ConversationStore;
+    /** Start, resume, leave and end. */
+    lifecycle: ConversationLifecycle;
   }
 }
 
-/** The channel prefix shared by the Socket.IO Redis adapter and the emitter. */
-export const socketChannel = (prefix: string) => `${prefix}:socket.io`;
+/** The conversation store: every feature reads conversations through it. */
+export const storePlugin = fp(
+  async (app) => {
+    app.decorate('store', new ConversationStore({ redis: app.redis, cipher: app.cipher, keys: app.keys }));
+  },
+  { name: 'conversation-store', dependencies: ['redis', 'crypto'] },
+);
 
+/** A conversation's lifecycle, and its `/visitor` and `/operator` events. */
 export default fp(
   async (app) => {
-    let emitter: Emitter | undefined;
-    // In a server process, emit through Socket.IO (its Redis adapter reaches the other
-    // instances); in a worker process there is no Socket.IO server, so use the emitter.
-    const broadcast: Broadcaster = {
-      of: (nsp) => {
-        if (app.hasDecorator('io')) return app.io.of(nsp) as unknown as ReturnType<Broadcaster['of']>;
-        emitter ??= new Emitter(app.redis, { key: socketChannel(app.config.redisPrefix) });
-        return emitter.of(nsp) as unknown as ReturnType<Broadcaster['of']>;
-      },
-    };
-    const service = new ConversationService({
+    const lifecycle = new ConversationLifecycle({
       redis: app.redis,
-      config: app.config,
+      keys: app.keys,
       cipher: app.cipher,
-      broadcast,
-      log: app.log,
+      store: app.store,
+      router: app.router,
+      roster: app.roster,
+      view: app.queueView,
+      notifier: app.notifier,
+      audit: app.audit,
+      config: app.config,
       conversationsQueue: app.queues.conversations,
       retentionQueue: app.queues.retention,
-      metrics: { waitSeconds: app.metrics.waitSeconds, assignments: app.metrics.assignments },
     });
-    app.decorate('conversations', service);
-    app.addHook('onClose', async () => service.close());
+    app.decorate('lifecycle', lifecycle);
+    if (app.hasDecorator('socketFeatures')) {
+      app.socketFeatures.visitor.push(visitorLifecycleEvents(lifecycle));
+      app.socketFeatures.operator.push(operatorLifecycleEvents(lifecycle));
+    }
   },
-  { name: 'conversations', dependencies: ['redis', 'crypto', 'queues', 'metrics'] },
+  { name: 'conversations', dependencies: ['conversation-store', 'routing', 'notify', 'audit', 'queues'] },
 );

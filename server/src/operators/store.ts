@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   type Language,
   languageSchema,
@@ -13,7 +12,9 @@ import { assertPasswordAcceptable, PasswordHasher } from '../auth/password.ts';
 import { matchTotp, TOTP_PERIOD_S, TOTP_WINDOW } from '../auth/totp.ts';
 import type { OperatorAccount } from '../auth/types.ts';
 import type { DataCipher } from '../crypto/cipher.ts';
+import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { type OperatorKeys, operatorKeys } from './keys.ts';
+import { createAccountScript, totpReplayScript, updateAccessScript, updateAccountScript } from './scripts.ts';
 
 /** Languages a new operator answers in unless told otherwise. */
 export const DEFAULT_OPERATOR_LANGUAGES: readonly Language[] = ['nl', 'en'];
@@ -62,27 +63,6 @@ export interface AccessChange {
   /** Validated against the shared `languages`. */
   languages?: readonly string[];
 }
-
-const UPDATE_ACCESS_LUA = readFileSync(new URL('./lua/update-access.lua', import.meta.url), 'utf8');
-
-// Atomic create: the username claim and the account appear together or not at all.
-const CREATE_SCRIPT = `
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], unpack(ARGV, 3))
-return 1`;
-
-// Updates only an existing account, so a typo'd id never creates a stray hash.
-const UPDATE_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV))
-return 1`;
-
-// Accepts a TOTP time step only if it is newer than the last accepted one (RFC 6238 §5.2).
-const TOTP_REPLAY_SCRIPT = `
-local last = tonumber(redis.call('GET', KEYS[1]) or '-1')
-if tonumber(ARGV[1]) <= last then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1`;
 
 /** Lower-cased, trimmed: the form usernames are compared in. */
 export function normalizeUsername(username: string): string {
@@ -174,6 +154,12 @@ export class OperatorStore {
     this.#ownsHasher = opts.hasher === undefined;
     this.#hasher = opts.hasher ?? new PasswordHasher();
     this.keys = operatorKeys(opts.prefix);
+    prepareScripts(this.#redis, [
+      createAccountScript,
+      updateAccountScript,
+      updateAccessScript,
+      totpReplayScript,
+    ]);
   }
 
   /**
@@ -205,16 +191,13 @@ export class OperatorStore {
       epoch: '0',
       createdAt,
     };
-    const created = await this.#redis.eval(
-      CREATE_SCRIPT,
-      2,
-      this.keys.byUsername,
-      this.keys.operator(id),
-      lower,
-      id,
-      ...Object.entries(fields).flat(),
+    const created = await runScript(
+      this.#redis,
+      createAccountScript,
+      { byUsername: this.keys.byUsername, account: this.keys.operator(id) },
+      { username: lower, id, fields: Object.entries(fields).flat() },
     );
-    if (created !== 1) throw this.#taken();
+    if (!created) throw this.#taken();
     return toAccount(fields);
   }
 
@@ -315,15 +298,11 @@ export class OperatorStore {
     const fields: string[] = [];
     if (change.role !== undefined) fields.push('role', parseRole(change.role));
     if (change.languages !== undefined) fields.push('languages', parseLanguages(change.languages).join(','));
-    const rev = Number(
-      await this.#redis.eval(
-        UPDATE_ACCESS_LUA,
-        1,
-        this.keys.operator(id),
-        this.keys.accessChannel,
-        id,
-        ...fields,
-      ),
+    const rev = await runScript(
+      this.#redis,
+      updateAccessScript,
+      { account: this.keys.operator(id) },
+      { channel: this.keys.accessChannel, operatorId: id, fields },
     );
     if (rev < 0) throw new AppError('not_found');
     return rev;
@@ -366,8 +345,12 @@ export class OperatorStore {
     const counter = matchTotp(this.#cipher.decrypt(sealed, `totp:${id}`), code, nowMs);
     if (counter === null) return false;
     const keepMs = (2 * TOTP_WINDOW + 2) * TOTP_PERIOD_S * 1000;
-    const accepted = await this.#redis.eval(TOTP_REPLAY_SCRIPT, 1, this.keys.totpLast(id), counter, keepMs);
-    return accepted === 1;
+    return runScript(
+      this.#redis,
+      totpReplayScript,
+      { totpLast: this.keys.totpLast(id) },
+      { counter, keepMs },
+    );
   }
 
   /**
@@ -393,13 +376,13 @@ export class OperatorStore {
   }
 
   async #update(id: string, fields: Record<string, string>): Promise<void> {
-    const done = await this.#redis.eval(
-      UPDATE_SCRIPT,
-      1,
-      this.keys.operator(id),
-      ...Object.entries(fields).flat(),
+    const done = await runScript(
+      this.#redis,
+      updateAccountScript,
+      { account: this.keys.operator(id) },
+      { fields: Object.entries(fields).flat() },
     );
-    if (done !== 1) throw new AppError('not_found');
+    if (!done) throw new AppError('not_found');
   }
 
   #taken(): AppError {

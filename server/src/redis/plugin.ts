@@ -1,13 +1,16 @@
 import fp from 'fastify-plugin';
 import { Redis, type RedisOptions } from 'ioredis';
 import { closeConnection } from './close.ts';
+import { type RedisKeys, redisKeys } from './keys.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The main Redis connection (commands). */
     redis: Redis;
-    /** Builds a prefixed Redis key: `keys('conv', id)` → `sl:conv:<id>`. */
+    /** Builds a prefixed Redis key: `key('conv', id)` → `sl:conv:<id>`. Prefer `keys`. */
     key: (...parts: string[]) => string;
+    /** Every key name, under REDIS_PREFIX (`redis/keys.ts`). */
+    keys: RedisKeys;
     /** Opens a new connection to the same Redis (for subscribers and BullMQ); the caller closes it. */
     newRedis: (opts?: RedisOptions) => Redis;
   }
@@ -27,7 +30,9 @@ export default fp(
     const redis = newRedis({ maxRetriesPerRequest: 3, enableAutoPipelining: true });
     app.decorate('redis', redis);
     app.decorate('newRedis', newRedis);
-    app.decorate('key', (...parts: string[]) => [redisPrefix, ...parts].join(':'));
+    const keys = redisKeys(redisPrefix);
+    app.decorate('keys', keys);
+    app.decorate('key', keys.join);
     app.addHook('onClose', async () => {
       await closeConnection(redis);
     });

@@ -2,9 +2,10 @@ import type { RegionId } from '@stille-lijn/shared/domain/regions';
 import type { ReportDelivery } from '@stille-lijn/shared/domain/report';
 import { type Job, Worker } from 'bullmq';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import type { ConversationService } from '../conversations/service.ts';
-import { closeWorkers } from '../routing/jobs.ts';
+import type { AuditLog } from '../audit/index.ts';
+import { jobData, reportJobs } from '../queues/jobs.ts';
+import { closeWorkers } from '../queues/workers.ts';
+import type { Notifier } from '../sockets/notifier.ts';
 import { loadRegions, type RegionEndpoint } from './regions.ts';
 import { publicStatus, type ReportRecord, ReportStore } from './store.ts';
 
@@ -56,42 +57,18 @@ export async function postDelivery(
 }
 
 /** Tells the reporting operator and the supervisors of a status change (from any process). */
-export function publishReportStatus(service: ConversationService, record: ReportRecord): void {
+export function publishReportStatus(notifier: Notifier, record: ReportRecord): void {
   const payload = publicStatus(record);
   // Supervisors (and admins) are all in the supervisors' room; one copy is enough.
-  if (!record.bySupervisor) service.notifyOperator(record.operatorId, 'report:status', payload);
-  service.notifySupervisors('report:status', payload);
-}
-
-/** Appends to the audit stream, with the report's id; never content. */
-export async function auditReport(
-  redis: Redis,
-  key: (...parts: string[]) => string,
-  entry: { action: string; actorId: string; conversationId: string; reportId: string },
-): Promise<void> {
-  await redis.xadd(
-    key('audit'),
-    'MAXLEN',
-    '~',
-    '1000000',
-    '*',
-    'action',
-    entry.action,
-    'actor',
-    entry.actorId,
-    'conversation',
-    entry.conversationId,
-    'report',
-    entry.reportId,
-  );
+  if (!record.bySupervisor) notifier.toOperator(record.operatorId, 'report:status', payload);
+  notifier.toSupervisors('report:status', payload);
 }
 
 export interface DeliveryContext {
   store: ReportStore;
   regions: ReadonlyMap<RegionId, RegionEndpoint>;
-  conversations: ConversationService;
-  redis: Redis;
-  key: (...parts: string[]) => string;
+  notifier: Notifier;
+  audit: AuditLog;
   log: FastifyBaseLogger;
   /** @default DELIVERY_TIMEOUT_MS */
   timeoutMs?: number;
@@ -106,7 +83,7 @@ async function giveUp(ctx: DeliveryContext, reportId: string, error: string): Pr
     status: 'failed' as const,
     lastError: error,
   };
-  publishReportStatus(ctx.conversations, record);
+  publishReportStatus(ctx.notifier, record);
   const alert = {
     kind: 'report-failed' as const,
     reportId,
@@ -115,13 +92,8 @@ async function giveUp(ctx: DeliveryContext, reportId: string, error: string): Pr
     operatorName: record.operatorName,
     at: new Date().toISOString(),
   };
-  ctx.conversations.alertSupervisors(alert);
-  await auditReport(ctx.redis, ctx.key, {
-    action: 'report-failed',
-    actorId: 'system',
-    conversationId: record.conversationId,
-    reportId,
-  });
+  ctx.notifier.toSupervisors('supervisor:alert', alert);
+  await ctx.audit.record('report-failed', 'system', record.conversationId, { report: reportId });
   ctx.log.warn({ reportId, attempts: record.attempts, error }, 'report delivery failed for good');
 }
 
@@ -130,11 +102,8 @@ async function giveUp(ctx: DeliveryContext, reportId: string, error: string): Pr
  * with exponential backoff; the last failure marks the report failed and alerts the
  * supervisors. A report already delivered is not sent again.
  */
-export async function processReportJob(
-  ctx: DeliveryContext,
-  job: Job<{ reportId: string }>,
-): Promise<string> {
-  const reportId = String(job.data.reportId);
+export async function processReportJob(ctx: DeliveryContext, job: Job): Promise<string> {
+  const { reportId } = jobData(reportJobs, 'deliver', job.data);
   const attempt = await ctx.store.beginAttempt(reportId);
   if (!attempt) return 'gone';
   if (attempt.status !== 'queued') return attempt.status;
@@ -154,13 +123,8 @@ export async function processReportJob(
   if (!record) return 'gone';
   if (error === undefined) {
     await ctx.store.markDelivered(reportId, record.conversationId);
-    publishReportStatus(ctx.conversations, (await ctx.store.get(reportId)) ?? record);
-    await auditReport(ctx.redis, ctx.key, {
-      action: 'report-delivered',
-      actorId: 'system',
-      conversationId: record.conversationId,
-      reportId,
-    });
+    publishReportStatus(ctx.notifier, (await ctx.store.get(reportId)) ?? record);
+    await ctx.audit.record('report-delivered', 'system', record.conversationId, { report: reportId });
     ctx.log.info({ reportId, attempts: attempt.attempts }, 'report delivered');
     return 'delivered';
   }
@@ -169,7 +133,7 @@ export async function processReportJob(
     await giveUp(ctx, reportId, error);
   } else {
     await ctx.store.recordError(reportId, error);
-    publishReportStatus(ctx.conversations, { ...record, lastError: error });
+    publishReportStatus(ctx.notifier, { ...record, lastError: error });
   }
   throw new DeliveryError(error);
 }
@@ -184,22 +148,17 @@ export async function startReportWorker(
   opts: { regions?: ReadonlyMap<RegionId, RegionEndpoint>; timeoutMs?: number } = {},
 ): Promise<{ close(): Promise<void> }> {
   const ctx: DeliveryContext = {
-    store: new ReportStore({
-      redis: app.redis,
-      key: app.key,
-      retentionMs: app.config.reportRetentionMs,
-    }),
+    store: new ReportStore({ redis: app.redis, keys: app.keys, retentionMs: app.config.reportRetentionMs }),
     regions: opts.regions ?? loadRegions(app.config),
-    conversations: app.conversations,
-    redis: app.redis,
-    key: app.key,
+    notifier: app.notifier,
+    audit: app.audit,
     log: app.log,
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
   };
   if (ctx.regions.size === 0 && !opts.regions) {
     app.log.warn('no Veilig Thuis regions configured (VT_REGIONS_FILE): queued reports cannot be delivered');
   }
-  const worker = new Worker<{ reportId: string }>(QUEUE_REPORTS, (job) => processReportJob(ctx, job), {
+  const worker = new Worker(QUEUE_REPORTS, (job) => processReportJob(ctx, job), {
     ...app.bullOptions(),
     concurrency: 4,
     // A delivery is idempotent, so a job caught in a crash may safely run again.
@@ -210,11 +169,14 @@ export async function startReportWorker(
     if (!job) return;
     // A job can also end without the processor's last word: an error of ours on the last
     // attempt, or a job that stalled too often (its worker died mid-attempt, repeatedly).
+    // A DeliveryError is the processor's own last word: it already gave up, and doing so
+    // again here could undo a retry asked for in between.
     const exhausted =
       job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than allowable limit/.test(err.message);
-    if (exhausted) {
-      giveUp(ctx, String(job.data.reportId), err instanceof DeliveryError ? err.message : 'error').catch(
-        (e: unknown) => app.log.warn({ err: e }, 'marking a report failed did not work'),
+    if (exhausted && !(err instanceof DeliveryError)) {
+      const { reportId } = jobData(reportJobs, 'deliver', job.data);
+      giveUp(ctx, reportId, err instanceof DeliveryError ? err.message : 'error').catch((e: unknown) =>
+        app.log.warn({ err: e }, 'marking a report failed did not work'),
       );
     }
   });

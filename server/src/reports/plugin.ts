@@ -48,7 +48,7 @@ export default fp(
     const regions = loadRegions(app.config);
     const store = new ReportStore({
       redis: app.redis,
-      key: app.key,
+      keys: app.keys,
       retentionMs: app.config.reportRetentionMs,
     });
     const queue = new Queue(QUEUE_REPORTS, { ...app.bullOptions(), defaultJobOptions: JOB_RETENTION });
@@ -60,9 +60,11 @@ export default fp(
       store,
       queue,
       regions,
-      conversations: app.conversations,
+      conversations: app.store,
+      notifier: app.notifier,
+      audit: app.audit,
       redis: app.redis,
-      key: app.key,
+      keys: app.keys,
       config: app.config,
       log: app.log,
     });
@@ -124,5 +126,5 @@ export default fp(
       return service.retry(id, currentOperator(req));
     });
   },
-  { name: 'reports', dependencies: ['auth', 'conversations', 'queues'] },
+  { name: 'reports', dependencies: ['auth', 'conversation-store', 'notify', 'audit', 'queues'] },
 );

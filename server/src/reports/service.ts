@@ -17,9 +17,12 @@ import { AppError } from '@stille-lijn/shared/errors';
 import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
-import type { ConversationService } from '../conversations/service.ts';
-import { auditReport, publishReportStatus } from './delivery.ts';
+import type { ConversationStore } from '../conversations/index.ts';
+import type { RedisKeys } from '../redis/keys.ts';
+import type { Notifier } from '../sockets/notifier.ts';
+import { publishReportStatus } from './delivery.ts';
 import type { RegionEndpoint } from './regions.ts';
 import { sealReport } from './seal.ts';
 import { publicStatus, type ReportRecord, type ReportStore } from './store.ts';
@@ -35,9 +38,11 @@ export interface ReportServiceDeps {
   store: ReportStore;
   queue: Queue;
   regions: ReadonlyMap<RegionId, RegionEndpoint>;
-  conversations: ConversationService;
+  conversations: ConversationStore;
+  notifier: Notifier;
+  audit: AuditLog;
   redis: Redis;
-  key: (...parts: string[]) => string;
+  keys: RedisKeys;
   config: Readonly<Config>;
   log: FastifyBaseLogger;
 }
@@ -108,7 +113,7 @@ export class ReportService {
     if (conversation.state === 'waiting') {
       throw new AppError('conflict', 'A report needs an active or ended conversation.');
     }
-    const idemKey = idempotencyKey ? this.#d.key('report-idem', actor.id, idempotencyKey) : undefined;
+    const idemKey = idempotencyKey ? this.#d.keys.reportIdempotency(actor.id, idempotencyKey) : undefined;
     if (idemKey) {
       const earlier = await this.#replay(idemKey, conversationId);
       if (earlier) return earlier;
@@ -172,13 +177,14 @@ export class ReportService {
       this.#d.log.warn({ err, reportId }, 'report not queued');
       throw new AppError('unavailable');
     }
-    const audit = { actorId: actor.id, conversationId, reportId };
-    await auditReport(this.#d.redis, this.#d.key, { ...audit, action: 'report-submit' });
+    await this.#d.audit.record('report-submit', actor.id, conversationId, { report: reportId });
     if (onAcuteDanger) {
       // The reason identifying details went without consent is on record.
-      await auditReport(this.#d.redis, this.#d.key, { ...audit, action: 'report-identifying-acute-danger' });
+      await this.#d.audit.record('report-identifying-acute-danger', actor.id, conversationId, {
+        report: reportId,
+      });
     }
-    publishReportStatus(this.#d.conversations, {
+    publishReportStatus(this.#d.notifier, {
       ...record,
       status: 'queued',
       attempts: 0,
@@ -281,14 +287,9 @@ export class ReportService {
     const round = await this.#d.store.requeue(reportId);
     if (round === null) throw new AppError('conflict', 'Only a failed report can be sent again.');
     await this.#enqueue(reportId, `${reportId}.r${round}`);
-    await auditReport(this.#d.redis, this.#d.key, {
-      action: 'report-retry',
-      actorId: actor.id,
-      conversationId: record.conversationId,
-      reportId,
-    });
+    await this.#d.audit.record('report-retry', actor.id, record.conversationId, { report: reportId });
     const now = (await this.#d.store.get(reportId)) ?? { ...record, status: 'queued' as const };
-    publishReportStatus(this.#d.conversations, now);
+    publishReportStatus(this.#d.notifier, now);
     return publicStatus(now);
   }
 }

@@ -1,6 +1,9 @@
 import type { RegionId } from '@stille-lijn/shared/domain/regions';
 import type { ReportStatus, ReportStatusValue } from '@stille-lijn/shared/domain/report';
 import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../redis/keys.ts';
+import { prepareScripts, runScript } from '../redis/scripts.ts';
+import { beginAttemptScript, failScript, requeueReportScript } from './scripts.ts';
 
 /** What is stored of a report: metadata and the sealed box, never the plaintext. */
 export interface ReportRecord extends ReportStatus {
@@ -27,26 +30,6 @@ interface Fields {
   retries?: string;
 }
 
-/** Counts an attempt unless the report is gone or no longer queued. Returns [status, attempts] or nil. */
-const beginAttemptLua = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local s = redis.call('HGET', KEYS[1], 'status')
-if s ~= 'queued' then return {s, redis.call('HGET', KEYS[1], 'attempts') or '0'} end
-local n = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-return {s, tostring(n)}`;
-
-/** Moves a queued report to 'failed'; 1 when it moved, 0 when it was not queued. */
-const failLua = `
-if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
-redis.call('HSET', KEYS[1], 'status', 'failed', 'lastError', ARGV[1])
-return 1`;
-
-/** Moves a failed report back to 'queued' for another round; the new retry count, or -1. */
-const requeueLua = `
-if redis.call('HGET', KEYS[1], 'status') ~= 'failed' then return -1 end
-redis.call('HSET', KEYS[1], 'status', 'queued')
-return redis.call('HINCRBY', KEYS[1], 'retries', 1)`;
-
 /**
  * Reports in Redis: a hash per report (`<prefix>:report:<id>`) with the metadata and the
  * sealed box, and per conversation a sorted set of its report ids. Used by the server
@@ -54,24 +37,25 @@ return redis.call('HINCRBY', KEYS[1], 'retries', 1)`;
  */
 export class ReportStore {
   readonly #redis: Redis;
-  readonly #key: (...parts: string[]) => string;
+  readonly #keys: RedisKeys;
   readonly #retentionMs: number;
   readonly #indexTtlMs: number;
 
   /** `retentionMs`: how long a delivered report is kept (REPORT_RETENTION_DAYS). */
-  constructor(deps: { redis: Redis; key: (...parts: string[]) => string; retentionMs: number }) {
+  constructor(deps: { redis: Redis; keys: RedisKeys; retentionMs: number }) {
     this.#redis = deps.redis;
-    this.#key = deps.key;
+    this.#keys = deps.keys;
+    prepareScripts(deps.redis, [beginAttemptScript, failScript, requeueReportScript]);
     this.#retentionMs = deps.retentionMs;
     // A conversation's index outlives the last change of any of its reports by a month.
     this.#indexTtlMs = deps.retentionMs + 30 * 86_400_000;
   }
 
   reportKey(reportId: string): string {
-    return this.#key('report', reportId);
+    return this.#keys.report(reportId);
   }
   #convKey(conversationId: string): string {
-    return this.#key('reports', 'conv', conversationId);
+    return this.#keys.reportsOf(conversationId);
   }
 
   /** Stores a new, queued report and indexes it under its conversation. */
@@ -104,7 +88,7 @@ export class ReportStore {
   }
 
   #allKey(): string {
-    return this.#key('reports', 'all');
+    return this.#keys.reports;
   }
 
   async remove(reportId: string, conversationId: string): Promise<void> {
@@ -152,12 +136,12 @@ export class ReportStore {
     | { status: 'queued'; attempts: number; region: RegionId; sealed: string }
   > {
     const key = this.reportKey(reportId);
-    const r = (await this.#redis.eval(beginAttemptLua, 1, key)) as [string, string] | null;
+    const r = await runScript(this.#redis, beginAttemptScript, { report: key }, {});
     if (!r) return null;
-    if (r[0] !== 'queued') return { status: r[0] === 'delivered' ? 'delivered' : 'failed' };
+    if (r.status !== 'queued') return { status: r.status === 'delivered' ? 'delivered' : 'failed' };
     const [region, sealed] = await this.#redis.hmget(key, 'region', 'sealed');
     if (!region || !sealed) return null;
-    return { status: 'queued', attempts: Number(r[1]), region: region as RegionId, sealed };
+    return { status: 'queued', attempts: r.attempts, region: region as RegionId, sealed };
   }
 
   /** A failed attempt that will be retried: keeps why, never content. */
@@ -179,14 +163,14 @@ export class ReportStore {
 
   /** After the last attempt; true only for the call that moved it (so one alert). */
   async markFailed(reportId: string, conversationId: string, error: string): Promise<boolean> {
-    const moved = (await this.#redis.eval(failLua, 1, this.reportKey(reportId), error)) === 1;
+    const moved = await runScript(this.#redis, failScript, { report: this.reportKey(reportId) }, { error });
     if (moved) await this.#redis.pexpire(this.#convKey(conversationId), this.#indexTtlMs);
     return moved;
   }
 
   /** A failed report goes back to queued; the new retry count, or null when it was not failed. */
   async requeue(reportId: string): Promise<number | null> {
-    const n = Number(await this.#redis.eval(requeueLua, 1, this.reportKey(reportId)));
+    const n = await runScript(this.#redis, requeueReportScript, { report: this.reportKey(reportId) }, {});
     return n < 0 ? null : n;
   }
 }

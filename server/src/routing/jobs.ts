@@ -1,44 +1,76 @@
 import { type Job, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { ConversationService } from '../conversations/service.ts';
+import type { ConversationLifecycle } from '../conversations/index.ts';
+import type { Presence } from '../presence/index.ts';
+import { conversationJobs, jobData, retentionJobs } from '../queues/jobs.ts';
 import { JOB_RETENTION, QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
-import { closeConnection, withDeadline } from '../redis/close.ts';
+import type { QueueView } from './queue-view.ts';
+import type { Router } from './router.ts';
 
 /** How often the safety-net sweep runs: presence, routing, positions. @default 10 s */
 export const SWEEP_EVERY_MS = 10_000;
 
-/** Runs one job of the `conversations` queue. */
-export async function processConversationJob(service: ConversationService, job: Job): Promise<unknown> {
-  const data = job.data as { conversationId?: string; operatorId?: string; awaySince?: number };
+/** What the jobs of the `conversations` and `retention` queues act on. */
+export interface JobServices {
+  router: Router;
+  view: QueueView;
+  presence: Presence;
+  lifecycle: ConversationLifecycle;
+}
+
+/**
+ * The sweep: catches what a lost event or a dead instance left behind (operators gone,
+ * visitors gone, release 1's waiting set, waiters gone too long), then routes and pushes
+ * the queue to everyone.
+ */
+export async function sweep(s: JobServices): Promise<void> {
+  await s.presence.sweepOperators();
+  await s.router.migrateLegacyWaiting();
+  await s.presence.sweepVisitors();
+  await s.router.holdGoneWaiters();
+  await s.router.routeNow();
+  await s.view.pushPositions(true);
+  await s.view.pushSnapshot();
+}
+
+/** Runs one job of the `conversations` queue, its data parsed by its name's schema. */
+export async function processConversationJob(s: JobServices, job: Job): Promise<unknown> {
   switch (job.name) {
     case 'route':
-      return service.routeNow();
+      jobData(conversationJobs, 'route', job.data);
+      return s.router.routeNow();
     case 'grace':
-      return service.graceExpired(String(data.operatorId));
-    case 'away-expire':
-      return service.expireAway(String(data.conversationId), Number(data.awaySince));
+      return s.presence.graceExpired(jobData(conversationJobs, 'grace', job.data).operatorId);
+    case 'away-expire': {
+      const d = jobData(conversationJobs, 'away-expire', job.data);
+      return s.lifecycle.expireAway(d.conversationId, d.awaySince);
+    }
     case 'hold':
-      return service.holdIfGone(String(data.conversationId));
+      return s.router.holdIfGone(jobData(conversationJobs, 'hold', job.data).conversationId);
     case 'sweep':
-      return service.sweep();
+      return sweep(s);
     default:
       throw new Error(`unknown job ${job.name}`);
   }
 }
 
-export async function processRetentionJob(service: ConversationService, job: Job): Promise<unknown> {
-  if (job.name !== 'purge') throw new Error(`unknown job ${job.name}`);
-  return service.purge(String((job.data as { conversationId: string }).conversationId));
+export async function processRetentionJob(s: JobServices, job: Job): Promise<unknown> {
+  return s.lifecycle.purge(jobData(retentionJobs, 'purge', job.data).conversationId);
+}
+
+/** The services of an app, for the jobs. */
+export function jobServices(app: FastifyInstance): JobServices {
+  return { router: app.router, view: app.queueView, presence: app.presence, lifecycle: app.lifecycle };
 }
 
 /** Starts the BullMQ workers and the sweep scheduler; returns them for closing. */
 export async function startWorkers(app: FastifyInstance): Promise<Worker[]> {
-  const service = app.conversations;
-  const conversations = new Worker(QUEUE_CONVERSATIONS, (job) => processConversationJob(service, job), {
+  const s = jobServices(app);
+  const conversations = new Worker(QUEUE_CONVERSATIONS, (job) => processConversationJob(s, job), {
     ...app.bullOptions(),
     concurrency: 4,
   });
-  const retention = new Worker(QUEUE_RETENTION, (job) => processRetentionJob(service, job), {
+  const retention = new Worker(QUEUE_RETENTION, (job) => processRetentionJob(s, job), {
     ...app.bullOptions(),
     concurrency: 2,
   });
@@ -53,34 +85,4 @@ export async function startWorkers(app: FastifyInstance): Promise<Worker[]> {
     { name: 'sweep', opts: JOB_RETENTION },
   );
   return [conversations, retention];
-}
-
-/**
- * Closes workers, letting a running job finish for up to `graceMs`. Never hangs: BullMQ's
- * `close()` does not settle when the blocking client sits between two reconnect attempts
- * (taskforcesh/bullmq#4656, seen here after a Redis restart), so past the grace period the
- * worker's sockets are dropped and shutdown goes on. An unfinished job is then picked up
- * again by the stalled-job check of another instance.
- */
-export async function closeWorkers(workers: Worker[], graceMs = 5000): Promise<void> {
-  await Promise.all(
-    workers.map(async (w) => {
-      let settled = false;
-      const closing = w.close().finally(() => {
-        settled = true;
-      });
-      await withDeadline(closing, graceMs);
-      if (!settled) {
-        await withDeadline(
-          w.waitUntilReady().then((blocking) => blocking.disconnect()),
-          500,
-        );
-        await withDeadline(closing, 1000);
-      }
-      await withDeadline(
-        w.client.then((c) => closeConnection(c as unknown as Parameters<typeof closeConnection>[0], 1000)),
-        1500,
-      );
-    }),
-  );
 }

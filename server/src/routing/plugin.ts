@@ -1,12 +1,45 @@
 import fp from 'fastify-plugin';
-import { closeWorkers, startWorkers } from './jobs.ts';
+import { routingEvents } from './handlers.ts';
+import { QueueView } from './queue-view.ts';
+import { Roster } from './roster.ts';
+import { Router } from './router.ts';
 
-/** Runs the BullMQ workers in this process unless WORKERS=none (then `npm run worker` runs them). */
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** What routing knows of operators. */
+    roster: Roster;
+    /** The queue as operators and waiting visitors see it. */
+    queueView: QueueView;
+    /** Who holds which conversation. */
+    router: Router;
+  }
+}
+
+/** Routing: the roster of operators, the queue view, the router and their `/operator` events. */
 export default fp(
   async (app) => {
-    if (app.config.workers !== 'inline') return;
-    const workers = await startWorkers(app);
-    app.addHook('onClose', async () => closeWorkers(workers));
+    const roster = new Roster({ redis: app.redis, keys: app.keys, capacity: app.config.operatorCapacity });
+    const view = new QueueView({ redis: app.redis, keys: app.keys, notifier: app.notifier, log: app.log });
+    const router = new Router({
+      redis: app.redis,
+      keys: app.keys,
+      store: app.store,
+      roster,
+      view,
+      notifier: app.notifier,
+      audit: app.audit,
+      config: app.config,
+      log: app.log,
+      metrics: { waitSeconds: app.metrics.waitSeconds, assignments: app.metrics.assignments },
+    });
+    app.decorate('roster', roster);
+    app.decorate('queueView', view);
+    app.decorate('router', router);
+    if (app.hasDecorator('socketFeatures')) app.socketFeatures.operator.push(routingEvents(router));
+    app.addHook('onClose', async () => {
+      router.close();
+      view.close();
+    });
   },
-  { name: 'routing', dependencies: ['conversations', 'queues'] },
+  { name: 'routing', dependencies: ['conversation-store', 'notify', 'audit', 'metrics'] },
 );

@@ -2,8 +2,17 @@ import { AppError, consoleInboundSchemas, operatorInboundSchemas } from '@stille
 import type { FastifyInstance } from 'fastify';
 import type { Namespace } from 'socket.io';
 import type { SessionInfo } from '../auth/types.ts';
-import { operatorRoom, ROOM_OPERATORS, ROOM_SUPERVISORS, watchRoom } from '../conversations/service.ts';
-import { afterAck, bindEvents, EventBudget, type InFlight } from './guard.ts';
+import {
+  mergeHandlers,
+  type OperatorContext,
+  type OperatorHandlers,
+  type OperatorSocket,
+} from './features.ts';
+import { bindEvents, EventBudget, type InFlight } from './guard.ts';
+import { operatorRoom, ROOM_OPERATORS, ROOM_SUPERVISORS } from './notifier.ts';
+
+const OPERATOR_SCHEMAS = { ...operatorInboundSchemas, ...consoleInboundSchemas };
+const OPERATOR_EVENTS = Object.keys(OPERATOR_SCHEMAS);
 
 /** How often live operator sockets refresh their presence and re-check their session. */
 const HEARTBEAT_MS = 15_000;
@@ -48,14 +57,14 @@ const canSupervise = (role: string) => role === 'supervisor' || role === 'admin'
 /**
  * `/operator`: cookie-authenticated. Operators act only on conversations assigned to
  * them; everything they do is validated and audited. Rights are read when a socket
- * connects; a change of them cuts the socket (see `OperatorSockets.accessChanged`).
+ * connects; a change of them cuts the socket (see `OperatorSockets.accessChanged`). The
+ * events themselves are the features'; this wires them to each socket.
  */
 export function setupOperatorNamespace(
   app: FastifyInstance,
   nsp: Namespace,
   inFlight: InFlight,
 ): OperatorSockets {
-  const service = app.conversations;
   const { config } = app;
 
   nsp.use(async (socket, next) => {
@@ -78,7 +87,9 @@ export function setupOperatorNamespace(
   // is a socket whose rights changed without it hearing of it (a lost message).
   const timer = setInterval(() => {
     const entries = [...live.entries()].map(([socketId, v]) => ({ operatorId: v.operatorId, socketId }));
-    service.operatorHeartbeat(entries).catch((err) => app.log.warn({ err }, 'operator heartbeat failed'));
+    app.presence
+      .operatorHeartbeat(entries)
+      .catch((err) => app.log.warn({ err }, 'operator heartbeat failed'));
     for (const [socketId, v] of live) {
       app.auth
         .liveSession(v.sessionId)
@@ -109,8 +120,8 @@ export function setupOperatorNamespace(
   // Disabling an account or resetting its password cuts its live sockets on every
   // instance; so does a change of its rights, wherever it was made (API or command line).
   const sub = app.newRedis();
-  const operatorChannel = app.key('events', 'operator-revoked');
-  const sessionChannel = app.key('events', 'session-revoked');
+  const operatorChannel = app.keys.operatorRevokedChannel;
+  const sessionChannel = app.keys.sessionRevokedChannel;
   const accessChannel = app.operators.keys.accessChannel;
   sub
     .subscribe(operatorChannel, sessionChannel, accessChannel)
@@ -130,13 +141,12 @@ export function setupOperatorNamespace(
     if (typeof ack === 'function') ack(true);
   });
 
-  nsp.on('connection', async (socket) => {
+  nsp.on('connection', async (socket: OperatorSocket) => {
     const session = socket.data.session!;
-    const op = session.operator;
-    const ref = { id: op.id, displayName: op.displayName, languages: op.languages };
+    const account = session.operator;
+    const op = { id: account.id, displayName: account.displayName, languages: account.languages };
     live.set(socket.id, { operatorId: op.id, sessionId: session.sessionId, accessRev: session.accessRev });
     app.metrics.operatorsConnected.inc();
-    const budget = new EventBudget(config.socketEventsPerSecond);
     // Activity on the socket keeps the session from idling out (at most one touch a minute).
     let lastTouch = Date.now();
     socket.onAny(() => {
@@ -150,140 +160,52 @@ export function setupOperatorNamespace(
         .catch(() => {});
     });
 
-    const owned = async (conversationId: string) => {
-      await service.assertOwner(conversationId, op.id);
-    };
-
-    const isSupervisor = canSupervise(op.role);
-    // The role read at connect is checked again against Redis, the source of truth, so a
-    // demotion holds even before this socket is cut (and if its notice were lost).
-    const supervisorOnly = async () => {
-      if (!isSupervisor) throw new AppError('forbidden');
-      const account = await app.operators.get(op.id);
-      if (!account || account.disabled || !canSupervise(account.role)) throw new AppError('forbidden');
-    };
-    const watching = new Set<string>();
-
-    bindEvents(
+    const supervisor = canSupervise(account.role);
+    const ctx: OperatorContext = {
       socket,
-      { ...operatorInboundSchemas, ...consoleInboundSchemas },
-      {
-        'chat:tags': async (p) => ({ conversation: await service.setTags(p.conversationId, op.id, p.tags) }),
-        'chat:risk': async (p) => ({ conversation: await service.saveRisk(p.conversationId, op.id, p.risk) }),
-        'chat:acute': async (p) => ({
-          conversation: await service.markAcute(p.conversationId, ref, {
-            location: p.location,
-            consentToCall112: p.consentToCall112,
-          }),
-        }),
-        'supervisor:monitor': async (p) => {
-          await supervisorOnly();
-          const view = await service.monitor(p.conversationId, ref);
-          if (!watching.has(p.conversationId)) {
-            watching.add(p.conversationId);
-            await socket.join(watchRoom(p.conversationId));
-          } else {
-            await service.unmonitor(p.conversationId, ref); // a repeated look is audited, not double counted
-          }
-          return view;
-        },
-        'supervisor:unmonitor': async (p) => {
-          // Only ever gives up a right: `watching` holds what supervisor:monitor granted.
-          if (!isSupervisor) throw new AppError('forbidden');
-          if (watching.delete(p.conversationId)) {
-            await socket.leave(watchRoom(p.conversationId));
-            await service.unmonitor(p.conversationId, ref);
-          }
-          return {};
-        },
-        'supervisor:reassign': async (p) => {
-          await supervisorOnly();
-          await service.reassign(p.conversationId, ref, p.to);
-          return {};
-        },
-        'operator:status': async (p) => {
-          await service.setStatus(op.id, p.status);
-          return { status: p.status };
-        },
-        'chat:accept': async (p) => service.accept(p.conversationId, ref),
-        'chat:message': async (p) => {
-          const started = performance.now();
-          const r = await service.operatorMessage(p.conversationId, op.id, p.clientMessageId, p.text);
-          return {
-            messageId: r.messageId,
-            at: r.at,
-            [afterAck]: () => {
-              if (!r.relay) return;
-              r.relay();
-              // The operator's other sockets (a second tab) see it too; the sender does not.
-              socket.to(operatorRoom(op.id)).emit('chat:message', {
-                conversationId: p.conversationId,
-                messageId: r.messageId,
-                from: 'operator',
-                operatorId: op.id,
-                text: p.text,
-                at: r.at,
-              });
-              app.metrics.relaySeconds.observe(
-                { direction: 'operator' },
-                (performance.now() - started) / 1000,
-              );
-            },
-          };
-        },
-        'chat:typing': async (p) => {
-          await service.operatorTyping(p.conversationId, op.id, p.typing);
-          return undefined;
-        },
-        'chat:note': async (p) => {
-          const note = await service.addNote(p.conversationId, op.id, p.text);
-          // The operator's other sockets and any supervisor reading along; never the visitor.
-          socket.to([operatorRoom(op.id), watchRoom(p.conversationId)]).emit('chat:note', note);
-          return { noteId: note.noteId, at: note.at };
-        },
-        'chat:transfer': async (p) => {
-          if ('operatorId' in p.to && p.to.operatorId === op.id) throw new AppError('conflict');
-          await service.transfer(p.conversationId, ref, p.to, p.note);
-          return {};
-        },
-        'chat:end': async (p) => {
-          await owned(p.conversationId);
-          await service.end(p.conversationId, 'operator', { byOperatorId: op.id });
-          return {};
-        },
-        'chat:block': async (p) => {
-          await service.block(p.conversationId, {
-            id: op.id,
-            displayName: op.displayName,
-            supervisor: isSupervisor,
-          });
-          return {};
-        },
+      session,
+      op,
+      supervisor,
+      watching: new Set<string>(),
+      // The role read at connect is checked again against Redis, the source of truth, so a
+      // demotion holds even before this socket is cut (and if its notice were lost).
+      async supervisorOnly() {
+        if (!supervisor) throw new AppError('forbidden');
+        const now = await app.operators.get(op.id);
+        if (!now || now.disabled || !canSupervise(now.role)) throw new AppError('forbidden');
       },
-      { budget, inFlight, log: app.log },
+    };
+    const handlers = mergeHandlers<OperatorHandlers>(
+      OPERATOR_EVENTS,
+      app.socketFeatures.operator.map((feature) => feature(ctx)),
     );
+    bindEvents(socket, OPERATOR_SCHEMAS, handlers, {
+      budget: new EventBudget(config.socketEventsPerSecond),
+      inFlight,
+      log: app.log,
+    });
 
     socket.on('disconnect', () => {
       live.delete(socket.id);
-      for (const id of watching) {
-        service.unmonitor(id, ref).catch((err) => app.log.warn({ err }, 'unmonitor failed'));
+      for (const id of ctx.watching) {
+        app.supervision.unmonitor(id, op).catch((err) => app.log.warn({ err }, 'unmonitor failed'));
       }
       app.metrics.operatorsConnected.dec();
-      service
+      app.presence
         .operatorDisconnected(op.id, socket.id)
         .catch((err) => app.log.warn({ err }, 'operator disconnect handling failed'));
     });
 
     try {
       await socket.join(
-        isSupervisor
+        supervisor
           ? [operatorRoom(op.id), ROOM_OPERATORS, ROOM_SUPERVISORS]
           : [operatorRoom(op.id), ROOM_OPERATORS],
       );
-      await service.operatorConnected(ref, socket.id);
-      socket.emit('operator:state', await service.operatorState(op.id));
-      socket.emit('queue:snapshot', { waiting: await service.waitingList() });
-      await service.resendAssigned(op.id, (payload) => socket.emit('chat:assigned', payload as never));
+      await app.presence.operatorConnected(op, socket.id);
+      socket.emit('operator:state', await app.presence.operatorState(op.id));
+      socket.emit('queue:snapshot', { waiting: await app.queueView.waitingList() });
+      await app.router.resendAssigned(op.id, (payload) => socket.emit('chat:assigned', payload));
     } catch (err) {
       app.log.warn({ err }, 'operator connect setup failed');
     }

@@ -1,14 +1,20 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
-import { socketChannel } from '../conversations/plugin.ts';
+import type { SocketFeatures } from './features.ts';
 import { InFlight } from './guard.ts';
+import { socketChannel } from './notify-plugin.ts';
 import { type OperatorSockets, setupOperatorNamespace } from './operator.ts';
 import { setupVisitorNamespace } from './visitor.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     io: Server;
+    /**
+     * What each feature plugin adds to the namespaces: handlers for some of their events.
+     * @example app.socketFeatures.operator.push((ctx) => ({ 'chat:end': async (p) => … }))
+     */
+    socketFeatures: SocketFeatures;
     /** The `/operator` sockets, for changes that must reach them at once. */
     operatorSockets: Pick<OperatorSockets, 'accessChanged'>;
   }
@@ -20,7 +26,8 @@ export const MAX_FRAME_BYTES = 16 * 1024;
 /**
  * Socket.IO on Fastify's HTTP server, with the pub/sub Redis adapter from the start so
  * that instances share rooms. (Not the streams adapter: it would store every broadcast,
- * message text included, as plain JSON in Redis.)
+ * message text included, as plain JSON in Redis.) Registered before the features, which
+ * add their events to `socketFeatures`; the namespaces bind them on each connection.
  */
 export default fp(
   async (app) => {
@@ -50,6 +57,7 @@ export default fp(
     // Namespaces other than ours are refused.
     io.of('/').use((_socket, next) => next(new Error('unknown_namespace')));
     app.decorate('io', io);
+    app.decorate('socketFeatures', { visitor: [], operator: [] });
 
     const stopVisitors = setupVisitorNamespace(app, io.of('/visitor'), inFlight);
     const operatorSockets = setupOperatorNamespace(app, io.of('/operator'), inFlight);
@@ -82,5 +90,5 @@ export default fp(
       sub.disconnect();
     });
   },
-  { name: 'sockets', dependencies: ['redis', 'crypto', 'auth', 'conversations', 'metrics'] },
+  { name: 'sockets', dependencies: ['redis', 'crypto', 'auth', 'metrics'] },
 );

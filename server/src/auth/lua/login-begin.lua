@@ -6,14 +6,19 @@
   counter holds `free` failures, the next attempt must wait base * 2^(n - free) ms
   after the last one, at most `cap` ms: a slow-down, never a lockout.
 
-  KEYS[1] the (username, address) counter; expires `pairWindow` after its last attempt
-  KEYS[2] the username counter (distributed guessing); counts for `window` from its first
-  KEYS[3] the address counter (one address, many usernames); counts for `window` from its first
-  KEYS[4] the marker of a recent sign-in of this username from this address: such an
-          attempt is held only by its own (username, address) counter
-  ARGV[1] now (ms)      ARGV[2] base delay (ms)   ARGV[3] cap (ms)
-  ARGV[4] pair free     ARGV[5] pairWindow (ms)
-  ARGV[6] username free ARGV[7] address free      ARGV[8] window (ms)
+    KEYS[1] pair           the (username, address) counter; expires pairWindow after its last attempt
+    KEYS[2] user           the username counter (distributed guessing); counts for window from its first
+    KEYS[3] address        the address counter (one address, many usernames); counts for window from its first
+    KEYS[4] known          a recent sign-in of this username from this address: such an attempt
+                           is held only by its own (username, address) counter
+    ARGV[1] now            ms
+    ARGV[2] baseDelayMs
+    ARGV[3] maxDelayMs     the cap
+    ARGV[4] pairFree
+    ARGV[5] pairWindowMs
+    ARGV[6] usernameFree
+    ARGV[7] addressFree
+    ARGV[8] windowMs
 
   Returns 0 when the attempt may go ahead, else the ms it must still wait.
 ]]

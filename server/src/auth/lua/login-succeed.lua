@@ -3,9 +3,11 @@
   from each counter (only this one: a success must not wipe out what others guessed),
   and the (username, address) pair is remembered as one the operator signs in from.
 
-  KEYS[1] the (username, address) counter  KEYS[2] the username counter
-  KEYS[3] the address counter              KEYS[4] the sign-in marker of this pair
-  ARGV[1] how long the marker lives (ms)
+    KEYS[1] pair           the (username, address) counter
+    KEYS[2] user           the username counter
+    KEYS[3] address        the address counter
+    KEYS[4] known          the sign-in marker of this pair
+    ARGV[1] knownForMs     how long the marker lives
 
   Returns 1.
 ]]

@@ -4,9 +4,10 @@
   a socket built on an older revision is then cut by every server, wherever the change
   came from (the admin API or `npm run operator`).
 
-  KEYS[1] the account hash
-  ARGV[1] the channel to publish on   ARGV[2] the operator id
-  ARGV[3], ARGV[4], ... field, value pairs
+    KEYS[1] account        the account hash
+    ARGV[1] channel        the channel to publish on
+    ARGV[2] operatorId
+    ARGV[3..] fields       field, value pairs
 
   Returns -1 for an unknown account, 0 when nothing changed, else the new revision.
   Publishes "<operator id> <revision>".

@@ -1,0 +1,88 @@
+import type { AcuteRecord, Conversation } from '@stille-lijn/shared';
+import { type RiskResult, scoreRisk } from '@stille-lijn/shared/domain/risk';
+import type { AuditLog } from '../audit/index.ts';
+import type { ConversationStore } from '../conversations/index.ts';
+import { assertHolder } from '../messages/index.ts';
+import type { OperatorRef, Router } from '../routing/index.ts';
+import type { Notifier } from '../sockets/notifier.ts';
+import type { Supervision } from '../supervision/index.ts';
+
+export interface AssessmentDeps {
+  store: ConversationStore;
+  router: Router;
+  notifier: Notifier;
+  audit: AuditLog;
+  supervision: Supervision;
+}
+
+/**
+ * What the operator records of a conversation: the kinds of violence (tags), the risk
+ * checklist, and acute danger with the 112 script's answers. All sealed, all audited.
+ */
+export class Assessment {
+  readonly #d: AssessmentDeps;
+  constructor(deps: AssessmentDeps) {
+    this.#d = deps;
+  }
+
+  async setTags(conversationId: string, operatorId: string, tags: string[]): Promise<Conversation> {
+    await assertHolder(this.#d.store, conversationId, operatorId);
+    await this.#d.store.setSealed(conversationId, 'tags', JSON.stringify(tags));
+    await this.#d.audit.record('tags', operatorId, conversationId);
+    return this.#changed(conversationId);
+  }
+
+  /** Saves the risk checklist, re-scored here so a client cannot claim a level it did not earn. */
+  async saveRisk(
+    conversationId: string,
+    operatorId: string,
+    risk: { answers: RiskResult['answers']; override?: RiskResult['override'] | undefined },
+  ): Promise<Conversation> {
+    await assertHolder(this.#d.store, conversationId, operatorId);
+    await this.#d.store.setSealed(
+      conversationId,
+      'risk',
+      JSON.stringify(scoreRisk(risk.answers, risk.override)),
+    );
+    await this.#d.audit.record('risk', operatorId, conversationId);
+    return this.#changed(conversationId);
+  }
+
+  /** Acute danger: urgent, supervisors alerted (once), the 112 script's answers stored sealed. */
+  async markAcute(
+    conversationId: string,
+    op: OperatorRef,
+    details: { location?: string | undefined; consentToCall112?: boolean | undefined },
+  ): Promise<Conversation> {
+    const r = await assertHolder(this.#d.store, conversationId, op.id);
+    const previous = r.sealed.acute
+      ? (JSON.parse(this.#d.store.open(conversationId, 'acute', r.sealed.acute)) as AcuteRecord)
+      : undefined;
+    const record: AcuteRecord = previous ?? { at: new Date().toISOString(), markedBy: op.id };
+    if (details.location !== undefined) record.location = details.location;
+    if (details.consentToCall112 !== undefined) record.consentToCall112 = details.consentToCall112;
+    await this.#d.store.setSealed(conversationId, 'acute', JSON.stringify(record), { urgent: true });
+    // Urgent now: ahead in its line, whether it waits or is held.
+    await this.#d.router.rescore(r, true);
+    await this.#d.audit.record(previous ? 'acute-update' : 'acute', op.id, conversationId);
+    if (!previous) {
+      this.#d.supervision.alert({
+        kind: 'acute-danger',
+        conversationId,
+        operatorId: op.id,
+        operatorName: op.displayName,
+        at: record.at,
+      });
+    }
+    return this.#changed(conversationId);
+  }
+
+  /** Tells the operator's sockets and any supervisor reading along that a conversation changed. */
+  async #changed(conversationId: string): Promise<Conversation> {
+    const conversation = await this.#d.store.conversation(conversationId);
+    if (conversation.operatorId)
+      this.#d.notifier.toOperator(conversation.operatorId, 'chat:updated', { conversation });
+    this.#d.notifier.toWatchers(conversationId, 'chat:updated', { conversation });
+    return conversation;
+  }
+}

@@ -1,0 +1,27 @@
+import { luaScript } from '../redis/scripts.ts';
+
+const file = (name: string) => new URL(`./lua/${name}.lua`, import.meta.url);
+const LOGIN_KEYS = ['pair', 'user', 'address', 'known'] as const;
+
+export const loginBeginScript = luaScript({
+  file: file('login-begin'),
+  keys: LOGIN_KEYS,
+  args: [
+    'now',
+    'baseDelayMs',
+    'maxDelayMs',
+    'pairFree',
+    'pairWindowMs',
+    'usernameFree',
+    'addressFree',
+    'windowMs',
+  ],
+  decode: (r) => Number(r),
+});
+
+export const loginSucceedScript = luaScript({
+  file: file('login-succeed'),
+  keys: LOGIN_KEYS,
+  args: ['knownForMs'],
+  decode: () => undefined,
+});

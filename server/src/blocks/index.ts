@@ -1,0 +1,1 @@
+export { type BlockInfo, Blocks } from './service.ts';

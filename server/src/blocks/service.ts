@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '@stille-lijn/shared';
+import type { Redis } from 'ioredis';
+import type { AuditLog } from '../audit/index.ts';
+import type { Config } from '../config.ts';
+import type { ConversationLifecycle, ConversationStore } from '../conversations/index.ts';
+import type { RedisKeys } from '../redis/keys.ts';
+import type { Notifier } from '../sockets/notifier.ts';
+
+/** A block as supervisors see it: never the address, not even its hash. */
+export interface BlockInfo {
+  blockId: string;
+  createdAt: string;
+  expiresAt: string;
+  operatorName: string;
+}
+
+export interface BlocksDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  store: ConversationStore;
+  lifecycle: ConversationLifecycle;
+  notifier: Notifier;
+  audit: AuditLog;
+  config: Readonly<Config>;
+}
+
+/**
+ * Blocking an abusive visitor's address for BLOCK_HOURS. Only the keyed hash of the
+ * address is kept, with the block. Every per-address rule also hits a victim who shares
+ * the abuser's network, so blocks are short and a supervisor can lift them.
+ */
+export class Blocks {
+  readonly #d: BlocksDeps;
+  constructor(deps: BlocksDeps) {
+    this.#d = deps;
+  }
+
+  /**
+   * `chat:block`: ends the conversation with reason `blocked` and refuses new conversations
+   * from the same hashed address. Works on an open conversation, and for an hour after it
+   * ended (the troll who leaves at once). Blocking the same conversation again changes nothing.
+   */
+  async block(
+    conversationId: string,
+    actor: { id: string; displayName: string; supervisor: boolean },
+  ): Promise<{ blockId: string }> {
+    const d = this.#d;
+    const k = d.keys;
+    const r = await d.store.get(conversationId);
+    if (!actor.supervisor && r.operatorId !== actor.id) throw new AppError('forbidden');
+    if (r.blockId && (await d.redis.exists(k.block(r.blockId)))) return { blockId: r.blockId };
+    const addr = r.addr || (await d.redis.get(k.endedAddress(conversationId)));
+    if (!addr) throw new AppError('conflict', 'This conversation ended too long ago to block.');
+    if (r.state !== 'ended') {
+      if (r.operatorId)
+        d.notifier.toOperator(r.operatorId, 'chat:visitor-left', { conversationId, reason: 'ended' });
+      await d.lifecycle.end(conversationId, 'blocked');
+    }
+    const blockId = randomBytes(16).toString('base64url');
+    const now = Date.now();
+    const expiresAt = now + d.config.blockMs;
+    await d.redis
+      .multi()
+      .set(k.blockedAddress(addr), blockId, 'PX', d.config.blockMs)
+      .hset(k.block(blockId), {
+        addr,
+        createdAt: String(now),
+        expiresAt: String(expiresAt),
+        operatorName: actor.displayName,
+      })
+      .pexpire(k.block(blockId), d.config.blockMs)
+      .zadd(k.blocks, expiresAt, blockId)
+      .hset(k.conversation(conversationId), 'blockId', blockId)
+      .exec();
+    await d.audit.record('block', actor.id, conversationId);
+    return { blockId };
+  }
+
+  /** The blocks in force, newest first, without any address (`GET /api/blocks`). */
+  async list(): Promise<BlockInfo[]> {
+    const k = this.#d.keys;
+    const now = Date.now();
+    await this.#d.redis.zremrangebyscore(k.blocks, '-inf', now);
+    const ids = await this.#d.redis.zrevrangebyscore(k.blocks, '+inf', now);
+    const rows = await Promise.all(ids.map((id) => this.#d.redis.hgetall(k.block(id))));
+    const out: BlockInfo[] = [];
+    rows.forEach((r, i) => {
+      if (!r.createdAt || !r.expiresAt) return;
+      out.push({
+        blockId: ids[i]!,
+        createdAt: new Date(Number(r.createdAt)).toISOString(),
+        expiresAt: new Date(Number(r.expiresAt)).toISOString(),
+        operatorName: r.operatorName ?? '',
+      });
+    });
+    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /** Lifts a block (`DELETE /api/blocks/:blockId`); audited. */
+  async lift(blockId: string, actorId: string): Promise<void> {
+    const k = this.#d.keys;
+    const addr = await this.#d.redis.hget(k.block(blockId), 'addr');
+    if (!addr) throw new AppError('not_found');
+    const tx = this.#d.redis.multi();
+    // Only this block: a newer one on the same address stays.
+    if ((await this.#d.redis.get(k.blockedAddress(addr))) === blockId) tx.del(k.blockedAddress(addr));
+    await tx.del(k.block(blockId)).zrem(k.blocks, blockId).exec();
+    await this.#d.audit.record('block-lift', actorId, blockId);
+  }
+}

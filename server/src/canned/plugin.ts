@@ -1,0 +1,49 @@
+import { AppError } from '@stille-lijn/shared';
+import {
+  type CannedResponse,
+  cannedResponseSchema,
+  defaultCannedResponses,
+} from '@stille-lijn/shared/domain/canned';
+import fp from 'fastify-plugin';
+import { z } from 'zod';
+import { currentOperator } from '../auth/plugin.ts';
+import { parseOrThrow } from '../http/parse.ts';
+
+const cannedParams = z.object({ id: cannedResponseSchema.shape.id, language: z.enum(['nl', 'en']) });
+
+/** Canned responses: every operator reads them (`GET /api/canned`), supervisors manage them. */
+export default fp(
+  async (app) => {
+    const key = app.keys.canned;
+    const load = async (): Promise<CannedResponse[]> => {
+      const all = await app.redis.hgetall(key);
+      if (Object.keys(all).length === 0) {
+        // First use: seed the defaults (HSETNX, so two instances cannot double-seed).
+        const tx = app.redis.multi();
+        for (const c of defaultCannedResponses) tx.hsetnx(key, `${c.id}:${c.language}`, JSON.stringify(c));
+        await tx.exec();
+        return [...defaultCannedResponses];
+      }
+      return Object.values(all)
+        .map((v) => cannedResponseSchema.parse(JSON.parse(v)))
+        .sort((a, b) => a.id.localeCompare(b.id) || a.language.localeCompare(b.language));
+    };
+    const supervisors = { preHandler: app.requireRole('supervisor', 'admin') };
+    app.get('/api/canned', { preHandler: app.requireOperator }, async () => ({ canned: await load() }));
+    app.put('/api/canned', supervisors, async (req) => {
+      const item = parseOrThrow(cannedResponseSchema, req.body);
+      await load();
+      await app.redis.hset(key, `${item.id}:${item.language}`, JSON.stringify(item));
+      await app.audit.record('canned-save', currentOperator(req).id, `${item.id}:${item.language}`);
+      return { canned: await load() };
+    });
+    app.delete('/api/canned/:id/:language', supervisors, async (req) => {
+      const p = parseOrThrow(cannedParams, req.params);
+      await load();
+      if ((await app.redis.hdel(key, `${p.id}:${p.language}`)) === 0) throw new AppError('not_found');
+      await app.audit.record('canned-delete', currentOperator(req).id, `${p.id}:${p.language}`);
+      return { canned: await load() };
+    });
+  },
+  { name: 'canned', dependencies: ['auth', 'audit'] },
+);

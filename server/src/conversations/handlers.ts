@@ -1,0 +1,49 @@
+import { AppError } from '@stille-lijn/shared';
+import type { OperatorFeature, VisitorFeature } from '../sockets/features.ts';
+import { visitorRoom } from '../sockets/notifier.ts';
+import type { ConversationLifecycle } from './lifecycle.ts';
+
+/** `/visitor`: starting, resuming and leaving a conversation. One socket holds at most one. */
+export function visitorLifecycleEvents(lifecycle: ConversationLifecycle): VisitorFeature {
+  return (ctx) => ({
+    'chat:start': async (p) => {
+      // Claimed before the first await: starts sent at once on one socket create one conversation.
+      if (ctx.conversationId || ctx.starting)
+        throw new AppError('conflict', 'This connection already has a conversation.');
+      ctx.starting = true;
+      try {
+        const ack = await lifecycle.start(p, ctx.socket.id, ctx.addressHash);
+        await ctx.attach(ack.conversationId);
+        return ack;
+      } finally {
+        ctx.starting = false;
+      }
+    },
+    'chat:resume': async (p) => {
+      const ack =
+        'resumeToken' in p
+          ? await lifecycle.resumeByToken(p.resumeToken, p.lastMessageId, ctx.socket.id)
+          : await lifecycle.resumeByReturnCode(p.returnCode, ctx.socket.id, ctx.addressHash);
+      // An older socket of the same conversation (a half-dead connection) is closed.
+      ctx.socket.nsp.in(visitorRoom(ack.conversationId)).except(ctx.socket.id).disconnectSockets(true);
+      await ctx.attach(ack.conversationId);
+      return ack;
+    },
+    'chat:leave': async (p) => {
+      const id = ctx.own();
+      await lifecycle.visitorLeave(id, p.reason);
+      await ctx.left(p.reason === 'ended');
+      return {};
+    },
+  });
+}
+
+/** `/operator`: ending a conversation the operator holds. */
+export function operatorLifecycleEvents(lifecycle: ConversationLifecycle): OperatorFeature {
+  return (ctx) => ({
+    'chat:end': async (p) => {
+      await lifecycle.end(p.conversationId, 'operator', { byOperatorId: ctx.op.id });
+      return {};
+    },
+  });
+}

@@ -1,0 +1,10 @@
+export { ConversationLifecycle } from './lifecycle.ts';
+export {
+  atOf,
+  type ConversationRecord,
+  ConversationStore,
+  compareStreamIds,
+  firstName,
+  type SenderCode,
+  senderOf,
+} from './store.ts';

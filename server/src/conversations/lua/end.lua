@@ -1,0 +1,56 @@
+--[[
+  Ends a conversation and starts the retention clock on every key it owns. The address
+  hash leaves the conversation: it is kept apart for addressTtlMs, so that the
+  conversation can still be blocked, then expires. The caller read the fields that name
+  KEYS[5], KEYS[9] to KEYS[13]; if they changed meanwhile the answer is 'retry'.
+    KEYS[1] conversation
+    KEYS[2] messages
+    KEYS[3] clientMessageIds
+    KEYS[4] notes
+    KEYS[5] waiting          the waiting set of its language
+    KEYS[6] held
+    KEYS[7] waitingAway
+    KEYS[8] active
+    KEYS[9] operatorConversations   of the operator who holds it (any key when none)
+    KEYS[10] open            the address's open conversations (any key when none)
+    KEYS[11] endedAddress
+    KEYS[12] resumeToken     the key of its current resume token (any key when none)
+    KEYS[13] returnCode      the key of its current return code (any key when none)
+    ARGV[1] id
+    ARGV[2] reason
+    ARGV[3] now
+    ARGV[4] retentionMs
+    ARGV[5] expectedOperatorId   '' for anyone
+    ARGV[6] addressTtlMs
+    ARGV[7] operatorId       as read: the fields below name the keys above
+    ARGV[8] language
+    ARGV[9] addr
+    ARGV[10] resumeKey
+    ARGV[11] returnKey
+  Returns {'ok', previousState, operatorId} | {'already', 'ended', operatorId} | {'not_found'} | {'forbidden'} | {'retry'}
+]]
+--- @include "same-fields"
+local id = ARGV[1]
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'not_found'} end
+local op = redis.call('HGET', KEYS[1], 'operatorId') or ''
+if state == 'ended' then return {'already', 'ended', op} end
+if ARGV[5] ~= '' and op ~= ARGV[5] then return {'forbidden'} end
+if not sameFields(KEYS[1], {'operatorId', 'language', 'addr', 'resumeKey', 'returnKey'},
+  {ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]}) then return {'retry'} end
+redis.call('ZREM', KEYS[5], id)
+redis.call('ZREM', KEYS[6], id)
+redis.call('ZREM', KEYS[7], id)
+redis.call('SREM', KEYS[8], id)
+if op ~= '' then redis.call('SREM', KEYS[9], id) end
+if ARGV[9] ~= '' then
+  redis.call('SREM', KEYS[10], id)
+  redis.call('SET', KEYS[11], ARGV[9], 'PX', ARGV[6])
+end
+redis.call('HSET', KEYS[1], 'state', 'ended', 'endedAt', ARGV[3], 'endReason', ARGV[2], 'away', '', 'held', '')
+redis.call('HDEL', KEYS[1], 'addr')
+local ttl = tonumber(ARGV[4])
+for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+if ARGV[10] ~= '' then redis.call('PEXPIRE', KEYS[12], ttl) end
+if ARGV[11] ~= '' then redis.call('DEL', KEYS[13]) end
+return {'ok', state, op}

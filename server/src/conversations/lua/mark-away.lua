@@ -1,0 +1,17 @@
+--[[
+  The visitor left (quick exit) or dropped: the conversation is away and resumable for the
+  return window. A waiting one is indexed in waitingAway, to be held out of routing once
+  its visitor has been gone too long.
+    KEYS[1] conversation
+    KEYS[2] waitingAway
+    ARGV[1] id
+    ARGV[2] reason         quick-exit | disconnected
+    ARGV[3] now
+    ARGV[4] returnUntil
+  Returns {state, operatorId} | {} when it ended or is gone
+]]
+local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId')
+if not c[1] or c[1] == 'ended' then return {} end
+redis.call('HSET', KEYS[1], 'away', ARGV[2], 'awaySince', ARGV[3], 'returnUntil', ARGV[4], 'vsock', '')
+if c[1] == 'waiting' then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) end
+return {c[1], c[2] or ''}

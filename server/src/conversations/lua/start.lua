@@ -1,0 +1,42 @@
+--[[
+  Creates a conversation, unless the visitor's address is blocked or already has
+  openLimit conversations open. The return code is claimed with NX: a new code never
+  overwrites another conversation's.
+    KEYS[1] conversation    the new conversation's hash
+    KEYS[2] messages        its message stream
+    KEYS[3] waiting         the waiting set of its language
+    KEYS[4] open            the address's open conversations
+    KEYS[5] blocked         the address's block
+    KEYS[6] resumeToken     the resume token's key
+    KEYS[7] returnCode      the return code's key
+    ARGV[1] id
+    ARGV[2] now             ms
+    ARGV[3] language
+    ARGV[4] urgent          0 | 1
+    ARGV[5] role
+    ARGV[6] addr            keyed hash of the address bucket
+    ARGV[7] openLimit
+    ARGV[8] sealedText      the first message, sealed; '' for none
+    ARGV[9] textBytes       its plaintext bytes
+    ARGV[10] socketId
+    ARGV[11] score          its routing score
+    ARGV[12] openTtlMs      how long an address's set outlives its last new conversation
+  Returns {'ok', rank} | {'blocked'} | {'limit'} | {'clash'}
+]]
+local id, now = ARGV[1], ARGV[2]
+if redis.call('EXISTS', KEYS[5]) == 1 then return {'blocked'} end
+if redis.call('SCARD', KEYS[4]) >= tonumber(ARGV[7]) then return {'limit'} end
+if not redis.call('SET', KEYS[7], id, 'NX') then return {'clash'} end
+local hasText = ARGV[8] ~= ''
+redis.call('HSET', KEYS[1], 'state', 'waiting', 'role', ARGV[5], 'language', ARGV[3], 'urgent', ARGV[4],
+  'waitingSince', now, 'tags', '[]', 'away', '', 'vsock', ARGV[10], 'resumeKey', KEYS[6], 'returnKey', KEYS[7],
+  'addr', ARGV[6], 'waitingMsgs', hasText and '1' or '0', 'vbytes', hasText and ARGV[9] or '0')
+redis.call('SET', KEYS[6], id)
+if hasText then
+  redis.call('XADD', KEYS[2], '*', 'f', 'v', 'o', '', 'c', ARGV[8])
+  redis.call('HSET', KEYS[1], 'lastVisitorAt', now)
+end
+redis.call('ZADD', KEYS[3], ARGV[11], id)
+redis.call('SADD', KEYS[4], id)
+redis.call('PEXPIRE', KEYS[4], ARGV[12])
+return {'ok', redis.call('ZRANK', KEYS[3], id)}

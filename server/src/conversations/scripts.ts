@@ -1,0 +1,102 @@
+import { luaScript } from '../redis/scripts.ts';
+
+const file = (name: string) => new URL(`./lua/${name}.lua`, import.meta.url);
+const strings = (r: unknown) => (r as (string | null)[]).map((v) => v ?? '');
+
+export const startScript = luaScript({
+  file: file('start'),
+  keys: ['conversation', 'messages', 'waiting', 'open', 'blocked', 'resumeToken', 'returnCode'],
+  args: [
+    'id',
+    'now',
+    'language',
+    'urgent',
+    'role',
+    'addr',
+    'openLimit',
+    'sealedText',
+    'textBytes',
+    'socketId',
+    'score',
+    'openTtlMs',
+  ],
+  decode: (r) => {
+    const [status, rank] = strings(r);
+    if (status === 'ok') return { status, rank: Number(rank) } as const;
+    return { status: status as 'blocked' | 'limit' | 'clash' };
+  },
+});
+
+export const endScript = luaScript({
+  file: file('end'),
+  keys: [
+    'conversation',
+    'messages',
+    'clientMessageIds',
+    'notes',
+    'waiting',
+    'held',
+    'waitingAway',
+    'active',
+    'operatorConversations',
+    'open',
+    'endedAddress',
+    'resumeToken',
+    'returnCode',
+  ],
+  args: [
+    'id',
+    'reason',
+    'now',
+    'retentionMs',
+    'expectedOperatorId',
+    'addressTtlMs',
+    'operatorId',
+    'language',
+    'addr',
+    'resumeKey',
+    'returnKey',
+  ],
+  decode: (r) => {
+    const [status, previous, operatorId] = strings(r);
+    return {
+      status: status as 'ok' | 'already' | 'not_found' | 'forbidden' | 'retry',
+      previous: previous ?? '',
+      operatorId: operatorId ?? '',
+    };
+  },
+});
+
+export const markAwayScript = luaScript({
+  file: file('mark-away'),
+  keys: ['conversation', 'waitingAway'],
+  args: ['id', 'reason', 'now', 'returnUntil'],
+  decode: (r) => {
+    const [state, operatorId] = strings(r);
+    return state ? { state, operatorId: operatorId ?? '' } : null;
+  },
+});
+
+export const rotateTokenScript = luaScript({
+  file: file('rotate-token'),
+  keys: ['oldToken', 'newToken', 'conversation'],
+  args: ['id'],
+  decode: (r) => strings(r)[0] === 'ok',
+});
+
+export const redeemReturnCodeScript = luaScript({
+  file: file('redeem-return-code'),
+  keys: ['throttle', 'code', 'conversation', 'messages', 'oldToken', 'newToken', '...newCodes'],
+  args: ['id', 'now', 'windowMs', 'freeFailures', 'maxDelayMs', 'resumeKey'],
+  decode: (r) => {
+    const [status, a, b] = strings(r);
+    switch (status) {
+      case 'ok':
+        return { status, floor: a ?? '', newCodeIndex: Number(b) } as const;
+      case 'rate_limited':
+        return { status, retryMs: Number(a) } as const;
+      default:
+        return { status: status as 'not_found' | 'clash' | 'retry' };
+    }
+  },
+});

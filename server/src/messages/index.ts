@@ -1,0 +1,1 @@
+export { assertHolder, MessageService, type Stored } from './service.ts';

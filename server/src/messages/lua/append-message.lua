@@ -1,0 +1,42 @@
+--[[
+  Appends a message, once per client message id. A visitor message is refused past the
+  waiting-message cap (while waiting) or the conversation's byte cap; a resend of a
+  stored message is answered with its id whatever the caps.
+    KEYS[1] conversation
+    KEYS[2] messages
+    KEYS[3] clientMessageIds
+    ARGV[1] from           v | o | s
+    ARGV[2] operatorId     '' unless from = o
+    ARGV[3] sealed
+    ARGV[4] clientMessageId
+    ARGV[5] now
+    ARGV[6] bytes          plaintext UTF-8 bytes
+    ARGV[7] waitingCap
+    ARGV[8] byteCap
+  Returns {'ok' | 'duplicate', messageId, operatorId, state, watchers} | {'not_found'} | {'ended'} | {'forbidden'} | {'rate_limited'} | {'too_large'}
+]]
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'not_found'} end
+if state == 'ended' then return {'ended'} end
+local op = redis.call('HGET', KEYS[1], 'operatorId') or ''
+if ARGV[1] == 'o' and (state ~= 'active' or op ~= ARGV[2]) then return {'forbidden'} end
+if ARGV[4] ~= '' then
+  local existing = redis.call('HGET', KEYS[3], ARGV[4])
+  if existing then return {'duplicate', existing, op, state, '0'} end
+end
+if ARGV[1] == 'v' then
+  if state == 'waiting' and tonumber(redis.call('HGET', KEYS[1], 'waitingMsgs') or '0') >= tonumber(ARGV[7]) then
+    return {'rate_limited'}
+  end
+  if tonumber(redis.call('HGET', KEYS[1], 'vbytes') or '0') + tonumber(ARGV[6]) > tonumber(ARGV[8]) then
+    return {'too_large'}
+  end
+end
+local id = redis.call('XADD', KEYS[2], '*', 'f', ARGV[1], 'o', ARGV[2], 'c', ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[4], id) end
+if ARGV[1] == 'v' then
+  redis.call('HSET', KEYS[1], 'lastVisitorAt', ARGV[5])
+  redis.call('HINCRBY', KEYS[1], 'vbytes', ARGV[6])
+  if state == 'waiting' then redis.call('HINCRBY', KEYS[1], 'waitingMsgs', 1) end
+end
+return {'ok', id, op, state, redis.call('HGET', KEYS[1], 'watchers') or '0'}

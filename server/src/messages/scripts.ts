@@ -1,0 +1,26 @@
+import { luaScript } from '../redis/scripts.ts';
+
+export type AppendStatus =
+  | 'ok'
+  | 'duplicate'
+  | 'not_found'
+  | 'ended'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'too_large';
+
+export const appendMessageScript = luaScript({
+  file: new URL('./lua/append-message.lua', import.meta.url),
+  keys: ['conversation', 'messages', 'clientMessageIds'],
+  args: ['from', 'operatorId', 'sealed', 'clientMessageId', 'now', 'bytes', 'waitingCap', 'byteCap'],
+  decode: (r) => {
+    const [status, messageId, operatorId, state, watchers] = (r as (string | null)[]).map((v) => v ?? '');
+    return {
+      status: status as AppendStatus,
+      messageId: messageId ?? '',
+      operatorId: operatorId ?? '',
+      state: state ?? '',
+      watched: Number(watchers ?? 0) > 0,
+    };
+  },
+});

@@ -1,0 +1,171 @@
+import { AppError, type Message, type Note } from '@stille-lijn/shared';
+import type { Redis } from 'ioredis';
+import type { AuditLog } from '../audit/index.ts';
+import type { Config } from '../config.ts';
+import {
+  atOf,
+  type ConversationRecord,
+  type ConversationStore,
+  type SenderCode,
+  senderOf,
+} from '../conversations/index.ts';
+import type { RedisKeys } from '../redis/keys.ts';
+import { prepareScripts, runScript } from '../redis/scripts.ts';
+import type { Notifier } from '../sockets/notifier.ts';
+import { appendMessageScript } from './scripts.ts';
+
+/** A stored message and the relay to run right after its ack. */
+export interface Stored {
+  messageId: string;
+  at: string;
+  relay: (() => void) | undefined;
+}
+
+export interface MessagesDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  store: ConversationStore;
+  notifier: Notifier;
+  audit: AuditLog;
+  config: Readonly<Config>;
+}
+
+/**
+ * The message path: validate (done by the socket guard), seal, one script that stores the
+ * message once per client message id, ack, then relay. Also typing, and private notes.
+ */
+export class MessageService {
+  readonly #d: MessagesDeps;
+  constructor(deps: MessagesDeps) {
+    this.#d = deps;
+    prepareScripts(deps.redis, [appendMessageScript]);
+  }
+
+  /** A visitor message: sealed, stored once per client message id, then relayed to the operator. */
+  async visitorMessage(conversationId: string, clientMessageId: string, text: string): Promise<Stored> {
+    const r = await this.#append(conversationId, 'v', '', clientMessageId, text);
+    const at = atOf(r.messageId);
+    const relay =
+      r.fresh && ((r.state === 'active' && r.operatorId) || r.watched)
+        ? () => {
+            const message = { conversationId, messageId: r.messageId, from: 'visitor' as const, text, at };
+            if (r.state === 'active' && r.operatorId)
+              this.#d.notifier.toOperator(r.operatorId, 'chat:message', message);
+            if (r.watched) this.#d.notifier.toWatchers(conversationId, 'monitor:message', message);
+          }
+        : undefined;
+    return { messageId: r.messageId, at, relay };
+  }
+
+  /** An operator message: stored, then relayed to the visitor and any supervisor reading along. */
+  async operatorMessage(
+    conversationId: string,
+    operatorId: string,
+    clientMessageId: string,
+    text: string,
+  ): Promise<Stored> {
+    const r = await this.#append(conversationId, 'o', operatorId, clientMessageId, text);
+    const at = atOf(r.messageId);
+    const messageId = r.messageId;
+    const relay = r.fresh
+      ? () => {
+          this.#d.notifier.toVisitor(conversationId, 'chat:message', {
+            messageId,
+            from: 'operator',
+            text,
+            at,
+          });
+          if (r.watched) {
+            this.#d.notifier.toWatchers(conversationId, 'monitor:message', {
+              conversationId,
+              messageId,
+              from: 'operator',
+              operatorId,
+              text,
+              at,
+            });
+          }
+        }
+      : undefined;
+    return { messageId, at, relay };
+  }
+
+  async #append(
+    conversationId: string,
+    from: SenderCode,
+    operatorId: string,
+    clientMessageId: string,
+    text: string,
+  ): Promise<{ messageId: string; operatorId: string; state: string; fresh: boolean; watched: boolean }> {
+    const k = this.#d.keys;
+    const r = await runScript(
+      this.#d.redis,
+      appendMessageScript,
+      {
+        conversation: k.conversation(conversationId),
+        messages: k.messages(conversationId),
+        clientMessageIds: k.clientMessageIds(conversationId),
+      },
+      {
+        from,
+        operatorId,
+        sealed: this.#d.store.seal(conversationId, 'message', text, senderOf(from, operatorId)),
+        clientMessageId,
+        now: Date.now(),
+        bytes: Buffer.byteLength(text, 'utf8'),
+        waitingCap: this.#d.config.waitingMessages,
+        byteCap: this.#d.config.conversationMaxBytes,
+      },
+    );
+    switch (r.status) {
+      case 'ok':
+      case 'duplicate':
+        return { ...r, fresh: r.status === 'ok' };
+      case 'not_found':
+        throw new AppError('not_found');
+      case 'ended':
+        throw new AppError('conflict', 'This conversation has ended.');
+      case 'rate_limited':
+        throw new AppError('rate_limited', 'Please wait for a counsellor before sending more.', undefined, {
+          reason: 'waiting_messages',
+        });
+      case 'too_large':
+        throw new AppError('too_large', 'This conversation has reached its size limit.', undefined, {
+          reason: 'conversation_full',
+        });
+      default:
+        throw new AppError('forbidden');
+    }
+  }
+
+  async visitorTyping(conversationId: string, typing: boolean): Promise<void> {
+    const op = await this.#d.store.lastOperatorOf(conversationId);
+    if (op) this.#d.notifier.toOperator(op, 'chat:typing', { conversationId, typing });
+  }
+
+  async operatorTyping(conversationId: string, operatorId: string, typing: boolean): Promise<void> {
+    const r = await assertHolder(this.#d.store, conversationId, operatorId);
+    if (r.state === 'active') this.#d.notifier.toVisitor(conversationId, 'chat:typing', { typing });
+  }
+
+  /** A private note: sealed, never sent to the visitor; audited. */
+  async addNote(conversationId: string, operatorId: string, text: string): Promise<Note> {
+    await assertHolder(this.#d.store, conversationId, operatorId);
+    const note = await this.#d.store.addNote(conversationId, operatorId, text);
+    await this.#d.audit.record('note', operatorId, conversationId);
+    return note;
+  }
+}
+
+/** The conversation, if `operatorId` holds (or last held) it; `forbidden` otherwise. */
+export async function assertHolder(
+  store: ConversationStore,
+  conversationId: string,
+  operatorId: string,
+): Promise<ConversationRecord> {
+  const r = await store.get(conversationId);
+  if (r.operatorId !== operatorId) throw new AppError('forbidden');
+  return r;
+}
+
+export type { Message };

@@ -1,0 +1,31 @@
+import { luaScript } from '../redis/scripts.ts';
+
+const file = (name: string) => new URL(`./lua/${name}.lua`, import.meta.url);
+
+export const createAccountScript = luaScript({
+  file: file('create-account'),
+  keys: ['byUsername', 'account'],
+  args: ['username', 'id', '...fields'],
+  decode: (r) => Number(r) === 1,
+});
+
+export const updateAccountScript = luaScript({
+  file: file('update-account'),
+  keys: ['account'],
+  args: ['...fields'],
+  decode: (r) => Number(r) === 1,
+});
+
+export const updateAccessScript = luaScript({
+  file: file('update-access'),
+  keys: ['account'],
+  args: ['channel', 'operatorId', '...fields'],
+  decode: (r) => Number(r),
+});
+
+export const totpReplayScript = luaScript({
+  file: file('totp-replay'),
+  keys: ['totpLast'],
+  args: ['counter', 'keepMs'],
+  decode: (r) => Number(r) === 1,
+});

@@ -1,0 +1,54 @@
+import type { JobsOptions, Queue } from 'bullmq';
+import { z } from 'zod';
+
+/**
+ * The data of every BullMQ job, by queue and job name. A worker parses what it takes from
+ * Redis with these schemas (a job may have been queued by an earlier release), and
+ * `addJob` only accepts data of the right shape for the name.
+ */
+export const conversationJobs = {
+  /** A routing pass (queued when a conversation starts, so that a crash between start and route is repaired). */
+  route: z.object({ conversationId: z.string().optional() }),
+  /** An operator's grace period is over: requeue their conversations if they are still gone. */
+  grace: z.object({ operatorId: z.string(), since: z.number().optional() }),
+  /** A visitor's return window closed: end the conversation if they did not come back. */
+  'away-expire': z.object({ conversationId: z.string(), awaySince: z.number() }),
+  /** A waiting visitor has been gone WAITER_HOLD_S: hold the conversation out of routing. */
+  hold: z.object({ conversationId: z.string() }),
+  /** The safety-net sweep. */
+  sweep: z.object({}).loose(),
+} as const;
+
+export const retentionJobs = {
+  /** Deletes what is left of an ended conversation. */
+  purge: z.object({ conversationId: z.string() }),
+} as const;
+
+export const reportJobs = {
+  /** Delivers one sealed report to its region. */
+  deliver: z.object({ reportId: z.string() }),
+} as const;
+
+type Schemas = Record<string, z.ZodType>;
+
+/** Queues a job whose data matches its name's schema. */
+export async function addJob<S extends Schemas, N extends keyof S & string>(
+  queue: Queue,
+  _jobs: S,
+  name: N,
+  data: z.input<S[N]>,
+  opts?: JobsOptions,
+): Promise<void> {
+  await queue.add(name, data, opts);
+}
+
+/** A job's data parsed with its name's schema; throws for an unknown name or bad data. */
+export function jobData<S extends Schemas, N extends keyof S & string>(
+  jobs: S,
+  name: N,
+  data: unknown,
+): z.output<S[N]> {
+  const schema = jobs[name];
+  if (!schema) throw new Error(`unknown job ${name}`);
+  return schema.parse(data) as z.output<S[N]>;
+}

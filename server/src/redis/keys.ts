@@ -1,0 +1,132 @@
+/**
+ * Every Redis key the server uses, in one place, under `REDIS_PREFIX`. A feature asks for
+ * its keys here instead of joining strings, so two features can never disagree about a
+ * name, and a Lua script receives every key it touches in KEYS.
+ *
+ * Hashed parts (`addr`, token and code hashes) are keyed hashes (`cipher.keyedHash`): no
+ * address, token or code is ever part of a key.
+ */
+export function redisKeys(prefix: string) {
+  const k = (...parts: string[]) => [prefix, ...parts].join(':');
+  return {
+    prefix,
+    /** Joins parts under the prefix: for keys not (yet) named below. */
+    join: k,
+
+    // ---- one conversation
+    /** Hash: the conversation's fields (see conversations/store.ts). */
+    conversation: (id: string) => k('conv', id),
+    /** Stream: its messages, sealed. */
+    messages: (id: string) => k('conv', id, 'msgs'),
+    /** Hash: client message id → stream id, for idempotent resends. */
+    clientMessageIds: (id: string) => k('conv', id, 'cmids'),
+    /** Stream: its private notes, sealed. */
+    notes: (id: string) => k('conv', id, 'notes'),
+    /** String: the visitor's address hash, kept an hour after the end so that it can be blocked. */
+    endedAddress: (id: string) => k('conv', id, 'addr'),
+    /** String: resume token hash → conversation id. */
+    resumeToken: (hash: string) => k('resume', hash),
+    /** String: return code hash → conversation id. */
+    returnCode: (hash: string) => k('return', hash),
+
+    // ---- the queue
+    /** Sorted set: waiting conversations of one language, by routing score. */
+    waiting: (language: string) => k('waiting', language),
+    /** Sorted set: release 1's single waiting set, drained into the per-language sets. */
+    legacyWaiting: k('waiting'),
+    /** Sorted set: waiters held out of routing (visitor gone too long), with their score. */
+    held: k('held'),
+    /** Sorted set: waiters whose visitor is away, by the time they left. */
+    waitingAway: k('waiting-away'),
+    /** Set: active conversations. */
+    active: k('active'),
+    /** Sorted set: visitor presence, conversation id → ms until which it counts as connected. */
+    visitorPresence: k('vpresence'),
+
+    // ---- operators on the route
+    /** Set: operators who have signed in to the console. */
+    routeOperators: k('route', 'ops'),
+    /** Set: operators with status available. */
+    routeAvailable: k('route', 'available'),
+    /** Hash: what routing knows of an operator (status, langs, cap, name, lastSeen). */
+    routeOperator: (id: string) => k('route', 'op', id),
+    /** Set: an operator's active conversations. */
+    operatorConversations: (id: string) => k('op', id, 'convs'),
+    /** Sorted set: an operator's live sockets, by presence expiry. */
+    operatorSockets: (id: string) => k('op', id, 'conns'),
+    /** Sorted set: conversations that ended in an operator's hands, by when retention removes them. */
+    operatorEnded: (id: string) => k('op', id, 'ended'),
+
+    // ---- figures
+    /** Hash: line-wide running figures (the wait EWMA). */
+    stats: k('stats'),
+    /** Hash: one UTC day's counts. */
+    statsDay: (day: string) => k('stats', day),
+    /** List: one UTC day's waits in ms. */
+    statsDayWaits: (day: string) => k('stats', day, 'waits'),
+
+    // ---- visitor limits and blocks
+    /** String counter: new visitor connections of an address this minute. */
+    connectionThrottle: (addr: string) => k('throttle', 'conn', addr),
+    /** Hash: failed return codes of an address (`n`, `until`). */
+    returnCodeThrottle: (addr: string) => k('throttle', 'return-code', addr),
+    /** Set: an address's open conversations. */
+    openByAddress: (addr: string) => k('open', addr),
+    /** String: the block in force on an address (its block id). */
+    blockedAddress: (addr: string) => k('block', 'addr', addr),
+    /** Hash: one block (addr hash, createdAt, expiresAt, operatorName). */
+    block: (blockId: string) => k('block', blockId),
+    /** Sorted set: blocks by expiry. */
+    blocks: k('blocks'),
+
+    // ---- staff accounts and sessions (operators/store.ts, auth/)
+    accounts: {
+      /** Hash: the account's fields. */
+      operator: (id: string) => k('operator', id),
+      /** Hash: lower-cased username → operator id (uniqueness and lookup). */
+      byUsername: k('operators', 'by-username'),
+      /** Set: the ids of the operator's sessions, so all can be revoked. */
+      sessionsOf: (id: string) => k('operator', id, 'sessions'),
+      /** String: the last TOTP counter accepted, against replay. */
+      totpLast: (id: string) => k('operator', id, 'totp-last'),
+      /** Hash: one session, keyed by the hash of its token. */
+      session: (sessionId: string) => k('session', sessionId),
+      /**
+       * Hash: a login-throttling counter, named by a keyed hash (never a raw username or
+       * address): per (username, address), per username, or per address.
+       */
+      loginThrottle: (kind: 'pair' | 'user' | 'address', hash: string) => k('login-throttle', kind, hash),
+      /** String: this username signed in from this address recently (keyed hash of both). */
+      loginKnown: (hash: string) => k('login-known', hash),
+      /** Pub/sub channel: an operator's sessions were revoked; payload is the operator id. */
+      revokedChannel: k('events', 'operator-revoked'),
+      /**
+       * Pub/sub channel: what an account may see or do changed (role, languages); payload is
+       * `<operator id> <access revision>`. Live sockets built on an older revision are cut.
+       */
+      accessChannel: k('events', 'operator-access'),
+    },
+
+    // ---- Veilig Thuis reports (reports/store.ts)
+    /** Hash: one report's status and sealed box. */
+    report: (reportId: string) => k('report', reportId),
+    /** Sorted set: a conversation's reports. */
+    reportsOf: (conversationId: string) => k('reports', 'conv', conversationId),
+    /** Sorted set: every report, newest last. */
+    reports: k('reports', 'all'),
+    /** String: a submission's Idempotency-Key, per operator → the report it made. */
+    reportIdempotency: (operatorId: string, key: string) => k('report-idem', operatorId, key),
+
+    // ---- the rest
+    /** Stream: the audit trail, never content. */
+    audit: k('audit'),
+    /** Hash: canned responses, `<id>:<language>` → JSON. */
+    canned: k('canned'),
+    /** Pub/sub: an operator's sessions were revoked (payload: operator id). */
+    operatorRevokedChannel: k('events', 'operator-revoked'),
+    /** Pub/sub: one session was revoked (payload: session id). */
+    sessionRevokedChannel: k('events', 'session-revoked'),
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,24 @@
+import { luaScript } from '../redis/scripts.ts';
+
+const file = (name: string) => new URL(`./lua/${name}.lua`, import.meta.url);
+
+export const beginAttemptScript = luaScript({
+  file: file('begin-attempt'),
+  keys: ['report'],
+  args: [],
+  decode: (r) => (r ? { status: String((r as string[])[0]), attempts: Number((r as string[])[1]) } : null),
+});
+
+export const failScript = luaScript({
+  file: file('fail'),
+  keys: ['report'],
+  args: ['error'],
+  decode: (r) => Number(r) === 1,
+});
+
+export const requeueReportScript = luaScript({
+  file: file('requeue'),
+  keys: ['report'],
+  args: [],
+  decode: (r) => Number(r),
+});

@@ -1,0 +1,33 @@
+--[[
+  Returns an active conversation to the queue, keeping its original waitingSince (and so
+  its place). An optional hand-over note is stored only when the move happens. The caller
+  read the language to name KEYS[4].
+    KEYS[1] conversation
+    KEYS[2] notes
+    KEYS[3] operatorConversations   of the expected holder
+    KEYS[4] waiting                 the waiting set of its language
+    KEYS[5] active
+    KEYS[6] waitingAway
+    ARGV[1] id
+    ARGV[2] operatorId             the expected holder
+    ARGV[3] sealedNote             '' for none
+    ARGV[4] language               as read
+    ARGV[5] urgentOffset           added to the score of a conversation that is not urgent
+  Returns {'ok', noteId} | {'conflict'} | {'forbidden'} | {'retry'}
+]]
+local id = ARGV[1]
+local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'urgent', 'waitingSince', 'language', 'away', 'awaySince')
+if c[1] ~= 'active' then return {'conflict'} end
+if c[2] ~= ARGV[2] then return {'forbidden'} end
+if c[5] ~= ARGV[4] then return {'retry'} end
+local noteId = ''
+if ARGV[3] ~= '' then noteId = redis.call('XADD', KEYS[2], '*', 'o', c[2], 'c', ARGV[3]) end
+redis.call('HSET', KEYS[1], 'state', 'waiting', 'waitingMsgs', '0')
+redis.call('HDEL', KEYS[1], 'operatorId', 'operatorName', 'assignedAt')
+redis.call('SREM', KEYS[3], id)
+redis.call('SREM', KEYS[5], id)
+local score = tonumber(c[4])
+if c[3] ~= '1' then score = score + tonumber(ARGV[5]) end
+redis.call('ZADD', KEYS[4], score, id)
+if c[6] and c[6] ~= '' and c[7] then redis.call('ZADD', KEYS[6], tonumber(c[7]), id) end
+return {'ok', noteId}

@@ -1,0 +1,513 @@
+import { AppError, type Conversation, type Message, type Note } from '@stille-lijn/shared';
+import { EWMA_ALPHA } from '@stille-lijn/shared/domain/wait';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { AuditLog } from '../audit/index.ts';
+import type { Config } from '../config.ts';
+import {
+  type ConversationRecord,
+  type ConversationStore,
+  firstName,
+  senderOf,
+} from '../conversations/store.ts';
+import type { RedisKeys } from '../redis/keys.ts';
+import { prepareScripts, queueScript, runScript } from '../redis/scripts.ts';
+import type { Notifier } from '../sockets/notifier.ts';
+import type { QueueView } from './queue-view.ts';
+import type { OperatorRef, Roster } from './roster.ts';
+import {
+  assignScript,
+  holdWaiterScript,
+  moveWaitingScript,
+  requeueScript,
+  transferScript,
+  unholdWaiterScript,
+} from './scripts.ts';
+
+/** The routing score: urgent before the rest, then the earliest waitingSince. */
+export const URGENT_OFFSET = 10_000_000_000_000;
+export const routingScore = (urgent: boolean, since: number) => (urgent ? 0 : URGENT_OFFSET) + since;
+
+/** Days of figures kept. */
+const STATS_TTL_MS = 3 * 86_400_000;
+/** Today's UTC date, the key of the daily figures. */
+export const today = () => new Date().toISOString().slice(0, 10);
+
+export interface RouterMetrics {
+  waitSeconds?: { observe(v: number): void };
+  assignments?: { inc(): void };
+}
+
+export interface RouterDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  store: ConversationStore;
+  roster: Roster;
+  view: QueueView;
+  notifier: Notifier;
+  audit: AuditLog;
+  config: Readonly<Config>;
+  log: Logger;
+  metrics?: RouterMetrics;
+}
+
+/** The whole of a conversation as its operator gets it. */
+export interface AssignedView {
+  conversation: Conversation;
+  messages: Message[];
+  notes: Note[];
+}
+
+/**
+ * Who holds which conversation: routing passes, accepts, requeues, transfers, and holding
+ * waiters whose visitor is gone. Every move is one Lua script with every key it touches
+ * passed in KEYS; what a script needs to name its keys is read first and checked again
+ * inside it.
+ */
+export class Router {
+  readonly #d: RouterDeps;
+  readonly #k: RedisKeys;
+  #closed = false;
+
+  constructor(deps: RouterDeps) {
+    this.#d = deps;
+    this.#k = deps.keys;
+    // Registered before any use: an auto-pipeline made before a script was defined could not load it.
+    prepareScripts(deps.redis, [
+      assignScript,
+      requeueScript,
+      transferScript,
+      holdWaiterScript,
+      unholdWaiterScript,
+      moveWaitingScript,
+    ]);
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  // ------------------------------------------------------------------ assignment
+
+  /** Routing passes until nothing more can be assigned; safe from any process. */
+  async routeNow(): Promise<number> {
+    if (this.#closed) return 0;
+    let assigned = 0;
+    try {
+      for (let round = 0; round < 3; round++) {
+        const pass = await this.#pass();
+        assigned += pass.assigned;
+        if (!pass.again) break;
+      }
+    } catch (err) {
+      this.#d.log.warn({ err }, 'routing pass failed');
+    }
+    if (assigned > 0) this.#d.view.changed();
+    return assigned;
+  }
+
+  /**
+   * One pass: the heads of the waiting sets of the languages the available operators speak,
+   * merged in routing order, each given to the least loaded of them with room. No number of
+   * conversations in other languages is ever read. The proposals are then made atomically,
+   * one script each, in one round trip; a refused one (a race) is left for the next pass.
+   */
+  async #pass(): Promise<{ assigned: number; again: boolean }> {
+    const ops = (await this.#d.roster.available()).filter((o) => o.load < o.capacity);
+    if (ops.length === 0) return { assigned: 0, again: false };
+    const free = ops.reduce((n, o) => n + o.capacity - o.load, 0);
+    const langs = [...new Set(ops.flatMap((o) => o.languages))];
+    const read = this.#d.redis.pipeline();
+    for (const lang of langs) read.zrange(this.#k.waiting(lang), 0, free + 15, 'WITHSCORES');
+    const heads: { id: string; score: number; lang: string }[] = [];
+    ((await read.exec()) ?? []).forEach(([, z], i) => {
+      const flat = (z ?? []) as string[];
+      for (let j = 0; j + 1 < flat.length; j += 2)
+        heads.push({ id: flat[j]!, score: Number(flat[j + 1]), lang: langs[i]! });
+    });
+    heads.sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1));
+    const proposals: { id: string; lang: string; op: (typeof ops)[number] }[] = [];
+    let left = free;
+    for (const h of heads) {
+      if (left === 0) break;
+      let best: (typeof ops)[number] | undefined;
+      for (const o of ops)
+        if (o.load < o.capacity && o.languages.includes(h.lang) && (!best || o.load < best.load)) best = o;
+      if (!best) continue;
+      proposals.push({ id: h.id, lang: h.lang, op: best });
+      best.load++;
+      left--;
+    }
+    if (proposals.length === 0) return { assigned: 0, again: false };
+    const now = Date.now();
+    const pipe = this.#d.redis.pipeline();
+    for (const p of proposals) this.#queueAssign(pipe, p.id, p.lang, p.op, now, true);
+    const results = (await pipe.exec()) ?? [];
+    let assigned = 0;
+    let again = false;
+    const notices: Promise<void>[] = [];
+    results.forEach(([err, raw], i) => {
+      const p = proposals[i]!;
+      if (err) {
+        again = true;
+        return;
+      }
+      const r = assignScript.decode(raw);
+      if (r.status === 'ok') {
+        assigned++;
+        notices.push(
+          this.#afterAssigned(p.id, p.op.id, r.waitingSince, {
+            notifyOperator: true,
+            name: p.op.name,
+            load: r.load,
+          }),
+        );
+      } else if (r.status === 'conflict' || r.status === 'not_found' || r.status === 'retry') {
+        // A stale entry (ended, taken, or in another language's set) never blocks the queue.
+        void this.#d.redis.zrem(this.#k.waiting(p.lang), p.id);
+        again = true;
+      } else {
+        again = true; // the operator went away or filled up meanwhile
+      }
+    });
+    // The assignments are committed; a failed notification is repaired by the operator's
+    // reconnect (chat:assigned is re-sent) and the visitor's resume.
+    for (const r of await Promise.allSettled(notices))
+      if (r.status === 'rejected') this.#d.log.warn({ err: r.reason }, 'assignment notice failed');
+    return { assigned, again: again && assigned > 0 };
+  }
+
+  #assignKeys(id: string, lang: string, operatorId: string) {
+    const k = this.#k;
+    const day = today();
+    return {
+      conversation: k.conversation(id),
+      waiting: k.waiting(lang),
+      held: k.held,
+      waitingAway: k.waitingAway,
+      operatorConversations: k.operatorConversations(operatorId),
+      active: k.active,
+      routeOperator: k.routeOperator(operatorId),
+      stats: k.stats,
+      statsDay: k.statsDay(day),
+      statsDayWaits: k.statsDayWaits(day),
+    };
+  }
+
+  #queueAssign(
+    pipe: ReturnType<Redis['pipeline']>,
+    id: string,
+    lang: string,
+    op: { id: string; name: string; capacity: number },
+    now: number,
+    requireAvailable: boolean,
+  ): void {
+    queueScript(this.#d.redis, pipe, assignScript, this.#assignKeys(id, lang, op.id), {
+      id,
+      operatorId: op.id,
+      operatorName: op.name,
+      capacity: op.capacity,
+      now,
+      language: lang,
+      requireAvailable: requireAvailable ? 1 : 0,
+      ewmaAlpha: EWMA_ALPHA,
+      statsTtlMs: STATS_TTL_MS,
+    });
+  }
+
+  /** Assigns one waiting conversation to one operator, whatever their status, if they have room. */
+  async #assignOne(id: string, op: { id: string; name: string; capacity: number }) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = await this.#d.store.read(id);
+      if (!r) return { status: 'not_found' } as const;
+      const result = await runScript(this.#d.redis, assignScript, this.#assignKeys(id, r.language, op.id), {
+        id,
+        operatorId: op.id,
+        operatorName: op.name,
+        capacity: op.capacity,
+        now: Date.now(),
+        language: r.language,
+        requireAvailable: 0,
+        ewmaAlpha: EWMA_ALPHA,
+        statsTtlMs: STATS_TTL_MS,
+      });
+      if (result.status !== 'retry') return result;
+    }
+    return { status: 'conflict' } as const;
+  }
+
+  /** `chat:accept`: an operator takes a waiting conversation by hand. */
+  async accept(
+    conversationId: string,
+    op: OperatorRef,
+  ): Promise<{ conversation: Conversation; messages: Message[] }> {
+    const r = await this.#assignOne(conversationId, {
+      id: op.id,
+      name: op.displayName,
+      capacity: this.#d.roster.capacity,
+    });
+    if (r.status === 'not_found') throw new AppError('not_found');
+    if (r.status === 'full') throw new AppError('conflict', 'You are at capacity.');
+    if (r.status !== 'ok') throw new AppError('conflict', 'This conversation is no longer waiting.');
+    await this.#afterAssigned(conversationId, op.id, r.waitingSince, { notifyOperator: false });
+    await this.#d.audit.record('accept', op.id, conversationId);
+    const view = await this.assignedView(conversationId);
+    // Other sockets of the same operator learn of it too.
+    this.#d.notifier.toOperator(op.id, 'chat:assigned', view);
+    this.#d.view.changed();
+    return { conversation: view.conversation, messages: view.messages };
+  }
+
+  /** A supervisor gives a waiting conversation to a named, signed-in operator. */
+  async assignTo(conversationId: string, operatorId: string): Promise<void> {
+    const target = await this.#d.roster.target(operatorId);
+    if (!target) throw new AppError('not_found', 'That operator is not signed in.');
+    const r = await this.#assignOne(conversationId, {
+      id: operatorId,
+      name: target.name,
+      capacity: this.#d.roster.capacity,
+    });
+    if (r.status === 'full') throw new AppError('conflict', 'That operator is at capacity.');
+    if (r.status !== 'ok') throw new AppError('conflict');
+    await this.#afterAssigned(conversationId, operatorId, r.waitingSince, { notifyOperator: true });
+    this.#d.view.changed();
+  }
+
+  /**
+   * After an assignment is committed (the figures were recorded in the same script): tell
+   * the operator, the visitor and the operator's load display.
+   */
+  async #afterAssigned(
+    conversationId: string,
+    operatorId: string,
+    waitingSince: number,
+    opts: { notifyOperator: boolean; name?: string; load?: number },
+  ): Promise<void> {
+    this.#d.metrics?.waitSeconds?.observe(Math.max(0, (Date.now() - waitingSince) / 1000));
+    this.#d.metrics?.assignments?.inc();
+    this.#d.view.forget(conversationId);
+    const name = opts.name ?? (await this.#d.store.read(conversationId))?.operatorName ?? '';
+    this.#d.notifier.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(name) });
+    if (opts.notifyOperator) await this.sendAssigned(conversationId, operatorId);
+    if (opts.load !== undefined) {
+      // Routing only assigns to available operators, so the status is known.
+      this.#d.notifier.toOperator(operatorId, 'operator:state', {
+        status: 'available',
+        load: opts.load,
+        capacity: this.#d.roster.capacity,
+      });
+    } else {
+      await this.pushOperatorState(operatorId);
+    }
+  }
+
+  async assignedView(conversationId: string): Promise<AssignedView> {
+    const [conversation, messages, notes] = await Promise.all([
+      this.#d.store.conversation(conversationId),
+      this.#d.store.messages(conversationId, { forOperator: true }),
+      this.#d.store.notes(conversationId),
+    ]);
+    return { conversation, messages, notes };
+  }
+
+  async sendAssigned(conversationId: string, operatorId: string): Promise<void> {
+    this.#d.notifier.toOperator(operatorId, 'chat:assigned', await this.assignedView(conversationId));
+  }
+
+  /** Re-sends `chat:assigned` for every active conversation of an operator (on reconnect). */
+  async resendAssigned(operatorId: string, emit: (payload: AssignedView) => void): Promise<void> {
+    for (const id of await this.#d.roster.conversationsOf(operatorId)) emit(await this.assignedView(id));
+  }
+
+  async pushOperatorState(operatorId: string): Promise<void> {
+    this.#d.notifier.toOperator(operatorId, 'operator:state', await this.#d.roster.state(operatorId));
+  }
+
+  // --------------------------------------------------------------------- moving
+
+  /**
+   * Returns an active conversation to the queue (its place kept), from the operator expected
+   * to hold it; an optional sealed hand-over note is stored in the same step.
+   */
+  async requeue(
+    conversationId: string,
+    operatorId: string,
+    sealedNote = '',
+  ): Promise<{ status: 'ok' | 'conflict' | 'forbidden'; noteId: string }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = await this.#d.store.read(conversationId);
+      if (!r) return { status: 'conflict', noteId: '' };
+      const k = this.#k;
+      const res = await runScript(
+        this.#d.redis,
+        requeueScript,
+        {
+          conversation: k.conversation(conversationId),
+          notes: k.notes(conversationId),
+          operatorConversations: k.operatorConversations(operatorId),
+          waiting: k.waiting(r.language),
+          active: k.active,
+          waitingAway: k.waitingAway,
+        },
+        { id: conversationId, operatorId, sealedNote, language: r.language, urgentOffset: URGENT_OFFSET },
+      );
+      if (res.status !== 'retry') return { status: res.status, noteId: res.noteId };
+    }
+    return { status: 'conflict', noteId: '' };
+  }
+
+  /** `chat:transfer` (and a supervisor's reassign): to a colleague, or back to the queue. */
+  async transfer(
+    conversationId: string,
+    from: OperatorRef,
+    to: { operatorId: string } | { queue: true },
+    note?: string,
+  ): Promise<void> {
+    // The hand-over note is written by the same script as the move, so a refused transfer
+    // leaves no note behind and a retry does not add it twice.
+    const sealedNote = note ? this.#d.store.seal(conversationId, 'note', note, senderOf('o', from.id)) : '';
+    const n = this.#d.notifier;
+    if ('queue' in to) {
+      const r = await this.requeue(conversationId, from.id, sealedNote);
+      if (r.status === 'forbidden') throw new AppError('forbidden');
+      if (r.status !== 'ok') throw new AppError('conflict');
+      if (r.noteId) await this.#d.audit.record('note', from.id, conversationId);
+      n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
+      await this.#d.audit.record('transfer-queue', from.id, conversationId);
+      this.#d.view.changed();
+      await this.pushOperatorState(from.id);
+      void this.routeNow();
+      return;
+    }
+    const target = await this.#d.roster.target(to.operatorId);
+    if (!target) throw new AppError('not_found', 'That operator is not signed in.');
+    const k = this.#k;
+    const r = await runScript(
+      this.#d.redis,
+      transferScript,
+      {
+        conversation: k.conversation(conversationId),
+        notes: k.notes(conversationId),
+        fromConversations: k.operatorConversations(from.id),
+        toConversations: k.operatorConversations(to.operatorId),
+      },
+      {
+        id: conversationId,
+        fromOperatorId: from.id,
+        toOperatorId: to.operatorId,
+        toName: target.name,
+        toCapacity: target.capacity,
+        now: Date.now(),
+        sealedNote,
+      },
+    );
+    if (r.status === 'forbidden') throw new AppError('forbidden');
+    if (r.status === 'full') throw new AppError('conflict', 'That operator is at capacity.');
+    if (r.status !== 'ok') throw new AppError('conflict');
+    if (r.noteId) await this.#d.audit.record('note', from.id, conversationId);
+    n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
+    await this.#d.audit.record('transfer', from.id, conversationId);
+    await this.sendAssigned(conversationId, to.operatorId);
+    n.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(target.name) });
+    await Promise.all([this.pushOperatorState(from.id), this.pushOperatorState(to.operatorId)]);
+    void this.routeNow();
+  }
+
+  /** Every conversation of an operator gone past the grace period goes back to the queue. */
+  async requeueOperator(operatorId: string): Promise<number> {
+    let n = 0;
+    for (const id of await this.#d.roster.conversationsOf(operatorId)) {
+      if ((await this.requeue(id, operatorId)).status !== 'ok') continue;
+      n++;
+      this.#d.notifier.toOperator(operatorId, 'chat:unassigned', { conversationId: id, reason: 'requeued' });
+      this.#d.view.forget(id);
+    }
+    if (n > 0) {
+      this.#d.log.info({ operatorId, conversations: n }, 'conversations requeued after grace period');
+      this.#d.view.changed();
+      void this.routeNow();
+    }
+    return n;
+  }
+
+  /** A conversation marked urgent while it waits moves ahead in its line, held or not. */
+  async rescore(r: ConversationRecord, urgent: boolean): Promise<void> {
+    if (r.state !== 'waiting') return;
+    const score = routingScore(urgent, r.waitingSince);
+    await this.#d.redis
+      .multi()
+      .zadd(this.#k.waiting(r.language), 'XX', score, r.id)
+      .zadd(this.#k.held, 'XX', score, r.id)
+      .exec();
+    this.#d.view.changed();
+  }
+
+  // ------------------------------------------------------------ waiters away
+
+  /** Moves what release 1 left in its single waiting set into the per-language sets. */
+  async migrateLegacyWaiting(): Promise<number> {
+    const legacy = this.#k.legacyWaiting;
+    let moved = 0;
+    for (;;) {
+      const ids = await this.#d.redis.zrange(legacy, 0, 499);
+      if (ids.length === 0) break;
+      for (const id of ids) {
+        const lang = (await this.#d.store.read(id))?.language ?? '';
+        const ok = await runScript(
+          this.#d.redis,
+          moveWaitingScript,
+          { legacyWaiting: legacy, conversation: this.#k.conversation(id), waiting: this.#k.waiting(lang) },
+          { id, language: lang },
+        );
+        if (ok) moved++;
+      }
+    }
+    if (moved > 0) {
+      this.#d.log.info({ conversations: moved }, 'waiting conversations moved to per-language sets');
+      this.#d.view.changed();
+    }
+    return moved;
+  }
+
+  #holdKeys(id: string, lang: string) {
+    return {
+      conversation: this.#k.conversation(id),
+      waiting: this.#k.waiting(lang),
+      held: this.#k.held,
+      waitingAway: this.#k.waitingAway,
+    };
+  }
+
+  /** Holds out of routing the waiting conversations whose visitor has been gone longer than WAITER_HOLD_S. */
+  async holdGoneWaiters(): Promise<number> {
+    const cutoff = Date.now() - this.#d.config.waiterHoldMs;
+    const ids = await this.#d.redis.zrangebyscore(this.#k.waitingAway, '-inf', cutoff, 'LIMIT', 0, 500);
+    let held = 0;
+    for (const id of ids) {
+      const lang = (await this.#d.store.read(id))?.language ?? '';
+      if (await runScript(this.#d.redis, holdWaiterScript, this.#holdKeys(id, lang), { id, language: lang }))
+        held++;
+    }
+    if (held > 0) this.#d.view.changed();
+    return held;
+  }
+
+  /** Job: holds one waiting conversation if its visitor is still gone after WAITER_HOLD_S. */
+  async holdIfGone(conversationId: string): Promise<void> {
+    const r = await this.#d.store.read(conversationId);
+    if (r?.state !== 'waiting' || !r.away || Date.now() - r.away.since < this.#d.config.waiterHoldMs) return;
+    const held = await runScript(this.#d.redis, holdWaiterScript, this.#holdKeys(r.id, r.language), {
+      id: r.id,
+      language: r.language,
+    });
+    if (held) this.#d.view.changed();
+  }
+
+  /** The visitor of a waiting conversation is back: a held one returns to its place. */
+  async unhold(r: ConversationRecord): Promise<void> {
+    await runScript(this.#d.redis, unholdWaiterScript, this.#holdKeys(r.id, r.language), {
+      id: r.id,
+      language: r.language,
+    });
+  }
+}

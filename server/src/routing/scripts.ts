@@ -1,0 +1,77 @@
+import { luaScript } from '../redis/scripts.ts';
+
+const file = (name: string) => new URL(`./lua/${name}.lua`, import.meta.url);
+const strings = (r: unknown) => (r as (string | null)[]).map((v) => v ?? '');
+
+export const assignScript = luaScript({
+  file: file('assign'),
+  keys: [
+    'conversation',
+    'waiting',
+    'held',
+    'waitingAway',
+    'operatorConversations',
+    'active',
+    'routeOperator',
+    'stats',
+    'statsDay',
+    'statsDayWaits',
+  ],
+  args: [
+    'id',
+    'operatorId',
+    'operatorName',
+    'capacity',
+    'now',
+    'language',
+    'requireAvailable',
+    'ewmaAlpha',
+    'statsTtlMs',
+  ],
+  decode: (r) => {
+    const [status, waitingSince, load] = strings(r);
+    if (status === 'ok') return { status, waitingSince: Number(waitingSince), load: Number(load) } as const;
+    return { status: status as 'not_found' | 'conflict' | 'full' | 'unavailable' | 'retry' };
+  },
+});
+
+export const requeueScript = luaScript({
+  file: file('requeue'),
+  keys: ['conversation', 'notes', 'operatorConversations', 'waiting', 'active', 'waitingAway'],
+  args: ['id', 'operatorId', 'sealedNote', 'language', 'urgentOffset'],
+  decode: (r) => {
+    const [status, noteId] = strings(r);
+    return { status: status as 'ok' | 'conflict' | 'forbidden' | 'retry', noteId: noteId ?? '' };
+  },
+});
+
+export const transferScript = luaScript({
+  file: file('transfer'),
+  keys: ['conversation', 'notes', 'fromConversations', 'toConversations'],
+  args: ['id', 'fromOperatorId', 'toOperatorId', 'toName', 'toCapacity', 'now', 'sealedNote'],
+  decode: (r) => {
+    const [status, noteId] = strings(r);
+    return { status: status as 'ok' | 'conflict' | 'forbidden' | 'full', noteId: noteId ?? '' };
+  },
+});
+
+export const holdWaiterScript = luaScript({
+  file: file('hold-waiter'),
+  keys: ['conversation', 'waiting', 'held', 'waitingAway'],
+  args: ['id', 'language'],
+  decode: (r) => strings(r)[0] === 'held',
+});
+
+export const unholdWaiterScript = luaScript({
+  file: file('unhold-waiter'),
+  keys: ['conversation', 'waiting', 'held', 'waitingAway'],
+  args: ['id', 'language'],
+  decode: (r) => strings(r)[0] === 'back',
+});
+
+export const moveWaitingScript = luaScript({
+  file: file('move-waiting'),
+  keys: ['legacyWaiting', 'conversation', 'waiting'],
+  args: ['id', 'language'],
+  decode: (r) => Number(r) === 1,
+});

@@ -1,0 +1,68 @@
+import type { OperatorServerToClientEvents, VisitorServerToClientEvents } from '@stille-lijn/shared';
+
+/** An event map, as the shared protocol declares them. */
+// biome-ignore lint/suspicious/noExplicitAny: the widest listener type, as Socket.IO's own EventsMap
+type EventsMap = { [event: string]: (...args: any[]) => void };
+type EventNames<E extends EventsMap> = keyof E & string;
+type EventParams<E extends EventsMap, Ev extends EventNames<E>> = Parameters<E[Ev]>;
+
+/** Rooms: one per conversation's visitor, per operator, per watched conversation, and two groups. */
+export const visitorRoom = (conversationId: string) => `v:${conversationId}`;
+export const operatorRoom = (operatorId: string) => `op:${operatorId}`;
+export const watchRoom = (conversationId: string) => `watch:${conversationId}`;
+/** Every signed-in console. */
+export const ROOM_OPERATORS = 'operators';
+/** Every signed-in supervisor and admin. */
+export const ROOM_SUPERVISORS = 'supervisors';
+
+/** What can emit to the rooms of one namespace: Socket.IO's namespace, or the Redis emitter in a worker. */
+export interface RoomEmitter<E extends EventsMap> {
+  to(room: string | string[]): {
+    emit<Ev extends EventNames<E>>(ev: Ev, ...args: EventParams<E, Ev>): unknown;
+  };
+}
+
+export interface Channels {
+  visitor: RoomEmitter<VisitorServerToClientEvents>;
+  operator: RoomEmitter<OperatorServerToClientEvents>;
+}
+
+type V = VisitorServerToClientEvents;
+type O = OperatorServerToClientEvents;
+
+/**
+ * Every push from the server to clients, typed with the shared event maps. Works the same
+ * from a server (Socket.IO and its Redis adapter reach the other instances) and from a
+ * worker process (the Redis emitter).
+ */
+export class Notifier {
+  readonly #c: Channels;
+  constructor(channels: Channels) {
+    this.#c = channels;
+  }
+
+  /** The visitor of one conversation (every socket attached to it). */
+  toVisitor<Ev extends EventNames<V>>(conversationId: string, ev: Ev, ...args: EventParams<V, Ev>): void {
+    this.#c.visitor.to(visitorRoom(conversationId)).emit(ev, ...args);
+  }
+
+  /** Every socket of one operator. */
+  toOperator<Ev extends EventNames<O>>(operatorId: string, ev: Ev, ...args: EventParams<O, Ev>): void {
+    this.#c.operator.to(operatorRoom(operatorId)).emit(ev, ...args);
+  }
+
+  /** Supervisors reading along with one conversation. */
+  toWatchers<Ev extends EventNames<O>>(conversationId: string, ev: Ev, ...args: EventParams<O, Ev>): void {
+    this.#c.operator.to(watchRoom(conversationId)).emit(ev, ...args);
+  }
+
+  /** Every signed-in supervisor and admin. */
+  toSupervisors<Ev extends EventNames<O>>(ev: Ev, ...args: EventParams<O, Ev>): void {
+    this.#c.operator.to(ROOM_SUPERVISORS).emit(ev, ...args);
+  }
+
+  /** Every signed-in console. */
+  toConsoles<Ev extends EventNames<O>>(ev: Ev, ...args: EventParams<O, Ev>): void {
+    this.#c.operator.to(ROOM_OPERATORS).emit(ev, ...args);
+  }
+}

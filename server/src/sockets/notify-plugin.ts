@@ -1,0 +1,39 @@
+import { Emitter } from '@socket.io/redis-emitter';
+import type { OperatorServerToClientEvents, VisitorServerToClientEvents } from '@stille-lijn/shared';
+import fp from 'fastify-plugin';
+import { Notifier } from './notifier.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every push to clients, typed with the shared event maps. */
+    notifier: Notifier;
+  }
+}
+
+/** The channel prefix shared by the Socket.IO Redis adapter and the emitter. */
+export const socketChannel = (prefix: string) => `${prefix}:socket.io`;
+
+/**
+ * In a server process, pushes go through Socket.IO (its Redis adapter reaches the other
+ * instances); in a worker process there is no Socket.IO server, so through the Redis emitter.
+ */
+export default fp(
+  async (app) => {
+    if (app.hasDecorator('io')) {
+      app.decorate(
+        'notifier',
+        new Notifier({ visitor: app.io.of('/visitor'), operator: app.io.of('/operator') }),
+      );
+      return;
+    }
+    const opts = { key: socketChannel(app.config.redisPrefix) };
+    app.decorate(
+      'notifier',
+      new Notifier({
+        visitor: new Emitter<VisitorServerToClientEvents>(app.redis, opts).of('/visitor'),
+        operator: new Emitter<OperatorServerToClientEvents>(app.redis, opts).of('/operator'),
+      }),
+    );
+  },
+  { name: 'notify', dependencies: ['redis'] },
+);

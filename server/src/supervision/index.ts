@@ -1,0 +1,1 @@
+export { forBulkView, Supervision } from './service.ts';

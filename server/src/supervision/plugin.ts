@@ -1,0 +1,37 @@
+import fp from 'fastify-plugin';
+import { currentOperator } from '../auth/plugin.ts';
+import { supervisionEvents } from './handlers.ts';
+import { Supervision } from './service.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Reading along, reassigning, the overview and alerts. */
+    supervision: Supervision;
+  }
+}
+
+/** Supervision, its `/operator` events, `GET /api/supervisor/overview` and `GET /api/colleagues`. */
+export default fp(
+  async (app) => {
+    const supervision = new Supervision({
+      redis: app.redis,
+      keys: app.keys,
+      store: app.store,
+      roster: app.roster,
+      router: app.router,
+      notifier: app.notifier,
+      audit: app.audit,
+    });
+    app.decorate('supervision', supervision);
+    if (!app.hasDecorator('socketFeatures')) return; // a worker process: no HTTP, no sockets
+    app.socketFeatures.operator.push(supervisionEvents(supervision));
+    app.get('/api/supervisor/overview', { preHandler: app.requireRole('supervisor', 'admin') }, async (req) =>
+      supervision.overview(currentOperator(req).id),
+    );
+    // Who a conversation can be handed to: the colleagues signed in now, by name.
+    app.get('/api/colleagues', { preHandler: app.requireOperator }, async (req) => ({
+      colleagues: await supervision.colleaguesOf(currentOperator(req).id),
+    }));
+  },
+  { name: 'supervision', dependencies: ['conversation-store', 'routing', 'notify', 'audit'] },
+);

@@ -1,0 +1,124 @@
+import { AppError, type Conversation, type SupervisorAlert } from '@stille-lijn/shared';
+import type { Redis } from 'ioredis';
+import type { AuditLog } from '../audit/index.ts';
+import type { ConversationStore } from '../conversations/index.ts';
+import type { RedisKeys } from '../redis/keys.ts';
+import type { AssignedView, OperatorOnRoute, OperatorRef, Roster, Router } from '../routing/index.ts';
+import type { Notifier } from '../sockets/notifier.ts';
+
+export interface SupervisionDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  store: ConversationStore;
+  roster: Roster;
+  router: Router;
+  notifier: Notifier;
+  audit: AuditLog;
+}
+
+/**
+ * What supervisors see and do: read along (audited, the operator told), reassign, the
+ * bulk overview (without checklist answers or acute locations), and alerts.
+ */
+export class Supervision {
+  readonly #d: SupervisionDeps;
+  constructor(deps: SupervisionDeps) {
+    this.#d = deps;
+  }
+
+  /** A supervisor starts reading along: everything is returned, the look is audited, the operator told. */
+  async monitor(
+    conversationId: string,
+    supervisor: { id: string; displayName: string },
+  ): Promise<AssignedView> {
+    const r = await this.#d.store.get(conversationId);
+    await this.#d.store.addWatcher(conversationId, 1);
+    await this.#d.audit.record('monitor', supervisor.id, conversationId);
+    if (r.operatorId) {
+      this.#d.notifier.toOperator(r.operatorId, 'chat:monitored', {
+        conversationId,
+        supervisorName: supervisor.displayName,
+        watching: true,
+      });
+    }
+    return this.#d.router.assignedView(conversationId);
+  }
+
+  async unmonitor(conversationId: string, supervisor: { id: string; displayName: string }): Promise<void> {
+    await this.#d.store.addWatcher(conversationId, -1);
+    await this.#d.audit.record('unmonitor', supervisor.id, conversationId);
+    const op = await this.#d.store.lastOperatorOf(conversationId);
+    if (op) {
+      this.#d.notifier.toOperator(op, 'chat:monitored', {
+        conversationId,
+        supervisorName: supervisor.displayName,
+        watching: false,
+      });
+    }
+  }
+
+  /** A supervisor moves a conversation from whoever holds it, to a colleague or back to the queue. */
+  async reassign(
+    conversationId: string,
+    supervisor: OperatorRef,
+    to: { operatorId: string } | { queue: true },
+  ): Promise<void> {
+    const r = await this.#d.store.get(conversationId);
+    if (r.state === 'active' && r.operatorId) {
+      await this.#d.router.transfer(
+        conversationId,
+        { id: r.operatorId, displayName: r.operatorName, languages: [] },
+        to,
+      );
+    } else if (r.state === 'waiting' && 'operatorId' in to) {
+      await this.#d.router.assignTo(conversationId, to.operatorId);
+    } else {
+      throw new AppError('conflict');
+    }
+    await this.#d.audit.record('reassign', supervisor.id, conversationId);
+  }
+
+  /**
+   * Active conversations with their operators, for the supervisor view. A bulk view: it
+   * carries the risk level but not the checklist answers, and that acute danger was marked
+   * but not where the visitor is. Reading one conversation (`monitor`) shows the rest.
+   * The look is audited.
+   */
+  async overview(
+    supervisorId: string,
+  ): Promise<{ conversations: Conversation[]; operators: OperatorOnRoute[] }> {
+    const ids = await this.#d.redis.smembers(this.#d.keys.active);
+    const [conversations, operators] = await Promise.all([
+      Promise.all(ids.map((id) => this.#d.store.conversation(id).catch(() => null))).then((list) =>
+        list.filter((c): c is Conversation => c !== null).map(forBulkView),
+      ),
+      this.#d.roster.onRoute(),
+    ]);
+    await this.#d.audit.record('overview', supervisorId, '');
+    return { conversations, operators };
+  }
+
+  /**
+   * The colleagues an operator can hand a conversation to: everyone signed in to the
+   * console but the caller, with their status and load (`GET /api/colleagues`).
+   */
+  async colleaguesOf(operatorId: string): Promise<OperatorOnRoute[]> {
+    return (await this.#d.roster.onRoute())
+      .filter((o) => o.id !== operatorId && o.connected)
+      .sort((a, b) => a.displayName.localeCompare(b.displayName, 'nl'));
+  }
+
+  /** Sends an alert to every signed-in supervisor and admin (from a server or a worker process). */
+  alert(alert: SupervisorAlert): void {
+    this.#d.notifier.toSupervisors('supervisor:alert', alert);
+  }
+}
+
+/** A conversation in a bulk view: the risk level without the answers, acute danger without the location. */
+export function forBulkView(c: Conversation): Conversation {
+  const out: Conversation = { ...c };
+  // The level (an override included) and the score; no answer, red flag or written reason.
+  if (c.risk) out.risk = { answers: {}, score: c.risk.score, level: c.risk.level, redFlags: [] };
+  if (c.acute) out.acute = { at: c.acute.at, markedBy: c.acute.markedBy };
+  return out;
+}
