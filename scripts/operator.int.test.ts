@@ -25,10 +25,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** Runs `npm run operator -- …` (tsx scripts/operator.ts) with stdin piped, so never a TTY. */
+/** Runs `npm run operator -- …` (node scripts/operator.ts) with stdin piped, so never a TTY. */
 function cli(args: string[], input = '', env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/operator.ts', ...args], {
+    const child = spawn(process.execPath, ['scripts/operator.ts', ...args], {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',

@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { reexecOnNode24, runningOnNode24 } from './node24.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -33,10 +34,12 @@ export function createLog(tag) {
   return log;
 }
 
+/** After `reexecOnNode24()` this always holds; a guard for callers that skipped it. */
 export function checkNode(log) {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (major < 20 || (major === 20 && minor < 19)) {
-    log.fail(`Node ${process.versions.node} is too old: Stille Lijn needs Node 20.19 or newer.`);
+  if (!runningOnNode24()) {
+    log.fail(
+      `Node ${process.versions.node} is too old: Stille Lijn needs Node 24 (run it through npm start).`,
+    );
     process.exit(1);
   }
 }
@@ -425,7 +428,7 @@ export async function startDemoInbox(log) {
   const keyArgs = existsSync(keyFile)
     ? ['public', '--key', keyFile, '--region', DEMO_REGION, '--json']
     : ['generate', '--region', DEMO_REGION, '--out', keyFile, '--json'];
-  const keys = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/keys.ts', ...keyArgs], {
+  const keys = spawnSync(process.execPath, ['scripts/keys.ts', ...keyArgs], {
     cwd: root,
     encoding: 'utf8',
   });
@@ -451,7 +454,7 @@ export async function startDemoInbox(log) {
   writeFileSync(regionsFile, `${JSON.stringify([region], null, 2)}\n`);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'scripts/inbox.ts', '--port', String(port), '--host', '127.0.0.1', '--key', keyFile],
+    ['scripts/inbox.ts', '--port', String(port), '--host', '127.0.0.1', '--key', keyFile],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let exited = false;
@@ -478,6 +481,8 @@ export async function startDemoInbox(log) {
 
 async function main() {
   const log = createLog('start');
+  // On an older Node this fetches Node 24 from the npm registry and runs again with it.
+  await reexecOnNode24();
   checkNode(log);
   ensureInstalled(log);
   if (!process.argv.includes('--no-build') && !buildWorkspaces(log)) process.exit(1);
@@ -493,7 +498,8 @@ async function main() {
   const inbox = await startDemoInbox(log);
   if (inbox) env.VT_REGIONS_FILE = inbox.regionsFile;
   // Own process group, like Redis: each signal reaches the server once, from us.
-  const server = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  // Node 24 strips the types itself: no TypeScript loader.
+  const server = spawn(process.execPath, ['server/src/main.ts'], {
     cwd: root,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],

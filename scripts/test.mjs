@@ -4,7 +4,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reexecOnNode24 } from './node24.mjs';
 import { buildWorkspaces, checkNode, createLog, ensureInstalled, onPath, root, run } from './start.mjs';
+
+// On an older Node this fetches Node 24 from the npm registry and runs again with it.
+await reexecOnNode24();
 
 const CHROMIUM = '/usr/bin/chromium';
 const log = createLog('test');

@@ -233,14 +233,14 @@ export interface OursServerOptions {
   operatorCapacity: number;
 }
 
-/** The real server, `node --import tsx server/src/main.ts`, as its own process. */
+/** The real server, `node server/src/main.ts` (Node strips the types), as its own process. */
 export async function startOursServer(res: Resources, opts: OursServerOptions): Promise<ServerChild> {
   const port = await freePort();
   const started = performance.now();
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawnNode(
-    [...extra, '--import', 'tsx', 'server/src/main.ts'],
+    [...extra, 'server/src/main.ts'],
     {
       NODE_ENV: 'test',
       PORT: String(port),
@@ -286,7 +286,7 @@ export async function startOursServer(res: Resources, opts: OursServerOptions): 
 export async function startBareServer(res: Resources, opts: { capacity: number }): Promise<ServerChild> {
   const started = performance.now();
   const child = spawnNode(
-    ['--import', 'tsx', join(benchDir, 'bare-server.ts')],
+    [join(benchDir, 'bare-server.ts')],
     { BARE_CAPACITY: String(opts.capacity), PORT: '0' },
     true,
   );

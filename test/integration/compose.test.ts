@@ -98,10 +98,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the queues in a worker service and the demo inbox with its key', () => {
-    expect(words(service('worker').command)).toBe('node --import tsx server/src/worker.ts');
+    expect(words(service('worker').command)).toBe('node server/src/worker.ts');
     expect(env('worker').WORKERS ?? 'inline').not.toBe('none');
     expect(words(service('inbox').command)).toBe(
-      'node --import tsx scripts/inbox.ts --port 9090 --key /run/secrets/vt-demo-key',
+      'node scripts/inbox.ts --port 9090 --key /run/secrets/vt-demo-key',
     );
     expect(service('inbox').secrets).toContain('vt-demo-key');
   });
@@ -113,6 +113,13 @@ describe('docker-compose.yml', () => {
       const secret = file.slice('/run/secrets/'.length);
       expect(service(name).secrets).toContain(secret);
       expect(compose.secrets?.[secret]?.file).toBeTruthy();
+    }
+  });
+
+  it('pins every image it pulls to an exact version', () => {
+    for (const [name, s] of Object.entries(services)) {
+      if (s.build) continue;
+      expect(s.image, name).toMatch(/:\d+\.\d+\.\d+(-[a-z0-9.]+)?$/);
     }
   });
 
@@ -171,17 +178,19 @@ describe('deploy/nginx.conf', () => {
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
 
-  it('builds on node 20 slim, installs from the lock file and builds the UIs', () => {
+  it('builds on a pinned Node 24 slim, installs from the lock file and builds the UIs', () => {
     const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
     expect(froms.length).toBeGreaterThan(0);
-    for (const image of froms) expect(image).toBe('node:20-bookworm-slim');
+    for (const image of froms) expect(image).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
     expect(dockerfile).toMatch(/^RUN npm ci\b/m);
     expect(dockerfile).toMatch(/^RUN npm run build$/m);
   });
 
-  it('runs the server through tsx as an unprivileged user', () => {
+  it("ships without the dev dependencies and runs the server with Node's own type stripping, unprivileged", () => {
+    expect(dockerfile).toMatch(/^RUN npm ci --omit=dev\b/m);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "--import", "tsx", "server\/src\/main\.ts"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "server\/src\/main\.ts"\]$/m);
+    expect(dockerfile).not.toMatch(/tsx/);
   });
 });
 

@@ -143,15 +143,11 @@ describe('two server instances on one Redis', () => {
     // An operator account, made through the CLI as an admin would.
     const { execFileSync } = await import('node:child_process');
     const password = `pw-${randomUUID()}`;
-    execFileSync(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/operator.ts', 'add', 'tweeling', '--name', 'Bo Bakker'],
-      {
-        env: { ...process.env, ...env },
-        input: `${password}\n`,
-        stdio: ['pipe', 'ignore', 'ignore'],
-      },
-    );
+    execFileSync(process.execPath, ['scripts/operator.ts', 'add', 'tweeling', '--name', 'Bo Bakker'], {
+      env: { ...process.env, ...env },
+      input: `${password}\n`,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     const cookie = await login(b.url, 'tweeling', password);
     const op: OperatorSocket = await connectOperator(b.url, cookie);
 

@@ -126,7 +126,7 @@ describe('report delivery by `npm run worker`', () => {
     const env = processEnv(regions.file, '50');
     app = await startTestApp({ ...env, WORKERS: 'none' });
     let output = '';
-    worker = spawn(process.execPath, ['--import', 'tsx', 'server/src/worker.ts'], {
+    worker = spawn(process.execPath, ['server/src/worker.ts'], {
       env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -20,7 +20,7 @@ export async function startServerProcess(env: Record<string, string>, port: numb
   let child: ChildProcess | undefined;
   let out = '';
   const start = async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    child = spawn(process.execPath, ['server/src/main.ts'], {
       cwd: root,
       env: {
         ...process.env,
