@@ -16,7 +16,7 @@ import type { Config } from '../config.ts';
 import type { DataCipher } from '../crypto/cipher.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
-import { type QueueView, type Roster, type Router, routingScore } from '../routing/index.ts';
+import { type QueueView, type Roster, type Router, routingScore, type Waiters } from '../routing/index.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import { generateReturnCode } from './return-code.ts';
 import {
@@ -48,6 +48,7 @@ export interface LifecycleDeps {
   cipher: DataCipher;
   store: ConversationStore;
   router: Router;
+  waiters: Waiters;
   roster: Roster;
   view: QueueView;
   notifier: Notifier;
@@ -282,7 +283,7 @@ export class ConversationLifecycle {
     await this.#d.store.attachVisitor(r.id, socketId);
     if (r.state === 'waiting') {
       // A held waiter goes back to its place in line.
-      await this.#d.router.unhold(r);
+      await this.#d.waiters.unhold(r);
       const position = await this.#d.view.position(r);
       ack.position = position;
       ack.estimatedWaitSeconds = await this.#d.view.estimate(position);

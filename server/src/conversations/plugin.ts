@@ -29,6 +29,7 @@ export default fp(
       cipher: app.cipher,
       store: app.store,
       router: app.router,
+      waiters: app.waiters,
       roster: app.roster,
       view: app.queueView,
       notifier: app.notifier,

@@ -7,3 +7,4 @@ export {
   Roster,
 } from './roster.ts';
 export { type AssignedView, Router, routingScore, today, URGENT_OFFSET } from './router.ts';
+export { Waiters } from './waiters.ts';

@@ -6,6 +6,7 @@ import { conversationJobs, jobData, retentionJobs } from '../queues/jobs.ts';
 import { JOB_RETENTION, QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
 import type { QueueView } from './queue-view.ts';
 import type { Router } from './router.ts';
+import type { Waiters } from './waiters.ts';
 
 /** How often the safety-net sweep runs: presence, routing, positions. @default 10 s */
 export const SWEEP_EVERY_MS = 10_000;
@@ -13,6 +14,7 @@ export const SWEEP_EVERY_MS = 10_000;
 /** What the jobs of the `conversations` and `retention` queues act on. */
 export interface JobServices {
   router: Router;
+  waiters: Waiters;
   view: QueueView;
   presence: Presence;
   lifecycle: ConversationLifecycle;
@@ -25,9 +27,9 @@ export interface JobServices {
  */
 export async function sweep(s: JobServices): Promise<void> {
   await s.presence.sweepOperators();
-  await s.router.migrateLegacyWaiting();
+  await s.waiters.migrateLegacyWaiting();
   await s.presence.sweepVisitors();
-  await s.router.holdGoneWaiters();
+  await s.waiters.holdGoneWaiters();
   await s.router.routeNow();
   await s.view.pushPositions(true);
   await s.view.pushSnapshot();
@@ -46,7 +48,7 @@ export async function processConversationJob(s: JobServices, job: Job): Promise<
       return s.lifecycle.expireAway(d.conversationId, d.awaySince);
     }
     case 'hold':
-      return s.router.holdIfGone(jobData(conversationJobs, 'hold', job.data).conversationId);
+      return s.waiters.holdIfGone(jobData(conversationJobs, 'hold', job.data).conversationId);
     case 'sweep':
       return sweep(s);
     default:
@@ -60,7 +62,13 @@ export async function processRetentionJob(s: JobServices, job: Job): Promise<unk
 
 /** The services of an app, for the jobs. */
 export function jobServices(app: FastifyInstance): JobServices {
-  return { router: app.router, view: app.queueView, presence: app.presence, lifecycle: app.lifecycle };
+  return {
+    router: app.router,
+    waiters: app.waiters,
+    view: app.queueView,
+    presence: app.presence,
+    lifecycle: app.lifecycle,
+  };
 }
 
 /** Starts the BullMQ workers and the sweep scheduler; returns them for closing. */

@@ -3,6 +3,7 @@ import { routingEvents } from './handlers.ts';
 import { QueueView } from './queue-view.ts';
 import { Roster } from './roster.ts';
 import { Router } from './router.ts';
+import { Waiters } from './waiters.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,6 +13,8 @@ declare module 'fastify' {
     queueView: QueueView;
     /** Who holds which conversation. */
     router: Router;
+    /** Waiters whose visitor is gone. */
+    waiters: Waiters;
   }
 }
 
@@ -32,7 +35,16 @@ export default fp(
       log: app.log,
       metrics: { waitSeconds: app.metrics.waitSeconds, assignments: app.metrics.assignments },
     });
+    const waiters = new Waiters({
+      redis: app.redis,
+      keys: app.keys,
+      store: app.store,
+      view,
+      config: app.config,
+      log: app.log,
+    });
     app.decorate('roster', roster);
+    app.decorate('waiters', waiters);
     app.decorate('queueView', view);
     app.decorate('router', router);
     if (app.hasDecorator('socketFeatures')) app.socketFeatures.operator.push(routingEvents(router));

@@ -13,16 +13,10 @@ import {
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, queueScript, runScript } from '../redis/scripts.ts';
 import type { Notifier } from '../sockets/notifier.ts';
+import { type Head, planAssignments } from './plan.ts';
 import type { QueueView } from './queue-view.ts';
 import type { OperatorRef, Roster } from './roster.ts';
-import {
-  assignScript,
-  holdWaiterScript,
-  moveWaitingScript,
-  requeueScript,
-  transferScript,
-  unholdWaiterScript,
-} from './scripts.ts';
+import { assignScript, requeueScript, transferScript } from './scripts.ts';
 
 /** The routing score: urgent before the rest, then the earliest waitingSince. */
 export const URGENT_OFFSET = 10_000_000_000_000;
@@ -73,14 +67,7 @@ export class Router {
     this.#d = deps;
     this.#k = deps.keys;
     // Registered before any use: an auto-pipeline made before a script was defined could not load it.
-    prepareScripts(deps.redis, [
-      assignScript,
-      requeueScript,
-      transferScript,
-      holdWaiterScript,
-      unholdWaiterScript,
-      moveWaitingScript,
-    ]);
+    prepareScripts(deps.redis, [assignScript, requeueScript, transferScript]);
   }
 
   close(): void {
@@ -119,25 +106,13 @@ export class Router {
     const langs = [...new Set(ops.flatMap((o) => o.languages))];
     const read = this.#d.redis.pipeline();
     for (const lang of langs) read.zrange(this.#k.waiting(lang), 0, free + 15, 'WITHSCORES');
-    const heads: { id: string; score: number; lang: string }[] = [];
+    const heads: Head[] = [];
     ((await read.exec()) ?? []).forEach(([, z], i) => {
       const flat = (z ?? []) as string[];
       for (let j = 0; j + 1 < flat.length; j += 2)
         heads.push({ id: flat[j]!, score: Number(flat[j + 1]), lang: langs[i]! });
     });
-    heads.sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1));
-    const proposals: { id: string; lang: string; op: (typeof ops)[number] }[] = [];
-    let left = free;
-    for (const h of heads) {
-      if (left === 0) break;
-      let best: (typeof ops)[number] | undefined;
-      for (const o of ops)
-        if (o.load < o.capacity && o.languages.includes(h.lang) && (!best || o.load < best.load)) best = o;
-      if (!best) continue;
-      proposals.push({ id: h.id, lang: h.lang, op: best });
-      best.load++;
-      left--;
-    }
+    const proposals = planAssignments(ops, heads);
     if (proposals.length === 0) return { assigned: 0, again: false };
     const now = Date.now();
     const pipe = this.#d.redis.pipeline();
@@ -440,74 +415,5 @@ export class Router {
       .zadd(this.#k.held, 'XX', score, r.id)
       .exec();
     this.#d.view.changed();
-  }
-
-  // ------------------------------------------------------------ waiters away
-
-  /** Moves what release 1 left in its single waiting set into the per-language sets. */
-  async migrateLegacyWaiting(): Promise<number> {
-    const legacy = this.#k.legacyWaiting;
-    let moved = 0;
-    for (;;) {
-      const ids = await this.#d.redis.zrange(legacy, 0, 499);
-      if (ids.length === 0) break;
-      for (const id of ids) {
-        const lang = (await this.#d.store.read(id))?.language ?? '';
-        const ok = await runScript(
-          this.#d.redis,
-          moveWaitingScript,
-          { legacyWaiting: legacy, conversation: this.#k.conversation(id), waiting: this.#k.waiting(lang) },
-          { id, language: lang },
-        );
-        if (ok) moved++;
-      }
-    }
-    if (moved > 0) {
-      this.#d.log.info({ conversations: moved }, 'waiting conversations moved to per-language sets');
-      this.#d.view.changed();
-    }
-    return moved;
-  }
-
-  #holdKeys(id: string, lang: string) {
-    return {
-      conversation: this.#k.conversation(id),
-      waiting: this.#k.waiting(lang),
-      held: this.#k.held,
-      waitingAway: this.#k.waitingAway,
-    };
-  }
-
-  /** Holds out of routing the waiting conversations whose visitor has been gone longer than WAITER_HOLD_S. */
-  async holdGoneWaiters(): Promise<number> {
-    const cutoff = Date.now() - this.#d.config.waiterHoldMs;
-    const ids = await this.#d.redis.zrangebyscore(this.#k.waitingAway, '-inf', cutoff, 'LIMIT', 0, 500);
-    let held = 0;
-    for (const id of ids) {
-      const lang = (await this.#d.store.read(id))?.language ?? '';
-      if (await runScript(this.#d.redis, holdWaiterScript, this.#holdKeys(id, lang), { id, language: lang }))
-        held++;
-    }
-    if (held > 0) this.#d.view.changed();
-    return held;
-  }
-
-  /** Job: holds one waiting conversation if its visitor is still gone after WAITER_HOLD_S. */
-  async holdIfGone(conversationId: string): Promise<void> {
-    const r = await this.#d.store.read(conversationId);
-    if (r?.state !== 'waiting' || !r.away || Date.now() - r.away.since < this.#d.config.waiterHoldMs) return;
-    const held = await runScript(this.#d.redis, holdWaiterScript, this.#holdKeys(r.id, r.language), {
-      id: r.id,
-      language: r.language,
-    });
-    if (held) this.#d.view.changed();
-  }
-
-  /** The visitor of a waiting conversation is back: a held one returns to its place. */
-  async unhold(r: ConversationRecord): Promise<void> {
-    await runScript(this.#d.redis, unholdWaiterScript, this.#holdKeys(r.id, r.language), {
-      id: r.id,
-      language: r.language,
-    });
   }
 }

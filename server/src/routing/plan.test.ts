@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { planAssignments } from './plan.ts';
+
+const op = (id: string, languages: string[], load = 0, capacity = 2) => ({
+  id,
+  name: id,
+  languages,
+  load,
+  capacity,
+});
+
+describe('planAssignments', () => {
+  it('takes the heads in routing order, urgent (lowest score) first', () => {
+    const plan = planAssignments(
+      [op('a', ['nl'], 0, 1)],
+      [
+        { id: 'late', score: 20, lang: 'nl' },
+        { id: 'urgent', score: 5, lang: 'nl' },
+      ],
+    );
+    expect(plan.map((p) => p.id)).toEqual(['urgent']);
+  });
+
+  it('spreads over the least loaded operator who speaks the language, within capacity', () => {
+    const plan = planAssignments(
+      [op('busy', ['nl', 'en'], 1, 2), op('free', ['nl'], 0, 2), op('english', ['en'], 0, 1)],
+      [1, 2, 3, 4]
+        .map((n) => ({ id: `nl${n}`, score: n, lang: 'nl' }))
+        .concat([{ id: 'en1', score: 0, lang: 'en' }]),
+    );
+    expect(plan.map((p) => `${p.id}>${p.op.id}`)).toEqual([
+      'en1>english',
+      'nl1>free',
+      'nl2>busy',
+      'nl3>free',
+    ]);
+  });
+
+  it('skips a conversation nobody free speaks, without stopping the pass', () => {
+    const plan = planAssignments(
+      [op('a', ['nl'])],
+      [
+        { id: 'pl', score: 1, lang: 'pl' },
+        { id: 'nl', score: 2, lang: 'nl' },
+      ],
+    );
+    expect(plan.map((p) => p.id)).toEqual(['nl']);
+  });
+
+  it('does not change the operators it was given', () => {
+    const ops = [op('a', ['nl'])];
+    planAssignments(ops, [{ id: 'x', score: 1, lang: 'nl' }]);
+    expect(ops[0]!.load).toBe(0);
+  });
+});

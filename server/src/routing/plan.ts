@@ -1,0 +1,43 @@
+/** An operator a routing pass may give conversations to. */
+export interface PlanOperator {
+  id: string;
+  name: string;
+  languages: string[];
+  capacity: number;
+  load: number;
+}
+
+/** A waiting conversation at the head of its language's set. */
+export interface Head {
+  id: string;
+  score: number;
+  lang: string;
+}
+
+/**
+ * The assignments one routing pass proposes: the heads in routing order (score, then id),
+ * each to the least loaded operator with room who speaks its language. Pure, so that the
+ * order and the spreading can be tested without Redis; the proposals are then committed
+ * one script each, which refuses any that a race made stale.
+ */
+export function planAssignments(
+  operators: readonly PlanOperator[],
+  heads: readonly Head[],
+): { id: string; lang: string; op: PlanOperator }[] {
+  const ops = operators.map((o) => ({ ...o }));
+  let left = ops.reduce((n, o) => n + Math.max(0, o.capacity - o.load), 0);
+  const ordered = [...heads].sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1));
+  const out: { id: string; lang: string; op: PlanOperator }[] = [];
+  for (const h of ordered) {
+    if (left === 0) break;
+    let best: (typeof ops)[number] | undefined;
+    for (const o of ops) {
+      if (o.load < o.capacity && o.languages.includes(h.lang) && (!best || o.load < best.load)) best = o;
+    }
+    if (!best) continue;
+    out.push({ id: h.id, lang: h.lang, op: best });
+    best.load++;
+    left--;
+  }
+  return out;
+}
