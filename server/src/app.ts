@@ -13,8 +13,9 @@ import cryptoPlugin from './crypto/plugin.ts';
 import healthPlugin from './health/plugin.ts';
 import { trustHops } from './http/client-address.ts';
 import securityHeadersPlugin, { clientErrorHandler, securityHeaders } from './http/security-headers.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, newInstanceId } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
+import { clusterMetricsPlugin } from './metrics/cluster.ts';
 import metricsPlugin from './metrics/plugin.ts';
 import adminRoutes from './operators/admin-routes.ts';
 import presencePlugin from './presence/plugin.ts';
@@ -32,6 +33,8 @@ import supervisionPlugin from './supervision/plugin.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     config: Readonly<Config>;
+    /** This instance's id, in every log line (`instance`). */
+    instanceId: string;
   }
 }
 
@@ -43,7 +46,8 @@ export interface BuildAppOptions {
 
 /** Builds the whole app without listening; `main.ts` listens, tests use `inject()` or port 0. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
-  const logger: FastifyBaseLogger = createLogger(opts.config.logLevel, opts.logStream);
+  const instanceId = newInstanceId();
+  const logger: FastifyBaseLogger = createLogger(opts.config.logLevel, opts.logStream, instanceId);
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
     // A hop count, never `true`: Fastify would then take the client-written leftmost entry.
@@ -53,6 +57,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   app.register(configPlugin(opts.config));
+  app.decorate('instanceId', instanceId);
   // First, so its hook runs before any other and covers every route, 404 and error.
   app.register(securityHeadersPlugin);
 
@@ -102,6 +107,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(cannedPlugin);
   await app.register(statsPlugin);
   await app.register(reportsPlugin);
+  await app.register(clusterMetricsPlugin);
   await app.register(healthPlugin);
   await app.register(staticPlugin);
   return app;

@@ -198,8 +198,9 @@ describe('operator access', () => {
     const text = await res.text();
     expect(res.status).toBe(200);
     expect(text).toMatch(/^sl_visitors_connected 1$/m);
-    expect(text).toMatch(/^sl_conversations_waiting 1$/m);
-    expect(text).toMatch(/^sl_conversations_active 0$/m);
+    // One instance alone leads, so it reports the line-wide gauges.
+    expect(text).toMatch(/^sl_conversations_waiting\{line="all"\} 1$/m);
+    expect(text).toMatch(/^sl_conversations_active\{line="all"\} 0$/m);
     expect(text).toContain('sl_wait_seconds_bucket');
     expect(text).toContain('sl_message_relay_seconds_bucket');
     expect(text).toMatch(/^sl_operators_connected 0$/m);

@@ -1,4 +1,3 @@
-import { languages } from '@stille-lijn/shared';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -11,11 +10,17 @@ declare module 'fastify' {
       waitSeconds: Histogram;
       relaySeconds: Histogram<'direction'>;
       assignments: Counter;
+      /** Delivery attempts of Veilig Thuis reports, by outcome: delivered, retry, failed (for good). */
+      reportDeliveries: Counter<'outcome'>;
     };
   }
 }
 
-/** Prometheus metrics, in a registry of this app's own (several apps can share a process in tests). */
+/**
+ * Prometheus metrics, in a registry of this app's own (several apps can share a process in
+ * tests). These are per process: summed over instances they give the line's total. The
+ * line-wide gauges are in `cluster.ts`, reported by one instance at a time.
+ */
 export default fp(
   async (app) => {
     const registry = new Registry();
@@ -29,23 +34,6 @@ export default fp(
       name: 'sl_operators_connected',
       help: 'Operator sockets connected to this instance',
       registers: [registry],
-    });
-    new Gauge({
-      name: 'sl_conversations_waiting',
-      help: 'Conversations waiting for an operator',
-      registers: [registry],
-      async collect() {
-        const counts = await Promise.all(languages.map((l) => app.redis.zcard(app.key('waiting', l))));
-        this.set(counts.reduce((a, b) => a + b, 0));
-      },
-    });
-    new Gauge({
-      name: 'sl_conversations_active',
-      help: 'Conversations with an operator',
-      registers: [registry],
-      async collect() {
-        this.set(await app.redis.scard(app.key('active')));
-      },
     });
     const waitSeconds = new Histogram({
       name: 'sl_wait_seconds',
@@ -65,6 +53,12 @@ export default fp(
       help: 'Conversations assigned to an operator',
       registers: [registry],
     });
+    const reportDeliveries = new Counter({
+      name: 'sl_report_deliveries_total',
+      help: 'Delivery attempts of Veilig Thuis reports made by this process, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
     app.decorate('metrics', {
       registry,
       visitorsConnected,
@@ -72,6 +66,7 @@ export default fp(
       waitSeconds,
       relaySeconds,
       assignments,
+      reportDeliveries,
     });
     app.get('/metrics', async (_req, reply) => {
       reply.header('content-type', registry.contentType).header('cache-control', 'no-store');

@@ -118,6 +118,8 @@ export function redisKeys(prefix: string) {
     reportIdempotency: (operatorId: string, key: string) => k('report-idem', operatorId, key),
 
     // ---- the rest
+    /** String: the instance that reports the cluster-wide metrics (metrics/cluster.ts). */
+    metricsLeader: k('metrics', 'leader'),
     /** Stream: the audit trail, never content. */
     audit: k('audit'),
     /** Hash: canned responses, `<id>:<language>` → JSON. */

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as auth from '../auth/scripts.ts';
 import * as conversations from '../conversations/scripts.ts';
 import * as messages from '../messages/scripts.ts';
+import * as metrics from '../metrics/scripts.ts';
 import * as operators from '../operators/scripts.ts';
 import * as reports from '../reports/scripts.ts';
 import * as routing from '../routing/scripts.ts';
@@ -13,7 +14,7 @@ import { type LuaScript, readLua } from './scripts.ts';
 type AnyScript = LuaScript<readonly string[], readonly string[], unknown>;
 const isScript = (v: unknown): v is AnyScript =>
   typeof v === 'object' && v !== null && 'lua' in v && 'keys' in v && 'args' in v && 'file' in v;
-const scripts = [auth, conversations, messages, operators, reports, routing].flatMap((m) =>
+const scripts = [auth, conversations, messages, metrics, operators, reports, routing].flatMap((m) =>
   Object.values(m).filter(isScript),
 );
 const src = fileURLToPath(new URL('..', import.meta.url));

@@ -70,6 +70,8 @@ export interface DeliveryContext {
   notifier: Notifier;
   audit: AuditLog;
   log: FastifyBaseLogger;
+  /** Counts attempts by outcome (this process's `sl_report_deliveries_total`). */
+  deliveries?: { inc(labels: { outcome: 'delivered' | 'retry' | 'failed' }): void };
   /** @default DELIVERY_TIMEOUT_MS */
   timeoutMs?: number;
 }
@@ -125,10 +127,12 @@ export async function processReportJob(ctx: DeliveryContext, job: Job): Promise<
     await ctx.store.markDelivered(reportId, record.conversationId);
     publishReportStatus(ctx.notifier, (await ctx.store.get(reportId)) ?? record);
     await ctx.audit.record('report-delivered', 'system', record.conversationId, { report: reportId });
+    ctx.deliveries?.inc({ outcome: 'delivered' });
     ctx.log.info({ reportId, attempts: attempt.attempts }, 'report delivered');
     return 'delivered';
   }
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  ctx.deliveries?.inc({ outcome: lastAttempt ? 'failed' : 'retry' });
   if (lastAttempt) {
     await giveUp(ctx, reportId, error);
   } else {
@@ -153,6 +157,7 @@ export async function startReportWorker(
     notifier: app.notifier,
     audit: app.audit,
     log: app.log,
+    deliveries: app.metrics.reportDeliveries,
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
   };
   if (ctx.regions.size === 0 && !opts.regions) {

@@ -18,6 +18,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Veilig Thuis reports: submission, status, retry. */
     reports: ReportService;
+    /** The BullMQ `report-delivery` queue (for its figures). */
+    reportQueue: Queue;
   }
 }
 
@@ -53,6 +55,7 @@ export default fp(
     });
     const queue = new Queue(QUEUE_REPORTS, { ...app.bullOptions(), defaultJobOptions: JOB_RETENTION });
     queue.on('error', (err) => app.log.warn({ err }, 'report queue error'));
+    app.decorate('reportQueue', queue);
     app.addHook('onClose', async () => {
       await closeQueue(queue);
     });
