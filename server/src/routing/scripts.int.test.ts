@@ -425,6 +425,21 @@ describe('hold-waiter.lua and unhold-waiter.lua', () => {
     expect(await unhold('c1')).toBe(true);
     expect(await t.redis.exists(t.k.held, t.k.waiting('nl'))).toBe(0);
   });
+
+  it('unhold with a stale language never drops a waiting conversation', async () => {
+    await awayWaiter('c1');
+    await hold('c1');
+    expect(await unhold('c1', 'en')).toBe(false);
+    expect(await field('c1', 'held')).toBe('1');
+    const inLine =
+      (await t.redis.zscore(t.k.held, 'c1')) ??
+      (await t.redis.zscore(t.k.waiting('nl'), 'c1')) ??
+      (await t.redis.zscore(t.k.waiting('en'), 'c1'));
+    expect(inLine).not.toBeNull();
+    // Read again and retried, it is back in line at its place.
+    expect(await unhold('c1', 'nl')).toBe(true);
+    expect(Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
+  });
 });
 
 describe('move-waiting.lua', () => {
