@@ -17,7 +17,7 @@ import {
   type HostToChatMessage,
   isEmbedMessage,
 } from '@stille-lijn/shared/embed';
-import type { LoaderStrings } from '../app/i18n/nl.ts';
+import type { LoaderStrings } from '../common/i18n/nl.ts';
 import { blankPage, replaceTopLocation, unblankPage, watchExitKeys } from '../common/quick-exit.ts';
 
 /** Replaced by the server with QUICK_EXIT_URL when it serves this file. */
@@ -29,9 +29,9 @@ const QUICK_EXIT_URL = CONFIGURED_EXIT_URL.startsWith('__')
 const FRAME_ANSWER_MS = 300;
 const Z_TOP = '2147483647';
 
-const catalogues = import.meta.glob<LoaderStrings>('../app/i18n/*.ts', { eager: true, import: 'loader' });
+const catalogues = import.meta.glob<LoaderStrings>('../common/i18n/*.ts', { eager: true, import: 'loader' });
 const stringsFor = (lang: EmbedLanguage): LoaderStrings =>
-  catalogues[`../app/i18n/${lang}.ts`] ?? catalogues['../app/i18n/nl.ts']!;
+  catalogues[`../common/i18n/${lang}.ts`] ?? catalogues['../common/i18n/nl.ts']!;
 const supported = (value: string | undefined): EmbedLanguage | undefined =>
   embedLanguages.find((lang) => lang === value?.slice(0, 2).toLowerCase());
 

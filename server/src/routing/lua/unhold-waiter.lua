@@ -1,19 +1,22 @@
 --[[
   The visitor of a held (or away) waiting conversation is back: it returns to its place.
+  A waiting conversation whose language changed since the caller read it stays held,
+  score and all, and the answer is 'retry': it is never taken out of every line.
     KEYS[1] conversation
     KEYS[2] waiting        the waiting set of its language
     KEYS[3] held
     KEYS[4] waitingAway
     ARGV[1] id
     ARGV[2] language       as read
-  Returns {'back'} | {'not_held'}
+  Returns {'back'} | {'not_held'} | {'retry'}
 ]]
 local id = ARGV[1]
 redis.call('ZREM', KEYS[4], id)
 local s = redis.call('ZSCORE', KEYS[3], id)
 if not s then return {'not_held'} end
+local c = redis.call('HMGET', KEYS[1], 'state', 'language')
+if c[1] == 'waiting' and c[2] ~= ARGV[2] then return {'retry'} end
 redis.call('ZREM', KEYS[3], id)
 redis.call('HSET', KEYS[1], 'held', '')
-local c = redis.call('HMGET', KEYS[1], 'state', 'language')
-if c[1] == 'waiting' and c[2] == ARGV[2] then redis.call('ZADD', KEYS[2], s, id) end
+if c[1] == 'waiting' then redis.call('ZADD', KEYS[2], s, id) end
 return {'back'}

@@ -1,15 +1,5 @@
-import type { Catalogue, LoaderStrings } from './nl.ts';
-
-export const loader: LoaderStrings = {
-  languageName: 'العربية',
-  dir: 'rtl',
-  launcher: 'دردشة بدون ذكر الاسم',
-  quickExit: 'خروج سريع',
-  skipToChat: 'الانتقال إلى الدردشة',
-  frameTitle: 'دردشة',
-  shiftLeft: (left) => `اضغط Shift ${left} مرة أخرى للخروج بسرعة.`,
-  escLeft: (left) => `اضغط Esc ${left} مرة أخرى للخروج بسرعة.`,
-};
+import { loader } from '../../common/i18n/ar.ts';
+import type { Catalogue } from './nl.ts';
 
 /** Arabic counts nouns in three forms: 1–2 have their own, 3–10 plural, 11+ singular accusative. */
 const minutes = (n: number) => {

@@ -1,24 +1,9 @@
 /**
  * Dutch, the default language and the reference catalogue: every other language file is
- * typed against these two objects. Adding a language is one file in this folder, named
- * after its code in `languages` (shared/src/protocol/common.ts).
+ * typed against it. Adding a language is one file in this folder, named after its code in
+ * `languages` (shared/src/protocol/common.ts), and one in common/i18n for the loader.
  */
-
-/** The loader's strings (the host page). The app has them too. */
-export const loader = {
-  languageName: 'Nederlands',
-  dir: 'ltr' as 'ltr' | 'rtl',
-  launcher: 'Chat anoniem',
-  quickExit: 'Snel weg',
-  skipToChat: 'Naar de chat',
-  frameTitle: 'Chat',
-  shiftLeft: (left: number) =>
-    left === 1
-      ? 'Druk nog 1 keer op Shift om snel weg te gaan.'
-      : `Druk nog ${left} keer op Shift om snel weg te gaan.`,
-  escLeft: (left: number) => `Druk nog ${left} keer op Esc om snel weg te gaan.`,
-};
-export type LoaderStrings = typeof loader;
+import { loader } from '../../common/i18n/nl.ts';
 
 const minutes = (n: number) => (n === 1 ? '1 minuut' : `${n} minuten`);
 

@@ -1,15 +1,5 @@
-import type { Catalogue, LoaderStrings } from './nl.ts';
-
-export const loader: LoaderStrings = {
-  languageName: 'Türkçe',
-  dir: 'ltr',
-  launcher: 'İsimsiz sohbet',
-  quickExit: 'Hızlı çıkış',
-  skipToChat: 'Sohbete geç',
-  frameTitle: 'Sohbet',
-  shiftLeft: (left) => `Hızlıca çıkmak için Shift tuşuna ${left} kez daha basın.`,
-  escLeft: (left) => `Hızlıca çıkmak için Esc tuşuna ${left} kez daha basın.`,
-};
+import { loader } from '../../common/i18n/tr.ts';
+import type { Catalogue } from './nl.ts';
 
 const catalogue: Catalogue = {
   ...loader,

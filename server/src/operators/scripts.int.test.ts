@@ -1,0 +1,163 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { useLuaTest } from '../../../test/support/lua.ts';
+import { runScript } from '../redis/scripts.ts';
+import { createAccountScript, totpReplayScript, updateAccessScript, updateAccountScript } from './scripts.ts';
+
+const t = useLuaTest([createAccountScript, updateAccountScript, updateAccessScript, totpReplayScript]);
+
+const acc = () => t.k.accounts;
+const create = (username: string, id: string, fields: string[], redis = t.redis) =>
+  runScript(
+    redis,
+    createAccountScript,
+    { byUsername: acc().byUsername, account: acc().operator(id) },
+    { username, id, fields },
+  );
+const updateAccount = (id: string, fields: string[]) =>
+  runScript(t.redis, updateAccountScript, { account: acc().operator(id) }, { fields });
+const updateAccess = (id: string, fields: string[], redis = t.redis) =>
+  runScript(
+    redis,
+    updateAccessScript,
+    { account: acc().operator(id) },
+    { channel: acc().accessChannel, operatorId: id, fields },
+  );
+
+/** Collects what is published on the access channel while a test runs. */
+async function listen(): Promise<{ messages: string[]; settle(): Promise<string[]> }> {
+  const sub = t.connection();
+  const messages: string[] = [];
+  sub.on('message', (_channel: string, message: string) => messages.push(message));
+  await sub.subscribe(acc().accessChannel);
+  return {
+    messages,
+    // A marker published after the script's message arrives after it on the same channel.
+    async settle() {
+      await t.redis.publish(acc().accessChannel, 'marker');
+      for (let i = 0; i < 200 && !messages.includes('marker'); i++) await sleep(5);
+      return messages.filter((m) => m !== 'marker');
+    },
+  };
+}
+
+describe('create-account.lua', () => {
+  it('claims the username and writes the account together', async () => {
+    expect(await create('anna', 'op1', ['username', 'Anna', 'role', 'operator'])).toBe(true);
+    expect(await t.redis.hgetall(acc().byUsername)).toEqual({ anna: 'op1' });
+    expect(await t.redis.hgetall(acc().operator('op1'))).toEqual({ username: 'Anna', role: 'operator' });
+  });
+
+  it('a taken username creates nothing and leaves the owner untouched', async () => {
+    await create('anna', 'op1', ['username', 'Anna']);
+    expect(await create('anna', 'op2', ['username', 'anna'])).toBe(false);
+    expect(await t.redis.hgetall(acc().byUsername)).toEqual({ anna: 'op1' });
+    expect(await t.redis.exists(acc().operator('op2'))).toBe(0);
+  });
+
+  it('race: parallel creates of one username make exactly one account', async () => {
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const results = await Promise.all(
+      ids.map((id) => create('sam', id, ['username', 'sam'], t.connection())),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = ids[results.indexOf(true)]!;
+    expect(await t.redis.hget(acc().byUsername, 'sam')).toBe(winner);
+    expect((await t.keys()).filter((k) => k.includes(':operator:'))).toEqual([acc().operator(winner)]);
+  });
+});
+
+describe('update-account.lua', () => {
+  it('updates an existing account', async () => {
+    await create('anna', 'op1', ['displayName', 'Anna', 'disabled', '0']);
+    expect(await updateAccount('op1', ['disabled', '1', 'totp', 'x'])).toBe(true);
+    expect(await t.redis.hgetall(acc().operator('op1'))).toEqual({
+      displayName: 'Anna',
+      disabled: '1',
+      totp: 'x',
+    });
+  });
+
+  it('never creates a stray hash for an unknown id', async () => {
+    expect(await updateAccount('typo', ['disabled', '1'])).toBe(false);
+    expect(await t.keys()).toEqual([]);
+  });
+});
+
+describe('update-access.lua', () => {
+  it('a real change bumps the revision and publishes "<id> <revision>"', async () => {
+    await create('anna', 'op1', ['role', 'operator', 'languages', 'nl,en']);
+    const channel = await listen();
+    expect(await updateAccess('op1', ['role', 'supervisor'])).toBe(1);
+    expect(await updateAccess('op1', ['role', 'supervisor', 'languages', 'nl'])).toBe(2);
+    expect(await channel.settle()).toEqual(['op1 1', 'op1 2']);
+    expect(await t.redis.hgetall(acc().operator('op1'))).toMatchObject({
+      role: 'supervisor',
+      languages: 'nl',
+      accessRev: '2',
+    });
+  });
+
+  it('nothing changed: 0, no new revision, nothing published', async () => {
+    await create('anna', 'op1', ['role', 'operator', 'languages', 'nl,en']);
+    const channel = await listen();
+    expect(await updateAccess('op1', ['role', 'operator', 'languages', 'nl,en'])).toBe(0);
+    expect(await updateAccess('op1', [])).toBe(0);
+    expect(await channel.settle()).toEqual([]);
+    expect(await t.redis.hexists(acc().operator('op1'), 'accessRev')).toBe(0);
+  });
+
+  it('an unknown account: -1, nothing written, nothing published', async () => {
+    const channel = await listen();
+    expect(await updateAccess('typo', ['role', 'admin'])).toBe(-1);
+    expect(await channel.settle()).toEqual([]);
+    expect(await t.keys()).toEqual([]);
+  });
+
+  it('race: parallel changes each get their own revision', async () => {
+    await create('anna', 'op1', ['role', 'operator']);
+    const channel = await listen();
+    const roles = ['supervisor', 'admin', 'operator', 'supervisor', 'admin'];
+    const revs = await Promise.all(roles.map((role) => updateAccess('op1', ['role', role], t.connection())));
+    const bumped = revs.filter((r) => r > 0).sort((a, b) => a - b);
+    expect(bumped).toEqual(bumped.map((_, i) => i + 1));
+    expect(await channel.settle()).toEqual(bumped.map((r) => `op1 ${r}`));
+  });
+});
+
+describe('totp-replay.lua', () => {
+  const accept = (counter: number, keepMs = 90_000) =>
+    runScript(t.redis, totpReplayScript, { totpLast: acc().totpLast('op1') }, { counter, keepMs });
+
+  it('accepts only a time step newer than the last accepted, and remembers it for keepMs', async () => {
+    expect(await accept(100)).toBe(true);
+    expect(await t.redis.get(acc().totpLast('op1'))).toBe('100');
+    const ttl = await t.redis.pttl(acc().totpLast('op1'));
+    expect(ttl).toBeGreaterThan(80_000);
+    expect(ttl).toBeLessThanOrEqual(90_000);
+    expect(await accept(100)).toBe(false);
+    expect(await accept(99)).toBe(false);
+    expect(await t.redis.get(acc().totpLast('op1'))).toBe('100');
+    expect(await accept(101)).toBe(true);
+    expect(await t.redis.get(acc().totpLast('op1'))).toBe('101');
+  });
+
+  it('accepts step 0 on a fresh account', async () => {
+    expect(await accept(0)).toBe(true);
+    expect(await accept(0)).toBe(false);
+  });
+
+  it('race: one code sent twice at once is accepted once', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        runScript(
+          t.connection(),
+          totpReplayScript,
+          { totpLast: acc().totpLast('op1') },
+          { counter: 7, keepMs: 90_000 },
+        ),
+      ),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+});
