@@ -52,7 +52,7 @@ const ACCESS = [
     why: 'Exception: the composition roots mount each feature; its Fastify plugin, routes and BullMQ jobs are what the app wires, not what features offer each other.',
   },
   {
-    from: '^server/src/(routing)/(?:router|queue-view)\\.ts$',
+    from: '^server/src/(routing)/(?:router|queue-view|waiters)\\.ts$',
     may: ['^server/src/conversations/store\\.ts$'],
     why: 'Exception: routing needs the conversation record and two pure helpers (firstName, senderOf). Through conversations/index.ts it would also load lifecycle.ts, which imports routing/index.ts: an import cycle. Moving the record and helpers out of the store would lift this.',
   },
