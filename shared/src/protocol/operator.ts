@@ -16,7 +16,8 @@ import {
   violenceKinds,
 } from './common.ts';
 
-export const operatorStatuses = ['available', 'away'] as const;
+/** Version 2 adds `break`: no conversation is assigned automatically during it. */
+export const operatorStatuses = ['available', 'away', 'break'] as const;
 export const operatorStatusSchema = z.object({ status: z.enum(operatorStatuses) });
 export type OperatorStatus = (typeof operatorStatuses)[number];
 
@@ -65,6 +66,8 @@ export interface Conversation {
   acute?: AcuteRecord;
   /** Extension: the operator who last held it (kept after it ends). */
   operatorName?: string;
+  /** Version 2: nobody on shift spoke its language, so a Dutch or English speaker may take it. */
+  languageFallback?: boolean;
 }
 
 export interface WaitingItem {
@@ -73,6 +76,8 @@ export interface WaitingItem {
   language: Language;
   urgent: boolean;
   waitingSince: string;
+  /** Version 2: on the language fallback (see `Conversation.languageFallback`). */
+  languageFallback?: boolean;
 }
 
 export interface OperatorIdentity {
@@ -103,6 +108,13 @@ export type OperatorClientToServerEvents = ConsoleClientToServerEvents & {
   'chat:end': (payload: { conversationId: string }, ack: (res: Ack<object>) => void) => void;
   /** Version 2: ends an abusive conversation and blocks its address for BLOCK_HOURS. */
   'chat:block': (payload: { conversationId: string }, ack: (res: Ack<object>) => void) => void;
+  /** Version 2: ends a shift; the caller becomes `away` and hands every active conversation on. */
+  'operator:handover': (
+    payload: z.infer<typeof handoverSchema>,
+    ack: (res: Ack<{ moved: number }>) => void,
+  ) => void;
+  /** Version 2: an operator on a break asks a supervisor to talk (`supervisor:alert` `debrief-request`). */
+  'operator:debrief': (payload: Record<string, never>, ack: (res: Ack<object>) => void) => void;
 };
 
 export type OperatorServerToClientEvents = ConsoleServerToClientEvents & {
@@ -121,7 +133,9 @@ export type OperatorServerToClientEvents = ConsoleServerToClientEvents & {
   'chat:visitor-returned': (payload: { conversationId: string }) => void;
   'chat:ended': (payload: { conversationId: string; reason: EndReason }) => void;
   /** Extension: the operator's own status and load, on connect and on every change. */
-  'operator:state': (payload: { status: OperatorStatus; load: number; capacity: number }) => void;
+  'operator:state': (payload: OperatorState) => void;
+  /** Version 2: the session ends at `at` (SESSION_MAX_HOURS after sign-in); sent 15 minutes ahead. */
+  'session:expiring': (payload: { at: string }) => void;
   /** Extension: sent just before the server cuts a socket whose session ended. */
   'session:ended': () => void;
   /**
@@ -130,6 +144,25 @@ export type OperatorServerToClientEvents = ConsoleServerToClientEvents & {
    */
   'account:changed': () => void;
 };
+
+/** Version 2: `operator:handover`: every active conversation to a colleague or back to the queue. */
+export const handoverSchema = z.object({
+  to: z.union([z.strictObject({ operatorId: idSchema }), z.strictObject({ queue: z.literal(true) })]),
+  /** The hand-over note, stored with each conversation as a private note. */
+  note: textSchema.optional(),
+});
+
+/** Version 2: `operator:debrief`: an operator on a break asks a supervisor to talk. */
+export const debriefSchema = z.object({}).strict();
+
+/** The operator's own status and load (`operator:state`). */
+export interface OperatorState {
+  status: OperatorStatus;
+  load: number;
+  capacity: number;
+  /** Version 2: while on a break, when it ends. */
+  breakUntil?: string;
+}
 
 export const operatorInboundSchemas = {
   'operator:status': operatorStatusSchema,
@@ -140,6 +173,8 @@ export const operatorInboundSchemas = {
   'chat:transfer': transferSchema,
   'chat:end': conversationRefSchema,
   'chat:block': conversationRefSchema,
+  'operator:handover': handoverSchema,
+  'operator:debrief': debriefSchema,
 } as const;
 
 // ------------------------------------------------------------------------------
@@ -184,11 +219,17 @@ export interface AcuteRecord {
 }
 
 export interface SupervisorAlert {
-  kind: 'acute-danger' | 'report-failed';
+  /**
+   * Version 2 adds `urgent-waiting` (an urgent conversation has waited URGENT_ALERT_S, and
+   * again every URGENT_ALERT_REPEAT_S), `danger-signal` and `debrief-request`.
+   */
+  kind: 'acute-danger' | 'report-failed' | 'urgent-waiting' | 'danger-signal' | 'debrief-request';
   conversationId?: string;
   reportId?: string;
   operatorId?: string;
   operatorName?: string;
+  /** `urgent-waiting`: how long it has waited so far (seconds). */
+  waitedSeconds?: number;
   at: string;
 }
 

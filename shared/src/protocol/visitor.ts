@@ -56,7 +56,20 @@ export const leaveReasons = ['ended', 'quick-exit'] as const;
 export const visitorLeaveSchema = z.object({ reason: z.enum(leaveReasons) });
 export type LeaveReason = (typeof leaveReasons)[number];
 
-export interface StartAck {
+/** Version 2: whether anyone can answer now, and the estimate as a range. */
+export interface Staffing {
+  /**
+   * True while at least one operator who can take the conversation has a console connected
+   * with status available (busy or not). When false, `estimatedWaitSeconds` is null.
+   */
+  staffed: boolean;
+  /** Extension: the lower end of the estimate (seconds); `estimatedWaitSeconds` is the upper end. */
+  estimatedWaitMinSeconds?: number | null;
+  /** The conversation may go to an operator speaking Dutch or English (LANGUAGE_FALLBACK_S). */
+  languageFallback?: boolean;
+}
+
+export interface StartAck extends Staffing {
   conversationId: string;
   resumeToken: string;
   returnCode: string;
@@ -64,7 +77,7 @@ export interface StartAck {
   estimatedWaitSeconds: number | null;
 }
 
-export interface ResumeAck {
+export interface ResumeAck extends Partial<Staffing> {
   conversationId: string;
   resumeToken: string;
   state: ConversationState;
@@ -84,7 +97,7 @@ export interface MessageAck {
   at: string;
 }
 
-export interface QueuePosition {
+export interface QueuePosition extends Staffing {
   position: number;
   estimatedWaitSeconds: number | null;
 }
