@@ -52,6 +52,13 @@ describe('loadConfig', () => {
       returnCodeFailWindowMs: 15 * 60_000,
       blockMs: 2 * 3_600_000,
       waiterHoldMs: 60_000,
+      languageFallbackMs: 120_000,
+      urgentAlertMs: 60_000,
+      urgentAlertRepeatMs: 300_000,
+      sessionMaxMs: 12 * 3_600_000,
+      breakAfterHighRiskMs: 10 * 60_000,
+      oncallWebhookUrl: undefined,
+      oncallMinIntervalMs: 300_000,
     });
   });
 

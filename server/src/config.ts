@@ -112,6 +112,21 @@ const envSchema = z.object({
   BLOCK_HOURS: z.coerce.number().min(0.0001).max(168).default(2),
   /** Seconds a waiting visitor may be disconnected before the conversation is held out of routing. @default 60 */
   WAITER_HOLD_S: int(1, 86_400).default(60),
+  // ---- The night shift (PROTOCOL.md, "Staffing, alternatives and alerts", "Operators' shift")
+  /** Seconds a conversation waits for a speaker of its language before Dutch or English speakers may take it. @default 120 */
+  LANGUAGE_FALLBACK_S: int(1, 86_400).default(120),
+  /** Seconds an urgent conversation waits unassigned before supervisors are alerted. @default 60 */
+  URGENT_ALERT_S: int(1, 86_400).default(60),
+  /** Seconds between repeated alerts while it still waits. @default 300 */
+  URGENT_ALERT_REPEAT_S: int(1, 86_400).default(300),
+  /** Hours after sign-in that a session ends, however active; a warning comes 15 minutes ahead. @default 12 */
+  SESSION_MAX_HOURS: z.coerce.number().min(0.001).max(48).default(12),
+  /** Minutes of break after a conversation with a high risk level or acute danger; 0 turns it off. @default 10 */
+  BREAK_AFTER_HIGH_RISK_MIN: z.coerce.number().min(0).max(240).default(10),
+  /** Where on-call paging POSTs (no content, no ids); unset pages nobody. */
+  ONCALL_WEBHOOK_URL: httpUrl.optional(),
+  /** At most one page per kind and line in this many seconds. @default 300 */
+  ONCALL_MIN_INTERVAL_S: int(1, 86_400).default(300),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -153,6 +168,13 @@ export interface Config {
   returnCodeFailWindowMs: number;
   blockMs: number;
   waiterHoldMs: number;
+  languageFallbackMs: number;
+  urgentAlertMs: number;
+  urgentAlertRepeatMs: number;
+  sessionMaxMs: number;
+  breakAfterHighRiskMs: number;
+  oncallWebhookUrl: string | undefined;
+  oncallMinIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -225,6 +247,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     returnCodeFailWindowMs: Math.round(e.RETURN_CODE_FAIL_WINDOW_MIN * 60_000),
     blockMs: Math.round(e.BLOCK_HOURS * 3_600_000),
     waiterHoldMs: e.WAITER_HOLD_S * 1000,
+    languageFallbackMs: e.LANGUAGE_FALLBACK_S * 1000,
+    urgentAlertMs: e.URGENT_ALERT_S * 1000,
+    urgentAlertRepeatMs: e.URGENT_ALERT_REPEAT_S * 1000,
+    sessionMaxMs: Math.round(e.SESSION_MAX_HOURS * 3_600_000),
+    breakAfterHighRiskMs: Math.round(e.BREAK_AFTER_HIGH_RISK_MIN * 60_000),
+    oncallWebhookUrl: e.ONCALL_WEBHOOK_URL,
+    oncallMinIntervalMs: e.ONCALL_MIN_INTERVAL_S * 1000,
   });
 }
 

@@ -4,7 +4,9 @@ import { configPlugin, loadConfigOrExit } from './config.ts';
 import conversationsPlugin, { storePlugin } from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
 import { createLogger } from './logger.ts';
+import messagesPlugin from './messages/plugin.ts';
 import metricsPlugin from './metrics/plugin.ts';
+import oncallPlugin from './oncall/plugin.ts';
 import presencePlugin from './presence/plugin.ts';
 import queuesPlugin from './queues/plugin.ts';
 import { closeWorkers } from './queues/workers.ts';
@@ -12,7 +14,9 @@ import redisPlugin from './redis/plugin.ts';
 import { startReportWorker } from './reports/delivery.ts';
 import { startWorkers } from './routing/jobs.ts';
 import routingPlugin from './routing/plugin.ts';
+import shiftPlugin from './shift/plugin.ts';
 import notifyPlugin from './sockets/notify-plugin.ts';
+import supervisionPlugin from './supervision/plugin.ts';
 
 /**
  * `npm run worker`: the BullMQ workers in their own process (servers then run with
@@ -32,8 +36,12 @@ async function main(): Promise<void> {
     notifyPlugin,
     storePlugin,
     routingPlugin,
+    oncallPlugin,
     conversationsPlugin,
     presencePlugin,
+    supervisionPlugin,
+    messagesPlugin,
+    shiftPlugin,
   ]) {
     await app.register(plugin);
   }

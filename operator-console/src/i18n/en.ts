@@ -60,6 +60,7 @@ export const en: Messages = {
     toggleLabel: 'Available for new conversations',
     available: 'Available',
     away: 'Away',
+    break: 'On a break',
     unknown: 'Unknown',
     load: (load, capacity) => `Conversations: ${load} of ${capacity}`,
     loadUnknown: 'Conversations: –',

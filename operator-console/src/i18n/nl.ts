@@ -54,6 +54,7 @@ export const nl = {
     toggleLabel: 'Beschikbaar voor nieuwe gesprekken',
     available: 'Beschikbaar',
     away: 'Afwezig',
+    break: 'Pauze',
     unknown: 'Onbekend',
     load: (load: number, capacity: number) => `Gesprekken: ${load} van ${capacity}`,
     loadUnknown: 'Gesprekken: –',

@@ -95,7 +95,13 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     cipher: app.cipher,
     ...(opts.hasher ? { hasher: opts.hasher } : {}),
   });
-  const sessions = new SessionStore({ redis: app.redis, operators, idleMs: app.config.sessionIdleMs, now });
+  const sessions = new SessionStore({
+    redis: app.redis,
+    operators,
+    idleMs: app.config.sessionIdleMs,
+    maxAgeMs: app.config.sessionMaxMs,
+    now,
+  });
   const throttle = new LoginThrottle({
     redis: app.redis,
     keys: operators.keys,
@@ -120,8 +126,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     async revokeSession(sessionId) {
       await sessions.revoke(sessionId);
     },
-    liveSession(sessionId) {
-      return sessions.check(sessionId, { touch: false });
+    liveSession(sessionId, opts = { touch: false }) {
+      return sessions.check(sessionId, opts);
     },
   };
 

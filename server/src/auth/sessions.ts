@@ -93,7 +93,12 @@ export class SessionStore {
       return null;
     }
     if (opts.touch) await this.#redis.pexpire(key, Math.max(1, Math.min(this.#idleMs, this.#maxAgeMs - age)));
-    return { sessionId, operator: state.account, accessRev: state.accessRev };
+    return {
+      sessionId,
+      operator: state.account,
+      accessRev: state.accessRev,
+      expiresAt: Number(s.createdAt) + this.#maxAgeMs,
+    };
   }
 
   /**

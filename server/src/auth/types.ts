@@ -10,6 +10,8 @@ export interface OperatorAccount {
   languages: Language[];
   disabled: boolean;
   totpEnabled: boolean;
+  /** Active conversations at once, when an admin set one. @default OPERATOR_CAPACITY */
+  capacity?: number;
   createdAt: string;
 }
 
@@ -18,6 +20,8 @@ export interface SessionInfo {
   operator: OperatorAccount;
   /** The account's access revision when this was read (see `OperatorAuthState.accessRev`). */
   accessRev: number;
+  /** When the session ends however active it is (`SESSION_MAX_HOURS` after sign-in), ms since the epoch. */
+  expiresAt: number;
 }
 
 /** What the sockets and other plugins need from auth. */
@@ -38,6 +42,9 @@ export interface OperatorAuthService extends AuthService {
   touchSession(sessionId: string): Promise<boolean>;
   /** Ends one session (it does not publish a revocation: other sessions stay). */
   revokeSession(sessionId: string): Promise<void>;
-  /** The live session with its account as it is now, without refreshing it; null when dead. */
-  liveSession(sessionId: string): Promise<SessionInfo | null>;
+  /**
+   * The live session with its account as it is now; null when dead. `touch` refreshes its
+   * idle timer (a connected console does so on every heartbeat).
+   */
+  liveSession(sessionId: string, opts?: { touch: boolean }): Promise<SessionInfo | null>;
 }

@@ -1,4 +1,4 @@
-export { ConversationLifecycle } from './lifecycle.ts';
+export { ConversationLifecycle, type Ended } from './lifecycle.ts';
 export {
   atOf,
   type ConversationRecord,

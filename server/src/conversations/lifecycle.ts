@@ -9,11 +9,14 @@ import {
   type VisitorStart,
 } from '@stille-lijn/shared';
 import { normalizeReturnCode } from '@stille-lijn/shared/domain/return-code';
+import { updateEwma } from '@stille-lijn/shared/domain/wait';
 import type { Queue } from 'bullmq';
+import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { DataCipher } from '../crypto/cipher.ts';
+import type { OnCall } from '../oncall/index.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { type QueueView, type Roster, type Router, routingScore, type Waiters } from '../routing/index.ts';
@@ -53,20 +56,39 @@ export interface LifecycleDeps {
   view: QueueView;
   notifier: Notifier;
   audit: AuditLog;
+  oncall: OnCall;
   config: Readonly<Config>;
+  log: Logger;
   /** The BullMQ `conversations` queue, for timers that must survive a crash. */
   conversationsQueue: Queue;
   /** The BullMQ `retention` queue. */
   retentionQueue: Queue;
 }
 
+/** What features that act on an ending hear (breaks after high risk, figures). */
+export interface Ended {
+  conversationId: string;
+  reason: EndReason;
+  /** The state it ended from. */
+  previous: string;
+  /** The conversation as it was just before it ended. */
+  record: ConversationRecord;
+}
+
 /**
  * A conversation from the visitor's side: start, resume by token or return code, leave or
  * drop, and its end. All state in Redis, every transition one Lua script.
  */
+
 export class ConversationLifecycle {
   readonly #d: LifecycleDeps;
   readonly #k: RedisKeys;
+  readonly #endedListeners: ((e: Ended) => Promise<void>)[] = [];
+
+  /** Calls `listener` after each conversation ends (in the process that ended it). */
+  onEnded(listener: (e: Ended) => Promise<void>): void {
+    this.#endedListeners.push(listener);
+  }
 
   constructor(deps: LifecycleDeps) {
     this.#d = deps;
@@ -170,13 +192,17 @@ export class ConversationLifecycle {
         );
       }
       if (r.status !== 'ok') continue;
-      const position = r.rank + 1;
-      const estimatedWaitSeconds = await d.view.estimate(position);
-      d.view.told(id, position, estimatedWaitSeconds);
-      await d.conversationsQueue.add('route', { conversationId: id });
+      const position = await d.view.positionOf({ id, language: input.language });
+      d.view.told(id, position);
+      const q = d.conversationsQueue;
+      await q.add('route', { conversationId: id });
+      await q.add('fallback', { conversationId: id }, { delay: d.config.languageFallbackMs });
+      if (urgent) await q.add('urgent-alert', { conversationId: id }, { delay: d.config.urgentAlertMs });
+      // Nobody to answer: page the on-call phone (no content, no ids), without holding up the visitor.
+      if (!position.staffed) d.oncall.page('unstaffed');
       d.view.changed();
       void d.router.routeNow();
-      return { conversationId: id, resumeToken, returnCode: fresh.code, position, estimatedWaitSeconds };
+      return { conversationId: id, resumeToken, returnCode: fresh.code, ...position };
     }
     throw new AppError('unavailable');
   }
@@ -284,9 +310,7 @@ export class ConversationLifecycle {
     if (r.state === 'waiting') {
       // A held waiter goes back to its place in line.
       await this.#d.waiters.unhold(r);
-      const position = await this.#d.view.position(r);
-      ack.position = position;
-      ack.estimatedWaitSeconds = await this.#d.view.estimate(position);
+      Object.assign(ack, await this.#d.view.positionOf(r));
     }
     if (r.state === 'active' && r.operatorName) ack.operatorName = firstName(r.operatorName);
     if (r.away && r.operatorId) {
@@ -348,8 +372,9 @@ export class ConversationLifecycle {
     const d = this.#d;
     const k = this.#k;
     let res: Awaited<ReturnType<typeof endScript.decode>> | undefined;
+    let r: ConversationRecord | null = null;
     for (let attempt = 0; attempt < 5 && (!res || res.status === 'retry'); attempt++) {
-      const r = await d.store.read(conversationId);
+      r = await d.store.read(conversationId);
       if (!r) throw new AppError('not_found');
       res = await runScript(
         d.redis,
@@ -368,6 +393,7 @@ export class ConversationLifecycle {
           endedAddress: k.endedAddress(conversationId),
           resumeToken: r.resumeKey || k.resumeToken('-'),
           returnCode: r.returnKey || k.returnCode('-'),
+          fallback: k.fallback,
         },
         {
           id: conversationId,
@@ -403,8 +429,22 @@ export class ConversationLifecycle {
       await d.router.pushOperatorState(op);
     }
     if (opts.byOperatorId) await d.audit.record('end', opts.byOperatorId, conversationId);
+    if (res.previous === 'active' && r?.assignedAt)
+      await this.#recordHandling((Date.now() - r.assignedAt) / 1000);
+    for (const listener of this.#endedListeners) {
+      await listener({ conversationId, reason, previous: res.previous, record: r! }).catch((err: unknown) =>
+        d.log.warn({ err }, 'an end listener failed'),
+      );
+    }
     if (res.previous === 'waiting') d.view.changed();
     else void d.router.routeNow();
+  }
+
+  /** Folds a handling time into its moving average, the basis of wait estimates. */
+  async #recordHandling(seconds: number): Promise<void> {
+    const prev = await this.#d.redis.hget(this.#k.stats, 'handle');
+    const next = updateEwma(prev === null ? null : Number(prev), seconds);
+    await this.#d.redis.hset(this.#k.stats, 'handle', String(next));
   }
 
   /** Retention job: removes what is left of an ended conversation. */

@@ -34,7 +34,9 @@ export default fp(
       view: app.queueView,
       notifier: app.notifier,
       audit: app.audit,
+      oncall: app.oncall,
       config: app.config,
+      log: app.log,
       conversationsQueue: app.queues.conversations,
       retentionQueue: app.queues.retention,
     });
@@ -44,5 +46,8 @@ export default fp(
       app.socketFeatures.operator.push(operatorLifecycleEvents(lifecycle));
     }
   },
-  { name: 'conversations', dependencies: ['conversation-store', 'routing', 'notify', 'audit', 'queues'] },
+  {
+    name: 'conversations',
+    dependencies: ['conversation-store', 'routing', 'notify', 'audit', 'queues', 'oncall'],
+  },
 );

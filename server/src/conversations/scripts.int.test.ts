@@ -190,6 +190,7 @@ function end(id: string, read: Read, opts: { by?: string } = {}, redis: Redis = 
       endedAddress: t.k.endedAddress(id),
       resumeToken: read.resumeKey || t.k.resumeToken('-'),
       returnCode: read.returnKey || t.k.returnCode('-'),
+      fallback: t.k.fallback,
     },
     {
       id,
@@ -219,6 +220,7 @@ async function activate(id: string, operatorId: string) {
       stats: t.k.stats,
       statsDay: t.k.statsDay(day),
       statsDayWaits: t.k.statsDayWaits(day),
+      fallback: t.k.fallback,
     },
     {
       id,

@@ -43,6 +43,7 @@ export const endScript = luaScript({
     'endedAddress',
     'resumeToken',
     'returnCode',
+    'fallback',
   ],
   args: [
     'id',

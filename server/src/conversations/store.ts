@@ -67,6 +67,8 @@ export interface ConversationRecord {
   visitorFloor: string;
   /** The block made from this conversation, if any. */
   blockId: string;
+  /** Nobody spoke its language: Dutch and English speakers may take it. */
+  languageFallback: boolean;
   sealed: { tags: string; risk: string; acute: string };
   /** Release 1 stored tags in plain JSON here. */
   plainTags: string;
@@ -106,6 +108,7 @@ export function decodeConversation(id: string, h: Record<string, string>): Conve
     held: h.held === '1',
     visitorFloor: h.vfloor ?? '',
     blockId: h.blockId ?? '',
+    languageFallback: h.languageFallback === '1',
     sealed: { tags: h.tagsEnc ?? '', risk: h.risk ?? '', acute: h.acute ?? '' },
     plainTags: h.tags ?? '[]',
   };
@@ -164,6 +167,7 @@ export class ConversationStore {
     if (r.endedAt !== undefined) c.endedAt = iso(r.endedAt)!;
     if (r.endReason) c.endReason = r.endReason;
     if (r.operatorName) c.operatorName = r.operatorName;
+    if (r.languageFallback) c.languageFallback = true;
     if (r.sealed.risk) c.risk = JSON.parse(this.open(r.id, 'risk', r.sealed.risk)) as RiskResult;
     if (r.sealed.acute) c.acute = JSON.parse(this.open(r.id, 'acute', r.sealed.acute)) as AcuteRecord;
     return c;

@@ -138,6 +138,22 @@ export class MessageService {
     }
   }
 
+  /**
+   * A message of the helpline itself (`from: 'system'`): stored like any other, then sent
+   * to the visitor, the operator who holds the conversation and anyone reading along.
+   */
+  async systemMessage(conversationId: string, text: string): Promise<Stored> {
+    const r = await this.#append(conversationId, 's', '', '', text);
+    const at = atOf(r.messageId);
+    const message = { messageId: r.messageId, from: 'system' as const, text, at };
+    this.#d.notifier.toVisitor(conversationId, 'chat:message', message);
+    if (r.operatorId)
+      this.#d.notifier.toOperator(r.operatorId, 'chat:message', { ...message, conversationId });
+    if (r.watched)
+      this.#d.notifier.toWatchers(conversationId, 'monitor:message', { ...message, conversationId });
+    return { messageId: r.messageId, at, relay: undefined };
+  }
+
   async visitorTyping(conversationId: string, typing: boolean): Promise<void> {
     const op = await this.#d.store.lastOperatorOf(conversationId);
     if (op) this.#d.notifier.toOperator(op, 'chat:typing', { conversationId, typing });

@@ -18,6 +18,7 @@ const publicAccount = (a: OperatorAccount) => ({
   disabled: a.disabled,
   totpEnabled: a.totpEnabled,
   createdAt: a.createdAt,
+  ...(a.capacity ? { capacity: a.capacity } : {}),
 });
 
 const newOperatorSchema = z.object({
@@ -31,6 +32,8 @@ const updateOperatorSchema = z
     displayName: z.string().trim().min(1).max(80),
     role: operatorRoleSchema,
     languages: z.array(languageSchema).min(1),
+    /** Version 2: active conversations at once (1–100). */
+    capacity: z.number().int().min(1).max(100),
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');
@@ -66,6 +69,7 @@ export default fp(
       const accessRev = await app.operators.setAccess(id, {
         ...(body.role ? { role: body.role } : {}),
         ...(body.languages ? { languages: body.languages } : {}),
+        ...(body.capacity ? { capacity: body.capacity } : {}),
       });
       if (accessRev > 0) await app.operatorSockets.accessChanged(id, accessRev);
       const after = (await app.operators.get(id))!;
@@ -74,6 +78,7 @@ export default fp(
       if (after.languages.join(',') !== before.languages.join(',')) {
         await audit.record('operator-languages', actor, id);
       }
+      if (after.capacity !== before.capacity) await audit.record('operator-capacity', actor, id);
       return { operator: publicAccount(after) };
     });
     app.post('/api/admin/operators/:id/disable', admin, async (req) => {

@@ -62,6 +62,8 @@ export interface AccessChange {
   role?: OperatorRole;
   /** Validated against the shared `languages`. */
   languages?: readonly string[];
+  /** Active conversations at once (1–100). */
+  capacity?: number;
 }
 
 /** Lower-cased, trimmed: the form usernames are compared in. */
@@ -128,6 +130,7 @@ function toAccount(h: Record<string, string>): OperatorAccount {
     disabled: h.disabled === '1',
     totpEnabled: Boolean(h.totpSecret),
     createdAt: h.createdAt ?? '',
+    ...(h.capacity ? { capacity: Number(h.capacity) } : {}),
   };
 }
 
@@ -298,6 +301,12 @@ export class OperatorStore {
     const fields: string[] = [];
     if (change.role !== undefined) fields.push('role', parseRole(change.role));
     if (change.languages !== undefined) fields.push('languages', parseLanguages(change.languages).join(','));
+    if (change.capacity !== undefined) {
+      if (!Number.isInteger(change.capacity) || change.capacity < 1 || change.capacity > 100) {
+        throw new AppError('invalid_payload', 'A capacity must be a whole number from 1 to 100.');
+      }
+      fields.push('capacity', String(change.capacity));
+    }
     const rev = await runScript(
       this.#redis,
       updateAccessScript,

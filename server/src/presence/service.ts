@@ -37,6 +37,8 @@ export class Presence {
 
   async operatorConnected(op: OperatorRef, socketId: string): Promise<void> {
     if ((await this.#d.roster.connected(op, socketId)) === 'available') void this.#d.router.routeNow();
+    // Waiting visitors learn that someone is staffed now.
+    this.#d.view.changed();
   }
 
   /** Refreshes presence for this process's operator sockets (every 15 s). */
@@ -47,6 +49,7 @@ export class Presence {
   async operatorDisconnected(operatorId: string, socketId: string): Promise<void> {
     const now = Date.now();
     if ((await this.#d.roster.disconnected(operatorId, socketId, now)) > 0) return;
+    this.#d.view.changed();
     await this.#d.conversationsQueue.add(
       'grace',
       { operatorId, since: now },
@@ -66,6 +69,7 @@ export class Presence {
     for (const op of await this.#d.roster.all()) {
       if ((await this.#d.roster.liveSockets(op, now)) > 0) continue;
       await this.#d.roster.unavailable(op);
+      this.#d.view.changed();
       if (now - (await this.#d.roster.lastSeen(op)) >= this.#d.config.operatorGraceMs) {
         await this.#d.router.requeueOperator(op);
       }

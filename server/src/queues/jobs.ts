@@ -17,6 +17,12 @@ export const conversationJobs = {
   hold: z.object({ conversationId: z.string() }),
   /** The safety-net sweep. */
   sweep: z.object({}).loose(),
+  /** LANGUAGE_FALLBACK_S after a start: nobody on shift speaks its language, so Dutch and English speakers may take it. */
+  fallback: z.object({ conversationId: z.string() }),
+  /** An urgent conversation has waited URGENT_ALERT_S (and again every URGENT_ALERT_REPEAT_S): alert supervisors. */
+  'urgent-alert': z.object({ conversationId: z.string() }),
+  /** An operator's break after a high-risk conversation is over. */
+  'break-end': z.object({ operatorId: z.string(), until: z.number() }),
 } as const;
 
 export const retentionJobs = {

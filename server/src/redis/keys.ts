@@ -34,6 +34,12 @@ export function redisKeys(prefix: string) {
     waiting: (language: string) => k('waiting', language),
     /** Sorted set: release 1's single waiting set, drained into the per-language sets. */
     legacyWaiting: k('waiting'),
+    /**
+     * Sorted set: waiting conversations nobody on shift speaks the language of, after
+     * LANGUAGE_FALLBACK_S: Dutch and English speakers may take them too. Scored to rank after
+     * conversations in the operator's own languages of the same priority.
+     */
+    fallback: k('fallback'),
     /** Sorted set: waiters held out of routing (visitor gone too long), with their score. */
     held: k('held'),
     /** Sorted set: waiters whose visitor is away, by the time they left. */
@@ -118,6 +124,8 @@ export function redisKeys(prefix: string) {
     reportIdempotency: (operatorId: string, key: string) => k('report-idem', operatorId, key),
 
     // ---- the rest
+    /** String: a page of this kind for this line went out; it expires after ONCALL_MIN_INTERVAL_S. */
+    oncallPaged: (kind: string, line: string) => k('oncall', kind, line),
     /** String: the instance that reports the cluster-wide metrics (metrics/cluster.ts). */
     metricsLeader: k('metrics', 'leader'),
     /** Stream: the audit trail, never content. */

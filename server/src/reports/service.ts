@@ -76,7 +76,6 @@ export class ReportService {
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  /** The operator who holds or last held the conversation, or a supervisor; else `forbidden`. */
   /**
    * `forbidden` unless the actor may report on (and see the reports of) the conversation:
    * the operator who holds or last held it, or a supervisor. Needs no body, so the route

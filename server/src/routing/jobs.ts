@@ -4,6 +4,8 @@ import type { ConversationLifecycle } from '../conversations/index.ts';
 import type { Presence } from '../presence/index.ts';
 import { conversationJobs, jobData, retentionJobs } from '../queues/jobs.ts';
 import { JOB_RETENTION, QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
+import type { Shift } from '../shift/index.ts';
+import type { Supervision } from '../supervision/index.ts';
 import type { QueueView } from './queue-view.ts';
 import type { Router } from './router.ts';
 import type { Waiters } from './waiters.ts';
@@ -18,6 +20,8 @@ export interface JobServices {
   view: QueueView;
   presence: Presence;
   lifecycle: ConversationLifecycle;
+  supervision: Supervision;
+  shift: Shift;
 }
 
 /**
@@ -30,6 +34,7 @@ export async function sweep(s: JobServices): Promise<void> {
   await s.waiters.migrateLegacyWaiting();
   await s.presence.sweepVisitors();
   await s.waiters.holdGoneWaiters();
+  await s.waiters.fallbackUnspoken();
   await s.router.routeNow();
   await s.view.pushPositions(true);
   await s.view.pushSnapshot();
@@ -51,6 +56,22 @@ export async function processConversationJob(s: JobServices, job: Job): Promise<
       return s.waiters.holdIfGone(jobData(conversationJobs, 'hold', job.data).conversationId);
     case 'sweep':
       return sweep(s);
+    case 'fallback': {
+      const moved = await s.waiters.fallbackIfUnspoken(
+        jobData(conversationJobs, 'fallback', job.data).conversationId,
+      );
+      // Dutch and English speakers may take it now.
+      if (moved) await s.router.routeNow();
+      return moved;
+    }
+    case 'break-end': {
+      const d = jobData(conversationJobs, 'break-end', job.data);
+      return s.shift.breakOver(d.operatorId, d.until);
+    }
+    case 'urgent-alert':
+      return s.supervision.urgentStillWaiting(
+        jobData(conversationJobs, 'urgent-alert', job.data).conversationId,
+      );
     default:
       throw new Error(`unknown job ${job.name}`);
   }
@@ -68,6 +89,8 @@ export function jobServices(app: FastifyInstance): JobServices {
     view: app.queueView,
     presence: app.presence,
     lifecycle: app.lifecycle,
+    supervision: app.supervision,
+    shift: app.shift,
   };
 }
 

@@ -53,3 +53,33 @@ describe('planAssignments', () => {
     expect(ops[0]!.load).toBe(0);
   });
 });
+
+describe('planAssignments with the language fallback', () => {
+  it('gives a Dutch or English speaker what waits on the fallback, after their own language of the same priority', () => {
+    const plan = planAssignments(
+      [op('anna', ['nl'], 0, 2)],
+      [
+        { id: 'pl-fallback', score: 100 + 5_000_000_000_000, lang: 'pl', fallback: true },
+        { id: 'nl-later', score: 200, lang: 'nl' },
+      ],
+    );
+    expect(plan.map((p) => p.id)).toEqual(['nl-later', 'pl-fallback']);
+  });
+
+  it('plans a conversation once when it is both in its own line and on the fallback', () => {
+    const plan = planAssignments(
+      [op('pl-speaker', ['pl'], 0, 1), op('anna', ['nl'], 0, 1)],
+      [
+        { id: 'c', score: 5, lang: 'pl' },
+        { id: 'c', score: 5 + 5_000_000_000_000, lang: 'pl', fallback: true },
+      ],
+    );
+    expect(plan.map((p) => `${p.id}>${p.op.id}`)).toEqual(['c>pl-speaker']);
+  });
+
+  it('never gives a fallback conversation to someone who speaks neither Dutch nor English', () => {
+    expect(planAssignments([op('tr', ['tr'])], [{ id: 'c', score: 1, lang: 'pl', fallback: true }])).toEqual(
+      [],
+    );
+  });
+});

@@ -7,12 +7,21 @@ export interface PlanOperator {
   load: number;
 }
 
-/** A waiting conversation at the head of its language's set. */
+/** A waiting conversation at the head of its language's set (or of the fallback set). */
 export interface Head {
   id: string;
   score: number;
+  /** The conversation's own language. */
   lang: string;
+  /** Read from the fallback set: Dutch and English speakers may take it too. */
+  fallback?: boolean;
 }
+
+/** The languages every operator on the fallback answers in. */
+const FALLBACK = ['nl', 'en'];
+
+const canTake = (o: PlanOperator, h: Head) =>
+  o.languages.includes(h.lang) || (h.fallback === true && o.languages.some((l) => FALLBACK.includes(l)));
 
 /**
  * The assignments one routing pass proposes: the heads in routing order (score, then id),
@@ -28,13 +37,17 @@ export function planAssignments(
   let left = ops.reduce((n, o) => n + Math.max(0, o.capacity - o.load), 0);
   const ordered = [...heads].sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1));
   const out: { id: string; lang: string; op: PlanOperator }[] = [];
+  const planned = new Set<string>();
   for (const h of ordered) {
     if (left === 0) break;
+    // A conversation on the fallback is also in its own line: it is planned once.
+    if (planned.has(h.id)) continue;
     let best: (typeof ops)[number] | undefined;
     for (const o of ops) {
-      if (o.load < o.capacity && o.languages.includes(h.lang) && (!best || o.load < best.load)) best = o;
+      if (o.load < o.capacity && canTake(o, h) && (!best || o.load < best.load)) best = o;
     }
     if (!best) continue;
+    planned.add(h.id);
     out.push({ id: h.id, lang: h.lang, op: best });
     best.load++;
     left--;

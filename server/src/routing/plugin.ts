@@ -22,7 +22,13 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const roster = new Roster({ redis: app.redis, keys: app.keys, capacity: app.config.operatorCapacity });
-    const view = new QueueView({ redis: app.redis, keys: app.keys, notifier: app.notifier, log: app.log });
+    const view = new QueueView({
+      redis: app.redis,
+      keys: app.keys,
+      notifier: app.notifier,
+      roster,
+      log: app.log,
+    });
     const router = new Router({
       redis: app.redis,
       keys: app.keys,

@@ -1,10 +1,27 @@
-import { languages, type WaitingItem } from '@stille-lijn/shared';
-import { estimateWaitSeconds } from '@stille-lijn/shared/domain/wait';
+import { languages, type QueuePosition, type WaitingItem } from '@stille-lijn/shared';
+import { estimateWait, type StaffedOperator } from '@stille-lijn/shared/domain/wait';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { ConversationRecord } from '../conversations/store.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { Notifier } from '../sockets/notifier.ts';
+import type { Roster } from './roster.ts';
+
+/** The languages every operator on the fallback answers in. */
+export const FALLBACK_LANGUAGES: readonly string[] = ['nl', 'en'];
+
+/** What every estimate of one push is made from. */
+interface EstimateInputs {
+  staffed: Awaited<ReturnType<Roster['staffed']>>;
+  /** The moving average of handling times (s), or null without history. */
+  handle: number | null;
+}
+
+/** Who can take conversations of one language, now. */
+export interface Staffing {
+  staffed: boolean;
+  operators: StaffedOperator[];
+}
 
 /**
  * Queue broadcasts are coalesced: a burst of starts or assignments sends one snapshot to
@@ -25,17 +42,22 @@ export class QueueView {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #notifier: Notifier;
+  readonly #roster: Roster;
   readonly #log: Logger;
   /** Last position pushed to each waiting visitor by this process, to push only changes. */
-  readonly #lastPushed = new Map<string, { position: number; estimate: number | null; at: number }>();
+  readonly #lastPushed = new Map<
+    string,
+    { position: number; estimate: number | null; staffed: boolean; at: number }
+  >();
   #positionsTimer: NodeJS.Timeout | undefined;
   #snapshotTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(deps: { redis: Redis; keys: RedisKeys; notifier: Notifier; log: Logger }) {
+  constructor(deps: { redis: Redis; keys: RedisKeys; notifier: Notifier; roster: Roster; log: Logger }) {
     this.#redis = deps.redis;
     this.#keys = deps.keys;
     this.#notifier = deps.notifier;
+    this.#roster = deps.roster;
     this.#log = deps.log;
   }
 
@@ -66,19 +88,29 @@ export class QueueView {
     heads.sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1));
     const pipe = this.#redis.pipeline();
     for (const h of heads)
-      pipe.hmget(this.#keys.conversation(h.id), 'role', 'language', 'urgent', 'waitingSince', 'state');
+      pipe.hmget(
+        this.#keys.conversation(h.id),
+        'role',
+        'language',
+        'urgent',
+        'waitingSince',
+        'state',
+        'languageFallback',
+      );
     const rows = (await pipe.exec()) ?? [];
     const out: WaitingItem[] = [];
     rows.forEach(([, v], i) => {
-      const [role, language, urgent, since, state] = v as (string | null)[];
+      const [role, language, urgent, since, state, fallback] = v as (string | null)[];
       if (state !== 'waiting' || !role || !language || !since) return;
-      out.push({
+      const item: WaitingItem = {
         conversationId: heads[i]!.id,
         role: role as WaitingItem['role'],
         language: language as WaitingItem['language'],
         urgent: urgent === '1',
         waitingSince: new Date(Number(since)).toISOString(),
-      });
+      };
+      if (fallback === '1') item.languageFallback = true;
+      out.push(item);
     });
     return out;
   }
@@ -106,56 +138,98 @@ export class QueueView {
   }
 
   /** Records a position already told to a visitor (in an ack), so that it is not pushed again at once. */
-  told(conversationId: string, position: number, estimate: number | null): void {
-    this.#lastPushed.set(conversationId, { position, estimate, at: Date.now() });
+  told(conversationId: string, p: QueuePosition): void {
+    this.#lastPushed.set(conversationId, {
+      position: p.position,
+      estimate: p.estimatedWaitSeconds,
+      staffed: p.staffed,
+      at: Date.now(),
+    });
   }
 
-  /** Pushes `queue:position` to waiting visitors whose position or estimate changed (or all, when forced). */
+  /** Pushes `queue:position` to waiting visitors whose position, estimate or staffing changed (or all, when forced). */
   async pushPositions(force: boolean): Promise<void> {
     const read = this.#redis.pipeline();
     for (const k of this.waitingKeys()) read.zrange(k, 0, -1);
-    const lines = ((await read.exec()) ?? []).map(([, ids]) => (ids ?? []) as string[]);
-    const [ewma, available] = await this.#estimateInputs();
+    read.zrange(this.#keys.fallback, 0, -1);
+    const rows = ((await read.exec()) ?? []).map(([, ids]) => (ids ?? []) as string[]);
+    const fallback = new Set(rows.pop() ?? []);
+    const inputs = await this.#inputs();
     const now = Date.now();
     const seen = new Set<string>();
     // A position counts within the conversation's own language: only those compete for its operators.
-    for (const ids of lines) {
+    rows.forEach((ids, li) => {
+      const language = languages[li]!;
       ids.forEach((id, i) => {
         seen.add(id);
-        const position = i + 1;
-        const estimate = estimateWaitSeconds({ ewmaSeconds: ewma, position, operatorsAvailable: available });
+        const p = this.#position(inputs, language, i + 1, fallback.has(id));
         const last = this.#lastPushed.get(id);
+        const estimate = p.estimatedWaitSeconds;
         const sameEstimate =
           last !== undefined &&
           (last.estimate === estimate ||
             (last.estimate !== null &&
               estimate !== null &&
               Math.abs(last.estimate - estimate) < ESTIMATE_STEP_S));
-        if (!force && last && last.position === position && sameEstimate && now - last.at < 50_000) return;
-        this.#lastPushed.set(id, { position, estimate, at: now });
-        this.#notifier.toVisitor(id, 'queue:position', { position, estimatedWaitSeconds: estimate });
+        const same = last && last.position === p.position && last.staffed === p.staffed && sameEstimate;
+        if (!force && same && now - last.at < 50_000) return;
+        this.told(id, p);
+        this.#notifier.toVisitor(id, 'queue:position', p);
       });
-    }
+    });
     for (const id of this.#lastPushed.keys()) if (!seen.has(id)) this.#lastPushed.delete(id);
   }
 
-  /** A waiting conversation's position (1 = next) in its language's line. */
-  async position(r: Pick<ConversationRecord, 'id' | 'language'>): Promise<number> {
-    const rank = await this.#redis.zrank(this.#keys.waiting(r.language), r.id);
-    return (rank ?? 0) + 1;
-  }
-
-  async estimate(position: number): Promise<number | null> {
-    const [ewma, available] = await this.#estimateInputs();
-    return estimateWaitSeconds({ ewmaSeconds: ewma, position, operatorsAvailable: available });
-  }
-
-  async #estimateInputs(): Promise<[number | null, number]> {
-    const [ewma, available] = await Promise.all([
-      this.#redis.hget(this.#keys.stats, 'ewma'),
-      this.#redis.scard(this.#keys.routeAvailable),
+  /** Who is staffed now and the handling-time average: read once, used for every waiting visitor. */
+  async #inputs(): Promise<EstimateInputs> {
+    const [staffed, handle] = await Promise.all([
+      this.#roster.staffed(),
+      this.#redis.hget(this.#keys.stats, 'handle'),
     ]);
-    return [ewma === null ? null : Number(ewma), available];
+    return { staffed, handle: handle === null ? null : Number(handle) };
+  }
+
+  /** Who can take a conversation of `language` now (any Dutch or English speaker once it is on the fallback). */
+  staffingFrom(
+    staffed: Awaited<ReturnType<Roster['staffed']>>,
+    language: string,
+    fallback: boolean,
+  ): Staffing {
+    const operators = staffed.filter(
+      (o) =>
+        o.languages.includes(language) ||
+        (fallback && o.languages.some((l) => FALLBACK_LANGUAGES.includes(l))),
+    );
+    return { staffed: operators.length > 0, operators };
+  }
+
+  #position(inputs: EstimateInputs, language: string, position: number, fallback: boolean): QueuePosition {
+    const staffing = this.staffingFrom(inputs.staffed, language, fallback);
+    const range = staffing.staffed
+      ? estimateWait({ position, operators: staffing.operators, handleSeconds: inputs.handle })
+      : null;
+    const p: QueuePosition = {
+      position,
+      estimatedWaitSeconds: range?.high ?? null,
+      estimatedWaitMinSeconds: range?.low ?? null,
+      staffed: staffing.staffed,
+    };
+    if (fallback) p.languageFallback = true;
+    return p;
+  }
+
+  /** The position, staffing and estimate of one waiting conversation, as `queue:position` gives them. */
+  async positionOf(r: Pick<ConversationRecord, 'id' | 'language'>): Promise<QueuePosition> {
+    const [rank, fallback] = await Promise.all([
+      this.#redis.zrank(this.#keys.waiting(r.language), r.id),
+      this.#redis.zscore(this.#keys.fallback, r.id),
+    ]);
+    return this.#position(await this.#inputs(), r.language, (rank ?? 0) + 1, fallback !== null);
+  }
+
+  /** Is anyone staffed for a conversation of this language now? */
+  async staffing(language: string, fallback = false): Promise<Staffing> {
+    return this.staffingFrom(await this.#roster.staffed(), language, fallback);
   }
 
   /** How many wait (held waiters excluded) and since when the longest has, for the figures. */

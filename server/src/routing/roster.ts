@@ -1,4 +1,4 @@
-import type { Language, OperatorStatus } from '@stille-lijn/shared';
+import type { Language, OperatorState, OperatorStatus } from '@stille-lijn/shared';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.ts';
 
@@ -10,7 +10,12 @@ export interface OperatorRef {
   id: string;
   displayName: string;
   languages: Language[];
+  /** Active conversations at once, set per account by admins. @default OPERATOR_CAPACITY */
+  capacity?: number;
 }
+
+/** A console that connects after the operator was away this long starts a new shift. */
+export const NEW_SHIFT_AFTER_MS = 4 * 3_600_000;
 
 /** An operator known to routing, as the supervisor overview and the transfer list show them. */
 export interface OperatorOnRoute {
@@ -20,14 +25,15 @@ export interface OperatorOnRoute {
   load: number;
   capacity: number;
   connected: boolean;
+  /** Version 2: conversations with a high risk level or acute danger that ended in their hands this shift. */
+  highRiskThisShift: number;
+  /** Version 2: when their last break began (ISO), if any this shift. */
+  lastBreakAt?: string;
+  /** Version 2: while on a break after a high-risk conversation, when it ends (ISO). */
+  breakUntil?: string;
 }
 
-/** An operator's own status and load (`operator:state`). */
-export interface OperatorState {
-  status: OperatorStatus;
-  load: number;
-  capacity: number;
-}
+export type { OperatorState } from '@stille-lijn/shared';
 
 /**
  * What routing knows of operators: their status, languages, capacity and name
@@ -58,14 +64,22 @@ export class Roster {
   async connected(op: OperatorRef, socketId: string, now = Date.now()): Promise<string> {
     const k = this.#keys;
     const rk = k.routeOperator(op.id);
+    // Back after a long absence: a new shift, whose high-risk count starts again.
+    const lastSeen = Number((await this.#redis.hget(rk, 'lastSeen')) ?? 0);
+    const live = await this.liveSockets(op.id, now);
+    const shift: Record<string, string> =
+      live === 0 && now - lastSeen > NEW_SHIFT_AFTER_MS
+        ? { shiftStart: String(now), highRisk: '0', lastBreakAt: '' }
+        : {};
     const res = await this.#redis
       .multi()
       .hsetnx(rk, 'status', 'away')
       .hset(rk, {
         langs: op.languages.join(','),
-        cap: String(this.#capacity),
+        cap: String(op.capacity ?? this.#capacity),
         name: op.displayName,
         lastSeen: String(now),
+        ...shift,
       })
       .sadd(k.routeOperators, op.id)
       .zadd(k.operatorSockets(op.id), now + OPERATOR_PRESENCE_TTL_MS, socketId)
@@ -123,25 +137,52 @@ export class Roster {
     await this.#redis.srem(this.#keys.routeAvailable, operatorId);
   }
 
-  async setStatus(operatorId: string, status: OperatorStatus): Promise<void> {
+  /**
+   * Sets the status; `break` takes the operator out of automatic routing, until
+   * `breakUntil` (ms) when given (a break after a high-risk conversation), else until they
+   * end it themselves.
+   */
+  async setStatus(operatorId: string, status: OperatorStatus, breakUntil?: number): Promise<void> {
     const k = this.#keys;
-    const tx = this.#redis.multi().hset(k.routeOperator(operatorId), 'status', status);
+    const rk = k.routeOperator(operatorId);
+    const tx = this.#redis
+      .multi()
+      .hset(rk, 'status', status, 'breakUntil', breakUntil ? String(breakUntil) : '');
+    if (status === 'break') tx.hset(rk, 'lastBreakAt', String(Date.now()));
     if (status === 'available') tx.sadd(k.routeAvailable, operatorId);
     else tx.srem(k.routeAvailable, operatorId);
     await tx.exec();
   }
 
+  /** Counts a conversation with a high risk level or acute danger that ended in an operator's hands. */
+  async countHighRisk(operatorId: string): Promise<void> {
+    await this.#redis.hincrby(this.#keys.routeOperator(operatorId), 'highRisk', 1);
+  }
+
   async state(operatorId: string): Promise<OperatorState> {
-    const [[, status], [, load]] = (await this.#redis
+    const [[, info], [, load]] = (await this.#redis
       .multi()
-      .hget(this.#keys.routeOperator(operatorId), 'status')
+      .hmget(this.#keys.routeOperator(operatorId), 'status', 'cap', 'breakUntil')
       .scard(this.#keys.operatorConversations(operatorId))
-      .exec()) as [[unknown, string | null], [unknown, number]];
-    return {
-      status: status === 'available' ? 'available' : 'away',
+      .exec()) as [[unknown, (string | null)[]], [unknown, number]];
+    const [status, cap, breakUntil] = info;
+    const state: OperatorState = {
+      status: status === 'available' || status === 'break' ? status : 'away',
       load: Number(load),
-      capacity: this.#capacity,
+      capacity: Number(cap) || this.#capacity,
     };
+    if (status === 'break' && breakUntil) state.breakUntil = new Date(Number(breakUntil)).toISOString();
+    return state;
+  }
+
+  /** The status and the end of the break, as stored. */
+  async status(operatorId: string): Promise<{ status: string; breakUntil: number }> {
+    const [status, breakUntil] = await this.#redis.hmget(
+      this.#keys.routeOperator(operatorId),
+      'status',
+      'breakUntil',
+    );
+    return { status: status ?? 'away', breakUntil: Number(breakUntil ?? 0) };
   }
 
   /** Name and capacity of a signed-in operator, or null for one who never signed in. */
@@ -177,27 +218,59 @@ export class Roster {
     return out;
   }
 
+  /**
+   * Operators staffed now: status available (busy or not) with a console connected. Away
+   * and break do not count. What `staffed` and the wait estimates are made of.
+   */
+  async staffed(
+    now = Date.now(),
+  ): Promise<{ id: string; languages: string[]; capacity: number; load: number }[]> {
+    const available = await this.available();
+    if (available.length === 0) return [];
+    const pipe = this.#redis.pipeline();
+    for (const o of available) pipe.zcount(this.#keys.operatorSockets(o.id), now, '+inf');
+    const live = ((await pipe.exec()) ?? []).map(([, n]) => Number(n ?? 0) > 0);
+    return available
+      .filter((_, i) => live[i])
+      .map((o) => ({ id: o.id, languages: o.languages, capacity: o.capacity, load: o.load }));
+  }
+
   /** Every operator on the route, with status, load and whether a console is connected. */
   async onRoute(now = Date.now()): Promise<OperatorOnRoute[]> {
     const ids = await this.all();
     if (ids.length === 0) return [];
     const pipe = this.#redis.pipeline();
     for (const id of ids) {
-      pipe.hmget(this.#keys.routeOperator(id), 'name', 'status', 'cap');
+      pipe.hmget(
+        this.#keys.routeOperator(id),
+        'name',
+        'status',
+        'cap',
+        'highRisk',
+        'lastBreakAt',
+        'breakUntil',
+      );
       pipe.scard(this.#keys.operatorConversations(id));
       pipe.zcount(this.#keys.operatorSockets(id), now, '+inf');
     }
     const rows = (await pipe.exec()) ?? [];
     return ids.map((id, i) => {
-      const [name, status, cap] = (rows[i * 3]?.[1] ?? []) as (string | null)[];
-      return {
+      const [name, status, cap, highRisk, lastBreakAt, breakUntil] = (rows[i * 3]?.[1] ?? []) as (
+        | string
+        | null
+      )[];
+      const o: OperatorOnRoute = {
         id,
         displayName: name ?? '',
         status: status ?? 'away',
         load: Number(rows[i * 3 + 1]?.[1] ?? 0),
         capacity: Number(cap) || this.#capacity,
         connected: Number(rows[i * 3 + 2]?.[1] ?? 0) > 0,
+        highRiskThisShift: Number(highRisk ?? 0),
       };
+      if (lastBreakAt) o.lastBreakAt = new Date(Number(lastBreakAt)).toISOString();
+      if (status === 'break' && breakUntil) o.breakUntil = new Date(Number(breakUntil)).toISOString();
+      return o;
     });
   }
 

@@ -15,12 +15,19 @@ import { prepareScripts, queueScript, runScript } from '../redis/scripts.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import { type Head, planAssignments } from './plan.ts';
 import type { QueueView } from './queue-view.ts';
+import { FALLBACK_LANGUAGES } from './queue-view.ts';
 import type { OperatorRef, Roster } from './roster.ts';
 import { assignScript, requeueScript, transferScript } from './scripts.ts';
 
 /** The routing score: urgent before the rest, then the earliest waitingSince. */
 export const URGENT_OFFSET = 10_000_000_000_000;
 export const routingScore = (urgent: boolean, since: number) => (urgent ? 0 : URGENT_OFFSET) + since;
+/**
+ * Added to a conversation's score on the fallback set: for a Dutch or English speaker it
+ * ranks after the conversations in their own languages of the same priority (half the
+ * urgent offset is far more than any time, and far less than the offset itself).
+ */
+export const FALLBACK_SHIFT = URGENT_OFFSET / 2;
 
 /** Days of figures kept. */
 const STATS_TTL_MS = 3 * 86_400_000;
@@ -106,12 +113,16 @@ export class Router {
     const langs = [...new Set(ops.flatMap((o) => o.languages))];
     const read = this.#d.redis.pipeline();
     for (const lang of langs) read.zrange(this.#k.waiting(lang), 0, free + 15, 'WITHSCORES');
+    // Dutch and English speakers also take what waits on the language fallback.
+    const fallback = langs.some((l) => FALLBACK_LANGUAGES.includes(l));
+    if (fallback) read.zrange(this.#k.fallback, 0, free + 15, 'WITHSCORES');
     const heads: Head[] = [];
-    ((await read.exec()) ?? []).forEach(([, z], i) => {
-      const flat = (z ?? []) as string[];
+    const rows = ((await read.exec()) ?? []).map(([, z]) => (z ?? []) as string[]);
+    rows.slice(0, langs.length).forEach((flat, i) => {
       for (let j = 0; j + 1 < flat.length; j += 2)
         heads.push({ id: flat[j]!, score: Number(flat[j + 1]), lang: langs[i]! });
     });
+    if (fallback) heads.push(...(await this.#fallbackHeads(rows[langs.length] ?? [])));
     const proposals = planAssignments(ops, heads);
     if (proposals.length === 0) return { assigned: 0, again: false };
     const now = Date.now();
@@ -152,6 +163,20 @@ export class Router {
     return { assigned, again: again && assigned > 0 };
   }
 
+  /** Heads of the fallback set, with each conversation's own language (which names its line). */
+  async #fallbackHeads(flat: string[]): Promise<Head[]> {
+    if (flat.length === 0) return [];
+    const pipe = this.#d.redis.pipeline();
+    for (let j = 0; j < flat.length; j += 2) pipe.hget(this.#k.conversation(flat[j]!), 'language');
+    const langs = ((await pipe.exec()) ?? []).map(([, l]) => (l ?? '') as string);
+    const heads: Head[] = [];
+    for (let j = 0; j + 1 < flat.length; j += 2) {
+      const lang = langs[j / 2];
+      if (lang) heads.push({ id: flat[j]!, score: Number(flat[j + 1]), lang, fallback: true });
+    }
+    return heads;
+  }
+
   #assignKeys(id: string, lang: string, operatorId: string) {
     const k = this.#k;
     const day = today();
@@ -166,6 +191,7 @@ export class Router {
       stats: k.stats,
       statsDay: k.statsDay(day),
       statsDayWaits: k.statsDayWaits(day),
+      fallback: k.fallback,
     };
   }
 
@@ -219,7 +245,7 @@ export class Router {
     const r = await this.#assignOne(conversationId, {
       id: op.id,
       name: op.displayName,
-      capacity: this.#d.roster.capacity,
+      capacity: op.capacity ?? this.#d.roster.capacity,
     });
     if (r.status === 'not_found') throw new AppError('not_found');
     if (r.status === 'full') throw new AppError('conflict', 'You are at capacity.');
@@ -240,7 +266,7 @@ export class Router {
     const r = await this.#assignOne(conversationId, {
       id: operatorId,
       name: target.name,
-      capacity: this.#d.roster.capacity,
+      capacity: target.capacity,
     });
     if (r.status === 'full') throw new AppError('conflict', 'That operator is at capacity.');
     if (r.status !== 'ok') throw new AppError('conflict');
@@ -266,11 +292,7 @@ export class Router {
     if (opts.notifyOperator) await this.sendAssigned(conversationId, operatorId);
     if (opts.load !== undefined) {
       // Routing only assigns to available operators, so the status is known.
-      this.#d.notifier.toOperator(operatorId, 'operator:state', {
-        status: 'available',
-        load: opts.load,
-        capacity: this.#d.roster.capacity,
-      });
+      await this.pushOperatorState(operatorId);
     } else {
       await this.pushOperatorState(operatorId);
     }
@@ -323,8 +345,16 @@ export class Router {
           waiting: k.waiting(r.language),
           active: k.active,
           waitingAway: k.waitingAway,
+          fallback: k.fallback,
         },
-        { id: conversationId, operatorId, sealedNote, language: r.language, urgentOffset: URGENT_OFFSET },
+        {
+          id: conversationId,
+          operatorId,
+          sealedNote,
+          language: r.language,
+          urgentOffset: URGENT_OFFSET,
+          fallbackShift: FALLBACK_SHIFT,
+        },
       );
       if (res.status !== 'retry') return { status: res.status, noteId: res.noteId };
     }

@@ -24,6 +24,7 @@ const t = useLuaTest([
 ]);
 
 const URGENT_OFFSET = 10_000_000_000_000;
+const FALLBACK_SHIFT = URGENT_OFFSET / 2;
 const ALPHA = 0.2;
 const DAY = '2026-12-06';
 const T0 = 1_800_000_000_000;
@@ -54,6 +55,7 @@ const assignKeys = (id: string, language: string, operatorId: string) => ({
   stats: t.k.stats,
   statsDay: t.k.statsDay(DAY),
   statsDayWaits: t.k.statsDayWaits(DAY),
+  fallback: t.k.fallback,
 });
 
 function assign(
@@ -88,8 +90,16 @@ function requeue(id: string, operatorId: string, opts: { language?: string; note
       waiting: t.k.waiting(language),
       active: t.k.active,
       waitingAway: t.k.waitingAway,
+      fallback: t.k.fallback,
     },
-    { id, operatorId, sealedNote: opts.note ?? '', language, urgentOffset: URGENT_OFFSET },
+    {
+      id,
+      operatorId,
+      sealedNote: opts.note ?? '',
+      language,
+      urgentOffset: URGENT_OFFSET,
+      fallbackShift: FALLBACK_SHIFT,
+    },
   );
 }
 
@@ -120,11 +130,16 @@ const holdKeys = (id: string, language: string) => ({
   waiting: t.k.waiting(language),
   held: t.k.held,
   waitingAway: t.k.waitingAway,
+  fallback: t.k.fallback,
 });
 const hold = (id: string, language = 'nl') =>
   runScript(t.redis, holdWaiterScript, holdKeys(id, language), { id, language });
 const unhold = (id: string, language = 'nl') =>
-  runScript(t.redis, unholdWaiterScript, holdKeys(id, language), { id, language });
+  runScript(t.redis, unholdWaiterScript, holdKeys(id, language), {
+    id,
+    language,
+    fallbackShift: FALLBACK_SHIFT,
+  });
 
 const field = (id: string, name: string) => t.redis.hget(t.k.conversation(id), name);
 
@@ -372,7 +387,7 @@ describe('hold-waiter.lua and unhold-waiter.lua', () => {
     expect(await field('c1', 'held')).toBe('1');
     expect(await t.redis.zscore(t.k.waitingAway, 'c1')).toBeNull();
 
-    expect(await unhold('c1')).toBe(true);
+    expect(await unhold('c1')).toBe('back');
     expect(await t.redis.zrange(t.k.waiting('nl'), 0, -1)).toEqual(['c0', 'c1', 'c2']);
     expect(Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
     expect(await t.redis.exists(t.k.held)).toBe(0);
@@ -413,7 +428,7 @@ describe('hold-waiter.lua and unhold-waiter.lua', () => {
 
   it('not_held: a waiter that was never held stays where it is, and leaves the away index', async () => {
     await awayWaiter('c1');
-    expect(await unhold('c1')).toBe(false);
+    expect(await unhold('c1')).toBe('not_held');
     expect(await t.redis.zscore(t.k.waiting('nl'), 'c1')).not.toBeNull();
     expect(await t.redis.zscore(t.k.waitingAway, 'c1')).toBeNull();
   });
@@ -422,14 +437,14 @@ describe('hold-waiter.lua and unhold-waiter.lua', () => {
     await awayWaiter('c1');
     await hold('c1');
     await t.redis.hset(t.k.conversation('c1'), 'state', 'ended');
-    expect(await unhold('c1')).toBe(true);
+    expect(await unhold('c1')).toBe('back');
     expect(await t.redis.exists(t.k.held, t.k.waiting('nl'))).toBe(0);
   });
 
   it('unhold with a stale language never drops a waiting conversation', async () => {
     await awayWaiter('c1');
     await hold('c1');
-    expect(await unhold('c1', 'en')).toBe(false);
+    expect(await unhold('c1', 'en')).toBe('retry');
     expect(await field('c1', 'held')).toBe('1');
     const inLine =
       (await t.redis.zscore(t.k.held, 'c1')) ??
@@ -437,7 +452,7 @@ describe('hold-waiter.lua and unhold-waiter.lua', () => {
       (await t.redis.zscore(t.k.waiting('en'), 'c1'));
     expect(inLine).not.toBeNull();
     // Read again and retried, it is back in line at its place.
-    expect(await unhold('c1', 'nl')).toBe(true);
+    expect(await unhold('c1', 'nl')).toBe('back');
     expect(Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
   });
 });
@@ -551,8 +566,16 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             waiting: t.k.waiting(language),
             active: t.k.active,
             waitingAway: t.k.waitingAway,
+            fallback: t.k.fallback,
           },
-          { id: a.conv, operatorId: a.op, sealedNote: 'n', language, urgentOffset: URGENT_OFFSET },
+          {
+            id: a.conv,
+            operatorId: a.op,
+            sealedNote: 'n',
+            language,
+            urgentOffset: URGENT_OFFSET,
+            fallbackShift: FALLBACK_SHIFT,
+          },
         )
       ).status;
     case 'transfer':
@@ -597,6 +620,7 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             endedAddress: t.k.endedAddress(a.conv),
             resumeToken: t.k.resumeToken('-'),
             returnCode: t.k.returnCode('-'),
+            fallback: t.k.fallback,
           },
           {
             id: a.conv,

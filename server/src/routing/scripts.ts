@@ -16,6 +16,7 @@ export const assignScript = luaScript({
     'stats',
     'statsDay',
     'statsDayWaits',
+    'fallback',
   ],
   args: [
     'id',
@@ -37,8 +38,8 @@ export const assignScript = luaScript({
 
 export const requeueScript = luaScript({
   file: file('requeue'),
-  keys: ['conversation', 'notes', 'operatorConversations', 'waiting', 'active', 'waitingAway'],
-  args: ['id', 'operatorId', 'sealedNote', 'language', 'urgentOffset'],
+  keys: ['conversation', 'notes', 'operatorConversations', 'waiting', 'active', 'waitingAway', 'fallback'],
+  args: ['id', 'operatorId', 'sealedNote', 'language', 'urgentOffset', 'fallbackShift'],
   decode: (r) => {
     const [status, noteId] = strings(r);
     return { status: status as 'ok' | 'conflict' | 'forbidden' | 'retry', noteId: noteId ?? '' };
@@ -57,21 +58,28 @@ export const transferScript = luaScript({
 
 export const holdWaiterScript = luaScript({
   file: file('hold-waiter'),
-  keys: ['conversation', 'waiting', 'held', 'waitingAway'],
+  keys: ['conversation', 'waiting', 'held', 'waitingAway', 'fallback'],
   args: ['id', 'language'],
   decode: (r) => strings(r)[0] === 'held',
 });
 
 export const unholdWaiterScript = luaScript({
   file: file('unhold-waiter'),
-  keys: ['conversation', 'waiting', 'held', 'waitingAway'],
-  args: ['id', 'language'],
-  decode: (r) => strings(r)[0] === 'back',
+  keys: ['conversation', 'waiting', 'held', 'waitingAway', 'fallback'],
+  args: ['id', 'language', 'fallbackShift'],
+  decode: (r) => strings(r)[0] as 'back' | 'not_held' | 'retry',
 });
 
 export const moveWaitingScript = luaScript({
   file: file('move-waiting'),
   keys: ['legacyWaiting', 'conversation', 'waiting'],
   args: ['id', 'language'],
+  decode: (r) => Number(r) === 1,
+});
+
+export const fallbackScript = luaScript({
+  file: file('fallback'),
+  keys: ['conversation', 'waiting', 'fallback'],
+  args: ['id', 'language', 'fallbackShift'],
   decode: (r) => Number(r) === 1,
 });

@@ -1,11 +1,13 @@
+import { languages } from '@stille-lijn/shared';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { ConversationRecord, ConversationStore } from '../conversations/store.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
-import type { QueueView } from './queue-view.ts';
-import { holdWaiterScript, moveWaitingScript, unholdWaiterScript } from './scripts.ts';
+import { FALLBACK_LANGUAGES, type QueueView } from './queue-view.ts';
+import { FALLBACK_SHIFT, URGENT_OFFSET } from './router.ts';
+import { fallbackScript, holdWaiterScript, moveWaitingScript, unholdWaiterScript } from './scripts.ts';
 
 export interface WaitersDeps {
   redis: Redis;
@@ -28,7 +30,57 @@ export class Waiters {
   constructor(deps: WaitersDeps) {
     this.#d = deps;
     this.#k = deps.keys;
-    prepareScripts(deps.redis, [holdWaiterScript, unholdWaiterScript, moveWaitingScript]);
+    prepareScripts(deps.redis, [holdWaiterScript, unholdWaiterScript, moveWaitingScript, fallbackScript]);
+  }
+
+  /**
+   * Job, LANGUAGE_FALLBACK_S after a start: if nobody on shift speaks the conversation's
+   * language, Dutch and English speakers may take it (it keeps its place in its own line).
+   */
+  async fallbackIfUnspoken(conversationId: string): Promise<boolean> {
+    const r = await this.#d.store.read(conversationId);
+    if (r?.state !== 'waiting' || r.languageFallback) return false;
+    if ((await this.#d.view.staffing(r.language)).staffed) return false;
+    return this.#fallback(r.id, r.language);
+  }
+
+  /**
+   * Sweep: a conversation that has waited past LANGUAGE_FALLBACK_S goes on the fallback as
+   * soon as nobody on shift speaks its language (its speaker may have signed out since).
+   */
+  async fallbackUnspoken(): Promise<number> {
+    const cutoff = Date.now() - this.#d.config.languageFallbackMs;
+    let moved = 0;
+    for (const language of languages) {
+      if (FALLBACK_LANGUAGES.includes(language)) continue;
+      // Only the oldest are looked at: waitingSince is the score modulo the urgent offset.
+      const z = await this.#d.redis.zrange(this.#k.waiting(language), 0, 199, 'WITHSCORES');
+      const due: string[] = [];
+      for (let i = 0; i + 1 < z.length; i += 2)
+        if (Number(z[i + 1]) % URGENT_OFFSET <= cutoff) due.push(z[i]!);
+      if (due.length === 0 || (await this.#d.view.staffing(language)).staffed) continue;
+      for (const id of due) if (await this.#fallback(id, language)) moved++;
+    }
+    return moved;
+  }
+
+  async #fallback(id: string, language: string): Promise<boolean> {
+    const done = await runScript(
+      this.#d.redis,
+      fallbackScript,
+      {
+        conversation: this.#k.conversation(id),
+        waiting: this.#k.waiting(language),
+        fallback: this.#k.fallback,
+      },
+      { id, language, fallbackShift: FALLBACK_SHIFT },
+    );
+    if (done) {
+      this.#d.log.info({ language }, 'conversation on the language fallback');
+      // Its visitor hears of it (queue:position says languageFallback), operators see it.
+      this.#d.view.changed();
+    }
+    return done;
   }
 
   /** Moves what release 1 left in its single waiting set into the per-language sets. */
@@ -62,6 +114,7 @@ export class Waiters {
       waiting: this.#k.waiting(lang),
       held: this.#k.held,
       waitingAway: this.#k.waitingAway,
+      fallback: this.#k.fallback,
     };
   }
 
@@ -91,10 +144,17 @@ export class Waiters {
   }
 
   /** The visitor of a waiting conversation is back: a held one returns to its place. */
-  async unhold(r: ConversationRecord): Promise<void> {
-    await runScript(this.#d.redis, unholdWaiterScript, this.#holdKeys(r.id, r.language), {
-      id: r.id,
-      language: r.language,
-    });
+  async unhold(record: ConversationRecord): Promise<void> {
+    let r: ConversationRecord | null = record;
+    // A language read before the script is checked in it: read again and retry if it changed.
+    for (let attempt = 0; r && attempt < 3; attempt++) {
+      const status = await runScript(this.#d.redis, unholdWaiterScript, this.#holdKeys(r.id, r.language), {
+        id: r.id,
+        language: r.language,
+        fallbackShift: FALLBACK_SHIFT,
+      });
+      if (status !== 'retry') return;
+      r = await this.#d.store.read(r.id);
+    }
   }
 }

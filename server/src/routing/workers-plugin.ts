@@ -9,5 +9,8 @@ export default fp(
     const workers = await startWorkers(app);
     app.addHook('onClose', async () => closeWorkers(workers));
   },
-  { name: 'workers', dependencies: ['routing', 'presence', 'conversations', 'queues'] },
+  {
+    name: 'workers',
+    dependencies: ['routing', 'presence', 'conversations', 'supervision', 'shift', 'queues'],
+  },
 );

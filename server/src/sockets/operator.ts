@@ -14,8 +14,13 @@ import { operatorRoom, ROOM_OPERATORS, ROOM_SUPERVISORS } from './notifier.ts';
 const OPERATOR_SCHEMAS = { ...operatorInboundSchemas, ...consoleInboundSchemas };
 const OPERATOR_EVENTS = Object.keys(OPERATOR_SCHEMAS);
 
-/** How often live operator sockets refresh their presence and re-check their session. */
+/**
+ * How often live operator sockets refresh their presence and re-check (and keep alive)
+ * their session: every 15 s, or often enough for a short SESSION_IDLE_MIN.
+ */
 const HEARTBEAT_MS = 15_000;
+/** `session:expiring` comes this long before a session's absolute end (PROTOCOL.md). */
+export const SESSION_WARNING_MS = 15 * 60_000;
 
 declare module 'socket.io' {
   interface SocketData {
@@ -84,22 +89,27 @@ export function setupOperatorNamespace(
   const live = new Map<string, { operatorId: string; sessionId: string; accessRev: number }>();
 
   // Presence heartbeat and session re-check: an expired or revoked session is cut, and so
-  // is a socket whose rights changed without it hearing of it (a lost message).
-  const timer = setInterval(() => {
-    const entries = [...live.entries()].map(([socketId, v]) => ({ operatorId: v.operatorId, socketId }));
-    app.presence
-      .operatorHeartbeat(entries)
-      .catch((err) => app.log.warn({ err }, 'operator heartbeat failed'));
-    for (const [socketId, v] of live) {
-      app.auth
-        .liveSession(v.sessionId)
-        .then((session) => {
-          if (!session) cut(socketId, 'session:ended');
-          else if (session.accessRev !== v.accessRev) cut(socketId, 'account:changed');
-        })
-        .catch(() => {});
-    }
-  }, HEARTBEAT_MS);
+  // is a socket whose rights changed without it hearing of it (a lost message). A
+  // connected console keeps its session from idling out: the idle time counts only from
+  // the moment its last console went away (the disconnect touches it once more).
+  const timer = setInterval(
+    () => {
+      const entries = [...live.entries()].map(([socketId, v]) => ({ operatorId: v.operatorId, socketId }));
+      app.presence
+        .operatorHeartbeat(entries)
+        .catch((err) => app.log.warn({ err }, 'operator heartbeat failed'));
+      for (const [socketId, v] of live) {
+        app.auth
+          .liveSession(v.sessionId, { touch: true })
+          .then((session) => {
+            if (!session) cut(socketId, 'session:ended');
+            else if (session.accessRev !== v.accessRev) cut(socketId, 'account:changed');
+          })
+          .catch(() => {});
+      }
+    },
+    Math.min(HEARTBEAT_MS, Math.floor(config.sessionIdleMs / 3)),
+  );
   timer.unref();
 
   const cut = (socketId: string, event: 'session:ended' | 'account:changed') => {
@@ -144,21 +154,33 @@ export function setupOperatorNamespace(
   nsp.on('connection', async (socket: OperatorSocket) => {
     const session = socket.data.session!;
     const account = session.operator;
-    const op = { id: account.id, displayName: account.displayName, languages: account.languages };
+    const op = {
+      id: account.id,
+      displayName: account.displayName,
+      languages: account.languages,
+      ...(account.capacity ? { capacity: account.capacity } : {}),
+    };
     live.set(socket.id, { operatorId: op.id, sessionId: session.sessionId, accessRev: session.accessRev });
     app.metrics.operatorsConnected.inc();
-    // Activity on the socket keeps the session from idling out (at most one touch a minute).
-    let lastTouch = Date.now();
-    socket.onAny(() => {
-      if (Date.now() - lastTouch < 60_000) return;
-      lastTouch = Date.now();
-      app.auth
-        .touchSession(session.sessionId)
-        .then((ok) => {
-          if (!ok) cut(socket.id, 'session:ended');
-        })
-        .catch(() => {});
-    });
+    // The absolute end of the session: a warning 15 minutes ahead (at once when less is
+    // left), so the operator can sign in again while their conversations stay theirs,
+    // then the cut, to the millisecond rather than at the next heartbeat.
+    const warnIn = Math.max(0, session.expiresAt - SESSION_WARNING_MS - Date.now());
+    const warning = setTimeout(
+      () => socket.emit('session:expiring', { at: new Date(session.expiresAt).toISOString() }),
+      warnIn,
+    );
+    const ending = setTimeout(
+      () => {
+        app.auth
+          .liveSession(session.sessionId)
+          .then((s) => {
+            if (!s) cut(socket.id, 'session:ended');
+          })
+          .catch(() => {});
+      },
+      Math.max(0, session.expiresAt - Date.now() + 10),
+    );
 
     const supervisor = canSupervise(account.role);
     const ctx: OperatorContext = {
@@ -187,6 +209,10 @@ export function setupOperatorNamespace(
 
     socket.on('disconnect', () => {
       live.delete(socket.id);
+      clearTimeout(warning);
+      clearTimeout(ending);
+      // Idle time starts now, not at the last heartbeat.
+      app.auth.touchSession(session.sessionId).catch(() => {});
       for (const id of ctx.watching) {
         app.supervision.unmonitor(id, op).catch((err) => app.log.warn({ err }, 'unmonitor failed'));
       }

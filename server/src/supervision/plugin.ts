@@ -16,6 +16,9 @@ export default fp(
     const supervision = new Supervision({
       redis: app.redis,
       keys: app.keys,
+      config: app.config,
+      oncall: app.oncall,
+      conversationsQueue: app.queues.conversations,
       store: app.store,
       roster: app.roster,
       router: app.router,
@@ -33,5 +36,8 @@ export default fp(
       colleagues: await supervision.colleaguesOf(currentOperator(req).id),
     }));
   },
-  { name: 'supervision', dependencies: ['conversation-store', 'routing', 'notify', 'audit'] },
+  {
+    name: 'supervision',
+    dependencies: ['conversation-store', 'routing', 'notify', 'audit', 'oncall', 'queues'],
+  },
 );

@@ -1,7 +1,10 @@
 import { AppError, type Conversation, type SupervisorAlert } from '@stille-lijn/shared';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
+import type { Config } from '../config.ts';
 import type { ConversationStore } from '../conversations/index.ts';
+import type { OnCall } from '../oncall/index.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { AssignedView, OperatorOnRoute, OperatorRef, Roster, Router } from '../routing/index.ts';
 import type { Notifier } from '../sockets/notifier.ts';
@@ -9,6 +12,10 @@ import type { Notifier } from '../sockets/notifier.ts';
 export interface SupervisionDeps {
   redis: Redis;
   keys: RedisKeys;
+  config: Readonly<Config>;
+  oncall: OnCall;
+  /** The BullMQ `conversations` queue, for the repeated urgent-waiting alert. */
+  conversationsQueue: Queue;
   store: ConversationStore;
   roster: Roster;
   router: Router;
@@ -100,12 +107,52 @@ export class Supervision {
 
   /**
    * The colleagues an operator can hand a conversation to: everyone signed in to the
-   * console but the caller, with their status and load (`GET /api/colleagues`).
+   * console but the caller, with their status and load (`GET /api/colleagues`). How a
+   * colleague's shift went (high-risk conversations, breaks) is for supervisors only.
    */
-  async colleaguesOf(operatorId: string): Promise<OperatorOnRoute[]> {
+  async colleaguesOf(operatorId: string): Promise<Colleague[]> {
     return (await this.#d.roster.onRoute())
       .filter((o) => o.id !== operatorId && o.connected)
+      .map(({ id, displayName, status, load, capacity, connected }) => ({
+        id,
+        displayName,
+        status,
+        load,
+        capacity,
+        connected,
+      }))
       .sort((a, b) => a.displayName.localeCompare(b.displayName, 'nl'));
+  }
+
+  /**
+   * Job: an urgent conversation has waited URGENT_ALERT_S unassigned. Supervisors are
+   * alerted and the on-call phone paged; again every URGENT_ALERT_REPEAT_S while it waits.
+   * A conversation taken, ended or no longer urgent stops the repeats.
+   */
+  async urgentStillWaiting(conversationId: string): Promise<boolean> {
+    const r = await this.#d.store.read(conversationId);
+    if (r?.state !== 'waiting' || !r.urgent) return false;
+    const again = () =>
+      this.#d.conversationsQueue.add(
+        'urgent-alert',
+        { conversationId },
+        { delay: this.#d.config.urgentAlertRepeatMs },
+      );
+    // A visitor who left (quick exit, lost connection) cannot be answered until they are
+    // back: no alert for an empty chair, but the repeats go on in case they return.
+    if (r.away) {
+      await again();
+      return false;
+    }
+    this.alert({
+      kind: 'urgent-waiting',
+      conversationId,
+      waitedSeconds: Math.max(0, Math.round((Date.now() - r.waitingSince) / 1000)),
+      at: new Date().toISOString(),
+    });
+    this.#d.oncall.page('urgent-waiting');
+    await again();
+    return true;
   }
 
   /** Sends an alert to every signed-in supervisor and admin (from a server or a worker process). */
@@ -113,6 +160,12 @@ export class Supervision {
     this.#d.notifier.toSupervisors('supervisor:alert', alert);
   }
 }
+
+/** A colleague as another operator sees them (`GET /api/colleagues`). */
+export type Colleague = Pick<
+  OperatorOnRoute,
+  'id' | 'displayName' | 'status' | 'load' | 'capacity' | 'connected'
+>;
 
 /** A conversation in a bulk view: the risk level without the answers, acute danger without the location. */
 export function forBulkView(c: Conversation): Conversation {

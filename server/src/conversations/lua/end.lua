@@ -16,6 +16,7 @@
     KEYS[11] endedAddress
     KEYS[12] resumeToken     the key of its current resume token (any key when none)
     KEYS[13] returnCode      the key of its current return code (any key when none)
+    KEYS[14] fallback        waiting conversations Dutch and English speakers may take
     ARGV[1] id
     ARGV[2] reason
     ARGV[3] now
@@ -41,6 +42,7 @@ if not sameFields(KEYS[1], {'operatorId', 'language', 'addr', 'resumeKey', 'retu
 redis.call('ZREM', KEYS[5], id)
 redis.call('ZREM', KEYS[6], id)
 redis.call('ZREM', KEYS[7], id)
+redis.call('ZREM', KEYS[14], id)
 redis.call('SREM', KEYS[8], id)
 if op ~= '' then redis.call('SREM', KEYS[9], id) end
 if ARGV[9] ~= '' then

@@ -13,6 +13,7 @@
     KEYS[8] stats
     KEYS[9] statsDay
     KEYS[10] statsDayWaits
+    KEYS[11] fallback               waiting conversations Dutch and English speakers may take
     ARGV[1] id
     ARGV[2] operatorId
     ARGV[3] operatorName
@@ -36,6 +37,7 @@ if load >= tonumber(ARGV[4]) then return {'full'} end
 redis.call('ZREM', KEYS[2], id)
 redis.call('ZREM', KEYS[3], id)
 redis.call('ZREM', KEYS[4], id)
+redis.call('ZREM', KEYS[11], id)
 redis.call('HSET', KEYS[1], 'state', 'active', 'operatorId', ARGV[2], 'operatorName', ARGV[3],
   'assignedAt', ARGV[5], 'waitingMsgs', '0', 'held', '')
 redis.call('SADD', KEYS[5], id)

@@ -8,15 +8,17 @@
     KEYS[4] waiting                 the waiting set of its language
     KEYS[5] active
     KEYS[6] waitingAway
+    KEYS[7] fallback                waiting conversations Dutch and English speakers may take
     ARGV[1] id
     ARGV[2] operatorId             the expected holder
     ARGV[3] sealedNote             '' for none
     ARGV[4] language               as read
     ARGV[5] urgentOffset           added to the score of a conversation that is not urgent
+    ARGV[6] fallbackShift          added to the score on the fallback (after own-language peers)
   Returns {'ok', noteId} | {'conflict'} | {'forbidden'} | {'retry'}
 ]]
 local id = ARGV[1]
-local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'urgent', 'waitingSince', 'language', 'away', 'awaySince')
+local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'urgent', 'waitingSince', 'language', 'away', 'awaySince', 'languageFallback')
 if c[1] ~= 'active' then return {'conflict'} end
 if c[2] ~= ARGV[2] then return {'forbidden'} end
 if c[5] ~= ARGV[4] then return {'retry'} end
@@ -29,5 +31,6 @@ redis.call('SREM', KEYS[5], id)
 local score = tonumber(c[4])
 if c[3] ~= '1' then score = score + tonumber(ARGV[5]) end
 redis.call('ZADD', KEYS[4], score, id)
+if c[8] == '1' then redis.call('ZADD', KEYS[7], score + tonumber(ARGV[6]), id) end
 if c[6] and c[6] ~= '' and c[7] then redis.call('ZADD', KEYS[6], tonumber(c[7]), id) end
 return {'ok', noteId}

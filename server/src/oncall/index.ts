@@ -1,0 +1,1 @@
+export { OnCall, type Page, type PageKind } from './service.ts';

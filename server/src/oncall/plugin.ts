@@ -1,0 +1,25 @@
+import fp from 'fastify-plugin';
+import { OnCall } from './service.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** On-call paging through ONCALL_WEBHOOK_URL. */
+    oncall: OnCall;
+  }
+}
+
+export default fp(
+  async (app) => {
+    app.decorate(
+      'oncall',
+      new OnCall({
+        redis: app.redis,
+        keys: app.keys,
+        config: app.config,
+        log: app.log,
+        figures: (offset) => app.queueView.figures(offset),
+      }),
+    );
+  },
+  { name: 'oncall', dependencies: ['redis', 'routing'] },
+);

@@ -1,0 +1,128 @@
+import { AppError } from '@stille-lijn/shared';
+import { systemMessage } from '@stille-lijn/shared/domain/system-messages';
+import type { Queue } from 'bullmq';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { AuditLog } from '../audit/index.ts';
+import type { Config } from '../config.ts';
+import type { ConversationStore, Ended } from '../conversations/index.ts';
+import type { MessageService } from '../messages/index.ts';
+import type { Presence } from '../presence/index.ts';
+import type { OperatorRef, Roster, Router } from '../routing/index.ts';
+import type { Supervision } from '../supervision/index.ts';
+
+export interface ShiftDeps {
+  store: ConversationStore;
+  roster: Roster;
+  router: Router;
+  presence: Presence;
+  messages: MessageService;
+  supervision: Supervision;
+  audit: AuditLog;
+  config: Readonly<Config>;
+  log: Logger;
+  conversationsQueue: Queue;
+}
+
+/**
+ * Operators are people: a break after a conversation with a high risk level or acute
+ * danger, a debrief asked of a supervisor, and the end of a shift, which hands every
+ * conversation on with a note.
+ */
+export class Shift {
+  readonly #d: ShiftDeps;
+  constructor(deps: ShiftDeps) {
+    this.#d = deps;
+  }
+
+  /**
+   * After an operator's conversation with a high risk level or acute danger ends: they go on
+   * a break of BREAK_AFTER_HIGH_RISK_MIN (no automatic assignment), and it counts for the
+   * supervisors' view of the shift.
+   */
+  async afterEnded(e: Ended): Promise<void> {
+    const operatorId = e.record.operatorId;
+    if (!operatorId || e.previous !== 'active') return;
+    if (!this.#wasHighRisk(e)) return;
+    await this.#d.roster.countHighRisk(operatorId);
+    const ms = this.#d.config.breakAfterHighRiskMs;
+    if (ms <= 0) return;
+    const until = Date.now() + ms;
+    await this.#d.roster.setStatus(operatorId, 'break', until);
+    await this.#d.conversationsQueue.add('break-end', { operatorId, until }, { delay: ms });
+    await this.#d.router.pushOperatorState(operatorId);
+    await this.#d.audit.record('break', 'system', operatorId);
+  }
+
+  #wasHighRisk(e: Ended): boolean {
+    const { sealed } = e.record;
+    if (sealed.acute) return true;
+    if (!sealed.risk) return false;
+    try {
+      const risk = JSON.parse(this.#d.store.open(e.conversationId, 'risk', sealed.risk)) as {
+        level?: string;
+      };
+      return risk.level === 'high';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Job: the break is over; the operator is available again, unless they changed their status meanwhile. */
+  async breakOver(operatorId: string, until: number): Promise<boolean> {
+    const now = await this.#d.roster.status(operatorId);
+    if (now.status !== 'break' || now.breakUntil !== until) return false;
+    await this.#d.presence.setStatus(operatorId, 'available');
+    return true;
+  }
+
+  /** `operator:debrief`: an operator (on a break) asks a supervisor to talk. */
+  async debrief(op: OperatorRef): Promise<void> {
+    this.#d.supervision.alert({
+      kind: 'debrief-request',
+      operatorId: op.id,
+      operatorName: op.displayName,
+      at: new Date().toISOString(),
+    });
+    await this.#d.audit.record('debrief-request', op.id, '');
+  }
+
+  /**
+   * `operator:handover`: the end of a shift. The caller becomes `away` (nothing new is
+   * assigned), then every active conversation goes to the colleague or back to the queue,
+   * each with the note; each visitor is told that a colleague takes over. A colleague who
+   * has no room for all of them is refused before anything moves.
+   */
+  async handover(
+    op: OperatorRef,
+    to: { operatorId: string } | { queue: true },
+    note: string | undefined,
+  ): Promise<{ moved: number }> {
+    const ids = await this.#d.roster.conversationsOf(op.id);
+    if ('operatorId' in to) {
+      if (to.operatorId === op.id) throw new AppError('conflict', 'You cannot hand over to yourself.');
+      const target = await this.#d.roster.target(to.operatorId);
+      if (!target) throw new AppError('not_found', 'That operator is not signed in.');
+      const { load } = await this.#d.roster.state(to.operatorId);
+      if (load + ids.length > target.capacity) {
+        throw new AppError('conflict', 'That colleague has no room for all of these conversations.');
+      }
+    }
+    await this.#d.presence.setStatus(op.id, 'away');
+    let moved = 0;
+    for (const id of ids) {
+      try {
+        await this.#d.router.transfer(id, op, to, note);
+      } catch (err) {
+        // Ended or taken meanwhile: the rest still moves.
+        if (err instanceof AppError) continue;
+        throw err;
+      }
+      moved++;
+      const r = await this.#d.store.read(id);
+      await this.#d.messages.systemMessage(id, systemMessage('handover', r?.language ?? 'nl'));
+    }
+    await this.#d.audit.record('handover', op.id, '');
+    this.#d.log.info({ operatorId: op.id, moved }, 'shift handed over');
+    return { moved };
+  }
+}
