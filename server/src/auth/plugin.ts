@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import { loginBodySchema, type OperatorRole } from '@stille-lijn/shared';
-import { AppError } from '@stille-lijn/shared/errors';
+import { AppError, refusal } from '@stille-lijn/shared/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { addressBucket } from '../http/client-address.ts';
@@ -150,7 +150,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     (...roles: OperatorRole[]): OperatorPreHandler =>
     async (request, reply) => {
       await requireOperator(request, reply);
-      if (!roles.includes(currentOperator(request).role)) throw new AppError('forbidden');
+      if (!roles.includes(currentOperator(request).role)) throw refusal('role_required');
     };
 
   app.decorate('operators', operators);

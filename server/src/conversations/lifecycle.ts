@@ -4,6 +4,7 @@ import {
   type EndReason,
   type LeaveReason,
   type ResumeAck,
+  refusal,
   type StartAck,
   type VisitorLeftReason,
   type VisitorStart,
@@ -172,24 +173,12 @@ export class ConversationLifecycle {
         },
       );
       if (r.status === 'blocked') {
-        throw new AppError(
-          'forbidden',
-          'New conversations from this connection are paused for a while.',
-          undefined,
-          {
-            reason: 'blocked',
-          },
-        );
+        throw refusal('blocked', {
+          message: 'New conversations from this connection are paused for a while.',
+        });
       }
       if (r.status === 'limit') {
-        throw new AppError(
-          'rate_limited',
-          'Too many conversations are open from this connection.',
-          undefined,
-          {
-            reason: 'open_limit',
-          },
-        );
+        throw refusal('open_limit');
       }
       if (r.status !== 'ok') continue;
       const position = await d.view.positionOf({ id, language: input.language });
@@ -229,7 +218,7 @@ export class ConversationLifecycle {
         { oldToken: candidates[i]!, newToken: this.#tokenKey(fresh), conversation: this.#k.conversation(id) },
         { id },
       ));
-    if (!ok) throw new AppError('not_found', 'This conversation cannot be resumed.');
+    if (!ok) throw refusal('not_resumable');
     const r = await this.#d.store.get(id);
     const missed = await this.#d.store.messages(id, {
       after: lastMessageId,
@@ -277,17 +266,13 @@ export class ConversationLifecycle {
         },
       );
       if (r.status === 'rate_limited') {
-        throw new AppError(
-          'rate_limited',
-          'Too many attempts. Please wait a moment and try again.',
-          undefined,
-          {
-            reason: 'return_code_throttled',
-            retryAfterSeconds: Math.max(1, Math.ceil(r.retryMs / 1000)),
-          },
-        );
+        throw refusal('return_code_throttled', {
+          message: 'Too many attempts. Please wait a moment and try again.',
+          retryAfterSeconds: Math.max(1, Math.ceil(r.retryMs / 1000)),
+        });
       }
-      if (r.status === 'not_found') throw new AppError('not_found', 'This return code is not valid.');
+      if (r.status === 'not_found')
+        throw refusal('not_resumable', { message: 'This return code is not valid.' });
       if (r.status !== 'ok') continue; // a race, or every candidate code taken: draw again
       const now = await this.#d.store.get(id);
       const ack: ResumeAck = {
@@ -412,7 +397,7 @@ export class ConversationLifecycle {
     }
     if (!res || res.status === 'retry') throw new AppError('unavailable');
     if (res.status === 'not_found') throw new AppError('not_found');
-    if (res.status === 'forbidden') throw new AppError('forbidden');
+    if (res.status === 'forbidden') throw refusal('not_holder');
     if (res.status === 'already') return;
     const op = res.operatorId;
     const statsKey = k.statsDay(new Date().toISOString().slice(0, 10));

@@ -1,4 +1,4 @@
-import { AppError, idSchema, languageSchema, operatorRoleSchema } from '@stille-lijn/shared';
+import { AppError, idSchema, languageSchema, operatorRoleSchema, refusal } from '@stille-lijn/shared';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
@@ -83,7 +83,7 @@ export default fp(
     });
     app.post('/api/admin/operators/:id/disable', admin, async (req) => {
       const { id } = parse(idParams, req.params);
-      if (id === me(req).id) throw new AppError('conflict', 'You cannot disable your own account.');
+      if (id === me(req).id) throw refusal('own_account');
       if (!(await app.operators.get(id))) throw new AppError('not_found');
       await app.operators.disable(id);
       await audit.record('operator-disable', me(req).id, id);

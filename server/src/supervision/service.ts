@@ -1,4 +1,4 @@
-import { AppError, type Conversation, type SupervisorAlert } from '@stille-lijn/shared';
+import { type Conversation, refusal, type SupervisorAlert } from '@stille-lijn/shared';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
@@ -80,7 +80,7 @@ export class Supervision {
     } else if (r.state === 'waiting' && 'operatorId' in to) {
       await this.#d.router.assignTo(conversationId, to.operatorId);
     } else {
-      throw new AppError('conflict');
+      throw refusal(r.state === 'ended' ? 'conversation_ended' : 'not_active');
     }
     await this.#d.audit.record('reassign', supervisor.id, conversationId);
   }
