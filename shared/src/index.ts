@@ -1,2 +1,3 @@
 export * from './errors.ts';
 export * from './protocol/index.ts';
+export * from './rest/index.ts';

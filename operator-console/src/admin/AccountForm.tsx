@@ -1,14 +1,14 @@
 import { type Language, languages, type OperatorRole, operatorRoles } from '@stille-lijn/shared';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiFailure } from '../api/rest.ts';
-import { useI18n } from '../i18n/index.ts';
 import {
   type AccountDraft,
   type AccountErrors,
   type AccountField,
   accountErrors,
   orderedLanguages,
-} from './rules.ts';
+} from '@stille-lijn/shared/rest';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiFailure } from '../api/rest.ts';
+import { useI18n } from '../i18n/index.ts';
 
 export interface AccountFormValues {
   username: string;

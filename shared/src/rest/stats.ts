@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import type { StatsResponse } from '../protocol/http.ts';
+import { schemaOf } from './schema.ts';
+
+const figure = z.number().finite().min(0);
+
+/** `GET /api/stats` → 200: live figures, "today" being the UTC day. */
+export const statsResponseSchema = schemaOf<StatsResponse>()(
+  z.object({
+    waiting: figure,
+    longestWaitSeconds: figure,
+    active: figure,
+    operatorsAvailable: figure,
+    operatorsBusy: figure,
+    answeredToday: figure,
+    endedToday: figure,
+    abandonedToday: figure,
+    medianWaitSecondsToday: figure,
+  }),
+);
