@@ -62,8 +62,14 @@ export function TransferForm({ conversationId, onTransfer, onCancel }: TransferF
     setError(undefined);
     const outcome = await onTransfer(payload);
     setBusy(false);
-    if (outcome === 'not-found') setError(t.transfer.notFound);
-    else if (outcome === 'failed') setError(t.transfer.failed);
+    const failures: Record<Exclude<TransferOutcome, 'ok'>, string> = {
+      offline: t.transfer.offline,
+      'colleague-full': t.transfer.colleagueFull,
+      ended: t.transfer.ended,
+      'not-found': t.transfer.notFound,
+      failed: t.transfer.failed,
+    };
+    if (outcome !== 'ok') setError(failures[outcome]);
   };
 
   return (

@@ -17,6 +17,16 @@ import { useEffect, useMemo, useReducer, useRef } from 'preact/hooks';
 import type { SyncResult } from '../api/ack.ts';
 import { fetchMe } from '../api/http.ts';
 import {
+  type AcceptOutcome,
+  acceptOutcome,
+  type BlockOutcome,
+  blockOutcome,
+  type ReassignOutcome,
+  reassignOutcome,
+  type TransferOutcome,
+  transferOutcome,
+} from '../api/outcomes.ts';
+import {
   connectOperatorSocket,
   createOperatorApi,
   type OperatorApi,
@@ -39,24 +49,10 @@ export const VISITOR_TYPING_TIMEOUT_MS = 8000;
 /** Wait before reconnecting after the server refused for another reason than the session. @default 3000 */
 const RECONNECT_AFTER_REFUSAL_MS = 3000;
 
-export type AcceptOutcome = 'ok' | 'conflict' | 'full' | 'failed';
-export type TransferOutcome = 'ok' | 'not-found' | 'failed';
-/**
- * `too-late`: the conversation ended too long ago (the server answers `conflict`);
- * `forbidden`: no longer this operator's; `not-found`: gone.
- */
-export type BlockOutcome = 'ok' | 'too-late' | 'forbidden' | 'not-found' | 'failed';
-/** `not-found`: the operator is not signed in; `conflict`: at capacity, or the conversation moved on. */
-export type ReassignOutcome = 'ok' | 'not-found' | 'conflict' | 'failed';
+export type { AcceptOutcome, BlockOutcome, ReassignOutcome, TransferOutcome };
 
 function monitorFailure(code: ErrorCode): 'not-found' | 'forbidden' | 'failed' {
   return code === 'not_found' ? 'not-found' : code === 'forbidden' ? 'forbidden' : 'failed';
-}
-
-function blockFailure(code: ErrorCode): Exclude<BlockOutcome, 'ok'> {
-  if (code === 'conflict') return 'too-late';
-  if (code === 'forbidden') return 'forbidden';
-  return code === 'not_found' ? 'not-found' : 'failed';
 }
 
 export interface WorkspaceCommands {
@@ -345,9 +341,7 @@ export function useWorkspace(
           });
           return 'ok';
         }
-        const { load, capacity } = stateRef.current;
-        if (load !== undefined && capacity !== undefined && load >= capacity) return 'full';
-        return res?.error.code === 'conflict' ? 'conflict' : 'failed';
+        return acceptOutcome(res);
       },
       select: (conversationId) => dispatch({ type: 'select', conversationId }),
       setDraft: (conversationId, text) => dispatch({ type: 'draft', conversationId, text }),
@@ -396,8 +390,7 @@ export function useWorkspace(
           dispatch({ type: 'unassigned', conversationId: payload.conversationId, reason: 'transferred' });
           return 'ok';
         }
-        const code = res?.error.code;
-        return code === 'not_found' || code === 'conflict' || code === 'forbidden' ? 'not-found' : 'failed';
+        return transferOutcome(res);
       },
       async end(conversationId) {
         const res = await api()?.end(conversationId);
@@ -413,7 +406,7 @@ export function useWorkspace(
           dispatch({ type: 'blocked', conversationId, at: new Date().toISOString() });
           return 'ok';
         }
-        return blockFailure(res?.error.code ?? 'unavailable');
+        return blockOutcome(res);
       },
       close: (conversationId) => {
         throttles.current.get(conversationId)?.stop();
@@ -495,10 +488,7 @@ export function useWorkspace(
       },
       async reassign(payload) {
         const res = await api()?.reassign(payload);
-        if (res?.ok) return 'ok';
-        const code = res?.error.code;
-        if (code === 'not_found') return 'not-found';
-        return code === 'conflict' ? 'conflict' : 'failed';
+        return reassignOutcome(res);
       },
       reportStatus: (status) => dispatch({ type: 'report-status', status }),
       alertsSeen: () => dispatch({ type: 'alerts-seen' }),
