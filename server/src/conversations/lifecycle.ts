@@ -11,13 +11,13 @@ import {
 } from '@stille-lijn/shared';
 import { normalizeReturnCode } from '@stille-lijn/shared/domain/return-code';
 import { updateEwma } from '@stille-lijn/shared/domain/wait';
-import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { DataCipher } from '../crypto/cipher.ts';
 import type { OnCall } from '../oncall/index.ts';
+import type { ConversationJobQueue, RetentionJobQueue } from '../queues/jobs.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { type QueueView, type Roster, type Router, routingScore, type Waiters } from '../routing/index.ts';
@@ -61,9 +61,9 @@ export interface LifecycleDeps {
   config: Readonly<Config>;
   log: Logger;
   /** The BullMQ `conversations` queue, for timers that must survive a crash. */
-  conversationsQueue: Queue;
+  conversationsQueue: ConversationJobQueue;
   /** The BullMQ `retention` queue. */
-  retentionQueue: Queue;
+  retentionQueue: RetentionJobQueue;
 }
 
 /** What features that act on an ending hear (breaks after high risk, figures). */

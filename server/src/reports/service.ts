@@ -14,12 +14,12 @@ import {
   type VeiligThuisReport,
 } from '@stille-lijn/shared/domain/report';
 import { AppError, refusal } from '@stille-lijn/shared/errors';
-import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationStore } from '../conversations/index.ts';
+import type { ReportJobQueue } from '../queues/jobs.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import { publishReportStatus } from './delivery.ts';
@@ -36,7 +36,7 @@ export interface Actor {
 
 export interface ReportServiceDeps {
   store: ReportStore;
-  queue: Queue;
+  queue: ReportJobQueue;
   regions: ReadonlyMap<RegionId, RegionEndpoint>;
   conversations: ConversationStore;
   notifier: Notifier;

@@ -1,12 +1,12 @@
 import { AppError, refusal } from '@stille-lijn/shared';
 import { systemMessage } from '@stille-lijn/shared/domain/system-messages';
-import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationStore, Ended } from '../conversations/index.ts';
 import type { MessageService } from '../messages/index.ts';
 import type { Presence } from '../presence/index.ts';
+import type { ConversationJobQueue } from '../queues/jobs.ts';
 import type { OperatorRef, Roster, Router } from '../routing/index.ts';
 import type { Supervision } from '../supervision/index.ts';
 
@@ -20,7 +20,7 @@ export interface ShiftDeps {
   audit: AuditLog;
   config: Readonly<Config>;
   log: Logger;
-  conversationsQueue: Queue;
+  conversationsQueue: ConversationJobQueue;
 }
 
 /**

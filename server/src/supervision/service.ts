@@ -1,10 +1,10 @@
 import { type Conversation, refusal, type SupervisorAlert } from '@stille-lijn/shared';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationStore } from '../conversations/index.ts';
 import type { OnCall } from '../oncall/index.ts';
+import type { ConversationJobQueue } from '../queues/jobs.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { AssignedView, OperatorOnRoute, OperatorRef, Roster, Router } from '../routing/index.ts';
 import type { Notifier } from '../sockets/notifier.ts';
@@ -15,7 +15,7 @@ export interface SupervisionDeps {
   config: Readonly<Config>;
   oncall: OnCall;
   /** The BullMQ `conversations` queue, for the repeated urgent-waiting alert. */
-  conversationsQueue: Queue;
+  conversationsQueue: ConversationJobQueue;
   store: ConversationStore;
   roster: Roster;
   router: Router;
