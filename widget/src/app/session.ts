@@ -36,6 +36,17 @@ export interface Entry {
   clientMessageId: string | undefined;
   /** Visitor messages only. */
   status: EntryStatus | undefined;
+  /** A failed visitor message: why the server refused it, when it said (`error.reason`). */
+  failReason?: MessageRefusal | undefined;
+}
+
+/** The refusals of `chat:message` the chat explains in its own words; others are "not sent". */
+export const messageRefusals = ['waiting_messages', 'conversation_full', 'conversation_ended'] as const;
+export type MessageRefusal = (typeof messageRefusals)[number];
+
+/** The refusal's reason when it is one the chat explains. */
+export function messageRefusalOf(reason: unknown): MessageRefusal | undefined {
+  return (messageRefusals as readonly unknown[]).includes(reason) ? (reason as MessageRefusal) : undefined;
 }
 
 export interface ChatState {
@@ -212,7 +223,7 @@ export class ChatSession {
 
   /** Sends a failed message again, under the same `clientMessageId`. */
   retry(clientMessageId: string): void {
-    this.update(clientMessageId, { status: 'pending' });
+    this.update(clientMessageId, { status: 'pending', failReason: undefined });
     this.emitMessage(clientMessageId);
   }
 
@@ -526,7 +537,8 @@ export class ChatSession {
           }
           // A drop keeps the message pending: it goes again after the resume.
           if (err && !socket.connected) return;
-          this.update(clientMessageId, { status: 'failed' });
+          const failReason = !err && !res.ok ? messageRefusalOf(res.error.reason) : undefined;
+          this.update(clientMessageId, { status: 'failed', ...(failReason ? { failReason } : {}) });
         });
     });
   }

@@ -66,6 +66,11 @@ const catalogue: Catalogue = {
   sent: 'Sent',
   failed: 'Not sent.',
   retry: 'Send again',
+  refused: {
+    waiting_messages: 'Please wait until a counsellor is with you; then you can write more.',
+    conversation_full: 'This conversation has become too long. Start a new conversation to keep talking.',
+    conversation_ended: 'This conversation has already ended.',
+  },
   offline: 'The connection is gone for a moment. We keep trying; your messages are kept.',
   end: 'End conversation',
   endConfirmTitle: 'End the conversation?',

@@ -70,6 +70,12 @@ const catalogue = {
   sent: 'Verstuurd',
   failed: 'Niet verstuurd.',
   retry: 'Opnieuw versturen',
+  /** A message the server refused, by the refusal's `reason`. */
+  refused: {
+    waiting_messages: 'Wacht even tot er een hulpverlener is; daarna kun je verder schrijven.',
+    conversation_full: 'Dit gesprek is te lang geworden. Begin een nieuw gesprek als je verder wilt praten.',
+    conversation_ended: 'Dit gesprek is al beëindigd.',
+  },
   offline: 'De verbinding is even weg. We proberen het opnieuw; je berichten blijven bewaard.',
   end: 'Gesprek beëindigen',
   endConfirmTitle: 'Gesprek beëindigen?',

@@ -67,6 +67,11 @@ const catalogue: Catalogue = {
   sent: 'Wysłano',
   failed: 'Nie wysłano.',
   retry: 'Wyślij ponownie',
+  refused: {
+    waiting_messages: 'Poczekaj, aż dołączy do Ciebie konsultant; potem możesz pisać dalej.',
+    conversation_full: 'Ta rozmowa jest już za długa. Rozpocznij nową rozmowę, jeśli chcesz rozmawiać dalej.',
+    conversation_ended: 'Ta rozmowa została już zakończona.',
+  },
   offline: 'Połączenie na chwilę zniknęło. Próbujemy dalej; twoje wiadomości są zachowane.',
   end: 'Zakończ rozmowę',
   endConfirmTitle: 'Zakończyć rozmowę?',

@@ -65,6 +65,11 @@ const catalogue: Catalogue = {
   sent: 'Gönderildi',
   failed: 'Gönderilemedi.',
   retry: 'Tekrar gönder',
+  refused: {
+    waiting_messages: 'Lütfen bir danışman size katılana kadar bekleyin; sonra yazmaya devam edebilirsiniz.',
+    conversation_full: 'Bu konuşma çok uzadı. Konuşmaya devam etmek için yeni bir konuşma başlatın.',
+    conversation_ended: 'Bu konuşma zaten sona erdi.',
+  },
   offline: 'Bağlantı bir anlığına koptu. Tekrar deniyoruz; mesajlarınız korunuyor.',
   end: 'Sohbeti bitir',
   endConfirmTitle: 'Sohbet bitirilsin mi?',

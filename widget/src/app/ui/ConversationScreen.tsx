@@ -128,7 +128,10 @@ function MessageLine({ t, entry, name, onRetry }: LineProps) {
     return <li class="sl-notice">{t.assigned(entry.text || t.operatorFallback)}</li>;
   }
   const who = entry.from === 'visitor' ? t.you : entry.from === 'operator' ? name : t.helpline;
-  const { status, clientMessageId } = entry;
+  const { status, clientMessageId, failReason } = entry;
+  // Sending again helps after a lost answer, and once a counsellor is there; not once the
+  // conversation is full or over.
+  const canRetry = failReason === undefined || failReason === 'waiting_messages';
   return (
     <li
       class={`sl-message sl-from-${entry.from}`}
@@ -141,9 +144,9 @@ function MessageLine({ t, entry, name, onRetry }: LineProps) {
       {status === 'pending' && <span class="sl-status">{t.pending}</span>}
       {status === 'sent' && <span class="sl-status">{t.sent}</span>}
       {status === 'failed' && (
-        <span class="sl-status sl-failed">
-          {t.failed}{' '}
-          {clientMessageId && (
+        <span class="sl-status sl-failed" data-reason={failReason}>
+          {failReason ? t.refused[failReason] : t.failed}{' '}
+          {clientMessageId && canRetry && (
             <button type="button" class="sl-link" onClick={() => onRetry(clientMessageId)}>
               {t.retry}
             </button>
