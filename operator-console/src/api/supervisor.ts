@@ -3,14 +3,13 @@ import {
   type Colleague,
   colleaguesResponseSchema,
   myConversationsResponseSchema,
+  type OverviewOperator,
   overviewResponseSchema,
 } from '@stille-lijn/shared/rest';
 import type { z } from 'zod';
 import { type ApiResult, apiRequest, mapResult } from './rest.ts';
 
-export type { Colleague };
-/** An operator as the overview and the transfer form show them (the overview's extra shift figures are not used). */
-export type OverviewOperator = Colleague;
+export type { Colleague, OverviewOperator };
 
 export interface Overview {
   /** The active conversations, whoever holds them. */

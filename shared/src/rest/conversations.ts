@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { riskAnswersSchema, riskLevelSchema } from '../domain/risk.ts';
+import { riskAnswerSchema, riskLevelSchema } from '../domain/risk.ts';
 import {
   conversationStateSchema,
   endReasonSchema,
@@ -32,10 +32,11 @@ export const conversationSchema = schemaOf<Conversation>()(
       .optional(),
     endedAt: z.string().optional(),
     endReason: endReasonSchema.optional(),
-    // The bulk overview carries the level and score only, so no agreement check here.
+    // The bulk overview carries the level and score only, so no agreement check here; and
+    // answers of a checklist item a later release retired still pass.
     risk: z
       .looseObject({
-        answers: riskAnswersSchema,
+        answers: z.record(z.string(), riskAnswerSchema),
         score: z.number(),
         level: riskLevelSchema,
         redFlags: z.array(z.string()),
