@@ -184,7 +184,9 @@ describe('the widget while the shift is thin', () => {
     expect(await notice.textContent()).toBe(
       'لا يوجد الآن أحد متاح يتحدث لغتك. سيتولى محادثتك زميل أو زميلة قد يرد بالإنجليزية أو الهولندية.',
     );
-    await expect.poll(() => page.locator('[data-sl=wait-estimate]').getAttribute('data-staffed')).toBe('true');
+    await expect
+      .poll(() => page.locator('[data-sl=wait-estimate]').getAttribute('data-staffed'))
+      .toBe('true');
     await axe(page, 'waiting, language fallback now (ar)', problems);
 
     // The Dutch speaker's place frees up: the Arabic conversation is theirs.
