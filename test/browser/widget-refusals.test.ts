@@ -13,7 +13,6 @@ import {
   collect,
   connectVisitor,
   emitAck,
-  nextEvent,
   type OperatorSocket,
   type VisitorSocket,
 } from '../support/clients.ts';
