@@ -132,6 +132,8 @@ describe('refusals in the widget, each with a way on', () => {
     await page.locator('[data-sl=composer]').waitFor();
     expect((await emitAck<AnyAck>(op, 'chat:block', { conversationId })).ok).toBe(true);
     await page.locator('.sl-ended').waitFor();
+    // Ended by a block: the numbers are there at once, before any new start.
+    expect(await phoneLinks(page, '.sl-ended')).toEqual(['tel:08002000', 'tel:112']);
 
     // Start again from the same address: refused, in Turkish, with the numbers.
     await page.getByRole('button', { name: 'Sil ve yeniden başla' }).click();

@@ -73,6 +73,7 @@ export function ConversationScreen({ t, config, session, state }: Props) {
       {phase === 'ended' ? (
         <div class="sl-ended">
           <p role="status">{t.ended[state.endReason ?? 'visitor']}</p>
+          {state.endReason === 'blocked' && <Alternatives t={t} text={t.alternativesNowText} />}
           <button type="button" class="sl-primary" onClick={() => session.forget()}>
             {t.clear}
           </button>
