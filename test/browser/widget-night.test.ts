@@ -19,6 +19,8 @@ import {
 } from '../support/clients.ts';
 import { ensureWidgetBuilt, launchChromium, makeAvailable, watchTraceApis } from './widget-support.ts';
 
+/** What the server pushes may take a while on a busy machine; vitest's poll gives up after 1 s. */
+const PUSHED = { timeout: 10_000 };
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
 async function axe(page: Page, screen: string, problems: string[]): Promise<void> {
@@ -90,7 +92,7 @@ describe('the widget while the shift is thin', () => {
     await startInWidget('nl');
 
     const estimate = page.locator('[data-sl=wait-estimate]');
-    await expect.poll(() => estimate.getAttribute('data-staffed')).toBe('false');
+    await expect.poll(() => estimate.getAttribute('data-staffed'), PUSHED).toBe('false');
     expect(await estimate.textContent()).toBe(
       'Er is nu niemand beschikbaar om te antwoorden. Je blijft in de rij: zodra er iemand is, krijg je antwoord.',
     );
@@ -114,14 +116,14 @@ describe('the widget while the shift is thin', () => {
     await urgentVisitor('nl');
     await makeAvailable(op);
     await busy;
-    await expect.poll(() => estimate.getAttribute('data-staffed')).toBe('true');
+    await expect.poll(() => estimate.getAttribute('data-staffed'), PUSHED).toBe('true');
     expect(await estimate.textContent()).toBe('Verwachte wachttijd: ongeveer 1–3 minuten.');
     expect(await alternatives.count()).toBe(0);
     await axe(page, 'waiting, staffed, short wait', problems);
 
     // The only operator takes a break: nobody again, and the numbers are back at once.
     await emitAck(op, 'operator:status', { status: 'break' });
-    await expect.poll(() => estimate.getAttribute('data-staffed')).toBe('false');
+    await expect.poll(() => estimate.getAttribute('data-staffed'), PUSHED).toBe('false');
     expect(await alternatives.isVisible()).toBe(true);
 
     expect(problems).toEqual([]);
@@ -142,7 +144,7 @@ describe('the widget while the shift is thin', () => {
 
     await startInWidget('pl');
     const estimate = page.locator('[data-sl=wait-estimate]');
-    await expect.poll(() => estimate.getAttribute('data-staffed')).toBe('true');
+    await expect.poll(() => estimate.getAttribute('data-staffed'), PUSHED).toBe('true');
     expect(await estimate.textContent()).toBe('Przewidywany czas oczekiwania: około 5–13 minut.');
     expect(await page.locator('[data-sl=queue-position]').textContent()).toBe('Jesteś następny/następna.');
     const alternatives = page.locator('[data-sl=alternatives]');
@@ -158,7 +160,7 @@ describe('the widget while the shift is thin', () => {
   });
 
   it('tells an Arabic visitor beforehand, right to left, that a colleague who may answer in English or Dutch will take over', async () => {
-    t = await startTestApp({ OPERATOR_CAPACITY: '1', LANGUAGE_FALLBACK_S: '6' });
+    t = await startTestApp({ OPERATOR_CAPACITY: '1', LANGUAGE_FALLBACK_S: '8' });
     // A Dutch-only operator, busy with someone urgent: nobody on shift speaks Arabic.
     const op = await operator(['nl']);
     const busy = nextEvent<{ conversation: { conversationId: string } }>(op, 'chat:assigned');
@@ -170,7 +172,7 @@ describe('the widget while the shift is thin', () => {
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     const notice = page.locator('[data-sl=language-fallback]');
     // Before the fallback: nobody for Arabic, said at once, with the numbers.
-    await expect.poll(() => notice.getAttribute('data-state')).toBe('soon');
+    await expect.poll(() => notice.getAttribute('data-state'), PUSHED).toBe('soon');
     expect(await notice.textContent()).toBe(
       'لا يوجد الآن أحد يتحدث لغتك. إذا طال ذلك، سيتولى محادثتك زميل أو زميلة قد يرد بالإنجليزية أو الهولندية.',
     );
@@ -180,12 +182,12 @@ describe('the widget while the shift is thin', () => {
     await axe(page, 'waiting, language fallback soon (ar)', problems);
 
     // After LANGUAGE_FALLBACK_S: on the fallback, staffed by the Dutch speaker, told so.
-    await expect.poll(() => notice.getAttribute('data-state'), { timeout: 15_000 }).toBe('now');
+    await expect.poll(() => notice.getAttribute('data-state'), { timeout: 20_000 }).toBe('now');
     expect(await notice.textContent()).toBe(
       'لا يوجد الآن أحد متاح يتحدث لغتك. سيتولى محادثتك زميل أو زميلة قد يرد بالإنجليزية أو الهولندية.',
     );
     await expect
-      .poll(() => page.locator('[data-sl=wait-estimate]').getAttribute('data-staffed'))
+      .poll(() => page.locator('[data-sl=wait-estimate]').getAttribute('data-staffed'), PUSHED)
       .toBe('true');
     await axe(page, 'waiting, language fallback now (ar)', problems);
 
