@@ -33,7 +33,7 @@ describe('loadConfig', () => {
       returnWindowMs: 15 * 60_000,
       retentionMs: 72 * 3_600_000,
       quickExitUrl: 'https://www.buienradar.nl/',
-      waitAlternativesSeconds: 300,
+      waitAlternativesSeconds: 600,
       vtRegionsFile: undefined,
       reportMaxAttempts: 8,
       reportBackoffMs: 5000,

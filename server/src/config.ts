@@ -60,8 +60,11 @@ const envSchema = z.object({
     .default(72),
   /** Where quick exit goes. @default 'https://www.buienradar.nl/' */
   QUICK_EXIT_URL: httpUrl.default('https://www.buienradar.nl/'),
-  /** Estimated wait (s) above which the widget shows alternatives. @default 300 */
-  WAIT_ALTERNATIVES_S: int(0, 86_400).default(300),
+  /**
+   * Upper end of the wait estimate (s) from which the widget shows 0800-2000 and 112 while
+   * waiting (with nobody staffed it shows them at once). @default 600
+   */
+  WAIT_ALTERNATIVES_S: int(0, 86_400).default(600),
   /** JSON file with the Veilig Thuis regions. */
   VT_REGIONS_FILE: z.string().optional(),
   /** Delivery attempts of a Veilig Thuis report before it is `failed`. @default 8 */

@@ -34,6 +34,8 @@ export const errorReasons = {
   waiting_messages: { code: 'rate_limited', message: 'Please wait for a counsellor before sending more.' },
   /** `chat:message`: the conversation holds CONVERSATION_MAX_KB of visitor text. */
   conversation_full: { code: 'too_large', message: 'This conversation has reached its size limit.' },
+  /** Any event beyond the socket's budget (`SOCKET_EVENTS_PER_S`); nothing was done. */
+  too_fast: { code: 'rate_limited', message: 'Too many requests. Please wait a moment.' },
   /** `chat:resume` by return code: too many wrong codes from this address; see `retryAfterSeconds`. */
   return_code_throttled: { code: 'rate_limited', message: 'Too many attempts. Please wait a moment.' },
   /** `chat:start` on a socket that already has a conversation. */

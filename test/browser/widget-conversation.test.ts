@@ -223,8 +223,7 @@ describe('a whole conversation in the widget, with a real operator', () => {
     expect(await line.count()).toBe(1);
   });
 
-  it('shows the wait in words and, past WAIT_ALTERNATIVES_S, the alternatives while staying in the queue', async () => {
-    await t.app.redis.hset(t.app.key('stats'), 'ewma', '600');
+  it('with nobody staffed says so, without an estimate, and shows 0800-2000 and 112 while staying in the queue', async () => {
     await page.goto(host.pageUrl());
     await page.locator('[data-sl=launcher]').click();
     const frame = await chatFrame(page, t.url);
@@ -237,8 +236,14 @@ describe('a whole conversation in the widget, with a real operator', () => {
     expect(await danger.getByRole('link', { name: 'Bel 112' }).getAttribute('href')).toBe('tel:112');
     await frame.locator('[data-sl=start]').click();
     await frame.locator('[data-sl=queue-position]').waitFor();
-    await frame.getByText('Verwachte wachttijd: ongeveer 10 minuten.').waitFor();
-    await frame.getByRole('heading', { name: 'Het duurt langer dan gewoonlijk' }).waitFor();
+    // The operator is signed in but away: nobody staffed.
+    await frame
+      .getByText(
+        'Er is nu niemand beschikbaar om te antwoorden. Je blijft in de rij: zodra er iemand is, krijg je antwoord.',
+      )
+      .waitFor();
+    expect(await frame.getByText(/Verwachte wachttijd/).count()).toBe(0);
+    await frame.getByRole('heading', { name: 'Wil je nu met iemand praten?' }).waitFor();
     expect(await frame.getByRole('link', { name: /Veilig Thuis: 0800-2000/ }).getAttribute('href')).toBe(
       'tel:08002000',
     );

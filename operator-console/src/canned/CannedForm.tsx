@@ -2,7 +2,7 @@ import { cannedResponseSchema } from '@stille-lijn/shared/domain/canned';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiFailure } from '../api/rest.ts';
 import { useI18n } from '../i18n/index.ts';
-import type { CannedLanguage, CannedResponse } from './catalogue.ts';
+import { type CannedLanguage, type CannedResponse, cannedLanguages } from './catalogue.ts';
 
 /** What the form starts from: a response to edit (id and language fixed), or a new one. */
 export interface CannedFormStart {
@@ -147,10 +147,16 @@ export function CannedForm({ start, existing, onSave, onCancel }: CannedFormProp
           disabled={fixedKey}
           aria-invalid={errors.language !== undefined}
           aria-describedby={describedBy('language')}
-          onChange={(e) => setLanguage(e.currentTarget.value === 'en' ? 'en' : 'nl')}
+          onChange={(e) => {
+            const chosen = e.currentTarget.value;
+            setLanguage(cannedLanguages.find((l) => l === chosen) ?? 'nl');
+          }}
         >
-          <option value="nl">{c.languages.nl}</option>
-          <option value="en">{c.languages.en}</option>
+          {cannedLanguages.map((l) => (
+            <option key={l} value={l}>
+              {c.languages[l]}
+            </option>
+          ))}
         </select>
         {error('language')}
       </div>

@@ -3,7 +3,7 @@ import { deleteCanned, saveCanned } from '../api/canned.ts';
 import { useI18n } from '../i18n/index.ts';
 import { DataTable } from '../lib/DataTable.tsx';
 import { CannedForm, type CannedFormStart } from './CannedForm.tsx';
-import type { CannedResponse } from './catalogue.ts';
+import { type CannedResponse, cannedLanguages } from './catalogue.ts';
 import type { CannedList } from './useCanned.ts';
 
 interface CannedScreenProps {
@@ -108,8 +108,10 @@ export function CannedScreen({ canned, onUnauthorized }: CannedScreenProps) {
       >
         {list.map((item) => {
           const key = keyOf(item);
-          const other = item.language === 'nl' ? 'en' : 'nl';
-          const translated = canned.list.some((x) => x.id === item.id && x.language === other);
+          // The first language this response is still missing in, Dutch first.
+          const other = cannedLanguages.find(
+            (l) => !canned.list.some((x) => x.id === item.id && x.language === l),
+          );
           return (
             <tr key={key} data-sl="canned-row" data-canned-id={item.id} data-language={item.language}>
               <th scope="row">
@@ -130,7 +132,7 @@ export function CannedScreen({ canned, onUnauthorized }: CannedScreenProps) {
                   >
                     {c.edit}
                   </button>
-                  {!translated && (
+                  {other && (
                     <button
                       type="button"
                       class="small"

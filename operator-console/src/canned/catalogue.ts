@@ -7,6 +7,7 @@
 export {
   type CannedLanguage,
   type CannedResponse,
+  cannedLanguages,
   cannedText,
   defaultCannedResponses,
   SAFETY_CHECK_ID,

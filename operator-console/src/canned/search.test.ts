@@ -3,13 +3,13 @@ import { defaultCannedResponses as cannedResponses, cannedText, SAFETY_CHECK_ID 
 import { findSlashQuery, normalise, replaceSlashQuery, searchCanned } from './search.ts';
 
 describe('the canned catalogue', () => {
-  it('has every response in Dutch and English, with unique ids per language', () => {
+  it('has every response in all five visitor languages, with unique ids per language', () => {
     const ids = (lang: string) =>
       cannedResponses
         .filter((c) => c.language === lang)
         .map((c) => c.id)
         .sort();
-    expect(ids('nl')).toEqual(ids('en'));
+    for (const lang of ['en', 'ar', 'tr', 'pl']) expect(ids(lang)).toEqual(ids('nl'));
     expect(new Set(ids('nl')).size).toBe(ids('nl').length);
   });
 
@@ -18,7 +18,10 @@ describe('the canned catalogue', () => {
       'Is het nu veilig om te chatten? Kan iemand meelezen? Hoeveel tijd heb je?',
     );
     expect(cannedText(cannedResponses, SAFETY_CHECK_ID, 'en')).toMatch(/safe to chat/);
-    expect(cannedText(cannedResponses, SAFETY_CHECK_ID, 'tr')).toBe(
+    expect(cannedText(cannedResponses, SAFETY_CHECK_ID, 'tr')).toMatch(/güvenli/);
+    // A language a supervisor removed falls back to Dutch.
+    const withoutTurkish = cannedResponses.filter((c) => c.language !== 'tr');
+    expect(cannedText(withoutTurkish, SAFETY_CHECK_ID, 'tr')).toBe(
       cannedText(cannedResponses, SAFETY_CHECK_ID, 'nl'),
     );
   });

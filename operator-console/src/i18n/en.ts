@@ -439,7 +439,7 @@ export const en: Messages = {
     idHint:
       'Lower-case letters, digits and dashes, for example "veilig-thuis". The translations of one text share its id.',
     language: 'Language',
-    languages: { nl: 'Dutch', en: 'English' },
+    languages: { nl: 'Dutch', en: 'English', ar: 'Arabic', tr: 'Turkish', pl: 'Polish' },
     title: 'Title',
     text: 'Text for the visitor',
     keywords: 'Search words',

@@ -436,7 +436,7 @@ export const nl = {
     idHint:
       'Kleine letters, cijfers en streepjes, bijvoorbeeld "veilig-thuis". De vertalingen van één tekst delen hun id.',
     language: 'Taal',
-    languages: { nl: 'Nederlands', en: 'Engels' },
+    languages: { nl: 'Nederlands', en: 'Engels', ar: 'Arabisch', tr: 'Turks', pl: 'Pools' },
     title: 'Titel',
     text: 'Tekst voor de bezoeker',
     keywords: 'Zoekwoorden',

@@ -9,19 +9,26 @@ import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentOperator } from '../auth/plugin.ts';
 
+/**
+ * Bumped whenever the defaults gain responses or languages (2: all five visitor languages).
+ * A list seeded by an older version gets what it misses (HSETNX: an edited response is kept).
+ */
+const CANNED_SEED_VERSION = '2';
+
 /** Canned responses: every operator reads them (`GET /api/canned`), supervisors manage them. */
 export default fp(
   async (app) => {
     const key = app.keys.canned;
     const load = async (): Promise<CannedResponse[]> => {
-      const all = await app.redis.hgetall(key);
-      if (Object.keys(all).length === 0) {
-        // First use: seed the defaults (HSETNX, so two instances cannot double-seed).
+      if ((await app.redis.get(app.keys.cannedSeed)) !== CANNED_SEED_VERSION) {
+        // First use, or defaults newer than the list: add what is missing (HSETNX, so two
+        // instances cannot double-seed, and a supervisor's edit stays).
         const tx = app.redis.multi();
         for (const c of defaultCannedResponses) tx.hsetnx(key, `${c.id}:${c.language}`, JSON.stringify(c));
+        tx.set(app.keys.cannedSeed, CANNED_SEED_VERSION);
         await tx.exec();
-        return [...defaultCannedResponses];
       }
+      const all = await app.redis.hgetall(key);
       return Object.values(all)
         .map((v) => cannedResponseSchema.parse(JSON.parse(v)))
         .sort((a, b) => a.id.localeCompare(b.id) || a.language.localeCompare(b.language));

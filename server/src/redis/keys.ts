@@ -132,6 +132,8 @@ export function redisKeys(prefix: string) {
     audit: k('audit'),
     /** Hash: canned responses, `<id>:<language>` → JSON. */
     canned: k('canned'),
+    /** String: the version of the defaults the canned list was last seeded with. */
+    cannedSeed: k('canned', 'seed'),
     /** Pub/sub: an operator's sessions were revoked (payload: operator id). */
     operatorRevokedChannel: k('events', 'operator-revoked'),
     /** Pub/sub: one session was revoked (payload: session id). */

@@ -9,7 +9,7 @@ export const COUNTER_FROM = MAX_TEXT - 200;
 export interface AppConfig {
   /** Where quick exit goes (QUICK_EXIT_URL). */
   quickExitUrl: string;
-  /** Above this estimate the alternatives are shown (WAIT_ALTERNATIVES_S). */
+  /** From this upper end of the estimate on, the alternatives are shown (WAIT_ALTERNATIVES_S). */
   waitAlternativesSeconds: number;
   /** How long a return code works after leaving (RETURN_WINDOW_MIN). */
   returnWindowMinutes: number;
@@ -19,7 +19,7 @@ export interface AppConfig {
 
 const defaults: AppConfig = {
   quickExitUrl: 'https://www.buienradar.nl/',
-  waitAlternativesSeconds: 300,
+  waitAlternativesSeconds: 600,
   returnWindowMinutes: 15,
   embedOrigins: [],
 };

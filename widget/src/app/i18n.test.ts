@@ -3,6 +3,7 @@ import { languages } from '@stille-lijn/shared';
 import { describe, expect, it } from 'vitest';
 import nl from './i18n/nl.ts';
 import { catalogueFor } from './i18n.ts';
+import { waitWords } from './wait.ts';
 
 describe('the catalogue', () => {
   it('has one file per protocol language, and nothing else', () => {
@@ -22,12 +23,51 @@ describe('the catalogue', () => {
     expect(catalogueFor('ar').dir).toBe('rtl');
   });
 
-  it('says the wait in words', () => {
-    expect(nl.wait(null)).toBe('We weten nog niet hoe lang het duurt.');
-    expect(nl.wait(30)).toBe('Verwachte wachttijd: minder dan een minuut.');
-    expect(nl.wait(180)).toBe('Verwachte wachttijd: ongeveer 3 minuten.');
-    expect(catalogueFor('en').wait(60)).toBe('Expected wait: about 1 minute.');
-    expect(catalogueFor('pl').wait(180)).toBe('Przewidywany czas oczekiwania: około 3 minuty.');
-    expect(catalogueFor('pl').wait(300)).toBe('Przewidywany czas oczekiwania: około 5 minut.');
+  it('says the wait in words, as a range that never promises less than its upper end', () => {
+    const nlWait = (staffed: boolean, low: number | null, high: number | null) =>
+      nl.wait(waitWords({ staffed, low, high }));
+    expect(nlWait(false, null, null)).toBe(
+      'Er is nu niemand beschikbaar om te antwoorden. Je blijft in de rij: zodra er iemand is, krijg je antwoord.',
+    );
+    expect(nlWait(true, null, null)).toBe('We weten nog niet hoe lang het duurt.');
+    expect(nlWait(true, 0, 30)).toBe('Verwachte wachttijd: minder dan een minuut.');
+    expect(nlWait(true, 90, 225)).toBe('Verwachte wachttijd: ongeveer 1–4 minuten.');
+    expect(nlWait(true, 20, 100)).toBe('Verwachte wachttijd: hooguit ongeveer 2 minuten.');
+    expect(nlWait(true, 3000, 7200)).toBe('Verwachte wachttijd: meer dan een uur.');
+    const range = { kind: 'range', min: 2, max: 4 } as const;
+    expect(catalogueFor('en').wait(range)).toBe('Expected wait: about 2–4 minutes.');
+    expect(catalogueFor('en').wait({ kind: 'about', minutes: 1 })).toBe('Expected wait: about 1 minute.');
+    expect(catalogueFor('pl').wait(range)).toBe('Przewidywany czas oczekiwania: około 2–4 minut.');
+    expect(catalogueFor('pl').wait({ kind: 'about', minutes: 3 })).toBe(
+      'Przewidywany czas oczekiwania: około 3 minut.',
+    );
+    expect(catalogueFor('tr').wait(range)).toBe('Tahmini bekleme süresi: yaklaşık 2–4 dakika.');
+    expect(catalogueFor('ar').wait(range)).toBe('مدة الانتظار المتوقعة: بين 2 و4 دقائق تقريباً.');
+  });
+
+  it('has the safety texts of the waiting and refusal screens in every language, each in its own words', () => {
+    const safety = [
+      'alternativesNowTitle',
+      'alternativesNowText',
+      'languageFallbackSoon',
+      'languageFallbackNow',
+      'openLimitText',
+      'blockedText',
+    ] as const;
+    for (const lang of languages) {
+      const t = catalogueFor(lang);
+      expect(t.veiligThuis).toContain('0800-2000');
+      expect(t.danger112).toContain('112');
+      expect(t.blockedText).toContain('112');
+      expect(t.returnThrottled(42)).toContain('42');
+      for (const reason of ['waiting-messages', 'too-fast', 'conversation-full'] as const) {
+        expect(t.refused[reason].length).toBeGreaterThan(20);
+      }
+      expect(t.wait({ kind: 'unstaffed' })).not.toMatch(/\d/);
+      if (lang === 'nl') continue;
+      for (const key of safety) expect(t[key], `${lang}.${key}`).not.toBe(nl[key]);
+      expect(t.refused['conversation-full']).not.toBe(nl.refused['conversation-full']);
+      expect(t.wait({ kind: 'unstaffed' })).not.toBe(nl.wait({ kind: 'unstaffed' }));
+    }
   });
 });

@@ -1,8 +1,9 @@
-import type { Ack } from '@stille-lijn/shared/errors';
+import type { Ack, AckError } from '@stille-lijn/shared/errors';
 import type {
   EndReason,
   Message,
   ResumeAck,
+  Staffing,
   VisitorClientToServerEvents,
   VisitorResume,
   VisitorRole,
@@ -24,6 +25,26 @@ const OPERATOR_TYPING_MS = 15_000;
 
 export type Phase = 'idle' | 'starting' | 'waiting' | 'active' | 'ended';
 export type EntryStatus = 'pending' | 'sent' | 'failed';
+/**
+ * Why the start or return screen could not go on: no connection or another fault
+ * (`start`), a return code that does not work, too many conversations open from this
+ * address (`open-limit`), a blocked address (`blocked`), or too many wrong codes
+ * (`return-throttled`, with `retryAfterSeconds`).
+ */
+export type Failure = 'start' | 'return-code' | 'open-limit' | 'blocked' | 'return-throttled';
+/**
+ * Why the server refused a message (it was not stored; its text goes back into the
+ * composer): too many while waiting, too fast, or the conversation is at its size cap.
+ */
+export type RefusalReason = 'waiting-messages' | 'too-fast' | 'conversation-full';
+
+export interface Refusal {
+  reason: RefusalReason;
+  /** The refused text, for the composer. */
+  text: string;
+  /** Counts refusals, so that the same text refused twice is still handed back twice. */
+  seq: number;
+}
 
 /** One line in the conversation: a message, or a local notice such as "Sanne is here now". */
 export interface Entry {
@@ -36,17 +57,6 @@ export interface Entry {
   clientMessageId: string | undefined;
   /** Visitor messages only. */
   status: EntryStatus | undefined;
-  /** A failed visitor message: why the server refused it, when it said (`error.reason`). */
-  failReason?: MessageRefusal | undefined;
-}
-
-/** The refusals of `chat:message` the chat explains in its own words; others are "not sent". */
-export const messageRefusals = ['waiting_messages', 'conversation_full', 'conversation_ended'] as const;
-export type MessageRefusal = (typeof messageRefusals)[number];
-
-/** The refusal's reason when it is one the chat explains. */
-export function messageRefusalOf(reason: unknown): MessageRefusal | undefined {
-  return (messageRefusals as readonly unknown[]).includes(reason) ? (reason as MessageRefusal) : undefined;
 }
 
 export interface ChatState {
@@ -55,14 +65,27 @@ export interface ChatState {
   online: boolean;
   urgent: boolean;
   returnCode: string | undefined;
+  /** The conversation's language (for the language-fallback notice). */
+  language: Language | undefined;
   position: number | undefined;
+  /** Whether anyone can answer now; undefined until the server says (or when it does not). */
+  staffed: boolean | undefined;
+  /** The estimate's upper end. */
   estimatedWaitSeconds: number | null;
+  /** The estimate's lower end, when the server gives one. */
+  estimatedWaitMinSeconds: number | null;
+  /** Nobody on shift speaks the language: a Dutch or English speaker may take over. */
+  languageFallback: boolean;
   operatorName: string | undefined;
   operatorTyping: boolean;
   entries: Entry[];
   endReason: EndReason | 'lost' | undefined;
   /** What just went wrong on the start or return screen. */
-  failure: 'start' | 'return-code' | undefined;
+  failure: Failure | undefined;
+  /** With `return-throttled`: after how many seconds a code is looked at again. */
+  retryAfterSeconds: number | undefined;
+  /** The last message the server refused, handed back to the composer. */
+  refused: Refusal | undefined;
   /** Set after the visitor ended and cleared a conversation. */
   cleared: boolean;
 }
@@ -72,15 +95,40 @@ const initialState = (): ChatState => ({
   online: true,
   urgent: false,
   returnCode: undefined,
+  language: undefined,
   position: undefined,
+  staffed: undefined,
   estimatedWaitSeconds: null,
+  estimatedWaitMinSeconds: null,
+  languageFallback: false,
   operatorName: undefined,
   operatorTyping: false,
   entries: [],
   endReason: undefined,
   failure: undefined,
+  retryAfterSeconds: undefined,
+  refused: undefined,
   cleared: false,
 });
+
+/** The staffing fields of an ack or `queue:position`, as state (absent fields change nothing). */
+function staffingPatch(s: Partial<Staffing> & { estimatedWaitSeconds?: number | null }): Partial<ChatState> {
+  const patch: Partial<ChatState> = {};
+  if (s.staffed !== undefined) patch.staffed = s.staffed;
+  if (s.estimatedWaitSeconds !== undefined) patch.estimatedWaitSeconds = s.estimatedWaitSeconds;
+  if (s.estimatedWaitMinSeconds !== undefined) patch.estimatedWaitMinSeconds = s.estimatedWaitMinSeconds;
+  else if (s.estimatedWaitSeconds !== undefined) patch.estimatedWaitMinSeconds = null;
+  if (s.languageFallback !== undefined) patch.languageFallback = s.languageFallback;
+  return patch;
+}
+
+/** `retryAfterSeconds` of a refusal: in the error, or at the ack's top level. */
+function retryAfter(res: AckError): number | undefined {
+  const seconds = res.error.retryAfterSeconds ?? (res as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
+    ? Math.ceil(seconds)
+    : undefined;
+}
 
 /** 128 random bits, base64url: a `clientMessageId` (also outside secure contexts). */
 function randomId(): string {
@@ -135,6 +183,7 @@ export class ChatSession {
   private typingSent = false;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private operatorTypingTimer: ReturnType<typeof setTimeout> | undefined;
+  private refusals = 0;
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -157,6 +206,7 @@ export class ChatSession {
       ...initialState(),
       phase: 'starting',
       urgent: input.urgent,
+      language: input.language,
       entries: text ? [this.visitorEntry('first', text, undefined)] : [],
     });
     this.early = [];
@@ -169,8 +219,14 @@ export class ChatSession {
     };
     socket.timeout(ACK_TIMEOUT_MS).emit('chat:start', payload, (err, res) => {
       if (this.socket !== socket) return;
-      if (err || !res.ok) {
+      if (err) {
         this.failTo('start');
+        return;
+      }
+      if (!res.ok) {
+        // The server names the cause; anything else (its event budget, a restart) is "try again".
+        const { reason } = res.error;
+        this.failTo(reason === 'open_limit' ? 'open-limit' : reason === 'blocked' ? 'blocked' : 'start');
         return;
       }
       this.resumeToken = res.resumeToken;
@@ -178,23 +234,31 @@ export class ChatSession {
         phase: 'waiting',
         returnCode: res.returnCode,
         position: res.position,
-        estimatedWaitSeconds: res.estimatedWaitSeconds,
+        ...staffingPatch(res),
         entries: this.state.entries.map((e) => ({ ...e, status: 'sent' })),
       });
       this.runEarly();
     });
   }
 
-  /** Comes back after a quick exit with a return code. Nothing of before is shown. */
-  resumeWithCode(returnCode: string): void {
-    this.set({ ...initialState(), phase: 'starting' });
+  /**
+   * Comes back after a quick exit with a return code. Nothing of before is shown.
+   * `language` is the one chosen on screen (the ack does not say the conversation's).
+   */
+  resumeWithCode(returnCode: string, language?: Language): void {
+    this.set({ ...initialState(), phase: 'starting', language });
     this.early = [];
     const socket = this.connect();
     this.held = [];
     socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', { returnCode: returnCode.trim() }, (err, res) => {
       if (this.socket !== socket) return;
-      if (err || !res.ok) {
+      if (err) {
         this.failTo('return-code');
+        return;
+      }
+      if (!res.ok) {
+        if (res.error.reason === 'return_code_throttled') this.failTo('return-throttled', retryAfter(res));
+        else this.failTo('return-code');
         return;
       }
       this.resumeToken = res.resumeToken;
@@ -215,6 +279,7 @@ export class ChatSession {
     const clientMessageId = randomId();
     this.set({
       entries: [...this.state.entries, this.visitorEntry(clientMessageId, trimmed, clientMessageId)],
+      refused: undefined,
     });
     this.stopTyping();
     this.emitMessage(clientMessageId);
@@ -223,7 +288,7 @@ export class ChatSession {
 
   /** Sends a failed message again, under the same `clientMessageId`. */
   retry(clientMessageId: string): void {
-    this.update(clientMessageId, { status: 'pending', failReason: undefined });
+    this.update(clientMessageId, { status: 'pending' });
     this.emitMessage(clientMessageId);
   }
 
@@ -286,11 +351,11 @@ export class ChatSession {
     }
   }
 
-  private failTo(failure: 'start' | 'return-code'): void {
+  private failTo(failure: Failure, retryAfterSeconds?: number): void {
     this.dropSocket();
     this.held = undefined;
     this.early = undefined;
-    this.set({ ...initialState(), failure });
+    this.set({ ...initialState(), failure, retryAfterSeconds });
   }
 
   private runEarly(): void {
@@ -351,8 +416,8 @@ export class ChatSession {
     });
     socket.on(
       'queue:position',
-      onEvent(({ position, estimatedWaitSeconds }) => {
-        if (this.live) this.set({ phase: 'waiting', position, estimatedWaitSeconds });
+      onEvent((update) => {
+        if (this.live) this.set({ phase: 'waiting', position: update.position, ...staffingPatch(update) });
       }),
     );
     socket.on(
@@ -390,9 +455,12 @@ export class ChatSession {
   private assigned(operatorName: string): void {
     const name = operatorName.trim().split(/\s+/)[0] || undefined;
     const changed = name !== this.state.operatorName || this.state.phase !== 'active';
+    const refused = this.state.refused;
     this.set({
       phase: 'active',
       operatorName: name,
+      // The waiting count resets on assignment: that refusal no longer holds.
+      refused: refused?.reason === 'waiting-messages' ? undefined : refused,
       entries: changed
         ? [...this.state.entries, this.entry(`notice-${randomId()}`, 'notice', name ?? '', undefined)]
         : this.state.entries,
@@ -426,7 +494,8 @@ export class ChatSession {
           this.finish('lost');
           return;
         }
-        setTimeout(() => this.socket === socket && socket.connected && this.resumeAfterDrop(socket), 2_000);
+        const delay = Math.max(2_000, (retryAfter(res) ?? 0) * 1_000);
+        setTimeout(() => this.socket === socket && socket.connected && this.resumeAfterDrop(socket), delay);
         return;
       }
       this.resumeToken = res.resumeToken;
@@ -463,7 +532,7 @@ export class ChatSession {
       this.set({
         phase: 'waiting',
         position: res.position ?? this.state.position,
-        estimatedWaitSeconds: res.estimatedWaitSeconds ?? this.state.estimatedWaitSeconds,
+        ...staffingPatch(res),
       });
     }
     const pending = this.state.entries.flatMap((e) =>
@@ -537,9 +606,24 @@ export class ChatSession {
           }
           // A drop keeps the message pending: it goes again after the resume.
           if (err && !socket.connected) return;
-          const failReason = !err && !res.ok ? messageRefusalOf(res.error.reason) : undefined;
-          this.update(clientMessageId, { status: 'failed', ...(failReason ? { failReason } : {}) });
+          const reason = err ? undefined : refusalReason(res as AckError);
+          if (reason) {
+            this.refuse(clientMessageId, reason);
+            return;
+          }
+          this.update(clientMessageId, { status: 'failed' });
         });
+    });
+  }
+
+  /** The server did not store the message: it leaves the log, its text goes back to the composer. */
+  private refuse(clientMessageId: string, reason: RefusalReason): void {
+    const entry = this.state.entries.find((e) => e.clientMessageId === clientMessageId);
+    if (!entry) return;
+    this.refusals += 1;
+    this.set({
+      entries: this.state.entries.filter((e) => e !== entry),
+      refused: { reason, text: entry.text, seq: this.refusals },
     });
   }
 
@@ -557,5 +641,22 @@ export class ChatSession {
 
   private visitorEntry(key: string, text: string, clientMessageId: string | undefined): Entry {
     return { key, from: 'visitor', text, messageId: undefined, clientMessageId, status: 'pending' };
+  }
+}
+
+/**
+ * A refusal that keeps the text for the visitor, by the server's `reason`; undefined for any
+ * other failure (the message then shows as not sent, with a retry).
+ */
+export function refusalReason(res: AckError): RefusalReason | undefined {
+  switch (res.error.reason) {
+    case 'waiting_messages':
+      return 'waiting-messages';
+    case 'conversation_full':
+      return 'conversation-full';
+    case 'too_fast':
+      return 'too-fast';
+    default:
+      return undefined;
   }
 }

@@ -1,6 +1,14 @@
 import { loader } from '../../common/i18n/ar.ts';
 import type { Catalogue } from './nl.ts';
 
+/** Seconds after «بعد» (genitive): 1, 2, 3–10 plural, 11+ singular. */
+const seconds = (n: number) => {
+  if (n === 1) return 'ثانية واحدة';
+  if (n === 2) return 'ثانيتين';
+  if (n <= 10) return `${n} ثوانٍ`;
+  return `${n} ثانية`;
+};
+
 /** Arabic counts nouns in three forms: 1–2 have their own, 3–10 plural, 11+ singular accusative. */
 const minutes = (n: number) => {
   if (n === 1) return 'دقيقة واحدة';
@@ -47,17 +55,51 @@ const catalogue: Catalogue = {
   returnCodeAdvice: 'من الأفضل أن تحفظه في ذاكرتك. لا تكتبه إلا إذا كان ذلك آمناً.',
   waitingTitle: 'أنت في قائمة الانتظار',
   position: (n) => (n <= 1 ? 'أنت التالي.' : `ترتيبك ${n} في قائمة الانتظار.`),
-  wait: (seconds) => {
-    if (seconds === null) return 'لا نعرف بعد كم سيستغرق الانتظار.';
-    if (seconds < 60) return 'مدة الانتظار المتوقعة: أقل من دقيقة.';
-    if (seconds >= 5400) return 'مدة الانتظار المتوقعة: أكثر من ساعة.';
-    return `مدة الانتظار المتوقعة: حوالي ${minutes(Math.round(seconds / 60))}.`;
+  wait: (w) => {
+    const prefix = 'مدة الانتظار المتوقعة:';
+    switch (w.kind) {
+      case 'unstaffed':
+        return 'لا يوجد أحد متاح للرد الآن. ستحتفظ بمكانك في قائمة الانتظار، وسيصلك رد فور توفّر أحد.';
+      case 'unknown':
+        return 'لا نعرف بعد كم سيستغرق الانتظار.';
+      case 'under-minute':
+        return `${prefix} أقل من دقيقة.`;
+      case 'over-hour':
+        return `${prefix} أكثر من ساعة.`;
+      case 'up-to':
+        return `${prefix} حتى ${minutes(w.max)} تقريباً.`;
+      case 'about':
+        return `${prefix} حوالي ${minutes(w.minutes)}.`;
+      case 'range':
+        return `${prefix} بين ${w.min} و${w.max} ${w.max <= 10 ? 'دقائق' : 'دقيقة'} تقريباً.`;
+    }
   },
   waitWrite: 'يمكنك أن تكتب الآن ما يحدث.',
   alternativesTitle: 'الانتظار أطول من المعتاد',
   alternativesText: 'ستبقى في قائمة الانتظار. هل تفضّل عدم الانتظار؟',
   veiligThuis: 'اتصل بـ Veilig Thuis على الرقم 0800-2000 (مجاناً، ليلاً ونهاراً)',
   danger112: 'في حالة الخطر الداهم: اتصل بالرقم 112',
+  alternativesNowTitle: 'هل تفضّل التحدث مع أحد الآن؟',
+  alternativesNowText: 'هذه الأرقام مجانية ومتاحة ليلاً ونهاراً:',
+  languageFallbackSoon:
+    'لا يوجد الآن أحد يتحدث لغتك. إذا طال ذلك، سيتولى محادثتك زميل أو زميلة قد يرد بالإنجليزية أو الهولندية.',
+  languageFallbackNow:
+    'لا يوجد الآن أحد متاح يتحدث لغتك. سيتولى محادثتك زميل أو زميلة قد يرد بالإنجليزية أو الهولندية.',
+  openLimitTitle: 'لا يمكنك بدء محادثة جديدة الآن',
+  openLimitText:
+    'هناك محادثات كثيرة مفتوحة بالفعل من هذا الاتصال. هل كانت لديك محادثة من قبل؟ تابعها برمز العودة.',
+  blockedTitle: 'الدردشة غير ممكنة الآن',
+  blockedText:
+    'لا يمكنك بدء دردشة في الوقت الحالي. هل تريد التحدث مع أحد؟ اتصل بـ Veilig Thuis. في حالة الخطر الداهم: اتصل بالرقم 112.',
+  returnThrottled: (s) => `تمت تجربة رموز كثيرة جداً. حاول مرة أخرى بعد ${seconds(s)}.`,
+  refused: {
+    'waiting-messages':
+      'لقد أرسلت رسائل كثيرة أثناء الانتظار. لم تُرسَل هذه الرسالة، وما زالت في خانة الكتابة. أرسلها عندما يكون المختص معك.',
+    'too-fast':
+      'أنت ترسل الرسائل بسرعة كبيرة. لم تُرسَل هذه الرسالة، وما زالت في خانة الكتابة. حاول مرة أخرى بعد قليل.',
+    'conversation-full':
+      'أصبحت هذه المحادثة طويلة جداً ولا يمكن إضافة المزيد. لم تُرسَل هذه الرسالة، وما زالت في خانة الكتابة. هل تريد مواصلة الحديث؟ اتصل بـ Veilig Thuis، أو بالرقم 112 في حالة الخطر الداهم.',
+  },
   talkingWith: (name) => `أنت تتحدث مع ${name}`,
   assigned: (name) => `${name} معك الآن.`,
   operatorFallback: 'المختص',
@@ -73,11 +115,6 @@ const catalogue: Catalogue = {
   sent: 'تم الإرسال',
   failed: 'لم يتم الإرسال.',
   retry: 'أعد الإرسال',
-  refused: {
-    waiting_messages: 'يُرجى الانتظار حتى ينضم إليك المختص، وبعدها يمكنك كتابة المزيد.',
-    conversation_full: 'أصبحت هذه المحادثة طويلة جدًا. ابدأ محادثة جديدة إذا أردت مواصلة الحديث.',
-    conversation_ended: 'انتهت هذه المحادثة بالفعل.',
-  },
   offline: 'انقطع الاتصال للحظة. نحاول مرة أخرى؛ رسائلك محفوظة.',
   end: 'إنهاء المحادثة',
   endConfirmTitle: 'هل تريد إنهاء المحادثة؟',

@@ -40,17 +40,52 @@ const catalogue: Catalogue = {
   returnCodeAdvice: 'Better to remember it. Only write it down if that is safe.',
   waitingTitle: 'You are in the queue',
   position: (n) => (n <= 1 ? 'You are next.' : `You are number ${n} in the queue.`),
-  wait: (seconds) => {
-    if (seconds === null) return "We don't know yet how long it will take.";
-    if (seconds < 60) return 'Expected wait: less than a minute.';
-    if (seconds >= 5400) return 'Expected wait: more than an hour.';
-    return `Expected wait: about ${minutes(Math.round(seconds / 60))}.`;
+  wait: (w) => {
+    const prefix = 'Expected wait:';
+    switch (w.kind) {
+      case 'unstaffed':
+        return 'Nobody is available to answer right now. You keep your place in the queue: as soon as someone is here, you will get an answer.';
+      case 'unknown':
+        return "We don't know yet how long it will take.";
+      case 'under-minute':
+        return `${prefix} less than a minute.`;
+      case 'over-hour':
+        return `${prefix} more than an hour.`;
+      case 'up-to':
+        return `${prefix} up to about ${minutes(w.max)}.`;
+      case 'about':
+        return `${prefix} about ${minutes(w.minutes)}.`;
+      case 'range':
+        return `${prefix} about ${w.min}–${minutes(w.max)}.`;
+    }
   },
   waitWrite: 'You can already write what is going on.',
   alternativesTitle: 'It is taking longer than usual',
   alternativesText: 'You keep your place in the queue. Would you rather not wait?',
   veiligThuis: 'Call Veilig Thuis: 0800-2000 (free, day and night)',
   danger112: 'In acute danger: call 112',
+  alternativesNowTitle: 'Would you rather talk to someone now?',
+  alternativesNowText: 'These numbers are free and open day and night:',
+  languageFallbackSoon:
+    'Nobody who speaks your language is available right now. If that takes too long, a colleague who may answer in English or Dutch will take over your conversation.',
+  languageFallbackNow:
+    'Nobody who speaks your language is free right now. A colleague who may answer in English or Dutch will take over your conversation.',
+  openLimitTitle: 'You cannot start a new conversation right now',
+  openLimitText:
+    'Many conversations are already open from this connection. Did you already have a conversation? Then continue it with your return code.',
+  blockedTitle: 'Chatting is not possible right now',
+  blockedText:
+    'You cannot start a chat at the moment. Would you like to talk to someone? Call Veilig Thuis. In acute danger: call 112.',
+  returnThrottled: (s) =>
+    `Too many codes have been tried. Please try again in ${s === 1 ? '1 second' : `${s} seconds`}.`,
+  refused: {
+    'waiting-messages':
+      'You have sent many messages while waiting. This message was not sent; it is still in the text box. Send it once a counsellor is with you.',
+    'too-fast':
+      'You are sending messages very quickly. This message was not sent; it is still in the text box. Please try again in a moment.',
+    'conversation-full':
+      'This conversation has become too long: nothing more can be added. This message was not sent; it is still in the text box. Would you like to keep talking? Call Veilig Thuis, or 112 in acute danger.',
+  },
   talkingWith: (name) => `You are talking with ${name}`,
   assigned: (name) => `${name} is here for you now.`,
   operatorFallback: 'Counsellor',
@@ -66,11 +101,6 @@ const catalogue: Catalogue = {
   sent: 'Sent',
   failed: 'Not sent.',
   retry: 'Send again',
-  refused: {
-    waiting_messages: 'Please wait until a counsellor is with you; then you can write more.',
-    conversation_full: 'This conversation has become too long. Start a new conversation to keep talking.',
-    conversation_ended: 'This conversation has already ended.',
-  },
   offline: 'The connection is gone for a moment. We keep trying; your messages are kept.',
   end: 'End conversation',
   endConfirmTitle: 'End the conversation?',

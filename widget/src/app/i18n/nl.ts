@@ -4,6 +4,7 @@
  * `languages` (shared/src/protocol/common.ts), and one in common/i18n for the loader.
  */
 import { loader } from '../../common/i18n/nl.ts';
+import type { WaitWords } from '../wait.ts';
 
 const minutes = (n: number) => (n === 1 ? '1 minuut' : `${n} minuten`);
 
@@ -44,17 +45,53 @@ const catalogue = {
   returnCodeAdvice: 'Onthoud de code liever. Schrijf hem alleen op als dat veilig is.',
   waitingTitle: 'Je staat in de rij',
   position: (n: number) => (n <= 1 ? 'Jij bent de volgende.' : `Je bent nummer ${n} in de rij.`),
-  wait: (seconds: number | null) => {
-    if (seconds === null) return 'We weten nog niet hoe lang het duurt.';
-    if (seconds < 60) return 'Verwachte wachttijd: minder dan een minuut.';
-    if (seconds >= 5400) return 'Verwachte wachttijd: meer dan een uur.';
-    return `Verwachte wachttijd: ongeveer ${minutes(Math.round(seconds / 60))}.`;
+  /** The wait in words (see ../wait.ts): a range that never promises less than the upper end. */
+  wait: (w: WaitWords) => {
+    const prefix = 'Verwachte wachttijd:';
+    switch (w.kind) {
+      case 'unstaffed':
+        return 'Er is nu niemand beschikbaar om te antwoorden. Je blijft in de rij: zodra er iemand is, krijg je antwoord.';
+      case 'unknown':
+        return 'We weten nog niet hoe lang het duurt.';
+      case 'under-minute':
+        return `${prefix} minder dan een minuut.`;
+      case 'over-hour':
+        return `${prefix} meer dan een uur.`;
+      case 'up-to':
+        return `${prefix} hooguit ongeveer ${minutes(w.max)}.`;
+      case 'about':
+        return `${prefix} ongeveer ${minutes(w.minutes)}.`;
+      case 'range':
+        return `${prefix} ongeveer ${w.min}–${minutes(w.max)}.`;
+    }
   },
   waitWrite: 'Je kunt alvast schrijven wat er aan de hand is.',
   alternativesTitle: 'Het duurt langer dan gewoonlijk',
   alternativesText: 'Je blijft in de rij. Wil je niet wachten?',
   veiligThuis: 'Bel Veilig Thuis: 0800-2000 (gratis, dag en nacht)',
   danger112: 'In acuut gevaar: bel 112',
+  alternativesNowTitle: 'Wil je nu met iemand praten?',
+  alternativesNowText: 'Deze nummers zijn gratis en dag en nacht bereikbaar:',
+  languageFallbackSoon:
+    'Er is nu niemand die jouw taal spreekt. Duurt dat te lang, dan neemt een collega je gesprek over die misschien in het Engels of Nederlands antwoordt.',
+  languageFallbackNow:
+    'Er is nu niemand vrij die jouw taal spreekt. Een collega die misschien in het Engels of Nederlands antwoordt, neemt je gesprek over.',
+  openLimitTitle: 'Je kunt nu geen nieuw gesprek beginnen',
+  openLimitText:
+    'Vanaf deze verbinding zijn al veel gesprekken open. Had je al een gesprek? Ga dan verder met je terugkeercode.',
+  blockedTitle: 'Chatten lukt nu niet',
+  blockedText:
+    'Je kunt op dit moment geen chat beginnen. Wil je met iemand praten? Bel dan Veilig Thuis. In acuut gevaar: bel 112.',
+  returnThrottled: (s: number) =>
+    `Er zijn te veel codes geprobeerd. Probeer het over ${s === 1 ? '1 seconde' : `${s} seconden`} opnieuw.`,
+  refused: {
+    'waiting-messages':
+      'Je hebt al veel berichten gestuurd terwijl je wacht. Dit bericht is niet verstuurd; het staat nog in het invoerveld. Verstuur het als een hulpverlener er is.',
+    'too-fast':
+      'Je stuurt berichten heel snel achter elkaar. Dit bericht is niet verstuurd; het staat nog in het invoerveld. Probeer het zo opnieuw.',
+    'conversation-full':
+      'Dit gesprek is te lang geworden: er kan niets meer bij. Dit bericht is niet verstuurd; het staat nog in het invoerveld. Wil je verder praten? Bel Veilig Thuis, of 112 bij acuut gevaar.',
+  },
   talkingWith: (name: string) => `Je praat met ${name}`,
   assigned: (name: string) => `${name} is er nu voor je.`,
   operatorFallback: 'Hulpverlener',
@@ -70,12 +107,6 @@ const catalogue = {
   sent: 'Verstuurd',
   failed: 'Niet verstuurd.',
   retry: 'Opnieuw versturen',
-  /** A message the server refused, by the refusal's `reason`. */
-  refused: {
-    waiting_messages: 'Wacht even tot er een hulpverlener is; daarna kun je verder schrijven.',
-    conversation_full: 'Dit gesprek is te lang geworden. Begin een nieuw gesprek als je verder wilt praten.',
-    conversation_ended: 'Dit gesprek is al beëindigd.',
-  },
   offline: 'De verbinding is even weg. We proberen het opnieuw; je berichten blijven bewaard.',
   end: 'Gesprek beëindigen',
   endConfirmTitle: 'Gesprek beëindigen?',

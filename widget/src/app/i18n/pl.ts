@@ -1,8 +1,6 @@
 import { loader, plural } from '../../common/i18n/pl.ts';
 import type { Catalogue } from './nl.ts';
 
-const minutes = (n: number) => `${n} ${plural(n, 'minuta', 'minuty', 'minut')}`;
-
 const catalogue: Catalogue = {
   ...loader,
   hide: 'Ukryj',
@@ -41,17 +39,54 @@ const catalogue: Catalogue = {
   returnCodeAdvice: 'Lepiej go zapamiętaj. Zapisz go tylko wtedy, gdy to bezpieczne.',
   waitingTitle: 'Jesteś w kolejce',
   position: (n) => (n <= 1 ? 'Jesteś następny/następna.' : `Jesteś ${n}. w kolejce.`),
-  wait: (seconds) => {
-    if (seconds === null) return 'Nie wiemy jeszcze, jak długo to potrwa.';
-    if (seconds < 60) return 'Przewidywany czas oczekiwania: mniej niż minuta.';
-    if (seconds >= 5400) return 'Przewidywany czas oczekiwania: ponad godzina.';
-    return `Przewidywany czas oczekiwania: około ${minutes(Math.round(seconds / 60))}.`;
+  wait: (w) => {
+    const prefix = 'Przewidywany czas oczekiwania:';
+    // „około” and „do” take the genitive: około minuty, około 3 minut, około 2–4 minut.
+    const genitive = (n: number) => (n === 1 ? 'minuty' : `${n} minut`);
+    switch (w.kind) {
+      case 'unstaffed':
+        return 'Teraz nie ma nikogo, kto mógłby odpowiedzieć. Zachowujesz swoje miejsce w kolejce: gdy tylko ktoś się pojawi, dostaniesz odpowiedź.';
+      case 'unknown':
+        return 'Nie wiemy jeszcze, jak długo to potrwa.';
+      case 'under-minute':
+        return `${prefix} mniej niż minuta.`;
+      case 'over-hour':
+        return `${prefix} ponad godzina.`;
+      case 'up-to':
+        return `${prefix} do około ${genitive(w.max)}.`;
+      case 'about':
+        return `${prefix} około ${genitive(w.minutes)}.`;
+      case 'range':
+        return `${prefix} około ${w.min}–${w.max} minut.`;
+    }
   },
   waitWrite: 'Możesz już napisać, co się dzieje.',
   alternativesTitle: 'Trwa to dłużej niż zwykle',
   alternativesText: 'Zachowujesz swoje miejsce w kolejce. Nie chcesz czekać?',
   veiligThuis: 'Zadzwoń do Veilig Thuis: 0800-2000 (bezpłatnie, całą dobę)',
   danger112: 'W bezpośrednim zagrożeniu: zadzwoń pod 112',
+  alternativesNowTitle: 'Chcesz porozmawiać z kimś teraz?',
+  alternativesNowText: 'Te numery są bezpłatne i czynne całą dobę:',
+  languageFallbackSoon:
+    'Teraz nie ma nikogo, kto mówi w twoim języku. Jeśli to potrwa zbyt długo, twoją rozmowę przejmie koleżanka lub kolega, który może odpowiadać po angielsku lub niderlandzku.',
+  languageFallbackNow:
+    'Teraz nie ma wolnej osoby, która mówi w twoim języku. Twoją rozmowę przejmie koleżanka lub kolega, który może odpowiadać po angielsku lub niderlandzku.',
+  openLimitTitle: 'Nie możesz teraz rozpocząć nowej rozmowy',
+  openLimitText:
+    'Z tego połączenia otwartych jest już wiele rozmów. Masz już rozmowę? Wróć do niej za pomocą kodu powrotu.',
+  blockedTitle: 'Czat nie jest teraz możliwy',
+  blockedText:
+    'W tej chwili nie możesz rozpocząć czatu. Chcesz z kimś porozmawiać? Zadzwoń do Veilig Thuis. W bezpośrednim zagrożeniu: zadzwoń pod 112.',
+  returnThrottled: (s) =>
+    `Wypróbowano zbyt wiele kodów. Spróbuj ponownie za ${s} ${plural(s, 'sekundę', 'sekundy', 'sekund')}.`,
+  refused: {
+    'waiting-messages':
+      'Podczas czekania wysłano już wiele wiadomości. Ta wiadomość nie została wysłana; nadal jest w polu tekstowym. Wyślij ją, gdy konsultant będzie z tobą.',
+    'too-fast':
+      'Wysyłasz wiadomości bardzo szybko jedna po drugiej. Ta wiadomość nie została wysłana; nadal jest w polu tekstowym. Spróbuj ponownie za chwilę.',
+    'conversation-full':
+      'Ta rozmowa jest już za długa: nie można dodać nic więcej. Ta wiadomość nie została wysłana; nadal jest w polu tekstowym. Chcesz rozmawiać dalej? Zadzwoń do Veilig Thuis, a w bezpośrednim zagrożeniu pod 112.',
+  },
   talkingWith: (name) => `Rozmawiasz z: ${name}`,
   assigned: (name) => `${name} jest teraz z tobą.`,
   operatorFallback: 'Konsultant',
@@ -67,11 +102,6 @@ const catalogue: Catalogue = {
   sent: 'Wysłano',
   failed: 'Nie wysłano.',
   retry: 'Wyślij ponownie',
-  refused: {
-    waiting_messages: 'Poczekaj, aż dołączy do Ciebie konsultant; potem możesz pisać dalej.',
-    conversation_full: 'Ta rozmowa jest już za długa. Rozpocznij nową rozmowę, jeśli chcesz rozmawiać dalej.',
-    conversation_ended: 'Ta rozmowa została już zakończona.',
-  },
   offline: 'Połączenie na chwilę zniknęło. Próbujemy dalej; twoje wiadomości są zachowane.',
   end: 'Zakończ rozmowę',
   endConfirmTitle: 'Zakończyć rozmowę?',

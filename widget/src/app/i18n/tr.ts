@@ -39,17 +39,51 @@ const catalogue: Catalogue = {
   returnCodeAdvice: 'Kodu ezberlemeniz daha iyi. Yalnızca güvenliyse bir yere yazın.',
   waitingTitle: 'Sıradasınız',
   position: (n) => (n <= 1 ? 'Sıradaki sizsiniz.' : `Sırada ${n}. kişisiniz.`),
-  wait: (seconds) => {
-    if (seconds === null) return 'Ne kadar süreceğini henüz bilmiyoruz.';
-    if (seconds < 60) return 'Tahmini bekleme süresi: bir dakikadan az.';
-    if (seconds >= 5400) return 'Tahmini bekleme süresi: bir saatten fazla.';
-    return `Tahmini bekleme süresi: yaklaşık ${Math.round(seconds / 60)} dakika.`;
+  wait: (w) => {
+    const prefix = 'Tahmini bekleme süresi:';
+    switch (w.kind) {
+      case 'unstaffed':
+        return 'Şu anda yanıt verebilecek kimse yok. Sıradaki yeriniz korunuyor: biri gelir gelmez size yanıt verilecek.';
+      case 'unknown':
+        return 'Ne kadar süreceğini henüz bilmiyoruz.';
+      case 'under-minute':
+        return `${prefix} bir dakikadan az.`;
+      case 'over-hour':
+        return `${prefix} bir saatten fazla.`;
+      case 'up-to':
+        return `${prefix} en fazla yaklaşık ${w.max} dakika.`;
+      case 'about':
+        return `${prefix} yaklaşık ${w.minutes} dakika.`;
+      case 'range':
+        return `${prefix} yaklaşık ${w.min}–${w.max} dakika.`;
+    }
   },
   waitWrite: 'Neler olduğunu şimdiden yazabilirsiniz.',
   alternativesTitle: 'Bekleme her zamankinden uzun sürüyor',
   alternativesText: 'Sıradaki yeriniz korunuyor. Beklemek istemiyor musunuz?',
   veiligThuis: 'Veilig Thuis’i arayın: 0800-2000 (ücretsiz, gece gündüz)',
   danger112: 'Acil tehlikede: 112’yi arayın',
+  alternativesNowTitle: 'Şimdi biriyle konuşmak ister misiniz?',
+  alternativesNowText: 'Bu numaralar ücretsizdir ve gece gündüz ulaşılabilir:',
+  languageFallbackSoon:
+    'Şu anda dilinizi konuşan kimse yok. Bu uzun sürerse, sohbetinizi İngilizce veya Felemenkçe yanıt verebilecek bir meslektaşımız devralacak.',
+  languageFallbackNow:
+    'Şu anda dilinizi konuşan müsait kimse yok. Sohbetinizi İngilizce veya Felemenkçe yanıt verebilecek bir meslektaşımız devralacak.',
+  openLimitTitle: 'Şu anda yeni bir sohbet başlatamazsınız',
+  openLimitText:
+    'Bu bağlantıdan zaten çok sayıda sohbet açık. Daha önce bir sohbetiniz var mıydı? Dönüş kodunuzla devam edin.',
+  blockedTitle: 'Şu anda sohbet mümkün değil',
+  blockedText:
+    'Şu anda bir sohbet başlatamazsınız. Biriyle konuşmak ister misiniz? Veilig Thuis’i arayın. Acil tehlikede: 112’yi arayın.',
+  returnThrottled: (s) => `Çok fazla kod denendi. Lütfen ${s} saniye sonra tekrar deneyin.`,
+  refused: {
+    'waiting-messages':
+      'Beklerken çok sayıda mesaj gönderdiniz. Bu mesaj gönderilmedi; hâlâ yazma alanında duruyor. Bir danışman geldiğinde gönderin.',
+    'too-fast':
+      'Mesajları çok hızlı art arda gönderiyorsunuz. Bu mesaj gönderilmedi; hâlâ yazma alanında duruyor. Birazdan tekrar deneyin.',
+    'conversation-full':
+      'Bu sohbet çok uzadı: daha fazla mesaj eklenemiyor. Bu mesaj gönderilmedi; hâlâ yazma alanında duruyor. Konuşmaya devam etmek ister misiniz? Veilig Thuis’i arayın; acil tehlikede 112’yi arayın.',
+  },
   talkingWith: (name) => `${name} ile konuşuyorsunuz`,
   assigned: (name) => `${name} şimdi sizinle.`,
   operatorFallback: 'Danışman',
@@ -65,11 +99,6 @@ const catalogue: Catalogue = {
   sent: 'Gönderildi',
   failed: 'Gönderilemedi.',
   retry: 'Tekrar gönder',
-  refused: {
-    waiting_messages: 'Lütfen bir danışman size katılana kadar bekleyin; sonra yazmaya devam edebilirsiniz.',
-    conversation_full: 'Bu konuşma çok uzadı. Konuşmaya devam etmek için yeni bir konuşma başlatın.',
-    conversation_ended: 'Bu konuşma zaten sona erdi.',
-  },
   offline: 'Bağlantı bir anlığına koptu. Tekrar deniyoruz; mesajlarınız korunuyor.',
   end: 'Sohbeti bitir',
   endConfirmTitle: 'Sohbet bitirilsin mi?',

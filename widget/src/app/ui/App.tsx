@@ -64,7 +64,7 @@ export function App({ config, session, initialLanguage, onMinimize, onQuickExit,
         {inConversation ? (
           <ConversationScreen t={t} config={config} session={session} state={state} />
         ) : view === 'return' ? (
-          <ReturnScreen t={t} session={session} state={state} onBack={() => go('start')} />
+          <ReturnScreen t={t} session={session} state={state} lang={lang} onBack={() => go('start')} />
         ) : (
           <StartScreen
             t={t}

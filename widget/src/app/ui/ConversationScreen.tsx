@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type AppConfig, COUNTER_FROM, MAX_TEXT } from '../config.ts';
 import type { Catalogue } from '../i18n.ts';
-import type { ChatSession, ChatState, Entry } from '../session.ts';
-import { DangerNotice, ScreenHeading } from './parts.tsx';
+import type { ChatSession, ChatState, Entry, Refusal } from '../session.ts';
+import { showAlternatives, waitWords } from '../wait.ts';
+import { Alternatives, DangerNotice, ScreenHeading } from './parts.tsx';
 
 interface Props {
   t: Catalogue;
@@ -72,13 +73,24 @@ export function ConversationScreen({ t, config, session, state }: Props) {
       {phase === 'ended' ? (
         <div class="sl-ended">
           <p role="status">{t.ended[state.endReason ?? 'visitor']}</p>
+          {state.endReason === 'blocked' && <Alternatives t={t} text={t.alternativesNowText} />}
           <button type="button" class="sl-primary" onClick={() => session.forget()}>
             {t.clear}
           </button>
         </div>
       ) : (
         <>
-          <Composer t={t} session={session} />
+          {state.refused && (
+            <div class="sl-refusal" data-sl="message-refused" data-reason={state.refused.reason}>
+              <p id="sl-refusal-text" role="alert">
+                {t.refused[state.refused.reason]}
+              </p>
+              {state.refused.reason === 'conversation-full' && (
+                <Alternatives t={t} text={t.alternativesNowText} />
+              )}
+            </div>
+          )}
+          <Composer t={t} session={session} refused={state.refused} />
           <button type="button" class="sl-secondary" data-sl="end" onClick={() => setConfirming(true)}>
             {t.end}
           </button>
@@ -91,25 +103,40 @@ export function ConversationScreen({ t, config, session, state }: Props) {
   );
 }
 
+/** Languages every operator may answer in once the language fallback applies. */
+const FALLBACK_LANGUAGES: readonly string[] = ['nl', 'en'];
+
 function Waiting({ t, config, state }: { t: Catalogue; config: AppConfig; state: ChatState }) {
-  const wait = state.estimatedWaitSeconds;
+  const { staffed } = state;
+  const high = state.estimatedWaitSeconds;
+  const alternatives = showAlternatives({ staffed, high, longWaitSeconds: config.waitAlternativesSeconds });
+  // Told beforehand: once the fallback applies, and already while nobody speaking the language is on.
+  const fallback = state.languageFallback
+    ? 'now'
+    : staffed === false && state.language && !FALLBACK_LANGUAGES.includes(state.language)
+      ? 'soon'
+      : undefined;
   return (
     <section class="sl-waiting" aria-label={t.waitingTitle}>
       <p data-sl="queue-position">{t.position(state.position ?? 1)}</p>
-      <p>{t.wait(wait)}</p>
-      {wait !== null && wait > config.waitAlternativesSeconds && (
-        <div class="sl-alternatives">
-          <h2>{t.alternativesTitle}</h2>
-          <p>{t.alternativesText}</p>
-          <ul>
-            <li>
-              <a href="tel:08002000">{t.veiligThuis}</a>
-            </li>
-            <li>
-              <a href="tel:112">{t.danger112}</a>
-            </li>
-          </ul>
-        </div>
+      <p
+        role="status"
+        data-sl="wait-estimate"
+        data-staffed={staffed === undefined ? undefined : String(staffed)}
+      >
+        {t.wait(waitWords({ staffed, low: state.estimatedWaitMinSeconds, high }))}
+      </p>
+      {fallback && (
+        <p class="sl-info" data-sl="language-fallback" data-state={fallback}>
+          {fallback === 'now' ? t.languageFallbackNow : t.languageFallbackSoon}
+        </p>
+      )}
+      {alternatives && (
+        <Alternatives
+          t={t}
+          title={staffed === false ? t.alternativesNowTitle : t.alternativesTitle}
+          text={staffed === false ? t.alternativesNowText : t.alternativesText}
+        />
       )}
       <p class="sl-hint">{t.waitWrite}</p>
     </section>
@@ -128,10 +155,7 @@ function MessageLine({ t, entry, name, onRetry }: LineProps) {
     return <li class="sl-notice">{t.assigned(entry.text || t.operatorFallback)}</li>;
   }
   const who = entry.from === 'visitor' ? t.you : entry.from === 'operator' ? name : t.helpline;
-  const { status, clientMessageId, failReason } = entry;
-  // Sending again helps after a lost answer, and once a counsellor is there; not once the
-  // conversation is full or over.
-  const canRetry = failReason === undefined || failReason === 'waiting_messages';
+  const { status, clientMessageId } = entry;
   return (
     <li
       class={`sl-message sl-from-${entry.from}`}
@@ -144,9 +168,9 @@ function MessageLine({ t, entry, name, onRetry }: LineProps) {
       {status === 'pending' && <span class="sl-status">{t.pending}</span>}
       {status === 'sent' && <span class="sl-status">{t.sent}</span>}
       {status === 'failed' && (
-        <span class="sl-status sl-failed" data-reason={failReason}>
-          {failReason ? t.refused[failReason] : t.failed}{' '}
-          {clientMessageId && canRetry && (
+        <span class="sl-status sl-failed">
+          {t.failed}{' '}
+          {clientMessageId && (
             <button type="button" class="sl-link" onClick={() => onRetry(clientMessageId)}>
               {t.retry}
             </button>
@@ -157,9 +181,24 @@ function MessageLine({ t, entry, name, onRetry }: LineProps) {
   );
 }
 
-function Composer({ t, session }: { t: Catalogue; session: ChatSession }) {
+function Composer({
+  t,
+  session,
+  refused,
+}: {
+  t: Catalogue;
+  session: ChatSession;
+  refused: Refusal | undefined;
+}) {
   const [text, setText] = useState('');
+  const field = useRef<HTMLTextAreaElement>(null);
   const left = MAX_TEXT - text.length;
+  // A refused message was not stored: its text comes back, ahead of anything typed since.
+  useEffect(() => {
+    if (!refused) return;
+    setText((now) => (now.trim() ? `${refused.text}\n${now}` : refused.text).slice(0, MAX_TEXT));
+    field.current?.focus();
+  }, [refused?.seq]);
   const submit = () => {
     if (session.send(text)) setText('');
   };
@@ -175,11 +214,12 @@ function Composer({ t, session }: { t: Catalogue; session: ChatSession }) {
       <label for="sl-composer-text">{t.composerLabel}</label>
       <textarea
         id="sl-composer-text"
+        ref={field}
         data-sl="composer"
         autocomplete="off"
         rows={2}
         maxLength={MAX_TEXT}
-        aria-describedby="sl-composer-hint"
+        aria-describedby={refused ? 'sl-composer-hint sl-refusal-text' : 'sl-composer-hint'}
         value={text}
         onInput={(event) => {
           setText(event.currentTarget.value);

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Catalogue } from '../i18n.ts';
+import type { Catalogue, Language } from '../i18n.ts';
 import type { ChatSession, ChatState } from '../session.ts';
 import { ScreenHeading } from './parts.tsx';
 
@@ -7,16 +7,20 @@ interface Props {
   t: Catalogue;
   session: ChatSession;
   state: ChatState;
+  lang: Language;
   onBack: () => void;
 }
 
+/** Without `retryAfterSeconds`: the longest the server makes a right code wait. */
+const RETRY_UNKNOWN_S = 60;
+
 /** "I have a return code": back into a conversation after a quick exit. */
-export function ReturnScreen({ t, session, state, onBack }: Props) {
+export function ReturnScreen({ t, session, state, lang, onBack }: Props) {
   const [code, setCode] = useState('');
   const busy = state.phase === 'starting';
   const submit = (event: Event) => {
     event.preventDefault();
-    if (!busy && code.trim()) session.resumeWithCode(code);
+    if (!busy && code.trim()) session.resumeWithCode(code, lang);
   };
   return (
     <form class="sl-screen" onSubmit={submit} autocomplete="off" noValidate>
@@ -44,6 +48,16 @@ export function ReturnScreen({ t, session, state, onBack }: Props) {
       {state.failure === 'return-code' && (
         <p class="sl-error" role="alert">
           {t.returnFailed}
+        </p>
+      )}
+      {state.failure === 'return-throttled' && (
+        <p
+          class="sl-error"
+          role="alert"
+          data-sl="return-refused"
+          data-retry-after={state.retryAfterSeconds ?? RETRY_UNKNOWN_S}
+        >
+          {t.returnThrottled(state.retryAfterSeconds ?? RETRY_UNKNOWN_S)}
         </p>
       )}
       <button type="button" class="sl-link" onClick={onBack}>

@@ -3,7 +3,7 @@ import { useRef, useState } from 'preact/hooks';
 import { MAX_TEXT } from '../config.ts';
 import { appLanguages, type Catalogue, catalogueFor, type Language } from '../i18n.ts';
 import type { ChatSession, ChatState } from '../session.ts';
-import { DangerNotice, ScreenHeading } from './parts.tsx';
+import { Alternatives, DangerNotice, ScreenHeading } from './parts.tsx';
 
 const roles: { role: VisitorRole; label: keyof Catalogue }[] = [
   { role: 'victim', label: 'roleVictim' },
@@ -126,15 +126,54 @@ export function StartScreen({ t, lang, onLanguage, session, state, onReturnCode,
           {t.startFailed}
         </p>
       )}
+      {(state.failure === 'open-limit' || state.failure === 'blocked') && (
+        <StartRefused t={t} reason={state.failure} onReturnCode={onReturnCode} />
+      )}
 
-      <button type="button" class="sl-link" data-sl="have-return-code" onClick={onReturnCode}>
-        {t.haveReturnCode}
-      </button>
+      {state.failure !== 'open-limit' && (
+        <button type="button" class="sl-link" data-sl="have-return-code" onClick={onReturnCode}>
+          {t.haveReturnCode}
+        </button>
+      )}
 
       <section class="sl-note" aria-labelledby="sl-exit-note">
         <h2 id="sl-exit-note">{t.exitNoticeTitle}</h2>
         <p>{t.exitNotice}</p>
       </section>
     </form>
+  );
+}
+
+/**
+ * The server would not open a conversation: too many open from this address, or the
+ * address is blocked. Never a bare error: the phone numbers are always there, and with
+ * the open limit the way back into an existing conversation comes first.
+ */
+function StartRefused({
+  t,
+  reason,
+  onReturnCode,
+}: {
+  t: Catalogue;
+  reason: 'open-limit' | 'blocked';
+  onReturnCode: () => void;
+}) {
+  const openLimit = reason === 'open-limit';
+  return (
+    <section
+      class="sl-refusal"
+      data-sl="start-refused"
+      data-reason={reason}
+      aria-labelledby="sl-refused-title"
+    >
+      <h2 id="sl-refused-title">{openLimit ? t.openLimitTitle : t.blockedTitle}</h2>
+      <p role="alert">{openLimit ? t.openLimitText : t.blockedText}</p>
+      {openLimit && (
+        <button type="button" class="sl-primary" data-sl="have-return-code" onClick={onReturnCode}>
+          {t.haveReturnCode}
+        </button>
+      )}
+      <Alternatives t={t} text={t.alternativesNowText} />
+    </section>
   );
 }

@@ -26,3 +26,29 @@ export function DangerNotice({ t }: { t: Catalogue }) {
     </section>
   );
 }
+
+/**
+ * 0800-2000 (Veilig Thuis, free, 24/7) and 112, as phone links: while waiting with nobody
+ * staffed or a long wait, and wherever the chat refuses the visitor. Never a notification.
+ */
+export function Alternatives({ t, title, text }: { t: Catalogue; title?: string; text: string }) {
+  return (
+    <section
+      class="sl-alternatives"
+      data-sl="alternatives"
+      aria-labelledby={title ? 'sl-alternatives-title' : undefined}
+      aria-label={title ? undefined : t.alternativesNowTitle}
+    >
+      {title && <h2 id="sl-alternatives-title">{title}</h2>}
+      <p>{text}</p>
+      <ul>
+        <li>
+          <a href="tel:08002000">{t.veiligThuis}</a>
+        </li>
+        <li>
+          <a href="tel:112">{t.danger112}</a>
+        </li>
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * Issue 11 (item 3): the safety check, the 112 script and the most used canned texts in
+ * all five visitor languages, served by the real server: on a fresh Redis, and on a list
+ * seeded by the release that knew only Dutch and English, whose edits must survive.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { createOperator } from '../support/clients.ts';
+
+type Canned = { id: string; language: string; title: string; text: string; keywords: string[] };
+
+let t: TestApp;
+afterEach(async () => {
+  await t?.close();
+});
+
+async function list(cookie: string): Promise<Canned[]> {
+  const res = await fetch(`${t.url}/api/canned`, { headers: { cookie } });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { canned: Canned[] }).canned;
+}
+
+const ESSENTIAL = ['safety-check', 'emergency-112', 'acute-location', 'acute-consent', 'acute-help-coming'];
+
+describe('canned responses in five languages', () => {
+  it('serves the safety check and the 112 script in nl, en, ar, tr and pl from a fresh start', async () => {
+    t = await startTestApp();
+    const op = await createOperator(t);
+    const canned = await list(op.cookie);
+    for (const id of ESSENTIAL) {
+      expect(
+        canned
+          .filter((c) => c.id === id)
+          .map((c) => c.language)
+          .sort(),
+        id,
+      ).toEqual(['ar', 'en', 'nl', 'pl', 'tr']);
+    }
+    expect(canned.find((c) => c.id === 'acute-consent' && c.language === 'ar')?.text).toBe(
+      'هل تريد أن نتصل بالرقم 112 من أجلك الآن؟',
+    );
+  });
+
+  it('adds the new languages to a list seeded by the Dutch-and-English release, keeping a supervisor’s edit', async () => {
+    t = await startTestApp();
+    // The earlier release's list: Dutch and English only, the safety check edited.
+    const edited = {
+      id: 'safety-check',
+      language: 'nl',
+      title: 'Veiligheidscheck',
+      text: 'Kun je nu veilig schrijven?',
+      keywords: [],
+    };
+    await t.app.redis.hset(t.app.keys.canned, {
+      'safety-check:nl': JSON.stringify(edited),
+      'safety-check:en': JSON.stringify({
+        id: 'safety-check',
+        language: 'en',
+        title: 'Safety check',
+        text: 'Is it safe to chat right now?',
+        keywords: [],
+      }),
+    });
+    const op = await createOperator(t);
+    const canned = await list(op.cookie);
+    expect(canned.find((c) => c.id === 'safety-check' && c.language === 'nl')?.text).toBe(edited.text);
+    expect(canned.find((c) => c.id === 'safety-check' && c.language === 'pl')?.text).toBe(
+      'Czy możesz teraz bezpiecznie pisać? Czy ktoś może czytać tę rozmowę? Ile masz czasu?',
+    );
+    for (const id of ESSENTIAL) expect(canned.filter((c) => c.id === id)).toHaveLength(5);
+
+    // Seeded once: a translation a supervisor deletes stays deleted.
+    const sup = await createOperator(t, { role: 'supervisor' });
+    const del = await fetch(`${t.url}/api/canned/take-time/tr`, {
+      method: 'DELETE',
+      headers: { cookie: sup.cookie },
+    });
+    expect(del.status).toBe(200);
+    const after = await list(op.cookie);
+    expect(after.some((c) => c.id === 'take-time' && c.language === 'tr')).toBe(false);
+    // A language outside the five is refused.
+    const bad = await fetch(`${t.url}/api/canned`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', cookie: sup.cookie },
+      body: JSON.stringify({ ...edited, language: 'de' }),
+    });
+    expect(bad.status).toBe(400);
+  });
+});
