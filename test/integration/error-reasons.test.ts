@@ -135,6 +135,27 @@ describe('errors that say what happened', () => {
     expect(lonely).toMatchObject({ ok: false, error: { code: 'not_found', reason: 'no_conversation' } });
   });
 
+  it('the event budget: beyond it every event, known or not, is rate_limited with too_fast', async () => {
+    const tight = await startTestApp({ SOCKET_EVENTS_PER_S: '2' });
+    try {
+      const v = await connectVisitor(tight.url);
+      sockets.push(v);
+      const acks = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          emitAck<AnyAck>(v, i % 2 ? 'chat:typing-not' : 'chat:message', {
+            clientMessageId: `m${i}`,
+            text: 'x',
+          }),
+        ),
+      );
+      const refused = acks.filter((a) => a.error?.code === 'rate_limited');
+      expect(refused.length).toBeGreaterThanOrEqual(6);
+      for (const a of refused) expect(a.error?.reason).toBe('too_fast');
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('supervision: an operator is refused read-along with role_required; reassigning an ended one is conversation_ended', async () => {
     const anna = await operator();
     const sup = await operator({ role: 'supervisor' });
