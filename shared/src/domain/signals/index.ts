@@ -10,7 +10,8 @@ import { en } from './lexicon/en.ts';
 import { nl } from './lexicon/nl.ts';
 import { pl } from './lexicon/pl.ts';
 import { tr } from './lexicon/tr.ts';
-import { type CompiledLexicon, compileLexicon, matchAt, testWord } from './matcher.ts';
+import { type CompiledLexicon, type CompiledPattern, compileLexicon, matchAt, testWord } from './matcher.ts';
+import type { Lexicon } from './lexicon/types.ts';
 import { type Token, tokenize } from './normalize.ts';
 
 export * from './categories.ts';
@@ -18,12 +19,39 @@ export * from './categories.ts';
 /** The languages with a lexicon, Dutch first. */
 export const SIGNAL_LANGUAGES = ['nl', 'en', 'ar', 'tr', 'pl'] as const;
 
-const LEXICONS: readonly CompiledLexicon[] = [nl, en, ar, tr, pl].map(compileLexicon);
+/**
+ * Every lexicon is read over every text, so each one also knows the others' negations,
+ * fiction words and context words: "he doesn't have a gun" must stop the Dutch lexicon's
+ * "gun" as much as the English one. Chat spellings stay with their own language.
+ */
+function pooled(lexicons: readonly Lexicon[]): Lexicon[] {
+  const all = <K extends keyof Lexicon>(key: K): string[] =>
+    [...new Set(lexicons.flatMap((l) => (l[key] as readonly string[] | undefined) ?? []))];
+  const context = (category: SignalCategory): string[] => [
+    ...new Set(lexicons.flatMap((l) => l.categories[category]?.context ?? [])),
+  ];
+  return lexicons.map((l) => ({
+    ...l,
+    negations: all('negations'),
+    negationsAfter: all('negationsAfter'),
+    negationBreakersAfter: all('negationBreakersAfter'),
+    negationBreakersBefore: all('negationBreakersBefore'),
+    negativeWords: all('negativeWords'),
+    fiction: all('fiction'),
+    categories: Object.fromEntries(
+      Object.entries(l.categories).map(([c, words]) => [c, { ...words, context: context(c as SignalCategory) }]),
+    ),
+  }));
+}
+
+const LEXICONS: readonly CompiledLexicon[] = pooled([nl, en, ar, tr, pl]).map(compileLexicon);
 
 /** Spans kept per category: enough to highlight, bounded however long the text. */
 const MAX_SPANS = 32;
 const NEGATION_BEFORE = 3;
 const NEGATION_AFTER = 2;
+/** Matches kept per text before negation is settled: bounds memory on 2,000 characters of trigger words. */
+const MAX_CANDIDATES = 2000;
 
 /**
  * Reads a visitor's text for danger signals: one hit per category, in the order of
@@ -54,11 +82,14 @@ export function readSignals(text: string, _language?: string): SignalHit[] {
   return hits;
 }
 
-function readWith(
-  lexicon: CompiledLexicon,
-  tokens: readonly Token[],
-  found: Map<SignalCategory, SignalSpan[]>,
-): void {
+interface Candidate {
+  readonly category: SignalCategory;
+  readonly first: number;
+  readonly last: number;
+  readonly negated: boolean;
+}
+
+function readWith(lexicon: CompiledLexicon, tokens: readonly Token[], found: Map<SignalCategory, SignalSpan[]>): void {
   const words = tokens.map((t) => lexicon.chat.get(t.norm) ?? t.norm);
   const fictionBySentence = new Map<number, boolean>();
   const contextBySentence = new Map<string, boolean>();
@@ -68,20 +99,19 @@ function readWith(
     }
     return false;
   };
+  const candidates: Candidate[] = [];
   for (let at = 0; at < tokens.length; at++) {
     const word = words[at]!;
-    const candidates = [
+    const patterns = [
       ...(lexicon.exact.get(word) ?? []),
       ...(lexicon.byPrefix.get(word.slice(0, 3)) ?? []),
       ...lexicon.everywhere,
     ];
-    for (const pattern of candidates) {
-      const spans = found.get(pattern.category);
-      if (spans && spans.length >= MAX_SPANS) continue;
+    for (const pattern of patterns) {
+      if (candidates.length >= MAX_CANDIDATES) return finish(candidates, tokens, found);
       const last = matchAt(pattern.steps, words, tokens, at);
       if (last < 0) continue;
       const sentence = tokens[at]!.sentence;
-      if (isNegated(lexicon, words, tokens, at, last)) continue;
       let fiction = fictionBySentence.get(sentence);
       if (fiction === undefined) {
         fiction = inSentence(sentence, (w) => testWord(lexicon.fiction, w));
@@ -98,29 +128,54 @@ function readWith(
         }
         if (blocked) continue;
       }
-      const span = { start: tokens[at]!.start, end: tokens[last]!.end };
-      if (spans) spans.push(span);
-      else found.set(pattern.category, [span]);
+      const negated = isNegated(lexicon, pattern, words, tokens, at, last);
+      candidates.push({ category: pattern.category, first: at, last, negated });
     }
+  }
+  finish(candidates, tokens, found);
+}
+
+/**
+ * Keeps the hits that are not negated. A hit that lies inside a negated hit of the same
+ * category goes too: in "hij heeft nooit gedreigd me te vermoorden" the whole reading is
+ * negated, so the bare "vermoorden" inside it is as well.
+ */
+function finish(candidates: readonly Candidate[], tokens: readonly Token[], found: Map<SignalCategory, SignalSpan[]>): void {
+  const negated = candidates.filter((c) => c.negated);
+  for (const c of candidates) {
+    if (c.negated) continue;
+    const inside = negated.some(
+      (n) => n.category === c.category && n.first <= c.first && n.last >= c.last,
+    );
+    if (inside) continue;
+    const span = { start: tokens[c.first]!.start, end: tokens[c.last]!.end };
+    const spans = found.get(c.category);
+    if (!spans) found.set(c.category, [span]);
+    else if (spans.length < MAX_SPANS * 4) spans.push(span);
   }
 }
 
 function isNegated(
   lexicon: CompiledLexicon,
+  pattern: CompiledPattern,
   words: readonly string[],
   tokens: readonly Token[],
   first: number,
   last: number,
 ): boolean {
-  for (let i = first; i <= last; i++) if (testWord(lexicon.negativeWords, words[i]!)) return true;
-  const clause = tokens[first]!.clause;
   const counts = (i: number): boolean => {
     const next = words[i + 1];
     const previous = words[i - 1];
-    if (next !== undefined && i + 1 < first && testWord(lexicon.breakersAfter, next)) return false;
-    if (next !== undefined && i > last && testWord(lexicon.breakersAfter, next)) return false;
+    if (next !== undefined && testWord(lexicon.breakersAfter, next)) return false;
     return !(previous !== undefined && testWord(lexicon.breakersBefore, previous));
   };
+  for (let i = first; i <= last; i++) {
+    const word = words[i]!;
+    if (testWord(lexicon.negativeWords, word)) return true;
+    // A negation the pattern asks for ("niet meer leven", "geen lucht") is part of the signal.
+    if (i > first && testWord(lexicon.negations, word) && !mentions(pattern, word) && counts(i)) return true;
+  }
+  const clause = tokens[first]!.clause;
   for (let i = first - 1; i >= Math.max(0, first - NEGATION_BEFORE); i--) {
     if (tokens[i]!.clause !== clause) break;
     if (testWord(lexicon.negations, words[i]!) && counts(i)) return true;
@@ -131,6 +186,10 @@ function isNegated(
     if (testWord(lexicon.negationsAfter, words[i]!) && counts(i)) return true;
   }
   return false;
+}
+
+function mentions(pattern: CompiledPattern, word: string): boolean {
+  return pattern.steps.some((step) => step.kind === 'word' && testWord(step.test, word));
 }
 
 /** Sorted, with overlapping or touching spans joined. */

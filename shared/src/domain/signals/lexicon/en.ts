@@ -3,9 +3,9 @@ import type { Lexicon } from './types.ts';
 const WHO =
   'he|hes|him|his|she|shes|ex|husband|boyfriend|bf|partner|dad|father|stepdad|stepfather|brother|son|wife|girlfriend|mum|mom|mother';
 const COMING = 'he|hes|ex|husband|boyfriend|bf|partner|dad|father|stepdad|stepfather|brother|hubby';
-const WHOM = 'me|her|him|us|you|ya|u|them|mum|mom|mother|sister|kids|children|the|my|myself';
+const WHOM = 'me|her|him|us|you|ya|u|them|mum|mom|mother|sister|kids|children|the|baby';
 const KIDS =
-  'kid|kids|child|children|son|daughter|baby|babies|toddler|boy|girl|little|stepson|stepdaughter|twins|youngest|oldest|eldest';
+  'kid|kids|child|children|son|daughter|baby|babies|toddler|boy|girl|little|brother|sister|stepson|stepdaughter|twins|youngest|oldest|eldest';
 const HURT =
   'hit|hits|hitting|beat|beats|beaten|beating|kicked|kicks|kicking|punched|punches|pushed|pushes|shoved|threw|thrown|throws|slapped|slaps|hurt|hurts|hurting|abused|abuses|abusing|threatened|threatens|threatening|shook|shaken|shaking|locked|neglected|smacked|smacks|choked|strangled|attacked|harmed|grabbed|molested';
 const WEAPON =
@@ -95,6 +95,14 @@ export const en: Lexicon = {
     'gta',
     'minecraft',
     'halloween',
+    'lol',
+    'lmao',
+    'haha',
+    'hahaha',
+    'joke',
+    'joking',
+    '😂',
+    '🤣',
   ],
   categories: {
     strangulation: {
@@ -106,6 +114,7 @@ export const en: Lexicon = {
         'choked|chokes|choking|choke ~1 me|her|him|out|until|til|till|hold|out',
         'pillow ~2 over|on ~2 face|head',
         `${WHOM} ~2 suffocate|suffocated|suffocating|smother|smothered|smothering`,
+        'suffocate|suffocated|suffocating|smother|smothered|smothering ~1 me|her|him',
       ],
       weak: [
         'choked|chokes|choking|choke',
@@ -154,7 +163,6 @@ export const en: Lexicon = {
         'cooking',
         'cook',
         'cooked',
-        'kitchen',
         'vegetables',
         'veggies',
         'bread',
@@ -185,9 +193,9 @@ export const en: Lexicon = {
     },
     'threat-to-kill': {
       strong: [
-        `kill|kills|killing|murder|murders|murdering|strangle|shoot|stab|slaughter ~2 ${WHOM}`,
+        `kill|kills|murder|murders|murdering|strangle|shoot|stab|slaughter ~2 ${WHOM}`,
         `${WHOM} ~1 dead`,
-        `threat*|said|says|told|tells|texted|text|swore|swears|promised|screamed|shouted|yelled ~6 ${KILL}`,
+        `threat*|swore|swears|promised ~6 ${KILL}`,
         'death ~1 threat|threats',
         'threatened|threatens|threatening ~3 my|her ~1 life',
         'fear|fearing|afraid|scared|terrified ~2 for ~1 my|our|her ~1 life|lives',
@@ -197,12 +205,33 @@ export const en: Lexicon = {
         'you|youre|ur ~2 dead|gone',
         'end ~1 you|me|her|us',
       ],
-      weak: ['kill|murder'],
-      context: ['lol', 'lmao', 'haha', 'joke', 'joking', '😂', '🤣', 'homework', 'boss', 'time', 'mood'],
+      weak: [
+        'kill|murder',
+        `killing ~2 ${WHOM}`,
+        `said|says|told|tells|texted|text|screamed|shouted|yelled|saying ~6 ${KILL}`,
+      ],
+      context: [
+        'homework',
+        'boss',
+        'teacher',
+        'deadline',
+        'work',
+        'heat',
+        'feet',
+        'back',
+        'time',
+        'mood',
+        'myself',
+        'herself',
+        'himself',
+        'themselves',
+        'suicide',
+      ],
     },
     imminent: {
       strong: [
-        `${COMING} ~3 coming|comes|came|driving|walking|headed|heading ~3 here|over|now|back|home|round|around|soon|up|in`,
+        `${COMING} ~3 coming|driving|walking|headed|heading ~3 here|over|now|back|home|round|around|soon|up|in`,
+        `${COMING} ~2 outside|downstairs|inside|here|outsid`,
         `${COMING} ~3 on ~1 his|her ~1 way`,
         `${COMING} ~3 outside|downstairs|here|at|banging|knocking|pounding|kicking|trying ~3 door|window|house|flat|apartment|in|outside|gate|stairs`,
         'trying|tried ~3 break|get|kick|force ~2 in|inside|door',
@@ -213,7 +242,8 @@ export const en: Lexicon = {
         'at ~1 the|my ~1 door|window ~2 right? ~1 now',
         'on ~1 his ~1 way ~2 here|over|home|now',
       ],
-      context: [],
+      weak: [`${COMING} ~1 coming|comin`],
+      context: ['tomorrow', 'next', 'week', 'weekend', 'later', 'monday', 'pick', 'christmas', 'birthday', 'visit'],
     },
     'children-at-risk': {
       strong: [
@@ -221,7 +251,7 @@ export const en: Lexicon = {
         `${HURT} ~4 ${KIDS}`,
         `${KIDS} ~2 saw|see|seen|sees|watched|watch|heard|hear|witnessed|witness ~3 everything|it|all|him|us|this|that`,
         `in ~1 front ~1 of ~2 ${KIDS}`,
-        `${KIDS} ~3 scared|terrified|hiding|hid|screaming|crying|cried|shaking ~3 him|he|of|because|when|while`,
+        `${KIDS} ~3 scared|terrified|hide|hiding|hid|screaming|crying|cried|shaking ~3 him|he|of|because|when|while`,
         `take|taking|took|kidnap|snatch ~2 ${KIDS} ~3 away|from|abroad`,
         `pregnant ~6 ${HURT}|stomach|belly`,
         `${HURT} ~4 pregnant|stomach|belly ~5 pregnant`,
@@ -231,7 +261,7 @@ export const en: Lexicon = {
     suicide: {
       strong: [
         'suicide|suicidal|kms',
-        'kill|killing|end|ending|hurt|hurting|harm|harming|cut|cutting|hang ~1 myself|my',
+        'kill|killing|end|ending|hurt|hurting|harm|harming|cut|cutting|hang ~1 myself|herself|himself',
         'end|ending ~1 my ~1 life',
         'end|ending ~1 it ~1 all',
         'i ~1 want|wanna|wish|would ~1 to? ~1 die|dead',
@@ -255,7 +285,9 @@ export const en: Lexicon = {
         'sex|touched|touching|touches ~4 against ~1 my|her ~1 will',
         'against ~1 my|her ~1 will ~4 sex|touched|slept',
         'groped|gropes|groping|molested|molests|molesting|fondled',
-        'nudes|nude|naked|sextortion|revenge ~1 porn ~2 share|sharing|post|posting|leak|send|spread|online|threaten*',
+        'nudes|nude|naked|sextortion ~2 share|sharing|post|posting|leak|send|spread|online|threaten*',
+        'share|sharing|post|posting|leak|leaking|send|spread|publish ~2 nudes|nude|naked|intimate|sex',
+        'touch*|grope*|sex ~4 when|while ~2 asleep|sleeping|unconscious|passed',
         'revenge ~1 porn',
         'said|say ~1 no ~3 didnt|wouldnt|kept|still',
         'when|while ~1 i ~1 was|am ~1 asleep|sleeping ~4 sex|touch*|on ~1 me',
@@ -270,6 +302,8 @@ export const en: Lexicon = {
         'broken|broke|fractured|cracked|dislocated|bruised|busted ~2 nose|rib|ribs|arm|wrist|jaw|finger|fingers|leg|cheekbone|tooth|teeth|collarbone|eardrum|lip',
         'bleeding|bled|bleeds|blood|bloody|stitches|concussion|burn|burns|burned|burnt|wound|wounds|cuts|gash|welts|swollen',
         'knocked ~1 out|unconscious',
+        'nose|rib|ribs|arm|wrist|jaw|finger|fingers|leg|cheekbone|tooth|teeth|collarbone|eardrum ~2 broken|fractured|cracked|dislocated|bleeding',
+        'stabbed|cut|slashed ~1 me|her|him',
         'unconscious',
         'split ~1 lip',
         'injured|injury|injuries|hurt ~1 badly',

@@ -6,7 +6,7 @@ const WHO =
 /** Whom it is done to. */
 const WHOM = 'me|mij|mijn|haar|hem|ons|je|jou|jullie|mama|mam|moeder|zus|zusje|kinderen|kind|de';
 const KIDS =
-  'kind|kinderen|kids|kindje|kindjes|kinders|zoon|zoontje|dochter|dochtertje|baby|babys|peuter|kleuter|jongste|oudste|tweeling|stiefzoon|stiefdochter';
+  'kind|kinderen|kids|kindje|kindjes|kinders|zoon|zoontje|dochter|dochtertje|baby|babys|peuter|kleuter|jongste|oudste|tweeling|stiefzoon|stiefdochter|broertje|zusje|buurjongen|buurmeisje|jongen|meisje|neefje|nichtje';
 const HURT =
   'slaat|sloeg|geslagen|slaan|schopt|schopte|geschopt|schoppen|duwt|duwde|geduwd|gooit|gooide|gegooid|knijpt|kneep|geknepen|mishandelt|mishandeld|mishandelde|mishandelen|bedreigt|bedreigd|bedreigde|misbruikt|misbruikte|opgesloten|geschud|schudde|schudt|schudden|verwaarloosd|verwaarloost|pijn|klappen|klap|tikken|trapt|trapte|getrapt|stompt|stompte|gestompt|aangevallen|aanvalt';
 const KNIFE =
@@ -100,11 +100,14 @@ export const nl: Lexicon = {
     'weerwolven',
     'moordspel',
     'halloween',
+    'haha',
+    'hahaha',
+    'grapje',
   ],
   categories: {
     strangulation: {
       strong: [
-        `${THROAT}|nek ~2 dichtgeknepen|dichtgedrukt|dichtgeduwd|dichtknijpen|dichtknijpt|dichtkneep|dichtdrukken|dichtdrukte|dichtgeknepe|toegeknepen|toegedrukt|dichtgedaan|dichtgeknept|dicht`,
+        `${THROAT}|nek ~2 dichtgeknepen|dichtgedrukt|dichtgeduwd|dichtknijpen|dichtknijpt|dichtkneep|dichtdrukken|dichtdrukte|dichtgeknepe|toegeknepen|toegedrukt|dichtgedaan|dichtgeknept`,
         `bij|naar ~1 ${THROAT}|nek`,
         `kneep|knijpt|knijpen|kneepte|drukte|drukt|duwde ~3 ${THROAT}|nek ~1 dicht|toe`,
         `hand|handen|arm|armen|riem|touw|kabel|snoer|sjaal ~2 om|rond|rondom|op|tegen ~2 ${THROAT}|nek`,
@@ -114,7 +117,8 @@ export const nl: Lexicon = {
         `${THROAT} ~2 vastgepakt|vastgegrepen|vastgehouden|gegrepen|gepakt|beetgepakt|geknepen`,
       ],
       weak: [
-        'kreeg|krijg|kon|kan ~2 geen lucht|adem',
+        'kreeg|krijg|kon|kan ~2 geen ~1 lucht|adem',
+        `${THROAT}|nek ~2 dicht|toe`,
         'werd ~1 zwart ~1 voor ~1 ogen',
         `greep|pakte|pakt|grijpt|hield|houdt ~3 ${THROAT}`,
       ],
@@ -206,7 +210,12 @@ export const nl: Lexicon = {
       strong: [
         `vermoord|vermoordt|vermoorden|vermoorde|vermoordde|doodmaken|doodmaakt|doodmaak|ombrengen|ombrengt|afmaken|afmaakt|doodschieten|doodschiet|doodsteken|doodsteekt|afslachten|doden|doodt ~2 ${WHOM}`,
         `${WHOM} ~3 vermoord|vermoordt|vermoorden|vermoorde|vermoordde|doodmaken|doodmaakt|doodmaak|ombrengen|ombrengt|afmaken|afmaakt|doodschieten|doodschiet|doodsteken|doodsteekt|afslachten|doden|doodt|wurgen`,
-        `maak|maakt|maken|maakte ~1 ${WHOM} ~1 dood|koud|af`,
+        `maak|maakt|maken|maakte ~1 ${WHOM} ~1 dood|koud`,
+        `${WHOM} ~3 dood ~1 maakt|maken|maak|schiet|steekt|slaat|maakte`,
+        `${WHOM} ~3 om ~1 te ~1 brengen`,
+        'dood ~1 bedreigd|bedreigt|bedreigde|gedreigd|dreigt|dreigde',
+        'krijgt|heeft|krijg|krijgen ~1 niemand ~1 je|jou|haar|mij',
+        'niet ~1 overleef|overleeft|overleven|overleefd',
         `dreig*|bedreig*|gedreigd|zegt|zei|schreef|stuurde|roept|riep|belooft|beloofde|appt|appte ~5 ${KILL}`,
         'doodsbedreiging|doodsbedreigingen|doodsbedreigd|moordbedreiging|moordbedreigingen|doodsbedreiginge',
         'ben|bent|zijn|is ~1 je|jij|jullie|ze|zij ~1 dood',
@@ -214,33 +223,23 @@ export const nl: Lexicon = {
         `bang|vrees|angst|banggg ~3 voor ~1 mijn|ons|haar|m ~1 leven|levens`,
         `leven ~2 in ~1 gevaar`,
         'niemand ~3 krijgt|heeft|hebben|krijgen ~1 je|jou|haar|mij',
-        `overleef|overleeft|overleven ~3 niet`,
         'kogel ~3 kop|hoofd|kopje',
-        'zelfmoord ~3 meenemen|mee',
+        'zelfmoord ~5 meenemen|mee',
       ],
-      weak: ['vermoord|vermoordt|vermoorden|vermoordde|doodmaken|doodmaakt|ombrengen|afslachten'],
-      context: [
-        'grapje',
-        'grap',
-        'haha',
-        'hahaha',
-        'lol',
-        '😂',
-        '🤣',
-        'chips',
-        'huiswerk',
-        'baas',
-        'juf',
-        'meester',
+      weak: [
+        'vermoord|vermoordt|vermoorden|vermoordde|doodmaken|doodmaakt|ombrengen|afslachten',
+        `maak|maakt|maken|maakte ~1 ${WHOM} ~1 af`,
       ],
+      context: ['chips', 'huiswerk', 'baas', 'juf', 'meester', 'school', 'werk', 'trainer', 'deadline'],
     },
     imminent: {
       strong: [
         `${COMING} ~3 komt|kwam|komen|rijdt|reed|loopt|fietst|kom ~3 eraan|hierheen|hiernaartoe|zometeen|straks|nu|naartoe|binnen|langs|terug|hier`,
         `zo|zometeen|straks|nu|bijna ~1 komt|kom|is ~1 ${COMING} ~3 thuis|eraan|hier|binnen|terug|hierheen`,
         `${COMING} ~3 onderweg`,
+        'komt|kom ~1 zo ~1 thuis|terug|hier|binnen|hierheen',
         'onderweg|weg ~2 hierheen|hiernaartoe|naar ~1 mij|me|ons|huis|hier|ons',
-        `${COMING} ~3 staat|stond|staan|bonkt|bonst|beukt|bonkte|beukte|schopt|trapt|klopt|rammelt|ramt|belt|hangt|wacht|zit|loopt ~4 deur|voordeur|raam|ramen|huis|beneden|buiten|trap|gang|portiek|galerij|straat|auto|tuin|bel|deurbel|aan`,
+        `${COMING} ~3 staat|stond|staan|bonkt|bonst|beukt|bonkte|beukte|schopt|trapt|klopt|rammelt|ramt|belt|hangt|wacht|loopt ~4 deur|voordeur|raam|ramen|huis|beneden|buiten|trap|gang|portiek|galerij|straat|tuin|bel|deurbel`,
         `${COMING} ~2 is|zit|staat ~1 hier|binnen|beneden|buiten`,
         'probeert|probeerde|probeerd ~4 binnen|inbreken|intrappen|openbreken|openmaken|open|in',
         'deur|raam|ramen|voordeur ~2 in|open|kapot ~2 trappen|breken|trapt|schopt|rammen|trapte',
@@ -256,14 +255,19 @@ export const nl: Lexicon = {
       strong: [
         `${KIDS} ~4 ${HURT}`,
         `${HURT} ~4 ${KIDS}`,
-        `${KIDS} ~2 zagen|zien|zag|ziet|hoorden|horen|hoort|hoorde|gezien|gehoord ~2 alles|het|dat|hoe|ons|hem|het?`,
+        `${KIDS} ~2 zagen|zien|zag|ziet|hoorden|horen|hoort|hoorde|gezien|gehoord ~2 alles|het|hoe|ons|hem|mij|me|wat`,
+        `${KIDS} ~3 gezien|gehoord|zagen|zag|hoorden ~1 dat|hoe ~1 hij|ie|papa|ik`,
+        `${KIDS} ~3 iets ~1 aan ~1 te ~1 doen`,
+        `${KIDS} ~3 iets ~1 aandoen`,
+        `${KIDS} ~1 mee ~1 te ~1 nemen`,
+        `${KIDS} ~4 blauwe ~1 plekken|plek`,
         `waar|terwijl|toen ~2 ${KIDS} ~3 bij|erbij|naast|naar|zagen|keken`,
         `voor ~1 de ~1 ogen ~2 ${KIDS}`,
-        `${KIDS} ~3 bang|angstig|trillen|trilde|verstop*|verstopten|huilde|huilden|gillen|gilde`,
+        `${KIDS} ~5 bang|angstig|trillen|trilde|verstop*|verstopten|huilde|huilden|gillen|gilde`,
         `neemt|nemen|meenemen|ontvoer*|ontvoerd|afpakken|afnemen ~3 ${KIDS}`,
         `${KIDS} ~3 meenemen|ontvoeren|afpakken|afnemen|mee ~1 naar`,
-        `zwanger ~6 geslagen|geschopt|schopte|sloeg|buik|duwde`,
-        `buik ~3 ${HURT} ~4 zwanger`,
+        `zwanger ~6 ${HURT}|buik`,
+        `${HURT} ~6 zwanger`,
       ],
       context: [],
     },
@@ -324,7 +328,8 @@ export const nl: Lexicon = {
         'neus|rib|ribben|arm|pols|kaak|vinger|vingers|been|oogkamer|tand|tanden|sleutelbeen|trommelvlies|lip ~2 gebroken|gekneusd|gescheurd|kapot|ontwricht|bloedt|bloedde',
         'bloed|bloedde|bloedt|bloedend|bloeden|bloedneus|bloedlip|hoofdwond|wond|wonden|hechtingen|gehecht|schaafwonden|striemen|brandwond|brandwonden|hersenschudding|bult|buil|snijwond|snijwonden|kneuzing|kneuzingen|botbreuk|breuk',
         'bewusteloos|knockout|flauwgevallen|westen',
-        'gewond|verwond|verwondingen|letsel|verwonding|gewonde|dikke ~1 lip|oog',
+        'gewond|verwond|verwondingen|letsel|verwonding|gewonde|neergestoken|steekwond|steekwonden|gesneden',
+        'dikke ~1 lip|oog',
         'naar ~2 ziekenhuis|seh|spoedeisende|eerste ~1 hulp|huisartsenpost ~3 geslagen|geschopt|mishandeld|gebracht|gemoeten|moest|gebroken',
         'geslagen|sloeg|schopte|geschopt|gestompt|stompte|mishandeld ~5 ziekenhuis|seh|pijn|hechtingen',
       ],
@@ -353,6 +358,9 @@ export const nl: Lexicon = {
         'donor',
         'bloedbank',
         'bloedneuzen',
+        'wesp',
+        'wespen',
+        'bijen',
         'hond',
         'kat',
         'operatie',

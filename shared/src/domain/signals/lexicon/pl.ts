@@ -26,7 +26,8 @@ export const pl: Lexicon = {
   categories: {
     strangulation: {
       strong: [
-        'dusil|dusila|dusi|dusic|dusil*|udusi*|udusil*|podduszal*|podduszac*|podduszenie|duszenie|duszenia|dusza ~1 mnie|ja',
+        'dusil|dusila|dusi|dusic|dusil*|udusi*|udusil*|podduszal*|podduszac*|podduszenie|duszenie|duszenia',
+        'dusza ~1 mnie|ja',
         'za ~1 gardlo|szyje|gardziel',
         'rece|reke|rekami|dlonie ~2 na|wokol|na ~1 szyi|gardle|szyje',
         'sciskal*|scisnal*|scisk* ~2 gardlo|szyje|gardla|szyi',
@@ -78,7 +79,7 @@ export const pl: Lexicon = {
       strong: [
         'samobojstw*|samobojcz*',
         'zabic|zabije|zabij ~1 sie',
-        'nie ~1 chce ~1 zyc|juz ~1 zyc',
+        'nie ~1 chce ~1 juz? ~1 zyc',
         'chce ~1 umrzec',
       ],
     },

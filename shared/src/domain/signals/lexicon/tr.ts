@@ -61,13 +61,14 @@ export const tr: Lexicon = {
     },
     imminent: {
       strong: [
-        'yolda|yoldaymis|yolda',
         'geliyor|gelecek|geldi|gelmek ~2 simdi|buraya|eve|hemen|su ~1 an',
         'simdi|hemen|birazdan ~2 geliyor|gelecek|burada|kapida',
         'kapida|kapimda|kapinin|kapiyi ~2 onunde|yumrukl*|kiriyor*|kirmaya*|caliyor*|vuruyor*|zorluyor*|tekmel*|kapida',
         'kapida',
         'iceri ~1 girmeye|girmek',
       ],
+      weak: ['yolda|yoldaymis'],
+      context: ['annem', 'babam', 'kardesim', 'arkadasim', 'polis', 'yardim', 'yardima', 'ambulans'],
     },
     suicide: {
       strong: ['intihar*', 'kendimi ~1 oldur*|as*', 'olmek ~1 istiyorum', 'yasamak ~1 istemiyorum'],
