@@ -6,7 +6,7 @@ const WHO =
 /** Whom it is done to. */
 const WHOM = 'me|mij|mijn|haar|hem|ons|je|jou|jullie|mama|mam|moeder|zus|zusje|kinderen|kind|de';
 const KIDS =
-  'kind|kinderen|kids|kindje|kindjes|kinders|zoon|zoontje|dochter|dochtertje|baby|babys|peuter|kleuter|jongste|oudste|tweeling|stiefzoon|stiefdochter|broertje|zusje|buurjongen|buurmeisje|jongen|meisje|neefje|nichtje';
+  'kind|kinderen|kids|kindje|kindjes|kinders|zoon|zoontje|dochter|dochtertje|baby|babys|peuter|kleuter|jongste|oudste|tweeling|stiefzoon|stiefdochter|broertje|zusje|buurjongen|buurmeisje|jongen|meisje|neefje|nichtje|kleintje|kleintjes';
 const HURT =
   'slaat|sloeg|geslagen|slaan|schopt|schopte|geschopt|schoppen|duwt|duwde|geduwd|gooit|gooide|gegooid|knijpt|kneep|geknepen|mishandelt|mishandeld|mishandelde|mishandelen|bedreigt|bedreigd|bedreigde|misbruikt|misbruikte|opgesloten|geschud|schudde|schudt|schudden|verwaarloosd|verwaarloost|pijn|klappen|klap|tikken|trapt|trapte|getrapt|stompt|stompte|gestompt|aangevallen|aanvalt';
 const KNIFE =
@@ -93,6 +93,9 @@ export const nl: Lexicon = {
     'artikel',
     'podcast',
     'dierentuin',
+    'slang',
+    'slangen',
+    'wurgslang',
     'droom',
     'droomde',
     'nachtmerrie',
@@ -130,7 +133,6 @@ export const nl: Lexicon = {
         'boa',
         'judo',
         'jiujitsu',
-        'mma',
         'worstelen',
         'paniek',
         'paniekaanval',
@@ -215,6 +217,7 @@ export const nl: Lexicon = {
         `${WHOM} ~3 om ~1 te ~1 brengen`,
         'dood ~1 bedreigd|bedreigt|bedreigde|gedreigd|dreigt|dreigde',
         'krijgt|heeft|krijg|krijgen ~1 niemand ~1 je|jou|haar|mij',
+        'niet ~2 hebben ~3 niemand',
         'niet ~1 overleef|overleeft|overleven|overleefd',
         `dreig*|bedreig*|gedreigd|zegt|zei|schreef|stuurde|roept|riep|belooft|beloofde|appt|appte ~5 ${KILL}`,
         'doodsbedreiging|doodsbedreigingen|doodsbedreigd|moordbedreiging|moordbedreigingen|doodsbedreiginge',
@@ -237,6 +240,8 @@ export const nl: Lexicon = {
         `${COMING} ~3 komt|kwam|komen|rijdt|reed|loopt|fietst|kom ~3 eraan|hierheen|hiernaartoe|zometeen|straks|nu|naartoe|binnen|langs|terug|hier`,
         `zo|zometeen|straks|nu|bijna ~1 komt|kom|is ~1 ${COMING} ~3 thuis|eraan|hier|binnen|terug|hierheen`,
         `${COMING} ~3 onderweg`,
+        `${COMING} ~2 aangekomen|gearriveerd`,
+        'komt|kom|komen|rijdt|loopt ~2 nu|zo|meteen|direct ~1 hierheen|hiernaartoe|naartoe',
         'komt|kom ~1 zo ~1 thuis|terug|hier|binnen|hierheen',
         'onderweg|weg ~2 hierheen|hiernaartoe|naar ~1 mij|me|ons|huis|hier|ons',
         `${COMING} ~3 staat|stond|staan|bonkt|bonst|beukt|bonkte|beukte|schopt|trapt|klopt|rammelt|ramt|belt|hangt|wacht|loopt ~4 deur|voordeur|raam|ramen|huis|beneden|buiten|trap|gang|portiek|galerij|straat|tuin|bel|deurbel`,
@@ -253,9 +258,11 @@ export const nl: Lexicon = {
     },
     'children-at-risk': {
       strong: [
-        `${KIDS} ~4 ${HURT}`,
+        `${KIDS} ~6 ${HURT}`,
         `${HURT} ~4 ${KIDS}`,
-        `${KIDS} ~2 zagen|zien|zag|ziet|hoorden|horen|hoort|hoorde|gezien|gehoord ~2 alles|het|hoe|ons|hem|mij|me|wat`,
+        `${KIDS} ~2 zagen|zien|zag|ziet|hoorden|horen|hoort|hoorde|gezien|gehoord alles|het|hoe|ons|hem|mij|me|wat`,
+        `${KIDS} ~2 het|alles|dat ~1 gezien|gehoord|zien|horen`,
+        `dreig*|bedreig*|gedreigd ~3 ${KIDS}`,
         `${KIDS} ~3 gezien|gehoord|zagen|zag|hoorden ~1 dat|hoe ~1 hij|ie|papa|ik`,
         `${KIDS} ~3 iets ~1 aan ~1 te ~1 doen`,
         `${KIDS} ~3 iets ~1 aandoen`,
@@ -279,7 +286,7 @@ export const nl: Lexicon = {
         'niet ~1 meer ~2 leven|bestaan|wakker ~1 worden',
         'wil|wou|wilde ~1 er ~1 niet ~1 meer ~1 zijn',
         'eind|einde|eindje ~2 aan ~3 maken|leven|zetten',
-        'mezelf|mijzelf|mezelfs ~3 aandoen|ophangen|doden|doodmaken|vermoorden|snijden|iets|verdrinken',
+        'mezelf|mijzelf|mezelfs|zichzelf|haarzelf ~3 aandoen|ophangen|doden|doodmaken|vermoorden|snijden|iets|verdrinken',
         'alle|allemaal|potje|strip|doosje|hele ~2 pillen|medicijnen|slaappillen|tabletten|paracetamol|oxazepam',
         'springen|spring|sprong ~3 trein|brug|dak|flat|balkon',
         'voor ~1 de ~1 trein',
@@ -301,6 +308,7 @@ export const nl: Lexicon = {
         'ook ~1 al ~2 zeg|zei ~1 nee|stop',
         'als|wanneer ~1 ik ~1 sliep|slaap ~4 seks|sex|aan|aangeraakt|neukt',
         'seksueel ~2 misbruikt|misbruik|geweld|aangerand|overschreden',
+        'neemt|neukt|betast|seks|sex|aan ~4 slaap|sliep|slapen|dronken|bewusteloos',
       ],
       weak: ['misbruikt|misbruikte|misbruik|misbruiken|aanrander'],
       context: [
@@ -324,13 +332,14 @@ export const nl: Lexicon = {
       weak: [
         'blauwe|blauw ~1 plek|plekken|plekke|oog|ogen|ribben|arm|armen|been|benen',
         'bont ~1 en ~1 blauw',
+        'rug|armen|benen|arm|been|gezicht|lichaam|lijf ~2 blauw|bont|gezwollen|opgezwollen',
         'gebroken|gebroke|gekneusd|gekneusde|ontwricht|kapot|gescheurd|gescheurde ~2 neus|rib|ribben|arm|pols|kaak|vinger|vingers|been|oogkamer|tand|tanden|sleutelbeen|trommelvlies|lip',
         'neus|rib|ribben|arm|pols|kaak|vinger|vingers|been|oogkamer|tand|tanden|sleutelbeen|trommelvlies|lip ~2 gebroken|gekneusd|gescheurd|kapot|ontwricht|bloedt|bloedde',
         'bloed|bloedde|bloedt|bloedend|bloeden|bloedneus|bloedlip|hoofdwond|wond|wonden|hechtingen|gehecht|schaafwonden|striemen|brandwond|brandwonden|hersenschudding|bult|buil|snijwond|snijwonden|kneuzing|kneuzingen|botbreuk|breuk',
         'bewusteloos|knockout|flauwgevallen|westen',
         'gewond|verwond|verwondingen|letsel|verwonding|gewonde|neergestoken|steekwond|steekwonden|gesneden',
         'dikke ~1 lip|oog',
-        'naar ~2 ziekenhuis|seh|spoedeisende|eerste ~1 hulp|huisartsenpost ~3 geslagen|geschopt|mishandeld|gebracht|gemoeten|moest|gebroken',
+        'naar ~2 ziekenhuis|seh|spoedeisende|huisartsenpost|ehbo ~3 geslagen|geschopt|mishandeld|gebracht|gemoeten|moest|gebroken',
         'geslagen|sloeg|schopte|geschopt|gestompt|stompte|mishandeld ~5 ziekenhuis|seh|pijn|hechtingen',
       ],
       context: [

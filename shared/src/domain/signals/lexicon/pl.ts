@@ -21,7 +21,7 @@ export const pl: Lexicon = {
     'wiadomosci',
     'sen',
     'snie',
-    'zoo',
+    'waz',
   ],
   categories: {
     strangulation: {
