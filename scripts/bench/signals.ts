@@ -40,7 +40,9 @@ const pad = (s: string | number, n: number): string => String(s).padStart(n);
 const padEnd = (s: string, n: number): string => s.padEnd(n);
 
 function categoryTable(e: Evaluation, print: (l: string) => void): void {
-  print(`  ${padEnd('category', 18)}${pad('labelled', 9)}${pad('raised', 8)}${pad('prec', 7)}${pad('recall', 8)}`);
+  print(
+    `  ${padEnd('category', 18)}${pad('labelled', 9)}${pad('raised', 8)}${pad('prec', 7)}${pad('recall', 8)}`,
+  );
   for (const c of SIGNAL_CATEGORIES) {
     const k: Counts = e.perCategory[c];
     print(
@@ -59,7 +61,12 @@ function sum(e: Evaluation): Counts {
   return total;
 }
 
-function report(name: string, phrases: LabelledPhrase[], showMisses: boolean, print: (l: string) => void): boolean {
+function report(
+  name: string,
+  phrases: LabelledPhrase[],
+  showMisses: boolean,
+  print: (l: string) => void,
+): boolean {
   const all = evaluate(phrases, readSignals);
   const languages = [...new Set(phrases.map((p) => p.language))];
   print(`\n== ${name}: ${all.phrases} phrases (${all.negatives} without a signal) ==`);
@@ -173,7 +180,9 @@ async function main(): Promise<number> {
   const texts = [...tuning, ...heldOut].map((p) => p.text);
   timePerMessage(texts, 20); // warm-up: JIT and the fold cache
   const times = timePerMessage(texts, 50);
-  print(`\nTime per message (${texts.length} phrases x 50 rounds, one call timed at a time, Node ${process.version}):`);
+  print(
+    `\nTime per message (${texts.length} phrases x 50 rounds, one call timed at a time, Node ${process.version}):`,
+  );
   print(
     `  median ${quantile(times, 0.5).toFixed(1)} µs, p99 ${quantile(times, 0.99).toFixed(1)} µs, max ${times[times.length - 1]!.toFixed(1)} µs`,
   );

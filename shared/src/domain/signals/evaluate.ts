@@ -61,15 +61,13 @@ export function evaluate(
   phrases: readonly LabelledPhrase[],
   read: (text: string, language: string) => SignalHit[],
 ): Evaluation {
-  const perCategory = Object.fromEntries(SIGNAL_CATEGORIES.map((c) => [c, { tp: 0, fp: 0, fn: 0 }])) as Record<
-    SignalCategory,
-    Counts
-  >;
+  const perCategory = Object.fromEntries(
+    SIGNAL_CATEGORIES.map((c) => [c, { tp: 0, fp: 0, fn: 0 }]),
+  ) as Record<SignalCategory, Counts>;
   const rows = [...SIGNAL_CATEGORIES, 'none'];
-  const confusion = Object.fromEntries(rows.map((r) => [r, Object.fromEntries(rows.map((c) => [c, 0]))])) as Record<
-    string,
-    Record<string, number>
-  >;
+  const confusion = Object.fromEntries(
+    rows.map((r) => [r, Object.fromEntries(rows.map((c) => [c, 0]))]),
+  ) as Record<string, Record<string, number>>;
   let negatives = 0;
   let falseHighAlarms = 0;
   let highFound = 0;

@@ -10,8 +10,8 @@ import { en } from './lexicon/en.ts';
 import { nl } from './lexicon/nl.ts';
 import { pl } from './lexicon/pl.ts';
 import { tr } from './lexicon/tr.ts';
-import { type CompiledLexicon, type CompiledPattern, compileLexicon, matchAt, testWord } from './matcher.ts';
 import type { Lexicon } from './lexicon/types.ts';
+import { type CompiledLexicon, type CompiledPattern, compileLexicon, matchAt, testWord } from './matcher.ts';
 import { type Token, tokenize } from './normalize.ts';
 
 export * from './categories.ts';
@@ -25,8 +25,9 @@ export const SIGNAL_LANGUAGES = ['nl', 'en', 'ar', 'tr', 'pl'] as const;
  * "gun" as much as the English one. Chat spellings stay with their own language.
  */
 function pooled(lexicons: readonly Lexicon[]): Lexicon[] {
-  const all = <K extends keyof Lexicon>(key: K): string[] =>
-    [...new Set(lexicons.flatMap((l) => (l[key] as readonly string[] | undefined) ?? []))];
+  const all = <K extends keyof Lexicon>(key: K): string[] => [
+    ...new Set(lexicons.flatMap((l) => (l[key] as readonly string[] | undefined) ?? [])),
+  ];
   const context = (category: SignalCategory): string[] => [
     ...new Set(lexicons.flatMap((l) => l.categories[category]?.context ?? [])),
   ];
@@ -36,10 +37,14 @@ function pooled(lexicons: readonly Lexicon[]): Lexicon[] {
     negationsAfter: all('negationsAfter'),
     negationBreakersAfter: all('negationBreakersAfter'),
     negationBreakersBefore: all('negationBreakersBefore'),
+    conditionals: all('conditionals'),
     negativeWords: all('negativeWords'),
     fiction: all('fiction'),
     categories: Object.fromEntries(
-      Object.entries(l.categories).map(([c, words]) => [c, { ...words, context: context(c as SignalCategory) }]),
+      Object.entries(l.categories).map(([c, words]) => [
+        c,
+        { ...words, context: context(c as SignalCategory) },
+      ]),
     ),
   }));
 }
@@ -50,6 +55,8 @@ const LEXICONS: readonly CompiledLexicon[] = pooled([nl, en, ar, tr, pl]).map(co
 const MAX_SPANS = 32;
 const NEGATION_BEFORE = 3;
 const NEGATION_AFTER = 2;
+/** How far before a negation a condition word still claims it. */
+const CONDITION_REACH = 4;
 /** Matches kept per text before negation is settled: bounds memory on 2,000 characters of trigger words. */
 const MAX_CANDIDATES = 2000;
 
@@ -89,7 +96,11 @@ interface Candidate {
   readonly negated: boolean;
 }
 
-function readWith(lexicon: CompiledLexicon, tokens: readonly Token[], found: Map<SignalCategory, SignalSpan[]>): void {
+function readWith(
+  lexicon: CompiledLexicon,
+  tokens: readonly Token[],
+  found: Map<SignalCategory, SignalSpan[]>,
+): void {
   const words = tokens.map((t) => lexicon.chat.get(t.norm) ?? t.norm);
   const fictionBySentence = new Map<number, boolean>();
   const contextBySentence = new Map<string, boolean>();
@@ -108,7 +119,10 @@ function readWith(lexicon: CompiledLexicon, tokens: readonly Token[], found: Map
       ...lexicon.everywhere,
     ];
     for (const pattern of patterns) {
-      if (candidates.length >= MAX_CANDIDATES) return finish(candidates, tokens, found);
+      if (candidates.length >= MAX_CANDIDATES) {
+        finish(candidates, tokens, found);
+        return;
+      }
       const last = matchAt(pattern.steps, words, tokens, at);
       if (last < 0) continue;
       const sentence = tokens[at]!.sentence;
@@ -140,13 +154,15 @@ function readWith(lexicon: CompiledLexicon, tokens: readonly Token[], found: Map
  * category goes too: in "hij heeft nooit gedreigd me te vermoorden" the whole reading is
  * negated, so the bare "vermoorden" inside it is as well.
  */
-function finish(candidates: readonly Candidate[], tokens: readonly Token[], found: Map<SignalCategory, SignalSpan[]>): void {
+function finish(
+  candidates: readonly Candidate[],
+  tokens: readonly Token[],
+  found: Map<SignalCategory, SignalSpan[]>,
+): void {
   const negated = candidates.filter((c) => c.negated);
   for (const c of candidates) {
     if (c.negated) continue;
-    const inside = negated.some(
-      (n) => n.category === c.category && n.first <= c.first && n.last >= c.last,
-    );
+    const inside = negated.some((n) => n.category === c.category && n.first <= c.first && n.last >= c.last);
     if (inside) continue;
     const span = { start: tokens[c.first]!.start, end: tokens[c.last]!.end };
     const spans = found.get(c.category);
@@ -167,7 +183,12 @@ function isNegated(
     const next = words[i + 1];
     const previous = words[i - 1];
     if (next !== undefined && testWord(lexicon.breakersAfter, next)) return false;
-    return !(previous !== undefined && testWord(lexicon.breakersBefore, previous));
+    if (previous !== undefined && testWord(lexicon.breakersBefore, previous)) return false;
+    for (let j = i - 1; j >= Math.max(0, i - CONDITION_REACH); j--) {
+      if (tokens[j]!.clause !== tokens[i]!.clause) break;
+      if (testWord(lexicon.conditionals, words[j]!)) return false;
+    }
+    return true;
   };
   for (let i = first; i <= last; i++) {
     const word = words[i]!;

@@ -32,6 +32,7 @@ export interface CompiledLexicon {
   readonly negationsAfter: WordTest;
   readonly breakersAfter: WordTest;
   readonly breakersBefore: WordTest;
+  readonly conditionals: WordTest;
   readonly negativeWords: WordTest;
   readonly fiction: WordTest;
   readonly context: ReadonlyMap<SignalCategory, WordTest>;
@@ -81,7 +82,7 @@ function compilePattern(source: string, category: SignalCategory, weak: boolean)
     });
   const first = steps[0];
   const last = steps[steps.length - 1];
-  if (!first || first.kind !== 'word' || first.optional || !last || last.kind !== 'word') {
+  if (first?.kind !== 'word' || first.optional || last?.kind !== 'word') {
     throw new Error(`a pattern starts and ends with a required word: "${source}"`);
   }
   return { category, weak, source, steps };
@@ -128,6 +129,7 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
     negationsAfter: compileWords(lexicon.negationsAfter),
     breakersAfter: compileWords(lexicon.negationBreakersAfter),
     breakersBefore: compileWords(lexicon.negationBreakersBefore),
+    conditionals: compileWords(lexicon.conditionals),
     negativeWords: compileWords(lexicon.negativeWords),
     fiction: compileWords(lexicon.fiction),
     context,

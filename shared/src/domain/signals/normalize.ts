@@ -67,8 +67,15 @@ export function foldCodePoint(cp: string): string {
   if (cached !== undefined) return cached;
   let out = '';
   if (!INVISIBLE.test(cp)) {
-    for (const ch of cp.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()) {
-      out += SPECIAL[ch] ?? HOMOGLYPHS.get(ch) ?? ch;
+    for (const ch of cp.normalize('NFKD').replace(/\p{M}/gu, '')) {
+      const lower = ch.toLowerCase();
+      // Some lookalikes are listed in one case only (Cyrillic "М" but not "м").
+      out +=
+        SPECIAL[lower] ??
+        HOMOGLYPHS.get(ch) ??
+        HOMOGLYPHS.get(lower) ??
+        HOMOGLYPHS.get(ch.toUpperCase()) ??
+        lower;
     }
   }
   if (foldCache.size < 4096) foldCache.set(cp, out);
@@ -118,6 +125,11 @@ export function tokenize(text: string): Token[] {
     i += cp.length;
     if (INVISIBLE.test(cp)) continue;
     const folded = foldCodePoint(cp);
+    if (folded === '' && !PICTOGRAPH.test(cp) && !SENTENCE_END.test(cp) && !CLAUSE_END.test(cp)) {
+      // A mark, a harakah or a tatweel: part of the word it follows, never a break.
+      if (word !== '') end = i;
+      continue;
+    }
     if (folded !== '' && WORD_CHAR.test(folded)) {
       if (word === '') start = at;
       word += folded;

@@ -8,6 +8,7 @@ import type { Lexicon } from './types.ts';
 export const ar: Lexicon = {
   language: 'ar',
   negations: ['لم', 'لن', 'ليس', 'مش', 'مو', 'ابدا', 'ما'],
+  conditionals: ['اذا', 'لو', 'ان'],
   fiction: ['فيلم', 'مسلسل', 'لعبه', 'كتاب', 'روايه', 'حلم', 'الفيلم', 'المسلسل', 'اخبار', 'الاخبار'],
   categories: {
     strangulation: {

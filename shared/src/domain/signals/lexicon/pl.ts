@@ -4,6 +4,7 @@ import type { Lexicon } from './types.ts';
 export const pl: Lexicon = {
   language: 'pl',
   negations: ['nie', 'nigdy', 'nikt', 'bez', 'zaden'],
+  conditionals: ['jesli', 'jezeli', 'jak', 'gdy'],
   negationBreakersAfter: ['tylko', 'pierwszy'],
   negationBreakersBefore: ['wiem', 'pewna', 'pewny'],
   fiction: [

@@ -8,6 +8,7 @@ import type { Lexicon } from './types.ts';
 export const tr: Lexicon = {
   language: 'tr',
   negations: ['degil', 'yok', 'hic', 'asla', 'hicbir'],
+  conditionals: ['eger'],
   negativeWords: [
     'oldurmedi*',
     'oldurmeyecek*',

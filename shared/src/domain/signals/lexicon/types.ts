@@ -31,6 +31,11 @@ export interface Lexicon {
   readonly negationBreakersAfter?: readonly string[];
   /** A negation preceded by one of these is none: "ik weet niet of hij een mes heeft". */
   readonly negationBreakersBefore?: readonly string[];
+  /**
+   * Words that open a condition: a negation after one of them, in its clause, belongs to
+   * the condition ("als je niet ophoudt, vermoord ik je"), not to the hit.
+   */
+  readonly conditionals?: readonly string[];
   /** Word elements that are negative in themselves (Turkish "öldürmedi"): a hit holding one is negated. */
   readonly negativeWords?: readonly string[];
   /** Word elements of fiction and play (film, game, book): every hit in their sentence is cancelled. */
