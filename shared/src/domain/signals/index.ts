@@ -89,6 +89,21 @@ export function readSignals(text: string, _language?: string): SignalHit[] {
   return hits;
 }
 
+const NONE: readonly CompiledPattern[] = [];
+
+/** The patterns that may start at a word: by the word, by its first three letters, and those tried everywhere. */
+function* candidatesAt(lexicon: CompiledLexicon, word: string): Generator<CompiledPattern> {
+  yield* lexicon.exact.get(word) ?? NONE;
+  yield* lexicon.byPrefix.get(word.slice(0, 3)) ?? NONE;
+  if (lexicon.everywhere.length === 0) return;
+  for (const letter of word) {
+    if (lexicon.everywhereLetters.has(letter)) {
+      yield* lexicon.everywhere;
+      return;
+    }
+  }
+}
+
 interface Candidate {
   readonly category: SignalCategory;
   readonly first: number;
@@ -103,22 +118,21 @@ function readWith(
 ): void {
   const words = tokens.map((t) => lexicon.chat.get(t.norm) ?? t.norm);
   const fictionBySentence = new Map<number, boolean>();
-  const contextBySentence = new Map<string, boolean>();
-  const inSentence = (sentence: number, test: (w: string) => boolean): boolean => {
-    for (let i = 0; i < tokens.length; i++) {
-      if (tokens[i]!.sentence === sentence && test(words[i]!)) return true;
-    }
+  /** Keyed by sentence and category index: no string is built per hit. */
+  const contextBySentence = new Map<number, boolean>();
+  // Tokens come in sentence order, so each sentence is one run of them: scanning only that
+  // run keeps the fiction and context checks linear however many sentences there are.
+  const inSentence = (at: number, test: (w: string) => boolean): boolean => {
+    const sentence = tokens[at]!.sentence;
+    for (let i = at; i >= 0 && tokens[i]!.sentence === sentence; i--) if (test(words[i]!)) return true;
+    for (let i = at + 1; i < tokens.length && tokens[i]!.sentence === sentence; i++)
+      if (test(words[i]!)) return true;
     return false;
   };
   const candidates: Candidate[] = [];
   for (let at = 0; at < tokens.length; at++) {
     const word = words[at]!;
-    const patterns = [
-      ...(lexicon.exact.get(word) ?? []),
-      ...(lexicon.byPrefix.get(word.slice(0, 3)) ?? []),
-      ...lexicon.everywhere,
-    ];
-    for (const pattern of patterns) {
+    for (const pattern of candidatesAt(lexicon, word)) {
       if (candidates.length >= MAX_CANDIDATES) {
         finish(candidates, tokens, found);
         return;
@@ -128,16 +142,16 @@ function readWith(
       const sentence = tokens[at]!.sentence;
       let fiction = fictionBySentence.get(sentence);
       if (fiction === undefined) {
-        fiction = inSentence(sentence, (w) => testWord(lexicon.fiction, w));
+        fiction = inSentence(at, (w) => testWord(lexicon.fiction, w));
         fictionBySentence.set(sentence, fiction);
       }
       if (fiction) continue;
       if (pattern.weak) {
-        const key = `${pattern.category}:${sentence}`;
+        const key = sentence * SIGNAL_CATEGORIES.length + SIGNAL_CATEGORIES.indexOf(pattern.category);
         let blocked = contextBySentence.get(key);
         if (blocked === undefined) {
           const context = lexicon.context.get(pattern.category);
-          blocked = context !== undefined && inSentence(sentence, (w) => testWord(context, w));
+          blocked = context !== undefined && inSentence(at, (w) => testWord(context, w));
           contextBySentence.set(key, blocked);
         }
         if (blocked) continue;

@@ -28,6 +28,8 @@ export interface CompiledLexicon {
   readonly byPrefix: ReadonlyMap<string, CompiledPattern[]>;
   /** Patterns whose first word is a `contains` or a prefix shorter than 3: tried at every token. */
   readonly everywhere: readonly CompiledPattern[];
+  /** Every letter an `everywhere` pattern's first word needs: a word with none of them skips those patterns. */
+  readonly everywhereLetters: ReadonlySet<string>;
   readonly negations: WordTest;
   readonly negationsAfter: WordTest;
   readonly breakersAfter: WordTest;
@@ -119,8 +121,15 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
       if (first.test.contains.length > 0 && !everywhere.includes(pattern)) everywhere.push(pattern);
     }
   }
+  const everywhereLetters = new Set<string>();
+  for (const pattern of everywhere) {
+    const first = pattern.steps[0] as Extract<Step, { kind: 'word' }>;
+    for (const needle of [...first.test.contains, ...first.test.prefixes])
+      everywhereLetters.add(needle.slice(0, 1));
+  }
   return {
     language: lexicon.language,
+    everywhereLetters,
     chat: new Map(Object.entries(lexicon.chat ?? {}).map(([k, v]) => [foldWord(k), foldWord(v)])),
     exact,
     byPrefix,
@@ -147,23 +156,33 @@ export function matchAt(
   tokens: readonly Token[],
   at: number,
 ): number {
-  const sentence = tokens[at]?.sentence;
-  const go = (si: number, ti: number): number => {
-    const step = steps[si];
-    if (!step) return ti - 1;
-    if (step.kind === 'gap') {
-      for (let g = 0; g <= step.max; g++) {
-        const end = go(si + 1, ti + g);
-        if (end >= 0) return end;
-      }
-      return -1;
-    }
-    const word = words[ti];
-    if (word !== undefined && tokens[ti]?.sentence === sentence && testWord(step.test, word)) {
-      const end = go(si + 1, ti + 1);
+  const first = steps[0];
+  // Most starts fail on the first word: check it before any recursion.
+  if (first?.kind === 'word' && !first.optional && !testWord(first.test, words[at] ?? '')) return -1;
+  return matchFrom(steps, words, tokens, tokens[at]?.sentence ?? -1, 0, at);
+}
+
+function matchFrom(
+  steps: readonly Step[],
+  words: readonly string[],
+  tokens: readonly Token[],
+  sentence: number,
+  si: number,
+  ti: number,
+): number {
+  const step = steps[si];
+  if (!step) return ti - 1;
+  if (step.kind === 'gap') {
+    for (let g = 0; g <= step.max; g++) {
+      const end = matchFrom(steps, words, tokens, sentence, si + 1, ti + g);
       if (end >= 0) return end;
     }
-    return step.optional ? go(si + 1, ti) : -1;
-  };
-  return go(0, at);
+    return -1;
+  }
+  const word = words[ti];
+  if (word !== undefined && tokens[ti]?.sentence === sentence && testWord(step.test, word)) {
+    const end = matchFrom(steps, words, tokens, sentence, si + 1, ti + 1);
+    if (end >= 0) return end;
+  }
+  return step.optional ? matchFrom(steps, words, tokens, sentence, si + 1, ti) : -1;
 }

@@ -123,6 +123,15 @@ export function tokenize(text: string): Token[] {
   for (const cp of text) {
     const at = i;
     i += cp.length;
+    const code = cp.charCodeAt(0);
+    // Fast path for plain ASCII letters and digits, most of any message.
+    if (code < 0x80 && /[A-Za-z0-9]/u.test(cp)) {
+      if (word === '') start = at;
+      word += code < 0x5b && code > 0x40 ? String.fromCharCode(code + 32) : cp;
+      end = i;
+      pendingApostrophe = false;
+      continue;
+    }
     if (INVISIBLE.test(cp)) continue;
     const folded = foldCodePoint(cp);
     if (folded === '' && !PICTOGRAPH.test(cp) && !SENTENCE_END.test(cp) && !CLAUSE_END.test(cp)) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as sharedIndex from '../../index.ts';
 import { SIGNAL_CATEGORIES, SIGNAL_WEIGHT, type SignalCategory } from './categories.ts';
@@ -226,6 +227,8 @@ describe('bounded time', () => {
 
   it.each([
     'wurg ',
+    'mes. ',
+    'blauwe plek.\n',
     'hij heeft me gewurgd ',
     'hij me ',
     'mes ',
@@ -259,6 +262,57 @@ describe('bounded time', () => {
       return (performance.now() - start) / 5;
     };
     expect(time(long)).toBeLessThan(time(short) * 40 + 20);
+  });
+});
+
+describe('any input', () => {
+  const trigger = fc.constantFrom(
+    'hij',
+    'me',
+    'gewurgd',
+    'keel',
+    'mes',
+    'niet',
+    'nooit',
+    'film',
+    'komt',
+    'eraan',
+    'kill',
+    "didn't",
+    'سيقتلني',
+    'öldürecek',
+    'zabiję',
+    '🔪',
+    '\u200b',
+    '.',
+    ',',
+    '\n',
+  );
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 300 }),
+    fc.array(trigger, { maxLength: 80 }).map((ws) => ws.join(' ')),
+  );
+
+  it('never throws, and gives sorted, disjoint spans inside the text, one hit per category (property)', () => {
+    fc.assert(
+      fc.property(text, fc.option(fc.string({ maxLength: 5 }), { nil: undefined }), (t, language) => {
+        const hits = readSignals(t, language);
+        expect(new Set(hits.map((h) => h.category)).size).toBe(hits.length);
+        expect(hits.map((h) => h.category)).toEqual(
+          SIGNAL_CATEGORIES.filter((c) => hits.some((h) => h.category === c)),
+        );
+        for (const h of hits) {
+          expect(h.spans.length).toBeGreaterThan(0);
+          let previousEnd = -1;
+          for (const s of h.spans) {
+            expect(s.start).toBeGreaterThan(previousEnd);
+            expect(s.end).toBeGreaterThan(s.start);
+            expect(s.end).toBeLessThanOrEqual(t.length);
+            previousEnd = s.end;
+          }
+        }
+      }),
+    );
   });
 });
 
