@@ -1,5 +1,5 @@
 /**
- * `npm run bench:signals`: how well and how fast the danger-signal reader reads the
+ * `npm run bench:signals`: how well and how fast the danger signal reader reads the
  * labelled phrases of test/fixtures/signals, the tuning set and the held-out set apart.
  *
  *   --misses   also list every phrase the reader got wrong (fixture text, never a visitor's)

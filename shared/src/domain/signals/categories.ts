@@ -1,5 +1,5 @@
 /**
- * The danger-signal categories of PROTOCOL.md ("Danger signals in the visitor's words").
+ * The danger signal categories of PROTOCOL.md ("Danger signals in the visitor's words").
  * Kept apart from the reader so that the widget and the console can name the categories
  * without carrying the lexicons.
  */

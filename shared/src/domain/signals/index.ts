@@ -38,6 +38,7 @@ function pooled(lexicons: readonly Lexicon[]): Lexicon[] {
     negationBreakersAfter: all('negationBreakersAfter'),
     negationBreakersBefore: all('negationBreakersBefore'),
     conditionals: all('conditionals'),
+    contrasts: all('contrasts'),
     negativeWords: all('negativeWords'),
     fiction: all('fiction'),
     categories: Object.fromEntries(
@@ -71,8 +72,8 @@ const MAX_CANDIDATES = 2000;
  * language is no error.
  *
  * @example
- * readSignals('hij heeft me bij m\'n keel gepakt', 'nl');
- * // → [{ category: 'strangulation', weight: 'high', spans: [{ start: 0, end: 31 }] }]
+ * readSignals("hij heeft me bij m'n keel gepakt", 'nl');
+ * // → [{ category: 'strangulation', weight: 'high', spans: [{ start: 13, end: 32 }] }]
  */
 export function readSignals(text: string, _language?: string): SignalHit[] {
   if (typeof text !== 'string' || text === '') return [];
@@ -212,12 +213,12 @@ function isNegated(
   }
   const clause = tokens[first]!.clause;
   for (let i = first - 1; i >= Math.max(0, first - NEGATION_BEFORE); i--) {
-    if (tokens[i]!.clause !== clause) break;
+    if (tokens[i]!.clause !== clause || testWord(lexicon.contrasts, words[i]!)) break;
     if (testWord(lexicon.negations, words[i]!) && counts(i)) return true;
   }
   const lastClause = tokens[last]!.clause;
   for (let i = last + 1; i <= Math.min(tokens.length - 1, last + NEGATION_AFTER); i++) {
-    if (tokens[i]!.clause !== lastClause) break;
+    if (tokens[i]!.clause !== lastClause || testWord(lexicon.contrasts, words[i]!)) break;
     if (testWord(lexicon.negationsAfter, words[i]!) && counts(i)) return true;
   }
   return false;

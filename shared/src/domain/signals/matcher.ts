@@ -35,6 +35,7 @@ export interface CompiledLexicon {
   readonly breakersAfter: WordTest;
   readonly breakersBefore: WordTest;
   readonly conditionals: WordTest;
+  readonly contrasts: WordTest;
   readonly negativeWords: WordTest;
   readonly fiction: WordTest;
   readonly context: ReadonlyMap<SignalCategory, WordTest>;
@@ -139,6 +140,7 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
     breakersAfter: compileWords(lexicon.negationBreakersAfter),
     breakersBefore: compileWords(lexicon.negationBreakersBefore),
     conditionals: compileWords(lexicon.conditionals),
+    contrasts: compileWords(lexicon.contrasts),
     negativeWords: compileWords(lexicon.negativeWords),
     fiction: compileWords(lexicon.fiction),
     context,

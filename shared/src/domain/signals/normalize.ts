@@ -1,7 +1,7 @@
 import confusables from 'unhomoglyph/data.json' with { type: 'json' };
 
 /**
- * Folding and tokenising for the danger-signal reader. Every token keeps the UTF-16
+ * Folding and tokenising for the danger signal reader. Every token keeps the UTF-16
  * range of the original text it came from, so that whatever the folding does (accents,
  * case, homoglyphs, zero-width characters, stretched letters), a hit still points at
  * the visitor's own words.

@@ -184,6 +184,12 @@ describe('negation and context', () => {
     expect(categories("if you don't shut up i'll kill you")).toEqual(['threat-to-kill']);
   });
 
+  it('stops a negation at "maar" and "but"', () => {
+    expect(categories('ik wilde niet maar hij wurgde me')).toEqual(['strangulation']);
+    expect(categories('i said no but he raped me')).toEqual(['sexual-violence']);
+    expect(categories('hij heeft geen mes maar wel een pistool')).toEqual(['weapon']);
+  });
+
   it('keeps a threat with a knife although the knife came from the kitchen', () => {
     expect(categories('hij pakte een keukenmes en hield het tegen mijn keel')).toContain('weapon');
   });
@@ -240,11 +246,14 @@ describe('bounded time', () => {
     "hij komt eraan he's coming beni öldürecek zabiję cię ",
   ])('reads 2,000 characters of "%s" fast, with bounded output', (unit) => {
     const text = fill(unit);
-    readSignals(text);
-    const start = performance.now();
-    const hits = readSignals(text);
-    const ms = performance.now() - start;
-    // Measured at 1–3 ms on a busy 2-core machine; 100 ms would mean a blow-up, not noise.
+    let hits = readSignals(text);
+    let ms = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      hits = readSignals(text);
+      ms = Math.min(ms, performance.now() - start);
+    }
+    // Measured at 0.5–3 ms on a busy 2-core machine; 100 ms would mean a blow-up, not noise.
     expect(ms).toBeLessThan(100);
     for (const h of hits) {
       expect(h.spans.length).toBeLessThanOrEqual(32);
@@ -253,15 +262,21 @@ describe('bounded time', () => {
   });
 
   it('grows linearly: ten times the text takes nowhere near a hundred times as long', () => {
-    const short = 'hij heeft me gewurgd en hij komt eraan met een mes '.repeat(40);
+    const short = 'hij heeft me gewurgd en hij komt eraan met een mes. '.repeat(40);
     const long = short.repeat(10);
-    const time = (text: string): number => {
+    // The fastest of several runs: other processes on the machine only ever add time.
+    const fastest = (text: string): number => {
       readSignals(text);
-      const start = performance.now();
-      for (let i = 0; i < 5; i++) readSignals(text);
-      return (performance.now() - start) / 5;
+      let best = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 7; i++) {
+        const start = performance.now();
+        readSignals(text);
+        best = Math.min(best, performance.now() - start);
+      }
+      return best;
     };
-    expect(time(long)).toBeLessThan(time(short) * 40 + 20);
+    // Linear is about 10×; a quadratic step would be about 100×.
+    expect(fastest(long)).toBeLessThan(fastest(short) * 30 + 50);
   });
 });
 

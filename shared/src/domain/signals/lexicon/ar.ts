@@ -9,6 +9,7 @@ export const ar: Lexicon = {
   language: 'ar',
   negations: ['لم', 'لن', 'ليس', 'مش', 'مو', 'ابدا', 'ما'],
   conditionals: ['اذا', 'لو', 'ان'],
+  contrasts: ['لكن', 'بس', 'لكنه'],
   fiction: ['فيلم', 'مسلسل', 'لعبه', 'كتاب', 'روايه', 'حلم', 'الفيلم', 'المسلسل', 'اخبار', 'الاخبار'],
   categories: {
     strangulation: {

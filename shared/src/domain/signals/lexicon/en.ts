@@ -62,6 +62,7 @@ export const en: Lexicon = {
   ],
   negationsAfter: [],
   conditionals: ['if', 'unless'],
+  contrasts: ['but', 'yet', 'though', 'although'],
   negationBreakersAfter: ['anymore', 'again', 'longer', 'only', 'just', 'even', 'sure', 'know'],
   negationBreakersBefore: ['know', 'sure', 'if', 'whether'],
   fiction: [

@@ -58,6 +58,7 @@ export const nl: Lexicon = {
   negations: ['niet', 'nooit', 'geen', 'nergens', 'niemand'],
   negationsAfter: ['niet', 'nooit'],
   conditionals: ['als', 'tenzij', 'wanneer', 'zodra'],
+  contrasts: ['maar', 'toch', 'alsnog'],
   negationBreakersAfter: ['meer', 'zo', 'alleen', 'eens', 'normaal', 'zomaar', 'lang'],
   negationBreakersBefore: ['weet', 'weten', 'wist', 'zeker', 'snap', 'begrijp', 'durf', 'kan', 'kon', 'mag'],
   fiction: [

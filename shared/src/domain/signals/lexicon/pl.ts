@@ -5,6 +5,7 @@ export const pl: Lexicon = {
   language: 'pl',
   negations: ['nie', 'nigdy', 'nikt', 'bez', 'zaden'],
   conditionals: ['jesli', 'jezeli', 'jak', 'gdy'],
+  contrasts: ['ale', 'jednak'],
   negationBreakersAfter: ['tylko', 'pierwszy'],
   negationBreakersBefore: ['wiem', 'pewna', 'pewny'],
   fiction: [

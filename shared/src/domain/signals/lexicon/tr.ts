@@ -9,6 +9,7 @@ export const tr: Lexicon = {
   language: 'tr',
   negations: ['degil', 'yok', 'hic', 'asla', 'hicbir'],
   conditionals: ['eger'],
+  contrasts: ['ama', 'fakat', 'ancak'],
   negativeWords: [
     'oldurmedi*',
     'oldurmeyecek*',

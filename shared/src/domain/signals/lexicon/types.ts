@@ -31,6 +31,8 @@ export interface Lexicon {
   readonly negationBreakersAfter?: readonly string[];
   /** A negation preceded by one of these is none: "ik weet niet of hij een mes heeft". */
   readonly negationBreakersBefore?: readonly string[];
+  /** Words that turn a sentence around ("maar", "but"): a negation does not reach past them. */
+  readonly contrasts?: readonly string[];
   /**
    * Words that open a condition: a negation after one of them, in its clause, belongs to
    * the condition ("als je niet ophoudt, vermoord ik je"), not to the hit.
