@@ -194,10 +194,12 @@ function isNegated(
   first: number,
   last: number,
 ): boolean {
+  // "niet meer" tells of the past for what happened, but of the future for who is coming.
+  const pastMatters = pattern.category !== 'imminent';
   const counts = (i: number): boolean => {
     const next = words[i + 1];
     const previous = words[i - 1];
-    if (next !== undefined && testWord(lexicon.breakersAfter, next)) return false;
+    if (pastMatters && next !== undefined && testWord(lexicon.breakersAfter, next)) return false;
     if (previous !== undefined && testWord(lexicon.breakersBefore, previous)) return false;
     for (let j = i - 1; j >= Math.max(0, i - CONDITION_REACH); j--) {
       if (tokens[j]!.clause !== tokens[i]!.clause) break;

@@ -201,7 +201,7 @@ export const en: Lexicon = {
     },
     'threat-to-kill': {
       strong: [
-        `kill|kills|murder|murders|murdering|strangle|shoot|stab|slaughter ~2 ${WHOM}`,
+        `kill|kills|murder|murders|murdering|shoot|stab|slaughter ~2 ${WHOM}`,
         `${WHOM} ~1 dead`,
         `threat*|swore|swears|promised ~6 ${KILL}`,
         'death ~1 threat|threats',
@@ -251,6 +251,8 @@ export const en: Lexicon = {
         `${COMING} ~1 is ~2 in ~1 the ~1 house`,
         'at ~1 the|my ~1 door|window ~2 right? ~1 now',
         'on ~1 his ~1 way ~2 here|over|home|now',
+        `${COMING} ~3 be ~1 home|here|back ~3 soon|minute|minutes|now|any`,
+        'any ~1 minute|second|moment ~2 now?',
         `${COMING} ~3 pulling|pulled ~1 up|in|into`,
         'following|chasing ~1 me|us ~1 now|right',
       ],
@@ -298,6 +300,7 @@ export const en: Lexicon = {
         'dont|cant|do ~1 not? ~1 see ~2 point',
         'take|took|taking|swallow|swallowed ~2 all|bottle|box|pack|whole|overdose ~2 pills|tablets|meds|medication|paracetamol',
         'overdose|overdosed|od',
+        'pills|tablets|meds ~6 taking|take|swallow|swallowing ~2 all|them ~1 all',
         'jump|jumping ~3 off|from|front ~3 bridge|roof|building|train|balcony',
         'not ~1 want ~1 to ~1 wake ~1 up',
       ],
@@ -317,6 +320,7 @@ export const en: Lexicon = {
         'share|sharing|post|posting|leak|leaking|send|spread|publish ~2 nudes|nude|naked|intimate|sex',
         'touch*|grope*|sex ~4 when|while ~2 asleep|sleeping|unconscious|passed',
         'revenge ~1 porn',
+        'touch*|grope*|sex|forces|forced ~5 say|said ~1 no|stop',
         'said|say ~1 no ~3 didnt|wouldnt|kept|still',
         'when|while ~1 i ~1 was|am ~1 asleep|sleeping ~4 sex|touch*|on ~1 me',
       ],

@@ -68,11 +68,11 @@ export const pl: Lexicon = {
     },
     imminent: {
       strong: [
-        'jedzie|idzie|przyjdzie|przyjedzie|wraca|wrocil|przyszedl ~2 tu|tutaj|teraz|juz|zaraz|do ~1 domu|do ~1 mnie',
+        'jedzie|idzie|przyjdzie|przyjedzie|wraca|wrocil|przyszedl ~2 tu|tutaj|teraz|juz|zaraz',
         'juz|zaraz ~1 jedzie|idzie|tu|jest|bedzie|przyjdzie',
         'pod ~1 drzwiami|domem|oknem|blokiem',
         'w ~1 drodze',
-        'wali|dobija|puka|kopie|wywaza|lomocze ~2 drzwi|w ~1 drzwi',
+        'wali|dobija|puka|kopie|wywaza|lomocze ~3 drzwi',
         'probuje ~2 wejsc|wlamac|wywazyc',
         'stoi ~2 pod|przed ~1 drzwiami|domem',
       ],

@@ -63,7 +63,9 @@ export const tr: Lexicon = {
     },
     imminent: {
       strong: [
-        'geliyor|gelecek|geldi|gelmek ~2 simdi|buraya|eve|hemen|su ~1 an',
+        'geliyor|gelecek|geldi|gelmek ~2 simdi|buraya|eve|hemen',
+        'su ~1 an ~2 geliyor|gelecek|kapida',
+        'eve|buraya ~1 geliyor|gelecek|geliyo',
         'simdi|hemen|birazdan ~2 geliyor|gelecek|burada|kapida',
         'kapida|kapimda|kapinin|kapiyi ~2 onunde|yumrukl*|kiriyor*|kirmaya*|caliyor*|vuruyor*|zorluyor*|tekmel*|kapida',
         'kapida',
