@@ -117,7 +117,7 @@ function readWith(
   tokens: readonly Token[],
   found: Map<SignalCategory, SignalSpan[]>,
 ): void {
-  const words = tokens.map((t) => lexicon.chat.get(t.norm) ?? t.norm);
+  const words = tokens.map((t) => lexicon.rawChat.get(t.raw) ?? lexicon.chat.get(t.norm) ?? t.norm);
   const fictionBySentence = new Map<number, boolean>();
   /** Keyed by sentence and category index: no string is built per hit. */
   const contextBySentence = new Map<number, boolean>();

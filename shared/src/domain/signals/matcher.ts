@@ -1,6 +1,8 @@
 import type { SignalCategory } from './categories.ts';
 import type { Lexicon } from './lexicon/types.ts';
-import { foldWord, type Token } from './normalize.ts';
+import { foldRaw, foldWord, type Token } from './normalize.ts';
+
+const APOSTROPHES = /['’‘`´ʼ]/u;
 
 /** One pattern element, compiled: a word test or a bounded gap. */
 type Step =
@@ -24,6 +26,8 @@ export interface CompiledPattern {
 export interface CompiledLexicon {
   readonly language: string;
   readonly chat: ReadonlyMap<string, string>;
+  /** Chat spellings written with an apostrophe, keyed by the unsqueezed word. */
+  readonly rawChat: ReadonlyMap<string, string>;
   readonly exact: ReadonlyMap<string, CompiledPattern[]>;
   readonly byPrefix: ReadonlyMap<string, CompiledPattern[]>;
   /** Patterns whose first word is a `contains` or a prefix shorter than 3: tried at every token. */
@@ -131,7 +135,16 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   return {
     language: lexicon.language,
     everywhereLetters,
-    chat: new Map(Object.entries(lexicon.chat ?? {}).map(([k, v]) => [foldWord(k), foldWord(v)])),
+    chat: new Map(
+      Object.entries(lexicon.chat ?? {})
+        .filter(([k]) => !APOSTROPHES.test(k))
+        .map(([k, v]) => [foldWord(k), foldWord(v)]),
+    ),
+    rawChat: new Map(
+      Object.entries(lexicon.chat ?? {})
+        .filter(([k]) => APOSTROPHES.test(k))
+        .map(([k, v]) => [foldRaw(k), foldWord(v)]),
+    ),
     exact,
     byPrefix,
     everywhere,

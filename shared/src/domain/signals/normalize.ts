@@ -9,6 +9,8 @@ import confusables from 'unhomoglyph/data.json' with { type: 'json' };
 export interface Token {
   /** Folded and squeezed: lower case, no accents, homoglyphs replaced, no letter twice in a row. */
   readonly norm: string;
+  /** Folded but not squeezed, apostrophes dropped: tells "zo'n" (zon) from "zoon" (also zon once squeezed). */
+  readonly raw: string;
   /** UTF-16 offsets into the original text, `end` exclusive. */
   readonly start: number;
   readonly end: number;
@@ -93,11 +95,16 @@ export function squeeze(word: string): string {
   return out;
 }
 
-/** Folds and squeezes one lexicon word the way the text is folded, so both sides meet. */
-export function foldWord(word: string): string {
+/** Folds one lexicon word the way the text is folded, apostrophes dropped, without squeezing. */
+export function foldRaw(word: string): string {
   let out = '';
   for (const cp of word) out += foldCodePoint(cp);
-  return squeeze(out.replace(/['’‘`´ʼ]/gu, ''));
+  return out.replace(/['’‘`´ʼ]/gu, '');
+}
+
+/** Folds and squeezes one lexicon word the way the text is folded, so both sides meet. */
+export function foldWord(word: string): string {
+  return squeeze(foldRaw(word));
 }
 
 /**
@@ -115,7 +122,7 @@ export function tokenize(text: string): Token[] {
   let end = -1;
   let pendingApostrophe = false;
   const flush = (): void => {
-    if (word !== '') tokens.push({ norm: squeeze(word), start, end, sentence, clause });
+    if (word !== '') tokens.push({ norm: squeeze(word), raw: word, start, end, sentence, clause });
     word = '';
     pendingApostrophe = false;
   };
@@ -152,7 +159,7 @@ export function tokenize(text: string): Token[] {
     }
     flush();
     if (PICTOGRAPH.test(cp)) {
-      tokens.push({ norm: cp, start: at, end: i, sentence, clause });
+      tokens.push({ norm: cp, raw: cp, start: at, end: i, sentence, clause });
     } else if (SENTENCE_END.test(cp)) {
       sentence++;
       clause++;

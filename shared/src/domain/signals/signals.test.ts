@@ -76,6 +76,11 @@ describe('readSignals, Dutch as typed on a phone', () => {
     expect(words(text, 'strangulation')).toEqual(['bij mijn keel gepakt']);
   });
 
+  it('tells "zo\'n" from "zoon", although both squeeze to "zon"', () => {
+    expect(categories("mijn ribben doen zo'n pijn, hij slaat me")).toEqual([]);
+    expect(categories('hij slaat mijn zoon')).toEqual(['children-at-risk']);
+  });
+
   it('reads stretched letters, capitals and missing spaces around punctuation', () => {
     expect(categories('HIJ KOMT ERAAAAN!!!')).toEqual(['imminent']);
     expect(categories('hij heeft me gewurgd.hij komt eraan')).toEqual(['strangulation', 'imminent']);

@@ -8,7 +8,7 @@ const WHOM = 'me|mij|mijn|haar|hem|ons|je|jou|jullie|mama|mam|moeder|zus|zusje|k
 const KIDS =
   'kind|kinderen|kids|kindje|kindjes|kinders|zoon|zoontje|dochter|dochtertje|baby|babys|peuter|kleuter|jongste|oudste|tweeling|stiefzoon|stiefdochter|broertje|zusje|buurjongen|buurmeisje|jongen|meisje|neefje|nichtje|kleintje|kleintjes';
 const HURT =
-  'slaat|sloeg|geslagen|slaan|schopt|schopte|geschopt|schoppen|duwt|duwde|geduwd|gooit|gooide|gegooid|knijpt|kneep|geknepen|mishandelt|mishandeld|mishandelde|mishandelen|bedreigt|bedreigd|bedreigde|misbruikt|misbruikte|opgesloten|geschud|schudde|schudt|schudden|verwaarloosd|verwaarloost|pijn|klappen|klap|tikken|trapt|trapte|getrapt|stompt|stompte|gestompt|aangevallen|aanvalt';
+  'slaat|sloeg|geslagen|slaan|schopt|schopte|geschopt|schoppen|duwt|duwde|geduwd|gooit|gooide|gegooid|knijpt|kneep|geknepen|mishandelt|mishandeld|mishandelde|mishandelen|bedreigt|bedreigd|bedreigde|misbruikt|misbruikte|opgesloten|geschud|schudde|schudt|schudden|verwaarloosd|verwaarloost|klappen|klap|tikken|trapt|trapte|getrapt|stompt|stompte|gestompt|aangevallen|aanvalt';
 const KNIFE =
   'mes|messen|mesje|keukenmes|keukenmessen|zakmes|broodmes|vleesmes|steekmes|stanleymes|vlindermes|kapmes|machete|dolk|zwaard|pistool|pistolen|wapen|wapens|vuurwapen|vuurwapens|geweer|geweren|jachtgeweer|revolver|gun|taser|stroomstootwapen|boksbeugel|honkbalknuppel|knuppel|bijl|hamer|schaar|kalasjnikov|ak47|gaspistool|alarmpistool|schietijzer|blaffer|🔪|🔫|🗡';
 const THROAT = 'keel|strot|hals|luchtpijp';
@@ -21,6 +21,8 @@ const KILL =
 export const nl: Lexicon = {
   language: 'nl',
   chat: {
+    "zo'n": 'zodanig',
+    "z'n": 'zijn',
     mn: 'mijn',
     mun: 'mijn',
     mjn: 'mijn',
@@ -141,6 +143,10 @@ export const nl: Lexicon = {
         'jiujitsu',
         'worstelen',
         'paniek',
+        'denk',
+        'denken',
+        'zenuwen',
+        'zenuwachtig',
         'paniekaanval',
         'hyperventil*',
         'astma',
@@ -159,6 +165,8 @@ export const nl: Lexicon = {
         `dreig*|bedreig*|zwaai*|richt|richtte|gericht|prikte|prikt|stak|steekt|steken|drukte|drukt|zette|zet|hield|houdt|schoot|schiet ~4 ${KNIFE}`,
         `${KNIFE} ~3 op|tegen|aan|bij|naar ~2 ${THROAT}|nek|keel|hoofd|buik|borst|rug|gezicht|lijf|slaap|me|mij|haar|ons|hem`,
         `${KNIFE} ~2 ${WHOM} ~3 bedreigd|bedreigt|bedreigde|gedreigd|gestoken|geslagen|steken|aangevallen|neersteken`,
+        `met ~1 een|de|het|zijn ~1 fles|stoel|asbak|pan|koekenpan|strijkijzer|stok|knuppel|hamer|bijl|schaar ~3 geslagen|gegooid|sloeg|slaat|bedreigd|bedreigde|aangevallen|gestoken`,
+        `geslagen|sloeg|slaat|bedreigd|bedreigde|aangevallen ~3 met ~1 een|de|het|zijn ~1 fles|stoel|asbak|pan|koekenpan|strijkijzer|stok|knuppel|hamer|bijl|schaar`,
         `${WHO} ~2 heeft|had|hebben|draagt|droeg|bewaart|verstopt|kocht|koopt|gekocht|regelt|geregeld ~3 ${KNIFE}`,
         `heeft|had|draagt ~1 ${WHO} ~2 ${KNIFE}`,
         'neergestoken|neersteken|steekpartij|steekwond|steekwonden|neergeschoten|neerschieten|doodgeschoten|doodschieten|doodsteken|doodgestoken|kogel|kogels|munitie',
@@ -227,6 +235,9 @@ export const nl: Lexicon = {
         'steek|schiet|sla|slaat|steekt|schiet ~1 je|jou|jullie|haar|me|mij ~1 dood|neer|overhoop',
         'krijgt|heeft|krijg|krijgen ~1 niemand ~1 je|jou|haar|mij',
         'niet ~2 hebben ~3 niemand',
+        `${WHOM} ~1 koud ~2 maken|maakt|maak`,
+        'niemand ~3 ooit? ~1 vinden|terugvinden|terugzien',
+        'van|uit|over ~1 het|de ~1 balkon|raam|dak|trap|flat|reling ~3 gooien|duwen|smijten|gooit|duwt|gegooid',
         'niet ~1 overleef|overleeft|overleven|overleefd',
         `dreig*|bedreig*|gedreigd|zegt|zei|schreef|stuurde|roept|riep|belooft|beloofde|appt|appte ~5 ${KILL}`,
         'doodsbedreiging|doodsbedreigingen|doodsbedreigd|moordbedreiging|moordbedreigingen|doodsbedreiginge',
@@ -260,6 +271,9 @@ export const nl: Lexicon = {
         'onderweg|weg ~2 hierheen|hiernaartoe|naar ~1 mij|me|ons|huis|hier|ons',
         `${COMING} ~3 staat|stond|staan|bonkt|bonst|beukt|bonkte|beukte|schopt|trapt|klopt|rammelt|ramt|belt|hangt|wacht|loopt ~4 deur|voordeur|raam|ramen|huis|beneden|buiten|trap|gang|portiek|galerij|straat|tuin|bel|deurbel`,
         `${COMING} ~2 is|zit|staat ~1 hier|binnen|beneden|buiten`,
+        `${COMING} ~1 staat|zit|is ~1 er ~1 nu|weer|alweer`,
+        `${COMING} ~2 komt|loopt|rent ~2 trap ~1 op|af`,
+        `${COMING} ~2 komt|loopt|rent ~1 naar ~1 boven|beneden`,
         'probeert|probeerde|probeerd ~4 binnen|inbreken|intrappen|openbreken|openmaken|open|in',
         'deur|raam|ramen|voordeur ~2 in|open|kapot ~2 trappen|breken|trapt|schopt|rammen|trapte',
         'hoor|hoorde|zie|zag ~2 hem|zijn ~3 trap|gang|deur|beneden|buiten|auto|komen|aankomen|aanrijden|voordeur|sleutel',
@@ -268,8 +282,25 @@ export const nl: Lexicon = {
         'hij ~1 weet ~3 waar ~2 ben|zit|woon|zijn ~3 komt|komen|nu',
         'hij ~1 is ~2 in ~1 huis',
       ],
-      weak: ['me|mezelf ~1 opgesloten|verstopt|verschanst|ingesloten'],
-      context: ['gisteren', 'vorige', 'vroeger', 'toen', 'altijd', 'vaak'],
+      weak: [
+        'me|mezelf ~1 opgesloten|verstopt|verschanst|ingesloten',
+        'staat|stond ~1 nu|weer|alweer ~1 beneden|buiten|voor|bij|aan|hier',
+      ],
+      context: [
+        'gisteren',
+        'vorige',
+        'vroeger',
+        'toen',
+        'altijd',
+        'vaak',
+        'postbode',
+        'bezorger',
+        'pakket',
+        'buurvrouw',
+        'moeder',
+        'vriendin',
+        'politie',
+      ],
     },
     'children-at-risk': {
       strong: [
@@ -280,7 +311,12 @@ export const nl: Lexicon = {
         `dreig*|bedreig*|gedreigd ~3 ${KIDS}`,
         `${KIDS} ~3 gezien|gehoord|zagen|zag|hoorden ~1 dat|hoe ~1 hij|ie|papa|ik`,
         `${KIDS} ~3 iets ~1 aan ~1 te ~1 doen`,
+        `doet|deed|gedaan ~3 ${KIDS} ~1 pijn`,
+        `${KIDS} ~3 pijn ~1 gedaan|doet|deed`,
         `${KIDS} ~3 waren|was|zijn|zaten|zat|stond|stonden ~1 erbij|ernaast`,
+        `${KIDS} ~2 zijn|waren|zitten|zaten|staan ~1 er ~2 bij`,
+        `${KIDS} ~6 doodmaakt|doodmaken|vermoord|vermoordt|vermoorden|ombrengen|afmaken|afmaakt`,
+        `zwanger ~4 hij|ie ~6 ${HURT}|buik`,
         `${KIDS} ~4 bult|buil|blauwe|bloedde|bloedt|bloed|gewond|wond|hechtingen|gebroken|brandwond|brandwonden`,
         `${KIDS} ~3 iets ~1 aandoen`,
         `${KIDS} ~1 mee ~1 te ~1 nemen`,
@@ -307,6 +343,9 @@ export const nl: Lexicon = {
         'alle|allemaal|potje|strip|doosje|hele ~2 pillen|medicijnen|slaappillen|tabletten|paracetamol|oxazepam',
         'springen|spring|sprong ~3 trein|brug|dak|flat|balkon',
         'voor ~1 de ~1 trein',
+        'afscheidsbrief|afscheidsbrieven|afscheidsbriefje',
+        'wil ~1 niet ~1 meer ~6 pillen|medicijnen|springen|dood',
+        'pillen|medicijnen ~6 wil ~1 niet ~1 meer',
         'van ~1 de|het|een ~1 brug|dak|flat|balkon ~2 springen|afspringen|af',
         'pillen|medicijnen|slaappillen|tabletten ~3 verzameld|gespaard|opgespaard|klaargelegd|klaarliggen|klaar|verstopt',
         'het ~1 niet ~1 meer ~1 zitten',
@@ -332,6 +371,7 @@ export const nl: Lexicon = {
         'als|wanneer ~1 ik ~1 sliep|slaap ~4 seks|sex|aan|aangeraakt|neukt',
         'seksueel ~2 misbruikt|misbruik|geweld|aangerand|overschreden',
         'neemt|neukt|betast|seks|sex|aan ~4 slaap|sliep|slapen|dronken|bewusteloos',
+        'wakker ~6 seks|sex|neukte|betastte|verkrachtte',
       ],
       weak: ['misbruikt|misbruikte|misbruik|misbruiken|aanrander'],
       context: [
@@ -353,12 +393,12 @@ export const nl: Lexicon = {
     },
     injury: {
       weak: [
-        'blauwe|blauw ~1 plek|plekken|plekke|oog|ogen|ribben|arm|armen|been|benen',
+        'blauwe|blauw ~1 plek|plekken|plekke|oog|ogen|ribben|arm|armen|benen',
         'bont ~1 en ~1 blauw',
-        'rug|armen|benen|arm|been|gezicht|lichaam|lijf|oog|ogen|lip|wang ~2 blauw|bont|gezwollen|opgezwollen|dik',
-        'scheur|scheurtje ~2 lip|wenkbrauw|hoofd',
+        'rug|armen|benen|arm|gezicht|lichaam|lijf|oog|ogen|lip|wang ~2 blauw|bont|gezwollen|opgezwollen|dik',
+        'scheur|scheurtje|gat|snee|jaap|wond ~2 in|op|boven ~2 lip|wenkbrauw|hoofd|arm|gezicht|hand|oog|been|rug|hals',
         'gebroken|gebroke|gekneusd|gekneusde|ontwricht|kapot|gescheurd|gescheurde ~2 neus|rib|ribben|arm|pols|kaak|vinger|vingers|been|oogkamer|tand|tanden|sleutelbeen|trommelvlies|lip',
-        'neus|rib|ribben|arm|pols|kaak|vinger|vingers|been|oogkamer|tand|tanden|sleutelbeen|trommelvlies|lip ~2 gebroken|gekneusd|gescheurd|kapot|ontwricht|bloedt|bloedde',
+        'neus|rib|ribben|arm|pols|kaak|vinger|vingers|benen|oogkamer|tand|tanden|sleutelbeen|trommelvlies|lip ~6 gebroken|gekneusd|gescheurd|kapot|ontwricht|bloedt|bloedde',
         'bloed|bloedde|bloedt|bloedend|bloeden|bloedneus|bloedlip|hoofdwond|wond|wonden|hechtingen|gehecht|schaafwonden|striemen|brandwond|brandwonden|hersenschudding|bult|buil|snijwond|snijwonden|kneuzing|kneuzingen|botbreuk|breuk',
         'bewusteloos|knockout|flauwgevallen|westen',
         'gewond|verwond|verwondingen|letsel|verwonding|gewonde|neergestoken|steekwond|steekwonden|gesneden',

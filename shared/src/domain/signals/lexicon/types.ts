@@ -21,7 +21,10 @@ export interface CategoryLexicon {
 
 export interface Lexicon {
   readonly language: string;
-  /** Chat spellings, word for word: `{ mn: 'mijn', ie: 'hij' }`. Keys and values are folded too. */
+  /**
+   * Chat spellings, word for word: `{ mn: 'mijn', ie: 'hij' }`. Keys and values are folded
+   * too. A key with an apostrophe is matched before squeezing ("zo'n" is not "zoon").
+   */
   readonly chat?: Readonly<Record<string, string>>;
   /** Word elements that negate a hit when they stand up to 3 tokens before it, in its clause. */
   readonly negations: readonly string[];
