@@ -86,7 +86,7 @@ export const pl: Lexicon = {
       ],
     },
     'sexual-violence': {
-      strong: ['zgwalcil*|zgwalcic|gwalt*|gwalci*|molestow*|molestuje*', 'zmusza* ~3 seksu|do ~1 seksu|sex*'],
+      strong: ['zgwalcil*|zgwalcic|gwalt*|gwalci*|molestow*|molestuje*', 'zmusza* ~3 seksu|sex*'],
     },
   },
 };
