@@ -1,2 +1,3 @@
+export * from './domain/signals/categories.ts';
 export * from './errors.ts';
 export * from './protocol/index.ts';
