@@ -1,4 +1,5 @@
 import { type Language, languages, type OperatorRole, operatorRoles } from '@stille-lijn/shared';
+import type { ErrorReason } from '@stille-lijn/shared/errors';
 import {
   type AccountDraft,
   type AccountErrors,
@@ -24,7 +25,7 @@ interface AccountFormProps {
   self?: boolean;
   onSubmit(
     values: AccountFormValues,
-  ): Promise<{ ok: true } | { ok: false; kind: ApiFailure; fields: string[] }>;
+  ): Promise<{ ok: true } | { ok: false; kind: ApiFailure; fields: string[]; reason?: ErrorReason }>;
   onCancel(): void;
 }
 
@@ -72,7 +73,7 @@ export function AccountForm({ mode, initial, self = false, onSubmit, onCancel }:
     }
     setErrors(fromServer);
     setFailure(
-      res.kind === 'conflict'
+      res.reason === 'username_taken'
         ? a.errors.usernameTaken
         : res.kind === 'invalid'
           ? a.errors.invalid
