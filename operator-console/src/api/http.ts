@@ -124,7 +124,7 @@ const statKeys = [
 const optionalStatKeys = ['answeredToday', 'medianWaitSecondsToday'] as const;
 
 export type ConsoleStats = StatsResponse & Partial<Record<(typeof optionalStatKeys)[number], number>>;
-export type StatKey = keyof ConsoleStats;
+export type StatKey = Exclude<keyof ConsoleStats, 'signalsToday'>;
 
 function statsFrom(body: unknown): ConsoleStats | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
