@@ -27,6 +27,7 @@ import reportsPlugin from './reports/plugin.ts';
 import routingPlugin from './routing/plugin.ts';
 import workersPlugin from './routing/workers-plugin.ts';
 import shiftPlugin from './shift/plugin.ts';
+import signalsPlugin from './signals/plugin.ts';
 import notifyPlugin from './sockets/notify-plugin.ts';
 import socketsPlugin from './sockets/plugin.ts';
 import staticPlugin from './static/plugin.ts';
@@ -82,6 +83,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(storePlugin);
   await app.register(routingPlugin);
   await app.register(oncallPlugin);
+  await app.register(signalsPlugin);
   await app.register(conversationsPlugin);
   await app.register(presencePlugin);
   await app.register(messagesPlugin);

@@ -15,6 +15,7 @@ import { startReportWorker } from './reports/delivery.ts';
 import { startWorkers } from './routing/jobs.ts';
 import routingPlugin from './routing/plugin.ts';
 import shiftPlugin from './shift/plugin.ts';
+import signalsPlugin from './signals/plugin.ts';
 import notifyPlugin from './sockets/notify-plugin.ts';
 import supervisionPlugin from './supervision/plugin.ts';
 
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     storePlugin,
     routingPlugin,
     oncallPlugin,
+    signalsPlugin,
     conversationsPlugin,
     presencePlugin,
     supervisionPlugin,

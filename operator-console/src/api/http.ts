@@ -129,7 +129,8 @@ const statKeys = [
 const optionalStatKeys = ['answeredToday', 'medianWaitSecondsToday'] as const;
 
 export type ConsoleStats = StatsResponse;
-export type StatKey = keyof ConsoleStats;
+/** The figures shown one by one (the danger signals per category are not a single figure). */
+export type StatKey = Exclude<keyof ConsoleStats, 'signalsToday'>;
 
 /** `GET /api/stats` (supervisors). */
 export function fetchStats(): Promise<FetchResult<ConsoleStats>> {

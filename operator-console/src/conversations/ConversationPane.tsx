@@ -3,6 +3,7 @@ import type { CannedResponse } from '../canned/catalogue.ts';
 import { useI18n } from '../i18n/index.ts';
 import { formatClock, formatDuration, secondsUntil } from '../lib/time.ts';
 import { useNow } from '../lib/useNow.ts';
+import { SignalBadges } from '../signals/SignalBadges.tsx';
 import type { WorkspaceCommands } from '../state/useWorkspace.ts';
 import type { ConversationEntry } from '../state/workspace.ts';
 import { Composer } from './Composer.tsx';
@@ -80,6 +81,7 @@ export function ConversationPane({
           onBlock={() => commands.block(id)}
         />
       </header>
+      <SignalBadges signals={c.signals} />
 
       {/* Present from the start, so that a supervisor starting to read along is announced. */}
       <div role="status" class="status-slot">
@@ -132,6 +134,7 @@ export function ConversationPane({
 
       <MessageList
         messages={entry.messages}
+        signals={c.signals}
         onRetry={(clientMessageId) => commands.retry(id, clientMessageId)}
       />
       <p class="typing" aria-live="off" data-sl="visitor-typing" hidden={!entry.visitorTyping}>

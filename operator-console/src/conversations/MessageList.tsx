@@ -1,6 +1,8 @@
+import type { ConversationSignal } from '@stille-lijn/shared';
 import { useEffect, useRef } from 'preact/hooks';
 import { useI18n } from '../i18n/index.ts';
 import { formatClock } from '../lib/time.ts';
+import { MessageText } from '../signals/MessageText.tsx';
 import type { ChatMessage } from '../state/workspace.ts';
 
 interface MessageListProps {
@@ -9,10 +11,12 @@ interface MessageListProps {
   onRetry?: (clientMessageId: string) => void;
   /** Who wrote what; the operator is "you" unless told otherwise. */
   fromLabels?: Record<ChatMessage['from'], string>;
+  /** The conversation's danger signals: their words are marked in the visitor's messages. */
+  signals?: readonly ConversationSignal[] | undefined;
 }
 
 /** The conversation's messages, as plain text, newest at the bottom. */
-export function MessageList({ messages, onRetry, fromLabels }: MessageListProps) {
+export function MessageList({ messages, onRetry, fromLabels, signals }: MessageListProps) {
   const { t } = useI18n();
   const from = fromLabels ?? t.conversation.from;
   const scroller = useRef<HTMLDivElement>(null);
@@ -40,7 +44,11 @@ export function MessageList({ messages, onRetry, fromLabels }: MessageListProps)
                 )}
               </p>
               <p class="message-text" data-sl="message" data-from={m.from} data-status={m.status}>
-                {m.text}
+                {m.from === 'visitor' ? (
+                  <MessageText text={m.text} messageId={m.messageId} signals={signals} />
+                ) : (
+                  m.text
+                )}
               </p>
               {m.status === 'failed' && m.clientMessageId !== undefined && onRetry && (
                 <button

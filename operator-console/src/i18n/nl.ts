@@ -710,6 +710,26 @@ export const nl = {
       other: 'Dit klopt niet. Controleer de melding.',
     },
   },
+  signals: {
+    heading: 'Gevaarsignalen',
+    categories: {
+      strangulation: 'Wurging',
+      weapon: 'Wapen',
+      'threat-to-kill': 'Doodsbedreiging',
+      imminent: 'Dader onderweg of aan de deur',
+      'children-at-risk': 'Kinderen in gevaar',
+      suicide: 'Zelfdoding',
+      'sexual-violence': 'Seksueel geweld',
+      injury: 'Letsel',
+    },
+    weight: { high: 'hoog', medium: 'midden' },
+    badge: (category: string, weight: string) => `Gevaarsignaal: ${category} (${weight})`,
+    marked: (category: string) => `Woorden bij gevaarsignaal ${category}`,
+    dismiss: 'Klopt niet',
+    dismissLabel: (category: string) => `Gevaarsignaal ${category} klopt niet: verbergen`,
+    dismissFailed: 'Het signaal kon niet worden weggehaald. Probeer het opnieuw.',
+    hint: 'Automatisch gelezen in de woorden van de bezoeker. Het kan fout zijn: lees het bericht zelf.',
+  },
 };
 
 export type Messages = typeof nl;

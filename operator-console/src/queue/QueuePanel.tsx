@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { useI18n } from '../i18n/index.ts';
 import { formatDuration, secondsSince } from '../lib/time.ts';
 import { useNow } from '../lib/useNow.ts';
+import { SignalBadges } from '../signals/SignalBadges.tsx';
 import type { AcceptOutcome } from '../state/useWorkspace.ts';
 import { isLongWait } from './waiting.ts';
 
@@ -59,6 +60,7 @@ export function QueuePanel({ queue, onAccept }: QueuePanelProps) {
                   {item.urgent && <span class="badge badge-urgent">{t.queue.urgent}</span>}
                   <span>{role}</span> <span class="lang">({language})</span>
                 </p>
+                <SignalBadges signals={item.signals} />
                 <p class="queue-item-wait">
                   <span class="wait">{t.queue.waited(formatDuration(waited))}</span>
                   {long && <span class="badge badge-long">{t.queue.longWait}</span>}

@@ -6,5 +6,6 @@ export {
   compareStreamIds,
   firstName,
   type SenderCode,
+  type StoredSignal,
   senderOf,
 } from './store.ts';

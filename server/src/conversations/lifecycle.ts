@@ -11,6 +11,7 @@ import {
 } from '@stille-lijn/shared';
 import { normalizeReturnCode } from '@stille-lijn/shared/domain/return-code';
 import { updateEwma } from '@stille-lijn/shared/domain/wait';
+import type { SignalHit } from '@stille-lijn/shared/signals';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
@@ -60,6 +61,11 @@ export interface LifecycleDeps {
   oncall: OnCall;
   config: Readonly<Config>;
   log: Logger;
+  /** Danger signals (the signals room): read a first message, and record what it showed. */
+  signals: {
+    read(text: string): SignalHit[];
+    started(conversationId: string, messageId: string, hits: SignalHit[]): Promise<void>;
+  };
   /** The BullMQ `conversations` queue, for timers that must survive a crash. */
   conversationsQueue: ConversationJobQueue;
   /** The BullMQ `retention` queue. */
@@ -142,6 +148,10 @@ export class ConversationLifecycle {
     const urgent = input.urgent === true;
     const k = this.#k;
     const d = this.#d;
+    // Danger signals in the first message, read in memory before it is sealed: a high one
+    // scores the conversation right after the urgent ones from the start.
+    const hits = input.text ? d.signals.read(input.text) : [];
+    const highSignal = hits.some((h) => h.weight === 'high');
     for (let attempt = 0; attempt < 5; attempt++) {
       // A clash with another conversation's live code is retried with a new code.
       const fresh = this.#newCode();
@@ -168,8 +178,9 @@ export class ConversationLifecycle {
           sealedText: input.text ? d.store.seal(id, 'message', input.text, 'v') : '',
           textBytes: input.text ? Buffer.byteLength(input.text, 'utf8') : 0,
           socketId,
-          score: routingScore(urgent, now),
+          score: routingScore(urgent, now, highSignal),
           openTtlMs: OPEN_SET_TTL_MS,
+          signalTier: highSignal ? '1' : '',
         },
       );
       if (r.status === 'blocked') {
@@ -181,6 +192,7 @@ export class ConversationLifecycle {
         throw refusal('open_limit');
       }
       if (r.status !== 'ok') continue;
+      if (hits.length) await d.signals.started(id, r.messageId, hits);
       const position = await d.view.positionOf({ id, language: input.language });
       d.view.told(id, position);
       const q = d.conversationsQueue;

@@ -37,6 +37,7 @@ export default fp(
       oncall: app.oncall,
       config: app.config,
       log: app.log,
+      signals: app.signals,
       conversationsQueue: app.queues.conversations,
       retentionQueue: app.queues.retention,
     });
@@ -48,6 +49,6 @@ export default fp(
   },
   {
     name: 'conversations',
-    dependencies: ['conversation-store', 'routing', 'notify', 'audit', 'queues', 'oncall'],
+    dependencies: ['conversation-store', 'routing', 'notify', 'audit', 'queues', 'oncall', 'signals'],
   },
 );

@@ -35,6 +35,7 @@ function start(
     token?: string;
     code?: string;
     language?: string;
+    signalTier?: boolean;
   } = {},
   redis: Redis = t.redis,
 ) {
@@ -66,6 +67,7 @@ function start(
       socketId: 'sock-1',
       score: (opts.urgent ? 0 : URGENT_OFFSET) + now,
       openTtlMs: 3_600_000,
+      signalTier: opts.signalTier ? '1' : '',
     },
   );
 }
@@ -74,7 +76,8 @@ const conv = (id: string) => t.redis.hgetall(t.k.conversation(id));
 
 describe('start.lua', () => {
   it('ok: creates the waiting conversation with its first message, tokens, place in line and open-set entry', async () => {
-    expect(await start('c1', { text: 'hallo' })).toEqual({ status: 'ok', rank: 0 });
+    const r = await start('c1', { text: 'hallo' });
+    expect(r).toEqual({ status: 'ok', rank: 0, messageId: expect.stringMatching(/^\d+-\d+$/) });
     expect(await conv('c1')).toEqual({
       state: 'waiting',
       role: 'victim',
@@ -93,6 +96,7 @@ describe('start.lua', () => {
     });
     const msgs = await t.redis.xrange(t.k.messages('c1'), '-', '+');
     expect(msgs.map(([, fields]) => fields)).toEqual([['f', 'v', 'o', '', 'c', 'hallo']]);
+    expect(r.status === 'ok' && r.messageId).toBe(msgs[0]![0]);
     expect(await t.redis.get(t.k.resumeToken('tok-c1'))).toBe('c1');
     expect(await t.redis.get(t.k.returnCode('code-c1'))).toBe('c1');
     expect(Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
@@ -102,15 +106,28 @@ describe('start.lua', () => {
     expect(ttl).toBeLessThanOrEqual(3_600_000);
   });
 
+  it('ok with a high danger signal: the plain routing tier is set (no category), the message id returned', async () => {
+    const r = await start('c1', { text: 'sealed', signalTier: true });
+    expect(r.status).toBe('ok');
+    expect(await t.redis.hget(t.k.conversation('c1'), 'signalTier')).toBe('1');
+    expect(await start('c2', { signalTier: false })).toEqual({ status: 'ok', rank: 1, messageId: '' });
+    expect(await t.redis.hget(t.k.conversation('c2'), 'signalTier')).toBeNull();
+  });
+
   it('ok without a first message: no stream and nothing counted; the rank follows urgency, then age', async () => {
     await start('c1', { now: T0 });
     expect(await t.redis.exists(t.k.messages('c1'))).toBe(0);
     expect(await conv('c1')).toMatchObject({ waitingMsgs: '0', vbytes: '0' });
     expect(await conv('c1')).not.toHaveProperty('lastVisitorAt');
-    expect(await start('c2', { now: T0 + 1, addr: 'other' })).toEqual({ status: 'ok', rank: 1 });
+    expect(await start('c2', { now: T0 + 1, addr: 'other' })).toEqual({
+      status: 'ok',
+      rank: 1,
+      messageId: '',
+    });
     expect(await start('c3', { now: T0 + 2, addr: 'other', urgent: true })).toEqual({
       status: 'ok',
       rank: 0,
+      messageId: '',
     });
   });
 

@@ -19,10 +19,11 @@ export const startScript = luaScript({
     'socketId',
     'score',
     'openTtlMs',
+    'signalTier',
   ],
   decode: (r) => {
-    const [status, rank] = strings(r);
-    if (status === 'ok') return { status, rank: Number(rank) } as const;
+    const [status, rank, messageId = ''] = strings(r);
+    if (status === 'ok') return { status, rank: Number(rank), messageId } as const;
     return { status: status as 'blocked' | 'limit' | 'clash' };
   },
 });

@@ -2,11 +2,13 @@ import type { AcuteRecord } from '@stille-lijn/shared';
 import {
   AppError,
   type Conversation,
+  type ConversationSignal,
   type ConversationState,
   type EndReason,
   type Language,
   type Message,
   type Note,
+  type SignalSummary,
   type VisitorLeftReason,
   type VisitorRole,
 } from '@stille-lijn/shared';
@@ -69,9 +71,19 @@ export interface ConversationRecord {
   blockId: string;
   /** Nobody spoke its language: Dutch and English speakers may take it. */
   languageFallback: boolean;
-  sealed: { tags: string; risk: string; acute: string };
+  /** A high danger signal was read while it waited: it routes right after the urgent ones. */
+  highSignal: boolean;
+  sealed: { tags: string; risk: string; acute: string; signals: string };
   /** Release 1 stored tags in plain JSON here. */
   plainTags: string;
+}
+
+/** A danger signal as stored (sealed) with its conversation. */
+export interface StoredSignal extends ConversationSignal {
+  /** A supervisor alert went out for it while the conversation waited. */
+  alerted?: boolean;
+  /** The holding operator dismissed it as wrong. */
+  dismissed?: boolean;
 }
 
 const num = (v: string | undefined) => (v ? Number(v) : undefined);
@@ -109,7 +121,8 @@ export function decodeConversation(id: string, h: Record<string, string>): Conve
     visitorFloor: h.vfloor ?? '',
     blockId: h.blockId ?? '',
     languageFallback: h.languageFallback === '1',
-    sealed: { tags: h.tagsEnc ?? '', risk: h.risk ?? '', acute: h.acute ?? '' },
+    highSignal: h.signalTier === '1',
+    sealed: { tags: h.tagsEnc ?? '', risk: h.risk ?? '', acute: h.acute ?? '', signals: h.signals ?? '' },
     plainTags: h.tags ?? '[]',
   };
 }
@@ -170,7 +183,33 @@ export class ConversationStore {
     if (r.languageFallback) c.languageFallback = true;
     if (r.sealed.risk) c.risk = JSON.parse(this.open(r.id, 'risk', r.sealed.risk)) as RiskResult;
     if (r.sealed.acute) c.acute = JSON.parse(this.open(r.id, 'acute', r.sealed.acute)) as AcuteRecord;
+    const signals = this.signalsOf(r).filter((s) => !s.dismissed);
+    if (signals.length)
+      c.signals = signals.map(({ category, weight, spans }) => ({ category, weight, spans }));
     return c;
+  }
+
+  /** A sealed `signals` field as a queue item shows it: categories and weights, dismissed ones left out. */
+  openSignalSummaries(id: string, sealed: string): SignalSummary[] {
+    const all = JSON.parse(this.open(id, 'signals', sealed)) as StoredSignal[];
+    return all.filter((s) => !s.dismissed).map(({ category, weight }) => ({ category, weight }));
+  }
+
+  /** Its danger signals as stored (sealed), dismissed ones included; [] when none. */
+  signalsOf(r: ConversationRecord): StoredSignal[] {
+    return r.sealed.signals
+      ? (JSON.parse(this.open(r.id, 'signals', r.sealed.signals)) as StoredSignal[])
+      : [];
+  }
+
+  /**
+   * Stores its danger signals, sealed; `highSignal` also sets the routing tier (a plain
+   * flag, no category) in the same write.
+   */
+  async setSignals(id: string, signals: StoredSignal[], opts: { highSignal?: boolean } = {}): Promise<void> {
+    const fields: Record<string, string> = { signals: this.seal(id, 'signals', JSON.stringify(signals)) };
+    if (opts.highSignal) fields.signalTier = '1';
+    await this.#redis.hset(this.keys.conversation(id), fields);
   }
 
   /** Seals a value for one field of a conversation. */

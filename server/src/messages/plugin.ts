@@ -18,6 +18,15 @@ export default fp(
       notifier: app.notifier,
       audit: app.audit,
       config: app.config,
+      // A failure to read signals never costs the visitor their message: it is logged
+      // (a code only, never text) and the message goes on.
+      readVisitorText: (conversationId, messageId, text) =>
+        app.signals.visitorMessage(conversationId, messageId, text).catch((err: Error) => {
+          app.log.warn(
+            { code: (err as { code?: string }).code ?? err.name },
+            'reading danger signals failed',
+          );
+        }),
     });
     app.decorate('messages', messages);
     if (app.hasDecorator('socketFeatures')) {
@@ -25,5 +34,5 @@ export default fp(
       app.socketFeatures.operator.push(operatorMessageEvents(messages, app.metrics.relaySeconds));
     }
   },
-  { name: 'messages', dependencies: ['conversation-store', 'notify', 'audit', 'metrics'] },
+  { name: 'messages', dependencies: ['conversation-store', 'notify', 'audit', 'metrics', 'signals'] },
 );

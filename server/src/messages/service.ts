@@ -28,6 +28,11 @@ export interface MessagesDeps {
   notifier: Notifier;
   audit: AuditLog;
   config: Readonly<Config>;
+  /**
+   * Reads a freshly stored visitor message for danger signals (the signals room). Runs
+   * before the ack, on the plaintext in memory; it must never log or keep the text.
+   */
+  readVisitorText?: (conversationId: string, messageId: string, text: string) => Promise<void>;
 }
 
 /**
@@ -44,6 +49,7 @@ export class MessageService {
   /** A visitor message: sealed, stored once per client message id, then relayed to the operator. */
   async visitorMessage(conversationId: string, clientMessageId: string, text: string): Promise<Stored> {
     const r = await this.#append(conversationId, 'v', '', clientMessageId, text);
+    if (r.fresh && this.#d.readVisitorText) await this.#d.readVisitorText(conversationId, r.messageId, text);
     const at = atOf(r.messageId);
     const relay =
       r.fresh && ((r.state === 'active' && r.operatorId) || r.watched)

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Gauge } from 'prom-client';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
-import { URGENT_OFFSET } from '../routing/index.ts';
 import { leadScript } from './scripts.ts';
 
 /** How long the leader's claim lasts without a scrape renewing it. */
@@ -41,10 +40,10 @@ export function registerClusterGauges(app: FastifyInstance): void {
   // one would report 0, which a sum gets right, but a max or an alert would not).
   const all = { line: 'all' };
   gauge('sl_conversations_waiting', 'Conversations waiting for an operator', ['line'], async (g) => {
-    g.set(all, (await app.queueView.figures(URGENT_OFFSET)).waiting);
+    g.set(all, (await app.queueView.figures()).waiting);
   });
   gauge('sl_longest_wait_seconds', 'The longest wait of a waiting conversation', ['line'], async (g) => {
-    const { oldestSince } = await app.queueView.figures(URGENT_OFFSET);
+    const { oldestSince } = await app.queueView.figures();
     g.set(all, oldestSince === null ? 0 : Math.max(0, (Date.now() - oldestSince) / 1000));
   });
   gauge('sl_conversations_active', 'Conversations with an operator', ['line'], async (g) => {

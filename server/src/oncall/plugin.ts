@@ -17,7 +17,7 @@ export default fp(
         keys: app.keys,
         config: app.config,
         log: app.log,
-        figures: (offset) => app.queueView.figures(offset),
+        figures: () => app.queueView.figures(),
       }),
     );
   },

@@ -2,7 +2,6 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { RedisKeys } from '../redis/keys.ts';
-import { URGENT_OFFSET } from '../routing/index.ts';
 
 /** Why the on-call phone is paged. */
 export type PageKind = 'unstaffed' | 'urgent-waiting';
@@ -25,7 +24,7 @@ export interface OnCallDeps {
   config: Readonly<Config>;
   log: Logger;
   /** The line's waiting figures (QueueView.figures). */
-  figures: (urgentOffset: number) => Promise<{ waiting: number; oldestSince: number | null }>;
+  figures: () => Promise<{ waiting: number; oldestSince: number | null }>;
 }
 
 /**
@@ -62,7 +61,7 @@ export class OnCall {
       'NX',
     );
     if (claimed !== 'OK') return false;
-    const { waiting, oldestSince } = await this.#d.figures(URGENT_OFFSET);
+    const { waiting, oldestSince } = await this.#d.figures();
     const page: Page = {
       kind,
       line,

@@ -70,6 +70,8 @@ export function redisKeys(prefix: string) {
     statsDay: (day: string) => k('stats', day),
     /** List: one UTC day's waits in ms. */
     statsDayWaits: (day: string) => k('stats', day, 'waits'),
+    /** Hash: one UTC day's danger signals, `raised:<category>` and `dismissed:<category>` (no ids). */
+    signalFigures: (day: string) => k('stats', day, 'signals'),
 
     // ---- visitor limits and blocks
     /** String counter: new visitor connections of an address this minute. */

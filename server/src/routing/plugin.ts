@@ -28,6 +28,7 @@ export default fp(
       notifier: app.notifier,
       roster,
       log: app.log,
+      openSignals: (id, sealed) => app.store.openSignalSummaries(id, sealed),
     });
     const router = new Router({
       redis: app.redis,

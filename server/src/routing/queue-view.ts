@@ -6,6 +6,7 @@ import type { ConversationRecord } from '../conversations/store.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import type { Roster } from './roster.ts';
+import { SIGNAL_OFFSET, sinceOf, URGENT_OFFSET } from './score.ts';
 
 /** The languages every operator on the fallback answers in. */
 export const FALLBACK_LANGUAGES: readonly string[] = ['nl', 'en'];
@@ -32,12 +33,15 @@ const POSITIONS_COALESCE_MS = 1000;
 /** Estimates that differ by less than this (s) are not pushed again. */
 const ESTIMATE_STEP_S = 15;
 /** Waiting conversations per language shown in `queue:snapshot`. */
-const SNAPSHOT_PER_LANGUAGE = 100;
+const SNAPSHOT_PER_LANGUAGE = 300;
 
 /**
  * What the queue looks like from outside: the waiting list operators see, each waiting
  * visitor's position and estimated wait, pushed when they change.
  */
+/** Opens a conversation's sealed `signals` field into what a queue item shows. */
+export type SignalOpener = (conversationId: string, sealed: string) => NonNullable<WaitingItem['signals']>;
+
 export class QueueView {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
@@ -52,8 +56,18 @@ export class QueueView {
   #positionsTimer: NodeJS.Timeout | undefined;
   #snapshotTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Opens a conversation's sealed signals into categories and weights (none when absent). */
+  readonly #openSignals: SignalOpener;
 
-  constructor(deps: { redis: Redis; keys: RedisKeys; notifier: Notifier; roster: Roster; log: Logger }) {
+  constructor(deps: {
+    redis: Redis;
+    keys: RedisKeys;
+    notifier: Notifier;
+    roster: Roster;
+    log: Logger;
+    openSignals?: SignalOpener;
+  }) {
+    this.#openSignals = deps.openSignals ?? (() => []);
     this.#redis = deps.redis;
     this.#keys = deps.keys;
     this.#notifier = deps.notifier;
@@ -96,11 +110,12 @@ export class QueueView {
         'waitingSince',
         'state',
         'languageFallback',
+        'signals',
       );
     const rows = (await pipe.exec()) ?? [];
     const out: WaitingItem[] = [];
     rows.forEach(([, v], i) => {
-      const [role, language, urgent, since, state, fallback] = v as (string | null)[];
+      const [role, language, urgent, since, state, fallback, signals] = v as (string | null)[];
       if (state !== 'waiting' || !role || !language || !since) return;
       const item: WaitingItem = {
         conversationId: heads[i]!.id,
@@ -110,6 +125,10 @@ export class QueueView {
         waitingSince: new Date(Number(since)).toISOString(),
       };
       if (fallback === '1') item.languageFallback = true;
+      if (signals) {
+        const s = this.#openSignals(heads[i]!.id, signals);
+        if (s.length) item.signals = s;
+      }
       out.push(item);
     });
     return out;
@@ -233,18 +252,23 @@ export class QueueView {
   }
 
   /** How many wait (held waiters excluded) and since when the longest has, for the figures. */
-  async figures(urgentOffset: number): Promise<{ waiting: number; oldestSince: number | null }> {
+  async figures(): Promise<{ waiting: number; oldestSince: number | null }> {
     const pipe = this.#redis.pipeline();
+    // The oldest of each tier: urgent, a high danger signal, the rest.
+    const tiers = [
+      ['-inf', `(${SIGNAL_OFFSET}`],
+      [SIGNAL_OFFSET, `(${URGENT_OFFSET}`],
+      [URGENT_OFFSET, '+inf'],
+    ] as const;
     for (const k of this.waitingKeys()) {
       pipe.zcard(k);
-      pipe.zrangebyscore(k, '-inf', `(${urgentOffset}`, 'WITHSCORES', 'LIMIT', 0, 1);
-      pipe.zrangebyscore(k, urgentOffset, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+      for (const [min, max] of tiers) pipe.zrangebyscore(k, min, max, 'WITHSCORES', 'LIMIT', 0, 1);
     }
     let waiting = 0;
     const since: number[] = [];
     ((await pipe.exec()) ?? []).forEach(([, v], i) => {
-      if (i % 3 === 0) waiting += Number(v ?? 0);
-      else if (Array.isArray(v) && v[1] !== undefined) since.push(Number(v[1]) % urgentOffset);
+      if (i % 4 === 0) waiting += Number(v ?? 0);
+      else if (Array.isArray(v) && v[1] !== undefined) since.push(sinceOf(Number(v[1])));
     });
     return { waiting, oldestSince: since.length ? Math.min(...since) : null };
   }

@@ -17,17 +17,10 @@ import { type Head, planAssignments } from './plan.ts';
 import type { QueueView } from './queue-view.ts';
 import { FALLBACK_LANGUAGES } from './queue-view.ts';
 import type { OperatorRef, Roster } from './roster.ts';
+import { FALLBACK_SHIFT, routingScore, SIGNAL_OFFSET, URGENT_OFFSET } from './score.ts';
 import { assignScript, requeueScript, transferScript } from './scripts.ts';
 
-/** The routing score: urgent before the rest, then the earliest waitingSince. */
-export const URGENT_OFFSET = 10_000_000_000_000;
-export const routingScore = (urgent: boolean, since: number) => (urgent ? 0 : URGENT_OFFSET) + since;
-/**
- * Added to a conversation's score on the fallback set: for a Dutch or English speaker it
- * ranks after the conversations in their own languages of the same priority (half the
- * urgent offset is far more than any time, and far less than the offset itself).
- */
-export const FALLBACK_SHIFT = URGENT_OFFSET / 2;
+export { FALLBACK_SHIFT, routingScore, SIGNAL_OFFSET, URGENT_OFFSET };
 
 /** Days of figures kept. */
 const STATS_TTL_MS = 3 * 86_400_000;
@@ -360,6 +353,7 @@ export class Router {
           language: r.language,
           urgentOffset: URGENT_OFFSET,
           fallbackShift: FALLBACK_SHIFT,
+          signalOffset: SIGNAL_OFFSET,
         },
       );
       if (res.status !== 'retry') return { status: res.status, noteId: res.noteId };
@@ -441,14 +435,18 @@ export class Router {
     return n;
   }
 
-  /** A conversation marked urgent while it waits moves ahead in its line, held or not. */
-  async rescore(r: ConversationRecord, urgent: boolean): Promise<void> {
+  /**
+   * A conversation marked urgent, or showing a high danger signal, while it waits moves
+   * ahead in its line (and on the fallback), held or not.
+   */
+  async rescore(r: ConversationRecord, urgent: boolean, highSignal = r.highSignal): Promise<void> {
     if (r.state !== 'waiting') return;
-    const score = routingScore(urgent, r.waitingSince);
+    const score = routingScore(urgent, r.waitingSince, highSignal);
     await this.#d.redis
       .multi()
       .zadd(this.#k.waiting(r.language), 'XX', score, r.id)
       .zadd(this.#k.held, 'XX', score, r.id)
+      .zadd(this.#k.fallback, 'XX', score + FALLBACK_SHIFT, r.id)
       .exec();
     this.#d.view.changed();
   }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useLuaTest } from '../../../test/support/lua.ts';
 import { endScript } from '../conversations/scripts.ts';
 import { runScript } from '../redis/scripts.ts';
+import { FALLBACK_SHIFT, SIGNAL_OFFSET, URGENT_OFFSET } from './score.ts';
 import {
   assignScript,
   holdWaiterScript,
@@ -23,8 +24,6 @@ const t = useLuaTest([
   endScript,
 ]);
 
-const URGENT_OFFSET = 10_000_000_000_000;
-const FALLBACK_SHIFT = URGENT_OFFSET / 2;
 const ALPHA = 0.2;
 const DAY = '2026-12-06';
 const T0 = 1_800_000_000_000;
@@ -99,6 +98,7 @@ function requeue(id: string, operatorId: string, opts: { language?: string; note
       language,
       urgentOffset: URGENT_OFFSET,
       fallbackShift: FALLBACK_SHIFT,
+      signalOffset: SIGNAL_OFFSET,
     },
   );
 }
@@ -255,6 +255,17 @@ describe('assign.lua', () => {
 });
 
 describe('requeue.lua', () => {
+  it('ok: a conversation with a high danger signal goes back to the signal tier, after urgent, before the rest', async () => {
+    await waiting('c1', { since: T0 });
+    await t.redis.hset(t.k.conversation('c1'), 'signalTier', '1');
+    await assign('c1', 'op1');
+    expect((await requeue('c1', 'op1')).status).toBe('ok');
+    const score = Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'));
+    expect(score).toBe(SIGNAL_OFFSET + T0);
+    expect(score).toBeGreaterThan(T0 + 10 * 86_400_000);
+    expect(score).toBeLessThan(URGENT_OFFSET + T0 - 10 * 86_400_000);
+  });
+
   it('ok: back in its line at its original place, the operator let go, and the note stored', async () => {
     await waiting('c1', { since: T0 });
     await assign('c1', 'op1');
@@ -575,6 +586,7 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             language,
             urgentOffset: URGENT_OFFSET,
             fallbackShift: FALLBACK_SHIFT,
+            signalOffset: SIGNAL_OFFSET,
           },
         )
       ).status;

@@ -39,7 +39,7 @@ export const assignScript = luaScript({
 export const requeueScript = luaScript({
   file: file('requeue'),
   keys: ['conversation', 'notes', 'operatorConversations', 'waiting', 'active', 'waitingAway', 'fallback'],
-  args: ['id', 'operatorId', 'sealedNote', 'language', 'urgentOffset', 'fallbackShift'],
+  args: ['id', 'operatorId', 'sealedNote', 'language', 'urgentOffset', 'fallbackShift', 'signalOffset'],
   decode: (r) => {
     const [status, noteId] = strings(r);
     return { status: status as 'ok' | 'conflict' | 'forbidden' | 'retry', noteId: noteId ?? '' };

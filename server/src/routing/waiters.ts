@@ -6,7 +6,7 @@ import type { ConversationRecord, ConversationStore } from '../conversations/sto
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { FALLBACK_LANGUAGES, type QueueView } from './queue-view.ts';
-import { FALLBACK_SHIFT, URGENT_OFFSET } from './router.ts';
+import { FALLBACK_SHIFT, sinceOf } from './score.ts';
 import { fallbackScript, holdWaiterScript, moveWaitingScript, unholdWaiterScript } from './scripts.ts';
 
 export interface WaitersDeps {
@@ -56,8 +56,7 @@ export class Waiters {
       // Only the oldest are looked at: waitingSince is the score modulo the urgent offset.
       const z = await this.#d.redis.zrange(this.#k.waiting(language), 0, 199, 'WITHSCORES');
       const due: string[] = [];
-      for (let i = 0; i + 1 < z.length; i += 2)
-        if (Number(z[i + 1]) % URGENT_OFFSET <= cutoff) due.push(z[i]!);
+      for (let i = 0; i + 1 < z.length; i += 2) if (sinceOf(Number(z[i + 1])) <= cutoff) due.push(z[i]!);
       if (due.length === 0 || (await this.#d.view.staffing(language)).staffed) continue;
       for (const id of due) if (await this.#fallback(id, language)) moved++;
     }

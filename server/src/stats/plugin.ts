@@ -2,7 +2,7 @@ import type { StatsResponse } from '@stille-lijn/shared';
 import { statsResponseSchema } from '@stille-lijn/shared/rest';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { today, URGENT_OFFSET } from '../routing/index.ts';
+import { today } from '../routing/index.ts';
 
 /** The median of a list of numbers (0 when empty). */
 export function median(values: number[]): number {
@@ -23,12 +23,13 @@ export default fp(
       async (_req, reply) => {
         const now = Date.now();
         const day = today();
-        const [queue, active, operators, todayStats, waits] = await Promise.all([
-          app.queueView.figures(URGENT_OFFSET),
+        const [queue, active, operators, todayStats, waits, signalsToday] = await Promise.all([
+          app.queueView.figures(),
           app.redis.scard(app.keys.active),
           app.roster.onRoute(now),
           app.redis.hgetall(app.keys.statsDay(day)),
           app.redis.lrange(app.keys.statsDayWaits(day), 0, -1),
+          app.signals.figures(day),
         ]);
         const live = operators.filter((o) => o.connected);
         const body: StatsResponse = {
@@ -41,10 +42,11 @@ export default fp(
           endedToday: Number(todayStats.ended ?? 0),
           abandonedToday: Number(todayStats.abandoned ?? 0),
           medianWaitSecondsToday: Math.round(median(waits.map(Number)) / 1000),
+          signalsToday,
         };
         return reply.header('cache-control', 'no-store').send(body);
       },
     );
   },
-  { name: 'stats', dependencies: ['redis', 'auth', 'routing'] },
+  { name: 'stats', dependencies: ['redis', 'auth', 'routing', 'signals'] },
 );

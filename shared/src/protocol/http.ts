@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SignalCategory } from '../domain/signals/categories.ts';
 import type { OperatorIdentity } from './operator.ts';
 
 export const loginBodySchema = z.object({
@@ -32,4 +33,9 @@ export interface StatsResponse {
   abandonedToday: number;
   /** Extension: the median wait of today's answered conversations. */
   medianWaitSecondsToday: number;
+  /**
+   * Version 2: today's danger signals per category: how many conversations raised one, and
+   * how many of those an operator dismissed as wrong (no ids, no words).
+   */
+  signalsToday: Partial<Record<SignalCategory, { raised: number; dismissed: number }>>;
 }

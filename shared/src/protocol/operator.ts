@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReportStatus } from '../domain/report.ts';
 import { type RiskResult, riskResultSchema } from '../domain/risk.ts';
+import { SIGNAL_CATEGORIES, type SignalCategory, type SignalWeight } from '../domain/signals/categories.ts';
 import type { Ack } from '../errors.ts';
 import {
   type ConversationState,
@@ -68,6 +69,22 @@ export interface Conversation {
   operatorName?: string;
   /** Version 2: nobody on shift spoke its language, so a Dutch or English speaker may take it. */
   languageFallback?: boolean;
+  /**
+   * Version 2: danger signals read in the visitor's messages, with the ranges of the
+   * words that raised them (offsets into message texts; never text). Dismissed ones go.
+   */
+  signals?: ConversationSignal[];
+}
+
+/** Version 2: a danger signal's category and weight, as queue items and alerts carry it. */
+export interface SignalSummary {
+  category: SignalCategory;
+  weight: SignalWeight;
+}
+
+/** Version 2: a danger signal of a conversation, with where in which message it was read. */
+export interface ConversationSignal extends SignalSummary {
+  spans: { messageId: string; start: number; end: number }[];
 }
 
 export interface WaitingItem {
@@ -78,6 +95,8 @@ export interface WaitingItem {
   waitingSince: string;
   /** Version 2: on the language fallback (see `Conversation.languageFallback`). */
   languageFallback?: boolean;
+  /** Version 2: its danger signals (categories and weights only). */
+  signals?: SignalSummary[];
 }
 
 export interface OperatorIdentity {
@@ -190,6 +209,12 @@ export const tagsSchema = z.object({
 });
 
 /** `chat:risk`: the risk checklist; the server re-scores it and stores it encrypted. */
+/** Version 2: `signal:dismiss`. */
+export const signalDismissSchema = z.object({
+  conversationId: idSchema,
+  category: z.enum(SIGNAL_CATEGORIES),
+});
+
 export const riskSaveSchema = z.object({ conversationId: idSchema, risk: riskResultSchema });
 
 /** `chat:acute`: marks acute danger (urgent, supervisors alerted) and records the 112 script's answers. */
@@ -230,6 +255,8 @@ export interface SupervisorAlert {
   operatorName?: string;
   /** `urgent-waiting`: how long it has waited so far (seconds). */
   waitedSeconds?: number;
+  /** `danger-signal`: the high signals newly read in a waiting conversation. */
+  signals?: SignalSummary[];
   at: string;
 }
 
@@ -249,6 +276,11 @@ export type ConsoleClientToServerEvents = {
   ) => void;
   'supervisor:unmonitor': (payload: { conversationId: string }, ack: (res: Ack<object>) => void) => void;
   'supervisor:reassign': (payload: z.infer<typeof reassignSchema>, ack: (res: Ack<object>) => void) => void;
+  /** Version 2: the holding operator dismisses a wrong danger signal (audited, counted). */
+  'signal:dismiss': (
+    payload: z.infer<typeof signalDismissSchema>,
+    ack: (res: Ack<{ conversation: Conversation }>) => void,
+  ) => void;
 };
 
 export type ConsoleServerToClientEvents = {
@@ -271,4 +303,5 @@ export const consoleInboundSchemas = {
   'supervisor:monitor': monitorSchema,
   'supervisor:unmonitor': monitorSchema,
   'supervisor:reassign': reassignSchema,
+  'signal:dismiss': signalDismissSchema,
 } as const;

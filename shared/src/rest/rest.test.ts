@@ -63,9 +63,12 @@ describe('the REST contract', () => {
       endedToday: 2,
       abandonedToday: 0,
       medianWaitSecondsToday: 12,
+      signalsToday: { weapon: { raised: 2, dismissed: 1 } },
     };
     expect(statsResponseSchema.parse(figures)).toEqual(figures);
     expect(statsResponseSchema.safeParse({ ...figures, waiting: -1 }).success).toBe(false);
+    const unknown = { ...figures, signalsToday: { gossip: { raised: 1, dismissed: 0 } } };
+    expect(statsResponseSchema.safeParse(unknown).success).toBe(false);
     const op = {
       id: 'o1',
       displayName: 'Anna',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIGNAL_CATEGORIES } from '../domain/signals/categories.ts';
 import type { StatsResponse } from '../protocol/http.ts';
 import { schemaOf } from './schema.ts';
 
@@ -16,5 +17,10 @@ export const statsResponseSchema = schemaOf<StatsResponse>()(
     endedToday: figure,
     abandonedToday: figure,
     medianWaitSecondsToday: figure,
+    /** Version 2: today's danger signals per category (no ids, no words). */
+    signalsToday: z.partialRecord(
+      z.enum(SIGNAL_CATEGORIES),
+      z.object({ raised: z.number().int().min(0), dismissed: z.number().int().min(0) }),
+    ),
   }),
 );

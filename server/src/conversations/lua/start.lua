@@ -21,7 +21,8 @@
     ARGV[10] socketId
     ARGV[11] score          its routing score
     ARGV[12] openTtlMs      how long an address's set outlives its last new conversation
-  Returns {'ok', rank} | {'blocked'} | {'limit'} | {'clash'}
+    ARGV[13] signalTier     '1' when the first message shows a high danger signal (its score has the tier)
+  Returns {'ok', rank, firstMessageId ('' without text)} | {'blocked'} | {'limit'} | {'clash'}
 ]]
 local id, now = ARGV[1], ARGV[2]
 if redis.call('EXISTS', KEYS[5]) == 1 then return {'blocked'} end
@@ -32,11 +33,13 @@ redis.call('HSET', KEYS[1], 'state', 'waiting', 'role', ARGV[5], 'language', ARG
   'waitingSince', now, 'tags', '[]', 'away', '', 'vsock', ARGV[10], 'resumeKey', KEYS[6], 'returnKey', KEYS[7],
   'addr', ARGV[6], 'waitingMsgs', hasText and '1' or '0', 'vbytes', hasText and ARGV[9] or '0')
 redis.call('SET', KEYS[6], id)
+if ARGV[13] == '1' then redis.call('HSET', KEYS[1], 'signalTier', '1') end
+local messageId = ''
 if hasText then
-  redis.call('XADD', KEYS[2], '*', 'f', 'v', 'o', '', 'c', ARGV[8])
+  messageId = redis.call('XADD', KEYS[2], '*', 'f', 'v', 'o', '', 'c', ARGV[8])
   redis.call('HSET', KEYS[1], 'lastVisitorAt', now)
 end
 redis.call('ZADD', KEYS[3], ARGV[11], id)
 redis.call('SADD', KEYS[4], id)
 redis.call('PEXPIRE', KEYS[4], ARGV[12])
-return {'ok', redis.call('ZRANK', KEYS[3], id)}
+return {'ok', redis.call('ZRANK', KEYS[3], id), messageId}

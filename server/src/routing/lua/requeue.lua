@@ -15,10 +15,11 @@
     ARGV[4] language               as read
     ARGV[5] urgentOffset           added to the score of a conversation that is not urgent
     ARGV[6] fallbackShift          added to the score on the fallback (after own-language peers)
+    ARGV[7] signalOffset           added instead of urgentOffset when it shows a high danger signal
   Returns {'ok', noteId} | {'conflict'} | {'forbidden'} | {'retry'}
 ]]
 local id = ARGV[1]
-local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'urgent', 'waitingSince', 'language', 'away', 'awaySince', 'languageFallback')
+local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'urgent', 'waitingSince', 'language', 'away', 'awaySince', 'languageFallback', 'signalTier')
 if c[1] ~= 'active' then return {'conflict'} end
 if c[2] ~= ARGV[2] then return {'forbidden'} end
 if c[5] ~= ARGV[4] then return {'retry'} end
@@ -29,7 +30,9 @@ redis.call('HDEL', KEYS[1], 'operatorId', 'operatorName', 'assignedAt')
 redis.call('SREM', KEYS[3], id)
 redis.call('SREM', KEYS[5], id)
 local score = tonumber(c[4])
-if c[3] ~= '1' then score = score + tonumber(ARGV[5]) end
+if c[3] ~= '1' then
+  if c[9] == '1' then score = score + tonumber(ARGV[7]) else score = score + tonumber(ARGV[5]) end
+end
 redis.call('ZADD', KEYS[4], score, id)
 if c[8] == '1' then redis.call('ZADD', KEYS[7], score + tonumber(ARGV[6]), id) end
 if c[6] and c[6] ~= '' and c[7] then redis.call('ZADD', KEYS[6], tonumber(c[7]), id) end

@@ -1,0 +1,1 @@
+export { type SignalFigures, SignalService } from './service.ts';

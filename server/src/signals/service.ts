@@ -1,0 +1,159 @@
+import {
+  AppError,
+  type Conversation,
+  type SignalCategory,
+  type SignalSummary,
+  type SupervisorAlert,
+} from '@stille-lijn/shared';
+import { readSignals, type SignalHit } from '@stille-lijn/shared/signals';
+import type { Redis } from 'ioredis';
+import type { AuditLog } from '../audit/index.ts';
+import type { ConversationRecord, ConversationStore, StoredSignal } from '../conversations/index.ts';
+import type { RedisKeys } from '../redis/keys.ts';
+import type { Notifier } from '../sockets/notifier.ts';
+
+/** Days the per-category signal counts are kept (they hold no conversation id). */
+const FIGURES_TTL_S = 400 * 86_400;
+
+export interface SignalsDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  store: ConversationStore;
+  notifier: Notifier;
+  audit: AuditLog;
+  /** Moves a waiting conversation to the tier its urgency and signals give it. */
+  rescore: (r: ConversationRecord, urgent: boolean, highSignal: boolean) => Promise<void>;
+  /** The waiting list changed: a new `queue:snapshot` follows. */
+  queueChanged: () => void;
+}
+
+/** The signal counts of one UTC day, per category (`GET /api/stats`). */
+export type SignalFigures = Partial<Record<SignalCategory, { raised: number; dismissed: number }>>;
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * Danger signals in the visitor's words (PROTOCOL.md, "Danger signals"): every visitor
+ * message is read in memory, before it is sealed, by the pure reader in
+ * `@stille-lijn/shared/signals`. What it finds is stored only sealed, with the ranges of the
+ * words; a high signal of a waiting conversation moves it right after the urgent ones and
+ * alerts supervisors once per category; after assignment a signal is shown to the operator
+ * and changes no routing. No text ever leaves this class: not to a log, a metric or an alert.
+ */
+export class SignalService {
+  readonly #d: SignalsDeps;
+  /** One read-modify-write at a time per conversation (a visitor's socket lives on one instance). */
+  readonly #chains = new Map<string, Promise<unknown>>();
+
+  constructor(deps: SignalsDeps) {
+    this.#d = deps;
+  }
+
+  /** The signals in a text (for `chat:start`, which scores before it stores). */
+  read(text: string): SignalHit[] {
+    return text ? readSignals(text) : [];
+  }
+
+  /** Records what the first message of `chat:start` showed (the conversation is already scored). */
+  async started(conversationId: string, messageId: string, hits: SignalHit[]): Promise<void> {
+    if (hits.length) await this.#serial(conversationId, () => this.#record(conversationId, messageId, hits));
+  }
+
+  /** A stored visitor message: read it, and act on what is new. */
+  async visitorMessage(conversationId: string, messageId: string, text: string): Promise<void> {
+    const hits = this.read(text);
+    if (hits.length) await this.#serial(conversationId, () => this.#record(conversationId, messageId, hits));
+  }
+
+  /** `signal:dismiss`: the holding operator marks a signal wrong; audited and counted. */
+  async dismiss(conversationId: string, operatorId: string, category: SignalCategory): Promise<Conversation> {
+    return this.#serial(conversationId, async () => {
+      const d = this.#d;
+      const r = await d.store.get(conversationId);
+      if (r.operatorId !== operatorId) throw new AppError('forbidden');
+      const signals = d.store.signalsOf(r);
+      const s = signals.find((x) => x.category === category && !x.dismissed);
+      if (!s) throw new AppError('not_found', 'No such signal on this conversation.');
+      s.dismissed = true;
+      await d.store.setSignals(conversationId, signals);
+      await d.audit.record('signal-dismiss', operatorId, conversationId);
+      await this.#count(category, 'dismissed');
+      return d.store.conversation(conversationId);
+    });
+  }
+
+  /** Today's (or a day's) counts per category. */
+  async figures(day = today()): Promise<SignalFigures> {
+    const h = await this.#d.redis.hgetall(this.#d.keys.signalFigures(day));
+    const out: SignalFigures = {};
+    for (const [field, n] of Object.entries(h)) {
+      const [what, category] = field.split(':') as ['raised' | 'dismissed', SignalCategory];
+      const f = out[category] ?? { raised: 0, dismissed: 0 };
+      f[what] = Number(n);
+      out[category] = f;
+    }
+    return out;
+  }
+
+  async #record(conversationId: string, messageId: string, hits: SignalHit[]): Promise<void> {
+    const d = this.#d;
+    const r = await d.store.read(conversationId);
+    if (!r || r.state === 'ended') return;
+    const signals = d.store.signalsOf(r);
+    const fresh: StoredSignal[] = [];
+    for (const hit of hits) {
+      const spans = hit.spans.map((s) => ({ messageId, start: s.start, end: s.end }));
+      const known = signals.find((s) => s.category === hit.category);
+      if (known) {
+        if (known.spans.some((s) => s.messageId === messageId)) continue;
+        known.spans.push(...spans);
+        // A dismissed signal raised again by a later message is shown again.
+        if (known.dismissed) delete known.dismissed;
+      } else {
+        const s: StoredSignal = { category: hit.category, weight: hit.weight, spans };
+        signals.push(s);
+        fresh.push(s);
+      }
+    }
+    const waiting = r.state === 'waiting';
+    const alert = waiting ? signals.filter((s) => s.weight === 'high' && !s.alerted) : [];
+    for (const s of alert) s.alerted = true;
+    const raiseTier = waiting && !r.highSignal && alert.length > 0;
+    await d.store.setSignals(conversationId, signals, { highSignal: raiseTier });
+    for (const s of fresh) await this.#count(s.category, 'raised');
+    if (waiting) {
+      // A new queue:snapshot follows (rescore marks the view changed).
+      if (raiseTier) await d.rescore(r, r.urgent, true);
+      else d.queueChanged();
+    } else if (r.operatorId) {
+      d.notifier.toOperator(r.operatorId, 'chat:updated', {
+        conversation: d.store.toConversation((await d.store.read(conversationId)) ?? r),
+      });
+    }
+    if (alert.length) {
+      const payload: SupervisorAlert = {
+        kind: 'danger-signal',
+        conversationId,
+        signals: alert.map(({ category, weight }): SignalSummary => ({ category, weight })),
+        at: new Date().toISOString(),
+      };
+      d.notifier.toSupervisors('supervisor:alert', payload);
+    }
+  }
+
+  async #count(category: SignalCategory, what: 'raised' | 'dismissed'): Promise<void> {
+    const k = this.#d.keys.signalFigures(today());
+    await this.#d.redis.multi().hincrby(k, `${what}:${category}`, 1).expire(k, FIGURES_TTL_S).exec();
+  }
+
+  #serial<T>(conversationId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#chains.get(conversationId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.#chains.set(conversationId, tail);
+    void tail.then(() => {
+      if (this.#chains.get(conversationId) === tail) this.#chains.delete(conversationId);
+    });
+    return next;
+  }
+}
