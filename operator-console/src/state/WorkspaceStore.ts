@@ -15,9 +15,11 @@ import {
 } from '@stille-lijn/shared/domain/risk';
 import type { SyncResult } from '../api/ack.ts';
 import { fetchMe } from '../api/http.ts';
+import { fetchConversationRecord } from '../api/shift.ts';
 import {
   connectOperatorSocket,
   createOperatorApi,
+  type Handover,
   type OperatorApi,
   type OperatorSocket,
   type Reassign,
@@ -42,6 +44,16 @@ export type TransferOutcome = 'ok' | 'not-found' | 'failed';
 export type BlockOutcome = 'ok' | 'too-late' | 'forbidden' | 'not-found' | 'failed';
 /** `not-found`: the operator is not signed in; `conflict`: at capacity, or the conversation moved on. */
 export type ReassignOutcome = 'ok' | 'not-found' | 'conflict' | 'failed';
+/**
+ * `full`: the colleague has fewer free places than there are conversations (nothing moved);
+ * `not-found`: the colleague is not signed in; `failed`: anything else.
+ */
+export type HandoverOutcome =
+  | { ok: true; moved: number }
+  | { ok: false; failure: 'full' | 'not-found' | 'failed' };
+
+/** How many recently ended conversations are read back after a reload. @default 20 */
+const RECENT_LIMIT = 20;
 
 function monitorFailure(code: ErrorCode): 'not-found' | 'forbidden' | 'failed' {
   return code === 'not_found' ? 'not-found' : code === 'forbidden' ? 'forbidden' : 'failed';
@@ -84,6 +96,12 @@ export interface WorkspaceCommands {
   reportStatus(status: ReportStatus): void;
   /** The supervisor has seen the alerts shown so far. */
   alertsSeen(): void;
+  /** Ends the shift: every active conversation to a colleague or back to the queue, with a note. */
+  handover(payload: Handover): Promise<HandoverOutcome>;
+  /** On a break: asks a supervisor to talk. */
+  debrief(): Promise<boolean>;
+  /** Signed in again (a new session cookie): reconnect on it, keeping every conversation. */
+  sessionRenewed(): void;
 }
 
 export interface WorkspaceCallbacks {
@@ -199,6 +217,32 @@ export class WorkspaceStore implements WorkspaceCommands {
     });
   }
 
+  /**
+   * After sign-in or a reload: the conversations that ended in this operator's hands and
+   * are still kept (`GET /api/conversations`), with their messages, so that a report can
+   * still be written. Active ones come with `chat:assigned`.
+   */
+  private async loadRecent(): Promise<void> {
+    const mine = await fetchMyConversations();
+    if (this.closed || !mine.ok) return;
+    const ended = mine.data
+      .filter((c) => c.state === 'ended' && !this.state.conversations[c.conversationId])
+      .sort((a, b) => (b.endedAt ?? '').localeCompare(a.endedAt ?? ''))
+      .slice(0, RECENT_LIMIT)
+      .reverse();
+    const records = await Promise.all(ended.map((c) => fetchConversationRecord(c.conversationId)));
+    if (this.closed) return;
+    for (const [i, c] of ended.entries()) {
+      const record = records[i];
+      this.dispatch({
+        type: 'recent',
+        conversation: record?.ok ? record.data.conversation : c,
+        messages: record?.ok ? record.data.messages : [],
+        notes: record?.ok ? record.data.notes : [],
+      });
+    }
+  }
+
   private listen(socket: OperatorSocket): void {
     const api = this.api;
     if (!api) return;
@@ -207,8 +251,10 @@ export class WorkspaceStore implements WorkspaceCommands {
       dispatch({ type: 'connection', connection: 'online' });
       this.assignedSinceConnect = new Set();
       if (this.connectedBefore) void this.afterReconnect(api);
+      else void this.loadRecent();
       this.connectedBefore = true;
     });
+    socket.on('session:expiring', (p) => dispatch({ type: 'session-expiring', at: p.at }));
     socket.on('session:ended', () => this.sessionEnded());
     // An admin changed this account's role or languages: the server cuts the socket, and
     // the new connection, with the new rights, follows the identity read again here.
@@ -243,7 +289,13 @@ export class WorkspaceStore implements WorkspaceCommands {
     });
 
     socket.on('operator:state', (p) =>
-      dispatch({ type: 'operator-state', status: p.status, load: p.load, capacity: p.capacity }),
+      dispatch({
+        type: 'operator-state',
+        status: p.status,
+        load: p.load,
+        capacity: p.capacity,
+        ...(p.breakUntil !== undefined ? { breakUntil: p.breakUntil } : {}),
+      }),
     );
     socket.on('queue:snapshot', (p) => dispatch({ type: 'queue', waiting: p.waiting }));
     socket.on('chat:assigned', (p) => {
@@ -545,4 +597,23 @@ export class WorkspaceStore implements WorkspaceCommands {
   readonly reportStatus = (status: ReportStatus): void => this.dispatch({ type: 'report-status', status });
 
   readonly alertsSeen = (): void => this.dispatch({ type: 'alerts-seen' });
+
+  readonly handover = async (payload: Handover): Promise<HandoverOutcome> => {
+    const res = await this.api?.handover(payload);
+    if (res?.ok) return { ok: true, moved: res.moved };
+    const code = res?.error.code;
+    return {
+      ok: false,
+      failure: code === 'conflict' ? 'full' : code === 'not_found' ? 'not-found' : 'failed',
+    };
+  };
+
+  readonly debrief = async (): Promise<boolean> => (await this.api?.debrief())?.ok === true;
+
+  readonly sessionRenewed = (): void => {
+    this.dispatch({ type: 'session-renewed' });
+    // The handshake reads the cookie: a new connection belongs to the new session.
+    this.socket?.disconnect();
+    this.socket?.connect();
+  };
 }

@@ -14,6 +14,8 @@ import type { AcuteState, ChatMessage, ConversationEntry, SyncState, WorkspaceSt
 /** The operator's own conversations: assignment, messages, visitor signals, the end, and what the operator keeps about each. */
 export type ConversationAction =
   | { type: 'assigned'; conversation: Conversation; messages: Message[]; notes: Note[]; select?: boolean }
+  /** An ended conversation of this operator read over REST (after a reload): listed, not selected, not announced. */
+  | { type: 'recent'; conversation: Conversation; messages: Message[]; notes: Note[] }
   | { type: 'unassigned'; conversationId: string; reason: 'transferred' | 'requeued' }
   | { type: 'message'; conversationId: string; message: Message }
   | { type: 'message-pending'; conversationId: string; clientMessageId: string; text: string; at: string }
@@ -171,6 +173,19 @@ export function conversationsReducer(state: WorkspaceState, action: Conversation
         queue: state.queue.filter((w) => w.conversationId !== id),
       };
       return announce(next, { kind: 'assigned', conversationId: id });
+    }
+
+    case 'recent': {
+      const id = action.conversation.conversationId;
+      if (state.conversations[id] || action.conversation.state !== 'ended') return state;
+      const entry = newEntry(action.conversation, action.messages, action.notes, false);
+      return {
+        ...state,
+        conversations: { ...state.conversations, [id]: { ...entry, unread: 0 } },
+        order: [...state.order, id],
+        labels: { ...state.labels, [id]: state.nextLabel },
+        nextLabel: state.nextLabel + 1,
+      };
     }
 
     case 'unassigned': {

@@ -90,6 +90,10 @@ export type Announcement =
 export interface WorkspaceState {
   connection: 'connecting' | 'online' | 'offline';
   status: OperatorStatus | undefined;
+  /** While on a break: when it ends (ISO). */
+  breakUntil: string | undefined;
+  /** After `session:expiring`: when the session reaches its absolute limit (ISO). */
+  sessionExpiresAt: string | undefined;
   load: number | undefined;
   capacity: number | undefined;
   queue: WaitingItem[];
@@ -119,6 +123,8 @@ export function initialWorkspaceState(): WorkspaceState {
   return {
     connection: 'connecting',
     status: undefined,
+    breakUntil: undefined,
+    sessionExpiresAt: undefined,
     load: undefined,
     capacity: undefined,
     queue: [],

@@ -30,6 +30,8 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
   switch (action.type) {
     case 'connection':
     case 'operator-state':
+    case 'session-expiring':
+    case 'session-renewed':
       return accountReducer(state, action);
     case 'queue':
       return queueReducer(state, action);
@@ -48,11 +50,21 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
   }
 }
 
+/**
+ * The conversations as the list shows them, and as Alt+1..9 counts them: the open ones,
+ * then those that ended (the `ended-list`), each group in the order they came.
+ */
+export function visibleOrder(state: Pick<WorkspaceState, 'order' | 'conversations'>): string[] {
+  const ended = (id: string) => state.conversations[id]?.conversation.state === 'ended';
+  return [...state.order.filter((id) => !ended(id)), ...state.order.filter(ended)];
+}
+
 /** The conversation `offset` places away from the selected one, wrapping around. */
 export function neighbourId(state: WorkspaceState, offset: number): string | undefined {
-  if (state.order.length === 0) return undefined;
-  const current = state.selectedId === undefined ? -1 : state.order.indexOf(state.selectedId);
-  if (current === -1) return offset >= 0 ? state.order[0] : state.order[state.order.length - 1];
-  const n = state.order.length;
-  return state.order[(((current + offset) % n) + n) % n];
+  const order = visibleOrder(state);
+  if (order.length === 0) return undefined;
+  const current = state.selectedId === undefined ? -1 : order.indexOf(state.selectedId);
+  if (current === -1) return offset >= 0 ? order[0] : order[order.length - 1];
+  const n = order.length;
+  return order[(((current + offset) % n) + n) % n];
 }
