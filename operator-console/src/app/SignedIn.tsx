@@ -136,6 +136,7 @@ export function SignedIn({
           onChange={commands.setStatus}
         />
         <div class="header-tools">
+          <AlertSettings alerts={background} />
           <button
             type="button"
             class="link-button"
@@ -168,7 +169,6 @@ export function SignedIn({
           </button>
         </div>
       </header>
-      <AlertSettings alerts={background} />
       <SessionNotice
         expiresAt={state.sessionExpiresAt}
         onSignIn={onSignIn}
@@ -235,27 +235,32 @@ export function SignedIn({
         {view === 'admin' && isAdmin && <AdminScreen selfId={operator.id} onUnauthorized={onExpired} />}
       </main>
       <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
-      <HandoverDialog
-        open={handoverOpen}
-        selfId={operator.id}
-        activeCount={activeCount}
-        onHandover={commands.handover}
-        onClose={() => setHandoverOpen(false)}
-        onUnauthorized={onExpired}
-      />
-      <LogoutDialog
-        open={logoutOpen}
-        activeCount={activeCount}
-        onHandover={() => {
-          setLogoutOpen(false);
-          setHandoverOpen(true);
-        }}
-        onSignOut={() => {
-          setLogoutOpen(false);
-          void onSignOut();
-        }}
-        onClose={() => setLogoutOpen(false)}
-      />
+      {/* Mounted only while open: a closed dialog leaves no form fields in the page. */}
+      {handoverOpen && (
+        <HandoverDialog
+          open={handoverOpen}
+          selfId={operator.id}
+          activeCount={activeCount}
+          onHandover={commands.handover}
+          onClose={() => setHandoverOpen(false)}
+          onUnauthorized={onExpired}
+        />
+      )}
+      {logoutOpen && (
+        <LogoutDialog
+          open={logoutOpen}
+          activeCount={activeCount}
+          onHandover={() => {
+            setLogoutOpen(false);
+            setHandoverOpen(true);
+          }}
+          onSignOut={() => {
+            setLogoutOpen(false);
+            void onSignOut();
+          }}
+          onClose={() => setLogoutOpen(false)}
+        />
+      )}
     </>
   );
 }

@@ -27,13 +27,7 @@ export function SessionNotice({ expiresAt, onSignIn, onRenewed }: SessionNoticeP
   const [error, setError] = useState<string | undefined>(undefined);
   const [renewed, setRenewed] = useState(false);
 
-  if (expiresAt === undefined) {
-    return renewed ? (
-      <p class="session-notice" role="status" data-sl="session-renewed">
-        {t.shift.renewed}
-      </p>
-    ) : null;
-  }
+  if (expiresAt === undefined && !renewed) return null;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -64,64 +58,68 @@ export function SessionNotice({ expiresAt, onSignIn, onRenewed }: SessionNoticeP
   };
 
   return (
-    <section
-      class="session-expiring"
-      data-sl="session-expiring"
-      data-at={expiresAt}
-      aria-labelledby="expiring-text"
-    >
-      <p id="expiring-text" role="alert">
-        {t.shift.expiringAt(formatClock(expiresAt, t.locale))}{' '}
-        {!formOpen && (
-          <button type="button" class="small" data-sl="session-renew" onClick={() => setFormOpen(true)}>
-            {t.shift.renew}
-          </button>
-        )}
-      </p>
-      {formOpen && (
-        <form class="renew-form" onSubmit={submit} aria-label={t.shift.renewHeading}>
-          <label for="renew-username">{t.signin.username}</label>
-          <input
-            id="renew-username"
-            data-sl="renew-username"
-            autocomplete="username"
-            required
-            value={username}
-            onInput={(e) => setUsername(e.currentTarget.value)}
-          />
-          <label for="renew-password">{t.signin.password}</label>
-          <input
-            id="renew-password"
-            type="password"
-            data-sl="renew-password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-          <label for="renew-totp">{t.signin.totp}</label>
-          <input
-            id="renew-totp"
-            data-sl="renew-totp"
-            inputMode="numeric"
-            autocomplete="one-time-code"
-            value={totp}
-            onInput={(e) => setTotp(e.currentTarget.value)}
-          />
-          {error !== undefined && (
-            <p class="error" role="alert" data-sl="renew-error">
-              {error}
-            </p>
+    <section class="session-box" aria-label={t.shift.renewHeading}>
+      {renewed && (
+        <p class="session-notice" role="status" data-sl="session-renewed">
+          {t.shift.renewed}
+        </p>
+      )}
+      {expiresAt !== undefined && (
+        <div class="session-expiring" data-sl="session-expiring" data-at={expiresAt}>
+          <p role="alert">
+            {t.shift.expiringAt(formatClock(expiresAt, t.locale))}{' '}
+            {!formOpen && (
+              <button type="button" class="small" data-sl="session-renew" onClick={() => setFormOpen(true)}>
+                {t.shift.renew}
+              </button>
+            )}
+          </p>
+          {formOpen && (
+            <form class="renew-form" onSubmit={submit}>
+              <label for="renew-username">{t.signin.username}</label>
+              <input
+                id="renew-username"
+                data-sl="renew-username"
+                autocomplete="username"
+                required
+                value={username}
+                onInput={(e) => setUsername(e.currentTarget.value)}
+              />
+              <label for="renew-password">{t.signin.password}</label>
+              <input
+                id="renew-password"
+                type="password"
+                data-sl="renew-password"
+                autocomplete="current-password"
+                required
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+              />
+              <label for="renew-totp">{t.signin.totp}</label>
+              <input
+                id="renew-totp"
+                data-sl="renew-totp"
+                inputMode="numeric"
+                autocomplete="one-time-code"
+                value={totp}
+                onInput={(e) => setTotp(e.currentTarget.value)}
+              />
+              {error !== undefined && (
+                <p class="error" role="alert" data-sl="renew-error">
+                  {error}
+                </p>
+              )}
+              <div class="buttons">
+                <button type="submit" class="primary" data-sl="renew-submit" disabled={busy}>
+                  {t.shift.renewSubmit}
+                </button>
+                <button type="button" onClick={() => setFormOpen(false)}>
+                  {t.shift.renewCancel}
+                </button>
+              </div>
+            </form>
           )}
-          <div class="buttons">
-            <button type="submit" class="primary" data-sl="renew-submit" disabled={busy}>
-              {t.shift.renewSubmit}
-            </button>
-            <button type="button" onClick={() => setFormOpen(false)}>
-              {t.shift.renewCancel}
-            </button>
-          </div>
-        </form>
+        </div>
       )}
     </section>
   );
