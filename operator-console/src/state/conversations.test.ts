@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assign, conversation, msg, run, T0, T1 } from './fixtures.ts';
-import { neighbourId, workspaceReducer } from './workspace.ts';
+import { neighbourId, visibleOrder, workspaceReducer } from './workspace.ts';
 
 describe('assignment and selection', () => {
   it('selects the first conversation and keeps the selection when more arrive', () => {
@@ -345,5 +345,33 @@ describe('server updates', () => {
     const s = run(assign('a'), assign('b'), { type: 'reconcile', conversations: [], candidates: ['a'] });
     expect(s.order).toEqual(['b']);
     expect(s.announcement).toMatchObject({ kind: 'gone', conversationId: 'a' });
+  });
+});
+
+describe('recently ended, read back after a reload', () => {
+  it('lists an ended conversation with its messages, unselected and unannounced; never an open one, never twice', () => {
+    const ended = conversation('old', { state: 'ended', endReason: 'operator', endedAt: T1 });
+    const s = run(
+      assign('a'),
+      { type: 'recent', conversation: ended, messages: [msg('m1', 'visitor')], notes: [] },
+      { type: 'recent', conversation: ended, messages: [], notes: [] },
+      { type: 'recent', conversation: conversation('open'), messages: [], notes: [] },
+    );
+    expect(s.order).toEqual(['a', 'old']);
+    expect(s.selectedId).toBe('a');
+    expect(s.conversations.old).toMatchObject({ unread: 0, messages: [{ messageId: 'm1' }] });
+    expect(s.announcement).toMatchObject({ kind: 'assigned', conversationId: 'a' });
+  });
+
+  it('shows and counts open conversations before ended ones', () => {
+    const s = run(assign('a'), assign('b'), assign('c'), {
+      type: 'ended',
+      conversationId: 'a',
+      reason: 'visitor',
+      at: T1,
+    });
+    expect(visibleOrder(s)).toEqual(['b', 'c', 'a']);
+    const onC = workspaceReducer(s, { type: 'select', conversationId: 'c' });
+    expect(neighbourId(onC, 1)).toBe('a');
   });
 });
