@@ -400,6 +400,20 @@ describe('console: the night shift', () => {
     await waitFor(() => region?.inbox.received.has(reportId) === true);
   });
 
+  it('marks a Polish visitor nobody on shift speaks as a language fallback in the queue, then she is answered', async () => {
+    t = await startTestApp({ LANGUAGE_FALLBACK_S: '1' });
+    const op = await signIn('operator', 'Anna de Vries');
+    const v = await visitor({ role: 'victim', language: 'pl', text: 'Pomocy' });
+    const item = op.page.locator(
+      `[data-sl="queue-item"][data-conversation-id="${v.id}"][data-language-fallback="true"]`,
+    );
+    await item.waitFor();
+    await item.locator('[data-sl="accept"]').click();
+    await op.page
+      .locator(`[data-sl="conversation-tab"][data-conversation-id="${v.id}"][data-state="active"]`)
+      .waitFor();
+  });
+
   it('lets an admin set an operator’s own capacity', async () => {
     t = await startTestApp();
     const account = await t.app.operators.create({

@@ -98,6 +98,9 @@ export const en: Messages = {
     capacity: 'Most conversations at once',
     capacityHint: 'Leave empty for the server’s default.',
     capacityInvalid: 'Enter a whole number from 1 to 100.',
+    languageFallback: 'Other language',
+    languageFallbackHint:
+      'Nobody on this shift speaks the visitor’s language. Answer in Dutch or English; the visitor has been told.',
   },
   operatorRoles: { operator: 'operator', supervisor: 'supervisor', admin: 'administrator' },
   visitorRoles: {

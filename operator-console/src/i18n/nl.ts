@@ -93,6 +93,9 @@ export const nl = {
     capacity: 'Maximum aantal gesprekken tegelijk',
     capacityHint: 'Leeg laten voor de standaardwaarde van de server.',
     capacityInvalid: 'Vul een heel getal van 1 tot en met 100 in.',
+    languageFallback: 'Andere taal',
+    languageFallbackHint:
+      'Niemand in deze dienst spreekt de taal van de bezoeker. Antwoord in het Nederlands of Engels; de bezoeker weet dat.',
   },
   operatorRoles: { operator: 'operator', supervisor: 'supervisor', admin: 'beheerder' },
   visitorRoles: {

@@ -29,18 +29,24 @@ export function urgentRows(
   alerts: readonly SupervisorAlert[],
   now: number,
 ): UrgentRow[] {
-  const alerted = new Map<string, number>();
+  const alerted = new Map<string, { count: number; waited: number }>();
   for (const a of alerts) {
-    if (a.kind === 'urgent-waiting' && a.conversationId !== undefined)
-      alerted.set(a.conversationId, (alerted.get(a.conversationId) ?? 0) + 1);
+    if (a.kind !== 'urgent-waiting' || a.conversationId === undefined) continue;
+    const known = alerted.get(a.conversationId) ?? { count: 0, waited: 0 };
+    // The server's count of the wait, carried forward: never less than it said.
+    const waited = (a.waitedSeconds ?? 0) + secondsSince(a.at, now);
+    alerted.set(a.conversationId, { count: known.count + 1, waited: Math.max(known.waited, waited) });
   }
   return waiting
     .filter((w) => w.urgent)
-    .map((w) => ({
-      conversationId: w.conversationId,
-      waitedSeconds: secondsSince(w.waitingSince, now),
-      alerts: alerted.get(w.conversationId) ?? 0,
-    }))
+    .map((w) => {
+      const alert = alerted.get(w.conversationId);
+      return {
+        conversationId: w.conversationId,
+        waitedSeconds: Math.max(secondsSince(w.waitingSince, now), alert?.waited ?? 0),
+        alerts: alert?.count ?? 0,
+      };
+    })
     .sort((x, y) => y.waitedSeconds - x.waitedSeconds);
 }
 
