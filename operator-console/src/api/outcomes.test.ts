@@ -1,8 +1,14 @@
-import type { Ack, ErrorCode, ErrorReason } from '@stille-lijn/shared';
+import type { AckError, ErrorCode, ErrorReason } from '@stille-lijn/shared';
 import { describe, expect, it } from 'vitest';
-import { acceptOutcome, blockOutcome, reassignOutcome, transferOutcome } from './outcomes.ts';
+import {
+  acceptOutcome,
+  blockOutcome,
+  handoverOutcome,
+  reassignOutcome,
+  transferOutcome,
+} from './outcomes.ts';
 
-const refused = (code: ErrorCode, reason?: ErrorReason): Ack<object> => ({
+const refused = (code: ErrorCode, reason?: ErrorReason): AckError => ({
   ok: false,
   error: { code, message: '', ...(reason ? { reason } : {}) },
 });
@@ -39,5 +45,16 @@ describe('outcomes switch on the reason, not on guesses', () => {
     expect(reassignOutcome(refused('conflict', 'not_active'))).toBe('conflict');
     expect(reassignOutcome(refused('not_found', 'operator_offline'))).toBe('not-found');
     expect(reassignOutcome(refused('unavailable'))).toBe('failed');
+  });
+
+  it('hand-over: a full colleague and one not signed in are told apart; moved counts come through', () => {
+    expect(handoverOutcome({ ok: true, moved: 2 })).toEqual({ ok: true, moved: 2 });
+    expect(handoverOutcome(refused('conflict', 'colleague_full'))).toEqual({ ok: false, failure: 'full' });
+    expect(handoverOutcome(refused('not_found', 'operator_offline'))).toEqual({
+      ok: false,
+      failure: 'not-found',
+    });
+    // Handing over to oneself is a conflict too, but not a full colleague.
+    expect(handoverOutcome(refused('conflict', 'self_transfer'))).toEqual({ ok: false, failure: 'failed' });
   });
 });

@@ -26,6 +26,14 @@ export type BlockOutcome = 'ok' | 'too-late' | 'forbidden' | 'not-found' | 'fail
  */
 export type ReassignOutcome = 'ok' | 'not-found' | 'colleague-full' | 'conflict' | 'failed';
 
+/**
+ * `operator:handover`: `full` the colleague has fewer free places than there are
+ * conversations (nothing moved); `not-found` the colleague is not signed in.
+ */
+export type HandoverOutcome =
+  | { ok: true; moved: number }
+  | { ok: false; failure: 'full' | 'not-found' | 'failed' };
+
 type Refusal = Extract<Ack<object>, { ok: false }>['error'];
 const refusalOf = (res: Ack<object> | undefined): Refusal =>
   res === undefined
@@ -64,4 +72,12 @@ export function reassignOutcome(res: Ack<object> | undefined): ReassignOutcome {
   if (reason === 'operator_offline' || code === 'not_found') return 'not-found';
   if (reason === 'colleague_full') return 'colleague-full';
   return code === 'conflict' ? 'conflict' : 'failed';
+}
+
+export function handoverOutcome(res: Ack<{ moved: number }> | undefined): HandoverOutcome {
+  if (res?.ok) return { ok: true, moved: res.moved };
+  const { code, reason } = refusalOf(res);
+  if (reason === 'colleague_full') return { ok: false, failure: 'full' };
+  if (reason === 'operator_offline' || code === 'not_found') return { ok: false, failure: 'not-found' };
+  return { ok: false, failure: 'failed' };
 }
