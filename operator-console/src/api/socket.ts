@@ -7,6 +7,7 @@ import type {
   OperatorClientToServerEvents,
   OperatorServerToClientEvents,
   OperatorStatus,
+  SignalCategory,
   Transfer,
   ViolenceKind,
 } from '@stille-lijn/shared';
@@ -80,6 +81,11 @@ export interface OperatorApi {
   handover(payload: Handover): Promise<Ack<{ moved: number }>>;
   /** `operator:debrief`: on a break, ask a supervisor to talk. */
   debrief(): Promise<Ack<object>>;
+  /** `signal:dismiss`: the holder marks a danger signal wrong; the ack holds the conversation without it. */
+  dismissSignal(
+    conversationId: string,
+    category: SignalCategory,
+  ): Promise<Ack<{ conversation: Conversation }>>;
 }
 
 /** `operator:handover`. */
@@ -122,5 +128,7 @@ export function createOperatorApi(socket: OperatorSocket): OperatorApi {
     reassign: (payload) => online(() => settle(timed().emitWithAck('supervisor:reassign', payload))),
     handover: (payload) => online(() => settle(timed().emitWithAck('operator:handover', payload))),
     debrief: () => online(() => settle(timed().emitWithAck('operator:debrief', {}))),
+    dismissSignal: (conversationId, category) =>
+      online(() => settle(timed().emitWithAck('signal:dismiss', { conversationId, category }))),
   };
 }

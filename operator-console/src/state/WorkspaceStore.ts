@@ -2,6 +2,7 @@ import {
   type ErrorCode,
   type OperatorIdentity,
   type OperatorStatus,
+  type SignalCategory,
   type Transfer,
   type ViolenceKind,
   violenceKinds,
@@ -70,6 +71,8 @@ export interface WorkspaceCommands {
   end(conversationId: string): Promise<boolean>;
   /** Ends the conversation if it is open and blocks the visitor's address for a few hours. */
   block(conversationId: string): Promise<BlockOutcome>;
+  /** `signal:dismiss`: marks a danger signal wrong; true once the server took it off. */
+  dismissSignal(conversationId: string, category: SignalCategory): Promise<boolean>;
   close(conversationId: string): void;
   setTags(conversationId: string, tags: ViolenceKind[]): Promise<void>;
   answerRisk(conversationId: string, itemId: RiskItemId, answer: RiskAnswer | undefined): void;
@@ -487,6 +490,14 @@ export class WorkspaceStore implements WorkspaceCommands {
       return 'ok';
     }
     return blockOutcome(res);
+  };
+
+  /** `signal:dismiss`: true once the server took the signal off (the conversation follows). */
+  readonly dismissSignal = async (conversationId: string, category: SignalCategory): Promise<boolean> => {
+    const res = await this.api?.dismissSignal(conversationId, category);
+    if (!res?.ok) return false;
+    this.dispatch({ type: 'updated', conversation: res.conversation });
+    return true;
   };
 
   readonly close = (conversationId: string): void => {
