@@ -4,6 +4,7 @@ import {
   type EndReason,
   type LeaveReason,
   type ResumeAck,
+  refusal,
   type StartAck,
   type VisitorLeftReason,
   type VisitorStart,
@@ -11,13 +12,13 @@ import {
 import { normalizeReturnCode } from '@stille-lijn/shared/domain/return-code';
 import { updateEwma } from '@stille-lijn/shared/domain/wait';
 import type { SignalHit } from '@stille-lijn/shared/signals';
-import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { DataCipher } from '../crypto/cipher.ts';
 import type { OnCall } from '../oncall/index.ts';
+import type { ConversationJobQueue, RetentionJobQueue } from '../queues/jobs.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { type QueueView, type Roster, type Router, routingScore, type Waiters } from '../routing/index.ts';
@@ -66,9 +67,9 @@ export interface LifecycleDeps {
     started(conversationId: string, messageId: string, hits: SignalHit[]): Promise<void>;
   };
   /** The BullMQ `conversations` queue, for timers that must survive a crash. */
-  conversationsQueue: Queue;
+  conversationsQueue: ConversationJobQueue;
   /** The BullMQ `retention` queue. */
-  retentionQueue: Queue;
+  retentionQueue: RetentionJobQueue;
 }
 
 /** What features that act on an ending hear (breaks after high risk, figures). */
@@ -183,24 +184,12 @@ export class ConversationLifecycle {
         },
       );
       if (r.status === 'blocked') {
-        throw new AppError(
-          'forbidden',
-          'New conversations from this connection are paused for a while.',
-          undefined,
-          {
-            reason: 'blocked',
-          },
-        );
+        throw refusal('blocked', {
+          message: 'New conversations from this connection are paused for a while.',
+        });
       }
       if (r.status === 'limit') {
-        throw new AppError(
-          'rate_limited',
-          'Too many conversations are open from this connection.',
-          undefined,
-          {
-            reason: 'open_limit',
-          },
-        );
+        throw refusal('open_limit');
       }
       if (r.status !== 'ok') continue;
       if (hits.length) await d.signals.started(id, r.messageId, hits);
@@ -241,7 +230,7 @@ export class ConversationLifecycle {
         { oldToken: candidates[i]!, newToken: this.#tokenKey(fresh), conversation: this.#k.conversation(id) },
         { id },
       ));
-    if (!ok) throw new AppError('not_found', 'This conversation cannot be resumed.');
+    if (!ok) throw refusal('not_resumable');
     const r = await this.#d.store.get(id);
     const missed = await this.#d.store.messages(id, {
       after: lastMessageId,
@@ -289,17 +278,13 @@ export class ConversationLifecycle {
         },
       );
       if (r.status === 'rate_limited') {
-        throw new AppError(
-          'rate_limited',
-          'Too many attempts. Please wait a moment and try again.',
-          undefined,
-          {
-            reason: 'return_code_throttled',
-            retryAfterSeconds: Math.max(1, Math.ceil(r.retryMs / 1000)),
-          },
-        );
+        throw refusal('return_code_throttled', {
+          message: 'Too many attempts. Please wait a moment and try again.',
+          retryAfterSeconds: Math.max(1, Math.ceil(r.retryMs / 1000)),
+        });
       }
-      if (r.status === 'not_found') throw new AppError('not_found', 'This return code is not valid.');
+      if (r.status === 'not_found')
+        throw refusal('not_resumable', { message: 'This return code is not valid.' });
       if (r.status !== 'ok') continue; // a race, or every candidate code taken: draw again
       const now = await this.#d.store.get(id);
       const ack: ResumeAck = {
@@ -424,7 +409,7 @@ export class ConversationLifecycle {
     }
     if (!res || res.status === 'retry') throw new AppError('unavailable');
     if (res.status === 'not_found') throw new AppError('not_found');
-    if (res.status === 'forbidden') throw new AppError('forbidden');
+    if (res.status === 'forbidden') throw refusal('not_holder');
     if (res.status === 'already') return;
     const op = res.operatorId;
     const statsKey = k.statsDay(new Date().toISOString().slice(0, 10));

@@ -1,4 +1,4 @@
-import { AppError, type Message, type Note } from '@stille-lijn/shared';
+import { AppError, type Message, type Note, refusal } from '@stille-lijn/shared';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
@@ -130,17 +130,13 @@ export class MessageService {
       case 'not_found':
         throw new AppError('not_found');
       case 'ended':
-        throw new AppError('conflict', 'This conversation has ended.');
+        throw refusal('conversation_ended');
       case 'rate_limited':
-        throw new AppError('rate_limited', 'Please wait for a counsellor before sending more.', undefined, {
-          reason: 'waiting_messages',
-        });
+        throw refusal('waiting_messages');
       case 'too_large':
-        throw new AppError('too_large', 'This conversation has reached its size limit.', undefined, {
-          reason: 'conversation_full',
-        });
+        throw refusal('conversation_full');
       default:
-        throw new AppError('forbidden');
+        throw refusal('not_holder');
     }
   }
 
@@ -186,7 +182,7 @@ export async function assertHolder(
   operatorId: string,
 ): Promise<ConversationRecord> {
   const r = await store.get(conversationId);
-  if (r.operatorId !== operatorId) throw new AppError('forbidden');
+  if (r.operatorId !== operatorId) throw refusal('not_holder');
   return r;
 }
 
