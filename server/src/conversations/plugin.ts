@@ -39,6 +39,7 @@ export default fp(
       log: app.log,
       conversationsQueue: app.queues.conversations,
       retentionQueue: app.queues.retention,
+      durable: app.durable,
     });
     app.decorate('lifecycle', lifecycle);
     if (app.hasDecorator('socketFeatures')) {

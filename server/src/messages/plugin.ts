@@ -18,6 +18,7 @@ export default fp(
       notifier: app.notifier,
       audit: app.audit,
       config: app.config,
+      durable: app.durable,
     });
     app.decorate('messages', messages);
     if (app.hasDecorator('socketFeatures')) {
