@@ -7,9 +7,14 @@ export type RedisTarget = Pick<Config, 'redisUrl' | 'redisSentinels' | 'redisSen
 /**
  * The one place every Redis connection is made: the server's, BullMQ's, the Socket.IO
  * adapter's, the worker's and the CLIs'. With REDIS_SENTINELS, ioredis asks the Sentinels
- * for the primary on every (re)connect, and `failoverDetector` drops the connection as
- * soon as a Sentinel announces `+switch-master`, so each connection follows a failover
- * instead of waiting for its socket to time out.
+ * for the primary on every (re)connect. A lost primary closes its connections, and a
+ * promoted or demoted one closes its clients' (Sentinel's client protocol), so each
+ * connection follows a failover by reconnecting.
+ *
+ * Not ioredis' `failoverDetector`: in our failover test, a `+switch-master` that arrived
+ * while a connection was still reconnecting left it closed for good ("Connection is
+ * closed." on every command; 3 of 18 runs). It is off by default in ioredis for a
+ * similar reason (redis/ioredis#1362, #1363).
  * @example const sub = createRedis(app.config, { maxRetriesPerRequest: null });
  */
 export function createRedis(target: RedisTarget, opts: RedisOptions = {}): Redis {
@@ -18,7 +23,6 @@ export function createRedis(target: RedisTarget, opts: RedisOptions = {}): Redis
     sentinels: target.redisSentinels.map((s) => ({ host: s.host, port: s.port })),
     name: target.redisSentinelName,
     role: 'master',
-    failoverDetector: true,
     // A primary demoted while we were connected answers writes with READONLY: reconnect
     // (to whatever the Sentinels now name) and resend the command.
     reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
