@@ -114,6 +114,9 @@ export async function startSentinelCluster(
     'no',
     '--maxmemory-policy',
     'noeviction',
+    // A replica's first sync starts at once, not after Redis' default 5 s wait for others.
+    '--repl-diskless-sync-delay',
+    '0',
     '--protected-mode',
     'no',
     '--loglevel',
