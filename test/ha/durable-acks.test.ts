@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectOperator, connectVisitor, emitAck, type OperatorSocket } from '../support/clients.ts';
@@ -37,11 +38,22 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
       REDIS_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS),
     });
     const replica = redis.nodes[1]!;
+    const primaryPort = redis.nodes[0]!.port;
     return {
       app: t,
       // SIGSTOP: the replica stays connected but answers nothing, as a hung one does.
       pauseReplica: () => replica.child.kill('SIGSTOP'),
-      resumeReplica: () => replica.child.kill('SIGCONT'),
+      /** SIGCONT, then waits until the replica acknowledges writes again (a loaded machine is slow to). */
+      resumeReplica: async () => {
+        replica.child.kill('SIGCONT');
+        const probe = new Redis({ host: '127.0.0.1', port: primaryPort, maxRetriesPerRequest: 1 });
+        try {
+          await probe.set('probe', '1');
+          expect(await probe.wait(1, 10_000)).toBe(1);
+        } finally {
+          probe.disconnect();
+        }
+      },
     };
   }
 
@@ -71,7 +83,7 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
     expect(acute.ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     for (const r of [reply, note, acute]) expect(r.ms).toBeLessThan(ACK_TIMEOUT_MS + 700);
 
-    resumeReplica();
+    await resumeReplica();
     // The resend with the same id: acknowledged now, under the id the first write got.
     const retried = await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 'm-2', text: 'twee' });
     expect(retried.ok).toBe(true);
@@ -101,7 +113,7 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
     const first = await timed(v2, 'chat:resume', { returnCode });
     expect(first.ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     expect(first.ms).toBeLessThan(ACK_TIMEOUT_MS + 700);
-    resumeReplica();
+    await resumeReplica();
 
     // The first attempt did redeem the code: the same socket's retry gets that redemption.
     const retry = await emitAck<AnyAck>(v2, 'chat:resume', { returnCode });
