@@ -4,6 +4,7 @@ import {
   connectOperator,
   connectVisitor,
   emitAck,
+  nextEvent,
   type OperatorSocket,
   type VisitorSocket,
   waitFor,
@@ -162,6 +163,20 @@ describe('Redis Sentinel failover (REDIS_ACK_REPLICAS=1)', () => {
     const texts = transcript.map((m) => m.text);
     expect(new Set(texts).size).toBe(texts.length);
     expect(transcript).toHaveLength(2 * PER_SIDE);
+
+    // Relays follow the failover too (the Socket.IO adapter's subscriber reconnected):
+    // a message from each side now reaches the other.
+    const toOperator = nextEvent<{ text: string }>(op as unknown as Socket, 'chat:message', {
+      where: (m) => m.text === 'na de storing',
+      ms: 10_000,
+    });
+    const toVisitor = nextEvent<{ text: string }>(v as unknown as Socket, 'chat:message', {
+      where: (m) => m.text === 'ik lees je',
+      ms: 10_000,
+    });
+    await sendUntilAcked(v, { clientMessageId: 'v-after', text: 'na de storing' }, refusals);
+    await sendUntilAcked(op, { conversationId, clientMessageId: 'o-after', text: 'ik lees je' }, refusals);
+    await Promise.all([toOperator, toVisitor]);
 
     // The line works on: a new conversation, start to first reply, on the new primary.
     const v2 = await connectVisitor(app.url);
