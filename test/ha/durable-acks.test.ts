@@ -1,7 +1,13 @@
 import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectOperator, connectVisitor, emitAck, type OperatorSocket } from '../support/clients.ts';
+import {
+  connectOperator,
+  connectVisitor,
+  emitAck,
+  type OperatorSocket,
+  waitFor,
+} from '../support/clients.ts';
 import { createHaOperator, type HaApp, startHaApp } from './app.ts';
 import { type SentinelCluster, startSentinelCluster } from './cluster.ts';
 
@@ -30,11 +36,11 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
     redis = undefined;
   });
 
-  async function setUp() {
+  async function setUp(ackReplicas = 1) {
     redis = await startSentinelCluster({ replicas: 1, sentinels: 0 });
     t = await startHaApp({
       REDIS_URL: `redis://127.0.0.1:${redis.nodes[0]!.port}`,
-      REDIS_ACK_REPLICAS: '1',
+      REDIS_ACK_REPLICAS: String(ackReplicas),
       REDIS_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS),
     });
     const replica = redis.nodes[1]!;
@@ -131,5 +137,18 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
       ok: false,
       error: { code: 'not_found' },
     });
+  });
+
+  it('more replicas asked for than there are: a warning at start, and acks are unavailable', async () => {
+    const { app } = await setUp(2);
+    await waitFor(() => app.logs.some((l) => l.includes('fewer replicas than REDIS_ACK_REPLICAS')));
+    const line = JSON.parse(app.logs.find((l) => l.includes('fewer replicas'))!) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 40, replicas: 1, wanted: 2 });
+    const v = await connectVisitor(app.url);
+    sockets.push(v as unknown as Socket);
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    expect(start.ok).toBe(true);
+    const sent = await timed(v, 'chat:message', { clientMessageId: 'm-1', text: 'een' });
+    expect(sent.ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
   });
 });

@@ -41,6 +41,24 @@ export default fp(
       app.config.redisAckReplicas > 0
         ? newRedis({ maxRetriesPerRequest: 1, enableAutoPipelining: true })
         : undefined;
+    if (waitConn) {
+      // Said once at start: too few replicas means every durable ack is `unavailable`.
+      const wanted = app.config.redisAckReplicas;
+      waitConn
+        .info('replication')
+        .then((info) => {
+          const connected = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
+          if (connected < wanted) {
+            app.log.warn(
+              { replicas: connected, wanted },
+              'fewer replicas than REDIS_ACK_REPLICAS: acks are unavailable until enough are connected',
+            );
+          }
+        })
+        .catch(() => {
+          // Redis not reachable yet: the connection error is logged already.
+        });
+    }
     const keys = redisKeys(redisPrefix);
     app.decorate('redis', redis);
     app.decorate('newRedis', newRedis);
