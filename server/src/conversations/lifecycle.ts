@@ -19,6 +19,7 @@ import type { Config } from '../config.ts';
 import type { DataCipher } from '../crypto/cipher.ts';
 import type { OnCall } from '../oncall/index.ts';
 import type { ConversationJobQueue, RetentionJobQueue } from '../queues/jobs.ts';
+import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { type QueueView, type Roster, type Router, routingScore, type Waiters } from '../routing/index.ts';
@@ -70,7 +71,12 @@ export interface LifecycleDeps {
   conversationsQueue: ConversationJobQueue;
   /** The BullMQ `retention` queue. */
   retentionQueue: RetentionJobQueue;
+  /** With REDIS_ACK_REPLICAS: a return-code redemption is acked once replicas have it. */
+  durable: DurableAcks;
 }
+
+/** How long a redemption's ack is kept for a retry from the same socket (PROTOCOL.md). */
+const REDEMPTION_RETRY_MS = 60_000;
 
 /** What features that act on an ending hear (breaks after high risk, figures). */
 export interface Ended {
@@ -91,6 +97,11 @@ export class ConversationLifecycle {
   readonly #d: LifecycleDeps;
   readonly #k: RedisKeys;
   readonly #endedListeners: ((e: Ended) => Promise<void>)[] = [];
+  /**
+   * Redemptions of the last minute, by socket and code key, in memory only: a retry after an
+   * `unavailable` ack (the WAIT failed, the redemption stood) gets the same answer.
+   */
+  readonly #redeemed = new Map<string, { ack: ResumeAck; until: number }>();
 
   /** Calls `listener` after each conversation ends (in the process that ended it). */
   onEnded(listener: (e: Ended) => Promise<void>): void {
@@ -249,6 +260,14 @@ export class ConversationLifecycle {
   async resumeByReturnCode(code: string, socketId: string, addr: string): Promise<ResumeAck> {
     const codeKeys = this.#codeKeys(code);
     const k = this.#k;
+    const retryKey = `${socketId} ${codeKeys[0]}`;
+    const nowMs = Date.now();
+    for (const [key, r] of this.#redeemed) if (r.until <= nowMs) this.#redeemed.delete(key);
+    const earlier = this.#redeemed.get(retryKey);
+    if (earlier) {
+      await this.#d.durable.confirm();
+      return structuredClone(earlier.ack);
+    }
     for (let attempt = 0; attempt < 5; attempt++) {
       const found = await this.#d.redis.mget(...codeKeys);
       const i = found.findIndex((v) => v !== null);
@@ -296,6 +315,8 @@ export class ConversationLifecycle {
       // Nothing old is shown, but the client needs the point to resume from after a later drop.
       if (r.floor) ack.lastMessageId = r.floor;
       await this.#visitorBack(now, socketId, ack);
+      this.#redeemed.set(retryKey, { ack: structuredClone(ack), until: Date.now() + REDEMPTION_RETRY_MS });
+      await this.#d.durable.confirm();
       return ack;
     }
     throw new AppError('unavailable');

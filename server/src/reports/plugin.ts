@@ -67,6 +67,7 @@ export default fp(
       keys: app.keys,
       config: app.config,
       log: app.log,
+      durable: app.durable,
     });
     app.decorate('reports', service);
     if (regions.size === 0) app.log.info('no Veilig Thuis regions configured (VT_REGIONS_FILE)');

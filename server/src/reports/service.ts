@@ -20,6 +20,7 @@ import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationStore } from '../conversations/index.ts';
 import type { ReportJobQueue } from '../queues/jobs.ts';
+import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import { publishReportStatus } from './delivery.ts';
@@ -45,6 +46,8 @@ export interface ReportServiceDeps {
   keys: RedisKeys;
   config: Readonly<Config>;
   log: FastifyBaseLogger;
+  /** With REDIS_ACK_REPLICAS: a report is answered once replicas hold it and its job. */
+  durable: DurableAcks;
 }
 
 /** How many of the newest reports a status-filtered listing looks through. @default 2000 */
@@ -115,7 +118,11 @@ export class ReportService {
     const idemKey = idempotencyKey ? this.#d.keys.reportIdempotency(actor.id, idempotencyKey) : undefined;
     if (idemKey) {
       const earlier = await this.#replay(idemKey, conversationId);
-      if (earlier) return earlier;
+      if (earlier) {
+        // A retry after `unavailable`: answered once the first attempt is safe.
+        await this.#d.durable.confirm();
+        return earlier;
+      }
     }
 
     const parsed = reportSubmissionSchema.safeParse(body);
@@ -144,7 +151,10 @@ export class ReportService {
       );
       if (set !== 'OK') {
         const earlier = await this.#replay(idemKey, conversationId);
-        if (earlier) return earlier;
+        if (earlier) {
+          await this.#d.durable.confirm();
+          return earlier;
+        }
       }
     }
     const endpoint = this.#d.regions.get(submission.region)!;
@@ -183,6 +193,8 @@ export class ReportService {
         report: reportId,
       });
     }
+    // The report, its job and the audit on the replicas before the answer (REDIS_ACK_REPLICAS).
+    await this.#d.durable.confirm();
     publishReportStatus(this.#d.notifier, {
       ...record,
       status: 'queued',
