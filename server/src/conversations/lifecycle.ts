@@ -9,7 +9,6 @@ import {
   type VisitorLeftReason,
   type VisitorStart,
 } from '@stille-lijn/shared';
-import { normalizeReturnCode } from '@stille-lijn/shared/domain/return-code';
 import { updateEwma } from '@stille-lijn/shared/domain/wait';
 import type { SignalHit } from '@stille-lijn/shared/signals';
 import type { FastifyBaseLogger as Logger } from 'fastify';
@@ -24,20 +23,11 @@ import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { type QueueView, type Roster, type Router, routingScore, type Waiters } from '../routing/index.ts';
 import type { Notifier } from '../sockets/notifier.ts';
-import { generateReturnCode } from './return-code.ts';
-import {
-  endScript,
-  markAwayScript,
-  redeemReturnCodeScript,
-  rotateTokenScript,
-  startScript,
-} from './scripts.ts';
-import { type ConversationRecord, type ConversationStore, firstName } from './store.ts';
+import { Credentials, newToken } from './credentials.ts';
+import { VisitorResume } from './resume.ts';
+import { endScript, markAwayScript, startScript } from './scripts.ts';
+import type { ConversationRecord, ConversationStore } from './store.ts';
 
-/** Return-code redemption failures per hashed address before each further attempt waits. */
-const RETURN_CODE_FREE_FAILURES = 10;
-/** The longest a right return code is ever kept waiting by the throttle. */
-const RETURN_CODE_MAX_DELAY_MS = 60_000;
 /** How long an address's set of open conversations outlives its last new conversation. */
 const OPEN_SET_TTL_MS = 86_400_000;
 /** How long a conversation's address hash outlives its end, so that it can still be blocked. */
@@ -46,7 +36,6 @@ export const ADDRESS_AFTER_END_MS = 60 * 60_000;
 const STATS_TTL_MS = 3 * 86_400_000;
 
 const newId = () => randomBytes(16).toString('base64url');
-const newToken = () => randomBytes(32).toString('base64url');
 
 export interface LifecycleDeps {
   redis: Redis;
@@ -75,9 +64,6 @@ export interface LifecycleDeps {
   durable: DurableAcks;
 }
 
-/** How long a redemption's ack is kept for a retry from the same socket (PROTOCOL.md). */
-const REDEMPTION_RETRY_MS = 60_000;
-
 /** What features that act on an ending hear (breaks after high risk, figures). */
 export interface Ended {
   conversationId: string;
@@ -96,12 +82,9 @@ export interface Ended {
 export class ConversationLifecycle {
   readonly #d: LifecycleDeps;
   readonly #k: RedisKeys;
+  readonly #c: Credentials;
+  readonly #resume: VisitorResume;
   readonly #endedListeners: ((e: Ended) => Promise<void>)[] = [];
-  /**
-   * Redemptions of the last minute, by socket and code key, in memory only: a retry after an
-   * `unavailable` ack (the WAIT failed, the redemption stood) gets the same answer.
-   */
-  readonly #redeemed = new Map<string, { ack: ResumeAck; until: number }>();
 
   /** Calls `listener` after each conversation ends (in the process that ended it). */
   onEnded(listener: (e: Ended) => Promise<void>): void {
@@ -111,36 +94,22 @@ export class ConversationLifecycle {
   constructor(deps: LifecycleDeps) {
     this.#d = deps;
     this.#k = deps.keys;
-    prepareScripts(deps.redis, [
-      startScript,
-      endScript,
-      markAwayScript,
-      rotateTokenScript,
-      redeemReturnCodeScript,
-    ]);
+    this.#c = new Credentials(deps.cipher, deps.keys);
+    this.#resume = new VisitorResume(deps, this.#c);
+    prepareScripts(deps.redis, [startScript, endScript, markAwayScript]);
   }
 
-  /** Keys a resume token may be stored under: today's hash key, then release 1's. */
-  #tokenKeys(token: string): string[] {
-    const c = this.#d.cipher;
-    return [c.keyedHash(token, 'resume'), ...c.legacyKeyedHashes(token, 'resume')].map((h) =>
-      this.#k.resumeToken(h),
-    );
+  /**
+   * `chat:resume` with a resume token: rotates it and returns what the visitor missed,
+   * never anything up to the last return-code redemption.
+   */
+  resumeByToken(token: string, lastMessageId: string | undefined, socketId: string): Promise<ResumeAck> {
+    return this.#resume.resumeByToken(token, lastMessageId, socketId);
   }
 
-  #codeKeys(code: string): string[] {
-    const c = this.#d.cipher;
-    const n = normalizeReturnCode(code);
-    return [c.keyedHash(n, 'return'), ...c.legacyKeyedHashes(n, 'return')].map((h) => this.#k.returnCode(h));
-  }
-
-  #tokenKey(token: string): string {
-    return this.#k.resumeToken(this.#d.cipher.keyedHash(token, 'resume'));
-  }
-
-  #newCode(): { code: string; key: string } {
-    const code = generateReturnCode();
-    return { code, key: this.#k.returnCode(this.#d.cipher.keyedHash(normalizeReturnCode(code), 'return')) };
+  /** `chat:resume` with a return code: once, within the return window, showing nothing old, ever again. */
+  resumeByReturnCode(code: string, socketId: string, addr: string): Promise<ResumeAck> {
+    return this.#resume.resumeByReturnCode(code, socketId, addr);
   }
 
   /**
@@ -165,7 +134,7 @@ export class ConversationLifecycle {
     const highSignal = hits.some((h) => h.weight === 'high');
     for (let attempt = 0; attempt < 5; attempt++) {
       // A clash with another conversation's live code is retried with a new code.
-      const fresh = this.#newCode();
+      const fresh = this.#c.newCode();
       const r = await runScript(
         d.redis,
         startScript,
@@ -175,7 +144,7 @@ export class ConversationLifecycle {
           waiting: k.waiting(input.language),
           open: k.openByAddress(addr),
           blocked: k.blockedAddress(addr),
-          resumeToken: this.#tokenKey(resumeToken),
+          resumeToken: this.#c.tokenKey(resumeToken),
           returnCode: fresh.key,
         },
         {
@@ -217,124 +186,6 @@ export class ConversationLifecycle {
       return { conversationId: id, resumeToken, returnCode: fresh.code, ...position };
     }
     throw new AppError('unavailable');
-  }
-
-  /**
-   * `chat:resume` with a resume token: rotates it and returns what the visitor missed,
-   * never anything up to the last return-code redemption.
-   */
-  async resumeByToken(
-    token: string,
-    lastMessageId: string | undefined,
-    socketId: string,
-  ): Promise<ResumeAck> {
-    const candidates = this.#tokenKeys(token);
-    const found = await this.#d.redis.mget(...candidates);
-    const i = found.findIndex((v) => v !== null);
-    const id = i >= 0 ? found[i]! : '';
-    const fresh = newToken();
-    const ok =
-      id !== '' &&
-      (await runScript(
-        this.#d.redis,
-        rotateTokenScript,
-        { oldToken: candidates[i]!, newToken: this.#tokenKey(fresh), conversation: this.#k.conversation(id) },
-        { id },
-      ));
-    if (!ok) throw refusal('not_resumable');
-    const r = await this.#d.store.get(id);
-    const missed = await this.#d.store.messages(id, {
-      after: lastMessageId,
-      floor: r.visitorFloor,
-      forOperator: false,
-    });
-    const ack: ResumeAck = { conversationId: id, resumeToken: fresh, state: r.state, missed };
-    await this.#visitorBack(r, socketId, ack);
-    return ack;
-  }
-
-  /**
-   * `chat:resume` with a return code: once, within the return window, showing nothing
-   * old, ever again. Failures are counted per hashed address in the same atomic step.
-   */
-  async resumeByReturnCode(code: string, socketId: string, addr: string): Promise<ResumeAck> {
-    const codeKeys = this.#codeKeys(code);
-    const k = this.#k;
-    const retryKey = `${socketId} ${codeKeys[0]}`;
-    const nowMs = Date.now();
-    for (const [key, r] of this.#redeemed) if (r.until <= nowMs) this.#redeemed.delete(key);
-    const earlier = this.#redeemed.get(retryKey);
-    if (earlier) {
-      await this.#d.durable.confirm();
-      return structuredClone(earlier.ack);
-    }
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const found = await this.#d.redis.mget(...codeKeys);
-      const i = found.findIndex((v) => v !== null);
-      const id = i >= 0 ? found[i]! : '';
-      const before = id ? await this.#d.store.read(id) : null;
-      const fresh = newToken();
-      const candidates = [this.#newCode(), this.#newCode(), this.#newCode()];
-      const r = await runScript(
-        this.#d.redis,
-        redeemReturnCodeScript,
-        {
-          throttle: k.returnCodeThrottle(addr),
-          code: codeKeys[Math.max(0, i)]!,
-          conversation: k.conversation(id || '-'),
-          messages: k.messages(id || '-'),
-          oldToken: before?.resumeKey || k.resumeToken('-'),
-          newToken: this.#tokenKey(fresh),
-          newCodes: candidates.map((c) => c.key),
-        },
-        {
-          id,
-          now: Date.now(),
-          windowMs: this.#d.config.returnCodeFailWindowMs,
-          freeFailures: RETURN_CODE_FREE_FAILURES,
-          maxDelayMs: RETURN_CODE_MAX_DELAY_MS,
-          resumeKey: before?.resumeKey ?? '',
-        },
-      );
-      if (r.status === 'rate_limited') {
-        throw refusal('return_code_throttled', {
-          message: 'Too many attempts. Please wait a moment and try again.',
-          retryAfterSeconds: Math.max(1, Math.ceil(r.retryMs / 1000)),
-        });
-      }
-      if (r.status === 'not_found')
-        throw refusal('not_resumable', { message: 'This return code is not valid.' });
-      if (r.status !== 'ok') continue; // a race, or every candidate code taken: draw again
-      const now = await this.#d.store.get(id);
-      const ack: ResumeAck = {
-        conversationId: id,
-        resumeToken: fresh,
-        state: now.state,
-        returnCode: candidates[r.newCodeIndex - 1]!.code,
-      };
-      // Nothing old is shown, but the client needs the point to resume from after a later drop.
-      if (r.floor) ack.lastMessageId = r.floor;
-      await this.#visitorBack(now, socketId, ack);
-      this.#redeemed.set(retryKey, { ack: structuredClone(ack), until: Date.now() + REDEMPTION_RETRY_MS });
-      await this.#d.durable.confirm();
-      return ack;
-    }
-    throw new AppError('unavailable');
-  }
-
-  async #visitorBack(r: ConversationRecord, socketId: string, ack: ResumeAck): Promise<void> {
-    if (r.state === 'ended') return;
-    await this.#d.store.attachVisitor(r.id, socketId);
-    if (r.state === 'waiting') {
-      // A held waiter goes back to its place in line.
-      await this.#d.waiters.unhold(r);
-      Object.assign(ack, await this.#d.view.positionOf(r));
-    }
-    if (r.state === 'active' && r.operatorName) ack.operatorName = firstName(r.operatorName);
-    if (r.away && r.operatorId) {
-      this.#d.notifier.toOperator(r.operatorId, 'chat:visitor-returned', { conversationId: r.id });
-    }
-    if (r.away) this.#d.view.changed();
   }
 
   /** `chat:leave`: 'ended' ends now; 'quick-exit' keeps the conversation for the return window. */

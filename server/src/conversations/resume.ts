@@ -1,0 +1,174 @@
+import { AppError, type ResumeAck, refusal } from '@stille-lijn/shared';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { DurableAcks } from '../redis/durable.ts';
+import type { RedisKeys } from '../redis/keys.ts';
+import { prepareScripts, runScript } from '../redis/scripts.ts';
+import type { QueueView, Waiters } from '../routing/index.ts';
+import type { Notifier } from '../sockets/notifier.ts';
+import { type Credentials, newToken } from './credentials.ts';
+import { redeemReturnCodeScript, rotateTokenScript } from './scripts.ts';
+import { type ConversationRecord, type ConversationStore, firstName } from './store.ts';
+
+/** What a resume needs of the lifecycle's dependencies. */
+export interface ResumeDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  store: ConversationStore;
+  waiters: Waiters;
+  view: QueueView;
+  notifier: Notifier;
+  config: Readonly<Config>;
+  durable: DurableAcks;
+}
+
+/** Return-code redemption failures per hashed address before each further attempt waits. */
+const RETURN_CODE_FREE_FAILURES = 10;
+/** The longest a right return code is ever kept waiting by the throttle. */
+const RETURN_CODE_MAX_DELAY_MS = 60_000;
+/** How long a redemption's ack is kept for a retry from the same socket (PROTOCOL.md). */
+const REDEMPTION_RETRY_MS = 60_000;
+
+/**
+ * A visitor coming back: by resume token (what they missed, never anything up to the last
+ * redemption) or by return code (once, nothing old ever again), counted per address.
+ */
+export class VisitorResume {
+  readonly #d: ResumeDeps;
+  readonly #k: RedisKeys;
+  readonly #c: Credentials;
+  /**
+   * Redemptions of the last minute, by socket and code key, in memory only: a retry after an
+   * `unavailable` ack (the WAIT failed, the redemption stood) gets the same answer.
+   */
+  readonly #redeemed = new Map<string, { ack: ResumeAck; until: number }>();
+
+  constructor(deps: ResumeDeps, credentials: Credentials) {
+    this.#d = deps;
+    this.#k = deps.keys;
+    this.#c = credentials;
+    prepareScripts(deps.redis, [rotateTokenScript, redeemReturnCodeScript]);
+  }
+
+  /**
+   * `chat:resume` with a resume token: rotates it and returns what the visitor missed,
+   * never anything up to the last return-code redemption.
+   */
+  async resumeByToken(
+    token: string,
+    lastMessageId: string | undefined,
+    socketId: string,
+  ): Promise<ResumeAck> {
+    const candidates = this.#c.tokenKeys(token);
+    const found = await this.#d.redis.mget(...candidates);
+    const i = found.findIndex((v) => v !== null);
+    const id = i >= 0 ? found[i]! : '';
+    const fresh = newToken();
+    const ok =
+      id !== '' &&
+      (await runScript(
+        this.#d.redis,
+        rotateTokenScript,
+        {
+          oldToken: candidates[i]!,
+          newToken: this.#c.tokenKey(fresh),
+          conversation: this.#k.conversation(id),
+        },
+        { id },
+      ));
+    if (!ok) throw refusal('not_resumable');
+    const r = await this.#d.store.get(id);
+    const missed = await this.#d.store.messages(id, {
+      after: lastMessageId,
+      floor: r.visitorFloor,
+      forOperator: false,
+    });
+    const ack: ResumeAck = { conversationId: id, resumeToken: fresh, state: r.state, missed };
+    await this.#visitorBack(r, socketId, ack);
+    return ack;
+  }
+
+  /**
+   * `chat:resume` with a return code: once, within the return window, showing nothing
+   * old, ever again. Failures are counted per hashed address in the same atomic step.
+   */
+  async resumeByReturnCode(code: string, socketId: string, addr: string): Promise<ResumeAck> {
+    const codeKeys = this.#c.codeKeys(code);
+    const k = this.#k;
+    const retryKey = `${socketId} ${codeKeys[0]}`;
+    const nowMs = Date.now();
+    for (const [key, r] of this.#redeemed) if (r.until <= nowMs) this.#redeemed.delete(key);
+    const earlier = this.#redeemed.get(retryKey);
+    if (earlier) {
+      await this.#d.durable.confirm();
+      return structuredClone(earlier.ack);
+    }
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const found = await this.#d.redis.mget(...codeKeys);
+      const i = found.findIndex((v) => v !== null);
+      const id = i >= 0 ? found[i]! : '';
+      const before = id ? await this.#d.store.read(id) : null;
+      const fresh = newToken();
+      const candidates = [this.#c.newCode(), this.#c.newCode(), this.#c.newCode()];
+      const r = await runScript(
+        this.#d.redis,
+        redeemReturnCodeScript,
+        {
+          throttle: k.returnCodeThrottle(addr),
+          code: codeKeys[Math.max(0, i)]!,
+          conversation: k.conversation(id || '-'),
+          messages: k.messages(id || '-'),
+          oldToken: before?.resumeKey || k.resumeToken('-'),
+          newToken: this.#c.tokenKey(fresh),
+          newCodes: candidates.map((c) => c.key),
+        },
+        {
+          id,
+          now: Date.now(),
+          windowMs: this.#d.config.returnCodeFailWindowMs,
+          freeFailures: RETURN_CODE_FREE_FAILURES,
+          maxDelayMs: RETURN_CODE_MAX_DELAY_MS,
+          resumeKey: before?.resumeKey ?? '',
+        },
+      );
+      if (r.status === 'rate_limited') {
+        throw refusal('return_code_throttled', {
+          message: 'Too many attempts. Please wait a moment and try again.',
+          retryAfterSeconds: Math.max(1, Math.ceil(r.retryMs / 1000)),
+        });
+      }
+      if (r.status === 'not_found')
+        throw refusal('not_resumable', { message: 'This return code is not valid.' });
+      if (r.status !== 'ok') continue; // a race, or every candidate code taken: draw again
+      const now = await this.#d.store.get(id);
+      const ack: ResumeAck = {
+        conversationId: id,
+        resumeToken: fresh,
+        state: now.state,
+        returnCode: candidates[r.newCodeIndex - 1]!.code,
+      };
+      // Nothing old is shown, but the client needs the point to resume from after a later drop.
+      if (r.floor) ack.lastMessageId = r.floor;
+      await this.#visitorBack(now, socketId, ack);
+      this.#redeemed.set(retryKey, { ack: structuredClone(ack), until: Date.now() + REDEMPTION_RETRY_MS });
+      await this.#d.durable.confirm();
+      return ack;
+    }
+    throw new AppError('unavailable');
+  }
+
+  async #visitorBack(r: ConversationRecord, socketId: string, ack: ResumeAck): Promise<void> {
+    if (r.state === 'ended') return;
+    await this.#d.store.attachVisitor(r.id, socketId);
+    if (r.state === 'waiting') {
+      // A held waiter goes back to its place in line.
+      await this.#d.waiters.unhold(r);
+      Object.assign(ack, await this.#d.view.positionOf(r));
+    }
+    if (r.state === 'active' && r.operatorName) ack.operatorName = firstName(r.operatorName);
+    if (r.away && r.operatorId) {
+      this.#d.notifier.toOperator(r.operatorId, 'chat:visitor-returned', { conversationId: r.id });
+    }
+    if (r.away) this.#d.view.changed();
+  }
+}
