@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { OperatorRole } from '@stille-lijn/shared';
@@ -9,9 +9,25 @@ import type { TestApp } from './app.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** The console is served from its build; build it once if a fresh clone has none yet. */
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+/**
+ * The console is served from its build: build it when there is none (a fresh clone) or
+ * when a source is newer than it, so that a test never runs against yesterday's console.
+ */
 export function ensureConsoleBuilt(): void {
-  if (existsSync(join(root, 'operator-console', 'dist', 'index.html'))) return;
+  const index = join(root, 'operator-console', 'dist', 'index.html');
+  const sources = Math.max(
+    newestMtime(join(root, 'operator-console', 'src')),
+    newestMtime(join(root, 'operator-console', 'index.html')),
+    newestMtime(join(root, 'shared', 'src')),
+  );
+  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
   execFileSync('npm', ['run', 'build', '-w', '@stille-lijn/operator-console'], {
     cwd: root,
     stdio: 'ignore',

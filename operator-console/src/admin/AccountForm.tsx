@@ -15,13 +15,20 @@ export interface AccountFormValues {
   displayName: string;
   role: OperatorRole;
   languages: Language[];
+  /** Version 2, when editing: the account's own capacity; left out when the field is empty. */
+  capacity?: number;
 }
+
+/** Per-operator capacity, as the server accepts it. */
+const CAPACITY = /^(?:[1-9]\d?|100)$/;
 
 interface AccountFormProps {
   mode: 'add' | 'edit';
   initial: AccountDraft;
   /** Editing one's own account: the role stays as it is (an admin cannot demote themself here). */
   self?: boolean;
+  /** Offer the capacity field (editing), starting from the account's own capacity if it has one. */
+  capacityField?: { initial: number | undefined };
   onSubmit(
     values: AccountFormValues,
   ): Promise<{ ok: true } | { ok: false; kind: ApiFailure; fields: string[] }>;
@@ -31,13 +38,22 @@ interface AccountFormProps {
 const order: readonly AccountField[] = ['username', 'displayName', 'role', 'languages'];
 
 /** A new account, or changes to one: the same rules as `npm run operator`, checked before sending. */
-export function AccountForm({ mode, initial, self = false, onSubmit, onCancel }: AccountFormProps) {
+export function AccountForm({
+  mode,
+  initial,
+  self = false,
+  capacityField,
+  onSubmit,
+  onCancel,
+}: AccountFormProps) {
   const { t } = useI18n();
   const a = t.admin;
   const [draft, setDraft] = useState<AccountDraft>(initial);
   const [errors, setErrors] = useState<AccountErrors>({});
   const [failure, setFailure] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const [capacityText, setCapacityText] = useState(capacityField?.initial?.toString() ?? '');
+  const [capacityBad, setCapacityBad] = useState(false);
   const first = useRef<HTMLInputElement>(null);
   const prefix = mode === 'add' ? 'account-new' : 'account-edit';
   const id = (f: AccountField) => `${prefix}-${f}`;
@@ -56,12 +72,21 @@ export function AccountForm({ mode, initial, self = false, onSubmit, onCancel }:
       el?.focus();
       return;
     }
+    const capacityTrimmed = capacityText.trim();
+    const badCapacity =
+      capacityField !== undefined && capacityTrimmed !== '' && !CAPACITY.test(capacityTrimmed);
+    setCapacityBad(badCapacity);
+    if (badCapacity) {
+      document.getElementById(`${prefix}-capacity`)?.focus();
+      return;
+    }
     setBusy(true);
     const res = await onSubmit({
       username: draft.username.trim(),
       displayName: draft.displayName.trim(),
       role: draft.role as OperatorRole,
       languages: orderedLanguages(draft.languages),
+      ...(capacityField !== undefined && capacityTrimmed !== '' ? { capacity: Number(capacityTrimmed) } : {}),
     });
     setBusy(false);
     if (res.ok) return;
@@ -181,6 +206,32 @@ export function AccountForm({ mode, initial, self = false, onSubmit, onCancel }:
         ))}
         {error('languages')}
       </fieldset>
+      {capacityField !== undefined && (
+        <div class="field">
+          <label for={`${prefix}-capacity`}>{t.shift.capacity}</label>
+          <input
+            id={`${prefix}-capacity`}
+            data-sl="account-capacity"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={100}
+            step={1}
+            value={capacityText}
+            aria-invalid={capacityBad}
+            aria-describedby={`${prefix}-capacity-hint${capacityBad ? ` ${prefix}-capacity-error` : ''}`}
+            onInput={(e) => setCapacityText(e.currentTarget.value)}
+          />
+          <p id={`${prefix}-capacity-hint`} class="hint">
+            {t.shift.capacityHint}
+          </p>
+          {capacityBad && (
+            <p id={`${prefix}-capacity-error`} class="error" data-sl="field-error" data-field="capacity">
+              {t.shift.capacityInvalid}
+            </p>
+          )}
+        </div>
+      )}
       <div role="alert" class="error-slot">
         {failure !== undefined && (
           <p class="error" data-sl="account-error">

@@ -8,6 +8,7 @@ import {
   updateAccount,
 } from '../api/admin.ts';
 import type { ApiFailure } from '../api/rest.ts';
+import { fetchCapacities, setAccountCapacity } from '../api/shift.ts';
 import { useI18n } from '../i18n/index.ts';
 import { DataTable } from '../lib/DataTable.tsx';
 import { AccountForm, type AccountFormValues } from './AccountForm.tsx';
@@ -37,9 +38,14 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
   const [shown, setShown] = useState<Shown | undefined>(undefined);
   const [status, setStatus] = useState<{ text: string; error: boolean } | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  /** Accounts' own capacities (version 2); an account without one has the server's default. */
+  const [capacities, setCapacities] = useState<Record<string, number>>({});
   const addButton = useRef<HTMLButtonElement>(null);
 
   const load = useCallback(async () => {
+    void fetchCapacities().then((c) => {
+      if (c.ok) setCapacities(c.data);
+    });
     const res = await fetchAccounts();
     if (res.ok) {
       setAccounts(res.data);
@@ -81,15 +87,23 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
       ...(values.role !== account.role && account.id !== selfId ? { role: values.role } : {}),
       ...(values.languages.join() !== account.languages.join() ? { languages: values.languages } : {}),
     };
-    if (Object.keys(change).length === 0) {
+    const capacity = values.capacity !== capacities[account.id] ? values.capacity : undefined;
+    if (Object.keys(change).length === 0 && capacity === undefined) {
       setForm(undefined);
       return { ok: true as const };
     }
-    const res = await updateAccount(account.id, change);
-    if (!res.ok) return res.kind === 'unauthorized' ? failed(res.kind) : res;
-    replace(res.data);
+    if (Object.keys(change).length > 0) {
+      const res = await updateAccount(account.id, change);
+      if (!res.ok) return res.kind === 'unauthorized' ? failed(res.kind) : res;
+      replace(res.data);
+    }
+    if (capacity !== undefined) {
+      const res = await setAccountCapacity(account.id, capacity);
+      if (!res.ok) return res.kind === 'unauthorized' ? failed(res.kind) : res;
+      setCapacities((c) => ({ ...c, [account.id]: res.data }));
+    }
     setForm(undefined);
-    setStatus({ text: a.saved(res.data.username), error: false });
+    setStatus({ text: a.saved(account.username), error: false });
     return { ok: true as const };
   };
 
@@ -302,6 +316,7 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
             key={editing.id}
             mode="edit"
             self={editing.id === selfId}
+            capacityField={{ initial: capacities[editing.id] }}
             initial={{
               username: editing.username,
               displayName: editing.displayName,

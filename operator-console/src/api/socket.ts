@@ -7,6 +7,7 @@ import type {
   OperatorClientToServerEvents,
   OperatorServerToClientEvents,
   OperatorStatus,
+  SignalCategory,
   Transfer,
   ViolenceKind,
 } from '@stille-lijn/shared';
@@ -76,6 +77,21 @@ export interface OperatorApi {
   unmonitor(conversationId: string): Promise<Ack<object>>;
   /** `supervisor:reassign`. */
   reassign(payload: Reassign): Promise<Ack<object>>;
+  /** `operator:handover`: ends the shift; every active conversation to a colleague or the queue. */
+  handover(payload: Handover): Promise<Ack<{ moved: number }>>;
+  /** `operator:debrief`: on a break, ask a supervisor to talk. */
+  debrief(): Promise<Ack<object>>;
+  /** `signal:dismiss`: the holder marks a danger signal wrong; the ack holds the conversation without it. */
+  dismissSignal(
+    conversationId: string,
+    category: SignalCategory,
+  ): Promise<Ack<{ conversation: Conversation }>>;
+}
+
+/** `operator:handover`. */
+export interface Handover {
+  to: { operatorId: string } | { queue: true };
+  note?: string;
 }
 
 export function createOperatorApi(socket: OperatorSocket): OperatorApi {
@@ -110,5 +126,9 @@ export function createOperatorApi(socket: OperatorSocket): OperatorApi {
     unmonitor: (conversationId) =>
       online(() => settle(timed().emitWithAck('supervisor:unmonitor', { conversationId }))),
     reassign: (payload) => online(() => settle(timed().emitWithAck('supervisor:reassign', payload))),
+    handover: (payload) => online(() => settle(timed().emitWithAck('operator:handover', payload))),
+    debrief: () => online(() => settle(timed().emitWithAck('operator:debrief', {}))),
+    dismissSignal: (conversationId, category) =>
+      online(() => settle(timed().emitWithAck('signal:dismiss', { conversationId, category }))),
   };
 }

@@ -12,10 +12,12 @@ export function App() {
   const session = useSession();
   const toggleLanguage = () => setLocale((l) => (l === 'nl' ? 'en' : 'nl'));
 
+  const signedIn = session.state.kind === 'signed-in';
   useEffect(() => {
     document.documentElement.lang = locale;
-    document.title = i18n.t.app.title;
-  }, [locale, i18n]);
+    // Signed in, the workspace keeps the title, with its count of waiting and unread items.
+    if (!signedIn) document.title = i18n.t.app.title;
+  }, [locale, i18n, signedIn]);
 
   let screen: JSX.Element;
   if (session.state.kind === 'loading') {
@@ -39,6 +41,7 @@ export function App() {
         key={session.state.operator.id}
         operator={session.state.operator}
         onSignOut={session.signOut}
+        onSignIn={session.signIn}
         onExpired={session.expire}
         onAccountChanged={session.update}
         onToggleLanguage={toggleLanguage}

@@ -1,6 +1,7 @@
-import type { OperatorIdentity, OperatorRole } from '@stille-lijn/shared';
+import type { LoginBody, OperatorIdentity, OperatorRole } from '@stille-lijn/shared';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AdminScreen } from '../admin/AdminScreen.tsx';
+import type { LoginResult } from '../api/http.ts';
 import { CannedScreen } from '../canned/CannedScreen.tsx';
 import { useCanned } from '../canned/useCanned.ts';
 import { ShortcutsDialog } from '../help/ShortcutsDialog.tsx';
@@ -8,8 +9,14 @@ import { type ShortcutAction, shortcutFor } from '../help/shortcuts.ts';
 import { useI18n } from '../i18n/index.ts';
 import { StatusControl } from '../queue/StatusControl.tsx';
 import { useReportDesk } from '../report/useReportDesk.ts';
+import { AlertSettings } from '../shift/AlertSettings.tsx';
+import { BreakScreen } from '../shift/BreakScreen.tsx';
+import { HandoverDialog } from '../shift/HandoverDialog.tsx';
+import { LogoutDialog } from '../shift/LogoutDialog.tsx';
+import { SessionNotice } from '../shift/SessionNotice.tsx';
+import { useBackgroundAlerts } from '../shift/useBackgroundAlerts.ts';
 import { useWorkspace } from '../state/useWorkspace.ts';
-import { neighbourId } from '../state/workspace.ts';
+import { neighbourId, visibleOrder } from '../state/workspace.ts';
 import { AlertBar } from '../supervisor/AlertBar.tsx';
 import { SupervisorScreen } from '../supervisor/SupervisorScreen.tsx';
 import { WorkspaceScreen } from '../workspace/WorkspaceScreen.tsx';
@@ -21,6 +28,8 @@ type View = 'workspace' | 'supervisor' | 'canned' | 'admin';
 interface SignedInProps {
   operator: OperatorIdentity;
   onSignOut(): Promise<void>;
+  /** Signing in again before the session's absolute limit, without leaving the workspace. */
+  onSignIn(body: LoginBody): Promise<LoginResult>;
   onExpired(): void;
   /** An admin changed this account (role, languages); `operator` is it as it is now. */
   onAccountChanged(operator: OperatorIdentity): void;
@@ -31,6 +40,7 @@ interface SignedInProps {
 export function SignedIn({
   operator,
   onSignOut,
+  onSignIn,
   onExpired,
   onAccountChanged,
   onToggleLanguage,
@@ -45,6 +55,12 @@ export function SignedIn({
   const reportDesk = useReportDesk();
   const [chosenView, setView] = useState<View>('workspace');
   const [helpOpen, setHelpOpen] = useState(false);
+  const [handoverOpen, setHandoverOpen] = useState(false);
+  const [logoutOpen, setLogoutOpen] = useState(false);
+  const background = useBackgroundAlerts(state);
+  const activeCount = state.order.filter(
+    (id) => state.conversations[id]?.conversation.state === 'active',
+  ).length;
   const canSupervise = operator.role === 'supervisor' || operator.role === 'admin';
   const isAdmin = operator.role === 'admin';
   const views: View[] = isAdmin
@@ -53,8 +69,8 @@ export function SignedIn({
   // A view the role no longer allows (after a change of role) falls back to the workspace.
   const view: View = canSupervise && views.includes(chosenView) ? chosenView : 'workspace';
 
-  const latest = useRef({ state, helpOpen });
-  latest.current = { state, helpOpen };
+  const latest = useRef({ state, helpOpen: helpOpen || handoverOpen || logoutOpen });
+  latest.current = { state, helpOpen: helpOpen || handoverOpen || logoutOpen };
 
   useEffect(() => {
     const run = (action: ShortcutAction) => {
@@ -70,7 +86,8 @@ export function SignedIn({
         }, 0);
         return;
       }
-      const id = action.kind === 'select-index' ? s.order[action.index] : neighbourId(s, action.offset);
+      const id =
+        action.kind === 'select-index' ? visibleOrder(s)[action.index] : neighbourId(s, action.offset);
       if (id === undefined) return;
       commands.select(id);
       setTimeout(() => focusConversation(id, 'composer'), 0);
@@ -119,6 +136,7 @@ export function SignedIn({
           onChange={commands.setStatus}
         />
         <div class="header-tools">
+          <AlertSettings alerts={background} />
           <button
             type="button"
             class="link-button"
@@ -139,11 +157,23 @@ export function SignedIn({
             <span class="sr-only">{t.app.signedInLabel} </span>
             {t.app.signedInAs(operator.displayName, t.operatorRoles[operator.role])}
           </p>
-          <button type="button" data-sl="logout" onClick={() => void onSignOut()}>
+          <button type="button" data-sl="handover-open" onClick={() => setHandoverOpen(true)}>
+            {t.shift.handoverOpen}
+          </button>
+          <button
+            type="button"
+            data-sl="logout"
+            onClick={() => (activeCount > 0 ? setLogoutOpen(true) : void onSignOut())}
+          >
             {t.app.logout}
           </button>
         </div>
       </header>
+      <SessionNotice
+        expiresAt={state.sessionExpiresAt}
+        onSignIn={onSignIn}
+        onRenewed={commands.sessionRenewed}
+      />
       {accountNotice && (
         <p class="account-notice" role="status" data-sl="account-notice" data-role={accountNotice.role}>
           {accountNotice.roleChanged
@@ -182,6 +212,13 @@ export function SignedIn({
       )}
       <Announcer state={state} />
       <main id="main" tabIndex={-1} class={`view-${view}`}>
+        {view === 'workspace' && state.status === 'break' && (
+          <BreakScreen
+            breakUntil={state.breakUntil}
+            onEnd={() => commands.setStatus('available')}
+            onDebrief={commands.debrief}
+          />
+        )}
         {view === 'workspace' && (
           <WorkspaceScreen
             state={state}
@@ -198,6 +235,32 @@ export function SignedIn({
         {view === 'admin' && isAdmin && <AdminScreen selfId={operator.id} onUnauthorized={onExpired} />}
       </main>
       <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      {/* Mounted only while open: a closed dialog leaves no form fields in the page. */}
+      {handoverOpen && (
+        <HandoverDialog
+          open={handoverOpen}
+          selfId={operator.id}
+          activeCount={activeCount}
+          onHandover={commands.handover}
+          onClose={() => setHandoverOpen(false)}
+          onUnauthorized={onExpired}
+        />
+      )}
+      {logoutOpen && (
+        <LogoutDialog
+          open={logoutOpen}
+          activeCount={activeCount}
+          onHandover={() => {
+            setLogoutOpen(false);
+            setHandoverOpen(true);
+          }}
+          onSignOut={() => {
+            setLogoutOpen(false);
+            void onSignOut();
+          }}
+          onClose={() => setLogoutOpen(false)}
+        />
+      )}
     </>
   );
 }

@@ -1,3 +1,5 @@
+import type { SignalCategory } from '@stille-lijn/shared';
+import { useState } from 'preact/hooks';
 import { AcutePanel } from '../acute/AcutePanel.tsx';
 import type { CannedResponse } from '../canned/catalogue.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -36,6 +38,16 @@ export function ConversationPane({
   const ended = c.state === 'ended';
   const away = entry.away;
   const returnLeft = away?.returnUntil ? secondsUntil(away.returnUntil, now) : undefined;
+
+  const [dismissing, setDismissing] = useState<ReadonlySet<SignalCategory>>(new Set());
+  const [dismissFailed, setDismissFailed] = useState(false);
+  const dismiss = async (category: SignalCategory) => {
+    setDismissing((s) => new Set([...s, category]));
+    setDismissFailed(false);
+    const ok = await commands.dismissSignal(id, category);
+    setDismissing((s) => new Set([...s].filter((x) => x !== category)));
+    if (!ok) setDismissFailed(true);
+  };
 
   const insertIntoDraft = (text: string) => {
     const draft = entry.draft.replace(/\s+$/, '');
@@ -81,7 +93,18 @@ export function ConversationPane({
           onBlock={() => commands.block(id)}
         />
       </header>
-      <SignalBadges signals={c.signals} />
+      <SignalBadges
+        signals={c.signals}
+        busy={dismissing}
+        {...(ended ? {} : { onDismiss: (category: SignalCategory) => void dismiss(category) })}
+      />
+      <div role="alert" class="error-slot">
+        {dismissFailed && (
+          <p class="error" data-sl="signal-dismiss-error">
+            {t.signals.dismissFailed}
+          </p>
+        )}
+      </div>
 
       {/* Present from the start, so that a supervisor starting to read along is announced. */}
       <div role="status" class="status-slot">

@@ -55,10 +55,16 @@ export function QueuePanel({ queue, onAccept }: QueuePanelProps) {
                 data-sl="queue-item"
                 data-conversation-id={item.conversationId}
                 data-urgent={String(item.urgent)}
+                data-language-fallback={item.languageFallback === true ? 'true' : undefined}
               >
                 <p class="queue-item-who">
                   {item.urgent && <span class="badge badge-urgent">{t.queue.urgent}</span>}
                   <span>{role}</span> <span class="lang">({language})</span>
+                  {item.languageFallback === true && (
+                    <span class="badge badge-long" title={t.shift.languageFallbackHint}>
+                      {t.shift.languageFallback}
+                    </span>
+                  )}
                 </p>
                 <SignalBadges signals={item.signals} />
                 <p class="queue-item-wait">

@@ -10,7 +10,7 @@ interface StatusControlProps {
   onChange(status: OperatorStatus): Promise<boolean>;
 }
 
-/** The available/away switch and the operator's load against capacity. */
+/** The available/away switch (a break ends by switching to available) and the operator's load against capacity. */
 export function StatusControl({ status, load, capacity, online, onChange }: StatusControlProps) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
@@ -44,7 +44,7 @@ export function StatusControl({ status, load, capacity, online, onChange }: Stat
         <span class="switch-label">{t.status.toggleLabel}</span>
       </button>
       <span class={`status-text ${available ? 'is-available' : 'is-away'}`} aria-hidden="true">
-        {status === undefined ? t.status.unknown : available ? t.status.available : t.status.away}
+        {status === undefined ? t.status.unknown : t.status[status]}
       </span>
       <span
         class={`load${full ? ' is-full' : ''}`}

@@ -1,7 +1,7 @@
 import type { ReportStatus } from '@stille-lijn/shared/domain/report';
 import { type RiskResult, scoreRisk } from '@stille-lijn/shared/domain/risk';
-import { useEffect, useRef } from 'preact/hooks';
-import { type ConfiguredRegion, fetchConversationReports, fetchReport } from '../api/reports.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type ConfiguredRegion, fetchConversationReports, fetchReport, retryReport } from '../api/reports.ts';
 import { useI18n } from '../i18n/index.ts';
 import { formatClock } from '../lib/time.ts';
 import type { ConversationEntry } from '../state/workspace.ts';
@@ -91,6 +91,17 @@ export function ReportPanel({
   }, [queuedKey, onReportStatus]);
 
   const sorted = [...reports].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const [retrying, setRetrying] = useState<string | undefined>(undefined);
+  const [retryFailed, setRetryFailed] = useState<string | undefined>(undefined);
+  const retry = async (reportId: string) => {
+    setRetrying(reportId);
+    setRetryFailed(undefined);
+    const res = await retryReport(reportId);
+    setRetrying(undefined);
+    if (res.ok) onReportStatus(res.data);
+    else if (res.kind === 'unauthorized') onUnauthorized();
+    else setRetryFailed(reportId);
+  };
 
   return (
     <section
@@ -124,7 +135,25 @@ export function ReportPanel({
                 {r.lastError !== undefined && r.status !== 'delivered' && (
                   <span class="muted"> · {t.report.lastError(r.lastError)}</span>
                 )}
-                {r.status === 'failed' && <p class="hint">{t.report.failedHint}</p>}
+                {r.status === 'failed' && (
+                  <>
+                    <p class="hint">{t.report.failedHint}</p>
+                    <button
+                      type="button"
+                      class="small"
+                      data-sl="report-retry"
+                      disabled={retrying === r.reportId}
+                      onClick={() => void retry(r.reportId)}
+                    >
+                      {t.supervisor.reports.retry}
+                    </button>
+                  </>
+                )}
+                {retryFailed === r.reportId && (
+                  <p class="error" role="alert" data-sl="report-retry-error">
+                    {t.supervisor.reports.retryFailed}
+                  </p>
+                )}
               </li>
             ))}
           </ul>

@@ -1,5 +1,5 @@
 import type { Conversation, WaitingItem } from '@stille-lijn/shared';
-import type { Overview } from '../api/supervisor.ts';
+import type { OverviewWithShift } from '../api/shift.ts';
 import { useI18n } from '../i18n/index.ts';
 import { DataTable } from '../lib/DataTable.tsx';
 import { formatClock, formatDuration, secondsSince } from '../lib/time.ts';
@@ -7,7 +7,7 @@ import { useNow } from '../lib/useNow.ts';
 import type { Polled } from '../lib/usePolled.ts';
 
 interface OverviewPanelProps {
-  state: Polled<Overview>;
+  state: Polled<OverviewWithShift>;
   /** The waiting list, live from the socket, in routing order. */
   waiting: readonly WaitingItem[];
   monitoringId: string | undefined;
@@ -178,28 +178,44 @@ export function OverviewPanel({
                 <th scope="col">{t.supervisor.overview.status}</th>
                 <th scope="col">{t.supervisor.overview.load}</th>
                 <th scope="col">{t.supervisor.overview.connection}</th>
+                <th scope="col">{t.shift.highRisk}</th>
+                <th scope="col">{t.shift.sinceBreak}</th>
               </tr>
             </thead>
             <tbody>
-              {data.operators.map((o) => (
-                <tr
-                  key={o.id}
-                  data-sl="overview-operator"
-                  data-operator-id={o.id}
-                  data-status={o.status}
-                  data-load={o.load}
-                  data-connected={String(o.connected)}
-                >
-                  <th scope="row">{o.displayName}</th>
-                  <td>{t.status[o.status]}</td>
-                  <td class={o.load >= o.capacity ? 'is-full' : undefined}>
-                    {t.supervisor.overview.loadValue(o.load, o.capacity)}
-                  </td>
-                  <td>
-                    {o.connected ? t.supervisor.overview.connected : t.supervisor.overview.disconnected}
-                  </td>
-                </tr>
-              ))}
+              {data.operators.map((o) => {
+                const shift = data.shift[o.id];
+                const lastBreak = shift?.lastBreakAt;
+                return (
+                  <tr
+                    key={o.id}
+                    data-sl="overview-operator"
+                    data-operator-id={o.id}
+                    data-status={o.status}
+                    data-load={o.load}
+                    data-connected={String(o.connected)}
+                    data-high-risk={shift?.highRiskThisShift ?? 0}
+                    data-last-break={lastBreak}
+                  >
+                    <th scope="row">{o.displayName}</th>
+                    <td>{t.status[o.status]}</td>
+                    <td class={o.load >= o.capacity ? 'is-full' : undefined}>
+                      {t.supervisor.overview.loadValue(o.load, o.capacity)}
+                    </td>
+                    <td>
+                      {o.connected ? t.supervisor.overview.connected : t.supervisor.overview.disconnected}
+                    </td>
+                    <td data-sl="overview-high-risk">{shift?.highRiskThisShift ?? 0}</td>
+                    <td data-sl="overview-since-break">
+                      {o.status === 'break' && shift?.breakUntil !== undefined
+                        ? t.shift.onBreakUntil(formatClock(shift.breakUntil, t.locale))
+                        : lastBreak !== undefined
+                          ? formatDuration(secondsSince(lastBreak, now))
+                          : t.shift.noBreak}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         ))}

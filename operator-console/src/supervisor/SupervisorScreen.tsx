@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { fetchOverview } from '../api/supervisor.ts';
+import { fetchOverviewWithShift } from '../api/shift.ts';
 import { useI18n } from '../i18n/index.ts';
 import { formatClock } from '../lib/time.ts';
 import { usePolled } from '../lib/usePolled.ts';
@@ -12,6 +12,7 @@ import { OverviewPanel } from './OverviewPanel.tsx';
 import { ReassignForm, type ReassignTarget } from './ReassignForm.tsx';
 import { ReportsPanel } from './ReportsPanel.tsx';
 import { StatsPanel } from './StatsPanel.tsx';
+import { UrgentWaiting } from './UrgentWaiting.tsx';
 import { useStats } from './useStats.ts';
 
 /** How often the overview of conversations and operators refreshes. @default 5000 */
@@ -30,7 +31,7 @@ interface SupervisorScreenProps {
 export function SupervisorScreen({ state, commands, onUnauthorized }: SupervisorScreenProps) {
   const { t } = useI18n();
   const stats = useStats(onUnauthorized);
-  const overview = usePolled(fetchOverview, OVERVIEW_REFRESH_MS, onUnauthorized);
+  const overview = usePolled(fetchOverviewWithShift, OVERVIEW_REFRESH_MS, onUnauthorized);
   const [reassigningId, setReassigningId] = useState<string | undefined>(undefined);
   const monitor = state.monitor;
   const data = overview.state.kind === 'loading' ? undefined : overview.state.data;
@@ -79,6 +80,11 @@ export function SupervisorScreen({ state, commands, onUnauthorized }: Supervisor
   return (
     <div class="screen supervisor">
       <h1>{t.supervisor.heading}</h1>
+      <UrgentWaiting
+        waiting={state.queue}
+        alerts={state.alerts}
+        onAssign={(id) => setReassigningId(reassigningId === id ? undefined : id)}
+      />
       <div class="supervisor-top">
         <StatsPanel state={stats.state} onRefresh={stats.refresh} />
         <section class="alerts panel" aria-labelledby="alerts-heading">

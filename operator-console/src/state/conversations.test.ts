@@ -1,47 +1,6 @@
-import type { Conversation, Message, Note } from '@stille-lijn/shared';
-import type { ReportStatus } from '@stille-lijn/shared/domain/report';
 import { describe, expect, it } from 'vitest';
-import {
-  initialWorkspaceState,
-  neighbourId,
-  type WorkspaceAction,
-  type WorkspaceState,
-  workspaceReducer,
-} from './workspace.ts';
-
-const T0 = '2025-01-01T10:00:00.000Z';
-const T1 = '2025-01-01T10:01:00.000Z';
-
-function conversation(id: string, extra: Partial<Conversation> = {}): Conversation {
-  return {
-    conversationId: id,
-    role: 'victim',
-    language: 'nl',
-    urgent: false,
-    state: 'active',
-    waitingSince: T0,
-    tags: [],
-    ...extra,
-  };
-}
-
-const msg = (messageId: string, from: Message['from'], text = 'hallo', at = T0): Message => ({
-  messageId,
-  from,
-  text,
-  at,
-});
-
-function run(...actions: WorkspaceAction[]): WorkspaceState {
-  return actions.reduce(workspaceReducer, initialWorkspaceState());
-}
-
-const assign = (id: string, messages: Message[] = [], notes: Note[] = []): WorkspaceAction => ({
-  type: 'assigned',
-  conversation: conversation(id),
-  messages,
-  notes,
-});
+import { assign, conversation, msg, run, T0, T1 } from './fixtures.ts';
+import { neighbourId, visibleOrder, workspaceReducer } from './workspace.ts';
 
 describe('assignment and selection', () => {
   it('selects the first conversation and keeps the selection when more arrive', () => {
@@ -367,29 +326,6 @@ describe('server updates', () => {
     expect(s.conversations.a?.monitoredBy).toEqual(['Pim']);
   });
 
-  it('keeps the newest supervisor alerts first, counts the unseen, and announces failed reports politely', () => {
-    let s = run();
-    for (let i = 0; i < 25; i++) {
-      s = workspaceReducer(s, {
-        type: 'alert',
-        alert: { kind: 'acute-danger', conversationId: `c${i}`, operatorName: 'Anna', at: T0 },
-      });
-    }
-    expect(s.alerts).toHaveLength(20);
-    expect(s.alerts[0]?.conversationId).toBe('c24');
-    expect(s.alertsUnseen).toBe(20);
-    // Acute danger is read out by the assertive alert region, not the polite status line.
-    expect(s.announcement).toBeUndefined();
-    s = workspaceReducer(s, { type: 'alerts-seen' });
-    expect(s.alertsUnseen).toBe(0);
-    s = workspaceReducer(s, {
-      type: 'alert',
-      alert: { kind: 'report-failed', conversationId: 'c1', reportId: 'r1', at: T0 },
-    });
-    expect(s.alertsUnseen).toBe(1);
-    expect(s.announcement).toMatchObject({ kind: 'supervisor-alert', conversationId: 'c1' });
-  });
-
   it('after a reconnect drops what the server no longer gives, and ends what ended meanwhile', () => {
     const s = run(assign('a'), assign('b'), assign('c'), {
       type: 'reconcile',
@@ -410,62 +346,32 @@ describe('server updates', () => {
     expect(s.order).toEqual(['b']);
     expect(s.announcement).toMatchObject({ kind: 'gone', conversationId: 'a' });
   });
+});
 
-  it('keeps report statuses, delivered being final, and announces the outcome', () => {
-    const status = (over: Partial<ReportStatus>): ReportStatus => ({
-      reportId: 'r1',
-      conversationId: 'a',
-      region: 'VR09',
-      status: 'queued',
-      attempts: 0,
-      createdAt: T0,
-      ...over,
-    });
-    let s = run(assign('a'), { type: 'report-status', status: status({}) });
-    expect(s.reports.r1?.status).toBe('queued');
-    s = workspaceReducer(s, { type: 'report-status', status: status({ status: 'delivered', attempts: 1 }) });
-    expect(s.announcement).toMatchObject({ kind: 'report', status: 'delivered', conversationId: 'a' });
-    // A late answer from before the delivery does not undo it.
-    s = workspaceReducer(s, {
-      type: 'report-status',
-      status: status({ attempts: 1, lastError: 'HTTP 503' }),
-    });
-    expect(s.reports.r1).toMatchObject({ status: 'delivered', attempts: 1 });
-    // A retry of a failed report (same attempts) moves it back to queued.
-    s = workspaceReducer(s, {
-      type: 'report-status',
-      status: status({ reportId: 'r2', status: 'failed', attempts: 3 }),
-    });
-    s = workspaceReducer(s, { type: 'report-status', status: status({ reportId: 'r2', attempts: 3 }) });
-    expect(s.reports.r2?.status).toBe('queued');
+describe('recently ended, read back after a reload', () => {
+  it('lists an ended conversation with its messages, unselected and unannounced; never an open one, never twice', () => {
+    const ended = conversation('old', { state: 'ended', endReason: 'operator', endedAt: T1 });
+    const s = run(
+      assign('a'),
+      { type: 'recent', conversation: ended, messages: [msg('m1', 'visitor')], notes: [] },
+      { type: 'recent', conversation: ended, messages: [], notes: [] },
+      { type: 'recent', conversation: conversation('open'), messages: [], notes: [] },
+    );
+    expect(s.order).toEqual(['a', 'old']);
+    expect(s.selectedId).toBe('a');
+    expect(s.conversations.old).toMatchObject({ unread: 0, messages: [{ messageId: 'm1' }] });
+    expect(s.announcement).toMatchObject({ kind: 'assigned', conversationId: 'a' });
   });
 
-  it('reads along with one conversation: loads, streams messages once, follows updates, closes', () => {
-    let s = run({ type: 'monitor-open', conversationId: 'x' });
-    expect(s.monitor).toMatchObject({ conversationId: 'x', status: 'loading' });
-    // A message streamed in before the view arrived is kept, in time order.
-    s = workspaceReducer(s, {
-      type: 'monitor-message',
-      conversationId: 'x',
-      message: msg('m2', 'operator', 'b', T1),
+  it('shows and counts open conversations before ended ones', () => {
+    const s = run(assign('a'), assign('b'), assign('c'), {
+      type: 'ended',
+      conversationId: 'a',
+      reason: 'visitor',
+      at: T1,
     });
-    s = workspaceReducer(s, {
-      type: 'monitor-loaded',
-      conversation: conversation('x'),
-      messages: [msg('m1', 'visitor', 'a')],
-      notes: [],
-    });
-    s = workspaceReducer(s, {
-      type: 'monitor-message',
-      conversationId: 'x',
-      message: msg('m2', 'operator', 'b', T1),
-    });
-    s = workspaceReducer(s, { type: 'monitor-message', conversationId: 'y', message: msg('m3', 'visitor') });
-    expect(s.monitor?.messages.map((m) => m.messageId)).toEqual(['m1', 'm2']);
-    s = workspaceReducer(s, { type: 'updated', conversation: conversation('x', { urgent: true }) });
-    expect(s.monitor?.conversation?.urgent).toBe(true);
-    // Never part of the operator's own list.
-    expect(s.order).toEqual([]);
-    expect(workspaceReducer(s, { type: 'monitor-close' }).monitor).toBeUndefined();
+    expect(visibleOrder(s)).toEqual(['b', 'c', 'a']);
+    const onC = workspaceReducer(s, { type: 'select', conversationId: 'c' });
+    expect(neighbourId(onC, 1)).toBe('a');
   });
 });
