@@ -1,4 +1,4 @@
-import { createAdapter, RedisAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, type RedisAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Namespace } from 'socket.io';
 
@@ -12,7 +12,8 @@ export const PEER_CHECK_MS = 2000;
  * Whether other server instances share this one's rooms, so that a broadcast must be
  * published to them. The Redis adapter publishes every broadcast, even when no other
  * instance exists; on one instance that publish (and reading it back on the subscriber
- * connection) was the largest share of the message path after the socket writes.
+ * connection) was about a tenth of the server's CPU in the relay phase of `npm run bench`
+ * (--cpu-prof).
  *
  * An instance counts itself alone only while Redis says one subscriber listens on the
  * adapter's request channel (`PUBSUB NUMSUB`, the adapter's own `serverCount()`). A new
@@ -80,5 +81,3 @@ export function createPeerAwareAdapter(
     return adapter;
   };
 }
-
-export { RedisAdapter };
