@@ -46,6 +46,18 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        extends: true,
+        test: {
+          // `npm run test:ha`: Redis primaries, replicas and Sentinels of their own, killed
+          // with SIGKILL; a step of its own in .ci/run, after npm test.
+          name: 'ha',
+          include: ['test/ha/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
     ],
     setupFiles: ['test/support/fail-on-console.ts'],
   },

@@ -1,12 +1,11 @@
 /**
  * Operator accounts from the command line: `npm run operator -- <command>`.
- * Reads REDIS_URL, REDIS_PREFIX and DATA_KEY / DATA_KEY_FILE like the server does.
+ * Reads REDIS_URL (or REDIS_SENTINELS), REDIS_PREFIX and DATA_KEY / DATA_KEY_FILE like the server does.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { type OperatorRole, operatorRoleSchema } from '@stille-lijn/shared';
 import { AppError } from '@stille-lijn/shared/errors';
-import { Redis } from 'ioredis';
 import { generatePassword } from '../server/src/auth/password.ts';
 import { generateTotpSecret, totpUri } from '../server/src/auth/totp.ts';
 import type { OperatorAccount } from '../server/src/auth/types.ts';
@@ -14,6 +13,7 @@ import { ConfigError, loadConfig } from '../server/src/config.ts';
 import { DataCipher } from '../server/src/crypto/cipher.ts';
 import { resolveCipherKeys } from '../server/src/crypto/data-keys.ts';
 import { OperatorStore } from '../server/src/operators/store.ts';
+import { createRedis, describeTarget } from '../server/src/redis/connect.ts';
 
 const HELP = `Usage: npm run operator -- <command> [options]
 
@@ -36,7 +36,7 @@ Passwords (add, reset-password): when stdin is not a terminal, the first line of
 stdin is the password (at least 12 characters). Otherwise, or with --generate, a
 password is generated and printed once.
 
-Environment: REDIS_URL, REDIS_PREFIX, DATA_KEY or DATA_KEY_FILE (as for the server).
+Environment: REDIS_URL or REDIS_SENTINELS (and REDIS_SENTINEL_NAME), REDIS_PREFIX, DATA_KEY or DATA_KEY_FILE (as for the server).
 Exit codes: 0 done, 1 failed, 2 wrong usage.`;
 
 class UsageError extends Error {}
@@ -113,16 +113,6 @@ function printTable(accounts: OperatorAccount[]): void {
   }
 }
 
-/** Where Redis is, without any password that REDIS_URL may hold. */
-function redisLocation(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '6379'}`;
-  } catch {
-    return 'REDIS_URL';
-  }
-}
-
 async function run(argv: string[]): Promise<void> {
   let parsed: ReturnType<typeof parseCli>;
   try {
@@ -156,11 +146,12 @@ async function run(argv: string[]): Promise<void> {
   const newRole = command === 'set-role' ? parseRoleArg(args[1] ?? '') : undefined;
 
   const config = loadConfig(process.env);
-  const redis = new Redis(config.redisUrl, {
+  const redis = createRedis(config, {
     lazyConnect: true,
     connectTimeout: 5000,
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
   });
   redis.on('error', () => {
     // Reported once, below, by the failing command.
@@ -168,7 +159,11 @@ async function run(argv: string[]): Promise<void> {
   try {
     await redis.connect();
   } catch {
-    throw new Error(`cannot reach Redis at ${redisLocation(config.redisUrl)} (set REDIS_URL)`);
+    throw new Error(
+      config.redisSentinels.length > 0
+        ? `cannot reach the Redis ${describeTarget(config)}`
+        : `cannot reach Redis at ${describeTarget(config).replace(' (REDIS_URL)', '')} (set REDIS_URL)`,
+    );
   }
   const store = new OperatorStore({
     redis,

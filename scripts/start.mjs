@@ -366,8 +366,19 @@ export function redisMissingParagraph(url) {
   ].join('\n');
 }
 
-/** Finds a Redis to use (REDIS_URL, else a private one); exits with one paragraph when there is none. */
+/**
+ * Finds a Redis to use: the Sentinels' primary (REDIS_SENTINELS), else REDIS_URL, else a
+ * private one; exits with one paragraph when there is none.
+ */
 export async function resolveRedis(log) {
+  if (process.env.REDIS_SENTINELS) {
+    // The server asks the Sentinels itself, and says clearly when none answers.
+    const name = process.env.REDIS_SENTINEL_NAME || 'mymaster';
+    log(
+      `using the Redis primary "${name}" of the Sentinels ${process.env.REDIS_SENTINELS}; no private redis-server`,
+    );
+    return { url: undefined, stop: async () => {}, onUnexpectedExit: () => {} };
+  }
   const explicit = Boolean(process.env.REDIS_URL);
   const url = process.env.REDIS_URL || DEFAULT_REDIS_URL;
   const probe = await pingRedis(url);
@@ -494,7 +505,8 @@ async function main() {
   }
 
   const redis = await resolveRedis(log);
-  const env = { ...process.env, PORT: process.env.PORT || '8080', REDIS_URL: redis.url };
+  const env = { ...process.env, PORT: process.env.PORT || '8080' };
+  if (redis.url) env.REDIS_URL = redis.url;
   const inbox = await startDemoInbox(log);
   if (inbox) env.VT_REGIONS_FILE = inbox.regionsFile;
   // Own process group, like Redis: each signal reaches the server once, from us.

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatDurableAcks, runDurableAcks } from './durable.ts';
 import { Resources } from './procs.ts';
 import { formatBench, formatConnections } from './report.ts';
 import { DEFAULT_SEARCH_RATES, runBench, runConnections } from './run.ts';
@@ -22,6 +23,9 @@ const HELP = `Usage: npm run bench -- [options]
   --skip-baseline      do not run the bare Socket.IO relay
   --skip-search        do not run the throughput search
   --connections <n>    instead of the above: connect n idle visitors and report RSS and connect time
+  --durable-acks       instead of the above: relay latency with REDIS_ACK_REPLICAS=0 and =1 (WAIT),
+                       on one primary with a replica, alternating steps (uses --visitors, --operators,
+                       --rate, --duration; defaults 200, 10, 500, 5; --rounds, default 4)
   --widget             also run benchWidget() from scripts/bench/widget.ts, when that file exists
   --help
 
@@ -66,6 +70,8 @@ async function main(): Promise<number> {
       step: { type: 'string' },
       stagger: { type: 'string' },
       connections: { type: 'string' },
+      'durable-acks': { type: 'boolean', default: false },
+      rounds: { type: 'string' },
       'skip-baseline': { type: 'boolean', default: false },
       'skip-search': { type: 'boolean', default: false },
       widget: { type: 'boolean', default: false },
@@ -93,7 +99,18 @@ async function main(): Promise<number> {
   process.on('exit', () => resources.killSync());
 
   try {
-    if (values.connections !== undefined) {
+    if (values['durable-acks']) {
+      const r = await runDurableAcks({
+        visitors: Math.round(positive('visitors', values.visitors, 200)),
+        operators: Math.round(positive('operators', values.operators, 10)),
+        rate: positive('rate', values.rate, 500),
+        durationMs: positive('duration', values.duration, 5) * 1000,
+        rounds: Math.round(positive('rounds', values.rounds, 4)),
+        log,
+        resources,
+      });
+      for (const l of formatDurableAcks(r)) print(l);
+    } else if (values.connections !== undefined) {
       const count = Math.round(positive('connections', values.connections, 10_000));
       const r = await runConnections({ count, skipBaseline: values['skip-baseline'], log, resources });
       for (const l of formatConnections(r)) print(l);

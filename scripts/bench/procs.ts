@@ -231,6 +231,8 @@ export interface OursServerOptions {
   prefix: string;
   dataKey: string;
   operatorCapacity: number;
+  /** More environment for the server (e.g. REDIS_ACK_REPLICAS). */
+  env?: Record<string, string>;
 }
 
 /** The real server, `node server/src/main.ts` (Node strips the types), as its own process. */
@@ -254,6 +256,7 @@ export async function startOursServer(res: Resources, opts: OursServerOptions): 
       VISITOR_OPEN_PER_ADDRESS: '1000000',
       SOCKET_EVENTS_PER_S: '100000',
       OPERATOR_CAPACITY: String(opts.operatorCapacity),
+      ...opts.env,
     },
     false,
   );

@@ -1,4 +1,4 @@
-import { AppError, errorBody } from '@stille-lijn/shared/errors';
+import { errorBody } from '@stille-lijn/shared/errors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import assessmentPlugin from './assessment/plugin.ts';
@@ -12,6 +12,7 @@ import conversationRoutes from './conversations/routes.ts';
 import cryptoPlugin from './crypto/plugin.ts';
 import healthPlugin from './health/plugin.ts';
 import { trustHops } from './http/client-address.ts';
+import { useRestContract } from './http/rest.ts';
 import securityHeadersPlugin, { clientErrorHandler, securityHeaders } from './http/security-headers.ts';
 import { createLogger, newInstanceId } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
@@ -64,24 +65,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // First, so its hook runs before any other and covers every route, 404 and error.
   app.register(securityHeadersPlugin);
 
-  app.setErrorHandler((err, req, reply) => {
-    if (err instanceof AppError) {
-      const body: Record<string, unknown> = { error: err.toBody() };
-      if (err.extra.retryAfterSeconds !== undefined)
-        reply.header('retry-after', String(err.extra.retryAfterSeconds));
-      if (err.details !== undefined) body.fields = err.details;
-      return reply.status(err.status).send(body);
-    }
-    const e = err as { statusCode?: number; code?: string };
-    if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.status(413).send({ error: errorBody('too_large') });
-    }
-    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.status(400).send({ error: errorBody('invalid_payload') });
-    }
-    req.log.error({ err }, 'request failed');
-    return reply.status(500).send({ error: errorBody('internal') });
-  });
+  useRestContract(app);
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: errorBody('not_found') }));
 
   // Infrastructure first, then Socket.IO (so that the features can add their events),

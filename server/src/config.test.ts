@@ -24,6 +24,10 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:8080',
       publicOrigin: 'http://localhost:8080',
       redisUrl: 'redis://127.0.0.1:6379',
+      redisSentinels: [],
+      redisSentinelName: 'mymaster',
+      redisAckReplicas: 0,
+      redisAckTimeoutMs: 1000,
       redisPrefix: 'sl',
       dataKey: undefined,
       dataKeyFile: undefined,
@@ -129,6 +133,41 @@ describe('loadConfig', () => {
     expect(errorLines({ PORT: '80.5' }).map(variableOf)).toEqual(['PORT']);
     expect(errorLines({ REDIS_PREFIX: 'has space' }).map(variableOf)).toEqual(['REDIS_PREFIX']);
     expect(errorLines({ NODE_ENV: 'staging' }).map(variableOf)).toEqual(['NODE_ENV']);
+  });
+
+  it('reads REDIS_SENTINELS as hosts and ports, and the durable-ack settings', () => {
+    const config = loadConfig({
+      REDIS_SENTINELS: 'sentinel-1:26379, 10.0.0.7:26380,[::1]:26381',
+      REDIS_SENTINEL_NAME: 'stille-lijn',
+      REDIS_ACK_REPLICAS: '1',
+      REDIS_ACK_TIMEOUT_MS: '250',
+    });
+    expect(config.redisSentinels).toEqual([
+      { host: 'sentinel-1', port: 26379 },
+      { host: '10.0.0.7', port: 26380 },
+      { host: '::1', port: 26381 },
+    ]);
+    expect(config.redisSentinelName).toBe('stille-lijn');
+    expect(config.redisAckReplicas).toBe(1);
+    expect(config.redisAckTimeoutMs).toBe(250);
+  });
+
+  it('explains a bad Sentinel setting in one line per variable', () => {
+    expect(errorLines({ REDIS_SENTINELS: 'sentinel-1' })).toEqual([
+      'REDIS_SENTINELS: must be a list of host:port (e.g. sentinel-1:26379,sentinel-2:26379)',
+    ]);
+    expect(errorLines({ REDIS_SENTINELS: 'a:1,b:70000' })).toEqual([
+      'REDIS_SENTINELS: has a port outside 1-65535',
+    ]);
+    expect(errorLines({ REDIS_SENTINELS: ' , ' })).toEqual([
+      'REDIS_SENTINELS: must name at least one Sentinel as host:port',
+    ]);
+    expect(errorLines({ REDIS_SENTINELS: 'a:1', REDIS_URL: 'redis://db:6379' })).toEqual([
+      'REDIS_URL: set REDIS_URL or REDIS_SENTINELS, not both',
+    ]);
+    expect(errorLines({ REDIS_SENTINEL_NAME: 'my master' }).map(variableOf)).toEqual(['REDIS_SENTINEL_NAME']);
+    expect(errorLines({ REDIS_ACK_REPLICAS: '-1' }).map(variableOf)).toEqual(['REDIS_ACK_REPLICAS']);
+    expect(errorLines({ REDIS_ACK_TIMEOUT_MS: '0' }).map(variableOf)).toEqual(['REDIS_ACK_TIMEOUT_MS']);
   });
 
   it('never echoes a bad value, which may hold a secret', () => {

@@ -35,6 +35,40 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .default('redis://127.0.0.1:6379'),
+  /**
+   * Redis Sentinels, `host:port,host:port,…`: when set, every connection asks them for the
+   * primary named REDIS_SENTINEL_NAME and follows a failover; REDIS_URL is then not used.
+   */
+  REDIS_SENTINELS: list
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/, {
+              error: 'must be a list of host:port (e.g. sentinel-1:26379,sentinel-2:26379)',
+              abort: true,
+            })
+            .refine((v) => {
+              const port = Number(v.slice(v.lastIndexOf(':') + 1));
+              return port >= 1 && port <= 65535;
+            }, 'has a port outside 1-65535'),
+        )
+        .min(1, 'must name at least one Sentinel as host:port'),
+    )
+    .optional(),
+  /** The primary's name the Sentinels know it by. @default 'mymaster' */
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+    .default('mymaster'),
+  /**
+   * Replicas that must hold a message, note, acute marking, report or return-code redemption
+   * before it is acknowledged (Redis `WAIT`); 0 acknowledges once the primary has it. @default 0
+   */
+  REDIS_ACK_REPLICAS: int(0, 16).default(0),
+  /** How long (ms) an ack waits for REDIS_ACK_REPLICAS before it is `unavailable`. @default 1000 */
+  REDIS_ACK_TIMEOUT_MS: int(1, 60_000).default(1000),
   /** Key prefix for every Redis key and BullMQ queue. @default 'sl' */
   REDIS_PREFIX: z
     .string()
@@ -142,6 +176,11 @@ export interface Config {
   publicUrl: string;
   publicOrigin: string;
   redisUrl: string;
+  /** REDIS_SENTINELS, parsed; empty when Redis is reached by REDIS_URL. */
+  redisSentinels: readonly { host: string; port: number }[];
+  redisSentinelName: string;
+  redisAckReplicas: number;
+  redisAckTimeoutMs: number;
   redisPrefix: string;
   dataKey: string | undefined;
   dataKeyFile: string | undefined;
@@ -213,6 +252,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'HASH_KEY: HASH_KEY or HASH_KEY_FILE is required in production (npm run keys -- generate --hash-key)',
     );
   }
+  if (e.REDIS_SENTINELS && picked.REDIS_URL !== undefined) {
+    missing.push('REDIS_URL: set REDIS_URL or REDIS_SENTINELS, not both');
+  }
   if (missing.length > 0) throw new ConfigError(missing);
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
@@ -222,6 +264,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     publicOrigin,
     redisUrl: e.REDIS_URL,
+    redisSentinels: Object.freeze(
+      (e.REDIS_SENTINELS ?? []).map((hp) => {
+        const at = hp.lastIndexOf(':');
+        return Object.freeze({
+          host: hp.slice(0, at).replace(/^\[|\]$/g, ''),
+          port: Number(hp.slice(at + 1)),
+        });
+      }),
+    ),
+    redisSentinelName: e.REDIS_SENTINEL_NAME,
+    redisAckReplicas: e.REDIS_ACK_REPLICAS,
+    redisAckTimeoutMs: e.REDIS_ACK_TIMEOUT_MS,
     redisPrefix: e.REDIS_PREFIX,
     dataKey: e.DATA_KEY,
     dataKeyFile: e.DATA_KEY_FILE,

@@ -28,6 +28,7 @@ interface Compose {
 const compose = parse(read('docker-compose.yml'), { merge: true }) as Compose;
 const services = compose.services;
 const serverNames = ['server1', 'server2'];
+const sentinelNames = ['sentinel1', 'sentinel2', 'sentinel3'];
 
 function service(name: string): Service {
   const s = services[name];
@@ -61,7 +62,18 @@ function block(text: string, header: RegExp): string {
 
 describe('docker-compose.yml', () => {
   it('has the services of the production-like set', () => {
-    expect(Object.keys(services).sort()).toEqual(['inbox', 'lb', 'redis', 'server1', 'server2', 'worker']);
+    expect(Object.keys(services).sort()).toEqual([
+      'inbox',
+      'lb',
+      'redis',
+      'redis-replica',
+      'sentinel1',
+      'sentinel2',
+      'sentinel3',
+      'server1',
+      'server2',
+      'worker',
+    ]);
   });
 
   it('runs Redis with AOF (fsync every second), noeviction, a volume and a ping healthcheck', () => {
@@ -77,14 +89,55 @@ describe('docker-compose.yml', () => {
     expect(words(redis.healthcheck?.test)).toMatch(/redis-cli ping/);
   });
 
-  it.each([...serverNames, 'worker'])('points %s at the redis service', (name) => {
-    const url = new URL(env(name).REDIS_URL ?? '');
-    expect(url.protocol).toBe('redis:');
-    expect(url.hostname).toBe('redis');
-    expect(url.port).toBe('6379');
+  it('runs a replica of it, with its own AOF volume and the same settings', () => {
+    const replica = service('redis-replica');
+    expect(replica.image).toBe(service('redis').image);
+    const cmd = words(replica.command);
+    expect(cmd).toMatch(/--replicaof redis 6379\b/);
+    expect(cmd).toMatch(/--appendonly yes\b/);
+    expect(cmd).toMatch(/--maxmemory-policy noeviction\b/);
+    expect(replica.volumes).toEqual(['redis-replica-data:/data']);
+    expect(compose.volumes).toHaveProperty('redis-replica-data');
+    // Each announces its service name, so the Sentinels hand out names that resolve.
+    expect(cmd).toMatch(/--replica-announce-ip redis-replica\b/);
+    expect(words(service('redis').command)).toMatch(/--replica-announce-ip redis\b/);
+  });
+
+  it.each(sentinelNames)('runs %s watching the primary, with a quorum of 2', (name) => {
+    const s = service(name);
+    expect(s.image).toBe(service('redis').image);
+    const script = words(s.command);
+    expect(script).toContain('sentinel monitor mymaster redis 6379 2');
+    expect(script).toMatch(/sentinel down-after-milliseconds mymaster \d+/);
+    expect(script).toContain('sentinel resolve-hostnames yes');
+    expect(script).toContain('exec redis-server /tmp/sentinel.conf --sentinel');
+    // Compose turns $$ into $: the shell reads the variable, set to the service's own name.
+    expect(script).toContain('sentinel announce-ip $$SENTINEL_HOSTNAME');
+    expect(env(name).SENTINEL_HOSTNAME).toBe(name);
+    expect(words(s.healthcheck?.test)).toBe('CMD redis-cli -p 26379 ping');
+  });
+
+  it.each([...serverNames, 'worker'])('points %s at the Sentinels, not at one Redis', (name) => {
+    const e = env(name);
+    expect(e.REDIS_URL).toBeUndefined();
+    expect(e.REDIS_SENTINELS).toBe(sentinelNames.map((s) => `${s}:26379`).join(','));
+    expect(e.REDIS_SENTINEL_NAME).toBe('mymaster');
+    // Compose fills it from the environment, 0 when unset (one replica: see the comment there).
+    expect(e.REDIS_ACK_REPLICAS).toBe(['$', '{REDIS_ACK_REPLICAS:-0}'].join(''));
     expect(service(name).depends_on).toEqual(
-      expect.objectContaining({ redis: { condition: 'service_healthy' } }),
+      Object.fromEntries(sentinelNames.map((s) => [s, { condition: 'service_healthy' }])),
     );
+  });
+
+  it('gives the Sentinels settings the server accepts', async () => {
+    const { loadConfig } = await import('../../server/src/config.ts');
+    const e = env('server1');
+    const config = loadConfig({
+      REDIS_SENTINELS: e.REDIS_SENTINELS,
+      REDIS_SENTINEL_NAME: e.REDIS_SENTINEL_NAME,
+    });
+    expect(config.redisSentinels).toEqual(sentinelNames.map((host) => ({ host, port: 26379 })));
+    expect(config.redisSentinelName).toBe('mymaster');
   });
 
   it.each(serverNames)('runs %s in production without workers, checked on /readyz', (name) => {

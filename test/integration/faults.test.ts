@@ -215,16 +215,23 @@ describe('graceful shutdown', () => {
     );
     const v = await connectVisitor(server.url);
     const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
-    // A burst of messages, with SIGTERM landing in the middle of it.
+    expect(start.ok, JSON.stringify(start)).toBe(true);
+    // A burst of messages, with SIGTERM landing in the middle of it. The timeout is long:
+    // on a loaded machine a fresh process can take seconds over its first burst.
     const acks = Array.from({ length: 50 }, (_, i) =>
       (
         v
-          .timeout(5000)
+          .timeout(20_000)
           .emitWithAck('chat:message', { clientMessageId: `m${i}`, text: `bericht ${i}` }) as Promise<AnyAck>
       ).catch(() => ({ ok: false }) as AnyAck),
     );
-    // Once the server is busy with the burst, SIGTERM lands in the middle of it.
-    await Promise.race(acks);
+    // Once the server has acknowledged part of the burst, SIGTERM lands in the middle of it.
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        for (const a of acks) void a.then((r) => r.ok && resolve());
+      }),
+      Promise.all(acks),
+    ]);
     const exit = server.stop('SIGTERM');
     const results = await Promise.all(acks);
     const code = await exit;

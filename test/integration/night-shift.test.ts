@@ -476,9 +476,14 @@ describe('sessions', () => {
     // 0.002 h = 7.2 s, so the warning (15 minutes ahead) comes at once.
     t = await startTestApp({ SESSION_MAX_HOURS: '0.002', OPERATOR_GRACE_S: '60' });
     const acct = await createOperator(t);
-    const s = (await connectOperator(t.url, acct.cookie)) as OperatorSocket;
+    let warned: Promise<{ at: string }> | undefined;
+    const s = (await connectOperator(t.url, acct.cookie, {
+      before: (socket) => {
+        warned = nextEvent<{ at: string }>(socket, 'session:expiring');
+      },
+    })) as OperatorSocket;
     sockets.push(s);
-    const expiring = await nextEvent<{ at: string }>(s, 'session:expiring');
+    const expiring = await warned!;
     const at = Date.parse(expiring.at);
     expect(at).toBeGreaterThan(Date.now());
     expect(at).toBeLessThanOrEqual(Date.now() + 7200);
@@ -497,9 +502,14 @@ describe('sessions', () => {
     expect((await t.app.store.read(ack.conversationId))?.operatorId).toBe(acct.id);
 
     const cookie = await login(t.url, acct.username, acct.password);
-    const again = await connectOperator(t.url, cookie);
+    let resent: Promise<Assigned> | undefined;
+    const again = await connectOperator(t.url, cookie, {
+      before: (socket) => {
+        resent = nextEvent<Assigned>(socket, 'chat:assigned');
+      },
+    });
     sockets.push(again);
-    const back = await nextEvent<Assigned>(again, 'chat:assigned');
+    const back = await resent!;
     expect(back.conversation.conversationId).toBe(ack.conversationId);
     const reply = await emitAck<AnyAck>(again, 'chat:message', {
       conversationId: ack.conversationId,

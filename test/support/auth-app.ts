@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { AppError, errorBody } from '@stille-lijn/shared/errors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { inject } from 'vitest';
@@ -8,6 +7,7 @@ import type { PasswordHasher } from '../../server/src/auth/password.ts';
 import authPlugin from '../../server/src/auth/plugin.ts';
 import { type Config, loadConfig } from '../../server/src/config.ts';
 import cryptoPlugin from '../../server/src/crypto/plugin.ts';
+import { useRestContract } from '../../server/src/http/rest.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import redisPlugin from '../../server/src/redis/plugin.ts';
 
@@ -68,19 +68,7 @@ export async function startAuthApp(opts: AuthTestAppOptions = {}): Promise<AuthT
       { name: 'config' },
     ),
   );
-  // As in server/src/app.ts.
-  app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof AppError) {
-      const body: Record<string, unknown> = { error: err.toBody() };
-      if (err.details !== undefined) body.fields = err.details;
-      return reply.status(err.status).send(body);
-    }
-    const e = err as { statusCode?: number };
-    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.status(400).send({ error: errorBody('invalid_payload') });
-    }
-    return reply.status(500).send({ error: errorBody('internal') });
-  });
+  useRestContract(app);
   await app.register(redisPlugin);
   await app.register(cryptoPlugin);
   await app.register(authPlugin, {

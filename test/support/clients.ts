@@ -70,14 +70,23 @@ export async function login(url: string, username: string, password: string): Pr
   return setCookie.split(';')[0]!;
 }
 
-/** An operator socket with its session cookie; resolves after connect. */
-export async function connectOperator(url: string, cookie: string): Promise<OperatorSocket> {
+/**
+ * An operator socket with its session cookie; resolves after connect. `before` runs before
+ * the socket connects, to listen for what the server sends at once (it may arrive in the
+ * same read as the connect, before this promise's continuation runs).
+ */
+export async function connectOperator(
+  url: string,
+  cookie: string,
+  opts: { before?: (s: OperatorSocket) => void } = {},
+): Promise<OperatorSocket> {
   const s: OperatorSocket = io(`${url}/operator`, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
     extraHeaders: { cookie },
   });
+  opts.before?.(s);
   await new Promise<void>((resolve, reject) => {
     s.once('connect', () => resolve());
     s.once('connect_error', reject);

@@ -1,14 +1,15 @@
 import { type Language, languages, type OperatorRole, operatorRoles } from '@stille-lijn/shared';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiFailure } from '../api/rest.ts';
-import { useI18n } from '../i18n/index.ts';
+import type { ErrorReason } from '@stille-lijn/shared/errors';
 import {
   type AccountDraft,
   type AccountErrors,
   type AccountField,
   accountErrors,
   orderedLanguages,
-} from './rules.ts';
+} from '@stille-lijn/shared/rest';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiFailure } from '../api/rest.ts';
+import { useI18n } from '../i18n/index.ts';
 
 export interface AccountFormValues {
   username: string;
@@ -31,7 +32,7 @@ interface AccountFormProps {
   capacityField?: { initial: number | undefined };
   onSubmit(
     values: AccountFormValues,
-  ): Promise<{ ok: true } | { ok: false; kind: ApiFailure; fields: string[] }>;
+  ): Promise<{ ok: true } | { ok: false; kind: ApiFailure; fields: string[]; reason?: ErrorReason }>;
   onCancel(): void;
 }
 
@@ -97,7 +98,7 @@ export function AccountForm({
     }
     setErrors(fromServer);
     setFailure(
-      res.kind === 'conflict'
+      res.reason === 'username_taken'
         ? a.errors.usernameTaken
         : res.kind === 'invalid'
           ? a.errors.invalid

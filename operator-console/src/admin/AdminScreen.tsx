@@ -131,7 +131,7 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
     } else if (res.kind === 'unauthorized') {
       onUnauthorized();
     } else {
-      setStatus({ text: res.kind === 'conflict' ? a.errors.selfDisable : a.errors.failed, error: true });
+      setStatus({ text: res.reason === 'own_account' ? a.errors.selfDisable : a.errors.failed, error: true });
     }
   };
 

@@ -10,6 +10,16 @@ describe('acknowledgements', () => {
     });
   });
 
+  it('keeps a reason of the shared catalogue and drops one it does not know', () => {
+    expect(
+      normaliseAck({ ok: false, error: { code: 'conflict', message: 'full', reason: 'at_capacity' } }),
+    ).toEqual({ ok: false, error: { code: 'conflict', message: 'conflict', reason: 'at_capacity' } });
+    expect(normaliseAck({ ok: false, error: { code: 'conflict', message: 'x', reason: 'later' } })).toEqual({
+      ok: false,
+      error: { code: 'conflict', message: 'conflict' },
+    });
+  });
+
   it('treats anything malformed as internal', () => {
     for (const bad of [undefined, null, 'ok', {}, { ok: false }, { ok: false, error: { code: 'nope' } }]) {
       expect(normaliseAck(bad)).toMatchObject({ ok: false, error: { code: 'internal' } });

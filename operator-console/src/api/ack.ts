@@ -1,4 +1,10 @@
-import type { Ack, AckError, ErrorCode } from '@stille-lijn/shared';
+import {
+  type Ack,
+  type AckError,
+  type ErrorCode,
+  type ErrorReason,
+  isErrorReason,
+} from '@stille-lijn/shared';
 
 /** How long the console waits for an acknowledgement. @default 10000 */
 export const ACK_TIMEOUT_MS = 10_000;
@@ -16,22 +22,23 @@ const knownCodes: readonly ErrorCode[] = [
   'internal',
 ];
 
-export function ackError(code: ErrorCode): AckError {
-  return { ok: false, error: { code, message: code } };
+export function ackError(code: ErrorCode, reason?: ErrorReason): AckError {
+  return { ok: false, error: { code, message: code, ...(reason ? { reason } : {}) } };
 }
 
 /**
  * Checks that an acknowledgement has the protocol's shape. Anything else counts as
- * `internal`: the console never trusts a payload just because it arrived.
+ * `internal`: the console never trusts a payload just because it arrived. A refusal keeps
+ * its `reason` when it is one of the shared catalogue's; an unknown one is dropped.
  */
 export function normaliseAck<T>(res: unknown): Ack<T> {
   if (typeof res !== 'object' || res === null || !('ok' in res)) return ackError('internal');
   const r = res as { ok: unknown; error?: unknown };
   if (r.ok === true) return res as Ack<T>;
   if (r.ok === false && typeof r.error === 'object' && r.error !== null) {
-    const code = (r.error as { code?: unknown }).code;
+    const { code, reason } = r.error as { code?: unknown; reason?: unknown };
     if (typeof code === 'string' && (knownCodes as readonly string[]).includes(code)) {
-      return ackError(code as ErrorCode);
+      return ackError(code as ErrorCode, isErrorReason(reason) ? reason : undefined);
     }
   }
   return ackError('internal');

@@ -1,34 +1,21 @@
-import { z } from 'zod';
-import { type ApiResult, apiRequest, pathId } from './rest.ts';
+import { type BlockEntry, blocksResponseSchema } from '@stille-lijn/shared/rest';
+import { type ApiResult, apiRequest, mapResult, pathId } from './rest.ts';
 
-const blockSchema = z.object({
-  blockId: z.string().min(1),
-  createdAt: z.iso.datetime(),
-  expiresAt: z.iso.datetime(),
-  operatorName: z.string(),
-});
+export type { BlockEntry };
 
-/** A block in force as supervisors see it: when, until when, by whom. Never an address. */
-export type BlockEntry = z.infer<typeof blockSchema>;
+const newestFirst = (b: { blocks: BlockEntry[] }) =>
+  [...b.blocks].sort((x, y) => y.createdAt.localeCompare(x.createdAt));
 
-/** The `blocks` of an answer of `/api/blocks`, newest first; malformed entries are left out. */
-export function blocksFrom(body: unknown): BlockEntry[] | undefined {
-  const list = (body as { blocks?: unknown } | undefined)?.blocks;
-  if (!Array.isArray(list)) return undefined;
-  return list
-    .flatMap((item) => {
-      const parsed = blockSchema.safeParse(item);
-      return parsed.success ? [parsed.data] : [];
-    })
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-}
-
-/** `GET /api/blocks` (supervisors and admins; 403 for operators). */
-export function fetchBlocks(): Promise<ApiResult<BlockEntry[]>> {
-  return apiRequest('/api/blocks', { pick: blocksFrom });
+/** `GET /api/blocks` (supervisors and admins; 403 for operators), newest first. */
+export async function fetchBlocks(): Promise<ApiResult<BlockEntry[]>> {
+  return mapResult(await apiRequest('/api/blocks', { schema: blocksResponseSchema }), newestFirst);
 }
 
 /** `DELETE /api/blocks/:blockId`: lifts a block; answers the list after lifting, 404 when unknown. */
-export function liftBlock(blockId: string): Promise<ApiResult<BlockEntry[]>> {
-  return apiRequest(`/api/blocks/${pathId(blockId)}`, { method: 'DELETE', pick: blocksFrom });
+export async function liftBlock(blockId: string): Promise<ApiResult<BlockEntry[]>> {
+  const res = await apiRequest(`/api/blocks/${pathId(blockId)}`, {
+    method: 'DELETE',
+    schema: blocksResponseSchema,
+  });
+  return mapResult(res, newestFirst);
 }

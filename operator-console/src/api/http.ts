@@ -1,5 +1,12 @@
 import type { LoginBody, OperatorIdentity, StatsResponse } from '@stille-lijn/shared';
-import { type CannedResponse, cannedResponseSchema } from '@stille-lijn/shared/domain/canned';
+import type { CannedResponse } from '@stille-lijn/shared/domain/canned';
+import {
+  cannedListResponseSchema,
+  loginResponseSchema,
+  meResponseSchema,
+  statsResponseSchema,
+} from '@stille-lijn/shared/rest';
+import type { z } from 'zod';
 
 /** Seconds to wait when a 429 carries no usable Retry-After. @default 60 */
 export const DEFAULT_RETRY_AFTER_S = 60;
@@ -44,16 +51,6 @@ export async function readJson(res: Response): Promise<unknown> {
   }
 }
 
-function operatorFrom(body: unknown): OperatorIdentity | undefined {
-  if (typeof body !== 'object' || body === null || !('operator' in body)) return undefined;
-  const op = (body as { operator: unknown }).operator;
-  if (typeof op !== 'object' || op === null) return undefined;
-  const { id, displayName, role } = op as Record<string, unknown>;
-  if (typeof id !== 'string' || typeof displayName !== 'string') return undefined;
-  if (role !== 'operator' && role !== 'supervisor' && role !== 'admin') return undefined;
-  return { id, displayName, role };
-}
-
 /** `POST /api/auth/login`. The TOTP code is sent only when one was typed. */
 export async function login(body: LoginBody): Promise<LoginResult> {
   let res: Response;
@@ -67,8 +64,8 @@ export async function login(body: LoginBody): Promise<LoginResult> {
     return { ok: false, kind: 'unavailable' };
   }
   if (res.ok) {
-    const operator = operatorFrom(await readJson(res));
-    return operator ? { ok: true, operator } : { ok: false, kind: 'unavailable' };
+    const parsed = loginResponseSchema.safeParse(await readJson(res));
+    return parsed.success ? { ok: true, operator: parsed.data.operator } : { ok: false, kind: 'unavailable' };
   }
   if (res.status === 429) {
     return {
@@ -91,7 +88,11 @@ export async function logout(): Promise<void> {
   }
 }
 
-async function getJson<T>(path: string, pick: (body: unknown) => T | undefined): Promise<FetchResult<T>> {
+async function getJson<S extends z.ZodType, T>(
+  path: string,
+  schema: S,
+  pick: (body: z.output<S>) => T,
+): Promise<FetchResult<T>> {
   let res: Response;
   try {
     res = await request(path, { headers: { accept: 'application/json' } });
@@ -101,13 +102,17 @@ async function getJson<T>(path: string, pick: (body: unknown) => T | undefined):
   if (res.status === 401) return { ok: false, kind: 'unauthorized' };
   if (res.status === 403) return { ok: false, kind: 'forbidden' };
   if (!res.ok) return { ok: false, kind: 'unavailable' };
-  const data = pick(await readJson(res));
-  return data === undefined ? { ok: false, kind: 'unavailable' } : { ok: true, data };
+  const parsed = schema.safeParse(await readJson(res));
+  return parsed.success ? { ok: true, data: pick(parsed.data) } : { ok: false, kind: 'unavailable' };
 }
 
 /** `GET /api/auth/me`: who is signed in, if anyone. */
 export function fetchMe(): Promise<FetchResult<OperatorIdentity>> {
-  return getJson('/api/auth/me', operatorFrom);
+  return getJson('/api/auth/me', meResponseSchema, ({ operator: { id, displayName, role } }) => ({
+    id,
+    displayName,
+    role,
+  }));
 }
 
 const statKeys = [
@@ -120,47 +125,21 @@ const statKeys = [
   'abandonedToday',
 ] as const satisfies readonly (keyof StatsResponse)[];
 
-/** Figures the server may add to the required ones (docs/protocol.md extensions). */
+/** Figures of the project's extensions, shown after the core ones. */
 const optionalStatKeys = ['answeredToday', 'medianWaitSecondsToday'] as const;
 
-export type ConsoleStats = StatsResponse & Partial<Record<(typeof optionalStatKeys)[number], number>>;
+export type ConsoleStats = StatsResponse;
+/** The figures shown one by one (the danger signals per category are not a single figure). */
 export type StatKey = Exclude<keyof ConsoleStats, 'signalsToday'>;
-
-function statsFrom(body: unknown): ConsoleStats | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const source = body as Record<string, unknown>;
-  const isFigure = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-  const out: Partial<ConsoleStats> = {};
-  for (const key of statKeys) {
-    const v = source[key];
-    if (!isFigure(v)) return undefined;
-    out[key] = v;
-  }
-  for (const key of optionalStatKeys) {
-    const v = source[key];
-    if (isFigure(v)) out[key] = v;
-  }
-  return out as ConsoleStats;
-}
 
 /** `GET /api/stats` (supervisors). */
 export function fetchStats(): Promise<FetchResult<ConsoleStats>> {
-  return getJson('/api/stats', statsFrom);
+  return getJson('/api/stats', statsResponseSchema, (stats) => stats);
 }
 
-/** The `canned` list of an answer of `/api/canned`; invalid entries are left out. */
-export function cannedListFrom(body: unknown): CannedResponse[] | undefined {
-  const list = (body as { canned?: unknown } | undefined)?.canned;
-  if (!Array.isArray(list)) return undefined;
-  return list.flatMap((item) => {
-    const parsed = cannedResponseSchema.safeParse(item);
-    return parsed.success ? [parsed.data] : [];
-  });
-}
-
-/** `GET /api/canned`: the live canned responses; invalid entries are left out. */
+/** `GET /api/canned`: the live canned responses. */
 export function fetchCanned(): Promise<FetchResult<CannedResponse[]>> {
-  return getJson('/api/canned', cannedListFrom);
+  return getJson('/api/canned', cannedListResponseSchema, (b) => b.canned);
 }
 
 export { optionalStatKeys, statKeys };

@@ -1,6 +1,6 @@
 import { idSchema, type Transfer, textSchema } from '@stille-lijn/shared';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { fetchColleagues, type OverviewOperator } from '../api/supervisor.ts';
+import { type Colleague, fetchColleagues } from '../api/supervisor.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { TransferOutcome } from '../state/useWorkspace.ts';
 
@@ -16,7 +16,7 @@ export function TransferForm({ conversationId, onTransfer, onCancel }: TransferF
   const [target, setTarget] = useState<'queue' | 'colleague'>('queue');
   const [operatorId, setOperatorId] = useState('');
   // Colleagues signed in now, by name; fetched when "to a colleague" is chosen.
-  const [colleagues, setColleagues] = useState<OverviewOperator[] | undefined>(undefined);
+  const [colleagues, setColleagues] = useState<Colleague[] | undefined>(undefined);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -40,7 +40,7 @@ export function TransferForm({ conversationId, onTransfer, onCancel }: TransferF
       live = false;
     };
   }, [target, t]);
-  const canTake = (o: OverviewOperator) => o.load < o.capacity;
+  const canTake = (o: Colleague) => o.load < o.capacity;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -62,8 +62,14 @@ export function TransferForm({ conversationId, onTransfer, onCancel }: TransferF
     setError(undefined);
     const outcome = await onTransfer(payload);
     setBusy(false);
-    if (outcome === 'not-found') setError(t.transfer.notFound);
-    else if (outcome === 'failed') setError(t.transfer.failed);
+    const failures: Record<Exclude<TransferOutcome, 'ok'>, string> = {
+      offline: t.transfer.offline,
+      'colleague-full': t.transfer.colleagueFull,
+      ended: t.transfer.ended,
+      'not-found': t.transfer.notFound,
+      failed: t.transfer.failed,
+    };
+    if (outcome !== 'ok') setError(failures[outcome]);
   };
 
   return (

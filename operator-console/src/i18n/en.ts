@@ -249,6 +249,9 @@ export const en: Messages = {
     needColleague: 'Choose a colleague.',
     failed: 'Transfer failed.',
     notFound: 'This colleague does not exist or cannot take the conversation now.',
+    offline: 'This colleague is not signed in (any more).',
+    colleagueFull: 'This colleague has no room for another conversation.',
+    ended: 'This conversation has ended meanwhile.',
   },
   notes: {
     heading: 'Private notes',
@@ -457,7 +460,8 @@ export const en: Messages = {
       submit: 'Reassign',
       needOperator: 'Choose an operator.',
       notFound: 'This operator is not signed in.',
-      conflict: 'That did not work: the operator is full, or the conversation has already moved or ended.',
+      conflict: 'That did not work: the conversation has already moved or ended.',
+      colleagueFull: 'This operator has no room for another conversation.',
       failed: 'Reassigning failed. Please try again.',
     },
     reports: {

@@ -244,6 +244,9 @@ export const nl = {
     needColleague: 'Kies een collega.',
     failed: 'Overdragen is niet gelukt.',
     notFound: 'Deze collega bestaat niet of kan het gesprek nu niet aannemen.',
+    offline: 'Deze collega is niet (meer) aangemeld.',
+    colleagueFull: 'Deze collega heeft geen plek meer voor een gesprek.',
+    ended: 'Dit gesprek is inmiddels beëindigd.',
   },
   notes: {
     heading: 'Privénotities',
@@ -455,7 +458,8 @@ export const nl = {
       submit: 'Herverdelen',
       needOperator: 'Kies een operator.',
       notFound: 'Deze operator is niet ingelogd.',
-      conflict: 'Dat lukte niet: de operator zit vol, of het gesprek is al verplaatst of beëindigd.',
+      conflict: 'Dat lukte niet: het gesprek is al verplaatst of beëindigd.',
+      colleagueFull: 'Deze operator heeft geen plek meer voor een gesprek.',
       failed: 'Herverdelen is niet gelukt. Probeer het opnieuw.',
     },
     reports: {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Handover } from '../api/socket.ts';
-import { fetchColleagues, type OverviewOperator } from '../api/supervisor.ts';
+import { type Colleague, fetchColleagues } from '../api/supervisor.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { HandoverOutcome } from '../state/WorkspaceStore.ts';
 
@@ -29,7 +29,7 @@ export function HandoverDialog({
 }: HandoverDialogProps) {
   const { t } = useI18n();
   const dialog = useRef<HTMLDialogElement>(null);
-  const [colleagues, setColleagues] = useState<OverviewOperator[] | 'loading' | 'failed'>('loading');
+  const [colleagues, setColleagues] = useState<Colleague[] | 'loading' | 'failed'>('loading');
   const [target, setTarget] = useState<string>('queue');
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);

@@ -16,6 +16,18 @@ import {
 } from '@stille-lijn/shared/domain/risk';
 import type { SyncResult } from '../api/ack.ts';
 import { fetchMe } from '../api/http.ts';
+import {
+  type AcceptOutcome,
+  acceptOutcome,
+  type BlockOutcome,
+  blockOutcome,
+  type HandoverOutcome,
+  handoverOutcome,
+  type ReassignOutcome,
+  reassignOutcome,
+  type TransferOutcome,
+  transferOutcome,
+} from '../api/outcomes.ts';
 import { fetchConversationRecord } from '../api/shift.ts';
 import {
   connectOperatorSocket,
@@ -36,34 +48,13 @@ export const VISITOR_TYPING_TIMEOUT_MS = 8000;
 /** Wait before reconnecting after the server refused for another reason than the session. @default 3000 */
 const RECONNECT_AFTER_REFUSAL_MS = 3000;
 
-export type AcceptOutcome = 'ok' | 'conflict' | 'full' | 'failed';
-export type TransferOutcome = 'ok' | 'not-found' | 'failed';
-/**
- * `too-late`: the conversation ended too long ago (the server answers `conflict`);
- * `forbidden`: no longer this operator's; `not-found`: gone.
- */
-export type BlockOutcome = 'ok' | 'too-late' | 'forbidden' | 'not-found' | 'failed';
-/** `not-found`: the operator is not signed in; `conflict`: at capacity, or the conversation moved on. */
-export type ReassignOutcome = 'ok' | 'not-found' | 'conflict' | 'failed';
-/**
- * `full`: the colleague has fewer free places than there are conversations (nothing moved);
- * `not-found`: the colleague is not signed in; `failed`: anything else.
- */
-export type HandoverOutcome =
-  | { ok: true; moved: number }
-  | { ok: false; failure: 'full' | 'not-found' | 'failed' };
+export type { AcceptOutcome, BlockOutcome, HandoverOutcome, ReassignOutcome, TransferOutcome };
 
 /** How many recently ended conversations are read back after a reload. @default 20 */
 const RECENT_LIMIT = 20;
 
 function monitorFailure(code: ErrorCode): 'not-found' | 'forbidden' | 'failed' {
   return code === 'not_found' ? 'not-found' : code === 'forbidden' ? 'forbidden' : 'failed';
-}
-
-function blockFailure(code: ErrorCode): Exclude<BlockOutcome, 'ok'> {
-  if (code === 'conflict') return 'too-late';
-  if (code === 'forbidden') return 'forbidden';
-  return code === 'not_found' ? 'not-found' : 'failed';
 }
 
 export interface WorkspaceCommands {
@@ -422,9 +413,7 @@ export class WorkspaceStore implements WorkspaceCommands {
       });
       return 'ok';
     }
-    const { load, capacity } = this.state;
-    if (load !== undefined && capacity !== undefined && load >= capacity) return 'full';
-    return res?.error.code === 'conflict' ? 'conflict' : 'failed';
+    return acceptOutcome(res);
   };
 
   readonly select = (conversationId: string): void => this.dispatch({ type: 'select', conversationId });
@@ -482,8 +471,7 @@ export class WorkspaceStore implements WorkspaceCommands {
       this.dispatch({ type: 'unassigned', conversationId: payload.conversationId, reason: 'transferred' });
       return 'ok';
     }
-    const code = res?.error.code;
-    return code === 'not_found' || code === 'conflict' || code === 'forbidden' ? 'not-found' : 'failed';
+    return transferOutcome(res);
   };
 
   readonly end = async (conversationId: string): Promise<boolean> => {
@@ -501,7 +489,7 @@ export class WorkspaceStore implements WorkspaceCommands {
       this.dispatch({ type: 'blocked', conversationId, at: new Date().toISOString() });
       return 'ok';
     }
-    return blockFailure(res?.error.code ?? 'unavailable');
+    return blockOutcome(res);
   };
 
   /** `signal:dismiss`: true once the server took the signal off (the conversation follows). */
@@ -598,11 +586,7 @@ export class WorkspaceStore implements WorkspaceCommands {
   };
 
   readonly reassign = async (payload: Reassign): Promise<ReassignOutcome> => {
-    const res = await this.api?.reassign(payload);
-    if (res?.ok) return 'ok';
-    const code = res?.error.code;
-    if (code === 'not_found') return 'not-found';
-    return code === 'conflict' ? 'conflict' : 'failed';
+    return reassignOutcome(await this.api?.reassign(payload));
   };
 
   readonly reportStatus = (status: ReportStatus): void => this.dispatch({ type: 'report-status', status });
@@ -610,13 +594,7 @@ export class WorkspaceStore implements WorkspaceCommands {
   readonly alertsSeen = (): void => this.dispatch({ type: 'alerts-seen' });
 
   readonly handover = async (payload: Handover): Promise<HandoverOutcome> => {
-    const res = await this.api?.handover(payload);
-    if (res?.ok) return { ok: true, moved: res.moved };
-    const code = res?.error.code;
-    return {
-      ok: false,
-      failure: code === 'conflict' ? 'full' : code === 'not_found' ? 'not-found' : 'failed',
-    };
+    return handoverOutcome(await this.api?.handover(payload));
   };
 
   readonly debrief = async (): Promise<boolean> => (await this.api?.debrief())?.ok === true;

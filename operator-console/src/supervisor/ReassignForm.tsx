@@ -59,9 +59,11 @@ export function ReassignForm({ conversation, operators, onReassign, onDone, onCa
     setError(
       outcome === 'not-found'
         ? t.supervisor.reassign.notFound
-        : outcome === 'conflict'
-          ? t.supervisor.reassign.conflict
-          : t.supervisor.reassign.failed,
+        : outcome === 'colleague-full'
+          ? t.supervisor.reassign.colleagueFull
+          : outcome === 'conflict'
+            ? t.supervisor.reassign.conflict
+            : t.supervisor.reassign.failed,
     );
   };
 

@@ -17,6 +17,7 @@ export default fp(
       notifier: app.notifier,
       audit: app.audit,
       supervision: app.supervision,
+      durable: app.durable,
     });
     app.decorate('assessment', assessment);
     if (app.hasDecorator('socketFeatures')) app.socketFeatures.operator.push(assessmentEvents(assessment));

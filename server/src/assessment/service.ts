@@ -3,6 +3,7 @@ import { type RiskResult, scoreRisk } from '@stille-lijn/shared/domain/risk';
 import type { AuditLog } from '../audit/index.ts';
 import type { ConversationStore } from '../conversations/index.ts';
 import { assertHolder } from '../messages/index.ts';
+import type { DurableAcks } from '../redis/durable.ts';
 import type { OperatorRef, Router } from '../routing/index.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import type { Supervision } from '../supervision/index.ts';
@@ -13,6 +14,8 @@ export interface AssessmentDeps {
   notifier: Notifier;
   audit: AuditLog;
   supervision: Supervision;
+  /** With REDIS_ACK_REPLICAS: acute danger is acked once replicas have it. */
+  durable: DurableAcks;
 }
 
 /**
@@ -62,6 +65,7 @@ export class Assessment {
     if (details.location !== undefined) record.location = details.location;
     if (details.consentToCall112 !== undefined) record.consentToCall112 = details.consentToCall112;
     await this.#d.store.setSealed(conversationId, 'acute', JSON.stringify(record), { urgent: true });
+    await this.#d.durable.confirm();
     // Urgent now: ahead in its line, whether it waits or is held.
     await this.#d.router.rescore(r, true);
     await this.#d.audit.record(previous ? 'acute-update' : 'acute', op.id, conversationId);

@@ -1,4 +1,4 @@
-import { AppError } from '@stille-lijn/shared/errors';
+import { refusal } from '@stille-lijn/shared/errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -27,5 +27,5 @@ export function assertAllowedOrigin(
   publicOrigin: string,
   ownOrigin: string,
 ): void {
-  if (!isAllowedOrigin(origin, publicOrigin, ownOrigin)) throw new AppError('forbidden');
+  if (!isAllowedOrigin(origin, publicOrigin, ownOrigin)) throw refusal('foreign_origin');
 }

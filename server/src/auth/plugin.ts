@@ -1,8 +1,15 @@
 import fastifyCookie from '@fastify/cookie';
-import { loginBodySchema, type OperatorRole } from '@stille-lijn/shared';
-import { AppError } from '@stille-lijn/shared/errors';
+import type { OperatorRole } from '@stille-lijn/shared';
+import { AppError, refusal } from '@stille-lijn/shared/errors';
+import {
+  emptyResponseSchema,
+  loginBodySchema,
+  loginResponseSchema,
+  meResponseSchema,
+} from '@stille-lijn/shared/rest';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { addressBucket } from '../http/client-address.ts';
 import { OperatorStore } from '../operators/store.ts';
 import { InFlightLimit } from './in-flight.ts';
@@ -150,7 +157,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     (...roles: OperatorRole[]): OperatorPreHandler =>
     async (request, reply) => {
       await requireOperator(request, reply);
-      if (!roles.includes(currentOperator(request).role)) throw new AppError('forbidden');
+      if (!roles.includes(currentOperator(request).role)) throw refusal('role_required');
     };
 
   app.decorate('operators', operators);
@@ -170,22 +177,19 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     secure: app.config.isProduction,
   } as const;
 
-  await app.register(async (routes) => {
+  await app.register(async (plain) => {
+    const routes = plain.withTypeProvider<ZodTypeProvider>();
     routes.addHook('onRequest', async (_request, reply) => {
       reply.header('cache-control', 'no-store');
     });
 
-    routes.post('/api/auth/login', async (request, reply) => {
-      checkOrigin(request);
-      const parsed = loginBodySchema.safeParse(request.body);
-      if (!parsed.success) {
-        throw new AppError(
-          'invalid_payload',
-          undefined,
-          parsed.error.issues.map((i) => i.path.join('.')),
-        );
-      }
-      const { username, password, totp } = parsed.data;
+    // The origin is checked before the body is validated: a foreign page learns nothing.
+    const login = {
+      schema: { body: loginBodySchema, response: { 200: loginResponseSchema } },
+      preValidation: async (request: FastifyRequest) => checkOrigin(request),
+    };
+    routes.post('/api/auth/login', login, async (request, reply) => {
+      const { username, password, totp } = request.body;
       const bucket = addressBucket(request.ip);
       const release = checking.enter(bucket);
       if (!release) {
@@ -232,21 +236,26 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       }
     });
 
-    routes.post('/api/auth/logout', async (request, reply) => {
-      checkOrigin(request);
-      const token = sessionToken(request.headers.cookie);
-      const operatorId = token ? await sessions.revokeToken(token) : null;
-      if (operatorId && token) {
-        request.log.info({ operatorId }, 'logout');
-        await audit('logout', operatorId, '');
-        // Live sockets of this session are cut at once, on every instance.
-        await app.redis.publish(app.key('events', 'session-revoked'), sessionIdForToken(token));
-      }
-      reply.clearCookie(SESSION_COOKIE, cookieOptions);
-      return {};
-    });
+    routes.post(
+      '/api/auth/logout',
+      { schema: { response: { 200: emptyResponseSchema } } },
+      async (request, reply) => {
+        checkOrigin(request);
+        const token = sessionToken(request.headers.cookie);
+        const operatorId = token ? await sessions.revokeToken(token) : null;
+        if (operatorId && token) {
+          request.log.info({ operatorId }, 'logout');
+          await audit('logout', operatorId, '');
+          // Live sockets of this session are cut at once, on every instance.
+          await app.redis.publish(app.key('events', 'session-revoked'), sessionIdForToken(token));
+        }
+        reply.clearCookie(SESSION_COOKIE, cookieOptions);
+        return {};
+      },
+    );
 
-    routes.get('/api/auth/me', { preHandler: requireOperator }, async (request) => {
+    const me = { schema: { response: { 200: meResponseSchema } }, preValidation: requireOperator };
+    routes.get('/api/auth/me', me, async (request) => {
       const { id, displayName, role, languages, totpEnabled } = currentOperator(request);
       return { operator: { id, displayName, role, languages, totpEnabled } };
     });

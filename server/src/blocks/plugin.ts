@@ -1,8 +1,7 @@
-import { idSchema } from '@stille-lijn/shared';
+import { blockParamsSchema, blocksResponseSchema } from '@stille-lijn/shared/rest';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentOperator } from '../auth/plugin.ts';
-import { parseOrThrow } from '../http/parse.ts';
 import { blockEvents } from './handlers.ts';
 import { Blocks } from './service.ts';
 
@@ -12,8 +11,6 @@ declare module 'fastify' {
     blocks: Blocks;
   }
 }
-
-const blockParams = z.object({ blockId: idSchema });
 
 /** `chat:block`, and `GET /api/blocks` / `DELETE /api/blocks/:blockId` for supervisors and admins. */
 export default fp(
@@ -30,13 +27,21 @@ export default fp(
     app.decorate('blocks', blocks);
     if (!app.hasDecorator('socketFeatures')) return; // a worker process: no HTTP, no sockets
     app.socketFeatures.operator.push(blockEvents(blocks));
-    const supervisors = { preHandler: app.requireRole('supervisor', 'admin') };
-    app.get('/api/blocks', supervisors, async () => ({ blocks: await blocks.list() }));
-    app.delete('/api/blocks/:blockId', supervisors, async (req) => {
-      const { blockId } = parseOrThrow(blockParams, req.params);
-      await blocks.lift(blockId, currentOperator(req).id);
-      return { blocks: await blocks.list() };
-    });
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    const preValidation = app.requireRole('supervisor', 'admin');
+    const response = { 200: blocksResponseSchema };
+    routes.get('/api/blocks', { schema: { response }, preValidation }, async () => ({
+      blocks: await blocks.list(),
+    }));
+    routes.delete(
+      '/api/blocks/:blockId',
+      { schema: { params: blockParamsSchema, response }, preValidation },
+      async (req) => {
+        const { blockId } = req.params;
+        await blocks.lift(blockId, currentOperator(req).id);
+        return { blocks: await blocks.list() };
+      },
+    );
   },
   { name: 'blocks', dependencies: ['conversations', 'auth'] },
 );

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AppError } from '@stille-lijn/shared';
+import { AppError, refusal } from '@stille-lijn/shared';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
@@ -48,10 +48,10 @@ export class Blocks {
     const d = this.#d;
     const k = d.keys;
     const r = await d.store.get(conversationId);
-    if (!actor.supervisor && r.operatorId !== actor.id) throw new AppError('forbidden');
+    if (!actor.supervisor && r.operatorId !== actor.id) throw refusal('not_holder');
     if (r.blockId && (await d.redis.exists(k.block(r.blockId)))) return { blockId: r.blockId };
     const addr = r.addr || (await d.redis.get(k.endedAddress(conversationId)));
-    if (!addr) throw new AppError('conflict', 'This conversation ended too long ago to block.');
+    if (!addr) throw refusal('block_too_late');
     if (r.state !== 'ended') {
       if (r.operatorId)
         d.notifier.toOperator(r.operatorId, 'chat:visitor-left', { conversationId, reason: 'ended' });

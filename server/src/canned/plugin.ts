@@ -1,15 +1,13 @@
-import { AppError, languageSchema } from '@stille-lijn/shared';
+import { AppError } from '@stille-lijn/shared';
 import {
   type CannedResponse,
   cannedResponseSchema,
   defaultCannedResponses,
 } from '@stille-lijn/shared/domain/canned';
+import { cannedBodySchema, cannedListResponseSchema, cannedParamsSchema } from '@stille-lijn/shared/rest';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentOperator } from '../auth/plugin.ts';
-import { parseOrThrow } from '../http/parse.ts';
-
-const cannedParams = z.object({ id: cannedResponseSchema.shape.id, language: languageSchema });
 
 /**
  * Bumped whenever the defaults gain responses or languages (2: all five visitor languages).
@@ -35,22 +33,34 @@ export default fp(
         .map((v) => cannedResponseSchema.parse(JSON.parse(v)))
         .sort((a, b) => a.id.localeCompare(b.id) || a.language.localeCompare(b.language));
     };
-    const supervisors = { preHandler: app.requireRole('supervisor', 'admin') };
-    app.get('/api/canned', { preHandler: app.requireOperator }, async () => ({ canned: await load() }));
-    app.put('/api/canned', supervisors, async (req) => {
-      const item = parseOrThrow(cannedResponseSchema, req.body);
-      await load();
-      await app.redis.hset(key, `${item.id}:${item.language}`, JSON.stringify(item));
-      await app.audit.record('canned-save', currentOperator(req).id, `${item.id}:${item.language}`);
-      return { canned: await load() };
-    });
-    app.delete('/api/canned/:id/:language', supervisors, async (req) => {
-      const p = parseOrThrow(cannedParams, req.params);
-      await load();
-      if ((await app.redis.hdel(key, `${p.id}:${p.language}`)) === 0) throw new AppError('not_found');
-      await app.audit.record('canned-delete', currentOperator(req).id, `${p.id}:${p.language}`);
-      return { canned: await load() };
-    });
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    const supervisors = app.requireRole('supervisor', 'admin');
+    const response = { 200: cannedListResponseSchema };
+    routes.get('/api/canned', { schema: { response }, preValidation: app.requireOperator }, async () => ({
+      canned: await load(),
+    }));
+    routes.put(
+      '/api/canned',
+      { schema: { body: cannedBodySchema, response }, preValidation: supervisors },
+      async (req) => {
+        const item = req.body;
+        await load();
+        await app.redis.hset(key, `${item.id}:${item.language}`, JSON.stringify(item));
+        await app.audit.record('canned-save', currentOperator(req).id, `${item.id}:${item.language}`);
+        return { canned: await load() };
+      },
+    );
+    routes.delete(
+      '/api/canned/:id/:language',
+      { schema: { params: cannedParamsSchema, response }, preValidation: supervisors },
+      async (req) => {
+        const p = req.params;
+        await load();
+        if ((await app.redis.hdel(key, `${p.id}:${p.language}`)) === 0) throw new AppError('not_found');
+        await app.audit.record('canned-delete', currentOperator(req).id, `${p.id}:${p.language}`);
+        return { canned: await load() };
+      },
+    );
   },
   { name: 'canned', dependencies: ['auth', 'audit'] },
 );

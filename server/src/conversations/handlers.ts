@@ -1,4 +1,4 @@
-import { AppError } from '@stille-lijn/shared';
+import { refusal } from '@stille-lijn/shared';
 import type { OperatorFeature, VisitorFeature } from '../sockets/features.ts';
 import { visitorRoom } from '../sockets/notifier.ts';
 import type { ConversationLifecycle } from './lifecycle.ts';
@@ -8,8 +8,7 @@ export function visitorLifecycleEvents(lifecycle: ConversationLifecycle): Visito
   return (ctx) => ({
     'chat:start': async (p) => {
       // Claimed before the first await: starts sent at once on one socket create one conversation.
-      if (ctx.conversationId || ctx.starting)
-        throw new AppError('conflict', 'This connection already has a conversation.');
+      if (ctx.conversationId || ctx.starting) throw refusal('already_started');
       ctx.starting = true;
       try {
         const ack = await lifecycle.start(p, ctx.socket.id, ctx.addressHash);

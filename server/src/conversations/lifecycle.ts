@@ -4,6 +4,7 @@ import {
   type EndReason,
   type LeaveReason,
   type ResumeAck,
+  refusal,
   type StartAck,
   type VisitorLeftReason,
   type VisitorStart,
@@ -11,13 +12,14 @@ import {
 import { normalizeReturnCode } from '@stille-lijn/shared/domain/return-code';
 import { updateEwma } from '@stille-lijn/shared/domain/wait';
 import type { SignalHit } from '@stille-lijn/shared/signals';
-import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { DataCipher } from '../crypto/cipher.ts';
 import type { OnCall } from '../oncall/index.ts';
+import type { ConversationJobQueue, RetentionJobQueue } from '../queues/jobs.ts';
+import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { type QueueView, type Roster, type Router, routingScore, type Waiters } from '../routing/index.ts';
@@ -66,10 +68,15 @@ export interface LifecycleDeps {
     started(conversationId: string, messageId: string, hits: SignalHit[]): Promise<void>;
   };
   /** The BullMQ `conversations` queue, for timers that must survive a crash. */
-  conversationsQueue: Queue;
+  conversationsQueue: ConversationJobQueue;
   /** The BullMQ `retention` queue. */
-  retentionQueue: Queue;
+  retentionQueue: RetentionJobQueue;
+  /** With REDIS_ACK_REPLICAS: a return-code redemption is acked once replicas have it. */
+  durable: DurableAcks;
 }
+
+/** How long a redemption's ack is kept for a retry from the same socket (PROTOCOL.md). */
+const REDEMPTION_RETRY_MS = 60_000;
 
 /** What features that act on an ending hear (breaks after high risk, figures). */
 export interface Ended {
@@ -90,6 +97,11 @@ export class ConversationLifecycle {
   readonly #d: LifecycleDeps;
   readonly #k: RedisKeys;
   readonly #endedListeners: ((e: Ended) => Promise<void>)[] = [];
+  /**
+   * Redemptions of the last minute, by socket and code key, in memory only: a retry after an
+   * `unavailable` ack (the WAIT failed, the redemption stood) gets the same answer.
+   */
+  readonly #redeemed = new Map<string, { ack: ResumeAck; until: number }>();
 
   /** Calls `listener` after each conversation ends (in the process that ended it). */
   onEnded(listener: (e: Ended) => Promise<void>): void {
@@ -183,24 +195,12 @@ export class ConversationLifecycle {
         },
       );
       if (r.status === 'blocked') {
-        throw new AppError(
-          'forbidden',
-          'New conversations from this connection are paused for a while.',
-          undefined,
-          {
-            reason: 'blocked',
-          },
-        );
+        throw refusal('blocked', {
+          message: 'New conversations from this connection are paused for a while.',
+        });
       }
       if (r.status === 'limit') {
-        throw new AppError(
-          'rate_limited',
-          'Too many conversations are open from this connection.',
-          undefined,
-          {
-            reason: 'open_limit',
-          },
-        );
+        throw refusal('open_limit');
       }
       if (r.status !== 'ok') continue;
       if (hits.length) await d.signals.started(id, r.messageId, hits);
@@ -241,7 +241,7 @@ export class ConversationLifecycle {
         { oldToken: candidates[i]!, newToken: this.#tokenKey(fresh), conversation: this.#k.conversation(id) },
         { id },
       ));
-    if (!ok) throw new AppError('not_found', 'This conversation cannot be resumed.');
+    if (!ok) throw refusal('not_resumable');
     const r = await this.#d.store.get(id);
     const missed = await this.#d.store.messages(id, {
       after: lastMessageId,
@@ -260,6 +260,14 @@ export class ConversationLifecycle {
   async resumeByReturnCode(code: string, socketId: string, addr: string): Promise<ResumeAck> {
     const codeKeys = this.#codeKeys(code);
     const k = this.#k;
+    const retryKey = `${socketId} ${codeKeys[0]}`;
+    const nowMs = Date.now();
+    for (const [key, r] of this.#redeemed) if (r.until <= nowMs) this.#redeemed.delete(key);
+    const earlier = this.#redeemed.get(retryKey);
+    if (earlier) {
+      await this.#d.durable.confirm();
+      return structuredClone(earlier.ack);
+    }
     for (let attempt = 0; attempt < 5; attempt++) {
       const found = await this.#d.redis.mget(...codeKeys);
       const i = found.findIndex((v) => v !== null);
@@ -289,17 +297,13 @@ export class ConversationLifecycle {
         },
       );
       if (r.status === 'rate_limited') {
-        throw new AppError(
-          'rate_limited',
-          'Too many attempts. Please wait a moment and try again.',
-          undefined,
-          {
-            reason: 'return_code_throttled',
-            retryAfterSeconds: Math.max(1, Math.ceil(r.retryMs / 1000)),
-          },
-        );
+        throw refusal('return_code_throttled', {
+          message: 'Too many attempts. Please wait a moment and try again.',
+          retryAfterSeconds: Math.max(1, Math.ceil(r.retryMs / 1000)),
+        });
       }
-      if (r.status === 'not_found') throw new AppError('not_found', 'This return code is not valid.');
+      if (r.status === 'not_found')
+        throw refusal('not_resumable', { message: 'This return code is not valid.' });
       if (r.status !== 'ok') continue; // a race, or every candidate code taken: draw again
       const now = await this.#d.store.get(id);
       const ack: ResumeAck = {
@@ -311,6 +315,8 @@ export class ConversationLifecycle {
       // Nothing old is shown, but the client needs the point to resume from after a later drop.
       if (r.floor) ack.lastMessageId = r.floor;
       await this.#visitorBack(now, socketId, ack);
+      this.#redeemed.set(retryKey, { ack: structuredClone(ack), until: Date.now() + REDEMPTION_RETRY_MS });
+      await this.#d.durable.confirm();
       return ack;
     }
     throw new AppError('unavailable');
@@ -424,7 +430,7 @@ export class ConversationLifecycle {
     }
     if (!res || res.status === 'retry') throw new AppError('unavailable');
     if (res.status === 'not_found') throw new AppError('not_found');
-    if (res.status === 'forbidden') throw new AppError('forbidden');
+    if (res.status === 'forbidden') throw refusal('not_holder');
     if (res.status === 'already') return;
     const op = res.operatorId;
     const statsKey = k.statsDay(new Date().toISOString().slice(0, 10));

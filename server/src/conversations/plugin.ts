@@ -40,6 +40,7 @@ export default fp(
       signals: app.signals,
       conversationsQueue: app.queues.conversations,
       retentionQueue: app.queues.retention,
+      durable: app.durable,
     });
     app.decorate('lifecycle', lifecycle);
     if (app.hasDecorator('socketFeatures')) {

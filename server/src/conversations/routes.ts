@@ -1,10 +1,13 @@
-import { AppError, type Conversation, idSchema, type OperatorRole } from '@stille-lijn/shared';
+import { AppError, type Conversation, type OperatorRole } from '@stille-lijn/shared';
+import {
+  conversationViewResponseSchema,
+  idParamsSchema,
+  myConversationsResponseSchema,
+} from '@stille-lijn/shared/rest';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentOperator } from '../auth/plugin.ts';
-import { parseOrThrow } from '../http/parse.ts';
 
-const idParams = z.object({ id: idSchema });
 const isSupervisor = (role: OperatorRole) => role === 'supervisor' || role === 'admin';
 
 /**
@@ -14,7 +17,9 @@ const isSupervisor = (role: OperatorRole) => role === 'supervisor' || role === '
 export default fp(
   async (app) => {
     const store = app.store;
-    app.get('/api/conversations', { preHandler: app.requireOperator }, async (req) => {
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    const mine = { response: { 200: myConversationsResponseSchema } };
+    routes.get('/api/conversations', { schema: mine, preValidation: app.requireOperator }, async (req) => {
       const me = currentOperator(req).id;
       const [active, ended] = await Promise.all([app.roster.conversationsOf(me), app.roster.endedOf(me)]);
       const all = await Promise.all(
@@ -23,8 +28,9 @@ export default fp(
       return { conversations: all.filter((c): c is Conversation => c !== null) };
     });
 
-    app.get('/api/conversations/:id', { preHandler: app.requireOperator }, async (req) => {
-      const { id } = parseOrThrow(idParams, req.params);
+    const one = { params: idParamsSchema, response: { 200: conversationViewResponseSchema } };
+    routes.get('/api/conversations/:id', { schema: one, preValidation: app.requireOperator }, async (req) => {
+      const { id } = req.params;
       const op = currentOperator(req);
       const holder = await store.lastOperatorOf(id);
       if (holder !== op.id && !isSupervisor(op.role)) throw new AppError('forbidden');

@@ -12,3 +12,23 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
   if (!r.success) throw new AppError('invalid_payload', undefined, issueFields(r.error));
   return r.data;
 }
+
+/**
+ * The failing field paths of a zod type provider validation error, as `parseOrThrow`
+ * names them: dotted paths, an unknown field by its own path.
+ */
+export function validationFields(
+  validation: readonly { instancePath: string; keyword: string; params: Record<string, unknown> }[],
+): string[] {
+  const fields: string[] = [];
+  for (const v of validation) {
+    const path = v.instancePath.split('/').filter((s) => s !== '');
+    const keys = v.params.keys;
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+      for (const key of keys) fields.push([...path, String(key)].join('.'));
+    } else {
+      fields.push(path.join('.'));
+    }
+  }
+  return [...new Set(fields)];
+}

@@ -27,6 +27,7 @@ export default fp(
             'reading danger signals failed',
           );
         }),
+      durable: app.durable,
     });
     app.decorate('messages', messages);
     if (app.hasDecorator('socketFeatures')) {

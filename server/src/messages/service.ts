@@ -1,4 +1,4 @@
-import { AppError, type Message, type Note } from '@stille-lijn/shared';
+import { AppError, type Message, type Note, refusal } from '@stille-lijn/shared';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
@@ -9,6 +9,7 @@ import {
   type SenderCode,
   senderOf,
 } from '../conversations/index.ts';
+import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import type { Notifier } from '../sockets/notifier.ts';
@@ -33,6 +34,8 @@ export interface MessagesDeps {
    * before the ack, on the plaintext in memory; it must never log or keep the text.
    */
   readVisitorText?: (conversationId: string, messageId: string, text: string) => Promise<void>;
+  /** With REDIS_ACK_REPLICAS: messages and notes are acked once replicas have them. */
+  durable: DurableAcks;
 }
 
 /**
@@ -44,6 +47,8 @@ export class MessageService {
   constructor(deps: MessagesDeps) {
     this.#d = deps;
     prepareScripts(deps.redis, [appendMessageScript]);
+    const waitConn = deps.durable.connection;
+    if (waitConn) prepareScripts(waitConn, [appendMessageScript]);
   }
 
   /** A visitor message: sealed, stored once per client message id, then relayed to the operator. */
@@ -104,43 +109,46 @@ export class MessageService {
     text: string,
   ): Promise<{ messageId: string; operatorId: string; state: string; fresh: boolean; watched: boolean }> {
     const k = this.#d.keys;
-    const r = await runScript(
-      this.#d.redis,
-      appendMessageScript,
-      {
-        conversation: k.conversation(conversationId),
-        messages: k.messages(conversationId),
-        clientMessageIds: k.clientMessageIds(conversationId),
-      },
-      {
-        from,
-        operatorId,
-        sealed: this.#d.store.seal(conversationId, 'message', text, senderOf(from, operatorId)),
-        clientMessageId,
-        now: Date.now(),
-        bytes: Buffer.byteLength(text, 'utf8'),
-        waitingCap: this.#d.config.waitingMessages,
-        byteCap: this.#d.config.conversationMaxBytes,
-      },
+    const durable = this.#d.durable;
+    // The write and its WAIT in one round trip (REDIS_ACK_REPLICAS).
+    const r = await durable.write(this.#d.redis, (conn) =>
+      runScript(
+        conn,
+        appendMessageScript,
+        {
+          conversation: k.conversation(conversationId),
+          messages: k.messages(conversationId),
+          clientMessageIds: k.clientMessageIds(conversationId),
+        },
+        {
+          from,
+          operatorId,
+          sealed: this.#d.store.seal(conversationId, 'message', text, senderOf(from, operatorId)),
+          clientMessageId,
+          now: Date.now(),
+          bytes: Buffer.byteLength(text, 'utf8'),
+          waitingCap: this.#d.config.waitingMessages,
+          byteCap: this.#d.config.conversationMaxBytes,
+        },
+      ),
     );
     switch (r.status) {
       case 'ok':
+        return { ...r, fresh: true };
       case 'duplicate':
-        return { ...r, fresh: r.status === 'ok' };
+        // Stored earlier, perhaps through another connection: its WAIT may have failed.
+        await durable.confirm();
+        return { ...r, fresh: false };
       case 'not_found':
         throw new AppError('not_found');
       case 'ended':
-        throw new AppError('conflict', 'This conversation has ended.');
+        throw refusal('conversation_ended');
       case 'rate_limited':
-        throw new AppError('rate_limited', 'Please wait for a counsellor before sending more.', undefined, {
-          reason: 'waiting_messages',
-        });
+        throw refusal('waiting_messages');
       case 'too_large':
-        throw new AppError('too_large', 'This conversation has reached its size limit.', undefined, {
-          reason: 'conversation_full',
-        });
+        throw refusal('conversation_full');
       default:
-        throw new AppError('forbidden');
+        throw refusal('not_holder');
     }
   }
 
@@ -174,6 +182,7 @@ export class MessageService {
   async addNote(conversationId: string, operatorId: string, text: string): Promise<Note> {
     await assertHolder(this.#d.store, conversationId, operatorId);
     const note = await this.#d.store.addNote(conversationId, operatorId, text);
+    await this.#d.durable.confirm();
     await this.#d.audit.record('note', operatorId, conversationId);
     return note;
   }
@@ -186,7 +195,7 @@ export async function assertHolder(
   operatorId: string,
 ): Promise<ConversationRecord> {
   const r = await store.get(conversationId);
-  if (r.operatorId !== operatorId) throw new AppError('forbidden');
+  if (r.operatorId !== operatorId) throw refusal('not_holder');
   return r;
 }
 

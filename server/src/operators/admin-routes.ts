@@ -1,15 +1,22 @@
-import { AppError, idSchema, languageSchema, operatorRoleSchema } from '@stille-lijn/shared';
+import { AppError, refusal } from '@stille-lijn/shared';
+import {
+  type Account,
+  accountChangeBodySchema,
+  accountCreatedResponseSchema,
+  accountResponseSchema,
+  accountsResponseSchema,
+  idParamsSchema,
+  newAccountBodySchema,
+  passwordResponseSchema,
+} from '@stille-lijn/shared/rest';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { generatePassword } from '../auth/password.ts';
 import { currentOperator } from '../auth/plugin.ts';
 import type { OperatorAccount } from '../auth/types.ts';
-import { parseOrThrow as parse } from '../http/parse.ts';
 
-const idParams = z.object({ id: idSchema });
-
-const publicAccount = (a: OperatorAccount) => ({
+const publicAccount = (a: OperatorAccount): Account => ({
   id: a.id,
   username: a.username,
   displayName: a.displayName,
@@ -21,43 +28,34 @@ const publicAccount = (a: OperatorAccount) => ({
   ...(a.capacity ? { capacity: a.capacity } : {}),
 });
 
-const newOperatorSchema = z.object({
-  username: z.string().trim().min(2).max(64),
-  displayName: z.string().trim().min(1).max(80),
-  role: operatorRoleSchema.default('operator'),
-  languages: z.array(languageSchema).min(1).default(['nl', 'en']),
-});
-const updateOperatorSchema = z
-  .object({
-    displayName: z.string().trim().min(1).max(80),
-    role: operatorRoleSchema,
-    languages: z.array(languageSchema).min(1),
-    /** Version 2: active conversations at once (1–100). */
-    capacity: z.number().int().min(1).max(100),
-  })
-  .partial()
-  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
-
 /** `/api/admin/operators…`: accounts for admins, with the same rules as `npm run operator`. */
 export default fp(
   async (app) => {
     const me = (req: FastifyRequest) => currentOperator(req);
     const audit = app.audit;
-    const admin = { preHandler: app.requireRole('admin') };
-    app.get('/api/admin/operators', admin, async () => ({
-      operators: (await app.operators.list()).map(publicAccount),
-    }));
-    app.post('/api/admin/operators', admin, async (req, reply) => {
-      const body = parse(newOperatorSchema, req.body);
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    const preValidation = app.requireRole('admin');
+    const one = { params: idParamsSchema, response: { 200: accountResponseSchema } };
+    routes.get(
+      '/api/admin/operators',
+      { schema: { response: { 200: accountsResponseSchema } }, preValidation },
+      async () => ({
+        operators: (await app.operators.list()).map(publicAccount),
+      }),
+    );
+    const create = { body: newAccountBodySchema, response: { 201: accountCreatedResponseSchema } };
+    routes.post('/api/admin/operators', { schema: create, preValidation }, async (req, reply) => {
+      const body = req.body;
       const password = generatePassword();
       const account = await app.operators.create({ ...body, password });
       await audit.record('operator-add', me(req).id, account.id);
       // The one-time password is shown once, to the admin, and never stored in clear.
       return reply.status(201).send({ operator: publicAccount(account), password });
     });
-    app.patch('/api/admin/operators/:id', admin, async (req) => {
-      const { id } = parse(idParams, req.params);
-      const body = parse(updateOperatorSchema, req.body);
+    const change = { ...one, body: accountChangeBodySchema };
+    routes.patch('/api/admin/operators/:id', { schema: change, preValidation }, async (req) => {
+      const { id } = req.params;
+      const body = req.body;
       const before = await app.operators.get(id);
       if (!before) throw new AppError('not_found');
       const actor = me(req).id;
@@ -81,23 +79,24 @@ export default fp(
       if (after.capacity !== before.capacity) await audit.record('operator-capacity', actor, id);
       return { operator: publicAccount(after) };
     });
-    app.post('/api/admin/operators/:id/disable', admin, async (req) => {
-      const { id } = parse(idParams, req.params);
-      if (id === me(req).id) throw new AppError('conflict', 'You cannot disable your own account.');
+    routes.post('/api/admin/operators/:id/disable', { schema: one, preValidation }, async (req) => {
+      const { id } = req.params;
+      if (id === me(req).id) throw refusal('own_account');
       if (!(await app.operators.get(id))) throw new AppError('not_found');
       await app.operators.disable(id);
       await audit.record('operator-disable', me(req).id, id);
       return { operator: publicAccount((await app.operators.get(id))!) };
     });
-    app.post('/api/admin/operators/:id/enable', admin, async (req) => {
-      const { id } = parse(idParams, req.params);
+    routes.post('/api/admin/operators/:id/enable', { schema: one, preValidation }, async (req) => {
+      const { id } = req.params;
       if (!(await app.operators.get(id))) throw new AppError('not_found');
       await app.operators.enable(id);
       await audit.record('operator-enable', me(req).id, id);
       return { operator: publicAccount((await app.operators.get(id))!) };
     });
-    app.post('/api/admin/operators/:id/reset-password', admin, async (req) => {
-      const { id } = parse(idParams, req.params);
+    const reset = { params: idParamsSchema, response: { 200: passwordResponseSchema } };
+    routes.post('/api/admin/operators/:id/reset-password', { schema: reset, preValidation }, async (req) => {
+      const { id } = req.params;
       if (!(await app.operators.get(id))) throw new AppError('not_found');
       const password = generatePassword();
       await app.operators.resetPassword(id, password);

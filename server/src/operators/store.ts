@@ -6,7 +6,7 @@ import {
   operatorRoleSchema,
   languages as supportedLanguages,
 } from '@stille-lijn/shared';
-import { AppError } from '@stille-lijn/shared/errors';
+import { AppError, refusal } from '@stille-lijn/shared/errors';
 import type { Redis } from 'ioredis';
 import { assertPasswordAcceptable, PasswordHasher } from '../auth/password.ts';
 import { matchTotp, TOTP_PERIOD_S, TOTP_WINDOW } from '../auth/totp.ts';
@@ -395,6 +395,6 @@ export class OperatorStore {
   }
 
   #taken(): AppError {
-    return new AppError('conflict', 'This username is already taken.');
+    return refusal('username_taken');
   }
 }

@@ -1,8 +1,8 @@
 import type { OperatorStatus } from '@stille-lijn/shared';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { ConversationLifecycle, ConversationStore } from '../conversations/index.ts';
+import type { ConversationJobQueue } from '../queues/jobs.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { OperatorRef, OperatorState, QueueView, Roster, Router } from '../routing/index.ts';
 
@@ -18,7 +18,7 @@ export interface PresenceDeps {
   roster: Roster;
   view: QueueView;
   config: Readonly<Config>;
-  conversationsQueue: Queue;
+  conversationsQueue: ConversationJobQueue;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { JobsOptions, Queue } from 'bullmq';
+import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 
 /**
@@ -37,16 +37,18 @@ export const reportJobs = {
 
 type Schemas = Record<string, z.ZodType>;
 
-/** Queues a job whose data matches its name's schema. */
-export async function addJob<S extends Schemas, N extends keyof S & string>(
-  queue: Queue,
-  _jobs: S,
-  name: N,
-  data: z.input<S[N]>,
-  opts?: JobsOptions,
-): Promise<void> {
-  await queue.add(name, data, opts);
+/**
+ * A queue as the services see it: `add` takes only the job names of `S`, each with the
+ * data its schema accepts. A BullMQ `Queue` is one; give a service this type, not `Queue`.
+ * @example const q: JobQueue<typeof conversationJobs> = app.queues.conversations; await q.add('hold', { conversationId });
+ */
+export interface JobQueue<S extends Schemas> {
+  add<N extends keyof S & string>(name: N, data: z.input<S[N]>, opts?: JobsOptions): Promise<unknown>;
 }
+
+export type ConversationJobQueue = JobQueue<typeof conversationJobs>;
+export type RetentionJobQueue = JobQueue<typeof retentionJobs>;
+export type ReportJobQueue = JobQueue<typeof reportJobs>;
 
 /** A job's data parsed with its name's schema; throws for an unknown name or bad data. */
 export function jobData<S extends Schemas, N extends keyof S & string>(

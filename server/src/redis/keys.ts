@@ -126,6 +126,8 @@ export function redisKeys(prefix: string) {
     reportIdempotency: (operatorId: string, key: string) => k('report-idem', operatorId, key),
 
     // ---- the rest
+    /** String: the fence written before a `WAIT` for writes made on another connection (redis/durable.ts). */
+    ackFence: k('ack-fence'),
     /** String: a page of this kind for this line went out; it expires after ONCALL_MIN_INTERVAL_S. */
     oncallPaged: (kind: string, line: string) => k('oncall', kind, line),
     /** String: the instance that reports the cluster-wide metrics (metrics/cluster.ts). */

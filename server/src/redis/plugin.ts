@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { closeConnection } from './close.ts';
+import { checkSentinels, createRedis } from './connect.ts';
+import { DurableAcks } from './durable.ts';
 import { type RedisKeys, redisKeys } from './keys.ts';
 
 declare module 'fastify' {
@@ -11,16 +13,23 @@ declare module 'fastify' {
     key: (...parts: string[]) => string;
     /** Every key name, under REDIS_PREFIX (`redis/keys.ts`). */
     keys: RedisKeys;
-    /** Opens a new connection to the same Redis (for subscribers and BullMQ); the caller closes it. */
+    /**
+     * Opens a new connection to the same Redis (for subscribers and BullMQ), through
+     * REDIS_SENTINELS when set; the caller closes it.
+     */
     newRedis: (opts?: RedisOptions) => Redis;
+    /** Acks that wait for REDIS_ACK_REPLICAS replicas (`redis/durable.ts`). */
+    durable: DurableAcks;
   }
 }
 
 export default fp(
   async (app) => {
-    const { redisUrl, redisPrefix } = app.config;
+    const { redisPrefix } = app.config;
+    // All Sentinels down at start is a clear error, not a silent wait.
+    await checkSentinels(app.config);
     const newRedis = (opts: RedisOptions = {}): Redis => {
-      const r = new Redis(redisUrl, { lazyConnect: false, ...opts });
+      const r = createRedis(app.config, { lazyConnect: false, ...opts });
       // Connection errors are logged without the URL (it may hold a password).
       r.on('error', (err: Error & { code?: string }) => {
         app.log.warn({ code: err.code }, 'redis connection error');
@@ -28,13 +37,45 @@ export default fp(
       return r;
     };
     const redis = newRedis({ maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    const waitConn =
+      app.config.redisAckReplicas > 0
+        ? newRedis({ maxRetriesPerRequest: 1, enableAutoPipelining: true })
+        : undefined;
+    if (waitConn) {
+      // Said once at start: too few replicas means every durable ack is `unavailable`.
+      const wanted = app.config.redisAckReplicas;
+      waitConn
+        .info('replication')
+        .then((info) => {
+          const connected = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
+          if (connected < wanted) {
+            app.log.warn(
+              { replicas: connected, wanted },
+              'fewer replicas than REDIS_ACK_REPLICAS: acks are unavailable until enough are connected',
+            );
+          }
+        })
+        .catch(() => {
+          // Redis not reachable yet: the connection error is logged already.
+        });
+    }
+    const keys = redisKeys(redisPrefix);
     app.decorate('redis', redis);
     app.decorate('newRedis', newRedis);
-    const keys = redisKeys(redisPrefix);
+    app.decorate(
+      'durable',
+      new DurableAcks({
+        conn: waitConn,
+        replicas: app.config.redisAckReplicas,
+        timeoutMs: app.config.redisAckTimeoutMs,
+        fenceKey: keys.ackFence,
+      }),
+    );
     app.decorate('keys', keys);
     app.decorate('key', keys.join);
     app.addHook('onClose', async () => {
       await closeConnection(redis);
+      if (waitConn) await closeConnection(waitConn);
     });
   },
   { name: 'redis', dependencies: ['config'] },

@@ -1,10 +1,17 @@
-import { idSchema } from '@stille-lijn/shared';
-import { reportStatuses } from '@stille-lijn/shared/domain/report';
 import { AppError } from '@stille-lijn/shared/errors';
+import {
+  idempotencyKeySchema,
+  idParamsSchema,
+  recentReportsQuerySchema,
+  regionsResponseSchema,
+  reportCreatedResponseSchema,
+  reportListResponseSchema,
+  reportStatusSchema,
+} from '@stille-lijn/shared/rest';
 import { Queue } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentOperator } from '../auth/plugin.ts';
 import { parseOrThrow } from '../http/parse.ts';
 import { JOB_RETENTION } from '../queues/plugin.ts';
@@ -23,17 +30,7 @@ declare module 'fastify' {
   }
 }
 
-const idParams = z.object({ id: idSchema });
-/** An `Idempotency-Key` a client may send with a submission. */
-const idempotencyKeySchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_.:-]{1,128}$/)
-  .optional();
-
-const recentQuery = z.object({
-  status: z.enum(reportStatuses).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
+const idParams = idParamsSchema;
 
 /** A report body may quote up to 100 messages; more room than the global 64 KiB. */
 const REPORT_BODY_LIMIT = 512 * 1024;
@@ -70,6 +67,7 @@ export default fp(
       keys: app.keys,
       config: app.config,
       log: app.log,
+      durable: app.durable,
     });
     app.decorate('reports', service);
     if (regions.size === 0) app.log.info('no Veilig Thuis regions configured (VT_REGIONS_FILE)');
@@ -79,7 +77,10 @@ export default fp(
       app.addHook('onClose', async () => worker.close());
     }
 
-    app.get('/api/regions', { preHandler: app.requireOperator }, async () => ({
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    const preValidation = app.requireOperator;
+    const regionsSchema = { response: { 200: regionsResponseSchema } };
+    routes.get('/api/regions', { schema: regionsSchema, preValidation }, async () => ({
       regions: service.configuredRegions(),
     }));
 
@@ -96,11 +97,18 @@ export default fp(
         throw err;
       }
     };
-    app.post(
+    // The body is left to the service: it checks the shared report schema together with
+    // what only the stored conversation knows (excerpts, the acute record, regions), so
+    // that one 400 names every failing field.
+    routes.post(
       '/api/conversations/:id/reports',
-      { onRequest: mayReport, bodyLimit: REPORT_BODY_LIMIT },
+      {
+        schema: { params: idParams, response: { 201: reportCreatedResponseSchema } },
+        onRequest: mayReport,
+        bodyLimit: REPORT_BODY_LIMIT,
+      },
       async (req, reply) => {
-        const { id } = parseOrThrow(idParams, req.params);
+        const { id } = req.params;
         const key = idempotencyKeySchema.safeParse(req.headers['idempotency-key']);
         if (!key.success) throw new AppError('invalid_payload', undefined, ['Idempotency-Key']);
         const created = await service.submit(id, currentOperator(req), req.body, key.data);
@@ -109,23 +117,27 @@ export default fp(
       },
     );
 
-    app.get('/api/conversations/:id/reports', { preHandler: app.requireOperator }, async (req) => {
-      const { id } = parseOrThrow(idParams, req.params);
+    const list = { params: idParams, response: { 200: reportListResponseSchema } };
+    routes.get('/api/conversations/:id/reports', { schema: list, preValidation }, async (req) => {
+      const { id } = req.params;
       return { reports: await service.listForConversation(id, currentOperator(req)) };
     });
 
-    app.get('/api/reports', { preHandler: app.requireRole('supervisor', 'admin') }, async (req) => {
-      const q = parseOrThrow(recentQuery, req.query);
+    const recent = { querystring: recentReportsQuerySchema, response: { 200: reportListResponseSchema } };
+    const supervisors = app.requireRole('supervisor', 'admin');
+    routes.get('/api/reports', { schema: recent, preValidation: supervisors }, async (req) => {
+      const q = req.query;
       return { reports: await service.listRecent({ status: q.status, limit: q.limit }) };
     });
 
-    app.get('/api/reports/:id', { preHandler: app.requireOperator }, async (req) => {
-      const { id } = parseOrThrow(idParams, req.params);
+    const one = { params: idParams, response: { 200: reportStatusSchema } };
+    routes.get('/api/reports/:id', { schema: one, preValidation }, async (req) => {
+      const { id } = req.params;
       return service.status(id, currentOperator(req));
     });
 
-    app.post('/api/reports/:id/retry', { preHandler: app.requireOperator }, async (req) => {
-      const { id } = parseOrThrow(idParams, req.params);
+    routes.post('/api/reports/:id/retry', { schema: one, preValidation }, async (req) => {
+      const { id } = req.params;
       return service.retry(id, currentOperator(req));
     });
   },

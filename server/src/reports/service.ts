@@ -13,13 +13,14 @@ import {
   type SealedReportContent,
   type VeiligThuisReport,
 } from '@stille-lijn/shared/domain/report';
-import { AppError } from '@stille-lijn/shared/errors';
-import type { Queue } from 'bullmq';
+import { AppError, refusal } from '@stille-lijn/shared/errors';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationStore } from '../conversations/index.ts';
+import type { ReportJobQueue } from '../queues/jobs.ts';
+import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import { publishReportStatus } from './delivery.ts';
@@ -36,7 +37,7 @@ export interface Actor {
 
 export interface ReportServiceDeps {
   store: ReportStore;
-  queue: Queue;
+  queue: ReportJobQueue;
   regions: ReadonlyMap<RegionId, RegionEndpoint>;
   conversations: ConversationStore;
   notifier: Notifier;
@@ -45,6 +46,8 @@ export interface ReportServiceDeps {
   keys: RedisKeys;
   config: Readonly<Config>;
   log: FastifyBaseLogger;
+  /** With REDIS_ACK_REPLICAS: a report is answered once replicas hold it and its job. */
+  durable: DurableAcks;
 }
 
 /** How many of the newest reports a status-filtered listing looks through. @default 2000 */
@@ -84,7 +87,7 @@ export class ReportService {
   async assertConversationAccess(conversationId: string, actor: Actor): Promise<void> {
     if (isSupervisor(actor.role)) return;
     const holder = await this.#d.conversations.lastOperatorOf(conversationId);
-    if (holder !== actor.id) throw new AppError('forbidden');
+    if (holder !== actor.id) throw refusal('not_holder');
   }
 
   /** The reporting operator, or a supervisor; else `forbidden` (also for an unknown id). */
@@ -110,12 +113,16 @@ export class ReportService {
     await this.assertConversationAccess(conversationId, actor);
     const conversation = await this.#d.conversations.conversation(conversationId);
     if (conversation.state === 'waiting') {
-      throw new AppError('conflict', 'A report needs an active or ended conversation.');
+      throw refusal('conversation_waiting');
     }
     const idemKey = idempotencyKey ? this.#d.keys.reportIdempotency(actor.id, idempotencyKey) : undefined;
     if (idemKey) {
       const earlier = await this.#replay(idemKey, conversationId);
-      if (earlier) return earlier;
+      if (earlier) {
+        // A retry after `unavailable`: answered once the first attempt is safe.
+        await this.#d.durable.confirm();
+        return earlier;
+      }
     }
 
     const parsed = reportSubmissionSchema.safeParse(body);
@@ -144,7 +151,10 @@ export class ReportService {
       );
       if (set !== 'OK') {
         const earlier = await this.#replay(idemKey, conversationId);
-        if (earlier) return earlier;
+        if (earlier) {
+          await this.#d.durable.confirm();
+          return earlier;
+        }
       }
     }
     const endpoint = this.#d.regions.get(submission.region)!;
@@ -183,6 +193,8 @@ export class ReportService {
         report: reportId,
       });
     }
+    // The report, its job and the audit on the replicas before the answer (REDIS_ACK_REPLICAS).
+    await this.#d.durable.confirm();
     publishReportStatus(this.#d.notifier, {
       ...record,
       status: 'queued',
@@ -200,7 +212,7 @@ export class ReportService {
     if (!earlier) return null;
     const [conv, reportId] = earlier.split(' ');
     if (conv !== conversationId || !reportId) {
-      throw new AppError('conflict', 'This Idempotency-Key was used for another conversation.');
+      throw refusal('idempotency_key_reused');
     }
     return { reportId, status: 'queued', replayed: true };
   }
@@ -284,7 +296,7 @@ export class ReportService {
   async retry(reportId: string, actor: Actor): Promise<ReportStatus> {
     const record = await this.#readable(reportId, actor);
     const round = await this.#d.store.requeue(reportId);
-    if (round === null) throw new AppError('conflict', 'Only a failed report can be sent again.');
+    if (round === null) throw refusal('report_not_failed');
     await this.#enqueue(reportId, `${reportId}.r${round}`);
     await this.#d.audit.record('report-retry', actor.id, record.conversationId, { report: reportId });
     const now = (await this.#d.store.get(reportId)) ?? { ...record, status: 'queued' as const };

@@ -1,4 +1,4 @@
-import { AppError } from '@stille-lijn/shared';
+import { refusal } from '@stille-lijn/shared';
 import type { OperatorFeature } from '../sockets/features.ts';
 import type { Router } from './router.ts';
 
@@ -7,7 +7,7 @@ export function routingEvents(router: Router): OperatorFeature {
   return ({ op }) => ({
     'chat:accept': async (p) => router.accept(p.conversationId, op),
     'chat:transfer': async (p) => {
-      if ('operatorId' in p.to && p.to.operatorId === op.id) throw new AppError('conflict');
+      if ('operatorId' in p.to && p.to.operatorId === op.id) throw refusal('self_transfer');
       await router.transfer(p.conversationId, op, p.to, p.note);
       return {};
     },

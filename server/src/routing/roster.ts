@@ -21,7 +21,7 @@ export const NEW_SHIFT_AFTER_MS = 4 * 3_600_000;
 export interface OperatorOnRoute {
   id: string;
   displayName: string;
-  status: string;
+  status: OperatorStatus;
   load: number;
   capacity: number;
   connected: boolean;
@@ -262,7 +262,7 @@ export class Roster {
       const o: OperatorOnRoute = {
         id,
         displayName: name ?? '',
-        status: status ?? 'away',
+        status: status === 'available' || status === 'break' ? status : 'away',
         load: Number(rows[i * 3 + 1]?.[1] ?? 0),
         capacity: Number(cap) || this.#capacity,
         connected: Number(rows[i * 3 + 2]?.[1] ?? 0) > 0,

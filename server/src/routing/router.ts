@@ -1,4 +1,4 @@
-import { AppError, type Conversation, type Message, type Note } from '@stille-lijn/shared';
+import { AppError, type Conversation, type Message, type Note, refusal } from '@stille-lijn/shared';
 import { EWMA_ALPHA } from '@stille-lijn/shared/domain/wait';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -72,6 +72,12 @@ export class Router {
 
   close(): void {
     this.#closed = true;
+  }
+
+  /** Why a move of a conversation that is not active was refused: it ended, or it is not active. */
+  async #notActive(conversationId: string): Promise<AppError> {
+    const r = await this.#d.store.read(conversationId);
+    return refusal(r === null || r.state === 'ended' ? 'conversation_ended' : 'not_active');
   }
 
   // ------------------------------------------------------------------ assignment
@@ -241,8 +247,8 @@ export class Router {
       capacity: op.capacity ?? this.#d.roster.capacity,
     });
     if (r.status === 'not_found') throw new AppError('not_found');
-    if (r.status === 'full') throw new AppError('conflict', 'You are at capacity.');
-    if (r.status !== 'ok') throw new AppError('conflict', 'This conversation is no longer waiting.');
+    if (r.status === 'full') throw refusal('at_capacity');
+    if (r.status !== 'ok') throw refusal('not_waiting');
     await this.#afterAssigned(conversationId, op.id, r.waitingSince, { notifyOperator: false });
     await this.#d.audit.record('accept', op.id, conversationId);
     const view = await this.assignedView(conversationId);
@@ -255,14 +261,14 @@ export class Router {
   /** A supervisor gives a waiting conversation to a named, signed-in operator. */
   async assignTo(conversationId: string, operatorId: string): Promise<void> {
     const target = await this.#d.roster.target(operatorId);
-    if (!target) throw new AppError('not_found', 'That operator is not signed in.');
+    if (!target) throw refusal('operator_offline');
     const r = await this.#assignOne(conversationId, {
       id: operatorId,
       name: target.name,
       capacity: target.capacity,
     });
-    if (r.status === 'full') throw new AppError('conflict', 'That operator is at capacity.');
-    if (r.status !== 'ok') throw new AppError('conflict');
+    if (r.status === 'full') throw refusal('colleague_full');
+    if (r.status !== 'ok') throw refusal('not_waiting');
     await this.#afterAssigned(conversationId, operatorId, r.waitingSince, { notifyOperator: true });
     this.#d.view.changed();
   }
@@ -368,8 +374,8 @@ export class Router {
     const n = this.#d.notifier;
     if ('queue' in to) {
       const r = await this.requeue(conversationId, from.id, sealedNote);
-      if (r.status === 'forbidden') throw new AppError('forbidden');
-      if (r.status !== 'ok') throw new AppError('conflict');
+      if (r.status === 'forbidden') throw refusal('not_holder');
+      if (r.status !== 'ok') throw await this.#notActive(conversationId);
       if (r.noteId) await this.#d.audit.record('note', from.id, conversationId);
       n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
       await this.#d.audit.record('transfer-queue', from.id, conversationId);
@@ -379,7 +385,7 @@ export class Router {
       return;
     }
     const target = await this.#d.roster.target(to.operatorId);
-    if (!target) throw new AppError('not_found', 'That operator is not signed in.');
+    if (!target) throw refusal('operator_offline');
     const k = this.#k;
     const r = await runScript(
       this.#d.redis,
@@ -400,9 +406,9 @@ export class Router {
         sealedNote,
       },
     );
-    if (r.status === 'forbidden') throw new AppError('forbidden');
-    if (r.status === 'full') throw new AppError('conflict', 'That operator is at capacity.');
-    if (r.status !== 'ok') throw new AppError('conflict');
+    if (r.status === 'forbidden') throw refusal('not_holder');
+    if (r.status === 'full') throw refusal('colleague_full');
+    if (r.status !== 'ok') throw await this.#notActive(conversationId);
     if (r.noteId) await this.#d.audit.record('note', from.id, conversationId);
     n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
     await this.#d.audit.record('transfer', from.id, conversationId);

@@ -1,12 +1,12 @@
-import { AppError } from '@stille-lijn/shared';
+import { AppError, refusal } from '@stille-lijn/shared';
 import { systemMessage } from '@stille-lijn/shared/domain/system-messages';
-import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationStore, Ended } from '../conversations/index.ts';
 import type { MessageService } from '../messages/index.ts';
 import type { Presence } from '../presence/index.ts';
+import type { ConversationJobQueue } from '../queues/jobs.ts';
 import type { OperatorRef, Roster, Router } from '../routing/index.ts';
 import type { Supervision } from '../supervision/index.ts';
 
@@ -20,7 +20,7 @@ export interface ShiftDeps {
   audit: AuditLog;
   config: Readonly<Config>;
   log: Logger;
-  conversationsQueue: Queue;
+  conversationsQueue: ConversationJobQueue;
 }
 
 /**
@@ -99,12 +99,14 @@ export class Shift {
   ): Promise<{ moved: number }> {
     const ids = await this.#d.roster.conversationsOf(op.id);
     if ('operatorId' in to) {
-      if (to.operatorId === op.id) throw new AppError('conflict', 'You cannot hand over to yourself.');
+      if (to.operatorId === op.id) throw refusal('self_transfer');
       const target = await this.#d.roster.target(to.operatorId);
-      if (!target) throw new AppError('not_found', 'That operator is not signed in.');
+      if (!target) throw refusal('operator_offline');
       const { load } = await this.#d.roster.state(to.operatorId);
       if (load + ids.length > target.capacity) {
-        throw new AppError('conflict', 'That colleague has no room for all of these conversations.');
+        throw refusal('colleague_full', {
+          message: 'That colleague has no room for all of these conversations.',
+        });
       }
     }
     await this.#d.presence.setStatus(op.id, 'away');

@@ -1,6 +1,7 @@
 import {
   AppError,
   type Conversation,
+  refusal,
   type SignalCategory,
   type SignalSummary,
   type SupervisorAlert,
@@ -70,7 +71,7 @@ export class SignalService {
     return this.#serial(conversationId, async () => {
       const d = this.#d;
       const r = await d.store.get(conversationId);
-      if (r.operatorId !== operatorId) throw new AppError('forbidden');
+      if (r.operatorId !== operatorId) throw refusal('not_holder');
       const signals = d.store.signalsOf(r);
       const s = signals.find((x) => x.category === category && !x.dismissed);
       if (!s) throw new AppError('not_found', 'No such signal on this conversation.');

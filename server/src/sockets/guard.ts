@@ -1,4 +1,4 @@
-import { AppError, errorBody } from '@stille-lijn/shared/errors';
+import { AppError, errorBody, refusal } from '@stille-lijn/shared/errors';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Socket } from 'socket.io';
 import type { ZodType } from 'zod';
@@ -87,7 +87,7 @@ export function bindEvents<S extends Record<string, ZodType>>(
     const allowed = opts.budget.take();
     const ack = args.at(-1);
     if (typeof ack === 'function')
-      (ack as AckFn)({ ok: false, error: errorBody(allowed ? 'unknown_event' : 'rate_limited') });
+      (ack as AckFn)({ ok: false, error: allowed ? errorBody('unknown_event') : tooFast });
   });
   for (const event of known) {
     const schema = schemas[event]!;
@@ -100,7 +100,7 @@ export function bindEvents<S extends Record<string, ZodType>>(
         return;
       }
       if (!opts.budget.take()) {
-        ack?.({ ok: false, error: errorBody('rate_limited') });
+        ack?.({ ok: false, error: tooFast });
         return;
       }
       const parsed = schema.safeParse(args[0]);
@@ -134,6 +134,9 @@ export function bindEvents<S extends Record<string, ZodType>>(
     });
   }
 }
+
+/** The answer to an event beyond the socket's budget. */
+const tooFast = refusal('too_fast').toBody();
 
 function isRedisDown(err: unknown): boolean {
   const msg = err instanceof Error ? err.message : '';

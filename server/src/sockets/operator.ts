@@ -1,4 +1,4 @@
-import { AppError, consoleInboundSchemas, operatorInboundSchemas } from '@stille-lijn/shared';
+import { consoleInboundSchemas, operatorInboundSchemas, refusal } from '@stille-lijn/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace } from 'socket.io';
 import type { SessionInfo } from '../auth/types.ts';
@@ -192,9 +192,9 @@ export function setupOperatorNamespace(
       // The role read at connect is checked again against Redis, the source of truth, so a
       // demotion holds even before this socket is cut (and if its notice were lost).
       async supervisorOnly() {
-        if (!supervisor) throw new AppError('forbidden');
+        if (!supervisor) throw refusal('role_required');
         const now = await app.operators.get(op.id);
-        if (!now || now.disabled || !canSupervise(now.role)) throw new AppError('forbidden');
+        if (!now || now.disabled || !canSupervise(now.role)) throw refusal('role_required');
       },
     };
     const handlers = mergeHandlers<OperatorHandlers>(

@@ -1,4 +1,4 @@
-import { AppError, visitorInboundSchemas } from '@stille-lijn/shared';
+import { refusal, visitorInboundSchemas } from '@stille-lijn/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace } from 'socket.io';
 import { addressBucket, clientAddress } from '../http/client-address.ts';
@@ -60,7 +60,7 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
         return conversationId;
       },
       own() {
-        if (!conversationId) throw new AppError('not_found', 'There is no conversation on this connection.');
+        if (!conversationId) throw refusal('no_conversation');
         return conversationId;
       },
       async attach(id) {

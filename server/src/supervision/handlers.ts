@@ -1,4 +1,4 @@
-import { AppError } from '@stille-lijn/shared';
+import { refusal } from '@stille-lijn/shared';
 import type { OperatorFeature } from '../sockets/features.ts';
 import { watchRoom } from '../sockets/notifier.ts';
 import type { Supervision } from './service.ts';
@@ -19,7 +19,7 @@ export function supervisionEvents(supervision: Supervision): OperatorFeature {
     },
     'supervisor:unmonitor': async (p) => {
       // Only ever gives up a right: `watching` holds what supervisor:monitor granted.
-      if (!ctx.supervisor) throw new AppError('forbidden');
+      if (!ctx.supervisor) throw refusal('role_required');
       if (ctx.watching.delete(p.conversationId)) {
         await ctx.socket.leave(watchRoom(p.conversationId));
         await supervision.unmonitor(p.conversationId, ctx.op);

@@ -1,4 +1,6 @@
+import { colleaguesResponseSchema, overviewResponseSchema } from '@stille-lijn/shared/rest';
 import fp from 'fastify-plugin';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentOperator } from '../auth/plugin.ts';
 import { supervisionEvents } from './handlers.ts';
 import { Supervision } from './service.ts';
@@ -28,13 +30,24 @@ export default fp(
     app.decorate('supervision', supervision);
     if (!app.hasDecorator('socketFeatures')) return; // a worker process: no HTTP, no sockets
     app.socketFeatures.operator.push(supervisionEvents(supervision));
-    app.get('/api/supervisor/overview', { preHandler: app.requireRole('supervisor', 'admin') }, async (req) =>
-      supervision.overview(currentOperator(req).id),
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+    routes.get(
+      '/api/supervisor/overview',
+      {
+        schema: { response: { 200: overviewResponseSchema } },
+        preValidation: app.requireRole('supervisor', 'admin'),
+      },
+      async (req) => supervision.overview(currentOperator(req).id),
     );
     // Who a conversation can be handed to: the colleagues signed in now, by name.
-    app.get('/api/colleagues', { preHandler: app.requireOperator }, async (req) => ({
-      colleagues: await supervision.colleaguesOf(currentOperator(req).id),
-    }));
+    const colleagues = { response: { 200: colleaguesResponseSchema } };
+    routes.get(
+      '/api/colleagues',
+      { schema: colleagues, preValidation: app.requireOperator },
+      async (req) => ({
+        colleagues: await supervision.colleaguesOf(currentOperator(req).id),
+      }),
+    );
   },
   {
     name: 'supervision',

@@ -1,10 +1,10 @@
-import { AppError, type Conversation, type SupervisorAlert } from '@stille-lijn/shared';
-import type { Queue } from 'bullmq';
+import { type Conversation, refusal, type SupervisorAlert } from '@stille-lijn/shared';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationStore } from '../conversations/index.ts';
 import type { OnCall } from '../oncall/index.ts';
+import type { ConversationJobQueue } from '../queues/jobs.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { AssignedView, OperatorOnRoute, OperatorRef, Roster, Router } from '../routing/index.ts';
 import type { Notifier } from '../sockets/notifier.ts';
@@ -15,7 +15,7 @@ export interface SupervisionDeps {
   config: Readonly<Config>;
   oncall: OnCall;
   /** The BullMQ `conversations` queue, for the repeated urgent-waiting alert. */
-  conversationsQueue: Queue;
+  conversationsQueue: ConversationJobQueue;
   store: ConversationStore;
   roster: Roster;
   router: Router;
@@ -80,7 +80,7 @@ export class Supervision {
     } else if (r.state === 'waiting' && 'operatorId' in to) {
       await this.#d.router.assignTo(conversationId, to.operatorId);
     } else {
-      throw new AppError('conflict');
+      throw refusal(r.state === 'ended' ? 'conversation_ended' : 'not_active');
     }
     await this.#d.audit.record('reassign', supervisor.id, conversationId);
   }

@@ -224,8 +224,9 @@ export class ChatSession {
         return;
       }
       if (!res.ok) {
-        const { code } = res.error;
-        this.failTo(code === 'rate_limited' ? 'open-limit' : code === 'forbidden' ? 'blocked' : 'start');
+        // The server names the cause; anything else (its event budget, a restart) is "try again".
+        const { reason } = res.error;
+        this.failTo(reason === 'open_limit' ? 'open-limit' : reason === 'blocked' ? 'blocked' : 'start');
         return;
       }
       this.resumeToken = res.resumeToken;
@@ -256,7 +257,7 @@ export class ChatSession {
         return;
       }
       if (!res.ok) {
-        if (res.error.code === 'rate_limited') this.failTo('return-throttled', retryAfter(res));
+        if (res.error.reason === 'return_code_throttled') this.failTo('return-throttled', retryAfter(res));
         else this.failTo('return-code');
         return;
       }
@@ -643,9 +644,19 @@ export class ChatSession {
   }
 }
 
-/** A refusal that keeps the text for the visitor, or undefined for any other failure. */
-function refusalReason(res: AckError): RefusalReason | undefined {
-  if (res.error.code === 'too_large') return 'conversation-full';
-  if (res.error.code !== 'rate_limited') return undefined;
-  return res.error.reason === 'waiting_messages' ? 'waiting-messages' : 'too-fast';
+/**
+ * A refusal that keeps the text for the visitor, by the server's `reason`; undefined for any
+ * other failure (the message then shows as not sent, with a retry).
+ */
+export function refusalReason(res: AckError): RefusalReason | undefined {
+  switch (res.error.reason) {
+    case 'waiting_messages':
+      return 'waiting-messages';
+    case 'conversation_full':
+      return 'conversation-full';
+    case 'too_fast':
+      return 'too-fast';
+    default:
+      return undefined;
+  }
 }

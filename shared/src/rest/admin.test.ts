@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountErrors, orderedLanguages } from './rules.ts';
+import { accountErrors, orderedLanguages } from './admin.ts';
 
 const ok = {
   username: 'anna.devries',

@@ -1,0 +1,96 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../config.ts';
+
+/** Where Redis is: a URL, or Sentinels that name the current primary. */
+export type RedisTarget = Pick<Config, 'redisUrl' | 'redisSentinels' | 'redisSentinelName'>;
+
+/**
+ * The one place every Redis connection is made: the server's, BullMQ's, the Socket.IO
+ * adapter's, the worker's and the CLIs'. With REDIS_SENTINELS, ioredis asks the Sentinels
+ * for the primary on every (re)connect. A lost primary closes its connections, and a
+ * promoted or demoted one closes its clients' (Sentinel's client protocol), so each
+ * connection follows a failover by reconnecting.
+ *
+ * Not ioredis' `failoverDetector`: in our failover test, a `+switch-master` that arrived
+ * while a connection was still reconnecting left it closed for good ("Connection is
+ * closed." on every command; 3 of 18 runs). It is off by default in ioredis for a
+ * similar reason (redis/ioredis#1362, #1363).
+ * @example const sub = createRedis(app.config, { maxRetriesPerRequest: null });
+ */
+export function createRedis(target: RedisTarget, opts: RedisOptions = {}): Redis {
+  if (target.redisSentinels.length === 0) return new Redis(target.redisUrl, opts);
+  return new Redis({
+    sentinels: target.redisSentinels.map((s) => ({ host: s.host, port: s.port })),
+    name: target.redisSentinelName,
+    role: 'master',
+    // A primary demoted while we were connected answers writes with READONLY: reconnect
+    // (to whatever the Sentinels now name) and resend the command.
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+    // Keep asking the Sentinels while none answers: the line comes back when they do.
+    sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    ...opts,
+  });
+}
+
+/** Where Redis is, for a message: never a password that REDIS_URL may hold. */
+export function describeTarget(target: RedisTarget): string {
+  if (target.redisSentinels.length > 0) {
+    const list = target.redisSentinels.map((s) => `${s.host}:${s.port}`).join(',');
+    return `primary "${target.redisSentinelName}" of the Sentinels ${list} (REDIS_SENTINELS)`;
+  }
+  try {
+    const u = new URL(target.redisUrl);
+    return `${u.hostname}:${u.port || '6379'} (REDIS_URL)`;
+  } catch {
+    return 'REDIS_URL';
+  }
+}
+
+/**
+ * At start, with REDIS_SENTINELS: asks each Sentinel for the primary and throws one clear
+ * sentence when none answers or none knows REDIS_SENTINEL_NAME. Without this the process
+ * would start and keep asking in the background, which looks like a hang.
+ * @returns the primary's `host:port` as the first Sentinel that answered names it
+ */
+export async function checkSentinels(target: RedisTarget, timeoutMs = 3000): Promise<string | undefined> {
+  if (target.redisSentinels.length === 0) return undefined;
+  const answers = await Promise.all(
+    target.redisSentinels.map(async (s) => {
+      const conn = new Redis({
+        host: s.host,
+        port: s.port,
+        lazyConnect: true,
+        connectTimeout: timeoutMs,
+        commandTimeout: timeoutMs,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        enableOfflineQueue: false,
+      });
+      conn.on('error', () => {
+        // Reported below as "no Sentinel answers".
+      });
+      try {
+        await conn.connect();
+        const addr = (await conn.call('SENTINEL', 'get-master-addr-by-name', target.redisSentinelName)) as
+          | [string, string]
+          | null;
+        return { answered: true, addr: addr ? `${addr[0]}:${addr[1]}` : undefined };
+      } catch {
+        return { answered: false, addr: undefined };
+      } finally {
+        conn.disconnect();
+      }
+    }),
+  );
+  const list = target.redisSentinels.map((s) => `${s.host}:${s.port}`).join(',');
+  if (!answers.some((a) => a.answered)) {
+    throw new Error(`no Sentinel answers at ${list} (REDIS_SENTINELS)`);
+  }
+  const named = answers.find((a) => a.addr);
+  if (!named) {
+    throw new Error(
+      `the Sentinels at ${list} know no primary named "${target.redisSentinelName}" (REDIS_SENTINEL_NAME)`,
+    );
+  }
+  return named.addr;
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { type Language, languageSchema, languages, operatorRoleSchema } from '../protocol/common.ts';
+
+/** 2 to 64 characters: letters, digits, `.`, `_`, `-`; starts with a letter or digit. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/;
+/** @default 80 */
+export const MAX_DISPLAY_NAME = 80;
+
+export const usernameSchema = z.string().trim().regex(USERNAME_PATTERN);
+export const displayNameSchema = z.string().trim().min(1).max(MAX_DISPLAY_NAME);
+const accountLanguagesSchema = z.array(languageSchema).min(1);
+
+/** An operator account as admins see it: never a password or a TOTP secret. */
+export const accountSchema = z.object({
+  id: z.string().min(1),
+  username: z.string(),
+  displayName: z.string(),
+  role: operatorRoleSchema,
+  languages: z.array(languageSchema),
+  disabled: z.boolean(),
+  totpEnabled: z.boolean(),
+  createdAt: z.string(),
+  /** Version 2: set when an admin gave the account its own capacity. */
+  capacity: z.number().int().min(1).optional(),
+});
+export type Account = z.output<typeof accountSchema>;
+
+/** `POST /api/admin/operators`. */
+export const newAccountBodySchema = z.object({
+  username: usernameSchema,
+  displayName: displayNameSchema,
+  /** @default 'operator' */
+  role: operatorRoleSchema.default('operator'),
+  /** @default ['nl', 'en'] */
+  languages: accountLanguagesSchema.default(['nl', 'en']),
+});
+export type NewAccount = z.input<typeof newAccountBodySchema>;
+
+/** `PATCH /api/admin/operators/:id`: any of these, at least one. */
+export const accountChangeBodySchema = z
+  .object({
+    displayName: displayNameSchema,
+    role: operatorRoleSchema,
+    languages: accountLanguagesSchema,
+    /** Version 2: active conversations at once (1–100). */
+    capacity: z.number().int().min(1).max(100),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change');
+export type AccountChange = z.input<typeof accountChangeBodySchema>;
+
+/** `GET /api/admin/operators` → 200. */
+export const accountsResponseSchema = z.object({ operators: z.array(accountSchema) });
+/** `PATCH …/:id`, `POST …/:id/disable|enable` → 200. */
+export const accountResponseSchema = z.object({ operator: accountSchema });
+/** `POST /api/admin/operators` → 201: the account and its one-time password, shown once. */
+export const accountCreatedResponseSchema = z.object({
+  operator: accountSchema,
+  password: z.string().min(1),
+});
+/** `POST …/:id/reset-password` → 200: a new one-time password. */
+export const passwordResponseSchema = z.object({ password: z.string().min(1) });
+
+// ---------------------------------------------------------------------------------
+// The same rules, for a form: which fields of a draft the server would refuse.
+
+export type AccountField = 'username' | 'displayName' | 'role' | 'languages';
+export type AccountErrors = Partial<Record<AccountField, true>>;
+
+export interface AccountDraft {
+  username: string;
+  displayName: string;
+  role: string;
+  languages: readonly string[];
+}
+
+const draftSchema = z.object({
+  displayName: displayNameSchema,
+  role: operatorRoleSchema,
+  languages: accountLanguagesSchema,
+});
+const newDraftSchema = draftSchema.extend({ username: usernameSchema });
+
+/**
+ * The fields of a draft that break the server's rules (the schemas above); `username` is
+ * checked only for a new account.
+ * @example accountErrors({ username: 'a', displayName: 'Anna', role: 'operator', languages: ['nl'] }, { isNew: true }) // { username: true }
+ */
+export function accountErrors(draft: AccountDraft, opts: { isNew: boolean }): AccountErrors {
+  const r = (opts.isNew ? newDraftSchema : draftSchema).safeParse(draft);
+  const errors: AccountErrors = {};
+  if (r.success) return errors;
+  for (const issue of r.error.issues) errors[issue.path[0] as AccountField] = true;
+  return errors;
+}
+
+/** The supported languages, in the shared order, that `chosen` holds. */
+export function orderedLanguages(chosen: readonly string[]): Language[] {
+  return languages.filter((l) => chosen.includes(l));
+}
