@@ -37,6 +37,17 @@ describe('DataCipher', () => {
     expect(() => cipher.decrypt(old, fieldBinding('c2', 'message', 'v'))).toThrow();
   });
 
+  it('never uses a nonce twice, across refills of its nonce pool', () => {
+    const nonces = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const sealed = cipher.encrypt('zelfde tekst', 'ctx');
+      expect(cipher.decrypt(sealed, 'ctx')).toBe('zelfde tekst');
+      const raw = Buffer.from(sealed.split('.')[2]!, 'base64');
+      nonces.add(raw.subarray(0, sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES).toString('hex'));
+    }
+    expect(nonces.size).toBe(1000);
+  });
+
   it('seals with the first data key and opens with any configured one', async () => {
     const rotated = await DataCipher.create({ data: parseDataKeys(`${K2},${K1}`), hash: HASH });
     const before = cipher.encrypt('x', 'ctx');

@@ -57,6 +57,17 @@ export const afterAck: unique symbol = Symbol('afterAck');
 export type HandlerResult = (object & { [afterAck]?: () => void }) | undefined;
 export type Handler<T> = (payload: T) => Promise<HandlerResult> | HandlerResult;
 
+/** The event names of each namespace's schemas, built once rather than per socket. */
+const knownEvents = new WeakMap<object, ReadonlySet<string>>();
+function knownEventsOf(schemas: object): ReadonlySet<string> {
+  let known = knownEvents.get(schemas);
+  if (!known) {
+    known = new Set(Object.keys(schemas));
+    knownEvents.set(schemas, known);
+  }
+  return known;
+}
+
 /**
  * Binds the events of a namespace: each payload is validated with its shared zod
  * schema, rate-limited, and answered exactly once with `{ ok: true, ... }` or
@@ -69,7 +80,7 @@ export function bindEvents<S extends Record<string, ZodType>>(
   handlers: { [K in keyof S]: Handler<import('zod').output<S[K]>> },
   opts: { budget: EventBudget; inFlight: InFlight; log: Logger },
 ): void {
-  const known = new Set(Object.keys(schemas));
+  const known = knownEventsOf(schemas);
   socket.onAny((event: unknown, ...args: unknown[]) => {
     if (typeof event === 'string' && known.has(event)) return;
     // An unknown event costs the budget like any other: a flood of them is still a flood.

@@ -1,6 +1,6 @@
-import { createAdapter } from '@socket.io/redis-adapter';
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
+import { createPeerAwareAdapter, PEER_HELLO, PeerWatch } from './adapter.ts';
 import type { SocketFeatures } from './features.ts';
 import { InFlight } from './guard.ts';
 import { socketChannel } from './notify-plugin.ts';
@@ -43,6 +43,7 @@ export default fp(
       return p;
     }) as typeof pub.publish;
     const inFlight = new InFlight();
+    const peers = new PeerWatch();
     const io = new Server(app.server, {
       serveClient: false,
       // While draining for a shutdown, no new Engine.IO session either (clients retry elsewhere).
@@ -52,7 +53,10 @@ export default fp(
       pingInterval: 10_000,
       pingTimeout: 10_000,
       connectTimeout: 10_000,
-      adapter: createAdapter(pub, sub, { key: socketChannel(app.config.redisPrefix) }),
+      adapter: createPeerAwareAdapter(pub, sub, { key: socketChannel(app.config.redisPrefix) }, peers),
+      // A connection costs no compression context; a message is small text.
+      perMessageDeflate: false,
+      httpCompression: false,
     });
     // Namespaces other than ours are refused.
     io.of('/').use((_socket, next) => next(new Error('unknown_namespace')));
@@ -62,6 +66,32 @@ export default fp(
     const stopVisitors = setupVisitorNamespace(app, io.of('/visitor'), inFlight);
     const operatorSockets = setupOperatorNamespace(app, io.of('/operator'), inFlight);
     app.decorate('operatorSockets', { accessChanged: operatorSockets.accessChanged });
+
+    // Broadcasts stay on this instance while no other one shares its rooms (adapter.ts).
+    const visitors = io.of('/visitor');
+    const countInstances = () => visitors.adapter.serverCount();
+    visitors.on(PEER_HELLO, (ack: unknown) => {
+      peers.heardHello();
+      if (typeof ack === 'function') ack(true);
+    });
+    let subscribedOnce = false;
+    sub.on('ready', () => {
+      if (!subscribedOnce) {
+        subscribedOnce = true;
+        return;
+      }
+      // Re-subscribed after a reconnect: the others may have counted us gone.
+      peers.heardHello();
+      visitors.serverSideEmit(PEER_HELLO);
+    });
+    app.addHook('onReady', async () => {
+      // Before the first socket: every other instance publishes to us from now on.
+      await visitors.serverSideEmitWithAck(PEER_HELLO).catch((err: Error) => {
+        app.log.warn({ err }, 'an instance did not answer hello; it notices this one within seconds');
+      });
+      await peers.check(countInstances);
+      peers.start(countInstances);
+    });
 
     // Shutdown: stop taking connections, let in-flight handlers ack, then close sockets.
     for (const nsp of [io.of('/visitor'), io.of('/operator')]) {
@@ -83,6 +113,7 @@ export default fp(
     });
     app.addHook('onClose', async () => {
       clearTimeout(forceClose);
+      peers.stop();
       operatorSockets.stop();
       stopVisitors();
       await new Promise<void>((resolve) => io.close(() => resolve()));
