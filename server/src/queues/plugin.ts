@@ -38,6 +38,9 @@ export default fp(
     const retention = new Queue(QUEUE_RETENTION, { ...bullOptions(), defaultJobOptions: JOB_RETENTION });
     conversations.on('error', (err) => app.log.warn({ err }, 'conversations queue error'));
     retention.on('error', (err) => app.log.warn({ err }, 'retention queue error'));
+    // Connected before the app is ready: a queue closed while its connection still
+    // initialises leaves BullMQ's own init promise rejected with nobody to catch it.
+    await Promise.all([conversations.waitUntilReady(), retention.waitUntilReady()]);
     app.decorate('queues', { conversations, retention });
     app.decorate('bullOptions', bullOptions);
     app.addHook('onClose', async () => {

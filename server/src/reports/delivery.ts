@@ -185,5 +185,7 @@ export async function startReportWorker(
       );
     }
   });
+  // Connected before anyone can close it (see routing/jobs.ts).
+  await Promise.all([worker.waitUntilReady(), worker.client]);
   return { close: () => closeWorkers([worker]) };
 }

@@ -52,6 +52,8 @@ export default fp(
     });
     const queue = new Queue(QUEUE_REPORTS, { ...app.bullOptions(), defaultJobOptions: JOB_RETENTION });
     queue.on('error', (err) => app.log.warn({ err }, 'report queue error'));
+    // Connected before the app is ready (see the queues plugin).
+    await queue.waitUntilReady();
     app.decorate('reportQueue', queue);
     app.addHook('onClose', async () => {
       await closeQueue(queue);

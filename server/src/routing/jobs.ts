@@ -109,6 +109,9 @@ export async function startWorkers(app: FastifyInstance): Promise<Worker[]> {
     w.on('error', (err) => app.log.warn({ err }, 'worker error'));
     w.on('failed', (job, err) => app.log.warn({ err, job: job?.name }, 'job failed'));
   }
+  // Connected before anyone can close them: a worker closed while its connections still
+  // initialise leaves BullMQ's own init promise rejected with nobody to catch it.
+  await Promise.all([conversations, retention].flatMap((w) => [w.waitUntilReady(), w.client]));
   // A sweep every 10 s is 8,640 jobs a day: none is kept once done, and few failed ones.
   await app.queues.conversations.upsertJobScheduler(
     'sweep',
