@@ -204,7 +204,8 @@ async function launchFirefox(): Promise<Engine> {
         goto: async (url) => {
           await page.goto(url);
         },
-        url: async () => page.url(),
+        // page.url() misses a restore from the back/forward cache; the page itself knows.
+        url: async () => page.evaluate(() => location.href),
         run: async <T>(where: Where, fn: (...args: never[]) => T | Promise<T>, ...args: unknown[]) =>
           (await (await target(where)).evaluate(call(fn, args))) as T,
         inject: async (where, source) => {
@@ -223,7 +224,9 @@ async function launchFirefox(): Promise<Engine> {
           for (let i = 0; i < times; i++) await page.keyboard.press(key);
         },
         back: async () => {
-          await page.goBack({ waitUntil: 'load' });
+          // Not page.goBack(): it waits for a load event, which a page restored from the
+          // back/forward cache never fires. The same traversal, started in the page.
+          await page.evaluate('setTimeout(() => history.back(), 0)');
         },
         close: () => context.close(),
       };

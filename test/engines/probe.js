@@ -124,7 +124,12 @@
     // An id of its own: the engine may merge two identical requests in flight, and the
     // driver's binding and the request may both bring the same report.
     const json = JSON.stringify({ ...entry, id: `${events.length}-${Math.random()}` });
-    if (typeof w.__slProbeReport === 'function') w.__slProbeReport(json);
+    if (typeof w.__slProbeReport === 'function') {
+      w.__slProbeReport(json);
+      return;
+    }
+    // (Only without a binding: a request still in flight keeps Firefox from putting the
+    // page into its back/forward cache.)
     const beacon = document.createElement('script');
     beacon.src = `${reportTo}/__sl-report?e=${encodeURIComponent(json)}`;
     document.documentElement.append(beacon);
