@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build, defineConfig, type InlineConfig, type Plugin } from 'vite';
@@ -61,21 +63,17 @@ function precompress(): Plugin {
   return {
     name: 'stille-lijn:precompress',
     apply: 'build',
-    generateBundle(_options, bundle) {
+    // After writing, not in generateBundle: Vite's own generateBundle (which fills in the
+    // dynamic-import preload list, `__VITE_PRELOAD__`) runs after every user plugin's, and
+    // the compressed copies are what browsers get.
+    writeBundle(options, bundle) {
       for (const file of Object.values(bundle)) {
         if (!/\.(js|css)$/.test(file.fileName)) continue;
         const source = Buffer.from(file.type === 'chunk' ? file.code : file.source);
+        const path = join(options.dir ?? '', file.fileName);
         const brotli = { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } };
-        this.emitFile({
-          type: 'asset',
-          fileName: `${file.fileName}.br`,
-          source: brotliCompressSync(source, brotli),
-        });
-        this.emitFile({
-          type: 'asset',
-          fileName: `${file.fileName}.gz`,
-          source: gzipSync(source, { level: 9 }),
-        });
+        writeFileSync(`${path}.br`, brotliCompressSync(source, brotli));
+        writeFileSync(`${path}.gz`, gzipSync(source, { level: 9 }));
       }
     },
   };

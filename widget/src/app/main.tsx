@@ -7,7 +7,7 @@ import { embeddingHost } from '../common/embedding.ts';
 import { adoptExitKeys, blankPage, replaceTopLocation, unblankPage } from '../common/quick-exit.ts';
 import { readConfig } from './config.ts';
 import { catalogueFor, isLanguage, type Language } from './i18n.ts';
-import { ChatSession } from './session.ts';
+import { ChatSession, loadSocketClient } from './session.ts';
 import { App } from './ui/App.tsx';
 
 /** If the loader has not taken the tab away by then, the frame leaves by itself. */
@@ -90,3 +90,5 @@ addEventListener('pageshow', (event) => {
 
 show();
 tellHost({ sl: EMBED_VERSION, type: 'ready' });
+// The socket client comes once the start screen is up (a failure is retried on Start).
+setTimeout(() => loadSocketClient().catch(() => {}), 0);

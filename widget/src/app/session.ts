@@ -8,7 +8,7 @@ import type {
   VisitorRole,
   VisitorServerToClientEvents,
 } from '@stille-lijn/shared/protocol';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { Language } from './i18n.ts';
 
 type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
@@ -21,6 +21,27 @@ const REFUSED_RETRY_MS = 2_000;
 const TYPING_IDLE_MS = 3_000;
 /** An operator typing indicator without news disappears after this long. */
 const OPERATOR_TYPING_MS = 15_000;
+
+/**
+ * socket.io-client, loaded after the start screen is up: the start screen needs no socket,
+ * and its 13 KB (gzip) kept a slow phone's start screen waiting (scripts/bench/widget.ts).
+ */
+let socketClient: typeof import('socket.io-client') | undefined;
+let socketClientLoading: Promise<typeof import('socket.io-client')> | undefined;
+export function loadSocketClient(): Promise<typeof import('socket.io-client')> {
+  socketClientLoading ??= import('socket.io-client').then(
+    (module) => {
+      socketClient = module;
+      return module;
+    },
+    (err: unknown) => {
+      // A line that failed once may work on the next try.
+      socketClientLoading = undefined;
+      throw err;
+    },
+  );
+  return socketClientLoading;
+}
 
 export type Phase = 'idle' | 'starting' | 'waiting' | 'active' | 'ended';
 export type EntryStatus = 'pending' | 'sent' | 'failed';
@@ -141,6 +162,11 @@ export class ChatSession {
 
   /** Opens a conversation (`chat:start`). */
   start(input: StartInput): void {
+    if (!socketClient) {
+      this.set({ ...initialState(), phase: 'starting' });
+      this.whenSocketClient(() => this.start(input), 'start');
+      return;
+    }
     const text = input.text.trim();
     this.set({
       ...initialState(),
@@ -177,6 +203,10 @@ export class ChatSession {
   /** Comes back after a quick exit with a return code. Nothing of before is shown. */
   resumeWithCode(returnCode: string): void {
     this.set({ ...initialState(), phase: 'starting' });
+    if (!socketClient) {
+      this.whenSocketClient(() => this.resumeWithCode(returnCode), 'return-code');
+      return;
+    }
     this.early = [];
     const socket = this.connect();
     this.held = [];
@@ -288,6 +318,16 @@ export class ChatSession {
     for (const run of early) run();
   }
 
+  /** Runs `then` once socket.io-client is here, unless the visitor left meanwhile. */
+  private whenSocketClient(then: () => void, failTo: Parameters<ChatSession['failTo']>[0]): void {
+    const generation = ++this.waitingForClient;
+    loadSocketClient().then(
+      () => generation === this.waitingForClient && this.state.phase === 'starting' && then(),
+      () => generation === this.waitingForClient && this.state.phase === 'starting' && this.failTo(failTo),
+    );
+  }
+  private waitingForClient = 0;
+
   private dropSocket(): void {
     const socket = this.socket;
     this.socket = undefined;
@@ -296,7 +336,7 @@ export class ChatSession {
 
   private connect(): VisitorSocket {
     this.dropSocket();
-    const socket: VisitorSocket = io('/visitor', {
+    const socket: VisitorSocket = socketClient!.io('/visitor', {
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
       withCredentials: false,
