@@ -232,8 +232,18 @@ for (const engineName of chosenEngines()) {
         const historyLength = await page.run('top', () => history.length);
 
         await trigger.run();
+        // Without a binding (WebKit), a probe's request from a page that has begun to leave
+        // may be cancelled: read the chat frame's own list while the exit page is on its way.
+        const inFrame =
+          engineName === 'webkit' && trigger.where === 'chat'
+            ? (
+                await page.run('chat', () => [
+                  ...(window as unknown as { __slEvents: ProbeReport[] }).__slEvents,
+                ])
+              ).map((e) => ({ ...e, where: 'chat' as const }))
+            : undefined;
         const reports = await arriveAtExitPage();
-        const seen = reports.filter(
+        const seen = (inFrame ?? reports).filter(
           (e) =>
             e.where === trigger.where &&
             e.type === trigger.event &&
@@ -243,8 +253,10 @@ for (const engineName of chosenEngines()) {
         // Blank in the very task of the trigger; earlier presses of a sequence blanked nothing.
         expect(seen.at(-1)?.display, JSON.stringify(reports)).toBe('none');
         for (const early of seen.slice(0, -1)) expect(early.display).not.toBe('none');
-        if (trigger.where === 'chat') {
-          // The chat told the host page (Firefox once missed this), which blanked at once.
+        // The chat told the host page (Firefox once missed this), which blanked at once.
+        // Seen only where the driver has a binding: WebKit's classic WebDriver has none, and
+        // the probe's request from a page that has begun to leave may be cancelled there.
+        if (trigger.where === 'chat' && engineName !== 'webkit') {
           const told = reports.filter((e) => e.where === 'top' && e.type === 'message');
           expect(told.at(-1)?.display, JSON.stringify(reports)).toBe('none');
         }
