@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build, defineConfig, type InlineConfig, type Plugin } from 'vite';
@@ -40,22 +38,6 @@ const loaderConfig: InlineConfig = {
 };
 
 /**
- * The chat page's first script (`dist/chat/early.js`): the quick-exit keys before the app
- * runs. The server inlines it into `/chat` and allows it by its hash.
- */
-const earlyConfig: InlineConfig = {
-  ...loaderConfig,
-  build: {
-    ...loaderConfig.build,
-    outDir: 'dist/chat',
-    rollupOptions: {
-      input: 'src/early/main.ts',
-      output: { format: 'iife', entryFileNames: 'early.js' },
-    },
-  },
-};
-
-/**
  * Writes `.br` and `.gz` beside every script and stylesheet: the server sends these as they
  * are (a slow phone line then carries about a third of the bytes).
  */
@@ -63,30 +45,33 @@ function precompress(): Plugin {
   return {
     name: 'stille-lijn:precompress',
     apply: 'build',
-    // After writing, not in generateBundle: Vite's own generateBundle (which fills in the
-    // dynamic-import preload list, `__VITE_PRELOAD__`) runs after every user plugin's, and
-    // the compressed copies are what browsers get.
-    writeBundle(options, bundle) {
+    generateBundle(_options, bundle) {
       for (const file of Object.values(bundle)) {
         if (!/\.(js|css)$/.test(file.fileName)) continue;
         const source = Buffer.from(file.type === 'chunk' ? file.code : file.source);
-        const path = join(options.dir ?? '', file.fileName);
         const brotli = { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } };
-        writeFileSync(`${path}.br`, brotliCompressSync(source, brotli));
-        writeFileSync(`${path}.gz`, gzipSync(source, { level: 9 }));
+        this.emitFile({
+          type: 'asset',
+          fileName: `${file.fileName}.br`,
+          source: brotliCompressSync(source, brotli),
+        });
+        this.emitFile({
+          type: 'asset',
+          fileName: `${file.fileName}.gz`,
+          source: gzipSync(source, { level: 9 }),
+        });
       }
     },
   };
 }
 
-/** Builds the loader and the early script once the chat app is built, so that one `vite build` makes all three. */
+/** Builds the loader once the chat app is built, so that one `vite build` makes both. */
 function alsoBuildLoader(): Plugin {
   return {
     name: 'stille-lijn:build-loader',
     apply: 'build',
     async closeBundle() {
       await build(loaderConfig);
-      await build(earlyConfig);
     },
   };
 }

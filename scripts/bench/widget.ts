@@ -78,13 +78,6 @@ function bundleSizes(): Size[] {
       js.map((f) => join(chat, f)),
     ),
     sizeOf(
-      'chat app, later JS',
-      Object.values(manifest)
-        .map((chunk) => chunk.file)
-        .filter((file) => file.endsWith('.js') && !js.includes(file))
-        .map((f) => join(chat, f)),
-    ),
-    sizeOf(
       'chat app, CSS',
       (entry.css ?? []).map((f) => join(chat, f)),
     ),

@@ -9,7 +9,7 @@ import type {
   VisitorRole,
   VisitorServerToClientEvents,
 } from '@stille-lijn/shared/protocol';
-import type { Socket } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import type { Language } from './i18n.ts';
 
 type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
@@ -22,27 +22,6 @@ const REFUSED_RETRY_MS = 2_000;
 const TYPING_IDLE_MS = 3_000;
 /** An operator typing indicator without news disappears after this long. */
 const OPERATOR_TYPING_MS = 15_000;
-
-/**
- * socket.io-client, loaded after the start screen is up: the start screen needs no socket,
- * and its 13 KB (gzip) kept a slow phone's start screen waiting (scripts/bench/widget.ts).
- */
-let socketClient: typeof import('socket.io-client') | undefined;
-let socketClientLoading: Promise<typeof import('socket.io-client')> | undefined;
-export function loadSocketClient(): Promise<typeof import('socket.io-client')> {
-  socketClientLoading ??= import('socket.io-client').then(
-    (module) => {
-      socketClient = module;
-      return module;
-    },
-    (err: unknown) => {
-      // A line that failed once may work on the next try.
-      socketClientLoading = undefined;
-      throw err;
-    },
-  );
-  return socketClientLoading;
-}
 
 export type Phase = 'idle' | 'starting' | 'waiting' | 'active' | 'ended';
 export type EntryStatus = 'pending' | 'sent' | 'failed';
@@ -222,11 +201,6 @@ export class ChatSession {
 
   /** Opens a conversation (`chat:start`). */
   start(input: StartInput): void {
-    if (!socketClient) {
-      this.set({ ...initialState(), phase: 'starting' });
-      this.whenSocketClient(() => this.start(input), 'start');
-      return;
-    }
     const text = input.text.trim();
     this.set({
       ...initialState(),
@@ -273,10 +247,6 @@ export class ChatSession {
    */
   resumeWithCode(returnCode: string, language?: Language): void {
     this.set({ ...initialState(), phase: 'starting', language });
-    if (!socketClient) {
-      this.whenSocketClient(() => this.resumeWithCode(returnCode, language), 'return-code');
-      return;
-    }
     this.early = [];
     const socket = this.connect();
     this.held = [];
@@ -394,16 +364,6 @@ export class ChatSession {
     for (const run of early) run();
   }
 
-  /** Runs `then` once socket.io-client is here, unless the visitor left meanwhile. */
-  private whenSocketClient(then: () => void, failTo: Parameters<ChatSession['failTo']>[0]): void {
-    const generation = ++this.waitingForClient;
-    loadSocketClient().then(
-      () => generation === this.waitingForClient && this.state.phase === 'starting' && then(),
-      () => generation === this.waitingForClient && this.state.phase === 'starting' && this.failTo(failTo),
-    );
-  }
-  private waitingForClient = 0;
-
   private dropSocket(): void {
     const socket = this.socket;
     this.socket = undefined;
@@ -412,7 +372,7 @@ export class ChatSession {
 
   private connect(): VisitorSocket {
     this.dropSocket();
-    const socket: VisitorSocket = socketClient!.io('/visitor', {
+    const socket: VisitorSocket = io('/visitor', {
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
       withCredentials: false,
