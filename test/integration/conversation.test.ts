@@ -98,6 +98,50 @@ describe('a conversation between a visitor and an operator', () => {
     expect(got.map((m) => m.text)).toEqual(['once']);
   });
 
+  it('stores every message it acks ok when the conversation ends in the same instant, on either side', async () => {
+    // Messages are stored on a connection of their own; the end goes over the shared one.
+    // Whichever Redis runs first, an ok ack means the message is in the transcript, and a
+    // refusal names why.
+    const { s: op } = await operator();
+    expect((await emitAck<AnyAck>(op, 'operator:status', { status: 'available' })).ok).toBe(true);
+    const stream = (id: string) => `${t.config.redisPrefix}:conv:${id}:msgs`;
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 8; round++) {
+      const v = await visitor();
+      const assigned = nextEvent<{ conversation: { conversationId: string } }>(op, 'chat:assigned');
+      const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+      expect(start.ok).toBe(true);
+      const conversationId = String(start.conversationId);
+      expect((await assigned).conversation.conversationId).toBe(conversationId);
+      // No await between them: the message and the end race to Redis.
+      const sends = [
+        emitAck<AnyAck>(v, 'chat:message', { clientMessageId: `v${round}`, text: `bezoeker ${round}` }),
+        emitAck<AnyAck>(op, 'chat:message', {
+          conversationId,
+          clientMessageId: `o${round}`,
+          text: `hulp ${round}`,
+        }),
+      ];
+      const end =
+        round % 2 === 0
+          ? emitAck<AnyAck>(op, 'chat:end', { conversationId })
+          : emitAck<AnyAck>(v, 'chat:leave', { reason: 'ended' });
+      const acks = await Promise.all(sends);
+      expect((await end).ok).toBe(true);
+      const stored = (await t.app.redis.xrange(stream(conversationId), '-', '+')).map(([id]) => id);
+      for (const ack of acks) {
+        if (ack.ok) {
+          expect(stored).toContain(ack.messageId);
+          outcomes.add('stored');
+        } else {
+          expect(['conversation_ended', 'not_holder']).toContain(ack.error?.code);
+          outcomes.add(String(ack.error?.code));
+        }
+      }
+    }
+    expect(outcomes.has('stored')).toBe(true);
+  });
+
   it('gives exactly one of two racing operators the conversation', async () => {
     const [o1, o2] = [await operator(), await operator()];
     const wins = { o1: 0, o2: 0 };
