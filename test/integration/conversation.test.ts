@@ -7,6 +7,7 @@ import {
   createOperator,
   emitAck,
   nextEvent,
+  waitFor,
 } from '../support/clients.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
@@ -140,6 +141,38 @@ describe('a conversation between a visitor and an operator', () => {
       }
     }
     expect(outcomes.has('stored')).toBe(true);
+  });
+
+  it("shows an operator's message in their other tab, not back in the tab that sent it", async () => {
+    const v = await visitor();
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    const { acct, s: tabA } = await operator();
+    const assigned = nextEvent(tabA, 'chat:assigned');
+    expect((await emitAck<AnyAck>(tabA, 'operator:status', { status: 'available' })).ok).toBe(true);
+    await assigned;
+    const conversationId = String(start.conversationId);
+    const send = (s: typeof tabA, id: string, text: string) =>
+      emitAck<AnyAck>(s, 'chat:message', { conversationId, clientMessageId: id, text });
+
+    // One tab: the message reaches the visitor only.
+    const toVisitor = collect<{ text: string }>(v, 'chat:message');
+    const backToA = collect<{ text: string }>(tabA, 'chat:message');
+    expect((await send(tabA, 'a1', 'een tabblad')).ok).toBe(true);
+    await waitFor(() => toVisitor.length === 1);
+
+    // A second tab opens: it sees what the first one sends, with who sent it.
+    const tabB = await connectOperator(t.url, acct.cookie);
+    sockets.push(tabB);
+    const inB = nextEvent<{ text: string; from: string; operatorId: string; conversationId: string }>(
+      tabB,
+      'chat:message',
+    );
+    expect((await send(tabA, 'a2', 'twee tabbladen')).ok).toBe(true);
+    expect(await inB).toMatchObject({ text: 'twee tabbladen', from: 'operator', conversationId });
+    await waitFor(() => toVisitor.length === 2);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(toVisitor.map((m) => m.text)).toEqual(['een tabblad', 'twee tabbladen']);
+    expect(backToA).toHaveLength(0);
   });
 
   it('gives exactly one of two racing operators the conversation', async () => {
