@@ -74,6 +74,10 @@ export interface Conversation {
    * words that raised them (offsets into message texts; never text). Dismissed ones go.
    */
   signals?: ConversationSignal[];
+  /** Version 2 (lines): the line it started on (changed only by a transfer to another line). */
+  line?: string;
+  /** Version 2 (lines): shown to an operator of another line through overflow: the same id as `line`. */
+  overflowFrom?: string;
 }
 
 /** Version 2: a danger signal's category and weight, as queue items and alerts carry it. */
@@ -97,6 +101,10 @@ export interface WaitingItem {
   languageFallback?: boolean;
   /** Version 2: its danger signals (categories and weights only). */
   signals?: SignalSummary[];
+  /** Version 2 (lines): the line it started on. */
+  line?: string;
+  /** Version 2 (lines): reached this operator through overflow from that line (same id as `line`). */
+  overflowFrom?: string;
 }
 
 export interface OperatorIdentity {
