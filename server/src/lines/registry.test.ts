@@ -62,6 +62,17 @@ describe('LineRegistry', () => {
     expect(registry.accepts('nowhere', evening)).toBe(false);
   });
 
+  it('lets an account reach its own lines, overflowed-in waiting ones, and what its line served', () => {
+    const night = new Set(['night']);
+    const waiting = { line: 'utrecht', state: 'waiting', waitingSince: MON_10 - 60_000 };
+    expect(registry.mayAccess(night, waiting, MON_10)).toBe(false);
+    expect(registry.mayAccess(night, waiting, MON_10 + 200_000)).toBe(true);
+    expect(registry.mayAccess(night, { ...waiting, state: 'active' }, MON_10 + 200_000)).toBe(false);
+    expect(registry.mayAccess(night, { ...waiting, state: 'ended', servedLine: 'night' }, MON_10)).toBe(true);
+    expect(registry.mayAccess(new Set(['utrecht']), { ...waiting, line: undefined }, MON_10)).toBe(true);
+    expect(registry.mayAccess(new Set(['national']), { ...waiting, line: 'late' }, MON_10)).toBe(false);
+  });
+
   it('knows which lines feed an operator’s lines', () => {
     expect(registry.feeding(new Set(['night']))).toEqual(['utrecht', 'national', 'night', 'late']);
     expect(registry.feeding(new Set(['closed']))).toEqual(['closed']);

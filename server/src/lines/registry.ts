@@ -120,6 +120,26 @@ export class LineRegistry {
   }
 
   /**
+   * Whether an account of `lines` may see and touch a conversation, as far as lines go
+   * (the holder rule comes on top): its line is one of theirs; or an operator of one of
+   * their lines took it through overflow (`servedLine`, stored on assignment when the
+   * operator's lines do not hold the conversation's line); or it is waiting and has
+   * overflowed to one of their lines by now. Everything else is answered exactly as a
+   * stranger's conversation is (`forbidden` / 403, same reason).
+   */
+  mayAccess(
+    lines: ReadonlySet<string>,
+    conv: { line?: string | undefined; servedLine?: string | undefined; state: string; waitingSince: number },
+    now: number,
+  ): boolean {
+    const line = this.lineOf(conv.line);
+    if (lines.has(line)) return true;
+    if (conv.servedLine !== undefined && lines.has(conv.servedLine)) return true;
+    if (conv.state !== 'waiting') return false;
+    return this.routableTo(line, conv.waitingSince, now).some((l) => lines.has(l));
+  }
+
+  /**
    * The lines that may overflow into any of `lines` (transitively), including them: the
    * lines whose waiting sets a routing pass for an operator of `lines` must read.
    */
