@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineIdSchema } from '../domain/lines.ts';
 import type { ReportStatus } from '../domain/report.ts';
 import { type RiskResult, riskResultSchema } from '../domain/risk.ts';
 import { SIGNAL_CATEGORIES, type SignalCategory, type SignalWeight } from '../domain/signals/categories.ts';
@@ -36,7 +37,11 @@ export const operatorNoteSchema = z.object({ conversationId: idSchema, text: tex
 
 export const transferSchema = z.object({
   conversationId: idSchema,
-  to: z.union([z.strictObject({ operatorId: idSchema }), z.strictObject({ queue: z.literal(true) })]),
+  to: z.union([
+    z.strictObject({ operatorId: idSchema }),
+    /** Version 2 (lines): with `line`, back to that line's queue; its `line` becomes that line. */
+    z.strictObject({ queue: z.literal(true), line: lineIdSchema.optional() }),
+  ]),
   /** Extension: an optional hand-over note, stored as a private note. */
   note: textSchema.optional(),
 });
