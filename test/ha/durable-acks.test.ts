@@ -83,7 +83,7 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
     // The operator's message, a note and acute danger wait for the replica just the same.
     const reply = await timed(op, 'chat:message', { conversationId, clientMessageId: 'o-1', text: 'hoi' });
     expect(reply.ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-    const note = await timed(op, 'chat:note', { conversationId, text: 'let op' });
+    const note = await timed(op, 'chat:note', { conversationId, text: 'let op', clientNoteId: 'n-1' });
     expect(note.ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     const acute = await timed(op, 'chat:acute', { conversationId, location: 'thuis' });
     expect(acute.ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
@@ -102,6 +102,16 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
     const transcript = await app.app.store.messages(conversationId, { forOperator: true });
     expect(transcript.map((m) => m.text)).toEqual(['een', 'twee', 'hoi']);
     expect(transcript[1]!.messageId).toBe(retried.messageId);
+    // The note's retry with its client id: the note the first attempt stored, not a second.
+    const retriedNote = await emitAck<AnyAck>(op, 'chat:note', {
+      conversationId,
+      text: 'let op',
+      clientNoteId: 'n-1',
+    });
+    expect(retriedNote.ok).toBe(true);
+    const notes = await app.app.store.notes(conversationId);
+    expect(notes.map((n) => n.text)).toEqual(['let op']);
+    expect(notes[0]!.noteId).toBe(retriedNote.noteId);
   });
 
   it('a return-code redemption retried from the same socket succeeds, once', async () => {

@@ -31,3 +31,13 @@ export const appendMessageScript = luaScript({
 
 /** The field of the client message ids hash that marks a message relayed ('>' is no id character). */
 export const relayedField = (clientMessageId: string) => `>${clientMessageId}`;
+
+export const addNoteScript = luaScript({
+  file: new URL('./lua/add-note.lua', import.meta.url),
+  keys: ['conversation', 'notes', 'clientIds', 'audit'],
+  args: ['conversationId', 'operatorId', 'sealed', 'clientNoteId', 'auditMax'],
+  decode: (r) => {
+    const [status, noteId] = (r as (string | null)[]).map((v) => v ?? '');
+    return { status: status as 'ok' | 'duplicate' | 'not_found', noteId: noteId ?? '' };
+  },
+});

@@ -1,6 +1,6 @@
 import { AppError, type Message, type Note, refusal } from '@stille-lijn/shared';
 import type { Redis } from 'ioredis';
-import type { AuditLog } from '../audit/index.ts';
+import { AUDIT_MAX_ENTRIES, type AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import {
   atOf,
@@ -13,7 +13,7 @@ import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import type { Notifier } from '../sockets/notifier.ts';
-import { appendMessageScript, relayedField } from './scripts.ts';
+import { addNoteScript, appendMessageScript, relayedField } from './scripts.ts';
 
 /** A stored message and the relay to run right after its ack. */
 export interface Stored {
@@ -46,9 +46,9 @@ export class MessageService {
   readonly #d: MessagesDeps;
   constructor(deps: MessagesDeps) {
     this.#d = deps;
-    prepareScripts(deps.redis, [appendMessageScript]);
+    prepareScripts(deps.redis, [appendMessageScript, addNoteScript]);
     const waitConn = deps.durable.connection;
-    if (waitConn) prepareScripts(waitConn, [appendMessageScript]);
+    if (waitConn) prepareScripts(waitConn, [appendMessageScript, addNoteScript]);
   }
 
   /**
@@ -211,13 +211,38 @@ export class MessageService {
     if (r.state === 'active') this.#d.notifier.toVisitor(conversationId, 'chat:typing', { typing });
   }
 
-  /** A private note: sealed, never sent to the visitor; audited. */
-  async addNote(conversationId: string, operatorId: string, text: string): Promise<Note> {
+  /**
+   * A private note: sealed, never sent to the visitor; audited in the same script. Stored
+   * once per `clientNoteId`: a resend after an `unavailable` ack answers with the first
+   * note (after its own WAIT) and stores nothing twice.
+   */
+  async addNote(conversationId: string, operatorId: string, text: string, clientNoteId = ''): Promise<Note> {
     await assertHolder(this.#d.store, conversationId, operatorId);
-    const note = await this.#d.store.addNote(conversationId, operatorId, text);
-    await this.#d.durable.confirm();
-    await this.#d.audit.record('note', operatorId, conversationId);
-    return note;
+    const k = this.#d.keys;
+    const durable = this.#d.durable;
+    const r = await durable.write(this.#d.redis, (conn) =>
+      runScript(
+        conn,
+        addNoteScript,
+        {
+          conversation: k.conversation(conversationId),
+          notes: k.notes(conversationId),
+          clientIds: k.clientMessageIds(conversationId),
+          audit: k.audit,
+        },
+        {
+          conversationId,
+          operatorId,
+          sealed: this.#d.store.seal(conversationId, 'note', text, senderOf('o', operatorId)),
+          clientNoteId,
+          auditMax: AUDIT_MAX_ENTRIES,
+        },
+      ),
+    );
+    if (r.status === 'not_found') throw new AppError('not_found');
+    // Stored earlier, perhaps through another connection: its WAIT may have failed.
+    if (r.status === 'duplicate') await durable.confirm();
+    return { noteId: r.noteId, conversationId, operatorId, text, at: atOf(r.noteId) };
   }
 }
 
