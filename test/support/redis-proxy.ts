@@ -7,6 +7,9 @@ export interface RedisProxy {
   loseReplies(): void;
   /** Closes every connection through the proxy (clients reconnect) and passes replies on again. */
   cut(): void;
+  /** Redis is away: every connection is cut, and new ones are closed at once, until `restore()`. */
+  refuse(): void;
+  restore(): void;
   close(): Promise<void>;
 }
 
@@ -16,8 +19,13 @@ export interface RedisProxy {
  */
 export async function startRedisProxy(target: { host: string; port: number }): Promise<RedisProxy> {
   let losing = false;
+  let refusing = false;
   const pairs = new Set<[Socket, Socket]>();
   const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = tcpConnect(target.port, target.host);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -53,6 +61,13 @@ export async function startRedisProxy(target: { host: string; port: number }): P
     cut: () => {
       cutAll();
       losing = false;
+    },
+    refuse: () => {
+      refusing = true;
+      cutAll();
+    },
+    restore: () => {
+      refusing = false;
     },
     close: async () => {
       cutAll();

@@ -18,18 +18,58 @@ export type RedisTarget = Pick<Config, 'redisUrl' | 'redisSentinels' | 'redisSen
  * @example const sub = createRedis(app.config, { maxRetriesPerRequest: null });
  */
 export function createRedis(target: RedisTarget, opts: RedisOptions = {}): Redis {
-  if (target.redisSentinels.length === 0) return new Redis(target.redisUrl, opts);
-  return new Redis({
-    sentinels: target.redisSentinels.map((s) => ({ host: s.host, port: s.port })),
-    name: target.redisSentinelName,
-    role: 'master',
-    // A primary demoted while we were connected answers writes with READONLY: reconnect
-    // (to whatever the Sentinels now name) and resend the command.
-    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
-    // Keep asking the Sentinels while none answers: the line comes back when they do.
-    sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    ...opts,
-  });
+  if (target.redisSentinels.length === 0) return catchUnawaited(new Redis(target.redisUrl, opts));
+  return catchUnawaited(
+    new Redis({
+      sentinels: target.redisSentinels.map((s) => ({ host: s.host, port: s.port })),
+      name: target.redisSentinelName,
+      role: 'master',
+      // A primary demoted while we were connected answers writes with READONLY: reconnect
+      // (to whatever the Sentinels now name) and resend the command.
+      reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+      // Keep asking the Sentinels while none answers: the line comes back when they do.
+      sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      ...opts,
+    }),
+  );
+}
+
+/**
+ * Commands that libraries send without awaiting them: the Socket.IO adapter's and the
+ * emitter's PUBLISH, the adapter's (P)UNSUBSCRIBE when it closes, and ioredis' own
+ * re-SUBSCRIBE after a reconnect. While Redis is away (a failover, a restart, a close)
+ * each of them rejects (`MaxRetriesPerRequestError`, `Connection is closed.`) with
+ * nobody to catch it: an unhandled rejection, which ends a Node process by default. A
+ * lost publish is repaired as any lost relay is (the clients' resume, the consoles'
+ * reconnect); a lost subscription is redone on the next reconnect.
+ */
+const UNAWAITED = [
+  'publish',
+  'spublish',
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'sunsubscribe',
+] as const;
+
+/**
+ * Gives each command in UNAWAITED a handler on the connection itself, so that its
+ * rejection is never unhandled. A caller that awaits one still gets the error: the same
+ * promise is returned.
+ */
+export function catchUnawaited(conn: Redis): Redis {
+  const methods = conn as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of UNAWAITED) {
+    const send = methods[name]!.bind(conn);
+    methods[name] = (...args: unknown[]) => {
+      const p = send(...args);
+      p.catch(() => {});
+      return p;
+    };
+  }
+  return conn;
 }
 
 /** Where Redis is, for a message: never a password that REDIS_URL may hold. */
