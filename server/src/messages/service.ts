@@ -46,9 +46,8 @@ export class MessageService {
   readonly #d: MessagesDeps;
   constructor(deps: MessagesDeps) {
     this.#d = deps;
-    prepareScripts(deps.redis, [appendMessageScript, addNoteScript]);
-    const waitConn = deps.durable.connection;
-    if (waitConn) prepareScripts(waitConn, [appendMessageScript, addNoteScript]);
+    // Messages and notes are stored on the message path's own connection (redis/durable.ts).
+    prepareScripts(deps.durable.connection, [appendMessageScript, addNoteScript]);
   }
 
   /**
@@ -144,7 +143,7 @@ export class MessageService {
     const k = this.#d.keys;
     const durable = this.#d.durable;
     // The write and its WAIT in one round trip (REDIS_ACK_REPLICAS).
-    const r = await durable.write(this.#d.redis, (conn) =>
+    const r = await durable.write((conn) =>
       runScript(
         conn,
         appendMessageScript,
@@ -220,7 +219,7 @@ export class MessageService {
     await assertHolder(this.#d.store, conversationId, operatorId);
     const k = this.#d.keys;
     const durable = this.#d.durable;
-    const r = await durable.write(this.#d.redis, (conn) =>
+    const r = await durable.write((conn) =>
       runScript(
         conn,
         addNoteScript,
