@@ -76,6 +76,10 @@ export interface ConversationRecord {
   sealed: { tags: string; risk: string; acute: string; signals: string };
   /** Release 1 stored tags in plain JSON here. */
   plainTags: string;
+  /** Version 2 (lines): its line as stored, '' for records written before lines (the first line). */
+  line: string;
+  /** Version 2 (lines): the line whose operator took it through overflow, '' when none. */
+  servedLine: string;
 }
 
 /** A danger signal as stored (sealed) with its conversation. */
@@ -124,6 +128,8 @@ export function decodeConversation(id: string, h: Record<string, string>): Conve
     highSignal: h.signalTier === '1',
     sealed: { tags: h.tagsEnc ?? '', risk: h.risk ?? '', acute: h.acute ?? '', signals: h.signals ?? '' },
     plainTags: h.tags ?? '[]',
+    line: h.line ?? '',
+    servedLine: h.servedLine ?? '',
   };
 }
 
@@ -137,11 +143,19 @@ export class ConversationStore {
   readonly #redis: Redis;
   readonly #cipher: DataCipher;
   readonly keys: RedisKeys;
+  /** The line of a record (`LineRegistry.lineOf`): a stored '' is the first line. */
+  readonly lineOf: (stored: string) => string;
 
-  constructor(deps: { redis: Redis; cipher: DataCipher; keys: RedisKeys }) {
+  constructor(deps: {
+    redis: Redis;
+    cipher: DataCipher;
+    keys: RedisKeys;
+    lineOf?: (stored: string) => string;
+  }) {
     this.#redis = deps.redis;
     this.#cipher = deps.cipher;
     this.keys = deps.keys;
+    this.lineOf = deps.lineOf ?? ((stored) => stored || 'default');
   }
 
   /** The record, or null when there is no such conversation. */
@@ -168,6 +182,7 @@ export class ConversationStore {
       language: r.language,
       urgent: r.urgent,
       state: r.state,
+      line: this.lineOf(r.line),
       waitingSince: new Date(r.waitingSince).toISOString(),
       tags: r.sealed.tags
         ? (JSON.parse(this.open(r.id, 'tags', r.sealed.tags)) as string[])
