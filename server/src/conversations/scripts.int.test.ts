@@ -83,6 +83,7 @@ describe('start.lua', () => {
       state: 'waiting',
       role: 'victim',
       language: 'nl',
+      line: 'default',
       urgent: '0',
       waitingSince: String(T0),
       tags: '[]',
