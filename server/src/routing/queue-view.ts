@@ -117,11 +117,12 @@ export class QueueView {
 
   /**
    * The ids of the lines an account's stored lines give it; an account of every line (`'*'`,
-   * and admins) also gets the lines removed from the file, which nobody else can reach.
+   * as admins are on the route) also gets the lines removed from the file, which nobody
+   * else can reach.
    */
   async linesOf(stored: readonly string[] | undefined): Promise<Set<string>> {
     const lines = new Set(this.#lines.accountLines(stored));
-    if (lines.size === this.#lines.all.length) for (const l of await this.removedLines()) lines.add(l);
+    if (stored?.includes('*')) for (const l of await this.removedLines()) lines.add(l);
     return lines;
   }
 
