@@ -29,7 +29,9 @@ type AnyAck = {
   conversationId?: string;
   [k: string]: unknown;
 };
-type Assigned = { conversation: { conversationId: string; line?: string; overflowFrom?: string } };
+type Assigned = {
+  conversation: { conversationId: string; line?: string; overflowFrom?: string; defaultRegion?: string };
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'lines-'));
 let files = 0;
@@ -88,6 +90,7 @@ async function operator(
     },
     ids: () => [...new Set(all.map((a) => a.conversation.conversationId))],
     first: () => all[0]!.conversation,
+    all: () => all.map((a) => a.conversation),
   };
   if (opts.available !== false) await emitAck(s, 'operator:status', { status: 'available' });
   return { account, s, snapshots, assigned };
@@ -360,5 +363,27 @@ describe('a line removed from the file while its conversations run', () => {
       conversationId: waiting.ack.conversationId,
       line: 'weg',
     });
+  });
+});
+
+describe("a line's region", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      LINES_FILE: linesFile([line('utrecht', { region: 'VR09' }), line('landelijk')]),
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('is the default region of its reports, carried on the conversation; a line without one gives none', async () => {
+    const op = await operator(t, ['*']);
+    const a = await visitor(t, { line: 'utrecht' });
+    const b = await visitor(t, { line: 'landelijk' });
+    await waitFor(() => op.assigned.length >= 2);
+    const conv = (id: unknown) => op.assigned.all().find((c) => c.conversationId === id);
+    expect(conv(a.ack.conversationId)).toMatchObject({ line: 'utrecht', defaultRegion: 'VR09' });
+    expect(conv(b.ack.conversationId)?.defaultRegion).toBeUndefined();
   });
 });

@@ -22,6 +22,8 @@ export const storePlugin = fp(
         cipher: app.cipher,
         keys: app.keys,
         lineOf: (stored) => app.lines.lineOf(stored),
+        // Version 2 (lines): the line's region is the default region of its reports.
+        regionOf: (line) => app.lines.get(line)?.region,
       }),
     );
   },

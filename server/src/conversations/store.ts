@@ -12,6 +12,7 @@ import {
   type VisitorLeftReason,
   type VisitorRole,
 } from '@stille-lijn/shared';
+import type { RegionId } from '@stille-lijn/shared/domain/regions';
 import type { RiskResult } from '@stille-lijn/shared/domain/risk';
 import type { Redis } from 'ioredis';
 import { type DataCipher, fieldBinding, type SealedField } from '../crypto/cipher.ts';
@@ -145,13 +146,17 @@ export class ConversationStore {
   readonly keys: RedisKeys;
   /** The line of a record (`LineRegistry.lineOf`): a stored '' is the first line. */
   readonly lineOf: (stored: string) => string;
+  /** A line's default report region, if it names one. */
+  readonly #regionOf: (line: string) => RegionId | undefined;
 
   constructor(deps: {
     redis: Redis;
     cipher: DataCipher;
     keys: RedisKeys;
     lineOf?: (stored: string) => string;
+    regionOf?: (line: string) => RegionId | undefined;
   }) {
+    this.#regionOf = deps.regionOf ?? (() => undefined);
     this.#redis = deps.redis;
     this.#cipher = deps.cipher;
     this.keys = deps.keys;
@@ -196,6 +201,8 @@ export class ConversationStore {
     if (r.endReason) c.endReason = r.endReason;
     if (r.operatorName) c.operatorName = r.operatorName;
     if (r.languageFallback) c.languageFallback = true;
+    const region = this.#regionOf(c.line ?? '');
+    if (region) c.defaultRegion = region;
     if (r.sealed.risk) c.risk = JSON.parse(this.open(r.id, 'risk', r.sealed.risk)) as RiskResult;
     if (r.sealed.acute) c.acute = JSON.parse(this.open(r.id, 'acute', r.sealed.acute)) as AcuteRecord;
     const signals = this.signalsOf(r).filter((s) => !s.dismissed);
