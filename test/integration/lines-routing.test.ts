@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { QueuePosition, WaitingItem } from '@stille-lijn/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../server/src/config.ts';
-import { routingScore } from '../../server/src/routing/score.ts';
+import { routingScore } from '../../server/src/routing/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   collect,
