@@ -192,7 +192,9 @@ export class Router {
       } else if (r.status === 'retry') {
         // Read from a set it no longer belongs to (another line or language): the next pass
         // reads it from the right one. Only a stale entry in a set of its own is removed.
-        void this.#dropIfMisplaced(p.id, p.line, p.lang);
+        this.#dropIfMisplaced(p.id, p.line, p.lang).catch((err) =>
+          this.#d.log.warn({ err }, 'stale waiting entry not removed'),
+        );
         again = true;
       } else {
         again = true; // the operator went away or filled up meanwhile
