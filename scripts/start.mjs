@@ -490,6 +490,46 @@ export async function startDemoInbox(log) {
   };
 }
 
+/**
+ * `npm start -- --demo-lines`: two demo lines with an overflow between them, so that a
+ * newcomer sees lines work. `utrecht` (Dutch and English, 24/7, region VR09) passes a
+ * conversation on to `landelijk` (every language, 24/7) after 60 s. Writes
+ * `.data/demo-lines.json` and returns its path; the server then makes a demo operator per
+ * line. Their pages embed the widget from the demo host page (PUBLIC_URL's origin).
+ */
+export function writeDemoLines(env) {
+  const dataDir = join(root, '.data');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const origin = new URL(env.PUBLIC_URL || `http://localhost:${env.PORT}`).origin;
+  const embedOrigins = env.EMBED_ORIGINS
+    ? env.EMBED_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)
+    : [origin];
+  const lines = [
+    {
+      id: 'utrecht',
+      name: 'Veilig Thuis Utrecht (demo)',
+      languages: ['nl', 'en'],
+      hours: '24/7',
+      overflowTo: 'landelijk',
+      overflowAfterS: 60,
+      embedOrigins,
+      region: DEMO_REGION,
+    },
+    {
+      id: 'landelijk',
+      name: 'Landelijke nachtlijn (demo)',
+      languages: ['nl', 'en', 'ar', 'tr', 'pl'],
+      hours: '24/7',
+      embedOrigins,
+    },
+  ];
+  const file = join(dataDir, 'demo-lines.json');
+  writeFileSync(file, `${JSON.stringify(lines, null, 2)}\n`);
+  return file;
+}
+
 async function main() {
   const log = createLog('start');
   // On an older Node this fetches Node 24 from the npm registry and runs again with it.
@@ -509,6 +549,14 @@ async function main() {
   if (redis.url) env.REDIS_URL = redis.url;
   const inbox = await startDemoInbox(log);
   if (inbox) env.VT_REGIONS_FILE = inbox.regionsFile;
+  if (process.argv.includes('--demo-lines')) {
+    if (process.env.LINES_FILE) {
+      log('LINES_FILE is set, so --demo-lines writes no demo lines');
+    } else {
+      env.LINES_FILE = writeDemoLines(env);
+      log('demo lines utrecht → landelijk (overflow after 60 s) in .data/demo-lines.json');
+    }
+  }
   // Own process group, like Redis: each signal reaches the server once, from us.
   // Node 24 strips the types itself: no TypeScript loader.
   const server = spawn(process.execPath, ['server/src/main.ts'], {

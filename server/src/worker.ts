@@ -3,6 +3,7 @@ import auditPlugin from './audit/plugin.ts';
 import { configPlugin, loadConfigOrExit } from './config.ts';
 import conversationsPlugin, { storePlugin } from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
+import linesPlugin from './lines/plugin.ts';
 import { createLogger } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
 import metricsPlugin from './metrics/plugin.ts';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => app.log.error({ err }, 'unhandled rejection'));
   app.register(configPlugin(config));
   for (const plugin of [
+    linesPlugin,
     redisPlugin,
     cryptoPlugin,
     metricsPlugin,

@@ -70,7 +70,7 @@ describe('routing under random concurrent load (model test)', () => {
     local p = ARGV[1]
     local out = { waiting = {}, active = redis.call('SMEMBERS', p .. ':active'), ops = {}, convs = {} }
     for _, lang in ipairs({ 'nl', 'en', 'ar', 'tr', 'pl' }) do
-      for _, id in ipairs(redis.call('ZRANGE', p .. ':waiting:' .. lang, 0, -1)) do table.insert(out.waiting, lang .. ' ' .. id) end
+      for _, id in ipairs(redis.call('ZRANGE', p .. ':waiting:default:' .. lang, 0, -1)) do table.insert(out.waiting, lang .. ' ' .. id) end
     end
     for _, id in ipairs(redis.call('ZRANGE', p .. ':held', 0, -1)) do table.insert(out.waiting, 'held ' .. id) end
     for i = 2, #ARGV do out.ops[ARGV[i]] = redis.call('SMEMBERS', p .. ':op:' .. ARGV[i] .. ':convs') end
@@ -139,7 +139,7 @@ describe('routing under random concurrent load (model test)', () => {
     const p = t.config.redisPrefix;
     await waitFor(async () => {
       const waiting = (
-        await Promise.all(['nl', 'en', 'ar'].map((lang) => r.zrange(`${p}:waiting:${lang}`, 0, -1)))
+        await Promise.all(['nl', 'en', 'ar'].map((lang) => r.zrange(`${p}:waiting:default:${lang}`, 0, -1)))
       ).flat();
       for (const id of waiting) {
         const lang = await r.hget(`${p}:conv:${id}`, 'language');

@@ -115,15 +115,35 @@ describe.each(fixtures)('an upgrade from release $release with conversations ope
     raw.disconnect();
   });
 
-  it("moves the waiting conversations into their languages' lines, keeping urgent first", async () => {
+  it("moves the waiting conversations into the first line's sets of their languages, keeping urgent first", async () => {
     await sweep(jobServices(t.app));
-    expect(await raw.exists(`${fixture.prefix}:waiting`)).toBe(0);
-    expect(await raw.zrange(`${fixture.prefix}:waiting:tr`, 0, -1)).toEqual([c.waitingTr.conversationId]);
-    expect(await raw.zrange(`${fixture.prefix}:waiting:pl`, 0, -1)).toEqual([
+    const p = fixture.prefix;
+    // Release 1's single set and release 2's per-language sets are drained.
+    expect(await raw.exists(`${p}:waiting`, `${p}:waiting:tr`, `${p}:waiting:pl`, `${p}:fallback`)).toBe(0);
+    // Version 2 (lines): records without `line` belong to the first line (`default` here).
+    expect(await raw.zrange(`${p}:waiting:default:tr`, 0, -1)).toEqual([c.waitingTr.conversationId]);
+    expect(await raw.zrange(`${p}:waiting:default:pl`, 0, -1)).toEqual([c.waitingPlUrgent.conversationId]);
+    const list = await t.app.queueView.waitingList();
+    expect(list.map((w) => w.conversationId)).toEqual([
       c.waitingPlUrgent.conversationId,
+      c.waitingTr.conversationId,
     ]);
-    const list = (await t.app.queueView.waitingList()).map((w) => w.conversationId);
-    expect(list).toEqual([c.waitingPlUrgent.conversationId, c.waitingTr.conversationId]);
+    expect(list.map((w) => w.line)).toEqual(['default', 'default']);
+  });
+
+  it('drains what an instance of the release before lines still writes during a rolling upgrade, fallback included', async () => {
+    const p = fixture.prefix;
+    const id = c.waitingTr.conversationId;
+    const score = await raw.zscore(`${p}:waiting:default:tr`, id);
+    // An old instance puts it back in its own language's set and on the one fallback set.
+    await raw.zrem(`${p}:waiting:default:tr`, id);
+    await raw.zadd(`${p}:waiting:tr`, score!, id);
+    await raw.zadd(`${p}:fallback`, Number(score) + 1, id);
+    await sweep(jobServices(t.app));
+    expect(await raw.exists(`${p}:waiting:tr`, `${p}:fallback`)).toBe(0);
+    expect(await raw.zscore(`${p}:waiting:default:tr`, id)).toBe(score);
+    expect(await raw.zscore(`${p}:fallback:default`, id)).toBe(String(Number(score) + 1));
+    await raw.zrem(`${p}:fallback:default`, id);
   });
 
   it('lets the operator back in with her session and gives her every conversation, decrypted', async () => {

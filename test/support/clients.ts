@@ -44,7 +44,14 @@ export interface TestOperator {
 /** Creates an operator account and logs it in over HTTP, returning the session cookie. */
 export async function createOperator(
   t: TestApp,
-  opts: { role?: OperatorRole; languages?: Language[]; displayName?: string; username?: string } = {},
+  opts: {
+    role?: OperatorRole;
+    languages?: Language[];
+    displayName?: string;
+    username?: string;
+    /** Version 2 (lines): its lines, `['*']` for all. @default the first line */
+    lines?: string[];
+  } = {},
 ): Promise<TestOperator> {
   const username = opts.username ?? `op${randomUUID().slice(0, 8)}`;
   const password = `pw-${randomUUID()}`;
@@ -54,6 +61,7 @@ export async function createOperator(
     role: opts.role ?? 'operator',
     displayName: opts.displayName ?? `Anna ${username}`,
     languages: opts.languages ?? ['nl', 'en'],
+    ...(opts.lines ? { lines: opts.lines } : {}),
   });
   const cookie = await login(t.url, username, password);
   return { id: account.id, username, password, cookie };

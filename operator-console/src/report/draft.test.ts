@@ -43,6 +43,11 @@ describe('a report draft', () => {
     expect(initialDraft(conversation, ctx).idempotencyKey).not.toBe(d.idempotencyKey);
   });
 
+  it("takes the region of the conversation's line as its default, and none without one", () => {
+    expect(initialDraft(conversation, ctx).region).toBe('');
+    expect(initialDraft({ ...conversation, defaultRegion: 'VR09' }, ctx).region).toBe('VR09');
+  });
+
   it('becomes a body the shared schema accepts, excerpts in conversation order by id', () => {
     const body = toSubmission(
       complete({ excerptIds: ['m3', 'm1'], victimAge: '34', children: [{ key: 'a', age: '7', name: '' }] }),

@@ -77,10 +77,11 @@ export interface ReportContext {
 
 /**
  * A new draft, filled in from the conversation: the visitor's role, the tags, acute
- * danger (and with it the consent reason), and whether a risk checklist exists.
+ * danger (and with it the consent reason), whether a risk checklist exists, and the
+ * region of the conversation's line (the operator can still choose another).
  */
 export function initialDraft(
-  conversation: Pick<Conversation, 'role' | 'tags'>,
+  conversation: Pick<Conversation, 'role' | 'tags' | 'defaultRegion'>,
   ctx: ReportContext,
 ): ReportDraft {
   const kinds = conversation.tags as ViolenceKind[];
@@ -111,7 +112,7 @@ export function initialDraft(
     contactMethod: '',
     safeTimes: '',
     contactNotes: '',
-    region: '',
+    region: conversation.defaultRegion ?? '',
     summary: '',
     excerptIds: [],
     sensitive: '',

@@ -13,6 +13,8 @@ export interface OperatorAccount {
   /** Active conversations at once, when an admin set one. @default OPERATOR_CAPACITY */
   capacity?: number;
   createdAt: string;
+  /** Version 2 (lines): its lines, `['*']` for all; absent = the deployment's first line. */
+  lines?: string[];
 }
 
 export interface SessionInfo {

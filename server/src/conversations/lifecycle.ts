@@ -16,6 +16,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { DataCipher } from '../crypto/cipher.ts';
+import type { LineRegistry } from '../lines/registry.ts';
 import type { OnCall } from '../oncall/index.ts';
 import type { ConversationJobQueue, RetentionJobQueue } from '../queues/jobs.ts';
 import type { DurableAcks } from '../redis/durable.ts';
@@ -62,6 +63,8 @@ export interface LifecycleDeps {
   retentionQueue: RetentionJobQueue;
   /** With REDIS_ACK_REPLICAS: a return-code redemption is acked once replicas have it. */
   durable: DurableAcks;
+  /** Version 2: the deployment's lines. */
+  lines: LineRegistry;
 }
 
 /** What features that act on an ending hear (breaks after high risk, figures). */
@@ -120,19 +123,25 @@ export class ConversationLifecycle {
   /**
    * `chat:start`: creates the conversation, queues it, and routes at once. Refused for a
    * blocked address (`forbidden`) and for an address with too many conversations open
-   * (`rate_limited`), both checked in the same atomic step as the creation.
+   * (`rate_limited`), both checked in the same atomic step as the creation; for a line this
+   * deployment lacks (`invalid_payload`, reason `unknown_line`) and for a line that is
+   * closed with no open overflow line (`unavailable`, reason `line_closed`), before
+   * anything is written.
    */
   async start(
     input: VisitorStart,
     socketId: string,
     addr: string,
   ): Promise<StartAck & { conversationId: string }> {
-    const id = newId();
+    const d = this.#d;
+    const line = d.lines.resolve(input.line);
+    if (!line) throw refusal('unknown_line');
     const now = Date.now();
+    if (!d.lines.accepts(line.id, new Date(now))) throw refusal('line_closed');
+    const id = newId();
     const resumeToken = newToken();
     const urgent = input.urgent === true;
     const k = this.#k;
-    const d = this.#d;
     // Danger signals in the first message, read in memory before it is sealed: a high one
     // scores the conversation right after the urgent ones from the start.
     const hits = input.text ? d.signals.read(input.text) : [];
@@ -146,7 +155,7 @@ export class ConversationLifecycle {
         {
           conversation: k.conversation(id),
           messages: k.messages(id),
-          waiting: k.waiting(input.language),
+          waiting: k.waiting(line.id, input.language),
           open: k.openByAddress(addr),
           blocked: k.blockedAddress(addr),
           resumeToken: this.#c.tokenKey(resumeToken),
@@ -166,6 +175,7 @@ export class ConversationLifecycle {
           score: routingScore(urgent, now, highSignal),
           openTtlMs: OPEN_SET_TTL_MS,
           signalTier: highSignal ? '1' : '',
+          line: line.id,
         },
       );
       if (r.status === 'blocked') {
@@ -178,10 +188,19 @@ export class ConversationLifecycle {
       }
       if (r.status !== 'ok') continue;
       if (hits.length) await d.signals.started(id, r.messageId, hits);
-      const position = await d.view.positionOf({ id, language: input.language });
+      const position = await d.view.positionOf({
+        id,
+        language: input.language,
+        line: line.id,
+        waitingSince: now,
+      });
       d.view.told(id, position);
       const q = d.conversationsQueue;
       await q.add('route', { conversationId: id });
+      // A routing pass as each overflow step falls due, so that an overflowed conversation
+      // reaches the next line's operators without waiting for an unrelated event.
+      for (const delay of d.lines.overflowDelays(line.id))
+        await q.add('route', { conversationId: id, overflow: true }, { delay });
       await q.add('fallback', { conversationId: id }, { delay: d.config.languageFallbackMs });
       if (urgent) await q.add('urgent-alert', { conversationId: id }, { delay: d.config.urgentAlertMs });
       // Nobody to answer: page the on-call phone (no content, no ids), without holding up the visitor.
@@ -258,7 +277,7 @@ export class ConversationLifecycle {
           messages: k.messages(conversationId),
           clientMessageIds: k.clientMessageIds(conversationId),
           notes: k.notes(conversationId),
-          waiting: k.waiting(r.language),
+          waiting: k.waiting(d.lines.lineOf(r.line), r.language),
           held: k.held,
           waitingAway: k.waitingAway,
           active: k.active,
@@ -267,7 +286,7 @@ export class ConversationLifecycle {
           endedAddress: k.endedAddress(conversationId),
           resumeToken: r.resumeKey || k.resumeToken('-'),
           returnCode: r.returnKey || k.returnCode('-'),
-          fallback: k.fallback,
+          fallback: k.fallback(d.lines.lineOf(r.line)),
         },
         {
           id: conversationId,
@@ -281,6 +300,8 @@ export class ConversationLifecycle {
           addr: r.addr,
           resumeKey: r.resumeKey,
           returnKey: r.returnKey,
+          line: d.lines.lineOf(r.line),
+          firstLine: d.lines.first.id,
         },
       );
     }

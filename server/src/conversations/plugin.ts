@@ -15,9 +15,19 @@ declare module 'fastify' {
 /** The conversation store: every feature reads conversations through it. */
 export const storePlugin = fp(
   async (app) => {
-    app.decorate('store', new ConversationStore({ redis: app.redis, cipher: app.cipher, keys: app.keys }));
+    app.decorate(
+      'store',
+      new ConversationStore({
+        redis: app.redis,
+        cipher: app.cipher,
+        keys: app.keys,
+        lineOf: (stored) => app.lines.lineOf(stored),
+        // Version 2 (lines): the line's region is the default region of its reports.
+        regionOf: (line) => app.lines.get(line)?.region,
+      }),
+    );
   },
-  { name: 'conversation-store', dependencies: ['redis', 'crypto'] },
+  { name: 'conversation-store', dependencies: ['redis', 'crypto', 'lines'] },
 );
 
 /** A conversation's lifecycle, and its `/visitor` and `/operator` events. */
@@ -41,6 +51,7 @@ export default fp(
       conversationsQueue: app.queues.conversations,
       retentionQueue: app.queues.retention,
       durable: app.durable,
+      lines: app.lines,
     });
     app.decorate('lifecycle', lifecycle);
     if (app.hasDecorator('socketFeatures')) {

@@ -48,7 +48,7 @@ function start(
     {
       conversation: t.k.conversation(id),
       messages: t.k.messages(id),
-      waiting: t.k.waiting(language),
+      waiting: t.k.waiting('default', language),
       open: t.k.openByAddress(addr),
       blocked: t.k.blockedAddress(addr),
       resumeToken: t.k.resumeToken(opts.token ?? `tok-${id}`),
@@ -68,6 +68,7 @@ function start(
       score: (opts.urgent ? 0 : URGENT_OFFSET) + now,
       openTtlMs: 3_600_000,
       signalTier: opts.signalTier ? '1' : '',
+      line: 'default',
     },
   );
 }
@@ -82,6 +83,7 @@ describe('start.lua', () => {
       state: 'waiting',
       role: 'victim',
       language: 'nl',
+      line: 'default',
       urgent: '0',
       waitingSince: String(T0),
       tags: '[]',
@@ -99,7 +101,7 @@ describe('start.lua', () => {
     expect(r.status === 'ok' && r.messageId).toBe(msgs[0]![0]);
     expect(await t.redis.get(t.k.resumeToken('tok-c1'))).toBe('c1');
     expect(await t.redis.get(t.k.returnCode('code-c1'))).toBe('c1');
-    expect(Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
+    expect(Number(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
     expect(await t.redis.smembers(t.k.openByAddress(ADDR))).toEqual(['c1']);
     const ttl = await t.redis.pttl(t.k.openByAddress(ADDR));
     expect(ttl).toBeGreaterThan(3_500_000);
@@ -152,7 +154,7 @@ describe('start.lua', () => {
     expect(await t.redis.get(t.k.returnCode('SAME'))).toBe('c1');
     expect(await t.redis.exists(t.k.conversation('c2'), t.k.resumeToken('tok-c2'))).toBe(0);
     expect(await t.redis.exists(t.k.openByAddress('other'))).toBe(0);
-    expect(await t.redis.zscore(t.k.waiting('nl'), 'c2')).toBeNull();
+    expect(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c2')).toBeNull();
   });
 
   it('race: parallel starts from one address open no more than the limit', async () => {
@@ -161,7 +163,7 @@ describe('start.lua', () => {
     expect(results.filter((r) => r.status === 'ok')).toHaveLength(3);
     expect(results.filter((r) => r.status === 'limit')).toHaveLength(7);
     expect(await t.redis.scard(t.k.openByAddress(ADDR))).toBe(3);
-    expect(await t.redis.zcard(t.k.waiting('nl'))).toBe(3);
+    expect(await t.redis.zcard(t.k.waiting('default', 'nl'))).toBe(3);
   });
 });
 
@@ -198,7 +200,7 @@ function end(id: string, read: Read, opts: { by?: string } = {}, redis: Redis = 
       messages: t.k.messages(id),
       clientMessageIds: t.k.clientMessageIds(id),
       notes: t.k.notes(id),
-      waiting: t.k.waiting(read.language),
+      waiting: t.k.waiting('default', read.language),
       held: t.k.held,
       waitingAway: t.k.waitingAway,
       active: t.k.active,
@@ -207,7 +209,7 @@ function end(id: string, read: Read, opts: { by?: string } = {}, redis: Redis = 
       endedAddress: t.k.endedAddress(id),
       resumeToken: read.resumeKey || t.k.resumeToken('-'),
       returnCode: read.returnKey || t.k.returnCode('-'),
-      fallback: t.k.fallback,
+      fallback: t.k.fallback('default'),
     },
     {
       id,
@@ -217,6 +219,8 @@ function end(id: string, read: Read, opts: { by?: string } = {}, redis: Redis = 
       expectedOperatorId: opts.by ?? '',
       addressTtlMs: ADDRESS_TTL,
       ...read,
+      line: 'default',
+      firstLine: 'default',
     },
   );
 }
@@ -228,7 +232,7 @@ async function activate(id: string, operatorId: string) {
     assignScript,
     {
       conversation: t.k.conversation(id),
-      waiting: t.k.waiting('nl'),
+      waiting: t.k.waiting('default', 'nl'),
       held: t.k.held,
       waitingAway: t.k.waitingAway,
       operatorConversations: t.k.operatorConversations(operatorId),
@@ -237,7 +241,7 @@ async function activate(id: string, operatorId: string) {
       stats: t.k.stats,
       statsDay: t.k.statsDay(day),
       statsDayWaits: t.k.statsDayWaits(day),
-      fallback: t.k.fallback,
+      fallback: t.k.fallback('default'),
     },
     {
       id,
@@ -249,6 +253,9 @@ async function activate(id: string, operatorId: string) {
       requireAvailable: 0,
       ewmaAlpha: 0.2,
       statsTtlMs: 60_000,
+      line: 'default',
+      servedLine: '',
+      firstLine: 'default',
     },
   );
   expect(r.status).toBe('ok');
@@ -310,9 +317,9 @@ describe('end.lua', () => {
       previous: 'waiting',
       operatorId: '',
     });
-    expect(await t.redis.exists(t.k.waiting('nl'), t.k.held, t.k.waitingAway, t.k.openByAddress(ADDR))).toBe(
-      0,
-    );
+    expect(
+      await t.redis.exists(t.k.waiting('default', 'nl'), t.k.held, t.k.waitingAway, t.k.openByAddress(ADDR)),
+    ).toBe(0);
   });
 
   it('ok with no address, token or code: only what exists is touched', async () => {

@@ -20,6 +20,7 @@ export const startScript = luaScript({
     'score',
     'openTtlMs',
     'signalTier',
+    'line',
   ],
   decode: (r) => {
     const [status, rank, messageId = ''] = strings(r);
@@ -58,6 +59,8 @@ export const endScript = luaScript({
     'addr',
     'resumeKey',
     'returnKey',
+    'line',
+    'firstLine',
   ],
   decode: (r) => {
     const [status, previous, operatorId] = strings(r);

@@ -12,6 +12,7 @@ import {
   type VisitorLeftReason,
   type VisitorRole,
 } from '@stille-lijn/shared';
+import type { RegionId } from '@stille-lijn/shared/domain/regions';
 import type { RiskResult } from '@stille-lijn/shared/domain/risk';
 import type { Redis } from 'ioredis';
 import { type DataCipher, fieldBinding, type SealedField } from '../crypto/cipher.ts';
@@ -76,6 +77,10 @@ export interface ConversationRecord {
   sealed: { tags: string; risk: string; acute: string; signals: string };
   /** Release 1 stored tags in plain JSON here. */
   plainTags: string;
+  /** Version 2 (lines): its line as stored, '' for records written before lines (the first line). */
+  line: string;
+  /** Version 2 (lines): the line whose operator took it through overflow, '' when none. */
+  servedLine: string;
 }
 
 /** A danger signal as stored (sealed) with its conversation. */
@@ -124,6 +129,8 @@ export function decodeConversation(id: string, h: Record<string, string>): Conve
     highSignal: h.signalTier === '1',
     sealed: { tags: h.tagsEnc ?? '', risk: h.risk ?? '', acute: h.acute ?? '', signals: h.signals ?? '' },
     plainTags: h.tags ?? '[]',
+    line: h.line ?? '',
+    servedLine: h.servedLine ?? '',
   };
 }
 
@@ -137,11 +144,23 @@ export class ConversationStore {
   readonly #redis: Redis;
   readonly #cipher: DataCipher;
   readonly keys: RedisKeys;
+  /** The line of a record (`LineRegistry.lineOf`): a stored '' is the first line. */
+  readonly lineOf: (stored: string) => string;
+  /** A line's default report region, if it names one. */
+  readonly #regionOf: (line: string) => RegionId | undefined;
 
-  constructor(deps: { redis: Redis; cipher: DataCipher; keys: RedisKeys }) {
+  constructor(deps: {
+    redis: Redis;
+    cipher: DataCipher;
+    keys: RedisKeys;
+    lineOf?: (stored: string) => string;
+    regionOf?: (line: string) => RegionId | undefined;
+  }) {
+    this.#regionOf = deps.regionOf ?? (() => undefined);
     this.#redis = deps.redis;
     this.#cipher = deps.cipher;
     this.keys = deps.keys;
+    this.lineOf = deps.lineOf ?? ((stored) => stored || 'default');
   }
 
   /** The record, or null when there is no such conversation. */
@@ -168,6 +187,7 @@ export class ConversationStore {
       language: r.language,
       urgent: r.urgent,
       state: r.state,
+      line: this.lineOf(r.line),
       waitingSince: new Date(r.waitingSince).toISOString(),
       tags: r.sealed.tags
         ? (JSON.parse(this.open(r.id, 'tags', r.sealed.tags)) as string[])
@@ -181,6 +201,8 @@ export class ConversationStore {
     if (r.endReason) c.endReason = r.endReason;
     if (r.operatorName) c.operatorName = r.operatorName;
     if (r.languageFallback) c.languageFallback = true;
+    const region = this.#regionOf(c.line ?? '');
+    if (region) c.defaultRegion = region;
     if (r.sealed.risk) c.risk = JSON.parse(this.open(r.id, 'risk', r.sealed.risk)) as RiskResult;
     if (r.sealed.acute) c.acute = JSON.parse(this.open(r.id, 'acute', r.sealed.acute)) as AcuteRecord;
     const signals = this.signalsOf(r).filter((s) => !s.dismissed);

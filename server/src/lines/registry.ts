@@ -120,6 +120,24 @@ export class LineRegistry {
   }
 
   /**
+   * When, in ms after a conversation of `id` began to wait, each overflow step by waiting
+   * falls due (a little after, so that `routableTo` holds by then): when routing passes are
+   * timed. Steps by closing hours are left to the sweep.
+   */
+  overflowDelays(id: string): number[] {
+    const out: number[] = [];
+    let from = this.#byId.get(id);
+    let total = 0;
+    for (const next of this.chain(id)) {
+      if (from?.overflowAfterS === undefined) break;
+      total += from.overflowAfterS;
+      out.push(total * 1000 + 250);
+      from = this.#byId.get(next);
+    }
+    return out;
+  }
+
+  /**
    * Whether an account of `lines` may see and touch a conversation, as far as lines go
    * (the holder rule comes on top): its line is one of theirs; or an operator of one of
    * their lines took it through overflow (`servedLine`, stored on assignment when the

@@ -28,10 +28,20 @@ export const DEMO_OPERATORS: readonly { username: string; displayName: string; r
 export async function ensureDemoOperator(deps: {
   operators: OperatorStore;
   config: { isProduction: boolean };
+  /** Version 2: with a LINES_FILE, one demo operator per line (`demo-<line>`) is made too. */
+  lines?: { configured: boolean; all: readonly { id: string; name: string }[] };
 }): Promise<DemoCredential[]> {
   if (deps.config.isProduction) return [];
   const out: DemoCredential[] = [];
-  for (const demo of DEMO_OPERATORS) {
+  const perLine = deps.lines?.configured
+    ? deps.lines.all.map((l) => ({
+        username: `demo-${l.id}`.slice(0, 64),
+        displayName: `Demo ${l.name}`.slice(0, 80),
+        role: 'operator' as const,
+        lines: [l.id],
+      }))
+    : [];
+  for (const demo of [...DEMO_OPERATORS, ...perLine]) {
     const password = generatePassword();
     let account = await deps.operators.getByUsername(demo.username);
     if (!account) {

@@ -196,6 +196,33 @@ describe('ensureDemoOperator', () => {
     expect(await store.list()).toHaveLength(2);
   });
 
+  it('with lines (npm start -- --demo-lines), also makes one demo operator per line, of that line only', async () => {
+    const lines = {
+      configured: true,
+      all: [
+        { id: 'utrecht', name: 'Veilig Thuis Utrecht (demo)' },
+        { id: 'landelijk', name: 'Landelijke nachtlijn (demo)' },
+      ],
+    };
+    const made = await ensureDemoOperator({ operators: store, config: { isProduction: false }, lines });
+    expect(made.map((c) => c.username)).toEqual([
+      'demo',
+      'demo-supervisor',
+      'demo-utrecht',
+      'demo-landelijk',
+    ]);
+    const utrecht = await store.verifyCredentials('demo-utrecht', made[2]!.password);
+    expect(utrecht?.account).toMatchObject({ role: 'operator', lines: ['utrecht'] });
+    expect((await store.getByUsername('demo-landelijk'))?.lines).toEqual(['landelijk']);
+    // Plain npm start (one line): no line operators.
+    const plain = await ensureDemoOperator({
+      operators: store,
+      config: { isProduction: false },
+      lines: { configured: false, all: [{ id: 'default', name: 'Stille Lijn' }] },
+    });
+    expect(plain.map((c) => c.username)).toEqual(['demo', 'demo-supervisor']);
+  });
+
   it('does nothing in production', async () => {
     expect(await ensureDemoOperator({ operators: store, config: { isProduction: true } })).toEqual([]);
     expect(await store.list()).toEqual([]);

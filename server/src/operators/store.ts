@@ -43,6 +43,8 @@ export interface CreateOperatorInput {
   displayName?: string;
   /** Validated against the shared `languages`. @default ['nl', 'en'] */
   languages?: readonly string[];
+  /** Version 2 (lines): its lines, `['*']` for all; stored as JSON. @default the first line */
+  lines?: readonly string[] | undefined;
 }
 
 /** What login and session checks need besides the public account. */
@@ -131,7 +133,21 @@ function toAccount(h: Record<string, string>): OperatorAccount {
     totpEnabled: Boolean(h.totpSecret),
     createdAt: h.createdAt ?? '',
     ...(h.capacity ? { capacity: Number(h.capacity) } : {}),
+    ...storedLines(h.lines),
   };
+}
+
+/** Version 2 (lines): an account's `lines` field (a JSON array); absent or unreadable = the first line. */
+function storedLines(v: string | undefined): { lines?: string[] } {
+  if (!v) return {};
+  try {
+    const parsed: unknown = JSON.parse(v);
+    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((l) => typeof l === 'string'))
+      return { lines: parsed as string[] };
+  } catch {
+    // A corrupted field falls back to the first line, the least reach.
+  }
+  return {};
 }
 
 /**
@@ -193,6 +209,7 @@ export class OperatorStore {
       passwordHash,
       epoch: '0',
       createdAt,
+      ...(input.lines?.length ? { lines: JSON.stringify(input.lines) } : {}),
     };
     const created = await runScript(
       this.#redis,

@@ -8,7 +8,11 @@ import { z } from 'zod';
  */
 export const conversationJobs = {
   /** A routing pass (queued when a conversation starts, so that a crash between start and route is repaired). */
-  route: z.object({ conversationId: z.string().optional() }),
+  route: z.object({
+    conversationId: z.string().optional(),
+    /** Version 2 (lines): an overflow step fell due; the queue is shown again to whom it now reaches. */
+    overflow: z.boolean().optional(),
+  }),
   /** An operator's grace period is over: requeue their conversations if they are still gone. */
   grace: z.object({ operatorId: z.string(), since: z.number().optional() }),
   /** A visitor's return window closed: end the conversation if they did not come back. */

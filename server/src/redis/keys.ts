@@ -30,16 +30,22 @@ export function redisKeys(prefix: string) {
     returnCode: (hash: string) => k('return', hash),
 
     // ---- the queue
-    /** Sorted set: waiting conversations of one language, by routing score. */
-    waiting: (language: string) => k('waiting', language),
-    /** Sorted set: release 1's single waiting set, drained into the per-language sets. */
+    /** Sorted set: waiting conversations of one line and language, by routing score. */
+    waiting: (line: string, language: string) => k('waiting', line, language),
+    /** Sorted set: release 1's single waiting set, drained into the per-line, per-language sets. */
     legacyWaiting: k('waiting'),
+    /** Sorted set: release 2's waiting set of one language (before lines), drained into the first line's. */
+    legacyLanguageWaiting: (language: string) => k('waiting', language),
     /**
-     * Sorted set: waiting conversations nobody on shift speaks the language of, after
-     * LANGUAGE_FALLBACK_S: Dutch and English speakers may take them too. Scored to rank after
-     * conversations in the operator's own languages of the same priority.
+     * Sorted set: waiting conversations of one line nobody on shift speaks the language of,
+     * after LANGUAGE_FALLBACK_S: Dutch and English speakers may take them too. Scored to rank
+     * after conversations in the operator's own languages of the same priority.
      */
-    fallback: k('fallback'),
+    fallback: (line: string) => k('fallback', line),
+    /** Sorted set: release 2's one fallback set (before lines), drained into the first line's. */
+    legacyFallback: k('fallback'),
+    /** Set: every line id this deployment has run with, so that a removed line's waiting sets are still read. */
+    linesSeen: k('lines', 'seen'),
     /** Sorted set: waiters held out of routing (visitor gone too long), with their score. */
     held: k('held'),
     /** Sorted set: waiters whose visitor is away, by the time they left. */

@@ -43,9 +43,13 @@ export async function sweep(s: JobServices): Promise<void> {
 /** Runs one job of the `conversations` queue, its data parsed by its name's schema. */
 export async function processConversationJob(s: JobServices, job: Job): Promise<unknown> {
   switch (job.name) {
-    case 'route':
-      jobData(conversationJobs, 'route', job.data);
-      return s.router.routeNow();
+    case 'route': {
+      const d = jobData(conversationJobs, 'route', job.data);
+      const assigned = await s.router.routeNow();
+      // An overflow step: operators of the next line see it now, and its visitor's staffing may change.
+      if (d.overflow) s.view.changed();
+      return assigned;
+    }
     case 'grace':
       return s.presence.graceExpired(jobData(conversationJobs, 'grace', job.data).operatorId);
     case 'away-expire': {

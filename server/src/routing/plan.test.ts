@@ -7,15 +7,18 @@ const op = (id: string, languages: string[], load = 0, capacity = 2) => ({
   languages,
   load,
   capacity,
+  lines: new Set(['default']),
 });
+/** A head of the one default line, routable to its operators. */
+const D = { line: 'default', routable: ['default'] };
 
 describe('planAssignments', () => {
   it('takes the heads in routing order, urgent (lowest score) first', () => {
     const plan = planAssignments(
       [op('a', ['nl'], 0, 1)],
       [
-        { id: 'late', score: 20, lang: 'nl' },
-        { id: 'urgent', score: 5, lang: 'nl' },
+        { id: 'late', score: 20, lang: 'nl', ...D },
+        { id: 'urgent', score: 5, lang: 'nl', ...D },
       ],
     );
     expect(plan.map((p) => p.id)).toEqual(['urgent']);
@@ -25,8 +28,8 @@ describe('planAssignments', () => {
     const plan = planAssignments(
       [op('busy', ['nl', 'en'], 1, 2), op('free', ['nl'], 0, 2), op('english', ['en'], 0, 1)],
       [1, 2, 3, 4]
-        .map((n) => ({ id: `nl${n}`, score: n, lang: 'nl' }))
-        .concat([{ id: 'en1', score: 0, lang: 'en' }]),
+        .map((n) => ({ id: `nl${n}`, score: n, lang: 'nl', ...D }))
+        .concat([{ id: 'en1', score: 0, lang: 'en', ...D }]),
     );
     expect(plan.map((p) => `${p.id}>${p.op.id}`)).toEqual([
       'en1>english',
@@ -40,8 +43,8 @@ describe('planAssignments', () => {
     const plan = planAssignments(
       [op('a', ['nl'])],
       [
-        { id: 'pl', score: 1, lang: 'pl' },
-        { id: 'nl', score: 2, lang: 'nl' },
+        { id: 'pl', score: 1, lang: 'pl', ...D },
+        { id: 'nl', score: 2, lang: 'nl', ...D },
       ],
     );
     expect(plan.map((p) => p.id)).toEqual(['nl']);
@@ -49,7 +52,7 @@ describe('planAssignments', () => {
 
   it('does not change the operators it was given', () => {
     const ops = [op('a', ['nl'])];
-    planAssignments(ops, [{ id: 'x', score: 1, lang: 'nl' }]);
+    planAssignments(ops, [{ id: 'x', score: 1, lang: 'nl', ...D }]);
     expect(ops[0]!.load).toBe(0);
   });
 });
@@ -59,8 +62,8 @@ describe('planAssignments with the language fallback', () => {
     const plan = planAssignments(
       [op('anna', ['nl'], 0, 2)],
       [
-        { id: 'pl-fallback', score: 100 + 5_000_000_000_000, lang: 'pl', fallback: true },
-        { id: 'nl-later', score: 200, lang: 'nl' },
+        { id: 'pl-fallback', score: 100 + 5_000_000_000_000, lang: 'pl', ...D, fallback: true },
+        { id: 'nl-later', score: 200, lang: 'nl', ...D },
       ],
     );
     expect(plan.map((p) => p.id)).toEqual(['nl-later', 'pl-fallback']);
@@ -70,16 +73,30 @@ describe('planAssignments with the language fallback', () => {
     const plan = planAssignments(
       [op('pl-speaker', ['pl'], 0, 1), op('anna', ['nl'], 0, 1)],
       [
-        { id: 'c', score: 5, lang: 'pl' },
-        { id: 'c', score: 5 + 5_000_000_000_000, lang: 'pl', fallback: true },
+        { id: 'c', score: 5, lang: 'pl', ...D },
+        { id: 'c', score: 5 + 5_000_000_000_000, lang: 'pl', ...D, fallback: true },
       ],
     );
     expect(plan.map((p) => `${p.id}>${p.op.id}`)).toEqual(['c>pl-speaker']);
   });
 
   it('never gives a fallback conversation to someone who speaks neither Dutch nor English', () => {
-    expect(planAssignments([op('tr', ['tr'])], [{ id: 'c', score: 1, lang: 'pl', fallback: true }])).toEqual(
-      [],
+    expect(
+      planAssignments([op('tr', ['tr'])], [{ id: 'c', score: 1, lang: 'pl', ...D, fallback: true }]),
+    ).toEqual([]);
+  });
+
+  it('gives a conversation only to operators of a line it is routable to (its own, or overflowed to)', () => {
+    const utrecht = { ...op('u', ['nl']), lines: new Set(['utrecht']) };
+    const national = { ...op('n', ['nl']), lines: new Set(['landelijk']) };
+    const plan = planAssignments(
+      [national, utrecht],
+      [
+        { id: 'fresh', score: 1, lang: 'nl', line: 'utrecht', routable: ['utrecht'] },
+        { id: 'overflowed', score: 2, lang: 'nl', line: 'utrecht', routable: ['utrecht', 'landelijk'] },
+        { id: 'other', score: 0, lang: 'nl', line: 'zeeland', routable: ['zeeland'] },
+      ],
     );
+    expect(plan.map((p) => `${p.id}>${p.op.id}`)).toEqual(['fresh>u', 'overflowed>n']);
   });
 });

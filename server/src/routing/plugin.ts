@@ -29,6 +29,7 @@ export default fp(
       roster,
       log: app.log,
       openSignals: (id, sealed) => app.store.openSignalSummaries(id, sealed),
+      lines: app.lines,
     });
     const router = new Router({
       redis: app.redis,
@@ -41,6 +42,7 @@ export default fp(
       config: app.config,
       log: app.log,
       metrics: { waitSeconds: app.metrics.waitSeconds, assignments: app.metrics.assignments },
+      lines: app.lines,
     });
     const waiters = new Waiters({
       redis: app.redis,
@@ -49,6 +51,7 @@ export default fp(
       view,
       config: app.config,
       log: app.log,
+      lines: app.lines,
     });
     app.decorate('roster', roster);
     app.decorate('waiters', waiters);
@@ -60,5 +63,5 @@ export default fp(
       view.close();
     });
   },
-  { name: 'routing', dependencies: ['conversation-store', 'notify', 'audit', 'metrics'] },
+  { name: 'routing', dependencies: ['conversation-store', 'notify', 'audit', 'metrics', 'lines'] },
 );

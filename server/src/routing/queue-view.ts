@@ -3,6 +3,8 @@ import { estimateWait, type StaffedOperator } from '@stille-lijn/shared/domain/w
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { ConversationRecord } from '../conversations/store.ts';
+import type { LineRegistry } from '../lines/registry.ts';
+import { canSeeWaiting, overflowFromFor } from '../lines/visibility.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import type { Roster } from './roster.ts';
@@ -11,14 +13,27 @@ import { SIGNAL_OFFSET, sinceOf, URGENT_OFFSET } from './score.ts';
 /** The languages every operator on the fallback answers in. */
 export const FALLBACK_LANGUAGES: readonly string[] = ['nl', 'en'];
 
+/** A staffed operator with the ids of their lines. */
+type StaffedWithLines = Awaited<ReturnType<Roster['staffed']>>[number] & { lineSet: ReadonlySet<string> };
+
 /** What every estimate of one push is made from. */
 interface EstimateInputs {
-  staffed: Awaited<ReturnType<Roster['staffed']>>;
+  staffed: StaffedWithLines[];
   /** The moving average of handling times (s), or null without history. */
   handle: number | null;
 }
 
-/** Who can take conversations of one language, now. */
+/** One waiting set: a line and a language. */
+interface WaitingSet {
+  key: string;
+  line: string;
+  language: string;
+}
+
+/** A waiting item with what the line rules need, before it is shown to a viewer. */
+type ListedItem = WaitingItem & { line: string; since: number };
+
+/** Who can take conversations of one line and language, now. */
 export interface Staffing {
   staffed: boolean;
   operators: StaffedOperator[];
@@ -32,8 +47,10 @@ const SNAPSHOT_COALESCE_MS = 250;
 const POSITIONS_COALESCE_MS = 1000;
 /** Estimates that differ by less than this (s) are not pushed again. */
 const ESTIMATE_STEP_S = 15;
-/** Waiting conversations per language shown in `queue:snapshot`. */
+/** Waiting conversations per line and language shown in `queue:snapshot`. */
 const SNAPSHOT_PER_LANGUAGE = 300;
+/** How long the ids of removed lines read from Redis are reused (ms). */
+const REMOVED_LINES_TTL_MS = 10_000;
 
 /**
  * What the queue looks like from outside: the waiting list operators see, each waiting
@@ -48,6 +65,8 @@ export class QueueView {
   readonly #notifier: Notifier;
   readonly #roster: Roster;
   readonly #log: Logger;
+  readonly #lines: LineRegistry;
+  #removed: { ids: string[]; at: number } | undefined;
   /** Last position pushed to each waiting visitor by this process, to push only changes. */
   readonly #lastPushed = new Map<
     string,
@@ -66,7 +85,9 @@ export class QueueView {
     roster: Roster;
     log: Logger;
     openSignals?: SignalOpener;
+    lines: LineRegistry;
   }) {
+    this.#lines = deps.lines;
     this.#openSignals = deps.openSignals ?? (() => []);
     this.#redis = deps.redis;
     this.#keys = deps.keys;
@@ -81,23 +102,80 @@ export class QueueView {
     clearTimeout(this.#snapshotTimer);
   }
 
-  /** Every waiting set; routing only ever reads the ones its operators speak. */
-  waitingKeys(): string[] {
-    return languages.map((l) => this.#keys.waiting(l));
+  /**
+   * Lines this deployment ran with whose ids are no longer in `LINES_FILE`: their waiting
+   * conversations stay, reachable by accounts of every line (`'*'`). Read from Redis, and
+   * reused for a few seconds.
+   */
+  async removedLines(): Promise<string[]> {
+    const now = Date.now();
+    if (this.#removed && now - this.#removed.at < REMOVED_LINES_TTL_MS) return this.#removed.ids;
+    const ids = (await this.#redis.smembers(this.#keys.linesSeen)).filter((id) => !this.#lines.get(id));
+    this.#removed = { ids, at: now };
+    return ids;
   }
 
   /**
-   * The waiting list in routing order: the heads of every language's set, merged, so that
-   * a crowd in one language never hides a conversation in another. Held waiters are left out.
+   * The ids of the lines an account's stored lines give it; an account of every line (`'*'`,
+   * as admins are on the route) also gets the lines removed from the file, which nobody
+   * else can reach.
    */
-  async waitingList(): Promise<WaitingItem[]> {
-    const read = this.#redis.pipeline();
-    for (const k of this.waitingKeys()) read.zrange(k, 0, SNAPSHOT_PER_LANGUAGE - 1, 'WITHSCORES');
-    const heads: { id: string; score: number }[] = [];
-    for (const [, z] of (await read.exec()) ?? []) {
-      const flat = (z ?? []) as string[];
-      for (let i = 0; i + 1 < flat.length; i += 2) heads.push({ id: flat[i]!, score: Number(flat[i + 1]) });
+  async linesOf(stored: readonly string[] | undefined): Promise<Set<string>> {
+    const lines = new Set(this.#lines.accountLines(stored));
+    if (stored?.includes('*')) for (const l of await this.removedLines()) lines.add(l);
+    return lines;
+  }
+
+  /** Every line whose waiting sets may hold conversations: those of the file, then removed ones. */
+  async lineIds(): Promise<string[]> {
+    return [...this.#lines.all.map((l) => l.id), ...(await this.removedLines())];
+  }
+
+  /** Every waiting set (each line × each language); routing only ever reads the ones its operators may take. */
+  async waitingSets(): Promise<WaitingSet[]> {
+    return (await this.lineIds()).flatMap((line) =>
+      languages.map((language) => ({ key: this.#keys.waiting(line, language), line, language })),
+    );
+  }
+
+  /** Every waiting set's key. */
+  async waitingKeys(): Promise<string[]> {
+    return (await this.waitingSets()).map((s) => s.key);
+  }
+
+  /**
+   * The waiting list in routing order as an account of `viewer.lines` (as stored) may see
+   * it (every line without a viewer): the heads of each line's and language's set, merged, so that a crowd
+   * in one never hides a conversation in another. Held waiters are left out. Items carry
+   * `line`, and `overflowFrom` when they reach the viewer through overflow.
+   */
+  async waitingList(viewer?: { lines: readonly string[] | undefined }): Promise<WaitingItem[]> {
+    const all = await this.#listed();
+    if (!viewer) return all.map(({ since: _since, ...item }) => item);
+    return this.#forViewer(all, await this.linesOf(viewer.lines), Date.now());
+  }
+
+  /** The list filtered and labelled for a viewer of `lines` (`canSeeWaiting`, `overflowFrom`). */
+  #forViewer(all: ListedItem[], lines: ReadonlySet<string>, now: number): WaitingItem[] {
+    const out: WaitingItem[] = [];
+    for (const { since, ...item } of all) {
+      if (!canSeeWaiting(this.#lines, lines, { line: item.line, waitingSince: since }, now)) continue;
+      const from = overflowFromFor(this.#lines, lines, item.line);
+      out.push(from ? { ...item, overflowFrom: from } : item);
     }
+    return out;
+  }
+
+  async #listed(): Promise<ListedItem[]> {
+    const sets = await this.waitingSets();
+    const read = this.#redis.pipeline();
+    for (const s of sets) read.zrange(s.key, 0, SNAPSHOT_PER_LANGUAGE - 1, 'WITHSCORES');
+    const heads: { id: string; score: number; line: string }[] = [];
+    ((await read.exec()) ?? []).forEach(([, z], si) => {
+      const flat = (z ?? []) as string[];
+      for (let i = 0; i + 1 < flat.length; i += 2)
+        heads.push({ id: flat[i]!, score: Number(flat[i + 1]), line: sets[si]!.line });
+    });
     if (heads.length === 0) return [];
     heads.sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1));
     const pipe = this.#redis.pipeline();
@@ -113,16 +191,18 @@ export class QueueView {
         'signals',
       );
     const rows = (await pipe.exec()) ?? [];
-    const out: WaitingItem[] = [];
+    const out: ListedItem[] = [];
     rows.forEach(([, v], i) => {
       const [role, language, urgent, since, state, fallback, signals] = v as (string | null)[];
       if (state !== 'waiting' || !role || !language || !since) return;
-      const item: WaitingItem = {
+      const item: ListedItem = {
         conversationId: heads[i]!.id,
         role: role as WaitingItem['role'],
         language: language as WaitingItem['language'],
         urgent: urgent === '1',
         waitingSince: new Date(Number(since)).toISOString(),
+        line: heads[i]!.line,
+        since: Number(since),
       };
       if (fallback === '1') item.languageFallback = true;
       if (signals) {
@@ -134,8 +214,25 @@ export class QueueView {
     return out;
   }
 
+  /**
+   * `queue:snapshot` to every connected console, each with only the conversations its
+   * account may reach (its lines, and what has overflowed to them): one list per distinct
+   * set of lines, sent to those operators' rooms.
+   */
   async pushSnapshot(): Promise<void> {
-    this.#notifier.toConsoles('queue:snapshot', { waiting: await this.waitingList() });
+    const [all, online] = await Promise.all([this.#listed(), this.#roster.connectedLines()]);
+    const groups = new Map<string, { stored: string[] | undefined; ids: string[] }>();
+    for (const o of online) {
+      const key = JSON.stringify(o.lines ?? null);
+      const g = groups.get(key) ?? { stored: o.lines, ids: [] };
+      g.ids.push(o.id);
+      groups.set(key, g);
+    }
+    const now = Date.now();
+    for (const g of groups.values()) {
+      const waiting = this.#forViewer(all, await this.linesOf(g.stored), now);
+      this.#notifier.toOperators(g.ids, 'queue:snapshot', { waiting });
+    }
   }
 
   /** Coalesces queue changes: one snapshot and one position push per short window. */
@@ -168,20 +265,24 @@ export class QueueView {
 
   /** Pushes `queue:position` to waiting visitors whose position, estimate or staffing changed (or all, when forced). */
   async pushPositions(force: boolean): Promise<void> {
+    const sets = await this.waitingSets();
+    const lineIds = [...new Set(sets.map((s) => s.line))];
     const read = this.#redis.pipeline();
-    for (const k of this.waitingKeys()) read.zrange(k, 0, -1);
-    read.zrange(this.#keys.fallback, 0, -1);
+    for (const s of sets) read.zrange(s.key, 0, -1, 'WITHSCORES');
+    for (const line of lineIds) read.zrange(this.#keys.fallback(line), 0, -1);
     const rows = ((await read.exec()) ?? []).map(([, ids]) => (ids ?? []) as string[]);
-    const fallback = new Set(rows.pop() ?? []);
+    const fallback = new Set(rows.slice(sets.length).flat());
     const inputs = await this.#inputs();
     const now = Date.now();
     const seen = new Set<string>();
-    // A position counts within the conversation's own language: only those compete for its operators.
-    rows.forEach((ids, li) => {
-      const language = languages[li]!;
-      ids.forEach((id, i) => {
+    // A position counts within the conversation's own line and language: only those compete for its operators.
+    sets.forEach((set, si) => {
+      const flat = rows[si] ?? [];
+      for (let j = 0; j + 1 < flat.length; j += 2) {
+        const id = flat[j]!;
         seen.add(id);
-        const p = this.#position(inputs, language, i + 1, fallback.has(id));
+        const since = sinceOf(Number(flat[j + 1]));
+        const p = this.#position(inputs, set.line, since, set.language, j / 2 + 1, fallback.has(id), now);
         const last = this.#lastPushed.get(id);
         const estimate = p.estimatedWaitSeconds;
         const sameEstimate =
@@ -191,39 +292,59 @@ export class QueueView {
               estimate !== null &&
               Math.abs(last.estimate - estimate) < ESTIMATE_STEP_S));
         const same = last && last.position === p.position && last.staffed === p.staffed && sameEstimate;
-        if (!force && same && now - last.at < 50_000) return;
+        if (!force && same && now - last.at < 50_000) continue;
         this.told(id, p);
         this.#notifier.toVisitor(id, 'queue:position', p);
-      });
+      }
     });
     for (const id of this.#lastPushed.keys()) if (!seen.has(id)) this.#lastPushed.delete(id);
   }
 
-  /** Who is staffed now and the handling-time average: read once, used for every waiting visitor. */
+  /** Who is staffed now (with their lines) and the handling-time average: read once, used for every waiting visitor. */
   async #inputs(): Promise<EstimateInputs> {
     const [staffed, handle] = await Promise.all([
       this.#roster.staffed(),
       this.#redis.hget(this.#keys.stats, 'handle'),
     ]);
-    return { staffed, handle: handle === null ? null : Number(handle) };
+    const withLines = await Promise.all(
+      staffed.map(async (o) => ({ ...o, lineSet: await this.linesOf(o.lines) })),
+    );
+    return { staffed: withLines, handle: handle === null ? null : Number(handle) };
   }
 
-  /** Who can take a conversation of `language` now (any Dutch or English speaker once it is on the fallback). */
+  /**
+   * Who can take a conversation of `line` and `language` that has waited since `since` (ms)
+   * now: operators of a line it is routable to (its own, or one it has overflowed to), who
+   * speak its language (any Dutch or English speaker once it is on the fallback).
+   */
   staffingFrom(
-    staffed: Awaited<ReturnType<Roster['staffed']>>,
+    staffed: StaffedWithLines[],
+    line: string,
+    since: number,
     language: string,
     fallback: boolean,
+    now = Date.now(),
   ): Staffing {
+    const routable = this.#lines.routableTo(line, since, now);
     const operators = staffed.filter(
       (o) =>
-        o.languages.includes(language) ||
-        (fallback && o.languages.some((l) => FALLBACK_LANGUAGES.includes(l))),
+        routable.some((l) => o.lineSet.has(l)) &&
+        (o.languages.includes(language) ||
+          (fallback && o.languages.some((l) => FALLBACK_LANGUAGES.includes(l)))),
     );
     return { staffed: operators.length > 0, operators };
   }
 
-  #position(inputs: EstimateInputs, language: string, position: number, fallback: boolean): QueuePosition {
-    const staffing = this.staffingFrom(inputs.staffed, language, fallback);
+  #position(
+    inputs: EstimateInputs,
+    line: string,
+    since: number,
+    language: string,
+    position: number,
+    fallback: boolean,
+    now = Date.now(),
+  ): QueuePosition {
+    const staffing = this.staffingFrom(inputs.staffed, line, since, language, fallback, now);
     const range = staffing.staffed
       ? estimateWait({ position, operators: staffing.operators, handleSeconds: inputs.handle })
       : null;
@@ -238,17 +359,36 @@ export class QueueView {
   }
 
   /** The position, staffing and estimate of one waiting conversation, as `queue:position` gives them. */
-  async positionOf(r: Pick<ConversationRecord, 'id' | 'language'>): Promise<QueuePosition> {
+  async positionOf(
+    r: Pick<ConversationRecord, 'id' | 'language' | 'line' | 'waitingSince'>,
+  ): Promise<QueuePosition> {
+    const line = this.#lines.lineOf(r.line);
     const [rank, fallback] = await Promise.all([
-      this.#redis.zrank(this.#keys.waiting(r.language), r.id),
-      this.#redis.zscore(this.#keys.fallback, r.id),
+      this.#redis.zrank(this.#keys.waiting(line, r.language), r.id),
+      this.#redis.zscore(this.#keys.fallback(line), r.id),
     ]);
-    return this.#position(await this.#inputs(), r.language, (rank ?? 0) + 1, fallback !== null);
+    return this.#position(
+      await this.#inputs(),
+      line,
+      r.waitingSince,
+      r.language,
+      (rank ?? 0) + 1,
+      fallback !== null,
+    );
   }
 
-  /** Is anyone staffed for a conversation of this language now? */
-  async staffing(language: string, fallback = false): Promise<Staffing> {
-    return this.staffingFrom(await this.#roster.staffed(), language, fallback);
+  /** Is anyone staffed now for a waiting conversation of this line and language, waiting since `since`? */
+  async staffing(
+    r: Pick<ConversationRecord, 'line' | 'waitingSince' | 'language'>,
+    fallback = false,
+  ): Promise<Staffing> {
+    return this.staffingFrom(
+      (await this.#inputs()).staffed,
+      this.#lines.lineOf(r.line),
+      r.waitingSince,
+      r.language,
+      fallback,
+    );
   }
 
   /** How many wait (held waiters excluded) and since when the longest has, for the figures. */
@@ -260,7 +400,7 @@ export class QueueView {
       [SIGNAL_OFFSET, `(${URGENT_OFFSET}`],
       [URGENT_OFFSET, '+inf'],
     ] as const;
-    for (const k of this.waitingKeys()) {
+    for (const k of await this.waitingKeys()) {
       pipe.zcard(k);
       for (const [min, max] of tiers) pipe.zrangebyscore(k, min, max, 'WITHSCORES', 'LIMIT', 0, 1);
     }

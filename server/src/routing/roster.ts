@@ -12,6 +12,20 @@ export interface OperatorRef {
   languages: Language[];
   /** Active conversations at once, set per account by admins. @default OPERATOR_CAPACITY */
   capacity?: number;
+  /** Version 2 (lines): the account's lines as stored (`['*']` for all); absent = the first line. */
+  lines?: readonly string[] | undefined;
+}
+
+/** An account's lines as kept on the route: JSON, '' for none (the first line). */
+const encodeLines = (lines: readonly string[] | undefined) => (lines?.length ? JSON.stringify(lines) : '');
+function decodeLines(v: string | null | undefined): string[] | undefined {
+  if (!v) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return Array.isArray(parsed) ? parsed.filter((l): l is string => typeof l === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A console that connects after the operator was away this long starts a new shift. */
@@ -78,6 +92,7 @@ export class Roster {
         langs: op.languages.join(','),
         cap: String(op.capacity ?? this.#capacity),
         name: op.displayName,
+        lines: encodeLines(op.lines),
         lastSeen: String(now),
         ...shift,
       })
@@ -186,26 +201,45 @@ export class Roster {
   }
 
   /** Name and capacity of a signed-in operator, or null for one who never signed in. */
-  async target(operatorId: string): Promise<{ name: string; capacity: number } | null> {
-    const [name, cap] = await this.#redis.hmget(this.#keys.routeOperator(operatorId), 'name', 'cap');
-    return name ? { name, capacity: Number(cap) || this.#capacity } : null;
+  async target(
+    operatorId: string,
+  ): Promise<{ name: string; capacity: number; lines: string[] | undefined } | null> {
+    const [name, cap, lines] = await this.#redis.hmget(
+      this.#keys.routeOperator(operatorId),
+      'name',
+      'cap',
+      'lines',
+    );
+    return name ? { name, capacity: Number(cap) || this.#capacity, lines: decodeLines(lines) } : null;
+  }
+
+  /** An operator's lines as their last console connect copied them (undefined: the first line). */
+  async lines(operatorId: string): Promise<string[] | undefined> {
+    return decodeLines(await this.#redis.hget(this.#keys.routeOperator(operatorId), 'lines'));
   }
 
   /** Operators available now, with what a routing pass needs. */
   async available(): Promise<
-    { id: string; name: string; languages: string[]; capacity: number; load: number }[]
+    {
+      id: string;
+      name: string;
+      languages: string[];
+      capacity: number;
+      load: number;
+      lines: string[] | undefined;
+    }[]
   > {
     const ids = await this.#redis.smembers(this.#keys.routeAvailable);
     if (ids.length === 0) return [];
     const pipe = this.#redis.pipeline();
     for (const id of ids) {
-      pipe.hmget(this.#keys.routeOperator(id), 'status', 'langs', 'cap', 'name');
+      pipe.hmget(this.#keys.routeOperator(id), 'status', 'langs', 'cap', 'name', 'lines');
       pipe.scard(this.#keys.operatorConversations(id));
     }
     const rows = (await pipe.exec()) ?? [];
     const out = [];
     for (let i = 0; i < ids.length; i++) {
-      const [status, langs, cap, name] = (rows[i * 2]?.[1] ?? []) as (string | null)[];
+      const [status, langs, cap, name, lines] = (rows[i * 2]?.[1] ?? []) as (string | null)[];
       if (status !== 'available') continue;
       out.push({
         id: ids[i]!,
@@ -213,6 +247,7 @@ export class Roster {
         languages: (langs ?? '').split(',').filter(Boolean),
         capacity: Number(cap) || 0,
         load: Number(rows[i * 2 + 1]?.[1] ?? 0),
+        lines: decodeLines(lines),
       });
     }
     return out;
@@ -224,7 +259,9 @@ export class Roster {
    */
   async staffed(
     now = Date.now(),
-  ): Promise<{ id: string; languages: string[]; capacity: number; load: number }[]> {
+  ): Promise<
+    { id: string; languages: string[]; capacity: number; load: number; lines: string[] | undefined }[]
+  > {
     const available = await this.available();
     if (available.length === 0) return [];
     const pipe = this.#redis.pipeline();
@@ -232,7 +269,33 @@ export class Roster {
     const live = ((await pipe.exec()) ?? []).map(([, n]) => Number(n ?? 0) > 0);
     return available
       .filter((_, i) => live[i])
-      .map((o) => ({ id: o.id, languages: o.languages, capacity: o.capacity, load: o.load }));
+      .map((o) => ({
+        id: o.id,
+        languages: o.languages,
+        capacity: o.capacity,
+        load: o.load,
+        lines: o.lines,
+      }));
+  }
+
+  /**
+   * Operators with a console connected now, with their lines as stored (undefined: the
+   * first line): whom `queue:snapshot` goes to, each with what their lines may see.
+   */
+  async connectedLines(now = Date.now()): Promise<{ id: string; lines: string[] | undefined }[]> {
+    const ids = await this.all();
+    if (ids.length === 0) return [];
+    const pipe = this.#redis.pipeline();
+    for (const id of ids) {
+      pipe.zcount(this.#keys.operatorSockets(id), now, '+inf');
+      pipe.hget(this.#keys.routeOperator(id), 'lines');
+    }
+    const rows = (await pipe.exec()) ?? [];
+    return ids.flatMap((id, i) =>
+      Number(rows[i * 2]?.[1] ?? 0) > 0
+        ? [{ id, lines: decodeLines(rows[i * 2 + 1]?.[1] as string | null) }]
+        : [],
+    );
   }
 
   /** Every operator on the route, with status, load and whether a console is connected. */

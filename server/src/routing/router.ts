@@ -10,6 +10,8 @@ import {
   firstName,
   senderOf,
 } from '../conversations/store.ts';
+import type { LineRegistry } from '../lines/registry.ts';
+import { overflowFromFor } from '../lines/visibility.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, queueScript, runScript } from '../redis/scripts.ts';
 import type { Notifier } from '../sockets/notifier.ts';
@@ -17,7 +19,7 @@ import { type Head, planAssignments } from './plan.ts';
 import type { QueueView } from './queue-view.ts';
 import { FALLBACK_LANGUAGES } from './queue-view.ts';
 import type { OperatorRef, Roster } from './roster.ts';
-import { FALLBACK_SHIFT, routingScore, SIGNAL_OFFSET, URGENT_OFFSET } from './score.ts';
+import { FALLBACK_SHIFT, routingScore, SIGNAL_OFFSET, sinceOf, URGENT_OFFSET } from './score.ts';
 import { assignScript, requeueScript, transferScript } from './scripts.ts';
 
 export { FALLBACK_SHIFT, routingScore, SIGNAL_OFFSET, URGENT_OFFSET };
@@ -43,6 +45,8 @@ export interface RouterDeps {
   config: Readonly<Config>;
   log: Logger;
   metrics?: RouterMetrics;
+  /** Version 2: the deployment's lines. */
+  lines: LineRegistry;
 }
 
 /** The whole of a conversation as its operator gets it. */
@@ -99,34 +103,68 @@ export class Router {
     return assigned;
   }
 
+  /** The ids of the lines an account's stored lines give it (`QueueView.linesOf`). */
+  linesOf(stored: readonly string[] | undefined): Promise<Set<string>> {
+    return this.#d.view.linesOf(stored);
+  }
+
   /**
-   * One pass: the heads of the waiting sets of the languages the available operators speak,
-   * merged in routing order, each given to the least loaded of them with room. No number of
-   * conversations in other languages is ever read. The proposals are then made atomically,
-   * one script each, in one round trip; a refused one (a race) is left for the next pass.
+   * One pass: for each available operator, the heads of the waiting sets of their
+   * languages on their lines and the lines that overflow into theirs, merged in routing
+   * order, each given to the least loaded operator with room who may take it now (its
+   * line, or a line it has overflowed to: `LineRegistry.routableTo`). No number of
+   * conversations in other languages or on other lines is ever read. The proposals are
+   * then made atomically, one script each, in one round trip; a refused one (a race) is
+   * left for the next pass.
    */
   async #pass(): Promise<{ assigned: number; again: boolean }> {
-    const ops = (await this.#d.roster.available()).filter((o) => o.load < o.capacity);
-    if (ops.length === 0) return { assigned: 0, again: false };
+    const available = (await this.#d.roster.available()).filter((o) => o.load < o.capacity);
+    if (available.length === 0) return { assigned: 0, again: false };
+    const ops = await Promise.all(available.map(async (o) => ({ ...o, lines: await this.linesOf(o.lines) })));
     const free = ops.reduce((n, o) => n + o.capacity - o.load, 0);
-    const langs = [...new Set(ops.flatMap((o) => o.languages))];
+    const sets = new Map<string, { line: string; lang: string; fallback: boolean }>();
+    for (const o of ops) {
+      const feeding = [...new Set([...this.#d.lines.feeding(o.lines), ...o.lines])];
+      const speaksFallback = o.languages.some((l) => FALLBACK_LANGUAGES.includes(l));
+      for (const line of feeding) {
+        for (const lang of o.languages)
+          sets.set(this.#k.waiting(line, lang), { line, lang, fallback: false });
+        // Dutch and English speakers also take what waits on the line's language fallback.
+        if (speaksFallback) sets.set(this.#k.fallback(line), { line, lang: '', fallback: true });
+      }
+    }
     const read = this.#d.redis.pipeline();
-    for (const lang of langs) read.zrange(this.#k.waiting(lang), 0, free + 15, 'WITHSCORES');
-    // Dutch and English speakers also take what waits on the language fallback.
-    const fallback = langs.some((l) => FALLBACK_LANGUAGES.includes(l));
-    if (fallback) read.zrange(this.#k.fallback, 0, free + 15, 'WITHSCORES');
-    const heads: Head[] = [];
+    for (const key of sets.keys()) read.zrange(key, 0, free + 15, 'WITHSCORES');
     const rows = ((await read.exec()) ?? []).map(([, z]) => (z ?? []) as string[]);
-    rows.slice(0, langs.length).forEach((flat, i) => {
-      for (let j = 0; j + 1 < flat.length; j += 2)
-        heads.push({ id: flat[j]!, score: Number(flat[j + 1]), lang: langs[i]! });
+    const now = Date.now();
+    const routable = (line: string, score: number) => this.#d.lines.routableTo(line, sinceOf(score), now);
+    const heads: Head[] = [];
+    [...sets.values()].forEach((set, i) => {
+      const flat = rows[i] ?? [];
+      if (set.fallback) return;
+      for (let j = 0; j + 1 < flat.length; j += 2) {
+        const score = Number(flat[j + 1]);
+        heads.push({
+          id: flat[j]!,
+          score,
+          lang: set.lang,
+          line: set.line,
+          routable: routable(set.line, score),
+        });
+      }
     });
-    if (fallback) heads.push(...(await this.#fallbackHeads(rows[langs.length] ?? [])));
+    const fallbacks = [...sets.values()].flatMap((set, i) =>
+      set.fallback ? [{ set, flat: rows[i] ?? [] }] : [],
+    );
+    for (const { set, flat } of fallbacks) heads.push(...(await this.#fallbackHeads(set.line, flat, now)));
     const proposals = planAssignments(ops, heads);
     if (proposals.length === 0) return { assigned: 0, again: false };
-    const now = Date.now();
+    const since = new Map(heads.map((h) => [h.id, sinceOf(h.score)]));
     const pipe = this.#d.redis.pipeline();
-    for (const p of proposals) this.#queueAssign(pipe, p.id, p.lang, p.op, now, true);
+    for (const p of proposals) {
+      const served = this.servedLineFor(p.line, since.get(p.id) ?? now, p.op.lines, now);
+      this.#queueAssign(pipe, p.id, p.lang, p.line, served, p.op, now, true);
+    }
     const results = (await pipe.exec()) ?? [];
     let assigned = 0;
     let again = false;
@@ -147,11 +185,18 @@ export class Router {
             load: r.load,
           }),
         );
-      } else if (r.status === 'conflict' || r.status === 'not_found' || r.status === 'retry') {
-        // A stale entry (ended, taken, or in another language's set) never blocks the queue.
-        this.#d.redis.zrem(this.#k.waiting(p.lang), p.id).catch(() => {
+      } else if (r.status === 'conflict' || r.status === 'not_found') {
+        // A stale entry (ended or taken) never blocks the queue.
+        this.#d.redis.zrem(this.#k.waiting(p.line, p.lang), p.id).catch(() => {
           // Redis away: the next pass finds the entry stale again.
         });
+        again = true;
+      } else if (r.status === 'retry') {
+        // Read from a set it no longer belongs to (another line or language): the next pass
+        // reads it from the right one. Only a stale entry in a set of its own is removed.
+        this.#dropIfMisplaced(p.id, p.line, p.lang).catch((err) =>
+          this.#d.log.warn({ err }, 'stale waiting entry not removed'),
+        );
         again = true;
       } else {
         again = true; // the operator went away or filled up meanwhile
@@ -164,8 +209,15 @@ export class Router {
     return { assigned, again: again && assigned > 0 };
   }
 
-  /** Heads of the fallback set, with each conversation's own language (which names its line). */
-  async #fallbackHeads(flat: string[]): Promise<Head[]> {
+  /** Removes an entry read from a line's or language's set that its record no longer names. */
+  async #dropIfMisplaced(id: string, line: string, lang: string): Promise<void> {
+    const r = await this.#d.store.read(id);
+    if (r?.state !== 'waiting' || r.language !== lang || this.#d.lines.lineOf(r.line) !== line)
+      await this.#d.redis.zrem(this.#k.waiting(line, lang), id);
+  }
+
+  /** Heads of a line's fallback set, with each conversation's own language (which names its set). */
+  async #fallbackHeads(line: string, flat: string[], now: number): Promise<Head[]> {
     if (flat.length === 0) return [];
     const pipe = this.#d.redis.pipeline();
     for (let j = 0; j < flat.length; j += 2) pipe.hget(this.#k.conversation(flat[j]!), 'language');
@@ -173,17 +225,37 @@ export class Router {
     const heads: Head[] = [];
     for (let j = 0; j + 1 < flat.length; j += 2) {
       const lang = langs[j / 2];
-      if (lang) heads.push({ id: flat[j]!, score: Number(flat[j + 1]), lang, fallback: true });
+      const score = Number(flat[j + 1]);
+      if (lang)
+        heads.push({
+          id: flat[j]!,
+          score,
+          lang,
+          fallback: true,
+          line,
+          routable: this.#d.lines.routableTo(line, sinceOf(score), now),
+        });
     }
     return heads;
   }
 
-  #assignKeys(id: string, lang: string, operatorId: string) {
+  /**
+   * The line an operator of `lines` takes a conversation of `line` through, when it is not
+   * one of theirs: the first of their lines along its overflow (`routableTo` order), else
+   * the first of their lines on its chain. '' when it is their own line.
+   */
+  servedLineFor(line: string, waitingSince: number, lines: ReadonlySet<string>, now = Date.now()): string {
+    if (lines.has(line)) return '';
+    const along = [...this.#d.lines.routableTo(line, waitingSince, now), ...this.#d.lines.chain(line)];
+    return along.find((l) => lines.has(l)) ?? [...lines][0] ?? '';
+  }
+
+  #assignKeys(id: string, lang: string, line: string, operatorId: string) {
     const k = this.#k;
     const day = today();
     return {
       conversation: k.conversation(id),
-      waiting: k.waiting(lang),
+      waiting: k.waiting(line, lang),
       held: k.held,
       waitingAway: k.waitingAway,
       operatorConversations: k.operatorConversations(operatorId),
@@ -192,7 +264,7 @@ export class Router {
       stats: k.stats,
       statsDay: k.statsDay(day),
       statsDayWaits: k.statsDayWaits(day),
-      fallback: k.fallback,
+      fallback: k.fallback(line),
     };
   }
 
@@ -200,11 +272,13 @@ export class Router {
     pipe: ReturnType<Redis['pipeline']>,
     id: string,
     lang: string,
+    line: string,
+    servedLine: string,
     op: { id: string; name: string; capacity: number },
     now: number,
     requireAvailable: boolean,
   ): void {
-    queueScript(this.#d.redis, pipe, assignScript, this.#assignKeys(id, lang, op.id), {
+    queueScript(this.#d.redis, pipe, assignScript, this.#assignKeys(id, lang, line, op.id), {
       id,
       operatorId: op.id,
       operatorName: op.name,
@@ -214,25 +288,45 @@ export class Router {
       requireAvailable: requireAvailable ? 1 : 0,
       ewmaAlpha: EWMA_ALPHA,
       statsTtlMs: STATS_TTL_MS,
+      line,
+      servedLine,
+      firstLine: this.#d.lines.first.id,
     });
   }
 
-  /** Assigns one waiting conversation to one operator, whatever their status, if they have room. */
-  async #assignOne(id: string, op: { id: string; name: string; capacity: number }) {
+  /**
+   * Assigns one waiting conversation to one operator, whatever their status, if they have
+   * room. Which conversations an account may take by hand is checked by the caller.
+   */
+  async #assignOne(
+    id: string,
+    op: { id: string; name: string; capacity: number; lines: readonly string[] | undefined },
+  ) {
+    const lines = await this.linesOf(op.lines);
     for (let attempt = 0; attempt < 3; attempt++) {
       const r = await this.#d.store.read(id);
       if (!r) return { status: 'not_found' } as const;
-      const result = await runScript(this.#d.redis, assignScript, this.#assignKeys(id, r.language, op.id), {
-        id,
-        operatorId: op.id,
-        operatorName: op.name,
-        capacity: op.capacity,
-        now: Date.now(),
-        language: r.language,
-        requireAvailable: 0,
-        ewmaAlpha: EWMA_ALPHA,
-        statsTtlMs: STATS_TTL_MS,
-      });
+      const line = this.#d.lines.lineOf(r.line);
+      const now = Date.now();
+      const result = await runScript(
+        this.#d.redis,
+        assignScript,
+        this.#assignKeys(id, r.language, line, op.id),
+        {
+          id,
+          operatorId: op.id,
+          operatorName: op.name,
+          capacity: op.capacity,
+          now,
+          language: r.language,
+          requireAvailable: 0,
+          ewmaAlpha: EWMA_ALPHA,
+          statsTtlMs: STATS_TTL_MS,
+          line,
+          servedLine: this.servedLineFor(line, r.waitingSince, lines, now),
+          firstLine: this.#d.lines.first.id,
+        },
+      );
       if (result.status !== 'retry') return result;
     }
     return { status: 'conflict' } as const;
@@ -247,13 +341,14 @@ export class Router {
       id: op.id,
       name: op.displayName,
       capacity: op.capacity ?? this.#d.roster.capacity,
+      lines: op.lines,
     });
     if (r.status === 'not_found') throw new AppError('not_found');
     if (r.status === 'full') throw refusal('at_capacity');
     if (r.status !== 'ok') throw refusal('not_waiting');
     await this.#afterAssigned(conversationId, op.id, r.waitingSince, { notifyOperator: false });
     await this.#d.audit.record('accept', op.id, conversationId);
-    const view = await this.assignedView(conversationId);
+    const view = await this.assignedView(conversationId, await this.linesOf(op.lines));
     // Other sockets of the same operator learn of it too.
     this.#d.notifier.toOperator(op.id, 'chat:assigned', view);
     this.#d.view.changed();
@@ -268,6 +363,7 @@ export class Router {
       id: operatorId,
       name: target.name,
       capacity: target.capacity,
+      lines: target.lines,
     });
     if (r.status === 'full') throw refusal('colleague_full');
     if (r.status !== 'ok') throw refusal('not_waiting');
@@ -299,22 +395,38 @@ export class Router {
     }
   }
 
-  async assignedView(conversationId: string): Promise<AssignedView> {
+  /**
+   * The whole of a conversation for an operator; with `forLines` (the viewer's lines),
+   * `overflowFrom` is set when it reached them through overflow from another line.
+   */
+  async assignedView(conversationId: string, forLines?: ReadonlySet<string>): Promise<AssignedView> {
     const [conversation, messages, notes] = await Promise.all([
       this.#d.store.conversation(conversationId),
       this.#d.store.messages(conversationId, { forOperator: true }),
       this.#d.store.notes(conversationId),
     ]);
+    if (forLines) {
+      const from = overflowFromFor(this.#d.lines, forLines, conversation.line);
+      if (from) conversation.overflowFrom = from;
+    }
     return { conversation, messages, notes };
   }
 
+  /** The lines of an operator as routing knows them (their last console connect). */
+  async #operatorLines(operatorId: string): Promise<Set<string>> {
+    return this.linesOf(await this.#d.roster.lines(operatorId));
+  }
+
   async sendAssigned(conversationId: string, operatorId: string): Promise<void> {
-    this.#d.notifier.toOperator(operatorId, 'chat:assigned', await this.assignedView(conversationId));
+    const lines = await this.#operatorLines(operatorId);
+    this.#d.notifier.toOperator(operatorId, 'chat:assigned', await this.assignedView(conversationId, lines));
   }
 
   /** Re-sends `chat:assigned` for every active conversation of an operator (on reconnect). */
   async resendAssigned(operatorId: string, emit: (payload: AssignedView) => void): Promise<void> {
-    for (const id of await this.#d.roster.conversationsOf(operatorId)) emit(await this.assignedView(id));
+    const lines = await this.#operatorLines(operatorId);
+    for (const id of await this.#d.roster.conversationsOf(operatorId))
+      emit(await this.assignedView(id, lines));
   }
 
   async pushOperatorState(operatorId: string): Promise<void> {
@@ -331,11 +443,15 @@ export class Router {
     conversationId: string,
     operatorId: string,
     sealedNote = '',
+    toLine = '',
   ): Promise<{ status: 'ok' | 'conflict' | 'forbidden'; noteId: string }> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const r = await this.#d.store.read(conversationId);
       if (!r) return { status: 'conflict', noteId: '' };
       const k = this.#k;
+      const line = this.#d.lines.lineOf(r.line);
+      // Back to its own line's sets, or to those of the line it is transferred to.
+      const target = toLine || line;
       const res = await runScript(
         this.#d.redis,
         requeueScript,
@@ -343,10 +459,10 @@ export class Router {
           conversation: k.conversation(conversationId),
           notes: k.notes(conversationId),
           operatorConversations: k.operatorConversations(operatorId),
-          waiting: k.waiting(r.language),
+          waiting: k.waiting(target, r.language),
           active: k.active,
           waitingAway: k.waitingAway,
-          fallback: k.fallback,
+          fallback: k.fallback(target),
         },
         {
           id: conversationId,
@@ -356,6 +472,9 @@ export class Router {
           urgentOffset: URGENT_OFFSET,
           fallbackShift: FALLBACK_SHIFT,
           signalOffset: SIGNAL_OFFSET,
+          line,
+          toLine,
+          firstLine: this.#d.lines.first.id,
         },
       );
       if (res.status !== 'retry') return { status: res.status, noteId: res.noteId };
@@ -367,20 +486,25 @@ export class Router {
   async transfer(
     conversationId: string,
     from: OperatorRef,
-    to: { operatorId: string } | { queue: true },
+    to: { operatorId: string } | { queue: true; line?: string | undefined },
     note?: string,
   ): Promise<void> {
+    // Version 2 (lines): another line's queue must be a line of this deployment.
+    const toLine = 'queue' in to ? (to.line ?? '') : '';
+    if (toLine && !this.#d.lines.get(toLine)) throw refusal('unknown_line');
     // The hand-over note is written by the same script as the move, so a refused transfer
     // leaves no note behind and a retry does not add it twice.
     const sealedNote = note ? this.#d.store.seal(conversationId, 'note', note, senderOf('o', from.id)) : '';
     const n = this.#d.notifier;
     if ('queue' in to) {
-      const r = await this.requeue(conversationId, from.id, sealedNote);
+      const r = await this.requeue(conversationId, from.id, sealedNote, toLine);
       if (r.status === 'forbidden') throw refusal('not_holder');
       if (r.status !== 'ok') throw await this.#notActive(conversationId);
       if (r.noteId) await this.#d.audit.record('note', from.id, conversationId);
       n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
       await this.#d.audit.record('transfer-queue', from.id, conversationId);
+      // Its visitor waits again: position and staffing now follow its (new) line.
+      this.#d.view.forget(conversationId);
       this.#d.view.changed();
       await this.pushOperatorState(from.id);
       void this.routeNow();
@@ -444,11 +568,12 @@ export class Router {
   async rescore(r: ConversationRecord, urgent: boolean, highSignal = r.highSignal): Promise<void> {
     if (r.state !== 'waiting') return;
     const score = routingScore(urgent, r.waitingSince, highSignal);
+    const line = this.#d.lines.lineOf(r.line);
     await this.#d.redis
       .multi()
-      .zadd(this.#k.waiting(r.language), 'XX', score, r.id)
+      .zadd(this.#k.waiting(line, r.language), 'XX', score, r.id)
       .zadd(this.#k.held, 'XX', score, r.id)
-      .zadd(this.#k.fallback, 'XX', score + FALLBACK_SHIFT, r.id)
+      .zadd(this.#k.fallback(line), 'XX', score + FALLBACK_SHIFT, r.id)
       .exec();
     this.#d.view.changed();
   }

@@ -40,12 +40,12 @@ async function waiting(id: string, opts: { language?: string; since?: number; ur
     away: '',
     waitingMsgs: '2',
   });
-  await t.redis.zadd(t.k.waiting(language), (opts.urgent ? 0 : URGENT_OFFSET) + since, id);
+  await t.redis.zadd(t.k.waiting('default', language), (opts.urgent ? 0 : URGENT_OFFSET) + since, id);
 }
 
 const assignKeys = (id: string, language: string, operatorId: string) => ({
   conversation: t.k.conversation(id),
-  waiting: t.k.waiting(language),
+  waiting: t.k.waiting('default', language),
   held: t.k.held,
   waitingAway: t.k.waitingAway,
   operatorConversations: t.k.operatorConversations(operatorId),
@@ -54,7 +54,7 @@ const assignKeys = (id: string, language: string, operatorId: string) => ({
   stats: t.k.stats,
   statsDay: t.k.statsDay(DAY),
   statsDayWaits: t.k.statsDayWaits(DAY),
-  fallback: t.k.fallback,
+  fallback: t.k.fallback('default'),
 });
 
 function assign(
@@ -74,6 +74,9 @@ function assign(
     requireAvailable: opts.routing ? 1 : 0,
     ewmaAlpha: ALPHA,
     statsTtlMs: 3 * 86_400_000,
+    line: 'default',
+    servedLine: '',
+    firstLine: 'default',
   });
 }
 
@@ -86,10 +89,10 @@ function requeue(id: string, operatorId: string, opts: { language?: string; note
       conversation: t.k.conversation(id),
       notes: t.k.notes(id),
       operatorConversations: t.k.operatorConversations(operatorId),
-      waiting: t.k.waiting(language),
+      waiting: t.k.waiting('default', language),
       active: t.k.active,
       waitingAway: t.k.waitingAway,
-      fallback: t.k.fallback,
+      fallback: t.k.fallback('default'),
     },
     {
       id,
@@ -99,6 +102,9 @@ function requeue(id: string, operatorId: string, opts: { language?: string; note
       urgentOffset: URGENT_OFFSET,
       fallbackShift: FALLBACK_SHIFT,
       signalOffset: SIGNAL_OFFSET,
+      line: 'default',
+      toLine: '',
+      firstLine: 'default',
     },
   );
 }
@@ -127,18 +133,25 @@ function transfer(id: string, from: string, to: string, opts: { capacity?: numbe
 
 const holdKeys = (id: string, language: string) => ({
   conversation: t.k.conversation(id),
-  waiting: t.k.waiting(language),
+  waiting: t.k.waiting('default', language),
   held: t.k.held,
   waitingAway: t.k.waitingAway,
-  fallback: t.k.fallback,
+  fallback: t.k.fallback('default'),
 });
 const hold = (id: string, language = 'nl') =>
-  runScript(t.redis, holdWaiterScript, holdKeys(id, language), { id, language });
+  runScript(t.redis, holdWaiterScript, holdKeys(id, language), {
+    id,
+    language,
+    line: 'default',
+    firstLine: 'default',
+  });
 const unhold = (id: string, language = 'nl') =>
   runScript(t.redis, unholdWaiterScript, holdKeys(id, language), {
     id,
     language,
     fallbackShift: FALLBACK_SHIFT,
+    line: 'default',
+    firstLine: 'default',
   });
 
 const field = (id: string, name: string) => t.redis.hget(t.k.conversation(id), name);
@@ -164,7 +177,7 @@ describe('assign.lua', () => {
       held: '',
       waitingSince: String(T0),
     });
-    expect(await t.redis.zscore(t.k.waiting('nl'), 'c1')).toBeNull();
+    expect(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1')).toBeNull();
     expect(await t.redis.zscore(t.k.held, 'c1')).toBeNull();
     expect(await t.redis.zscore(t.k.waitingAway, 'c1')).toBeNull();
     expect(await t.redis.smembers(t.k.operatorConversations('op1'))).toEqual(['c1']);
@@ -202,7 +215,7 @@ describe('assign.lua', () => {
     await waiting('c1', { language: 'en' });
     expect(await assign('c1', 'op1', { readLanguage: 'nl' })).toEqual({ status: 'retry' });
     expect(await field('c1', 'state')).toBe('waiting');
-    expect(await t.redis.zscore(t.k.waiting('en'), 'c1')).not.toBeNull();
+    expect(await t.redis.zscore(t.k.waiting('default', 'en'), 'c1')).not.toBeNull();
     expect(await t.redis.exists(t.k.operatorConversations('op1'), t.k.active, t.k.stats)).toBe(0);
   });
 
@@ -225,7 +238,7 @@ describe('assign.lua', () => {
     await assign('c1', 'op1', { capacity: 1 });
     expect(await assign('c2', 'op1', { capacity: 1 })).toEqual({ status: 'full' });
     expect(await field('c2', 'state')).toBe('waiting');
-    expect(await t.redis.zscore(t.k.waiting('nl'), 'c2')).not.toBeNull();
+    expect(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c2')).not.toBeNull();
   });
 
   it('race: many operators for one conversation, each on its own connection: exactly one gets it', async () => {
@@ -250,7 +263,7 @@ describe('assign.lua', () => {
     expect(results.filter((r) => r.status === 'full')).toHaveLength(8);
     expect(results.flatMap((r) => (r.status === 'ok' ? [r.load] : [])).sort()).toEqual([1, 2, 3, 4]);
     expect(await t.redis.scard(t.k.operatorConversations('op1'))).toBe(4);
-    expect(await t.redis.zcard(t.k.waiting('nl'))).toBe(8);
+    expect(await t.redis.zcard(t.k.waiting('default', 'nl'))).toBe(8);
   });
 });
 
@@ -260,7 +273,7 @@ describe('requeue.lua', () => {
     await t.redis.hset(t.k.conversation('c1'), 'signalTier', '1');
     await assign('c1', 'op1');
     expect((await requeue('c1', 'op1')).status).toBe('ok');
-    const score = Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'));
+    const score = Number(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1'));
     expect(score).toBe(SIGNAL_OFFSET + T0);
     expect(score).toBeGreaterThan(T0 + 10 * 86_400_000);
     expect(score).toBeLessThan(URGENT_OFFSET + T0 - 10 * 86_400_000);
@@ -277,7 +290,7 @@ describe('requeue.lua', () => {
     expect(conv).not.toHaveProperty('operatorId');
     expect(conv).not.toHaveProperty('operatorName');
     expect(conv).not.toHaveProperty('assignedAt');
-    expect(Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
+    expect(Number(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
     expect(await t.redis.exists(t.k.operatorConversations('op1'))).toBe(0);
     expect(await t.redis.sismember(t.k.active, 'c1')).toBe(0);
     const notes = await t.redis.xrange(t.k.notes('c1'), '-', '+');
@@ -288,7 +301,7 @@ describe('requeue.lua', () => {
     await waiting('c1', { since: T0, urgent: true });
     await assign('c1', 'op1');
     expect(await requeue('c1', 'op1')).toEqual({ status: 'ok', noteId: '' });
-    expect(Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'))).toBe(T0);
+    expect(Number(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1'))).toBe(T0);
     expect(await t.redis.exists(t.k.notes('c1'))).toBe(0);
   });
 
@@ -312,7 +325,9 @@ describe('requeue.lua', () => {
     expect(await field('c1', 'state')).toBe('active');
     expect(await field('c1', 'operatorId')).toBe('op1');
     expect(await t.redis.smembers(t.k.operatorConversations('op1'))).toEqual(['c1']);
-    expect(await t.redis.exists(t.k.notes('c1'), t.k.waiting('nl'), t.k.waiting('en'))).toBe(0);
+    expect(
+      await t.redis.exists(t.k.notes('c1'), t.k.waiting('default', 'nl'), t.k.waiting('default', 'en')),
+    ).toBe(0);
   });
 });
 
@@ -393,14 +408,14 @@ describe('hold-waiter.lua and unhold-waiter.lua', () => {
     await waiting('c0', { since: T0 - 1 });
     await waiting('c2', { since: T0 + 1 });
     expect(await hold('c1')).toBe(true);
-    expect(await t.redis.zrange(t.k.waiting('nl'), 0, -1)).toEqual(['c0', 'c2']);
+    expect(await t.redis.zrange(t.k.waiting('default', 'nl'), 0, -1)).toEqual(['c0', 'c2']);
     expect(Number(await t.redis.zscore(t.k.held, 'c1'))).toBe(URGENT_OFFSET + T0);
     expect(await field('c1', 'held')).toBe('1');
     expect(await t.redis.zscore(t.k.waitingAway, 'c1')).toBeNull();
 
     expect(await unhold('c1')).toBe('back');
-    expect(await t.redis.zrange(t.k.waiting('nl'), 0, -1)).toEqual(['c0', 'c1', 'c2']);
-    expect(Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
+    expect(await t.redis.zrange(t.k.waiting('default', 'nl'), 0, -1)).toEqual(['c0', 'c1', 'c2']);
+    expect(Number(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
     expect(await t.redis.exists(t.k.held)).toBe(0);
     expect(await field('c1', 'held')).toBe('');
   });
@@ -410,14 +425,14 @@ describe('hold-waiter.lua and unhold-waiter.lua', () => {
     await hold('c1');
     expect(Number(await t.redis.zscore(t.k.held, 'c1'))).toBe(T0);
     await unhold('c1');
-    expect(Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'))).toBe(T0);
+    expect(Number(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1'))).toBe(T0);
   });
 
   it('skip: a waiter whose visitor is back, one that no longer waits, a stale language, or one not in line', async () => {
     await waiting('back');
     await t.redis.zadd(t.k.waitingAway, T0, 'back');
     expect(await hold('back')).toBe(false);
-    expect(await t.redis.zscore(t.k.waiting('nl'), 'back')).not.toBeNull();
+    expect(await t.redis.zscore(t.k.waiting('default', 'nl'), 'back')).not.toBeNull();
 
     await awayWaiter('active');
     await assign('active', 'op1');
@@ -426,10 +441,10 @@ describe('hold-waiter.lua and unhold-waiter.lua', () => {
 
     await awayWaiter('en');
     expect(await hold('en', 'en')).toBe(false);
-    expect(await t.redis.zscore(t.k.waiting('nl'), 'en')).not.toBeNull();
+    expect(await t.redis.zscore(t.k.waiting('default', 'nl'), 'en')).not.toBeNull();
 
     await awayWaiter('gone');
-    await t.redis.zrem(t.k.waiting('nl'), 'gone');
+    await t.redis.zrem(t.k.waiting('default', 'nl'), 'gone');
     expect(await hold('gone')).toBe(false);
 
     expect(await t.redis.exists(t.k.held)).toBe(0);
@@ -440,7 +455,7 @@ describe('hold-waiter.lua and unhold-waiter.lua', () => {
   it('not_held: a waiter that was never held stays where it is, and leaves the away index', async () => {
     await awayWaiter('c1');
     expect(await unhold('c1')).toBe('not_held');
-    expect(await t.redis.zscore(t.k.waiting('nl'), 'c1')).not.toBeNull();
+    expect(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1')).not.toBeNull();
     expect(await t.redis.zscore(t.k.waitingAway, 'c1')).toBeNull();
   });
 
@@ -449,7 +464,7 @@ describe('hold-waiter.lua and unhold-waiter.lua', () => {
     await hold('c1');
     await t.redis.hset(t.k.conversation('c1'), 'state', 'ended');
     expect(await unhold('c1')).toBe('back');
-    expect(await t.redis.exists(t.k.held, t.k.waiting('nl'))).toBe(0);
+    expect(await t.redis.exists(t.k.held, t.k.waiting('default', 'nl'))).toBe(0);
   });
 
   it('unhold with a stale language never drops a waiting conversation', async () => {
@@ -459,12 +474,12 @@ describe('hold-waiter.lua and unhold-waiter.lua', () => {
     expect(await field('c1', 'held')).toBe('1');
     const inLine =
       (await t.redis.zscore(t.k.held, 'c1')) ??
-      (await t.redis.zscore(t.k.waiting('nl'), 'c1')) ??
-      (await t.redis.zscore(t.k.waiting('en'), 'c1'));
+      (await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1')) ??
+      (await t.redis.zscore(t.k.waiting('default', 'en'), 'c1'));
     expect(inLine).not.toBeNull();
     // Read again and retried, it is back in line at its place.
     expect(await unhold('c1', 'nl')).toBe('back');
-    expect(Number(await t.redis.zscore(t.k.waiting('nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
+    expect(Number(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
   });
 });
 
@@ -476,9 +491,9 @@ describe('move-waiting.lua', () => {
       {
         legacyWaiting: t.k.legacyWaiting,
         conversation: t.k.conversation(id),
-        waiting: t.k.waiting(language),
+        waiting: t.k.waiting('default', language),
       },
-      { id, language },
+      { id, language, line: 'default', firstLine: 'default' },
     );
 
   it("moves release 1's waiter into its language's set with its score", async () => {
@@ -486,7 +501,7 @@ describe('move-waiting.lua', () => {
     await t.redis.zadd(t.k.legacyWaiting, 12345, 'c1');
     expect(await move('c1', 'tr')).toBe(true);
     expect(await t.redis.exists(t.k.legacyWaiting)).toBe(0);
-    expect(await t.redis.zscore(t.k.waiting('tr'), 'c1')).toBe('12345');
+    expect(await t.redis.zscore(t.k.waiting('default', 'tr'), 'c1')).toBe('12345');
   });
 
   it('drops an entry that no longer waits (or was never in the old set) from the old set only', async () => {
@@ -494,7 +509,7 @@ describe('move-waiting.lua', () => {
     await t.redis.zadd(t.k.legacyWaiting, 1, 'c1');
     expect(await move('c1', 'nl')).toBe(false);
     expect(await move('c2', 'nl')).toBe(false);
-    expect(await t.redis.exists(t.k.legacyWaiting, t.k.waiting('nl'))).toBe(0);
+    expect(await t.redis.exists(t.k.legacyWaiting, t.k.waiting('default', 'nl'))).toBe(0);
   });
 });
 
@@ -563,6 +578,9 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
           requireAvailable: 0,
           ewmaAlpha: ALPHA,
           statsTtlMs: 60_000,
+          line: 'default',
+          servedLine: '',
+          firstLine: 'default',
         })
       ).status;
     case 'requeue':
@@ -574,10 +592,10 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             conversation: t.k.conversation(a.conv),
             notes: t.k.notes(a.conv),
             operatorConversations: t.k.operatorConversations(a.op),
-            waiting: t.k.waiting(language),
+            waiting: t.k.waiting('default', language),
             active: t.k.active,
             waitingAway: t.k.waitingAway,
-            fallback: t.k.fallback,
+            fallback: t.k.fallback('default'),
           },
           {
             id: a.conv,
@@ -587,6 +605,9 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             urgentOffset: URGENT_OFFSET,
             fallbackShift: FALLBACK_SHIFT,
             signalOffset: SIGNAL_OFFSET,
+            line: 'default',
+            toLine: '',
+            firstLine: 'default',
           },
         )
       ).status;
@@ -623,7 +644,7 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             messages: t.k.messages(a.conv),
             clientMessageIds: t.k.clientMessageIds(a.conv),
             notes: t.k.notes(a.conv),
-            waiting: t.k.waiting(language),
+            waiting: t.k.waiting('default', language),
             held: t.k.held,
             waitingAway: t.k.waitingAway,
             active: t.k.active,
@@ -632,7 +653,7 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             endedAddress: t.k.endedAddress(a.conv),
             resumeToken: t.k.resumeToken('-'),
             returnCode: t.k.returnCode('-'),
-            fallback: t.k.fallback,
+            fallback: t.k.fallback('default'),
           },
           {
             id: a.conv,
@@ -646,6 +667,8 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             addr: '',
             resumeKey: '',
             returnKey: '',
+            line: 'default',
+            firstLine: 'default',
           },
         )
       ).status;
@@ -666,7 +689,7 @@ async function checkInvariants(languages: Record<string, string>) {
     const conv = await t.redis.hgetall(t.k.conversation(id));
     const holders = OPS.filter((op) => opSets.get(op)!.includes(id));
     const inLine = await Promise.all(
-      ['nl', 'en'].map(async (lang) => (await t.redis.zscore(t.k.waiting(lang), id)) !== null),
+      ['nl', 'en'].map(async (lang) => (await t.redis.zscore(t.k.waiting('default', lang), id)) !== null),
     );
     const queued = inLine.filter(Boolean).length;
     if (conv.state === 'active') {
@@ -677,7 +700,9 @@ async function checkInvariants(languages: Record<string, string>) {
       expect(holders, `${id}: waiting, held by nobody`).toEqual([]);
       expect(active.has(id)).toBe(false);
       // Never dropped: in exactly one line, its own language's, at its original place.
-      expect(await t.redis.zscore(t.k.waiting(languages[id]!), id)).toBe(String(URGENT_OFFSET + T0));
+      expect(await t.redis.zscore(t.k.waiting('default', languages[id]!), id)).toBe(
+        String(URGENT_OFFSET + T0),
+      );
       expect(queued).toBe(1);
     } else {
       expect(conv.state).toBe('ended');

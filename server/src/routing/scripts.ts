@@ -28,6 +28,9 @@ export const assignScript = luaScript({
     'requireAvailable',
     'ewmaAlpha',
     'statsTtlMs',
+    'line',
+    'servedLine',
+    'firstLine',
   ],
   decode: (r) => {
     const [status, waitingSince, load] = strings(r);
@@ -39,7 +42,18 @@ export const assignScript = luaScript({
 export const requeueScript = luaScript({
   file: file('requeue'),
   keys: ['conversation', 'notes', 'operatorConversations', 'waiting', 'active', 'waitingAway', 'fallback'],
-  args: ['id', 'operatorId', 'sealedNote', 'language', 'urgentOffset', 'fallbackShift', 'signalOffset'],
+  args: [
+    'id',
+    'operatorId',
+    'sealedNote',
+    'language',
+    'urgentOffset',
+    'fallbackShift',
+    'signalOffset',
+    'line',
+    'toLine',
+    'firstLine',
+  ],
   decode: (r) => {
     const [status, noteId] = strings(r);
     return { status: status as 'ok' | 'conflict' | 'forbidden' | 'retry', noteId: noteId ?? '' };
@@ -59,27 +73,27 @@ export const transferScript = luaScript({
 export const holdWaiterScript = luaScript({
   file: file('hold-waiter'),
   keys: ['conversation', 'waiting', 'held', 'waitingAway', 'fallback'],
-  args: ['id', 'language'],
+  args: ['id', 'language', 'line', 'firstLine'],
   decode: (r) => strings(r)[0] === 'held',
 });
 
 export const unholdWaiterScript = luaScript({
   file: file('unhold-waiter'),
   keys: ['conversation', 'waiting', 'held', 'waitingAway', 'fallback'],
-  args: ['id', 'language', 'fallbackShift'],
+  args: ['id', 'language', 'fallbackShift', 'line', 'firstLine'],
   decode: (r) => strings(r)[0] as 'back' | 'not_held' | 'retry',
 });
 
 export const moveWaitingScript = luaScript({
   file: file('move-waiting'),
   keys: ['legacyWaiting', 'conversation', 'waiting'],
-  args: ['id', 'language'],
+  args: ['id', 'language', 'line', 'firstLine'],
   decode: (r) => Number(r) === 1,
 });
 
 export const fallbackScript = luaScript({
   file: file('fallback'),
   keys: ['conversation', 'waiting', 'fallback'],
-  args: ['id', 'language', 'fallbackShift'],
+  args: ['id', 'language', 'fallbackShift', 'line', 'firstLine'],
   decode: (r) => Number(r) === 1,
 });

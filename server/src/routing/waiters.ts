@@ -3,6 +3,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { ConversationRecord, ConversationStore } from '../conversations/store.ts';
+import type { LineRegistry } from '../lines/registry.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { FALLBACK_LANGUAGES, type QueueView } from './queue-view.ts';
@@ -16,6 +17,7 @@ export interface WaitersDeps {
   view: QueueView;
   config: Readonly<Config>;
   log: Logger;
+  lines: LineRegistry;
 }
 
 /**
@@ -40,8 +42,8 @@ export class Waiters {
   async fallbackIfUnspoken(conversationId: string): Promise<boolean> {
     const r = await this.#d.store.read(conversationId);
     if (r?.state !== 'waiting' || r.languageFallback) return false;
-    if ((await this.#d.view.staffing(r.language)).staffed) return false;
-    return this.#fallback(r.id, r.language);
+    if ((await this.#d.view.staffing(r)).staffed) return false;
+    return this.#fallback(r.id, this.#d.lines.lineOf(r.line), r.language);
   }
 
   /**
@@ -51,28 +53,39 @@ export class Waiters {
   async fallbackUnspoken(): Promise<number> {
     const cutoff = Date.now() - this.#d.config.languageFallbackMs;
     let moved = 0;
-    for (const language of languages) {
-      if (FALLBACK_LANGUAGES.includes(language)) continue;
-      // Only the oldest are looked at: waitingSince is the score modulo the urgent offset.
-      const z = await this.#d.redis.zrange(this.#k.waiting(language), 0, 199, 'WITHSCORES');
-      const due: string[] = [];
-      for (let i = 0; i + 1 < z.length; i += 2) if (sinceOf(Number(z[i + 1])) <= cutoff) due.push(z[i]!);
-      if (due.length === 0 || (await this.#d.view.staffing(language)).staffed) continue;
-      for (const id of due) if (await this.#fallback(id, language)) moved++;
+    for (const line of await this.#d.view.lineIds()) {
+      for (const language of languages) {
+        if (FALLBACK_LANGUAGES.includes(language)) continue;
+        // Only the oldest are looked at: waitingSince is the score modulo the urgent offset.
+        const z = await this.#d.redis.zrange(this.#k.waiting(line, language), 0, 199, 'WITHSCORES');
+        const due: { id: string; since: number }[] = [];
+        for (let i = 0; i + 1 < z.length; i += 2) {
+          const since = sinceOf(Number(z[i + 1]));
+          if (since <= cutoff) due.push({ id: z[i]!, since });
+        }
+        // Whoever may take the oldest of them (its line's and, once overflowed, the next's).
+        const oldest = Math.min(...due.map((d) => d.since));
+        if (
+          due.length === 0 ||
+          (await this.#d.view.staffing({ line, waitingSince: oldest, language })).staffed
+        )
+          continue;
+        for (const { id } of due) if (await this.#fallback(id, line, language)) moved++;
+      }
     }
     return moved;
   }
 
-  async #fallback(id: string, language: string): Promise<boolean> {
+  async #fallback(id: string, line: string, language: string): Promise<boolean> {
     const done = await runScript(
       this.#d.redis,
       fallbackScript,
       {
         conversation: this.#k.conversation(id),
-        waiting: this.#k.waiting(language),
-        fallback: this.#k.fallback,
+        waiting: this.#k.waiting(line, language),
+        fallback: this.#k.fallback(line),
       },
-      { id, language, fallbackShift: FALLBACK_SHIFT },
+      { id, language, fallbackShift: FALLBACK_SHIFT, line, firstLine: this.#d.lines.first.id },
     );
     if (done) {
       this.#d.log.info({ language }, 'conversation on the language fallback');
@@ -82,38 +95,63 @@ export class Waiters {
     return done;
   }
 
-  /** Moves what release 1 left in its single waiting set into the per-language sets. */
+  /**
+   * Moves what older releases left in their waiting sets into the sets of each
+   * conversation's line and language: release 1's single set, and release 2's per-language
+   * sets and one fallback set (written before lines; running instances of that release may
+   * still write them during a rolling upgrade, so every sweep drains them). Also records
+   * the lines of this deployment, so that a line later removed from the file is still read.
+   */
   async migrateLegacyWaiting(): Promise<number> {
-    const legacy = this.#k.legacyWaiting;
+    const k = this.#k;
+    await this.#d.redis.sadd(k.linesSeen, ...this.#d.lines.all.map((l) => l.id));
+    const sources: { key: string; target: (line: string, lang: string) => string }[] = [
+      { key: k.legacyWaiting, target: (line, lang) => k.waiting(line, lang) },
+      ...languages.map((language) => ({
+        key: k.legacyLanguageWaiting(language),
+        target: (line: string, lang: string) => k.waiting(line, lang),
+      })),
+      { key: k.legacyFallback, target: (line: string) => k.fallback(line) },
+    ];
+    const present = await this.#d.redis.exists(...sources.map((s) => s.key));
+    if (present === 0) return 0;
     let moved = 0;
-    for (;;) {
-      const ids = await this.#d.redis.zrange(legacy, 0, 499);
-      if (ids.length === 0) break;
-      for (const id of ids) {
-        const lang = (await this.#d.store.read(id))?.language ?? '';
-        const ok = await runScript(
-          this.#d.redis,
-          moveWaitingScript,
-          { legacyWaiting: legacy, conversation: this.#k.conversation(id), waiting: this.#k.waiting(lang) },
-          { id, language: lang },
-        );
-        if (ok) moved++;
+    for (const source of sources) {
+      for (;;) {
+        const ids = await this.#d.redis.zrange(source.key, 0, 499);
+        if (ids.length === 0) break;
+        for (const id of ids) {
+          const r = await this.#d.store.read(id);
+          const lang = r?.language ?? '';
+          const line = this.#d.lines.lineOf(r?.line ?? '');
+          const ok = await runScript(
+            this.#d.redis,
+            moveWaitingScript,
+            {
+              legacyWaiting: source.key,
+              conversation: k.conversation(id),
+              waiting: source.target(line, lang),
+            },
+            { id, language: lang, line, firstLine: this.#d.lines.first.id },
+          );
+          if (ok) moved++;
+        }
       }
     }
     if (moved > 0) {
-      this.#d.log.info({ conversations: moved }, 'waiting conversations moved to per-language sets');
+      this.#d.log.info({ conversations: moved }, "waiting conversations moved to their lines' sets");
       this.#d.view.changed();
     }
     return moved;
   }
 
-  #holdKeys(id: string, lang: string) {
+  #holdKeys(id: string, lang: string, line: string) {
     return {
       conversation: this.#k.conversation(id),
-      waiting: this.#k.waiting(lang),
+      waiting: this.#k.waiting(line, lang),
       held: this.#k.held,
       waitingAway: this.#k.waitingAway,
-      fallback: this.#k.fallback,
+      fallback: this.#k.fallback(line),
     };
   }
 
@@ -123,8 +161,17 @@ export class Waiters {
     const ids = await this.#d.redis.zrangebyscore(this.#k.waitingAway, '-inf', cutoff, 'LIMIT', 0, 500);
     let held = 0;
     for (const id of ids) {
-      const lang = (await this.#d.store.read(id))?.language ?? '';
-      if (await runScript(this.#d.redis, holdWaiterScript, this.#holdKeys(id, lang), { id, language: lang }))
+      const r = await this.#d.store.read(id);
+      const lang = r?.language ?? '';
+      const line = this.#d.lines.lineOf(r?.line ?? '');
+      if (
+        await runScript(this.#d.redis, holdWaiterScript, this.#holdKeys(id, lang, line), {
+          id,
+          language: lang,
+          line,
+          firstLine: this.#d.lines.first.id,
+        })
+      )
         held++;
     }
     if (held > 0) this.#d.view.changed();
@@ -135,9 +182,12 @@ export class Waiters {
   async holdIfGone(conversationId: string): Promise<void> {
     const r = await this.#d.store.read(conversationId);
     if (r?.state !== 'waiting' || !r.away || Date.now() - r.away.since < this.#d.config.waiterHoldMs) return;
-    const held = await runScript(this.#d.redis, holdWaiterScript, this.#holdKeys(r.id, r.language), {
+    const line = this.#d.lines.lineOf(r.line);
+    const held = await runScript(this.#d.redis, holdWaiterScript, this.#holdKeys(r.id, r.language, line), {
       id: r.id,
       language: r.language,
+      line,
+      firstLine: this.#d.lines.first.id,
     });
     if (held) this.#d.view.changed();
   }
@@ -147,11 +197,19 @@ export class Waiters {
     let r: ConversationRecord | null = record;
     // A language read before the script is checked in it: read again and retry if it changed.
     for (let attempt = 0; r && attempt < 3; attempt++) {
-      const status = await runScript(this.#d.redis, unholdWaiterScript, this.#holdKeys(r.id, r.language), {
-        id: r.id,
-        language: r.language,
-        fallbackShift: FALLBACK_SHIFT,
-      });
+      const line = this.#d.lines.lineOf(r.line);
+      const status = await runScript(
+        this.#d.redis,
+        unholdWaiterScript,
+        this.#holdKeys(r.id, r.language, line),
+        {
+          id: r.id,
+          language: r.language,
+          fallbackShift: FALLBACK_SHIFT,
+          line,
+          firstLine: this.#d.lines.first.id,
+        },
+      );
       if (status !== 'retry') return;
       r = await this.#d.store.read(r.id);
     }

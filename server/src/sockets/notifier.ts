@@ -51,6 +51,16 @@ export class Notifier {
     this.#c.operator.to(operatorRoom(operatorId)).emit(ev, ...args);
   }
 
+  /** Every socket of each of these operators (one emit, however many). */
+  toOperators<Ev extends EventNames<O>>(
+    operatorIds: readonly string[],
+    ev: Ev,
+    ...args: EventParams<O, Ev>
+  ): void {
+    if (operatorIds.length === 0) return;
+    this.#c.operator.to(operatorIds.map(operatorRoom)).emit(ev, ...args);
+  }
+
   /** Supervisors reading along with one conversation. */
   toWatchers<Ev extends EventNames<O>>(conversationId: string, ev: Ev, ...args: EventParams<O, Ev>): void {
     this.#c.operator.to(watchRoom(conversationId)).emit(ev, ...args);

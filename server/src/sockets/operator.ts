@@ -159,6 +159,8 @@ export function setupOperatorNamespace(
       displayName: account.displayName,
       languages: account.languages,
       ...(account.capacity ? { capacity: account.capacity } : {}),
+      // Version 2 (lines): admins reach every line; others their own (the first line when unset).
+      lines: account.role === 'admin' ? ['*'] : account.lines,
     };
     live.set(socket.id, { operatorId: op.id, sessionId: session.sessionId, accessRev: session.accessRev });
     app.metrics.operatorsConnected.inc();
@@ -230,7 +232,7 @@ export function setupOperatorNamespace(
       );
       await app.presence.operatorConnected(op, socket.id);
       socket.emit('operator:state', await app.presence.operatorState(op.id));
-      socket.emit('queue:snapshot', { waiting: await app.queueView.waitingList() });
+      socket.emit('queue:snapshot', { waiting: await app.queueView.waitingList({ lines: op.lines }) });
       await app.router.resendAssigned(op.id, (payload) => socket.emit('chat:assigned', payload));
     } catch (err) {
       app.log.warn({ err }, 'operator connect setup failed');

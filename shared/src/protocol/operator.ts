@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { lineIdSchema } from '../domain/lines.ts';
+import type { RegionId } from '../domain/regions.ts';
 import type { ReportStatus } from '../domain/report.ts';
 import { type RiskResult, riskResultSchema } from '../domain/risk.ts';
 import { SIGNAL_CATEGORIES, type SignalCategory, type SignalWeight } from '../domain/signals/categories.ts';
@@ -93,6 +94,11 @@ export interface Conversation {
   line?: string;
   /** Version 2 (lines): shown to an operator of another line through overflow: the same id as `line`. */
   overflowFrom?: string;
+  /**
+   * Version 2 (lines): the line's `region`, the default region of its Veilig Thuis reports
+   * (the operator can still choose another). Absent when the line names none.
+   */
+  defaultRegion?: RegionId;
 }
 
 /** Version 2: a danger signal's category and weight, as queue items and alerts carry it. */

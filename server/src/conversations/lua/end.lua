@@ -7,7 +7,7 @@
     KEYS[2] messages
     KEYS[3] clientMessageIds
     KEYS[4] notes
-    KEYS[5] waiting          the waiting set of its language
+    KEYS[5] waiting          the waiting set of its line and language
     KEYS[6] held
     KEYS[7] waitingAway
     KEYS[8] active
@@ -16,7 +16,7 @@
     KEYS[11] endedAddress
     KEYS[12] resumeToken     the key of its current resume token (any key when none)
     KEYS[13] returnCode      the key of its current return code (any key when none)
-    KEYS[14] fallback        waiting conversations Dutch and English speakers may take
+    KEYS[14] fallback        its line's waiting conversations Dutch and English speakers may take
     ARGV[1] id
     ARGV[2] reason
     ARGV[3] now
@@ -28,9 +28,12 @@
     ARGV[9] addr
     ARGV[10] resumeKey
     ARGV[11] returnKey
+    ARGV[12] line             as read (the first line for a record written before lines)
+    ARGV[13] firstLine
   Returns {'ok', previousState, operatorId} | {'already', 'ended', operatorId} | {'not_found'} | {'forbidden'} | {'retry'}
 ]]
 --- @include "same-fields"
+--- @include "line-of"
 local id = ARGV[1]
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'not_found'} end
@@ -39,6 +42,7 @@ if state == 'ended' then return {'already', 'ended', op} end
 if ARGV[5] ~= '' and op ~= ARGV[5] then return {'forbidden'} end
 if not sameFields(KEYS[1], {'operatorId', 'language', 'addr', 'resumeKey', 'returnKey'},
   {ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]}) then return {'retry'} end
+if lineOf(redis.call('HGET', KEYS[1], 'line'), ARGV[13]) ~= ARGV[12] then return {'retry'} end
 redis.call('ZREM', KEYS[5], id)
 redis.call('ZREM', KEYS[6], id)
 redis.call('ZREM', KEYS[7], id)

@@ -4,7 +4,7 @@
   overwrites another conversation's.
     KEYS[1] conversation    the new conversation's hash
     KEYS[2] messages        its message stream
-    KEYS[3] waiting         the waiting set of its language
+    KEYS[3] waiting         the waiting set of its line and language
     KEYS[4] open            the address's open conversations
     KEYS[5] blocked         the address's block
     KEYS[6] resumeToken     the resume token's key
@@ -22,6 +22,7 @@
     ARGV[11] score          its routing score
     ARGV[12] openTtlMs      how long an address's set outlives its last new conversation
     ARGV[13] signalTier     '1' when the first message shows a high danger signal (its score has the tier)
+    ARGV[14] line           its line (version 2, lines)
   Returns {'ok', rank, firstMessageId ('' without text)} | {'blocked'} | {'limit'} | {'clash'}
 ]]
 local id, now = ARGV[1], ARGV[2]
@@ -31,7 +32,7 @@ if not redis.call('SET', KEYS[7], id, 'NX') then return {'clash'} end
 local hasText = ARGV[8] ~= ''
 redis.call('HSET', KEYS[1], 'state', 'waiting', 'role', ARGV[5], 'language', ARGV[3], 'urgent', ARGV[4],
   'waitingSince', now, 'tags', '[]', 'away', '', 'vsock', ARGV[10], 'resumeKey', KEYS[6], 'returnKey', KEYS[7],
-  'addr', ARGV[6], 'waitingMsgs', hasText and '1' or '0', 'vbytes', hasText and ARGV[9] or '0')
+  'addr', ARGV[6], 'waitingMsgs', hasText and '1' or '0', 'vbytes', hasText and ARGV[9] or '0', 'line', ARGV[14])
 redis.call('SET', KEYS[6], id)
 if ARGV[13] == '1' then redis.call('HSET', KEYS[1], 'signalTier', '1') end
 local messageId = ''

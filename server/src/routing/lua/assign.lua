@@ -1,10 +1,10 @@
 --[[
   Gives a waiting conversation to an operator with free capacity: a routing pass (which
   also requires the operator to be available) or the operator's own accept. The caller
-  read the conversation's language to name KEYS[2]; a conversation that moved meanwhile
-  answers 'retry'.
+  read the conversation's line and language to name KEYS[2] and KEYS[11]; a conversation
+  that moved meanwhile answers 'retry'.
     KEYS[1] conversation
-    KEYS[2] waiting                 the waiting set of its language
+    KEYS[2] waiting                 the waiting set of its line and language
     KEYS[3] held
     KEYS[4] waitingAway
     KEYS[5] operatorConversations
@@ -13,7 +13,7 @@
     KEYS[8] stats
     KEYS[9] statsDay
     KEYS[10] statsDayWaits
-    KEYS[11] fallback               waiting conversations Dutch and English speakers may take
+    KEYS[11] fallback               its line's waiting conversations Dutch and English speakers may take
     ARGV[1] id
     ARGV[2] operatorId
     ARGV[3] operatorName
@@ -23,14 +23,18 @@
     ARGV[7] requireAvailable       1 for a routing pass, 0 for an accept
     ARGV[8] ewmaAlpha
     ARGV[9] statsTtlMs
+    ARGV[10] line                  as read (the first line for a record written before lines)
+    ARGV[11] servedLine            the operator's line that takes it through overflow; '' when their own
+    ARGV[12] firstLine
   Returns {'ok', waitingSince, load} | {'not_found'} | {'conflict'} | {'full'} | {'unavailable'} | {'retry'}
 ]]
 --- @include "record-wait"
+--- @include "line-of"
 local id = ARGV[1]
-local c = redis.call('HMGET', KEYS[1], 'state', 'language', 'waitingSince')
+local c = redis.call('HMGET', KEYS[1], 'state', 'language', 'waitingSince', 'line')
 if not c[1] then return {'not_found'} end
 if c[1] ~= 'waiting' then return {'conflict'} end
-if c[2] ~= ARGV[6] then return {'retry'} end
+if c[2] ~= ARGV[6] or lineOf(c[4], ARGV[12]) ~= ARGV[10] then return {'retry'} end
 if ARGV[7] == '1' and redis.call('HGET', KEYS[7], 'status') ~= 'available' then return {'unavailable'} end
 local load = redis.call('SCARD', KEYS[5])
 if load >= tonumber(ARGV[4]) then return {'full'} end
@@ -40,6 +44,7 @@ redis.call('ZREM', KEYS[4], id)
 redis.call('ZREM', KEYS[11], id)
 redis.call('HSET', KEYS[1], 'state', 'active', 'operatorId', ARGV[2], 'operatorName', ARGV[3],
   'assignedAt', ARGV[5], 'waitingMsgs', '0', 'held', '')
+if ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'servedLine', ARGV[11]) else redis.call('HDEL', KEYS[1], 'servedLine') end
 redis.call('SADD', KEYS[5], id)
 redis.call('SADD', KEYS[6], id)
 recordWait(KEYS[8], KEYS[9], KEYS[10], ARGV[5], c[3], tonumber(ARGV[8]), ARGV[9])
