@@ -3,6 +3,7 @@ import auditPlugin from './audit/plugin.ts';
 import { configPlugin, loadConfigOrExit } from './config.ts';
 import conversationsPlugin, { storePlugin } from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
+import linesPlugin from './lines/plugin.ts';
 import { createLogger } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
 import metricsPlugin from './metrics/plugin.ts';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   app.register(configPlugin(config));
   for (const plugin of [
     redisPlugin,
+    linesPlugin,
     cryptoPlugin,
     metricsPlugin,
     queuesPlugin,

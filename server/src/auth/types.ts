@@ -12,6 +12,12 @@ export interface OperatorAccount {
   totpEnabled: boolean;
   /** Active conversations at once, when an admin set one. @default OPERATOR_CAPACITY */
   capacity?: number;
+  /**
+   * Version 2 (lines): the lines the account belongs to as stored, `['*']` for all;
+   * absent for accounts that were never given any (they belong to the first line).
+   * Admins belong to every line whatever this says.
+   */
+  lines?: string[];
   createdAt: string;
 }
 

@@ -7,6 +7,7 @@ import {
   languages as supportedLanguages,
 } from '@stille-lijn/shared';
 import { AppError, refusal } from '@stille-lijn/shared/errors';
+import { accountLinesSchema } from '@stille-lijn/shared/rest';
 import type { Redis } from 'ioredis';
 import { assertPasswordAcceptable, PasswordHasher } from '../auth/password.ts';
 import { matchTotp, TOTP_PERIOD_S, TOTP_WINDOW } from '../auth/totp.ts';
@@ -43,6 +44,11 @@ export interface CreateOperatorInput {
   displayName?: string;
   /** Validated against the shared `languages`. @default ['nl', 'en'] */
   languages?: readonly string[];
+  /**
+   * Version 2 (lines): line ids, or `['*']` for all. The caller checks that the ids exist
+   * (`LineRegistry.unknownIds`). @default unset: the first line
+   */
+  lines?: readonly string[] | undefined;
 }
 
 /** What login and session checks need besides the public account. */
@@ -51,7 +57,7 @@ export interface OperatorAuthState {
   /** Bumped whenever all sessions are revoked; a session from an older epoch is dead. */
   epoch: number;
   /**
-   * Bumped whenever what the account may see or do changes (role, languages): a live
+   * Bumped whenever what the account may see or do changes (role, languages, lines): a live
    * socket built on an older revision is cut, so that it connects again with the new one.
    */
   accessRev: number;
@@ -64,6 +70,8 @@ export interface AccessChange {
   languages?: readonly string[];
   /** Active conversations at once (1–100). */
   capacity?: number;
+  /** Version 2 (lines): line ids or `['*']`; the caller checks that the ids exist. */
+  lines?: readonly string[];
 }
 
 /** Lower-cased, trimmed: the form usernames are compared in. */
@@ -102,6 +110,33 @@ function parseRole(role: string): OperatorRole {
   return parsed.data;
 }
 
+/**
+ * Validates and de-duplicates an account's lines (`accountLinesSchema`: line ids, or `'*'`
+ * alone); throws `invalid_payload`. Whether the ids exist is the caller's check.
+ * @example parseAccountLines(['utrecht', 'night']) // ['utrecht', 'night']
+ */
+export function parseAccountLines(input: readonly string[]): string[] {
+  const parsed = accountLinesSchema.safeParse([...new Set(input.map((l) => l.trim()))]);
+  if (!parsed.success) {
+    throw new AppError(
+      'invalid_payload',
+      "Lines must be line ids (lower-case letters, digits and dashes), or '*' alone for every line.",
+    );
+  }
+  return parsed.data;
+}
+
+/** The stored JSON of an account's lines, or undefined when absent or unreadable (the first line). */
+function decodeLines(json: string | undefined): string[] | undefined {
+  if (!json) return undefined;
+  try {
+    const parsed = accountLinesSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseDisplayName(name: string): string {
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > MAX_DISPLAY_NAME) {
@@ -120,6 +155,7 @@ function toAccount(h: Record<string, string>): OperatorAccount {
     .split(',')
     .map((l) => languageSchema.safeParse(l))
     .flatMap((r) => (r.success ? [r.data] : []));
+  const lines = decodeLines(h.lines);
   return {
     id: h.id ?? '',
     username: h.username ?? '',
@@ -131,6 +167,7 @@ function toAccount(h: Record<string, string>): OperatorAccount {
     totpEnabled: Boolean(h.totpSecret),
     createdAt: h.createdAt ?? '',
     ...(h.capacity ? { capacity: Number(h.capacity) } : {}),
+    ...(lines ? { lines } : {}),
   };
 }
 
@@ -140,7 +177,7 @@ function toAccount(h: Record<string, string>): OperatorAccount {
  *
  * Disabling an account or resetting its password revokes all its sessions and
  * publishes the operator id on `<prefix>:events:operator-revoked`, so socket servers
- * can cut live sockets. A change of role or languages publishes the id and the new
+ * can cut live sockets. A change of role, languages or lines publishes the id and the new
  * access revision on `<prefix>:events:operator-access`, for the same reason.
  */
 export class OperatorStore {
@@ -177,6 +214,7 @@ export class OperatorStore {
     const role = parseRole(input.role ?? 'operator');
     const displayName = parseDisplayName(input.displayName ?? username);
     const languages = parseLanguages(input.languages ?? DEFAULT_OPERATOR_LANGUAGES);
+    const lines = input.lines === undefined ? undefined : parseAccountLines(input.lines);
     const lower = normalizeUsername(username);
     // Fail fast before spending a password hash on a taken name; the script re-checks.
     if (await this.#redis.hexists(this.keys.byUsername, lower)) throw this.#taken();
@@ -193,6 +231,7 @@ export class OperatorStore {
       passwordHash,
       epoch: '0',
       createdAt,
+      ...(lines ? { lines: JSON.stringify(lines) } : {}),
     };
     const created = await runScript(
       this.#redis,
@@ -307,6 +346,7 @@ export class OperatorStore {
       }
       fields.push('capacity', String(change.capacity));
     }
+    if (change.lines !== undefined) fields.push('lines', JSON.stringify(parseAccountLines(change.lines)));
     const rev = await runScript(
       this.#redis,
       updateAccessScript,
@@ -320,6 +360,11 @@ export class OperatorStore {
   /** Replaces the languages the operator answers in; see `setAccess`. */
   async setLanguages(id: string, languages: readonly string[]): Promise<number> {
     return this.setAccess(id, { languages });
+  }
+
+  /** Version 2: replaces the lines the account belongs to (ids or `['*']`); see `setAccess`. */
+  async setLines(id: string, lines: readonly string[]): Promise<number> {
+    return this.setAccess(id, { lines });
   }
 
   /** Changes the role; see `setAccess`. */

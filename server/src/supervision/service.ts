@@ -155,9 +155,14 @@ export class Supervision {
     return true;
   }
 
-  /** Sends an alert to every signed-in supervisor and admin (from a server or a worker process). */
+  /** Sends an alert to the signed-in supervisors and admins concerned (from a server or a worker process). */
   alert(alert: SupervisorAlert): void {
-    this.#d.notifier.toSupervisors('supervisor:alert', alert);
+    // About a conversation: only the supervisors whose lines may reach it.
+    if (alert.conversationId === undefined) this.#d.notifier.toSupervisors('supervisor:alert', alert);
+    else
+      void this.#d.notifier
+        .toSupervisorsAbout(alert.conversationId, 'supervisor:alert', alert)
+        .catch(() => {});
   }
 }
 
