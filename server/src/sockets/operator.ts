@@ -218,6 +218,9 @@ export function setupOperatorNamespace(
       OPERATOR_EVENTS,
       app.socketFeatures.operator.map((feature) => feature(ctx)),
     );
+    const movesOwn = async (event: string, conversationId: unknown) =>
+      event !== 'chat:transfer' ||
+      (typeof conversationId === 'string' && (await app.store.lastOperatorOf(conversationId)) === op.id);
     const targetMayReach = async (operatorId: string, conversationIds: readonly string[]) => {
       const target = await app.operators.get(operatorId);
       if (!target) return true; // the feature answers an unknown colleague as it always has
@@ -238,9 +241,10 @@ export function setupOperatorNamespace(
           await app.lineAccess.assertReach(member, conversationId, () => strangerAnswer(event, supervisor));
         }
         // A transfer, reassign or hand-over to a colleague: the colleague's lines must reach
-        // every conversation moved, else the answer an unknown colleague gets.
+        // every conversation moved, else the answer an unknown colleague gets. A transfer
+        // by someone who does not hold the conversation is left to the holder check first.
         const to = (payload as { to?: { operatorId?: unknown } }).to;
-        if (typeof to?.operatorId === 'string') {
+        if (typeof to?.operatorId === 'string' && (await movesOwn(event, conversationId))) {
           const moved =
             typeof conversationId === 'string' ? [conversationId] : await app.roster.conversationsOf(op.id);
           if (!(await targetMayReach(to.operatorId, moved))) throw refusal('operator_offline');
