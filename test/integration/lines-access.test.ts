@@ -460,6 +460,15 @@ describe('lines: who hears, who is listed, who can be handed a conversation', ()
     expect(await recent(actors.supervisor)).not.toContain(reportA);
     expect(await recent(actors.admin)).toEqual(expect.arrayContaining([reportA, reportB]));
 
+    // The audit entries about a conversation carry its line, for the audit reader's filter.
+    const entries = (await t.app.redis.xrange(t.app.keys.audit, '-', '+')).map(([, f]) => {
+      const e: Record<string, string> = {};
+      for (let i = 0; i + 1 < f.length; i += 2) e[f[i]!] = f[i + 1]!;
+      return e;
+    });
+    expect(entries.find((e) => e.action === 'accept' && e.conversation === onA)?.line).toBe('a');
+    expect(entries.find((e) => e.action === 'accept' && e.conversation === onB)?.line).toBe('b');
+
     const res = await fetch(`${t.url}/api/colleagues`, { headers: { cookie: actors.operator.cookie } });
     const colleagues = ((await res.json()) as { colleagues: { id: string }[] }).colleagues.map((c) => c.id);
     expect(colleagues).toContain(opB2.id);

@@ -1,1 +1,1 @@
-export { AuditLog } from './log.ts';
+export { AuditLog, auditEntryVisible } from './log.ts';

@@ -10,7 +10,9 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    app.decorate('audit', new AuditLog(app.redis, app.keys.audit));
+    // Entries about a conversation carry its line (PROTOCOL.md, "Lines").
+    const lineOf = (target: string) => app.lineAccess.lineOf(target);
+    app.decorate('audit', new AuditLog(app.redis, app.keys.audit, lineOf));
   },
-  { name: 'audit', dependencies: ['redis'] },
+  { name: 'audit', dependencies: ['redis', 'lines'] },
 );
