@@ -129,9 +129,6 @@ describe('lines of an account', () => {
     const s = await connectOperator(t.url, op.cookie);
     closers.push(s);
     expect((await emitAck<AnyAck>(s, 'chat:accept', { conversationId: id })).ok).toBe(true);
-    expect((await emitAck<AnyAck>(s, 'chat:transfer', { conversationId: id, to: { queue: true } })).ok).toBe(
-      true,
-    );
 
     const changed = nextEvent(s, 'account:changed');
     const gone = new Promise<string>((resolve) => s.on('disconnect', (reason) => resolve(reason)));
@@ -142,12 +139,53 @@ describe('lines of an account', () => {
     expect(await gone).toBe('io server disconnect');
     expect(await auditActions()).toContain('operator-lines');
 
-    const again = await connectOperator(t.url, op.cookie);
+    // Held on the line it lost: back to that line's queue before the admin's answer, not
+    // left with nobody to answer it.
+    expect(await t.app.redis.hget(t.app.keys.conversation(id), 'state')).toBe('waiting');
+
+    const assigned: unknown[] = [];
+    const again = await connectOperator(t.url, op.cookie, {
+      before: (x) => x.on('chat:assigned', (p) => assigned.push(p)),
+    });
     closers.push(again);
     const ack = await emitAck<AnyAck>(again, 'chat:accept', { conversationId: id });
     expect(ack.error).toMatchObject({ code: 'conflict', reason: 'not_waiting' });
     expect(await t.app.redis.hget(t.app.keys.conversation(id), 'state')).toBe('waiting');
     expect(await me(op.cookie)).toEqual(['b']);
+    expect(assigned).toEqual([]);
+  });
+
+  it('does not hand a reconnecting socket the conversations of a line it lost from the command line', async () => {
+    const op = await createOperator(t);
+    const v = await connectVisitor(t.url);
+    closers.push(v);
+    const start = await emitAck<AnyAck>(v, 'chat:start', {
+      role: 'victim',
+      language: 'nl',
+      text: 'Hallo',
+      line: 'a',
+    });
+    const id = start.conversationId as string;
+    await t.app.redis.hset(t.app.keys.conversation(id), 'line', 'a');
+    const s = await connectOperator(t.url, op.cookie);
+    closers.push(s);
+    expect((await emitAck<AnyAck>(s, 'chat:accept', { conversationId: id })).ok).toBe(true);
+    const gone = new Promise<void>((resolve) => s.on('disconnect', () => resolve()));
+    // As `npm run operator -- set-lines` does it: the store only, no requeue.
+    await t.app.operators.setLines(op.id, ['b']);
+    await gone;
+    const assigned: unknown[] = [];
+    const again = await connectOperator(t.url, op.cookie, {
+      before: (x) => x.on('chat:assigned', (p) => assigned.push(p)),
+    });
+    closers.push(again);
+    const refused = await emitAck<AnyAck>(again, 'chat:message', {
+      conversationId: id,
+      clientMessageId: 'm1',
+      text: 'Hoi',
+    });
+    expect(refused.error).toMatchObject({ code: 'forbidden', reason: 'not_holder' });
+    expect(assigned).toEqual([]);
   });
 
   it('moves a supervisor’s alerts with their lines', async () => {

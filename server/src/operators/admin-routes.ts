@@ -67,6 +67,22 @@ export default fp(
       // The one-time password is shown once, to the admin, and never stored in clear.
       return reply.status(201).send({ operator: publicAccount(account), password });
     });
+    // The conversations an account holds on a line it just lost go back to their queue,
+    // their place kept: nobody would be left who may answer them.
+    const requeueUnreachable = async (id: string, account: OperatorAccount) => {
+      let moved = 0;
+      for (const conversationId of await app.roster.conversationsOf(id)) {
+        if (await app.lineAccess.mayReach(account, conversationId)) continue;
+        if ((await app.router.requeue(conversationId, id)).status !== 'ok') continue;
+        moved++;
+        app.notifier.toOperator(id, 'chat:unassigned', { conversationId, reason: 'requeued' });
+        await audit.record('requeue-lines', id, conversationId);
+      }
+      if (moved > 0) {
+        app.queueView.changed();
+        void app.router.routeNow();
+      }
+    };
     const change = { ...one, body: accountChangeBodySchema };
     routes.patch('/api/admin/operators/:id', { schema: change, preValidation }, async (req) => {
       const { id } = req.params;
@@ -87,8 +103,11 @@ export default fp(
         ...(body.capacity ? { capacity: body.capacity } : {}),
         ...(body.lines ? { lines: body.lines } : {}),
       });
-      if (accessRev > 0) await app.operatorSockets.accessChanged(id, accessRev);
       const after = (await app.operators.get(id))!;
+      // Lines (or an admin's every line) lost: the held conversations there go back to
+      // their queues before this answers.
+      if (accessRev > 0) await requeueUnreachable(id, after);
+      if (accessRev > 0) await app.operatorSockets.accessChanged(id, accessRev);
       // The new role is part of the action: an audit of who made whom a supervisor.
       if (after.role !== before.role) await audit.record(`operator-role:${after.role}`, actor, id);
       if (after.languages.join(',') !== before.languages.join(',')) {
@@ -125,5 +144,5 @@ export default fp(
       return { password };
     });
   },
-  { name: 'admin-routes', dependencies: ['auth', 'audit', 'sockets', 'lines'] },
+  { name: 'admin-routes', dependencies: ['auth', 'audit', 'sockets', 'lines', 'routing'] },
 );

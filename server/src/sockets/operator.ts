@@ -289,7 +289,12 @@ export function setupOperatorNamespace(
       await app.presence.operatorConnected(op, socket.id);
       socket.emit('operator:state', await app.presence.operatorState(op.id));
       socket.emit('queue:snapshot', { waiting: await app.queueView.waitingList() });
-      await app.router.resendAssigned(op.id, (payload) => socket.emit('chat:assigned', payload));
+      // Its conversations again, but only those its lines still reach (lines changed from
+      // the command line leave held conversations of a lost line with the account).
+      for (const id of await app.roster.conversationsOf(op.id)) {
+        if (await app.lineAccess.mayReach(member, id))
+          socket.emit('chat:assigned', await app.router.assignedView(id));
+      }
     } catch (err) {
       app.log.warn({ err }, 'operator connect setup failed');
     }
