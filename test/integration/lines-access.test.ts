@@ -307,7 +307,7 @@ const ROWS: Row[] = [
 ];
 
 /** What must not change when a try is refused. */
-async function snapshot(conversationId: string): Promise<string[]> {
+async function snapshot(conversationId: string): Promise<(string | null)[]> {
   return t.app.redis.hmget(t.app.keys.conversation(conversationId), 'state', 'operatorId', 'line', 'blockId');
 }
 

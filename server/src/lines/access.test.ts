@@ -1,7 +1,7 @@
 import type { Line } from '@stille-lijn/shared/domain/lines';
 import { AppError } from '@stille-lijn/shared/errors';
 import { describe, expect, it } from 'vitest';
-import { auditEntryVisible } from '../audit/log.ts';
+import { auditEntryVisible } from '../audit/index.ts';
 import { assertLineMember, mayReach, memberLines, reachingLines } from './access.ts';
 import { LineRegistry } from './registry.ts';
 
