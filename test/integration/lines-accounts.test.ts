@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { supervisorLineRoom } from '../../server/src/sockets/notifier.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, TEST_DATA_KEY, TEST_HASH_KEY, type TestApp } from '../support/app.ts';
 import {
   collect,
   connectOperator,
@@ -31,14 +32,15 @@ const LINES = [
 describe('lines of an account', () => {
   let t: TestApp;
   let dir: string;
+  let linesFile: string;
   let admin: TestOperator;
   const closers: { disconnect(): unknown }[] = [];
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lines-accounts-'));
-    const file = join(dir, 'lines.json');
-    writeFileSync(file, JSON.stringify(LINES));
-    t = await startTestApp({ LINES_FILE: file });
+    linesFile = join(dir, 'lines.json');
+    writeFileSync(linesFile, JSON.stringify(LINES));
+    t = await startTestApp({ LINES_FILE: linesFile });
     admin = await createOperator(t, { role: 'admin' });
   });
   afterEach(async () => {
@@ -186,6 +188,36 @@ describe('lines of an account', () => {
     });
     expect(refused.error).toMatchObject({ code: 'forbidden', reason: 'not_holder' });
     expect(assigned).toEqual([]);
+  });
+
+  it('sets lines from the command line, refusing ids LINES_FILE lacks', async () => {
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['scripts/operator.ts', ...args], {
+        env: {
+          ...process.env,
+          REDIS_URL: t.config.redisUrl,
+          REDIS_PREFIX: t.config.redisPrefix,
+          DATA_KEY: TEST_DATA_KEY,
+          HASH_KEY: TEST_HASH_KEY,
+          LINES_FILE: linesFile,
+        },
+        input: 'een-wachtwoord-van-lengte\n',
+        encoding: 'utf8',
+      });
+    expect(cli('--help').stdout).toContain('set-lines <username> <list>');
+    const unknown = cli('add', 'cora', '--lines', 'a,west');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('west');
+    expect(await t.app.operators.getByUsername('cora')).toBeNull();
+
+    expect(cli('add', 'cora', '--lines', 'b').status).toBe(0);
+    expect((await t.app.operators.getByUsername('cora'))?.lines).toEqual(['b']);
+    expect(cli('set-lines', 'cora', '*').status).toBe(0);
+    expect((await t.app.operators.getByUsername('cora'))?.lines).toEqual(['*']);
+    expect(cli('set-lines', 'cora', 'oost').status).toBe(2);
+    const list = cli('list').stdout;
+    expect(list).toContain('LINES');
+    expect(list).toMatch(/cora\s.*\*/);
   });
 
   it('moves a supervisor’s alerts with their lines', async () => {
