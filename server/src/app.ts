@@ -14,6 +14,7 @@ import healthPlugin from './health/plugin.ts';
 import { trustHops } from './http/client-address.ts';
 import { useRestContract } from './http/rest.ts';
 import securityHeadersPlugin, { clientErrorHandler, securityHeaders } from './http/security-headers.ts';
+import lineAccessPlugin from './lines/access-plugin.ts';
 import linesPlugin from './lines/plugin.ts';
 import { createLogger, newInstanceId } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
@@ -71,8 +72,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // Infrastructure first, then Socket.IO (so that the features can add their events),
   // then one plugin per feature.
-  await app.register(redisPlugin);
+  // The lines first: a bad LINES_FILE stops the boot before anything connects.
   await app.register(linesPlugin);
+  await app.register(redisPlugin);
+  await app.register(lineAccessPlugin);
   await app.register(cryptoPlugin);
   await app.register(metricsPlugin);
   await app.register(queuesPlugin);

@@ -3,6 +3,7 @@ import auditPlugin from './audit/plugin.ts';
 import { configPlugin, loadConfigOrExit } from './config.ts';
 import conversationsPlugin, { storePlugin } from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
+import lineAccessPlugin from './lines/access-plugin.ts';
 import linesPlugin from './lines/plugin.ts';
 import { createLogger } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
@@ -30,8 +31,9 @@ async function main(): Promise<void> {
   const app: FastifyInstance = Fastify({ loggerInstance: logger });
   app.register(configPlugin(config));
   for (const plugin of [
-    redisPlugin,
     linesPlugin,
+    redisPlugin,
+    lineAccessPlugin,
     cryptoPlugin,
     metricsPlugin,
     queuesPlugin,

@@ -157,7 +157,7 @@ describe('lines of an account', () => {
     expect(assigned).toEqual([]);
   });
 
-  it('does not hand a reconnecting socket the conversations of a line it lost from the command line', async () => {
+  it('requeues, when it reconnects, what an account held on a line it lost from the command line', async () => {
     const op = await createOperator(t);
     const v = await connectVisitor(t.url);
     closers.push(v);
@@ -188,6 +188,11 @@ describe('lines of an account', () => {
     });
     expect(refused.error).toMatchObject({ code: 'forbidden', reason: 'not_holder' });
     expect(assigned).toEqual([]);
+    // Not left held by someone who may no longer answer it: back in line a's queue.
+    expect(await t.app.redis.hmget(t.app.keys.conversation(id), 'state', 'operatorId')).toEqual([
+      'waiting',
+      null,
+    ]);
   });
 
   it('sets lines from the command line, refusing ids LINES_FILE lacks', async () => {

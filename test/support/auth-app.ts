@@ -70,8 +70,8 @@ export async function startAuthApp(opts: AuthTestAppOptions = {}): Promise<AuthT
     ),
   );
   useRestContract(app);
-  await app.register(redisPlugin);
   await app.register(linesPlugin);
+  await app.register(redisPlugin);
   await app.register(cryptoPlugin);
   await app.register(authPlugin, {
     ...(opts.hasher ? { hasher: opts.hasher } : {}),

@@ -14,5 +14,5 @@ export default fp(
     const lineOf = (target: string) => app.lineAccess.lineOf(target);
     app.decorate('audit', new AuditLog(app.redis, app.keys.audit, lineOf));
   },
-  { name: 'audit', dependencies: ['redis', 'lines'] },
+  { name: 'audit', dependencies: ['redis', 'lines', 'line-access'] },
 );

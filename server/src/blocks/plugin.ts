@@ -47,5 +47,5 @@ export default fp(
       },
     );
   },
-  { name: 'blocks', dependencies: ['conversations', 'auth', 'lines'] },
+  { name: 'blocks', dependencies: ['conversations', 'auth', 'lines', 'line-access'] },
 );

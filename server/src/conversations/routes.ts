@@ -45,5 +45,8 @@ export default fp(
       return { conversation, messages, notes };
     });
   },
-  { name: 'conversation-routes', dependencies: ['auth', 'conversation-store', 'routing', 'audit', 'lines'] },
+  {
+    name: 'conversation-routes',
+    dependencies: ['auth', 'conversation-store', 'routing', 'audit', 'lines', 'line-access'],
+  },
 );

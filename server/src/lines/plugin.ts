@@ -1,24 +1,23 @@
 import fp from 'fastify-plugin';
-import { LineAccess } from './access.ts';
 import { type LineRegistry, loadLines } from './registry.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The deployment's lines (`LINES_FILE`), read once at boot. */
     lines: LineRegistry;
-    /** The line checks every conversation route and event asks. */
-    lineAccess: LineAccess;
   }
 }
 
-/** Decorates `app.lines` and `app.lineAccess`; a bad `LINES_FILE` stops the start (`ConfigError`). */
+/**
+ * Reads `LINES_FILE` at boot and decorates `app.lines`. A bad file throws a `ConfigError`
+ * with one line per problem, so the server (and the worker) refuse to start, as they do
+ * for a bad `VT_REGIONS_FILE`.
+ */
 export default fp(
   async (app) => {
-    if (!app.hasDecorator('lines')) app.decorate('lines', loadLines(app.config));
-    app.decorate(
-      'lineAccess',
-      new LineAccess({ registry: app.lines, redis: app.redis, conversationKey: app.keys.conversation }),
-    );
+    const lines = loadLines(app.config);
+    app.decorate('lines', lines);
+    if (lines.configured) app.log.info({ lines: lines.all.map((l) => l.id) }, 'lines');
   },
-  { name: 'lines', dependencies: ['redis'] },
+  { name: 'lines', dependencies: ['config'] },
 );

@@ -16,6 +16,7 @@ import { generatePassword } from '../auth/password.ts';
 import { currentOperator } from '../auth/plugin.ts';
 import type { OperatorAccount } from '../auth/types.ts';
 import type { LineRegistry } from '../lines/registry.ts';
+import { requeueUnreachable } from '../lines/requeue.ts';
 
 /**
  * `invalid_payload` naming the ids that are not lines of this deployment (the ids come
@@ -67,22 +68,6 @@ export default fp(
       // The one-time password is shown once, to the admin, and never stored in clear.
       return reply.status(201).send({ operator: publicAccount(account), password });
     });
-    // The conversations an account holds on a line it just lost go back to their queue,
-    // their place kept: nobody would be left who may answer them.
-    const requeueUnreachable = async (id: string, account: OperatorAccount) => {
-      let moved = 0;
-      for (const conversationId of await app.roster.conversationsOf(id)) {
-        if (await app.lineAccess.mayReach(account, conversationId)) continue;
-        if ((await app.router.requeue(conversationId, id)).status !== 'ok') continue;
-        moved++;
-        app.notifier.toOperator(id, 'chat:unassigned', { conversationId, reason: 'requeued' });
-        await audit.record('requeue-lines', id, conversationId);
-      }
-      if (moved > 0) {
-        app.queueView.changed();
-        void app.router.routeNow();
-      }
-    };
     const change = { ...one, body: accountChangeBodySchema };
     routes.patch('/api/admin/operators/:id', { schema: change, preValidation }, async (req) => {
       const { id } = req.params;
@@ -106,7 +91,7 @@ export default fp(
       const after = (await app.operators.get(id))!;
       // Lines (or an admin's every line) lost: the held conversations there go back to
       // their queues before this answers.
-      if (accessRev > 0) await requeueUnreachable(id, after);
+      if (accessRev > 0) await requeueUnreachable(app, id, after);
       if (accessRev > 0) await app.operatorSockets.accessChanged(id, accessRev);
       // The new role is part of the action: an audit of who made whom a supervisor.
       if (after.role !== before.role) await audit.record(`operator-role:${after.role}`, actor, id);
@@ -144,5 +129,5 @@ export default fp(
       return { password };
     });
   },
-  { name: 'admin-routes', dependencies: ['auth', 'audit', 'sockets', 'lines', 'routing'] },
+  { name: 'admin-routes', dependencies: ['auth', 'audit', 'sockets', 'lines', 'line-access', 'routing'] },
 );

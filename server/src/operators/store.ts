@@ -44,10 +44,7 @@ export interface CreateOperatorInput {
   displayName?: string;
   /** Validated against the shared `languages`. @default ['nl', 'en'] */
   languages?: readonly string[];
-  /**
-   * Version 2 (lines): line ids, or `['*']` for all. The caller checks that the ids exist
-   * (`LineRegistry.unknownIds`). @default unset: the first line
-   */
+  /** Version 2 (lines): its lines, `['*']` for all; stored as JSON. @default the first line */
   lines?: readonly string[] | undefined;
 }
 
@@ -126,17 +123,6 @@ export function parseAccountLines(input: readonly string[]): string[] {
   return parsed.data;
 }
 
-/** The stored JSON of an account's lines, or undefined when absent or unreadable (the first line). */
-function decodeLines(json: string | undefined): string[] | undefined {
-  if (!json) return undefined;
-  try {
-    const parsed = accountLinesSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function parseDisplayName(name: string): string {
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > MAX_DISPLAY_NAME) {
@@ -155,7 +141,6 @@ function toAccount(h: Record<string, string>): OperatorAccount {
     .split(',')
     .map((l) => languageSchema.safeParse(l))
     .flatMap((r) => (r.success ? [r.data] : []));
-  const lines = decodeLines(h.lines);
   return {
     id: h.id ?? '',
     username: h.username ?? '',
@@ -167,8 +152,21 @@ function toAccount(h: Record<string, string>): OperatorAccount {
     totpEnabled: Boolean(h.totpSecret),
     createdAt: h.createdAt ?? '',
     ...(h.capacity ? { capacity: Number(h.capacity) } : {}),
-    ...(lines ? { lines } : {}),
+    ...storedLines(h.lines),
   };
+}
+
+/** Version 2 (lines): an account's `lines` field (a JSON array); absent or unreadable = the first line. */
+function storedLines(v: string | undefined): { lines?: string[] } {
+  if (!v) return {};
+  try {
+    const parsed: unknown = JSON.parse(v);
+    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((l) => typeof l === 'string'))
+      return { lines: parsed as string[] };
+  } catch {
+    // A corrupted field falls back to the first line, the least reach.
+  }
+  return {};
 }
 
 /**
@@ -177,7 +175,7 @@ function toAccount(h: Record<string, string>): OperatorAccount {
  *
  * Disabling an account or resetting its password revokes all its sessions and
  * publishes the operator id on `<prefix>:events:operator-revoked`, so socket servers
- * can cut live sockets. A change of role, languages or lines publishes the id and the new
+ * can cut live sockets. A change of role or languages publishes the id and the new
  * access revision on `<prefix>:events:operator-access`, for the same reason.
  */
 export class OperatorStore {
@@ -214,7 +212,8 @@ export class OperatorStore {
     const role = parseRole(input.role ?? 'operator');
     const displayName = parseDisplayName(input.displayName ?? username);
     const languages = parseLanguages(input.languages ?? DEFAULT_OPERATOR_LANGUAGES);
-    const lines = input.lines === undefined ? undefined : parseAccountLines(input.lines);
+    // Line ids or '*' alone (whether the ids exist is the caller's check).
+    if (input.lines !== undefined) parseAccountLines(input.lines);
     const lower = normalizeUsername(username);
     // Fail fast before spending a password hash on a taken name; the script re-checks.
     if (await this.#redis.hexists(this.keys.byUsername, lower)) throw this.#taken();
@@ -231,7 +230,7 @@ export class OperatorStore {
       passwordHash,
       epoch: '0',
       createdAt,
-      ...(lines ? { lines: JSON.stringify(lines) } : {}),
+      ...(input.lines?.length ? { lines: JSON.stringify(input.lines) } : {}),
     };
     const created = await runScript(
       this.#redis,

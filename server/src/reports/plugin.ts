@@ -146,5 +146,8 @@ export default fp(
       return service.retry(id, currentOperator(req));
     });
   },
-  { name: 'reports', dependencies: ['auth', 'conversation-store', 'notify', 'audit', 'queues', 'lines'] },
+  {
+    name: 'reports',
+    dependencies: ['auth', 'conversation-store', 'notify', 'audit', 'queues', 'lines', 'line-access'],
+  },
 );

@@ -3,6 +3,7 @@ import type { AppError } from '@stille-lijn/shared/errors';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace } from 'socket.io';
 import type { SessionInfo } from '../auth/types.ts';
+import { requeueUnreachable } from '../lines/requeue.ts';
 import {
   mergeHandlers,
   type OperatorContext,
@@ -286,15 +287,13 @@ export function setupOperatorNamespace(
             ]
           : [operatorRoom(op.id), ROOM_OPERATORS],
       );
+      // Held on a line the account lost (a change from the command line does not requeue
+      // them): back to their queues before the conversations are sent again.
+      await requeueUnreachable(app, op.id, member);
       await app.presence.operatorConnected(op, socket.id);
       socket.emit('operator:state', await app.presence.operatorState(op.id));
       socket.emit('queue:snapshot', { waiting: await app.queueView.waitingList() });
-      // Its conversations again, but only those its lines still reach (lines changed from
-      // the command line leave held conversations of a lost line with the account).
-      for (const id of await app.roster.conversationsOf(op.id)) {
-        if (await app.lineAccess.mayReach(member, id))
-          socket.emit('chat:assigned', await app.router.assignedView(id));
-      }
+      await app.router.resendAssigned(op.id, (payload) => socket.emit('chat:assigned', payload));
     } catch (err) {
       app.log.warn({ err }, 'operator connect setup failed');
     }
