@@ -14,7 +14,6 @@ import healthPlugin from './health/plugin.ts';
 import { trustHops } from './http/client-address.ts';
 import { useRestContract } from './http/rest.ts';
 import securityHeadersPlugin, { clientErrorHandler, securityHeaders } from './http/security-headers.ts';
-import lineAccessPlugin from './lines/access-plugin.ts';
 import linesPlugin from './lines/plugin.ts';
 import { createLogger, newInstanceId } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
@@ -75,7 +74,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // The lines first: a bad LINES_FILE stops the boot before anything connects.
   await app.register(linesPlugin);
   await app.register(redisPlugin);
-  await app.register(lineAccessPlugin);
   await app.register(cryptoPlugin);
   await app.register(metricsPlugin);
   await app.register(queuesPlugin);

@@ -3,7 +3,6 @@ import auditPlugin from './audit/plugin.ts';
 import { configPlugin, loadConfigOrExit } from './config.ts';
 import conversationsPlugin, { storePlugin } from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
-import lineAccessPlugin from './lines/access-plugin.ts';
 import linesPlugin from './lines/plugin.ts';
 import { createLogger } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
@@ -33,7 +32,6 @@ async function main(): Promise<void> {
   for (const plugin of [
     linesPlugin,
     redisPlugin,
-    lineAccessPlugin,
     cryptoPlugin,
     metricsPlugin,
     queuesPlugin,

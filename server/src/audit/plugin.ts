@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { decorateLineAccess } from '../lines/access-plugin.ts';
 import { AuditLog } from './log.ts';
 
 declare module 'fastify' {
@@ -10,9 +11,10 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
+    decorateLineAccess(app);
     // Entries about a conversation carry its line (PROTOCOL.md, "Lines").
     const lineOf = (target: string) => app.lineAccess.lineOf(target);
     app.decorate('audit', new AuditLog(app.redis, app.keys.audit, lineOf));
   },
-  { name: 'audit', dependencies: ['redis', 'lines', 'line-access'] },
+  { name: 'audit', dependencies: ['redis', 'lines'] },
 );

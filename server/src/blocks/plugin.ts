@@ -47,5 +47,5 @@ export default fp(
       },
     );
   },
-  { name: 'blocks', dependencies: ['conversations', 'auth', 'lines', 'line-access'] },
+  { name: 'blocks', dependencies: ['conversations', 'auth', 'lines'] },
 );

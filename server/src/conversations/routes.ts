@@ -47,6 +47,6 @@ export default fp(
   },
   {
     name: 'conversation-routes',
-    dependencies: ['auth', 'conversation-store', 'routing', 'audit', 'lines', 'line-access'],
+    dependencies: ['auth', 'conversation-store', 'routing', 'audit', 'lines'],
   },
 );

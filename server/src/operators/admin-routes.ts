@@ -129,5 +129,5 @@ export default fp(
       return { password };
     });
   },
-  { name: 'admin-routes', dependencies: ['auth', 'audit', 'sockets', 'lines', 'line-access', 'routing'] },
+  { name: 'admin-routes', dependencies: ['auth', 'audit', 'sockets', 'lines', 'routing'] },
 );

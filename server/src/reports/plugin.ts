@@ -148,6 +148,6 @@ export default fp(
   },
   {
     name: 'reports',
-    dependencies: ['auth', 'conversation-store', 'notify', 'audit', 'queues', 'lines', 'line-access'],
+    dependencies: ['auth', 'conversation-store', 'notify', 'audit', 'queues', 'lines'],
   },
 );

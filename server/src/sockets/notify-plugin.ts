@@ -37,5 +37,5 @@ export default fp(
       }),
     );
   },
-  { name: 'notify', dependencies: ['redis', 'lines', 'line-access'] },
+  { name: 'notify', dependencies: ['redis', 'lines', 'audit'] },
 );

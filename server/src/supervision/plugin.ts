@@ -66,6 +66,6 @@ export default fp(
   },
   {
     name: 'supervision',
-    dependencies: ['conversation-store', 'routing', 'notify', 'audit', 'oncall', 'queues', 'line-access'],
+    dependencies: ['conversation-store', 'routing', 'notify', 'audit', 'oncall', 'queues'],
   },
 );
