@@ -1,1 +1,1 @@
-export { AuditLog, auditEntryVisible } from './log.ts';
+export { AuditLog } from './log.ts';

@@ -11,12 +11,12 @@ export const AUDIT_MAX_ENTRIES = 1_000_000;
 export class AuditLog {
   readonly #redis: Redis;
   readonly #key: string;
-  readonly #lineOf: ((conversationId: string) => Promise<string | undefined>) | undefined;
+  readonly #lineOf: ((target: string) => Promise<string | undefined>) | undefined;
   /**
-   * `lineOf`: the line of a conversation (undefined for any other target): entries about a
-   * conversation carry its line, so that the audit reader can filter by line.
+   * @param lineOf the line of a target that is a conversation (undefined for anything else):
+   *   entries about a conversation carry `line`, so that the audit reader can follow lines.
    */
-  constructor(redis: Redis, key: string, lineOf?: (conversationId: string) => Promise<string | undefined>) {
+  constructor(redis: Redis, key: string, lineOf?: (target: string) => Promise<string | undefined>) {
     this.#redis = redis;
     this.#key = key;
     this.#lineOf = lineOf;
@@ -39,19 +39,4 @@ export class AuditLog {
     if (line) fields.push('line', line);
     await this.#redis.xadd(this.#key, 'MAXLEN', '~', String(AUDIT_MAX_ENTRIES), '*', ...fields);
   }
-}
-
-/**
- * Version 2 (lines): whether the audit reader shows an entry (its fields as stored) to a
- * reader of `lines`; `null` for an admin, who sees every entry. An entry about a
- * conversation carries the conversation's line and is shown to that line's readers; an
- * entry without a line (accounts, sign-ins, blocks lifted, overviews) only to admins.
- * @example auditEntryVisible({ action: 'accept', line: 'utrecht' }, new Set(['utrecht'])) // true
- */
-export function auditEntryVisible(
-  entry: Readonly<Record<string, string>>,
-  lines: ReadonlySet<string> | null,
-): boolean {
-  if (lines === null) return true;
-  return entry.line !== undefined && lines.has(entry.line);
 }

@@ -1,5 +1,4 @@
 import fp from 'fastify-plugin';
-import { decorateLineAccess } from '../lines/access-plugin.ts';
 import { AuditLog } from './log.ts';
 
 declare module 'fastify' {
@@ -11,9 +10,11 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    decorateLineAccess(app);
-    // Entries about a conversation carry its line (PROTOCOL.md, "Lines").
-    const lineOf = (target: string) => app.lineAccess.lineOf(target);
+    // A target whose conversation record exists is a conversation: its line goes with the entry.
+    const lineOf = async (target: string) => {
+      const [state, line] = await app.redis.hmget(app.keys.conversation(target), 'state', 'line');
+      return state ? app.lines.lineOf(line ?? '') : undefined;
+    };
     app.decorate('audit', new AuditLog(app.redis, app.keys.audit, lineOf));
   },
   { name: 'audit', dependencies: ['redis', 'lines'] },

@@ -12,12 +12,8 @@ export interface OperatorAccount {
   totpEnabled: boolean;
   /** Active conversations at once, when an admin set one. @default OPERATOR_CAPACITY */
   capacity?: number;
-  /**
-   * Version 2 (lines): the lines the account belongs to as stored, `['*']` for all;
-   * absent for accounts that were never given any (they belong to the first line).
-   * Admins belong to every line whatever this says.
-   */
-  lines?: string[];
+  /** Version 2: the lines of an operator or supervisor, `['*']` for all; unset = the first line. */
+  lines?: string[] | undefined;
   createdAt: string;
 }
 

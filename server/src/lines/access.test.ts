@@ -1,7 +1,6 @@
 import type { Line } from '@stille-lijn/shared/domain/lines';
 import { AppError } from '@stille-lijn/shared/errors';
 import { describe, expect, it } from 'vitest';
-import { auditEntryVisible } from '../audit/index.ts';
 import { assertLineMember, mayReach, memberLines, reachingLines } from './access.ts';
 import { LineRegistry } from './registry.ts';
 
@@ -56,12 +55,5 @@ describe('line access', () => {
     ).toBe(true);
     expect(reachingLines(registry, waiting('closed'), NOW)).toEqual(['night', 'closed']);
     expect(reachingLines(registry, waiting('utrecht'), NOW)).toEqual(['utrecht']);
-  });
-
-  it('shows an audit entry to its line’s readers, entries without a line to admins only', () => {
-    expect(auditEntryVisible({ action: 'accept', line: 'utrecht' }, new Set(['utrecht']))).toBe(true);
-    expect(auditEntryVisible({ action: 'accept', line: 'utrecht' }, new Set(['night']))).toBe(false);
-    expect(auditEntryVisible({ action: 'operator-lines' }, new Set(['utrecht']))).toBe(false);
-    expect(auditEntryVisible({ action: 'operator-lines' }, null)).toBe(true);
   });
 });

@@ -19,7 +19,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationStore } from '../conversations/index.ts';
-import type { LineAccess } from '../lines/access.ts';
+import type { LineAccess } from '../lines/line-access.ts';
 import type { ReportJobQueue } from '../queues/jobs.ts';
 import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';

@@ -1,6 +1,7 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type { OperatorServerToClientEvents, VisitorServerToClientEvents } from '@stille-lijn/shared';
 import fp from 'fastify-plugin';
+import { decorateLineAccess } from '../lines/line-access.ts';
 import { Notifier } from './notifier.ts';
 
 declare module 'fastify' {
@@ -19,6 +20,7 @@ export const socketChannel = (prefix: string) => `${prefix}:socket.io`;
  */
 export default fp(
   async (app) => {
+    decorateLineAccess(app);
     const linesOf = (conversationId: string) => app.lineAccess.linesOf(conversationId);
     if (app.hasDecorator('io')) {
       app.decorate(
@@ -37,5 +39,5 @@ export default fp(
       }),
     );
   },
-  { name: 'notify', dependencies: ['redis', 'lines', 'audit'] },
+  { name: 'notify', dependencies: ['redis', 'lines'] },
 );
