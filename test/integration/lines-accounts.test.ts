@@ -177,22 +177,32 @@ describe('lines of an account', () => {
     await t.app.operators.setLines(op.id, ['b']);
     await gone;
     const assigned: unknown[] = [];
+    let snapshot = false;
     const again = await connectOperator(t.url, op.cookie, {
-      before: (x) => x.on('chat:assigned', (p) => assigned.push(p)),
+      before: (x) => {
+        x.on('chat:assigned', (p) => assigned.push(p));
+        x.on('queue:snapshot', () => {
+          snapshot = true;
+        });
+      },
     });
     closers.push(again);
+    // Refused at once, even while the connection is still being set up.
     const refused = await emitAck<AnyAck>(again, 'chat:message', {
       conversationId: id,
       clientMessageId: 'm1',
       text: 'Hoi',
     });
     expect(refused.error).toMatchObject({ code: 'forbidden', reason: 'not_holder' });
-    expect(assigned).toEqual([]);
-    // Not left held by someone who may no longer answer it: back in line a's queue.
+    // Not left held by someone who may no longer answer it: back in line a's queue, before
+    // the connection's setup sends the queue and the held conversations.
+    await waitFor(() => snapshot);
     expect(await t.app.redis.hmget(t.app.keys.conversation(id), 'state', 'operatorId')).toEqual([
       'waiting',
       null,
     ]);
+    expect((await emitAck<AnyAck>(again, 'operator:status', { status: 'away' })).ok).toBe(true);
+    expect(assigned).toEqual([]);
   });
 
   it('sets lines from the command line, refusing ids LINES_FILE lacks', async () => {
