@@ -86,9 +86,10 @@ describe('npm run operator', { timeout: 60_000 }, () => {
     expect(list.code).toBe(0);
     const lines = list.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^USERNAME\s+ROLE\s+STATUS\s+TOTP\s+LANGUAGES\s+NAME$/);
-    expect(lines[1]).toMatch(/^Anna\s+supervisor\s+enabled\s+off\s+nl,ar\s+Anna de Vries$/);
-    expect(lines[2]).toMatch(/^bob\s+operator\s+enabled\s+off\s+nl,en\s+bob$/);
+    expect(lines[0]).toMatch(/^USERNAME\s+ROLE\s+STATUS\s+TOTP\s+LANGUAGES\s+LINES\s+NAME$/);
+    // Without LINES_FILE every account is on the one line, 'default'.
+    expect(lines[1]).toMatch(/^Anna\s+supervisor\s+enabled\s+off\s+nl,ar\s+default\s+Anna de Vries$/);
+    expect(lines[2]).toMatch(/^bob\s+operator\s+enabled\s+off\s+nl,en\s+default\s+bob$/);
   });
 
   it('reset-password takes a piped password or generates one, and only the newest works', async () => {

@@ -12,6 +12,7 @@ import type { OperatorAccount } from '../server/src/auth/types.ts';
 import { ConfigError, loadConfig } from '../server/src/config.ts';
 import { DataCipher } from '../server/src/crypto/cipher.ts';
 import { resolveCipherKeys } from '../server/src/crypto/data-keys.ts';
+import { loadLines } from '../server/src/lines/registry.ts';
 import { OperatorStore } from '../server/src/operators/store.ts';
 import { createRedis, describeTarget } from '../server/src/redis/connect.ts';
 
@@ -22,6 +23,8 @@ Commands:
       --role <role>           operator | supervisor | admin (default: operator)
       --name <display name>   The name colleagues and visitors see (default: the username)
       --languages <list>      Languages answered, e.g. nl,en,ar (default: nl,en)
+      --lines <list>          Lines of LINES_FILE the account belongs to, e.g. utrecht,night;
+                              '*' for every line (default: the first line; admins: all)
   list                        Show every account.
   disable <username>          Disable an account and end all its sessions.
   enable <username>           Enable a disabled account.
@@ -31,18 +34,20 @@ Commands:
   set-role <username> <role>  Change the role.
   set-languages <username> <list>
                               Change the languages, e.g. nl,en.
+  set-lines <username> <list> Change the lines, e.g. utrecht,night or '*'; the
+                              account's open consoles reconnect with the new lines.
 
 Passwords (add, reset-password): when stdin is not a terminal, the first line of
 stdin is the password (at least 12 characters). Otherwise, or with --generate, a
 password is generated and printed once.
 
-Environment: REDIS_URL or REDIS_SENTINELS (and REDIS_SENTINEL_NAME), REDIS_PREFIX, DATA_KEY or DATA_KEY_FILE (as for the server).
+Environment: REDIS_URL or REDIS_SENTINELS (and REDIS_SENTINEL_NAME), REDIS_PREFIX, DATA_KEY or DATA_KEY_FILE, LINES_FILE (as for the server).
 Exit codes: 0 done, 1 failed, 2 wrong usage.`;
 
 class UsageError extends Error {}
 
 const commands: Record<string, { args: number; options: string[] }> = {
-  add: { args: 1, options: ['role', 'name', 'languages', 'generate'] },
+  add: { args: 1, options: ['role', 'name', 'languages', 'lines', 'generate'] },
   list: { args: 0, options: [] },
   disable: { args: 1, options: [] },
   enable: { args: 1, options: [] },
@@ -50,6 +55,7 @@ const commands: Record<string, { args: number; options: string[] }> = {
   totp: { args: 1, options: ['off'] },
   'set-role': { args: 2, options: [] },
   'set-languages': { args: 2, options: [] },
+  'set-lines': { args: 2, options: [] },
 };
 
 function parseRoleArg(value: string): OperatorRole {
@@ -86,19 +92,20 @@ async function choosePassword(generate: boolean): Promise<{ password: string; ge
   return { password: await readPasswordFromStdin(), generated: false };
 }
 
-function printTable(accounts: OperatorAccount[]): void {
+function printTable(accounts: OperatorAccount[], firstLine: string): void {
   if (accounts.length === 0) {
     console.log('No operators.');
     return;
   }
   const rows = [
-    ['USERNAME', 'ROLE', 'STATUS', 'TOTP', 'LANGUAGES', 'NAME'],
+    ['USERNAME', 'ROLE', 'STATUS', 'TOTP', 'LANGUAGES', 'LINES', 'NAME'],
     ...accounts.map((a) => [
       a.username,
       a.role,
       a.disabled ? 'disabled' : 'enabled',
       a.totpEnabled ? 'on' : 'off',
       a.languages.join(','),
+      a.role === 'admin' ? '*' : (a.lines ?? [firstLine]).join(','),
       a.displayName,
     ]),
   ];
@@ -146,6 +153,27 @@ async function run(argv: string[]): Promise<void> {
   const newRole = command === 'set-role' ? parseRoleArg(args[1] ?? '') : undefined;
 
   const config = loadConfig(process.env);
+  // Line ids are checked against LINES_FILE, as the server checks them.
+  const lines = loadLines(config);
+  const linesArg = (value: string): string[] => {
+    const ids = value
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const unknown = lines.unknownIds(ids);
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `unknown line(s): ${unknown.join(', ')} (lines: ${lines.all.map((l) => l.id).join(', ')})`,
+      );
+    }
+    return ids;
+  };
+  const newLines =
+    command === 'set-lines'
+      ? linesArg(args[1] ?? '')
+      : values.lines === undefined
+        ? undefined
+        : linesArg(values.lines);
   const redis = createRedis(config, {
     lazyConnect: true,
     connectTimeout: 5000,
@@ -186,6 +214,7 @@ async function run(argv: string[]): Promise<void> {
           ...(role ? { role } : {}),
           ...(values.name !== undefined ? { displayName: values.name } : {}),
           ...(values.languages !== undefined ? { languages: parseLanguagesArg(values.languages) } : {}),
+          ...(newLines ? { lines: newLines } : {}),
         });
         console.log(`Created ${account.role} ${account.username} (${account.languages.join(',')}).`);
         if (generated) console.log(`Password (shown once): ${password}`);
@@ -197,7 +226,7 @@ async function run(argv: string[]): Promise<void> {
         break;
       }
       case 'list':
-        printTable(await store.list());
+        printTable(await store.list(), lines.first.id);
         break;
       case 'disable': {
         const account = await find(username);
@@ -249,6 +278,13 @@ async function run(argv: string[]): Promise<void> {
         console.log(`Changed the languages of ${account.username}.`);
         break;
       }
+      case 'set-lines': {
+        const account = await find(username);
+        if (!newLines) break;
+        await store.setLines(account.id, newLines);
+        console.log(`Changed the lines of ${account.username} to ${newLines.join(',')}.`);
+        break;
+      }
     }
   } finally {
     await store.close();
@@ -265,6 +301,7 @@ function parseCli(argv: string[]) {
       role: { type: 'string' },
       name: { type: 'string' },
       languages: { type: 'string' },
+      lines: { type: 'string' },
       generate: { type: 'boolean' },
       off: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

@@ -8,6 +8,7 @@ import authPlugin from '../../server/src/auth/plugin.ts';
 import { type Config, loadConfig } from '../../server/src/config.ts';
 import cryptoPlugin from '../../server/src/crypto/plugin.ts';
 import { useRestContract } from '../../server/src/http/rest.ts';
+import linesPlugin from '../../server/src/lines/plugin.ts';
 import { createLogger } from '../../server/src/logger.ts';
 import redisPlugin from '../../server/src/redis/plugin.ts';
 
@@ -69,6 +70,7 @@ export async function startAuthApp(opts: AuthTestAppOptions = {}): Promise<AuthT
     ),
   );
   useRestContract(app);
+  await app.register(linesPlugin);
   await app.register(redisPlugin);
   await app.register(cryptoPlugin);
   await app.register(authPlugin, {

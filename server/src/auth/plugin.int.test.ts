@@ -85,6 +85,8 @@ describe('POST /api/auth/login', () => {
         role: 'operator',
         languages: ['nl', 'en'],
         totpEnabled: false,
+        // Version 2: without LINES_FILE, the one line.
+        lines: ['default'],
       },
     });
 

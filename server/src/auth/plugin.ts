@@ -256,8 +256,12 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
 
     const me = { schema: { response: { 200: meResponseSchema } }, preValidation: requireOperator };
     routes.get('/api/auth/me', me, async (request) => {
-      const { id, displayName, role, languages, totpEnabled } = currentOperator(request);
-      return { operator: { id, displayName, role, languages, totpEnabled } };
+      const account = currentOperator(request);
+      const { id, displayName, role, languages, totpEnabled } = account;
+      // Resolved: `['*']` for admins and accounts of every line, else the ids it belongs to.
+      const lines =
+        role === 'admin' || account.lines?.includes('*') ? ['*'] : [...app.lines.accountLines(account.lines)];
+      return { operator: { id, displayName, role, languages, totpEnabled, lines } };
     });
   });
 }
@@ -266,4 +270,4 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
  * Operator accounts, sessions and the `/api/auth/*` routes. Decorates `app.auth`,
  * `app.operators`, `app.requireOperator` and `app.requireRole`.
  */
-export default fp(authPlugin, { name: 'auth', dependencies: ['redis', 'crypto'] });
+export default fp(authPlugin, { name: 'auth', dependencies: ['redis', 'crypto', 'lines'] });

@@ -1,4 +1,5 @@
 import { blockParamsSchema, blocksResponseSchema } from '@stille-lijn/shared/rest';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentOperator } from '../auth/plugin.ts';
@@ -23,6 +24,7 @@ export default fp(
       notifier: app.notifier,
       audit: app.audit,
       config: app.config,
+      lines: app.lines,
     });
     app.decorate('blocks', blocks);
     if (!app.hasDecorator('socketFeatures')) return; // a worker process: no HTTP, no sockets
@@ -30,18 +32,20 @@ export default fp(
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const preValidation = app.requireRole('supervisor', 'admin');
     const response = { 200: blocksResponseSchema };
-    routes.get('/api/blocks', { schema: { response }, preValidation }, async () => ({
-      blocks: await blocks.list(),
+    // A supervisor sees and lifts the blocks of their own lines (admins: every line).
+    const linesOf = (req: FastifyRequest) => app.lineAccess.linesOfAccount(currentOperator(req));
+    routes.get('/api/blocks', { schema: { response }, preValidation }, async (req) => ({
+      blocks: await blocks.list(linesOf(req)),
     }));
     routes.delete(
       '/api/blocks/:blockId',
       { schema: { params: blockParamsSchema, response }, preValidation },
       async (req) => {
         const { blockId } = req.params;
-        await blocks.lift(blockId, currentOperator(req).id);
-        return { blocks: await blocks.list() };
+        await blocks.lift(blockId, currentOperator(req).id, linesOf(req));
+        return { blocks: await blocks.list(linesOf(req)) };
       },
     );
   },
-  { name: 'blocks', dependencies: ['conversations', 'auth'] },
+  { name: 'blocks', dependencies: ['conversations', 'auth', 'lines'] },
 );

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationLifecycle, ConversationStore } from '../conversations/index.ts';
+import type { LineRegistry } from '../lines/registry.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 
@@ -23,6 +24,8 @@ export interface BlocksDeps {
   notifier: Notifier;
   audit: AuditLog;
   config: Readonly<Config>;
+  /** Version 2 (lines): a block keeps its conversation's line; supervisors see and lift their lines' only. */
+  lines?: LineRegistry;
 }
 
 /**
@@ -57,6 +60,7 @@ export class Blocks {
         d.notifier.toOperator(r.operatorId, 'chat:visitor-left', { conversationId, reason: 'ended' });
       await d.lifecycle.end(conversationId, 'blocked');
     }
+    const line = d.lines?.lineOf((await d.redis.hget(k.conversation(conversationId), 'line')) ?? undefined);
     const blockId = randomBytes(16).toString('base64url');
     const now = Date.now();
     const expiresAt = now + d.config.blockMs;
@@ -68,6 +72,7 @@ export class Blocks {
         createdAt: String(now),
         expiresAt: String(expiresAt),
         operatorName: actor.displayName,
+        ...(line ? { line } : {}),
       })
       .pexpire(k.block(blockId), d.config.blockMs)
       .zadd(k.blocks, expiresAt, blockId)
@@ -77,8 +82,11 @@ export class Blocks {
     return { blockId };
   }
 
-  /** The blocks in force, newest first, without any address (`GET /api/blocks`). */
-  async list(): Promise<BlockInfo[]> {
+  /**
+   * The blocks in force, newest first, without any address (`GET /api/blocks`): with
+   * `lines`, only blocks made on those lines (a block from before lines: the first line).
+   */
+  async list(lines?: ReadonlySet<string>): Promise<BlockInfo[]> {
     const k = this.#d.keys;
     const now = Date.now();
     await this.#d.redis.zremrangebyscore(k.blocks, '-inf', now);
@@ -87,6 +95,7 @@ export class Blocks {
     const out: BlockInfo[] = [];
     rows.forEach((r, i) => {
       if (!r.createdAt || !r.expiresAt) return;
+      if (!this.#inLines(r.line, lines)) return;
       out.push({
         blockId: ids[i]!,
         createdAt: new Date(Number(r.createdAt)).toISOString(),
@@ -97,15 +106,23 @@ export class Blocks {
     return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  /** Lifts a block (`DELETE /api/blocks/:blockId`); audited. */
-  async lift(blockId: string, actorId: string): Promise<void> {
+  /**
+   * Lifts a block (`DELETE /api/blocks/:blockId`); audited. With `lines`, a block of
+   * another line is `not_found`, as an unknown one.
+   */
+  async lift(blockId: string, actorId: string, lines?: ReadonlySet<string>): Promise<void> {
     const k = this.#d.keys;
-    const addr = await this.#d.redis.hget(k.block(blockId), 'addr');
-    if (!addr) throw new AppError('not_found');
+    const [addr, line] = await this.#d.redis.hmget(k.block(blockId), 'addr', 'line');
+    if (!addr || !this.#inLines(line ?? undefined, lines)) throw new AppError('not_found');
     const tx = this.#d.redis.multi();
     // Only this block: a newer one on the same address stays.
     if ((await this.#d.redis.get(k.blockedAddress(addr))) === blockId) tx.del(k.blockedAddress(addr));
     await tx.del(k.block(blockId)).zrem(k.blocks, blockId).exec();
     await this.#d.audit.record('block-lift', actorId, blockId);
+  }
+
+  #inLines(line: string | undefined, lines: ReadonlySet<string> | undefined): boolean {
+    if (!lines || !this.#d.lines) return true;
+    return lines.has(this.#d.lines.lineOf(line));
   }
 }

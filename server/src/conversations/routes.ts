@@ -34,6 +34,8 @@ export default fp(
       const op = currentOperator(req);
       const holder = await store.lastOperatorOf(id);
       if (holder !== op.id && !isSupervisor(op.role)) throw new AppError('forbidden');
+      // Another line's conversation: the same answer (PROTOCOL.md, "Lines").
+      if (!(await app.lineAccess.mayReach(op, id))) throw new AppError('forbidden');
       const conversation = await store.conversation(id);
       if (holder !== op.id) await app.audit.record('read', op.id, id);
       const [messages, notes] = await Promise.all([
@@ -43,5 +45,8 @@ export default fp(
       return { conversation, messages, notes };
     });
   },
-  { name: 'conversation-routes', dependencies: ['auth', 'conversation-store', 'routing', 'audit'] },
+  {
+    name: 'conversation-routes',
+    dependencies: ['auth', 'conversation-store', 'routing', 'audit', 'lines'],
+  },
 );

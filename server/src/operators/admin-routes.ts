@@ -15,6 +15,19 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { generatePassword } from '../auth/password.ts';
 import { currentOperator } from '../auth/plugin.ts';
 import type { OperatorAccount } from '../auth/types.ts';
+import type { LineRegistry } from '../lines/registry.ts';
+import { requeueUnreachable } from '../lines/requeue.ts';
+
+/**
+ * `invalid_payload` naming the ids that are not lines of this deployment (the ids come
+ * from the admin's own request, checked against the line id pattern, so they are safe
+ * to echo).
+ */
+function assertKnownLines(lines: LineRegistry, ids: readonly string[] | undefined): void {
+  if (!ids) return;
+  const unknown = lines.unknownIds(ids);
+  if (unknown.length > 0) throw new AppError('invalid_payload', `Unknown lines: ${unknown.join(', ')}.`);
+}
 
 const publicAccount = (a: OperatorAccount): Account => ({
   id: a.id,
@@ -26,6 +39,7 @@ const publicAccount = (a: OperatorAccount): Account => ({
   totpEnabled: a.totpEnabled,
   createdAt: a.createdAt,
   ...(a.capacity ? { capacity: a.capacity } : {}),
+  ...(a.lines ? { lines: a.lines } : {}),
 });
 
 /** `/api/admin/operators…`: accounts for admins, with the same rules as `npm run operator`. */
@@ -46,9 +60,11 @@ export default fp(
     const create = { body: newAccountBodySchema, response: { 201: accountCreatedResponseSchema } };
     routes.post('/api/admin/operators', { schema: create, preValidation }, async (req, reply) => {
       const body = req.body;
+      assertKnownLines(app.lines, body.lines);
       const password = generatePassword();
       const account = await app.operators.create({ ...body, password });
       await audit.record('operator-add', me(req).id, account.id);
+      if (account.lines) await audit.record('operator-lines', me(req).id, account.id);
       // The one-time password is shown once, to the admin, and never stored in clear.
       return reply.status(201).send({ operator: publicAccount(account), password });
     });
@@ -56,6 +72,7 @@ export default fp(
     routes.patch('/api/admin/operators/:id', { schema: change, preValidation }, async (req) => {
       const { id } = req.params;
       const body = req.body;
+      assertKnownLines(app.lines, body.lines);
       const before = await app.operators.get(id);
       if (!before) throw new AppError('not_found');
       const actor = me(req).id;
@@ -63,20 +80,28 @@ export default fp(
         await app.operators.setDisplayName(id, body.displayName);
         await audit.record('operator-update', actor, id);
       }
-      // Role and languages change in one step; live sockets follow before this answers.
+      // Role, languages and lines change in one step; live sockets follow before this
+      // answers (they are cut and connect again with the new rights).
       const accessRev = await app.operators.setAccess(id, {
         ...(body.role ? { role: body.role } : {}),
         ...(body.languages ? { languages: body.languages } : {}),
         ...(body.capacity ? { capacity: body.capacity } : {}),
+        ...(body.lines ? { lines: body.lines } : {}),
       });
-      if (accessRev > 0) await app.operatorSockets.accessChanged(id, accessRev);
       const after = (await app.operators.get(id))!;
+      // Lines (or an admin's every line) lost: the held conversations there go back to
+      // their queues before this answers.
+      if (accessRev > 0) await requeueUnreachable(app, id, after);
+      if (accessRev > 0) await app.operatorSockets.accessChanged(id, accessRev);
       // The new role is part of the action: an audit of who made whom a supervisor.
       if (after.role !== before.role) await audit.record(`operator-role:${after.role}`, actor, id);
       if (after.languages.join(',') !== before.languages.join(',')) {
         await audit.record('operator-languages', actor, id);
       }
       if (after.capacity !== before.capacity) await audit.record('operator-capacity', actor, id);
+      if (JSON.stringify(after.lines) !== JSON.stringify(before.lines)) {
+        await audit.record('operator-lines', actor, id);
+      }
       return { operator: publicAccount(after) };
     });
     routes.post('/api/admin/operators/:id/disable', { schema: one, preValidation }, async (req) => {
@@ -104,5 +129,5 @@ export default fp(
       return { password };
     });
   },
-  { name: 'admin-routes', dependencies: ['auth', 'audit', 'sockets'] },
+  { name: 'admin-routes', dependencies: ['auth', 'audit', 'sockets', 'lines', 'routing'] },
 );

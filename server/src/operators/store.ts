@@ -7,6 +7,7 @@ import {
   languages as supportedLanguages,
 } from '@stille-lijn/shared';
 import { AppError, refusal } from '@stille-lijn/shared/errors';
+import { accountLinesSchema } from '@stille-lijn/shared/rest';
 import type { Redis } from 'ioredis';
 import { assertPasswordAcceptable, PasswordHasher } from '../auth/password.ts';
 import { matchTotp, TOTP_PERIOD_S, TOTP_WINDOW } from '../auth/totp.ts';
@@ -53,7 +54,7 @@ export interface OperatorAuthState {
   /** Bumped whenever all sessions are revoked; a session from an older epoch is dead. */
   epoch: number;
   /**
-   * Bumped whenever what the account may see or do changes (role, languages): a live
+   * Bumped whenever what the account may see or do changes (role, languages, lines): a live
    * socket built on an older revision is cut, so that it connects again with the new one.
    */
   accessRev: number;
@@ -66,6 +67,8 @@ export interface AccessChange {
   languages?: readonly string[];
   /** Active conversations at once (1–100). */
   capacity?: number;
+  /** Version 2 (lines): line ids or `['*']`; the caller checks that the ids exist. */
+  lines?: readonly string[];
 }
 
 /** Lower-cased, trimmed: the form usernames are compared in. */
@@ -101,6 +104,22 @@ function parseRole(role: string): OperatorRole {
   const parsed = operatorRoleSchema.safeParse(role);
   if (!parsed.success)
     throw new AppError('invalid_payload', 'The role must be operator, supervisor or admin.');
+  return parsed.data;
+}
+
+/**
+ * Validates and de-duplicates an account's lines (`accountLinesSchema`: line ids, or `'*'`
+ * alone); throws `invalid_payload`. Whether the ids exist is the caller's check.
+ * @example parseAccountLines(['utrecht', 'night']) // ['utrecht', 'night']
+ */
+export function parseAccountLines(input: readonly string[]): string[] {
+  const parsed = accountLinesSchema.safeParse([...new Set(input.map((l) => l.trim()))]);
+  if (!parsed.success) {
+    throw new AppError(
+      'invalid_payload',
+      "Lines must be line ids (lower-case letters, digits and dashes), or '*' alone for every line.",
+    );
+  }
   return parsed.data;
 }
 
@@ -193,6 +212,8 @@ export class OperatorStore {
     const role = parseRole(input.role ?? 'operator');
     const displayName = parseDisplayName(input.displayName ?? username);
     const languages = parseLanguages(input.languages ?? DEFAULT_OPERATOR_LANGUAGES);
+    // Line ids or '*' alone (whether the ids exist is the caller's check).
+    if (input.lines !== undefined) parseAccountLines(input.lines);
     const lower = normalizeUsername(username);
     // Fail fast before spending a password hash on a taken name; the script re-checks.
     if (await this.#redis.hexists(this.keys.byUsername, lower)) throw this.#taken();
@@ -324,6 +345,7 @@ export class OperatorStore {
       }
       fields.push('capacity', String(change.capacity));
     }
+    if (change.lines !== undefined) fields.push('lines', JSON.stringify(parseAccountLines(change.lines)));
     const rev = await runScript(
       this.#redis,
       updateAccessScript,
@@ -337,6 +359,11 @@ export class OperatorStore {
   /** Replaces the languages the operator answers in; see `setAccess`. */
   async setLanguages(id: string, languages: readonly string[]): Promise<number> {
     return this.setAccess(id, { languages });
+  }
+
+  /** Version 2: replaces the lines the account belongs to (ids or `['*']`); see `setAccess`. */
+  async setLines(id: string, lines: readonly string[]): Promise<number> {
+    return this.setAccess(id, { lines });
   }
 
   /** Changes the role; see `setAccess`. */

@@ -59,9 +59,9 @@ export async function postDelivery(
 /** Tells the reporting operator and the supervisors of a status change (from any process). */
 export function publishReportStatus(notifier: Notifier, record: ReportRecord): void {
   const payload = publicStatus(record);
-  // Supervisors (and admins) are all in the supervisors' room; one copy is enough.
+  // The supervisors (and admins) of the lines that may reach the conversation, one copy each.
   if (!record.bySupervisor) notifier.toOperator(record.operatorId, 'report:status', payload);
-  notifier.toSupervisors('report:status', payload);
+  void notifier.toSupervisorsAbout(record.conversationId, 'report:status', payload).catch(() => {});
 }
 
 export interface DeliveryContext {
@@ -94,7 +94,7 @@ async function giveUp(ctx: DeliveryContext, reportId: string, error: string): Pr
     operatorName: record.operatorName,
     at: new Date().toISOString(),
   };
-  ctx.notifier.toSupervisors('supervisor:alert', alert);
+  await ctx.notifier.toSupervisorsAbout(record.conversationId, 'supervisor:alert', alert);
   await ctx.audit.record('report-failed', 'system', record.conversationId, { report: reportId });
   ctx.log.warn({ reportId, attempts: record.attempts, error }, 'report delivery failed for good');
 }

@@ -70,6 +70,7 @@ export default fp(
       config: app.config,
       log: app.log,
       durable: app.durable,
+      lineAccess: app.lineAccess,
     });
     app.decorate('reports', service);
     if (regions.size === 0) app.log.info('no Veilig Thuis regions configured (VT_REGIONS_FILE)');
@@ -129,7 +130,9 @@ export default fp(
     const supervisors = app.requireRole('supervisor', 'admin');
     routes.get('/api/reports', { schema: recent, preValidation: supervisors }, async (req) => {
       const q = req.query;
-      return { reports: await service.listRecent({ status: q.status, limit: q.limit }) };
+      return {
+        reports: await service.listRecent({ status: q.status, limit: q.limit }, currentOperator(req)),
+      };
     });
 
     const one = { params: idParams, response: { 200: reportStatusSchema } };
@@ -143,5 +146,8 @@ export default fp(
       return service.retry(id, currentOperator(req));
     });
   },
-  { name: 'reports', dependencies: ['auth', 'conversation-store', 'notify', 'audit', 'queues'] },
+  {
+    name: 'reports',
+    dependencies: ['auth', 'conversation-store', 'notify', 'audit', 'queues', 'lines'],
+  },
 );

@@ -19,6 +19,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationStore } from '../conversations/index.ts';
+import type { LineAccess } from '../lines/line-access.ts';
 import type { ReportJobQueue } from '../queues/jobs.ts';
 import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
@@ -33,6 +34,8 @@ export interface Actor {
   id: string;
   displayName: string;
   role: OperatorRole;
+  /** Version 2 (lines): the account's stored lines (absent: the first line). */
+  lines?: readonly string[] | undefined;
 }
 
 export interface ReportServiceDeps {
@@ -48,6 +51,8 @@ export interface ReportServiceDeps {
   log: FastifyBaseLogger;
   /** With REDIS_ACK_REPLICAS: a report is answered once replicas hold it and its job. */
   durable: DurableAcks;
+  /** Version 2 (lines): whether the actor's lines may reach a conversation. @default always */
+  lineAccess?: Pick<LineAccess, 'mayReach'>;
 }
 
 /** How many of the newest reports a status-filtered listing looks through. @default 2000 */
@@ -85,6 +90,8 @@ export class ReportService {
    * runs it before reading one.
    */
   async assertConversationAccess(conversationId: string, actor: Actor): Promise<void> {
+    // Another line's conversation is answered as a stranger's (PROTOCOL.md, "Lines").
+    if (!(await this.#mayReach(actor, conversationId))) throw refusal('not_holder');
     if (isSupervisor(actor.role)) return;
     const holder = await this.#d.conversations.lastOperatorOf(conversationId);
     if (holder !== actor.id) throw refusal('not_holder');
@@ -95,7 +102,12 @@ export class ReportService {
     const record = await this.#d.store.get(reportId);
     if (!isSupervisor(actor.role) && record?.operatorId !== actor.id) throw new AppError('forbidden');
     if (!record) throw new AppError('not_found');
+    if (!(await this.#mayReach(actor, record.conversationId))) throw new AppError('forbidden');
     return record;
+  }
+
+  #mayReach(actor: Actor, conversationId: string): Promise<boolean> {
+    return this.#d.lineAccess?.mayReach(actor, conversationId) ?? Promise.resolve(true);
   }
 
   /**
@@ -284,12 +296,22 @@ export class ReportService {
    * `GET /api/reports` (supervisors and admins): the newest reports still kept, newest
    * first, optionally only those with one status.
    */
-  async listRecent(opts: { status?: ReportStatusValue | undefined; limit: number }): Promise<ReportStatus[]> {
-    const all = await this.#d.store.listRecent(opts.status ? RECENT_SCAN : opts.limit);
-    return all
-      .filter((r) => !opts.status || r.status === opts.status)
-      .slice(0, opts.limit)
-      .map(publicStatus);
+  async listRecent(
+    opts: { status?: ReportStatusValue | undefined; limit: number },
+    actor?: Actor,
+  ): Promise<ReportStatus[]> {
+    // Filtering by line may drop some of the newest: then look through as many as a
+    // status filter does.
+    const lined = actor !== undefined && actor.role !== 'admin' && this.#d.lineAccess !== undefined;
+    const all = await this.#d.store.listRecent(opts.status || lined ? RECENT_SCAN : opts.limit);
+    const out: ReportStatus[] = [];
+    for (const r of all) {
+      if (out.length >= opts.limit) break;
+      if (opts.status && r.status !== opts.status) continue;
+      if (lined && !(await this.#mayReach(actor, r.conversationId))) continue;
+      out.push(publicStatus(r));
+    }
+    return out;
   }
 
   /** `POST /api/reports/:id/retry`: a failed report gets another round of attempts. */

@@ -138,7 +138,7 @@ export class SignalService {
         signals: alert.map(({ category, weight }): SignalSummary => ({ category, weight })),
         at: new Date().toISOString(),
       };
-      d.notifier.toSupervisors('supervisor:alert', payload);
+      await d.notifier.toSupervisorsAbout(conversationId, 'supervisor:alert', payload);
     }
   }
 

@@ -14,6 +14,8 @@ export const watchRoom = (conversationId: string) => `watch:${conversationId}`;
 export const ROOM_OPERATORS = 'operators';
 /** Every signed-in supervisor and admin. */
 export const ROOM_SUPERVISORS = 'supervisors';
+/** Version 2 (lines): the supervisors and admins of one line (admins are in every line's). */
+export const supervisorLineRoom = (lineId: string) => `sup-line:${lineId}`;
 
 /** What can emit to the rooms of one namespace: Socket.IO's namespace, or the Redis emitter in a worker. */
 export interface RoomEmitter<E extends EventsMap> {
@@ -25,6 +27,11 @@ export interface RoomEmitter<E extends EventsMap> {
 export interface Channels {
   visitor: RoomEmitter<VisitorServerToClientEvents>;
   operator: RoomEmitter<OperatorServerToClientEvents>;
+  /**
+   * The lines whose members may reach a conversation now (`LineAccess.linesOf`): notices
+   * about it go to those lines' supervisors only. Without it, to every supervisor.
+   */
+  linesOf?: (conversationId: string) => Promise<string[]>;
 }
 
 type V = VisitorServerToClientEvents;
@@ -69,6 +76,26 @@ export class Notifier {
   /** Every signed-in supervisor and admin. */
   toSupervisors<Ev extends EventNames<O>>(ev: Ev, ...args: EventParams<O, Ev>): void {
     this.#c.operator.to(ROOM_SUPERVISORS).emit(ev, ...args);
+  }
+
+  /**
+   * The signed-in supervisors and admins whose lines may reach the conversation
+   * (PROTOCOL.md, "Lines"): `supervisor:alert` and `report:status` about it. Sent once the
+   * lines are read; a failed read sends nothing rather than to every line.
+   */
+  toSupervisorsAbout<Ev extends EventNames<O>>(
+    conversationId: string,
+    ev: Ev,
+    ...args: EventParams<O, Ev>
+  ): Promise<void> {
+    const linesOf = this.#c.linesOf;
+    if (!linesOf) {
+      this.toSupervisors(ev, ...args);
+      return Promise.resolve();
+    }
+    return linesOf(conversationId).then((lines) => {
+      if (lines.length > 0) this.#c.operator.to(lines.map(supervisorLineRoom)).emit(ev, ...args);
+    });
   }
 
   /** Every signed-in console. */

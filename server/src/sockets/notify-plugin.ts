@@ -1,6 +1,7 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type { OperatorServerToClientEvents, VisitorServerToClientEvents } from '@stille-lijn/shared';
 import fp from 'fastify-plugin';
+import { decorateLineAccess } from '../lines/line-access.ts';
 import { Notifier } from './notifier.ts';
 
 declare module 'fastify' {
@@ -19,10 +20,12 @@ export const socketChannel = (prefix: string) => `${prefix}:socket.io`;
  */
 export default fp(
   async (app) => {
+    decorateLineAccess(app);
+    const linesOf = (conversationId: string) => app.lineAccess.linesOf(conversationId);
     if (app.hasDecorator('io')) {
       app.decorate(
         'notifier',
-        new Notifier({ visitor: app.io.of('/visitor'), operator: app.io.of('/operator') }),
+        new Notifier({ visitor: app.io.of('/visitor'), operator: app.io.of('/operator'), linesOf }),
       );
       return;
     }
@@ -32,8 +35,9 @@ export default fp(
       new Notifier({
         visitor: new Emitter<VisitorServerToClientEvents>(app.redis, opts).of('/visitor'),
         operator: new Emitter<OperatorServerToClientEvents>(app.redis, opts).of('/operator'),
+        linesOf,
       }),
     );
   },
-  { name: 'notify', dependencies: ['redis'] },
+  { name: 'notify', dependencies: ['redis', 'lines'] },
 );

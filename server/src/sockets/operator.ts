@@ -1,15 +1,17 @@
 import { consoleInboundSchemas, operatorInboundSchemas, refusal } from '@stille-lijn/shared';
+import type { AppError } from '@stille-lijn/shared/errors';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace } from 'socket.io';
 import type { SessionInfo } from '../auth/types.ts';
+import { requeueUnreachable } from '../lines/requeue.ts';
 import {
   mergeHandlers,
   type OperatorContext,
   type OperatorHandlers,
   type OperatorSocket,
 } from './features.ts';
-import { bindEvents, EventBudget, type InFlight } from './guard.ts';
-import { operatorRoom, ROOM_OPERATORS, ROOM_SUPERVISORS } from './notifier.ts';
+import { bindEvents, EventBudget, type Handler, type InFlight } from './guard.ts';
+import { operatorRoom, ROOM_OPERATORS, ROOM_SUPERVISORS, supervisorLineRoom } from './notifier.ts';
 
 const OPERATOR_SCHEMAS = { ...operatorInboundSchemas, ...consoleInboundSchemas };
 const OPERATOR_EVENTS = Object.keys(OPERATOR_SCHEMAS);
@@ -58,6 +60,22 @@ export interface OperatorSockets {
 const ACCESS_CHANGED = 'operator:access-changed';
 
 const canSupervise = (role: string) => role === 'supervisor' || role === 'admin';
+
+/**
+ * What an event about a conversation of a line the account may not reach answers: exactly
+ * what it answers today for a stranger's conversation (PROTOCOL.md, "Lines"), so that a
+ * foreign line's ids cannot be told apart from a colleague's. `chat:accept` finds a
+ * stranger's conversation taken; supervisor events refuse a non-supervisor for the role
+ * first; every other event refuses a conversation that is not the caller's.
+ */
+export function strangerAnswer(event: string, supervisor: boolean): AppError {
+  if (event === 'chat:accept') return refusal('not_waiting');
+  if (event.startsWith('supervisor:') && !supervisor) return refusal('role_required');
+  return refusal('not_holder');
+}
+
+/** Events that only give up a right: no line check (a supervisor may always stop reading along). */
+const GIVES_UP_ONLY: ReadonlySet<string> = new Set(['supervisor:unmonitor']);
 
 /**
  * `/operator`: cookie-authenticated. Operators act only on conversations assigned to
@@ -203,6 +221,40 @@ export function setupOperatorNamespace(
       OPERATOR_EVENTS,
       app.socketFeatures.operator.map((feature) => feature(ctx)),
     );
+    const movesOwn = async (event: string, conversationId: unknown) =>
+      event !== 'chat:transfer' ||
+      (typeof conversationId === 'string' && (await app.store.lastOperatorOf(conversationId)) === op.id);
+    const targetMayReach = async (operatorId: string, conversationIds: readonly string[]) => {
+      const target = await app.operators.get(operatorId);
+      if (!target) return true; // the feature answers an unknown colleague as it always has
+      for (const id of conversationIds) if (!(await app.lineAccess.mayReach(target, id))) return false;
+      return true;
+    };
+    // Lines (PROTOCOL.md): every event about a conversation first asks whether the
+    // account's lines may reach it, in one place, before any feature's own holder check.
+    // The lines are those of the session's account; a change of them cuts this socket.
+    const member = { role: account.role, lines: account.lines };
+    const byEvent = handlers as unknown as Record<string, Handler<unknown>>;
+    for (const event of OPERATOR_EVENTS) {
+      if (GIVES_UP_ONLY.has(event)) continue;
+      const handler = byEvent[event]!;
+      byEvent[event] = async (payload) => {
+        const conversationId = (payload as { conversationId?: unknown }).conversationId;
+        if (typeof conversationId === 'string') {
+          await app.lineAccess.assertReach(member, conversationId, () => strangerAnswer(event, supervisor));
+        }
+        // A transfer, reassign or hand-over to a colleague: the colleague's lines must reach
+        // every conversation moved, else the answer an unknown colleague gets. A transfer
+        // by someone who does not hold the conversation is left to the holder check first.
+        const to = (payload as { to?: { operatorId?: unknown } }).to;
+        if (typeof to?.operatorId === 'string' && (await movesOwn(event, conversationId))) {
+          const moved =
+            typeof conversationId === 'string' ? [conversationId] : await app.roster.conversationsOf(op.id);
+          if (!(await targetMayReach(to.operatorId, moved))) throw refusal('operator_offline');
+        }
+        return handler(payload);
+      };
+    }
     bindEvents(socket, OPERATOR_SCHEMAS, handlers, {
       budget: new EventBudget(config.socketEventsPerSecond),
       inFlight,
@@ -225,11 +277,21 @@ export function setupOperatorNamespace(
     });
 
     try {
+      // Supervisors also join a room per line of theirs: alerts and report statuses about
+      // a conversation go to the lines that may reach it (admins are in every line's).
       await socket.join(
         supervisor
-          ? [operatorRoom(op.id), ROOM_OPERATORS, ROOM_SUPERVISORS]
+          ? [
+              operatorRoom(op.id),
+              ROOM_OPERATORS,
+              ROOM_SUPERVISORS,
+              ...[...app.lineAccess.linesOfAccount(member)].map(supervisorLineRoom),
+            ]
           : [operatorRoom(op.id), ROOM_OPERATORS],
       );
+      // Held on a line the account lost (a change from the command line does not requeue
+      // them): back to their queues before the conversations are sent again.
+      await requeueUnreachable(app, op.id, member);
       await app.presence.operatorConnected(op, socket.id);
       socket.emit('operator:state', await app.presence.operatorState(op.id));
       socket.emit('queue:snapshot', { waiting: await app.queueView.waitingList({ lines: op.lines }) });

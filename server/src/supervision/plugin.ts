@@ -2,8 +2,9 @@ import { colleaguesResponseSchema, overviewResponseSchema } from '@stille-lijn/s
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentOperator } from '../auth/plugin.ts';
+import type { OperatorAccount } from '../auth/types.ts';
 import { supervisionEvents } from './handlers.ts';
-import { Supervision } from './service.ts';
+import { type LineScope, Supervision } from './service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,13 +32,27 @@ export default fp(
     if (!app.hasDecorator('socketFeatures')) return; // a worker process: no HTTP, no sockets
     app.socketFeatures.operator.push(supervisionEvents(supervision));
     const routes = app.withTypeProvider<ZodTypeProvider>();
+    // Lines (PROTOCOL.md): the conversations the caller's lines may reach, and the
+    // colleagues who share a line with the caller (admins: everything).
+    const lineScope = (me: OperatorAccount): LineScope => {
+      const mine = app.lineAccess.linesOfAccount(me);
+      return {
+        mayReach: (id) => app.lineAccess.mayReach(me, id),
+        async sharesLine(operatorId) {
+          const other = await app.operators.get(operatorId);
+          if (!other) return false;
+          for (const l of app.lineAccess.linesOfAccount(other)) if (mine.has(l)) return true;
+          return false;
+        },
+      };
+    };
     routes.get(
       '/api/supervisor/overview',
       {
         schema: { response: { 200: overviewResponseSchema } },
         preValidation: app.requireRole('supervisor', 'admin'),
       },
-      async (req) => supervision.overview(currentOperator(req).id),
+      async (req) => supervision.overview(currentOperator(req).id, lineScope(currentOperator(req))),
     );
     // Who a conversation can be handed to: the colleagues signed in now, by name.
     const colleagues = { response: { 200: colleaguesResponseSchema } };
@@ -45,7 +60,7 @@ export default fp(
       '/api/colleagues',
       { schema: colleagues, preValidation: app.requireOperator },
       async (req) => ({
-        colleagues: await supervision.colleaguesOf(currentOperator(req).id),
+        colleagues: await supervision.colleaguesOf(currentOperator(req).id, lineScope(currentOperator(req))),
       }),
     );
   },

@@ -93,13 +93,15 @@ export class Supervision {
    */
   async overview(
     supervisorId: string,
+    scope: LineScope = everyLine,
   ): Promise<{ conversations: Conversation[]; operators: OperatorOnRoute[] }> {
-    const ids = await this.#d.redis.smembers(this.#d.keys.active);
+    const all = await this.#d.redis.smembers(this.#d.keys.active);
+    const ids = await keep(all, (id) => scope.mayReach(id));
     const [conversations, operators] = await Promise.all([
       Promise.all(ids.map((id) => this.#d.store.conversation(id).catch(() => null))).then((list) =>
         list.filter((c): c is Conversation => c !== null).map(forBulkView),
       ),
-      this.#d.roster.onRoute(),
+      this.#d.roster.onRoute().then((list) => keep(list, (o) => scope.sharesLine(o.id))),
     ]);
     await this.#d.audit.record('overview', supervisorId, '');
     return { conversations, operators };
@@ -110,9 +112,9 @@ export class Supervision {
    * console but the caller, with their status and load (`GET /api/colleagues`). How a
    * colleague's shift went (high-risk conversations, breaks) is for supervisors only.
    */
-  async colleaguesOf(operatorId: string): Promise<Colleague[]> {
-    return (await this.#d.roster.onRoute())
-      .filter((o) => o.id !== operatorId && o.connected)
+  async colleaguesOf(operatorId: string, scope: LineScope = everyLine): Promise<Colleague[]> {
+    const online = (await this.#d.roster.onRoute()).filter((o) => o.id !== operatorId && o.connected);
+    return (await keep(online, (o) => scope.sharesLine(o.id)))
       .map(({ id, displayName, status, load, capacity, connected }) => ({
         id,
         displayName,
@@ -155,10 +157,30 @@ export class Supervision {
     return true;
   }
 
-  /** Sends an alert to every signed-in supervisor and admin (from a server or a worker process). */
+  /** Sends an alert to the signed-in supervisors and admins concerned (from a server or a worker process). */
   alert(alert: SupervisorAlert): void {
-    this.#d.notifier.toSupervisors('supervisor:alert', alert);
+    // About a conversation: only the supervisors whose lines may reach it.
+    if (alert.conversationId === undefined) this.#d.notifier.toSupervisors('supervisor:alert', alert);
+    else
+      void this.#d.notifier
+        .toSupervisorsAbout(alert.conversationId, 'supervisor:alert', alert)
+        .catch(() => {});
   }
+}
+
+/**
+ * Version 2 (lines): what a caller's lines let them see in the overview and the colleagues
+ * list: the conversations their lines may reach, the colleagues who share a line with them.
+ */
+export interface LineScope {
+  mayReach(conversationId: string): Promise<boolean>;
+  sharesLine(operatorId: string): Promise<boolean>;
+}
+const everyLine: LineScope = { mayReach: async () => true, sharesLine: async () => true };
+
+async function keep<T>(items: readonly T[], test: (item: T) => Promise<boolean>): Promise<T[]> {
+  const verdicts = await Promise.all(items.map(test));
+  return items.filter((_, i) => verdicts[i]);
 }
 
 /** A colleague as another operator sees them (`GET /api/colleagues`). */

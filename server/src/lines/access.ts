@@ -1,0 +1,63 @@
+import type { OperatorRole } from '@stille-lijn/shared';
+import { AppError } from '@stille-lijn/shared/errors';
+import type { AccountLines, LineRegistry } from './registry.ts';
+
+/** What the line rules need of an account: its role and its stored lines. */
+export interface LineMember {
+  role: OperatorRole;
+  lines?: AccountLines;
+}
+
+/**
+ * The lines an account belongs to: every line for an admin (PROTOCOL.md, "Lines"), else
+ * `registry.accountLines` (`'*'` → all, unset → the first line).
+ */
+export function memberLines(registry: LineRegistry, account: LineMember): ReadonlySet<string> {
+  if (account.role === 'admin') return new Set(registry.all.map((l) => l.id));
+  return registry.accountLines(account.lines);
+}
+
+/**
+ * Throws `forbidden` (403) unless the account belongs to `lineId`: `/api/stats?line=` and
+ * `/api/stats/daily?line=` for a line the caller does not belong to.
+ * @example assertLineMember(app.lines, currentOperator(req), req.query.line)
+ */
+export function assertLineMember(registry: LineRegistry, account: LineMember, lineId: string): void {
+  if (!memberLines(registry, account).has(lineId)) throw new AppError('forbidden');
+}
+
+/** Whether the account belongs to `lineId` (admins to every line). */
+export function isLineMember(registry: LineRegistry, account: LineMember, lineId: string): boolean {
+  return memberLines(registry, account).has(lineId);
+}
+
+/** What the line rules need of a conversation record (`LineRegistry.mayAccess`). */
+export interface LinedConversation {
+  line?: string | undefined;
+  servedLine?: string | undefined;
+  state: string;
+  waitingSince: number;
+}
+
+/** Whether the account may reach the conversation as far as lines go (the holder rule comes on top). */
+export function mayReach(
+  registry: LineRegistry,
+  account: LineMember,
+  conv: LinedConversation,
+  now: number = Date.now(),
+): boolean {
+  if (account.role === 'admin') return true;
+  return registry.mayAccess(memberLines(registry, account), conv, now);
+}
+
+/**
+ * The lines whose members may reach the conversation now: the rooms a `supervisor:alert`
+ * or `report:status` about it goes to.
+ */
+export function reachingLines(
+  registry: LineRegistry,
+  conv: LinedConversation,
+  now: number = Date.now(),
+): string[] {
+  return registry.all.map((l) => l.id).filter((id) => registry.mayAccess(new Set([id]), conv, now));
+}
