@@ -14,6 +14,7 @@ import healthPlugin from './health/plugin.ts';
 import { trustHops } from './http/client-address.ts';
 import { useRestContract } from './http/rest.ts';
 import securityHeadersPlugin, { clientErrorHandler, securityHeaders } from './http/security-headers.ts';
+import linesPlugin from './lines/plugin.ts';
 import { createLogger, newInstanceId } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
 import { clusterMetricsPlugin } from './metrics/cluster.ts';
@@ -70,6 +71,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // Infrastructure first, then Socket.IO (so that the features can add their events),
   // then one plugin per feature.
+  await app.register(linesPlugin);
   await app.register(redisPlugin);
   await app.register(cryptoPlugin);
   await app.register(metricsPlugin);
