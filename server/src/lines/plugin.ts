@@ -1,72 +1,23 @@
-import type { Line, PublicLine } from '@stille-lijn/shared/domain/lines';
-import { AppError } from '@stille-lijn/shared/errors';
-import { lineParamsSchema, lineResponseSchema } from '@stille-lijn/shared/rest';
-import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { requestOrigin } from '../static/pages.ts';
 import { type LineRegistry, loadLines } from './registry.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The deployment's lines (`LINES_FILE`, or the one `default` line). */
+    /** The deployment's lines (`LINES_FILE`), read once at boot. */
     lines: LineRegistry;
   }
 }
 
-/** What the widget may know of a line: never its origins, its overflow or anything about staff. */
-export function publicLine(lines: LineRegistry, line: Line, at: Date): PublicLine {
-  return {
-    id: line.id,
-    name: line.name,
-    languages: line.languages,
-    hours: line.hours,
-    open: lines.accepts(line.id, at),
-  };
-}
-
 /**
- * Whether the page that sent `req` may embed the line: its `Origin` is this server's own or
- * one of the line's `embedOrigins`; undefined without an `Origin` (same-origin reads send none).
- */
-export function embeddableFrom(req: FastifyRequest, embedOrigins: readonly string[]): boolean | undefined {
-  const origin = req.headers.origin;
-  if (typeof origin !== 'string') return undefined;
-  return origin === requestOrigin(req) || embedOrigins.includes(origin);
-}
-
-/**
- * The lines registry, and the widget's public read of one line, `GET /api/lines/:id`: its
- * name, languages, hours and whether it takes conversations now. The loader reads it from
- * the host page, so this route alone answers any origin (CORS without credentials).
+ * Reads `LINES_FILE` at boot and decorates `app.lines`. A bad file throws a `ConfigError`
+ * with one line per problem, so the server (and the worker) refuse to start, as they do
+ * for a bad `VT_REGIONS_FILE`.
  */
 export default fp(
   async (app) => {
-    if (!app.hasDecorator('lines')) app.decorate('lines', loadLines(app.config));
-    const routes = app.withTypeProvider<ZodTypeProvider>();
-    routes.get(
-      '/api/lines/:id',
-      {
-        schema: { params: lineParamsSchema, response: { 200: lineResponseSchema } },
-        // Before validation, so that a refusal is readable by the loader too.
-        onRequest: (_req, reply, done) => {
-          reply
-            .header('access-control-allow-origin', '*')
-            .header('vary', 'origin')
-            .header('cache-control', 'no-store');
-          done();
-        },
-      },
-      async (req) => {
-        const line = app.lines.get(req.params.id);
-        if (!line) throw new AppError('not_found');
-        const embeddable = embeddableFrom(req, line.embedOrigins);
-        return {
-          line: publicLine(app.lines, line, new Date()),
-          ...(embeddable === undefined ? {} : { embeddable }),
-        };
-      },
-    );
+    const lines = loadLines(app.config);
+    app.decorate('lines', lines);
+    if (lines.configured) app.log.info({ lines: lines.all.map((l) => l.id) }, 'lines');
   },
   { name: 'lines', dependencies: ['config'] },
 );

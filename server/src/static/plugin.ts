@@ -7,7 +7,7 @@ import { languages } from '@stille-lijn/shared';
 import { lineIdSchema } from '@stille-lijn/shared/domain/lines';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { publicLine } from '../lines/plugin.ts';
+import { publicLine } from '../lines/public-routes.ts';
 import {
   chatPage,
   consolePlaceholder,
