@@ -72,8 +72,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // Infrastructure first, then Socket.IO (so that the features can add their events),
   // then one plugin per feature.
-  await app.register(redisPlugin);
+  // The lines first: a bad LINES_FILE stops the boot before anything connects.
   await app.register(linesPlugin);
+  await app.register(redisPlugin);
   await app.register(cryptoPlugin);
   await app.register(metricsPlugin);
   await app.register(queuesPlugin);
