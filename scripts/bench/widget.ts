@@ -16,6 +16,7 @@ import Fastify from 'fastify';
 import fp from 'fastify-plugin';
 import { chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/src/config.ts';
+import linesPlugin from '../../server/src/lines/plugin.ts';
 import staticPlugin from '../../server/src/static/plugin.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -174,6 +175,7 @@ export async function benchWidget(): Promise<void> {
       { name: 'config' },
     ),
   );
+  await app.register(linesPlugin);
   await app.register(staticPlugin);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

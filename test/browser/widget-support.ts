@@ -142,7 +142,9 @@ export async function startHostSite(): Promise<HostSite> {
   let helpline = '';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const csp = `default-src 'none'; script-src ${helpline}; frame-src ${helpline}; style-src 'self'; base-uri 'none'; form-action 'none'`;
+    // The loader reads the line it embeds (connect-src); `/no-connect/…` is a host page whose CSP forbids it.
+    const connect = url.pathname.startsWith('/no-connect') ? '' : ` connect-src ${helpline};`;
+    const csp = `default-src 'none'; script-src ${helpline}; frame-src ${helpline};${connect} style-src 'self'; base-uri 'none'; form-action 'none'`;
     if (url.pathname === '/weer') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp });
       res.end(

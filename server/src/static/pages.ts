@@ -87,3 +87,10 @@ export const notBuiltPage = (what: string) =>
 /** Shown at /console/ while operator-console/dist does not exist. */
 export const consolePlaceholder = () =>
   simplePage('De console is nog niet gebouwd', 'Voer eerst npm run build uit en laad de pagina opnieuw.');
+
+/** `/chat?line=` for a line this deployment does not have: no chat, and the numbers that always work. */
+export const unknownLinePage = () =>
+  simplePage(
+    'Deze chat bestaat niet',
+    'Bel Veilig Thuis: 0800-2000 (gratis, dag en nacht). In acuut gevaar: bel 112.',
+  );

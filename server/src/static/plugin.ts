@@ -4,9 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import { languages } from '@stille-lijn/shared';
+import { lineIdSchema } from '@stille-lijn/shared/domain/lines';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { chatPage, consolePlaceholder, contentSecurityPolicy, notBuiltPage, requestOrigin } from './pages.ts';
+import { publicLine } from '../lines/public-routes.ts';
+import {
+  chatPage,
+  consolePlaceholder,
+  contentSecurityPolicy,
+  notBuiltPage,
+  requestOrigin,
+  unknownLinePage,
+} from './pages.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const widgetDist = join(repo, 'widget', 'dist');
@@ -80,6 +89,16 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
   // ------------------------------------------------------------------ chat app
   app.get('/chat', async (req, reply) => {
     noStore(reply);
+    const query = req.query as Record<string, unknown>;
+    const lang = languages.find((l) => l === query.lang) ?? 'nl';
+    // `?line=`: that line's page, framed only by its own embed origins; no chat for a line
+    // this deployment lacks. Without it, the first line (today's EMBED_ORIGINS on `default`).
+    const requested = query.line === undefined ? undefined : lineIdSchema.safeParse(query.line);
+    const line = requested?.success === false ? undefined : app.lines.resolve(requested?.data);
+    if (!line) {
+      reply.header('content-security-policy', contentSecurityPolicy({ 'frame-ancestors': "'self'" }));
+      return reply.status(404).type('text/html; charset=utf-8').send(unknownLinePage());
+    }
     const manifestText = await readBuilt(join(widgetDist, 'chat', '.vite', 'manifest.json'));
     const manifest = manifestText ? (JSON.parse(manifestText) as Record<string, ManifestChunk>) : undefined;
     const entry = manifest?.[CHAT_ENTRY];
@@ -87,11 +106,9 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
       reply.header('content-security-policy', contentSecurityPolicy({ 'frame-ancestors': "'self'" }));
       return reply.status(503).type('text/html; charset=utf-8').send(notBuiltPage('De chat'));
     }
-    const query = req.query as Record<string, unknown>;
-    const lang = languages.find((l) => l === query.lang) ?? 'nl';
     const origin = requestOrigin(req);
     const host = origin ? new URL(origin).host : undefined;
-    const ancestors = ["'self'", ...config.embedOrigins].join(' ');
+    const ancestors = ["'self'", ...line.embedOrigins].join(' ');
     reply
       .header(
         'content-security-policy',
@@ -118,7 +135,8 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
         quickExitUrl: config.quickExitUrl,
         waitAlternativesSeconds: config.waitAlternativesSeconds,
         returnWindowMinutes: Math.max(1, Math.round(config.returnWindowMs / 60_000)),
-        embedOrigins: [...new Set([...config.embedOrigins, ...(origin ? [origin] : [])])],
+        embedOrigins: [...new Set([...line.embedOrigins, ...(origin ? [origin] : [])])],
+        line: publicLine(app.lines, line, new Date()),
       },
     });
     return reply.type('text/html; charset=utf-8').send(html);
@@ -160,6 +178,8 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
       'style-src': "'self'",
       'img-src': "'self'",
       'frame-src': "'self'",
+      // The loader reads the line it embeds (GET /api/lines/:id).
+      'connect-src': "'self'",
     });
     app.get('/', async (req, reply) => {
       reply.header('content-security-policy', demoPolicy);
@@ -203,5 +223,5 @@ export default fp(
   async (app) => {
     await app.register(staticRoutes);
   },
-  { name: 'static', dependencies: ['config'] },
+  { name: 'static', dependencies: ['config', 'lines'] },
 );

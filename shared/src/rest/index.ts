@@ -12,3 +12,4 @@ export * from './reports.ts';
 export * from './schema.ts';
 export * from './stats.ts';
 export * from './supervision.ts';
+export * from './widget-line.ts';

@@ -1,3 +1,4 @@
+import type { PublicLine } from '@stille-lijn/shared/domain/lines';
 import type { MAX_TEXT_LENGTH } from '@stille-lijn/shared/protocol';
 
 /** The protocol's text limit, typed so that it cannot drift from `common.ts` (a value import would pull in full zod). */
@@ -15,6 +16,8 @@ export interface AppConfig {
   returnWindowMinutes: number;
   /** Origins allowed to embed the chat (EMBED_ORIGINS); the host origin must be one of them. */
   embedOrigins: string[];
+  /** The line this page serves (`/chat?line=`, else the first line): its name, hours, and whether it takes conversations. */
+  line: PublicLine | undefined;
 }
 
 const defaults: AppConfig = {
@@ -22,6 +25,7 @@ const defaults: AppConfig = {
   waitAlternativesSeconds: 600,
   returnWindowMinutes: 15,
   embedOrigins: [],
+  line: undefined,
 };
 
 export function readConfig(): AppConfig {
@@ -39,5 +43,33 @@ export function readConfig(): AppConfig {
     waitAlternativesSeconds: pick('waitAlternativesSeconds', isNumber),
     returnWindowMinutes: pick('returnWindowMinutes', isNumber),
     embedOrigins: pick('embedOrigins', (v) => Array.isArray(v) && v.every((o) => typeof o === 'string')),
+    line: pick('line', isPublicLine),
   };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
+ * The shape the page's line must have to be used (the server built it from `lineSchema`;
+ * a check here keeps full zod out of the bundle): windows are pairs of `HH:MM`.
+ */
+function isPublicLine(v: unknown): boolean {
+  if (!isRecord(v)) return false;
+  const { id, name, languages, hours, open } = v;
+  const clock = (c: unknown) => typeof c === 'string' && /^\d\d:\d\d$/.test(c);
+  const hoursOk =
+    hours === '24/7' ||
+    (isRecord(hours) &&
+      typeof hours.tz === 'string' &&
+      isRecord(hours.weekly) &&
+      Object.values(hours.weekly).every(
+        (day) => Array.isArray(day) && day.every((w) => Array.isArray(w) && w.length === 2 && w.every(clock)),
+      ));
+  return (
+    typeof id === 'string' &&
+    typeof name === 'string' &&
+    Array.isArray(languages) &&
+    typeof open === 'boolean' &&
+    hoursOk
+  );
 }

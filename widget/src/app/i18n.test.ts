@@ -53,6 +53,10 @@ describe('the catalogue', () => {
       'languageFallbackNow',
       'openLimitText',
       'blockedText',
+      'closedTitle',
+      'closedText',
+      'openingHours',
+      'closedDay',
     ] as const;
     for (const lang of languages) {
       const t = catalogueFor(lang);
@@ -64,6 +68,8 @@ describe('the catalogue', () => {
         expect(t.refused[reason].length).toBeGreaterThan(20);
       }
       expect(t.wait({ kind: 'unstaffed' })).not.toMatch(/\d/);
+      expect(t.hoursZone('Europe/Amsterdam')).toMatch(/Amsterdam|أمستردام/);
+      expect(t.hoursZone('Europe/Brussels')).toContain('Europe/Brussels');
       if (lang === 'nl') continue;
       for (const key of safety) expect(t[key], `${lang}.${key}`).not.toBe(nl[key]);
       expect(t.refused['conversation-full']).not.toBe(nl.refused['conversation-full']);

@@ -15,7 +15,7 @@ const LOADER_GRACE_MS = 500;
 const config = readConfig();
 const params = new URLSearchParams(location.search);
 const root = document.getElementById('app')!;
-const session = new ChatSession();
+const session = new ChatSession(config.line?.id);
 const initialLanguage: Language = isLanguage(document.documentElement.lang)
   ? document.documentElement.lang
   : 'nl';

@@ -29,9 +29,10 @@ export type EntryStatus = 'pending' | 'sent' | 'failed';
  * Why the start or return screen could not go on: no connection or another fault
  * (`start`), a return code that does not work, too many conversations open from this
  * address (`open-limit`), a blocked address (`blocked`), or too many wrong codes
- * (`return-throttled`, with `retryAfterSeconds`).
+ * (`return-throttled`, with `retryAfterSeconds`), or a line that is closed with no open
+ * overflow (`line-closed`).
  */
-export type Failure = 'start' | 'return-code' | 'open-limit' | 'blocked' | 'return-throttled';
+export type Failure = 'start' | 'return-code' | 'open-limit' | 'blocked' | 'return-throttled' | 'line-closed';
 /**
  * Why the server refused a message (it was not stored; its text goes back into the
  * composer): too many while waiting, too fast, or the conversation is at its size cap.
@@ -185,6 +186,13 @@ export class ChatSession {
   private operatorTypingTimer: ReturnType<typeof setTimeout> | undefined;
   private refusals = 0;
 
+  /** The line every `chat:start` of this page asks for (`/chat?line=`); the first line when undefined. */
+  private readonly line: string | undefined;
+
+  constructor(line?: string) {
+    this.line = line;
+  }
+
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -216,6 +224,7 @@ export class ChatSession {
       language: input.language,
       urgent: input.urgent,
       ...(text ? { text } : {}),
+      ...(this.line ? { line: this.line } : {}),
     };
     socket.timeout(ACK_TIMEOUT_MS).emit('chat:start', payload, (err, res) => {
       if (this.socket !== socket) return;
@@ -226,7 +235,7 @@ export class ChatSession {
       if (!res.ok) {
         // The server names the cause; anything else (its event budget, a restart) is "try again".
         const { reason } = res.error;
-        this.failTo(reason === 'open_limit' ? 'open-limit' : reason === 'blocked' ? 'blocked' : 'start');
+        this.failTo(startFailure(reason));
         return;
       }
       this.resumeToken = res.resumeToken;
@@ -641,6 +650,20 @@ export class ChatSession {
 
   private visitorEntry(key: string, text: string, clientMessageId: string | undefined): Entry {
     return { key, from: 'visitor', text, messageId: undefined, clientMessageId, status: 'pending' };
+  }
+}
+
+/** What the start screen shows for a refused `chat:start`, by the server's `reason`. */
+export function startFailure(reason: string | undefined): Failure {
+  switch (reason) {
+    case 'open_limit':
+      return 'open-limit';
+    case 'blocked':
+      return 'blocked';
+    case 'line_closed':
+      return 'line-closed';
+    default:
+      return 'start';
   }
 }
 

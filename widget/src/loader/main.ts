@@ -1,8 +1,8 @@
 /// <reference types="vite/client" />
 /**
  * The loader, for host pages: `<script src="https://<helpline>/widget.js" async></script>`.
- * Optional data- attributes: `data-lang` (nl, en, ar, tr, pl), `data-position`
- * (`right` or `left`) and `data-label` (the launcher's text).
+ * Optional data- attributes: `data-line` (the helpline's line id), `data-lang` (nl, en, ar,
+ * tr, pl), `data-position` (`right` or `left`) and `data-label` (the launcher's text).
  *
  * It adds the quick-exit control (first in the host page's tab order), the launcher and,
  * when opened, an iframe to /chat on the helpline origin (this script's own origin).
@@ -65,14 +65,49 @@ const button: Style = {
   boxShadow: '0 2px 8px rgba(0,0,0,.3)',
 };
 
+/**
+ * Whether this page may show the chat of `line`: asks the helpline (`GET /api/lines/:id`,
+ * never cached, no cookies, no referrer). An unknown line or an origin the line does not list
+ * gets a console error for the page's builder and no launcher. When the answer does not come
+ * (the host's CSP lacks connect-src, the network), the launcher shows as before: the chat's
+ * frame-ancestors still keeps it out of pages the line does not list.
+ */
+async function checkLine(helplineOrigin: string, line: string): Promise<boolean> {
+  const fail = (why: string) => {
+    console.error(`Stille Lijn: ${why}`);
+    return false;
+  };
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(line))
+    return fail(`data-line="${line.slice(0, 40)}" is not a line id`);
+  try {
+    const res = await fetch(`${helplineOrigin}/api/lines/${line}`, {
+      cache: 'no-store',
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    });
+    if (res.status === 404) return fail(`${helplineOrigin} has no line ${line}; check data-line`);
+    const body: unknown = res.ok ? await res.json() : undefined;
+    if ((body as { embeddable?: unknown } | undefined)?.embeddable === false) {
+      return fail(
+        `${location.origin} is not allowed to embed line ${line}; add it to embedOrigins in LINES_FILE`,
+      );
+    }
+  } catch {
+    // No answer: as without lines.
+  }
+  return true;
+}
+
 function install(script: HTMLScriptElement): void {
   const helplineOrigin = new URL(script.src, location.href).origin;
-  const { lang: langAttr, position, label } = script.dataset;
+  const { lang: langAttr, position, label, line } = script.dataset;
   const side = position === 'left' ? 'left' : 'right';
   let lang = supported(langAttr) ?? supported(document.documentElement.lang) ?? 'nl';
   let frame: HTMLIFrameElement | undefined;
   let exiting = false;
   let gone = false;
+  /** False once the helpline said this page may not embed the line: then no chat opens. */
+  let allowed = true;
 
   // Quick exit comes first in the document, so it is the host page's first tab stop.
   const exitArea = shadowHost({ top: '8px', [side]: '8px' });
@@ -147,10 +182,13 @@ function install(script: HTMLScriptElement): void {
   };
 
   const setOpen = (open: boolean, moveFocus = true) => {
+    if (open && !allowed) return;
     if (open && !frame) {
       frame = styled('iframe', { border: '0', width: '100%', height: '100%', display: 'block' });
       // The address is set before the frame is attached, so opening adds no history entry.
-      frame.src = `${helplineOrigin}/chat?${new URLSearchParams({ embed: '1', lang, host: location.origin })}`;
+      const params = new URLSearchParams({ embed: '1', lang, host: location.origin });
+      if (line) params.set('line', line);
+      frame.src = `${helplineOrigin}/chat?${params}`;
       frame.referrerPolicy = 'no-referrer';
       frame.title = stringsFor(lang).frameTitle;
       panel.append(frame);
@@ -222,7 +260,12 @@ function install(script: HTMLScriptElement): void {
   relabel();
   layout();
   document.body.prepend(hosts[0]!);
-  document.body.append(hosts[1]!);
+  if (line === undefined) document.body.append(hosts[1]!);
+  else
+    void checkLine(helplineOrigin, line).then((ok) => {
+      allowed = ok;
+      if (ok) document.body.append(hosts[1]!);
+    });
   Object.defineProperty(window, 'StilleLijn', {
     value: Object.freeze({
       version: EMBED_VERSION,

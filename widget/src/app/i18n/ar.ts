@@ -91,6 +91,14 @@ const catalogue: Catalogue = {
   blockedTitle: 'الدردشة غير ممكنة الآن',
   blockedText:
     'لا يمكنك بدء دردشة في الوقت الحالي. هل تريد التحدث مع أحد؟ اتصل بـ Veilig Thuis. في حالة الخطر الداهم: اتصل بالرقم 112.',
+  closedTitle: 'الدردشة مغلقة الآن',
+  closedText: 'لا يمكنك بدء محادثة هنا خارج أوقات العمل. عُد عندما تكون الدردشة مفتوحة.',
+  openingHours: 'أوقات العمل',
+  hoursZone: (tz) =>
+    tz === 'Europe/Amsterdam'
+      ? 'جميع الأوقات بتوقيت هولندا (أمستردام).'
+      : `جميع الأوقات بتوقيت المنطقة الزمنية ${tz}.`,
+  closedDay: 'مغلق',
   returnThrottled: (s) => `تمت تجربة رموز كثيرة جداً. حاول مرة أخرى بعد ${seconds(s)}.`,
   refused: {
     'waiting-messages':

@@ -76,6 +76,15 @@ const catalogue: Catalogue = {
   blockedTitle: 'Chatting is not possible right now',
   blockedText:
     'You cannot start a chat at the moment. Would you like to talk to someone? Call Veilig Thuis. In acute danger: call 112.',
+  closedTitle: 'The chat is closed now',
+  closedText:
+    'Outside opening hours you cannot start a conversation here. Please come back when the chat is open.',
+  openingHours: 'Opening hours',
+  hoursZone: (tz) =>
+    tz === 'Europe/Amsterdam'
+      ? 'All times are Dutch time (Amsterdam).'
+      : `All times are in the time zone ${tz}.`,
+  closedDay: 'closed',
   returnThrottled: (s) =>
     `Too many codes have been tried. Please try again in ${s === 1 ? '1 second' : `${s} seconds`}.`,
   refused: {

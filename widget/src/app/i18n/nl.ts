@@ -82,6 +82,14 @@ const catalogue = {
   blockedTitle: 'Chatten lukt nu niet',
   blockedText:
     'Je kunt op dit moment geen chat beginnen. Wil je met iemand praten? Bel dan Veilig Thuis. In acuut gevaar: bel 112.',
+  closedTitle: 'De chat is nu gesloten',
+  closedText: 'Buiten de openingstijden kun je hier geen gesprek beginnen. Kom terug als de chat open is.',
+  openingHours: 'Openingstijden',
+  hoursZone: (tz: string) =>
+    tz === 'Europe/Amsterdam'
+      ? 'Alle tijden zijn Nederlandse tijd (Amsterdam).'
+      : `Alle tijden zijn in de tijdzone ${tz}.`,
+  closedDay: 'gesloten',
   returnThrottled: (s: number) =>
     `Er zijn te veel codes geprobeerd. Probeer het over ${s === 1 ? '1 seconde' : `${s} seconden`} opnieuw.`,
   refused: {

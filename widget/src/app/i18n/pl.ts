@@ -77,6 +77,14 @@ const catalogue: Catalogue = {
   blockedTitle: 'Czat nie jest teraz możliwy',
   blockedText:
     'W tej chwili nie możesz rozpocząć czatu. Chcesz z kimś porozmawiać? Zadzwoń do Veilig Thuis. W bezpośrednim zagrożeniu: zadzwoń pod 112.',
+  closedTitle: 'Czat jest teraz zamknięty',
+  closedText: 'Poza godzinami otwarcia nie możesz tu rozpocząć rozmowy. Wróć, gdy czat będzie otwarty.',
+  openingHours: 'Godziny otwarcia',
+  hoursZone: (tz) =>
+    tz === 'Europe/Amsterdam'
+      ? 'Wszystkie godziny podano według czasu holenderskiego (Amsterdam).'
+      : `Wszystkie godziny podano w strefie czasowej ${tz}.`,
+  closedDay: 'zamknięte',
   returnThrottled: (s) =>
     `Wypróbowano zbyt wiele kodów. Spróbuj ponownie za ${s} ${plural(s, 'sekundę', 'sekundy', 'sekund')}.`,
   refused: {

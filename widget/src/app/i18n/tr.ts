@@ -75,6 +75,14 @@ const catalogue: Catalogue = {
   blockedTitle: 'Şu anda sohbet mümkün değil',
   blockedText:
     'Şu anda bir sohbet başlatamazsınız. Biriyle konuşmak ister misiniz? Veilig Thuis’i arayın. Acil tehlikede: 112’yi arayın.',
+  closedTitle: 'Sohbet şu anda kapalı',
+  closedText: 'Çalışma saatleri dışında burada sohbet başlatamazsınız. Sohbet açıkken tekrar gelin.',
+  openingHours: 'Çalışma saatleri',
+  hoursZone: (tz) =>
+    tz === 'Europe/Amsterdam'
+      ? 'Tüm saatler Hollanda saatidir (Amsterdam).'
+      : `Tüm saatler ${tz} saat dilimindedir.`,
+  closedDay: 'kapalı',
   returnThrottled: (s) => `Çok fazla kod denendi. Lütfen ${s} saniye sonra tekrar deneyin.`,
   refused: {
     'waiting-messages':

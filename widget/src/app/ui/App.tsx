@@ -54,6 +54,11 @@ export function App({ config, session, initialLanguage, onMinimize, onQuickExit,
         >
           {t.skipToChat}
         </button>
+        {config.line && (
+          <span class="sl-line-name" data-sl="line-name">
+            {config.line.name}
+          </span>
+        )}
         {onMinimize && (
           <button type="button" class="sl-secondary" onClick={onMinimize}>
             {t.hide}
@@ -68,6 +73,7 @@ export function App({ config, session, initialLanguage, onMinimize, onQuickExit,
         ) : (
           <StartScreen
             t={t}
+            line={config.line}
             lang={lang}
             onLanguage={setLang}
             session={session}

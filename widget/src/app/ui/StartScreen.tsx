@@ -1,6 +1,8 @@
+import type { PublicLine } from '@stille-lijn/shared/domain/lines';
 import type { VisitorRole } from '@stille-lijn/shared/protocol';
 import { useRef, useState } from 'preact/hooks';
 import { MAX_TEXT } from '../config.ts';
+import { weekHours } from '../hours.ts';
 import { appLanguages, type Catalogue, catalogueFor, type Language } from '../i18n.ts';
 import type { ChatSession, ChatState } from '../session.ts';
 import { Alternatives, DangerNotice, ScreenHeading } from './parts.tsx';
@@ -14,6 +16,8 @@ const roles: { role: VisitorRole; label: keyof Catalogue }[] = [
 
 interface Props {
   t: Catalogue;
+  /** The page's line; undefined when the server did not say (then it is treated as open). */
+  line: PublicLine | undefined;
   lang: Language;
   onLanguage: (lang: Language) => void;
   session: ChatSession;
@@ -22,13 +26,24 @@ interface Props {
   focusHeading: boolean;
 }
 
-export function StartScreen({ t, lang, onLanguage, session, state, onReturnCode, focusHeading }: Props) {
+export function StartScreen({
+  t,
+  line,
+  lang,
+  onLanguage,
+  session,
+  state,
+  onReturnCode,
+  focusHeading,
+}: Props) {
   const [role, setRole] = useState<VisitorRole | undefined>(undefined);
   const [urgent, setUrgent] = useState(false);
   const [text, setText] = useState('');
   const [roleMissing, setRoleMissing] = useState(false);
   const firstRole = useRef<HTMLInputElement>(null);
   const busy = state.phase === 'starting';
+  // Closed when the page was served, or when the server said so at the start.
+  const closed = (line !== undefined && !line.open) || state.failure === 'line-closed';
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -48,8 +63,8 @@ export function StartScreen({ t, lang, onLanguage, session, state, onReturnCode,
           {t.cleared}
         </p>
       )}
-      <ScreenHeading text={t.heading} focus={focusHeading} />
-      <p>{t.intro}</p>
+      <ScreenHeading text={closed ? t.closedTitle : t.heading} focus={focusHeading} />
+      {!closed && <p>{t.intro}</p>}
 
       <label class="sl-field">
         <span>{t.languageLabel}</span>
@@ -67,67 +82,73 @@ export function StartScreen({ t, lang, onLanguage, session, state, onReturnCode,
         </select>
       </label>
 
-      <fieldset class="sl-roles" aria-describedby={roleMissing ? 'sl-role-error' : undefined}>
-        <legend>{t.whoLegend}</legend>
-        {roles.map(({ role: value, label }, index) => (
-          <label key={value} class="sl-choice">
+      {closed ? (
+        <Closed t={t} line={line} lang={lang} />
+      ) : (
+        <>
+          <fieldset class="sl-roles" aria-describedby={roleMissing ? 'sl-role-error' : undefined}>
+            <legend>{t.whoLegend}</legend>
+            {roles.map(({ role: value, label }, index) => (
+              <label key={value} class="sl-choice">
+                <input
+                  ref={index === 0 ? firstRole : null}
+                  type="radio"
+                  name="role"
+                  value={value}
+                  data-sl={`role-${value}`}
+                  autocomplete="off"
+                  checked={role === value}
+                  onChange={() => {
+                    setRole(value);
+                    setRoleMissing(false);
+                  }}
+                />
+                <span>{t[label] as string}</span>
+              </label>
+            ))}
+            {roleMissing && (
+              <p id="sl-role-error" class="sl-error" role="alert">
+                {t.roleRequired}
+              </p>
+            )}
+          </fieldset>
+
+          <label class="sl-choice sl-urgent">
             <input
-              ref={index === 0 ? firstRole : null}
-              type="radio"
-              name="role"
-              value={value}
-              data-sl={`role-${value}`}
+              type="checkbox"
+              data-sl="urgent"
               autocomplete="off"
-              checked={role === value}
-              onChange={() => {
-                setRole(value);
-                setRoleMissing(false);
-              }}
+              checked={urgent}
+              onChange={(e) => setUrgent(e.currentTarget.checked)}
             />
-            <span>{t[label] as string}</span>
+            <span>{t.urgentLabel}</span>
           </label>
-        ))}
-        {roleMissing && (
-          <p id="sl-role-error" class="sl-error" role="alert">
-            {t.roleRequired}
-          </p>
-        )}
-      </fieldset>
+          {urgent && <DangerNotice t={t} />}
 
-      <label class="sl-choice sl-urgent">
-        <input
-          type="checkbox"
-          data-sl="urgent"
-          autocomplete="off"
-          checked={urgent}
-          onChange={(e) => setUrgent(e.currentTarget.checked)}
-        />
-        <span>{t.urgentLabel}</span>
-      </label>
-      {urgent && <DangerNotice t={t} />}
+          <label class="sl-field">
+            <span>{t.firstMessageLabel}</span>
+            <textarea
+              data-sl="first-message"
+              autocomplete="off"
+              rows={3}
+              maxLength={MAX_TEXT}
+              value={text}
+              onInput={(e) => setText(e.currentTarget.value)}
+            />
+          </label>
 
-      <label class="sl-field">
-        <span>{t.firstMessageLabel}</span>
-        <textarea
-          data-sl="first-message"
-          autocomplete="off"
-          rows={3}
-          maxLength={MAX_TEXT}
-          value={text}
-          onInput={(e) => setText(e.currentTarget.value)}
-        />
-      </label>
-
-      <button type="submit" class="sl-primary" data-sl="start" aria-disabled={busy}>
-        {busy ? t.starting : t.start}
-      </button>
-      {state.failure === 'start' && (
-        <p class="sl-error" role="alert">
-          {t.startFailed}
-        </p>
-      )}
-      {(state.failure === 'open-limit' || state.failure === 'blocked') && (
-        <StartRefused t={t} reason={state.failure} onReturnCode={onReturnCode} />
+          <button type="submit" class="sl-primary" data-sl="start" aria-disabled={busy}>
+            {busy ? t.starting : t.start}
+          </button>
+          {state.failure === 'start' && (
+            <p class="sl-error" role="alert">
+              {t.startFailed}
+            </p>
+          )}
+          {(state.failure === 'open-limit' || state.failure === 'blocked') && (
+            <StartRefused t={t} reason={state.failure} onReturnCode={onReturnCode} />
+          )}
+        </>
       )}
 
       {state.failure !== 'open-limit' && (
@@ -174,6 +195,40 @@ function StartRefused({
         </button>
       )}
       <Alternatives t={t} text={t.alternativesNowText} />
+    </section>
+  );
+}
+
+/**
+ * A closed line without an open overflow: its hours, in the visitor's language and in
+ * Amsterdam time (said so), and the numbers that are always there, instead of a start.
+ */
+function Closed({ t, line, lang }: { t: Catalogue; line: PublicLine | undefined; lang: Language }) {
+  const week = line ? weekHours(line.hours, lang) : undefined;
+  const tz = line && line.hours !== '24/7' ? line.hours.tz : 'Europe/Amsterdam';
+  return (
+    <section
+      class="sl-closed"
+      data-sl="closed"
+      aria-labelledby={week ? 'sl-closed-hours' : undefined}
+      aria-label={week ? undefined : t.closedTitle}
+    >
+      <p role="status">{t.closedText}</p>
+      {week && (
+        <>
+          <h2 id="sl-closed-hours">{t.openingHours}</h2>
+          <dl class="sl-hours">
+            {week.map(({ day, name, windows }) => (
+              <div key={day}>
+                <dt>{name}</dt>
+                <dd>{windows.length === 0 ? t.closedDay : <bdi dir="ltr">{windows.join(', ')}</bdi>}</dd>
+              </div>
+            ))}
+          </dl>
+          <p class="sl-hint">{t.hoursZone(tz)}</p>
+        </>
+      )}
+      <Alternatives t={t} title={t.alternativesNowTitle} text={t.alternativesNowText} />
     </section>
   );
 }
