@@ -12,6 +12,8 @@ export interface OperatorAccount {
   totpEnabled: boolean;
   /** Active conversations at once, when an admin set one. @default OPERATOR_CAPACITY */
   capacity?: number;
+  /** Version 2: the lines of an operator or supervisor, `['*']` for all; unset = the first line. */
+  lines?: string[] | undefined;
   createdAt: string;
 }
 

@@ -131,7 +131,18 @@ function toAccount(h: Record<string, string>): OperatorAccount {
     totpEnabled: Boolean(h.totpSecret),
     createdAt: h.createdAt ?? '',
     ...(h.capacity ? { capacity: Number(h.capacity) } : {}),
+    ...(h.lines ? { lines: parseStoredLines(h.lines) } : {}),
   };
+}
+
+/** An account's stored `lines` (a JSON array of ids); anything else reads as unset. */
+function parseStoredLines(raw: string): string[] | undefined {
+  try {
+    const v: unknown = JSON.parse(raw);
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
