@@ -14,6 +14,7 @@ import healthPlugin from './health/plugin.ts';
 import { trustHops } from './http/client-address.ts';
 import { useRestContract } from './http/rest.ts';
 import securityHeadersPlugin, { clientErrorHandler, securityHeaders } from './http/security-headers.ts';
+import linesPlugin from './lines/plugin.ts';
 import { createLogger, newInstanceId } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
 import { clusterMetricsPlugin } from './metrics/cluster.ts';
@@ -31,6 +32,7 @@ import signalsPlugin from './signals/plugin.ts';
 import notifyPlugin from './sockets/notify-plugin.ts';
 import socketsPlugin from './sockets/plugin.ts';
 import staticPlugin from './static/plugin.ts';
+import figuresPlugin from './stats/figures-plugin.ts';
 import statsPlugin from './stats/plugin.ts';
 import supervisionPlugin from './supervision/plugin.ts';
 
@@ -70,6 +72,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // Infrastructure first, then Socket.IO (so that the features can add their events),
   // then one plugin per feature.
+  await app.register(linesPlugin);
   await app.register(redisPlugin);
   await app.register(cryptoPlugin);
   await app.register(metricsPlugin);
@@ -85,6 +88,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(oncallPlugin);
   await app.register(signalsPlugin);
   await app.register(conversationsPlugin);
+  await app.register(figuresPlugin);
   await app.register(presencePlugin);
   await app.register(messagesPlugin);
   await app.register(supervisionPlugin);

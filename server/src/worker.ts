@@ -3,6 +3,7 @@ import auditPlugin from './audit/plugin.ts';
 import { configPlugin, loadConfigOrExit } from './config.ts';
 import conversationsPlugin, { storePlugin } from './conversations/plugin.ts';
 import cryptoPlugin from './crypto/plugin.ts';
+import linesPlugin from './lines/plugin.ts';
 import { createLogger } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
 import metricsPlugin from './metrics/plugin.ts';
@@ -17,6 +18,7 @@ import routingPlugin from './routing/plugin.ts';
 import shiftPlugin from './shift/plugin.ts';
 import signalsPlugin from './signals/plugin.ts';
 import notifyPlugin from './sockets/notify-plugin.ts';
+import figuresPlugin from './stats/figures-plugin.ts';
 import supervisionPlugin from './supervision/plugin.ts';
 
 /**
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
   const app: FastifyInstance = Fastify({ loggerInstance: logger });
   app.register(configPlugin(config));
   for (const plugin of [
+    linesPlugin,
     redisPlugin,
     cryptoPlugin,
     metricsPlugin,
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     oncallPlugin,
     signalsPlugin,
     conversationsPlugin,
+    figuresPlugin,
     presencePlugin,
     supervisionPlugin,
     messagesPlugin,
