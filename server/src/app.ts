@@ -15,6 +15,7 @@ import { trustHops } from './http/client-address.ts';
 import { useRestContract } from './http/rest.ts';
 import securityHeadersPlugin, { clientErrorHandler, securityHeaders } from './http/security-headers.ts';
 import linesPlugin from './lines/plugin.ts';
+import lineRoutes from './lines/routes.ts';
 import { createLogger, newInstanceId } from './logger.ts';
 import messagesPlugin from './messages/plugin.ts';
 import { clusterMetricsPlugin } from './metrics/cluster.ts';
@@ -100,6 +101,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(adminRoutes);
   await app.register(cannedPlugin);
   await app.register(statsPlugin);
+  await app.register(lineRoutes);
   await app.register(reportsPlugin);
   await app.register(clusterMetricsPlugin);
   await app.register(healthPlugin);

@@ -216,6 +216,19 @@ describe('daily figures per line', () => {
     v.disconnect();
   });
 
+  it('lists only the caller’s lines in GET /api/lines, every line to an admin', async () => {
+    const get = async (cookie: string) =>
+      ((await (await fetch(`${t.url}/api/lines`, { headers: { cookie } })).json()) as { lines: unknown })
+        .lines;
+    expect(await get((await staff('operator', ['zuid'])).cookie)).toEqual([{ id: 'zuid', name: 'Zuid' }]);
+    expect(await get((await staff('supervisor')).cookie)).toEqual([{ id: 'noord', name: 'Noord' }]);
+    expect(await get((await staff('admin')).cookie)).toEqual([
+      { id: 'noord', name: 'Noord' },
+      { id: 'zuid', name: 'Zuid' },
+    ]);
+    expect((await fetch(`${t.url}/api/lines`)).status).toBe(401);
+  });
+
   it('answers 400 for dates that are no days, reversed, in the future or older than 400 days', async () => {
     const admin = await staff('admin');
     const today = amsterdamDate(new Date());

@@ -8,6 +8,7 @@ export * from './blocks.ts';
 export * from './canned.ts';
 export * from './common.ts';
 export * from './conversations.ts';
+export * from './lines.ts';
 export * from './reports.ts';
 export * from './schema.ts';
 export * from './stats.ts';
