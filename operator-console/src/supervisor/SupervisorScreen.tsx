@@ -7,6 +7,7 @@ import type { WorkspaceCommands } from '../state/useWorkspace.ts';
 import type { WorkspaceState } from '../state/workspace.ts';
 import { alertKey, alertText } from './alertText.ts';
 import { BlocksPanel } from './BlocksPanel.tsx';
+import { DailyChart } from './DailyChart.tsx';
 import { MonitorPanel } from './MonitorPanel.tsx';
 import { OverviewPanel } from './OverviewPanel.tsx';
 import { ReassignForm, type ReassignTarget } from './ReassignForm.tsx';
@@ -111,6 +112,7 @@ export function SupervisorScreen({ state, commands, onUnauthorized }: Supervisor
           )}
         </section>
       </div>
+      <DailyChart onUnauthorized={onUnauthorized} />
       <OverviewPanel
         state={overview.state}
         waiting={state.queue}
