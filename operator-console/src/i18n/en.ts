@@ -573,6 +573,9 @@ export const en: Messages = {
     },
   },
   admin: {
+    lines: 'Lines',
+    allLines: 'All lines (also lines added later)',
+    linesInvalid: 'Choose at least one line, or all lines.',
     heading: 'Administration',
     accounts: 'Accounts',
     add: 'New account',

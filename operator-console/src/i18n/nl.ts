@@ -573,6 +573,9 @@ export const nl = {
     },
   },
   admin: {
+    lines: 'Lijnen',
+    allLines: 'Alle lijnen (ook lijnen die later bijkomen)',
+    linesInvalid: 'Kies minstens één lijn, of alle lijnen.',
     heading: 'Beheer',
     accounts: 'Accounts',
     add: 'Nieuw account',
