@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import assessmentPlugin from './assessment/plugin.ts';
 import auditPlugin from './audit/plugin.ts';
+import auditRoutes from './audit/routes.ts';
 import authPlugin from './auth/plugin.ts';
 import blocksPlugin from './blocks/plugin.ts';
 import cannedPlugin from './canned/plugin.ts';
@@ -102,6 +103,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(cannedPlugin);
   await app.register(statsPlugin);
   await app.register(lineRoutes);
+  await app.register(auditRoutes);
   await app.register(reportsPlugin);
   await app.register(clusterMetricsPlugin);
   await app.register(healthPlugin);

@@ -11,9 +11,15 @@ export const AUDIT_MAX_ENTRIES = 1_000_000;
 export class AuditLog {
   readonly #redis: Redis;
   readonly #key: string;
-  constructor(redis: Redis, key: string) {
+  readonly #lineOf: ((target: string) => Promise<string | undefined>) | undefined;
+  /**
+   * @param lineOf the line of a target that is a conversation (undefined for anything else):
+   *   entries about a conversation carry `line`, so that the audit reader can follow lines.
+   */
+  constructor(redis: Redis, key: string, lineOf?: (target: string) => Promise<string | undefined>) {
     this.#redis = redis;
     this.#key = key;
+    this.#lineOf = lineOf;
   }
 
   /**
@@ -29,6 +35,8 @@ export class AuditLog {
     // The field is called `conversation` for every target, as release 1 wrote it.
     const fields = ['action', action, 'actor', actorId, 'conversation', target];
     if (extra.report) fields.push('report', extra.report);
+    const line = target && this.#lineOf ? await this.#lineOf(target) : undefined;
+    if (line) fields.push('line', line);
     await this.#redis.xadd(this.#key, 'MAXLEN', '~', String(AUDIT_MAX_ENTRIES), '*', ...fields);
   }
 }

@@ -10,7 +10,12 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    app.decorate('audit', new AuditLog(app.redis, app.keys.audit));
+    // A target whose conversation record exists is a conversation: its line goes with the entry.
+    const lineOf = async (target: string) => {
+      const [state, line] = await app.redis.hmget(app.keys.conversation(target), 'state', 'line');
+      return state ? app.lines.lineOf(line ?? '') : undefined;
+    };
+    app.decorate('audit', new AuditLog(app.redis, app.keys.audit, lineOf));
   },
-  { name: 'audit', dependencies: ['redis'] },
+  { name: 'audit', dependencies: ['redis', 'lines'] },
 );

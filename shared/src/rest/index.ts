@@ -3,6 +3,7 @@
  * serves them with `fastify-type-provider-zod`; the console parses every answer with them.
  */
 export * from './admin.ts';
+export * from './audit.ts';
 export * from './auth.ts';
 export * from './blocks.ts';
 export * from './canned.ts';
