@@ -1,4 +1,6 @@
 import {
+  type AuditResponse,
+  auditResponseSchema,
   type DailyFigures,
   dailyStatsResponseSchema,
   type StaffLinesResponse,
@@ -7,7 +9,7 @@ import {
 import { request } from './http.ts';
 import { type ApiResult, apiRequest, failureOf, mapResult } from './rest.ts';
 
-export type { DailyFigures };
+export type { AuditResponse, DailyFigures };
 export type StaffLine = StaffLinesResponse['lines'][number];
 
 /** `GET /api/lines`: the caller's lines (an admin's: all), ids and names. */
@@ -35,4 +37,21 @@ export async function fetchDailyCsv(line: string | undefined): Promise<ApiResult
   }
   if (!res.ok) return failureOf(res.status, await res.json().catch(() => undefined));
   return { ok: true, data: await res.blob() };
+}
+
+/** The filters of the audit reader; empty ones are left out. */
+export interface AuditFilters {
+  line: string;
+  from: string;
+  to: string;
+  action: string;
+}
+
+/** `GET /api/audit` with the filters, newest first; `before` pages on. */
+export async function fetchAudit(f: AuditFilters, before?: string): Promise<ApiResult<AuditResponse>> {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v) q.set(k, v);
+  if (before) q.set('before', before);
+  const qs = q.toString();
+  return apiRequest(`/api/audit${qs ? `?${qs}` : ''}`, { schema: auditResponseSchema });
 }

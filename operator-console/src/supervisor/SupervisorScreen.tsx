@@ -5,6 +5,7 @@ import { formatClock } from '../lib/time.ts';
 import { usePolled } from '../lib/usePolled.ts';
 import type { WorkspaceCommands } from '../state/useWorkspace.ts';
 import type { WorkspaceState } from '../state/workspace.ts';
+import { AuditPanel } from './AuditPanel.tsx';
 import { alertKey, alertText } from './alertText.ts';
 import { BlocksPanel } from './BlocksPanel.tsx';
 import { DailyChart } from './DailyChart.tsx';
@@ -145,6 +146,7 @@ export function SupervisorScreen({ state, commands, onUnauthorized }: Supervisor
         onUnauthorized={onUnauthorized}
       />
       <BlocksPanel onUnauthorized={onUnauthorized} />
+      <AuditPanel onUnauthorized={onUnauthorized} />
     </div>
   );
 }
