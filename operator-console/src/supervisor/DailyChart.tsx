@@ -145,6 +145,8 @@ export function DailyChart({ onUnauthorized }: DailyChartProps) {
   const [line, setLine] = useState<string>('');
   const [lines, setLines] = useState<StaffLine[]>([]);
   const [csv, setCsv] = useState<'idle' | 'busy' | 'failed'>('idle');
+  // The table of numbers is built only while it is open: 30 rows nobody reads cost every render.
+  const [tableOpen, setTableOpen] = useState(false);
   const { state, refresh } = usePolled(() => fetchDaily(line || undefined), DAILY_REFRESH_MS, onUnauthorized);
 
   useEffect(() => {
@@ -246,34 +248,36 @@ export function DailyChart({ onUnauthorized }: DailyChartProps) {
             format={(v) => formatDuration(v)}
             dateLabel={dateLabel}
           />
-          <details class="daily-numbers">
+          <details class="daily-numbers" onToggle={(e) => setTableOpen(e.currentTarget.open)}>
             <summary>{d.showNumbers}</summary>
-            <DataTable
-              caption={d.tableCaption}
-              columns={[
-                d.date,
-                label('started'),
-                label('answered'),
-                label('abandoned'),
-                label('urgent'),
-                label('medianWaitSeconds'),
-                label('p90WaitSeconds'),
-                label('reports'),
-              ]}
-            >
-              {days.map((x) => (
-                <tr key={x.date} data-date={x.date}>
-                  <th scope="row">{dateLabel(x.date)}</th>
-                  <td data-col="started">{x.started}</td>
-                  <td data-col="answered">{x.answered}</td>
-                  <td data-col="abandoned">{x.abandoned}</td>
-                  <td data-col="urgent">{x.urgent}</td>
-                  <td data-col="medianWaitSeconds">{formatDuration(x.medianWaitSeconds)}</td>
-                  <td data-col="p90WaitSeconds">{formatDuration(x.p90WaitSeconds)}</td>
-                  <td data-col="reports">{x.reports}</td>
-                </tr>
-              ))}
-            </DataTable>
+            {tableOpen && (
+              <DataTable
+                caption={d.tableCaption}
+                columns={[
+                  d.date,
+                  label('started'),
+                  label('answered'),
+                  label('abandoned'),
+                  label('urgent'),
+                  label('medianWaitSeconds'),
+                  label('p90WaitSeconds'),
+                  label('reports'),
+                ]}
+              >
+                {days.map((x) => (
+                  <tr key={x.date} data-date={x.date}>
+                    <th scope="row">{dateLabel(x.date)}</th>
+                    <td data-col="started">{x.started}</td>
+                    <td data-col="answered">{x.answered}</td>
+                    <td data-col="abandoned">{x.abandoned}</td>
+                    <td data-col="urgent">{x.urgent}</td>
+                    <td data-col="medianWaitSeconds">{formatDuration(x.medianWaitSeconds)}</td>
+                    <td data-col="p90WaitSeconds">{formatDuration(x.p90WaitSeconds)}</td>
+                    <td data-col="reports">{x.reports}</td>
+                  </tr>
+                ))}
+              </DataTable>
+            )}
           </details>
           <p>
             <button
