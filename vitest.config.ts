@@ -53,6 +53,8 @@ export default defineConfig({
           // with SIGKILL; a step of its own in .ci/run, after npm test.
           name: 'ha',
           include: ['test/ha/**/*.test.ts'],
+          // A failover that leaves a rejection unhandled fails the test that caused it.
+          setupFiles: ['test/support/no-unhandled-rejections.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: false,

@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
+import { relaySummary } from './json.ts';
 import { formatBench } from './report.ts';
 import { randomPrefix, runBench } from './run.ts';
 
@@ -47,5 +48,10 @@ describe('npm run bench (smoke)', () => {
     const text = formatBench(r).join('\n');
     expect(text).toContain('RELAY');
     expect(text).toContain('TARGETS');
+    // The headline of `--json`: both targets and their ratios.
+    const summary = relaySummary(r);
+    expect(summary.ours.p99).toBe(r.ours.main.both.p99);
+    expect(summary.bare?.highestHeld).toBe(r.bare!.highestHeld);
+    expect(summary.ratios.p99).toBeGreaterThan(0);
   }, 90_000);
 });

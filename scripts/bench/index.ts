@@ -2,11 +2,12 @@
  * `npm run bench`: load benchmark of the real server against a bare Socket.IO relay,
  * in the same run. See scripts/bench/README.md for what is measured and how.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatDurableAcks, runDurableAcks } from './durable.ts';
+import { type BenchJson, relaySummary, startJson, takeJsonFlag } from './json.ts';
 import { Resources } from './procs.ts';
 import { formatBench, formatConnections } from './report.ts';
 import { DEFAULT_SEARCH_RATES, runBench, runConnections } from './run.ts';
@@ -27,6 +28,12 @@ const HELP = `Usage: npm run bench -- [options]
                        on one primary with a replica, alternating steps (uses --visitors, --operators,
                        --rate, --duration; defaults 200, 10, 500, 5; --rounds, default 4)
   --widget             also run benchWidget() from scripts/bench/widget.ts, when that file exists
+  --json [file]        write the figures as JSON instead of the report: to stdout, or to <file>
+                       (the report then still goes to stdout). One object: { format, mode, date,
+                       commit, machine: { cpus, cpuModel, node, loadavgStart, loadavgEnd },
+                       summary (relay runs: p50, p99, highest rate held, assignment p99, server
+                       CPU s, RSS, ours and bare, and their ratios), result (every figure) }.
+                       For comparing two commits: run each with --json <file> and diff the summaries.
   --help
 
 Progress goes to stderr, the report to stdout.`;
@@ -60,7 +67,9 @@ async function runWidget(print: (line: string) => void): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  const { args, json } = takeJsonFlag(process.argv.slice(2));
   const { values } = parseArgs({
+    args,
     options: {
       visitors: { type: 'string' },
       operators: { type: 'string' },
@@ -83,7 +92,15 @@ async function main(): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const print = (line: string) => process.stdout.write(`${line}\n`);
+  // With `--json` alone, stdout carries the JSON only.
+  const toStdout = json !== false && json.file === null;
+  const print = (line: string) => {
+    if (!toStdout) process.stdout.write(`${line}\n`);
+  };
+  const out = startJson(
+    values['durable-acks'] ? 'durable-acks' : values.connections !== undefined ? 'connections' : 'relay',
+  );
+  let written: BenchJson | undefined;
   const log = (line: string) => process.stderr.write(`· ${line}\n`);
 
   const resources = new Resources();
@@ -110,10 +127,12 @@ async function main(): Promise<number> {
         resources,
       });
       for (const l of formatDurableAcks(r)) print(l);
+      written = out.finish(r);
     } else if (values.connections !== undefined) {
       const count = Math.round(positive('connections', values.connections, 10_000));
       const r = await runConnections({ count, skipBaseline: values['skip-baseline'], log, resources });
       for (const l of formatConnections(r)) print(l);
+      written = out.finish(r);
     } else {
       const rates = values.rates
         ? values.rates.split(',').map((s) => positive('rates', s.trim(), 0))
@@ -132,10 +151,19 @@ async function main(): Promise<number> {
         resources,
       });
       for (const l of formatBench(r)) print(l);
+      written = out.finish(r, relaySummary(r));
     }
     if (values.widget) {
       print('');
       await runWidget(print);
+    }
+    if (json !== false && written) {
+      const text = `${JSON.stringify(written, null, 2)}\n`;
+      if (json.file === null) process.stdout.write(text);
+      else {
+        writeFileSync(json.file, text);
+        log(`figures written to ${json.file}`);
+      }
     }
     return 0;
   } finally {

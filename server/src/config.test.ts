@@ -168,6 +168,20 @@ describe('loadConfig', () => {
     expect(errorLines({ REDIS_SENTINEL_NAME: 'my master' }).map(variableOf)).toEqual(['REDIS_SENTINEL_NAME']);
     expect(errorLines({ REDIS_ACK_REPLICAS: '-1' }).map(variableOf)).toEqual(['REDIS_ACK_REPLICAS']);
     expect(errorLines({ REDIS_ACK_TIMEOUT_MS: '0' }).map(variableOf)).toEqual(['REDIS_ACK_TIMEOUT_MS']);
+    expect(errorLines({ REDIS_SENTINEL_PASSWORD: 'x' })).toEqual([
+      'REDIS_SENTINEL_PASSWORD: only used with REDIS_SENTINELS',
+    ]);
+  });
+
+  it('reads the Redis passwords for the data nodes and the Sentinels', () => {
+    const config = loadConfig({
+      REDIS_SENTINELS: 'sentinel-1:26379',
+      REDIS_PASSWORD: 'data-pw',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-pw',
+    });
+    expect(config.redisPassword).toBe('data-pw');
+    expect(config.redisSentinelPassword).toBe('sentinel-pw');
+    expect(loadConfig({}).redisPassword).toBeUndefined();
   });
 
   it('never echoes a bad value, which may hold a secret', () => {

@@ -63,6 +63,14 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
     .default('mymaster'),
   /**
+   * The password of the Redis data nodes (AUTH). With REDIS_SENTINELS every connection to
+   * the primary uses it; with REDIS_URL it applies when the URL holds none
+   * (`redis://:password@host:6379` does the same).
+   */
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  /** The password of the Sentinels themselves (their `requirepass`), when they have one. */
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /**
    * Replicas that must hold a message, note, acute marking, report or return-code redemption
    * before it is acknowledged (Redis `WAIT`); 0 acknowledges once the primary has it. @default 0
    */
@@ -181,6 +189,10 @@ export interface Config {
   /** REDIS_SENTINELS, parsed; empty when Redis is reached by REDIS_URL. */
   redisSentinels: readonly { host: string; port: number }[];
   redisSentinelName: string;
+  /** REDIS_PASSWORD: never logged. */
+  redisPassword: string | undefined;
+  /** REDIS_SENTINEL_PASSWORD: never logged. */
+  redisSentinelPassword: string | undefined;
   redisAckReplicas: number;
   redisAckTimeoutMs: number;
   redisPrefix: string;
@@ -255,6 +267,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'HASH_KEY: HASH_KEY or HASH_KEY_FILE is required in production (npm run keys -- generate --hash-key)',
     );
   }
+  if (e.REDIS_SENTINEL_PASSWORD && !e.REDIS_SENTINELS) {
+    missing.push('REDIS_SENTINEL_PASSWORD: only used with REDIS_SENTINELS');
+  }
   if (e.REDIS_SENTINELS && picked.REDIS_URL !== undefined) {
     missing.push('REDIS_URL: set REDIS_URL or REDIS_SENTINELS, not both');
   }
@@ -277,6 +292,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }),
     ),
     redisSentinelName: e.REDIS_SENTINEL_NAME,
+    redisPassword: e.REDIS_PASSWORD,
+    redisSentinelPassword: e.REDIS_SENTINEL_PASSWORD,
     redisAckReplicas: e.REDIS_ACK_REPLICAS,
     redisAckTimeoutMs: e.REDIS_ACK_TIMEOUT_MS,
     redisPrefix: e.REDIS_PREFIX,

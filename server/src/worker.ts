@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit('Stille Lijn worker');
   const logger: FastifyBaseLogger = createLogger(config.logLevel);
   const app: FastifyInstance = Fastify({ loggerInstance: logger });
+  // As in main.ts: a stray rejection (a dropped Redis connection mid-call) must not end the workers.
+  process.on('unhandledRejection', (err) => app.log.error({ err }, 'unhandled rejection'));
   app.register(configPlugin(config));
   for (const plugin of [
     linesPlugin,

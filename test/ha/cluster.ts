@@ -61,10 +61,11 @@ async function untilTrue(what: string, ms: number, check: () => Promise<boolean>
 }
 
 /** A short-lived connection for a probe; always closed. */
-async function probe<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
+async function probe<T>(port: number, fn: (r: Redis) => Promise<T>, password?: string): Promise<T> {
   const r = new Redis({
     host: HOST,
     port,
+    ...(password ? { password } : {}),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
@@ -93,9 +94,21 @@ const fields = (flat: string[]): Record<string, string> => {
  * failover can be agreed at once.
  */
 export async function startSentinelCluster(
-  opts: { replicas?: number; sentinels?: number; name?: string } = {},
+  opts: {
+    replicas?: number;
+    sentinels?: number;
+    name?: string;
+    /** `requirepass` (and `masterauth`) of the data nodes; the Sentinels get it as `auth-pass`. */
+    password?: string;
+    /** `requirepass` of the Sentinels. */
+    sentinelPassword?: string;
+  } = {},
 ): Promise<SentinelCluster> {
   const name = opts.name ?? 'mymaster';
+  const pw = opts.password;
+  const spw = opts.sentinelPassword;
+  const dataProbe = <T>(port: number, fn: (r: Redis) => Promise<T>) => probe(port, fn, pw);
+  const sentinelProbe = <T>(port: number, fn: (r: Redis) => Promise<T>) => probe(port, fn, spw);
   const dir = mkdtempSync(join(tmpdir(), 'sl-ha-'));
   const nodes: Node[] = [];
   const sentinels: Node[] = [];
@@ -123,6 +136,7 @@ export async function startSentinelCluster(
     'warning',
     '--logfile',
     join(dir, `redis-${port}.log`),
+    ...(pw ? ['--requirepass', pw, '--masterauth', pw] : []),
     ...extra,
   ];
   const cluster: SentinelCluster = {
@@ -135,7 +149,9 @@ export async function startSentinelCluster(
       for (const s of sentinels) {
         if (s.child.exitCode !== null) continue;
         try {
-          const addr = await probe(s.port, (r) => r.call('SENTINEL', 'get-master-addr-by-name', name));
+          const addr = await sentinelProbe(s.port, (r) =>
+            r.call('SENTINEL', 'get-master-addr-by-name', name),
+          );
           if (Array.isArray(addr)) return Number(addr[1]);
         } catch {
           // ask the next one
@@ -148,7 +164,7 @@ export async function startSentinelCluster(
       await untilTrue('a failover', ms, async () => {
         port = await cluster.primaryPort();
         if (port === from) return false;
-        const info = await probe(port, (r) => r.info('replication'));
+        const info = await dataProbe(port, (r) => r.info('replication'));
         const online = info.match(/^slave\d+:.*state=online/gm) ?? [];
         return /role:master/.test(info) && online.length >= replicas;
       });
@@ -163,14 +179,14 @@ export async function startSentinelCluster(
     const primaryPort = await freePort();
     nodes.push(startNode(primaryPort, dataArgs(primaryPort, [])));
     await untilTrue('the primary', 10_000, () =>
-      probe(primaryPort, async (r) => (await r.ping()) === 'PONG'),
+      dataProbe(primaryPort, async (r) => (await r.ping()) === 'PONG'),
     );
     for (let i = 0; i < (opts.replicas ?? 2); i++) {
       const port = await freePort();
       nodes.push(startNode(port, dataArgs(port, ['--replicaof', HOST, String(primaryPort)])));
     }
     await untilTrue('replicas in sync', 15_000, () =>
-      probe(primaryPort, async (r) => {
+      dataProbe(primaryPort, async (r) => {
         const info = await r.info('replication');
         return (info.match(/^slave\d+:.*state=online/gm) ?? []).length === nodes.length - 1;
       }),
@@ -191,6 +207,8 @@ export async function startSentinelCluster(
           `sentinel down-after-milliseconds ${name} 1000`,
           `sentinel failover-timeout ${name} 5000`,
           `sentinel parallel-syncs ${name} 1`,
+          ...(pw ? [`sentinel auth-pass ${name} ${pw}`] : []),
+          ...(spw ? [`requirepass ${spw}`, `sentinel sentinel-pass ${spw}`] : []),
           '',
         ].join('\n'),
       );
@@ -199,7 +217,7 @@ export async function startSentinelCluster(
     cluster.sentinelList = sentinels.map((s) => `${HOST}:${s.port}`).join(',');
     await untilTrue('Sentinels that know each other and every replica', 20_000, async () => {
       for (const s of sentinels) {
-        const ok = await probe(s.port, async (r) => {
+        const ok = await sentinelProbe(s.port, async (r) => {
           const reps = (await r.call('SENTINEL', 'replicas', name)) as string[][];
           const others = (await r.call('SENTINEL', 'sentinels', name)) as string[][];
           const healthy = reps.map(fields).filter((f) => !/s_down|o_down|disconnected/.test(f.flags ?? ''));

@@ -1,14 +1,15 @@
 import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   connectOperator,
   connectVisitor,
+  createOperator,
   emitAck,
   type OperatorSocket,
   waitFor,
 } from '../support/clients.ts';
-import { createHaOperator, type HaApp, startHaApp } from './app.ts';
 import { type SentinelCluster, startSentinelCluster } from './cluster.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
@@ -24,7 +25,7 @@ async function timed(socket: Socket | OperatorSocket, event: string, payload: un
 
 describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
   let redis: SentinelCluster | undefined;
-  let t: HaApp | undefined;
+  let t: TestApp | undefined;
   const sockets: Socket[] = [];
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.disconnect();
@@ -38,7 +39,7 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
 
   async function setUp(ackReplicas = 1) {
     redis = await startSentinelCluster({ replicas: 1, sentinels: 0 });
-    t = await startHaApp({
+    t = await startTestApp({
       REDIS_URL: `redis://127.0.0.1:${redis.nodes[0]!.port}`,
       REDIS_ACK_REPLICAS: String(ackReplicas),
       REDIS_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS),
@@ -65,7 +66,7 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
 
   it('answers unavailable within REDIS_ACK_TIMEOUT_MS; a retry with the same id stores nothing twice', async () => {
     const { app, pauseReplica, resumeReplica } = await setUp();
-    const acct = await createHaOperator(app);
+    const acct = await createOperator(app);
     const op = await connectOperator(app.url, acct.cookie);
     const v = await connectVisitor(app.url);
     sockets.push(op as unknown as Socket, v as unknown as Socket);
@@ -83,7 +84,7 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
     // The operator's message, a note and acute danger wait for the replica just the same.
     const reply = await timed(op, 'chat:message', { conversationId, clientMessageId: 'o-1', text: 'hoi' });
     expect(reply.ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-    const note = await timed(op, 'chat:note', { conversationId, text: 'let op' });
+    const note = await timed(op, 'chat:note', { conversationId, text: 'let op', clientNoteId: 'n-1' });
     expect(note.ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     const acute = await timed(op, 'chat:acute', { conversationId, location: 'thuis' });
     expect(acute.ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
@@ -102,6 +103,16 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
     const transcript = await app.app.store.messages(conversationId, { forOperator: true });
     expect(transcript.map((m) => m.text)).toEqual(['een', 'twee', 'hoi']);
     expect(transcript[1]!.messageId).toBe(retried.messageId);
+    // The note's retry with its client id: the note the first attempt stored, not a second.
+    const retriedNote = await emitAck<AnyAck>(op, 'chat:note', {
+      conversationId,
+      text: 'let op',
+      clientNoteId: 'n-1',
+    });
+    expect(retriedNote.ok).toBe(true);
+    const notes = await app.app.store.notes(conversationId);
+    expect(notes.map((n) => n.text)).toEqual(['let op']);
+    expect(notes[0]!.noteId).toBe(retriedNote.noteId);
   });
 
   it('a return-code redemption retried from the same socket succeeds, once', async () => {

@@ -1,15 +1,16 @@
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   connectOperator,
   connectVisitor,
+  createOperator,
   emitAck,
   nextEvent,
   type OperatorSocket,
   type VisitorSocket,
   waitFor,
 } from '../support/clients.ts';
-import { createHaOperator, type HaApp, startHaApp } from './app.ts';
 import { type SentinelCluster, startSentinelCluster } from './cluster.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
@@ -62,7 +63,7 @@ async function sendUntilAcked(
 
 describe('Redis Sentinel failover (REDIS_ACK_REPLICAS=1)', () => {
   let cluster: SentinelCluster | undefined;
-  let t: HaApp | undefined;
+  let t: TestApp | undefined;
   const sockets: Socket[] = [];
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.disconnect();
@@ -76,14 +77,14 @@ describe('Redis Sentinel failover (REDIS_ACK_REPLICAS=1)', () => {
     annotate,
   }) => {
     cluster = await startSentinelCluster({ replicas: 2, sentinels: 3 });
-    t = await startHaApp({
+    t = await startTestApp({
       REDIS_SENTINELS: cluster.sentinelList,
       REDIS_SENTINEL_NAME: cluster.name,
       REDIS_ACK_REPLICAS: '1',
       REDIS_ACK_TIMEOUT_MS: '1000',
     });
     const app = t;
-    const acct = await createHaOperator(app);
+    const acct = await createOperator(app);
     const op = await connectOperator(app.url, acct.cookie);
     const v = await connectVisitor(app.url);
     sockets.push(op as unknown as Socket, v as unknown as Socket);

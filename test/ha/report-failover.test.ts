@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { scoreRisk } from '@stille-lijn/shared/domain/risk';
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectOperator, connectVisitor, emitAck, waitFor } from '../support/clients.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { connectOperator, connectVisitor, createOperator, emitAck, waitFor } from '../support/clients.ts';
 import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
-import { createHaOperator, type HaApp, startHaApp } from './app.ts';
 import { type SentinelCluster, startSentinelCluster } from './cluster.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
@@ -59,7 +59,7 @@ async function startHoldingFront(target: string) {
 
 describe('a Sentinel failover during a report delivery', () => {
   let cluster: SentinelCluster | undefined;
-  let t: HaApp | undefined;
+  let t: TestApp | undefined;
   let region: FakeRegion | undefined;
   let front: Awaited<ReturnType<typeof startHoldingFront>> | undefined;
   let regions: { remove(): void } | undefined;
@@ -85,14 +85,14 @@ describe('a Sentinel failover during a report delivery', () => {
     front = await startHoldingFront(region.endpoint);
     const file = writeRegionsFile([{ id: 'VR09', endpoint: front.endpoint, publicKey: region.publicKey }]);
     regions = file;
-    t = await startHaApp({
+    t = await startTestApp({
       REDIS_SENTINELS: cluster.sentinelList,
       REDIS_ACK_REPLICAS: '1',
       VT_REGIONS_FILE: file.file,
       REPORT_BACKOFF_MS: '200',
     });
     const app = t;
-    const acct = await createHaOperator(app);
+    const acct = await createOperator(app);
     const op = await connectOperator(app.url, acct.cookie);
     const v = await connectVisitor(app.url);
     sockets.push(op as unknown as Socket, v as unknown as Socket);

@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collect, connectOperator, connectVisitor, waitFor } from '../support/clients.ts';
-import { createHaOperator, type HaApp, startHaApp } from './app.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { collect, connectOperator, connectVisitor, createOperator, waitFor } from '../support/clients.ts';
 import { type SentinelCluster, startSentinelCluster } from './cluster.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
@@ -23,7 +23,7 @@ async function untilOk(socket: Socket, event: string, payload: unknown): Promise
 
 describe('a Sentinel failover during routing', () => {
   let cluster: SentinelCluster | undefined;
-  let t: HaApp | undefined;
+  let t: TestApp | undefined;
   const sockets: Socket[] = [];
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.disconnect();
@@ -35,7 +35,7 @@ describe('a Sentinel failover during routing', () => {
 
   it('assigns every waiting conversation to exactly one operator, none dropped', async () => {
     cluster = await startSentinelCluster({ replicas: 2, sentinels: 3 });
-    t = await startHaApp({
+    t = await startTestApp({
       REDIS_SENTINELS: cluster.sentinelList,
       REDIS_ACK_REPLICAS: '1',
       OPERATOR_CAPACITY: '3',
@@ -50,7 +50,7 @@ describe('a Sentinel failover during routing', () => {
     for (let i = 0; i < 3; i++) {
       operators.push(
         await (async () => {
-          const acct = await createHaOperator(app);
+          const acct = await createOperator(app);
           const socket = (await connectOperator(app.url, acct.cookie)) as unknown as Socket;
           sockets.push(socket);
           return {

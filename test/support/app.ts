@@ -46,14 +46,17 @@ async function listen(app: FastifyInstance, port: number): Promise<number> {
 
 /**
  * Builds the real app against the suite's private Redis, with its own key prefix so
- * tests never see each other's data, and listens on a free port.
+ * tests never see each other's data, and listens on a free port. `env` may name another
+ * Redis (REDIS_URL, or REDIS_SENTINELS as the `ha` project's tests do, which have no
+ * suite Redis).
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const ownRedis = env.REDIS_URL !== undefined || env.REDIS_SENTINELS !== undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     HOST,
-    REDIS_URL: inject('redisUrl'),
+    ...(ownRedis ? {} : { REDIS_URL: inject('redisUrl') }),
     REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
     DATA_KEY: TEST_DATA_KEY,
     HASH_KEY: TEST_HASH_KEY,

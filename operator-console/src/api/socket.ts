@@ -58,7 +58,12 @@ export interface OperatorApi {
     text: string,
   ): Promise<Ack<{ messageId: string; at: string }>>;
   sendTyping(conversationId: string, typing: boolean): void;
-  addNote(conversationId: string, text: string): Promise<Ack<{ noteId: string; at: string }>>;
+  /** `chat:note`; a retry passes the same `clientNoteId`, so the note is stored once. */
+  addNote(
+    conversationId: string,
+    text: string,
+    clientNoteId: string,
+  ): Promise<Ack<{ noteId: string; at: string }>>;
   transfer(payload: Transfer): Promise<Ack<object>>;
   end(conversationId: string): Promise<Ack<object>>;
   /** `chat:block`: ends the conversation (if open) and refuses its address for a few hours. */
@@ -108,8 +113,8 @@ export function createOperatorApi(socket: OperatorSocket): OperatorApi {
     sendTyping: (conversationId, typing) => {
       if (socket.connected) socket.volatile.emit('chat:typing', { conversationId, typing });
     },
-    addNote: (conversationId, text) =>
-      online(() => settle(timed().emitWithAck('chat:note', { conversationId, text }))),
+    addNote: (conversationId, text, clientNoteId) =>
+      online(() => settle(timed().emitWithAck('chat:note', { conversationId, text, clientNoteId }))),
     transfer: (payload) => online(() => settle(timed().emitWithAck('chat:transfer', payload))),
     end: (conversationId) => online(() => settle(timed().emitWithAck('chat:end', { conversationId }))),
     block: (conversationId) => online(() => settle(timed().emitWithAck('chat:block', { conversationId }))),

@@ -120,6 +120,12 @@ export class WorkspaceStore implements WorkspaceCommands {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly throttles = new Map<string, TypingThrottle>();
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /**
+   * A note not yet acknowledged, per conversation: adding the same text again (the
+   * operator's retry after a failure) reuses its id, so a note the server did store is
+   * not stored twice.
+   */
+  private readonly pendingNotes = new Map<string, { text: string; clientNoteId: string }>();
   /** Conversations (re)assigned on this connection: the reconcile after a reconnect must not drop them. */
   private assignedSinceConnect = new Set<string>();
   private connectedBefore = false;
@@ -456,8 +462,13 @@ export class WorkspaceStore implements WorkspaceCommands {
   readonly addNote = async (conversationId: string, text: string): Promise<boolean> => {
     const trimmed = text.trim();
     if (trimmed === '') return false;
-    const res = await this.api?.addNote(conversationId, trimmed);
+    const pending = this.pendingNotes.get(conversationId);
+    const clientNoteId = pending?.text === trimmed ? pending.clientNoteId : newClientMessageId();
+    this.pendingNotes.set(conversationId, { text: trimmed, clientNoteId });
+    const res = await this.api?.addNote(conversationId, trimmed, clientNoteId);
     if (!res?.ok) return false;
+    if (this.pendingNotes.get(conversationId)?.clientNoteId === clientNoteId)
+      this.pendingNotes.delete(conversationId);
     this.dispatch({
       type: 'note',
       note: { noteId: res.noteId, conversationId, operatorId: this.operator.id, text: trimmed, at: res.at },

@@ -1,1 +1,1 @@
-export { AuditLog } from './log.ts';
+export { AUDIT_MAX_ENTRIES, AuditLog } from './log.ts';

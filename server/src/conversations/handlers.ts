@@ -19,13 +19,17 @@ export function visitorLifecycleEvents(lifecycle: ConversationLifecycle): Visito
       }
     },
     'chat:resume': async (p) => {
-      const ack =
-        'resumeToken' in p
-          ? await lifecycle.resumeByToken(p.resumeToken, p.lastMessageId, ctx.socket.id)
-          : await lifecycle.resumeByReturnCode(p.returnCode, ctx.socket.id, ctx.addressHash);
-      // An older socket of the same conversation (a half-dead connection) is closed.
-      ctx.socket.nsp.in(visitorRoom(ack.conversationId)).except(ctx.socket.id).disconnectSockets(true);
-      await ctx.attach(ack.conversationId);
+      const join = async (id: string) => {
+        // An older socket of the same conversation (a half-dead connection) is closed.
+        ctx.socket.nsp.in(visitorRoom(id)).except(ctx.socket.id).disconnectSockets(true);
+        await ctx.attach(id);
+      };
+      if ('resumeToken' in p) {
+        // Joined before `missed` is read (resume.ts).
+        return lifecycle.resumeByToken(p.resumeToken, p.lastMessageId, ctx.socket.id, join);
+      }
+      const ack = await lifecycle.resumeByReturnCode(p.returnCode, ctx.socket.id, ctx.addressHash);
+      await join(ack.conversationId);
       return ack;
     },
     'chat:leave': async (p) => {

@@ -109,8 +109,13 @@ export class ConversationLifecycle {
    * `chat:resume` with a resume token: rotates it and returns what the visitor missed,
    * never anything up to the last return-code redemption.
    */
-  resumeByToken(token: string, lastMessageId: string | undefined, socketId: string): Promise<ResumeAck> {
-    return this.#resume.resumeByToken(token, lastMessageId, socketId);
+  resumeByToken(
+    token: string,
+    lastMessageId: string | undefined,
+    socketId: string,
+    join: (conversationId: string) => Promise<void>,
+  ): Promise<ResumeAck> {
+    return this.#resume.resumeByToken(token, lastMessageId, socketId, join);
   }
 
   /** `chat:resume` with a return code: once, within the return window, showing nothing old, ever again. */

@@ -52,12 +52,17 @@ export class VisitorResume {
 
   /**
    * `chat:resume` with a resume token: rotates it and returns what the visitor missed,
-   * never anything up to the last return-code redemption.
+   * never anything up to the last return-code redemption. `join` puts the socket in the
+   * conversation's room before `missed` is read: a message stored after the read is then
+   * relayed to it, and one stored before is in `missed` (the client drops one it gets both
+   * ways by its `messageId`). Read first, join second, and a message stored and relayed in
+   * between reached the visitor neither way.
    */
   async resumeByToken(
     token: string,
     lastMessageId: string | undefined,
     socketId: string,
+    join: (conversationId: string) => Promise<void>,
   ): Promise<ResumeAck> {
     const candidates = this.#c.tokenKeys(token);
     const found = await this.#d.redis.mget(...candidates);
@@ -77,6 +82,7 @@ export class VisitorResume {
         { id },
       ));
     if (!ok) throw refusal('not_resumable');
+    await join(id);
     const r = await this.#d.store.get(id);
     const missed = await this.#d.store.messages(id, {
       after: lastMessageId,

@@ -277,22 +277,6 @@ export class ConversationStore {
     });
   }
 
-  /** Appends a private note; it expires with the conversation. */
-  async addNote(id: string, operatorId: string, text: string): Promise<Note> {
-    const key = this.keys.notes(id);
-    const noteId = (await this.#redis.xadd(
-      key,
-      '*',
-      'o',
-      operatorId,
-      'c',
-      this.seal(id, 'note', text, senderOf('o', operatorId)),
-    ))!;
-    const ttl = await this.#redis.pttl(this.keys.conversation(id));
-    if (ttl > 0) await this.#redis.pexpire(key, ttl);
-    return { noteId, conversationId: id, operatorId, text, at: atOf(noteId) };
-  }
-
   /** Who may read a conversation: the operator who holds (or last held) it. */
   async lastOperatorOf(id: string): Promise<string | null> {
     return this.#redis.hget(this.keys.conversation(id), 'operatorId');

@@ -66,8 +66,10 @@ export function operatorMessageEvents(
       return undefined;
     },
     'chat:note': async (p) => {
-      const note = await messages.addNote(p.conversationId, op.id, p.text);
-      // The operator's other sockets and any supervisor reading along; never the visitor.
+      const note = await messages.addNote(p.conversationId, op.id, p.text, p.clientNoteId);
+      // The operator's other sockets and any supervisor reading along; never the visitor. A
+      // resend goes out again: the first attempt may have failed before this emit, and
+      // consoles merge notes by `noteId`.
       socket.to([operatorRoom(op.id), watchRoom(p.conversationId)]).emit('chat:note', note);
       return { noteId: note.noteId, at: note.at };
     },

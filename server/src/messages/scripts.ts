@@ -14,13 +14,30 @@ export const appendMessageScript = luaScript({
   keys: ['conversation', 'messages', 'clientMessageIds'],
   args: ['from', 'operatorId', 'sealed', 'clientMessageId', 'now', 'bytes', 'waitingCap', 'byteCap'],
   decode: (r) => {
-    const [status, messageId, operatorId, state, watchers] = (r as (string | null)[]).map((v) => v ?? '');
+    const [status, messageId, operatorId, state, watchers, relayed] = (r as (string | null)[]).map(
+      (v) => v ?? '',
+    );
     return {
       status: status as AppendStatus,
       messageId: messageId ?? '',
       operatorId: operatorId ?? '',
       state: state ?? '',
       watched: Number(watchers ?? 0) > 0,
+      /** A resend: the first write's relay ran (its mark is set). */
+      relayed: relayed === '1',
     };
+  },
+});
+
+/** The field of the client message ids hash that marks a message relayed ('>' is no id character). */
+export const relayedField = (clientMessageId: string) => `>${clientMessageId}`;
+
+export const addNoteScript = luaScript({
+  file: new URL('./lua/add-note.lua', import.meta.url),
+  keys: ['conversation', 'notes', 'clientIds', 'audit'],
+  args: ['conversationId', 'operatorId', 'sealed', 'clientNoteId', 'auditMax'],
+  decode: (r) => {
+    const [status, noteId] = (r as (string | null)[]).map((v) => v ?? '');
+    return { status: status as 'ok' | 'duplicate' | 'not_found', noteId: noteId ?? '' };
   },
 });

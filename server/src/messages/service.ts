@@ -1,6 +1,6 @@
 import { AppError, type Message, type Note, refusal } from '@stille-lijn/shared';
 import type { Redis } from 'ioredis';
-import type { AuditLog } from '../audit/index.ts';
+import { AUDIT_MAX_ENTRIES, type AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import {
   atOf,
@@ -13,7 +13,7 @@ import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import type { Notifier } from '../sockets/notifier.ts';
-import { appendMessageScript } from './scripts.ts';
+import { addNoteScript, appendMessageScript, relayedField } from './scripts.ts';
 
 /** A stored message and the relay to run right after its ack. */
 export interface Stored {
@@ -46,29 +46,37 @@ export class MessageService {
   readonly #d: MessagesDeps;
   constructor(deps: MessagesDeps) {
     this.#d = deps;
-    prepareScripts(deps.redis, [appendMessageScript]);
-    const waitConn = deps.durable.connection;
-    if (waitConn) prepareScripts(waitConn, [appendMessageScript]);
+    // Messages and notes are stored on the message path's own connection (redis/durable.ts).
+    prepareScripts(deps.durable.connection, [appendMessageScript, addNoteScript]);
   }
 
-  /** A visitor message: sealed, stored once per client message id, then relayed to the operator. */
+  /**
+   * A visitor message: sealed, stored once per client message id, then relayed to the
+   * operator. A resend of a stored message that was never relayed (its first reply was
+   * lost, or the process died before the relay) is relayed now.
+   */
   async visitorMessage(conversationId: string, clientMessageId: string, text: string): Promise<Stored> {
     const r = await this.#append(conversationId, 'v', '', clientMessageId, text);
-    if (r.fresh && this.#d.readVisitorText) await this.#d.readVisitorText(conversationId, r.messageId, text);
+    const owed = r.fresh || !r.relayed;
+    // Idempotent per message id: a resend that is read again raises nothing twice.
+    if (owed && this.#d.readVisitorText) await this.#d.readVisitorText(conversationId, r.messageId, text);
     const at = atOf(r.messageId);
-    const relay =
-      r.fresh && ((r.state === 'active' && r.operatorId) || r.watched)
-        ? () => {
-            const message = { conversationId, messageId: r.messageId, from: 'visitor' as const, text, at };
-            if (r.state === 'active' && r.operatorId)
-              this.#d.notifier.toOperator(r.operatorId, 'chat:message', message);
-            if (r.watched) this.#d.notifier.toWatchers(conversationId, 'monitor:message', message);
-          }
-        : undefined;
+    const toOperator = r.state === 'active' && r.operatorId !== '';
+    const relay = owed
+      ? () => {
+          const message = { conversationId, messageId: r.messageId, from: 'visitor' as const, text, at };
+          if (toOperator) this.#d.notifier.toOperator(r.operatorId, 'chat:message', message);
+          if (r.watched) this.#d.notifier.toWatchers(conversationId, 'monitor:message', message);
+          this.#markRelayed(conversationId, clientMessageId);
+        }
+      : undefined;
     return { messageId: r.messageId, at, relay };
   }
 
-  /** An operator message: stored, then relayed to the visitor and any supervisor reading along. */
+  /**
+   * An operator message: stored, then relayed to the visitor and any supervisor reading
+   * along; a resend that was never relayed is relayed now.
+   */
   async operatorMessage(
     conversationId: string,
     operatorId: string,
@@ -78,27 +86,44 @@ export class MessageService {
     const r = await this.#append(conversationId, 'o', operatorId, clientMessageId, text);
     const at = atOf(r.messageId);
     const messageId = r.messageId;
-    const relay = r.fresh
-      ? () => {
-          this.#d.notifier.toVisitor(conversationId, 'chat:message', {
-            messageId,
-            from: 'operator',
-            text,
-            at,
-          });
-          if (r.watched) {
-            this.#d.notifier.toWatchers(conversationId, 'monitor:message', {
-              conversationId,
+    const relay =
+      r.fresh || !r.relayed
+        ? () => {
+            this.#d.notifier.toVisitor(conversationId, 'chat:message', {
               messageId,
               from: 'operator',
-              operatorId,
               text,
               at,
             });
+            if (r.watched) {
+              this.#d.notifier.toWatchers(conversationId, 'monitor:message', {
+                conversationId,
+                messageId,
+                from: 'operator',
+                operatorId,
+                text,
+                at,
+              });
+            }
+            this.#markRelayed(conversationId, clientMessageId);
           }
-        }
-      : undefined;
+        : undefined;
     return { messageId, at, relay };
+  }
+
+  /**
+   * Marks a message relayed, after its emit: a later resend of it is then acked without a
+   * second relay. Fire and forget (the ack is out): a lost mark only means a resend relays
+   * it once more, which clients drop by its `messageId`. A plain HSET: the hash exists
+   * (the append wrote it) and keeps the retention TTL that ending the conversation set.
+   */
+  #markRelayed(conversationId: string, clientMessageId: string): void {
+    if (!clientMessageId) return;
+    this.#d.redis
+      .hset(this.#d.keys.clientMessageIds(conversationId), relayedField(clientMessageId), '1')
+      .catch(() => {
+        // Redis away: the next resend relays once more, no worse.
+      });
   }
 
   async #append(
@@ -107,11 +132,18 @@ export class MessageService {
     operatorId: string,
     clientMessageId: string,
     text: string,
-  ): Promise<{ messageId: string; operatorId: string; state: string; fresh: boolean; watched: boolean }> {
+  ): Promise<{
+    messageId: string;
+    operatorId: string;
+    state: string;
+    fresh: boolean;
+    watched: boolean;
+    relayed: boolean;
+  }> {
     const k = this.#d.keys;
     const durable = this.#d.durable;
     // The write and its WAIT in one round trip (REDIS_ACK_REPLICAS).
-    const r = await durable.write(this.#d.redis, (conn) =>
+    const r = await durable.write((conn) =>
       runScript(
         conn,
         appendMessageScript,
@@ -178,13 +210,38 @@ export class MessageService {
     if (r.state === 'active') this.#d.notifier.toVisitor(conversationId, 'chat:typing', { typing });
   }
 
-  /** A private note: sealed, never sent to the visitor; audited. */
-  async addNote(conversationId: string, operatorId: string, text: string): Promise<Note> {
+  /**
+   * A private note: sealed, never sent to the visitor; audited in the same script. Stored
+   * once per `clientNoteId`: a resend after an `unavailable` ack answers with the first
+   * note (after its own WAIT) and stores nothing twice.
+   */
+  async addNote(conversationId: string, operatorId: string, text: string, clientNoteId = ''): Promise<Note> {
     await assertHolder(this.#d.store, conversationId, operatorId);
-    const note = await this.#d.store.addNote(conversationId, operatorId, text);
-    await this.#d.durable.confirm();
-    await this.#d.audit.record('note', operatorId, conversationId);
-    return note;
+    const k = this.#d.keys;
+    const durable = this.#d.durable;
+    const r = await durable.write((conn) =>
+      runScript(
+        conn,
+        addNoteScript,
+        {
+          conversation: k.conversation(conversationId),
+          notes: k.notes(conversationId),
+          clientIds: k.clientMessageIds(conversationId),
+          audit: k.audit,
+        },
+        {
+          conversationId,
+          operatorId,
+          sealed: this.#d.store.seal(conversationId, 'note', text, senderOf('o', operatorId)),
+          clientNoteId,
+          auditMax: AUDIT_MAX_ENTRIES,
+        },
+      ),
+    );
+    if (r.status === 'not_found') throw new AppError('not_found');
+    // Stored earlier, perhaps through another connection: its WAIT may have failed.
+    if (r.status === 'duplicate') await durable.confirm();
+    return { noteId: r.noteId, conversationId, operatorId, text, at: atOf(r.noteId) };
   }
 }
 

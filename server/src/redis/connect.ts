@@ -2,7 +2,8 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config.ts';
 
 /** Where Redis is: a URL, or Sentinels that name the current primary. */
-export type RedisTarget = Pick<Config, 'redisUrl' | 'redisSentinels' | 'redisSentinelName'>;
+export type RedisTarget = Pick<Config, 'redisUrl' | 'redisSentinels' | 'redisSentinelName'> &
+  Partial<Pick<Config, 'redisPassword' | 'redisSentinelPassword'>>;
 
 /**
  * The one place every Redis connection is made: the server's, BullMQ's, the Socket.IO
@@ -18,18 +19,64 @@ export type RedisTarget = Pick<Config, 'redisUrl' | 'redisSentinels' | 'redisSen
  * @example const sub = createRedis(app.config, { maxRetriesPerRequest: null });
  */
 export function createRedis(target: RedisTarget, opts: RedisOptions = {}): Redis {
-  if (target.redisSentinels.length === 0) return new Redis(target.redisUrl, opts);
-  return new Redis({
-    sentinels: target.redisSentinels.map((s) => ({ host: s.host, port: s.port })),
-    name: target.redisSentinelName,
-    role: 'master',
-    // A primary demoted while we were connected answers writes with READONLY: reconnect
-    // (to whatever the Sentinels now name) and resend the command.
-    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
-    // Keep asking the Sentinels while none answers: the line comes back when they do.
-    sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    ...opts,
-  });
+  // A password in REDIS_URL wins: ioredis fills in only what the URL leaves out.
+  const password = target.redisPassword ? { password: target.redisPassword } : {};
+  if (target.redisSentinels.length === 0)
+    return catchUnawaited(new Redis(target.redisUrl, { ...password, ...opts }));
+  return catchUnawaited(
+    new Redis({
+      sentinels: target.redisSentinels.map((s) => ({ host: s.host, port: s.port })),
+      name: target.redisSentinelName,
+      role: 'master',
+      // The primary, and after a failover the promoted replica, ask for the same password.
+      ...password,
+      ...(target.redisSentinelPassword ? { sentinelPassword: target.redisSentinelPassword } : {}),
+      // A primary demoted while we were connected answers writes with READONLY: reconnect
+      // (to whatever the Sentinels now name) and resend the command.
+      reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+      // Keep asking the Sentinels while none answers: the line comes back when they do.
+      sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      ...opts,
+    }),
+  );
+}
+
+/**
+ * Commands that libraries send without awaiting them: the Socket.IO adapter's and the
+ * emitter's PUBLISH, the adapter's (P)UNSUBSCRIBE when it closes, and ioredis' own
+ * re-SUBSCRIBE after a reconnect. While Redis is away (a failover, a restart, a close)
+ * each of them rejects (`MaxRetriesPerRequestError`, `Connection is closed.`) with
+ * nobody to catch it: an unhandled rejection, which ends a Node process by default. A
+ * lost publish is repaired as any lost relay is (the clients' resume, the consoles'
+ * reconnect); a lost subscription is redone on the next reconnect.
+ */
+const UNAWAITED = [
+  'publish',
+  'spublish',
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'sunsubscribe',
+] as const;
+
+/**
+ * Gives each command in UNAWAITED a handler on the connection itself, so that its
+ * rejection is never unhandled. A caller that awaits one still gets the error: the same
+ * promise is returned.
+ */
+export function catchUnawaited(conn: Redis): Redis {
+  const methods = conn as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of UNAWAITED) {
+    const send = methods[name]!.bind(conn);
+    methods[name] = (...args: unknown[]) => {
+      const p = send(...args);
+      p.catch(() => {});
+      return p;
+    };
+  }
+  return conn;
 }
 
 /** Where Redis is, for a message: never a password that REDIS_URL may hold. */
@@ -65,24 +112,35 @@ export async function checkSentinels(target: RedisTarget, timeoutMs = 3000): Pro
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
         enableOfflineQueue: false,
+        ...(target.redisSentinelPassword ? { password: target.redisSentinelPassword } : {}),
       });
-      conn.on('error', () => {
-        // Reported below as "no Sentinel answers".
+      let lastError = '';
+      conn.on('error', (err: Error) => {
+        // Reported below: "no Sentinel answers", or the password refused.
+        lastError = err.message;
       });
       try {
         await conn.connect();
         const addr = (await conn.call('SENTINEL', 'get-master-addr-by-name', target.redisSentinelName)) as
           | [string, string]
           | null;
-        return { answered: true, addr: addr ? `${addr[0]}:${addr[1]}` : undefined };
-      } catch {
-        return { answered: false, addr: undefined };
+        return { answered: true, refused: false, addr: addr ? `${addr[0]}:${addr[1]}` : undefined };
+      } catch (err) {
+        // NOAUTH or WRONGPASS; or AUTH sent to a Sentinel that has no password.
+        // The reason comes as the connection's error event; the call only says it closed.
+        const refused = /NOAUTH|WRONGPASS|AUTH/.test(
+          `${lastError} ${err instanceof Error ? err.message : ''}`,
+        );
+        return { answered: false, refused, addr: undefined };
       } finally {
         conn.disconnect();
       }
     }),
   );
   const list = target.redisSentinels.map((s) => `${s.host}:${s.port}`).join(',');
+  if (!answers.some((a) => a.answered) && answers.some((a) => a.refused)) {
+    throw new Error(`the Sentinels at ${list} refuse the password (REDIS_SENTINEL_PASSWORD)`);
+  }
   if (!answers.some((a) => a.answered)) {
     throw new Error(`no Sentinel answers at ${list} (REDIS_SENTINELS)`);
   }

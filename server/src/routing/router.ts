@@ -155,7 +155,9 @@ export class Router {
         );
       } else if (r.status === 'conflict' || r.status === 'not_found' || r.status === 'retry') {
         // A stale entry (ended, taken, or in another language's set) never blocks the queue.
-        void this.#d.redis.zrem(this.#k.waiting(p.lang), p.id);
+        this.#d.redis.zrem(this.#k.waiting(p.lang), p.id).catch(() => {
+          // Redis away: the next pass finds the entry stale again.
+        });
         again = true;
       } else {
         again = true; // the operator went away or filled up meanwhile

@@ -31,17 +31,10 @@ export const MAX_FRAME_BYTES = 16 * 1024;
  */
 export default fp(
   async (app) => {
+    // The adapter fires PUBLISH and (UN)SUBSCRIBE without awaiting them: newRedis gives
+    // them a handler (redis/connect.ts, catchUnawaited), so Redis away is no unhandled rejection.
     const pub = app.newRedis();
     const sub = app.newRedis();
-    // The adapter fires PUBLISH without handling its promise; during a Redis outage (or
-    // at shutdown) that rejection would be unhandled and would kill the process. A lost
-    // broadcast is repaired by the clients' resume and the operators' reconnect.
-    const publish = pub.publish.bind(pub);
-    pub.publish = ((...args: Parameters<typeof publish>) => {
-      const p = publish(...args);
-      p.catch((err: Error) => app.log.debug({ err }, 'adapter publish failed'));
-      return p;
-    }) as typeof pub.publish;
     const inFlight = new InFlight();
     const peers = new PeerWatch();
     const io = new Server(app.server, {

@@ -33,7 +33,17 @@ export const operatorMessageSchema = z.object({
 
 export const operatorTypingSchema = z.object({ conversationId: idSchema, typing: z.boolean() });
 
-export const operatorNoteSchema = z.object({ conversationId: idSchema, text: textSchema });
+export const operatorNoteSchema = z.object({
+  conversationId: idSchema,
+  text: textSchema,
+  /**
+   * Extension: the console's own id for this note. A resend with the same id (after an
+   * `unavailable` ack) stores nothing twice and answers with the first note's `noteId`.
+   * Without it every `chat:note` stores a note.
+   * @example { conversationId, text: 'Belt morgen terug', clientNoteId: 'n-6f1c…' }
+   */
+  clientNoteId: idSchema.optional(),
+});
 
 export const transferSchema = z.object({
   conversationId: idSchema,
@@ -133,7 +143,7 @@ export type OperatorClientToServerEvents = ConsoleClientToServerEvents & {
   ) => void;
   'chat:typing': (payload: { conversationId: string; typing: boolean }) => void;
   'chat:note': (
-    payload: { conversationId: string; text: string },
+    payload: { conversationId: string; text: string; clientNoteId?: string },
     ack: (res: Ack<{ noteId: string; at: string }>) => void,
   ) => void;
   'chat:transfer': (payload: Transfer, ack: (res: Ack<object>) => void) => void;

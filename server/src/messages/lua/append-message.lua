@@ -1,7 +1,8 @@
 --[[
   Appends a message, once per client message id. A visitor message is refused past the
   waiting-message cap (while waiting) or the conversation's byte cap; a resend of a
-  stored message is answered with its id whatever the caps.
+  stored message is answered with its id whatever the caps, and says whether the message
+  was relayed (field '>'..clientMessageId, set after the relay; '>' is no id character).
     KEYS[1] conversation
     KEYS[2] messages
     KEYS[3] clientMessageIds
@@ -13,7 +14,7 @@
     ARGV[6] bytes          plaintext UTF-8 bytes
     ARGV[7] waitingCap
     ARGV[8] byteCap
-  Returns {'ok' | 'duplicate', messageId, operatorId, state, watchers} | {'not_found'} | {'ended'} | {'forbidden'} | {'rate_limited'} | {'too_large'}
+  Returns {'ok' | 'duplicate', messageId, operatorId, state, watchers, relayed} | {'not_found'} | {'ended'} | {'forbidden'} | {'rate_limited'} | {'too_large'}
 ]]
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'not_found'} end
@@ -22,7 +23,10 @@ local op = redis.call('HGET', KEYS[1], 'operatorId') or ''
 if ARGV[1] == 'o' and (state ~= 'active' or op ~= ARGV[2]) then return {'forbidden'} end
 if ARGV[4] ~= '' then
   local existing = redis.call('HGET', KEYS[3], ARGV[4])
-  if existing then return {'duplicate', existing, op, state, '0'} end
+  if existing then
+    local relayed = redis.call('HEXISTS', KEYS[3], '>' .. ARGV[4])
+    return {'duplicate', existing, op, state, redis.call('HGET', KEYS[1], 'watchers') or '0', tostring(relayed)}
+  end
 end
 if ARGV[1] == 'v' then
   if state == 'waiting' and tonumber(redis.call('HGET', KEYS[1], 'waitingMsgs') or '0') >= tonumber(ARGV[7]) then
@@ -39,4 +43,4 @@ if ARGV[1] == 'v' then
   redis.call('HINCRBY', KEYS[1], 'vbytes', ARGV[6])
   if state == 'waiting' then redis.call('HINCRBY', KEYS[1], 'waitingMsgs', 1) end
 end
-return {'ok', id, op, state, redis.call('HGET', KEYS[1], 'watchers') or '0'}
+return {'ok', id, op, state, redis.call('HGET', KEYS[1], 'watchers') or '0', '0'}

@@ -1,0 +1,135 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Message } from '@stille-lijn/shared';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { visitorRoom } from '../../server/src/sockets/notifier.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  collect,
+  connectOperator,
+  connectVisitor,
+  createOperator,
+  emitAck,
+  type OperatorSocket,
+  type VisitorSocket,
+  waitFor,
+} from '../support/clients.ts';
+import { type RedisProxy, startRedisProxy } from '../support/redis-proxy.ts';
+
+type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
+
+/**
+ * Two gaps in which a stored message reached the other side neither live nor in `missed`
+ * (issue 14, item 7): a resume that read `missed` before its socket joined the room, and
+ * a resend of a message whose first reply was lost, acked but never relayed.
+ */
+describe('no stored message falls between relay and missed', () => {
+  let t: TestApp | undefined;
+  let proxy: RedisProxy | undefined;
+  let direct: Redis | undefined;
+  const sockets: (VisitorSocket | OperatorSocket)[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.disconnect();
+    await t?.close();
+    await proxy?.close();
+    direct?.disconnect();
+    t = undefined;
+    proxy = undefined;
+    direct = undefined;
+  });
+
+  /** A visitor in a conversation an operator has accepted. */
+  async function activeConversation(app: TestApp) {
+    const acct = await createOperator(app);
+    const op = await connectOperator(app.url, acct.cookie);
+    const v = await connectVisitor(app.url);
+    sockets.push(op, v);
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    expect(start.ok).toBe(true);
+    const conversationId = String(start.conversationId);
+    expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId })).ok).toBe(true);
+    return { op, v, conversationId, resumeToken: String(start.resumeToken) };
+  }
+
+  it('chat:resume joins the room before it reads missed: a message stored in between reaches the visitor', async () => {
+    t = await startTestApp();
+    const app = t;
+    const { op, v, conversationId, resumeToken } = await activeConversation(app);
+    v.disconnect();
+
+    // The resumed socket's join of the conversation's room is held until released.
+    const adapter = app.app.io.of('/visitor').adapter;
+    const addAll = adapter.addAll.bind(adapter);
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let onHeld = () => {};
+    const held = new Promise<void>((resolve) => {
+      onHeld = resolve;
+    });
+    adapter.addAll = (id, rooms) => {
+      if (!rooms.has(visitorRoom(conversationId))) return addAll(id, rooms);
+      onHeld();
+      return released.then(() => addAll(id, rooms));
+    };
+
+    const back = await connectVisitor(app.url);
+    sockets.push(back);
+    const live = collect<Message>(back, 'chat:message');
+    const resumed = emitAck<AnyAck & { missed?: Message[] }>(back, 'chat:resume', { resumeToken });
+    await held;
+    // The operator writes while the visitor's socket is on its way into the room.
+    const sent = await emitAck<AnyAck>(op, 'chat:message', {
+      conversationId,
+      clientMessageId: 'in-the-gap',
+      text: 'Ben je er nog?',
+    });
+    expect(sent.ok).toBe(true);
+    await sleep(200); // the relay goes out right after the ack
+    release();
+    const ack = await resumed;
+    expect(ack.ok).toBe(true);
+    await sleep(300);
+    const reached = [...(ack.missed ?? []), ...live].filter((m) => m.messageId === sent.messageId);
+    expect(reached.length, 'the message reached the visitor live or in missed').toBeGreaterThan(0);
+  });
+
+  it('a resend of a message stored but never relayed (its reply lost) is relayed, and only once', async () => {
+    const redisUrl = new URL(inject('redisUrl'));
+    proxy = await startRedisProxy({ host: redisUrl.hostname, port: Number(redisUrl.port) });
+    direct = new Redis(inject('redisUrl'));
+    t = await startTestApp({ REDIS_URL: proxy.url });
+    const app = t;
+    const { op, v, conversationId } = await activeConversation(app);
+    const opGot = collect<Message>(op, 'chat:message');
+    const messages = app.app.keys.messages(conversationId);
+    expect(await direct.xlen(messages)).toBe(0);
+
+    // The message is stored, but its reply is lost with the connection.
+    proxy.loseReplies();
+    const sending = emitAck<AnyAck>(v, 'chat:message', {
+      clientMessageId: 'lost-reply',
+      text: 'Hij komt zo thuis',
+    });
+    await waitFor(async () => (await direct!.xlen(messages)) === 1, 5000);
+    proxy.cut();
+    // ioredis resends the unanswered script after reconnecting: a duplicate of a stored message.
+    const ack = await sending;
+    expect(ack.ok).toBe(true);
+    expect(await direct.xlen(messages)).toBe(1);
+    await waitFor(() => opGot.some((m) => m.messageId === ack.messageId), 5000);
+
+    // Relayed now: the widget's own resend (same id) is acked and not relayed again.
+    const marked = app.app.keys.clientMessageIds(conversationId);
+    await waitFor(async () => (await direct!.hexists(marked, '>lost-reply')) === 1, 5000);
+    const again = await emitAck<AnyAck>(v, 'chat:message', {
+      clientMessageId: 'lost-reply',
+      text: 'Hij komt zo thuis',
+    });
+    expect(again).toMatchObject({ ok: true, messageId: ack.messageId });
+    await sleep(300);
+    expect(opGot.filter((m) => m.messageId === ack.messageId)).toHaveLength(1);
+    expect(await direct.xlen(messages)).toBe(1);
+  });
+});
