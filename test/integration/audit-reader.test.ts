@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { amsterdamDate } from '@stille-lijn/shared/domain/lines';
 import { auditResponseSchema } from '@stille-lijn/shared/rest';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { amsterdamMidnight } from '../../server/src/audit/routes.ts';
+import { amsterdamMidnight } from '../../server/src/audit/index.ts';
 import { addDays } from '../../server/src/stats/daily.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { connectVisitor, createOperator, emitAck } from '../support/clients.ts';
