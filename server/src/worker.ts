@@ -18,6 +18,7 @@ import routingPlugin from './routing/plugin.ts';
 import shiftPlugin from './shift/plugin.ts';
 import signalsPlugin from './signals/plugin.ts';
 import notifyPlugin from './sockets/notify-plugin.ts';
+import figuresPlugin from './stats/figures-plugin.ts';
 import supervisionPlugin from './supervision/plugin.ts';
 
 /**
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     oncallPlugin,
     signalsPlugin,
     conversationsPlugin,
+    figuresPlugin,
     presencePlugin,
     supervisionPlugin,
     messagesPlugin,

@@ -18,6 +18,22 @@ export interface AccountFormValues {
   languages: Language[];
   /** Version 2, when editing: the account's own capacity; left out when the field is empty. */
   capacity?: number;
+  /** Version 2 (lines): the account's lines, `['*']` for all; only when the lines field is offered. */
+  lines?: string[];
+}
+
+/** The deployment's lines to choose from, and the account's lines as stored (unset: the first line). */
+export interface LinesField {
+  all: readonly { id: string; name: string }[];
+  initial: readonly string[] | undefined;
+}
+
+/** The checked state of the lines field for an account's stored lines. */
+export function linesChoice(field: LinesField): { every: boolean; picked: string[] } {
+  const stored =
+    field.initial && field.initial.length > 0 ? field.initial : field.all.slice(0, 1).map((l) => l.id);
+  if (stored.includes('*')) return { every: true, picked: [] };
+  return { every: false, picked: field.all.filter((l) => stored.includes(l.id)).map((l) => l.id) };
 }
 
 /** Per-operator capacity, as the server accepts it. */
@@ -30,6 +46,8 @@ interface AccountFormProps {
   self?: boolean;
   /** Offer the capacity field (editing), starting from the account's own capacity if it has one. */
   capacityField?: { initial: number | undefined };
+  /** Offer the lines as checkboxes, plus "all lines" (a deployment of several lines). */
+  linesField?: LinesField;
   onSubmit(
     values: AccountFormValues,
   ): Promise<{ ok: true } | { ok: false; kind: ApiFailure; fields: string[]; reason?: ErrorReason }>;
@@ -44,6 +62,7 @@ export function AccountForm({
   initial,
   self = false,
   capacityField,
+  linesField,
   onSubmit,
   onCancel,
 }: AccountFormProps) {
@@ -55,6 +74,10 @@ export function AccountForm({
   const [busy, setBusy] = useState(false);
   const [capacityText, setCapacityText] = useState(capacityField?.initial?.toString() ?? '');
   const [capacityBad, setCapacityBad] = useState(false);
+  const [lineChoice, setLineChoice] = useState(() =>
+    linesField ? linesChoice(linesField) : { every: false, picked: [] as string[] },
+  );
+  const [linesBad, setLinesBad] = useState(false);
   const first = useRef<HTMLInputElement>(null);
   const prefix = mode === 'add' ? 'account-new' : 'account-edit';
   const id = (f: AccountField) => `${prefix}-${f}`;
@@ -81,6 +104,12 @@ export function AccountForm({
       document.getElementById(`${prefix}-capacity`)?.focus();
       return;
     }
+    const noLine = linesField !== undefined && !lineChoice.every && lineChoice.picked.length === 0;
+    setLinesBad(noLine);
+    if (noLine) {
+      document.getElementById(`${prefix}-lines-all`)?.focus();
+      return;
+    }
     setBusy(true);
     const res = await onSubmit({
       username: draft.username.trim(),
@@ -88,6 +117,7 @@ export function AccountForm({
       role: draft.role as OperatorRole,
       languages: orderedLanguages(draft.languages),
       ...(capacityField !== undefined && capacityTrimmed !== '' ? { capacity: Number(capacityTrimmed) } : {}),
+      ...(linesField !== undefined ? { lines: lineChoice.every ? ['*'] : lineChoice.picked } : {}),
     });
     setBusy(false);
     if (res.ok) return;
@@ -97,6 +127,7 @@ export function AccountForm({
       if (order.includes(field)) fromServer[field] = true;
     }
     setErrors(fromServer);
+    if (res.fields.some((f) => f.startsWith('lines'))) setLinesBad(true);
     setFailure(
       res.reason === 'username_taken'
         ? a.errors.usernameTaken
@@ -207,6 +238,53 @@ export function AccountForm({
         ))}
         {error('languages')}
       </fieldset>
+      {linesField !== undefined && (
+        <fieldset data-sl="account-lines">
+          <legend>{a.lines}</legend>
+          <label class="choice">
+            <input
+              type="checkbox"
+              id={`${prefix}-lines-all`}
+              data-sl="account-line"
+              data-line="*"
+              checked={lineChoice.every}
+              aria-describedby={linesBad ? `${prefix}-lines-error` : undefined}
+              onChange={(e) => {
+                const every = e.currentTarget.checked;
+                setLineChoice((c) => ({ ...c, every }));
+              }}
+            />
+            {a.allLines}
+          </label>
+          {linesField.all.map((l) => (
+            <label class="choice" key={l.id}>
+              <input
+                type="checkbox"
+                data-sl="account-line"
+                data-line={l.id}
+                disabled={lineChoice.every}
+                checked={lineChoice.every || lineChoice.picked.includes(l.id)}
+                aria-describedby={linesBad ? `${prefix}-lines-error` : undefined}
+                onChange={(e) => {
+                  const on = e.currentTarget.checked;
+                  setLineChoice((c) => ({
+                    ...c,
+                    picked: linesField.all
+                      .map((x) => x.id)
+                      .filter((id) => (id === l.id ? on : c.picked.includes(id))),
+                  }));
+                }}
+              />
+              {l.name}
+            </label>
+          ))}
+          {linesBad && (
+            <p id={`${prefix}-lines-error`} class="error" data-sl="field-error" data-field="lines">
+              {a.linesInvalid}
+            </p>
+          )}
+        </fieldset>
+      )}
       {capacityField !== undefined && (
         <div class="field">
           <label for={`${prefix}-capacity`}>{t.shift.capacity}</label>

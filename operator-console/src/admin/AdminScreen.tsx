@@ -7,11 +7,12 @@ import {
   setAccountDisabled,
   updateAccount,
 } from '../api/admin.ts';
+import { fetchLines, type StaffLine } from '../api/figures.ts';
 import type { ApiFailure } from '../api/rest.ts';
 import { fetchCapacities, setAccountCapacity } from '../api/shift.ts';
 import { useI18n } from '../i18n/index.ts';
 import { DataTable } from '../lib/DataTable.tsx';
-import { AccountForm, type AccountFormValues } from './AccountForm.tsx';
+import { AccountForm, type AccountFormValues, linesChoice } from './AccountForm.tsx';
 import { OneTimePassword } from './OneTimePassword.tsx';
 
 interface AdminScreenProps {
@@ -40,11 +41,16 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
   const [busy, setBusy] = useState(false);
   /** Accounts' own capacities (version 2); an account without one has the server's default. */
   const [capacities, setCapacities] = useState<Record<string, number>>({});
+  /** The deployment's lines (version 2); with one line there is nothing to choose. */
+  const [lines, setLines] = useState<StaffLine[]>([]);
   const addButton = useRef<HTMLButtonElement>(null);
 
   const load = useCallback(async () => {
     void fetchCapacities().then((c) => {
       if (c.ok) setCapacities(c.data);
+    });
+    void fetchLines().then((l) => {
+      if (l.ok) setLines(l.data);
     });
     const res = await fetchAccounts();
     if (res.ok) {
@@ -69,6 +75,15 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
     return { ok: false as const, kind, fields: [] };
   };
 
+  /** The lines field of the account form, when the deployment has several lines. */
+  const linesField =
+    lines.length > 1 ? (initial: string[] | undefined) => ({ all: lines, initial }) : undefined;
+  /** An account's lines as the form compares them (unset: the first line). */
+  const storedLines = (account: Account) => {
+    const c = linesChoice({ all: lines, initial: account.lines });
+    return c.every ? ['*'] : c.picked;
+  };
+
   const add = async (values: AccountFormValues) => {
     const res = await createAccount(values);
     if (!res.ok) return res.kind === 'unauthorized' ? failed(res.kind) : res;
@@ -86,6 +101,9 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
       ...(values.displayName !== account.displayName ? { displayName: values.displayName } : {}),
       ...(values.role !== account.role && account.id !== selfId ? { role: values.role } : {}),
       ...(values.languages.join() !== account.languages.join() ? { languages: values.languages } : {}),
+      ...(values.lines !== undefined && values.lines.join() !== storedLines(account).join()
+        ? { lines: values.lines }
+        : {}),
     };
     const capacity = values.capacity !== capacities[account.id] ? values.capacity : undefined;
     if (Object.keys(change).length === 0 && capacity === undefined) {
@@ -180,6 +198,7 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
           <AccountForm
             mode="add"
             initial={{ username: '', displayName: '', role: 'operator', languages: ['nl', 'en'] }}
+            {...(linesField ? { linesField: linesField(undefined) } : {})}
             onSubmit={add}
             onCancel={() => {
               setForm(undefined);
@@ -317,6 +336,7 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
             mode="edit"
             self={editing.id === selfId}
             capacityField={{ initial: capacities[editing.id] }}
+            {...(linesField ? { linesField: linesField(editing.lines) } : {})}
             initial={{
               username: editing.username,
               displayName: editing.displayName,

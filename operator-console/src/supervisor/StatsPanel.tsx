@@ -17,6 +17,12 @@ export function StatsPanel({ state, onRefresh }: StatsPanelProps) {
   const stats: ConsoleStats | undefined = state.kind === 'loading' ? undefined : state.stats;
   const format = (key: StatKey, value: number) =>
     key === 'longestWaitSeconds' || key === 'medianWaitSecondsToday' ? formatDuration(value) : String(value);
+  const signals = stats
+    ? (Object.entries(stats.signalsToday) as [
+        keyof typeof t.signals.categories,
+        { raised: number; dismissed: number },
+      ][])
+    : [];
   const shown: StatKey[] = stats
     ? [...statKeys, ...optionalStatKeys.filter((k) => stats[k] !== undefined)]
     : [];
@@ -36,6 +42,27 @@ export function StatsPanel({ state, onRefresh }: StatsPanelProps) {
             </dd>,
           ])}
         </dl>
+      )}
+      {stats && (
+        <section class="signals-today" aria-labelledby="signals-today-heading" data-stat="signalsToday">
+          <h3 id="signals-today-heading">{t.supervisor.signalsToday}</h3>
+          {signals.length === 0 ? (
+            <p class="muted">{t.supervisor.signalsTodayNone}</p>
+          ) : (
+            <ul>
+              {signals.map(([category, n]) => (
+                <li
+                  key={category}
+                  data-category={category}
+                  data-raised={n.raised}
+                  data-dismissed={n.dismissed}
+                >
+                  {t.signals.categories[category]}: {t.supervisor.signalsTodayCount(n.raised, n.dismissed)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
       )}
       <p class="hint">
         {state.kind === 'ready' && t.supervisor.updatedAt(formatClock(state.at, t.locale))}{' '}

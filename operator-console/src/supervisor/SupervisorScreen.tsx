@@ -5,8 +5,10 @@ import { formatClock } from '../lib/time.ts';
 import { usePolled } from '../lib/usePolled.ts';
 import type { WorkspaceCommands } from '../state/useWorkspace.ts';
 import type { WorkspaceState } from '../state/workspace.ts';
+import { AuditPanel } from './AuditPanel.tsx';
 import { alertKey, alertText } from './alertText.ts';
 import { BlocksPanel } from './BlocksPanel.tsx';
+import { DailyChart } from './DailyChart.tsx';
 import { MonitorPanel } from './MonitorPanel.tsx';
 import { OverviewPanel } from './OverviewPanel.tsx';
 import { ReassignForm, type ReassignTarget } from './ReassignForm.tsx';
@@ -111,6 +113,7 @@ export function SupervisorScreen({ state, commands, onUnauthorized }: Supervisor
           )}
         </section>
       </div>
+      <DailyChart onUnauthorized={onUnauthorized} />
       <OverviewPanel
         state={overview.state}
         waiting={state.queue}
@@ -143,6 +146,7 @@ export function SupervisorScreen({ state, commands, onUnauthorized }: Supervisor
         onUnauthorized={onUnauthorized}
       />
       <BlocksPanel onUnauthorized={onUnauthorized} />
+      <AuditPanel onUnauthorized={onUnauthorized} />
     </div>
   );
 }

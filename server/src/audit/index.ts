@@ -1,1 +1,2 @@
 export { AUDIT_MAX_ENTRIES, AuditLog } from './log.ts';
+export { amsterdamMidnight } from './routes.ts';

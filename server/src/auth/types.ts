@@ -12,9 +12,9 @@ export interface OperatorAccount {
   totpEnabled: boolean;
   /** Active conversations at once, when an admin set one. @default OPERATOR_CAPACITY */
   capacity?: number;
+  /** Version 2: the lines of an operator or supervisor, `['*']` for all; unset = the first line. */
+  lines?: string[] | undefined;
   createdAt: string;
-  /** Version 2 (lines): its lines, `['*']` for all; absent = the deployment's first line. */
-  lines?: string[];
 }
 
 export interface SessionInfo {

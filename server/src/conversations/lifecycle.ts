@@ -88,10 +88,16 @@ export class ConversationLifecycle {
   readonly #c: Credentials;
   readonly #resume: VisitorResume;
   readonly #endedListeners: ((e: Ended) => Promise<void>)[] = [];
+  readonly #startedListeners: ((conversationId: string) => Promise<void>)[] = [];
 
   /** Calls `listener` after each conversation ends (in the process that ended it). */
   onEnded(listener: (e: Ended) => Promise<void>): void {
     this.#endedListeners.push(listener);
+  }
+
+  /** Calls `listener` after each conversation is created (the daily figures). */
+  onStarted(listener: (conversationId: string) => Promise<void>): void {
+    this.#startedListeners.push(listener);
   }
 
   constructor(deps: LifecycleDeps) {
@@ -187,6 +193,8 @@ export class ConversationLifecycle {
         throw refusal('open_limit');
       }
       if (r.status !== 'ok') continue;
+      for (const listener of this.#startedListeners)
+        await listener(id).catch((err: unknown) => d.log.warn({ err }, 'a start listener failed'));
       if (hits.length) await d.signals.started(id, r.messageId, hits);
       const position = await d.view.positionOf({
         id,

@@ -76,6 +76,13 @@ export function redisKeys(prefix: string) {
     statsDay: (day: string) => k('stats', day),
     /** List: one UTC day's waits in ms. */
     statsDayWaits: (day: string) => k('stats', day, 'waits'),
+    /**
+     * Hash: one line's counts of one Europe/Amsterdam day (`started`, `answered`, `abandoned`,
+     * `ended`, `urgent`, `reports`); numbers only, kept 400 days (stats/daily.ts).
+     */
+    lineDay: (line: string, day: string) => k('stats', 'line', line, day),
+    /** Hash: that day's waits of answered conversations, whole seconds → how many. */
+    lineDayWaits: (line: string, day: string) => k('stats', 'line', line, day, 'waits'),
     /** Hash: one UTC day's danger signals, `raised:<category>` and `dismissed:<category>` (no ids). */
     signalFigures: (day: string) => k('stats', day, 'signals'),
 

@@ -116,6 +116,10 @@ export default fp(
         if (!key.success) throw new AppError('invalid_payload', undefined, ['Idempotency-Key']);
         const created = await service.submit(id, currentOperator(req), req.body, key.data);
         if (created.replayed) reply.header('idempotent-replayed', 'true');
+        else
+          await app.dailyFigures
+            .report(id)
+            .catch((err: unknown) => req.log.warn({ err }, 'report not counted'));
         return reply.status(201).send({ reportId: created.reportId, status: created.status });
       },
     );

@@ -66,12 +66,18 @@ export class Router {
   readonly #d: RouterDeps;
   readonly #k: RedisKeys;
   #closed = false;
+  readonly #assignedListeners: ((conversationId: string, waitingSince: number) => Promise<void>)[] = [];
 
   constructor(deps: RouterDeps) {
     this.#d = deps;
     this.#k = deps.keys;
     // Registered before any use: an auto-pipeline made before a script was defined could not load it.
     prepareScripts(deps.redis, [assignScript, requeueScript, transferScript]);
+  }
+
+  /** Calls `listener` after each assignment of a waiting conversation (the daily figures). */
+  onAssigned(listener: (conversationId: string, waitingSince: number) => Promise<void>): void {
+    this.#assignedListeners.push(listener);
   }
 
   close(): void {
@@ -383,6 +389,10 @@ export class Router {
   ): Promise<void> {
     this.#d.metrics?.waitSeconds?.observe(Math.max(0, (Date.now() - waitingSince) / 1000));
     this.#d.metrics?.assignments?.inc();
+    for (const listener of this.#assignedListeners)
+      await listener(conversationId, waitingSince).catch((err: unknown) =>
+        this.#d.log.warn({ err }, 'an assignment listener failed'),
+      );
     this.#d.view.forget(conversationId);
     const name = opts.name ?? (await this.#d.store.read(conversationId))?.operatorName ?? '';
     this.#d.notifier.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(name) });
