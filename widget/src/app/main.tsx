@@ -3,6 +3,7 @@ import './styles.css';
 import { type ChatToHostMessage, EMBED_VERSION, hostToChatMessageSchema } from '@stille-lijn/shared/embed';
 import { render } from 'preact';
 import { z } from 'zod/mini';
+import { embeddingHost } from '../common/embedding.ts';
 import { blankPage, replaceTopLocation, unblankPage, watchExitKeys } from '../common/quick-exit.ts';
 import { readConfig } from './config.ts';
 import { catalogueFor, isLanguage, type Language } from './i18n.ts';
@@ -13,7 +14,6 @@ import { App } from './ui/App.tsx';
 const LOADER_GRACE_MS = 500;
 
 const config = readConfig();
-const params = new URLSearchParams(location.search);
 const root = document.getElementById('app')!;
 const session = new ChatSession();
 const initialLanguage: Language = isLanguage(document.documentElement.lang)
@@ -25,13 +25,7 @@ let lang = initialLanguage;
  * The host page's origin, pinned for every postMessage, when this page runs in the
  * loader's iframe on an allowed embedding origin; undefined as a full page.
  */
-const hostOrigin = ((): string | undefined => {
-  const claimed = params.get('host');
-  if (params.get('embed') !== '1' || window.parent === window || !claimed) return undefined;
-  if (!config.embedOrigins.includes(claimed)) return undefined;
-  const actual = location.ancestorOrigins?.[0];
-  return actual === undefined || actual === claimed ? claimed : undefined;
-})();
+const hostOrigin = embeddingHost(config.embedOrigins, window);
 
 const tellHost = (message: ChatToHostMessage) => {
   if (hostOrigin) window.parent.postMessage(message, hostOrigin);
