@@ -20,6 +20,8 @@ interface Probe {
   /** The document's computed display at that moment: 'none' means blank. */
   display: string;
   href: string;
+  /** Whether the chat app had rendered anything yet. */
+  app: boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ async function installProbe(
           key: event instanceof KeyboardEvent ? event.key : '',
           display: getComputedStyle(document.documentElement).display,
           href: location.href,
+          app: !!document.querySelector('[data-sl=start], [data-sl=composer]'),
         }),
       );
     for (const type of ['click', 'keydown', 'keyup', 'message']) addEventListener(type, report);
@@ -198,6 +201,87 @@ describe('quick exit', () => {
       expect(page.frames().filter((f) => f.url().startsWith(t.url))).toEqual([]);
     });
   }
+
+  for (const [key, times] of [
+    ['Shift', 3],
+    ['Escape', 2],
+  ] as const) {
+    it(`${key}×${times} pressed the moment the frame appears, on a CPU 6× slower: blank at once, gone`, async () => {
+      await page.goto(host.pageUrl('/'));
+      await page.locator('#elders').click();
+      await page.waitForURL(/\/elders$/);
+      const launcher = page.locator('[data-sl=launcher]');
+      await launcher.waitFor();
+      const historyLength = await page.evaluate(() => history.length);
+      await installProbe(context, page, 'host', probes);
+      // A slow phone: the CPU throttled, and the chat app's script held back a little more,
+      // so that the keys surely come before the app listens.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
+      await context.route(/\/chat\/assets\/.+\.js$/, async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await route.continue().catch(() => {});
+      });
+      await launcher.click();
+      // The moment the frame appears: its page is there, its app not yet running.
+      await expect
+        .poll(
+          () =>
+            page
+              .frames()
+              .find((f) => f.url().startsWith(`${t.url}/chat`))
+              ?.evaluate(() => `${document.readyState} ${!!document.querySelector('[data-sl=start]')}`)
+              .catch(() => undefined),
+          { interval: 20 },
+        )
+        .toBe('interactive false');
+      for (let i = 0; i < times; i++) await page.keyboard.press(key);
+      await page.waitForURL(host.weatherUrl);
+      const presses = probes.filter(
+        (p) => p.key === key && p.type === (key === 'Shift' ? 'keyup' : 'keydown'),
+      );
+      expect(presses.map((p) => p.display)).toEqual([...Array<string>(times - 1).fill('block'), 'none']);
+      expect(await page.evaluate(() => history.length)).toBe(historyLength);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    });
+  }
+
+  it('Shift×3 in the chat frame after a tap into it, while the app has not arrived: the first script hears them', async () => {
+    await page.goto(host.pageUrl('/'));
+    await page.locator('#elders').click();
+    await page.waitForURL(/\/elders$/);
+    await page.locator('[data-sl=launcher]').waitFor();
+    const historyLength = await page.evaluate(() => history.length);
+    // The app's script never arrives (a line that stalls): only the page's first script runs.
+    await context.route(/\/chat\/assets\/.+\.js$/, (route) => route.abort());
+    await page.locator('[data-sl=launcher]').click();
+    let frame: Frame | undefined;
+    await expect
+      .poll(
+        async () => {
+          frame = page.frames().find((f) => f.url().startsWith(`${t.url}/chat`));
+          return frame
+            ?.evaluate(() => document.readyState !== 'loading' && !document.querySelector('[data-sl=start]'))
+            .catch(() => undefined);
+        },
+        { interval: 20 },
+      )
+      .toBe(true);
+    // The visitor taps into the chat, which is still loading: keys go to the frame now.
+    const box = await page.locator('iframe').boundingBox();
+    await page.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2);
+    expect(await frame!.evaluate(() => document.hasFocus())).toBe(true);
+    await installProbe(context, frame!, 'chat', probes);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift');
+    await page.waitForURL(host.weatherUrl);
+    const presses = probes.filter((p) => p.where === 'chat' && p.type === 'keyup' && p.key === 'Shift');
+    expect(presses.map((p) => `${p.display} ${p.app ? 'app' : 'no app yet'}`)).toEqual([
+      'block no app yet',
+      'block no app yet',
+      'none no app yet',
+    ]);
+    expect(await page.evaluate(() => history.length)).toBe(historyLength);
+  });
 
   it('Back to a page left mid-conversation (back/forward cache) shows an empty widget', async () => {
     await page.goto(host.pageUrl('/'));

@@ -6,7 +6,15 @@ import fastifyStatic from '@fastify/static';
 import { languages } from '@stille-lijn/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { chatPage, consolePlaceholder, contentSecurityPolicy, notBuiltPage, requestOrigin } from './pages.ts';
+import {
+  chatPage,
+  consolePlaceholder,
+  contentSecurityPolicy,
+  inlineScript,
+  inlineScriptHash,
+  notBuiltPage,
+  requestOrigin,
+} from './pages.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const widgetDist = join(repo, 'widget', 'dist');
@@ -87,6 +95,8 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
       reply.header('content-security-policy', contentSecurityPolicy({ 'frame-ancestors': "'self'" }));
       return reply.status(503).type('text/html; charset=utf-8').send(notBuiltPage('De chat'));
     }
+    const earlyCode = await readBuilt(join(widgetDist, 'chat', 'early.js'));
+    const earlyScript = earlyCode === undefined ? undefined : inlineScript(earlyCode.trim());
     const query = req.query as Record<string, unknown>;
     const lang = languages.find((l) => l === query.lang) ?? 'nl';
     const origin = requestOrigin(req);
@@ -96,7 +106,7 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
       .header(
         'content-security-policy',
         contentSecurityPolicy({
-          'script-src': "'self'",
+          'script-src': earlyScript ? `'self' ${inlineScriptHash(earlyScript)}` : "'self'",
           'style-src': "'self'",
           'img-src': "'self'",
           // 'self' covers ws: and wss: in current browsers; older Safari needs them spelled out.
@@ -108,6 +118,7 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
       .header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
     const html = chatPage({
       lang,
+      earlyScript,
       entry: `/chat/${entry.file}`,
       styles: (entry.css ?? []).map((file) => `/chat/${file}`),
       preloads: (entry.imports ?? []).flatMap((key) => {

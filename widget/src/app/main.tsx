@@ -4,7 +4,7 @@ import { type ChatToHostMessage, EMBED_VERSION, hostToChatMessageSchema } from '
 import { render } from 'preact';
 import { z } from 'zod/mini';
 import { embeddingHost } from '../common/embedding.ts';
-import { blankPage, replaceTopLocation, unblankPage, watchExitKeys } from '../common/quick-exit.ts';
+import { adoptExitKeys, blankPage, replaceTopLocation, unblankPage } from '../common/quick-exit.ts';
 import { readConfig } from './config.ts';
 import { catalogueFor, isLanguage, type Language } from './i18n.ts';
 import { ChatSession } from './session.ts';
@@ -49,14 +49,10 @@ const announcer = document.createElement('div');
 announcer.className = 'sl-sr-only';
 announcer.setAttribute('role', 'status');
 document.body.append(announcer);
-watchExitKeys(
-  window,
-  (key, left) => {
-    const t = catalogueFor(lang);
-    announcer.textContent = left === 0 ? '' : key === 'Shift' ? t.shiftLeft(left) : t.escLeft(left);
-  },
-  quickExit,
-);
+adoptExitKeys((key, left) => {
+  const t = catalogueFor(lang);
+  announcer.textContent = left === 0 ? '' : key === 'Shift' ? t.shiftLeft(left) : t.escLeft(left);
+}, quickExit);
 
 addEventListener('message', (event) => {
   if (!hostOrigin || event.source !== window.parent || event.origin !== hostOrigin) return;
