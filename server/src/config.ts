@@ -101,6 +101,8 @@ const envSchema = z.object({
   WAIT_ALTERNATIVES_S: int(0, 86_400).default(600),
   /** JSON file with the Veilig Thuis regions. */
   VT_REGIONS_FILE: z.string().optional(),
+  /** Version 2: JSON file with the lines (PROTOCOL.md, "Lines"); one line, `default`, without. */
+  LINES_FILE: z.string().optional(),
   /** Delivery attempts of a Veilig Thuis report before it is `failed`. @default 8 */
   REPORT_MAX_ATTEMPTS: int(1, 100).default(8),
   /** The first delay (ms) between delivery attempts; it doubles each time. @default 5000 */
@@ -192,6 +194,7 @@ export interface Config {
   quickExitUrl: string;
   waitAlternativesSeconds: number;
   vtRegionsFile: string | undefined;
+  linesFile: string | undefined;
   reportMaxAttempts: number;
   reportBackoffMs: number;
   reportRetentionMs: number;
@@ -287,6 +290,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     quickExitUrl: e.QUICK_EXIT_URL,
     waitAlternativesSeconds: e.WAIT_ALTERNATIVES_S,
     vtRegionsFile: e.VT_REGIONS_FILE,
+    linesFile: e.LINES_FILE,
     reportMaxAttempts: e.REPORT_MAX_ATTEMPTS,
     reportBackoffMs: e.REPORT_BACKOFF_MS,
     reportRetentionMs: Math.round(e.REPORT_RETENTION_DAYS * 86_400_000),

@@ -38,6 +38,10 @@ export const errorReasons = {
   too_fast: { code: 'rate_limited', message: 'Too many requests. Please wait a moment.' },
   /** `chat:resume` by return code: too many wrong codes from this address; see `retryAfterSeconds`. */
   return_code_throttled: { code: 'rate_limited', message: 'Too many attempts. Please wait a moment.' },
+  /** Version 2 (lines): `chat:start` on a line that is closed and has no open overflow. */
+  line_closed: { code: 'unavailable', message: 'This line is closed now.' },
+  /** Version 2 (lines): `chat:start` or `/chat?line=` naming a line this deployment lacks. */
+  unknown_line: { code: 'invalid_payload', message: 'There is no such line.' },
   /** `chat:start` on a socket that already has a conversation. */
   already_started: { code: 'conflict', message: 'This connection already has a conversation.' },
   /** A visitor event that needs a conversation, on a socket without one. */

@@ -7,6 +7,7 @@ import {
   createOperator,
   emitAck,
   nextEvent,
+  waitFor,
 } from '../support/clients.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
@@ -96,6 +97,82 @@ describe('a conversation between a visitor and an operator', () => {
     expect(a1.messageId).toBe(a2.messageId);
     await new Promise((res) => setTimeout(res, 100));
     expect(got.map((m) => m.text)).toEqual(['once']);
+  });
+
+  it('stores every message it acks ok when the conversation ends in the same instant, on either side', async () => {
+    // Messages are stored on a connection of their own; the end goes over the shared one.
+    // Whichever Redis runs first, an ok ack means the message is in the transcript, and a
+    // refusal names why.
+    const { s: op } = await operator();
+    expect((await emitAck<AnyAck>(op, 'operator:status', { status: 'available' })).ok).toBe(true);
+    const stream = (id: string) => `${t.config.redisPrefix}:conv:${id}:msgs`;
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 8; round++) {
+      const v = await visitor();
+      const assigned = nextEvent<{ conversation: { conversationId: string } }>(op, 'chat:assigned');
+      const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+      expect(start.ok).toBe(true);
+      const conversationId = String(start.conversationId);
+      expect((await assigned).conversation.conversationId).toBe(conversationId);
+      // No await between them: the message and the end race to Redis.
+      const sends = [
+        emitAck<AnyAck>(v, 'chat:message', { clientMessageId: `v${round}`, text: `bezoeker ${round}` }),
+        emitAck<AnyAck>(op, 'chat:message', {
+          conversationId,
+          clientMessageId: `o${round}`,
+          text: `hulp ${round}`,
+        }),
+      ];
+      const end =
+        round % 2 === 0
+          ? emitAck<AnyAck>(op, 'chat:end', { conversationId })
+          : emitAck<AnyAck>(v, 'chat:leave', { reason: 'ended' });
+      const acks = await Promise.all(sends);
+      expect((await end).ok).toBe(true);
+      const stored = (await t.app.redis.xrange(stream(conversationId), '-', '+')).map(([id]) => id);
+      for (const ack of acks) {
+        if (ack.ok) {
+          expect(stored).toContain(ack.messageId);
+          outcomes.add('stored');
+        } else {
+          expect(['conversation_ended', 'not_holder']).toContain(ack.error?.code);
+          outcomes.add(String(ack.error?.code));
+        }
+      }
+    }
+    expect(outcomes.has('stored')).toBe(true);
+  });
+
+  it("shows an operator's message in their other tab, not back in the tab that sent it", async () => {
+    const v = await visitor();
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    const { acct, s: tabA } = await operator();
+    const assigned = nextEvent(tabA, 'chat:assigned');
+    expect((await emitAck<AnyAck>(tabA, 'operator:status', { status: 'available' })).ok).toBe(true);
+    await assigned;
+    const conversationId = String(start.conversationId);
+    const send = (s: typeof tabA, id: string, text: string) =>
+      emitAck<AnyAck>(s, 'chat:message', { conversationId, clientMessageId: id, text });
+
+    // One tab: the message reaches the visitor only.
+    const toVisitor = collect<{ text: string }>(v, 'chat:message');
+    const backToA = collect<{ text: string }>(tabA, 'chat:message');
+    expect((await send(tabA, 'a1', 'een tabblad')).ok).toBe(true);
+    await waitFor(() => toVisitor.length === 1);
+
+    // A second tab opens: it sees what the first one sends, with who sent it.
+    const tabB = await connectOperator(t.url, acct.cookie);
+    sockets.push(tabB);
+    const inB = nextEvent<{ text: string; from: string; operatorId: string; conversationId: string }>(
+      tabB,
+      'chat:message',
+    );
+    expect((await send(tabA, 'a2', 'twee tabbladen')).ok).toBe(true);
+    expect(await inB).toMatchObject({ text: 'twee tabbladen', from: 'operator', conversationId });
+    await waitFor(() => toVisitor.length === 2);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(toVisitor.map((m) => m.text)).toEqual(['een tabblad', 'twee tabbladen']);
+    expect(backToA).toHaveLength(0);
   });
 
   it('gives exactly one of two racing operators the conversation', async () => {

@@ -46,9 +46,8 @@ export class MessageService {
   readonly #d: MessagesDeps;
   constructor(deps: MessagesDeps) {
     this.#d = deps;
-    prepareScripts(deps.redis, [appendMessageScript]);
-    const waitConn = deps.durable.connection;
-    if (waitConn) prepareScripts(waitConn, [appendMessageScript]);
+    // Messages are stored on the message path's own connection (redis/durable.ts).
+    prepareScripts(deps.durable.connection, [appendMessageScript]);
   }
 
   /** A visitor message: sealed, stored once per client message id, then relayed to the operator. */
@@ -111,7 +110,7 @@ export class MessageService {
     const k = this.#d.keys;
     const durable = this.#d.durable;
     // The write and its WAIT in one round trip (REDIS_ACK_REPLICAS).
-    const r = await durable.write(this.#d.redis, (conn) =>
+    const r = await durable.write((conn) =>
       runScript(
         conn,
         appendMessageScript,

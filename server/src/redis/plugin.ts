@@ -37,14 +37,14 @@ export default fp(
       return r;
     };
     const redis = newRedis({ maxRetriesPerRequest: 3, enableAutoPipelining: true });
-    const waitConn =
-      app.config.redisAckReplicas > 0
-        ? newRedis({ maxRetriesPerRequest: 1, enableAutoPipelining: true })
-        : undefined;
-    if (waitConn) {
+    // The message path's own connection (redis/durable.ts says why), with WAIT on it when
+    // acks wait for replicas.
+    const waits = app.config.redisAckReplicas > 0;
+    const messageConn = newRedis({ maxRetriesPerRequest: waits ? 1 : 3, enableAutoPipelining: true });
+    if (waits) {
       // Said once at start: too few replicas means every durable ack is `unavailable`.
       const wanted = app.config.redisAckReplicas;
-      waitConn
+      messageConn
         .info('replication')
         .then((info) => {
           const connected = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
@@ -65,7 +65,7 @@ export default fp(
     app.decorate(
       'durable',
       new DurableAcks({
-        conn: waitConn,
+        conn: messageConn,
         replicas: app.config.redisAckReplicas,
         timeoutMs: app.config.redisAckTimeoutMs,
         fenceKey: keys.ackFence,
@@ -75,7 +75,7 @@ export default fp(
     app.decorate('key', keys.join);
     app.addHook('onClose', async () => {
       await closeConnection(redis);
-      if (waitConn) await closeConnection(waitConn);
+      await closeConnection(messageConn);
     });
   },
   { name: 'redis', dependencies: ['config'] },

@@ -76,8 +76,37 @@ export function createPeerAwareAdapter(
       if (peers.alone && !o.flags?.local) {
         o.flags = { ...o.flags, local: true };
       }
+      // The adapter encodes a packet before it looks for sockets. An operator's message
+      // goes to their other tabs too, and most operators have one: skip the encoding
+      // when nobody here (and, being local, nobody elsewhere) would get it.
+      if (o.flags?.local && !reachesLocalSocket(adapter, o)) return;
       broadcast(packet, o);
     };
     return adapter;
   };
+}
+
+/** Whether a broadcast reaches a socket of this instance: one in its rooms and in none of its `except` rooms. */
+export function reachesLocalSocket(
+  adapter: Pick<RedisAdapter, 'rooms'>,
+  opts: { rooms: ReadonlySet<string>; except?: ReadonlySet<string> },
+): boolean {
+  // No rooms is the whole namespace.
+  if (opts.rooms.size === 0) return true;
+  for (const room of opts.rooms) {
+    const sids = adapter.rooms.get(room);
+    if (!sids) continue;
+    for (const sid of sids) if (!isExcepted(adapter, opts.except, sid)) return true;
+  }
+  return false;
+}
+
+function isExcepted(
+  adapter: Pick<RedisAdapter, 'rooms'>,
+  except: ReadonlySet<string> | undefined,
+  sid: string,
+) {
+  if (!except) return false;
+  for (const room of except) if (adapter.rooms.get(room)?.has(sid)) return true;
+  return false;
 }

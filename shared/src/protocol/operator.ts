@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineIdSchema } from '../domain/lines.ts';
 import type { ReportStatus } from '../domain/report.ts';
 import { type RiskResult, riskResultSchema } from '../domain/risk.ts';
 import { SIGNAL_CATEGORIES, type SignalCategory, type SignalWeight } from '../domain/signals/categories.ts';
@@ -36,7 +37,11 @@ export const operatorNoteSchema = z.object({ conversationId: idSchema, text: tex
 
 export const transferSchema = z.object({
   conversationId: idSchema,
-  to: z.union([z.strictObject({ operatorId: idSchema }), z.strictObject({ queue: z.literal(true) })]),
+  to: z.union([
+    z.strictObject({ operatorId: idSchema }),
+    /** Version 2 (lines): with `line`, back to that line's queue; its `line` becomes that line. */
+    z.strictObject({ queue: z.literal(true), line: lineIdSchema.optional() }),
+  ]),
   /** Extension: an optional hand-over note, stored as a private note. */
   note: textSchema.optional(),
 });
@@ -74,6 +79,10 @@ export interface Conversation {
    * words that raised them (offsets into message texts; never text). Dismissed ones go.
    */
   signals?: ConversationSignal[];
+  /** Version 2 (lines): the line it started on (changed only by a transfer to another line). */
+  line?: string;
+  /** Version 2 (lines): shown to an operator of another line through overflow: the same id as `line`. */
+  overflowFrom?: string;
 }
 
 /** Version 2: a danger signal's category and weight, as queue items and alerts carry it. */
@@ -97,6 +106,10 @@ export interface WaitingItem {
   languageFallback?: boolean;
   /** Version 2: its danger signals (categories and weights only). */
   signals?: SignalSummary[];
+  /** Version 2 (lines): the line it started on. */
+  line?: string;
+  /** Version 2 (lines): reached this operator through overflow from that line (same id as `line`). */
+  overflowFrom?: string;
 }
 
 export interface OperatorIdentity {

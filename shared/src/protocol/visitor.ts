@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineIdSchema } from '../domain/lines.ts';
 import type { Ack } from '../errors.ts';
 import {
   type ConversationState,
@@ -18,6 +19,11 @@ export const visitorStartSchema = z.object({
   urgent: z.boolean().optional(),
   /** An optional first message, stored as the conversation's first visitor message. */
   text: textSchema.optional(),
+  /**
+   * Version 2 (lines): the line to write to; the first line of `LINES_FILE` (`default`
+   * without one) when absent. Unknown → `invalid_payload` (reason `unknown_line`).
+   */
+  line: lineIdSchema.optional(),
 });
 export type VisitorStart = z.infer<typeof visitorStartSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineIdSchema } from '../domain/lines.ts';
 import { type Language, languageSchema, languages, operatorRoleSchema } from '../protocol/common.ts';
 
 /** 2 to 64 characters: letters, digits, `.`, `_`, `-`; starts with a letter or digit. */
@@ -9,6 +10,15 @@ export const MAX_DISPLAY_NAME = 80;
 export const usernameSchema = z.string().trim().regex(USERNAME_PATTERN);
 export const displayNameSchema = z.string().trim().min(1).max(MAX_DISPLAY_NAME);
 const accountLanguagesSchema = z.array(languageSchema).min(1);
+/**
+ * Version 2 (lines): the lines an operator or supervisor belongs to, `['*']` for all.
+ * Accounts without lines belong to the deployment's first line.
+ */
+export const accountLinesSchema = z
+  .array(z.union([z.literal('*'), lineIdSchema]))
+  .min(1)
+  .max(100)
+  .refine((v) => !v.includes('*') || v.length === 1, "'*' stands alone");
 
 /** An operator account as admins see it: never a password or a TOTP secret. */
 export const accountSchema = z.object({
@@ -22,6 +32,8 @@ export const accountSchema = z.object({
   createdAt: z.string(),
   /** Version 2: set when an admin gave the account its own capacity. */
   capacity: z.number().int().min(1).optional(),
+  /** Version 2 (lines): its lines, `['*']` for all (the first line when never set). */
+  lines: z.array(z.string()).optional(),
 });
 export type Account = z.output<typeof accountSchema>;
 
@@ -33,6 +45,8 @@ export const newAccountBodySchema = z.object({
   role: operatorRoleSchema.default('operator'),
   /** @default ['nl', 'en'] */
   languages: accountLanguagesSchema.default(['nl', 'en']),
+  /** Version 2 (lines): @default the first line */
+  lines: accountLinesSchema.optional(),
 });
 export type NewAccount = z.input<typeof newAccountBodySchema>;
 
@@ -44,6 +58,8 @@ export const accountChangeBodySchema = z
     languages: accountLanguagesSchema,
     /** Version 2: active conversations at once (1–100). */
     capacity: z.number().int().min(1).max(100),
+    /** Version 2 (lines): unknown line ids → 400. */
+    lines: accountLinesSchema,
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');

@@ -18,6 +18,8 @@ export const meResponseSchema = z.object({
   operator: operatorIdentitySchema.extend({
     languages: z.array(languageSchema),
     totpEnabled: z.boolean(),
+    /** Version 2 (lines): the lines the account belongs to, `['*']` for all. */
+    lines: z.array(z.string()).optional(),
   }),
 });
 export type MeResponse = z.output<typeof meResponseSchema>;

@@ -46,7 +46,7 @@ export interface CompiledLexicon {
 }
 
 const MAX_GAP = 6;
-const PREFIX_KEY = 3;
+export const PREFIX_KEY = 3;
 
 /** Compiles `a|b*|*c*` into one word test. */
 export function compileWord(element: string): WordTest {

@@ -131,8 +131,9 @@ export function tokenize(text: string): Token[] {
     const at = i;
     i += cp.length;
     const code = cp.charCodeAt(0);
-    // Fast path for plain ASCII letters and digits, most of any message.
-    if (code < 0x80 && /[A-Za-z0-9]/u.test(cp)) {
+    // Fast path for plain ASCII letters and digits, most of any message (compared by
+    // code: a regular expression per character was a tenth of the reading's time).
+    if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39)) {
       if (word === '') start = at;
       word += code < 0x5b && code > 0x40 ? String.fromCharCode(code + 32) : cp;
       end = i;
