@@ -38,6 +38,22 @@ const loaderConfig: InlineConfig = {
 };
 
 /**
+ * The chat page's first script (`dist/chat/early.js`): the quick-exit keys before the app
+ * runs. The server inlines it into `/chat` and allows it by its hash.
+ */
+const earlyConfig: InlineConfig = {
+  ...loaderConfig,
+  build: {
+    ...loaderConfig.build,
+    outDir: 'dist/chat',
+    rollupOptions: {
+      input: 'src/early/main.ts',
+      output: { format: 'iife', entryFileNames: 'early.js' },
+    },
+  },
+};
+
+/**
  * Writes `.br` and `.gz` beside every script and stylesheet: the server sends these as they
  * are (a slow phone line then carries about a third of the bytes).
  */
@@ -65,13 +81,14 @@ function precompress(): Plugin {
   };
 }
 
-/** Builds the loader once the chat app is built, so that one `vite build` makes both. */
+/** Builds the loader and the early script once the chat app is built, so that one `vite build` makes all three. */
 function alsoBuildLoader(): Plugin {
   return {
     name: 'stille-lijn:build-loader',
     apply: 'build',
     async closeBundle() {
       await build(loaderConfig);
+      await build(earlyConfig);
     },
   };
 }

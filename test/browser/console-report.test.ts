@@ -87,9 +87,16 @@ describe('console: report to Veilig Thuis', () => {
     const id = visitor.id;
     // What the form takes from the conversation: a tag and the risk checklist.
     await page.locator('[data-sl="tag"][data-tag="physical"]').check();
+    // The checklist filled in, each kind of answer chosen, the pointer still on the last
+    // chosen "yes" (a hovered chosen answer once lost its contrast).
+    const items = page.locator('[data-sl="checklist-item"]');
+    await items.nth(1).locator('[data-sl="answer-no"]').click();
+    await items.nth(2).locator('[data-sl="answer-unknown"]').click();
     await page
       .locator('[data-sl="checklist-item"][data-item-id="strangulation"] [data-sl="answer-yes"]')
       .click();
+    await page.locator('.is-yes [data-sl="answer-yes"][aria-pressed="true"]').hover();
+    expect(await axeViolations(page)).toEqual([]);
 
     await page.locator('[data-sl="report-open"]').click();
     const panel = page.locator(`[data-sl="report-panel"][data-conversation-id="${id}"]`);

@@ -10,6 +10,7 @@ import {
   nextAssignment,
   signInOperator,
   startHostSite,
+  startSlowLine,
 } from './widget-support.ts';
 
 interface Probe {
@@ -20,50 +21,67 @@ interface Probe {
   /** The document's computed display at that moment: 'none' means blank. */
   display: string;
   href: string;
+  /** Whether the chat app had rendered anything yet. */
+  app: boolean;
 }
 
 /**
  * Listeners added after the widget's own (bubble phase on window, where the widget listens
  * in capture phase or on the element), so they run in the same task, right after it.
- * They report through a CDP binding, whose call leaves the renderer at once and so
- * survives the navigation that follows.
+ *
+ * Quick exit navigates away at once, so nothing a probe records may need the page to live
+ * on: a CDP binding's call raced that navigation in CI, and Chromium answers no DevTools
+ * command to a page whose cross-process navigation is pending. Each record leaves with
+ * navigator.sendBeacon, which the browser delivers even as the page goes, to the page's
+ * own site: the host site, or the line the helpline is reached through (`startSlowLine`).
+ * `seq` restores the page's order, as beacons may arrive out of order.
  */
-async function installProbe(
-  context: BrowserContext,
-  target: Page | Frame,
-  where: Probe['where'],
-  probes: Probe[],
-) {
-  const session = await context.newCDPSession(target);
-  session.on('Runtime.bindingCalled', (event) => {
-    if (event.name === '__slProbe') probes.push({ where, ...JSON.parse(event.payload) });
-  });
-  await session.send('Runtime.addBinding', { name: '__slProbe' });
+async function installProbe(target: Page | Frame): Promise<void> {
   await target.evaluate(() => {
+    let seq = 0;
     const report = (event: Event) =>
-      (window as unknown as { __slProbe(p: string): void }).__slProbe(
+      navigator.sendBeacon(
+        '/__beacon',
         JSON.stringify({
+          seq: seq++,
           type: event.type,
           key: event instanceof KeyboardEvent ? event.key : '',
           display: getComputedStyle(document.documentElement).display,
           href: location.href,
+          app: !!document.querySelector('[data-sl=start], [data-sl=composer]'),
         }),
       );
     for (const type of ['click', 'keydown', 'keyup', 'message']) addEventListener(type, report);
   });
 }
 
+/** The probe records that reached `site`, in the page's order, once `until` holds for them. */
+async function probesAt(
+  site: { beacons(): unknown[] },
+  where: Probe['where'],
+  until: (probes: Probe[]) => boolean,
+): Promise<Probe[]> {
+  const sorted = () =>
+    (site.beacons() as (Omit<Probe, 'where'> & { seq: number })[])
+      .sort((a, b) => a.seq - b.seq)
+      .map((p) => ({ ...p, where }));
+  await expect.poll(() => until(sorted()), { timeout: 15_000 }).toBe(true);
+  return sorted();
+}
+
 type Trigger = (page: Page, frame: Frame) => Promise<void>;
 
+// The exit page is held until the test has read the probes, so a click must not wait for
+// the navigation it starts (noWaitAfter).
 const triggers: Record<string, { trigger: Trigger; probeIn: 'host' | 'chat'; event: string; key: string }> = {
   'the Snel weg button on the host page': {
-    trigger: (page) => page.locator('[data-sl=quick-exit]').click(),
+    trigger: (page) => page.locator('[data-sl=quick-exit]').click({ noWaitAfter: true }),
     probeIn: 'host',
     event: 'click',
     key: '',
   },
   'the Snel weg button in the chat': {
-    trigger: (_page, frame) => frame.locator('[data-sl=quick-exit]').click(),
+    trigger: (_page, frame) => frame.locator('[data-sl=quick-exit]').click({ noWaitAfter: true }),
     probeIn: 'chat',
     event: 'click',
     key: '',
@@ -112,7 +130,8 @@ describe('quick exit', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let probes: Probe[];
+  let line: Awaited<ReturnType<typeof startSlowLine>>;
+  let helpline: string;
   let operator: OperatorSocket;
 
   beforeAll(async () => {
@@ -126,15 +145,20 @@ describe('quick exit', () => {
   });
   beforeEach(async () => {
     t = await startTestApp({ EMBED_ORIGINS: host.origin, QUICK_EXIT_URL: host.weatherUrl });
-    host.setHelpline(t.url);
+    // The helpline as the browser reaches it: through a line that delays nothing by default
+    // and takes the probes' beacons on the helpline's own origin.
+    line = await startSlowLine(t.url, /^$/, 0);
+    helpline = line.url;
+    host.setHelpline(helpline);
     operator = await signInOperator(t, { displayName: 'Anna de Vries', available: true });
     context = await browser.newContext();
-    probes = [];
     page = await context.newPage();
+    host.clearBeacons();
   });
   afterEach(async () => {
     operator?.disconnect();
     await context?.close();
+    await line?.close();
     await t?.close();
   });
 
@@ -144,7 +168,7 @@ describe('quick exit', () => {
     await page.locator('#elders').click();
     await page.waitForURL(/\/elders$/);
     await page.locator('[data-sl=launcher]').click();
-    const frame = await chatFrame(page, t.url);
+    const frame = await chatFrame(page, helpline);
     const assigned = nextAssignment(operator);
     await frame.locator('[data-sl=role-victim]').check();
     await frame.locator('[data-sl=first-message]').fill(text);
@@ -160,20 +184,26 @@ describe('quick exit', () => {
       const left = nextEvent<{ conversationId: string; reason: string }>(operator, 'chat:visitor-left', {
         where: (p) => p.conversationId === conversationId,
       });
-      await installProbe(context, page, 'host', probes);
-      await installProbe(context, frame, 'chat', probes);
+      await installProbe(page);
+      await installProbe(frame);
       const hostUrl = page.url();
       const historyLength = await page.evaluate(() => history.length);
+      const presses = key === 'Shift' ? 3 : key === 'Escape' ? 2 : 1;
+      const matches = (p: Probe) => p.where === probeIn && p.type === event && (key === '' || p.key === key);
 
       await trigger(page, frame);
       await page.waitForURL(host.weatherUrl);
+      const probes = [
+        ...(await probesAt(host, 'host', (ps) =>
+          probeIn === 'host' ? ps.filter(matches).length >= presses : ps.some((p) => p.type === 'message'),
+        )),
+        ...(await probesAt(line, 'chat', (ps) => probeIn === 'host' || ps.filter(matches).length >= presses)),
+      ];
 
       // In the very task of the trigger, right after the widget's handler: already blank.
-      const origin = probeIn === 'host' ? host.origin : t.url;
-      const atTrigger = probes.filter(
-        (p) => p.where === probeIn && p.type === event && (key === '' || p.key === key),
-      );
-      expect(atTrigger.length).toBeGreaterThan(0);
+      const origin = probeIn === 'host' ? host.origin : helpline;
+      const atTrigger = probes.filter(matches);
+      expect(atTrigger.length).toBe(presses);
       const last = atTrigger.at(-1)!;
       expect(last.display).toBe('none');
       expect(last.href.startsWith(origin)).toBe(true);
@@ -195,41 +225,130 @@ describe('quick exit', () => {
       await launcher.waitFor();
       expect(await launcher.getAttribute('aria-expanded')).toBe('false');
       expect(await page.evaluate(() => getComputedStyle(document.documentElement).display)).not.toBe('none');
-      expect(page.frames().filter((f) => f.url().startsWith(t.url))).toEqual([]);
+      expect(page.frames().filter((f) => f.url().startsWith(helpline))).toEqual([]);
     });
   }
+
+  for (const [key, times] of [
+    ['Shift', 3],
+    ['Escape', 2],
+  ] as const) {
+    it(`${key}×${times} pressed the moment the frame appears, on a CPU 6× slower: blank at once, gone`, async () => {
+      // A slow phone: the CPU throttled (below), and the chat app's script held back a little
+      // more on its way, so that the keys surely come before the app listens.
+      await line.close();
+      line = await startSlowLine(t.url, /^\/chat\/assets\/.+\.js$/, 1500);
+      helpline = line.url;
+      host.setHelpline(helpline);
+      await page.goto(host.pageUrl('/'));
+      await page.locator('#elders').click();
+      await page.waitForURL(/\/elders$/);
+      const launcher = page.locator('[data-sl=launcher]');
+      await launcher.waitFor();
+      const historyLength = await page.evaluate(() => history.length);
+      await installProbe(page);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
+      await launcher.click();
+      // The moment the frame appears: its page is there, its app not yet running.
+      await expect
+        .poll(
+          () =>
+            page
+              .frames()
+              .find((f) => f.url().startsWith(`${line.url}/chat`))
+              ?.evaluate(() => `${document.readyState} ${!!document.querySelector('[data-sl=start]')}`)
+              .catch(() => undefined),
+          { interval: 20, timeout: 15_000 },
+        )
+        .toBe('interactive false');
+      for (let i = 0; i < times; i++) await page.keyboard.press(key);
+      await page.waitForURL(host.weatherUrl);
+      const isPress = (p: Probe) => p.key === key && p.type === (key === 'Shift' ? 'keyup' : 'keydown');
+      const presses = (await probesAt(host, 'host', (ps) => ps.filter(isPress).length >= times)).filter(
+        isPress,
+      );
+      expect(presses.map((p) => p.display)).toEqual([...Array<string>(times - 1).fill('block'), 'none']);
+      expect(await page.evaluate(() => history.length)).toBe(historyLength);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    });
+  }
+
+  it('Shift×3 in the chat frame after a tap into it, while the app has not arrived: the first script hears them', async () => {
+    // The app's script never arrives (a line that stalls): only the page's first script runs.
+    await line.close();
+    line = await startSlowLine(t.url, /^\/chat\/assets\/.+\.js$/, Number.POSITIVE_INFINITY);
+    helpline = line.url;
+    host.setHelpline(helpline);
+    await page.goto(host.pageUrl('/'));
+    await page.locator('#elders').click();
+    await page.waitForURL(/\/elders$/);
+    await page.locator('[data-sl=launcher]').waitFor();
+    const historyLength = await page.evaluate(() => history.length);
+    await page.locator('[data-sl=launcher]').click();
+    let frame: Frame | undefined;
+    await expect
+      .poll(
+        async () => {
+          frame = page.frames().find((f) => f.url().startsWith(`${helpline}/chat`));
+          return frame
+            ?.evaluate(() => document.readyState !== 'loading' && !document.querySelector('[data-sl=start]'))
+            .catch(() => undefined);
+        },
+        { interval: 20, timeout: 15_000 },
+      )
+      .toBe(true);
+    // The visitor taps into the chat, which is still loading: keys go to the frame now.
+    const box = await page.locator('iframe').boundingBox();
+    await page.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2);
+    expect(await frame!.evaluate(() => document.hasFocus())).toBe(true);
+    await installProbe(frame!);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift');
+    await page.waitForURL(host.weatherUrl);
+    const isPress = (p: Probe) => p.type === 'keyup' && p.key === 'Shift';
+    const presses = (await probesAt(line, 'chat', (ps) => ps.filter(isPress).length >= 3)).filter(isPress);
+    expect(presses.map((p) => `${p.display} ${p.app ? 'app' : 'no app yet'}`)).toEqual([
+      'block no app yet',
+      'block no app yet',
+      'none no app yet',
+    ]);
+    expect(await page.evaluate(() => history.length)).toBe(historyLength);
+  });
 
   it('Back to a page left mid-conversation (back/forward cache) shows an empty widget', async () => {
     await page.goto(host.pageUrl('/'));
     await page.locator('[data-sl=launcher]').click();
-    const frame = await chatFrame(page, t.url);
+    const frame = await chatFrame(page, helpline);
     await frame.locator('[data-sl=role-bystander]').check();
     await frame.locator('[data-sl=start]').click();
     await frame.locator('[data-sl=return-code]').waitFor();
-    const restored: boolean[] = [];
-    await page.exposeBinding('__slRestored', (_source, persisted: boolean) => restored.push(persisted));
-    await page.evaluate(() =>
-      addEventListener('pageshow', (event) =>
-        (window as unknown as { __slRestored(p: boolean): void }).__slRestored(event.persisted),
-      ),
-    );
+    // Recorded in the page itself: a page restored from the cache keeps it, a fresh one has none.
+    await page.evaluate(() => {
+      const restored: boolean[] = [];
+      Object.defineProperty(window, '__slRestored', { value: restored });
+      addEventListener('pageshow', (event) => restored.push(event.persisted));
+    });
     await page.locator('#elders').click();
     await page.waitForURL(/\/elders$/);
     await page.goBack({ waitUntil: 'commit' });
     // Really restored from the back/forward cache, with the chat's old frame in it.
-    await expect.poll(() => restored).toEqual([true]);
+    await expect
+      .poll(() =>
+        page.evaluate(() => (window as unknown as { __slRestored?: boolean[] }).__slRestored ?? null),
+      )
+      .toEqual([true]);
     const launcher = page.locator('[data-sl=launcher]');
     expect(await launcher.getAttribute('aria-expanded')).toBe('false');
-    expect(page.frames().filter((f) => f.url().startsWith(t.url))).toEqual([]);
+    expect(page.frames().filter((f) => f.url().startsWith(helpline))).toEqual([]);
     await launcher.click();
-    const fresh = await chatFrame(page, t.url);
+    const fresh = await chatFrame(page, helpline);
     expect(await fresh.locator('[data-sl=return-code]').count()).toBe(0);
     expect(await fresh.locator('[data-sl=role-bystander]').isChecked()).toBe(false);
   });
 
   it('full-page /chat leaves by itself: blank at once, server told, address replaced', async () => {
-    await page.goto(`${t.url}/`);
-    await page.goto(`${t.url}/chat`);
+    await page.goto(`${line.url}/`);
+    await page.goto(`${line.url}/chat`);
     const assigned = nextAssignment(operator);
     await page.locator('[data-sl=role-victim]').check();
     await page.locator('[data-sl=start]').click();
@@ -238,21 +357,22 @@ describe('quick exit', () => {
     const left = nextEvent<{ conversationId: string; reason: string }>(operator, 'chat:visitor-left', {
       where: (p) => p.conversationId === conversationId,
     });
-    await installProbe(context, page, 'host', probes);
+    await installProbe(page);
     const historyLength = await page.evaluate(() => history.length);
-    await page.locator('[data-sl=quick-exit]').click();
+    await page.locator('[data-sl=quick-exit]').click({ noWaitAfter: true });
     await page.waitForURL(host.weatherUrl);
+    const probes = await probesAt(line, 'host', (ps) => ps.some((p) => p.type === 'click'));
     expect(probes.find((p) => p.type === 'click')?.display).toBe('none');
     expect((await left).reason).toBe('quick-exit');
     expect(await page.evaluate(() => history.length)).toBe(historyLength);
     await page.goBack({ waitUntil: 'commit' });
-    expect(page.url()).toBe(`${t.url}/`);
+    expect(page.url()).toBe(`${line.url}/`);
   });
 
   it('never counts Shift used with another key, and a live region counts the presses', async () => {
     await page.goto(host.pageUrl('/'));
     await page.locator('[data-sl=launcher]').click();
-    const frame = await chatFrame(page, t.url);
+    const frame = await chatFrame(page, helpline);
     const url = page.url();
     const announcement = () =>
       frame.evaluate(() => document.querySelector('body > [role=status]')?.textContent ?? null);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,13 +38,13 @@ describe('what the server sends for the widget', () => {
     await t?.close();
   });
 
-  it('serves /chat uncached, unframeable except by EMBED_ORIGINS, with no inline script and a neutral title', async () => {
+  it('serves /chat uncached, unframeable except by EMBED_ORIGINS, with one inline script (by its hash) and a neutral title', async () => {
     const res = await t.app.inject({ url: '/chat?lang=ar' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     const csp = expectStrictCsp(res.headers['content-security-policy'] as string);
-    expect(csp.get('script-src')).toBe("'self'");
+    expect(csp.get('script-src')).toMatch(/^'self' 'sha256-[A-Za-z0-9+/]+={0,2}'$/);
     expect(csp.get('frame-ancestors')).toBe(`'self' ${EMBEDDER}`);
     expect(csp.get('form-action')).toBe("'none'");
 
@@ -52,10 +53,15 @@ describe('what the server sends for the widget', () => {
     expect(html).toContain('<title>Chat</title>');
     expect(html).toContain('<link rel="icon" href="/chat/favicon.svg">');
     const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
-    expect(scripts.length).toBe(2);
+    expect(scripts.length).toBe(3);
     for (const [, attrs, body] of scripts) {
-      // Either a module from this origin, or a JSON data block that never runs.
-      if (attrs!.includes('type="module"')) {
+      // A module from this origin, a JSON data block that never runs, or the early
+      // quick-exit watcher: the one inline script, allowed by its hash and nothing else.
+      if (attrs === '') {
+        expect(body).toContain('keydown');
+        const hash = createHash('sha256').update(body!, 'utf8').digest('base64');
+        expect(csp.get('script-src')).toBe(`'self' 'sha256-${hash}'`);
+      } else if (attrs!.includes('type="module"')) {
         expect(attrs).toMatch(/src="\/chat\/assets\/[^"]+\.js"/);
         expect(body).toBe('');
       } else {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { connect, createServer as createTcpServer, type Socket as TcpSocket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -134,17 +134,38 @@ export interface HostSite {
   /** The page that embeds the widget; `attrs` become data- attributes on the script tag. */
   pageUrl(path?: string, attrs?: Record<string, string>): string;
   weatherUrl: string;
+  /**
+   * What the host page's test probes sent to `/__beacon` with navigator.sendBeacon, in order
+   * of arrival. A beacon leaves with the page's task and is delivered even when the page
+   * navigates away at once, as quick exit makes it (the host pages allow connect-src 'self').
+   */
+  beacons(): unknown[];
+  clearBeacons(): void;
   setHelpline(url: string): void;
   close(): Promise<void>;
 }
 
 export async function startHostSite(): Promise<HostSite> {
   let helpline = '';
-  const server: Server = createServer((req, res) => {
+  const beacons: unknown[] = [];
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    // The loader reads the line it embeds (connect-src); `/no-connect/…` is a host page whose CSP forbids it.
-    const connect = url.pathname.startsWith('/no-connect') ? '' : ` connect-src ${helpline};`;
-    const csp = `default-src 'none'; script-src ${helpline}; frame-src ${helpline};${connect} style-src 'self'; base-uri 'none'; form-action 'none'`;
+    // The loader reads the line it embeds (connect-src); `/no-connect/…` is a host page whose
+    // CSP forbids it. 'self' lets a test's probe send its beacons (see `beacons`).
+    const connect = url.pathname.startsWith('/no-connect') ? "'self'" : `'self' ${helpline}`;
+    const csp = `default-src 'none'; script-src ${helpline}; frame-src ${helpline}; connect-src ${connect}; style-src 'self'; base-uri 'none'; form-action 'none'`;
+    if (url.pathname === '/__beacon' && req.method === 'POST') {
+      // What a test's probe in the page sent with navigator.sendBeacon (see `beacons`).
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      try {
+        beacons.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        // Not a probe's record: ignored.
+      }
+      res.writeHead(204).end();
+      return;
+    }
     if (url.pathname === '/weer') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp });
       res.end(
@@ -185,12 +206,102 @@ export async function startHostSite(): Promise<HostSite> {
     origin,
     pageUrl: (path = '/', attrs = {}) => `${origin}${path}?${new URLSearchParams(attrs)}`,
     weatherUrl: `${origin}/weer`,
+    beacons: () => [...beacons],
+    clearBeacons: () => {
+      beacons.length = 0;
+    },
     setHelpline: (url) => {
       helpline = url;
     },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * A slow line to the app for some files only: an HTTP proxy that passes everything through
+ * (WebSocket upgrades too, Host header kept) and holds back the responses to paths that
+ * match `slow` by `delayMs` (forever when it is `Infinity`). It delays a file without Playwright's `route()`, whose request
+ * interception also puts the page's DevTools session on hold while a top-level navigation
+ * is pending (then no `evaluate` answers until the new page arrives).
+ *
+ * Like the host site, it answers `POST /__beacon` itself and keeps what a test's probe sent
+ * (`beacons()`): the helpline's pages allow connect-src 'self', which is this line.
+ */
+export async function startSlowLine(
+  targetUrl: string,
+  slow: RegExp,
+  delayMs: number,
+): Promise<{ url: string; beacons(): unknown[]; close(): Promise<void> }> {
+  const target = new URL(targetUrl);
+  const sockets = new Set<TcpSocket>();
+  const beacons: unknown[] = [];
+  const server = createServer(async (req, res) => {
+    if (req.url === '/__beacon' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      try {
+        beacons.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        // Not a probe's record: ignored.
+      }
+      res.writeHead(204).end();
+      return;
+    }
+    const forward = () => {
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    };
+    if (!slow.test(new URL(req.url ?? '/', target).pathname)) forward();
+    else if (Number.isFinite(delayMs)) setTimeout(forward, delayMs);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', (req, client, head) => {
+    const upstream = connect(Number(target.port), target.hostname, () => {
+      const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) upstream.write(head);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    for (const s of [client, upstream]) {
+      s.on('error', () => {});
+      s.on('close', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    beacons: () => [...beacons],
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
   };

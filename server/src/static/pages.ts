@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
 /** A CSP that allows nothing, with the given directives opened up. */
@@ -46,11 +47,21 @@ export interface ChatPageOptions {
   preloads: string[];
   /** Read by widget/src/app/config.ts. */
   config: Record<string, unknown>;
+  /** The first script (widget/src/early), inlined; the CSP allows it by `inlineScriptHash`. */
+  earlyScript?: string | undefined;
 }
+
+/** Inline script text made safe to sit in a `<script>` element (no `</script`). */
+export const inlineScript = (code: string) => code.replace(/<\/(script)/gi, '<\\/$1');
+
+/** The CSP source that allows exactly this inline script text. */
+export const inlineScriptHash = (text: string) =>
+  `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /**
  * The chat app's page: neutral title and favicon, `lang`/`dir` right from the first
- * byte, no inline script (the configuration is a JSON data block).
+ * byte. Its one inline script is the early quick-exit watcher, allowed by its hash; the
+ * configuration is a JSON data block, which never runs.
  */
 export function chatPage(o: ChatPageOptions): string {
   const link = (rel: string, href: string) => `<link rel="${rel}" href="${escapeHtml(href)}">`;
@@ -66,8 +77,9 @@ export function chatPage(o: ChatPageOptions): string {
     link('icon', '/chat/favicon.svg'),
     ...o.styles.map((href) => link('stylesheet', href)),
     ...o.preloads.map((href) => link('modulepreload', href)),
-    `<script type="module" src="${escapeHtml(o.entry)}"></script>`,
     `<script type="application/json" id="sl-config">${jsonForHtml(o.config)}</script>`,
+    ...(o.earlyScript ? [`<script>${o.earlyScript}</script>`] : []),
+    `<script type="module" src="${escapeHtml(o.entry)}"></script>`,
     '</head>',
     '<body>',
     '<div id="app"></div>',

@@ -12,6 +12,8 @@ import {
   chatPage,
   consolePlaceholder,
   contentSecurityPolicy,
+  inlineScript,
+  inlineScriptHash,
   notBuiltPage,
   requestOrigin,
   unknownLinePage,
@@ -106,6 +108,8 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
       reply.header('content-security-policy', contentSecurityPolicy({ 'frame-ancestors': "'self'" }));
       return reply.status(503).type('text/html; charset=utf-8').send(notBuiltPage('De chat'));
     }
+    const earlyCode = await readBuilt(join(widgetDist, 'chat', 'early.js'));
+    const earlyScript = earlyCode === undefined ? undefined : inlineScript(earlyCode.trim());
     const origin = requestOrigin(req);
     const host = origin ? new URL(origin).host : undefined;
     const ancestors = ["'self'", ...line.embedOrigins].join(' ');
@@ -113,7 +117,7 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
       .header(
         'content-security-policy',
         contentSecurityPolicy({
-          'script-src': "'self'",
+          'script-src': earlyScript ? `'self' ${inlineScriptHash(earlyScript)}` : "'self'",
           'style-src': "'self'",
           'img-src': "'self'",
           // 'self' covers ws: and wss: in current browsers; older Safari needs them spelled out.
@@ -125,6 +129,7 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
       .header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
     const html = chatPage({
       lang,
+      earlyScript,
       entry: `/chat/${entry.file}`,
       styles: (entry.css ?? []).map((file) => `/chat/${file}`),
       preloads: (entry.imports ?? []).flatMap((key) => {

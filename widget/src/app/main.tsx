@@ -3,7 +3,8 @@ import './styles.css';
 import { type ChatToHostMessage, EMBED_VERSION, hostToChatMessageSchema } from '@stille-lijn/shared/embed';
 import { render } from 'preact';
 import { z } from 'zod/mini';
-import { blankPage, replaceTopLocation, unblankPage, watchExitKeys } from '../common/quick-exit.ts';
+import { embeddingHost } from '../common/embedding.ts';
+import { adoptExitKeys, blankPage, replaceTopLocation, unblankPage } from '../common/quick-exit.ts';
 import { readConfig } from './config.ts';
 import { catalogueFor, isLanguage, type Language } from './i18n.ts';
 import { ChatSession } from './session.ts';
@@ -13,7 +14,6 @@ import { App } from './ui/App.tsx';
 const LOADER_GRACE_MS = 500;
 
 const config = readConfig();
-const params = new URLSearchParams(location.search);
 const root = document.getElementById('app')!;
 const session = new ChatSession(config.line?.id);
 const initialLanguage: Language = isLanguage(document.documentElement.lang)
@@ -25,13 +25,7 @@ let lang = initialLanguage;
  * The host page's origin, pinned for every postMessage, when this page runs in the
  * loader's iframe on an allowed embedding origin; undefined as a full page.
  */
-const hostOrigin = ((): string | undefined => {
-  const claimed = params.get('host');
-  if (params.get('embed') !== '1' || window.parent === window || !claimed) return undefined;
-  if (!config.embedOrigins.includes(claimed)) return undefined;
-  const actual = location.ancestorOrigins?.[0];
-  return actual === undefined || actual === claimed ? claimed : undefined;
-})();
+const hostOrigin = embeddingHost(config.embedOrigins, window);
 
 const tellHost = (message: ChatToHostMessage) => {
   if (hostOrigin) window.parent.postMessage(message, hostOrigin);
@@ -55,14 +49,10 @@ const announcer = document.createElement('div');
 announcer.className = 'sl-sr-only';
 announcer.setAttribute('role', 'status');
 document.body.append(announcer);
-watchExitKeys(
-  window,
-  (key, left) => {
-    const t = catalogueFor(lang);
-    announcer.textContent = left === 0 ? '' : key === 'Shift' ? t.shiftLeft(left) : t.escLeft(left);
-  },
-  quickExit,
-);
+adoptExitKeys((key, left) => {
+  const t = catalogueFor(lang);
+  announcer.textContent = left === 0 ? '' : key === 'Shift' ? t.shiftLeft(left) : t.escLeft(left);
+}, quickExit);
 
 addEventListener('message', (event) => {
   if (!hostOrigin || event.source !== window.parent || event.origin !== hostOrigin) return;

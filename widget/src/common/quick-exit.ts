@@ -75,6 +75,24 @@ export function watchExitKeys(
   );
 }
 
+/**
+ * The global by which the chat page's first script (widget/src/early/main.ts) hands its
+ * running key watcher to the app, so that presses counted before the app ran still count.
+ */
+export const EARLY_EXIT_KEYS = '__slExitKeys';
+/** Gives the early watcher the app's handlers for progress and for the exit itself. */
+export type EarlyExitKeys = (onProgress: (key: ExitKey, left: number) => void, onExit: () => void) => void;
+
+/**
+ * Watches the quick-exit keys with the app's handlers: by adopting the early watcher when
+ * the page has one, else with a watcher of its own (a page built without it, as in dev).
+ */
+export function adoptExitKeys(onProgress: (key: ExitKey, left: number) => void, onExit: () => void): void {
+  const early = (window as unknown as Record<string, EarlyExitKeys | undefined>)[EARLY_EXIT_KEYS];
+  if (typeof early === 'function') early(onProgress, onExit);
+  else watchExitKeys(window, onProgress, onExit);
+}
+
 /** Hides the whole document at once: nothing of the page stays on screen. */
 export function blankPage(): void {
   document.documentElement.style.setProperty('display', 'none', 'important');

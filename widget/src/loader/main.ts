@@ -104,6 +104,8 @@ function install(script: HTMLScriptElement): void {
   const side = position === 'left' ? 'left' : 'right';
   let lang = supported(langAttr) ?? supported(document.documentElement.lang) ?? 'nl';
   let frame: HTMLIFrameElement | undefined;
+  /** True once the chat in `frame` said `ready`: its own quick-exit keys are listening. */
+  let frameReady = false;
   let exiting = false;
   let gone = false;
   /** False once the helpline said this page may not embed the line: then no chat opens. */
@@ -195,7 +197,9 @@ function install(script: HTMLScriptElement): void {
     }
     launcher.setAttribute('aria-expanded', String(open));
     layout();
-    if (moveFocus) (open ? frame : launcher)?.focus();
+    // Focus enters the frame only once the chat is listening for the quick-exit keys
+    // (its `ready`); until then it stays on this page, whose own watcher hears them.
+    if (moveFocus && (!open || frameReady)) (open ? frame : launcher)?.focus();
   };
 
   const go = () => {
@@ -239,11 +243,22 @@ function install(script: HTMLScriptElement): void {
     if (!isEmbedMessage(chatToHostMessages, message)) return;
     if (message.type === 'quick-exit') quickExit(true);
     else if (message.type === 'minimize') setOpen(false);
-    else if (message.type === 'ready') frame.focus();
-    else {
+    else if (message.type === 'ready') {
+      frameReady = true;
+      if (launcher.getAttribute('aria-expanded') === 'true') frame.focus();
+    } else {
       lang = message.language;
       relabel();
     }
+  });
+
+  // A host page whose CSP leaves the helpline out of frame-src gets an empty panel; say why
+  // where its developers look. Quick exit does not need the frame and keeps working.
+  document.addEventListener('securitypolicyviolation', (event) => {
+    if (event.effectiveDirective !== 'frame-src' || !event.blockedURI.startsWith(helplineOrigin)) return;
+    console.error(
+      `Stille Lijn: this page's Content-Security-Policy blocks the chat; add frame-src ${helplineOrigin} (and script-src ${helplineOrigin})`,
+    );
   });
 
   // Back after leaving: a page restored from the back/forward cache shows an empty widget.
@@ -251,7 +266,7 @@ function install(script: HTMLScriptElement): void {
     if (!event.persisted) return;
     frame?.remove();
     frame = undefined;
-    exiting = gone = false;
+    exiting = gone = frameReady = false;
     live.textContent = '';
     setOpen(false, false);
     unblankPage();
