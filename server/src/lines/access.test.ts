@@ -19,6 +19,14 @@ const waiting = (line: string, waitedS = 0) => ({
 });
 
 describe('line access', () => {
+  it('lets a conversation of a line removed from the file finish with that line’s accounts and those of every line', () => {
+    const active = { line: 'removed', state: 'active', waitingSince: NOW - 60_000 };
+    expect(mayReach(registry, { role: 'operator', lines: ['removed'] }, active, NOW)).toBe(true);
+    expect(mayReach(registry, { role: 'supervisor', lines: ['*'] }, active, NOW)).toBe(true);
+    expect(mayReach(registry, { role: 'operator', lines: ['utrecht'] }, active, NOW)).toBe(false);
+    expect(mayReach(registry, { role: 'operator' }, active, NOW)).toBe(false);
+  });
+
   it('puts admins on every line and accounts without lines on the first', () => {
     expect([...memberLines(registry, { role: 'admin', lines: ['night'] })]).toEqual([
       'utrecht',

@@ -47,6 +47,11 @@ export function mayReach(
   now: number = Date.now(),
 ): boolean {
   if (account.role === 'admin') return true;
+  // A line removed from LINES_FILE: its conversations finish with the accounts that were on
+  // it (and those of every line), so a holder is neither cut off nor requeued mid-conversation.
+  const line = registry.lineOf(conv.line);
+  if (registry.get(line) === undefined)
+    return account.lines?.includes(line) === true || account.lines?.includes('*') === true;
   return registry.mayAccess(memberLines(registry, account), conv, now);
 }
 
