@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  chromium,
-  type Browser as PlaywrightBrowser,
-  type Frame as PlaywrightFrame,
-  type Page as PlaywrightPage,
+import type {
+  Browser as PlaywrightBrowser,
+  Frame as PlaywrightFrame,
+  Page as PlaywrightPage,
 } from 'playwright-core';
 import puppeteer, {
   type ElementHandle,
@@ -14,7 +13,7 @@ import puppeteer, {
   type Page as PuppeteerPage,
 } from 'puppeteer-core';
 import { Builder, Key, type WebDriver, type WebElement } from 'selenium-webdriver';
-import { CHROMIUM_ARGS } from '../browser/widget-support.ts';
+import { launchChromium as launchPlaywrightChromium } from '../browser/widget-support.ts';
 
 /**
  * One browser engine behind the few things the safety tests do, so that each test is
@@ -54,14 +53,8 @@ export interface EnginePage {
 
 export interface Engine {
   name: EngineName;
-  /**
-   * A fresh, private window (no state shared with the previous one). Where the engine can
-   * call back into the test, the probe's reports go to `onReport` as they happen.
-   */
-  newPage(
-    helpline: string,
-    opts?: { size?: { width: number; height: number }; onReport?: (json: string) => void },
-  ): Promise<EnginePage>;
+  /** A fresh, private window (no state shared with the previous one). */
+  newPage(helpline: string, opts?: { size?: { width: number; height: number } }): Promise<EnginePage>;
   close(): Promise<void>;
 }
 
@@ -119,18 +112,12 @@ async function until<T>(
 // ---------------------------------------------------------------- Chromium (playwright-core)
 
 async function launchChromium(): Promise<Engine> {
-  const browser: PlaywrightBrowser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    // Back really restores pages from the back/forward cache, as in a visitor's browser.
-    ignoreDefaultArgs: ['--disable-back-forward-cache'],
-  });
+  // Back really restores pages from the back/forward cache, as in a visitor's browser.
+  const browser: PlaywrightBrowser = await launchPlaywrightChromium({ bfcache: true });
   return {
     name: 'chromium',
-    async newPage(helpline, { size, onReport } = {}) {
+    async newPage(helpline, { size } = {}) {
       const context = await browser.newContext(size ? { viewport: size } : {});
-      if (onReport) await context.exposeBinding('__slProbeReport', (_source, json: string) => onReport(json));
       const page = await context.newPage();
       const target = async (where: Where): Promise<PlaywrightPage | PlaywrightFrame> =>
         where === 'top'
@@ -148,7 +135,9 @@ async function launchChromium(): Promise<Engine> {
         inject: async (where, source) => {
           await (await target(where)).evaluate(source);
         },
-        click: async (where, css) => (await target(where)).locator(css).first().click(),
+        // Not waiting for a navigation the click starts (noWaitAfter), as the other two
+        // drivers do not: after a quick exit, the test reads the page that is being left.
+        click: async (where, css) => (await target(where)).locator(css).first().click({ noWaitAfter: true }),
         type: async (where, css, text) => (await target(where)).locator(css).first().pressSequentially(text),
         press: async (key, times) => {
           for (let i = 0; i < times; i++) await page.keyboard.press(key);
@@ -180,11 +169,10 @@ async function launchFirefox(): Promise<Engine> {
   });
   return {
     name: 'firefox',
-    async newPage(helpline, { size, onReport } = {}) {
+    async newPage(helpline, { size } = {}) {
       const context = await browser.createBrowserContext();
       const page: PuppeteerPage = await context.newPage();
       if (size) await page.setViewport(size);
-      if (onReport) await page.exposeFunction('__slProbeReport', onReport);
       const target = async (where: Where): Promise<PuppeteerPage | PuppeteerFrame> =>
         where === 'top'
           ? page
@@ -261,6 +249,22 @@ async function startXvfb(): Promise<{ display: string; process: ChildProcess }> 
   return { display, process: xvfb };
 }
 
+/**
+ * How long a script in WebKit may take. One sent while a navigation is under way may reach
+ * the page being put away in the back/forward cache and never be answered; it then fails
+ * after this long, and the polls that sent it ask again.
+ */
+const SCRIPT_ANSWER_MS = 5_000;
+const answerWithin = <T>(ms: number, answer: Promise<T>): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    answer,
+    new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from the page within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+};
+
 async function launchWebKit(): Promise<Engine> {
   const xvfb = await startXvfb();
   const port = await freePort();
@@ -330,7 +334,10 @@ async function launchWebKit(): Promise<Engine> {
         },
         run: async <T>(where: Where, fn: (...args: never[]) => T | Promise<T>, ...args: unknown[]) => {
           await switchTo(where);
-          return driver.executeScript<T>(`return (${fn.toString()})(...arguments)`, ...args);
+          return answerWithin(
+            SCRIPT_ANSWER_MS,
+            driver.executeScript<T>(`return (${fn.toString()})(...arguments)`, ...args),
+          );
         },
         inject: async (where, source) => {
           await switchTo(where);
@@ -350,7 +357,11 @@ async function launchWebKit(): Promise<Engine> {
         back: async () => {
           current = 'top';
           await driver.switchTo().defaultContent();
+          const before = await driver.getCurrentUrl();
           await driver.navigate().back();
+          // Until the traversal has committed, a script may go to the page being left (and
+          // stay unanswered): wait for the address to change (read without a script).
+          await until('Back', async () => (await driver.getCurrentUrl()) !== before);
         },
         close: async () => {
           sessions.delete(driver);

@@ -9,9 +9,10 @@
  * - `__slEvents`: for each click, key and message, whether the document was already
  *   blank when the page's own handlers had run (a bubble-phase listener on `window`
  *   runs after the widget's capture-phase and element listeners, in the same task);
- *   each is also reported to the helpline proxy (`HelplineProxy.reports`);
+ *   each is also sent to the helpline proxy by beacon (`HelplineProxy.reports()`);
  * - `__slConsole`: what the page wrote with `console.error` or `console.warn`;
- * - `__slPageshow`: `event.persisted` of every `pageshow`.
+ * - `__slPageshow`: `event.persisted` of every `pageshow`;
+ * - `__slViolations`: every CSP violation the page reported (`directive blockedURI`).
  */
 (() => {
   const w = window;
@@ -20,11 +21,13 @@
   const events = [];
   const logged = [];
   const pageshows = [];
+  const violations = [];
   for (const [name, value] of [
     ['__slTouched', touched],
     ['__slEvents', events],
     ['__slConsole', logged],
     ['__slPageshow', pageshows],
+    ['__slViolations', violations],
   ]) {
     Object.defineProperty(window, name, { value });
   }
@@ -108,11 +111,13 @@
       original(...args);
     };
   }
-  // Each event is also reported to the test as it happens: through the driver's binding
-  // (`__slProbeReport`) where the engine has one, and to the helpline proxy that served
-  // this probe by a script request (which the pages' CSPs allow). A page being left may
-  // answer no debugger any more.
-  const reportTo = new URL(document.currentScript.src).origin;
+  // Each event also leaves for the test as it happens, with navigator.sendBeacon to the
+  // helpline proxy that served this probe (connect-src allows it on both pages): the
+  // browser delivers a beacon even as the page navigates away at once, as quick exit makes
+  // it, where a debugger's binding or a script request may be cut off with the page.
+  // `doc` and `seq` restore the page's order, as beacons may arrive out of order.
+  const reportTo = `${new URL(document.currentScript.src).origin}/__sl-report`;
+  const doc = `${Date.now()}-${Math.random()}`;
   const report = (event) => {
     const entry = {
       type: event.type,
@@ -121,22 +126,22 @@
       href: location.href,
     };
     events.push(entry);
-    // An id of its own: the engine may merge two identical requests in flight, and the
-    // driver's binding and the request may both bring the same report.
-    const json = JSON.stringify({ ...entry, id: `${events.length}-${Math.random()}` });
-    if (typeof w.__slProbeReport === 'function') {
-      w.__slProbeReport(json);
-      return;
-    }
-    // (Only without a binding: a request still in flight keeps Firefox from putting the
-    // page into its back/forward cache.)
-    const beacon = document.createElement('script');
-    beacon.src = `${reportTo}/__sl-report?e=${encodeURIComponent(json)}`;
-    document.documentElement.append(beacon);
+    navigator.sendBeacon(reportTo, JSON.stringify({ ...entry, doc, seq: events.length }));
   };
   for (const type of ['click', 'keydown', 'keyup']) addEventListener(type, report);
+  // A mark in this page's sequence: what the page reported before it no longer counts
+  // (`HelplineProxy.hasMark`), even if it arrives later. Returns the mark's id.
+  Object.defineProperty(window, '__slMark', {
+    value: () => {
+      report({ type: 'mark' });
+      return `${doc} ${events.length}`;
+    },
+  });
   // `message` listeners on `window` run in the order they were added: this one goes after
   // the page's own, which are all in place by `load` (async scripts hold it back).
   addEventListener('load', () => addEventListener('message', report), { once: true });
   addEventListener('pageshow', (event) => pageshows.push(event.persisted));
+  document.addEventListener('securitypolicyviolation', (event) =>
+    violations.push(`${event.effectiveDirective} ${event.blockedURI}`),
+  );
 })();

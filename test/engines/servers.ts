@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readBeacon } from '../browser/widget-support.ts';
 
 /** The probe (probe.js), served by the helpline proxy at this path. */
 export const PROBE_PATH = '/__sl-probe.js';
-/** Where the probes report their events. */
+/** Where the probes send their events (navigator.sendBeacon). */
 const REPORT_PATH = '/__sl-report';
 const scriptHeaders = {
   'content-type': 'text/javascript; charset=utf-8',
@@ -41,12 +42,20 @@ const listen = async (server: Server): Promise<number> => {
  */
 export interface HelplineProxy {
   url: string;
-  /** What the probes reported, in order: each click, key and message, and whether its page was blank by then. */
-  reports: ProbeReport[];
-  /** Takes a probe's report that came another way (a driver's binding); each report counts once. */
-  record(json: string): void;
+  /**
+   * What the probes reported: each click, key and message, and whether its page was blank
+   * by then; in each page's own order, pages in the order their first report arrived. In a
+   * page that made a mark (`__slMark()` in the page), only what came after its last mark.
+   */
+  reports(): ProbeReport[];
+  /** Whether the mark with this id (`__slMark()`'s answer) has arrived. */
+  hasMark(id: string): boolean;
+  /** How many requests for `path` (query left out) reached the helpline. */
+  requests(path: string): number;
   /** Holds back every response to a path matching `pattern` by `ms`. */
   delay(pattern: RegExp | undefined, ms?: number): void;
+  /** Of the requests `delay` holds back: how many came in, and how many were let through. */
+  heldBack(): { asked: number; released: number };
   /** Destroys every open connection and refuses new ones until `restore()`. */
   cut(): void;
   restore(): void;
@@ -56,20 +65,24 @@ export interface HelplineProxy {
 export async function startHelplineProxy(targetPort: number): Promise<HelplineProxy> {
   let port = 0;
   const open = new Set<Socket>();
-  const reports: ProbeReport[] = [];
-  const seen = new Set<string>();
-  const record = (json: string) => {
-    try {
-      const { id, ...entry } = JSON.parse(json) as ProbeEvent & { id: string };
-      if (seen.has(id)) return;
-      seen.add(id);
-      reports.push({ ...entry, where: entry.href.startsWith(`http://127.0.0.1:${port}/`) ? 'chat' : 'top' });
-    } catch {
-      // Not a report; nothing to keep.
-    }
+  const arrived: (ProbeEvent & { doc: string; seq: number })[] = [];
+  const requested = new Map<string, number>();
+  const reports = (): ProbeReport[] => {
+    const docs = [...new Set(arrived.map((r) => r.doc))];
+    const marked = new Map<string, number>();
+    for (const r of arrived)
+      if (r.type === 'mark') marked.set(r.doc, Math.max(r.seq, marked.get(r.doc) ?? 0));
+    return arrived
+      .filter((r) => r.seq > (marked.get(r.doc) ?? 0))
+      .sort((a, b) => docs.indexOf(a.doc) - docs.indexOf(b.doc) || a.seq - b.seq)
+      .map(({ doc: _doc, seq: _seq, ...entry }) => ({
+        ...entry,
+        where: entry.href.startsWith(`http://127.0.0.1:${port}/`) ? 'chat' : 'top',
+      }));
   };
   let refusing = false;
   let slow: { pattern: RegExp; ms: number } | undefined;
+  const held = { asked: 0, released: 0 };
   const track = (socket: Socket) => {
     open.add(socket);
     socket.on('close', () => open.delete(socket));
@@ -78,18 +91,25 @@ export async function startHelplineProxy(targetPort: number): Promise<HelplinePr
 
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    requested.set(path, (requested.get(path) ?? 0) + 1);
     if (path === PROBE_PATH) {
       res.writeHead(200, scriptHeaders);
       res.end(probeSource);
       return;
     }
-    if (path === REPORT_PATH) {
-      record(new URL(req.url ?? '', 'http://x').searchParams.get('e') ?? '');
-      res.writeHead(200, scriptHeaders);
-      res.end('');
+    if (path === REPORT_PATH && req.method === 'POST') {
+      const report = (await readBeacon(req)) as (ProbeEvent & { doc: string; seq: number }) | undefined;
+      if (typeof report?.doc === 'string' && typeof report.seq === 'number') arrived.push(report);
+      // The host page's beacon is cross-origin: the browser sends it without asking (a
+      // text/plain body), and wants no answer it can read.
+      res.writeHead(204).end();
       return;
     }
-    if (slow?.pattern.test(path)) await sleep(slow.ms);
+    if (slow?.pattern.test(path)) {
+      held.asked++;
+      await sleep(slow.ms);
+      held.released++;
+    }
     const headers = { ...req.headers };
     // Plain bodies, so that the chat page can be read and changed.
     delete headers['accept-encoding'];
@@ -147,10 +167,12 @@ export async function startHelplineProxy(targetPort: number): Promise<HelplinePr
   return {
     url: `http://127.0.0.1:${port}`,
     reports,
-    record,
+    hasMark: (id) => arrived.some((r) => r.type === 'mark' && `${r.doc} ${r.seq}` === id),
+    requests: (path) => requested.get(path) ?? 0,
     delay: (pattern, ms = 0) => {
       slow = pattern ? { pattern, ms } : undefined;
     },
+    heldBack: () => ({ ...held }),
     cut: () => {
       refusing = true;
       for (const socket of open) socket.destroy();
@@ -167,8 +189,17 @@ export async function startHelplineProxy(targetPort: number): Promise<HelplinePr
   };
 }
 
-/** The two lines of the README's embed guide, for a helpline at `helpline`. */
-export const embedCsp = (helpline: string) => `script-src ${helpline}; frame-src ${helpline}`;
+/**
+ * The lines of the README's embed guide ("Embedding the widget"), for a helpline at
+ * `helpline`: the loader's script, the chat's frame, and the loader's read of its line
+ * (`data-line`, GET /api/lines/:id). The test host page's whole CSP is these plus
+ * `default-src 'none'` and its own CSS.
+ */
+export const embedCspLines = (helpline: string) => [
+  `script-src ${helpline}`,
+  `frame-src ${helpline}`,
+  `connect-src ${helpline}`,
+];
 
 /** A host page's CSS that styles every `button` and `iframe` (and what they inherit) heavily. */
 const HOSTILE_CSS = `
@@ -182,10 +213,12 @@ iframe { visibility: hidden !important; transform: scale(0) !important; }
 /**
  * A plain host site on another origin (`http://localhost:<port>`, a different site from
  * the helpline's 127.0.0.1) whose pages carry exactly the README's CSP: `default-src
- * 'none'` plus the embed guide's two lines (and `style-src 'self'` for its own CSS).
- * - `/` and `/elders`: the page with the widget (`?lang=ar` sets `data-lang`);
+ * 'none'` plus the embed guide's lines (and `style-src 'self'` for its own CSS).
+ * - `/` and `/elders`: the page with the widget (`?lang=ar` sets `data-lang`, `?line=`
+ *   `data-line`);
  * - `?styled=1`: with CSS that styles every button and iframe heavily;
  * - `?blockframe=1`: a CSP whose `frame-src` leaves the helpline out;
+ * - `?noconnect=1`: a CSP without the guide's `connect-src` line;
  * - `/weer`: the neutral quick-exit target, held back by `exitDelay` ms, so that a test
  *   can look at the page that is being left.
  */
@@ -203,8 +236,18 @@ export async function startEngineHost(helpline: () => string): Promise<EngineHos
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const h = helpline();
-    const frameSrc = url.searchParams.has('blockframe') ? "frame-src 'self'" : `frame-src ${h}`;
-    const csp = `default-src 'none'; script-src ${h}; ${frameSrc}; style-src 'self'; base-uri 'none'; form-action 'none'`;
+    const lines = embedCspLines(h)
+      .map((line) =>
+        line.startsWith('frame-src') && url.searchParams.has('blockframe') ? "frame-src 'self'" : line,
+      )
+      .filter((line) => !(line.startsWith('connect-src') && url.searchParams.has('noconnect')));
+    const csp = [
+      "default-src 'none'",
+      ...lines,
+      "style-src 'self'",
+      "base-uri 'none'",
+      "form-action 'none'",
+    ].join('; ');
     const html = { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp };
     if (url.pathname === '/weer') {
       await sleep(state.exitDelay);
@@ -224,7 +267,10 @@ export async function startEngineHost(helpline: () => string): Promise<EngineHos
       return;
     }
     const lang = url.searchParams.get('lang');
-    const attrs = lang && /^[a-z]{2}$/.test(lang) ? ` data-lang="${lang}"` : '';
+    const line = url.searchParams.get('line');
+    const attrs =
+      (lang && /^[a-z]{2}$/.test(lang) ? ` data-lang="${lang}"` : '') +
+      (line && /^[a-z0-9-]{1,40}$/.test(line) ? ` data-line="${line}"` : '');
     const styles = url.searchParams.has('styled') ? '<link rel="stylesheet" href="/hostile.css">' : '';
     res.writeHead(200, html);
     res.end(
