@@ -14,6 +14,7 @@ import {
 } from './drivers.ts';
 import {
   type EngineHost,
+  embedCspLines,
   type HelplineProxy,
   type ProbeReport,
   startEngineHost,
@@ -81,6 +82,15 @@ const stored = (page: EnginePage) =>
       serviceWorkers: await denied(async () => (await navigator.serviceWorker.getRegistrations()).length, 0),
     };
   });
+
+describe("the README's embed guide", () => {
+  it('gives exactly the CSP lines the test host page uses', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const guide = readme.slice(readme.indexOf('## Embedding the widget'));
+    const block = /needs exactly these \w+ lines[\s\S]*?```\n([\s\S]*?)```/.exec(guide)?.[1];
+    expect(block?.trim().split('\n')).toEqual(embedCspLines('https://chat.stillelijn.nl'));
+  });
+});
 
 for (const engineName of chosenEngines()) {
   describe(`the widget in ${engineName}`, () => {
