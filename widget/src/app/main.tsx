@@ -1,13 +1,11 @@
-import './zod-config.ts';
 import './styles.css';
-import { type ChatToHostMessage, EMBED_VERSION, hostToChatMessageSchema } from '@stille-lijn/shared/embed';
+import { type ChatToHostMessage, EMBED_VERSION } from '@stille-lijn/shared/embed';
 import { render } from 'preact';
-import { z } from 'zod/mini';
 import { embeddingHost } from '../common/embedding.ts';
 import { adoptExitKeys, blankPage, replaceTopLocation, unblankPage } from '../common/quick-exit.ts';
 import { readConfig } from './config.ts';
 import { catalogueFor, isLanguage, type Language } from './i18n.ts';
-import { ChatSession } from './session.ts';
+import { ChatSession, loadedLive, loadLive } from './session.ts';
 import { App } from './ui/App.tsx';
 
 /** If the loader has not taken the tab away by then, the frame leaves by itself. */
@@ -56,8 +54,19 @@ adoptExitKeys((key, left) => {
 
 addEventListener('message', (event) => {
   if (!hostOrigin || event.source !== window.parent || event.origin !== hostOrigin) return;
-  const parsed = z.safeParse(hostToChatMessageSchema, event.data);
-  if (parsed.success && parsed.data.type === 'quick-exit') quickExit();
+  // Checked by the shared zod schema, which comes with the conversation's chunk. Before it
+  // is here there is no conversation to tell, and the loader blanks and leaves by itself
+  // (its answer timeout); the message is still checked and obeyed once the chunk arrives.
+  const { data } = event;
+  const live = loadedLive();
+  if (live) {
+    if (live.isHostQuickExit(data)) quickExit();
+  } else {
+    loadLive().then(
+      (module) => module.isHostQuickExit(data) && quickExit(),
+      () => {},
+    );
+  }
 });
 
 function show(): void {
@@ -90,3 +99,5 @@ addEventListener('pageshow', (event) => {
 
 show();
 tellHost({ sl: EMBED_VERSION, type: 'ready' });
+// The conversation's chunk comes once the start screen is up (a failure is retried on Start).
+setTimeout(() => loadLive().catch(() => {}), 0);

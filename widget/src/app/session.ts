@@ -9,7 +9,7 @@ import type {
   VisitorRole,
   VisitorServerToClientEvents,
 } from '@stille-lijn/shared/protocol';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { Language } from './i18n.ts';
 
 type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
@@ -22,6 +22,31 @@ const REFUSED_RETRY_MS = 2_000;
 const TYPING_IDLE_MS = 3_000;
 /** An operator typing indicator without news disappears after this long. */
 const OPERATOR_TYPING_MS = 15_000;
+
+type Live = typeof import('./live.ts');
+let live: Live | undefined;
+let liveLoading: Promise<Live> | undefined;
+
+/**
+ * The conversation's chunk (live.ts: socket.io-client, zod), fetched once the start screen
+ * is up; a request that failed is tried again on the next call.
+ */
+export function loadLive(): Promise<Live> {
+  liveLoading ??= import('./live.ts').then(
+    (module) => {
+      live = module;
+      return module;
+    },
+    (err: unknown) => {
+      liveLoading = undefined;
+      throw err;
+    },
+  );
+  return liveLoading;
+}
+
+/** The conversation's chunk once it is here, else undefined. */
+export const loadedLive = (): Live | undefined => live;
 
 export type Phase = 'idle' | 'starting' | 'waiting' | 'active' | 'ended';
 export type EntryStatus = 'pending' | 'sent' | 'failed';
@@ -209,6 +234,11 @@ export class ChatSession {
 
   /** Opens a conversation (`chat:start`). */
   start(input: StartInput): void {
+    if (!live) {
+      this.set({ ...initialState(), phase: 'starting', urgent: input.urgent, language: input.language });
+      this.whenLive(() => this.start(input), 'start');
+      return;
+    }
     const text = input.text.trim();
     this.set({
       ...initialState(),
@@ -256,6 +286,10 @@ export class ChatSession {
    */
   resumeWithCode(returnCode: string, language?: Language): void {
     this.set({ ...initialState(), phase: 'starting', language });
+    if (!live) {
+      this.whenLive(() => this.resumeWithCode(returnCode, language), 'return-code');
+      return;
+    }
     this.early = [];
     const socket = this.connect();
     this.held = [];
@@ -373,6 +407,20 @@ export class ChatSession {
     for (const run of early) run();
   }
 
+  /**
+   * Runs `then` once the conversation's chunk is here, unless the visitor left or started
+   * over meanwhile; a chunk that cannot be fetched is the same failure as no connection.
+   */
+  private whenLive(then: () => void, failTo: Failure): void {
+    const generation = ++this.liveWaits;
+    const current = () => generation === this.liveWaits && this.state.phase === 'starting';
+    loadLive().then(
+      () => current() && then(),
+      () => current() && this.failTo(failTo),
+    );
+  }
+  private liveWaits = 0;
+
   private dropSocket(): void {
     const socket = this.socket;
     this.socket = undefined;
@@ -381,7 +429,7 @@ export class ChatSession {
 
   private connect(): VisitorSocket {
     this.dropSocket();
-    const socket: VisitorSocket = io('/visitor', {
+    const socket: VisitorSocket = live!.io('/visitor', {
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
       withCredentials: false,
