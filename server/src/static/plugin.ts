@@ -26,6 +26,8 @@ const demoDir = join(repo, 'widget', 'demo');
 
 /** The chat app's entry in the Vite manifest (widget/vite.config.ts). */
 const CHAT_ENTRY = 'src/app/main.tsx';
+/** Where the chat app's language catalogues sit in the manifest (`<lang>.ts`; Dutch is in the entry). */
+const CHAT_CATALOGUES = 'src/app/i18n/';
 /** Replaced in widget.js by QUICK_EXIT_URL (widget/src/loader/main.ts). */
 const EXIT_URL_TOKEN = /(["'`])__SL_QUICK_EXIT_URL__\1/;
 
@@ -132,7 +134,9 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
       earlyScript,
       entry: `/chat/${entry.file}`,
       styles: (entry.css ?? []).map((file) => `/chat/${file}`),
-      preloads: (entry.imports ?? []).flatMap((key) => {
+      // The entry's static imports, and the page's language when the build made it a chunk
+      // of its own (widget/src/app/i18n.ts): fetched beside the entry, not after it.
+      preloads: [...(entry.imports ?? []), `${CHAT_CATALOGUES}${lang}.ts`].flatMap((key) => {
         const chunk = manifest[key];
         return chunk ? [`/chat/${chunk.file}`] : [];
       }),

@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { embeddingHost } from '../common/embedding.ts';
 import { adoptExitKeys, blankPage, replaceTopLocation, unblankPage } from '../common/quick-exit.ts';
 import { readConfig } from './config.ts';
-import { catalogueFor, isLanguage, type Language } from './i18n.ts';
+import { appLanguages, exitKeyStrings, isLanguage, type Language, loadCatalogue } from './i18n.ts';
 import { ChatSession, loadedLive, loadLive } from './session.ts';
 import { App } from './ui/App.tsx';
 
@@ -14,7 +14,7 @@ const LOADER_GRACE_MS = 500;
 const config = readConfig();
 const root = document.getElementById('app')!;
 const session = new ChatSession(config.line?.id);
-const initialLanguage: Language = isLanguage(document.documentElement.lang)
+let initialLanguage: Language = isLanguage(document.documentElement.lang)
   ? document.documentElement.lang
   : 'nl';
 let lang = initialLanguage;
@@ -48,7 +48,7 @@ announcer.className = 'sl-sr-only';
 announcer.setAttribute('role', 'status');
 document.body.append(announcer);
 adoptExitKeys((key, left) => {
-  const t = catalogueFor(lang);
+  const t = exitKeyStrings(lang);
   announcer.textContent = left === 0 ? '' : key === 'Shift' ? t.shiftLeft(left) : t.escLeft(left);
 }, quickExit);
 
@@ -97,7 +97,20 @@ addEventListener('pageshow', (event) => {
   show();
 });
 
-show();
-tellHost({ sl: EMBED_VERSION, type: 'ready' });
-// The conversation's chunk comes once the start screen is up (a failure is retried on Start).
-setTimeout(() => loadLive().catch(() => {}), 0);
+// The page's language first (the server preloads its catalogue beside this script; Dutch
+// is built in). Should it not arrive, the chat runs in Dutch rather than not at all.
+loadCatalogue(initialLanguage)
+  .catch(() => {
+    initialLanguage = 'nl';
+    lang = 'nl';
+  })
+  .then(() => {
+    show();
+    tellHost({ sl: EMBED_VERSION, type: 'ready' });
+    // Then what the start screen does not need: the conversation's chunk (a failure is
+    // retried on Start), and the other languages, so that a switch needs no request.
+    setTimeout(() => {
+      loadLive().catch(() => {});
+      for (const code of appLanguages) loadCatalogue(code).catch(() => {});
+    }, 0);
+  });
