@@ -1,6 +1,6 @@
 /**
  * What only a conversation needs, in a chunk of its own that the app fetches right after
- * the start screen is up (`loadLive` in session.ts): socket.io-client, zod/mini with the
+ * the start screen is up (live-loader.ts): socket.io-client, zod/mini with the
  * loader's message schema, and the conversation screen. Together they were more than half
  * of the app's JavaScript, and a slow phone's start screen waited for them
  * (scripts/bench/widget.ts).

@@ -5,7 +5,8 @@ import { embeddingHost } from '../common/embedding.ts';
 import { adoptExitKeys, blankPage, replaceTopLocation, unblankPage } from '../common/quick-exit.ts';
 import { readConfig } from './config.ts';
 import { appLanguages, exitKeyStrings, isLanguage, type Language, loadCatalogue } from './i18n.ts';
-import { ChatSession, loadedLive, loadLive } from './session.ts';
+import { loadedLive, loadLive } from './live-loader.ts';
+import { ChatSession } from './session.ts';
 import { App } from './ui/App.tsx';
 
 /** If the loader has not taken the tab away by then, the frame leaves by itself. */
@@ -13,7 +14,7 @@ const LOADER_GRACE_MS = 500;
 
 const config = readConfig();
 const root = document.getElementById('app')!;
-const session = new ChatSession(config.line?.id);
+const session = new ChatSession(config.line?.id, { loaded: loadedLive, load: loadLive });
 let initialLanguage: Language = isLanguage(document.documentElement.lang)
   ? document.documentElement.lang
   : 'nl';

@@ -9,7 +9,7 @@ import type {
   VisitorRole,
   VisitorServerToClientEvents,
 } from '@stille-lijn/shared/protocol';
-import type { Socket } from 'socket.io-client';
+import type { io, Socket } from 'socket.io-client';
 import type { Language } from './i18n.ts';
 
 type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
@@ -23,30 +23,16 @@ const TYPING_IDLE_MS = 3_000;
 /** An operator typing indicator without news disappears after this long. */
 const OPERATOR_TYPING_MS = 15_000;
 
-type Live = typeof import('./live.ts');
-let live: Live | undefined;
-let liveLoading: Promise<Live> | undefined;
-
 /**
- * The conversation's chunk (live.ts: socket.io-client, zod), fetched once the start screen
- * is up; a request that failed is tried again on the next call.
+ * Where the socket client comes from: the conversation's chunk, fetched after the start
+ * screen (live-loader.ts, passed in by main.tsx).
  */
-export function loadLive(): Promise<Live> {
-  liveLoading ??= import('./live.ts').then(
-    (module) => {
-      live = module;
-      return module;
-    },
-    (err: unknown) => {
-      liveLoading = undefined;
-      throw err;
-    },
-  );
-  return liveLoading;
+export interface SocketClientSource {
+  /** The client once it is here, else undefined. */
+  loaded(): { io: typeof io } | undefined;
+  /** Fetches it; a failed request is made again on the next call. */
+  load(): Promise<{ io: typeof io }>;
 }
-
-/** The conversation's chunk once it is here, else undefined. */
-export const loadedLive = (): Live | undefined => live;
 
 export type Phase = 'idle' | 'starting' | 'waiting' | 'active' | 'ended';
 export type EntryStatus = 'pending' | 'sent' | 'failed';
@@ -214,8 +200,11 @@ export class ChatSession {
   /** The line every `chat:start` of this page asks for (`/chat?line=`); the first line when undefined. */
   private readonly line: string | undefined;
 
-  constructor(line?: string) {
+  private readonly sockets: SocketClientSource;
+
+  constructor(line: string | undefined, sockets: SocketClientSource) {
     this.line = line;
+    this.sockets = sockets;
   }
 
   subscribe(listener: () => void): () => void {
@@ -234,7 +223,7 @@ export class ChatSession {
 
   /** Opens a conversation (`chat:start`). */
   start(input: StartInput): void {
-    if (!live) {
+    if (!this.sockets.loaded()) {
       this.set({ ...initialState(), phase: 'starting', urgent: input.urgent, language: input.language });
       this.whenLive(() => this.start(input), 'start');
       return;
@@ -286,7 +275,7 @@ export class ChatSession {
    */
   resumeWithCode(returnCode: string, language?: Language): void {
     this.set({ ...initialState(), phase: 'starting', language });
-    if (!live) {
+    if (!this.sockets.loaded()) {
       this.whenLive(() => this.resumeWithCode(returnCode, language), 'return-code');
       return;
     }
@@ -414,7 +403,7 @@ export class ChatSession {
   private whenLive(then: () => void, failTo: Failure): void {
     const generation = ++this.liveWaits;
     const current = () => generation === this.liveWaits && this.state.phase === 'starting';
-    loadLive().then(
+    this.sockets.load().then(
       () => current() && then(),
       () => current() && this.failTo(failTo),
     );
@@ -429,7 +418,7 @@ export class ChatSession {
 
   private connect(): VisitorSocket {
     this.dropSocket();
-    const socket: VisitorSocket = live!.io('/visitor', {
+    const socket: VisitorSocket = this.sockets.loaded()!.io('/visitor', {
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
       withCredentials: false,

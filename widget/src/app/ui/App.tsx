@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppConfig } from '../config.ts';
 import { catalogueFor, type Language, loadCatalogue } from '../i18n.ts';
-import { type ChatSession, loadedLive } from '../session.ts';
+import { loadedLive } from '../live-loader.ts';
+import type { ChatSession } from '../session.ts';
 import { ReturnScreen } from './ReturnScreen.tsx';
 import { StartScreen } from './StartScreen.tsx';
 import { useSession } from './use-session.ts';
