@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build, defineConfig, type InlineConfig, type Plugin } from 'vite';
@@ -61,21 +63,17 @@ function precompress(): Plugin {
   return {
     name: 'stille-lijn:precompress',
     apply: 'build',
-    generateBundle(_options, bundle) {
+    // After writing, not in generateBundle: Vite's own generateBundle (which may still
+    // rewrite a chunk's code, such as the dynamic-import preload list) runs after every user
+    // plugin's, and the compressed copies are what browsers get.
+    writeBundle(options, bundle) {
       for (const file of Object.values(bundle)) {
         if (!/\.(js|css)$/.test(file.fileName)) continue;
         const source = Buffer.from(file.type === 'chunk' ? file.code : file.source);
+        const path = join(options.dir ?? '', file.fileName);
         const brotli = { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } };
-        this.emitFile({
-          type: 'asset',
-          fileName: `${file.fileName}.br`,
-          source: brotliCompressSync(source, brotli),
-        });
-        this.emitFile({
-          type: 'asset',
-          fileName: `${file.fileName}.gz`,
-          source: gzipSync(source, { level: 9 }),
-        });
+        writeFileSync(`${path}.br`, brotliCompressSync(source, brotli));
+        writeFileSync(`${path}.gz`, gzipSync(source, { level: 9 }));
       }
     },
   };
@@ -111,7 +109,10 @@ export default defineConfig({
     emptyOutDir: true,
     manifest: true,
     target: 'es2020',
-    modulePreload: { polyfill: false },
+    // No preload helper around dynamic imports: the lazy chunks have no CSS and no imports
+    // of their own to fetch ahead, and the server lists what the first screen needs
+    // (server/src/static/plugin.ts).
+    modulePreload: false,
     rollupOptions: {
       input: { app: 'src/app/main.tsx' },
     },

@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { amsterdamDate } from '@stille-lijn/shared/domain/lines';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../server/src/stats/daily.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   axeViolations,
   createConsoleAccount,
-  ensureConsoleBuilt,
-  launchChromium,
   signInConsole,
+  useConsoleWithLines,
 } from '../support/browser.ts';
 
 const LINES = [
@@ -25,53 +19,33 @@ const LINES = [
 const AXE_TEST_MS = 90_000;
 
 describe('console: the audit reader', () => {
-  let t: TestApp;
-  let browser: Browser;
-  let linesFile: string;
-  const contexts: BrowserContext[] = [];
+  const lined = useConsoleWithLines(LINES);
+  const newPage = () => lined.newPage();
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
-    linesFile = join(mkdtempSync(join(tmpdir(), 'sl-lines-')), 'lines.json');
-    writeFileSync(linesFile, JSON.stringify(LINES));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    t = await startTestApp({ LINES_FILE: linesFile });
-  });
-  afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close();
-    await t?.close();
-  });
-
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    contexts.push(context);
-    return context.newPage();
-  }
   async function conversationOn(line: string): Promise<string> {
     const id = randomUUID();
-    await t.app.redis.hset(t.app.keys.conversation(id), { state: 'active', line });
+    await lined.t.app.redis.hset(lined.t.app.keys.conversation(id), { state: 'active', line });
     return id;
   }
 
   /** Four entries on three lines; the supervisor belongs to noord and zuid. Signs in and opens the reader. */
   async function openReader() {
-    const sup = await createConsoleAccount(t, { role: 'supervisor', displayName: 'Sanne Smit' });
-    await t.app.redis.hset(t.app.keys.accounts.operator(sup.id), 'lines', JSON.stringify(['noord', 'zuid']));
+    const sup = await createConsoleAccount(lined.t, { role: 'supervisor', displayName: 'Sanne Smit' });
+    await lined.t.app.redis.hset(
+      lined.t.app.keys.accounts.operator(sup.id),
+      'lines',
+      JSON.stringify(['noord', 'zuid']),
+    );
     const noord = await conversationOn('noord');
     const zuid = await conversationOn('zuid');
     const west = await conversationOn('west');
-    await t.app.audit.record('monitor', sup.id, noord);
-    await t.app.audit.record('end', sup.id, noord);
-    await t.app.audit.record('monitor', sup.id, zuid);
-    await t.app.audit.record('monitor', sup.id, west);
+    await lined.t.app.audit.record('monitor', sup.id, noord);
+    await lined.t.app.audit.record('end', sup.id, noord);
+    await lined.t.app.audit.record('monitor', sup.id, zuid);
+    await lined.t.app.audit.record('monitor', sup.id, west);
 
     const page = await newPage();
-    await signInConsole(page, t.url, sup);
+    await signInConsole(page, lined.t.url, sup);
     await page.locator('[data-sl="view-supervisor"]').click();
     const panel = page.locator('[data-sl="audit"]');
     await panel.locator('[data-sl="audit-line"] option[value="zuid"]').waitFor({ state: 'attached' });

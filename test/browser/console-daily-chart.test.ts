@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { amsterdamDate } from '@stille-lijn/shared/domain/lines';
 import { DAILY_CSV_COLUMNS } from '@stille-lijn/shared/rest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../server/src/stats/daily.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   axeViolations,
   createConsoleAccount,
-  ensureConsoleBuilt,
-  launchChromium,
   signInConsole,
+  useConsoleWithLines,
 } from '../support/browser.ts';
 
 const LINES = [
@@ -25,51 +20,31 @@ const LINES = [
 const AXE_TEST_MS = 90_000;
 
 describe('console: the supervisor’s daily chart', () => {
-  let t: TestApp;
-  let browser: Browser;
-  let linesFile: string;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
-    linesFile = join(mkdtempSync(join(tmpdir(), 'sl-lines-')), 'lines.json');
-    writeFileSync(linesFile, JSON.stringify(LINES));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    t = await startTestApp({ LINES_FILE: linesFile });
-  });
-  afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close();
-    await t?.close();
-  });
-
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: { width: 1400, height: 1000 },
-      acceptDownloads: true,
-    });
-    contexts.push(context);
-    return context.newPage();
-  }
+  const lined = useConsoleWithLines(LINES, { acceptDownloads: true });
+  const newPage = () => lined.newPage();
 
   /** `n` conversations of `line` started at `at`, each answered after `wait` seconds. */
   async function seed(line: string, at: number, n: number, wait: number): Promise<void> {
     for (let i = 0; i < n; i++) {
       const id = randomUUID();
-      await t.app.redis.hset(t.app.keys.conversation(id), { state: 'waiting', urgent: '0', line });
-      await t.app.dailyFigures.started(id, at);
-      await t.app.dailyFigures.answered(id, at - wait * 1000, at);
+      await lined.t.app.redis.hset(lined.t.app.keys.conversation(id), {
+        state: 'waiting',
+        urgent: '0',
+        line,
+      });
+      await lined.t.app.dailyFigures.started(id, at);
+      await lined.t.app.dailyFigures.answered(id, at - wait * 1000, at);
     }
   }
 
   /** A supervisor of noord and zuid, with figures of yesterday and today, on the supervisor view. */
   async function openChart() {
-    const sup = await createConsoleAccount(t, { role: 'supervisor', displayName: 'Sanne Smit' });
-    await t.app.redis.hset(t.app.keys.accounts.operator(sup.id), 'lines', JSON.stringify(['noord', 'zuid']));
+    const sup = await createConsoleAccount(lined.t, { role: 'supervisor', displayName: 'Sanne Smit' });
+    await lined.t.app.redis.hset(
+      lined.t.app.keys.accounts.operator(sup.id),
+      'lines',
+      JSON.stringify(['noord', 'zuid']),
+    );
     const today = amsterdamDate(new Date());
     const yesterday = addDays(today, -1);
     const noon = (day: string) => Date.parse(`${day}T11:00:00Z`);
@@ -78,7 +53,7 @@ describe('console: the supervisor’s daily chart', () => {
     await seed('zuid', noon(today), 1, 10);
 
     const page = await newPage();
-    await signInConsole(page, t.url, sup);
+    await signInConsole(page, lined.t.url, sup);
     await page.locator('[data-sl="view-supervisor"]').click();
     const chart = page.locator('[data-sl="daily-chart"]');
     await chart.locator('svg[data-chart="daily-counts"]').waitFor();
@@ -132,13 +107,17 @@ describe('console: the supervisor’s daily chart', () => {
   });
 
   it('shows no line picker to a supervisor of one line, and only that line’s days', async () => {
-    const sup = await createConsoleAccount(t, { role: 'supervisor' });
-    await t.app.redis.hset(t.app.keys.accounts.operator(sup.id), 'lines', JSON.stringify(['zuid']));
+    const sup = await createConsoleAccount(lined.t, { role: 'supervisor' });
+    await lined.t.app.redis.hset(
+      lined.t.app.keys.accounts.operator(sup.id),
+      'lines',
+      JSON.stringify(['zuid']),
+    );
     const today = amsterdamDate(new Date());
     await seed('noord', Date.parse(`${today}T00:30:00Z`), 4, 5);
     await seed('zuid', Date.parse(`${today}T00:30:00Z`), 1, 5);
     const page = await newPage();
-    await signInConsole(page, t.url, sup);
+    await signInConsole(page, lined.t.url, sup);
     await page.locator('[data-sl="view-supervisor"]').click();
     const chart = page.locator('[data-sl="daily-chart"]');
     await chart.locator('svg[data-chart="daily-counts"]').waitFor();

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { axeViolations, ensureConsoleBuilt, launchChromium, signInConsole } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, signInConsole, useConsoleWithLines } from '../support/browser.ts';
 
 const LINES = [
   { id: 'noord', name: 'Noord', languages: ['nl', 'en'], hours: '24/7', embedOrigins: [] },
@@ -17,33 +13,8 @@ const LINES = [
 const AXE_TEST_MS = 90_000;
 
 describe('console: an admin sets an account’s lines', () => {
-  let t: TestApp;
-  let browser: Browser;
-  let linesFile: string;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
-    linesFile = join(mkdtempSync(join(tmpdir(), 'sl-lines-')), 'lines.json');
-    writeFileSync(linesFile, JSON.stringify(LINES));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    t = await startTestApp({ LINES_FILE: linesFile });
-  });
-  afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close();
-    await t?.close();
-  });
-
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    contexts.push(context);
-    return context.newPage();
-  }
+  const lined = useConsoleWithLines(LINES);
+  const newPage = () => lined.newPage();
 
   /** The JSON bodies the console sends to the admin routes, as the server receives them. */
   function sentBodies(page: Page): { method: string; body: Record<string, unknown> }[] {
@@ -59,8 +30,13 @@ describe('console: an admin sets an account’s lines', () => {
   async function openEditor() {
     const password = `pw-${randomUUID()}`;
     const adminName = `admin${randomUUID().slice(0, 6)}`;
-    await t.app.operators.create({ username: adminName, password, role: 'admin', displayName: 'Ada Admin' });
-    const sanne = await t.app.operators.create({
+    await lined.t.app.operators.create({
+      username: adminName,
+      password,
+      role: 'admin',
+      displayName: 'Ada Admin',
+    });
+    const sanne = await lined.t.app.operators.create({
       username: `sanne${randomUUID().slice(0, 6)}`,
       password: `pw-${randomUUID()}`,
       role: 'supervisor',
@@ -68,7 +44,7 @@ describe('console: an admin sets an account’s lines', () => {
     });
     const page = await newPage();
     const sent = sentBodies(page);
-    await signInConsole(page, t.url, { username: adminName, password });
+    await signInConsole(page, lined.t.url, { username: adminName, password });
     await page.locator('[data-sl="view-admin"]').click();
     const row = page.locator(`[data-sl="account-row"][data-operator-id="${sanne.id}"]`);
     await row.locator('[data-sl="account-edit"]').click();
@@ -120,10 +96,15 @@ describe('console: an admin sets an account’s lines', () => {
   it('sends the lines of a new account', async () => {
     const password = `pw-${randomUUID()}`;
     const adminName = `admin${randomUUID().slice(0, 6)}`;
-    await t.app.operators.create({ username: adminName, password, role: 'admin', displayName: 'Ada Admin' });
+    await lined.t.app.operators.create({
+      username: adminName,
+      password,
+      role: 'admin',
+      displayName: 'Ada Admin',
+    });
     const page = await newPage();
     const sent = sentBodies(page);
-    await signInConsole(page, t.url, { username: adminName, password });
+    await signInConsole(page, lined.t.url, { username: adminName, password });
     await page.locator('[data-sl="view-admin"]').click();
     await page.locator('[data-sl="account-add"]').click();
     const form = page.locator('[data-sl="account-add-form"]');

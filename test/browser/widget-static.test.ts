@@ -106,7 +106,7 @@ describe('what the server sends for the widget', () => {
     expect(gzipped).toBeLessThanOrEqual(45 * 1024);
 
     // Slow lines get them compressed, as the browser asks.
-    for (const url of ['/widget.js', initial[0]!]) {
+    for (const url of ['/widget.js', initial[0]!, '/chat']) {
       const br = await t.app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
       expect(br.headers['content-encoding']).toBe('br');
       expect(br.headers.vary).toContain('accept-encoding');

@@ -52,6 +52,7 @@ export function ensureWidgetBuilt(): void {
     newestMtime(join(widget, 'src')),
     newestMtime(join(widget, 'vite.config.ts')),
     newestMtime(join(repo, 'shared', 'src', 'protocol', 'embed.ts')),
+    newestMtime(join(repo, 'shared', 'src', 'protocol', 'embed-schema.ts')),
   );
   let built = 0;
   try {

@@ -501,6 +501,29 @@ describe('lines: who hears, who is listed, who can be handed a conversation', ()
     expect(await t.app.redis.hget(t.app.keys.conversation(transfer), 'operatorId')).toBe(opB2.id);
   });
 
+  it('refuses messages to a conversation moved to another line as a stranger’s, though the socket reached it before', async () => {
+    const me = actors.operator;
+    const moved = await conversation('b', me);
+    const say = (conversationId: string, clientMessageId: string) =>
+      ev(me, 'chat:message', { conversationId, clientMessageId, text: 'Ik ben er nog' });
+    // The socket remembers that its lines reach `moved` (no line read per message).
+    expect(await say(moved, randomUUID())).toBe('ok');
+    expect(await ev(me, 'chat:typing', { conversationId: moved, typing: true })).toBe('ok');
+    expect(await ev(me, 'chat:transfer', { conversationId: moved, to: { queue: true, line: 'a' } })).toBe(
+      'ok',
+    );
+    const stored = await t.app.redis.xlen(t.app.keys.messages(moved));
+
+    const foreign = await conversation('a', opA);
+    const stranger = await say(foreign, randomUUID());
+    expect(stranger).not.toBe('ok');
+    expect(await say(moved, randomUUID())).toBe(stranger);
+    expect(await ev(me, 'chat:typing', { conversationId: moved, typing: false })).toBe(
+      await ev(me, 'chat:typing', { conversationId: foreign, typing: false }),
+    );
+    expect(await t.app.redis.xlen(t.app.keys.messages(moved))).toBe(stored);
+  });
+
   it('lists and lifts only the blocks of the caller’s lines', async () => {
     const supA = await account('supervisor', ['a']);
     const onA = await conversation('a', opA);

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@stille-lijn/shared';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { markRelayedScript } from '../../server/src/messages/scripts.ts';
+import { runScript } from '../../server/src/redis/scripts.ts';
 import { visitorRoom } from '../../server/src/sockets/notifier.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
@@ -131,5 +133,28 @@ describe('no stored message falls between relay and missed', () => {
     await sleep(300);
     expect(opGot.filter((m) => m.messageId === ack.messageId)).toHaveLength(1);
     expect(await direct.xlen(messages)).toBe(1);
+  });
+
+  it('mark every relayed message, and never bring back the hash of a conversation erased before the batch', async () => {
+    t = await startTestApp();
+    const app = t;
+    const { v, conversationId } = await activeConversation(app);
+    const marked = app.app.keys.clientMessageIds(conversationId);
+    for (const id of ['m1', 'm2', 'm3']) {
+      const ack = await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: id, text: 'Ben je er nog?' });
+      expect(ack.ok).toBe(true);
+    }
+    await waitFor(
+      async () => (await app.app.redis.hmget(marked, '>m1', '>m2', '>m3')).every((x) => x === '1'),
+      5000,
+    );
+
+    // A batch that comes after the conversation's keys were erased writes nothing.
+    await app.app.redis.del(marked);
+    const conn = app.app.durable.connection;
+    expect(await runScript(conn, markRelayedScript, { clientMessageIds: marked }, { fields: ['>m4'] })).toBe(
+      0,
+    );
+    expect(await app.app.redis.exists(marked)).toBe(0);
   });
 });

@@ -4,8 +4,16 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { OperatorRole } from '@stille-lijn/shared';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import type { TestApp } from './app.ts';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { startTestApp, type TestApp } from './app.ts';
+import { writeLinesFile } from './lines-file.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -90,4 +98,58 @@ export async function signInConsole(
   await page.locator('[data-sl="login-password"]').fill(account.password);
   await page.locator('[data-sl="login-submit"]').click();
   await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
+}
+
+/** What a console test on a deployment with lines works with; a fresh app for every test. */
+export interface ConsoleWithLines {
+  /** This test's server, started with the lines. */
+  readonly t: TestApp;
+  /** A page in a context of its own (closed after the test). */
+  newPage(): Promise<Page>;
+}
+
+/**
+ * Registers the hooks of a console test on a deployment with `lines` (`LINES_FILE`): one
+ * Chromium for the file (and the console built), a fresh app for each test, and the pages'
+ * contexts closed after it.
+ */
+export function useConsoleWithLines(
+  lines: unknown,
+  contextOptions: BrowserContextOptions = {},
+): ConsoleWithLines {
+  let browser: Browser | undefined;
+  let linesFile = '';
+  let t: TestApp | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    browser = await launchChromium();
+    linesFile = writeLinesFile(lines);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    t = await startTestApp({ LINES_FILE: linesFile });
+  });
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close();
+    await t?.close();
+    t = undefined;
+  });
+  return {
+    get t() {
+      if (!t) throw new Error('the app runs only inside a test');
+      return t;
+    },
+    async newPage() {
+      if (!browser) throw new Error('the browser runs only inside a test');
+      const context = await browser.newContext({
+        viewport: { width: 1400, height: 1000 },
+        ...contextOptions,
+      });
+      contexts.push(context);
+      return context.newPage();
+    },
+  };
 }

@@ -30,6 +30,8 @@ export default fp(
       durable: app.durable,
     });
     app.decorate('messages', messages);
+    // The relayed marks still waiting for their batch, before Redis closes.
+    app.addHook('onClose', () => messages.flushMarks());
     if (app.hasDecorator('socketFeatures')) {
       app.socketFeatures.visitor.push(visitorMessageEvents(messages, app.metrics.relaySeconds));
       app.socketFeatures.operator.push(operatorMessageEvents(messages, app.metrics.relaySeconds));

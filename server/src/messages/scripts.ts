@@ -32,6 +32,18 @@ export const appendMessageScript = luaScript({
 /** The field of the client message ids hash that marks a message relayed ('>' is no id character). */
 export const relayedField = (clientMessageId: string) => `>${clientMessageId}`;
 
+/**
+ * Writes a batch of relayed marks for one conversation (`MessageService` flushes them a
+ * few milliseconds after the relays), only while the conversation's hash of client message
+ * ids still exists.
+ */
+export const markRelayedScript = luaScript({
+  file: new URL('./lua/mark-relayed.lua', import.meta.url),
+  keys: ['clientMessageIds'],
+  args: ['...fields'],
+  decode: (r) => Number(r),
+});
+
 export const addNoteScript = luaScript({
   file: new URL('./lua/add-note.lua', import.meta.url),
   keys: ['conversation', 'notes', 'clientIds', 'audit'],

@@ -11,9 +11,16 @@ import {
 } from '../conversations/index.ts';
 import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
-import { prepareScripts, runScript } from '../redis/scripts.ts';
+import { prepareScripts, queueScript, runScript } from '../redis/scripts.ts';
 import type { Notifier } from '../sockets/notifier.ts';
-import { addNoteScript, appendMessageScript, relayedField } from './scripts.ts';
+import { addNoteScript, appendMessageScript, markRelayedScript, relayedField } from './scripts.ts';
+
+/**
+ * How long relayed marks wait to be written together. At a few hundred messages a second
+ * one Redis write per message was a write and a read system call each; batched, a flush
+ * carries every mark of its window in one pipeline.
+ */
+const MARK_FLUSH_MS = 5;
 
 /** A stored message and the relay to run right after its ack. */
 export interface Stored {
@@ -44,10 +51,14 @@ export interface MessagesDeps {
  */
 export class MessageService {
   readonly #d: MessagesDeps;
+  /** Relayed marks not yet written: conversation id → their fields. */
+  readonly #marks = new Map<string, string[]>();
+  #marksTimer: NodeJS.Timeout | undefined;
+
   constructor(deps: MessagesDeps) {
     this.#d = deps;
     // Messages and notes are stored on the message path's own connection (redis/durable.ts).
-    prepareScripts(deps.durable.connection, [appendMessageScript, addNoteScript]);
+    prepareScripts(deps.durable.connection, [appendMessageScript, addNoteScript, markRelayedScript]);
   }
 
   /**
@@ -57,7 +68,7 @@ export class MessageService {
    */
   async visitorMessage(conversationId: string, clientMessageId: string, text: string): Promise<Stored> {
     const r = await this.#append(conversationId, 'v', '', clientMessageId, text);
-    const owed = r.fresh || !r.relayed;
+    const owed = this.#owed(conversationId, clientMessageId, r);
     // Idempotent per message id: a resend that is read again raises nothing twice.
     if (owed && this.#d.readVisitorText) await this.#d.readVisitorText(conversationId, r.messageId, text);
     const at = atOf(r.messageId);
@@ -86,44 +97,79 @@ export class MessageService {
     const r = await this.#append(conversationId, 'o', operatorId, clientMessageId, text);
     const at = atOf(r.messageId);
     const messageId = r.messageId;
-    const relay =
-      r.fresh || !r.relayed
-        ? () => {
-            this.#d.notifier.toVisitor(conversationId, 'chat:message', {
+    const relay = this.#owed(conversationId, clientMessageId, r)
+      ? () => {
+          this.#d.notifier.toVisitor(conversationId, 'chat:message', {
+            messageId,
+            from: 'operator',
+            text,
+            at,
+          });
+          if (r.watched) {
+            this.#d.notifier.toWatchers(conversationId, 'monitor:message', {
+              conversationId,
               messageId,
               from: 'operator',
+              operatorId,
               text,
               at,
             });
-            if (r.watched) {
-              this.#d.notifier.toWatchers(conversationId, 'monitor:message', {
-                conversationId,
-                messageId,
-                from: 'operator',
-                operatorId,
-                text,
-                at,
-              });
-            }
-            this.#markRelayed(conversationId, clientMessageId);
           }
-        : undefined;
+          this.#markRelayed(conversationId, clientMessageId);
+        }
+      : undefined;
     return { messageId, at, relay };
   }
 
   /**
+   * Whether a stored message still has to be relayed: a new one, or a resend of one whose
+   * relay never ran. A relay whose mark waits in this process's batch counts as run (a
+   * resend outside a reconnect reaches the same process, and must not deliver twice).
+   */
+  #owed(conversationId: string, clientMessageId: string, r: { fresh: boolean; relayed: boolean }): boolean {
+    if (r.fresh) return true;
+    if (r.relayed) return false;
+    return !this.#marks.get(conversationId)?.includes(relayedField(clientMessageId));
+  }
+
+  /**
    * Marks a message relayed, after its emit: a later resend of it is then acked without a
-   * second relay. Fire and forget (the ack is out): a lost mark only means a resend relays
-   * it once more, which clients drop by its `messageId`. A plain HSET: the hash exists
-   * (the append wrote it) and keeps the retention TTL that ending the conversation set.
+   * second relay. The marks of a few milliseconds go out together (`MARK_FLUSH_MS`), fire
+   * and forget: the ack is out, and a mark not yet written or lost only means that a resend
+   * relays the message once more, which clients drop by its `messageId` (PROTOCOL.md).
    */
   #markRelayed(conversationId: string, clientMessageId: string): void {
     if (!clientMessageId) return;
-    this.#d.redis
-      .hset(this.#d.keys.clientMessageIds(conversationId), relayedField(clientMessageId), '1')
-      .catch(() => {
+    const field = relayedField(clientMessageId);
+    const fields = this.#marks.get(conversationId);
+    if (fields) fields.push(field);
+    else this.#marks.set(conversationId, [field]);
+    this.#marksTimer ??= setTimeout(() => this.flushMarks(), MARK_FLUSH_MS);
+  }
+
+  /** Writes the relayed marks now (also when the server closes). */
+  flushMarks(): Promise<void> {
+    clearTimeout(this.#marksTimer);
+    this.#marksTimer = undefined;
+    if (this.#marks.size === 0) return Promise.resolve();
+    const conn = this.#d.durable.connection;
+    const pipe = conn.pipeline();
+    for (const [conversationId, fields] of this.#marks) {
+      queueScript(
+        conn,
+        pipe,
+        markRelayedScript,
+        { clientMessageIds: this.#d.keys.clientMessageIds(conversationId) },
+        { fields },
+      );
+    }
+    this.#marks.clear();
+    return pipe.exec().then(
+      () => undefined,
+      () => {
         // Redis away: the next resend relays once more, no worse.
-      });
+      },
+    );
   }
 
   async #append(

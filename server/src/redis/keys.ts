@@ -7,7 +7,8 @@
  * address, token or code is ever part of a key.
  */
 export function redisKeys(prefix: string) {
-  const k = (...parts: string[]) => [prefix, ...parts].join(':');
+  const head = `${prefix}:`;
+  const k = (...parts: string[]) => head + parts.join(':');
   return {
     prefix,
     /** Joins parts under the prefix: for keys not (yet) named below. */

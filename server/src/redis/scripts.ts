@@ -86,7 +86,16 @@ function flatten(slots: readonly Slot[], values: Record<string, unknown>): strin
 const defined = new WeakMap<object, Set<string>>();
 const sources = new Map<string, string>();
 
-const commandName = (script: { name: string }) => `sl_${script.name.replace(/-/g, '_')}`;
+/** The command name of each script, made once (it is asked for on every message). */
+const commandNames = new Map<string, string>();
+const commandName = (script: { name: string }) => {
+  let command = commandNames.get(script.name);
+  if (command === undefined) {
+    command = `sl_${script.name.replace(/-/g, '_')}`;
+    commandNames.set(script.name, command);
+  }
+  return command;
+};
 
 /** The command a prepared script runs as on a connection (EVALSHA, loaded on first use). */
 function commandFor(redis: Redis, script: LuaScript<readonly Slot[], readonly Slot[], unknown>): string {

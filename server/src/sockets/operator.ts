@@ -78,6 +78,17 @@ export function strangerAnswer(event: string, supervisor: boolean): AppError {
 const GIVES_UP_ONLY: ReadonlySet<string> = new Set(['supervisor:unmonitor']);
 
 /**
+ * The message path's events, whose own holder check (in the append script, or
+ * `assertHolder`) refuses with `not_holder` whoever does not hold the conversation: once a
+ * socket's lines were found to reach a conversation, these skip the line check's Redis
+ * read for it. A conversation that leaves the socket's lines (a transfer to another line)
+ * also leaves its holder, and a change of the account's lines cuts the socket.
+ */
+const HOLDER_CHECKED: ReadonlySet<string> = new Set(['chat:message', 'chat:typing']);
+/** At most this many conversations remembered per socket (an operator holds a handful). */
+const REACHED_MAX = 256;
+
+/**
  * `/operator`: cookie-authenticated. Operators act only on conversations assigned to
  * them; everything they do is validated and audited. Rights are read when a socket
  * connects; a change of them cuts the socket (see `OperatorSockets.accessChanged`). The
@@ -234,14 +245,20 @@ export function setupOperatorNamespace(
     // account's lines may reach it, in one place, before any feature's own holder check.
     // The lines are those of the session's account; a change of them cuts this socket.
     const member = { role: account.role, lines: account.lines };
+    const reached = new Set<string>();
     const byEvent = handlers as unknown as Record<string, Handler<unknown>>;
     for (const event of OPERATOR_EVENTS) {
       if (GIVES_UP_ONLY.has(event)) continue;
       const handler = byEvent[event]!;
+      const holderChecked = HOLDER_CHECKED.has(event);
       byEvent[event] = async (payload) => {
         const conversationId = (payload as { conversationId?: unknown }).conversationId;
-        if (typeof conversationId === 'string') {
+        if (typeof conversationId === 'string' && !(holderChecked && reached.has(conversationId))) {
           await app.lineAccess.assertReach(member, conversationId, () => strangerAnswer(event, supervisor));
+          if (holderChecked) {
+            if (reached.size >= REACHED_MAX) reached.clear();
+            reached.add(conversationId);
+          }
         }
         // A transfer, reassign or hand-over to a colleague: the colleague's lines must reach
         // every conversation moved, else the answer an unknown colleague gets. A transfer

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import { languages } from '@stille-lijn/shared';
 import { lineIdSchema } from '@stille-lijn/shared/domain/lines';
@@ -26,6 +26,8 @@ const demoDir = join(repo, 'widget', 'demo');
 
 /** The chat app's entry in the Vite manifest (widget/vite.config.ts). */
 const CHAT_ENTRY = 'src/app/main.tsx';
+/** Where the chat app's language catalogues sit in the manifest (`<lang>.ts`; Dutch is in the entry). */
+const CHAT_CATALOGUES = 'src/app/i18n/';
 /** Replaced in widget.js by QUICK_EXIT_URL (widget/src/loader/main.ts). */
 const EXIT_URL_TOKEN = /(["'`])__SL_QUICK_EXIT_URL__\1/;
 
@@ -53,6 +55,12 @@ function builtFileReader(): (path: string) => Promise<string | undefined> {
 }
 
 const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
+
+/** The compression the browser accepts, brotli first; undefined for none. */
+function acceptedEncoding(req: FastifyRequest): 'br' | 'gzip' | undefined {
+  const accepted = String(req.headers['accept-encoding'] ?? '');
+  return /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : undefined;
+}
 
 /** The widget's files (`/widget.js`, `/chat`, `/chat/assets/*`), the demo host page and the console. */
 async function staticRoutes(app: FastifyInstance): Promise<void> {
@@ -82,8 +90,7 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
       const plain = Buffer.from(code.replace(EXIT_URL_TOKEN, JSON.stringify(config.quickExitUrl)));
       loader = { source: code, plain, br: brotliCompressSync(plain), gzip: gzipSync(plain, { level: 9 }) };
     }
-    const accepted = String(req.headers['accept-encoding'] ?? '');
-    const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : undefined;
+    const encoding = acceptedEncoding(req);
     if (encoding) reply.header('content-encoding', encoding);
     return reply.send(encoding ? loader[encoding] : loader.plain);
   });
@@ -132,7 +139,9 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
       earlyScript,
       entry: `/chat/${entry.file}`,
       styles: (entry.css ?? []).map((file) => `/chat/${file}`),
-      preloads: (entry.imports ?? []).flatMap((key) => {
+      // The entry's static imports, and the page's language when the build made it a chunk
+      // of its own (widget/src/app/i18n.ts): fetched beside the entry, not after it.
+      preloads: [...(entry.imports ?? []), `${CHAT_CATALOGUES}${lang}.ts`].flatMap((key) => {
         const chunk = manifest[key];
         return chunk ? [`/chat/${chunk.file}`] : [];
       }),
@@ -144,7 +153,17 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
         line: publicLine(app.lines, line, new Date()),
       },
     });
-    return reply.type('text/html; charset=utf-8').send(html);
+    // Compressed as the browser asks: on a slow line the page is the first of two round
+    // trips before the start screen. (Made per request: it holds the line's state and the
+    // requesting origin. A few KB at a fast setting cost well under a millisecond.)
+    reply.type('text/html; charset=utf-8').header('vary', 'accept-encoding');
+    const encoding = acceptedEncoding(req);
+    if (!encoding) return reply.send(html);
+    const body =
+      encoding === 'br'
+        ? brotliCompressSync(html, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })
+        : gzipSync(html, { level: 6 });
+    return reply.header('content-encoding', encoding).send(body);
   });
 
   app.get('/chat/favicon.svg', async (_req, reply) =>

@@ -3,14 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod/mini';
 import { languages } from './common.ts';
 import {
-  chatToHostMessageSchema,
   chatToHostMessages,
   EMBED_VERSION,
   embedLanguages,
-  hostToChatMessageSchema,
   hostToChatMessages,
   isEmbedMessage,
 } from './embed.ts';
+import { chatToHostMessageSchema, hostToChatMessageSchema } from './embed-schema.ts';
 
 const directions = [
   { name: 'chat → host', spec: chatToHostMessages, schema: chatToHostMessageSchema },

@@ -1,4 +1,3 @@
-import { z } from 'zod/mini';
 import type { languages } from './common.ts';
 
 /**
@@ -8,8 +7,9 @@ import type { languages } from './common.ts';
  *
  * Each direction is declared once, as data (`chatToHostMessages`, `hostToChatMessages`).
  * Two checkers are built from each declaration:
- * - a `zod/mini` schema (`chatToHostMessageSchema`, `hostToChatMessageSchema`), used by
- *   the chat app and the tests;
+ * - a `zod/mini` schema (`chatToHostMessageSchema`, `hostToChatMessageSchema`, in
+ *   embed-schema.ts, so that importing this module brings no zod), used by the chat app
+ *   and the tests;
  * - a compact type guard (`isEmbedMessage`), used by the loader, because the smallest
  *   `zod/mini` object schema alone weighs about 4.5 KB gzip, more than the loader's
  *   whole 4 KB budget. `embed.test.ts` proves the two accept exactly the same values.
@@ -30,8 +30,8 @@ export const embedLanguages: typeof languages = ['nl', 'en', 'ar', 'tr', 'pl'];
 export type EmbedLanguage = (typeof embedLanguages)[number];
 
 /** A message declaration: each extra field and the string values it may take. */
-type FieldsSpec = Readonly<Record<string, readonly [string, ...string[]]>>;
-type MessagesSpec = Readonly<Record<string, FieldsSpec>>;
+export type FieldsSpec = Readonly<Record<string, readonly [string, ...string[]]>>;
+export type MessagesSpec = Readonly<Record<string, FieldsSpec>>;
 
 /** The message type a declaration describes: `{ sl: 1, type, ...fields }`, a union over `type`. */
 export type EmbedMessageOf<S extends MessagesSpec> = {
@@ -100,20 +100,3 @@ export function isEmbedMessage<S extends MessagesSpec>(spec: S, data: unknown): 
     )
   );
 }
-
-/** Builds the `zod/mini` schema of a declaration: a strict object per `type`. */
-function schemaOf<S extends MessagesSpec>(spec: S): z.ZodMiniType<EmbedMessageOf<S>> {
-  const options = Object.entries(spec).map(([type, fields]) =>
-    z.strictObject({
-      sl: z.literal(EMBED_VERSION),
-      type: z.literal(type),
-      ...Object.fromEntries(Object.entries(fields).map(([key, values]) => [key, z.enum(values)])),
-    }),
-  );
-  return z.union(options) as unknown as z.ZodMiniType<EmbedMessageOf<S>>;
-}
-
-/** `zod/mini` schema of chat app → loader messages. */
-export const chatToHostMessageSchema = /* @__PURE__ */ schemaOf(chatToHostMessages);
-/** `zod/mini` schema of loader → chat app messages. */
-export const hostToChatMessageSchema = /* @__PURE__ */ schemaOf(hostToChatMessages);

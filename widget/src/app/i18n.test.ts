@@ -1,11 +1,29 @@
 import { readdirSync } from 'node:fs';
 import { languages } from '@stille-lijn/shared';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import nl from './i18n/nl.ts';
-import { catalogueFor } from './i18n.ts';
+import { catalogueFor, hasCatalogue, languageName, loadCatalogue } from './i18n.ts';
 import { waitWords } from './wait.ts';
 
 describe('the catalogue', () => {
+  it('has Dutch at once and every other language once fetched, each named in its own words', async () => {
+    expect(hasCatalogue('nl')).toBe(true);
+    expect(hasCatalogue('tr')).toBe(false);
+    expect(catalogueFor('tr')).toBe(nl);
+    const tr = await loadCatalogue('tr');
+    expect(hasCatalogue('tr')).toBe(true);
+    expect(catalogueFor('tr')).toBe(tr);
+    expect(tr.heading).not.toBe(nl.heading);
+    for (const lang of languages) expect(languageName(lang)).toBe((await loadCatalogue(lang)).languageName);
+    expect(new Set(languages.map(languageName)).size).toBe(languages.length);
+  });
+});
+
+describe('the catalogues, fetched', () => {
+  beforeAll(async () => {
+    for (const lang of languages) await loadCatalogue(lang);
+  });
+
   it('has one file per protocol language, and nothing else', () => {
     const files = readdirSync(new URL('./i18n/', import.meta.url)).map((f) => f.replace(/\.ts$/, ''));
     expect(files.sort()).toEqual([...languages].sort());

@@ -1,12 +1,11 @@
-import './zod-config.ts';
 import './styles.css';
-import { type ChatToHostMessage, EMBED_VERSION, hostToChatMessageSchema } from '@stille-lijn/shared/embed';
+import { type ChatToHostMessage, EMBED_VERSION } from '@stille-lijn/shared/embed';
 import { render } from 'preact';
-import { z } from 'zod/mini';
 import { embeddingHost } from '../common/embedding.ts';
 import { adoptExitKeys, blankPage, replaceTopLocation, unblankPage } from '../common/quick-exit.ts';
 import { readConfig } from './config.ts';
-import { catalogueFor, isLanguage, type Language } from './i18n.ts';
+import { appLanguages, exitKeyStrings, isLanguage, type Language, loadCatalogue } from './i18n.ts';
+import { loadedLive, loadLive } from './live-loader.ts';
 import { ChatSession } from './session.ts';
 import { App } from './ui/App.tsx';
 
@@ -15,8 +14,8 @@ const LOADER_GRACE_MS = 500;
 
 const config = readConfig();
 const root = document.getElementById('app')!;
-const session = new ChatSession(config.line?.id);
-const initialLanguage: Language = isLanguage(document.documentElement.lang)
+const session = new ChatSession(config.line?.id, { loaded: loadedLive, load: loadLive });
+let initialLanguage: Language = isLanguage(document.documentElement.lang)
   ? document.documentElement.lang
   : 'nl';
 let lang = initialLanguage;
@@ -50,14 +49,25 @@ announcer.className = 'sl-sr-only';
 announcer.setAttribute('role', 'status');
 document.body.append(announcer);
 adoptExitKeys((key, left) => {
-  const t = catalogueFor(lang);
+  const t = exitKeyStrings(lang);
   announcer.textContent = left === 0 ? '' : key === 'Shift' ? t.shiftLeft(left) : t.escLeft(left);
 }, quickExit);
 
 addEventListener('message', (event) => {
   if (!hostOrigin || event.source !== window.parent || event.origin !== hostOrigin) return;
-  const parsed = z.safeParse(hostToChatMessageSchema, event.data);
-  if (parsed.success && parsed.data.type === 'quick-exit') quickExit();
+  // Checked by the shared zod schema, which comes with the conversation's chunk. Before it
+  // is here there is no conversation to tell, and the loader blanks and leaves by itself
+  // (its answer timeout); the message is still checked and obeyed once the chunk arrives.
+  const { data } = event;
+  const live = loadedLive();
+  if (live) {
+    if (live.isHostQuickExit(data)) quickExit();
+  } else {
+    loadLive().then(
+      (module) => module.isHostQuickExit(data) && quickExit(),
+      () => {},
+    );
+  }
 });
 
 function show(): void {
@@ -88,5 +98,20 @@ addEventListener('pageshow', (event) => {
   show();
 });
 
-show();
-tellHost({ sl: EMBED_VERSION, type: 'ready' });
+// The page's language first (the server preloads its catalogue beside this script; Dutch
+// is built in). Should it not arrive, the chat runs in Dutch rather than not at all.
+loadCatalogue(initialLanguage)
+  .catch(() => {
+    initialLanguage = 'nl';
+    lang = 'nl';
+  })
+  .then(() => {
+    show();
+    tellHost({ sl: EMBED_VERSION, type: 'ready' });
+    // Then what the start screen does not need: the conversation's chunk (a failure is
+    // retried on Start), and the other languages, so that a switch needs no request.
+    setTimeout(() => {
+      loadLive().catch(() => {});
+      for (const code of appLanguages) loadCatalogue(code).catch(() => {});
+    }, 0);
+  });

@@ -9,7 +9,7 @@ import type {
   VisitorRole,
   VisitorServerToClientEvents,
 } from '@stille-lijn/shared/protocol';
-import { io, type Socket } from 'socket.io-client';
+import type { io, Socket } from 'socket.io-client';
 import type { Language } from './i18n.ts';
 
 type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEvents>;
@@ -22,6 +22,17 @@ const REFUSED_RETRY_MS = 2_000;
 const TYPING_IDLE_MS = 3_000;
 /** An operator typing indicator without news disappears after this long. */
 const OPERATOR_TYPING_MS = 15_000;
+
+/**
+ * Where the socket client comes from: the conversation's chunk, fetched after the start
+ * screen (live-loader.ts, passed in by main.tsx).
+ */
+export interface SocketClientSource {
+  /** The client once it is here, else undefined. */
+  loaded(): { io: typeof io } | undefined;
+  /** Fetches it; a failed request is made again on the next call. */
+  load(): Promise<{ io: typeof io }>;
+}
 
 export type Phase = 'idle' | 'starting' | 'waiting' | 'active' | 'ended';
 export type EntryStatus = 'pending' | 'sent' | 'failed';
@@ -189,8 +200,11 @@ export class ChatSession {
   /** The line every `chat:start` of this page asks for (`/chat?line=`); the first line when undefined. */
   private readonly line: string | undefined;
 
-  constructor(line?: string) {
+  private readonly sockets: SocketClientSource;
+
+  constructor(line: string | undefined, sockets: SocketClientSource) {
     this.line = line;
+    this.sockets = sockets;
   }
 
   subscribe(listener: () => void): () => void {
@@ -209,6 +223,11 @@ export class ChatSession {
 
   /** Opens a conversation (`chat:start`). */
   start(input: StartInput): void {
+    if (!this.sockets.loaded()) {
+      this.set({ ...initialState(), phase: 'starting', urgent: input.urgent, language: input.language });
+      this.whenLive(() => this.start(input), 'start');
+      return;
+    }
     const text = input.text.trim();
     this.set({
       ...initialState(),
@@ -256,6 +275,10 @@ export class ChatSession {
    */
   resumeWithCode(returnCode: string, language?: Language): void {
     this.set({ ...initialState(), phase: 'starting', language });
+    if (!this.sockets.loaded()) {
+      this.whenLive(() => this.resumeWithCode(returnCode, language), 'return-code');
+      return;
+    }
     this.early = [];
     const socket = this.connect();
     this.held = [];
@@ -373,6 +396,20 @@ export class ChatSession {
     for (const run of early) run();
   }
 
+  /**
+   * Runs `then` once the conversation's chunk is here, unless the visitor left or started
+   * over meanwhile; a chunk that cannot be fetched is the same failure as no connection.
+   */
+  private whenLive(then: () => void, failTo: Failure): void {
+    const generation = ++this.liveWaits;
+    const current = () => generation === this.liveWaits && this.state.phase === 'starting';
+    this.sockets.load().then(
+      () => current() && then(),
+      () => current() && this.failTo(failTo),
+    );
+  }
+  private liveWaits = 0;
+
   private dropSocket(): void {
     const socket = this.socket;
     this.socket = undefined;
@@ -381,7 +418,7 @@ export class ChatSession {
 
   private connect(): VisitorSocket {
     this.dropSocket();
-    const socket: VisitorSocket = io('/visitor', {
+    const socket: VisitorSocket = this.sockets.loaded()!.io('/visitor', {
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
       withCredentials: false,

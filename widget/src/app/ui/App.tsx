@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppConfig } from '../config.ts';
-import { catalogueFor, type Language } from '../i18n.ts';
+import { catalogueFor, type Language, loadCatalogue } from '../i18n.ts';
+import { loadedLive } from '../live-loader.ts';
 import type { ChatSession } from '../session.ts';
-import { ConversationScreen } from './ConversationScreen.tsx';
 import { ReturnScreen } from './ReturnScreen.tsx';
 import { StartScreen } from './StartScreen.tsx';
 import { useSession } from './use-session.ts';
@@ -21,9 +21,14 @@ export function App({ config, session, initialLanguage, onMinimize, onQuickExit,
   const state = useSession(session);
   const [lang, setLang] = useState(initialLanguage);
   const [view, setView] = useState<'start' | 'return'>('start');
+  // A language whose catalogue could not be fetched: the screen stays in the current one and says so.
+  const [languageFailed, setLanguageFailed] = useState(false);
+  const wantedLanguage = useRef(initialLanguage);
   // Screens take focus only after the visitor has moved on from the first one.
   const moved = useRef(false);
   const t = catalogueFor(lang);
+  // The conversation screen comes with the conversation's chunk, which any conversation needed to start.
+  const live = loadedLive();
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -35,6 +40,15 @@ export function App({ config, session, initialLanguage, onMinimize, onQuickExit,
   useEffect(() => {
     if (inConversation) setView('start');
   }, [inConversation]);
+  /** Switches once the catalogue is here (usually at once: they are fetched after the first screen). */
+  const chooseLanguage = (next: Language) => {
+    wantedLanguage.current = next;
+    setLanguageFailed(false);
+    loadCatalogue(next).then(
+      () => wantedLanguage.current === next && setLang(next),
+      () => wantedLanguage.current === next && setLanguageFailed(true),
+    );
+  };
   const go = (next: 'start' | 'return') => {
     moved.current = true;
     setView(next);
@@ -66,8 +80,8 @@ export function App({ config, session, initialLanguage, onMinimize, onQuickExit,
         )}
       </header>
       <main class="sl-main" aria-label={t.frameTitle}>
-        {inConversation ? (
-          <ConversationScreen t={t} config={config} session={session} state={state} />
+        {inConversation && live ? (
+          <live.ConversationScreen t={t} config={config} session={session} state={state} />
         ) : view === 'return' ? (
           <ReturnScreen t={t} session={session} state={state} lang={lang} onBack={() => go('start')} />
         ) : (
@@ -75,7 +89,8 @@ export function App({ config, session, initialLanguage, onMinimize, onQuickExit,
             t={t}
             line={config.line}
             lang={lang}
-            onLanguage={setLang}
+            onLanguage={chooseLanguage}
+            languageFailed={languageFailed}
             session={session}
             state={state}
             onReturnCode={() => go('return')}

@@ -3,7 +3,7 @@ import type { VisitorRole } from '@stille-lijn/shared/protocol';
 import { useRef, useState } from 'preact/hooks';
 import { MAX_TEXT } from '../config.ts';
 import { weekHours } from '../hours.ts';
-import { appLanguages, type Catalogue, catalogueFor, type Language } from '../i18n.ts';
+import { appLanguages, type Catalogue, type Language, languageName } from '../i18n.ts';
 import type { ChatSession, ChatState } from '../session.ts';
 import { Alternatives, DangerNotice, ScreenHeading } from './parts.tsx';
 
@@ -20,6 +20,8 @@ interface Props {
   line: PublicLine | undefined;
   lang: Language;
   onLanguage: (lang: Language) => void;
+  /** The chosen language's catalogue could not be fetched. */
+  languageFailed: boolean;
   session: ChatSession;
   state: ChatState;
   onReturnCode: () => void;
@@ -31,6 +33,7 @@ export function StartScreen({
   line,
   lang,
   onLanguage,
+  languageFailed,
   session,
   state,
   onReturnCode,
@@ -76,11 +79,16 @@ export function StartScreen({
         >
           {appLanguages.map((code) => (
             <option key={code} value={code} lang={code}>
-              {catalogueFor(code).languageName}
+              {languageName(code)}
             </option>
           ))}
         </select>
       </label>
+      {languageFailed && (
+        <p class="sl-error" role="alert" data-sl="language-failed">
+          {t.startFailed}
+        </p>
+      )}
 
       {closed ? (
         <Closed t={t} line={line} lang={lang} />
