@@ -60,6 +60,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        extends: true,
+        test: {
+          // `npm run test:engines`: the widget's safety tests in Chromium, Firefox ESR and
+          // WebKitGTK; not part of `npm test` (CI runs it as a step of its own).
+          name: 'engines',
+          include: ['test/engines/**/*.test.ts'],
+          globalSetup: ['test/support/global-redis.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          fileParallelism: false,
+        },
+      },
     ],
     setupFiles: ['test/support/fail-on-console.ts'],
   },

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { connect, createServer as createTcpServer, type Socket as TcpSocket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -126,6 +126,20 @@ export async function chatFrame(page: Page, helplineUrl: string): Promise<Frame>
 }
 
 /**
+ * The JSON a test's probe sent with navigator.sendBeacon (`POST`), or undefined when the
+ * body is not JSON (not a probe's record). Shared by the host sites and lines that take beacons.
+ */
+export async function readBeacon(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A plain host site on another origin (`http://localhost:<port>`, a different site from
  * the helpline's 127.0.0.1), with a strict CSP of its own: no inline anything, scripts and
  * frames only from itself and the helpline. `/weer` is the neutral quick-exit target.
@@ -157,13 +171,8 @@ export async function startHostSite(): Promise<HostSite> {
     const csp = `default-src 'none'; script-src ${helpline}; frame-src ${helpline}; connect-src ${connect}; style-src 'self'; base-uri 'none'; form-action 'none'`;
     if (url.pathname === '/__beacon' && req.method === 'POST') {
       // What a test's probe in the page sent with navigator.sendBeacon (see `beacons`).
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      try {
-        beacons.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        // Not a probe's record: ignored.
-      }
+      const record = await readBeacon(req);
+      if (record !== undefined) beacons.push(record);
       res.writeHead(204).end();
       return;
     }
@@ -242,13 +251,8 @@ export async function startSlowLine(
   const beacons: unknown[] = [];
   const server = createServer(async (req, res) => {
     if (req.url === '/__beacon' && req.method === 'POST') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      try {
-        beacons.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        // Not a probe's record: ignored.
-      }
+      const record = await readBeacon(req);
+      if (record !== undefined) beacons.push(record);
       res.writeHead(204).end();
       return;
     }
