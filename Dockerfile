@@ -35,5 +35,4 @@ USER node
 EXPOSE 8080
 # No HEALTHCHECK here: the worker and the inbox use this image too. docker-compose.yml gives the
 # servers theirs, on /readyz.
-# The server's Node flags: scripts/server-node-flags.mjs (a test holds the two together).
-CMD ["node", "--max-semi-space-size=4", "server/src/main.ts"]
+CMD ["node", "server/src/main.ts"]

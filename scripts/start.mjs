@@ -20,7 +20,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { reexecOnNode24, runningOnNode24 } from './node24.mjs';
-import { SERVER_NODE_FLAGS } from './server-node-flags.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -560,7 +559,7 @@ async function main() {
   }
   // Own process group, like Redis: each signal reaches the server once, from us.
   // Node 24 strips the types itself: no TypeScript loader.
-  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'server/src/main.ts'], {
+  const server = spawn(process.execPath, ['server/src/main.ts'], {
     cwd: root,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -11,7 +11,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { freePort, startPrivateRedis } from '../../test/support/redis-server.ts';
-import { SERVER_NODE_FLAGS } from '../server-node-flags.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -243,7 +242,7 @@ export async function startOursServer(res: Resources, opts: OursServerOptions): 
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawnNode(
-    [...SERVER_NODE_FLAGS, ...extra, 'server/src/main.ts'],
+    [...extra, 'server/src/main.ts'],
     {
       NODE_ENV: 'test',
       PORT: String(port),
