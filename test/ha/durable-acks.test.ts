@@ -46,20 +46,27 @@ describe('durable acks (REDIS_ACK_REPLICAS=1) when no replica answers', () => {
     });
     const replica = redis.nodes[1]!;
     const primaryPort = redis.nodes[0]!.port;
+    /** Waits until the replica acknowledges writes (a loaded machine is slow to, after its start too). */
+    const replicaAnswers = async () => {
+      const probe = new Redis({ host: '127.0.0.1', port: primaryPort, maxRetriesPerRequest: 1 });
+      try {
+        await probe.set('probe', '1');
+        expect(await probe.wait(1, 10_000)).toBe(1);
+      } finally {
+        probe.disconnect();
+      }
+    };
+    // The tests start from a replica that answers: their first acks must not depend on how
+    // fast it finished its initial sync within REDIS_ACK_TIMEOUT_MS (CI once saw it miss).
+    await replicaAnswers();
     return {
       app: t,
       // SIGSTOP: the replica stays connected but answers nothing, as a hung one does.
       pauseReplica: () => replica.child.kill('SIGSTOP'),
-      /** SIGCONT, then waits until the replica acknowledges writes again (a loaded machine is slow to). */
+      /** SIGCONT, then waits until the replica acknowledges writes again. */
       resumeReplica: async () => {
         replica.child.kill('SIGCONT');
-        const probe = new Redis({ host: '127.0.0.1', port: primaryPort, maxRetriesPerRequest: 1 });
-        try {
-          await probe.set('probe', '1');
-          expect(await probe.wait(1, 10_000)).toBe(1);
-        } finally {
-          probe.disconnect();
-        }
+        await replicaAnswers();
       },
     };
   }
