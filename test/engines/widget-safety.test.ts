@@ -214,9 +214,8 @@ for (const engineName of chosenEngines()) {
       expect(await page.run('top', () => history.length)).toBe(historyLength);
     }
 
-    /** Host page `/`, then `/elders` with a conversation under way (so Back has somewhere to go). */
-    async function conversationOnSecondPage(): Promise<string> {
-      await onSecondPage();
+    /** Opens the chat on the page on screen and starts a conversation as a victim; its id once the composer shows. */
+    async function startConversation(): Promise<string> {
       await page.click('top', '[data-sl=launcher]');
       await startScreen();
       const assigned = nextAssignment(operator);
@@ -229,6 +228,12 @@ for (const engineName of chosenEngines()) {
         Boolean,
       );
       return conversationId;
+    }
+
+    /** Host page `/`, then `/elders` with a conversation under way (so Back has somewhere to go). */
+    async function conversationOnSecondPage(): Promise<string> {
+      await onSecondPage();
+      return startConversation();
     }
 
     /** Waits for the exit page (no probe there: it is not the helpline's page). */
@@ -467,17 +472,7 @@ for (const engineName of chosenEngines()) {
 
     it('reconnects after a real cut and delivers what was written meanwhile exactly once', async () => {
       await page.goto(host.pageUrl('/'));
-      await page.click('top', '[data-sl=launcher]');
-      await startScreen();
-      const assigned = nextAssignment(operator);
-      await page.click('chat', '[data-sl=role-victim]');
-      await page.click('chat', '[data-sl=start]');
-      const conversationId = await assigned;
-      await poll(
-        'the composer',
-        () => page.run('chat', () => !!document.querySelector('[data-sl=composer]')),
-        Boolean,
-      );
+      const conversationId = await startConversation();
       const received = collect<{ conversationId: string; text: string }>(operator, 'chat:message');
 
       proxy.cut();
