@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -209,6 +209,11 @@ function wrapChild(
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
+  const logTo = process.env.BENCH_SERVER_LOG;
+  if (logTo) {
+    const file = createWriteStream(`${logTo}.${kind}.${child.pid}`);
+    child.stdout?.pipe(file);
+  }
   res.trackPid(child.pid);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
