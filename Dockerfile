@@ -8,6 +8,8 @@ COPY shared/package.json shared/
 COPY server/package.json server/
 COPY widget/package.json widget/
 COPY operator-console/package.json operator-console/
+# The dependency patches (patches/README.md), applied by the postinstall of both installs below.
+COPY patches patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 # The widget and console bundles the server serves.
