@@ -361,4 +361,43 @@ describe('a conversation between a visitor and an operator', () => {
     await t.app.presence.sweepVisitors();
     expect(await t.app.redis.hget(`${t.config.redisPrefix}:conv:${s2.conversationId}`, 'away')).toBe('');
   });
+
+  it('takes a visitor who closes the socket while chat:start is in flight as away, never as present', async () => {
+    // Quick exit right after Start: the socket closes while the server is still starting
+    // the conversation. The start is held here until the server has seen the close.
+    const lifecycle = t.app.lifecycle;
+    const start = lifecycle.start.bind(lifecycle);
+    let entered!: () => void;
+    const inStart = new Promise<void>((r) => {
+      entered = r;
+    });
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    lifecycle.start = async (...args: Parameters<typeof start>) => {
+      entered();
+      await held;
+      return start(...args);
+    };
+    const v = await visitor();
+    // Its ack never comes: the socket is closed by then.
+    v.emit('chat:start', { role: 'victim', language: 'nl', text: 'Hij komt eraan' }, () => {});
+    await inStart;
+    v.disconnect();
+    await waitFor(() => t.app.io.of('/visitor').sockets.size === 0);
+    release();
+    const prefix = t.config.redisPrefix;
+    const conversationKey = new RegExp(`^${prefix}:conv:[^:]+$`);
+    let id = '';
+    await waitFor(async () => {
+      const key = (await t.app.redis.keys(`${prefix}:conv:*`)).find((k) => conversationKey.test(k));
+      id = key ? key.slice(`${prefix}:conv:`.length) : '';
+      return id !== '' && (await t.app.redis.hget(key!, 'away')) !== '';
+    });
+    // Away for the return window, as after any other close, and not kept present by this
+    // instance's heartbeat.
+    expect(await t.app.redis.hget(`${prefix}:conv:${id}`, 'state')).toBe('waiting');
+    expect(await t.app.redis.zscore(`${prefix}:vpresence`, id)).toBeNull();
+  });
 });

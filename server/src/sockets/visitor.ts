@@ -52,6 +52,13 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
     app.metrics.visitorsConnected.inc();
     let conversationId: string | undefined;
     let left = false;
+    /** The socket closed without leaving: not present, and away for the return window. */
+    const disconnected = async (id: string): Promise<void> => {
+      await app.presence.visitorGone(id).catch(() => {});
+      await app.presence
+        .visitorDisconnected(id, socket.id)
+        .catch((err) => app.log.warn({ err }, 'visitor disconnect handling failed'));
+    };
     const ctx: VisitorContext = {
       socket,
       addressHash: socket.data.addressHash ?? '',
@@ -67,6 +74,13 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
         if (conversationId && conversationId !== id) await socket.leave(visitorRoom(conversationId));
         conversationId = id;
         left = false;
+        // Closed while its start or resume was in flight (a quick exit right after Start):
+        // its disconnect found no conversation, so the conversation is left here. Kept in
+        // `attached`, this instance's heartbeat would show it present for ever.
+        if (socket.disconnected) {
+          await disconnected(id);
+          return;
+        }
         attached.set(socket.id, id);
         await socket.join(visitorRoom(id));
         await app.presence.visitorHeartbeat([id]);
@@ -96,12 +110,7 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
     socket.on('disconnect', () => {
       app.metrics.visitorsConnected.dec();
       attached.delete(socket.id);
-      if (conversationId && !left) {
-        app.presence.visitorGone(conversationId).catch(() => {});
-        app.presence
-          .visitorDisconnected(conversationId, socket.id)
-          .catch((err) => app.log.warn({ err }, 'visitor disconnect handling failed'));
-      }
+      if (conversationId && !left) void disconnected(conversationId);
     });
   });
 
