@@ -127,8 +127,11 @@ describe('console: blocking a visitor', () => {
     await expectFocus(op, 'block');
 
     // By keyboard this time: open, Tab back to the confirming button, confirm.
+    // The card moves the focus to Cancel in an effect after it renders: wait for that move,
+    // or the key press can land before it and the focus ends up on Cancel after all.
     await op.keyboard.press('Enter');
     await confirm.waitFor();
+    await expectFocus(op, null, 'Annuleren');
     await op.keyboard.press('Shift+Tab');
     await expectFocus(op, 'block-confirm');
     const ended = nextEvent<{ reason: string }>(troll.socket, 'chat:ended');
