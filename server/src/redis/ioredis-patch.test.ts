@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * patches/ioredis+5.11.1.patch (patches/README.md says why): the closures ioredis makes for
  * every command are young objects, and pipelines share one hidden class. A child process
- * with V8's natives syntax asks the heap itself; without the patch each check fails.
+ * with V8's natives syntax asks the heap itself. Without the patch the closure and hidden
+ * class checks fail; the NOSCRIPT check holds the patched code to ioredis' behaviour.
  */
 function probe(): Record<string, unknown> {
   const ioredis = createRequire(import.meta.url).resolve('ioredis');
