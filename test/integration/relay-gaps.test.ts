@@ -149,12 +149,20 @@ describe('no stored message falls between relay and missed', () => {
       5000,
     );
 
-    // A batch that comes after the conversation's keys were erased writes nothing.
+    // One batch carries the marks of several conversations; for one whose keys were erased
+    // before it, it writes nothing, and the others' marks still land.
     await app.app.redis.del(marked);
+    const other = app.app.keys.clientMessageIds('other-conversation');
+    await app.app.redis.hset(other, 'x1', '1-0');
     const conn = app.app.durable.connection;
-    expect(await runScript(conn, markRelayedScript, { clientMessageIds: marked }, { fields: ['>m4'] })).toBe(
-      0,
+    const written = await runScript(
+      conn,
+      markRelayedScript,
+      { clientMessageIds: [marked, other] },
+      { marks: [1, '>m4', 2, '>x1', '>x2'] },
     );
+    expect(written).toBe(2);
     expect(await app.app.redis.exists(marked)).toBe(0);
+    expect(await app.app.redis.hmget(other, '>x1', '>x2')).toEqual(['1', '1']);
   });
 });

@@ -33,14 +33,14 @@ export const appendMessageScript = luaScript({
 export const relayedField = (clientMessageId: string) => `>${clientMessageId}`;
 
 /**
- * Writes a batch of relayed marks for one conversation (`MessageService` flushes them a
- * few milliseconds after the relays), only while the conversation's hash of client message
- * ids still exists.
+ * Writes a batch of relayed marks (`MessageService` flushes them a few milliseconds after
+ * the relays), for each conversation only while its hash of client message ids still
+ * exists. `marks`: per key, the number of its fields, then the fields (`MessageService.flushMarks`).
  */
 export const markRelayedScript = luaScript({
   file: new URL('./lua/mark-relayed.lua', import.meta.url),
-  keys: ['clientMessageIds'],
-  args: ['...fields'],
+  keys: ['...clientMessageIds'],
+  args: ['...marks'],
   decode: (r) => Number(r),
 });
 

@@ -11,14 +11,14 @@ import {
 } from '../conversations/index.ts';
 import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
-import { prepareScripts, queueScript, runScript } from '../redis/scripts.ts';
+import { prepareScripts, runScript } from '../redis/scripts.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import { addNoteScript, appendMessageScript, markRelayedScript, relayedField } from './scripts.ts';
 
 /**
  * How long relayed marks wait to be written together. At a few hundred messages a second
  * one Redis write per message was a write and a read system call each; batched, a flush
- * carries every mark of its window in one pipeline.
+ * carries every mark of its window, of every conversation, in one script call.
  */
 const MARK_FLUSH_MS = 5;
 
@@ -152,19 +152,15 @@ export class MessageService {
     clearTimeout(this.#marksTimer);
     this.#marksTimer = undefined;
     if (this.#marks.size === 0) return Promise.resolve();
-    const conn = this.#d.durable.connection;
-    const pipe = conn.pipeline();
+    const hashes: string[] = [];
+    const marks: (string | number)[] = [];
     for (const [conversationId, fields] of this.#marks) {
-      queueScript(
-        conn,
-        pipe,
-        markRelayedScript,
-        { clientMessageIds: this.#d.keys.clientMessageIds(conversationId) },
-        { fields },
-      );
+      hashes.push(this.#d.keys.clientMessageIds(conversationId));
+      marks.push(fields.length, ...fields);
     }
     this.#marks.clear();
-    return pipe.exec().then(
+    const conn = this.#d.durable.connection;
+    return runScript(conn, markRelayedScript, { clientMessageIds: hashes }, { marks }).then(
       () => undefined,
       () => {
         // Redis away: the next resend relays once more, no worse.
