@@ -216,6 +216,39 @@ describe('daily figures per line', () => {
     v.disconnect();
   });
 
+  it('counts danger signals on the line the conversation started on, for that line’s supervisors only', async () => {
+    type Live = { signalsToday: Record<string, { raised: number; dismissed: number }> };
+    const live = async (cookie: string, query = '') =>
+      (await (await fetch(`${t.url}/api/stats${query}`, { headers: { cookie } })).json()) as Live;
+    const zuidSup = await staff('supervisor', ['zuid']);
+    const noordSup = await staff('supervisor', ['noord']);
+    const admin = await staff('admin');
+    expect((await live(zuidSup.cookie)).signalsToday).toEqual({});
+
+    const v = await connectVisitor(t.url);
+    const start = await emitAck<AnyAck>(v, 'chat:start', {
+      role: 'victim',
+      language: 'nl',
+      line: 'zuid',
+      text: 'Mijn vriend heeft me gisteren bij mijn keel gepakt. Ik durf niet te bellen.',
+    });
+    expect(start.ok).toBe(true);
+    const raised = { strangulation: { raised: 1, dismissed: 0 } };
+    // Counted after the start's own step: wait for it.
+    await waitFor(
+      async () => JSON.stringify((await live(zuidSup.cookie)).signalsToday) === JSON.stringify(raised),
+    );
+    // Another line's supervisor does not see it; the deployment's view (an admin's) does.
+    expect((await live(noordSup.cookie)).signalsToday).toEqual({});
+    expect((await live(admin.cookie)).signalsToday).toEqual(raised);
+    expect((await live(admin.cookie, '?line=noord')).signalsToday).toEqual({});
+    expect((await live(admin.cookie, '?line=zuid')).signalsToday).toEqual(raised);
+    // The line's hash holds counts only: no conversation id, no words.
+    const stored = await t.app.redis.hgetall(t.app.keys.lineDaySignals('zuid', amsterdamDate(new Date())));
+    expect(stored).toEqual({ 'raised:strangulation': '1' });
+    v.disconnect();
+  });
+
   it('lists only the caller’s lines in GET /api/lines, every line to an admin', async () => {
     const get = async (cookie: string) =>
       ((await (await fetch(`${t.url}/api/lines`, { headers: { cookie } })).json()) as { lines: unknown })

@@ -6,6 +6,7 @@
  * logged, or sent to the visitor.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { amsterdamDate } from '@stille-lijn/shared/domain/lines';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
@@ -71,8 +72,13 @@ const say = (v: VisitorSocket, text: string, id: string) =>
  */
 async function plainValues(): Promise<string> {
   const r = t.app.redis;
-  const figures = t.app.keys.signalFigures(new Date().toISOString().slice(0, 10));
-  const keys = (await r.keys(`${t.config.redisPrefix}:*`)).filter((k) => k !== figures);
+  // The counts per category (no ids, no words), of the deployment and of the first line.
+  const now = new Date();
+  const figures = [
+    t.app.keys.signalFigures(now.toISOString().slice(0, 10)),
+    t.app.keys.lineDaySignals(t.app.store.lineOf(''), amsterdamDate(now)),
+  ];
+  const keys = (await r.keys(`${t.config.redisPrefix}:*`)).filter((k) => !figures.includes(k));
   const out: string[] = [];
   for (const k of keys) {
     const type = await r.type(k);

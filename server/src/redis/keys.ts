@@ -86,6 +86,8 @@ export function redisKeys(prefix: string) {
     lineDayWaits: (line: string, day: string) => k('stats', 'line', line, day, 'waits'),
     /** Hash: one UTC day's danger signals, `raised:<category>` and `dismissed:<category>` (no ids). */
     signalFigures: (day: string) => k('stats', day, 'signals'),
+    /** Hash: the same counts for one line and one Europe/Amsterdam day, kept 400 days. */
+    lineDaySignals: (line: string, day: string) => k('stats', 'line', line, day, 'signals'),
 
     // ---- visitor limits and blocks
     /** String counter: new visitor connections of an address this minute. */

@@ -6,6 +6,7 @@ import {
   type SignalSummary,
   type SupervisorAlert,
 } from '@stille-lijn/shared';
+import { amsterdamDate } from '@stille-lijn/shared/domain/lines';
 import { readSignals, type SignalHit } from '@stille-lijn/shared/signals';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
@@ -28,7 +29,7 @@ export interface SignalsDeps {
   queueChanged: () => void;
 }
 
-/** The signal counts of one UTC day, per category (`GET /api/stats`). */
+/** The signal counts of one day, per category (`GET /api/stats`). */
 export type SignalFigures = Partial<Record<SignalCategory, { raised: number; dismissed: number }>>;
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -78,22 +79,25 @@ export class SignalService {
       s.dismissed = true;
       await d.store.setSignals(conversationId, signals);
       await d.audit.record('signal-dismiss', operatorId, conversationId);
-      await this.#count(category, 'dismissed');
+      await this.#count(r, category, 'dismissed');
       return d.store.conversation(conversationId);
     });
   }
 
-  /** Today's (or a day's) counts per category. */
+  /** The deployment's counts per category of today (or a day), UTC. */
   async figures(day = today()): Promise<SignalFigures> {
-    const h = await this.#d.redis.hgetall(this.#d.keys.signalFigures(day));
-    const out: SignalFigures = {};
-    for (const [field, n] of Object.entries(h)) {
-      const [what, category] = field.split(':') as ['raised' | 'dismissed', SignalCategory];
-      const f = out[category] ?? { raised: 0, dismissed: 0 };
-      f[what] = Number(n);
-      out[category] = f;
-    }
-    return out;
+    return sumFigures([await this.#d.redis.hgetall(this.#d.keys.signalFigures(day))]);
+  }
+
+  /**
+   * The counts per category of some lines, summed, for one Europe/Amsterdam day: each
+   * signal counts on the line its conversation started on, as the daily figures do.
+   */
+  async figuresOfLines(lines: readonly string[], day: string): Promise<SignalFigures> {
+    const read = this.#d.redis.pipeline();
+    for (const line of lines) read.hgetall(this.#d.keys.lineDaySignals(line, day));
+    const replies = (await read.exec()) ?? [];
+    return sumFigures(replies.map(([err, h]) => (err ? {} : (h as Record<string, string>))));
   }
 
   async #record(conversationId: string, messageId: string, hits: SignalHit[]): Promise<void> {
@@ -121,7 +125,7 @@ export class SignalService {
     for (const s of alert) s.alerted = true;
     const raiseTier = waiting && !r.highSignal && alert.length > 0;
     await d.store.setSignals(conversationId, signals, { highSignal: raiseTier });
-    for (const s of fresh) await this.#count(s.category, 'raised');
+    for (const s of fresh) await this.#count(r, s.category, 'raised');
     if (waiting) {
       // A new queue:snapshot follows (rescore marks the view changed).
       if (raiseTier) await d.rescore(r, r.urgent, true);
@@ -142,9 +146,19 @@ export class SignalService {
     }
   }
 
-  async #count(category: SignalCategory, what: 'raised' | 'dismissed'): Promise<void> {
-    const k = this.#d.keys.signalFigures(today());
-    await this.#d.redis.multi().hincrby(k, `${what}:${category}`, 1).expire(k, FIGURES_TTL_S).exec();
+  /** Counts a signal for the deployment (UTC day) and for the conversation's line (Amsterdam day). */
+  async #count(r: ConversationRecord, category: SignalCategory, what: 'raised' | 'dismissed'): Promise<void> {
+    const now = new Date();
+    const k = this.#d.keys.signalFigures(now.toISOString().slice(0, 10));
+    const line = this.#d.keys.lineDaySignals(this.#d.store.lineOf(r.line), amsterdamDate(now));
+    const field = `${what}:${category}`;
+    await this.#d.redis
+      .multi()
+      .hincrby(k, field, 1)
+      .expire(k, FIGURES_TTL_S)
+      .hincrby(line, field, 1)
+      .expire(line, FIGURES_TTL_S)
+      .exec();
   }
 
   #serial<T>(conversationId: string, fn: () => Promise<T>): Promise<T> {
@@ -157,4 +171,18 @@ export class SignalService {
     });
     return next;
   }
+}
+
+/** Adds up stored counts (`raised:<category>` → n) per category. */
+function sumFigures(hashes: Record<string, string>[]): SignalFigures {
+  const out: SignalFigures = {};
+  for (const h of hashes) {
+    for (const [field, n] of Object.entries(h)) {
+      const [what, category] = field.split(':') as ['raised' | 'dismissed', SignalCategory];
+      const f = out[category] ?? { raised: 0, dismissed: 0 };
+      f[what] += Number(n);
+      out[category] = f;
+    }
+  }
+  return out;
 }

@@ -72,8 +72,7 @@ async function allLines(app: FastifyInstance, now: number): Promise<StatsRespons
 /**
  * The live figures of some lines only: the conversations started on them (waiting and
  * active), the operators on the route who belong to one of them, and today's counts of
- * their daily figures ("today" being the Amsterdam day). Danger signals are counted for the
- * deployment only, so they are left out here.
+ * their daily figures and of their danger signals ("today" being the Amsterdam day).
  */
 async function someLines(
   app: FastifyInstance,
@@ -114,7 +113,7 @@ async function someLines(
     endedToday: figures?.ended ?? 0,
     abandonedToday: figures?.abandoned ?? 0,
     medianWaitSecondsToday: Math.round(figures?.medianWaitSeconds ?? 0),
-    signalsToday: {},
+    signalsToday: await app.signals.figuresOfLines([...lines], day),
   };
 }
 
