@@ -101,6 +101,17 @@ describe('console: supervisor view and roles', () => {
     await stat('waiting', 0).waitFor();
     await stat('active', 1).waitFor();
     await stat('answeredToday', 1).waitFor();
+
+    // The figures cannot be fetched: the panel says so and keeps the last figures beside it.
+    const statsPanel = sup.locator('section.stats');
+    await sup.route('**/api/stats', (route) => route.fulfill({ status: 503, body: '' }));
+    await statsPanel.getByRole('button', { name: 'Vernieuwen' }).click();
+    await statsPanel.locator('.error', { hasText: 'De cijfers ophalen is niet gelukt.' }).waitFor();
+    expect(await stat('active', 1).count()).toBe(1);
+    await sup.unroute('**/api/stats');
+    await statsPanel.getByRole('button', { name: 'Vernieuwen' }).click();
+    await statsPanel.locator('.error').waitFor({ state: 'detached' });
+
     const row = sup.locator(`[data-sl="overview-conversation"][data-conversation-id="${id}"]`);
     await row.locator('[data-sl="overview-holder"]', { hasText: 'Anna de Vries' }).waitFor();
     await sup

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiFailure, ApiResult } from '../api/rest.ts';
+import type { ApiFailure } from '../api/rest.ts';
 
 export type Polled<T> =
   | { kind: 'loading' }
@@ -7,12 +7,15 @@ export type Polled<T> =
   /** The last good data stays on screen beside the failure. */
   | { kind: 'failed'; failure: ApiFailure; data: T | undefined };
 
+/** What a fetcher answers: `ApiResult` and `FetchResult` both fit. */
+export type PollResult<T> = { ok: true; data: T } | { ok: false; kind: ApiFailure };
+
 /**
  * Loads `fetcher` on mount, every `intervalMs`, and on `refresh()`. Calls that come
  * while one is running are folded into one more run after it. A 401 ends the session.
  */
 export function usePolled<T>(
-  fetcher: () => Promise<ApiResult<T>>,
+  fetcher: () => Promise<PollResult<T>>,
   intervalMs: number,
   onUnauthorized: () => void,
 ): { state: Polled<T>; refresh(): void } {

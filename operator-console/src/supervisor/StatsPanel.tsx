@@ -1,10 +1,13 @@
 import { type ConsoleStats, optionalStatKeys, type StatKey, statKeys } from '../api/http.ts';
 import { useI18n } from '../i18n/index.ts';
 import { formatClock, formatDuration } from '../lib/time.ts';
-import type { StatsState } from './useStats.ts';
+import type { Polled } from '../lib/usePolled.ts';
+
+/** How often the figures refresh. @default 5000 */
+export const STATS_REFRESH_MS = 5000;
 
 interface StatsPanelProps {
-  state: StatsState;
+  state: Polled<ConsoleStats>;
   onRefresh(): void;
 }
 
@@ -14,7 +17,7 @@ interface StatsPanelProps {
  */
 export function StatsPanel({ state, onRefresh }: StatsPanelProps) {
   const { t } = useI18n();
-  const stats: ConsoleStats | undefined = state.kind === 'loading' ? undefined : state.stats;
+  const stats: ConsoleStats | undefined = state.kind === 'loading' ? undefined : state.data;
   const format = (key: StatKey, value: number) =>
     key === 'longestWaitSeconds' || key === 'medianWaitSecondsToday' ? formatDuration(value) : String(value);
   const signals = stats
@@ -31,8 +34,11 @@ export function StatsPanel({ state, onRefresh }: StatsPanelProps) {
     <section class="stats panel" aria-labelledby="stats-heading">
       <h2 id="stats-heading">{t.supervisor.statsHeading}</h2>
       {state.kind === 'loading' && <p role="status">{t.app.loading}</p>}
-      {state.kind === 'forbidden' && <p class="error">{t.supervisor.forbidden}</p>}
-      {state.kind === 'unavailable' && <p class="error">{t.supervisor.unavailable}</p>}
+      {state.kind === 'failed' && (
+        <p class="error">
+          {state.failure === 'forbidden' ? t.supervisor.forbidden : t.supervisor.unavailable}
+        </p>
+      )}
       {stats && (
         <dl class="stats-grid" data-sl="stats">
           {shown.map((key) => [

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { fetchStats } from '../api/http.ts';
 import { fetchOverviewWithShift } from '../api/shift.ts';
 import { useI18n } from '../i18n/index.ts';
 import { formatClock } from '../lib/time.ts';
@@ -13,9 +14,8 @@ import { MonitorPanel } from './MonitorPanel.tsx';
 import { OverviewPanel } from './OverviewPanel.tsx';
 import { ReassignForm, type ReassignTarget } from './ReassignForm.tsx';
 import { ReportsPanel } from './ReportsPanel.tsx';
-import { StatsPanel } from './StatsPanel.tsx';
+import { STATS_REFRESH_MS, StatsPanel } from './StatsPanel.tsx';
 import { UrgentWaiting } from './UrgentWaiting.tsx';
-import { useStats } from './useStats.ts';
 
 /** How often the overview of conversations and operators refreshes. @default 5000 */
 export const OVERVIEW_REFRESH_MS = 5000;
@@ -32,7 +32,7 @@ interface SupervisorScreenProps {
  */
 export function SupervisorScreen({ state, commands, onUnauthorized }: SupervisorScreenProps) {
   const { t } = useI18n();
-  const stats = useStats(onUnauthorized);
+  const stats = usePolled(fetchStats, STATS_REFRESH_MS, onUnauthorized);
   const overview = usePolled(fetchOverviewWithShift, OVERVIEW_REFRESH_MS, onUnauthorized);
   const [reassigningId, setReassigningId] = useState<string | undefined>(undefined);
   const monitor = state.monitor;
