@@ -32,7 +32,8 @@ export interface SignalsDeps {
 /** The signal counts of one day, per category (`GET /api/stats`). */
 export type SignalFigures = Partial<Record<SignalCategory, { raised: number; dismissed: number }>>;
 
-const today = () => new Date().toISOString().slice(0, 10);
+/** The UTC day of a moment, as the deployment's counts are kept. */
+const utcDay = (at = new Date()) => at.toISOString().slice(0, 10);
 
 /**
  * Danger signals in the visitor's words (PROTOCOL.md, "Danger signals"): every visitor
@@ -85,7 +86,7 @@ export class SignalService {
   }
 
   /** The deployment's counts per category of today (or a day), UTC. */
-  async figures(day = today()): Promise<SignalFigures> {
+  async figures(day = utcDay()): Promise<SignalFigures> {
     return sumFigures([await this.#d.redis.hgetall(this.#d.keys.signalFigures(day))]);
   }
 
@@ -97,7 +98,13 @@ export class SignalService {
     const read = this.#d.redis.pipeline();
     for (const line of lines) read.hgetall(this.#d.keys.lineDaySignals(line, day));
     const replies = (await read.exec()) ?? [];
-    return sumFigures(replies.map(([err, h]) => (err ? {} : (h as Record<string, string>))));
+    // A failed read fails the request: read as "no signals", it would tell the supervisor so.
+    return sumFigures(
+      replies.map(([err, h]) => {
+        if (err) throw err;
+        return h as Record<string, string>;
+      }),
+    );
   }
 
   async #record(conversationId: string, messageId: string, hits: SignalHit[]): Promise<void> {
@@ -149,7 +156,7 @@ export class SignalService {
   /** Counts a signal for the deployment (UTC day) and for the conversation's line (Amsterdam day). */
   async #count(r: ConversationRecord, category: SignalCategory, what: 'raised' | 'dismissed'): Promise<void> {
     const now = new Date();
-    const k = this.#d.keys.signalFigures(now.toISOString().slice(0, 10));
+    const k = this.#d.keys.signalFigures(utcDay(now));
     const line = this.#d.keys.lineDaySignals(this.#d.store.lineOf(r.line), amsterdamDate(now));
     const field = `${what}:${category}`;
     await this.#d.redis
