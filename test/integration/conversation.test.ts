@@ -397,7 +397,7 @@ describe('a conversation between a visitor and an operator', () => {
     });
     // Away for the return window, as after any other close, and not kept present by this
     // instance's heartbeat.
-    expect(await t.app.redis.hget(`${prefix}:conv:${id}`, 'state')).toBe('waiting');
-    expect(await t.app.redis.zscore(`${prefix}:vpresence`, id)).toBeNull();
+    expect(await t.app.redis.hget(t.app.keys.conversation(id), 'state')).toBe('waiting');
+    expect(await t.app.redis.zscore(t.app.keys.visitorPresence, id)).toBeNull();
   });
 });
