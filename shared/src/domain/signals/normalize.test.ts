@@ -41,6 +41,24 @@ describe('folding', () => {
     expect(norms('ge\u200bwurgd ke\u00adel w\u200durg')).toEqual(['gewurgd', 'kel', 'wurg']);
   });
 
+  it('gives a plain word the same token whether or not a dropped character splits it (property)', () => {
+    // The tokeniser keeps a plain run as a slice of the text and spells the word out only
+    // once something is dropped inside it: both ways must give one token.
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9]{1,12}$/), fc.nat(), (word, n) => {
+        const at = n % (word.length + 1);
+        const split = `${word.slice(0, at)}\u200b${word.slice(at)}`;
+        const fold = (text: string) => tokenize(text).map((t) => [t.norm, t.raw]);
+        expect(fold(split)).toEqual(fold(word));
+      }),
+    );
+  });
+
+  it('squeezes a doubled emoji as one code point twice, and returns a word with nothing doubled as it is', () => {
+    expect(squeeze('🔪🔪')).toBe('🔪');
+    expect(squeeze('abab')).toBe('abab');
+  });
+
   it('folds fullwidth and mathematical letters (NFKD)', () => {
     expect(norms('ｍｅｓ 𝐦𝐞𝐬')).toEqual(['mes', 'mes']);
   });

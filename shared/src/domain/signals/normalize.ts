@@ -86,6 +86,14 @@ export function foldCodePoint(cp: string): string {
 
 /** A folded word with every run of one letter squeezed to one ("keeeel" and "keel" both give "kel"). */
 export function squeeze(word: string): string {
+  // Most words have no letter twice in a row: return them as they are, no new string.
+  // A surrogate sends the word the slow way, where a doubled emoji is one code point twice.
+  let i = 1;
+  for (; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c === word.charCodeAt(i - 1) || (c >= 0xd800 && c <= 0xdfff)) break;
+  }
+  if (i >= word.length) return word;
   let out = '';
   let last = '';
   for (const ch of word) {
@@ -117,11 +125,25 @@ export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let sentence = 0;
   let clause = 0;
+  /** The word so far, once it is more than a plain run of the text (see `runEnd`). */
   let word = '';
+  /**
+   * While the word is a run of plain ASCII letters and digits with nothing dropped, it is
+   * `text.slice(start, runEnd)` in lower case, and no string is built per letter (the
+   * letter-by-letter string was the largest allocation of a relayed message). -1 otherwise.
+   */
+  let runEnd = -1;
   let start = -1;
   let end = -1;
   let pendingApostrophe = false;
+  const inWord = (): boolean => runEnd >= 0 || word !== '';
+  /** Turns the plain run into `word`, before a letter that the run cannot hold. */
+  const spell = (): void => {
+    if (runEnd >= 0) word = text.slice(start, runEnd).toLowerCase();
+    runEnd = -1;
+  };
   const flush = (): void => {
+    spell();
     if (word !== '') tokens.push({ norm: squeeze(word), raw: word, start, end, sentence, clause });
     word = '';
     pendingApostrophe = false;
@@ -134,27 +156,40 @@ export function tokenize(text: string): Token[] {
     // Fast path for plain ASCII letters and digits, most of any message (compared by
     // code: a regular expression per character was a tenth of the reading's time).
     if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39)) {
-      if (word === '') start = at;
-      word += code < 0x5b && code > 0x40 ? String.fromCharCode(code + 32) : cp;
+      if (runEnd === at) runEnd = i;
+      else if (!inWord()) {
+        start = at;
+        runEnd = i;
+      } else {
+        // Something was dropped since the run began (an apostrophe, a mark, a zero-width).
+        spell();
+        word += code < 0x5b && code > 0x40 ? String.fromCharCode(code + 32) : cp;
+      }
       end = i;
       pendingApostrophe = false;
+      continue;
+    }
+    if (code === 0x20) {
+      // A plain space, the commonest separator: no test below would make it more.
+      flush();
       continue;
     }
     if (INVISIBLE.test(cp)) continue;
     const folded = foldCodePoint(cp);
     if (folded === '' && !PICTOGRAPH.test(cp) && !SENTENCE_END.test(cp) && !CLAUSE_END.test(cp)) {
       // A mark, a harakah or a tatweel: part of the word it follows, never a break.
-      if (word !== '') end = i;
+      if (inWord()) end = i;
       continue;
     }
     if (folded !== '' && WORD_CHAR.test(folded)) {
-      if (word === '') start = at;
+      if (!inWord()) start = at;
+      spell();
       word += folded;
       end = i;
       pendingApostrophe = false;
       continue;
     }
-    if (APOSTROPHE.test(cp) && word !== '' && !pendingApostrophe) {
+    if (APOSTROPHE.test(cp) && inWord() && !pendingApostrophe) {
       pendingApostrophe = true;
       continue;
     }
