@@ -50,7 +50,13 @@ describe('no stored message falls between relay and missed', () => {
     expect(start.ok).toBe(true);
     const conversationId = String(start.conversationId);
     expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId })).ok).toBe(true);
-    return { op, v, conversationId, resumeToken: String(start.resumeToken) };
+    return {
+      op,
+      v,
+      conversationId,
+      resumeToken: String(start.resumeToken),
+      returnCode: String(start.returnCode),
+    };
   }
 
   it('chat:resume joins the room before it reads missed: a message stored in between reaches the visitor', async () => {
@@ -133,6 +139,51 @@ describe('no stored message falls between relay and missed', () => {
     await sleep(300);
     expect(opGot.filter((m) => m.messageId === ack.messageId)).toHaveLength(1);
     expect(await direct.xlen(messages)).toBe(1);
+  });
+
+  it("an operator's resend of a message from before a return-code redemption never reaches whoever redeemed the code", async () => {
+    // The person who redeems the code may be the one holding the victim's phone: nothing
+    // from before the redemption is sent to them (PROTOCOL.md, version 2). A resend whose
+    // first relay never ran (its ack was `unavailable`, or the process died) is relayed
+    // again, but not to them.
+    direct = new Redis(inject('redisUrl'));
+    t = await startTestApp();
+    const app = t;
+    const { op, v, conversationId, returnCode } = await activeConversation(app);
+    const before = await emitAck<AnyAck>(op, 'chat:message', {
+      conversationId,
+      clientMessageId: 'o-before',
+      text: 'Kun je ergens veilig praten?',
+    });
+    expect(before.ok).toBe(true);
+    const marked = app.app.keys.clientMessageIds(conversationId);
+    await waitFor(async () => (await direct!.hexists(marked, '>o-before')) === 1, 5000);
+    // As if the relay had never run: the mark is gone.
+    await direct.hdel(marked, '>o-before');
+
+    expect((await emitAck<AnyAck>(v, 'chat:leave', { reason: 'quick-exit' })).ok).toBe(true);
+    v.disconnect();
+    const other = await connectVisitor(app.url);
+    sockets.push(other);
+    const got = collect<Message>(other, 'chat:message');
+    const resumed = await emitAck<AnyAck>(other, 'chat:resume', { returnCode });
+    expect(resumed.ok).toBe(true);
+
+    const again = await emitAck<AnyAck>(op, 'chat:message', {
+      conversationId,
+      clientMessageId: 'o-before',
+      text: 'Kun je ergens veilig praten?',
+    });
+    expect(again).toMatchObject({ ok: true, messageId: before.messageId });
+    // A message after the redemption does reach them: the check below is not vacuous.
+    const after = await emitAck<AnyAck>(op, 'chat:message', {
+      conversationId,
+      clientMessageId: 'o-after',
+      text: 'Ben je er nog?',
+    });
+    expect(after.ok).toBe(true);
+    await waitFor(() => got.some((m) => m.messageId === after.messageId), 5000);
+    expect(got.map((m) => m.messageId)).toEqual([after.messageId]);
   });
 
   it('mark every relayed message, and never bring back the hash of a conversation erased before the batch', async () => {

@@ -14,9 +14,9 @@ export const appendMessageScript = luaScript({
   keys: ['conversation', 'messages', 'clientMessageIds'],
   args: ['from', 'operatorId', 'sealed', 'clientMessageId', 'now', 'bytes', 'waitingCap', 'byteCap'],
   decode: (r) => {
-    const [status, messageId, operatorId, state, watchers, relayed] = (r as (string | null)[]).map(
-      (v) => v ?? '',
-    );
+    const [status, messageId, operatorId, state, watchers, relayed, visitorFloor] = (
+      r as (string | null)[]
+    ).map((v) => v ?? '');
     return {
       status: status as AppendStatus,
       messageId: messageId ?? '',
@@ -25,6 +25,8 @@ export const appendMessageScript = luaScript({
       watched: Number(watchers ?? 0) > 0,
       /** A resend: the first write's relay ran (its mark is set). */
       relayed: relayed === '1',
+      /** A resend: the conversation's last return-code redemption's newest message ('' if none). */
+      visitorFloor: visitorFloor ?? '',
     };
   },
 });

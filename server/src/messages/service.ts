@@ -6,6 +6,7 @@ import {
   atOf,
   type ConversationRecord,
   type ConversationStore,
+  compareStreamIds,
   type SenderCode,
   senderOf,
 } from '../conversations/index.ts';
@@ -97,14 +98,19 @@ export class MessageService {
     const r = await this.#append(conversationId, 'o', operatorId, clientMessageId, text);
     const at = atOf(r.messageId);
     const messageId = r.messageId;
+    // A resend of a message from before a return-code redemption goes to the operator's
+    // other tabs and supervisors only: whoever redeemed the code may not be the visitor
+    // it was written to, and is never sent what came before (PROTOCOL.md).
+    const toVisitor = r.fresh || !r.visitorFloor || compareStreamIds(messageId, r.visitorFloor) > 0;
     const relay = this.#owed(conversationId, clientMessageId, r)
       ? () => {
-          this.#d.notifier.toVisitor(conversationId, 'chat:message', {
-            messageId,
-            from: 'operator',
-            text,
-            at,
-          });
+          if (toVisitor)
+            this.#d.notifier.toVisitor(conversationId, 'chat:message', {
+              messageId,
+              from: 'operator',
+              text,
+              at,
+            });
           if (r.watched) {
             this.#d.notifier.toWatchers(conversationId, 'monitor:message', {
               conversationId,
@@ -181,6 +187,7 @@ export class MessageService {
     fresh: boolean;
     watched: boolean;
     relayed: boolean;
+    visitorFloor: string;
   }> {
     const k = this.#d.keys;
     const durable = this.#d.durable;

@@ -14,7 +14,9 @@
     ARGV[6] bytes          plaintext UTF-8 bytes
     ARGV[7] waitingCap
     ARGV[8] byteCap
-  Returns {'ok' | 'duplicate', messageId, operatorId, state, watchers, relayed} | {'not_found'} | {'ended'} | {'forbidden'} | {'rate_limited'} | {'too_large'}
+  A resend also returns the conversation's vfloor (its last return-code redemption's
+  newest message): a stored message up to it is never sent to the visitor again.
+  Returns {'ok' | 'duplicate', messageId, operatorId, state, watchers, relayed, vfloor} | {'not_found'} | {'ended'} | {'forbidden'} | {'rate_limited'} | {'too_large'}
 ]]
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'not_found'} end
@@ -25,7 +27,8 @@ if ARGV[4] ~= '' then
   local existing = redis.call('HGET', KEYS[3], ARGV[4])
   if existing then
     local relayed = redis.call('HEXISTS', KEYS[3], '>' .. ARGV[4])
-    return {'duplicate', existing, op, state, redis.call('HGET', KEYS[1], 'watchers') or '0', tostring(relayed)}
+    local c = redis.call('HMGET', KEYS[1], 'watchers', 'vfloor')
+    return {'duplicate', existing, op, state, c[1] or '0', tostring(relayed), c[2] or ''}
   end
 end
 if ARGV[1] == 'v' then
@@ -43,4 +46,4 @@ if ARGV[1] == 'v' then
   redis.call('HINCRBY', KEYS[1], 'vbytes', ARGV[6])
   if state == 'waiting' then redis.call('HINCRBY', KEYS[1], 'waitingMsgs', 1) end
 end
-return {'ok', id, op, state, redis.call('HGET', KEYS[1], 'watchers') or '0', '0'}
+return {'ok', id, op, state, redis.call('HGET', KEYS[1], 'watchers') or '0', '0', ''}
