@@ -204,6 +204,39 @@ describe('no anonymous client can stall routing or fill Redis', () => {
     expect(convs.filter((k) => !k.includes(':', k.indexOf(':conv:') + 6))).toHaveLength(1);
   });
 
+  it('takes a repeated quick exit once: one return window, one expiry job, one notice to the operator', async () => {
+    // A script that sends chat:leave 'quick-exit' over and over must neither keep its
+    // conversation alive for ever (each leave moved returnUntil on) nor pile up delayed
+    // jobs and notices.
+    await start({ RETURN_WINDOW_MIN: '5' });
+    const v = await visitorAt('198.51.100.40');
+    const s = await startChat(v, { text: 'Hallo' });
+    expect(s.ok).toBe(true);
+    const conversationId = String(s.conversationId);
+    const { s: op } = await operator();
+    const assigned = nextEvent(op, 'chat:assigned');
+    await emitAck(op, 'operator:status', { status: 'available' });
+    await assigned;
+    const notices = collect(op, 'chat:visitor-left');
+    const key = t.app.keys.conversation(conversationId);
+
+    expect((await emitAck<AnyAck>(v, 'chat:leave', { reason: 'quick-exit' })).ok).toBe(true);
+    const returnUntil = await t.app.redis.hget(key, 'returnUntil');
+    expect(Number(returnUntil)).toBeGreaterThan(Date.now());
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      expect((await emitAck<AnyAck>(v, 'chat:leave', { reason: 'quick-exit' })).ok).toBe(true);
+    }
+    expect(await t.app.redis.hget(key, 'returnUntil')).toBe(returnUntil);
+    const expiries = (await t.app.queues.conversations.getDelayed()).filter(
+      (j) => j.name === 'away-expire' && j.data.conversationId === conversationId,
+    );
+    expect(expiries).toHaveLength(1);
+    await waitFor(() => notices.length > 0, 5000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(notices).toHaveLength(1);
+  });
+
   it('limits open conversations per address (VISITOR_OPEN_PER_ADDRESS), on every socket at once', async () => {
     await start({ VISITOR_OPEN_PER_ADDRESS: '3' });
     const troll = await Promise.all(Array.from({ length: 8 }, () => visitorAt('198.51.100.80')));

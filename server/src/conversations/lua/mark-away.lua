@@ -8,10 +8,13 @@
     ARGV[2] reason         quick-exit | disconnected
     ARGV[3] now
     ARGV[4] returnUntil
-  Returns {state, operatorId} | {} when it ended or is gone
+  Returns {state, operatorId} | {} when it ended, is gone or is away already
 ]]
-local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId')
+local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'away')
 if not c[1] or c[1] == 'ended' then return {} end
+-- Away already: the first leave set the return window. A repeat (a script sending
+-- chat:leave 'quick-exit' over and over) must not move it on, nor queue another expiry.
+if c[3] and c[3] ~= '' then return {} end
 redis.call('HSET', KEYS[1], 'away', ARGV[2], 'awaySince', ARGV[3], 'returnUntil', ARGV[4], 'vsock', '')
 if c[1] == 'waiting' then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1]) end
 return {c[1], c[2] or ''}
