@@ -259,6 +259,7 @@ export async function startOursServer(res: Resources, opts: OursServerOptions): 
       VISITOR_CONNECTIONS_PER_MIN: '1000000',
       // Every simulated visitor comes from 127.0.0.1.
       VISITOR_OPEN_PER_ADDRESS: '1000000',
+      VISITOR_STARTS_PER_HOUR: '1000000',
       SOCKET_EVENTS_PER_S: '100000',
       OPERATOR_CAPACITY: String(opts.operatorCapacity),
       ...opts.env,

@@ -51,6 +51,7 @@ describe('loadConfig', () => {
       hashKey: undefined,
       hashKeyFile: undefined,
       visitorOpenPerAddress: 5,
+      visitorStartsPerHour: 100,
       waitingMessages: 20,
       conversationMaxBytes: 256 * 1024,
       returnCodeFailWindowMs: 15 * 60_000,

@@ -149,6 +149,13 @@ const envSchema = z.object({
   HASH_KEY_FILE: z.string().optional(),
   /** Conversations open at once (waiting, active or away) per hashed client address. @default 5 */
   VISITOR_OPEN_PER_ADDRESS: int(1, 1_000_000).default(5),
+  /**
+   * Conversations started per hashed client address in an hour (a fixed window from the
+   * first start). Ended conversations free their place in VISITOR_OPEN_PER_ADDRESS but are
+   * kept for RETENTION_HOURS: without this a script could start and end them in a loop
+   * and fill Redis. @default 100
+   */
+  VISITOR_STARTS_PER_HOUR: int(1, 1_000_000).default(100),
   /** Visitor messages while still waiting, the start text included; reset at assignment. @default 20 */
   WAITING_MESSAGES: int(1, 10_000).default(20),
   /** Visitor text stored per conversation, in KB of UTF-8 plaintext. @default 256 */
@@ -220,6 +227,7 @@ export interface Config {
   hashKey: string | undefined;
   hashKeyFile: string | undefined;
   visitorOpenPerAddress: number;
+  visitorStartsPerHour: number;
   waitingMessages: number;
   conversationMaxBytes: number;
   returnCodeFailWindowMs: number;
@@ -320,6 +328,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hashKey: e.HASH_KEY,
     hashKeyFile: e.HASH_KEY_FILE,
     visitorOpenPerAddress: e.VISITOR_OPEN_PER_ADDRESS,
+    visitorStartsPerHour: e.VISITOR_STARTS_PER_HOUR,
     waitingMessages: e.WAITING_MESSAGES,
     conversationMaxBytes: e.CONVERSATION_MAX_KB * 1024,
     returnCodeFailWindowMs: Math.round(e.RETURN_CODE_FAIL_WINDOW_MIN * 60_000),

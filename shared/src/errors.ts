@@ -30,6 +30,11 @@ export const errorReasons = {
   blocked: { code: 'forbidden', message: 'This is not allowed.' },
   /** `chat:start`: too many conversations open from this address (VISITOR_OPEN_PER_ADDRESS). */
   open_limit: { code: 'rate_limited', message: 'Too many conversations are open from this connection.' },
+  /** `chat:start`: this address started VISITOR_STARTS_PER_HOUR conversations this hour; see `retryAfterSeconds`. */
+  start_limit: {
+    code: 'rate_limited',
+    message: 'Too many conversations were started from this connection. Please wait a while.',
+  },
   /** `chat:message` while waiting: WAITING_MESSAGES reached. */
   waiting_messages: { code: 'rate_limited', message: 'Please wait for a counsellor before sending more.' },
   /** `chat:message`: the conversation holds CONVERSATION_MAX_KB of visitor text. */

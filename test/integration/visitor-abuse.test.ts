@@ -253,6 +253,26 @@ describe('no anonymous client can stall routing or fill Redis', () => {
     expect((await startChat(await visitorAt('198.51.100.80'))).ok).toBe(false);
   });
 
+  it('limits conversations started per address in an hour (VISITOR_STARTS_PER_HOUR), ended ones included', async () => {
+    // Ended conversations free their open place but are kept RETENTION_HOURS: a script
+    // that starts and ends them in a loop would otherwise fill Redis.
+    await start({ VISITOR_STARTS_PER_HOUR: '3' });
+    const troll = await visitorAt('198.51.100.90');
+    for (let i = 0; i < 3; i++) {
+      expect((await startChat(troll, { text: 'x'.repeat(2000) })).ok).toBe(true);
+      expect((await emitAck<AnyAck>(troll, 'chat:leave', { reason: 'ended' })).ok).toBe(true);
+    }
+    const refused = await startChat(troll, { text: 'x'.repeat(2000) });
+    expect(refused.error).toMatchObject({ code: 'rate_limited', reason: 'start_limit' });
+    expect(refused.error?.retryAfterSeconds).toBeGreaterThan(3500);
+    expect(refused.error?.retryAfterSeconds).toBeLessThanOrEqual(3600);
+    // A new socket from the same address is counted the same; another address is not.
+    expect((await startChat(await visitorAt('198.51.100.90'))).error?.reason).toBe('start_limit');
+    expect((await startChat(await visitorAt('198.51.100.91'))).ok).toBe(true);
+    const convs = await t.app.redis.keys(`${t.config.redisPrefix}:conv:*`);
+    expect(convs.filter((k) => !k.includes(':', k.indexOf(':conv:') + 6))).toHaveLength(4);
+  });
+
   it('gives a free Dutch operator the Dutch victim behind 1,100 urgent conversations in Polish', async () => {
     await start();
     const svc = t.app.lifecycle;

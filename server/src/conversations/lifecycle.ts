@@ -31,6 +31,8 @@ import type { ConversationRecord, ConversationStore } from './store.ts';
 
 /** How long an address's set of open conversations outlives its last new conversation. */
 const OPEN_SET_TTL_MS = 86_400_000;
+/** The window of VISITOR_STARTS_PER_HOUR, from an address's first start in it. */
+const START_WINDOW_MS = 3_600_000;
 /** How long a conversation's address hash outlives its end, so that it can still be blocked. */
 export const ADDRESS_AFTER_END_MS = 60 * 60_000;
 /** Days a day's figures are kept. */
@@ -166,6 +168,7 @@ export class ConversationLifecycle {
           blocked: k.blockedAddress(addr),
           resumeToken: this.#c.tokenKey(resumeToken),
           returnCode: fresh.key,
+          starts: k.startsByAddress(addr),
         },
         {
           id,
@@ -182,6 +185,8 @@ export class ConversationLifecycle {
           openTtlMs: OPEN_SET_TTL_MS,
           signalTier: highSignal ? '1' : '',
           line: line.id,
+          startLimit: d.config.visitorStartsPerHour,
+          startWindowMs: START_WINDOW_MS,
         },
       );
       if (r.status === 'blocked') {
@@ -191,6 +196,9 @@ export class ConversationLifecycle {
       }
       if (r.status === 'limit') {
         throw refusal('open_limit');
+      }
+      if (r.status === 'start_limit') {
+        throw refusal('start_limit', { retryAfterSeconds: Math.max(1, Math.ceil(r.retryMs / 1000)) });
       }
       if (r.status !== 'ok') continue;
       for (const listener of this.#startedListeners)

@@ -53,6 +53,7 @@ function start(
       blocked: t.k.blockedAddress(addr),
       resumeToken: t.k.resumeToken(opts.token ?? `tok-${id}`),
       returnCode: t.k.returnCode(opts.code ?? `code-${id}`),
+      starts: t.k.startsByAddress(addr),
     },
     {
       id,
@@ -69,6 +70,8 @@ function start(
       openTtlMs: 3_600_000,
       signalTier: opts.signalTier ? '1' : '',
       line: 'default',
+      startLimit: 1_000_000,
+      startWindowMs: 3_600_000,
     },
   );
 }

@@ -5,7 +5,7 @@ const strings = (r: unknown) => (r as (string | null)[]).map((v) => v ?? '');
 
 export const startScript = luaScript({
   file: file('start'),
-  keys: ['conversation', 'messages', 'waiting', 'open', 'blocked', 'resumeToken', 'returnCode'],
+  keys: ['conversation', 'messages', 'waiting', 'open', 'blocked', 'resumeToken', 'returnCode', 'starts'],
   args: [
     'id',
     'now',
@@ -21,10 +21,14 @@ export const startScript = luaScript({
     'openTtlMs',
     'signalTier',
     'line',
+    'startLimit',
+    'startWindowMs',
   ],
   decode: (r) => {
     const [status, rank, messageId = ''] = strings(r);
     if (status === 'ok') return { status, rank: Number(rank), messageId } as const;
+    // The second field of 'start_limit': the ms until the address's window ends.
+    if (status === 'start_limit') return { status, retryMs: Number(rank) } as const;
     return { status: status as 'blocked' | 'limit' | 'clash' };
   },
 });

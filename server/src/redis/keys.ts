@@ -96,6 +96,8 @@ export function redisKeys(prefix: string) {
     returnCodeThrottle: (addr: string) => k('throttle', 'return-code', addr),
     /** Set: an address's open conversations. */
     openByAddress: (addr: string) => k('open', addr),
+    /** String counter: conversations an address started in the current hour's window. */
+    startsByAddress: (addr: string) => k('throttle', 'starts', addr),
     /** String: the block in force on an address (its block id). */
     blockedAddress: (addr: string) => k('block', 'addr', addr),
     /** Hash: one block (addr hash, createdAt, expiresAt, operatorName). */

@@ -48,6 +48,7 @@ describe('a refused chat:start', () => {
   it('shows the closed screen only for line_closed, and never guesses from the code', () => {
     expect(startFailure('line_closed')).toBe('line-closed');
     expect(startFailure('open_limit')).toBe('open-limit');
+    expect(startFailure('start_limit')).toBe('open-limit');
     expect(startFailure('blocked')).toBe('blocked');
     expect(startFailure('unknown_line')).toBe('start');
     expect(startFailure(undefined)).toBe('start');

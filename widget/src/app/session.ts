@@ -694,6 +694,8 @@ export class ChatSession {
 export function startFailure(reason: string | undefined): Failure {
   switch (reason) {
     case 'open_limit':
+    case 'start_limit':
+      // The same help either way: go on with a return code, or call.
       return 'open-limit';
     case 'blocked':
       return 'blocked';

@@ -1,6 +1,6 @@
 --[[
-  Creates a conversation, unless the visitor's address is blocked or already has
-  openLimit conversations open. The return code is claimed with NX: a new code never
+  Creates a conversation, unless the visitor's address is blocked, already has
+  openLimit conversations open, or started startLimit of them in the current window. The return code is claimed with NX: a new code never
   overwrites another conversation's.
     KEYS[1] conversation    the new conversation's hash
     KEYS[2] messages        its message stream
@@ -9,6 +9,7 @@
     KEYS[5] blocked         the address's block
     KEYS[6] resumeToken     the resume token's key
     KEYS[7] returnCode      the return code's key
+    KEYS[8] starts          the address's count of starts in the current window
     ARGV[1] id
     ARGV[2] now             ms
     ARGV[3] language
@@ -23,11 +24,17 @@
     ARGV[12] openTtlMs      how long an address's set outlives its last new conversation
     ARGV[13] signalTier     '1' when the first message shows a high danger signal (its score has the tier)
     ARGV[14] line           its line (version 2, lines)
-  Returns {'ok', rank, firstMessageId ('' without text)} | {'blocked'} | {'limit'} | {'clash'}
+    ARGV[15] startLimit
+    ARGV[16] startWindowMs
+  Returns {'ok', rank, firstMessageId ('' without text)} | {'blocked'} | {'limit'}
+    | {'start_limit', ms until the window ends} | {'clash'}
 ]]
 local id, now = ARGV[1], ARGV[2]
 if redis.call('EXISTS', KEYS[5]) == 1 then return {'blocked'} end
 if redis.call('SCARD', KEYS[4]) >= tonumber(ARGV[7]) then return {'limit'} end
+if tonumber(redis.call('GET', KEYS[8]) or '0') >= tonumber(ARGV[15]) then
+  return {'start_limit', tostring(redis.call('PTTL', KEYS[8]))}
+end
 if not redis.call('SET', KEYS[7], id, 'NX') then return {'clash'} end
 local hasText = ARGV[8] ~= ''
 redis.call('HSET', KEYS[1], 'state', 'waiting', 'role', ARGV[5], 'language', ARGV[3], 'urgent', ARGV[4],
@@ -43,4 +50,5 @@ end
 redis.call('ZADD', KEYS[3], ARGV[11], id)
 redis.call('SADD', KEYS[4], id)
 redis.call('PEXPIRE', KEYS[4], ARGV[12])
+if redis.call('INCR', KEYS[8]) == 1 then redis.call('PEXPIRE', KEYS[8], ARGV[16]) end
 return {'ok', redis.call('ZRANK', KEYS[3], id), messageId}
