@@ -21,6 +21,7 @@ import {
   type VisitorSocket,
   waitFor,
 } from '../support/clients.ts';
+import { writeLinesFile } from '../support/lines-file.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
 type Alert = {
@@ -93,6 +94,30 @@ async function webhook(mode: 'ok' | 'fail' | 'hang') {
 }
 
 describe('nobody staffed', () => {
+  it('pages per line: an unstaffed start on one line does not silence the page for another', async () => {
+    // PROTOCOL.md: at most one page per kind and line per ONCALL_MIN_INTERVAL_S.
+    const hook = await webhook('ok');
+    const line = (id: string) => ({ id, name: id, languages: ['nl'], hours: '24/7', embedOrigins: [] });
+    t = await startTestApp({
+      ONCALL_WEBHOOK_URL: hook.url,
+      ONCALL_MIN_INTERVAL_S: '300',
+      LINES_FILE: writeLinesFile([line('noord'), line('zuid')]),
+    });
+    expect((await start(await visitor(), { language: 'nl', line: 'noord' })).staffed).toBe(false);
+    await waitFor(() => hook.pages.length === 1);
+    expect((await start(await visitor(), { language: 'nl', line: 'zuid' })).staffed).toBe(false);
+    await waitFor(() => hook.pages.length === 2);
+    // Each page counts its own line's waiting visitors.
+    expect(hook.pages.map((p) => [p.kind, p.line, p.waiting])).toEqual([
+      ['unstaffed', 'noord', 1],
+      ['unstaffed', 'zuid', 1],
+    ]);
+    // A second start on zuid within the interval pages nobody.
+    expect((await start(await visitor(), { language: 'nl', line: 'zuid' })).staffed).toBe(false);
+    await sleep(300);
+    expect(hook.pages).toHaveLength(2);
+  });
+
   it('says so plainly: staffed false, no estimate, the on-call phone paged without content or ids', async () => {
     const hook = await webhook('ok');
     t = await startTestApp({ ONCALL_WEBHOOK_URL: hook.url, ONCALL_MIN_INTERVAL_S: '300' });

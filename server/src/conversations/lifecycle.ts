@@ -220,7 +220,7 @@ export class ConversationLifecycle {
       await q.add('fallback', { conversationId: id }, { delay: d.config.languageFallbackMs });
       if (urgent) await q.add('urgent-alert', { conversationId: id }, { delay: d.config.urgentAlertMs });
       // Nobody to answer: page the on-call phone (no content, no ids), without holding up the visitor.
-      if (!position.staffed) d.oncall.page('unstaffed');
+      if (!position.staffed) d.oncall.page('unstaffed', line.id);
       d.view.changed();
       void d.router.routeNow();
       return { conversationId: id, resumeToken, returnCode: fresh.code, ...position };

@@ -17,7 +17,7 @@ export default fp(
         keys: app.keys,
         config: app.config,
         log: app.log,
-        figures: () => app.queueView.figures(),
+        figures: (line) => app.queueView.figures(line),
       }),
     );
   },

@@ -23,8 +23,8 @@ export interface OnCallDeps {
   keys: RedisKeys;
   config: Readonly<Config>;
   log: Logger;
-  /** The line's waiting figures (QueueView.figures). */
-  figures: () => Promise<{ waiting: number; oldestSince: number | null }>;
+  /** A line's waiting figures (QueueView.figures). */
+  figures: (line: string) => Promise<{ waiting: number; oldestSince: number | null }>;
 }
 
 /**
@@ -39,8 +39,8 @@ export class OnCall {
     this.#d = deps;
   }
 
-  /** Pages in the background; resolves nothing, throws nothing. */
-  page(kind: PageKind, line = 'default'): void {
+  /** Pages in the background for a conversation's line; resolves nothing, throws nothing. */
+  page(kind: PageKind, line: string): void {
     if (!this.#d.config.oncallWebhookUrl) return;
     this.#send(kind, line).catch((err: Error & { code?: unknown; cause?: { code?: unknown } }) => {
       // Only a code or a name: a fetch error's message can hold the webhook's address.
@@ -61,7 +61,7 @@ export class OnCall {
       'NX',
     );
     if (claimed !== 'OK') return false;
-    const { waiting, oldestSince } = await this.#d.figures();
+    const { waiting, oldestSince } = await this.#d.figures(line);
     const page: Page = {
       kind,
       line,

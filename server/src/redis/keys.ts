@@ -152,6 +152,11 @@ export function redisKeys(prefix: string) {
     metricsLeader: k('metrics', 'leader'),
     /** Stream: the audit trail, never content. */
     audit: k('audit'),
+    /**
+     * String: an entry of `action` was audited for `scope` (a session id) in the current
+     * window; it expires with the window (`AuditLog.recordOncePer`).
+     */
+    auditOnce: (action: string, scope: string) => k('audit-once', action, scope),
     /** Hash: canned responses, `<id>:<language>` → JSON. */
     canned: k('canned'),
     /** String: the version of the defaults the canned list was last seeded with. */

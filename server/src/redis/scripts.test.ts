@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import * as audit from '../audit/scripts.ts';
 import * as auth from '../auth/scripts.ts';
 import * as conversations from '../conversations/scripts.ts';
 import * as messages from '../messages/scripts.ts';
@@ -14,7 +15,7 @@ import { type LuaScript, readLua } from './scripts.ts';
 type AnyScript = LuaScript<readonly string[], readonly string[], unknown>;
 const isScript = (v: unknown): v is AnyScript =>
   typeof v === 'object' && v !== null && 'lua' in v && 'keys' in v && 'args' in v && 'file' in v;
-const scripts = [auth, conversations, messages, metrics, operators, reports, routing].flatMap((m) =>
+const scripts = [audit, auth, conversations, messages, metrics, operators, reports, routing].flatMap((m) =>
   Object.values(m).filter(isScript),
 );
 const src = fileURLToPath(new URL('..', import.meta.url));

@@ -391,8 +391,11 @@ export class QueueView {
     );
   }
 
-  /** How many wait (held waiters excluded) and since when the longest has, for the figures. */
-  async figures(): Promise<{ waiting: number; oldestSince: number | null }> {
+  /**
+   * How many wait (held waiters excluded) and since when the longest has, for the figures:
+   * on every line, or on `line` alone.
+   */
+  async figures(line?: string): Promise<{ waiting: number; oldestSince: number | null }> {
     const pipe = this.#redis.pipeline();
     // The oldest of each tier: urgent, a high danger signal, the rest.
     const tiers = [
@@ -400,7 +403,9 @@ export class QueueView {
       [SIGNAL_OFFSET, `(${URGENT_OFFSET}`],
       [URGENT_OFFSET, '+inf'],
     ] as const;
-    for (const k of await this.waitingKeys()) {
+    for (const s of await this.waitingSets()) {
+      if (line !== undefined && s.line !== line) continue;
+      const k = s.key;
       pipe.zcard(k);
       for (const [min, max] of tiers) pipe.zrangebyscore(k, min, max, 'WITHSCORES', 'LIMIT', 0, 1);
     }

@@ -75,14 +75,21 @@ export class Shift {
     return true;
   }
 
-  /** `operator:debrief`: an operator (on a break) asks a supervisor to talk. */
+  /**
+   * `operator:debrief`: an operator (on a break) asks a supervisor to talk. Only the
+   * supervisors of the operator's lines (and the admins) hear of it: it names the operator.
+   */
   async debrief(op: OperatorRef): Promise<void> {
-    this.#d.supervision.alert({
-      kind: 'debrief-request',
-      operatorId: op.id,
-      operatorName: op.displayName,
-      at: new Date().toISOString(),
-    });
+    const lines = await this.#d.router.linesOf(op.lines);
+    this.#d.supervision.alert(
+      {
+        kind: 'debrief-request',
+        operatorId: op.id,
+        operatorName: op.displayName,
+        at: new Date().toISOString(),
+      },
+      lines,
+    );
     await this.#d.audit.record('debrief-request', op.id, '');
   }
 

@@ -79,6 +79,20 @@ export class Notifier {
   }
 
   /**
+   * The signed-in supervisors and admins of these lines (admins are in every line's room),
+   * each socket once however many of the lines it shares: notices about a person rather
+   * than a conversation, such as an operator's `debrief-request`. No lines, nobody.
+   */
+  toSupervisorsOfLines<Ev extends EventNames<O>>(
+    lines: Iterable<string>,
+    ev: Ev,
+    ...args: EventParams<O, Ev>
+  ): void {
+    const rooms = [...lines].map(supervisorLineRoom);
+    if (rooms.length > 0) this.#c.operator.to(rooms).emit(ev, ...args);
+  }
+
+  /**
    * The signed-in supervisors and admins whose lines may reach the conversation
    * (PROTOCOL.md, "Lines"): `supervisor:alert` and `report:status` about it. Sent once the
    * lines are read; a failed read sends nothing rather than to every line.

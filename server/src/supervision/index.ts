@@ -1,1 +1,1 @@
-export { forBulkView, Supervision } from './service.ts';
+export { forBulkView, OVERVIEW_AUDIT_WINDOW_MS, Supervision } from './service.ts';

@@ -52,7 +52,12 @@ export default fp(
         schema: { response: { 200: overviewResponseSchema } },
         preValidation: app.requireRole('supervisor', 'admin'),
       },
-      async (req) => supervision.overview(currentOperator(req).id, lineScope(currentOperator(req))),
+      async (req) => {
+        const me = currentOperator(req);
+        // The session the look is audited under (always set once requireRole passed).
+        const sessionId = req.operatorSessionId ?? me.id;
+        return supervision.overview({ id: me.id, sessionId }, lineScope(me));
+      },
     );
     // Who a conversation can be handed to: the colleagues signed in now, by name.
     const colleagues = { response: { 200: colleaguesResponseSchema } };

@@ -9,6 +9,14 @@ import type { RedisKeys } from '../redis/keys.ts';
 import type { AssignedView, OperatorOnRoute, OperatorRef, Roster, Router } from '../routing/index.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 
+/**
+ * How long one audit entry stands for a session's overview looks: the first look of each
+ * window is recorded, so a console open all shift writes a dozen entries an hour rather
+ * than one per 5 s poll, and a loop of calls cannot flood the audit stream.
+ * @default 300000 (5 minutes)
+ */
+export const OVERVIEW_AUDIT_WINDOW_MS = 5 * 60_000;
+
 export interface SupervisionDeps {
   redis: Redis;
   keys: RedisKeys;
@@ -89,10 +97,11 @@ export class Supervision {
    * Active conversations with their operators, for the supervisor view. A bulk view: it
    * carries the risk level but not the checklist answers, and that acute danger was marked
    * but not where the visitor is. Reading one conversation (`monitor`) shows the rest.
-   * The look is audited.
+   * The look is audited, once per session and `OVERVIEW_AUDIT_WINDOW_MS`: the console polls
+   * it every few seconds, and each poll is the same look.
    */
   async overview(
-    supervisorId: string,
+    viewer: { id: string; sessionId: string },
     scope: LineScope = everyLine,
   ): Promise<{ conversations: Conversation[]; operators: OperatorOnRoute[] }> {
     const all = await this.#d.redis.smembers(this.#d.keys.active);
@@ -103,7 +112,12 @@ export class Supervision {
       ),
       this.#d.roster.onRoute().then((list) => keep(list, (o) => scope.sharesLine(o.id))),
     ]);
-    await this.#d.audit.record('overview', supervisorId, '');
+    await this.#d.audit.recordOncePer(
+      { gate: this.#d.keys.auditOnce('overview', viewer.sessionId), windowMs: OVERVIEW_AUDIT_WINDOW_MS },
+      'overview',
+      viewer.id,
+      '',
+    );
     return { conversations, operators };
   }
 
@@ -152,19 +166,25 @@ export class Supervision {
       waitedSeconds: Math.max(0, Math.round((Date.now() - r.waitingSince) / 1000)),
       at: new Date().toISOString(),
     });
-    this.#d.oncall.page('urgent-waiting');
+    this.#d.oncall.page('urgent-waiting', this.#d.store.lineOf(r.line));
     await again();
     return true;
   }
 
-  /** Sends an alert to the signed-in supervisors and admins concerned (from a server or a worker process). */
-  alert(alert: SupervisorAlert): void {
-    // About a conversation: only the supervisors whose lines may reach it.
-    if (alert.conversationId === undefined) this.#d.notifier.toSupervisors('supervisor:alert', alert);
-    else
-      void this.#d.notifier
-        .toSupervisorsAbout(alert.conversationId, 'supervisor:alert', alert)
-        .catch(() => {});
+  /**
+   * Sends an alert to the signed-in supervisors and admins concerned (from a server or a
+   * worker process). Alerts follow lines (PROTOCOL.md, "Lines"): one about a conversation
+   * goes to the lines that may reach it; one about a person (`debrief-request`) to the
+   * lines given, those of the person. None goes to every supervisor.
+   */
+  alert(alert: SupervisorAlert & { conversationId: string }): void;
+  alert(alert: SupervisorAlert & { conversationId?: undefined }, lines: Iterable<string>): void;
+  alert(alert: SupervisorAlert, lines?: Iterable<string>): void {
+    if (alert.conversationId === undefined) {
+      this.#d.notifier.toSupervisorsOfLines(lines ?? [], 'supervisor:alert', alert);
+      return;
+    }
+    void this.#d.notifier.toSupervisorsAbout(alert.conversationId, 'supervisor:alert', alert).catch(() => {});
   }
 }
 
