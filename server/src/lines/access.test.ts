@@ -1,7 +1,7 @@
 import type { Line } from '@stille-lijn/shared/domain/lines';
 import { AppError } from '@stille-lijn/shared/errors';
 import { describe, expect, it } from 'vitest';
-import { assertLineMember, mayReach, memberLines, reachingLines } from './access.ts';
+import { assertLineMember, mayReach, mayReachStored, memberLines, reachingLines } from './access.ts';
 import { LineRegistry } from './registry.ts';
 
 const base = { languages: ['nl' as const], embedOrigins: [] };
@@ -25,6 +25,20 @@ describe('line access', () => {
     expect(mayReach(registry, { role: 'supervisor', lines: ['*'] }, active, NOW)).toBe(true);
     expect(mayReach(registry, { role: 'operator', lines: ['utrecht'] }, active, NOW)).toBe(false);
     expect(mayReach(registry, { role: 'operator' }, active, NOW)).toBe(false);
+  });
+
+  it('mayReachStored: a report by the lines stored on it; one stored without a line only by accounts of every line', () => {
+    const night = { role: 'supervisor' as const, lines: ['night'] };
+    const utrecht = { role: 'supervisor' as const, lines: ['utrecht'] };
+    expect(mayReachStored(registry, utrecht, { line: 'utrecht' })).toBe(true);
+    expect(mayReachStored(registry, night, { line: 'utrecht' })).toBe(false);
+    // Taken through overflow by an operator of `night` when it was made.
+    expect(mayReachStored(registry, night, { line: 'utrecht', servedLine: 'night' })).toBe(true);
+    // Written before reports kept their line: never a supervisor of some lines.
+    expect(mayReachStored(registry, utrecht, {})).toBe(false);
+    expect(mayReachStored(registry, { role: 'supervisor' }, {})).toBe(false);
+    expect(mayReachStored(registry, { role: 'supervisor', lines: ['*'] }, {})).toBe(true);
+    expect(mayReachStored(registry, { role: 'admin', lines: ['night'] }, {})).toBe(true);
   });
 
   it('puts admins on every line and accounts without lines on the first', () => {

@@ -56,6 +56,38 @@ export function mayReach(
 }
 
 /**
+ * The lines a record kept apart from its conversation stores (a report, which outlives
+ * the conversation): the conversation's line when the record was made and, when an
+ * operator of another line then held it through overflow, that line. `line` absent: a
+ * record stored before records kept their line.
+ */
+export interface StoredLines {
+  line?: string | undefined;
+  servedLine?: string | undefined;
+}
+
+/**
+ * Whether the account may reach a record by the lines stored on it, whether or not its
+ * conversation still exists: as it would a conversation on that line that no longer
+ * waits (its line, or the line that served it). A record without a stored line (written
+ * before records kept one) is reachable only by an account that may see every line (an
+ * admin, or `'*'`), never by a supervisor of some lines: nothing tells which line it is.
+ */
+export function mayReachStored(registry: LineRegistry, account: LineMember, stored: StoredLines): boolean {
+  if (account.role === 'admin') return true;
+  if (stored.line === undefined) {
+    const mine = memberLines(registry, account);
+    return registry.all.every((l) => mine.has(l.id));
+  }
+  return mayReach(registry, account, {
+    line: stored.line,
+    servedLine: stored.servedLine,
+    state: 'stored',
+    waitingSince: 0,
+  });
+}
+
+/**
  * The lines whose members may reach the conversation now: the rooms a `supervisor:alert`
  * or `report:status` about it goes to.
  */

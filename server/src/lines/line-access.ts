@@ -1,6 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { type LinedConversation, type LineMember, mayReach, memberLines, reachingLines } from './access.ts';
+import {
+  type LinedConversation,
+  type LineMember,
+  mayReach,
+  mayReachStored,
+  memberLines,
+  reachingLines,
+  type StoredLines,
+} from './access.ts';
 import type { LineRegistry } from './registry.ts';
 
 declare module 'fastify' {
@@ -68,6 +76,24 @@ export class LineAccess {
     if (account.role === 'admin') return true;
     const conv = await readLined(this.#redis, this.#conversationKey(conversationId));
     return conv === null || mayReach(this.registry, account, conv);
+  }
+
+  /**
+   * Whether the conversation exists and the account's lines may reach it: false for an
+   * unknown id, unlike `mayReach` (a purged conversation grants nothing).
+   */
+  async mayReachExisting(account: LineMember, conversationId: string): Promise<boolean> {
+    const conv = await readLined(this.#redis, this.#conversationKey(conversationId));
+    return conv !== null && mayReach(this.registry, account, conv);
+  }
+
+  /**
+   * Whether the account may reach a record by the lines stored on it (`mayReachStored`):
+   * a report, which outlives its conversation. A record without a stored line is for
+   * accounts of every line only.
+   */
+  mayReachStored(account: LineMember, stored: StoredLines): boolean {
+    return mayReachStored(this.registry, account, stored);
   }
 
   /** Throws `stranger` (the answer a stranger's conversation gets) unless `mayReach`. */

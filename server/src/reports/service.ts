@@ -51,8 +51,8 @@ export interface ReportServiceDeps {
   log: FastifyBaseLogger;
   /** With REDIS_ACK_REPLICAS: a report is answered once replicas hold it and its job. */
   durable: DurableAcks;
-  /** Version 2 (lines): whether the actor's lines may reach a conversation. @default always */
-  lineAccess?: Pick<LineAccess, 'mayReach'>;
+  /** Version 2 (lines): whether the actor's lines may reach a conversation or a report. @default always */
+  lineAccess?: Pick<LineAccess, 'mayReach' | 'mayReachExisting' | 'mayReachStored'>;
 }
 
 /** How many of the newest reports a status-filtered listing looks through. @default 2000 */
@@ -102,12 +102,27 @@ export class ReportService {
     const record = await this.#d.store.get(reportId);
     if (!isSupervisor(actor.role) && record?.operatorId !== actor.id) throw new AppError('forbidden');
     if (!record) throw new AppError('not_found');
-    if (!(await this.#mayReach(actor, record.conversationId))) throw new AppError('forbidden');
+    if (!(await this.#mayReachReport(actor, record))) throw new AppError('forbidden');
     return record;
   }
 
   #mayReach(actor: Actor, conversationId: string): Promise<boolean> {
     return this.#d.lineAccess?.mayReach(actor, conversationId) ?? Promise.resolve(true);
+  }
+
+  /**
+   * Whether the actor's lines reach the report: by the lines stored on it when it was made,
+   * which the purge of its conversation (RETENTION_HOURS, long before a report goes) does
+   * not change; or, while the conversation still exists, as they reach that. A purged
+   * conversation grants nothing. A report stored before reports kept their line has none:
+   * once its conversation is gone it is reachable only by an account of every line (an
+   * admin, or `'*'`), never by a supervisor of some lines.
+   */
+  async #mayReachReport(actor: Actor, record: ReportRecord): Promise<boolean> {
+    const access = this.#d.lineAccess;
+    if (!access) return true;
+    if (access.mayReachStored(actor, record)) return true;
+    return access.mayReachExisting(actor, record.conversationId);
   }
 
   /**
@@ -123,7 +138,8 @@ export class ReportService {
     idempotencyKey?: string,
   ): Promise<ReportCreated & { replayed: boolean }> {
     await this.assertConversationAccess(conversationId, actor);
-    const conversation = await this.#d.conversations.conversation(conversationId);
+    const stored = await this.#d.conversations.get(conversationId);
+    const conversation = this.#d.conversations.toConversation(stored);
     if (conversation.state === 'waiting') {
       throw refusal('conversation_waiting');
     }
@@ -188,6 +204,10 @@ export class ReportService {
       operatorId: actor.id,
       operatorName: actor.displayName,
       bySupervisor: isSupervisor(actor.role),
+      // The lines that reach the conversation now, kept with the report: it outlives the
+      // conversation, and who may see or retry it must not change when that is purged.
+      line: this.#d.conversations.lineOf(stored.line),
+      ...(stored.servedLine ? { servedLine: stored.servedLine } : {}),
     };
     await this.#d.store.create(record, sealed);
     try {
@@ -289,7 +309,13 @@ export class ReportService {
   async listForConversation(conversationId: string, actor: Actor): Promise<ReportStatus[]> {
     await this.assertConversationAccess(conversationId, actor);
     const all = await this.#d.store.listForConversation(conversationId);
-    return all.filter((r) => isSupervisor(actor.role) || r.operatorId === actor.id).map(publicStatus);
+    const out: ReportStatus[] = [];
+    for (const r of all) {
+      if (!isSupervisor(actor.role) && r.operatorId !== actor.id) continue;
+      // The conversation may be purged already: each report by its own lines.
+      if (await this.#mayReachReport(actor, r)) out.push(publicStatus(r));
+    }
+    return out;
   }
 
   /**
@@ -308,7 +334,7 @@ export class ReportService {
     for (const r of all) {
       if (out.length >= opts.limit) break;
       if (opts.status && r.status !== opts.status) continue;
-      if (lined && !(await this.#mayReach(actor, r.conversationId))) continue;
+      if (lined && !(await this.#mayReachReport(actor, r))) continue;
       out.push(publicStatus(r));
     }
     return out;
@@ -320,7 +346,11 @@ export class ReportService {
     const round = await this.#d.store.requeue(reportId);
     if (round === null) throw refusal('report_not_failed');
     await this.#enqueue(reportId, `${reportId}.r${round}`);
-    await this.#d.audit.record('report-retry', actor.id, record.conversationId, { report: reportId });
+    // The report's own line: its conversation may be purged, and that line's supervisors read the entry.
+    await this.#d.audit.record('report-retry', actor.id, record.conversationId, {
+      report: reportId,
+      ...(record.line ? { line: record.line } : {}),
+    });
     const now = (await this.#d.store.get(reportId)) ?? { ...record, status: 'queued' as const };
     publishReportStatus(this.#d.notifier, now);
     return publicStatus(now);

@@ -14,6 +14,13 @@ export interface ReportRecord extends ReportStatus {
   bySupervisor: boolean;
   /** Times a supervisor or the reporter asked for another round of attempts. */
   retries: number;
+  /**
+   * Version 2 (lines): the line of its conversation when it was made (`LineRegistry.lineOf`),
+   * kept because the report outlives the conversation. Absent on reports stored before.
+   */
+  line?: string;
+  /** Version 2 (lines): the line whose operator then held the conversation through overflow. */
+  servedLine?: string;
 }
 
 interface Fields {
@@ -28,6 +35,8 @@ interface Fields {
   createdAt?: string;
   deliveredAt?: string;
   retries?: string;
+  line?: string;
+  servedLine?: string;
 }
 
 /**
@@ -76,6 +85,8 @@ export class ReportStore {
         attempts: '0',
         retries: '0',
         createdAt: record.createdAt,
+        ...(record.line ? { line: record.line } : {}),
+        ...(record.servedLine ? { servedLine: record.servedLine } : {}),
         sealed,
       })
       .zadd(convKey, Date.parse(record.createdAt), record.reportId)
@@ -191,6 +202,8 @@ function toRecord(reportId: string, f: Fields): ReportRecord | null {
   };
   if (f.lastError) r.lastError = f.lastError;
   if (f.deliveredAt) r.deliveredAt = f.deliveredAt;
+  if (f.line) r.line = f.line;
+  if (f.servedLine) r.servedLine = f.servedLine;
   return r;
 }
 
