@@ -5,6 +5,7 @@ import { auditResponseSchema } from '@stille-lijn/shared/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
+  collect,
   connectOperator,
   connectVisitor,
   createOperator,
@@ -143,7 +144,10 @@ describe('reports outlive their conversation', () => {
     // The refused retry changed nothing.
     expect(await t.app.redis.hget(t.app.keys.report(reportId), 'status')).toBe('failed');
 
-    // Line b's supervisor still sees it, and may retry it.
+    // Line b's supervisor still sees it, may retry it, and hears how the retry went.
+    const supBSocket = await connectOperator(t.url, supB.cookie);
+    sockets.push(supBSocket);
+    const statuses = collect<{ reportId: string; status: string }>(supBSocket, 'report:status');
     expect(await listed(supB, '/api/reports?limit=100')).toContain(reportId);
     expect(await listed(supB, `/api/conversations/${conversationId}/reports`)).toContain(reportId);
     expect((await call(supB, 'GET', `/api/reports/${reportId}`)).json).toMatchObject({
@@ -163,6 +167,20 @@ describe('reports outlive their conversation', () => {
     };
     expect((await audit(supB)).map((e) => e.line)).toEqual(['b']);
     expect(await audit(supA)).toEqual([]);
+
+    // The retry fails again (nothing listens for VR09): the status reaches line b's
+    // supervisor, and the failure is audited on line b, as the first one was.
+    await waitFor(() => statuses.some((s) => s.reportId === reportId && s.status === 'failed'), 10_000);
+    expect(statuses.filter((s) => s.reportId === reportId).map((s) => s.status)).toEqual([
+      'queued',
+      'failed',
+    ]);
+    const failures = async (who: TestOperator) => {
+      const res = await call(who, 'GET', '/api/audit?action=report-failed');
+      return auditResponseSchema.parse(res.json).entries.filter((e) => e.target === conversationId);
+    };
+    await waitFor(async () => (await failures(supB)).length === 2, 5000);
+    expect((await failures(supB)).map((e) => e.line)).toEqual(['b', 'b']);
   });
 
   it('a report stored before reports kept their line, its conversation purged: only an account of every line reaches it', async () => {

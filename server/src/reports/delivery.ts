@@ -61,7 +61,19 @@ export function publishReportStatus(notifier: Notifier, record: ReportRecord): v
   const payload = publicStatus(record);
   // The supervisors (and admins) of the lines that may reach the conversation, one copy each.
   if (!record.bySupervisor) notifier.toOperator(record.operatorId, 'report:status', payload);
-  void notifier.toSupervisorsAbout(record.conversationId, 'report:status', payload).catch(() => {});
+  void notifier
+    .toSupervisorsAboutKept(record.conversationId, keptLines(record), 'report:status', payload)
+    .catch(() => {});
+}
+
+/** The lines a report was made on: it outlives its conversation, and they still follow it. */
+function keptLines(record: ReportRecord): string[] {
+  return [record.line, record.servedLine].filter((l): l is string => Boolean(l));
+}
+
+/** A report's audit extras: its id, and its line, which a purged conversation no longer gives. */
+export function auditOf(record: ReportRecord, reportId: string): { report: string; line?: string } {
+  return { report: reportId, ...(record.line ? { line: record.line } : {}) };
 }
 
 export interface DeliveryContext {
@@ -94,8 +106,13 @@ async function giveUp(ctx: DeliveryContext, reportId: string, error: string): Pr
     operatorName: record.operatorName,
     at: new Date().toISOString(),
   };
-  await ctx.notifier.toSupervisorsAbout(record.conversationId, 'supervisor:alert', alert);
-  await ctx.audit.record('report-failed', 'system', record.conversationId, { report: reportId });
+  await ctx.notifier.toSupervisorsAboutKept(
+    record.conversationId,
+    keptLines(record),
+    'supervisor:alert',
+    alert,
+  );
+  await ctx.audit.record('report-failed', 'system', record.conversationId, auditOf(record, reportId));
   ctx.log.warn({ reportId, attempts: record.attempts, error }, 'report delivery failed for good');
 }
 
@@ -126,7 +143,7 @@ export async function processReportJob(ctx: DeliveryContext, job: Job): Promise<
   if (error === undefined) {
     await ctx.store.markDelivered(reportId, record.conversationId);
     publishReportStatus(ctx.notifier, (await ctx.store.get(reportId)) ?? record);
-    await ctx.audit.record('report-delivered', 'system', record.conversationId, { report: reportId });
+    await ctx.audit.record('report-delivered', 'system', record.conversationId, auditOf(record, reportId));
     ctx.deliveries?.inc({ outcome: 'delivered' });
     ctx.log.info({ reportId, attempts: attempt.attempts }, 'report delivered');
     return 'delivered';

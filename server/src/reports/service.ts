@@ -24,7 +24,7 @@ import type { ReportJobQueue } from '../queues/jobs.ts';
 import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { Notifier } from '../sockets/notifier.ts';
-import { publishReportStatus } from './delivery.ts';
+import { auditOf, publishReportStatus } from './delivery.ts';
 import type { RegionEndpoint } from './regions.ts';
 import { sealReport } from './seal.ts';
 import { publicStatus, type ReportRecord, type ReportStore } from './store.ts';
@@ -347,10 +347,7 @@ export class ReportService {
     if (round === null) throw refusal('report_not_failed');
     await this.#enqueue(reportId, `${reportId}.r${round}`);
     // The report's own line: its conversation may be purged, and that line's supervisors read the entry.
-    await this.#d.audit.record('report-retry', actor.id, record.conversationId, {
-      report: reportId,
-      ...(record.line ? { line: record.line } : {}),
-    });
+    await this.#d.audit.record('report-retry', actor.id, record.conversationId, auditOf(record, reportId));
     const now = (await this.#d.store.get(reportId)) ?? { ...record, status: 'queued' as const };
     publishReportStatus(this.#d.notifier, now);
     return publicStatus(now);

@@ -102,13 +102,28 @@ export class Notifier {
     ev: Ev,
     ...args: EventParams<O, Ev>
   ): Promise<void> {
+    return this.toSupervisorsAboutKept(conversationId, [], ev, ...args);
+  }
+
+  /**
+   * As `toSupervisorsAbout`, and also to the supervisors of `kept`, each socket once: a
+   * notice about a record that outlives its conversation (a report keeps the lines it was
+   * made on), so that it still reaches them once the conversation is purged.
+   */
+  toSupervisorsAboutKept<Ev extends EventNames<O>>(
+    conversationId: string,
+    kept: readonly string[],
+    ev: Ev,
+    ...args: EventParams<O, Ev>
+  ): Promise<void> {
     const linesOf = this.#c.linesOf;
     if (!linesOf) {
       this.toSupervisors(ev, ...args);
       return Promise.resolve();
     }
     return linesOf(conversationId).then((lines) => {
-      if (lines.length > 0) this.#c.operator.to(lines.map(supervisorLineRoom)).emit(ev, ...args);
+      const rooms = [...new Set([...lines, ...kept])].map(supervisorLineRoom);
+      if (rooms.length > 0) this.#c.operator.to(rooms).emit(ev, ...args);
     });
   }
 
