@@ -186,6 +186,59 @@ describe('no stored message falls between relay and missed', () => {
     expect(got.map((m) => m.messageId)).toEqual([after.messageId]);
   });
 
+  it('an operator message stored before a redemption but answered after it (a late WAIT) never reaches whoever redeemed the code', async () => {
+    t = await startTestApp();
+    const app = t;
+    const { op, v, conversationId, returnCode } = await activeConversation(app);
+    // The operator's next write is held once Redis has run it, as a slow replica's WAIT
+    // holds it with REDIS_ACK_REPLICAS: stored, not yet acked or relayed.
+    const durable = app.app.durable;
+    const write = durable.write.bind(durable);
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let onStored = () => {};
+    const stored = new Promise<void>((resolve) => {
+      onStored = resolve;
+    });
+    let armed = true;
+    durable.write = async <T>(fn: Parameters<typeof write<T>>[0]): Promise<T> => {
+      const r = await write(fn);
+      if (armed) {
+        armed = false;
+        onStored();
+        await released;
+      }
+      return r;
+    };
+    const sending = emitAck<AnyAck>(op, 'chat:message', {
+      conversationId,
+      clientMessageId: 'o-late',
+      text: 'Ben je daar nog?',
+    });
+    await stored;
+
+    // Meanwhile the visitor leaves and someone else redeems the code.
+    expect((await emitAck<AnyAck>(v, 'chat:leave', { reason: 'quick-exit' })).ok).toBe(true);
+    v.disconnect();
+    const other = await connectVisitor(app.url);
+    sockets.push(other);
+    const got = collect<Message>(other, 'chat:message');
+    expect((await emitAck<AnyAck>(other, 'chat:resume', { returnCode })).ok).toBe(true);
+
+    release();
+    expect((await sending).ok).toBe(true);
+    // A message after the redemption does reach them: the check below is not vacuous.
+    const after = await emitAck<AnyAck>(op, 'chat:message', {
+      conversationId,
+      clientMessageId: 'o-after',
+      text: 'Hallo?',
+    });
+    await waitFor(() => got.some((m) => m.messageId === after.messageId), 5000);
+    expect(got.map((m) => m.messageId)).toEqual([after.messageId]);
+  });
+
   it('mark every relayed message, and never bring back the hash of a conversation erased before the batch', async () => {
     t = await startTestApp();
     const app = t;

@@ -12,24 +12,26 @@ export function visitorLifecycleEvents(lifecycle: ConversationLifecycle): Visito
       ctx.starting = true;
       try {
         const ack = await lifecycle.start(p, ctx.socket.id, ctx.addressHash);
-        await ctx.attach(ack.conversationId);
+        // A new conversation: no return code redeemed yet, so no floor.
+        await ctx.attach(ack.conversationId, '');
         return ack;
       } finally {
         ctx.starting = false;
       }
     },
     'chat:resume': async (p) => {
-      const join = async (id: string) => {
+      const join = async (id: string, floor: string) => {
         // An older socket of the same conversation (a half-dead connection) is closed.
         ctx.socket.nsp.in(visitorRoom(id)).except(ctx.socket.id).disconnectSockets(true);
-        await ctx.attach(id);
+        await ctx.attach(id, floor);
       };
       if ('resumeToken' in p) {
         // Joined before `missed` is read (resume.ts).
         return lifecycle.resumeByToken(p.resumeToken, p.lastMessageId, ctx.socket.id, join);
       }
       const ack = await lifecycle.resumeByReturnCode(p.returnCode, ctx.socket.id, ctx.addressHash);
-      await join(ack.conversationId);
+      // The floor this redemption set: messages stored before it never reach this socket.
+      await join(ack.conversationId, ack.lastMessageId ?? '');
       return ack;
     },
     'chat:leave': async (p) => {

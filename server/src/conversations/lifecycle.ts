@@ -118,7 +118,7 @@ export class ConversationLifecycle {
     token: string,
     lastMessageId: string | undefined,
     socketId: string,
-    join: (conversationId: string) => Promise<void>,
+    join: (conversationId: string, floor: string) => Promise<void>,
   ): Promise<ResumeAck> {
     return this.#resume.resumeByToken(token, lastMessageId, socketId, join);
   }

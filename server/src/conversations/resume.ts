@@ -62,14 +62,14 @@ export class VisitorResume {
     token: string,
     lastMessageId: string | undefined,
     socketId: string,
-    join: (conversationId: string) => Promise<void>,
+    join: (conversationId: string, floor: string) => Promise<void>,
   ): Promise<ResumeAck> {
     const candidates = this.#c.tokenKeys(token);
     const found = await this.#d.redis.mget(...candidates);
     const i = found.findIndex((v) => v !== null);
     const id = i >= 0 ? found[i]! : '';
     const fresh = newToken();
-    const ok =
+    const rotated =
       id !== '' &&
       (await runScript(
         this.#d.redis,
@@ -81,8 +81,10 @@ export class VisitorResume {
         },
         { id },
       ));
-    if (!ok) throw refusal('not_resumable');
-    await join(id);
+    if (!rotated) throw refusal('not_resumable');
+    // The floor read in the same step as the token: the socket joins the message room of
+    // the redemption its token belongs to.
+    await join(id, rotated.floor);
     const r = await this.#d.store.get(id);
     const missed = await this.#d.store.messages(id, {
       after: lastMessageId,

@@ -429,13 +429,24 @@ describe('mark-away.lua', () => {
 });
 
 describe('rotate-token.lua', () => {
-  const rotate = (oldKey: string, newKey: string, id: string, redis: Redis = t.redis) =>
+  const rotated = (oldKey: string, newKey: string, id: string, redis: Redis = t.redis) =>
     runScript(
       redis,
       rotateTokenScript,
       { oldToken: oldKey, newToken: newKey, conversation: t.k.conversation(id) },
       { id },
     );
+  const rotate = async (oldKey: string, newKey: string, id: string, redis: Redis = t.redis) =>
+    (await rotated(oldKey, newKey, id, redis)) !== null;
+
+  it("ok: answers the conversation's return-code floor, '' before any redemption", async () => {
+    await start('c1');
+    expect(await rotated(t.k.resumeToken('tok-c1'), t.k.resumeToken('n1'), 'c1')).toEqual({ floor: '' });
+    await t.redis.hset(t.k.conversation('c1'), 'vfloor', '1700000000000-0');
+    expect(await rotated(t.k.resumeToken('n1'), t.k.resumeToken('n2'), 'c1')).toEqual({
+      floor: '1700000000000-0',
+    });
+  });
 
   it('ok: the old token is consumed and the new one stored and recorded', async () => {
     await start('c1');
@@ -477,7 +488,7 @@ describe('rotate-token.lua', () => {
       ),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
-    const winner = ['n1', 'n2', 'n3', 'n4'][results.indexOf(true)]!;
+    const winner = ['n1', 'n2', 'n3', 'n4'][results.findIndex(Boolean)]!;
     expect((await conv('c1')).resumeKey).toBe(t.k.resumeToken(winner));
     expect((await t.keys()).filter((k) => k.includes(':resume:'))).toEqual([t.k.resumeToken(winner)]);
   });

@@ -90,7 +90,10 @@ export const rotateTokenScript = luaScript({
   file: file('rotate-token'),
   keys: ['oldToken', 'newToken', 'conversation'],
   args: ['id'],
-  decode: (r) => strings(r)[0] === 'ok',
+  decode: (r) => {
+    const [status, floor] = strings(r);
+    return status === 'ok' ? { floor: floor ?? '' } : null;
+  },
 });
 
 export const redeemReturnCodeScript = luaScript({

@@ -25,7 +25,7 @@ export const appendMessageScript = luaScript({
       watched: Number(watchers ?? 0) > 0,
       /** A resend: the first write's relay ran (its mark is set). */
       relayed: relayed === '1',
-      /** A resend: the conversation's last return-code redemption's newest message ('' if none). */
+      /** The conversation's last return-code redemption's newest message ('' if none), when this ran. */
       visitorFloor: visitorFloor ?? '',
     };
   },

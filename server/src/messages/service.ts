@@ -105,7 +105,7 @@ export class MessageService {
     const relay = this.#owed(conversationId, clientMessageId, r)
       ? () => {
           if (toVisitor)
-            this.#d.notifier.toVisitor(conversationId, 'chat:message', {
+            this.#d.notifier.toVisitorMessage(conversationId, r.visitorFloor, {
               messageId,
               from: 'operator',
               text,
@@ -241,7 +241,7 @@ export class MessageService {
     const r = await this.#append(conversationId, 's', '', '', text);
     const at = atOf(r.messageId);
     const message = { messageId: r.messageId, from: 'system' as const, text, at };
-    this.#d.notifier.toVisitor(conversationId, 'chat:message', message);
+    this.#d.notifier.toVisitorMessage(conversationId, r.visitorFloor, message);
     if (r.operatorId)
       this.#d.notifier.toOperator(r.operatorId, 'chat:message', { ...message, conversationId });
     if (r.watched)

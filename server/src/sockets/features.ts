@@ -33,8 +33,11 @@ export interface VisitorContext {
   readonly conversationId: string | undefined;
   /** The conversation on this socket; `not_found` when there is none. */
   own(): string;
-  /** Puts the socket on a conversation (joins its room, counts it present). */
-  attach(conversationId: string): Promise<void>;
+  /**
+   * Puts the socket on a conversation (joins its rooms, counts it present). `floor`: the
+   * conversation's return-code floor the socket came in under (`visitorMessageRoom`).
+   */
+  attach(conversationId: string, floor: string): Promise<void>;
   /** The visitor left on purpose (no disconnect handling); `ended` also takes the conversation off the socket. */
   left(ended: boolean): Promise<void>;
   /** Set while a `chat:start` runs: a second one on the same socket is refused. */

@@ -8,6 +8,14 @@ type EventParams<E extends EventsMap, Ev extends EventNames<E>> = Parameters<E[E
 
 /** Rooms: one per conversation's visitor, per operator, per watched conversation, and two groups. */
 export const visitorRoom = (conversationId: string) => `v:${conversationId}`;
+/**
+ * The room a conversation's messages reach its visitor in: one per return-code floor (the
+ * conversation's `vfloor`, '' before any redemption). A socket joins the room of the floor
+ * it came in under; a message goes to the room of the floor it was stored under. So a
+ * message stored before a redemption, but relayed after the redeeming socket joined (its
+ * reply or WAIT came late), never reaches that socket (PROTOCOL.md, version 2).
+ */
+export const visitorMessageRoom = (conversationId: string, floor: string) => `vm:${conversationId}:${floor}`;
 export const operatorRoom = (operatorId: string) => `op:${operatorId}`;
 export const watchRoom = (conversationId: string) => `watch:${conversationId}`;
 /** Every signed-in console. */
@@ -51,6 +59,14 @@ export class Notifier {
   /** The visitor of one conversation (every socket attached to it). */
   toVisitor<Ev extends EventNames<V>>(conversationId: string, ev: Ev, ...args: EventParams<V, Ev>): void {
     this.#c.visitor.to(visitorRoom(conversationId)).emit(ev, ...args);
+  }
+
+  /**
+   * A message to the visitor of one conversation: to the sockets that came in under the
+   * floor it was stored under (`visitorMessageRoom`).
+   */
+  toVisitorMessage(conversationId: string, floor: string, ...args: EventParams<V, 'chat:message'>): void {
+    this.#c.visitor.to(visitorMessageRoom(conversationId, floor)).emit('chat:message', ...args);
   }
 
   /** Every socket of one operator. */

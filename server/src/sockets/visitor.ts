@@ -4,7 +4,7 @@ import type { Namespace } from 'socket.io';
 import { addressBucket, clientAddress } from '../http/client-address.ts';
 import { mergeHandlers, type VisitorContext, type VisitorHandlers, type VisitorSocket } from './features.ts';
 import { bindEvents, EventBudget, type InFlight } from './guard.ts';
-import { visitorRoom } from './notifier.ts';
+import { visitorMessageRoom, visitorRoom } from './notifier.ts';
 
 /**
  * The bucket of the address a socket came from (IPv6 per /64), as our proxies saw it;
@@ -51,6 +51,8 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
   nsp.on('connection', (socket: VisitorSocket) => {
     app.metrics.visitorsConnected.inc();
     let conversationId: string | undefined;
+    /** The rooms of the conversation this socket joined: its visitor room and its message room. */
+    let rooms: string[] = [];
     let left = false;
     /** The socket closed without leaving: not present, and away for the return window. */
     const disconnected = async (id: string): Promise<void> => {
@@ -70,8 +72,9 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
         if (!conversationId) throw refusal('no_conversation');
         return conversationId;
       },
-      async attach(id) {
-        if (conversationId && conversationId !== id) await socket.leave(visitorRoom(conversationId));
+      async attach(id, floor) {
+        for (const room of rooms) await socket.leave(room);
+        rooms = [visitorRoom(id), visitorMessageRoom(id, floor)];
         conversationId = id;
         left = false;
         // Closed while its start or resume was in flight (a quick exit right after Start):
@@ -82,7 +85,7 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
           return;
         }
         attached.set(socket.id, id);
-        await socket.join(visitorRoom(id));
+        await socket.join(rooms);
         await app.presence.visitorHeartbeat([id]);
       },
       async left(ended) {
@@ -92,7 +95,8 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
         attached.delete(socket.id);
         await app.presence.visitorGone(id);
         if (ended) {
-          await socket.leave(visitorRoom(id));
+          for (const room of rooms) await socket.leave(room);
+          rooms = [];
           conversationId = undefined;
         }
       },

@@ -4,7 +4,7 @@
     KEYS[2] newToken
     KEYS[3] conversation   the conversation it pointed to
     ARGV[1] id             the conversation id the caller read from KEYS[1]
-  Returns {'ok'} | {'not_found'}
+  Returns {'ok', vfloor ('' before any return-code redemption)} | {'not_found'}
 ]]
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'not_found'} end
 redis.call('DEL', KEYS[1])
@@ -13,4 +13,4 @@ redis.call('SET', KEYS[2], ARGV[1])
 local ttl = redis.call('PTTL', KEYS[3])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 redis.call('HSET', KEYS[3], 'resumeKey', KEYS[2])
-return {'ok'}
+return {'ok', redis.call('HGET', KEYS[3], 'vfloor') or ''}

@@ -14,8 +14,9 @@
     ARGV[6] bytes          plaintext UTF-8 bytes
     ARGV[7] waitingCap
     ARGV[8] byteCap
-  A resend also returns the conversation's vfloor (its last return-code redemption's
-  newest message): a stored message up to it is never sent to the visitor again.
+  Each answer also carries the conversation's vfloor (its last return-code redemption's
+  newest message, '' before any): a stored message up to it is never sent to the visitor
+  again, and a new one goes to the visitor sockets that came in under that floor.
   Returns {'ok' | 'duplicate', messageId, operatorId, state, watchers, relayed, vfloor} | {'not_found'} | {'ended'} | {'forbidden'} | {'rate_limited'} | {'too_large'}
 ]]
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -46,4 +47,5 @@ if ARGV[1] == 'v' then
   redis.call('HINCRBY', KEYS[1], 'vbytes', ARGV[6])
   if state == 'waiting' then redis.call('HINCRBY', KEYS[1], 'waitingMsgs', 1) end
 end
-return {'ok', id, op, state, redis.call('HGET', KEYS[1], 'watchers') or '0', '0', ''}
+local c = redis.call('HMGET', KEYS[1], 'watchers', 'vfloor')
+return {'ok', id, op, state, c[1] or '0', '0', c[2] or ''}
