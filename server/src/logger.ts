@@ -4,7 +4,8 @@ import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 
 /**
  * Paths that may hold message text, addresses, tokens, return codes or passwords.
- * They are removed from every log line; the test in logger.int.test proves it.
+ * They are removed from every log line (logger.test.ts; test/integration/privacy.test.ts
+ * runs a whole conversation and reads every line).
  */
 export const redactPaths = [
   'text',
@@ -62,9 +63,30 @@ export function loggerOptions(level: string, instance = newInstanceId()): Logger
         route: req.routeOptions?.url,
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      err: pino.stdSerializers.err,
+      err: serializeError,
     },
   };
+}
+
+/**
+ * An error as pino writes it, without the arguments of a failed Redis command: ioredis
+ * puts the command on its errors (`err.command.args`), and those arguments are sealed
+ * text, keyed hashes, an Argon2id hash of a password. Only the command's name stays.
+ */
+export function serializeError(err: Error): Record<string, unknown> {
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  withoutCommandArgs(out, 0);
+  return out;
+}
+
+function withoutCommandArgs(e: Record<string, unknown>, depth: number): void {
+  const command = e.command as { name?: unknown } | undefined;
+  if (command && typeof command === 'object') e.command = { name: command.name };
+  // A cause or the errors of an aggregate may carry their own command.
+  if (depth >= 4) return;
+  const nested = [e.cause, ...(Array.isArray(e.aggregateErrors) ? e.aggregateErrors : [])];
+  for (const n of nested)
+    if (n && typeof n === 'object') withoutCommandArgs(n as Record<string, unknown>, depth + 1);
 }
 
 export function createLogger(level: string, stream?: DestinationStream, instance?: string): pino.Logger {
