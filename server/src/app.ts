@@ -39,6 +39,13 @@ import figuresPlugin from './stats/figures-plugin.ts';
 import statsPlugin from './stats/plugin.ts';
 import supervisionPlugin from './supervision/plugin.ts';
 
+/**
+ * Failed sign-ins of one account are audited once per window, the login throttle's
+ * (`DEFAULT_LOGIN_LIMITS.pairWindowMs`): the entry says that someone failed on the account
+ * then; the throttle counts the attempts. @default 900000 (15 minutes)
+ */
+export const LOGIN_FAILED_AUDIT_WINDOW_MS = 15 * 60_000;
+
 declare module 'fastify' {
   interface FastifyInstance {
     config: Readonly<Config>;
@@ -83,7 +90,22 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(queuesPlugin);
   await app.register(auditPlugin);
   await app.register(authPlugin, {
-    audit: (action, actorId, target) => app.audit.record(action, actorId, target),
+    audit: async (action, actorId, target) => {
+      // Failed sign-ins of one account: one entry per window, however many. Anyone who
+      // knows usernames can fail sign-ins without an account; one entry each would let
+      // them push older entries out of the (capped) audit stream.
+      if (action === 'login-failed') {
+        const gate = app.keys.auditOnce(action, actorId);
+        await app.audit.recordOncePer(
+          { gate, windowMs: LOGIN_FAILED_AUDIT_WINDOW_MS },
+          action,
+          actorId,
+          target,
+        );
+        return;
+      }
+      await app.audit.record(action, actorId, target);
+    },
   });
   await app.register(socketsPlugin);
   await app.register(notifyPlugin);

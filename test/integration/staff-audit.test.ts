@@ -61,6 +61,23 @@ describe('the audit trail of staff accounts', () => {
     }
   });
 
+  it('records failed sign-ins of one account once per window, however many: nobody can flood the trail', async () => {
+    // Anyone who knows a username can fail sign-ins; one entry each would push older
+    // entries out of the capped stream.
+    const anna = await createOperator(t);
+    const bob = await createOperator(t);
+    const fail = (username: string) =>
+      fetch(`${t.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'Wrong-Password-4d2f' }),
+      });
+    for (let i = 0; i < 5; i++) expect((await fail(anna.username)).status).toBe(401);
+    expect((await fail(bob.username)).status).toBe(401);
+    const failed = (await auditEntries(t)).filter((e) => e.action === 'login-failed');
+    expect(failed.map((e) => e.actor)).toEqual([anna.id, bob.id]);
+  });
+
   it('records role and language changes: who changed whose account, and to which role', async () => {
     const admin = await createOperator(t, { role: 'admin' });
     const anna = await createOperator(t);
