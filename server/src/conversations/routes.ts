@@ -11,8 +11,8 @@ import { currentOperator } from '../auth/plugin.ts';
 const isSupervisor = (role: OperatorRole) => role === 'supervisor' || role === 'admin';
 
 /**
- * `GET /api/conversations` (the caller's active and recently ended conversations) and
- * `GET /api/conversations/:id` (its holder, or a supervisor, audited).
+ * `GET /api/conversations` (the caller's active and recently ended conversations that its
+ * lines still reach) and `GET /api/conversations/:id` (its holder, or a supervisor, audited).
  */
 export default fp(
   async (app) => {
@@ -20,10 +20,17 @@ export default fp(
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const mine = { response: { 200: myConversationsResponseSchema } };
     routes.get('/api/conversations', { schema: mine, preValidation: app.requireOperator }, async (req) => {
-      const me = currentOperator(req).id;
-      const [active, ended] = await Promise.all([app.roster.conversationsOf(me), app.roster.endedOf(me)]);
+      const op = currentOperator(req);
+      const [active, ended] = await Promise.all([
+        app.roster.conversationsOf(op.id),
+        app.roster.endedOf(op.id),
+      ]);
+      // Only what the account's lines reach now, as `GET /api/conversations/:id` answers:
+      // a change of lines requeues the active ones, but the ended ones stay in the set.
       const all = await Promise.all(
-        [...active, ...ended].map((id) => store.conversation(id).catch(() => null)),
+        [...active, ...ended].map(async (id) =>
+          (await app.lineAccess.mayReach(op, id)) ? store.conversation(id).catch(() => null) : null,
+        ),
       );
       return { conversations: all.filter((c): c is Conversation => c !== null) };
     });
