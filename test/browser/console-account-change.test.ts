@@ -36,7 +36,7 @@ describe('console: a change of role reaches an open console at once', () => {
     return context.newPage();
   }
 
-  it('a demoted supervisor loses the supervisor view without signing in again, and gets it back when promoted', async () => {
+  it('a demoted supervisor loses the supervisor view without signing in again; promoted, she signs in again to get it back', async () => {
     const admin = await createConsoleAccount(t, { role: 'admin', displayName: 'Ada Admin' });
     const adminCookie = await login(t.url, admin.username, admin.password);
     const sara = await createConsoleAccount(t, { role: 'supervisor', displayName: 'Sara Smit' });
@@ -67,8 +67,13 @@ describe('console: a change of role reaches an open console at once', () => {
     expect(await page.locator('.who').textContent()).toContain('operator');
     expect(await axeViolations(page)).toEqual([]);
 
+    // A raised role ends the session: the console goes to sign-in, as for an ended session.
     await setRole('supervisor');
-    await page.locator('[data-sl="account-notice"][data-role="supervisor"]').waitFor();
+    await page.locator('[data-sl="session-notice"][data-notice="expired"]').waitFor();
+    await page.locator('[data-sl="login-username"]').waitFor();
+    expect(await page.locator('[data-sl="status-toggle"]').count()).toBe(0);
+    expect((await page.request.get(`${t.url}/api/auth/me`)).status()).toBe(401);
+    await signInConsole(page, t.url, sara);
     await page.locator('[data-sl="view-supervisor"]').click();
     await page.locator('[data-sl="stats"]').waitFor();
   }, 90_000);

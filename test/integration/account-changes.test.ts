@@ -1,15 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { generateTotpSecret, totpCodeAt } from '../../server/src/auth/totp.ts';
 import { ROOM_SUPERVISORS, watchRoom } from '../../server/src/sockets/notifier.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   collect,
+  connectOperator,
   connectVisitor,
   createOperator,
   emitAck,
+  login,
   nextEvent,
   type OperatorSocket,
   type TestOperator,
   type VisitorSocket,
+  waitFor,
 } from '../support/clients.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
@@ -134,23 +139,26 @@ describe('a change of role or languages reaches live sockets at once', () => {
     expect(s.connected).toBe(true);
   });
 
-  it('a promoted operator gains supervisor rights and alerts on the socket she has open', async () => {
+  it('a promoted operator signs in again, and her new socket has supervisor rights and alerts', async () => {
     const t = await app();
     const admin = await createOperator(t, { role: 'admin' });
     const bram = await createOperator(t);
-    const s = await connectConsole(t, bram.cookie);
+    const s = await connectOperator(t.url, bram.cookie);
     sockets.push(s);
     const { op, conversationId } = await activeConversation(t);
     expect((await emitAck<AnyAck>(s, 'supervisor:monitor', { conversationId })).error?.code).toBe(
       'forbidden',
     );
 
-    const changed = nextEvent(s, 'account:changed');
+    // A raised role ends the session: the old socket is cut and its cookie is dead.
+    const ended = nextEvent(s, 'session:ended', { ms: 3000 });
     expect((await patch(t, admin, bram.id, { role: 'supervisor' })).status).toBe(200);
-    await changed;
-    await connected(s);
-    expect((await emitAck<AnyAck>(s, 'supervisor:monitor', { conversationId })).ok).toBe(true);
-    const alert = nextEvent<{ kind: string }>(s, 'supervisor:alert');
+    await ended;
+    const cookie = await login(t.url, bram.username, bram.password);
+    const again = await connectOperator(t.url, cookie);
+    sockets.push(again);
+    expect((await emitAck<AnyAck>(again, 'supervisor:monitor', { conversationId })).ok).toBe(true);
+    const alert = nextEvent<{ kind: string }>(again, 'supervisor:alert');
     expect((await emitAck<AnyAck>(op, 'chat:acute', { conversationId })).ok).toBe(true);
     expect((await alert).kind).toBe('acute-danger');
   });
@@ -249,5 +257,179 @@ describe('a change of role or languages reaches live sockets at once', () => {
     expect(
       (await emitAck<AnyAck>(s, 'supervisor:reassign', { conversationId, to: { queue: true } })).error?.code,
     ).toBe('forbidden');
+  });
+});
+
+describe('a raised role or a changed TOTP secret ends the account’s sessions', () => {
+  const apps: TestApp[] = [];
+  const sockets: { disconnect(): unknown }[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.disconnect();
+    for (const t of apps.splice(0).reverse()) await t.close();
+  });
+
+  async function app(env: Record<string, string> = {}): Promise<TestApp> {
+    const t = await startTestApp(env);
+    apps.push(t);
+    return t;
+  }
+
+  /** `GET /api/auth/me` with this cookie: 200 while the session lives, 401 once it ended. */
+  async function meStatus(t: TestApp, cookie: string): Promise<number> {
+    return (await fetch(`${t.url}/api/auth/me`, { headers: { cookie } })).status;
+  }
+
+  /** A sign-in with an optional TOTP code: the cookie on 200, else the status. */
+  async function signIn(t: TestApp, username: string, password: string, totp?: string) {
+    const res = await fetch(`${t.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password, ...(totp ? { totp } : {}) }),
+    });
+    return { status: res.status, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]! };
+  }
+
+  /** An open console of `cookie` and its next `session:ended`, heard well before the 15 s re-check. */
+  async function openConsole(t: TestApp, cookie: string) {
+    const s = await connectOperator(t.url, cookie);
+    sockets.push(s);
+    const ended = nextEvent(s, 'session:ended', { ms: 3000 });
+    // Awaited by the test; a test that fails before that leaves no unhandled rejection.
+    ended.catch(() => {});
+    const changed = collect(s, 'account:changed');
+    return { s, ended, changed };
+  }
+
+  /** The old cookie opens no new console either. */
+  async function refusedConsole(t: TestApp, cookie: string): Promise<string> {
+    return connectOperator(t.url, cookie).then(
+      (s) => {
+        sockets.push(s);
+        return 'connected';
+      },
+      (err: Error) => err.message,
+    );
+  }
+
+  it.each([
+    ['operator', 'supervisor'],
+    ['operator', 'admin'],
+    ['supervisor', 'admin'],
+  ] as const)(
+    'a PATCH from %s to %s: the old cookie is 401 and the open console gets session:ended',
+    async (from, to) => {
+      const t = await app();
+      const admin = await createOperator(t, { role: 'admin' });
+      const bram = await createOperator(t, { role: from });
+      expect(await meStatus(t, bram.cookie)).toBe(200);
+      const desk = await openConsole(t, bram.cookie);
+
+      expect((await patch(t, admin, bram.id, { role: to })).status).toBe(200);
+      expect(await meStatus(t, bram.cookie)).toBe(401);
+      await desk.ended;
+      await waitFor(() => !desk.s.connected);
+      expect(desk.changed).toEqual([]);
+      expect(await refusedConsole(t, bram.cookie)).toBe('unauthorized');
+      // Signed in again, the account has the new role.
+      const again = await signIn(t, bram.username, bram.password);
+      expect(again.status).toBe(200);
+      const who = (await (
+        await fetch(`${t.url}/api/auth/me`, { headers: { cookie: again.cookie } })
+      ).json()) as {
+        operator: { role: string };
+      };
+      expect(who.operator.role).toBe(to);
+    },
+  );
+
+  it('a lowered role, new languages or the same role again keep the session', async () => {
+    const t = await app();
+    const admin = await createOperator(t, { role: 'admin' });
+    const sara = await createOperator(t, { role: 'supervisor' });
+    expect((await patch(t, admin, sara.id, { role: 'operator' })).status).toBe(200);
+    expect(await meStatus(t, sara.cookie)).toBe(200);
+    expect((await patch(t, admin, sara.id, { languages: ['nl', 'ar'] })).status).toBe(200);
+    expect(await meStatus(t, sara.cookie)).toBe(200);
+    // The same role again changes nothing.
+    expect((await patch(t, admin, sara.id, { role: 'operator' })).status).toBe(200);
+    expect(await meStatus(t, sara.cookie)).toBe(200);
+  });
+
+  it('in production: a promoted operator who signed in without TOTP must sign in again, with TOTP', async () => {
+    const t = await app({ NODE_ENV: 'production' });
+    const adminName = `ad${randomUUID().slice(0, 8)}`;
+    const adminPassword = `pw-${randomUUID()}`;
+    const adminAccount = await t.app.operators.create({
+      username: adminName,
+      password: adminPassword,
+      role: 'admin',
+    });
+    const adminSecret = generateTotpSecret();
+    await t.app.operators.setTotpSecret(adminAccount.id, adminSecret);
+    const adminLogin = await signIn(t, adminName, adminPassword, totpCodeAt(adminSecret, Date.now()));
+    expect(adminLogin.status).toBe(200);
+    const admin = {
+      id: adminAccount.id,
+      username: adminName,
+      password: adminPassword,
+      cookie: adminLogin.cookie,
+    };
+    // An operator needs no TOTP in production.
+    const bram = await createOperator(t);
+    expect(await meStatus(t, bram.cookie)).toBe(200);
+
+    expect((await patch(t, admin, bram.id, { role: 'supervisor' })).status).toBe(200);
+    expect(await meStatus(t, bram.cookie)).toBe(401);
+    // As a supervisor he cannot sign in without TOTP; with it he can.
+    expect((await signIn(t, bram.username, bram.password)).status).toBe(401);
+    const secret = generateTotpSecret();
+    await t.app.operators.setTotpSecret(bram.id, secret);
+    expect((await signIn(t, bram.username, bram.password, totpCodeAt(secret, Date.now()))).status).toBe(200);
+  });
+
+  it('turning TOTP on ends the sessions that signed in without it', async () => {
+    const t = await app();
+    const anna = await createOperator(t);
+    expect(await meStatus(t, anna.cookie)).toBe(200);
+    const desk = await openConsole(t, anna.cookie);
+    // What `npm run operator -- totp <username>` calls.
+    await t.app.operators.setTotpSecret(anna.id, generateTotpSecret());
+    expect(await meStatus(t, anna.cookie)).toBe(401);
+    await desk.ended;
+    expect(await refusedConsole(t, anna.cookie)).toBe('unauthorized');
+  });
+
+  it('a new TOTP secret (a lost authenticator) ends the sessions of the old one', async () => {
+    const t = await app();
+    const anna = await createOperator(t);
+    const old = generateTotpSecret();
+    await t.app.operators.setTotpSecret(anna.id, old);
+    const signedIn = await signIn(t, anna.username, anna.password, totpCodeAt(old, Date.now()));
+    expect(signedIn.status).toBe(200);
+    expect(await meStatus(t, signedIn.cookie)).toBe(200);
+    const desk = await openConsole(t, signedIn.cookie);
+
+    await t.app.operators.setTotpSecret(anna.id, generateTotpSecret());
+    expect(await meStatus(t, signedIn.cookie)).toBe(401);
+    await desk.ended;
+    expect(await refusedConsole(t, signedIn.cookie)).toBe('unauthorized');
+  });
+
+  it('turning TOTP off ends the sessions too', async () => {
+    const t = await app();
+    const anna = await createOperator(t);
+    const secret = generateTotpSecret();
+    await t.app.operators.setTotpSecret(anna.id, secret);
+    const signedIn = await signIn(t, anna.username, anna.password, totpCodeAt(secret, Date.now()));
+    expect(signedIn.status).toBe(200);
+    expect(await meStatus(t, signedIn.cookie)).toBe(200);
+    const desk = await openConsole(t, signedIn.cookie);
+
+    // What `npm run operator -- totp <username> --off` calls.
+    await t.app.operators.clearTotp(anna.id);
+    expect(await meStatus(t, signedIn.cookie)).toBe(401);
+    await desk.ended;
+    expect(await refusedConsole(t, signedIn.cookie)).toBe('unauthorized');
+    expect((await signIn(t, anna.username, anna.password)).status).toBe(200);
   });
 });

@@ -622,7 +622,7 @@ describe('requireOperator and requireRole', () => {
   it('let the right roles through with request.operator set', async () => {
     const { app } = await start({ routes });
     const anna = await app.operators.create({ username: 'anna', password: PASSWORD });
-    await app.operators.create({ username: 'sara', password: PASSWORD, role: 'supervisor' });
+    const sara = await app.operators.create({ username: 'sara', password: PASSWORD, role: 'supervisor' });
     const op = sessionCookie(await login(app, { username: 'anna' }));
     const sup = sessionCookie(await login(app, { username: 'sara' }));
 
@@ -637,9 +637,15 @@ describe('requireOperator and requireRole', () => {
       role: 'supervisor',
       id: 'x',
     });
-    // A role change applies to the next request.
+    // A lowered role applies to the next request, on the same session.
+    await app.operators.setRole(sara.id, 'operator');
+    expect((await app.inject({ url: '/t/super/x', headers: { cookie: sup } })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/t/any', headers: { cookie: sup } })).statusCode).toBe(200);
+    // A raised role ends the session: the higher role needs a new sign-in (and TOTP in production).
     await app.operators.setRole(anna.id, 'admin');
-    expect((await app.inject({ url: '/t/super/x', headers: { cookie: op } })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/t/super/x', headers: { cookie: op } })).statusCode).toBe(401);
+    const again = sessionCookie(await login(app, { username: 'anna' }));
+    expect((await app.inject({ url: '/t/super/x', headers: { cookie: again } })).statusCode).toBe(200);
   });
 
   it('check the Origin of state-changing calls', async () => {

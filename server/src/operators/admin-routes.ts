@@ -81,8 +81,11 @@ export default fp(
         await audit.record('operator-update', actor, id);
       }
       // Role, languages and lines change in one step; live sockets follow before this
-      // answers (they are cut and connect again with the new rights).
-      const accessRev = await app.operators.setAccess(id, {
+      // answers (they are cut and connect again with the new rights). A raised role ends
+      // the account's sessions instead (it signs in again, with TOTP where the role needs
+      // it): its sockets are cut with `session:ended` by the revocation notice, as for a
+      // disabled account, and may not connect again with the old cookie.
+      const { accessRev, sessionsEnded } = await app.operators.changeAccess(id, {
         ...(body.role ? { role: body.role } : {}),
         ...(body.languages ? { languages: body.languages } : {}),
         ...(body.capacity ? { capacity: body.capacity } : {}),
@@ -92,7 +95,7 @@ export default fp(
       // Lines (or an admin's every line) lost: the held conversations there go back to
       // their queues before this answers.
       if (accessRev > 0) await requeueUnreachable(app, id, after);
-      if (accessRev > 0) await app.operatorSockets.accessChanged(id, accessRev);
+      if (accessRev > 0 && !sessionsEnded) await app.operatorSockets.accessChanged(id, accessRev);
       // The new role is part of the action: an audit of who made whom a supervisor.
       if (after.role !== before.role) await audit.record(`operator-role:${after.role}`, actor, id);
       if (after.languages.join(',') !== before.languages.join(',')) {

@@ -16,20 +16,28 @@ const create = (username: string, id: string, fields: string[], redis = t.redis)
   );
 const updateAccount = (id: string, fields: string[]) =>
   runScript(t.redis, updateAccountScript, { account: acc().operator(id) }, { fields });
-const updateAccess = (id: string, fields: string[], redis = t.redis) =>
+const changeAccess = (id: string, fields: string[], redis = t.redis) =>
   runScript(
     redis,
     updateAccessScript,
     { account: acc().operator(id) },
-    { channel: acc().accessChannel, operatorId: id, fields },
+    { channel: acc().accessChannel, revokedChannel: acc().revokedChannel, operatorId: id, fields },
   );
+/** The new access revision only. */
+const updateAccess = async (id: string, fields: string[], redis = t.redis) =>
+  (await changeAccess(id, fields, redis)).accessRev;
 
-/** Collects what is published on the access channel while a test runs. */
-async function listen(): Promise<{ messages: string[]; settle(): Promise<string[]> }> {
+/**
+ * Collects what is published on the access channel (and, with `revoked`, on the revocation
+ * channel too, as `revoked <message>`) while a test runs.
+ */
+async function listen(revoked = false): Promise<{ messages: string[]; settle(): Promise<string[]> }> {
   const sub = t.connection();
   const messages: string[] = [];
-  sub.on('message', (_channel: string, message: string) => messages.push(message));
-  await sub.subscribe(acc().accessChannel);
+  sub.on('message', (channel: string, message: string) =>
+    messages.push(channel === acc().revokedChannel ? `revoked ${message}` : message),
+  );
+  await sub.subscribe(acc().accessChannel, ...(revoked ? [acc().revokedChannel] : []));
   return {
     messages,
     // A marker published after the script's message arrives after it on the same channel.
@@ -109,9 +117,41 @@ describe('update-access.lua', () => {
 
   it('an unknown account: -1, nothing written, nothing published', async () => {
     const channel = await listen();
-    expect(await updateAccess('typo', ['role', 'admin'])).toBe(-1);
+    expect(await changeAccess('typo', ['role', 'admin'])).toEqual({ accessRev: -1, raised: false });
     expect(await channel.settle()).toEqual([]);
     expect(await t.keys()).toEqual([]);
+  });
+
+  it('a raised role also bumps the session epoch and publishes the id on the revocation channel first', async () => {
+    await create('anna', 'op1', ['role', 'operator', 'epoch', '0']);
+    const channel = await listen(true);
+    expect(await changeAccess('op1', ['role', 'supervisor'])).toEqual({ accessRev: 1, raised: true });
+    expect(await t.redis.hget(acc().operator('op1'), 'epoch')).toBe('1');
+    expect(await changeAccess('op1', ['role', 'admin'])).toEqual({ accessRev: 2, raised: true });
+    expect(await t.redis.hget(acc().operator('op1'), 'epoch')).toBe('2');
+    expect(await channel.settle()).toEqual(['revoked op1', 'op1 1', 'revoked op1', 'op1 2']);
+  });
+
+  it('a lowered role, the same role or other fields leave the epoch alone', async () => {
+    await create('anna', 'op1', ['role', 'admin', 'epoch', '0', 'languages', 'nl']);
+    const channel = await listen(true);
+    expect(await changeAccess('op1', ['role', 'supervisor'])).toEqual({ accessRev: 1, raised: false });
+    expect(await changeAccess('op1', ['role', 'supervisor', 'languages', 'nl,en'])).toEqual({
+      accessRev: 2,
+      raised: false,
+    });
+    expect(await changeAccess('op1', ['role', 'operator'])).toEqual({ accessRev: 3, raised: false });
+    expect(await changeAccess('op1', ['role', 'operator'])).toEqual({ accessRev: 0, raised: false });
+    expect(await t.redis.hget(acc().operator('op1'), 'epoch')).toBe('0');
+    expect(await channel.settle()).toEqual(['op1 1', 'op1 2', 'op1 3']);
+  });
+
+  it('a missing or unknown stored role counts as operator: any higher role is a raise', async () => {
+    await create('anna', 'op1', ['username', 'anna']);
+    await create('bram', 'op2', ['role', 'root']);
+    expect(await changeAccess('op1', ['role', 'operator'])).toEqual({ accessRev: 1, raised: false });
+    expect(await changeAccess('op2', ['role', 'supervisor'])).toEqual({ accessRev: 1, raised: true });
+    expect(await t.redis.hget(acc().operator('op2'), 'epoch')).toBe('1');
   });
 
   it('race: parallel changes each get their own revision', async () => {

@@ -19,8 +19,12 @@ export const updateAccountScript = luaScript({
 export const updateAccessScript = luaScript({
   file: file('update-access'),
   keys: ['account'],
-  args: ['channel', 'operatorId', '...fields'],
-  decode: (r) => Number(r),
+  args: ['channel', 'revokedChannel', 'operatorId', '...fields'],
+  /** `accessRev`: -1 unknown account, 0 nothing changed; `raised`: the sessions ended. */
+  decode: (r) => {
+    const [rev, raised] = r as [number, number];
+    return { accessRev: Number(rev), raised: Number(raised) === 1 };
+  },
 });
 
 export const totpReplayScript = luaScript({

@@ -33,6 +33,24 @@ afterEach(async () => {
 
 const password = 'a-long-enough-password';
 
+/** Sessions as `SessionStore.create` writes them, in the account's current epoch. */
+async function addSessions(operatorId: string, ids: string[]): Promise<void> {
+  const epoch = String((await store.getAuthState(operatorId))?.epoch ?? 0);
+  for (const sid of ids) {
+    await redis.hset(store.keys.session(sid), { operatorId, createdAt: String(Date.now()), epoch });
+    await redis.sadd(store.keys.sessionsOf(operatorId), sid);
+  }
+}
+
+/** What is published on the revocation channel from now on. */
+async function listenRevoked(): Promise<{ received: string[]; close(): void }> {
+  const sub = new Redis(inject('redisUrl'));
+  const received: string[] = [];
+  sub.on('message', (_channel, message) => received.push(message));
+  await sub.subscribe(store.keys.revokedChannel);
+  return { received, close: () => sub.disconnect() };
+}
+
 describe('OperatorStore', () => {
   it('creates an account with defaults, findable by id and by username in any case', async () => {
     const created = await store.create({ username: 'Anna', password });
@@ -149,6 +167,70 @@ describe('OperatorStore', () => {
       await expect.poll(() => received).toEqual([a.id]);
     } finally {
       sub.disconnect();
+    }
+  });
+
+  const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+  it.each([
+    ['setting a TOTP secret', false, (id: string) => store.setTotpSecret(id, SECRET)],
+    [
+      'replacing the TOTP secret',
+      true,
+      (id: string) => store.setTotpSecret(id, 'KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF'),
+    ],
+    ['clearing TOTP', true, (id: string) => store.clearTotp(id)],
+  ] as const)(
+    '%s revokes every session, bumps the epoch and publishes the id',
+    async (_, withTotp, change) => {
+      const a = await store.create({ username: 'anna', password });
+      if (withTotp) await store.setTotpSecret(a.id, SECRET);
+      await addSessions(a.id, ['s1', 's2']);
+      const epoch = (await store.getAuthState(a.id))!.epoch;
+      const sub = await listenRevoked();
+      try {
+        expect(await change(a.id)).toBe(2);
+        expect(await redis.exists(store.keys.session('s1'), store.keys.session('s2'))).toBe(0);
+        expect(await redis.exists(store.keys.sessionsOf(a.id))).toBe(0);
+        expect((await store.getAuthState(a.id))!.epoch).toBe(epoch + 1);
+        await expect.poll(() => sub.received).toEqual([a.id]);
+      } finally {
+        sub.close();
+      }
+    },
+  );
+
+  it('TOTP changes of an unknown id are not_found and create nothing', async () => {
+    await expect(store.setTotpSecret('ghost', SECRET)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(store.clearTotp('ghost')).rejects.toMatchObject({ code: 'not_found' });
+    expect(await redis.exists(store.keys.operator('ghost'))).toBe(0);
+  });
+
+  it('a raised role revokes every session; a lowered one, or languages, keep them', async () => {
+    const a = await store.create({ username: 'anna', password, role: 'supervisor' });
+    const sub = await listenRevoked();
+    try {
+      await addSessions(a.id, ['s1']);
+      expect(await store.changeAccess(a.id, { role: 'operator' })).toEqual({
+        accessRev: 1,
+        sessionsEnded: false,
+      });
+      expect(await store.changeAccess(a.id, { languages: ['nl'] })).toEqual({
+        accessRev: 2,
+        sessionsEnded: false,
+      });
+      expect(await redis.exists(store.keys.session('s1'))).toBe(1);
+      expect((await store.getAuthState(a.id))!.epoch).toBe(0);
+      expect(sub.received).toEqual([]);
+
+      expect(await store.changeAccess(a.id, { role: 'admin' })).toEqual({
+        accessRev: 3,
+        sessionsEnded: true,
+      });
+      expect(await redis.exists(store.keys.session('s1'), store.keys.sessionsOf(a.id))).toBe(0);
+      expect((await store.getAuthState(a.id))!.epoch).toBe(1);
+      await expect.poll(() => sub.received).toEqual([a.id]);
+    } finally {
+      sub.close();
     }
   });
 

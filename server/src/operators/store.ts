@@ -8,7 +8,7 @@ import {
 } from '@stille-lijn/shared';
 import { AppError, refusal } from '@stille-lijn/shared/errors';
 import { accountLinesSchema } from '@stille-lijn/shared/rest';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { assertPasswordAcceptable, PasswordHasher } from '../auth/password.ts';
 import { matchTotp, TOTP_PERIOD_S, TOTP_WINDOW } from '../auth/totp.ts';
 import type { OperatorAccount } from '../auth/types.ts';
@@ -58,6 +58,17 @@ export interface OperatorAuthState {
    * socket built on an older revision is cut, so that it connects again with the new one.
    */
   accessRev: number;
+}
+
+/** What `changeAccess` did. */
+export interface AccessChangeResult {
+  /** The new access revision, or 0 when nothing changed. */
+  accessRev: number;
+  /**
+   * The role was raised, so every session of the account ended (it signs in again, with
+   * TOTP where the new role needs it) and its live sockets are cut with `session:ended`.
+   */
+  sessionsEnded: boolean;
 }
 
 /** What `setAccess` can change: what the account may see and do. */
@@ -173,10 +184,11 @@ function storedLines(v: string | undefined): { lines?: string[] } {
  * Operator accounts in Redis. Used by the `auth` plugin (as `app.operators`) and by
  * `npm run operator`, which builds its own from a Redis client, the prefix and the cipher.
  *
- * Disabling an account or resetting its password revokes all its sessions and
- * publishes the operator id on `<prefix>:events:operator-revoked`, so socket servers
- * can cut live sockets. A change of role or languages publishes the id and the new
- * access revision on `<prefix>:events:operator-access`, for the same reason.
+ * Disabling an account, resetting its password, raising its role or setting, replacing
+ * or clearing its TOTP secret revokes all its sessions (the session epoch) and publishes
+ * the operator id on `<prefix>:events:operator-revoked`, so socket servers can cut live
+ * sockets. A change of role or languages publishes the id and the new access revision
+ * on `<prefix>:events:operator-access`, for the same reason.
  */
 export class OperatorStore {
   readonly #redis: Redis;
@@ -332,10 +344,22 @@ export class OperatorStore {
    * the access revision is bumped and published on `keys.accessChannel`, so every server
    * cuts the account's live sockets (they connect again with the new rights); the next
    * request already sees the change.
+   *
+   * A raised role (operator → supervisor or admin, supervisor → admin) ends every session
+   * of the account in that same step, as `revokeSessions` does: a session signed in under
+   * the lower role (in production perhaps without TOTP) never carries the higher one.
    * @returns the new access revision, or 0 when nothing changed
    * @example await store.setAccess(id, { role: 'operator' })
    */
   async setAccess(id: string, change: AccessChange): Promise<number> {
+    return (await this.changeAccess(id, change)).accessRev;
+  }
+
+  /**
+   * As `setAccess`, and also tells whether the change ended the account's sessions.
+   * @example const { accessRev, sessionsEnded } = await store.changeAccess(id, { role: 'admin' })
+   */
+  async changeAccess(id: string, change: AccessChange): Promise<AccessChangeResult> {
     const fields: string[] = [];
     if (change.role !== undefined) fields.push('role', parseRole(change.role));
     if (change.languages !== undefined) fields.push('languages', parseLanguages(change.languages).join(','));
@@ -346,14 +370,21 @@ export class OperatorStore {
       fields.push('capacity', String(change.capacity));
     }
     if (change.lines !== undefined) fields.push('lines', JSON.stringify(parseAccountLines(change.lines)));
-    const rev = await runScript(
+    const { accessRev, raised } = await runScript(
       this.#redis,
       updateAccessScript,
       { account: this.keys.operator(id) },
-      { channel: this.keys.accessChannel, operatorId: id, fields },
+      {
+        channel: this.keys.accessChannel,
+        revokedChannel: this.keys.revokedChannel,
+        operatorId: id,
+        fields,
+      },
     );
-    if (rev < 0) throw new AppError('not_found');
-    return rev;
+    if (accessRev < 0) throw new AppError('not_found');
+    // The new epoch already killed them; this only tidies their keys away.
+    if (raised) await this.#dropSessions(id);
+    return { accessRev, sessionsEnded: raised };
   }
 
   /** Replaces the languages the operator answers in; see `setAccess`. */
@@ -376,16 +407,27 @@ export class OperatorStore {
     await this.#update(id, { displayName: parseDisplayName(displayName) });
   }
 
-  /** Turns TOTP on with this base32 secret (stored encrypted, bound to the operator id). */
-  async setTotpSecret(id: string, secretBase32: string): Promise<void> {
+  /**
+   * Turns TOTP on with this base32 secret (stored encrypted, bound to the operator id), or
+   * replaces the secret (a lost authenticator), and ends every session of the account, as
+   * `revokeSessions` does: none signed in without it, or with the old one, lives on.
+   * @returns the number of sessions that were ended
+   */
+  async setTotpSecret(id: string, secretBase32: string): Promise<number> {
     await this.#update(id, { totpSecret: this.#cipher.encrypt(secretBase32, `totp:${id}`) });
     await this.#redis.del(this.keys.totpLast(id));
+    // After the new secret is stored: a sign-in that checked the old one is from the old epoch.
+    return this.revokeSessions(id);
   }
 
-  /** Turns TOTP off. */
-  async clearTotp(id: string): Promise<void> {
+  /**
+   * Turns TOTP off and ends every session of the account, as `revokeSessions` does.
+   * @returns the number of sessions that were ended
+   */
+  async clearTotp(id: string): Promise<number> {
     if (!(await this.#redis.exists(this.keys.operator(id)))) throw new AppError('not_found');
     await this.#redis.multi().hdel(this.keys.operator(id), 'totpSecret').del(this.keys.totpLast(id)).exec();
+    return this.revokeSessions(id);
   }
 
   /**
@@ -414,11 +456,22 @@ export class OperatorStore {
   async revokeSessions(id: string): Promise<number> {
     // HINCRBY below must not create a stray hash for an unknown id.
     if (!(await this.#redis.exists(this.keys.operator(id)))) throw new AppError('not_found');
+    return this.#dropSessions(id, (multi) =>
+      multi.hincrby(this.keys.operator(id), 'epoch', 1).publish(this.keys.revokedChannel, id),
+    );
+  }
+
+  /**
+   * Deletes the account's session keys and its session set, with `also` in the same MULTI.
+   * @returns the number of session keys deleted
+   */
+  async #dropSessions(id: string, also?: (multi: ChainableCommander) => void): Promise<number> {
     const setKey = this.keys.sessionsOf(id);
     const sessionIds = await this.#redis.smembers(setKey);
     const multi = this.#redis.multi();
     if (sessionIds.length > 0) multi.del(...sessionIds.map((s) => this.keys.session(s)));
-    multi.del(setKey).hincrby(this.keys.operator(id), 'epoch', 1).publish(this.keys.revokedChannel, id);
+    multi.del(setKey);
+    also?.(multi);
     const results = (await multi.exec()) ?? [];
     return sessionIds.length > 0 ? Number(results[0]?.[1] ?? 0) : 0;
   }
