@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
@@ -11,6 +8,7 @@ import {
   type OperatorSocket,
   type TestOperator,
 } from '../support/clients.ts';
+import { writeLinesFile } from '../support/lines-file.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
 type ListBody = {
@@ -32,21 +30,16 @@ const WHERE = 'Kerkstraat 12, achterkant, bij de schuur';
  */
 describe('the list of my conversations follows my lines', () => {
   let t: TestApp;
-  let dir: string;
   let admin: TestOperator;
   const closers: { disconnect(): unknown }[] = [];
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'conversations-lines-'));
-    const linesFile = join(dir, 'lines.json');
-    writeFileSync(linesFile, JSON.stringify(LINES));
-    t = await startTestApp({ LINES_FILE: linesFile });
+    t = await startTestApp({ LINES_FILE: writeLinesFile(LINES) });
     admin = await createOperator(t, { role: 'admin' });
   });
   afterEach(async () => {
     for (const c of closers.splice(0)) c.disconnect();
     await t.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const get = (path: string, cookie: string) =>
@@ -69,8 +62,6 @@ describe('the list of my conversations follows my lines', () => {
     });
     expect(start.ok).toBe(true);
     const id = start.conversationId as string;
-    // The line as lines-core stores it at chat:start (the same value).
-    await t.app.redis.hset(t.app.keys.conversation(id), 'line', line);
     expect((await emitAck<AnyAck>(s, 'chat:accept', { conversationId: id })).ok).toBe(true);
     return id;
   }

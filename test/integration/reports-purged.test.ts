@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { auditResponseSchema } from '@stille-lijn/shared/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -16,6 +13,7 @@ import {
   waitFor,
 } from '../support/clients.ts';
 import { startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { writeLinesFile } from '../support/lines-file.ts';
 import { freePort } from '../support/redis-server.ts';
 
 /**
@@ -34,14 +32,10 @@ type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
 type Json = Record<string, unknown>;
 
 let t: TestApp;
-let dir: string;
 let regions: { file: string; remove(): void };
 const sockets: (OperatorSocket | VisitorSocket)[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'reports-purged-'));
-  const linesFile = join(dir, 'lines.json');
-  writeFileSync(linesFile, JSON.stringify(LINES));
   // VR09 points at a port where nothing listens: every report fails after one attempt.
   const keys = await startFakeRegion();
   await keys.close();
@@ -49,7 +43,7 @@ beforeAll(async () => {
     { id: 'VR09', endpoint: `http://127.0.0.1:${await freePort()}/vt`, publicKey: keys.publicKey },
   ]);
   t = await startTestApp({
-    LINES_FILE: linesFile,
+    LINES_FILE: writeLinesFile(LINES),
     VT_REGIONS_FILE: regions.file,
     REPORT_MAX_ATTEMPTS: '1',
     REPORT_BACKOFF_MS: '20',
@@ -60,7 +54,6 @@ afterAll(async () => {
   for (const s of sockets.splice(0)) s.disconnect();
   await t?.close();
   regions?.remove();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function call(
