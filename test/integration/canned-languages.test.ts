@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createOperator } from '../support/clients.ts';
+import { writeLinesFile } from '../support/lines-file.ts';
 
 type Canned = { id: string; language: string; title: string; text: string; keywords: string[] };
 
@@ -21,6 +22,39 @@ async function list(cookie: string): Promise<Canned[]> {
 }
 
 const ESSENTIAL = ['safety-check', 'emergency-112', 'acute-location', 'acute-consent', 'acute-help-coming'];
+
+describe('who changes the canned responses', () => {
+  it("a supervisor of one line may not: the list, the 112 script included, is every line's", async () => {
+    const line = (id: string) => ({ id, name: id, languages: ['nl'], hours: '24/7', embedOrigins: [] });
+    t = await startTestApp({ LINES_FILE: writeLinesFile([line('noord'), line('zuid')]) });
+    const noord = await createOperator(t, { role: 'supervisor', lines: ['noord'] });
+    const everyLine = await createOperator(t, { role: 'supervisor', lines: ['*'] });
+    const admin = await createOperator(t, { role: 'admin' });
+    const send = (cookie: string, method: string, path: string, body?: unknown) =>
+      fetch(`${t.url}${path}`, {
+        method,
+        headers: { cookie, origin: t.url, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    const before = await list(noord.cookie);
+    const script = before.find((c) => c.id === 'emergency-112' && c.language === 'nl')!;
+    const edited = { ...script, text: 'Bel maar niet.' };
+
+    const put = await send(noord.cookie, 'PUT', '/api/canned', edited);
+    expect(put.status).toBe(403);
+    expect(((await put.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    expect((await send(noord.cookie, 'DELETE', '/api/canned/emergency-112/ar')).status).toBe(403);
+    expect(await list(noord.cookie)).toEqual(before);
+
+    // A supervisor of every line and an admin may.
+    expect((await send(everyLine.cookie, 'PUT', '/api/canned', edited)).status).toBe(200);
+    expect(
+      (await list(noord.cookie)).find((c) => c.id === 'emergency-112' && c.language === 'nl')?.text,
+    ).toBe('Bel maar niet.');
+    expect((await send(admin.cookie, 'PUT', '/api/canned', script)).status).toBe(200);
+    expect(await list(noord.cookie)).toEqual(before);
+  });
+});
 
 describe('canned responses in five languages', () => {
   it('serves the safety check and the 112 script in nl, en, ar, tr and pl from a fresh start', async () => {

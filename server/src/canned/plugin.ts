@@ -5,9 +5,11 @@ import {
   defaultCannedResponses,
 } from '@stille-lijn/shared/domain/canned';
 import { cannedBodySchema, cannedListResponseSchema, cannedParamsSchema } from '@stille-lijn/shared/rest';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentOperator } from '../auth/plugin.ts';
+import { coversEveryLine } from '../lines/access.ts';
 
 /**
  * Bumped whenever the defaults gain responses or languages (2: all five visitor languages).
@@ -15,7 +17,11 @@ import { currentOperator } from '../auth/plugin.ts';
  */
 const CANNED_SEED_VERSION = '2';
 
-/** Canned responses: every operator reads them (`GET /api/canned`), supervisors manage them. */
+/**
+ * Canned responses: every operator reads them (`GET /api/canned`); supervisors and admins
+ * of every line manage them. The list is one for the whole deployment, the 112 script
+ * included: a supervisor of one line may not change what every other line's operators send.
+ */
 export default fp(
   async (app) => {
     const key = app.keys.canned;
@@ -35,13 +41,22 @@ export default fp(
     };
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const supervisors = app.requireRole('supervisor', 'admin');
+    /** Refuses a supervisor of some lines only (`forbidden`), before anything is read or written. */
+    const ofEveryLine = async (req: FastifyRequest) => {
+      if (!coversEveryLine(app.lines, currentOperator(req)))
+        throw new AppError(
+          'forbidden',
+          'Canned responses are shared by every line: only a supervisor of every line or an admin changes them.',
+        );
+    };
+    const editors = [supervisors, ofEveryLine];
     const response = { 200: cannedListResponseSchema };
     routes.get('/api/canned', { schema: { response }, preValidation: app.requireOperator }, async () => ({
       canned: await load(),
     }));
     routes.put(
       '/api/canned',
-      { schema: { body: cannedBodySchema, response }, preValidation: supervisors },
+      { schema: { body: cannedBodySchema, response }, preValidation: editors },
       async (req) => {
         const item = req.body;
         await load();
@@ -52,7 +67,7 @@ export default fp(
     );
     routes.delete(
       '/api/canned/:id/:language',
-      { schema: { params: cannedParamsSchema, response }, preValidation: supervisors },
+      { schema: { params: cannedParamsSchema, response }, preValidation: editors },
       async (req) => {
         const p = req.params;
         await load();

@@ -67,6 +67,15 @@ export interface StoredLines {
 }
 
 /**
+ * Whether the account is a member of every line of the deployment (an admin, `'*'`, or
+ * any account where there is one line): what something shared by every line asks.
+ */
+export function coversEveryLine(registry: LineRegistry, account: LineMember): boolean {
+  const mine = memberLines(registry, account);
+  return registry.all.every((l) => mine.has(l.id));
+}
+
+/**
  * Whether the account may reach a record by the lines stored on it, whether or not its
  * conversation still exists: as it would a conversation on that line that no longer
  * waits (its line, or the line that served it). A record without a stored line (written
@@ -75,10 +84,7 @@ export interface StoredLines {
  */
 export function mayReachStored(registry: LineRegistry, account: LineMember, stored: StoredLines): boolean {
   if (account.role === 'admin') return true;
-  if (stored.line === undefined) {
-    const mine = memberLines(registry, account);
-    return registry.all.every((l) => mine.has(l.id));
-  }
+  if (stored.line === undefined) return coversEveryLine(registry, account);
   return mayReach(registry, account, {
     line: stored.line,
     servedLine: stored.servedLine,
