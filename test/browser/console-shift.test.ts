@@ -352,6 +352,9 @@ describe('operator console', () => {
         `[data-sl="conversation-tab"][data-conversation-id="${second.ack.conversationId}"][aria-selected="true"]`,
       )
       .waitFor();
+    // The switch moves the focus to the composer in an effect after the tab shows as
+    // selected: typing before it lands would miss the composer.
+    await focused('composer').waitFor();
 
     // A canned response by keyboard: "/" and a search word, Enter inserts, Enter sends.
     const canned = nextEvent<Message>(second.socket, 'chat:message', { where: (m) => m.from === 'operator' });
