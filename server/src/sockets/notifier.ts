@@ -137,10 +137,9 @@ export class Notifier {
       this.toSupervisors(ev, ...args);
       return Promise.resolve();
     }
-    return linesOf(conversationId).then((lines) => {
-      const rooms = [...new Set([...lines, ...kept])].map(supervisorLineRoom);
-      if (rooms.length > 0) this.#c.operator.to(rooms).emit(ev, ...args);
-    });
+    return linesOf(conversationId).then((lines) =>
+      this.toSupervisorsOfLines(new Set([...lines, ...kept]), ev, ...args),
+    );
   }
 
   /** Every signed-in console. */
