@@ -3,10 +3,17 @@
 export interface RelayHistogram {
   /** Upper bounds in seconds (the last is +Inf) with cumulative counts, per direction. */
   byDirection: Map<string, { le: number[]; counts: number[] }>;
-  /** nodejs_eventloop_lag_p99_seconds, reset by every scrape: the window since the last one. */
+  /**
+   * nodejs_eventloop_lag_p99_seconds, reset by every scrape (the window since the last one),
+   * less prom-client's 10-ms monitor interval, which Node's histogram includes: an idle
+   * loop reads 10 ms there.
+   */
   loopLagP99Ms: number;
   loopLagMaxMs: number;
 }
+
+/** prom-client's default `eventLoopMonitoringPrecision` (the server does not change it). */
+const PROM_LOOP_RESOLUTION_MS = 10;
 
 const BUCKET = /^sl_message_relay_seconds_bucket\{([^}]*)\}\s+(\S+)/;
 
@@ -37,9 +44,9 @@ export async function scrapeMetrics(url: string): Promise<RelayHistogram | null>
       continue;
     }
     if (line.startsWith('nodejs_eventloop_lag_p99_seconds '))
-      loopLagP99Ms = Number(line.split(' ')[1]) * 1000;
+      loopLagP99Ms = Math.max(0, Number(line.split(' ')[1]) * 1000 - PROM_LOOP_RESOLUTION_MS);
     if (line.startsWith('nodejs_eventloop_lag_max_seconds '))
-      loopLagMaxMs = Number(line.split(' ')[1]) * 1000;
+      loopLagMaxMs = Math.max(0, Number(line.split(' ')[1]) * 1000 - PROM_LOOP_RESOLUTION_MS);
   }
   return { byDirection, loopLagP99Ms, loopLagMaxMs };
 }
