@@ -45,7 +45,11 @@ export default fp(
       name: 'sl_message_relay_seconds',
       help: 'Time from receiving a message to relaying it (validate, encrypt, store, ack, emit)',
       labelNames: ['direction'],
-      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      // Fine below 5 ms, where the relay's p50 and p99 lie on an idle line: with only 0.5,
+      // 1, 2 and 5 ms a p99 read as "at most 5 ms".
+      buckets: [
+        0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
+      ],
       registers: [registry],
     });
     const assignments = new Counter({
