@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FIGURES_TTL_MS } from '../../server/src/metrics/cluster.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { connectVisitor, emitAck } from '../support/clients.ts';
 
@@ -58,6 +59,29 @@ describe('metrics of a line served by two instances', () => {
     const first = leader === ta ? b : a;
     expect(sample(await scrape(first), W)).toBe(3);
     expect(sample(await scrape(first === a ? b : a), W)).toBeUndefined();
+  });
+
+  it('reads the line-wide figures at most once per FIGURES_TTL_MS, however often it is scraped', async () => {
+    // /metrics answers whoever reaches it; each read of the figures is a few Redis commands
+    // per line and language, so a loop of scrapes must not become a loop of reads.
+    const t = await startTestApp();
+    apps.push(t);
+    const v = await connectVisitor(t.url);
+    sockets.push(v);
+    await emitAck(v, 'chat:start', { role: 'victim', language: 'nl' });
+    const zcards = async () =>
+      Number(/^cmdstat_zcard:calls=(\d+)/m.exec(await t.app.redis.info('commandstats'))?.[1] ?? 0);
+    const before = await zcards();
+    const started = Date.now();
+    expect(sample(await scrape(t), W)).toBe(1);
+    const once = (await zcards()) - before;
+    expect(once).toBeGreaterThan(0);
+    for (let i = 0; i < 20; i++) await scrape(t);
+    // Only when the loop outlasted the window may a second read have happened.
+    const reads = ((await zcards()) - before) / once;
+    expect(reads).toBeLessThanOrEqual(Date.now() - started < FIGURES_TTL_MS ? 1 : 2);
+    // The oldest wait still grows between reads: it is computed at each scrape.
+    expect(sample(await scrape(t), 'sl_longest_wait_seconds{line="all"}')).toBeGreaterThanOrEqual(0);
   });
 
   it('marks every log line with the instance it came from', async () => {
