@@ -134,6 +134,8 @@ describe('loadConfig', () => {
     expect(errorLines({ PORT: '80.5' }).map(variableOf)).toEqual(['PORT']);
     expect(errorLines({ REDIS_PREFIX: 'has space' }).map(variableOf)).toEqual(['REDIS_PREFIX']);
     expect(errorLines({ NODE_ENV: 'staging' }).map(variableOf)).toEqual(['NODE_ENV']);
+    // A guessable metrics token is no token.
+    expect(errorLines({ METRICS_TOKEN: 'short' }).map(variableOf)).toEqual(['METRICS_TOKEN']);
   });
 
   it('reads REDIS_SENTINELS as hosts and ports, and the durable-ack settings', () => {

@@ -147,6 +147,11 @@ const envSchema = z.object({
   HASH_KEY: z.string().optional(),
   /** A file holding HASH_KEY's value. */
   HASH_KEY_FILE: z.string().optional(),
+  /**
+   * When set, `GET /metrics` asks for `Authorization: Bearer <token>`: its counters move
+   * with every message, which someone watching a quiet night line could read.
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** Conversations open at once (waiting, active or away) per hashed client address. @default 5 */
   VISITOR_OPEN_PER_ADDRESS: int(1, 1_000_000).default(5),
   /**
@@ -226,6 +231,8 @@ export interface Config {
   trustProxy: number;
   hashKey: string | undefined;
   hashKeyFile: string | undefined;
+  /** `METRICS_TOKEN`: the bearer token `/metrics` asks for, or undefined (open). */
+  metricsToken: string | undefined;
   visitorOpenPerAddress: number;
   visitorStartsPerHour: number;
   waitingMessages: number;
@@ -327,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     hashKey: e.HASH_KEY,
     hashKeyFile: e.HASH_KEY_FILE,
+    metricsToken: e.METRICS_TOKEN,
     visitorOpenPerAddress: e.VISITOR_OPEN_PER_ADDRESS,
     visitorStartsPerHour: e.VISITOR_STARTS_PER_HOUR,
     waitingMessages: e.WAITING_MESSAGES,

@@ -84,6 +84,23 @@ describe('metrics of a line served by two instances', () => {
     expect(sample(await scrape(t), 'sl_longest_wait_seconds{line="all"}')).toBeGreaterThanOrEqual(0);
   });
 
+  it('asks for METRICS_TOKEN as a bearer token when one is set', async () => {
+    const token = 'm'.repeat(12) + randomUUID();
+    const t = await startTestApp({ METRICS_TOKEN: token });
+    apps.push(t);
+    const get = (authorization?: string) =>
+      fetch(`${t.url}/metrics`, authorization ? { headers: { authorization } } : {});
+    for (const refused of [await get(), await get(`Bearer ${token}x`), await get(token)]) {
+      expect(refused.status).toBe(401);
+      const body = await refused.text();
+      expect(JSON.parse(body)).toEqual({ error: 'unauthorized' });
+      expect(body).not.toContain('sl_');
+    }
+    const ok = await get(`Bearer ${token}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('sl_visitors_connected');
+  });
+
   it('marks every log line with the instance it came from', async () => {
     const t = await startTestApp();
     apps.push(t);

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -14,6 +15,20 @@ declare module 'fastify' {
       reportDeliveries: Counter<'outcome'>;
     };
   }
+}
+
+/**
+ * Whether an `Authorization` header carries the token (compared in constant time, as
+ * digests of equal length); with no token configured, every caller is allowed.
+ */
+function bearerCheck(token: string | undefined): (header: string | undefined) => boolean {
+  if (!token) return () => true;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  const want = digest(token);
+  return (header) => {
+    const m = /^Bearer (.+)$/.exec(header ?? '');
+    return m !== null && timingSafeEqual(digest(m[1]!), want);
+  };
 }
 
 /**
@@ -72,8 +87,13 @@ export default fp(
       assignments,
       reportDeliveries,
     });
-    app.get('/metrics', async (_req, reply) => {
-      reply.header('content-type', registry.contentType).header('cache-control', 'no-store');
+    const allowed = bearerCheck(app.config.metricsToken);
+    if (!app.config.metricsToken && app.config.nodeEnv === 'production')
+      app.log.warn('METRICS_TOKEN is not set: /metrics answers anyone who reaches this server');
+    app.get('/metrics', async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      if (!allowed(req.headers.authorization)) return reply.code(401).send({ error: 'unauthorized' });
+      reply.header('content-type', registry.contentType);
       return registry.metrics();
     });
   },
