@@ -10,7 +10,8 @@ import {
   firstName,
   senderOf,
 } from '../conversations/store.ts';
-import type { LineRegistry } from '../lines/registry.ts';
+import { type LineMember, mayReach } from '../lines/access.ts';
+import type { AccountLines, LineRegistry } from '../lines/registry.ts';
 import { overflowFromFor } from '../lines/visibility.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, queueScript, runScript } from '../redis/scripts.ts';
@@ -48,6 +49,13 @@ export interface RouterDeps {
   /** Version 2: the deployment's lines. */
   lines: LineRegistry;
 }
+
+/**
+ * An account as routing knows it, by its lines in the stored form that `OperatorRef` and
+ * the roster keep: an admin's are `['*']` (sockets/operator.ts), which reach every line,
+ * removed ones included, as the admin role does.
+ */
+const routedViewer = (lines: AccountLines): LineMember => ({ role: 'operator', lines });
 
 /** The whole of a conversation as its operator gets it. */
 export interface AssignedView {
@@ -354,7 +362,13 @@ export class Router {
     if (r.status !== 'ok') throw refusal('not_waiting');
     await this.#afterAssigned(conversationId, op.id, r.waitingSince, { notifyOperator: false });
     await this.#d.audit.record('accept', op.id, conversationId);
-    const view = await this.assignedView(conversationId, await this.linesOf(op.lines));
+    const view = await this.#operatorView(conversationId, routedViewer(op.lines));
+    if (!view) {
+      // Its lines changed meanwhile (the event's line check asked before the assignment):
+      // not kept by someone who may not answer it.
+      await this.requeue(conversationId, op.id);
+      throw refusal('not_waiting');
+    }
     // Other sockets of the same operator learn of it too.
     this.#d.notifier.toOperator(op.id, 'chat:assigned', view);
     this.#d.view.changed();
@@ -406,37 +420,75 @@ export class Router {
   }
 
   /**
-   * The whole of a conversation for an operator; with `forLines` (the viewer's lines),
-   * `overflowFrom` is set when it reached them through overflow from another line.
+   * The whole of a conversation, unchecked: for a supervisor reading along, whose reach the
+   * event's line check asked. Every view for an operator is built by `#operatorView`.
    */
-  async assignedView(conversationId: string, forLines?: ReadonlySet<string>): Promise<AssignedView> {
-    const [conversation, messages, notes] = await Promise.all([
-      this.#d.store.conversation(conversationId),
-      this.#d.store.messages(conversationId, { forOperator: true }),
-      this.#d.store.notes(conversationId),
-    ]);
-    if (forLines) {
-      const from = overflowFromFor(this.#d.lines, forLines, conversation.line);
-      if (from) conversation.overflowFrom = from;
-    }
-    return { conversation, messages, notes };
+  async assignedView(conversationId: string): Promise<AssignedView> {
+    return this.#view(await this.#d.store.get(conversationId));
   }
 
-  /** The lines of an operator as routing knows them (their last console connect). */
-  async #operatorLines(operatorId: string): Promise<Set<string>> {
-    return this.linesOf(await this.#d.roster.lines(operatorId));
+  async #view(r: ConversationRecord): Promise<AssignedView> {
+    const [messages, notes] = await Promise.all([
+      this.#d.store.messages(r.id, { forOperator: true }),
+      this.#d.store.notes(r.id),
+    ]);
+    return { conversation: this.#d.store.toConversation(r), messages, notes };
+  }
+
+  /**
+   * The whole of a conversation for an operator (`overflowFrom` set when it reached their
+   * lines through overflow), or null when the account may not reach it (`mayReach`, the
+   * rule of `app.lineAccess`). Every `chat:assigned` to an operator (an accept, an
+   * assignment, a transfer, the resend on connect) is built here, so none is sent for a
+   * conversation that stayed held on a line the account lost: its requeue can fail
+   * (`requeueUnreachable` skips it), and the check is then all that stands between the
+   * holder and its messages. The check and the view are of one read of the record.
+   */
+  async #operatorView(conversationId: string, viewer: LineMember): Promise<AssignedView | null> {
+    const r = await this.#d.store.get(conversationId);
+    if (!mayReach(this.#d.lines, viewer, r)) return null;
+    const view = await this.#view(r);
+    const lines = await this.linesOf(viewer.role === 'admin' ? ['*'] : viewer.lines);
+    const from = overflowFromFor(this.#d.lines, lines, view.conversation.line);
+    if (from) view.conversation.overflowFrom = from;
+    return view;
+  }
+
+  /** An operator as routing knows them: the lines their last console connect copied to the roster. */
+  async #routedViewer(operatorId: string): Promise<LineMember> {
+    return routedViewer(await this.#d.roster.lines(operatorId));
   }
 
   async sendAssigned(conversationId: string, operatorId: string): Promise<void> {
-    const lines = await this.#operatorLines(operatorId);
-    this.#d.notifier.toOperator(operatorId, 'chat:assigned', await this.assignedView(conversationId, lines));
+    const view = await this.#operatorView(conversationId, await this.#routedViewer(operatorId));
+    if (view) this.#d.notifier.toOperator(operatorId, 'chat:assigned', view);
+    else
+      this.#d.log.warn(
+        { operatorId, conversationId },
+        'assigned conversation out of the operator’s lines not sent',
+      );
   }
 
-  /** Re-sends `chat:assigned` for every active conversation of an operator (on reconnect). */
-  async resendAssigned(operatorId: string, emit: (payload: AssignedView) => void): Promise<void> {
-    const lines = await this.#operatorLines(operatorId);
-    for (const id of await this.#d.roster.conversationsOf(operatorId))
-      emit(await this.assignedView(id, lines));
+  /**
+   * Re-sends `chat:assigned` for every active conversation of an operator (on reconnect),
+   * but for those `account` (the account the socket was built on) may not reach: one held
+   * on a line it lost whose requeue failed stays held, unseen, for the next requeue or a
+   * supervisor's reassign.
+   */
+  async resendAssigned(
+    operatorId: string,
+    account: LineMember,
+    emit: (payload: AssignedView) => void,
+  ): Promise<void> {
+    for (const id of await this.#d.roster.conversationsOf(operatorId)) {
+      const view = await this.#operatorView(id, account);
+      if (view) emit(view);
+      else
+        this.#d.log.warn(
+          { operatorId, conversationId: id },
+          'held conversation out of the account’s lines not resent',
+        );
+    }
   }
 
   async pushOperatorState(operatorId: string): Promise<void> {

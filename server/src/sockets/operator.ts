@@ -312,7 +312,9 @@ export function setupOperatorNamespace(
       await app.presence.operatorConnected(op, socket.id);
       socket.emit('operator:state', await app.presence.operatorState(op.id));
       socket.emit('queue:snapshot', { waiting: await app.queueView.waitingList({ lines: op.lines }) });
-      await app.router.resendAssigned(op.id, (payload) => socket.emit('chat:assigned', payload));
+      // Whatever the requeue answered: a conversation it could not move stays held, and the
+      // resend leaves out what the account may not reach.
+      await app.router.resendAssigned(op.id, member, (payload) => socket.emit('chat:assigned', payload));
     } catch (err) {
       app.log.warn({ err }, 'operator connect setup failed');
     }
