@@ -1,2 +1,2 @@
-export { AUDIT_MAX_ENTRIES, AuditLog } from './log.ts';
+export { AUDIT_MAX_ENTRIES, AuditLog, LOOK_BUDGET_PER_HOUR, LOOK_REPEAT_WINDOW_MS } from './log.ts';
 export { amsterdamMidnight } from './routes.ts';

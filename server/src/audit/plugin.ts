@@ -15,7 +15,7 @@ export default fp(
       const [state, line] = await app.redis.hmget(app.keys.conversation(target), 'state', 'line');
       return state ? app.lines.lineOf(line ?? '') : undefined;
     };
-    app.decorate('audit', new AuditLog(app.redis, app.keys.audit, lineOf));
+    app.decorate('audit', new AuditLog(app.redis, app.keys, lineOf));
   },
   { name: 'audit', dependencies: ['redis', 'lines'] },
 );

@@ -1,9 +1,17 @@
 import { luaScript } from '../redis/scripts.ts';
 
-/** One audit entry per window of a gate key (`AuditLog.recordOncePer`). */
+/** What `recordOnceScript` did: wrote the entry, found the gate closed, or found the budget spent. */
+export type RecordOnce = { status: 'written' } | { status: 'repeat' } | { status: 'spent'; retryMs: number };
+
+/** One audit entry per window of a gate key, optionally within a budget (`AuditLog.recordOncePer`). */
 export const recordOnceScript = luaScript({
   file: new URL('./lua/record-once.lua', import.meta.url),
-  keys: ['gate', 'audit'],
-  args: ['windowMs', 'auditMax', '...fields'],
-  decode: (r) => Number(r) === 1,
+  keys: ['gate', 'audit', '...budget'],
+  args: ['windowMs', 'auditMax', 'budgetMax', 'budgetWindowMs', '...fields'],
+  decode: (r): RecordOnce => {
+    const [code, ms] = r as [number, number?];
+    if (code === 1) return { status: 'written' };
+    if (code === 0) return { status: 'repeat' };
+    return { status: 'spent', retryMs: Number(ms) };
+  },
 });

@@ -12,7 +12,8 @@ const isSupervisor = (role: OperatorRole) => role === 'supervisor' || role === '
 
 /**
  * `GET /api/conversations` (the caller's active and recently ended conversations that its
- * lines still reach) and `GET /api/conversations/:id` (its holder, or a supervisor, audited).
+ * lines still reach) and `GET /api/conversations/:id` (its holder, or a supervisor, audited
+ * as a look: `AuditLog.recordLook`).
  */
 export default fp(
   async (app) => {
@@ -43,13 +44,15 @@ export default fp(
       if (holder !== op.id && !isSupervisor(op.role)) throw new AppError('forbidden');
       // Another line's conversation: the same answer (PROTOCOL.md, "Lines").
       if (!(await app.lineAccess.mayReach(op, id))) throw new AppError('forbidden');
-      const conversation = await store.conversation(id);
-      if (holder !== op.id) await app.audit.record('read', op.id, id);
+      const record = await store.get(id);
+      // Recorded before anything is opened: past the account's look budget this refuses
+      // (429) and nothing is shown; a repeat within the window is the entry already written.
+      if (holder !== op.id) await app.audit.recordLook('read', op.id, id);
       const [messages, notes] = await Promise.all([
         store.messages(id, { forOperator: true }),
         store.notes(id),
       ]);
-      return { conversation, messages, notes };
+      return { conversation: store.toConversation(record), messages, notes };
     });
   },
   {

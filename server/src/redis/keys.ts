@@ -153,10 +153,13 @@ export function redisKeys(prefix: string) {
     /** Stream: the audit trail, never content. */
     audit: k('audit'),
     /**
-     * String: an entry of `action` was audited for `scope` (a session id) in the current
-     * window; it expires with the window (`AuditLog.recordOncePer`).
+     * String: an entry of `action` was audited for `scope` (a session id, an account id, or an
+     * account and a conversation) in the current window; it expires with the window
+     * (`AuditLog.recordOncePer`).
      */
     auditOnce: (action: string, scope: string) => k('audit-once', action, scope),
+    /** String: looks at content an account had recorded in its budget window (`AuditLog.recordLook`). */
+    auditLooks: (accountId: string) => k('audit-looks', accountId),
     /** Hash: canned responses, `<id>:<language>` → JSON. */
     canned: k('canned'),
     /** String: the version of the defaults the canned list was last seeded with. */

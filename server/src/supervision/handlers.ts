@@ -13,7 +13,7 @@ export function supervisionEvents(supervision: Supervision): OperatorFeature {
         ctx.watching.add(p.conversationId);
         await ctx.socket.join(watchRoom(p.conversationId));
       } else {
-        await supervision.unmonitor(p.conversationId, ctx.op); // a repeated look is audited, not double counted
+        await supervision.uncountRepeatedWatcher(p.conversationId); // a repeated look is not double counted
       }
       return view;
     },

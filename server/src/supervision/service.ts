@@ -41,14 +41,18 @@ export class Supervision {
     this.#d = deps;
   }
 
-  /** A supervisor starts reading along: everything is returned, the look is audited, the operator told. */
+  /**
+   * A supervisor starts reading along: everything is returned, the look is audited, the
+   * operator told. The look is recorded first: past the account's look budget it is
+   * refused (`rate_limited`) before anything is shown or counted, and nobody is told.
+   */
   async monitor(
     conversationId: string,
     supervisor: { id: string; displayName: string },
   ): Promise<AssignedView> {
     const r = await this.#d.store.get(conversationId);
+    await this.#d.audit.recordLook('monitor', supervisor.id, conversationId);
     await this.#d.store.addWatcher(conversationId, 1);
-    await this.#d.audit.record('monitor', supervisor.id, conversationId);
     if (r.operatorId) {
       this.#d.notifier.toOperator(r.operatorId, 'chat:monitored', {
         conversationId,
@@ -59,9 +63,10 @@ export class Supervision {
     return this.#d.router.assignedView(conversationId);
   }
 
+  /** A supervisor stops reading along; the stop is audited (never refused) and the operator told. */
   async unmonitor(conversationId: string, supervisor: { id: string; displayName: string }): Promise<void> {
     await this.#d.store.addWatcher(conversationId, -1);
-    await this.#d.audit.record('unmonitor', supervisor.id, conversationId);
+    await this.#d.audit.recordLook('unmonitor', supervisor.id, conversationId);
     const op = await this.#d.store.lastOperatorOf(conversationId);
     if (op) {
       this.#d.notifier.toOperator(op, 'chat:monitored', {
@@ -91,6 +96,15 @@ export class Supervision {
       throw refusal(r.state === 'ended' ? 'conversation_ended' : 'not_active');
     }
     await this.#d.audit.record('reassign', supervisor.id, conversationId);
+  }
+
+  /**
+   * A `supervisor:monitor` repeated on a socket that already reads along: `monitor` counted
+   * the watcher again, and this takes that back. Reading along goes on, so nothing is
+   * audited and the operator is not told it stopped.
+   */
+  async uncountRepeatedWatcher(conversationId: string): Promise<void> {
+    await this.#d.store.addWatcher(conversationId, -1);
   }
 
   /**
