@@ -22,6 +22,7 @@ export default fp(
       config: app.config,
       log: app.log,
       conversationsQueue: app.queues.conversations,
+      keys: app.keys,
     });
     app.decorate('shift', shift);
     app.lifecycle.onEnded((e) => shift.afterEnded(e));

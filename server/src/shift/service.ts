@@ -7,8 +7,12 @@ import type { ConversationStore, Ended } from '../conversations/index.ts';
 import type { MessageService } from '../messages/index.ts';
 import type { Presence } from '../presence/index.ts';
 import type { ConversationJobQueue } from '../queues/jobs.ts';
+import type { RedisKeys } from '../redis/keys.ts';
 import type { OperatorRef, Roster, Router } from '../routing/index.ts';
 import type { Supervision } from '../supervision/index.ts';
+
+/** A debrief request alerts and is audited at most once per operator in this window. */
+export const DEBRIEF_WINDOW_MS = 5 * 60_000;
 
 export interface ShiftDeps {
   store: ConversationStore;
@@ -21,6 +25,7 @@ export interface ShiftDeps {
   config: Readonly<Config>;
   log: Logger;
   conversationsQueue: ConversationJobQueue;
+  keys: RedisKeys;
 }
 
 /**
@@ -78,9 +83,23 @@ export class Shift {
   /**
    * `operator:debrief`: an operator (on a break) asks a supervisor to talk. Only the
    * supervisors of the operator's lines (and the admins) hear of it: it names the operator.
+   * Alerted and audited once per operator per `DEBRIEF_WINDOW_MS`, gated in Redis with the
+   * audit entry (`AuditLog.recordOncePer`), so that every instance agrees: a repeat asks
+   * nothing new, and emitting it in a loop must neither flood the supervisors nor push
+   * older entries out of the capped audit stream. Repeats are answered as the first.
+   * @returns whether the supervisors were alerted
    */
-  async debrief(op: OperatorRef): Promise<void> {
+  async debrief(op: OperatorRef): Promise<boolean> {
     const lines = await this.#d.router.linesOf(op.lines);
+    const gate = this.#d.keys.auditOnce('debrief-request', op.id);
+    const first = await this.#d.audit.recordOncePer(
+      { gate, windowMs: DEBRIEF_WINDOW_MS },
+      'debrief-request',
+      op.id,
+      '',
+    );
+    // `=== true`, not truthiness: a change of what `recordOncePer` answers fails to compile here.
+    if (first !== true) return false;
     this.#d.supervision.alert(
       {
         kind: 'debrief-request',
@@ -90,7 +109,7 @@ export class Shift {
       },
       lines,
     );
-    await this.#d.audit.record('debrief-request', op.id, '');
+    return true;
   }
 
   /**
