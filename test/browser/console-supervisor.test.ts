@@ -9,6 +9,7 @@ import {
   ensureConsoleBuilt,
   launchChromium,
   signInConsole,
+  useConsoleWithLines,
 } from '../support/browser.ts';
 import {
   connectOperator,
@@ -376,5 +377,80 @@ describe('console: supervisor view and roles', () => {
     expect([await asSupervisor('/api/stats'), await asSupervisor('/api/admin/operators')]).toEqual([
       200, 403,
     ]);
+  }, 90_000);
+});
+
+describe('console: who edits the canned responses, on a deployment of two lines', () => {
+  const line = (id: string) => ({ id, name: id, languages: ['nl', 'en'], hours: '24/7', embedOrigins: [] });
+  const lined = useConsoleWithLines([line('noord'), line('zuid')]);
+  const row = (page: Page, id: string, language: string) =>
+    page.locator(`[data-sl="canned-row"][data-canned-id="${id}"][data-language="${language}"]`);
+
+  /** An account with these lines, signed in once the server's list has come. */
+  async function signedIn(role: 'supervisor' | 'admin', lines?: string[]): Promise<Page> {
+    const username = `op${randomUUID().slice(0, 8)}`;
+    const password = `pw-${randomUUID()}`;
+    await lined.t.app.operators.create({
+      username,
+      password,
+      role,
+      displayName: 'Sanne Smit',
+      ...(lines ? { lines } : {}),
+    });
+    const page = await lined.newPage();
+    const loaded = page.waitForResponse(
+      (r) => r.url().endsWith('/api/canned') && r.request().method() === 'GET',
+    );
+    await signInConsole(page, lined.t.url, { username, password });
+    expect((await loaded).status()).toBe(200);
+    return page;
+  }
+  async function cannedView(role: 'supervisor' | 'admin', lines?: string[]): Promise<Page> {
+    const page = await signedIn(role, lines);
+    await page.locator('[data-sl="view-canned"]').click();
+    return page;
+  }
+
+  it('offers a supervisor of one line no canned editor, which the server would refuse', async () => {
+    const page = await signedIn('supervisor', ['noord']);
+    await page.locator('[data-sl="view-supervisor"]').click();
+    await page.locator('[data-sl="overview"]').waitFor();
+    expect(await page.locator('[data-sl="view-canned"]').count()).toBe(0);
+    for (const control of ['canned-new', 'canned-edit', 'canned-delete', 'canned-form'])
+      expect(await page.locator(`[data-sl="${control}"]`).count(), control).toBe(0);
+  }, 90_000);
+
+  it('offers the editor to an admin and a supervisor of both lines, with no delete for the safety-critical texts', async () => {
+    const bothLines = await cannedView('supervisor', ['noord', 'zuid']);
+    await bothLines.locator('[data-sl="canned-new"]').waitFor();
+    expect(await bothLines.locator('[data-sl="canned-read-only"]').count()).toBe(0);
+
+    const page = await cannedView('admin');
+    await page.locator('[data-sl="canned-new"]').waitFor();
+    expect(await page.locator('[data-sl="canned-read-only"]').count()).toBe(0);
+    // The safety check and the 112 script: editable, in every language, never deletable.
+    for (const id of [
+      'safety-check',
+      'emergency-112',
+      'acute-location',
+      'acute-consent',
+      'acute-help-coming',
+    ]) {
+      for (const language of ['nl', 'en', 'ar', 'tr', 'pl']) {
+        const r = row(page, id, language);
+        expect(await r.locator('[data-sl="canned-edit"]').count(), `${id}:${language}`).toBe(1);
+        expect(await r.locator('[data-sl="canned-delete"]').count(), `${id}:${language}`).toBe(0);
+        expect(await r.locator('[data-sl="canned-protected"]').count(), `${id}:${language}`).toBe(1);
+      }
+    }
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Positive control: an ordinary default is deleted as before.
+    const takeTime = row(page, 'take-time', 'nl');
+    await takeTime.locator('[data-sl="canned-delete"]').click();
+    await page.locator('[data-sl="canned-delete-confirm"]').click();
+    await takeTime.waitFor({ state: 'detached' });
+    expect(await lined.t.app.redis.hget(lined.t.app.keys.canned, 'take-time:nl')).toBeNull();
+    expect(await lined.t.app.redis.hget(lined.t.app.keys.canned, 'emergency-112:nl')).not.toBeNull();
   }, 90_000);
 });

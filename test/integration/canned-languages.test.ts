@@ -121,3 +121,103 @@ describe('canned responses in five languages', () => {
     expect(bad.status).toBe(400);
   });
 });
+
+/** The safety-critical defaults: the safety check and the 112 script (danger, where, may we call, help is coming). */
+const PROTECTED = ['safety-check', 'emergency-112', 'acute-location', 'acute-consent', 'acute-help-coming'];
+const LANGUAGES = ['nl', 'en', 'ar', 'tr', 'pl'];
+
+describe('the safety-critical defaults: editable, never deletable', () => {
+  const send = (cookie: string, method: string, path: string, body?: unknown) =>
+    fetch(`${t.url}${path}`, {
+      method,
+      headers: { cookie, origin: t.url, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  const auditActions = async () =>
+    (await t.app.redis.xrange(t.app.keys.audit, '-', '+')).map(([, f]) => f[f.indexOf('action') + 1]);
+
+  it('refuses to delete the safety check or the 112 script in any language (conflict), for an admin too', async () => {
+    t = await startTestApp();
+    const admin = await createOperator(t, { role: 'admin' });
+    const before = await list(admin.cookie);
+    for (const id of PROTECTED) {
+      for (const language of LANGUAGES) {
+        const res = await send(admin.cookie, 'DELETE', `/api/canned/${id}/${language}`);
+        expect(res.status, `${id}:${language}`).toBe(409);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('conflict');
+      }
+    }
+    expect(await list(admin.cookie)).toEqual(before);
+    expect(await auditActions()).not.toContain('canned-delete');
+
+    // Editable still: an admin rewords the 112 script.
+    const script = before.find((c) => c.id === 'emergency-112' && c.language === 'nl')!;
+    const put = await send(admin.cookie, 'PUT', '/api/canned', { ...script, text: 'Bel 112 als je kunt.' });
+    expect(put.status).toBe(200);
+    expect(
+      (await list(admin.cookie)).find((c) => c.id === 'emergency-112' && c.language === 'nl')?.text,
+    ).toBe('Bel 112 als je kunt.');
+
+    // Positive control: an ordinary default and an own text are deleted as before.
+    const sup = await createOperator(t, { role: 'supervisor' });
+    expect((await send(sup.cookie, 'DELETE', '/api/canned/take-time/nl')).status).toBe(200);
+    const own = { id: 'pauze', language: 'nl', title: 'Pauze', text: 'Ik ben zo terug.', keywords: [] };
+    expect((await send(sup.cookie, 'PUT', '/api/canned', own)).status).toBe(200);
+    expect((await send(sup.cookie, 'DELETE', '/api/canned/pauze/nl')).status).toBe(200);
+    const after = await list(sup.cookie);
+    expect(after.some((c) => c.id === 'take-time' && c.language === 'nl')).toBe(false);
+    expect(after.some((c) => c.id === 'pauze')).toBe(false);
+  });
+
+  it('answers who may not change the list with forbidden first, protected or not', async () => {
+    const line = (id: string) => ({ id, name: id, languages: ['nl'], hours: '24/7', embedOrigins: [] });
+    t = await startTestApp({ LINES_FILE: writeLinesFile([line('noord'), line('zuid')]) });
+    const noord = await createOperator(t, { role: 'supervisor', lines: ['noord'] });
+    const res = await send(noord.cookie, 'DELETE', '/api/canned/emergency-112/nl');
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+  });
+
+  it('gives back, on upgrade, a safety-critical default deleted before, but not an ordinary one', async () => {
+    t = await startTestApp();
+    const op = await createOperator(t);
+    await list(op.cookie); // seeded by this release
+    // As the previous release left it: the Arabic 112 script and a Turkish text deleted.
+    await t.app.redis.hdel(t.app.keys.canned, 'emergency-112:ar', 'take-time:tr');
+    await t.app.redis.set(t.app.keys.cannedSeed, '2');
+    const canned = await list(op.cookie);
+    expect(canned.filter((c) => c.id === 'emergency-112')).toHaveLength(5);
+    expect(canned.some((c) => c.id === 'take-time' && c.language === 'tr')).toBe(false);
+  });
+});
+
+describe('whether the caller may change the list (`editable`)', () => {
+  it('is true for an admin and a supervisor of every line, false for anyone else', async () => {
+    const line = (id: string) => ({ id, name: id, languages: ['nl'], hours: '24/7', embedOrigins: [] });
+    t = await startTestApp({ LINES_FILE: writeLinesFile([line('noord'), line('zuid')]) });
+    const editable = async (cookie: string) => {
+      const res = await fetch(`${t.url}/api/canned`, { headers: { cookie } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { canned: unknown[]; editable?: unknown };
+      expect(body.canned.length).toBeGreaterThan(0);
+      return body.editable;
+    };
+    const accounts = {
+      admin: await createOperator(t, { role: 'admin' }),
+      everyLine: await createOperator(t, { role: 'supervisor', lines: ['*'] }),
+      // Every line by name: only the server knows the deployment has no third.
+      bothByName: await createOperator(t, { role: 'supervisor', lines: ['noord', 'zuid'] }),
+      noord: await createOperator(t, { role: 'supervisor', lines: ['noord'] }),
+      operatorOfAll: await createOperator(t, { role: 'operator', lines: ['*'] }),
+    };
+    const seen: Record<string, unknown> = {};
+    for (const [name, a] of Object.entries(accounts)) seen[name] = await editable(a.cookie);
+    expect(seen).toEqual({
+      admin: true,
+      everyLine: true,
+      bothByName: true,
+      noord: false,
+      operatorOfAll: false,
+    });
+  });
+});

@@ -1,11 +1,5 @@
 import type { LoginBody, OperatorIdentity, StatsResponse } from '@stille-lijn/shared';
-import type { CannedResponse } from '@stille-lijn/shared/domain/canned';
-import {
-  cannedListResponseSchema,
-  loginResponseSchema,
-  meResponseSchema,
-  statsResponseSchema,
-} from '@stille-lijn/shared/rest';
+import { loginResponseSchema, meResponseSchema, statsResponseSchema } from '@stille-lijn/shared/rest';
 import type { z } from 'zod';
 
 /** Seconds to wait when a 429 carries no usable Retry-After. @default 60 */
@@ -135,11 +129,6 @@ export type StatKey = Exclude<keyof ConsoleStats, 'signalsToday'>;
 /** `GET /api/stats` (supervisors). */
 export function fetchStats(): Promise<FetchResult<ConsoleStats>> {
   return getJson('/api/stats', statsResponseSchema, (stats) => stats);
-}
-
-/** `GET /api/canned`: the live canned responses. */
-export function fetchCanned(): Promise<FetchResult<CannedResponse[]>> {
-  return getJson('/api/canned', cannedListResponseSchema, (b) => b.canned);
 }
 
 export { optionalStatKeys, statKeys };

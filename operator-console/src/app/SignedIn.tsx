@@ -63,9 +63,13 @@ export function SignedIn({
   ).length;
   const canSupervise = operator.role === 'supervisor' || operator.role === 'admin';
   const isAdmin = operator.role === 'admin';
-  const views: View[] = isAdmin
-    ? ['workspace', 'supervisor', 'canned', 'admin']
-    : ['workspace', 'supervisor', 'canned'];
+  // The canned list is every line's: its view only for those the server lets change it.
+  const views: View[] = [
+    'workspace',
+    'supervisor',
+    ...(canned.editable ? (['canned'] as const) : []),
+    ...(isAdmin ? (['admin'] as const) : []),
+  ];
   // A view the role no longer allows (after a change of role) falls back to the workspace.
   const view: View = canSupervise && views.includes(chosenView) ? chosenView : 'workspace';
 

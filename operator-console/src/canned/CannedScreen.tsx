@@ -1,4 +1,5 @@
-import { useRef, useState } from 'preact/hooks';
+import { isUndeletableCanned } from '@stille-lijn/shared/rest';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { deleteCanned, saveCanned } from '../api/canned.ts';
 import { useI18n } from '../i18n/index.ts';
 import { DataTable } from '../lib/DataTable.tsx';
@@ -17,7 +18,9 @@ const emptyItem: CannedResponse = { id: '', language: 'nl', title: '', text: '',
 /**
  * Supervisors and admins manage the canned responses operators insert with `/`: add,
  * edit, translate and delete, per language. Every change is on the server at once and
- * the composer's list is replaced by the answer.
+ * the composer's list is replaced by the answer. Shown only to those the server lets
+ * change the list (`canned.editable`); the safety check and the 112 script are offered
+ * for editing, never for deletion (the server refuses it).
  */
 export function CannedScreen({ canned, onUnauthorized }: CannedScreenProps) {
   const { t } = useI18n();
@@ -30,6 +33,11 @@ export function CannedScreen({ canned, onUnauthorized }: CannedScreenProps) {
   const list = [...canned.list].sort(
     (a, b) => a.id.localeCompare(b.id) || a.language.localeCompare(b.language),
   );
+
+  // Who may edit can change (lines, role) while signed in: ask again on opening.
+  useEffect(() => {
+    void canned.reload();
+  }, [canned.reload]);
 
   const open = (start: CannedFormStart) => {
     setStatus(undefined);
@@ -64,6 +72,8 @@ export function CannedScreen({ canned, onUnauthorized }: CannedScreenProps) {
     } else if (res.kind === 'not-found') {
       await canned.reload();
       setStatus({ text: c.alreadyGone, error: true });
+    } else if (res.kind === 'conflict') {
+      setStatus({ text: c.undeletable, error: true });
     } else {
       setStatus({ text: res.kind === 'forbidden' ? c.forbidden : c.failed, error: true });
     }
@@ -73,6 +83,7 @@ export function CannedScreen({ canned, onUnauthorized }: CannedScreenProps) {
     <div class="screen canned-admin">
       <h1>{c.heading}</h1>
       <p class="hint">{c.intro}</p>
+      <p class="hint">{c.protectedHint}</p>
       <div class="buttons">
         <button
           ref={addButton}
@@ -148,16 +159,22 @@ export function CannedScreen({ canned, onUnauthorized }: CannedScreenProps) {
                       {c.translate(c.languages[other])}
                     </button>
                   )}
-                  <button
-                    type="button"
-                    class="small"
-                    data-sl="canned-delete"
-                    aria-expanded={confirming === key}
-                    aria-label={c.deleteLabel(item.title, c.languages[item.language])}
-                    onClick={() => setConfirming(confirming === key ? undefined : key)}
-                  >
-                    {c.delete}
-                  </button>
+                  {isUndeletableCanned(item.id) ? (
+                    <span class="muted" data-sl="canned-protected">
+                      {c.protectedLabel}
+                    </span>
+                  ) : (
+                    <button
+                      type="button"
+                      class="small"
+                      data-sl="canned-delete"
+                      aria-expanded={confirming === key}
+                      aria-label={c.deleteLabel(item.title, c.languages[item.language])}
+                      onClick={() => setConfirming(confirming === key ? undefined : key)}
+                    >
+                      {c.delete}
+                    </button>
+                  )}
                 </div>
                 {confirming === key && (
                   <div class="confirm card">

@@ -583,6 +583,10 @@ export const en: Messages = {
     failed: 'Saving failed. Please try again.',
     forbidden: 'You may not manage canned responses.',
     defaultsOnly: 'The server’s list has not loaded yet; you are seeing the default list.',
+    protectedHint:
+      'You can edit the safety check and the 112 script, but not delete them: the safety-check and acute-danger buttons use them.',
+    protectedLabel: 'Cannot be deleted',
+    undeletable: 'You can edit this text, but not delete it.',
     errors: {
       id: 'Use 1 to 64 lower-case letters, digits or dashes.',
       language: 'Choose Dutch or English.',

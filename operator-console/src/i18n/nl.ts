@@ -583,6 +583,10 @@ export const nl = {
     failed: 'Opslaan is niet gelukt. Probeer het opnieuw.',
     forbidden: 'Je mag standaardteksten niet beheren.',
     defaultsOnly: 'De lijst van de server is nog niet geladen; je ziet de standaardlijst.',
+    protectedHint:
+      'De veiligheidscheck en het 112-script kun je aanpassen, maar niet verwijderen: de knoppen voor de veiligheidscheck en bij acuut gevaar gebruiken ze.',
+    protectedLabel: 'Niet te verwijderen',
+    undeletable: 'Deze tekst kun je aanpassen, maar niet verwijderen.',
     errors: {
       id: 'Gebruik 1 tot 64 kleine letters, cijfers of streepjes.',
       language: 'Kies Nederlands of Engels.',

@@ -1,10 +1,15 @@
-import { AppError } from '@stille-lijn/shared';
+import { AppError, type OperatorRole } from '@stille-lijn/shared';
 import {
   type CannedResponse,
   cannedResponseSchema,
   defaultCannedResponses,
 } from '@stille-lijn/shared/domain/canned';
-import { cannedBodySchema, cannedListResponseSchema, cannedParamsSchema } from '@stille-lijn/shared/rest';
+import {
+  cannedBodySchema,
+  cannedListResponseSchema,
+  cannedParamsSchema,
+  isUndeletableCanned,
+} from '@stille-lijn/shared/rest';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -12,10 +17,19 @@ import { currentOperator } from '../auth/plugin.ts';
 import { coversEveryLine } from '../lines/access.ts';
 
 /**
- * Bumped whenever the defaults gain responses or languages (2: all five visitor languages).
- * A list seeded by an older version gets what it misses (HSETNX: an edited response is kept).
+ * Bumped whenever the defaults gain responses or languages (2: all five visitor languages;
+ * 3: the safety-critical ones undeletable). A list seeded by an older version gets what it
+ * misses (HSETNX: an edited response is kept).
  */
-const CANNED_SEED_VERSION = '2';
+const CANNED_SEED_VERSION = '3';
+
+/**
+ * The defaults a list seeded by `version` gets back. Version 2 had every default, so it only
+ * gets back the safety-critical ones that could still be deleted then; a text deleted on
+ * purpose stays deleted.
+ */
+const defaultsMissingSince = (version: string | null): readonly CannedResponse[] =>
+  version === '2' ? defaultCannedResponses.filter((c) => isUndeletableCanned(c.id)) : defaultCannedResponses;
 
 /**
  * Canned responses: every operator reads them (`GET /api/canned`); supervisors and admins
@@ -26,11 +40,13 @@ export default fp(
   async (app) => {
     const key = app.keys.canned;
     const load = async (): Promise<CannedResponse[]> => {
-      if ((await app.redis.get(app.keys.cannedSeed)) !== CANNED_SEED_VERSION) {
+      const seeded = await app.redis.get(app.keys.cannedSeed);
+      if (seeded !== CANNED_SEED_VERSION) {
         // First use, or defaults newer than the list: add what is missing (HSETNX, so two
         // instances cannot double-seed, and a supervisor's edit stays).
         const tx = app.redis.multi();
-        for (const c of defaultCannedResponses) tx.hsetnx(key, `${c.id}:${c.language}`, JSON.stringify(c));
+        for (const c of defaultsMissingSince(seeded))
+          tx.hsetnx(key, `${c.id}:${c.language}`, JSON.stringify(c));
         tx.set(app.keys.cannedSeed, CANNED_SEED_VERSION);
         await tx.exec();
       }
@@ -40,7 +56,8 @@ export default fp(
         .sort((a, b) => a.id.localeCompare(b.id) || a.language.localeCompare(b.language));
     };
     const routes = app.withTypeProvider<ZodTypeProvider>();
-    const supervisors = app.requireRole('supervisor', 'admin');
+    const editorRoles: OperatorRole[] = ['supervisor', 'admin'];
+    const supervisors = app.requireRole(...editorRoles);
     /** Refuses a supervisor of some lines only (`forbidden`), before anything is read or written. */
     const ofEveryLine = async (req: FastifyRequest) => {
       if (!coversEveryLine(app.lines, currentOperator(req)))
@@ -51,8 +68,14 @@ export default fp(
     };
     const editors = [supervisors, ofEveryLine];
     const response = { 200: cannedListResponseSchema };
-    routes.get('/api/canned', { schema: { response }, preValidation: app.requireOperator }, async () => ({
+    /** What the console needs to offer the editor only to those the routes below let through. */
+    const mayEdit = (req: FastifyRequest) => {
+      const account = currentOperator(req);
+      return editorRoles.includes(account.role) && coversEveryLine(app.lines, account);
+    };
+    routes.get('/api/canned', { schema: { response }, preValidation: app.requireOperator }, async (req) => ({
       canned: await load(),
+      editable: mayEdit(req),
     }));
     routes.put(
       '/api/canned',
@@ -62,7 +85,7 @@ export default fp(
         await load();
         await app.redis.hset(key, `${item.id}:${item.language}`, JSON.stringify(item));
         await app.audit.record('canned-save', currentOperator(req).id, `${item.id}:${item.language}`);
-        return { canned: await load() };
+        return { canned: await load(), editable: true };
       },
     );
     routes.delete(
@@ -70,10 +93,18 @@ export default fp(
       { schema: { params: cannedParamsSchema, response }, preValidation: editors },
       async (req) => {
         const p = req.params;
+        // The console's safety-check and acute-danger buttons insert these: one deletion
+        // would take them from every operator of every line. The state of the list, not the
+        // caller, refuses it, so `conflict` (as an admin disabling their own account).
+        if (isUndeletableCanned(p.id))
+          throw new AppError(
+            'conflict',
+            'The safety check and the 112 script can be edited but not deleted.',
+          );
         await load();
         if ((await app.redis.hdel(key, `${p.id}:${p.language}`)) === 0) throw new AppError('not_found');
         await app.audit.record('canned-delete', currentOperator(req).id, `${p.id}:${p.language}`);
-        return { canned: await load() };
+        return { canned: await load(), editable: true };
       },
     );
   },
