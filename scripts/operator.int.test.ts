@@ -131,6 +131,25 @@ describe('npm run operator', { timeout: 60_000 }, () => {
     expect((await cli(['list'])).stdout).toMatch(/sam\s+operator\s+enabled\s+on/);
   });
 
+  it('add and reset-password make one-time passwords, piped or generated', async () => {
+    expect((await cli(['add', 'anna'], 'piped-password-123\n')).code).toBe(0);
+    const generated = await cli(['add', 'bob', '--generate']);
+    const bobPassword = /Password \(shown once\): (\S+)/.exec(generated.stdout)?.[1] ?? '';
+    expect((await cli(['reset-password', 'anna'], 'second-password-2\n')).code).toBe(0);
+    server ??= await startAuthApp({ env: { REDIS_PREFIX: prefix } });
+    for (const [username, password] of [
+      ['anna', 'second-password-2'],
+      ['bob', bobPassword],
+    ]) {
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { username, password },
+      });
+      expect(res.json().operator.passwordChangeDue, username).toBe(true);
+    }
+  });
+
   const expectOneLineFailure = async (cases: [string[], string, number, RegExp][]) => {
     for (const [args, input, code, message] of cases) {
       const res = await cli(args, input);

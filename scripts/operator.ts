@@ -39,7 +39,9 @@ Commands:
 
 Passwords (add, reset-password): when stdin is not a terminal, the first line of
 stdin is the password (at least 12 characters). Otherwise, or with --generate, a
-password is generated and printed once.
+password is generated and printed once. Either is a one-time password: it stops
+working after ONE_TIME_PASSWORD_HOURS (default 72) unless its owner chooses their
+own in the console.
 
 Environment: REDIS_URL or REDIS_SENTINELS (and REDIS_SENTINEL_NAME), REDIS_PREFIX, DATA_KEY or DATA_KEY_FILE, LINES_FILE (as for the server).
 Exit codes: 0 done, 1 failed, 2 wrong usage.`;
@@ -208,9 +210,11 @@ async function run(argv: string[]): Promise<void> {
     switch (command) {
       case 'add': {
         const { password, generated } = await choosePassword(values.generate === true);
+        // Not chosen by its owner, piped or generated: one-time.
         const account = await store.create({
           username,
           password,
+          oneTime: true,
           ...(role ? { role } : {}),
           ...(values.name !== undefined ? { displayName: values.name } : {}),
           ...(values.languages !== undefined ? { languages: parseLanguagesArg(values.languages) } : {}),

@@ -64,6 +64,7 @@ describe('loadConfig', () => {
       breakAfterHighRiskMs: 10 * 60_000,
       oncallWebhookUrl: undefined,
       oncallMinIntervalMs: 300_000,
+      oneTimePasswordMs: 72 * 3_600_000,
     });
   });
 
@@ -282,6 +283,16 @@ describe('loadConfig', () => {
     }).toThrow(TypeError);
     expect(config.port).toBe(8080);
     expect(config.embedOrigins).toEqual(['https://a.example.nl']);
+  });
+
+  it('reads ONE_TIME_PASSWORD_HOURS in hours and refuses what could never expire or not be used', () => {
+    expect(loadConfig({ ONE_TIME_PASSWORD_HOURS: '24' }).oneTimePasswordMs).toBe(24 * 3_600_000);
+    expect(loadConfig({ ONE_TIME_PASSWORD_HOURS: '0.5' }).oneTimePasswordMs).toBe(1_800_000);
+    for (const bad of ['0', '-1', '721', 'never']) {
+      expect(errorLines({ ONE_TIME_PASSWORD_HOURS: bad }).map(variableOf)).toEqual([
+        'ONE_TIME_PASSWORD_HOURS',
+      ]);
+    }
   });
 
   it('lists every variable DESIGN.md names under Configuration', () => {

@@ -186,6 +186,11 @@ const envSchema = z.object({
   ONCALL_WEBHOOK_URL: httpUrl.optional(),
   /** At most one page per kind and line in this many seconds. @default 300 */
   ONCALL_MIN_INTERVAL_S: int(1, 86_400).default(300),
+  /**
+   * Hours a one-time password (made by an admin, `npm run operator` or the demo) works
+   * before it fails like a wrong one; a password its owner chose never expires. @default 72
+   */
+  ONE_TIME_PASSWORD_HOURS: z.coerce.number().min(0.001).max(720).default(72),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -247,6 +252,8 @@ export interface Config {
   breakAfterHighRiskMs: number;
   oncallWebhookUrl: string | undefined;
   oncallMinIntervalMs: number;
+  /** `ONE_TIME_PASSWORD_HOURS` in ms. */
+  oneTimePasswordMs: number;
 }
 
 export class ConfigError extends Error {
@@ -349,6 +356,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     breakAfterHighRiskMs: Math.round(e.BREAK_AFTER_HIGH_RISK_MIN * 60_000),
     oncallWebhookUrl: e.ONCALL_WEBHOOK_URL,
     oncallMinIntervalMs: e.ONCALL_MIN_INTERVAL_S * 1000,
+    oneTimePasswordMs: Math.round(e.ONE_TIME_PASSWORD_HOURS * 3_600_000),
   });
 }
 

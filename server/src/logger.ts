@@ -12,6 +12,11 @@ export const redactPaths = [
   '*.text',
   'password',
   '*.password',
+  // POST /api/auth/password's body: nothing logs bodies; this is the second line of defence.
+  'currentPassword',
+  '*.currentPassword',
+  'newPassword',
+  '*.newPassword',
   'totp',
   '*.totp',
   'token',

@@ -15,6 +15,8 @@ import { HandoverDialog } from '../shift/HandoverDialog.tsx';
 import { LogoutDialog } from '../shift/LogoutDialog.tsx';
 import { SessionNotice } from '../shift/SessionNotice.tsx';
 import { useBackgroundAlerts } from '../shift/useBackgroundAlerts.ts';
+import { PasswordPanel } from '../signin/PasswordPanel.tsx';
+import { usePasswordChange } from '../signin/usePasswordChange.ts';
 import { useWorkspace } from '../state/useWorkspace.ts';
 import { neighbourId, visibleOrder } from '../state/workspace.ts';
 import { AlertBar } from '../supervisor/AlertBar.tsx';
@@ -57,6 +59,8 @@ export function SignedIn({
   const [helpOpen, setHelpOpen] = useState(false);
   const [handoverOpen, setHandoverOpen] = useState(false);
   const [logoutOpen, setLogoutOpen] = useState(false);
+  // After a one-time password: a prompt beside the workspace, never in front of it.
+  const password = usePasswordChange();
   const background = useBackgroundAlerts(state);
   const activeCount = state.order.filter(
     (id) => state.conversations[id]?.conversation.state === 'active',
@@ -161,6 +165,15 @@ export function SignedIn({
             <span class="sr-only">{t.app.signedInLabel} </span>
             {t.app.signedInAs(operator.displayName, t.operatorRoles[operator.role])}
           </p>
+          <button
+            type="button"
+            class="link-button"
+            data-sl="password-change-open"
+            data-due={password.due === undefined ? undefined : String(password.due)}
+            onClick={password.openForm}
+          >
+            {t.password.open}
+          </button>
           <button type="button" data-sl="handover-open" onClick={() => setHandoverOpen(true)}>
             {t.shift.handoverOpen}
           </button>
@@ -178,6 +191,29 @@ export function SignedIn({
         onSignIn={onSignIn}
         onRenewed={commands.sessionRenewed}
       />
+      {password.panel !== 'hidden' && (
+        <PasswordPanel
+          prompt={password.due === true}
+          formOpen={password.panel === 'form'}
+          onOpenForm={password.openForm}
+          onClose={password.close}
+          onChanged={password.done}
+          onUnauthorized={onExpired}
+        />
+      )}
+      {password.changed && (
+        <p class="account-notice" role="status" data-sl="password-changed">
+          {t.password.changed}{' '}
+          <button
+            type="button"
+            class="link-button"
+            data-sl="password-changed-close"
+            onClick={password.dismissNotice}
+          >
+            {t.password.changedDismiss}
+          </button>
+        </p>
+      )}
       {accountNotice && (
         <p class="account-notice" role="status" data-sl="account-notice" data-role={accountNotice.role}>
           {accountNotice.roleChanged

@@ -126,6 +126,37 @@ export const en: Messages = {
     noticeExpired: 'Your session has expired or was ended. Please sign in again.',
     noticeLoggedOut: 'You have signed out.',
   },
+  password: {
+    promptHeading: 'Choose your own password',
+    promptText:
+      'You signed in with a one-time password. It works for a few days only, and others may have seen it. Choose a password only you know; you can go on working.',
+    promptChoose: 'Choose now',
+    promptLater: 'Later',
+    open: 'Change password',
+    heading: 'Change password',
+    intro:
+      'Your other sessions end afterwards; this console stays signed in and your conversations stay open.',
+    current: 'Current password',
+    currentHint: 'The one-time password you were given, or your current password.',
+    next: 'New password',
+    nextHint: (min: number) =>
+      `At least ${min} characters. A sentence of a few words is strong and easy to remember.`,
+    repeat: 'Repeat the new password',
+    submit: 'Save password',
+    submitting: 'Saving…',
+    cancel: 'Cancel',
+    errors: {
+      currentRequired: 'Enter your current password.',
+      currentWrong: 'This is not your current password.',
+      length: (min: number, max: number) => `The new password must be ${min} to ${max} characters long.`,
+      same: 'The new password must differ from the current one.',
+      mismatch: 'The two new passwords are not the same.',
+      throttled: 'Too many attempts. Please wait a moment and try again.',
+      failed: 'The password could not be changed. Please try again.',
+    },
+    changed: 'Your password has been changed. Your other sessions have ended.',
+    changedDismiss: 'Close',
+  },
   status: {
     heading: 'My status',
     toggleLabel: 'Available for new conversations',
@@ -647,7 +678,8 @@ export const en: Messages = {
       notice:
         'Pass it on to the colleague by a safe route. It is not kept anywhere and cannot be shown again; only another reset gives a new one.',
       label: 'One-time password:',
-      afterwards: 'The colleague signs in with it.',
+      afterwards:
+        'The colleague signs in with it and then chooses their own password. The one-time password works for a few days only.',
       done: 'Passed on, hide it',
     },
     errors: {

@@ -121,6 +121,37 @@ export const nl = {
     noticeExpired: 'Je sessie is verlopen of beëindigd. Log opnieuw in.',
     noticeLoggedOut: 'Je bent uitgelogd.',
   },
+  password: {
+    promptHeading: 'Kies een eigen wachtwoord',
+    promptText:
+      'Je bent ingelogd met een eenmalig wachtwoord. Dat werkt maar een paar dagen en anderen hebben het misschien gezien. Kies een wachtwoord dat alleen jij kent; je kunt gewoon doorwerken.',
+    promptChoose: 'Nu kiezen',
+    promptLater: 'Later',
+    open: 'Wachtwoord wijzigen',
+    heading: 'Wachtwoord wijzigen',
+    intro:
+      'Je andere sessies worden daarna beëindigd; in deze console blijf je ingelogd en je gesprekken blijven open.',
+    current: 'Huidig wachtwoord',
+    currentHint: 'Het eenmalige wachtwoord dat je hebt gekregen, of je huidige wachtwoord.',
+    next: 'Nieuw wachtwoord',
+    nextHint: (min: number) =>
+      `Minstens ${min} tekens. Een zin van een paar woorden is sterk en goed te onthouden.`,
+    repeat: 'Herhaal het nieuwe wachtwoord',
+    submit: 'Wachtwoord opslaan',
+    submitting: 'Bezig met opslaan…',
+    cancel: 'Annuleren',
+    errors: {
+      currentRequired: 'Vul je huidige wachtwoord in.',
+      currentWrong: 'Dit is niet je huidige wachtwoord.',
+      length: (min: number, max: number) => `Het nieuwe wachtwoord moet ${min} tot ${max} tekens lang zijn.`,
+      same: 'Het nieuwe wachtwoord moet anders zijn dan het huidige.',
+      mismatch: 'De twee nieuwe wachtwoorden zijn niet gelijk.',
+      throttled: 'Te veel pogingen. Wacht even en probeer het dan opnieuw.',
+      failed: 'Het wachtwoord kon niet worden gewijzigd. Probeer het opnieuw.',
+    },
+    changed: 'Je wachtwoord is gewijzigd. Je andere sessies zijn beëindigd.',
+    changedDismiss: 'Sluiten',
+  },
   status: {
     heading: 'Mijn status',
     toggleLabel: 'Beschikbaar voor nieuwe gesprekken',
@@ -647,7 +678,8 @@ export const nl = {
       notice:
         'Geef het via een veilige weg door aan de medewerker. Het wordt nergens bewaard en is straks niet meer op te vragen; alleen een nieuwe reset geeft een nieuw wachtwoord.',
       label: 'Eenmalig wachtwoord:',
-      afterwards: 'De medewerker logt hiermee in.',
+      afterwards:
+        'De medewerker logt hiermee in en kiest dan een eigen wachtwoord. Het eenmalige wachtwoord werkt maar een paar dagen.',
       done: 'Doorgegeven, verbergen',
     },
     errors: {

@@ -46,6 +46,7 @@ export const AUDIT_ACTIONS = [
   'operator-disable',
   'operator-enable',
   'operator-reset-password',
+  'password-change',
   'canned-save',
   'canned-delete',
 ] as const;

@@ -2,16 +2,17 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '@stille-lijn/shared/errors';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@stille-lijn/shared/rest';
 
 /** Characters of generated passwords: lower case and digits, without look-alikes (i l o 0 1). */
 const PASSWORD_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 const PASSWORD_GROUPS = 5;
 const PASSWORD_GROUP_LENGTH = 4;
 
-/** Shortest password accepted from a person (generated ones are 24 characters). */
-export const MIN_PASSWORD_LENGTH = 12;
-/** Longest password accepted; matches `loginBodySchema`. */
-export const MAX_PASSWORD_LENGTH = 256;
+/** Shortest password accepted from a person (generated ones are 24 characters); the shared rule. */
+export const MIN_PASSWORD_LENGTH = PASSWORD_MIN_LENGTH;
+/** Longest password accepted; matches `loginBodySchema` and `passwordChangeBodySchema`. */
+export const MAX_PASSWORD_LENGTH = PASSWORD_MAX_LENGTH;
 
 /**
  * A readable one-time password: 5 groups of 4 from a 31-character alphabet, about

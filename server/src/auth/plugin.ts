@@ -6,12 +6,13 @@ import {
   loginBodySchema,
   loginResponseSchema,
   meResponseSchema,
+  passwordChangeBodySchema,
 } from '@stille-lijn/shared/rest';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { addressBucket } from '../http/client-address.ts';
-import { OperatorStore } from '../operators/store.ts';
+import { type OperatorAuthState, OperatorStore } from '../operators/store.ts';
 import { InFlightLimit } from './in-flight.ts';
 import { assertAllowedOrigin, isSafeMethod } from './origin.ts';
 import type { PasswordHasher } from './password.ts';
@@ -57,8 +58,9 @@ export interface AuthPluginOptions {
   /** Clock for session ages, TOTP and login throttling. @default Date.now */
   now?: () => number;
   /**
-   * Where sign-ins, sign-outs and failed sign-ins of known accounts are audited
-   * (`login`, `logout`, `login-failed`, each with the operator id as actor).
+   * Where sign-ins, sign-outs, failed sign-ins of known accounts (a wrong current password
+   * of `POST /api/auth/password` included) and password changes are audited (`login`,
+   * `logout`, `login-failed`, `password-change`, each with the operator id as actor).
    * @default none (the server passes `app.conversations.audit`)
    */
   audit?: AuditWriter;
@@ -83,6 +85,11 @@ export function currentOperator(request: FastifyRequest): OperatorAccount {
   return request.operator;
 }
 
+/** `{ passwordChangeDue: true }` while the account's password is one-time, else nothing. */
+function passwordChangeDue(account: OperatorAccount): { passwordChangeDue?: true } {
+  return account.oneTimePassword ? { passwordChangeDue: true } : {};
+}
+
 function ownOrigin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
@@ -100,6 +107,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     redis: app.redis,
     prefix: app.config.redisPrefix,
     cipher: app.cipher,
+    oneTimePasswordMs: app.config.oneTimePasswordMs,
+    now,
     ...(opts.hasher ? { hasher: opts.hasher } : {}),
   });
   const sessions = new SessionStore({
@@ -118,6 +127,42 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
   });
   const checking = new InFlightLimit(LOGIN_CHECKS_PER_ADDRESS);
   const audit: AuditWriter = opts.audit ?? (async () => {});
+
+  /**
+   * Runs a password check of `username` from the request's address within the sign-in
+   * limits: at most LOGIN_CHECKS_PER_ADDRESS at once per address, then the login throttle
+   * (429 with Retry-After while it holds). The attempt stays counted unless `right` says
+   * the password was right.
+   */
+  const throttled = async <T>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    username: string,
+    check: () => Promise<T>,
+    right: (result: T) => boolean,
+  ): Promise<T> => {
+    const bucket = addressBucket(request.ip);
+    const release = checking.enter(bucket);
+    if (!release) {
+      request.log.info('login refused: password checks already running for this address');
+      reply.header('retry-after', '1');
+      throw new AppError('rate_limited');
+    }
+    try {
+      const attempt = throttle.attempt(username, bucket);
+      const waitMs = await throttle.begin(attempt);
+      if (waitMs > 0) {
+        request.log.info('login throttled');
+        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+        throw new AppError('rate_limited');
+      }
+      const result = await check();
+      if (right(result)) await throttle.succeeded(attempt);
+      return result;
+    } finally {
+      release();
+    }
+  };
 
   const auth: OperatorAuthService = {
     async sessionFromCookieHeader(cookieHeader) {
@@ -190,22 +235,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     };
     routes.post('/api/auth/login', login, async (request, reply) => {
       const { username, password, totp } = request.body;
-      const bucket = addressBucket(request.ip);
-      const release = checking.enter(bucket);
-      if (!release) {
-        request.log.info('login refused: password checks already running for this address');
-        reply.header('retry-after', '1');
-        throw new AppError('rate_limited');
-      }
-      try {
-        const attempt = throttle.attempt(username, bucket);
-        const waitMs = await throttle.begin(attempt);
-        if (waitMs > 0) {
-          request.log.info('login throttled');
-          reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
-          throw new AppError('rate_limited');
-        }
-
+      const check = async (): Promise<OperatorAuthState | null> => {
+        // An expired one-time password fails here, as a wrong one does.
         const { state, operatorId } = await operators.checkCredentials(username, password);
         let ok = state !== null && !state.account.disabled;
         if (ok && state) {
@@ -218,22 +249,52 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
             ok = false;
           }
         }
-        if (!ok || !state) {
-          request.log.info({ operatorId: operatorId ?? undefined }, 'login failed');
-          if (operatorId) await audit('login-failed', operatorId, '');
+        if (ok && state) return state;
+        request.log.info({ operatorId: operatorId ?? undefined }, 'login failed');
+        if (operatorId) await audit('login-failed', operatorId, '');
+        return null;
+      };
+      const state = await throttled(request, reply, username, check, (s) => s !== null);
+      if (!state) throw new AppError('unauthorized', LOGIN_FAILED_MESSAGE);
+
+      const { token } = await sessions.create(state);
+      reply.setCookie(SESSION_COOKIE, token, cookieOptions);
+      request.log.info({ operatorId: state.account.id }, 'login');
+      await audit('login', state.account.id, '');
+      // Exactly PROTOCOL.md's answer: the console reads `passwordChangeDue` from /me.
+      const { id, displayName, role } = state.account;
+      return { operator: { id, displayName, role } };
+    });
+
+    // The owner's own password: the current one is checked exactly as at sign-in (Argon2id,
+    // the same throttle, the same 401); the origin is checked before the body is read.
+    const password = {
+      schema: { body: passwordChangeBodySchema, response: { 200: emptyResponseSchema } },
+      preValidation: requireOperator,
+    };
+    routes.post('/api/auth/password', password, async (request, reply) => {
+      const account = currentOperator(request);
+      const sessionId = request.operatorSessionId ?? '';
+      const { currentPassword, newPassword } = request.body;
+      const done = await throttled(
+        request,
+        reply,
+        account.username,
+        () => operators.changePassword(account.id, { currentPassword, newPassword, sessionId }),
+        (r) => r.ok || r.reason !== 'wrong-password',
+      );
+      if (!done.ok) {
+        if (done.reason === 'wrong-password') {
+          request.log.info({ operatorId: account.id }, 'password change refused: wrong password');
+          await audit('login-failed', account.id, '');
           throw new AppError('unauthorized', LOGIN_FAILED_MESSAGE);
         }
-
-        await throttle.succeeded(attempt);
-        const { token } = await sessions.create(state);
-        reply.setCookie(SESSION_COOKIE, token, cookieOptions);
-        request.log.info({ operatorId: state.account.id }, 'login');
-        await audit('login', state.account.id, '');
-        const { id, displayName, role } = state.account;
-        return { operator: { id, displayName, role } };
-      } finally {
-        release();
+        if (done.reason === 'changed-meanwhile') throw new AppError('conflict');
+        throw new AppError('unauthorized');
       }
+      request.log.info({ operatorId: account.id, sessionsEnded: done.sessionsEnded }, 'password changed');
+      await audit('password-change', account.id, '');
+      return {};
     });
 
     routes.post(
@@ -261,7 +322,9 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       // Resolved: `['*']` for admins and accounts of every line, else the ids it belongs to.
       const lines =
         role === 'admin' || account.lines?.includes('*') ? ['*'] : [...app.lines.accountLines(account.lines)];
-      return { operator: { id, displayName, role, languages, totpEnabled, lines } };
+      return {
+        operator: { id, displayName, role, languages, totpEnabled, lines, ...passwordChangeDue(account) },
+      };
     });
   });
 }

@@ -15,6 +15,11 @@ export interface OperatorAccount {
   /** Version 2: the lines of an operator or supervisor, `['*']` for all; unset = the first line. */
   lines?: string[] | undefined;
   createdAt: string;
+  /**
+   * True while its password is a one-time password (an admin's, the CLI's, the demo's): it
+   * expires after `ONE_TIME_PASSWORD_HOURS` unless the owner chooses their own.
+   */
+  oneTimePassword?: boolean;
 }
 
 export interface SessionInfo {

@@ -62,7 +62,7 @@ export default fp(
       const body = req.body;
       assertKnownLines(app.lines, body.lines);
       const password = generatePassword();
-      const account = await app.operators.create({ ...body, password });
+      const account = await app.operators.create({ ...body, password, oneTime: true });
       await audit.record('operator-add', me(req).id, account.id);
       if (account.lines) await audit.record('operator-lines', me(req).id, account.id);
       // The one-time password is shown once, to the admin, and never stored in clear.

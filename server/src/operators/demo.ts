@@ -19,7 +19,7 @@ export const DEMO_OPERATORS: readonly { username: string; displayName: string; r
 /**
  * Outside production, makes sure the demo accounts `demo` (operator) and
  * `demo-supervisor` (supervisor) exist and are enabled, and gives each a fresh
- * generated password, so every `npm start` can print a usable one. Resetting a
+ * generated one-time password, so every `npm start` can print a usable one. Resetting a
  * password ends that account's sessions. In production it does nothing.
  * @example
  * for (const c of await ensureDemoOperator(app)) console.log(`${c.username}: ${c.password}`);
@@ -46,7 +46,7 @@ export async function ensureDemoOperator(deps: {
     let account = await deps.operators.getByUsername(demo.username);
     if (!account) {
       try {
-        account = await deps.operators.create({ ...demo, password });
+        account = await deps.operators.create({ ...demo, password, oneTime: true });
       } catch (err) {
         // Another process created it at the same moment: fall through to a reset.
         if (!(err instanceof AppError && err.code === 'conflict')) throw err;

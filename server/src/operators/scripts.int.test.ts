@@ -2,9 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { useLuaTest } from '../../../test/support/lua.ts';
 import { runScript } from '../redis/scripts.ts';
-import { createAccountScript, totpReplayScript, updateAccessScript, updateAccountScript } from './scripts.ts';
+import {
+  changePasswordScript,
+  createAccountScript,
+  totpReplayScript,
+  updateAccessScript,
+  updateAccountScript,
+} from './scripts.ts';
 
-const t = useLuaTest([createAccountScript, updateAccountScript, updateAccessScript, totpReplayScript]);
+const t = useLuaTest([
+  createAccountScript,
+  updateAccountScript,
+  updateAccessScript,
+  totpReplayScript,
+  changePasswordScript,
+]);
 
 const acc = () => t.k.accounts;
 const create = (username: string, id: string, fields: string[], redis = t.redis) =>
@@ -199,5 +211,95 @@ describe('totp-replay.lua', () => {
       ),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('change-password.lua', () => {
+  const channel = () => t.k.sessionRevokedChannel;
+  /** An account `op1` with a one-time password and three sessions in its epoch 4. */
+  async function seed() {
+    await create('anna', 'op1', ['passwordHash', 'old-hash', 'passwordOneTime', '1', 'epoch', '4']);
+    for (const sid of ['s1', 's2', 's3']) {
+      await t.redis.hset(acc().session(sid), { operatorId: 'op1', createdAt: '1', epoch: '4' });
+      await t.redis.sadd(acc().sessionsOf('op1'), sid);
+    }
+  }
+  const change = (opts: { sessionId?: string; checkedHash?: string; others?: string[] } = {}) => {
+    const others = opts.others ?? ['s2', 's3'];
+    return runScript(
+      t.redis,
+      changePasswordScript,
+      {
+        account: acc().operator('op1'),
+        session: acc().session(opts.sessionId ?? 's1'),
+        sessions: acc().sessionsOf('op1'),
+        others: others.map((s) => acc().session(s)),
+      },
+      {
+        channel: channel(),
+        operatorId: 'op1',
+        sessionId: opts.sessionId ?? 's1',
+        checkedHash: opts.checkedHash ?? 'old-hash',
+        passwordHash: 'new-hash',
+        setAt: 1234,
+        otherIds: others,
+      },
+    );
+  };
+  async function published(): Promise<{ messages: string[]; settle(): Promise<string[]> }> {
+    const sub = t.connection();
+    const messages: string[] = [];
+    sub.on('message', (_channel: string, message: string) => messages.push(message));
+    await sub.subscribe(channel());
+    return {
+      messages,
+      async settle() {
+        await t.redis.publish(channel(), 'marker');
+        for (let i = 0; i < 200 && !messages.includes('marker'); i++) await sleep(5);
+        return messages.filter((m) => m !== 'marker');
+      },
+    };
+  }
+
+  it('replaces hash and flag, moves the calling session to the new epoch and ends the others', async () => {
+    await seed();
+    const heard = await published();
+    expect(await change()).toBe(2);
+    expect(await t.redis.hgetall(acc().operator('op1'))).toMatchObject({
+      passwordHash: 'new-hash',
+      passwordOneTime: '0',
+      passwordSetAt: '1234',
+      epoch: '5',
+    });
+    expect(await t.redis.hget(acc().session('s1'), 'epoch')).toBe('5');
+    expect(await t.redis.exists(acc().session('s2'), acc().session('s3'))).toBe(0);
+    expect(await t.redis.smembers(acc().sessionsOf('op1'))).toEqual(['s1']);
+    expect(await heard.settle()).toEqual(['s2', 's3']);
+  });
+
+  it('a calling session of another epoch or account, or a disabled account: -1, nothing changed', async () => {
+    await seed();
+    await t.redis.hset(acc().session('s1'), 'epoch', '3');
+    await t.redis.hset(acc().session('s9'), { operatorId: 'op2', epoch: '4' });
+    const heard = await published();
+    expect(await change()).toBe(-1);
+    expect(await change({ sessionId: 's9' })).toBe(-1);
+    expect(await change({ sessionId: 'gone' })).toBe(-1);
+    await t.redis.hset(acc().operator('op1'), 'disabled', '1');
+    expect(await change({ sessionId: 's2', others: ['s1', 's3'] })).toBe(-1);
+    expect(await t.redis.hgetall(acc().operator('op1'))).toMatchObject({
+      passwordHash: 'old-hash',
+      passwordOneTime: '1',
+      epoch: '4',
+    });
+    expect(await t.redis.exists(acc().session('s2'), acc().session('s3'))).toBe(2);
+    expect(await heard.settle()).toEqual([]);
+  });
+
+  it('a password replaced after it was checked: -2, nothing changed', async () => {
+    await seed();
+    expect(await change({ checkedHash: 'an-older-hash' })).toBe(-2);
+    expect(await t.redis.hget(acc().operator('op1'), 'passwordHash')).toBe('old-hash');
+    expect(await t.redis.scard(acc().sessionsOf('op1'))).toBe(3);
   });
 });

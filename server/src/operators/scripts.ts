@@ -33,3 +33,11 @@ export const totpReplayScript = luaScript({
   args: ['counter', 'keepMs'],
   decode: (r) => Number(r) === 1,
 });
+
+export const changePasswordScript = luaScript({
+  file: file('change-password'),
+  keys: ['account', 'session', 'sessions', '...others'],
+  args: ['channel', 'operatorId', 'sessionId', 'checkedHash', 'passwordHash', 'setAt', '...otherIds'],
+  /** The other sessions ended; -1 the calling session is not live; -2 the password changed meanwhile. */
+  decode: (r) => Number(r),
+});

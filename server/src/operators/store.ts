@@ -13,12 +13,22 @@ import { assertPasswordAcceptable, PasswordHasher } from '../auth/password.ts';
 import { matchTotp, TOTP_PERIOD_S, TOTP_WINDOW } from '../auth/totp.ts';
 import type { OperatorAccount } from '../auth/types.ts';
 import type { DataCipher } from '../crypto/cipher.ts';
+import { redisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { type OperatorKeys, operatorKeys } from './keys.ts';
-import { createAccountScript, totpReplayScript, updateAccessScript, updateAccountScript } from './scripts.ts';
+import {
+  changePasswordScript,
+  createAccountScript,
+  totpReplayScript,
+  updateAccessScript,
+  updateAccountScript,
+} from './scripts.ts';
 
 /** Languages a new operator answers in unless told otherwise. */
 export const DEFAULT_OPERATOR_LANGUAGES: readonly Language[] = ['nl', 'en'];
+
+/** How long a one-time password works (`ONE_TIME_PASSWORD_HOURS`). @default 72 hours */
+export const ONE_TIME_PASSWORD_MS = 72 * 3_600_000;
 
 /** 2 to 64 characters: letters, digits, `.`, `_`, `-`; starts with a letter or digit. */
 const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/;
@@ -32,6 +42,14 @@ export interface OperatorStoreOptions {
   cipher: DataCipher;
   /** @default a new PasswordHasher, closed by `close()` */
   hasher?: PasswordHasher;
+  /**
+   * How long a one-time password is a credential after it was set; later it fails
+   * `checkCredentials` like a wrong one. @default ONE_TIME_PASSWORD_MS (the server passes
+   * `ONE_TIME_PASSWORD_HOURS`)
+   */
+  oneTimePasswordMs?: number;
+  /** Clock for when a password was set and for its expiry. @default Date.now */
+  now?: () => number;
 }
 
 export interface CreateOperatorInput {
@@ -46,7 +64,27 @@ export interface CreateOperatorInput {
   languages?: readonly string[];
   /** Version 2 (lines): its lines, `['*']` for all; stored as JSON. @default the first line */
   lines?: readonly string[] | undefined;
+  /**
+   * The password is one-time: someone other than its owner chose or generated it (the admin
+   * API, `npm run operator`, the demo). It expires after `oneTimePasswordMs` unless the owner
+   * replaces it (`changePassword`). @default false
+   */
+  oneTime?: boolean;
 }
+
+/** What `changePassword` did. */
+export type PasswordChangeResult =
+  | {
+      ok: true;
+      /** The other sessions of the account that were ended. */
+      sessionsEnded: number;
+    }
+  /**
+   * `wrong-password`: the current password is wrong (or an expired one-time password);
+   * `session-ended`: the calling session is no longer live (revoked, or the account disabled);
+   * `changed-meanwhile`: the password was replaced after it was checked.
+   */
+  | { ok: false; reason: 'wrong-password' | 'session-ended' | 'changed-meanwhile' };
 
 /** What login and session checks need besides the public account. */
 export interface OperatorAuthState {
@@ -162,6 +200,7 @@ function toAccount(h: Record<string, string>): OperatorAccount {
     disabled: h.disabled === '1',
     totpEnabled: Boolean(h.totpSecret),
     createdAt: h.createdAt ?? '',
+    ...(h.passwordOneTime === '1' ? { oneTimePassword: true } : {}),
     ...(h.capacity ? { capacity: Number(h.capacity) } : {}),
     ...storedLines(h.lines),
   };
@@ -195,6 +234,9 @@ export class OperatorStore {
   readonly #cipher: DataCipher;
   readonly #hasher: PasswordHasher;
   readonly #ownsHasher: boolean;
+  readonly #oneTimeMs: number;
+  readonly #now: () => number;
+  readonly #sessionRevokedChannel: string;
   /** The key layout, for code that shares it (sessions, tests). */
   readonly keys: OperatorKeys;
 
@@ -203,12 +245,16 @@ export class OperatorStore {
     this.#cipher = opts.cipher;
     this.#ownsHasher = opts.hasher === undefined;
     this.#hasher = opts.hasher ?? new PasswordHasher();
+    this.#oneTimeMs = opts.oneTimePasswordMs ?? ONE_TIME_PASSWORD_MS;
+    this.#now = opts.now ?? Date.now;
     this.keys = operatorKeys(opts.prefix);
+    this.#sessionRevokedChannel = redisKeys(opts.prefix).sessionRevokedChannel;
     prepareScripts(this.#redis, [
       createAccountScript,
       updateAccountScript,
       updateAccessScript,
       totpReplayScript,
+      changePasswordScript,
     ]);
   }
 
@@ -240,6 +286,7 @@ export class OperatorStore {
       languages: languages.join(','),
       disabled: '0',
       passwordHash,
+      ...this.#passwordFlags(input.oneTime === true),
       epoch: '0',
       createdAt,
       ...(input.lines?.length ? { lines: JSON.stringify(input.lines) } : {}),
@@ -309,9 +356,25 @@ export class OperatorStore {
       await this.#hasher.verifyDummy(password);
       return { state: null, operatorId: null };
     }
-    if (!(await this.#hasher.verify(h.passwordHash, password)))
-      return { state: null, operatorId: h.id ?? null };
+    if (!(await this.#passwordWorks(h, password))) return { state: null, operatorId: h.id ?? null };
     return { state: authState(h), operatorId: h.id ?? null };
+  }
+
+  /**
+   * True when `password` is the account's password (the Argon2id check of sign-in) and, if
+   * it is a one-time password, it has not expired: an expired one is wrong, nothing more.
+   */
+  async #passwordWorks(h: Record<string, string>, password: string): Promise<boolean> {
+    if (!h.passwordHash || !(await this.#hasher.verify(h.passwordHash, password))) return false;
+    if (h.passwordOneTime !== '1') return true;
+    // A missing or unreadable time fails closed.
+    const setAt = Number(h.passwordSetAt);
+    return Number.isFinite(setAt) && this.#now() - setAt < this.#oneTimeMs;
+  }
+
+  /** The fields that say who chose a password just hashed, and when it was set. */
+  #passwordFlags(oneTime: boolean): { passwordOneTime: string; passwordSetAt: string } {
+    return { passwordOneTime: oneTime ? '1' : '0', passwordSetAt: String(this.#now()) };
   }
 
   /**
@@ -329,14 +392,64 @@ export class OperatorStore {
   }
 
   /**
-   * Sets a new password, revokes all sessions and publishes the id.
+   * Sets a new one-time password (an admin's reset: its owner did not choose it, so it
+   * expires after `oneTimePasswordMs`), revokes all sessions and publishes the id.
    * @returns the number of sessions that were ended
    */
   async resetPassword(id: string, password: string): Promise<number> {
     assertPasswordAcceptable(password);
     if (!(await this.#redis.exists(this.keys.operator(id)))) throw new AppError('not_found');
-    await this.#update(id, { passwordHash: await this.#hasher.hash(password) });
+    // Hash, flag and time in one HSET: never a new hash with the old flag.
+    await this.#update(id, { passwordHash: await this.#hasher.hash(password), ...this.#passwordFlags(true) });
     return this.revokeSessions(id);
+  }
+
+  /**
+   * The owner replaces their own password from a signed-in session. `currentPassword` is
+   * checked as at sign-in (Argon2id; an expired one-time password is wrong). Then, in one
+   * step: the new hash replaces the old one, the one-time flag is cleared, the session epoch
+   * is bumped with `sessionId` moved along to it (so it stays signed in), and every other
+   * session of the account ends, its id published on the session revocation channel so
+   * that its sockets hear `session:ended`. A new password of the wrong length throws
+   * `invalid_payload`; that it differs from the current one is the route's schema.
+   * @example const r = await store.changePassword(id, { currentPassword, newPassword, sessionId })
+   */
+  async changePassword(
+    id: string,
+    change: { currentPassword: string; newPassword: string; sessionId: string },
+  ): Promise<PasswordChangeResult> {
+    assertPasswordAcceptable(change.newPassword);
+    const h = await this.#redis.hgetall(this.keys.operator(id));
+    if (!h.id || !h.passwordHash) return { ok: false, reason: 'session-ended' };
+    if (!(await this.#passwordWorks(h, change.currentPassword)))
+      return { ok: false, reason: 'wrong-password' };
+    const passwordHash = await this.#hasher.hash(change.newPassword);
+    const others = (await this.#redis.smembers(this.keys.sessionsOf(id))).filter(
+      (s) => s !== change.sessionId,
+    );
+    const { passwordSetAt } = this.#passwordFlags(false);
+    const ended = await runScript(
+      this.#redis,
+      changePasswordScript,
+      {
+        account: this.keys.operator(id),
+        session: this.keys.session(change.sessionId),
+        sessions: this.keys.sessionsOf(id),
+        others: others.map((s) => this.keys.session(s)),
+      },
+      {
+        channel: this.#sessionRevokedChannel,
+        operatorId: id,
+        sessionId: change.sessionId,
+        checkedHash: h.passwordHash,
+        passwordHash,
+        setAt: passwordSetAt,
+        otherIds: others,
+      },
+    );
+    if (ended === -1) return { ok: false, reason: 'session-ended' };
+    if (ended === -2) return { ok: false, reason: 'changed-meanwhile' };
+    return { ok: true, sessionsEnded: ended };
   }
 
   /**

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { axeViolations, ensureConsoleBuilt, launchChromium, signInConsole } from '../support/browser.ts';
+import { login } from '../support/clients.ts';
+
+/** True when the element's centre is itself (or inside it) on screen: nothing covers it. */
+function uncovered(page: Page, hook: string): Promise<boolean> {
+  return page.evaluate((sl) => {
+    const el = document.querySelector(`[data-sl="${sl}"]`);
+    if (!el) return false;
+    const r = el.getBoundingClientRect();
+    const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return top !== null && (top === el || el.contains(top));
+  }, hook);
+}
+
+describe('console: a personal password after a one-time one', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    t = await startTestApp();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    page = await context.newPage();
+  });
+
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  async function account(oneTime: boolean) {
+    const username = `op${randomUUID().slice(0, 8)}`;
+    const password = `one-time-${randomUUID().slice(0, 8)}`;
+    const created = await t.app.operators.create({ username, password, displayName: 'Anna', oneTime });
+    return { id: created.id, username, password };
+  }
+
+  const loginBody = (username: string, password: string) =>
+    fetch(`${t.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+
+  it('prompts after a one-time sign-in without covering the workspace; the prompt can wait', async () => {
+    const anna = await account(true);
+    await signInConsole(page, t.url, anna);
+    const prompt = page.locator('[data-sl="password-prompt"]');
+    await prompt.waitFor();
+    // A named region, in Dutch first.
+    expect(await page.getByRole('region', { name: 'Kies een eigen wachtwoord' }).count()).toBe(1);
+    expect(await page.locator('html').getAttribute('lang')).toBe('nl');
+    expect(await prompt.textContent()).toContain('eenmalig wachtwoord');
+    // The workspace stays usable: every control is on top, none is under the prompt.
+    for (const hook of ['status-toggle', 'logout', 'handover-open', 'password-change-open']) {
+      expect(await uncovered(page, hook), hook).toBe(true);
+    }
+    await page.locator('[data-sl="status-toggle"]').click();
+    await page.locator('[data-sl="status-toggle"][data-status="available"]').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.locator('[data-sl="password-prompt-dismiss"]').click();
+    await prompt.waitFor({ state: 'detached' });
+    expect(await page.locator('[data-sl="password-current"]').count()).toBe(0);
+  });
+
+  it('changes the password from the prompt: field errors, a wrong current one, then success', async () => {
+    const anna = await account(true);
+    const elsewhere = await login(t.url, anna.username, anna.password);
+    await signInConsole(page, t.url, anna);
+    await page.locator('[data-sl="password-prompt-open"]').click();
+    const current = page.locator('[data-sl="password-current"]');
+    const next = page.locator('[data-sl="password-new"]');
+    const repeat = page.locator('[data-sl="password-repeat"]');
+    await current.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-sl'))).toBe(
+      'password-current',
+    );
+
+    // The rules, checked before anything is sent.
+    let posts = 0;
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/auth/password')) posts++;
+    });
+    await current.fill(anna.password);
+    await next.fill('te-kort');
+    await repeat.fill('te-kort');
+    await page.locator('[data-sl="password-submit"]').click();
+    await page.locator('[data-sl="field-error"][data-field="newPassword"]').waitFor();
+    expect(await next.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-sl'))).toBe('password-new');
+    const chosen = 'mijn eigen lange wachtzin';
+    await next.fill(chosen);
+    await repeat.fill(`${chosen}!`);
+    await page.locator('[data-sl="password-submit"]').click();
+    await page.locator('[data-sl="field-error"][data-field="repeat"]').waitFor();
+    expect(await page.locator('[data-sl="field-error"][data-field="newPassword"]').count()).toBe(0);
+    expect(posts).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // A wrong current password: refused by the server, the session stays.
+    await current.fill('not-my-password');
+    await repeat.fill(chosen);
+    const refused = page.waitForResponse((r) => r.url().endsWith('/api/auth/password'));
+    await page.locator('[data-sl="password-submit"]').click();
+    expect((await refused).status()).toBe(401);
+    await page.locator('[data-sl="field-error"][data-field="currentPassword"]').waitFor();
+    expect(await page.locator('[data-sl="field-error"][data-field="newPassword"]').count()).toBe(0);
+    expect(await page.locator('[data-sl="session-notice"]').count()).toBe(0);
+
+    await current.fill(anna.password);
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/auth/password'));
+    await page.locator('[data-sl="password-submit"]').click();
+    expect((await answered).status()).toBe(200);
+    await page.locator('[data-sl="password-changed"]').waitFor();
+    await page.locator('[data-sl="password-prompt"]').waitFor({ state: 'detached' });
+    expect(await page.locator('[data-sl="password-current"]').count()).toBe(0);
+    // This console goes on; the other session has ended; only the new password works.
+    expect(await page.locator('[data-sl="status-toggle"]:not([disabled])').count()).toBe(1);
+    expect((await fetch(`${t.url}/api/auth/me`, { headers: { cookie: elsewhere } })).status).toBe(401);
+    expect((await loginBody(anna.username, anna.password)).status).toBe(401);
+    const fresh = await loginBody(anna.username, chosen);
+    expect(fresh.status).toBe(200);
+    expect(((await fresh.json()) as { operator: object }).operator).not.toHaveProperty('passwordChangeDue');
+
+    // After a reload the console knows the change is no longer due.
+    await page.reload();
+    await page.locator('[data-sl="password-change-open"][data-due="false"]').waitFor();
+    expect(await page.locator('[data-sl="password-prompt"]').count()).toBe(0);
+  });
+
+  it('shows no prompt for a password its owner chose, and offers the change in the header', async () => {
+    const bob = await account(false);
+    await signInConsole(page, t.url, bob);
+    await page.locator('[data-sl="password-change-open"][data-due="false"]').waitFor();
+    expect(await page.locator('[data-sl="password-prompt"]').count()).toBe(0);
+    await page.locator('[data-sl="password-change-open"]').click();
+    await page.locator('[data-sl="password-current"]').waitFor();
+    await page.locator('[data-sl="password-cancel"]').click();
+    await page.locator('[data-sl="password-current"]').waitFor({ state: 'detached' });
+  });
+});

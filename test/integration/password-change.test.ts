@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureDemoOperator } from '../../server/src/operators/demo.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { connectOperator, login } from '../support/clients.ts';
+
+type Entry = Record<string, string>;
+
+/** The audit stream, each entry as its fields. */
+async function auditEntries(t: TestApp): Promise<Entry[]> {
+  const raw = await t.app.redis.xrange(`${t.config.redisPrefix}:audit`, '-', '+');
+  return raw.map(([, kv]) => {
+    const e: Entry = {};
+    for (let i = 0; i < kv.length; i += 2) e[kv[i]!] = kv[i + 1]!;
+    return e;
+  });
+}
+
+describe('a one-time password replaced by its owner', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  async function oneTimeAccount() {
+    const username = `op${randomUUID().slice(0, 8)}`;
+    const password = `one-time-${randomUUID().slice(0, 8)}`;
+    const account = await t.app.operators.create({ username, password, displayName: 'Anna', oneTime: true });
+    return { id: account.id, username, password };
+  }
+
+  const change = (cookie: string, body: unknown) =>
+    fetch(`${t.url}/api/auth/password`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', origin: t.config.publicOrigin },
+      body: JSON.stringify(body),
+    });
+
+  it('ends the other sessions (their consoles hear session:ended) and keeps this one and its console', async () => {
+    const anna = await oneTimeAccount();
+    const here = await login(t.url, anna.username, anna.password);
+    const elsewhere = await login(t.url, anna.username, anna.password);
+    const mine = await connectOperator(t.url, here);
+    const other = await connectOperator(t.url, elsewhere);
+    const ended = new Promise<void>((resolve) => other.once('session:ended', () => resolve()));
+    let mineEnded = false;
+    mine.on('session:ended', () => {
+      mineEnded = true;
+    });
+    try {
+      const chosen = 'a-passphrase-of-my-own';
+      const res = await change(here, { currentPassword: anna.password, newPassword: chosen });
+      expect(res.status).toBe(200);
+      await ended;
+      // The calling console still works: an acknowledged event after the change.
+      const ack = await mine.timeout(5000).emitWithAck('operator:status', { status: 'available' });
+      expect(ack).toMatchObject({ ok: true, status: 'available' });
+      expect(mine.connected).toBe(true);
+      expect(mineEnded).toBe(false);
+      await expect(connectOperator(t.url, elsewhere)).rejects.toThrow('unauthorized');
+
+      const entries = await auditEntries(t);
+      expect(entries.filter((e) => e.action === 'password-change')).toEqual([
+        expect.objectContaining({ action: 'password-change', actor: anna.id }),
+      ]);
+      const stored = JSON.stringify(entries);
+      for (const secret of [anna.password, chosen, anna.username]) expect(stored).not.toContain(secret);
+      for (const line of t.logs) {
+        expect(line).not.toContain(anna.password);
+        expect(line).not.toContain(chosen);
+      }
+    } finally {
+      mine.disconnect();
+      other.disconnect();
+    }
+  });
+
+  it('an expired one-time password is audited as a failed sign-in', async () => {
+    const anna = await oneTimeAccount();
+    // Set 72 hours and a second ago: ONE_TIME_PASSWORD_HOURS has passed.
+    await t.app.redis.hset(
+      t.app.operators.keys.operator(anna.id),
+      'passwordSetAt',
+      String(Date.now() - 72 * 3_600_000 - 1000),
+    );
+    await expect(login(t.url, anna.username, anna.password)).rejects.toThrow('login failed: 401');
+    const entries = await auditEntries(t);
+    expect(entries.map((e) => [e.action, e.actor])).toEqual([['login-failed', anna.id]]);
+  });
+});
+
+describe('who makes one-time passwords', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  const passwordChangeDue = async (username: string, password: string) => {
+    const res = await fetch(`${t.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    expect(res.status).toBe(200);
+    // The sign-in answers as PROTOCOL.md says; /me tells the console.
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const me = await fetch(`${t.url}/api/auth/me`, { headers: { cookie } });
+    expect(me.status).toBe(200);
+    return ((await me.json()) as { operator: { passwordChangeDue?: boolean } }).operator.passwordChangeDue;
+  };
+
+  it('the admin API, for a new account and a reset', async () => {
+    const adminName = `admin${randomUUID().slice(0, 6)}`;
+    const adminPassword = `pw-${randomUUID()}`;
+    await t.app.operators.create({ username: adminName, password: adminPassword, role: 'admin' });
+    expect(await passwordChangeDue(adminName, adminPassword)).toBeUndefined();
+    const cookie = await login(t.url, adminName, adminPassword);
+    const call = (path: string, body: unknown) =>
+      fetch(`${t.url}${path}`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', origin: t.config.publicOrigin },
+        body: JSON.stringify(body),
+      });
+    const username = `noor${randomUUID().slice(0, 6)}`;
+    const created = (await (
+      await call('/api/admin/operators', { username, displayName: 'Noor' })
+    ).json()) as {
+      operator: { id: string };
+      password: string;
+    };
+    expect(await passwordChangeDue(username, created.password)).toBe(true);
+    const reset = (await (
+      await call(`/api/admin/operators/${created.operator.id}/reset-password`, {})
+    ).json()) as { password: string };
+    expect(await passwordChangeDue(username, reset.password)).toBe(true);
+  });
+
+  it('the demo accounts of npm start', async () => {
+    const demo = await ensureDemoOperator(t.app);
+    expect(demo.length).toBeGreaterThan(0);
+    for (const c of demo) expect(await passwordChangeDue(c.username, c.password)).toBe(true);
+  });
+});
