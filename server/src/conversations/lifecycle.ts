@@ -26,7 +26,7 @@ import { type QueueView, type Roster, type Router, routingScore, type Waiters } 
 import type { Notifier } from '../sockets/notifier.ts';
 import { Credentials, newToken } from './credentials.ts';
 import { VisitorResume } from './resume.ts';
-import { endScript, markAwayScript, startScript } from './scripts.ts';
+import { endScript, markAwayScript, settleAwayScript, startScript } from './scripts.ts';
 import type { ConversationRecord, ConversationStore } from './store.ts';
 
 /** How long an address's set of open conversations outlives its last new conversation. */
@@ -37,6 +37,8 @@ const START_WINDOW_MS = 3_600_000;
 export const ADDRESS_AFTER_END_MS = 60 * 60_000;
 /** Days a day's figures are kept. */
 const STATS_TTL_MS = 3 * 86_400_000;
+/** Overdue away conversations one sweep ends at most; the next sweep takes the rest. */
+const OVERDUE_PER_SWEEP = 200;
 
 const newId = () => randomBytes(16).toString('base64url');
 
@@ -107,7 +109,7 @@ export class ConversationLifecycle {
     this.#k = deps.keys;
     this.#c = new Credentials(deps.cipher, deps.keys);
     this.#resume = new VisitorResume(deps, this.#c);
-    prepareScripts(deps.redis, [startScript, endScript, markAwayScript]);
+    prepareScripts(deps.redis, [startScript, endScript, markAwayScript, settleAwayScript]);
   }
 
   /**
@@ -246,15 +248,28 @@ export class ConversationLifecycle {
     const r = await runScript(
       this.#d.redis,
       markAwayScript,
-      { conversation: this.#k.conversation(conversationId), waitingAway: this.#k.waitingAway },
+      {
+        conversation: this.#k.conversation(conversationId),
+        waitingAway: this.#k.waitingAway,
+        awayUntil: this.#k.awayUntil,
+      },
       { id: conversationId, reason, now, returnUntil },
     );
     if (!r) return;
     const q = this.#d.conversationsQueue;
-    await q.add('away-expire', { conversationId, awaySince: now }, { delay: this.#d.config.returnWindowMs });
-    if (r.state === 'waiting') {
-      // Held out of routing if the visitor is still gone then (the sweep is the safety net).
-      await q.add('hold', { conversationId }, { delay: this.#d.config.waiterHoldMs + 100 });
+    try {
+      await q.add(
+        'away-expire',
+        { conversationId, awaySince: now },
+        { delay: this.#d.config.returnWindowMs },
+      );
+      if (r.state === 'waiting') {
+        // Held out of routing if the visitor is still gone then.
+        await q.add('hold', { conversationId }, { delay: this.#d.config.waiterHoldMs + 100 });
+      }
+    } catch (err) {
+      // The sweep holds and ends it in their place; the operator still hears the visitor left.
+      this.#d.log.warn({ err }, 'return-window timers not queued; the sweep stands in');
     }
     if (r.operatorId) {
       this.#d.notifier.toOperator(r.operatorId, 'chat:visitor-left', {
@@ -270,6 +285,71 @@ export class ConversationLifecycle {
     const r = await this.#d.store.read(conversationId);
     if (!r?.away || r.state === 'ended' || r.away.since !== awaySince) return;
     await this.end(conversationId, 'timeout', { notifyVisitor: false });
+  }
+
+  /**
+   * Sweep: ends the away conversations whose return window closed by `now`, as their
+   * away-expire job would have; that one job may be lost (a crash before it was queued, a
+   * failed attempt), and a conversation nobody ends is never purged. First indexes the away
+   * conversations an earlier release (or an instance of it still running) left unindexed.
+   * @param now the time windows are compared with; tests move it on
+   * @returns how many it ended
+   */
+  async endOverdueAway(now = Date.now()): Promise<number> {
+    await this.#indexUnindexedAway();
+    const d = this.#d;
+    const key = this.#k.awayUntil;
+    const due = await d.redis.zrangebyscore(key, '-inf', now, 'LIMIT', 0, OVERDUE_PER_SWEEP);
+    let ended = 0;
+    for (const id of due) {
+      try {
+        const r = await runScript(
+          d.redis,
+          settleAwayScript,
+          { conversation: this.#k.conversation(id), awayUntil: key },
+          { id, now },
+        );
+        if (r.status !== 'due') continue;
+        await this.end(id, 'timeout', { notifyVisitor: false });
+        ended++;
+      } catch (err) {
+        // One conversation that fails to end must not keep the others: the next sweep tries again.
+        d.log.warn({ err }, 'an overdue away conversation did not end');
+      }
+    }
+    if (ended > 0) d.log.info({ conversations: ended }, 'away conversations ended by the sweep');
+    return ended;
+  }
+
+  /**
+   * Every away conversation is in the held set, the waiter away index or the active set:
+   * those with no entry in awayUntil (written before it existed) get one, by the window
+   * their record holds. Cheap (the sets hold conversations open now), so every sweep does
+   * it, as instances of the earlier release may still mark visitors away during a deploy.
+   */
+  async #indexUnindexedAway(): Promise<void> {
+    const d = this.#d;
+    const k = this.#k;
+    const [held, waitingAway, active] = await Promise.all([
+      d.redis.zrange(k.held, 0, -1),
+      d.redis.zrange(k.waitingAway, 0, -1),
+      d.redis.smembers(k.active),
+    ]);
+    const ids = [...new Set([...held, ...waitingAway, ...active])];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const read = d.redis.pipeline();
+      for (const id of chunk) read.hmget(k.conversation(id), 'state', 'away', 'returnUntil');
+      const rows = (await read.exec()) ?? [];
+      const add = d.redis.pipeline();
+      chunk.forEach((id, j) => {
+        const [state, away, returnUntil] = (rows[j]?.[1] ?? []) as (string | null)[];
+        const until = Number(returnUntil);
+        // NX: an entry mark-away wrote is never moved back by this older read.
+        if (state && state !== 'ended' && away && until > 0) add.zadd(this.#k.awayUntil, 'NX', until, id);
+      });
+      if (add.length > 0) await add.exec();
+    }
   }
 
   /** Ends a conversation (by operator, visitor, timeout or block) and starts retention. */
@@ -327,7 +407,8 @@ export class ConversationLifecycle {
     if (res.status === 'already') return;
     const op = res.operatorId;
     const statsKey = k.statsDay(new Date().toISOString().slice(0, 10));
-    const tx = d.redis.multi().hincrby(statsKey, 'ended', 1);
+    // Out of the away index with the figures; the sweep drops an entry left by a crash here.
+    const tx = d.redis.multi().zrem(this.#k.awayUntil, conversationId).hincrby(statsKey, 'ended', 1);
     if (res.previous === 'waiting') tx.hincrby(statsKey, 'abandoned', 1);
     await tx.pexpire(statsKey, STATS_TTL_MS).exec();
     if (op) await d.roster.addEnded(op, conversationId, Date.now() + d.config.retentionMs);

@@ -8,6 +8,7 @@ import {
   markAwayScript,
   redeemReturnCodeScript,
   rotateTokenScript,
+  settleAwayScript,
   startScript,
 } from './scripts.ts';
 
@@ -15,6 +16,7 @@ const t = useLuaTest([
   startScript,
   endScript,
   markAwayScript,
+  settleAwayScript,
   rotateTokenScript,
   redeemReturnCodeScript,
   assignScript,
@@ -388,25 +390,28 @@ describe('end.lua', () => {
   });
 });
 
-describe('mark-away.lua', () => {
-  const markAway = (id: string, now = T0 + 10) =>
-    runScript(
-      t.redis,
-      markAwayScript,
-      { conversation: t.k.conversation(id), waitingAway: t.k.waitingAway },
-      { id, reason: 'quick-exit', now, returnUntil: now + 900_000 },
-    );
+const AWAY_WINDOW = 900_000;
+const awayUntil = () => t.k.join('away-until');
+const markAway = (id: string, now = T0 + 10) =>
+  runScript(
+    t.redis,
+    markAwayScript,
+    { conversation: t.k.conversation(id), waitingAway: t.k.waitingAway, awayUntil: awayUntil() },
+    { id, reason: 'quick-exit', now, returnUntil: now + AWAY_WINDOW },
+  );
 
-  it('a waiting conversation is marked away and indexed by when its visitor left', async () => {
+describe('mark-away.lua', () => {
+  it('a waiting conversation is marked away and indexed by when its visitor left and when its window closes', async () => {
     await start('c1');
     expect(await markAway('c1')).toEqual({ state: 'waiting', operatorId: '' });
     expect(await conv('c1')).toMatchObject({
       away: 'quick-exit',
       awaySince: String(T0 + 10),
-      returnUntil: String(T0 + 10 + 900_000),
+      returnUntil: String(T0 + 10 + AWAY_WINDOW),
       vsock: '',
     });
     expect(Number(await t.redis.zscore(t.k.waitingAway, 'c1'))).toBe(T0 + 10);
+    expect(Number(await t.redis.zscore(awayUntil(), 'c1'))).toBe(T0 + 10 + AWAY_WINDOW);
   });
 
   it('an active one is marked away and names its operator, without the waiter index', async () => {
@@ -415,6 +420,14 @@ describe('mark-away.lua', () => {
     expect(await markAway('c1')).toEqual({ state: 'active', operatorId: 'op1' });
     expect((await conv('c1')).away).toBe('quick-exit');
     expect(await t.redis.exists(t.k.waitingAway)).toBe(0);
+    expect(Number(await t.redis.zscore(awayUntil(), 'c1'))).toBe(T0 + 10 + AWAY_WINDOW);
+  });
+
+  it('a repeat leave moves neither the window nor its index entry', async () => {
+    await start('c1');
+    await markAway('c1');
+    expect(await markAway('c1', T0 + 5000)).toBeNull();
+    expect(Number(await t.redis.zscore(awayUntil(), 'c1'))).toBe(T0 + 10 + AWAY_WINDOW);
   });
 
   it('an ended or missing conversation answers null and is left alone', async () => {
@@ -424,7 +437,61 @@ describe('mark-away.lua', () => {
     expect(await markAway('c1')).toBeNull();
     expect(await markAway('nope')).toBeNull();
     expect(await conv('c1')).toEqual(before);
-    expect(await t.redis.exists(t.k.conversation('nope'), t.k.waitingAway)).toBe(0);
+    expect(await t.redis.exists(t.k.conversation('nope'), t.k.waitingAway, awayUntil())).toBe(0);
+  });
+});
+
+describe('settle-away.lua', () => {
+  const settle = (id: string, now: number) =>
+    runScript(
+      t.redis,
+      settleAwayScript,
+      { conversation: t.k.conversation(id), awayUntil: awayUntil() },
+      { id, now },
+    );
+
+  it('due: still away when its window closed; the entry stays until it ends', async () => {
+    await start('c1');
+    await markAway('c1');
+    expect(await settle('c1', T0 + 10 + AWAY_WINDOW - 1)).toEqual({
+      status: 'later',
+      returnUntil: T0 + 10 + AWAY_WINDOW,
+    });
+    expect(await settle('c1', T0 + 10 + AWAY_WINDOW)).toEqual({ status: 'due' });
+    expect(Number(await t.redis.zscore(awayUntil(), 'c1'))).toBe(T0 + 10 + AWAY_WINDOW);
+    expect((await conv('c1')).state).toBe('waiting');
+  });
+
+  it('later: its visitor came back and left again; the entry moves to the new window', async () => {
+    await start('c1');
+    await markAway('c1');
+    await t.redis.hset(t.k.conversation('c1'), { away: '', awaySince: '', returnUntil: '' });
+    await markAway('c1', T0 + 60_000);
+    // As an older read would have left it.
+    await t.redis.zadd(awayUntil(), T0 + 10 + AWAY_WINDOW, 'c1');
+    expect(await settle('c1', T0 + 10 + AWAY_WINDOW)).toEqual({
+      status: 'later',
+      returnUntil: T0 + 60_000 + AWAY_WINDOW,
+    });
+    expect(Number(await t.redis.zscore(awayUntil(), 'c1'))).toBe(T0 + 60_000 + AWAY_WINDOW);
+  });
+
+  it('gone: back, ended or purged; the entry goes and nothing else changes', async () => {
+    await start('c1');
+    await markAway('c1');
+    await t.redis.hset(t.k.conversation('c1'), { away: '', awaySince: '', returnUntil: '' });
+    const before = await conv('c1');
+    expect(await settle('c1', T0 + 10 + AWAY_WINDOW)).toEqual({ status: 'gone' });
+    expect(await conv('c1')).toEqual(before);
+
+    await start('c2', { code: 'code-c2' });
+    await markAway('c2');
+    await end('c2', await readFields('c2'));
+    expect(await settle('c2', T0 + 10 + AWAY_WINDOW)).toEqual({ status: 'gone' });
+
+    await t.redis.zadd(awayUntil(), T0, 'purged');
+    expect(await settle('purged', T0 + 10 + AWAY_WINDOW)).toEqual({ status: 'gone' });
+    expect(await t.redis.exists(awayUntil(), t.k.conversation('purged'))).toBe(0);
   });
 });
 

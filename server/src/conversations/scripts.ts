@@ -78,11 +78,23 @@ export const endScript = luaScript({
 
 export const markAwayScript = luaScript({
   file: file('mark-away'),
-  keys: ['conversation', 'waitingAway'],
+  keys: ['conversation', 'waitingAway', 'awayUntil'],
   args: ['id', 'reason', 'now', 'returnUntil'],
   decode: (r) => {
     const [state, operatorId] = strings(r);
     return state ? { state, operatorId: operatorId ?? '' } : null;
+  },
+});
+
+/** The sweep's look at an away conversation whose return window may have closed. */
+export const settleAwayScript = luaScript({
+  file: file('settle-away'),
+  keys: ['conversation', 'awayUntil'],
+  args: ['id', 'now'],
+  decode: (r) => {
+    const [status, returnUntil] = strings(r);
+    if (status === 'later') return { status, returnUntil: Number(returnUntil) } as const;
+    return { status: status as 'due' | 'gone' };
   },
 });
 

@@ -21,6 +21,20 @@ declare module 'fastify' {
  */
 export const JOB_RETENTION = { removeOnComplete: true, removeOnFail: 100 } as const;
 
+/**
+ * The default of the `conversations` and `retention` queues: a job that fails (a Redis
+ * failover, a crash mid-job) is tried again, after 1, 2, 4 … 64 s, so about two minutes in
+ * all. A lost `purge` or `away-expire` keeps a conversation's data, a lost `urgent-alert` or
+ * `break-end` silences an alert or keeps an operator on a break. Every job of the two queues
+ * checks the state it acts on, so a second run does nothing twice, except that an
+ * `urgent-alert` whose repeat failed to queue after it alerted alerts once more.
+ */
+export const JOB_DEFAULTS = {
+  ...JOB_RETENTION,
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+} as const;
+
 export const QUEUE_CONVERSATIONS = 'conversations';
 export const QUEUE_RETENTION = 'retention';
 
@@ -33,9 +47,9 @@ export default fp(
     });
     const conversations = new Queue(QUEUE_CONVERSATIONS, {
       ...bullOptions(),
-      defaultJobOptions: JOB_RETENTION,
+      defaultJobOptions: JOB_DEFAULTS,
     });
-    const retention = new Queue(QUEUE_RETENTION, { ...bullOptions(), defaultJobOptions: JOB_RETENTION });
+    const retention = new Queue(QUEUE_RETENTION, { ...bullOptions(), defaultJobOptions: JOB_DEFAULTS });
     conversations.on('error', (err) => app.log.warn({ err }, 'conversations queue error'));
     retention.on('error', (err) => app.log.warn({ err }, 'retention queue error'));
     // Connected before the app is ready: a queue closed while its connection still

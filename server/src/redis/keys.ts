@@ -51,6 +51,11 @@ export function redisKeys(prefix: string) {
     held: k('held'),
     /** Sorted set: waiters whose visitor is away, by the time they left. */
     waitingAway: k('waiting-away'),
+    /**
+     * Sorted set: away conversations (waiting or active) by when their return window closes;
+     * the sweep ends from here those whose away-expire job was lost.
+     */
+    awayUntil: k('away-until'),
     /** Set: active conversations. */
     active: k('active'),
     /** Sorted set: visitor presence, conversation id → ms until which it counts as connected. */

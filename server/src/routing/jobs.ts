@@ -25,14 +25,15 @@ export interface JobServices {
 }
 
 /**
- * The sweep: catches what a lost event or a dead instance left behind (operators gone,
- * visitors gone, release 1's waiting set, waiters gone too long), then routes and pushes
- * the queue to everyone.
+ * The sweep: catches what a lost event, a lost job or a dead instance left behind
+ * (operators gone, visitors gone, release 1's waiting set, return windows closed, waiters
+ * gone too long), then routes and pushes the queue to everyone.
  */
 export async function sweep(s: JobServices): Promise<void> {
   await s.presence.sweepOperators();
   await s.waiters.migrateLegacyWaiting();
   await s.presence.sweepVisitors();
+  await s.lifecycle.endOverdueAway();
   await s.waiters.holdGoneWaiters();
   await s.waiters.fallbackUnspoken();
   await s.router.routeNow();
@@ -117,10 +118,11 @@ export async function startWorkers(app: FastifyInstance): Promise<Worker[]> {
   // initialise leaves BullMQ's own init promise rejected with nobody to catch it.
   await Promise.all([conversations, retention].flatMap((w) => [w.waitUntilReady(), w.client]));
   // A sweep every 10 s is 8,640 jobs a day: none is kept once done, and few failed ones.
+  // A failed one is not retried: the next is 10 s away.
   await app.queues.conversations.upsertJobScheduler(
     'sweep',
     { every: SWEEP_EVERY_MS },
-    { name: 'sweep', opts: JOB_RETENTION },
+    { name: 'sweep', opts: { ...JOB_RETENTION, attempts: 1 } },
   );
   return [conversations, retention];
 }

@@ -342,12 +342,32 @@ export class Roster {
     return this.#redis.smembers(this.#keys.operatorConversations(operatorId));
   }
 
-  /** Conversations that ended in an operator's hands and are still kept. */
+  /**
+   * Conversations that ended in an operator's hands and are still kept. Entries past
+   * retention (whose purge failed, or from before the list expired) are dropped here.
+   */
   async endedOf(operatorId: string, now = Date.now()): Promise<string[]> {
-    return this.#redis.zrangebyscore(this.#keys.operatorEnded(operatorId), now, '+inf');
+    const key = this.#keys.operatorEnded(operatorId);
+    const res = await this.#redis
+      .multi()
+      .zremrangebyscore(key, '-inf', `(${now}`)
+      .zrangebyscore(key, now, '+inf')
+      .exec();
+    return (res?.[1]?.[1] ?? []) as string[];
   }
 
+  /**
+   * Lists a conversation until `until` (its purge). Drops entries past retention, and the
+   * list expires with its latest entry (NX sets a first expiry, GT only ever moves it on).
+   */
   async addEnded(operatorId: string, conversationId: string, until: number): Promise<void> {
-    await this.#redis.zadd(this.#keys.operatorEnded(operatorId), until, conversationId);
+    const key = this.#keys.operatorEnded(operatorId);
+    await this.#redis
+      .multi()
+      .zremrangebyscore(key, '-inf', `(${Date.now()}`)
+      .zadd(key, until, conversationId)
+      .pexpireat(key, until, 'NX')
+      .pexpireat(key, until, 'GT')
+      .exec();
   }
 }
