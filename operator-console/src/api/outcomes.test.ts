@@ -37,6 +37,7 @@ describe('outcomes switch on the reason, not on guesses', () => {
     expect(blockOutcome(refused('conflict', 'block_too_late'))).toBe('too-late');
     expect(blockOutcome(refused('conflict'))).toBe('failed');
     expect(blockOutcome(refused('forbidden', 'not_holder'))).toBe('forbidden');
+    expect(blockOutcome(refused('forbidden', 'role_required'))).toBe('lifted');
     expect(blockOutcome(refused('not_found'))).toBe('not-found');
   });
 

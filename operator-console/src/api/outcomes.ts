@@ -16,10 +16,11 @@ export type AcceptOutcome = 'ok' | 'conflict' | 'full' | 'failed';
  */
 export type TransferOutcome = 'ok' | 'offline' | 'colleague-full' | 'ended' | 'not-found' | 'failed';
 /**
- * `chat:block`: `too-late` the conversation ended too long ago; `forbidden` no longer this
- * operator's; `not-found` gone.
+ * `chat:block`: `too-late` the conversation ended too long ago; `lifted` a supervisor lifted
+ * its block, and only a supervisor blocks it again; `forbidden` no longer this operator's;
+ * `not-found` gone.
  */
-export type BlockOutcome = 'ok' | 'too-late' | 'forbidden' | 'not-found' | 'failed';
+export type BlockOutcome = 'ok' | 'too-late' | 'lifted' | 'forbidden' | 'not-found' | 'failed';
 /**
  * `supervisor:reassign`: `not-found` the operator is not signed in; `colleague-full` they
  * have no room; `conflict` the conversation moved on.
@@ -62,6 +63,7 @@ export function blockOutcome(res: Ack<object> | undefined): BlockOutcome {
   if (res?.ok) return 'ok';
   const { code, reason } = refusalOf(res);
   if (reason === 'block_too_late') return 'too-late';
+  if (reason === 'role_required') return 'lifted';
   if (code === 'forbidden') return 'forbidden';
   return code === 'not_found' ? 'not-found' : 'failed';
 }

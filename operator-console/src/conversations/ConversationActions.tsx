@@ -102,6 +102,7 @@ export function ConversationActions({
 
   const blockFailureText = {
     'too-late': t.actions.blockTooLate,
+    lifted: t.actions.blockLifted,
     forbidden: t.actions.blockForbidden,
     'not-found': t.actions.blockNotFound,
     failed: t.actions.blockFailed,

@@ -260,6 +260,7 @@ export const en: Messages = {
     blocked: 'This visitor is blocked.',
     blockTooLate: 'This conversation ended too long ago; it can no longer be blocked.',
     blockForbidden: 'You cannot block this visitor: the conversation is not (or no longer) yours.',
+    blockLifted: 'A supervisor lifted this visitor’s block; only a supervisor can block again.',
     blockNotFound: 'This conversation no longer exists.',
     blockFailed: 'Blocking failed. Please try again.',
     report: 'Report to Veilig Thuis',

@@ -255,6 +255,8 @@ export const nl = {
     blocked: 'Deze bezoeker is geblokkeerd.',
     blockTooLate: 'Dit gesprek is te lang geleden beëindigd; blokkeren kan niet meer.',
     blockForbidden: 'Je kunt deze bezoeker niet blokkeren: het gesprek is niet (meer) bij jou.',
+    blockLifted:
+      'Een leidinggevende heeft de blokkade van deze bezoeker opgeheven; alleen een leidinggevende kan opnieuw blokkeren.',
     blockNotFound: 'Dit gesprek bestaat niet meer.',
     blockFailed: 'Blokkeren is niet gelukt. Probeer het opnieuw.',
     report: 'Melding Veilig Thuis',

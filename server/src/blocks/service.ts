@@ -43,6 +43,8 @@ export class Blocks {
    * `chat:block`: ends the conversation with reason `blocked` and refuses new conversations
    * from the same hashed address. Works on an open conversation, and for an hour after it
    * ended (the troll who leaves at once). Blocking the same conversation again changes nothing.
+   * Once a supervisor lifted its block, only a supervisor may block it again (`role_required`)
+   * until that block would have run out: the holder cannot undo the decision at once.
    */
   async block(
     conversationId: string,
@@ -52,7 +54,11 @@ export class Blocks {
     const k = d.keys;
     const r = await d.store.get(conversationId);
     if (!actor.supervisor && r.operatorId !== actor.id) throw refusal('not_holder');
-    if (r.blockId && (await d.redis.exists(k.block(r.blockId)))) return { blockId: r.blockId };
+    if (r.blockId) {
+      const [addr, lifted] = await d.redis.hmget(k.block(r.blockId), 'addr', 'lifted');
+      if (addr) return { blockId: r.blockId };
+      if (lifted && !actor.supervisor) throw refusal('role_required');
+    }
     const addr = r.addr || (await d.redis.get(k.endedAddress(conversationId)));
     if (!addr) throw refusal('block_too_late');
     if (r.state !== 'ended') {
@@ -108,16 +114,22 @@ export class Blocks {
 
   /**
    * Lifts a block (`DELETE /api/blocks/:blockId`); audited. With `lines`, a block of
-   * another line is `not_found`, as an unknown one.
+   * another line is `not_found`, as an unknown one. The lift is remembered in the block's
+   * hash, emptied to `{ lifted }` and expiring when the block would have (see `block`).
    */
   async lift(blockId: string, actorId: string, lines?: ReadonlySet<string>): Promise<void> {
     const k = this.#d.keys;
-    const [addr, line] = await this.#d.redis.hmget(k.block(blockId), 'addr', 'line');
+    const [addr, line, expiresAt] = await this.#d.redis.hmget(k.block(blockId), 'addr', 'line', 'expiresAt');
     if (!addr || !this.#inLines(line ?? undefined, lines)) throw new AppError('not_found');
     const tx = this.#d.redis.multi();
     // Only this block: a newer one on the same address stays.
     if ((await this.#d.redis.get(k.blockedAddress(addr))) === blockId) tx.del(k.blockedAddress(addr));
-    await tx.del(k.block(blockId)).zrem(k.blocks, blockId).exec();
+    tx.del(k.block(blockId)).zrem(k.blocks, blockId);
+    const now = Date.now();
+    if (Number(expiresAt) > now) {
+      tx.hset(k.block(blockId), 'lifted', String(now)).pexpireat(k.block(blockId), Number(expiresAt));
+    }
+    await tx.exec();
     await this.#d.audit.record('block-lift', actorId, blockId);
   }
 

@@ -105,7 +105,10 @@ export function redisKeys(prefix: string) {
     startsByAddress: (addr: string) => k('throttle', 'starts', addr),
     /** String: the block in force on an address (its block id). */
     blockedAddress: (addr: string) => k('block', 'addr', addr),
-    /** Hash: one block (addr hash, createdAt, expiresAt, operatorName). */
+    /**
+     * Hash: one block (addr hash, createdAt, expiresAt, operatorName); once lifted only
+     * `{ lifted }`, until the block would have run out (only a supervisor blocks it again).
+     */
     block: (blockId: string) => k('block', blockId),
     /** Sorted set: blocks by expiry. */
     blocks: k('blocks'),

@@ -67,13 +67,38 @@ describe('the regions file', () => {
 
   it('in production wants https, except on loopback or an internal service name', () => {
     expect(problems(JSON.stringify([entry({ endpoint: 'http://vt.example.nl/' })]), true)).toEqual([
-      'VT_REGIONS_FILE: [0].endpoint: must be https:// in production (http only on loopback or an internal service name)',
+      'VT_REGIONS_FILE: [0].endpoint: must be https:// in production (http only on loopback, a private address or an internal service name)',
     ]);
     for (const endpoint of ['http://127.0.0.1:9090/', 'http://inbox:9090/', 'http://localhost/']) {
       expect(parseRegions(JSON.stringify([entry({ endpoint })]), { production: true })).toHaveLength(1);
     }
     expect(
       parseRegions(JSON.stringify([entry({ endpoint: 'http://vt.example.nl/' })]), { production: false }),
+    ).toHaveLength(1);
+  });
+
+  it('in production refuses plain http to a public IP literal, IPv6 included', () => {
+    for (const endpoint of [
+      'http://[2001:db8::1]/',
+      'http://[2a00:1450::5]:8080/vt',
+      'http://203.0.113.7/',
+    ]) {
+      expect(problems(JSON.stringify([entry({ endpoint })]), true)).toEqual([
+        'VT_REGIONS_FILE: [0].endpoint: must be https:// in production (http only on loopback, a private address or an internal service name)',
+      ]);
+    }
+    for (const endpoint of [
+      'http://[::1]:9090/',
+      'http://[fd12:3456::7]/',
+      'http://10.0.0.5/',
+      'http://172.20.0.3:8080/',
+      'http://192.168.1.10/',
+      'http://vt-inbox/',
+    ]) {
+      expect(parseRegions(JSON.stringify([entry({ endpoint })]), { production: true })).toHaveLength(1);
+    }
+    expect(
+      parseRegions(JSON.stringify([entry({ endpoint: 'http://[2001:db8::1]/' })]), { production: false }),
     ).toHaveLength(1);
   });
 

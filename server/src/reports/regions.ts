@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type RegionId, regionIds, regionName } from '@stille-lijn/shared/domain/regions';
 import { ConfigError } from '../config.ts';
+import { isInternalHost } from '../http/internal-host.ts';
 import { decodeBoxKey } from './seal.ts';
 
 /** A Veilig Thuis region this helpline can deliver to. */
@@ -16,16 +17,11 @@ export interface RegionEndpoint {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Loopback, or a name without dots (a service on the deployment's own network, such as `inbox`). */
-function isInternalHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\./.test(h) || !h.includes('.');
-}
-
 /**
  * Parses the regions file's text: a JSON array of `{ id, name, endpoint, publicKey }`.
- * In production an endpoint must be https, except on loopback or an internal service name
- * (over plain http anyone on the path could acknowledge a report that never arrived).
+ * In production an endpoint must be https, except on loopback, a private address or an
+ * internal service name (over plain http anyone on the path could acknowledge a report
+ * that never arrived).
  * @throws {ConfigError} with one line per problem; values are never echoed.
  */
 export function parseRegions(text: string, opts: { production: boolean }): RegionEndpoint[] {
@@ -76,7 +72,10 @@ export function parseRegions(text: string, opts: { production: boolean }): Regio
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
       fail('endpoint', 'must be an http:// or https:// URL');
     } else if (opts.production && url.protocol === 'http:' && !isInternalHost(url.hostname)) {
-      fail('endpoint', 'must be https:// in production (http only on loopback or an internal service name)');
+      fail(
+        'endpoint',
+        'must be https:// in production (http only on loopback, a private address or an internal service name)',
+      );
     }
     let key: Uint8Array | undefined;
     try {

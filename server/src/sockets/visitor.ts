@@ -17,6 +17,31 @@ export function socketAddress(socket: VisitorSocket, trustProxy: number): string
 const VISITOR_EVENTS = Object.keys(visitorInboundSchemas);
 
 /**
+ * Whether a handshake may come from `origin`. WebSockets are not subject to CORS: without
+ * this, any page or ad could open chats (`urgent`, in anyone's words) from its readers'
+ * browsers, each from a fresh address. Our own chat page (`/chat`, the widget's iframe and
+ * the full page) is the only browser client, so a browser's Origin must be the helpline's
+ * public origin, or the origin the request itself came to (the same host, behind a proxy
+ * that keeps Host: a second name of the deployment, development, the tests' 127.0.0.1).
+ * Host pages never connect themselves (their embedding is EMBED_ORIGINS' business). No
+ * Origin: not a browser (socket.io-client in Node, outside checks), which any limit meets
+ * anyway. The same rule as `/operator`'s.
+ */
+export function visitorOriginAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  publicOrigin: string,
+): boolean {
+  if (origin === undefined) return true;
+  if (origin === publicOrigin) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false; // `null` (a sandboxed or file page), or garbage
+  }
+}
+
+/**
  * `/visitor`: anonymous, cookieless. One socket holds at most one conversation, and every
  * event acts only on that one. The events themselves are the features' (conversations,
  * messages); this wires them to each socket.
@@ -24,8 +49,12 @@ const VISITOR_EVENTS = Object.keys(visitorInboundSchemas);
 export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFlight: InFlight): () => void {
   const { config } = app;
 
-  // Connection rate per hashed address.
+  // A foreign page's browser first, before anything is counted or stored; then the
+  // connection rate per hashed address.
   nsp.use(async (socket, next) => {
+    const { headers } = socket.handshake;
+    if (!visitorOriginAllowed(headers.origin, headers.host, config.publicOrigin))
+      return next(new Error('forbidden'));
     try {
       // Every per-address rule counts under this keyed hash; the address itself is never kept.
       socket.data.addressHash = app.cipher.keyedHash(socketAddress(socket, config.trustProxy), 'ip');

@@ -217,6 +217,8 @@ function Composer({
         ref={field}
         data-sl="composer"
         autocomplete="off"
+        // The victim's words never go to a cloud spellchecker (autocorrect stays: phones).
+        spellcheck={false}
         rows={2}
         maxLength={MAX_TEXT}
         aria-describedby={refused ? 'sl-composer-hint sl-refusal-text' : 'sl-composer-hint'}

@@ -31,6 +31,10 @@ export function ReturnScreen({ t, session, state, lang, onBack }: Props) {
           type="text"
           data-sl="return-code-input"
           autocomplete="off"
+          // Nothing for the keyboard to learn or suggest: a remembered code is a revealed one.
+          // Spelled so that Preact sets the attribute: it would set the boolean `autocorrect`
+          // property (Chromium, Safari) to the truthy string "off", which turns it on.
+          autoCorrect="off"
           autocapitalize="characters"
           spellcheck={false}
           maxLength={40}

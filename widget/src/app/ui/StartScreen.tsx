@@ -138,6 +138,8 @@ export function StartScreen({
             <textarea
               data-sl="first-message"
               autocomplete="off"
+              // The victim's words never go to a cloud spellchecker (autocorrect stays: phones).
+              spellcheck={false}
               rows={3}
               maxLength={MAX_TEXT}
               value={text}
