@@ -135,6 +135,17 @@ describe('loadConfig', () => {
     expect(errorLines({ PORT: '80.5' }).map(variableOf)).toEqual(['PORT']);
     expect(errorLines({ REDIS_PREFIX: 'has space' }).map(variableOf)).toEqual(['REDIS_PREFIX']);
     expect(errorLines({ NODE_ENV: 'staging' }).map(variableOf)).toEqual(['NODE_ENV']);
+    // The on-call webhook in production: https, or http inside the deployment's own network.
+    const prod = { NODE_ENV: 'production', DATA_KEY_FILE: '/k', HASH_KEY_FILE: '/h' };
+    const pager = (url: string) => errorLines({ ...prod, ONCALL_WEBHOOK_URL: url });
+    expect(pager('http://pager.example.org/hook').map(variableOf)).toEqual(['ONCALL_WEBHOOK_URL']);
+    expect(pager('http://pager.example.org/hook').join('\n')).not.toContain('pager.example.org');
+    expect(pager('http://[2001:db8::1]/hook').map(variableOf)).toEqual(['ONCALL_WEBHOOK_URL']);
+    for (const ok of ['https://pager.example.org/hook', 'http://127.0.0.1:9/hook', 'http://pager:8080/hook'])
+      expect(loadConfig({ ...prod, ONCALL_WEBHOOK_URL: ok }).oncallWebhookUrl).toBe(ok);
+    expect(
+      loadConfig({ ONCALL_WEBHOOK_URL: 'http://pager.example.org/hook' }).oncallWebhookUrl,
+    ).toBeDefined();
     // A guessable metrics token is no token.
     expect(errorLines({ METRICS_TOKEN: 'short' }).map(variableOf)).toEqual(['METRICS_TOKEN']);
   });

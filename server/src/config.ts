@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { z } from 'zod';
+import { isInternalHost } from './http/internal-host.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const list = z.string().transform((v) =>
@@ -288,6 +289,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     missing.push(
       'HASH_KEY: HASH_KEY or HASH_KEY_FILE is required in production (npm run keys -- generate --hash-key)',
     );
+  }
+  // Over plain http anyone on the path reads the waiting counts and can drop the page.
+  if (e.NODE_ENV === 'production' && e.ONCALL_WEBHOOK_URL) {
+    const url = new URL(e.ONCALL_WEBHOOK_URL);
+    if (url.protocol === 'http:' && !isInternalHost(url.hostname))
+      missing.push(
+        'ONCALL_WEBHOOK_URL: must be https:// in production (http only on loopback, a private address or an internal service name)',
+      );
   }
   if (e.REDIS_SENTINEL_PASSWORD && !e.REDIS_SENTINELS) {
     missing.push('REDIS_SENTINEL_PASSWORD: only used with REDIS_SENTINELS');

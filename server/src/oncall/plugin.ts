@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { OnCall } from './service.ts';
+import { OnCall, unstaffedLines } from './service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,16 +10,17 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    app.decorate(
-      'oncall',
-      new OnCall({
-        redis: app.redis,
-        keys: app.keys,
-        config: app.config,
-        log: app.log,
-        figures: (line) => app.queueView.figures(line),
-      }),
-    );
+    const oncall = new OnCall({
+      redis: app.redis,
+      keys: app.keys,
+      config: app.config,
+      log: app.log,
+      figures: (line) => app.queueView.figures(line),
+      unstaffedLines: () => unstaffedLines(app.queueView),
+    });
+    app.decorate('oncall', oncall);
+    // Pages under way stop at shutdown; a claim left behind expires by itself.
+    app.addHook('onClose', () => oncall.close());
   },
   { name: 'oncall', dependencies: ['redis', 'routing'] },
 );

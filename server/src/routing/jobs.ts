@@ -1,6 +1,7 @@
 import { type Job, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { ConversationLifecycle } from '../conversations/index.ts';
+import type { OnCall } from '../oncall/index.ts';
 import type { Presence } from '../presence/index.ts';
 import { conversationJobs, jobData, retentionJobs } from '../queues/jobs.ts';
 import { JOB_RETENTION, QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
@@ -22,6 +23,7 @@ export interface JobServices {
   lifecycle: ConversationLifecycle;
   supervision: Supervision;
   shift: Shift;
+  oncall: OnCall;
 }
 
 /**
@@ -39,6 +41,8 @@ export async function sweep(s: JobServices): Promise<void> {
   await s.router.routeNow();
   await s.view.pushPositions(true);
   await s.view.pushSnapshot();
+  // A line that stays unstaffed is paged again once ONCALL_MIN_INTERVAL_S has passed.
+  await s.oncall.pageUnstaffedLines();
 }
 
 /** Runs one job of the `conversations` queue, its data parsed by its name's schema. */
@@ -96,6 +100,7 @@ export function jobServices(app: FastifyInstance): JobServices {
     lifecycle: app.lifecycle,
     supervision: app.supervision,
     shift: app.shift,
+    oncall: app.oncall,
   };
 }
 
