@@ -146,7 +146,11 @@ describe('npm run operator', { timeout: 60_000 }, () => {
         url: '/api/auth/login',
         payload: { username, password },
       });
-      expect(res.json().operator.passwordChangeDue, username).toBe(true);
+      expect(res.statusCode, username).toBe(200);
+      // The console learns it from /me (the sign-in answers as PROTOCOL.md says).
+      const cookie = String(res.headers['set-cookie']).split(';')[0]!;
+      const me = await server.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie } });
+      expect(me.json().operator.passwordChangeDue, username).toBe(true);
     }
   });
 

@@ -12,6 +12,7 @@ import {
 } from './features.ts';
 import { bindEvents, EventBudget, type Handler, type InFlight } from './guard.ts';
 import { operatorRoom, ROOM_OPERATORS, ROOM_SUPERVISORS, supervisorLineRoom } from './notifier.ts';
+import { handshakeOriginAllowed } from './origin.ts';
 
 const OPERATOR_SCHEMAS = { ...operatorInboundSchemas, ...consoleInboundSchemas };
 const OPERATOR_EVENTS = Object.keys(OPERATOR_SCHEMAS);
@@ -29,17 +30,6 @@ declare module 'socket.io' {
     session?: SessionInfo;
     /** Visitor sockets: the keyed hash of the client's address bucket. */
     addressHash?: string;
-  }
-}
-
-/** Browsers send Origin on WebSocket upgrades; a foreign one is a cross-site hijack attempt. */
-function originAllowed(origin: string | undefined, host: string | undefined, publicOrigin: string): boolean {
-  if (!origin) return true;
-  if (origin === publicOrigin) return true;
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
   }
 }
 
@@ -104,7 +94,7 @@ export function setupOperatorNamespace(
   nsp.use(async (socket, next) => {
     try {
       const { headers } = socket.handshake;
-      if (!originAllowed(headers.origin, headers.host, config.publicOrigin))
+      if (!handshakeOriginAllowed(headers.origin, headers.host, config.publicOrigin))
         return next(new Error('forbidden'));
       const session = await app.auth.sessionFromCookieHeader(headers.cookie);
       if (!session || session.operator.disabled) return next(new Error('unauthorized'));

@@ -5,6 +5,7 @@ import { addressBucket, clientAddress } from '../http/client-address.ts';
 import { mergeHandlers, type VisitorContext, type VisitorHandlers, type VisitorSocket } from './features.ts';
 import { bindEvents, EventBudget, type InFlight } from './guard.ts';
 import { visitorMessageRoom, visitorRoom } from './notifier.ts';
+import { handshakeOriginAllowed } from './origin.ts';
 
 /**
  * The bucket of the address a socket came from (IPv6 per /64), as our proxies saw it;
@@ -15,31 +16,6 @@ export function socketAddress(socket: VisitorSocket, trustProxy: number): string
 }
 
 const VISITOR_EVENTS = Object.keys(visitorInboundSchemas);
-
-/**
- * Whether a handshake may come from `origin`. WebSockets are not subject to CORS: without
- * this, any page or ad could open chats (`urgent`, in anyone's words) from its readers'
- * browsers, each from a fresh address. Our own chat page (`/chat`, the widget's iframe and
- * the full page) is the only browser client, so a browser's Origin must be the helpline's
- * public origin, or the origin the request itself came to (the same host, behind a proxy
- * that keeps Host: a second name of the deployment, development, the tests' 127.0.0.1).
- * Host pages never connect themselves (their embedding is EMBED_ORIGINS' business). No
- * Origin: not a browser (socket.io-client in Node, outside checks), which any limit meets
- * anyway. The same rule as `/operator`'s.
- */
-export function visitorOriginAllowed(
-  origin: string | undefined,
-  host: string | undefined,
-  publicOrigin: string,
-): boolean {
-  if (origin === undefined) return true;
-  if (origin === publicOrigin) return true;
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false; // `null` (a sandboxed or file page), or garbage
-  }
-}
 
 /**
  * `/visitor`: anonymous, cookieless. One socket holds at most one conversation, and every
@@ -53,7 +29,7 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
   // connection rate per hashed address.
   nsp.use(async (socket, next) => {
     const { headers } = socket.handshake;
-    if (!visitorOriginAllowed(headers.origin, headers.host, config.publicOrigin))
+    if (!handshakeOriginAllowed(headers.origin, headers.host, config.publicOrigin))
       return next(new Error('forbidden'));
     try {
       // Every per-address rule counts under this keyed hash; the address itself is never kept.
