@@ -54,6 +54,7 @@ describe('loadConfig', () => {
       visitorStartsPerHour: 100,
       waitingMessages: 20,
       conversationMaxBytes: 256 * 1024,
+      conversationMaxMessages: 2000,
       returnCodeFailWindowMs: 15 * 60_000,
       blockMs: 2 * 3_600_000,
       waiterHoldMs: 60_000,

@@ -166,6 +166,13 @@ const envSchema = z.object({
   WAITING_MESSAGES: int(1, 10_000).default(20),
   /** Visitor text stored per conversation, in KB of UTF-8 plaintext. @default 256 */
   CONVERSATION_MAX_KB: int(4, 100_000).default(256),
+  /**
+   * Visitor messages stored per conversation. The byte cap alone let a script store a
+   * quarter of a million one-character messages, each a stream entry, two id fields and a
+   * decryption whenever the conversation is sent whole (an assignment, a reconnect, a
+   * read-along). A long chat has a few hundred. @default 2000
+   */
+  CONVERSATION_MAX_MESSAGES: int(10, 1_000_000).default(2000),
   /** Window in which failed return-code redemptions per hashed address are counted. @default 15 */
   RETURN_CODE_FAIL_WINDOW_MIN: z.coerce.number().min(0.05).max(1440).default(15),
   /** Hours a blocked address may not start a conversation. @default 2 */
@@ -243,6 +250,7 @@ export interface Config {
   visitorStartsPerHour: number;
   waitingMessages: number;
   conversationMaxBytes: number;
+  conversationMaxMessages: number;
   returnCodeFailWindowMs: number;
   blockMs: number;
   waiterHoldMs: number;
@@ -355,6 +363,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     visitorStartsPerHour: e.VISITOR_STARTS_PER_HOUR,
     waitingMessages: e.WAITING_MESSAGES,
     conversationMaxBytes: e.CONVERSATION_MAX_KB * 1024,
+    conversationMaxMessages: e.CONVERSATION_MAX_MESSAGES,
     returnCodeFailWindowMs: Math.round(e.RETURN_CODE_FAIL_WINDOW_MIN * 60_000),
     blockMs: Math.round(e.BLOCK_HOURS * 3_600_000),
     waiterHoldMs: e.WAITER_HOLD_S * 1000,

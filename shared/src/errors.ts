@@ -37,7 +37,10 @@ export const errorReasons = {
   },
   /** `chat:message` while waiting: WAITING_MESSAGES reached. */
   waiting_messages: { code: 'rate_limited', message: 'Please wait for a counsellor before sending more.' },
-  /** `chat:message`: the conversation holds CONVERSATION_MAX_KB of visitor text. */
+  /**
+   * `chat:message`: the conversation holds CONVERSATION_MAX_KB of visitor text, or
+   * CONVERSATION_MAX_MESSAGES visitor messages.
+   */
   conversation_full: { code: 'too_large', message: 'This conversation has reached its size limit.' },
   /** Any event beyond the socket's budget (`SOCKET_EVENTS_PER_S`); nothing was done. */
   too_fast: { code: 'rate_limited', message: 'Too many requests. Please wait a moment.' },

@@ -368,6 +368,25 @@ describe('no anonymous client can stall routing or fill Redis', () => {
     expect(stored).toBe(4);
   });
 
+  it('caps the visitor messages stored per conversation (CONVERSATION_MAX_MESSAGES), however short', async () => {
+    // One-character messages stay far under CONVERSATION_MAX_KB while each costs a stream
+    // entry, two id fields and a decryption whenever the conversation is sent whole.
+    await start({ CONVERSATION_MAX_MESSAGES: '10', WAITING_MESSAGES: '1000', SOCKET_EVENTS_PER_S: '1000' });
+    const v = await visitorAt('198.51.100.125');
+    await startChat(v);
+    for (let i = 0; i < 10; i++) {
+      expect((await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: `s${i}`, text: 'x' })).ok).toBe(
+        true,
+      );
+    }
+    const full = await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 's10', text: 'x' });
+    expect(full.error).toMatchObject({ code: 'too_large', reason: 'conversation_full' });
+    // A resend of a stored one is still answered with its id.
+    expect((await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 's9', text: 'x' })).ok).toBe(true);
+    const stored = await t.app.redis.xlen(`${t.config.redisPrefix}:conv:${await startChatId(v)}:msgs`);
+    expect(stored).toBe(10);
+  });
+
   it("counts unknown events against the socket's event budget", async () => {
     await start({ SOCKET_EVENTS_PER_S: '5' });
     const v = await visitorAt('198.51.100.130');

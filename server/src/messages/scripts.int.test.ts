@@ -9,6 +9,7 @@ const t = useLuaTest([appendMessageScript]);
 const T0 = 1_800_000_000_000;
 const WAITING_CAP = 3;
 const BYTE_CAP = 100;
+const MESSAGE_CAP = 5;
 
 interface Append {
   from?: 'v' | 'o' | 's';
@@ -38,6 +39,7 @@ function append(id: string, opts: Append = {}) {
       bytes: opts.bytes ?? 10,
       waitingCap: WAITING_CAP,
       byteCap: BYTE_CAP,
+      messageCap: MESSAGE_CAP,
     },
   );
 }
@@ -123,6 +125,16 @@ describe('append-message.lua', () => {
     expect((await append('c1', { bytes: 40 })).status).toBe('ok');
     expect((await append('c1', { bytes: 1 })).status).toBe('too_large');
     expect(await entries()).toHaveLength(2);
+  });
+
+  it('too_large: the message cap counts visitor messages, however short; operators are not counted', async () => {
+    await activeConversation();
+    for (let i = 0; i < MESSAGE_CAP; i++) expect((await append('c1', { bytes: 1 })).status).toBe('ok');
+    expect((await append('c1', { from: 'o', operatorId: 'op1' })).status).toBe('ok');
+    expect((await append('c1', { bytes: 1, cmid: 'one-more' })).status).toBe('too_large');
+    expect(await t.redis.hexists(t.k.clientMessageIds('c1'), 'one-more')).toBe(0);
+    expect((await conv()).vcount).toBe(String(MESSAGE_CAP));
+    expect(await entries()).toHaveLength(MESSAGE_CAP + 1);
   });
 
   it('not_found and ended: nothing stored', async () => {

@@ -12,7 +12,17 @@ export type AppendStatus =
 export const appendMessageScript = luaScript({
   file: new URL('./lua/append-message.lua', import.meta.url),
   keys: ['conversation', 'messages', 'clientMessageIds'],
-  args: ['from', 'operatorId', 'sealed', 'clientMessageId', 'now', 'bytes', 'waitingCap', 'byteCap'],
+  args: [
+    'from',
+    'operatorId',
+    'sealed',
+    'clientMessageId',
+    'now',
+    'bytes',
+    'waitingCap',
+    'byteCap',
+    'messageCap',
+  ],
   decode: (r) => {
     const [status, messageId, operatorId, state, watchers, relayed, visitorFloor] = (
       r as (string | null)[]

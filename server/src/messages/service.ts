@@ -210,6 +210,7 @@ export class MessageService {
           bytes: Buffer.byteLength(text, 'utf8'),
           waitingCap: this.#d.config.waitingMessages,
           byteCap: this.#d.config.conversationMaxBytes,
+          messageCap: this.#d.config.conversationMaxMessages,
         },
       ),
     );

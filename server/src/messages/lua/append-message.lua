@@ -1,6 +1,6 @@
 --[[
   Appends a message, once per client message id. A visitor message is refused past the
-  waiting-message cap (while waiting) or the conversation's byte cap; a resend of a
+  waiting-message cap (while waiting) or the conversation's byte or message cap; a resend of a
   stored message is answered with its id whatever the caps, and says whether the message
   was relayed (field '>'..clientMessageId, set after the relay; '>' is no id character).
     KEYS[1] conversation
@@ -14,6 +14,7 @@
     ARGV[6] bytes          plaintext UTF-8 bytes
     ARGV[7] waitingCap
     ARGV[8] byteCap
+    ARGV[9] messageCap     visitor messages a conversation stores at most
   Each answer also carries the conversation's vfloor (its last return-code redemption's
   newest message, '' before any): a stored message up to it is never sent to the visitor
   again, and a new one goes to the visitor sockets that came in under that floor.
@@ -36,7 +37,9 @@ if ARGV[1] == 'v' then
   if state == 'waiting' and tonumber(redis.call('HGET', KEYS[1], 'waitingMsgs') or '0') >= tonumber(ARGV[7]) then
     return {'rate_limited'}
   end
-  if tonumber(redis.call('HGET', KEYS[1], 'vbytes') or '0') + tonumber(ARGV[6]) > tonumber(ARGV[8]) then
+  local stored = redis.call('HMGET', KEYS[1], 'vbytes', 'vcount')
+  if tonumber(stored[1] or '0') + tonumber(ARGV[6]) > tonumber(ARGV[8])
+    or tonumber(stored[2] or '0') >= tonumber(ARGV[9]) then
     return {'too_large'}
   end
 end
@@ -45,6 +48,7 @@ if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[4], id) end
 if ARGV[1] == 'v' then
   redis.call('HSET', KEYS[1], 'lastVisitorAt', ARGV[5])
   redis.call('HINCRBY', KEYS[1], 'vbytes', ARGV[6])
+  redis.call('HINCRBY', KEYS[1], 'vcount', 1)
   if state == 'waiting' then redis.call('HINCRBY', KEYS[1], 'waitingMsgs', 1) end
 end
 local c = redis.call('HMGET', KEYS[1], 'watchers', 'vfloor')
