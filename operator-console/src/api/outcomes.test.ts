@@ -4,6 +4,7 @@ import {
   acceptOutcome,
   blockOutcome,
   handoverOutcome,
+  monitorFailure,
   reassignOutcome,
   transferOutcome,
 } from './outcomes.ts';
@@ -39,6 +40,13 @@ describe('outcomes switch on the reason, not on guesses', () => {
     expect(blockOutcome(refused('forbidden', 'not_holder'))).toBe('forbidden');
     expect(blockOutcome(refused('forbidden', 'role_required'))).toBe('lifted');
     expect(blockOutcome(refused('not_found'))).toBe('not-found');
+  });
+
+  it('monitor: a used-up look budget is told apart from a failure', () => {
+    expect(monitorFailure('rate_limited')).toBe('limited');
+    expect(monitorFailure('forbidden')).toBe('forbidden');
+    expect(monitorFailure('not_found')).toBe('not-found');
+    expect(monitorFailure('unavailable')).toBe('failed');
   });
 
   it('reassign: a full colleague is told apart from a conversation that moved on', () => {

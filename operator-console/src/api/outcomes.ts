@@ -1,4 +1,4 @@
-import type { Ack } from '@stille-lijn/shared/errors';
+import type { Ack, ErrorCode } from '@stille-lijn/shared/errors';
 
 /**
  * What the console tells the operator after a refused command, from the ack's `reason`
@@ -66,6 +66,15 @@ export function blockOutcome(res: Ack<object> | undefined): BlockOutcome {
   if (reason === 'role_required') return 'lifted';
   if (code === 'forbidden') return 'forbidden';
   return code === 'not_found' ? 'not-found' : 'failed';
+}
+
+/**
+ * `supervisor:monitor` refused: `limited` the account's looks at content for this hour are
+ * used up (server/src/audit/log.ts, LOOK_BUDGET_PER_HOUR).
+ */
+export function monitorFailure(code: ErrorCode): 'not-found' | 'forbidden' | 'limited' | 'failed' {
+  if (code === 'rate_limited') return 'limited';
+  return code === 'not_found' ? 'not-found' : code === 'forbidden' ? 'forbidden' : 'failed';
 }
 
 export function reassignOutcome(res: Ack<object> | undefined): ReassignOutcome {

@@ -510,6 +510,8 @@ export const en: Messages = {
       notFound: 'This conversation no longer exists.',
       forbidden: 'You may not view this conversation.',
       failed: 'Reading along did not work. Please try again.',
+      limited:
+        'You have looked at very many conversations this hour; reading along with a new one is possible again later. Every read-along is recorded.',
       notActive: 'This conversation is no longer active.',
       tags: 'Kind of violence',
       none: 'none',

@@ -510,6 +510,8 @@ export const nl = {
       notFound: 'Dit gesprek bestaat niet meer.',
       forbidden: 'Je mag dit gesprek niet inzien.',
       failed: 'Meelezen is niet gelukt. Probeer het opnieuw.',
+      limited:
+        'Je hebt dit uur al heel veel gesprekken ingezien; meelezen in een nieuw gesprek kan later weer. Elk meelezen wordt vastgelegd.',
       notActive: 'Dit gesprek is niet meer actief.',
       tags: 'Soort geweld',
       none: 'geen',

@@ -1,5 +1,4 @@
 import {
-  type ErrorCode,
   type OperatorIdentity,
   type OperatorStatus,
   type SignalCategory,
@@ -23,6 +22,7 @@ import {
   blockOutcome,
   type HandoverOutcome,
   handoverOutcome,
+  monitorFailure,
   type ReassignOutcome,
   reassignOutcome,
   type TransferOutcome,
@@ -52,10 +52,6 @@ export type { AcceptOutcome, BlockOutcome, HandoverOutcome, ReassignOutcome, Tra
 
 /** How many recently ended conversations are read back after a reload. @default 20 */
 const RECENT_LIMIT = 20;
-
-function monitorFailure(code: ErrorCode): 'not-found' | 'forbidden' | 'failed' {
-  return code === 'not_found' ? 'not-found' : code === 'forbidden' ? 'forbidden' : 'failed';
-}
 
 export interface WorkspaceCommands {
   setStatus(status: OperatorStatus): Promise<boolean>;

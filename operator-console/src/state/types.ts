@@ -72,7 +72,7 @@ export interface MonitorState {
   conversationId: string;
   status: 'loading' | 'ready' | 'failed';
   /** Why it could not be opened. */
-  failure: 'not-found' | 'forbidden' | 'failed' | undefined;
+  failure: 'not-found' | 'forbidden' | 'limited' | 'failed' | undefined;
   conversation: Conversation | undefined;
   messages: ChatMessage[];
   notes: Note[];

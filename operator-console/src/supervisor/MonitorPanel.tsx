@@ -81,7 +81,9 @@ export function MonitorPanel({
             ? m.notFound
             : monitor.failure === 'forbidden'
               ? m.forbidden
-              : m.failed}
+              : monitor.failure === 'limited'
+                ? m.limited
+                : m.failed}
         </p>
       )}
       {c && (
