@@ -238,6 +238,8 @@ describe('overflow', () => {
     const got = nextEvent(v, 'chat:assigned');
     const national = await operator(t, ['landelijk']);
     await got;
+    // The visitor is told first; the operator's view follows on its own socket.
+    await waitFor(() => national.assigned.length > 0);
     expect(national.assigned.ids()).toEqual([id]);
     await t.app.lifecycle.end(id, 'operator');
   });
