@@ -282,8 +282,12 @@ describe.each([load('release-1'), load('release-2')])(
         expect(Number(await overdueScore(away))).toBe(returnUntil);
         expect(await field(away, 'state')).toBe('active');
         expect(await overdueScore(fixture.conversations.active.conversationId)).toBeNull();
+        // A process looks for such conversations on its first sweep, then hourly, not on every one.
+        await app().app.redis.zrem(key('away-until'), away);
+        await endOverdue();
+        expect(await overdueScore(away)).toBeNull();
 
-        await endOverdue(returnUntil + 1);
+        await endOverdue(Math.max(returnUntil + 1, Date.now() + 3_600_000));
         expect(await field(away, 'state')).toBe('ended');
         expect(await field(away, 'endReason')).toBe('timeout');
         expect(await delayed('retention', 'purge', away)).toHaveLength(1);

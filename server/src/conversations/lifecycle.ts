@@ -39,6 +39,13 @@ export const ADDRESS_AFTER_END_MS = 60 * 60_000;
 const STATS_TTL_MS = 3 * 86_400_000;
 /** Overdue away conversations one sweep ends at most; the next sweep takes the rest. */
 const OVERDUE_PER_SWEEP = 200;
+/**
+ * How often a process looks for away conversations an earlier release left out of
+ * `awayUntil` (its first sweep, then hourly): that release still queued their away-expire
+ * jobs, so the index only stands in for a lost one, and reading every open conversation
+ * every 10 s would be work the sweep need not do.
+ */
+const AWAY_INDEX_EVERY_MS = 3_600_000;
 
 const newId = () => randomBytes(16).toString('base64url');
 
@@ -87,6 +94,8 @@ export interface Ended {
  */
 
 export class ConversationLifecycle {
+  /** When this process last indexed away conversations an earlier release left (`endOverdueAway`). */
+  #awayIndexedAt = Number.NEGATIVE_INFINITY;
   readonly #d: LifecycleDeps;
   readonly #k: RedisKeys;
   readonly #c: Credentials;
@@ -291,12 +300,16 @@ export class ConversationLifecycle {
    * Sweep: ends the away conversations whose return window closed by `now`, as their
    * away-expire job would have; that one job may be lost (a crash before it was queued, a
    * failed attempt), and a conversation nobody ends is never purged. First indexes the away
-   * conversations an earlier release (or an instance of it still running) left unindexed.
+   * conversations an earlier release (or an instance of it still running) left unindexed,
+   * on this process's first sweep and then hourly (AWAY_INDEX_EVERY_MS).
    * @param now the time windows are compared with; tests move it on
    * @returns how many it ended
    */
   async endOverdueAway(now = Date.now()): Promise<number> {
-    await this.#indexUnindexedAway();
+    if (now - this.#awayIndexedAt >= AWAY_INDEX_EVERY_MS) {
+      await this.#indexUnindexedAway();
+      this.#awayIndexedAt = now;
+    }
     const d = this.#d;
     const key = this.#k.awayUntil;
     const due = await d.redis.zrangebyscore(key, '-inf', now, 'LIMIT', 0, OVERDUE_PER_SWEEP);
@@ -324,8 +337,8 @@ export class ConversationLifecycle {
   /**
    * Every away conversation is in the held set, the waiter away index or the active set:
    * those with no entry in awayUntil (written before it existed) get one, by the window
-   * their record holds. Cheap (the sets hold conversations open now), so every sweep does
-   * it, as instances of the earlier release may still mark visitors away during a deploy.
+   * their record holds. Instances of the earlier release may still mark visitors away during
+   * a deploy; they also queue the away-expire jobs, so an hourly pass catches what one lost.
    */
   async #indexUnindexedAway(): Promise<void> {
     const d = this.#d;
