@@ -6,10 +6,15 @@
  * the other way round. Pairing mimics routing: an available operator with free
  * capacity (BARE_CAPACITY) gets the longest-waiting visitor.
  *
- * Env: PORT (0 = any), BARE_CAPACITY. Sends `{ port }` over IPC once listening and
- * exits when the parent goes away.
+ * With BARE_REDIS_URL (`npm run bench -- --bare-redis`) each message is first appended to
+ * a Redis stream (one XADD, awaited before its ack and relay): the one round trip per
+ * message that "persisted before the ack" asks of any design, and nothing else of ours.
+ *
+ * Env: PORT (0 = any), BARE_CAPACITY, BARE_REDIS_URL. Sends `{ port }` over IPC once
+ * listening and exits when the parent goes away.
  */
 import { createServer } from 'node:http';
+import { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 
 type Ack = (res: unknown) => void;
@@ -28,6 +33,10 @@ interface Operator {
 }
 
 const capacity = Number(process.env.BARE_CAPACITY ?? 3);
+const redis = process.env.BARE_REDIS_URL ? new Redis(process.env.BARE_REDIS_URL) : undefined;
+/** Stores a message when BARE_REDIS_URL is set; resolves at once otherwise. */
+const store = (conversationId: string, text: string): Promise<unknown> | undefined =>
+  redis?.xadd(`bare:conv:${conversationId}:msgs`, '*', 'c', text);
 const httpServer = createServer();
 // The same engine options as the real server (server/src/sockets/plugin.ts).
 const io = new Server(httpServer, {
@@ -89,7 +98,8 @@ io.of('/visitor').on('connection', (socket) => {
     });
     route();
   });
-  socket.on('chat:message', (p: { text: string }, ack: Ack) => {
+  socket.on('chat:message', async (p: { text: string }, ack: Ack) => {
+    if (redis) await store(conv?.id ?? '-', p.text);
     const messageId = String(nextMsg++);
     const at = new Date().toISOString();
     ack({ ok: true, messageId, at });
@@ -116,12 +126,13 @@ io.of('/operator').on('connection', (socket) => {
     route();
     ack({ ok: true, status: p.status });
   });
-  socket.on('chat:message', (p: { conversationId: string; text: string }, ack: Ack) => {
+  socket.on('chat:message', async (p: { conversationId: string; text: string }, ack: Ack) => {
     const c = convs.get(p.conversationId);
     if (!c || c.operator !== op) {
       ack({ ok: false, error: { code: 'forbidden', message: 'Not yours.' } });
       return;
     }
+    if (redis) await store(c.id, p.text);
     const messageId = String(nextMsg++);
     const at = new Date().toISOString();
     ack({ ok: true, messageId, at });

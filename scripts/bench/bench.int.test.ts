@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { relaySummary } from './json.ts';
 import { formatBench } from './report.ts';
@@ -53,5 +54,40 @@ describe('npm run bench (smoke)', () => {
     expect(summary.ours.p99).toBe(r.ours.main.both.p99);
     expect(summary.bare?.highestHeld).toBe(r.bare!.highestHeld);
     expect(summary.ratios.p99).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('with bareRedis, the bare relay stores every message it acks in Redis first', async () => {
+    const redis = new Redis(inject('redisUrl'));
+    const stored = async () => {
+      const keys = await redis.keys('bare:conv:*:msgs');
+      let n = 0;
+      for (const k of keys) n += await redis.xlen(k);
+      return n;
+    };
+    try {
+      const before = await stored();
+      const r = await runBench({
+        visitors: 6,
+        operators: 2,
+        rate: 20,
+        durationMs: 500,
+        searchRates: [],
+        searchStepMs: 500,
+        staggerMs: 10,
+        skipBaseline: false,
+        skipSearch: true,
+        bareRedis: true,
+        redisUrl: inject('redisUrl'),
+        prefix: randomPrefix(),
+      });
+      const bare = r.bare!;
+      expect(bare.main.v2o.acked + bare.main.o2v.acked).toBe(20);
+      expect(bare.integrity.lost).toBe(0);
+      expect((await stored()) - before).toBe(bare.integrity.acked);
+      expect(bare.redisCpuPct).toBeGreaterThanOrEqual(0);
+      expect(formatBench(r).join('\n')).toContain('--bare-redis');
+    } finally {
+      redis.disconnect();
+    }
   }, 90_000);
 });

@@ -22,6 +22,8 @@ const HELP = `Usage: npm run bench -- [options]
   --step <s>           length of one search step (default 3)
   --stagger <ms>       time between operators becoming available (default 50)
   --skip-baseline      do not run the bare Socket.IO relay
+  --bare-redis         the bare relay stores each message in Redis (one XADD) before its ack and
+                       relay: the round trip "persisted before the ack" costs any design, alone
   --skip-search        do not run the throughput search
   --connections <n>    instead of the above: connect n idle visitors and report RSS and connect time
   --durable-acks       instead of the above: relay latency with REDIS_ACK_REPLICAS=0 and =1 (WAIT),
@@ -82,6 +84,7 @@ async function main(): Promise<number> {
       'durable-acks': { type: 'boolean', default: false },
       rounds: { type: 'string' },
       'skip-baseline': { type: 'boolean', default: false },
+      'bare-redis': { type: 'boolean', default: false },
       'skip-search': { type: 'boolean', default: false },
       widget: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -147,6 +150,7 @@ async function main(): Promise<number> {
         staggerMs: positive('stagger', values.stagger, 50, true),
         skipBaseline: values['skip-baseline'],
         skipSearch: values['skip-search'],
+        bareRedis: values['bare-redis'],
         log,
         resources,
       });

@@ -292,11 +292,14 @@ export async function startOursServer(res: Resources, opts: OursServerOptions): 
 }
 
 /** The bare Socket.IO relay (scripts/bench/bare-server.ts) as its own process. */
-export async function startBareServer(res: Resources, opts: { capacity: number }): Promise<ServerChild> {
+export async function startBareServer(
+  res: Resources,
+  opts: { capacity: number /** Store each message here first (--bare-redis). */; redisUrl?: string },
+): Promise<ServerChild> {
   const started = performance.now();
   const child = spawnNode(
     [join(benchDir, 'bare-server.ts')],
-    { BARE_CAPACITY: String(opts.capacity), PORT: '0' },
+    { BARE_CAPACITY: String(opts.capacity), PORT: '0', BARE_REDIS_URL: opts.redisUrl ?? '' },
     true,
   );
   const w = wrapChild(res, 'bare', child);

@@ -124,6 +124,8 @@ export function formatBench(r: BenchResult): string[] {
   out.push(
     `RELAY: ${opt.rate} msg/s each way for ${opt.durationMs / 1000} s, one-way latency at the receiver (ms)`,
   );
+  if (b && opt.bareRedis)
+    out.push('  bare (--bare-redis): the bare relay appends each message to Redis (one XADD) before its ack');
   const rel: string[][] = [
     ['', 'p50', 'p90', 'p99', 'max', 'delivered/s', 'late', 'dup', 'misrouted', 'refused', 'no ack'],
   ];
@@ -175,7 +177,11 @@ export function formatBench(r: BenchResult): string[] {
       (t) => `${Math.round((t.main.serverCpuSec * 1e6) / Math.max(1, t.main.v2o.sent + t.main.o2v.sent))} µs`,
     ),
   ]);
-  extra.push(['redis-server CPU', pct(o.redisCpuPct), '-']);
+  extra.push([
+    'redis-server CPU',
+    pct(o.redisCpuPct),
+    b?.redisCpuPct === undefined ? '-' : pct(b.redisCpuPct),
+  ]);
   extra.push([
     'bench client CPU / event-loop delay p99 (beyond its 5-ms timer)',
     ...both((t) => `${pct(t.main.clientCpuPct)} / ${ms(t.main.clientLoopP99Ms)} ms`),

@@ -35,6 +35,8 @@ export interface BenchOptions {
   searchStepMs: number;
   skipBaseline: boolean;
   skipSearch: boolean;
+  /** The bare relay stores each message in Redis before its ack (one XADD): `--bare-redis`. */
+  bareRedis?: boolean;
   /** Time between operators becoming available in the assignment phase. */
   staggerMs: number;
   /** Use this Redis (tests) instead of starting a private redis-server. */
@@ -170,7 +172,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const redis = await startRedis(res, opts.redisUrl);
     const [ours, bare, accounts] = await Promise.all([
       startOursServer(res, { redisUrl: redis.url, prefix, dataKey, operatorCapacity: capacity }),
-      opts.skipBaseline ? Promise.resolve(null) : startBareServer(res, { capacity }),
+      opts.skipBaseline
+        ? Promise.resolve(null)
+        : startBareServer(res, opts.bareRedis ? { capacity, redisUrl: redis.url } : { capacity }),
       createBenchOperators({ redisUrl: redis.url, prefix, dataKey, count: opts.operators }),
     ]);
     const names = accounts.map((_, i) => benchOperatorName(i));
@@ -232,7 +236,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     for (const t of targets) {
       log(`${t.kind}: relay ${opts.rate}/s each way for ${opts.durationMs / 1000} s`);
       const before = t.kind === 'ours' ? await scrapeMetrics(t.server.url) : null;
-      const redisCpu0 = t.kind === 'ours' ? await redis.cpuSeconds() : 0;
+      // Redis works for the bare relay too with --bare-redis.
+      const usesRedis = t.kind === 'ours' || opts.bareRedis === true;
+      const redisCpu0 = usesRedis ? await redis.cpuSeconds() : 0;
       const tm = performance.now();
       t.report.main = await t.fleet.relayStep({
         label: `${t.kind} fixed`,
@@ -242,9 +248,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         windowMs: 2000,
         serverPid: t.server.pid,
       });
+      const wall = performance.now() - tm;
+      if (usesRedis) t.report.redisCpuPct = (100 * ((await redis.cpuSeconds()) - redisCpu0)) / (wall / 1000);
       if (t.kind === 'ours') {
-        const wall = performance.now() - tm;
-        t.report.redisCpuPct = (100 * ((await redis.cpuSeconds()) - redisCpu0)) / (wall / 1000);
         const after = await scrapeMetrics(t.server.url);
         t.report.serverRelay = relayTimeDelta(before, after);
         t.report.serverLoopLagP99Ms = after?.loopLagP99Ms ?? Number.NaN;
@@ -302,6 +308,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         searchStepMs: opts.searchStepMs,
         skipBaseline: opts.skipBaseline,
         skipSearch: opts.skipSearch,
+        bareRedis: opts.bareRedis === true,
         staggerMs: opts.staggerMs,
       },
       capacity,
