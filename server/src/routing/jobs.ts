@@ -1,5 +1,5 @@
 import { type Job, Worker } from 'bullmq';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ConversationLifecycle } from '../conversations/index.ts';
 import type { OnCall } from '../oncall/index.ts';
 import type { Presence } from '../presence/index.ts';
@@ -24,25 +24,46 @@ export interface JobServices {
   supervision: Supervision;
   shift: Shift;
   oncall: OnCall;
+  log: FastifyBaseLogger;
 }
 
 /**
- * The sweep: catches what a lost event, a lost job or a dead instance left behind
- * (operators gone, visitors gone, release 1's waiting set, return windows closed, waiters
- * gone too long), then routes and pushes the queue to everyone.
+ * The sweep's steps, in order: the clean-ups catch what a lost event, a lost job or a dead
+ * instance left behind (operators gone, visitors gone, release 1's waiting set, return
+ * windows closed, waiters gone too long), then routing, then the queue pushed to everyone.
+ */
+const SWEEP_STEPS: readonly (readonly [step: string, run: (s: JobServices) => Promise<unknown>])[] = [
+  ['presence.sweepOperators', (s) => s.presence.sweepOperators()],
+  ['waiters.migrateLegacyWaiting', (s) => s.waiters.migrateLegacyWaiting()],
+  ['presence.sweepVisitors', (s) => s.presence.sweepVisitors()],
+  ['lifecycle.endOverdueAway', (s) => s.lifecycle.endOverdueAway()],
+  ['waiters.holdGoneWaiters', (s) => s.waiters.holdGoneWaiters()],
+  ['waiters.fallbackUnspoken', (s) => s.waiters.fallbackUnspoken()],
+  ['router.routeNow', (s) => s.router.routeNow()],
+  ['view.pushPositions', (s) => s.view.pushPositions(true)],
+  ['view.pushSnapshot', (s) => s.view.pushSnapshot()],
+  // A line that stays unstaffed is paged again once ONCALL_MIN_INTERVAL_S has passed.
+  ['oncall.pageUnstaffedLines', (s) => s.oncall.pageUnstaffedLines()],
+];
+
+/**
+ * The sweep: every step runs, even after one failed, or one bad record would stop routing,
+ * ending and paging on every sweep. A failed step is logged by name and error code only
+ * (an error's message may quote what it read); the job then fails, naming the steps.
  */
 export async function sweep(s: JobServices): Promise<void> {
-  await s.presence.sweepOperators();
-  await s.waiters.migrateLegacyWaiting();
-  await s.presence.sweepVisitors();
-  await s.lifecycle.endOverdueAway();
-  await s.waiters.holdGoneWaiters();
-  await s.waiters.fallbackUnspoken();
-  await s.router.routeNow();
-  await s.view.pushPositions(true);
-  await s.view.pushSnapshot();
-  // A line that stays unstaffed is paged again once ONCALL_MIN_INTERVAL_S has passed.
-  await s.oncall.pageUnstaffedLines();
+  const failed: string[] = [];
+  for (const [step, run] of SWEEP_STEPS) {
+    try {
+      await run(s);
+    } catch (err) {
+      failed.push(step);
+      const e = err as { name?: unknown; code?: unknown } | null | undefined;
+      s.log.warn({ step, error: e?.name, code: e?.code }, 'sweep step failed');
+    }
+  }
+  // Step names only: the worker's 'failed' handler logs this error, and BullMQ keeps it.
+  if (failed.length > 0) throw new AggregateError(failed, `sweep steps failed: ${failed.join(', ')}`);
 }
 
 /** Runs one job of the `conversations` queue, its data parsed by its name's schema. */
@@ -101,6 +122,7 @@ export function jobServices(app: FastifyInstance): JobServices {
     supervision: app.supervision,
     shift: app.shift,
     oncall: app.oncall,
+    log: app.log,
   };
 }
 
