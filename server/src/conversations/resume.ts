@@ -79,7 +79,8 @@ export class VisitorResume {
           newToken: this.#c.tokenKey(fresh),
           conversation: this.#k.conversation(id),
         },
-        { id },
+        // The return window is checked against this moment, not left to the sweep.
+        { id, now: Date.now() },
       ));
     if (!rotated) throw refusal('not_resumable');
     // The floor read in the same step as the token: the socket joins the message room of

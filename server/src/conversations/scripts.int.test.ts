@@ -496,12 +496,12 @@ describe('settle-away.lua', () => {
 });
 
 describe('rotate-token.lua', () => {
-  const rotated = (oldKey: string, newKey: string, id: string, redis: Redis = t.redis) =>
+  const rotated = (oldKey: string, newKey: string, id: string, redis: Redis = t.redis, now = T0 + 20) =>
     runScript(
       redis,
       rotateTokenScript,
       { oldToken: oldKey, newToken: newKey, conversation: t.k.conversation(id) },
-      { id },
+      { id, now },
     );
   const rotate = async (oldKey: string, newKey: string, id: string, redis: Redis = t.redis) =>
     (await rotated(oldKey, newKey, id, redis)) !== null;
@@ -529,6 +529,36 @@ describe('rotate-token.lua', () => {
     await end('c1', await readFields('c1'));
     expect(await rotate(t.k.resumeToken('tok-c1'), t.k.resumeToken('new'), 'c1')).toBe(true);
     await expectTtlAbout(t.k.resumeToken('new'), RETENTION);
+  });
+
+  it('ok while away, up to the last millisecond of the return window', async () => {
+    await start('c1');
+    await markAway('c1');
+    const closes = T0 + 10 + AWAY_WINDOW;
+    expect(
+      await rotated(t.k.resumeToken('tok-c1'), t.k.resumeToken('new'), 'c1', t.redis, closes - 1),
+    ).toEqual({ floor: '' });
+    expect((await conv('c1')).resumeKey).toBe(t.k.resumeToken('new'));
+  });
+
+  it('not_found once the window has closed, before the sweep ends it: the token is consumed, nothing stored', async () => {
+    await start('c1');
+    await markAway('c1');
+    const closes = T0 + 10 + AWAY_WINDOW;
+    const before = await conv('c1');
+    expect(
+      await rotated(t.k.resumeToken('tok-c1'), t.k.resumeToken('new'), 'c1', t.redis, closes),
+    ).toBeNull();
+    expect(await t.redis.exists(t.k.resumeToken('tok-c1'), t.k.resumeToken('new'))).toBe(0);
+    expect(await conv('c1')).toEqual(before);
+  });
+
+  it('not_found while away with no readable window (fails closed, as a return code does)', async () => {
+    await start('c1');
+    await markAway('c1');
+    await t.redis.hdel(t.k.conversation('c1'), 'returnUntil');
+    expect(await rotate(t.k.resumeToken('tok-c1'), t.k.resumeToken('new'), 'c1')).toBe(false);
+    expect(await t.redis.exists(t.k.resumeToken('new'))).toBe(0);
   });
 
   it('not_found: a token that no longer points to the conversation changes nothing', async () => {
@@ -696,6 +726,13 @@ describe('redeem-return-code.lua', () => {
       'a return window that has passed',
       async () => {
         await t.redis.hset(t.k.conversation('c1'), 'returnUntil', String(T0 + 59_999));
+      },
+      {},
+    ],
+    [
+      'a return window that closes at this very millisecond (as the token path and the sweep judge it)',
+      async () => {
+        await t.redis.hset(t.k.conversation('c1'), 'returnUntil', String(T0 + 60_000));
       },
       {},
     ],

@@ -101,7 +101,7 @@ export const settleAwayScript = luaScript({
 export const rotateTokenScript = luaScript({
   file: file('rotate-token'),
   keys: ['oldToken', 'newToken', 'conversation'],
-  args: ['id'],
+  args: ['id', 'now'],
   decode: (r) => {
     const [status, floor] = strings(r);
     return status === 'ok' ? { floor: floor ?? '' } : null;

@@ -33,7 +33,7 @@ if id ~= '' then
   if redis.call('GET', KEYS[2]) ~= id then return {'retry'} end
   c = redis.call('HMGET', KEYS[3], 'state', 'away', 'returnUntil', 'resumeKey', 'vfloor')
 end
-if not c or c[1] == false or c[1] == 'ended' or c[2] == false or c[2] == '' or tonumber(c[3] or '0') < now then
+if not c or c[1] == false or c[1] == 'ended' or c[2] == false or c[2] == '' or tonumber(c[3] or '0') <= now then
   local failures = redis.call('HINCRBY', KEYS[1], 'n', 1)
   if failures == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
   local free = tonumber(ARGV[4])
