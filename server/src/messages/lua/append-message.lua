@@ -20,36 +20,38 @@
   again, and a new one goes to the visitor sockets that came in under that floor.
   Returns {'ok' | 'duplicate', messageId, operatorId, state, watchers, relayed, vfloor} | {'not_found'} | {'ended'} | {'forbidden'} | {'rate_limited'} | {'too_large'}
 ]]
-local state = redis.call('HGET', KEYS[1], 'state')
+-- One read of every field the checks and the answer need: each redis.call costs the
+-- message path as much as a small command of its own (bench: 64 µs of Redis time per
+-- message with ten calls).
+local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'watchers', 'vfloor', 'waitingMsgs', 'vbytes', 'vcount')
+local state = c[1]
 if not state then return {'not_found'} end
 if state == 'ended' then return {'ended'} end
-local op = redis.call('HGET', KEYS[1], 'operatorId') or ''
+local op = c[2] or ''
 if ARGV[1] == 'o' and (state ~= 'active' or op ~= ARGV[2]) then return {'forbidden'} end
+local watchers, vfloor = c[3] or '0', c[4] or ''
 if ARGV[4] ~= '' then
   local existing = redis.call('HGET', KEYS[3], ARGV[4])
   if existing then
     local relayed = redis.call('HEXISTS', KEYS[3], '>' .. ARGV[4])
-    local c = redis.call('HMGET', KEYS[1], 'watchers', 'vfloor')
-    return {'duplicate', existing, op, state, c[1] or '0', tostring(relayed), c[2] or ''}
+    return {'duplicate', existing, op, state, watchers, tostring(relayed), vfloor}
   end
 end
+local waitingMsgs, vbytes, vcount = tonumber(c[5] or '0'), tonumber(c[6] or '0'), tonumber(c[7] or '0')
 if ARGV[1] == 'v' then
-  if state == 'waiting' and tonumber(redis.call('HGET', KEYS[1], 'waitingMsgs') or '0') >= tonumber(ARGV[7]) then
-    return {'rate_limited'}
-  end
-  local stored = redis.call('HMGET', KEYS[1], 'vbytes', 'vcount')
-  if tonumber(stored[1] or '0') + tonumber(ARGV[6]) > tonumber(ARGV[8])
-    or tonumber(stored[2] or '0') >= tonumber(ARGV[9]) then
-    return {'too_large'}
-  end
+  if state == 'waiting' and waitingMsgs >= tonumber(ARGV[7]) then return {'rate_limited'} end
+  vbytes = vbytes + tonumber(ARGV[6])
+  if vbytes > tonumber(ARGV[8]) or vcount >= tonumber(ARGV[9]) then return {'too_large'} end
 end
 local id = redis.call('XADD', KEYS[2], '*', 'f', ARGV[1], 'o', ARGV[2], 'c', ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[4], id) end
 if ARGV[1] == 'v' then
-  redis.call('HSET', KEYS[1], 'lastVisitorAt', ARGV[5])
-  redis.call('HINCRBY', KEYS[1], 'vbytes', ARGV[6])
-  redis.call('HINCRBY', KEYS[1], 'vcount', 1)
-  if state == 'waiting' then redis.call('HINCRBY', KEYS[1], 'waitingMsgs', 1) end
+  -- The counters as read above, written back in one HSET (the script is atomic). Counts and
+  -- byte sums stay far below 1e14, where Lua would write a number in exponent form.
+  if state == 'waiting' then
+    redis.call('HSET', KEYS[1], 'lastVisitorAt', ARGV[5], 'vbytes', vbytes, 'vcount', vcount + 1, 'waitingMsgs', waitingMsgs + 1)
+  else
+    redis.call('HSET', KEYS[1], 'lastVisitorAt', ARGV[5], 'vbytes', vbytes, 'vcount', vcount + 1)
+  end
 end
-local c = redis.call('HMGET', KEYS[1], 'watchers', 'vfloor')
-return {'ok', id, op, state, c[1] or '0', '0', c[2] or ''}
+return {'ok', id, op, state, watchers, '0', vfloor}
