@@ -122,6 +122,8 @@ describe('console: a personal password after a one-time one', () => {
     expect(await page.locator('[data-sl="field-error"][data-field="newPassword"]').count()).toBe(0);
     expect(await page.locator('[data-sl="session-notice"]').count()).toBe(0);
 
+    const sessionCookie = async () => (await context.cookies()).find((c) => c.name === 'sl_session')?.value;
+    const before = await sessionCookie();
     await current.fill(anna.password);
     const answered = page.waitForResponse((r) => r.url().endsWith('/api/auth/password'));
     await page.locator('[data-sl="password-submit"]').click();
@@ -129,8 +131,17 @@ describe('console: a personal password after a one-time one', () => {
     await page.locator('[data-sl="password-changed"]').waitFor();
     await page.locator('[data-sl="password-prompt"]').waitFor({ state: 'detached' });
     expect(await page.locator('[data-sl="password-current"]').count()).toBe(0);
-    // This console goes on; the other session has ended; only the new password works.
-    expect(await page.locator('[data-sl="status-toggle"]:not([disabled])').count()).toBe(1);
+    // The session was renewed: its old cookie is refused, and this console goes on with the
+    // new one, its socket too (a status change is acknowledged), without signing in again.
+    const after = await sessionCookie();
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    const old = await fetch(`${t.url}/api/auth/me`, { headers: { cookie: `sl_session=${before}` } });
+    expect(old.status).toBe(401);
+    await page.locator('[data-sl="status-toggle"]:not([disabled])').click();
+    await page.locator('[data-sl="status-toggle"][data-status="available"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-sl="login-username"]').count()).toBe(0);
+    // The other session has ended; only the new password works.
     expect((await fetch(`${t.url}/api/auth/me`, { headers: { cookie: elsewhere } })).status).toBe(401);
     expect((await loginBody(anna.username, anna.password)).status).toBe(401);
     const fresh = await loginBody(anna.username, chosen);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureDemoOperator } from '../../server/src/operators/demo.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { connectOperator, login } from '../support/clients.ts';
+import { connectOperator, login, nextEvent } from '../support/clients.ts';
 
 type Entry = Record<string, string>;
 
@@ -39,28 +39,37 @@ describe('a one-time password replaced by its owner', () => {
       body: JSON.stringify(body),
     });
 
-  it('ends the other sessions (their consoles hear session:ended) and keeps this one and its console', async () => {
+  it('ends the other sessions and renews this one: every socket of an old cookie hears session:ended', async () => {
     const anna = await oneTimeAccount();
     const here = await login(t.url, anna.username, anna.password);
     const elsewhere = await login(t.url, anna.username, anna.password);
     const mine = await connectOperator(t.url, here);
+    // Someone who copied this console's cookie (a shared workstation).
+    const copied = await connectOperator(t.url, here);
     const other = await connectOperator(t.url, elsewhere);
-    const ended = new Promise<void>((resolve) => other.once('session:ended', () => resolve()));
-    let mineEnded = false;
-    mine.on('session:ended', () => {
-      mineEnded = true;
-    });
+    const hears = (s: typeof mine) =>
+      nextEvent(s, 'session:ended', { ms: 5000 }).then(
+        () => true,
+        () => false,
+      );
+    const heard = [hears(mine), hears(copied), hears(other)];
+    let renewedSocket: typeof mine | undefined;
     try {
       const chosen = 'a-passphrase-of-my-own';
       const res = await change(here, { currentPassword: anna.password, newPassword: chosen });
       expect(res.status).toBe(200);
-      await ended;
-      // The calling console still works: an acknowledged event after the change.
-      const ack = await mine.timeout(5000).emitWithAck('operator:status', { status: 'available' });
-      expect(ack).toMatchObject({ ok: true, status: 'available' });
-      expect(mine.connected).toBe(true);
-      expect(mineEnded).toBe(false);
+      // [this console, the copy of its cookie, the other session]
+      expect(await Promise.all(heard)).toEqual([true, true, true]);
       await expect(connectOperator(t.url, elsewhere)).rejects.toThrow('unauthorized');
+      await expect(connectOperator(t.url, here)).rejects.toThrow('unauthorized');
+
+      // The console reconnects with the answer's cookie, without signing in again.
+      const renewed = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+      expect(renewed).toMatch(/^sl_session=/);
+      expect(renewed).not.toBe(here);
+      renewedSocket = await connectOperator(t.url, renewed);
+      const ack = await renewedSocket.timeout(5000).emitWithAck('operator:status', { status: 'available' });
+      expect(ack).toMatchObject({ ok: true, status: 'available' });
 
       const entries = await auditEntries(t);
       expect(entries.filter((e) => e.action === 'password-change')).toEqual([
@@ -73,8 +82,7 @@ describe('a one-time password replaced by its owner', () => {
         expect(line).not.toContain(chosen);
       }
     } finally {
-      mine.disconnect();
-      other.disconnect();
+      for (const s of [mine, copied, other, renewedSocket]) s?.disconnect();
     }
   });
 

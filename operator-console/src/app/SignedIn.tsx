@@ -199,6 +199,7 @@ export function SignedIn({
           onClose={password.close}
           onChanged={password.done}
           onUnauthorized={onExpired}
+          renewSession={commands.renewSession}
         />
       )}
       {password.changed && (

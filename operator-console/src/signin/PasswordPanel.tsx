@@ -1,6 +1,7 @@
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@stille-lijn/shared/rest';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useI18n } from '../i18n/index.ts';
+import type { WorkspaceCommands } from '../state/useWorkspace.ts';
 import {
   changePassword,
   type PasswordDraft,
@@ -21,6 +22,8 @@ interface PasswordPanelProps {
   onClose(): void;
   onChanged(): void;
   onUnauthorized(): void;
+  /** The workspace's: a change renews the session, and the console goes on with the new one. */
+  renewSession: WorkspaceCommands['renewSession'];
 }
 
 const empty: PasswordDraft = { currentPassword: '', newPassword: '', repeat: '' };
@@ -45,6 +48,7 @@ export function PasswordPanel({
   onClose,
   onChanged,
   onUnauthorized,
+  renewSession,
 }: PasswordPanelProps) {
   const { t } = useI18n();
   const p = t.password;
@@ -71,10 +75,11 @@ export function PasswordPanel({
     setErrors(found);
     if (Object.keys(found).length > 0) return focusFirstBad(found);
     setBusy(true);
-    const res = await changePassword({
-      currentPassword: draft.currentPassword,
-      newPassword: draft.newPassword,
-    });
+    const body = { currentPassword: draft.currentPassword, newPassword: draft.newPassword };
+    const res = await renewSession(
+      () => changePassword(body),
+      (r) => r.ok,
+    );
     setBusy(false);
     if (res.ok) {
       setDraft(empty);

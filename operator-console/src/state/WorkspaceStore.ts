@@ -92,6 +92,14 @@ export interface WorkspaceCommands {
   debrief(): Promise<boolean>;
   /** Signed in again (a new session cookie): reconnect on it, keeping every conversation. */
   sessionRenewed(): void;
+  /**
+   * Sends a request that renews the session: a password change ends the old session (its
+   * socket hears `session:ended`) and sets a new cookie. That end waits for the answer;
+   * when `renewed` says it succeeded, the workspace reconnects on the new session
+   * (`sessionRenewed`), else the end stands and the operator signs in again.
+   * @example await commands.renewSession(() => changePassword(body), (r) => r.ok)
+   */
+  renewSession<T>(request: () => Promise<T>, renewed: (result: T) => boolean): Promise<T>;
 }
 
 export interface WorkspaceCallbacks {
@@ -126,6 +134,8 @@ export class WorkspaceStore implements WorkspaceCommands {
   private assignedSinceConnect = new Set<string>();
   private connectedBefore = false;
   private accountChanged = false;
+  /** A `renewSession` under way, and whether the old session's end came meanwhile. */
+  private renewal: { ended: boolean } | undefined;
 
   private readonly operator: OperatorIdentity;
   private readonly callbacks: WorkspaceCallbacks;
@@ -174,6 +184,11 @@ export class WorkspaceStore implements WorkspaceCommands {
 
   private sessionEnded(): void {
     if (this.closed) return;
+    if (this.renewal) {
+      // Expected: the renewal ends the old session. Its answer decides.
+      this.renewal.ended = true;
+      return;
+    }
     this.closed = true;
     this.socket?.disconnect();
     this.callbacks.onUnauthorized();
@@ -263,6 +278,8 @@ export class WorkspaceStore implements WorkspaceCommands {
       // The server hung up: a revoked or idle session, a changed account, or a restart.
       // Only the first needs a new sign-in.
       void fetchMe().then((me) => {
+        // Replaced by a renewed session meanwhile: this answer was about the old one.
+        if (this.socket !== socket) return;
         if (me.ok === false && me.kind === 'unauthorized') return this.sessionEnded();
         if (this.closed) return;
         if (me.ok && this.accountChanged) {
@@ -607,9 +624,32 @@ export class WorkspaceStore implements WorkspaceCommands {
   readonly debrief = async (): Promise<boolean> => (await this.api?.debrief())?.ok === true;
 
   readonly sessionRenewed = (): void => {
+    if (this.closed) return;
     this.dispatch({ type: 'session-renewed' });
-    // The handshake reads the cookie: a new connection belongs to the new session.
-    this.socket?.disconnect();
-    this.socket?.connect();
+    // The handshake reads the cookie: a new socket belongs to the new session, and nothing
+    // the old one may still hear (its session's end) reaches the workspace.
+    const old = this.socket;
+    old?.disconnect();
+    old?.removeAllListeners();
+    this.socket = undefined;
+    this.connect();
+  };
+
+  readonly renewSession = async <T>(
+    request: () => Promise<T>,
+    renewed: (result: T) => boolean,
+  ): Promise<T> => {
+    const renewal = { ended: false };
+    this.renewal = renewal;
+    let ok = false;
+    try {
+      const result = await request();
+      ok = renewed(result);
+      return result;
+    } finally {
+      if (this.renewal === renewal) this.renewal = undefined;
+      if (ok) this.sessionRenewed();
+      else if (renewal.ended) this.sessionEnded();
+    }
   };
 }

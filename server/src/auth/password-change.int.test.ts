@@ -3,6 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type AuthTestApp, type AuthTestAppOptions, startAuthApp } from '../../../test/support/auth-app.ts';
 import { PasswordHasher } from './password.ts';
 import { LOGIN_FAILED_MESSAGE } from './plugin.ts';
+import { sessionIdForToken } from './sessions.ts';
 
 // Cheap Argon2id parameters keep these tests fast; password.test.ts covers the real ones.
 const hasher = new PasswordHasher({ opsLimit: 1, memLimit: 8192 });
@@ -138,10 +139,11 @@ describe('POST /api/auth/password', () => {
     expect(res.headers['cache-control']).toBe('no-store');
 
     expect((await me(app, elsewhere)).statusCode).toBe(401);
-    const stillHere = await me(app, here);
+    const renewed = sessionCookie(res);
+    const stillHere = await me(app, renewed);
     expect(stillHere.statusCode).toBe(200);
     expect(stillHere.json().operator).not.toHaveProperty('passwordChangeDue');
-    expect(await app.auth.sessionFromCookieHeader(here)).toMatchObject({ operator: { id: anna.id } });
+    expect(await app.auth.sessionFromCookieHeader(renewed)).toMatchObject({ operator: { id: anna.id } });
 
     expect((await login(app, 'anna', ONE_TIME, '192.0.2.9')).statusCode).toBe(401);
     const again = await login(app, 'anna', CHOSEN);
@@ -152,6 +154,45 @@ describe('POST /api/auth/password', () => {
     const all = logs.join('');
     for (const secret of [ONE_TIME, CHOSEN]) expect(all).not.toContain(secret);
     expect(logs.some((l) => l.includes('"msg":"password changed"') && l.includes(anna.id))).toBe(true);
+  });
+
+  it('renews the calling session: a copy of its old cookie stops working, the answer sets a new one', async () => {
+    const { app, advance } = await start({ env: { SESSION_MAX_HOURS: '12' } });
+    const anna = await app.operators.create({ username: 'anna', password: ONE_TIME, oneTime: true });
+    const signedIn = await login(app, 'anna', ONE_TIME);
+    const old = sessionCookie(signedIn);
+    advance(11 * HOUR);
+
+    const res = await changePassword(app, old, { currentPassword: ONE_TIME, newPassword: CHOSEN });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({});
+    expect((await me(app, old)).statusCode).toBe(401);
+    expect(await app.auth.sessionFromCookieHeader(old)).toBeNull();
+
+    const renewed = sessionCookie(res);
+    expect(renewed).not.toBe(old);
+    // The login's cookie, attributes and all; only the token differs.
+    const attributes = (r: { headers: Record<string, unknown> }) =>
+      String(r.headers['set-cookie']).split(';').slice(1).join(';');
+    expect(attributes(res)).toBe(attributes(signedIn));
+    const who = await me(app, renewed);
+    expect(who.statusCode).toBe(200);
+    expect(who.json().operator.id).toBe(anna.id);
+    // The account's session set holds the new session only.
+    const token = renewed.slice('sl_session='.length);
+    expect(await app.redis.smembers(app.operators.keys.sessionsOf(anna.id))).toEqual([
+      sessionIdForToken(token),
+    ]);
+    // The console goes on with the new cookie, a second change included.
+    const again = await changePassword(app, renewed, { currentPassword: CHOSEN, newPassword: `${CHOSEN}-2` });
+    expect(again.statusCode).toBe(200);
+    expect((await me(app, renewed)).statusCode).toBe(401);
+    const latest = sessionCookie(again);
+    expect((await me(app, latest)).statusCode).toBe(200);
+
+    // Renewed, not extended: the session still ends SESSION_MAX_HOURS after the sign-in.
+    advance(HOUR);
+    expect((await me(app, latest)).statusCode).toBe(401);
   });
 
   it('a chosen password never expires', async () => {

@@ -16,7 +16,7 @@ import { type OperatorAuthState, OperatorStore } from '../operators/store.ts';
 import { InFlightLimit } from './in-flight.ts';
 import { assertAllowedOrigin, isSafeMethod } from './origin.ts';
 import type { PasswordHasher } from './password.ts';
-import { SESSION_COOKIE, SessionStore, sessionIdForToken } from './sessions.ts';
+import { newSessionToken, SESSION_COOKIE, SessionStore, sessionIdForToken } from './sessions.ts';
 import { type LoginLimits, LoginThrottle } from './throttle.ts';
 import type { OperatorAccount, OperatorAuthService } from './types.ts';
 
@@ -221,6 +221,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     sameSite: 'strict',
     secure: app.config.isProduction,
   } as const;
+  const setSessionCookie = (reply: FastifyReply, token: string) =>
+    reply.setCookie(SESSION_COOKIE, token, cookieOptions);
 
   await app.register(async (plain) => {
     const routes = plain.withTypeProvider<ZodTypeProvider>();
@@ -258,7 +260,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       if (!state) throw new AppError('unauthorized', LOGIN_FAILED_MESSAGE);
 
       const { token } = await sessions.create(state);
-      reply.setCookie(SESSION_COOKIE, token, cookieOptions);
+      setSessionCookie(reply, token);
       request.log.info({ operatorId: state.account.id }, 'login');
       await audit('login', state.account.id, '');
       // Exactly PROTOCOL.md's answer: the console reads `passwordChangeDue` from /me.
@@ -268,6 +270,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
 
     // The owner's own password: the current one is checked exactly as at sign-in (Argon2id,
     // the same throttle, the same 401); the origin is checked before the body is read.
+    // The calling session is renewed under a new id (OWASP: after a credential change), so
+    // whoever copied its cookie is signed out with the other sessions.
     const password = {
       schema: { body: passwordChangeBodySchema, response: { 200: emptyResponseSchema } },
       preValidation: requireOperator,
@@ -275,12 +279,14 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     routes.post('/api/auth/password', password, async (request, reply) => {
       const account = currentOperator(request);
       const sessionId = request.operatorSessionId ?? '';
+      const renewed = newSessionToken();
       const { currentPassword, newPassword } = request.body;
+      const change = { currentPassword, newPassword, sessionId, renewedId: renewed.sessionId };
       const done = await throttled(
         request,
         reply,
         account.username,
-        () => operators.changePassword(account.id, { currentPassword, newPassword, sessionId }),
+        () => operators.changePassword(account.id, change),
         (r) => r.ok || r.reason !== 'wrong-password',
       );
       if (!done.ok) {
@@ -292,6 +298,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
         if (done.reason === 'changed-meanwhile') throw new AppError('conflict');
         throw new AppError('unauthorized');
       }
+      setSessionCookie(reply, renewed.token);
       request.log.info({ operatorId: account.id, sessionsEnded: done.sessionsEnded }, 'password changed');
       await audit('password-change', account.id, '');
       return {};

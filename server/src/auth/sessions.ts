@@ -18,6 +18,12 @@ export function sessionIdForToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
+/** A new session token (for the cookie, never stored) and its session id. */
+export function newSessionToken(): { token: string; sessionId: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, sessionId: sessionIdForToken(token) };
+}
+
 export interface SessionStoreOptions {
   redis: Redis;
   operators: OperatorStore;
@@ -53,8 +59,7 @@ export class SessionStore {
   async create(state: OperatorAuthState): Promise<{ token: string; sessionId: string }> {
     const keys = this.#operators.keys;
     const operatorId = state.account.id;
-    const token = randomBytes(32).toString('base64url');
-    const sessionId = sessionIdForToken(token);
+    const { token, sessionId } = newSessionToken();
     const setKey = keys.sessionsOf(operatorId);
     await this.#pruneSessionSet(operatorId);
     await this.#redis

@@ -233,12 +233,14 @@ describe('change-password.lua', () => {
         account: acc().operator('op1'),
         session: acc().session(opts.sessionId ?? 's1'),
         sessions: acc().sessionsOf('op1'),
+        renewed: acc().session('s1-renewed'),
         others: others.map((s) => acc().session(s)),
       },
       {
         channel: channel(),
         operatorId: 'op1',
         sessionId: opts.sessionId ?? 's1',
+        renewedId: 's1-renewed',
         checkedHash: opts.checkedHash ?? 'old-hash',
         passwordHash: 'new-hash',
         setAt: 1234,
@@ -261,8 +263,9 @@ describe('change-password.lua', () => {
     };
   }
 
-  it('replaces hash and flag, moves the calling session to the new epoch and ends the others', async () => {
+  it('replaces hash and flag, renews the calling session in the new epoch and ends the others', async () => {
     await seed();
+    await t.redis.pexpire(acc().session('s1'), 600_000);
     const heard = await published();
     expect(await change()).toBe(2);
     expect(await t.redis.hgetall(acc().operator('op1'))).toMatchObject({
@@ -271,10 +274,18 @@ describe('change-password.lua', () => {
       passwordSetAt: '1234',
       epoch: '5',
     });
-    expect(await t.redis.hget(acc().session('s1'), 'epoch')).toBe('5');
+    // The same session under a new id: its sign-in time and idle timer carry over.
+    expect(await t.redis.exists(acc().session('s1'))).toBe(0);
+    expect(await t.redis.hgetall(acc().session('s1-renewed'))).toEqual({
+      operatorId: 'op1',
+      createdAt: '1',
+      epoch: '5',
+    });
+    expect(await t.redis.pttl(acc().session('s1-renewed'))).toBeGreaterThan(590_000);
     expect(await t.redis.exists(acc().session('s2'), acc().session('s3'))).toBe(0);
-    expect(await t.redis.smembers(acc().sessionsOf('op1'))).toEqual(['s1']);
-    expect(await heard.settle()).toEqual(['s2', 's3']);
+    expect(await t.redis.smembers(acc().sessionsOf('op1'))).toEqual(['s1-renewed']);
+    // The old id too: sockets signed in with a copy of its cookie are cut.
+    expect(await heard.settle()).toEqual(['s2', 's3', 's1']);
   });
 
   it('a calling session of another epoch or account, or a disabled account: -1, nothing changed', async () => {
@@ -293,6 +304,7 @@ describe('change-password.lua', () => {
       epoch: '4',
     });
     expect(await t.redis.exists(acc().session('s2'), acc().session('s3'))).toBe(2);
+    expect(await t.redis.exists(acc().session('s1-renewed'))).toBe(0);
     expect(await heard.settle()).toEqual([]);
   });
 
@@ -301,5 +313,6 @@ describe('change-password.lua', () => {
     expect(await change({ checkedHash: 'an-older-hash' })).toBe(-2);
     expect(await t.redis.hget(acc().operator('op1'), 'passwordHash')).toBe('old-hash');
     expect(await t.redis.scard(acc().sessionsOf('op1'))).toBe(3);
+    expect(await t.redis.exists(acc().session('s1'), acc().session('s1-renewed'))).toBe(1);
   });
 });

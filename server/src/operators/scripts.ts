@@ -36,8 +36,17 @@ export const totpReplayScript = luaScript({
 
 export const changePasswordScript = luaScript({
   file: file('change-password'),
-  keys: ['account', 'session', 'sessions', '...others'],
-  args: ['channel', 'operatorId', 'sessionId', 'checkedHash', 'passwordHash', 'setAt', '...otherIds'],
+  keys: ['account', 'session', 'sessions', 'renewed', '...others'],
+  args: [
+    'channel',
+    'operatorId',
+    'sessionId',
+    'renewedId',
+    'checkedHash',
+    'passwordHash',
+    'setAt',
+    '...otherIds',
+  ],
   /** The other sessions ended; -1 the calling session is not live; -2 the password changed meanwhile. */
   decode: (r) => Number(r),
 });

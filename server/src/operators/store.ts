@@ -408,15 +408,17 @@ export class OperatorStore {
    * The owner replaces their own password from a signed-in session. `currentPassword` is
    * checked as at sign-in (Argon2id; an expired one-time password is wrong). Then, in one
    * step: the new hash replaces the old one, the one-time flag is cleared, the session epoch
-   * is bumped with `sessionId` moved along to it (so it stays signed in), and every other
-   * session of the account ends, its id published on the session revocation channel so
-   * that its sockets hear `session:ended`. A new password of the wrong length throws
-   * `invalid_payload`; that it differs from the current one is the route's schema.
-   * @example const r = await store.changePassword(id, { currentPassword, newPassword, sessionId })
+   * is bumped, `sessionId` is renewed as `renewedId` in the new epoch (so its owner stays
+   * signed in, and a copy of its old cookie does not), and every other session of the
+   * account ends. The ended ids, `sessionId` included, are published on the session
+   * revocation channel so that their sockets hear `session:ended`. A new password of the
+   * wrong length throws `invalid_payload`; that it differs from the current one is the
+   * route's schema.
+   * @example const r = await store.changePassword(id, { currentPassword, newPassword, sessionId, renewedId })
    */
   async changePassword(
     id: string,
-    change: { currentPassword: string; newPassword: string; sessionId: string },
+    change: { currentPassword: string; newPassword: string; sessionId: string; renewedId: string },
   ): Promise<PasswordChangeResult> {
     assertPasswordAcceptable(change.newPassword);
     const h = await this.#redis.hgetall(this.keys.operator(id));
@@ -435,12 +437,14 @@ export class OperatorStore {
         account: this.keys.operator(id),
         session: this.keys.session(change.sessionId),
         sessions: this.keys.sessionsOf(id),
+        renewed: this.keys.session(change.renewedId),
         others: others.map((s) => this.keys.session(s)),
       },
       {
         channel: this.#sessionRevokedChannel,
         operatorId: id,
         sessionId: change.sessionId,
+        renewedId: change.renewedId,
         checkedHash: h.passwordHash,
         passwordHash,
         setAt: passwordSetAt,
