@@ -1,6 +1,12 @@
 import { AppError } from '@stille-lijn/shared/errors';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertPasswordAcceptable, generatePassword, hashParameters, PasswordHasher } from './password.ts';
+import {
+  assertPasswordAcceptable,
+  generatePassword,
+  hashParameters,
+  inPasswordLane,
+  PasswordHasher,
+} from './password.ts';
 
 describe('generatePassword', () => {
   it('is readable groups without look-alike characters, and never repeats', () => {
@@ -76,6 +82,52 @@ describe('PasswordHasher', () => {
     } finally {
       await small.close();
     }
+  });
+
+  it('runs priority jobs first, even with the normal lane full, and caps each lane on its own', async () => {
+    const h = new PasswordHasher({ opsLimit: 1, memLimit: 8192, maxQueue: 6, maxPriorityQueue: 2 });
+    try {
+      const hash = await h.hash('the right password');
+      const done: string[] = [];
+      const track = (name: string, job: Promise<boolean>) =>
+        job.then((ok) => {
+          done.push(name);
+          return ok;
+        });
+      const normal = Array.from({ length: 6 }, (_, i) => track(`n${i}`, h.verify(hash, 'a wrong password')));
+      await expect(h.verify(hash, 'one too many')).rejects.toMatchObject({ code: 'unavailable' });
+      const priority = [0, 1].map((i) =>
+        track(
+          `p${i}`,
+          inPasswordLane('priority', () => h.verify(hash, 'the right password')),
+        ),
+      );
+      await expect(inPasswordLane('priority', () => h.verify(hash, 'x'))).rejects.toMatchObject({
+        code: 'unavailable',
+      });
+      // Outside the lane's callback jobs are normal again (and the normal lane is still full).
+      await expect(h.verify(hash, 'x')).rejects.toMatchObject({ code: 'unavailable' });
+      expect(await Promise.all(priority)).toEqual([true, true]);
+      expect(await Promise.all(normal)).toEqual(Array(6).fill(false));
+      // Only the (at most two) jobs already handed to the worker finished before them.
+      expect(done.slice(0, 4).sort()).toEqual(['n0', 'n1', 'p0', 'p1']);
+      // Both lanes take work again once they drained.
+      expect(await inPasswordLane('priority', () => h.verify(hash, 'the right password'))).toBe(true);
+      expect(await h.verify(hash, 'the right password')).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('fails queued jobs of both lanes on close', async () => {
+    const h = new PasswordHasher({ opsLimit: 1, memLimit: 8192 });
+    const jobs = [
+      ...Array.from({ length: 4 }, () => h.hash('some password here')),
+      inPasswordLane('priority', () => h.hash('another password')),
+    ];
+    const settled = Promise.allSettled(jobs);
+    await h.close();
+    for (const r of await settled) expect(r.status).toBe('rejected');
   });
 
   it('restarts after close', async () => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomInt } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -45,12 +46,41 @@ export interface PasswordHasherOptions {
   opsLimit?: number;
   /** Argon2id memory in bytes. @default crypto_pwhash_MEMLIMIT_INTERACTIVE (64 MiB) */
   memLimit?: number;
-  /** Hash and verify jobs that may wait; more are refused with `unavailable`. @default 64 */
+  /** Hash and verify jobs of the normal lane that may wait; more are refused with `unavailable`. @default 64 */
   maxQueue?: number;
+  /** The same for the priority lane (`inPasswordLane('priority', …)`). @default 32 */
+  maxPriorityQueue?: number;
+}
+
+/**
+ * The queue a password job waits in. Priority jobs go to the worker before any normal
+ * one, so a script that fills the normal lane does not keep out the sign-ins that get
+ * priority (an operator at an address she signed in from before).
+ */
+export type PasswordLane = 'normal' | 'priority';
+
+// The lane follows the request through whatever reaches the hasher (the operator store's
+// checkCredentials and changePassword, including the dummy verification), so those keep
+// one signature for every caller.
+const laneContext = new AsyncLocalStorage<PasswordLane>();
+
+/**
+ * Runs `fn` with every password job it starts (hash, verify, verifyDummy, on any
+ * `PasswordHasher`) queued in `lane`; jobs started elsewhere are 'normal'.
+ * @example const ok = await inPasswordLane('priority', () => operators.checkCredentials(user, pw));
+ */
+export function inPasswordLane<T>(lane: PasswordLane, fn: () => T): T {
+  return laneContext.run(lane, fn);
 }
 
 /** An idle hashing worker is stopped after this long, returning its memory. */
 const WORKER_IDLE_MS = 60_000;
+
+/**
+ * Jobs handed to the worker at once: two keep it busy without a gap between jobs, and
+ * leave a priority job behind at most two Argon2id runs. The rest wait in their lane here.
+ */
+const WORKER_JOBS_IN_FLIGHT = 2;
 
 // Runs in a worker thread: libsodium's wasm Argon2id is synchronous and takes a few
 // hundred milliseconds, which must not block the event loop that relays messages.
@@ -81,6 +111,10 @@ interface Pending {
   resolve(value: string | boolean): void;
   reject(err: Error): void;
 }
+interface Queued extends Pending {
+  id: number;
+  job: Job;
+}
 interface WorkerReply {
   id?: number;
   result?: string | boolean;
@@ -90,13 +124,19 @@ interface WorkerReply {
 
 /**
  * Argon2id password hashing (`crypto_pwhash_str`) in one lazily started worker thread.
- * The worker keeps the process alive only while a job is pending.
+ * Jobs wait here in two lanes, each with its own cap, and go to the worker a few at a
+ * time, priority first. The worker keeps the process alive only while a job is pending.
  */
 export class PasswordHasher {
   readonly #opsLimit: number | null;
   readonly #memLimit: number | null;
-  readonly #maxQueue: number;
+  readonly #caps: Readonly<Record<PasswordLane, number>>;
   #worker: Worker | undefined;
+  /** Jobs waiting for the worker, by lane, oldest first. */
+  readonly #queued: Record<PasswordLane, Queued[]> = { normal: [], priority: [] };
+  /** Jobs pending per lane: waiting here or handed to the worker. */
+  readonly #counts: Record<PasswordLane, number> = { normal: 0, priority: 0 };
+  /** Jobs handed to the worker, by id. */
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #dummyHash: Promise<string> | undefined;
@@ -105,7 +145,7 @@ export class PasswordHasher {
   constructor(opts: PasswordHasherOptions = {}) {
     this.#opsLimit = opts.opsLimit ?? null;
     this.#memLimit = opts.memLimit ?? null;
-    this.#maxQueue = opts.maxQueue ?? 64;
+    this.#caps = { normal: opts.maxQueue ?? 64, priority: opts.maxPriorityQueue ?? 32 };
   }
 
   /** Hashes a password into a self-describing `$argon2id$…` string. */
@@ -146,17 +186,48 @@ export class PasswordHasher {
   }
 
   #run(job: Job): Promise<string | boolean> {
-    if (this.#pending.size >= this.#maxQueue) {
+    const lane = laneContext.getStore() ?? 'normal';
+    if (this.#counts[lane] >= this.#caps[lane]) {
       return Promise.reject(new AppError('unavailable'));
     }
     clearTimeout(this.#idleTimer);
-    const worker = this.#ensureWorker();
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, ...job });
+      this.#counts[lane]++;
+      const settle = () => {
+        this.#counts[lane]--;
+      };
+      this.#queued[lane].push({
+        id,
+        job,
+        resolve: (value) => {
+          settle();
+          resolve(value);
+        },
+        reject: (err) => {
+          settle();
+          reject(err);
+        },
+      });
+      this.#feed();
     });
+  }
+
+  /** Hands waiting jobs to the worker, priority first, up to WORKER_JOBS_IN_FLIGHT. */
+  #feed(): void {
+    while (this.#pending.size < WORKER_JOBS_IN_FLIGHT) {
+      const next = this.#queued.priority.shift() ?? this.#queued.normal.shift();
+      if (!next) return;
+      const worker = this.#ensureWorker();
+      this.#pending.set(next.id, next);
+      worker.ref();
+      worker.postMessage({ id: next.id, ...next.job });
+    }
+  }
+
+  /** Jobs waiting here or running, of both lanes. */
+  get #size(): number {
+    return this.#counts.normal + this.#counts.priority;
   }
 
   #ensureWorker(): Worker {
@@ -171,15 +242,17 @@ export class PasswordHasher {
       const p = this.#pending.get(msg.id);
       if (!p) return;
       this.#pending.delete(msg.id);
-      if (this.#pending.size === 0) {
+      // Settle first, so that the lane counts and #size no longer hold this job.
+      if (msg.error !== undefined) p.reject(new Error(`password hashing failed: ${msg.error}`));
+      else p.resolve(msg.result ?? false);
+      this.#feed();
+      if (this.#size === 0) {
         worker.unref();
         // Argon2id's 64 MiB of wasm memory is not given back while the worker lives.
         clearTimeout(this.#idleTimer);
         this.#idleTimer = setTimeout(() => this.#retire(worker), WORKER_IDLE_MS);
         this.#idleTimer.unref();
       }
-      if (msg.error !== undefined) p.reject(new Error(`password hashing failed: ${msg.error}`));
-      else p.resolve(msg.result ?? false);
     });
     const fail = (err: Error) => {
       // A replaced or closed worker's jobs were already settled.
@@ -195,13 +268,17 @@ export class PasswordHasher {
   }
 
   #retire(worker: Worker): void {
-    if (this.#worker !== worker || this.#pending.size > 0) return;
+    if (this.#worker !== worker || this.#size > 0) return;
     this.#worker = undefined;
     void worker.terminate();
   }
 
   #failAll(err: Error): void {
-    const pending = [...this.#pending.values()];
+    const pending = [
+      ...this.#pending.values(),
+      ...this.#queued.priority.splice(0),
+      ...this.#queued.normal.splice(0),
+    ];
     this.#pending.clear();
     for (const p of pending) p.reject(err);
   }

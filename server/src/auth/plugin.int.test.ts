@@ -355,7 +355,8 @@ describe('login throttling slows guessing down and locks nobody out', () => {
     const { app } = await start();
     const throttle = new LoginThrottle({ redis: app.redis, keys: app.operators.keys, cipher: app.cipher });
     const attempt = throttle.attempt('anna', '192.0.2.1');
-    const waits = await Promise.all(Array.from({ length: 12 }, () => throttle.begin(attempt)));
+    const answers = await Promise.all(Array.from({ length: 12 }, () => throttle.begin(attempt)));
+    const waits = answers.map((a) => a.waitMs);
     expect(waits.filter((w) => w === 0)).toHaveLength(5);
     for (const w of waits.filter((w) => w > 0)) expect(w).toBeLessThanOrEqual(1000);
   });
@@ -534,6 +535,60 @@ describe('sessions', () => {
     expect((await me(app, cookie)).statusCode).toBe(401);
     expect((await login(app, { username: 'anna' })).statusCode).toBe(401);
     expect((await login(app, { username: 'anna', password: 'a-brand-new-password' })).statusCode).toBe(200);
+  });
+
+  it('an operator at an address she signed in from gets past a hasher queue kept full by a script', async () => {
+    let verifies = 0;
+    const finished: string[] = [];
+    class CountingHasher extends PasswordHasher {
+      override async verify(hash: string, password: string): Promise<boolean> {
+        verifies++;
+        const ok = await super.verify(hash, password);
+        finished.push(password);
+        return ok;
+      }
+    }
+    const MAX_QUEUE = 6;
+    const small = new CountingHasher({ opsLimit: 1, memLimit: 8192, maxQueue: MAX_QUEUE });
+    try {
+      const { app } = await start({ hasher: small });
+      await app.operators.create({ username: 'anna', password: PASSWORD });
+      await app.operators.create({ username: 'bram', password: PASSWORD });
+      const home = '2001:db8:77:1::10';
+      expect((await login(app, { username: 'anna', ip: home })).statusCode).toBe(200);
+      // The dummy hash exists from here on: each unknown username costs one verification.
+      await small.verifyDummy('warming up');
+      // A stored hash carries its own Argon2id cost: this one holds the worker for a
+      // second or two while the script fills the queue behind it.
+      const salt = Buffer.alloc(16, 1).toString('base64').replace(/=+$/, '');
+      const sum = Buffer.alloc(32, 2).toString('base64').replace(/=+$/, '');
+      const busy = small.verify(`$argon2id$v=19$m=65536,t=16,p=1$${salt}$${sum}`, 'x');
+      busy.catch(() => {}); // settled below; a failing assertion must not leave it unhandled
+      finished.length = 0;
+      // The script: wrong passwords for made-up usernames, one /64 of its /48 after another.
+      const script = Array.from({ length: MAX_QUEUE - 1 }, (_, i) =>
+        login(app, { username: `nobody-${i}`, password: 'wrong-wrong-wrong', ip: `2001:db8:bad:${i}::1` }),
+      );
+      await expect.poll(() => verifies).toBe(MAX_QUEUE + 1);
+      // A new address gets the full queue's answer, whoever the account is.
+      const stranger = await login(app, { username: 'bram', ip: '2001:db8:99:1::1' });
+      expect(stranger.statusCode).toBe(503);
+      expect(stranger.json()).toMatchObject({ error: { code: 'unavailable' } });
+      // Anna at her usual address is checked before the script's queued guesses.
+      const anna = await login(app, { username: 'anna', ip: '2001:db8:77:1::11' });
+      expect(anna.statusCode).toBe(200);
+      expect(await busy).toBe(false);
+      for (const res of await Promise.all(script)) expect(res.statusCode).toBe(401);
+      // Only the guess handed to the worker with the long run went before her.
+      expect(finished).toEqual([
+        'x',
+        'wrong-wrong-wrong',
+        PASSWORD,
+        ...Array(MAX_QUEUE - 2).fill('wrong-wrong-wrong'),
+      ]);
+    } finally {
+      await small.close();
+    }
   });
 
   it('a session created by a login racing with disable or a password reset is dead', async () => {

@@ -15,7 +15,7 @@ import { addressBucket } from '../http/client-address.ts';
 import { type OperatorAuthState, OperatorStore } from '../operators/store.ts';
 import { InFlightLimit } from './in-flight.ts';
 import { assertAllowedOrigin, isSafeMethod } from './origin.ts';
-import type { PasswordHasher } from './password.ts';
+import { inPasswordLane, type PasswordHasher } from './password.ts';
 import { newSessionToken, SESSION_COOKIE, SessionStore, sessionIdForToken } from './sessions.ts';
 import { type LoginLimits, LoginThrottle } from './throttle.ts';
 import type { OperatorAccount, OperatorAuthService } from './types.ts';
@@ -132,7 +132,9 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
    * Runs a password check of `username` from the request's address within the sign-in
    * limits: at most LOGIN_CHECKS_PER_ADDRESS at once per address, then the login throttle
    * (429 with Retry-After while it holds). The attempt stays counted unless `right` says
-   * the password was right.
+   * the password was right. Where `username` signed in from this address before (the
+   * throttle's `known`), the check runs in the hasher's priority lane, so a script that
+   * fills the normal lane from many addresses does not keep that operator out.
    */
   const throttled = async <T>(
     request: FastifyRequest,
@@ -150,13 +152,15 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     }
     try {
       const attempt = throttle.attempt(username, bucket);
-      const waitMs = await throttle.begin(attempt);
+      const { waitMs, known } = await throttle.begin(attempt);
       if (waitMs > 0) {
         request.log.info('login throttled');
         reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
         throw new AppError('rate_limited');
       }
-      const result = await check();
+      // Only a real sign-in makes a pair known, so the lane says nothing about whether an
+      // unknown username exists: those all take the normal lane, with the dummy check.
+      const result = await inPasswordLane(known ? 'priority' : 'normal', check);
       if (right(result)) await throttle.succeeded(attempt);
       return result;
     } finally {

@@ -23,8 +23,11 @@ const keys = (user: string, addr: string) => ({
   address: t.k.accounts.loginThrottle('address', addr),
   known: t.k.accounts.loginKnown(`${user}|${addr}`),
 });
-const begin = (user: string, addr: string, now: number, redis: Redis = t.redis) =>
+/** The whole answer of login-begin.lua: `{ waitMs, known }`. */
+const beginAnswer = (user: string, addr: string, now: number, redis: Redis = t.redis) =>
   runScript(redis, loginBeginScript, keys(user, addr), { now, ...LIMITS });
+const begin = async (user: string, addr: string, now: number, redis: Redis = t.redis) =>
+  (await beginAnswer(user, addr, now, redis)).waitMs;
 const succeed = (user: string, addr: string) =>
   runScript(t.redis, loginSucceedScript, keys(user, addr), { knownForMs: 86_400_000 });
 const counter = (key: string) => t.redis.hgetall(key);
@@ -79,6 +82,15 @@ describe('login-begin.lua', () => {
     await begin('anna', 'addr0', T0 + 2);
     await begin('anna', 'addr0', T0 + 3);
     expect(await begin('anna', 'addr0', T0 + 4)).toBe(999);
+  });
+
+  it('says whether the pair signed in recently, whether or not the attempt must wait', async () => {
+    expect(await beginAnswer('anna', 'a1', T0)).toEqual({ waitMs: 0, known: false });
+    await succeed('anna', 'a1');
+    expect(await beginAnswer('anna', 'a1', T0)).toEqual({ waitMs: 0, known: true });
+    expect(await beginAnswer('anna', 'a2', T0)).toEqual({ waitMs: 0, known: false });
+    for (let i = 0; i < LIMITS.pairFree; i++) await begin('anna', 'a1', T0);
+    expect(await beginAnswer('anna', 'a1', T0 + 1)).toEqual({ waitMs: 999, known: true });
   });
 
   it('the pair window slides with each attempt; the username and address windows count from the first', async () => {

@@ -16,7 +16,10 @@ export const loginBeginScript = luaScript({
     'addressFree',
     'windowMs',
   ],
-  decode: (r) => Number(r),
+  decode: (r) => {
+    const [waitMs, known] = r as [number, number];
+    return { waitMs: Number(waitMs), known: Number(known) === 1 };
+  },
 });
 
 export const loginSucceedScript = luaScript({

@@ -65,6 +65,12 @@ export interface LoginAttemptKeys {
   keys: [pair: string, username: string, address: string, known: string];
 }
 
+/** The answer of `LoginThrottle.begin`. */
+export interface LoginBegin {
+  waitMs: number;
+  known: boolean;
+}
+
 /**
  * Login throttling that slows guessing down and never locks anyone out. Failures are
  * counted per (username, address), per username and per address, where the address is
@@ -105,9 +111,10 @@ export class LoginThrottle {
 
   /**
    * Registers an attempt, counted as a failure until `succeeded`.
-   * @returns 0 when the attempt may go ahead, else the milliseconds it must wait
+   * @returns `waitMs`: 0 when the attempt may go ahead, else the milliseconds it must wait;
+   *   `known`: this username signed in from this address within `knownForMs`
    */
-  async begin(attempt: LoginAttemptKeys): Promise<number> {
+  async begin(attempt: LoginAttemptKeys): Promise<LoginBegin> {
     const l = this.#limits;
     return runScript(this.#redis, loginBeginScript, namedKeys(attempt), {
       now: this.#now(),

@@ -20,7 +20,9 @@
     ARGV[7] addressFree
     ARGV[8] windowMs
 
-  Returns 0 when the attempt may go ahead, else the ms it must still wait.
+  Returns { wait, known }: wait is 0 when the attempt may go ahead, else the ms it must
+  still wait; known is 1 when KEYS[4] exists (the caller gives such a password check
+  priority in the hashing worker), else 0.
 ]]
 local now = tonumber(ARGV[1])
 local base = tonumber(ARGV[2])
@@ -35,10 +37,11 @@ local function waitFor(key, free)
 end
 
 local wait = waitFor(KEYS[1], tonumber(ARGV[4]))
-if redis.call('EXISTS', KEYS[4]) == 0 then
+local known = redis.call('EXISTS', KEYS[4])
+if known == 0 then
   wait = math.max(wait, waitFor(KEYS[2], tonumber(ARGV[6])), waitFor(KEYS[3], tonumber(ARGV[7])))
 end
-if wait > 0 then return math.ceil(wait) end
+if wait > 0 then return { math.ceil(wait), known } end
 
 local function count(key, window, sliding)
   local n = redis.call('HINCRBY', key, 'n', 1)
@@ -48,4 +51,4 @@ end
 count(KEYS[1], ARGV[5], true)
 count(KEYS[2], ARGV[8], false)
 count(KEYS[3], ARGV[8], false)
-return 0
+return { 0, known }
