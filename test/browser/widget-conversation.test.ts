@@ -1,17 +1,11 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { collect, emitAck, nextEvent, type OperatorSocket } from '../support/clients.ts';
+import { describe, expect, it } from 'vitest';
+import { collect, emitAck, nextEvent } from '../support/clients.ts';
+import { useWidgetPage } from './widget-harness.ts';
 import {
   chatFrame,
   EMPTY_STATE,
-  ensureWidgetBuilt,
-  type HostSite,
-  launchChromium,
   makeAvailable,
   nextAssignment,
-  signInOperator,
-  startHostSite,
   storedState,
   watchCspViolations,
   watchTraceApis,
@@ -21,47 +15,23 @@ type AnyAck = { ok: boolean; [key: string]: unknown };
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 describe('a whole conversation in the widget, with a real operator', () => {
-  let host: HostSite;
-  let t: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let operator: OperatorSocket;
-
-  beforeAll(async () => {
-    ensureWidgetBuilt();
-    host = await startHostSite();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-  });
-  beforeEach(async () => {
-    t = await startTestApp({ EMBED_ORIGINS: host.origin, QUICK_EXIT_URL: host.weatherUrl });
-    host.setHelpline(t.url);
-    operator = await signInOperator(t, { displayName: 'Anna de Vries' });
-    context = await browser.newContext();
-    page = await context.newPage();
-  });
-  afterEach(async () => {
-    operator?.disconnect();
-    await context?.close();
-    await t?.close();
+  const w = useWidgetPage({
+    env: (host) => ({ EMBED_ORIGINS: host.origin, QUICK_EXIT_URL: host.weatherUrl }),
+    operator: { displayName: 'Anna de Vries' },
   });
 
   it('waits, chats both ways as text, ends on confirmation and leaves no trace', async () => {
-    const traceCalls = await watchTraceApis(context);
-    const violations = watchCspViolations(page);
+    const traceCalls = await watchTraceApis(w.context);
+    const violations = watchCspViolations(w.page);
     const dialogs: string[] = [];
-    page.on('dialog', (dialog) => {
+    w.page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.goto(host.pageUrl());
-    const historyLength = await page.evaluate(() => history.length);
-    await page.locator('[data-sl=launcher]').click();
-    const frame = await chatFrame(page, t.url);
+    await w.page.goto(w.host.pageUrl());
+    const historyLength = await w.page.evaluate(() => history.length);
+    await w.page.locator('[data-sl=launcher]').click();
+    const frame = await chatFrame(w.page, w.t.url);
 
     // Start: who is writing, an optional first message. Inputs keep nothing.
     for (const input of await frame.locator('input, textarea, select').all()) {
@@ -85,11 +55,11 @@ describe('a whole conversation in the widget, with a real operator', () => {
 
     // An operator becomes available and is assigned.
     const assigned = nextEvent<{ conversation: { conversationId: string }; messages: { text: string }[] }>(
-      operator,
+      w.operator,
       'chat:assigned',
       { ms: 15_000 },
     );
-    await makeAvailable(operator);
+    await makeAvailable(w.operator);
     const { conversation, messages } = await assigned;
     const conversationId = conversation.conversationId;
     expect(messages.map((m) => m.text)).toEqual(['Hallo, ik wil iets vragen']);
@@ -99,24 +69,24 @@ describe('a whole conversation in the widget, with a real operator', () => {
     expect(await log.getAttribute('aria-live')).toBe('polite');
 
     // Typing, both ways.
-    operator.emit('chat:typing', { conversationId, typing: true });
+    w.operator.emit('chat:typing', { conversationId, typing: true });
     await frame.locator('[data-sl=typing]').getByText('Anna typt…').waitFor();
-    operator.emit('chat:typing', { conversationId, typing: false });
+    w.operator.emit('chat:typing', { conversationId, typing: false });
     await frame.locator('[data-sl=typing]').waitFor({ state: 'detached' });
-    const visitorTyping = nextEvent<{ typing: boolean }>(operator, 'chat:typing');
+    const visitorTyping = nextEvent<{ typing: boolean }>(w.operator, 'chat:typing');
     const composer = frame.locator('[data-sl=composer]');
     await composer.click();
-    await page.keyboard.type('Regel één');
+    await w.page.keyboard.type('Regel één');
     expect((await visitorTyping).typing).toBe(true);
 
     // Shift+Enter is a new line, Enter sends.
     const fromVisitor = collect<{ conversationId: string; text: string; from: string }>(
-      operator,
+      w.operator,
       'chat:message',
     );
-    await page.keyboard.press('Shift+Enter');
-    await page.keyboard.type('Regel twee');
-    await page.keyboard.press('Enter');
+    await w.page.keyboard.press('Shift+Enter');
+    await w.page.keyboard.type('Regel twee');
+    await w.page.keyboard.press('Enter');
     const mine = frame.locator('[data-sl=message][data-from=visitor]').last();
     await expect.poll(() => mine.getAttribute('data-status')).toBe('sent');
     expect(await mine.locator('.sl-text').textContent()).toBe('Regel één\nRegel twee');
@@ -125,7 +95,7 @@ describe('a whole conversation in the widget, with a real operator', () => {
 
     // Operator messages are text, with the operator's first name; hostile markup runs nothing.
     for (const text of ['Fijn dat je schrijft. Ben je nu veilig?', HOSTILE]) {
-      const ack = await emitAck<AnyAck>(operator, 'chat:message', {
+      const ack = await emitAck<AnyAck>(w.operator, 'chat:message', {
         conversationId,
         clientMessageId: `op-${text.length}`,
         text,
@@ -146,7 +116,7 @@ describe('a whole conversation in the widget, with a real operator', () => {
     await composer.fill('');
 
     // Ending asks first; then everything is gone from the screen.
-    const endedByVisitor = nextEvent<{ conversationId: string; reason: string }>(operator, 'chat:ended');
+    const endedByVisitor = nextEvent<{ conversationId: string; reason: string }>(w.operator, 'chat:ended');
     await frame.locator('[data-sl=end]').click();
     const dialog = frame.getByRole('dialog', { name: 'Gesprek beëindigen?' });
     await dialog.getByRole('button', { name: 'Nee, verder' }).click();
@@ -164,12 +134,12 @@ describe('a whole conversation in the widget, with a real operator', () => {
 
     // No trace: nothing stored anywhere, no history entry, no sound, no notification.
     expect(traceCalls).toEqual([]);
-    expect(await context.cookies()).toEqual([]);
+    expect(await w.context.cookies()).toEqual([]);
     expect(await storedState(frame)).toEqual(EMPTY_STATE);
-    expect(await storedState(page)).toEqual(EMPTY_STATE);
-    expect(await page.evaluate(() => history.length)).toBe(historyLength);
-    const helplinePage = await context.newPage();
-    await helplinePage.goto(`${t.url}/healthz`);
+    expect(await storedState(w.page)).toEqual(EMPTY_STATE);
+    expect(await w.page.evaluate(() => history.length)).toBe(historyLength);
+    const helplinePage = await w.context.newPage();
+    await helplinePage.goto(`${w.t.url}/healthz`);
     expect(await storedState(helplinePage)).toEqual(EMPTY_STATE);
     expect(dialogs).toEqual([]);
     expect(violations).toEqual([]);
@@ -180,7 +150,7 @@ describe('a whole conversation in the widget, with a real operator', () => {
     // widget never hears so.
     let ackToDrop: string | undefined;
     let dropped = 0;
-    await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+    await w.context.routeWebSocket(/\/socket\.io\//, (ws) => {
       const server = ws.connectToServer();
       ws.onMessage((message) => {
         const text = String(message);
@@ -200,15 +170,15 @@ describe('a whole conversation in the widget, with a real operator', () => {
         ws.send(message);
       });
     });
-    await page.goto(host.pageUrl());
-    await page.locator('[data-sl=launcher]').click();
-    const frame = await chatFrame(page, t.url);
-    const assigned = nextAssignment(operator);
-    await makeAvailable(operator);
+    await w.page.goto(w.host.pageUrl());
+    await w.page.locator('[data-sl=launcher]').click();
+    const frame = await chatFrame(w.page, w.t.url);
+    const assigned = nextAssignment(w.operator);
+    await makeAvailable(w.operator);
     await frame.locator('[data-sl=role-concerned]').check();
     await frame.locator('[data-sl=start]').click();
     await assigned;
-    const received = collect<{ text: string; messageId: string }>(operator, 'chat:message');
+    const received = collect<{ text: string; messageId: string }>(w.operator, 'chat:message');
 
     await frame.locator('[data-sl=composer]').fill('Mijn zus wordt bedreigd');
     await frame.locator('[data-sl=send]').click();
@@ -224,9 +194,9 @@ describe('a whole conversation in the widget, with a real operator', () => {
   });
 
   it('with nobody staffed says so, without an estimate, and shows 0800-2000 and 112 while staying in the queue', async () => {
-    await page.goto(host.pageUrl());
-    await page.locator('[data-sl=launcher]').click();
-    const frame = await chatFrame(page, t.url);
+    await w.page.goto(w.host.pageUrl());
+    await w.page.locator('[data-sl=launcher]').click();
+    const frame = await chatFrame(w.page, w.t.url);
     await frame.locator('[data-sl=role-professional]').check();
     await frame.locator('[data-sl=urgent]').check();
     const danger = frame.getByRole('region', { name: 'In gevaar? Bel 112' });
@@ -249,13 +219,13 @@ describe('a whole conversation in the widget, with a real operator', () => {
     );
     // Still queued: an operator who comes gets this conversation, urgent.
     const assigned = nextEvent<{ conversation: { urgent: boolean; role: string } }>(
-      operator,
+      w.operator,
       'chat:assigned',
       {
         ms: 15_000,
       },
     );
-    await makeAvailable(operator);
+    await makeAvailable(w.operator);
     expect((await assigned).conversation).toMatchObject({ urgent: true, role: 'professional' });
     await frame.getByRole('heading', { name: 'Je praat met Anna' }).waitFor();
     // In danger, 112 stays in view while chatting.

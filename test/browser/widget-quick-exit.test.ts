@@ -1,17 +1,8 @@
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { nextEvent, type OperatorSocket } from '../support/clients.ts';
-import {
-  chatFrame,
-  ensureWidgetBuilt,
-  type HostSite,
-  launchChromium,
-  nextAssignment,
-  signInOperator,
-  startHostSite,
-  startSlowLine,
-} from './widget-support.ts';
+import type { Frame, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nextEvent } from '../support/clients.ts';
+import { useWidgetPage } from './widget-harness.ts';
+import { chatFrame, nextAssignment, startSlowLine } from './widget-support.ts';
 
 interface Probe {
   /** Where the listener ran: the host page or the chat frame. */
@@ -125,51 +116,34 @@ const triggers: Record<string, { trigger: Trigger; probeIn: 'host' | 'chat'; eve
 };
 
 describe('quick exit', () => {
-  let host: HostSite;
-  let t: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
+  const w = useWidgetPage({
+    env: (host) => ({ EMBED_ORIGINS: host.origin, QUICK_EXIT_URL: host.weatherUrl }),
+    operator: { displayName: 'Anna de Vries', available: true },
+    launch: { bfcache: true },
+  });
   let line: Awaited<ReturnType<typeof startSlowLine>>;
   let helpline: string;
-  let operator: OperatorSocket;
 
-  beforeAll(async () => {
-    ensureWidgetBuilt();
-    host = await startHostSite();
-    browser = await launchChromium({ bfcache: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-  });
   beforeEach(async () => {
-    t = await startTestApp({ EMBED_ORIGINS: host.origin, QUICK_EXIT_URL: host.weatherUrl });
     // The helpline as the browser reaches it: through a line that delays nothing by default
     // and takes the probes' beacons on the helpline's own origin.
-    line = await startSlowLine(t.url, /^$/, 0);
+    line = await startSlowLine(w.t.url, /^$/, 0);
     helpline = line.url;
-    host.setHelpline(helpline);
-    operator = await signInOperator(t, { displayName: 'Anna de Vries', available: true });
-    context = await browser.newContext();
-    page = await context.newPage();
-    host.clearBeacons();
+    w.host.setHelpline(helpline);
+    w.host.clearBeacons();
   });
   afterEach(async () => {
-    operator?.disconnect();
-    await context?.close();
     await line?.close();
-    await t?.close();
   });
 
   /** Host page `/`, then (a normal navigation) `/elders` with a conversation under way. */
   async function conversationOnSecondPage(text: string): Promise<{ frame: Frame; conversationId: string }> {
-    await page.goto(host.pageUrl('/'));
-    await page.locator('#elders').click();
-    await page.waitForURL(/\/elders$/);
-    await page.locator('[data-sl=launcher]').click();
-    const frame = await chatFrame(page, helpline);
-    const assigned = nextAssignment(operator);
+    await w.page.goto(w.host.pageUrl('/'));
+    await w.page.locator('#elders').click();
+    await w.page.waitForURL(/\/elders$/);
+    await w.page.locator('[data-sl=launcher]').click();
+    const frame = await chatFrame(w.page, helpline);
+    const assigned = nextAssignment(w.operator);
     await frame.locator('[data-sl=role-victim]').check();
     await frame.locator('[data-sl=first-message]').fill(text);
     await frame.locator('[data-sl=start]').click();
@@ -181,27 +155,27 @@ describe('quick exit', () => {
   for (const [name, { trigger, probeIn, event, key }] of Object.entries(triggers)) {
     it(`by ${name}: blank at once, server told, address replaced, Back shows an empty widget`, async () => {
       const { frame, conversationId } = await conversationOnSecondPage(`Snel weg via ${name}`);
-      const left = nextEvent<{ conversationId: string; reason: string }>(operator, 'chat:visitor-left', {
+      const left = nextEvent<{ conversationId: string; reason: string }>(w.operator, 'chat:visitor-left', {
         where: (p) => p.conversationId === conversationId,
       });
-      await installProbe(page);
+      await installProbe(w.page);
       await installProbe(frame);
-      const hostUrl = page.url();
-      const historyLength = await page.evaluate(() => history.length);
+      const hostUrl = w.page.url();
+      const historyLength = await w.page.evaluate(() => history.length);
       const presses = key === 'Shift' ? 3 : key === 'Escape' ? 2 : 1;
       const matches = (p: Probe) => p.where === probeIn && p.type === event && (key === '' || p.key === key);
 
-      await trigger(page, frame);
-      await page.waitForURL(host.weatherUrl);
+      await trigger(w.page, frame);
+      await w.page.waitForURL(w.host.weatherUrl);
       const probes = [
-        ...(await probesAt(host, 'host', (ps) =>
+        ...(await probesAt(w.host, 'host', (ps) =>
           probeIn === 'host' ? ps.filter(matches).length >= presses : ps.some((p) => p.type === 'message'),
         )),
         ...(await probesAt(line, 'chat', (ps) => probeIn === 'host' || ps.filter(matches).length >= presses)),
       ];
 
       // In the very task of the trigger, right after the widget's handler: already blank.
-      const origin = probeIn === 'host' ? host.origin : helpline;
+      const origin = probeIn === 'host' ? w.host.origin : helpline;
       const atTrigger = probes.filter(matches);
       expect(atTrigger.length).toBe(presses);
       const last = atTrigger.at(-1)!;
@@ -217,15 +191,17 @@ describe('quick exit', () => {
       }
 
       expect((await left).reason).toBe('quick-exit');
-      expect(await page.evaluate(() => history.length)).toBe(historyLength);
+      expect(await w.page.evaluate(() => history.length)).toBe(historyLength);
 
-      await page.goBack({ waitUntil: 'commit' });
-      expect(page.url()).toBe(host.pageUrl('/'));
-      const launcher = page.locator('[data-sl=launcher]');
+      await w.page.goBack({ waitUntil: 'commit' });
+      expect(w.page.url()).toBe(w.host.pageUrl('/'));
+      const launcher = w.page.locator('[data-sl=launcher]');
       await launcher.waitFor();
       expect(await launcher.getAttribute('aria-expanded')).toBe('false');
-      expect(await page.evaluate(() => getComputedStyle(document.documentElement).display)).not.toBe('none');
-      expect(page.frames().filter((f) => f.url().startsWith(helpline))).toEqual([]);
+      expect(await w.page.evaluate(() => getComputedStyle(document.documentElement).display)).not.toBe(
+        'none',
+      );
+      expect(w.page.frames().filter((f) => f.url().startsWith(helpline))).toEqual([]);
     });
   }
 
@@ -237,24 +213,24 @@ describe('quick exit', () => {
       // A slow phone: the CPU throttled (below), and the chat app's script held back a little
       // more on its way, so that the keys surely come before the app listens.
       await line.close();
-      line = await startSlowLine(t.url, /^\/chat\/assets\/.+\.js$/, 1500);
+      line = await startSlowLine(w.t.url, /^\/chat\/assets\/.+\.js$/, 1500);
       helpline = line.url;
-      host.setHelpline(helpline);
-      await page.goto(host.pageUrl('/'));
-      await page.locator('#elders').click();
-      await page.waitForURL(/\/elders$/);
-      const launcher = page.locator('[data-sl=launcher]');
+      w.host.setHelpline(helpline);
+      await w.page.goto(w.host.pageUrl('/'));
+      await w.page.locator('#elders').click();
+      await w.page.waitForURL(/\/elders$/);
+      const launcher = w.page.locator('[data-sl=launcher]');
       await launcher.waitFor();
-      const historyLength = await page.evaluate(() => history.length);
-      await installProbe(page);
-      const cdp = await context.newCDPSession(page);
+      const historyLength = await w.page.evaluate(() => history.length);
+      await installProbe(w.page);
+      const cdp = await w.context.newCDPSession(w.page);
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
       await launcher.click();
       // The moment the frame appears: its page is there, its app not yet running.
       await expect
         .poll(
           () =>
-            page
+            w.page
               .frames()
               .find((f) => f.url().startsWith(`${line.url}/chat`))
               ?.evaluate(() => `${document.readyState} ${!!document.querySelector('[data-sl=start]')}`)
@@ -262,14 +238,14 @@ describe('quick exit', () => {
           { interval: 20, timeout: 15_000 },
         )
         .toBe('interactive false');
-      for (let i = 0; i < times; i++) await page.keyboard.press(key);
-      await page.waitForURL(host.weatherUrl);
+      for (let i = 0; i < times; i++) await w.page.keyboard.press(key);
+      await w.page.waitForURL(w.host.weatherUrl);
       const isPress = (p: Probe) => p.key === key && p.type === (key === 'Shift' ? 'keyup' : 'keydown');
-      const presses = (await probesAt(host, 'host', (ps) => ps.filter(isPress).length >= times)).filter(
+      const presses = (await probesAt(w.host, 'host', (ps) => ps.filter(isPress).length >= times)).filter(
         isPress,
       );
       expect(presses.map((p) => p.display)).toEqual([...Array<string>(times - 1).fill('block'), 'none']);
-      expect(await page.evaluate(() => history.length)).toBe(historyLength);
+      expect(await w.page.evaluate(() => history.length)).toBe(historyLength);
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     });
   }
@@ -277,20 +253,20 @@ describe('quick exit', () => {
   it('Shift×3 in the chat frame after a tap into it, while the app has not arrived: the first script hears them', async () => {
     // The app's script never arrives (a line that stalls): only the page's first script runs.
     await line.close();
-    line = await startSlowLine(t.url, /^\/chat\/assets\/.+\.js$/, Number.POSITIVE_INFINITY);
+    line = await startSlowLine(w.t.url, /^\/chat\/assets\/.+\.js$/, Number.POSITIVE_INFINITY);
     helpline = line.url;
-    host.setHelpline(helpline);
-    await page.goto(host.pageUrl('/'));
-    await page.locator('#elders').click();
-    await page.waitForURL(/\/elders$/);
-    await page.locator('[data-sl=launcher]').waitFor();
-    const historyLength = await page.evaluate(() => history.length);
-    await page.locator('[data-sl=launcher]').click();
+    w.host.setHelpline(helpline);
+    await w.page.goto(w.host.pageUrl('/'));
+    await w.page.locator('#elders').click();
+    await w.page.waitForURL(/\/elders$/);
+    await w.page.locator('[data-sl=launcher]').waitFor();
+    const historyLength = await w.page.evaluate(() => history.length);
+    await w.page.locator('[data-sl=launcher]').click();
     let frame: Frame | undefined;
     await expect
       .poll(
         async () => {
-          frame = page.frames().find((f) => f.url().startsWith(`${helpline}/chat`));
+          frame = w.page.frames().find((f) => f.url().startsWith(`${helpline}/chat`));
           return frame
             ?.evaluate(() => document.readyState !== 'loading' && !document.querySelector('[data-sl=start]'))
             .catch(() => undefined);
@@ -299,12 +275,12 @@ describe('quick exit', () => {
       )
       .toBe(true);
     // The visitor taps into the chat, which is still loading: keys go to the frame now.
-    const box = await page.locator('iframe').boundingBox();
-    await page.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2);
+    const box = await w.page.locator('iframe').boundingBox();
+    await w.page.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2);
     expect(await frame!.evaluate(() => document.hasFocus())).toBe(true);
     await installProbe(frame!);
-    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift');
-    await page.waitForURL(host.weatherUrl);
+    for (let i = 0; i < 3; i++) await w.page.keyboard.press('Shift');
+    await w.page.waitForURL(w.host.weatherUrl);
     const isPress = (p: Probe) => p.type === 'keyup' && p.key === 'Shift';
     const presses = (await probesAt(line, 'chat', (ps) => ps.filter(isPress).length >= 3)).filter(isPress);
     expect(presses.map((p) => `${p.display} ${p.app ? 'app' : 'no app yet'}`)).toEqual([
@@ -312,68 +288,68 @@ describe('quick exit', () => {
       'block no app yet',
       'none no app yet',
     ]);
-    expect(await page.evaluate(() => history.length)).toBe(historyLength);
+    expect(await w.page.evaluate(() => history.length)).toBe(historyLength);
   });
 
   it('Back to a page left mid-conversation (back/forward cache) shows an empty widget', async () => {
-    await page.goto(host.pageUrl('/'));
-    await page.locator('[data-sl=launcher]').click();
-    const frame = await chatFrame(page, helpline);
+    await w.page.goto(w.host.pageUrl('/'));
+    await w.page.locator('[data-sl=launcher]').click();
+    const frame = await chatFrame(w.page, helpline);
     await frame.locator('[data-sl=role-bystander]').check();
     await frame.locator('[data-sl=start]').click();
     await frame.locator('[data-sl=return-code]').waitFor();
     // Recorded in the page itself: a page restored from the cache keeps it, a fresh one has none.
-    await page.evaluate(() => {
+    await w.page.evaluate(() => {
       const restored: boolean[] = [];
       Object.defineProperty(window, '__slRestored', { value: restored });
       addEventListener('pageshow', (event) => restored.push(event.persisted));
     });
-    await page.locator('#elders').click();
-    await page.waitForURL(/\/elders$/);
-    await page.goBack({ waitUntil: 'commit' });
+    await w.page.locator('#elders').click();
+    await w.page.waitForURL(/\/elders$/);
+    await w.page.goBack({ waitUntil: 'commit' });
     // Really restored from the back/forward cache, with the chat's old frame in it.
     await expect
       .poll(() =>
-        page.evaluate(() => (window as unknown as { __slRestored?: boolean[] }).__slRestored ?? null),
+        w.page.evaluate(() => (window as unknown as { __slRestored?: boolean[] }).__slRestored ?? null),
       )
       .toEqual([true]);
-    const launcher = page.locator('[data-sl=launcher]');
+    const launcher = w.page.locator('[data-sl=launcher]');
     expect(await launcher.getAttribute('aria-expanded')).toBe('false');
-    expect(page.frames().filter((f) => f.url().startsWith(helpline))).toEqual([]);
+    expect(w.page.frames().filter((f) => f.url().startsWith(helpline))).toEqual([]);
     await launcher.click();
-    const fresh = await chatFrame(page, helpline);
+    const fresh = await chatFrame(w.page, helpline);
     expect(await fresh.locator('[data-sl=return-code]').count()).toBe(0);
     expect(await fresh.locator('[data-sl=role-bystander]').isChecked()).toBe(false);
   });
 
   it('full-page /chat leaves by itself: blank at once, server told, address replaced', async () => {
-    await page.goto(`${line.url}/`);
-    await page.goto(`${line.url}/chat`);
-    const assigned = nextAssignment(operator);
-    await page.locator('[data-sl=role-victim]').check();
-    await page.locator('[data-sl=start]').click();
+    await w.page.goto(`${line.url}/`);
+    await w.page.goto(`${line.url}/chat`);
+    const assigned = nextAssignment(w.operator);
+    await w.page.locator('[data-sl=role-victim]').check();
+    await w.page.locator('[data-sl=start]').click();
     const conversationId = await assigned;
-    await page.getByRole('heading', { name: 'Je praat met Anna' }).waitFor();
-    const left = nextEvent<{ conversationId: string; reason: string }>(operator, 'chat:visitor-left', {
+    await w.page.getByRole('heading', { name: 'Je praat met Anna' }).waitFor();
+    const left = nextEvent<{ conversationId: string; reason: string }>(w.operator, 'chat:visitor-left', {
       where: (p) => p.conversationId === conversationId,
     });
-    await installProbe(page);
-    const historyLength = await page.evaluate(() => history.length);
-    await page.locator('[data-sl=quick-exit]').click({ noWaitAfter: true });
-    await page.waitForURL(host.weatherUrl);
+    await installProbe(w.page);
+    const historyLength = await w.page.evaluate(() => history.length);
+    await w.page.locator('[data-sl=quick-exit]').click({ noWaitAfter: true });
+    await w.page.waitForURL(w.host.weatherUrl);
     const probes = await probesAt(line, 'host', (ps) => ps.some((p) => p.type === 'click'));
     expect(probes.find((p) => p.type === 'click')?.display).toBe('none');
     expect((await left).reason).toBe('quick-exit');
-    expect(await page.evaluate(() => history.length)).toBe(historyLength);
-    await page.goBack({ waitUntil: 'commit' });
-    expect(page.url()).toBe(`${line.url}/`);
+    expect(await w.page.evaluate(() => history.length)).toBe(historyLength);
+    await w.page.goBack({ waitUntil: 'commit' });
+    expect(w.page.url()).toBe(`${line.url}/`);
   });
 
   it('never counts Shift used with another key, and a live region counts the presses', async () => {
-    await page.goto(host.pageUrl('/'));
-    await page.locator('[data-sl=launcher]').click();
-    const frame = await chatFrame(page, helpline);
-    const url = page.url();
+    await w.page.goto(w.host.pageUrl('/'));
+    await w.page.locator('[data-sl=launcher]').click();
+    const frame = await chatFrame(w.page, helpline);
+    const url = w.page.url();
     const announcement = () =>
       frame.evaluate(() => document.querySelector('body > [role=status]')?.textContent ?? null);
 
@@ -381,45 +357,45 @@ describe('quick exit', () => {
     await composerless.click();
     // Capitals, Shift+Enter and (below) Shift+Tab are all Shift with another key.
     for (const combo of ['Shift+A', 'Shift+B', 'Shift+C', 'Shift+D', 'Shift+Enter']) {
-      await page.keyboard.press(combo);
+      await w.page.keyboard.press(combo);
     }
-    await page.keyboard.type('Hallo Ik Ben Hier');
+    await w.page.keyboard.type('Hallo Ik Ben Hier');
     expect(await composerless.inputValue()).toBe('ABCD\nHallo Ik Ben Hier');
     // Two lone presses, then any other key: the count starts again.
-    await page.keyboard.press('Shift');
+    await w.page.keyboard.press('Shift');
     expect(await announcement()).toBe('Druk nog 2 keer op Shift om snel weg te gaan.');
-    await page.keyboard.press('Shift');
+    await w.page.keyboard.press('Shift');
     expect(await announcement()).toBe('Druk nog 1 keer op Shift om snel weg te gaan.');
-    await page.keyboard.press('x');
+    await w.page.keyboard.press('x');
     expect(await announcement()).toBe('');
-    await page.keyboard.press('Shift');
-    await page.keyboard.press('Shift+Tab');
-    await page.keyboard.press('Shift+Tab');
-    await page.keyboard.press('Shift');
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Shift');
-    await page.keyboard.press('Shift');
+    await w.page.keyboard.press('Shift');
+    await w.page.keyboard.press('Shift+Tab');
+    await w.page.keyboard.press('Shift+Tab');
+    await w.page.keyboard.press('Shift');
+    await w.page.keyboard.press('Escape');
+    await w.page.keyboard.press('Shift');
+    await w.page.keyboard.press('Shift');
 
     // On the host page too, with the loader's own live region.
     const hostAnnouncement = () =>
-      page.evaluate(() => {
+      w.page.evaluate(() => {
         for (const host of document.querySelectorAll('body > div')) {
           const status = host.shadowRoot?.querySelector('[role=status]');
           if (status) return status.textContent;
         }
         return null;
       });
-    await page.locator('#zoek').click();
-    await page.keyboard.press('Shift');
+    await w.page.locator('#zoek').click();
+    await w.page.keyboard.press('Shift');
     expect(await hostAnnouncement()).toBe('Druk nog 2 keer op Shift om snel weg te gaan.');
-    await page.keyboard.press('Shift');
-    await page.keyboard.type('AB');
+    await w.page.keyboard.press('Shift');
+    await w.page.keyboard.type('AB');
     expect(await hostAnnouncement()).toBe('');
-    await page.keyboard.press('Shift');
+    await w.page.keyboard.press('Shift');
 
-    expect(page.url()).toBe(url);
-    expect(await page.evaluate(() => getComputedStyle(document.documentElement).display)).not.toBe('none');
+    expect(w.page.url()).toBe(url);
+    expect(await w.page.evaluate(() => getComputedStyle(document.documentElement).display)).not.toBe('none');
     expect(await frame.evaluate(() => getComputedStyle(document.documentElement).display)).not.toBe('none');
-    expect(await page.locator('#zoek').inputValue()).toBe('AB');
+    expect(await w.page.locator('#zoek').inputValue()).toBe('AB');
   });
 });

@@ -6,9 +6,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   collect,
   connectVisitor,
@@ -16,14 +15,8 @@ import {
   type OperatorSocket,
   type VisitorSocket,
 } from '../support/clients.ts';
-import {
-  ensureWidgetBuilt,
-  launchChromium,
-  makeAvailable,
-  nextAssignment,
-  signInOperator,
-  watchTraceApis,
-} from './widget-support.ts';
+import { useWidgetPage } from './widget-harness.ts';
+import { makeAvailable, nextAssignment, signInOperator, watchTraceApis } from './widget-support.ts';
 
 /** What the server pushes may take a while on a busy machine; vitest's poll gives up after 1 s. */
 const PUSHED = { timeout: 10_000 };
@@ -45,36 +38,20 @@ async function phoneLinks(page: Page, within: string): Promise<(string | null)[]
 }
 
 describe('refusals in the widget, each with a way on', () => {
-  let t: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
+  const w = useWidgetPage({ context: { viewport: { width: 400, height: 800 } } });
   const sockets: { disconnect(): unknown }[] = [];
 
-  beforeAll(async () => {
-    ensureWidgetBuilt();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 400, height: 800 } });
-    page = await context.newPage();
-  });
-  afterEach(async () => {
+  afterEach(() => {
     for (const s of sockets.splice(0)) s.disconnect();
-    await context?.close();
-    await t?.close();
   });
 
   async function visitor(): Promise<VisitorSocket> {
-    const v = await connectVisitor(t.url);
+    const v = await connectVisitor(w.t.url);
     sockets.push(v);
     return v;
   }
   async function operator(available = false): Promise<OperatorSocket> {
-    const op = await signInOperator(t, {
+    const op = await signInOperator(w.t, {
       displayName: 'Sanne Bakker',
       languages: ['nl', 'en', 'tr', 'pl'],
       available,
@@ -83,15 +60,15 @@ describe('refusals in the widget, each with a way on', () => {
     return op;
   }
   async function startInWidget(lang = 'nl', first = ''): Promise<void> {
-    await page.goto(`${t.url}/chat?lang=${lang}`);
-    await page.locator('[data-sl=role-victim]').check();
-    if (first) await page.locator('[data-sl=first-message]').fill(first);
-    await page.locator('[data-sl=start]').click();
+    await w.page.goto(`${w.t.url}/chat?lang=${lang}`);
+    await w.page.locator('[data-sl=role-victim]').check();
+    if (first) await w.page.locator('[data-sl=first-message]').fill(first);
+    await w.page.locator('[data-sl=start]').click();
   }
 
   it('too many conversations from this address: offers the return code first, and 0800-2000 and 112', async () => {
-    t = await startTestApp({ VISITOR_OPEN_PER_ADDRESS: '1' });
-    const traceCalls = await watchTraceApis(context);
+    await w.startApp({ VISITOR_OPEN_PER_ADDRESS: '1' });
+    const traceCalls = await watchTraceApis(w.context);
     // Someone on this address already has a conversation open, and quick-exited it.
     const earlier = await visitor();
     const started = await emitAck<AnyAck & { returnCode: string }>(earlier, 'chat:start', {
@@ -101,75 +78,75 @@ describe('refusals in the widget, each with a way on', () => {
     expect(started.ok).toBe(true);
 
     await startInWidget();
-    const refused = page.locator('[data-sl=start-refused]');
+    const refused = w.page.locator('[data-sl=start-refused]');
     await refused.waitFor();
     expect(await refused.getAttribute('data-reason')).toBe('open-limit');
     expect(await refused.getByRole('alert').textContent()).toBe(
       'Vanaf deze verbinding zijn al veel gesprekken open. Had je al een gesprek? Ga dan verder met je terugkeercode.',
     );
-    expect(await phoneLinks(page, '[data-sl=start-refused]')).toEqual(['tel:08002000', 'tel:112']);
+    expect(await phoneLinks(w.page, '[data-sl=start-refused]')).toEqual(['tel:08002000', 'tel:112']);
     // The generic "no connection" error is not what the visitor is told.
-    expect(await page.getByText('Er is nu geen verbinding').count()).toBe(0);
-    expect(await page.locator('[data-sl=have-return-code]').count()).toBe(1);
+    expect(await w.page.getByText('Er is nu geen verbinding').count()).toBe(0);
+    expect(await w.page.locator('[data-sl=have-return-code]').count()).toBe(1);
     const problems: string[] = [];
-    await axe(page, 'start refused, open limit', problems);
+    await axe(w.page, 'start refused, open limit', problems);
 
     // The return code flow, from the refusal: the earlier conversation goes on here.
     await emitAck(earlier, 'chat:leave', { reason: 'quick-exit' });
     await refused.locator('[data-sl=have-return-code]').click();
-    await page.locator('[data-sl=return-code-input]').fill(started.returnCode.toLowerCase());
-    await page.locator('[data-sl=resume]').click();
-    await page.locator('[data-sl=queue-position]').waitFor();
-    expect(await page.locator('[data-sl=return-code]').textContent()).not.toBe(started.returnCode);
+    await w.page.locator('[data-sl=return-code-input]').fill(started.returnCode.toLowerCase());
+    await w.page.locator('[data-sl=resume]').click();
+    await w.page.locator('[data-sl=queue-position]').waitFor();
+    expect(await w.page.locator('[data-sl=return-code]').textContent()).not.toBe(started.returnCode);
     expect(problems).toEqual([]);
     expect(traceCalls).toEqual([]);
   });
 
   it('a blocked address sees 0800-2000 and 112 in its language, never a bare error', async () => {
-    t = await startTestApp();
+    await w.startApp();
     const op = await operator(true);
     const assigned = nextAssignment(op);
     await startInWidget('tr', 'merhaba');
     const conversationId = await assigned;
-    await page.locator('[data-sl=composer]').waitFor();
+    await w.page.locator('[data-sl=composer]').waitFor();
     expect((await emitAck<AnyAck>(op, 'chat:block', { conversationId })).ok).toBe(true);
-    await page.locator('.sl-ended').waitFor();
+    await w.page.locator('.sl-ended').waitFor();
     // Ended by a block: the numbers are there at once, before any new start.
-    expect(await phoneLinks(page, '.sl-ended')).toEqual(['tel:08002000', 'tel:112']);
+    expect(await phoneLinks(w.page, '.sl-ended')).toEqual(['tel:08002000', 'tel:112']);
 
     // Start again from the same address: refused, in Turkish, with the numbers.
-    await page.getByRole('button', { name: 'Sil ve yeniden başla' }).click();
-    await page.locator('[data-sl=role-victim]').check();
-    await page.locator('[data-sl=start]').click();
-    const refused = page.locator('[data-sl=start-refused]');
+    await w.page.getByRole('button', { name: 'Sil ve yeniden başla' }).click();
+    await w.page.locator('[data-sl=role-victim]').check();
+    await w.page.locator('[data-sl=start]').click();
+    const refused = w.page.locator('[data-sl=start-refused]');
     await refused.waitFor();
     expect(await refused.getAttribute('data-reason')).toBe('blocked');
     expect(await refused.getByRole('heading').textContent()).toBe('Şu anda sohbet mümkün değil');
     expect(await refused.getByRole('alert').textContent()).toBe(
       'Şu anda bir sohbet başlatamazsınız. Biriyle konuşmak ister misiniz? Veilig Thuis’i arayın. Acil tehlikede: 112’yi arayın.',
     );
-    expect(await phoneLinks(page, '[data-sl=start-refused]')).toEqual(['tel:08002000', 'tel:112']);
+    expect(await phoneLinks(w.page, '[data-sl=start-refused]')).toEqual(['tel:08002000', 'tel:112']);
     expect(await refused.textContent()).not.toMatch(/forbidden|blocked|engellen/i);
     // A blocked address has no conversation to go back to: no return-code offer in the refusal.
     expect(await refused.locator('[data-sl=have-return-code]').count()).toBe(0);
     const problems: string[] = [];
-    await axe(page, 'start refused, blocked (tr)', problems);
+    await axe(w.page, 'start refused, blocked (tr)', problems);
     expect(problems).toEqual([]);
   });
 
   it('too many messages while waiting: told so, the text kept in the composer, sent once someone is there', async () => {
-    t = await startTestApp({ WAITING_MESSAGES: '2' });
+    await w.startApp({ WAITING_MESSAGES: '2' });
     const op = await operator();
     await startInWidget('nl', 'Hallo');
-    const composer = page.locator('[data-sl=composer]');
+    const composer = w.page.locator('[data-sl=composer]');
     await composer.fill('Hij is boos');
-    await page.locator('[data-sl=send]').click();
-    const sent = page.locator('[data-sl=message][data-from=visitor]');
+    await w.page.locator('[data-sl=send]').click();
+    const sent = w.page.locator('[data-sl=message][data-from=visitor]');
     await expect.poll(() => sent.last().getAttribute('data-status'), PUSHED).toBe('sent');
 
     await composer.fill('Ik weet niet wat ik moet doen');
-    await page.locator('[data-sl=send]').click();
-    const refused = page.locator('[data-sl=message-refused]');
+    await w.page.locator('[data-sl=send]').click();
+    const refused = w.page.locator('[data-sl=message-refused]');
     await refused.waitFor();
     expect(await refused.getAttribute('data-reason')).toBe('waiting-messages');
     expect(await refused.getByRole('alert').textContent()).toBe(
@@ -177,10 +154,10 @@ describe('refusals in the widget, each with a way on', () => {
     );
     expect(await composer.inputValue()).toBe('Ik weet niet wat ik moet doen');
     expect(await sent.count()).toBe(2);
-    expect(await page.locator('[role=log]').textContent()).not.toContain('Ik weet niet');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-sl'))).toBe('composer');
+    expect(await w.page.locator('[role=log]').textContent()).not.toContain('Ik weet niet');
+    expect(await w.page.evaluate(() => document.activeElement?.getAttribute('data-sl'))).toBe('composer');
     const problems: string[] = [];
-    await axe(page, 'message refused while waiting', problems);
+    await axe(w.page, 'message refused while waiting', problems);
 
     // An operator takes the conversation: the count resets, the kept text goes once.
     const assigned = nextAssignment(op);
@@ -188,46 +165,46 @@ describe('refusals in the widget, each with a way on', () => {
     await assigned;
     await refused.waitFor({ state: 'detached' });
     const received = collect<{ text: string }>(op, 'chat:message');
-    await page.locator('[data-sl=send]').click();
+    await w.page.locator('[data-sl=send]').click();
     await expect.poll(() => received.map((m) => m.text), PUSHED).toEqual(['Ik weet niet wat ik moet doen']);
     expect(await composer.inputValue()).toBe('');
     expect(problems).toEqual([]);
   });
 
   it('a conversation at its byte cap: told so in Polish with the numbers, the text kept, nothing stored', async () => {
-    t = await startTestApp({ CONVERSATION_MAX_KB: '4' });
+    await w.startApp({ CONVERSATION_MAX_KB: '4' });
     const op = await operator(true);
     const assigned = nextAssignment(op);
     await startInWidget('pl');
     await assigned;
-    const composer = page.locator('[data-sl=composer]');
-    const sent = page.locator('[data-sl=message][data-from=visitor]');
+    const composer = w.page.locator('[data-sl=composer]');
+    const sent = w.page.locator('[data-sl=message][data-from=visitor]');
     for (const ch of ['a', 'b']) {
       await composer.fill(ch.repeat(2000));
-      await page.locator('[data-sl=send]').click();
+      await w.page.locator('[data-sl=send]').click();
       await expect.poll(() => sent.last().getAttribute('data-status'), PUSHED).toBe('sent');
     }
     const received = collect<{ text: string }>(op, 'chat:message');
     // 4,000 bytes stored; 200 more pass the 4,096-byte cap.
     const last = 'Czy ktoś to jeszcze czyta? '.padEnd(200, '.');
     await composer.fill(last);
-    await page.locator('[data-sl=send]').click();
-    const refused = page.locator('[data-sl=message-refused]');
+    await w.page.locator('[data-sl=send]').click();
+    const refused = w.page.locator('[data-sl=message-refused]');
     await refused.waitFor();
     expect(await refused.getAttribute('data-reason')).toBe('conversation-full');
     expect(await refused.getByRole('alert').textContent()).toContain('Ta rozmowa jest już za długa');
-    expect(await phoneLinks(page, '[data-sl=message-refused]')).toEqual(['tel:08002000', 'tel:112']);
+    expect(await phoneLinks(w.page, '[data-sl=message-refused]')).toEqual(['tel:08002000', 'tel:112']);
     expect(await composer.inputValue()).toBe(last);
     expect(await sent.count()).toBe(2);
     await sleep(300);
     expect(received).toEqual([]);
     const problems: string[] = [];
-    await axe(page, 'message refused, conversation full (pl)', problems);
+    await axe(w.page, 'message refused, conversation full (pl)', problems);
     expect(problems).toEqual([]);
   });
 
   it('too many wrong return codes: says after how many seconds to try again', async () => {
-    t = await startTestApp();
+    await w.startApp();
     // Wrong codes from this address until each further try must wait at least 8 s.
     const guesser = await visitor();
     for (let i = 0; i < 40; i++) {
@@ -241,11 +218,11 @@ describe('refusals in the widget, each with a way on', () => {
       await sleep(wait * 1000 + 50);
     }
 
-    await page.goto(`${t.url}/chat`);
-    await page.locator('[data-sl=have-return-code]').click();
-    await page.locator('[data-sl=return-code-input]').fill('ZON-12345-TULP');
-    await page.locator('[data-sl=resume]').click();
-    const refused = page.locator('[data-sl=return-refused]');
+    await w.page.goto(`${w.t.url}/chat`);
+    await w.page.locator('[data-sl=have-return-code]').click();
+    await w.page.locator('[data-sl=return-code-input]').fill('ZON-12345-TULP');
+    await w.page.locator('[data-sl=resume]').click();
+    const refused = w.page.locator('[data-sl=return-refused]');
     await refused.waitFor();
     const seconds = Number(await refused.getAttribute('data-retry-after'));
     expect(seconds).toBeGreaterThanOrEqual(1);
@@ -253,11 +230,11 @@ describe('refusals in the widget, each with a way on', () => {
     expect(await refused.textContent()).toBe(
       `Er zijn te veel codes geprobeerd. Probeer het over ${seconds === 1 ? '1 seconde' : `${seconds} seconden`} opnieuw.`,
     );
-    expect(await page.getByText('Deze code werkt niet').count()).toBe(0);
+    expect(await w.page.getByText('Deze code werkt niet').count()).toBe(0);
     // The code stays in the field, ready for the next try.
-    expect(await page.locator('[data-sl=return-code-input]').inputValue()).toBe('ZON-12345-TULP');
+    expect(await w.page.locator('[data-sl=return-code-input]').inputValue()).toBe('ZON-12345-TULP');
     const problems: string[] = [];
-    await axe(page, 'return code throttled', problems);
+    await axe(w.page, 'return code throttled', problems);
     expect(problems).toEqual([]);
   });
 });

@@ -4,19 +4,10 @@
  * memory, which the perpetrator may read (DESIGN.md). Through the real embed: a host page
  * on another origin, the chat in its iframe.
  */
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import type { OperatorSocket } from '../support/clients.ts';
-import {
-  chatFrame,
-  ensureWidgetBuilt,
-  type HostSite,
-  launchChromium,
-  nextAssignment,
-  signInOperator,
-  startHostSite,
-} from './widget-support.ts';
+import type { Frame } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useWidgetPage } from './widget-harness.ts';
+import { chatFrame, nextAssignment } from './widget-support.ts';
 
 /**
  * Every text field showing in the frame: data-sl, spellcheck and autocorrect as the browser
@@ -35,39 +26,15 @@ const textFields = (frame: Frame) =>
   );
 
 describe('the chat text fields', () => {
-  let host: HostSite;
-  let t: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let operator: OperatorSocket;
-
-  beforeAll(async () => {
-    ensureWidgetBuilt();
-    host = await startHostSite();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-  });
-  beforeEach(async () => {
-    t = await startTestApp({ EMBED_ORIGINS: host.origin });
-    host.setHelpline(t.url);
-    operator = await signInOperator(t, { displayName: 'Anna de Vries', available: true });
-    context = await browser.newContext();
-    page = await context.newPage();
-  });
-  afterEach(async () => {
-    operator?.disconnect();
-    await context?.close();
-    await t?.close();
+  const w = useWidgetPage({
+    env: (host) => ({ EMBED_ORIGINS: host.origin }),
+    operator: { displayName: 'Anna de Vries', available: true },
   });
 
   it('never spellcheck, and the return code field has autocorrect off', async () => {
-    await page.goto(host.pageUrl());
-    await page.locator('[data-sl=launcher]').click();
-    const frame = await chatFrame(page, t.url);
+    await w.page.goto(w.host.pageUrl());
+    await w.page.locator('[data-sl=launcher]').click();
+    const frame = await chatFrame(w.page, w.t.url);
 
     // Start: the first message; victims type fast on phones, so autocorrect stays on.
     expect(await textFields(frame)).toEqual([
@@ -82,10 +49,10 @@ describe('the chat text fields', () => {
     ]);
 
     // The composer, once chatting (the embedded chat connected from its own origin).
-    await page.goto(host.pageUrl());
-    await page.locator('[data-sl=launcher]').click();
-    const again = await chatFrame(page, t.url);
-    const assigned = nextAssignment(operator);
+    await w.page.goto(w.host.pageUrl());
+    await w.page.locator('[data-sl=launcher]').click();
+    const again = await chatFrame(w.page, w.t.url);
+    const assigned = nextAssignment(w.operator);
     await again.locator('[data-sl=role-victim]').check();
     await again.locator('[data-sl=start]').click();
     await assigned;
