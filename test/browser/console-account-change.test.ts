@@ -1,40 +1,16 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import {
-  axeViolations,
-  createConsoleAccount,
-  ensureConsoleBuilt,
-  launchChromium,
-  signInConsole,
-} from '../support/browser.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { axeViolations, createConsoleAccount, signInConsole } from '../support/browser.ts';
 import { login } from '../support/clients.ts';
+import { useConsole } from './console-harness.ts';
 
 describe('console: a change of role reaches an open console at once', () => {
+  const ui = useConsole();
   let t: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
+  beforeEach(() => {
+    t = ui.t;
   });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    t = await startTestApp();
-  });
-  afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close();
-    await t?.close();
-  });
-
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    contexts.push(context);
-    return context.newPage();
-  }
+  const newPage = () => ui.newPage();
 
   it('a demoted supervisor loses the supervisor view without signing in again; promoted, she signs in again to get it back', async () => {
     const admin = await createConsoleAccount(t, { role: 'admin', displayName: 'Ada Admin' });

@@ -1,45 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { axeViolations, ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { axeViolations, signInConsole } from '../support/browser.ts';
+import { useConsole } from './console-harness.ts';
 
 describe('console: administration of operator accounts', () => {
+  const ui = useConsole();
   let t: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
+  beforeEach(() => {
+    t = ui.t;
   });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  beforeEach(async () => {
-    t = await startTestApp();
-  });
-
-  afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close();
-    await t?.close();
-  });
-
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    contexts.push(context);
-    return context.newPage();
-  }
-
-  async function signIn(page: Page, username: string, password: string): Promise<void> {
-    await page.goto(`${t.url}/console/`);
-    await page.locator('[data-sl="login-username"]').fill(username);
-    await page.locator('[data-sl="login-password"]').fill(password);
-    await page.locator('[data-sl="login-submit"]').click();
-    await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
-  }
+  const newPage = () => ui.newPage();
+  const signIn = (page: Page, username: string, password: string) =>
+    signInConsole(page, t.url, { username, password });
 
   const loginStatus = (username: string, password: string) =>
     fetch(`${t.url}/api/auth/login`, {

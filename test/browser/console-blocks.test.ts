@@ -3,17 +3,10 @@
  * view. Visitors come from set addresses through a trusted proxy hop (`TRUST_PROXY: '1'`).
  */
 import type { Ack, StartAck } from '@stille-lijn/shared';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import {
-  axeViolations,
-  type ConsoleAccount,
-  createConsoleAccount,
-  ensureConsoleBuilt,
-  launchChromium,
-  signInConsole,
-} from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { axeViolations, type ConsoleAccount, createConsoleAccount } from '../support/browser.ts';
 import {
   connectOperator,
   connectVisitor,
@@ -23,40 +16,23 @@ import {
   type OperatorSocket,
   type VisitorSocket,
 } from '../support/clients.ts';
+import { useConsole } from './console-harness.ts';
 
 describe('console: blocking a visitor', () => {
+  const ui = useConsole({ env: { TRUST_PROXY: '1' } });
   let t: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const visitors: VisitorSocket[] = [];
   const operators: OperatorSocket[] = [];
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
+  beforeEach(() => {
+    t = ui.t;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  beforeEach(async () => {
-    t = await startTestApp({ TRUST_PROXY: '1' });
-  });
-
-  afterEach(async () => {
+  afterEach(() => {
     for (const s of [...visitors.splice(0), ...operators.splice(0)]) s.disconnect();
-    for (const c of contexts.splice(0)) await c.close();
-    await t?.close();
   });
 
-  async function signedIn(account: ConsoleAccount): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await signInConsole(page, t.url, account);
-    return page;
-  }
+  const signedIn = (account: ConsoleAccount) => ui.signedIn(account);
 
   /** A visitor at `address` who starts a conversation; the answer as the server gave it. */
   async function startFrom(address: string, text?: string) {

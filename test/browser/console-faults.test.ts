@@ -1,50 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, ResumeAck, StartAck, VisitorStart } from '@stille-lijn/shared';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { io } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import {
-  createConsoleAccount,
-  ensureConsoleBuilt,
-  launchChromium,
-  signInConsole,
-} from '../support/browser.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { createConsoleAccount, signInConsole } from '../support/browser.ts';
 import { connectVisitor, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
+import { useConsole } from './console-harness.ts';
 
 type Ok<T> = { ok: true } & T;
 describe('console: hostile text and losing the server', () => {
+  // A long grace period: only the console's reconnect, never a requeue and a new assignment,
+  // may bring the operator's conversations back after the restart.
+  const ui = useConsole({ env: { OPERATOR_GRACE_S: '120' } });
   let t: TestApp;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
   let page: Page;
   const visitors: VisitorSocket[] = [];
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
+  beforeEach(() => {
+    t = ui.t;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  beforeEach(async () => {
-    // A long grace period: only the console's reconnect, never a requeue and a new assignment,
-    // may bring the operator's conversations back after the restart.
-    t = await startTestApp({ OPERATOR_GRACE_S: '120' });
-  });
-
-  afterEach(async () => {
+  afterEach(() => {
     for (const v of visitors.splice(0)) v.disconnect();
-    await context?.close();
-    context = undefined;
-    await t?.close();
   });
 
   async function openPage(opts: { bypassCSP?: boolean } = {}): Promise<void> {
-    context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...opts });
-    page = await context.newPage();
+    page = await ui.newPage(opts);
   }
 
   const tab = (id: string) => page.locator(`[data-sl="conversation-tab"][data-conversation-id="${id}"]`);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, OperatorRole, ResumeAck, StartAck, VisitorStart } from '@stille-lijn/shared';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { axeViolations, ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { axeViolations, createConsoleAccount, signInConsole } from '../support/browser.ts';
 import {
   collect,
   connectOperator,
@@ -15,6 +15,7 @@ import {
   waitFor,
 } from '../support/clients.ts';
 import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { useConsole } from './console-harness.ts';
 
 type Ok<T> = { ok: true } & T;
 type Assigned = { conversation: { conversationId: string }; notes: { text: string }[] };
@@ -29,49 +30,35 @@ const TITLE = 'Stille Lijn – console';
  */
 describe('console: the night shift', () => {
   let t: TestApp;
-  let browser: Browser;
   let region: FakeRegion | undefined;
   let regionsFile: { file: string; remove(): void } | undefined;
-  const contexts: BrowserContext[] = [];
   const sockets: { disconnect(): unknown }[] = [];
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
-  });
+  const ui = useConsole({ app: 'test', context: { viewport: { width: 1500, height: 1000 } } });
 
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  afterEach(async () => {
+  afterEach(() => {
     for (const s of sockets.splice(0)) s.disconnect();
-    for (const c of contexts.splice(0)) await c.close();
-    await t?.close();
+  });
+
+  /** For `onTestFinished`, which runs after every afterEach: the region outlives the app. */
+  async function closeRegion(): Promise<void> {
     await region?.close();
     region = undefined;
     regionsFile?.remove();
     regionsFile = undefined;
-  });
+  }
 
   async function signIn(
     role: OperatorRole,
     displayName: string,
     opts: { init?: () => void } = {},
   ): Promise<{ page: Page; id: string; username: string; password: string }> {
-    const username = `u${randomUUID().slice(0, 8)}`;
-    const password = `pw-${randomUUID()}`;
-    const account = await t.app.operators.create({ username, password, role, displayName });
-    const context = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
-    contexts.push(context);
+    const account = await createConsoleAccount(t, { role, displayName });
+    const context = await ui.newContext();
     if (opts.init) await context.addInitScript(opts.init);
     const page = await context.newPage();
-    await page.goto(`${t.url}/console/`);
-    await page.locator('[data-sl="login-username"]').fill(username);
-    await page.locator('[data-sl="login-password"]').fill(password);
-    await page.locator('[data-sl="login-submit"]').click();
-    await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
-    return { page, id: account.id, username, password };
+    await signInConsole(page, t.url, account);
+    return { page, id: account.id, username: account.username, password: account.password };
   }
 
   async function goAvailable(page: Page): Promise<void> {
@@ -113,7 +100,7 @@ describe('console: the night shift', () => {
   }
 
   it('a break after acute danger: nothing assigned meanwhile, urgent waiting and the debrief request at the supervisor, the break ended early', async () => {
-    t = await startTestApp({ BREAK_AFTER_HIGH_RISK_MIN: '10', URGENT_ALERT_S: '1' });
+    t = await ui.start({ BREAK_AFTER_HIGH_RISK_MIN: '10', URGENT_ALERT_S: '1' });
     const sup = await signIn('supervisor', 'Sanne Smit');
     await sup.page.locator('[data-sl="view-supervisor"]').click();
     const op = await signIn('operator', 'Anna de Vries');
@@ -176,7 +163,7 @@ describe('console: the night shift', () => {
   });
 
   it('ends a shift: sign-out asks first, a full colleague refuses and nothing moves, then every conversation goes with the note', async () => {
-    t = await startTestApp();
+    t = await ui.start();
     const op = await signIn('operator', 'Anna de Vries');
     await goAvailable(op.page);
     const visitors = [
@@ -231,7 +218,7 @@ describe('console: the night shift', () => {
   });
 
   it('counts waiting and unread in the tab title; notifications, once allowed, say what happened and never what was written; the tone is opt-in', async () => {
-    t = await startTestApp();
+    t = await ui.start();
     const op = await signIn('operator', 'Anna de Vries', {
       init: () => {
         const shown: { title: string; body: string | undefined }[] = [];
@@ -321,7 +308,7 @@ describe('console: the night shift', () => {
 
   it('warns ahead of the session limit and signs in again in place, the conversation kept', async () => {
     // 0.008 h = 28.8 s: the warning (15 minutes ahead) comes at once.
-    t = await startTestApp({ SESSION_MAX_HOURS: '0.008', OPERATOR_GRACE_S: '60' });
+    t = await ui.start({ SESSION_MAX_HOURS: '0.008', OPERATOR_GRACE_S: '60' });
     const op = await signIn('operator', 'Anna de Vries');
     const page = op.page;
     const warning = page.locator('[data-sl="session-expiring"]');
@@ -355,7 +342,8 @@ describe('console: the night shift', () => {
   it('keeps ended conversations across a reload; the report starts there and a failed delivery is retried', async () => {
     region = await startFakeRegion();
     regionsFile = writeRegionsFile([{ id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey }]);
-    t = await startTestApp({
+    onTestFinished(closeRegion);
+    t = await ui.start({
       VT_REGIONS_FILE: regionsFile.file,
       REPORT_BACKOFF_MS: '20',
       REPORT_MAX_ATTEMPTS: '1',
@@ -401,7 +389,7 @@ describe('console: the night shift', () => {
   });
 
   it('marks a Polish visitor nobody on shift speaks as a language fallback in the queue, then she is answered', async () => {
-    t = await startTestApp({ LANGUAGE_FALLBACK_S: '1' });
+    t = await ui.start({ LANGUAGE_FALLBACK_S: '1' });
     const op = await signIn('operator', 'Anna de Vries');
     const v = await visitor({ role: 'victim', language: 'pl', text: 'Pomocy' });
     const item = op.page.locator(
@@ -415,7 +403,7 @@ describe('console: the night shift', () => {
   });
 
   it('lets an admin set an operator’s own capacity', async () => {
-    t = await startTestApp();
+    t = await ui.start();
     const account = await t.app.operators.create({
       username: `cap${randomUUID().slice(0, 6)}`,
       password: `pw-${randomUUID()}`,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { axeViolations, ensureConsoleBuilt, launchChromium, signInConsole } from '../support/browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { axeViolations, signInConsole } from '../support/browser.ts';
 import { login } from '../support/clients.ts';
+import { useConsole } from './console-harness.ts';
 
 /** True when the element's centre is itself (or inside it) on screen: nothing covers it. */
 function uncovered(page: Page, hook: string): Promise<boolean> {
@@ -17,29 +18,18 @@ function uncovered(page: Page, hook: string): Promise<boolean> {
 }
 
 describe('console: a personal password after a one-time one', () => {
+  const ui = useConsole({ app: 'file' });
   let t: TestApp;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    t = await startTestApp();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+  beforeAll(() => {
+    t = ui.t;
   });
 
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    context = await ui.newContext();
     page = await context.newPage();
-  });
-
-  afterEach(async () => {
-    await context?.close();
   });
 
   async function account(oneTime: boolean) {

@@ -1,14 +1,8 @@
 import type { StartAck } from '@stille-lijn/shared';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import {
-  axeViolations,
-  createConsoleAccount,
-  ensureConsoleBuilt,
-  launchChromium,
-  signInConsole,
-} from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { axeViolations, createConsoleAccount } from '../support/browser.ts';
 import {
   connectOperator,
   connectVisitor,
@@ -17,38 +11,27 @@ import {
   type OperatorSocket,
   type VisitorSocket,
 } from '../support/clients.ts';
+import { useConsole } from './console-harness.ts';
 
 /**
  * The console says what happened from the refusal's `reason`, not from its own guesses:
  * a full colleague is named as full, a conversation at capacity as such.
  */
 describe('console: refusals said by their reason', () => {
+  const ui = useConsole({ env: { OPERATOR_CAPACITY: '1' } });
   let t: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
   let anna: Page;
   let bram: OperatorSocket;
   const visitors: VisitorSocket[] = [];
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
   beforeEach(async () => {
-    t = await startTestApp({ OPERATOR_CAPACITY: '1' });
-    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    anna = await context.newPage();
-    await signInConsole(anna, t.url, await createConsoleAccount(t, { displayName: 'Anna' }));
+    t = ui.t;
+    anna = await ui.signedIn(await createConsoleAccount(t, { displayName: 'Anna' }));
     bram = await connectOperator(t.url, (await createOperator(t, { displayName: 'Bram' })).cookie);
   });
-  afterEach(async () => {
+  afterEach(() => {
     for (const v of visitors.splice(0)) v.disconnect();
     bram?.disconnect();
-    await context?.close();
-    await t?.close();
   });
 
   async function startVisitor(): Promise<string> {

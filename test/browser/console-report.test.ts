@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, OperatorRole, StartAck, VisitorStart } from '@stille-lijn/shared';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { axeViolations, ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { axeViolations, createConsoleAccount } from '../support/browser.ts';
 import { connectVisitor, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
 import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { useConsole } from './console-harness.ts';
 
 type Ok<T> = { ok: true } & T;
 
@@ -13,47 +14,29 @@ describe('console: report to Veilig Thuis', () => {
   let t: TestApp;
   let region: FakeRegion;
   let regionsFile: { file: string; remove(): void };
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const visitors: VisitorSocket[] = [];
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
-  });
+  const ui = useConsole({ app: 'test', context: { viewport: { width: 1500, height: 1000 } } });
 
-  afterAll(async () => {
-    await browser?.close();
+  afterEach(() => {
+    for (const v of visitors.splice(0)) v.disconnect();
   });
 
   /** An app whose only region, Utrecht (VR09), is a fake region endpoint. */
   async function start(env: Record<string, string> = {}): Promise<void> {
     region = await startFakeRegion();
     regionsFile = writeRegionsFile([{ id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey }]);
-    t = await startTestApp({ VT_REGIONS_FILE: regionsFile.file, REPORT_BACKOFF_MS: '20', ...env });
+    // After every afterEach, the console's too: the region outlives the app.
+    onTestFinished(async () => {
+      await region.close();
+      regionsFile.remove();
+    });
+    t = await ui.start({ VT_REGIONS_FILE: regionsFile.file, REPORT_BACKOFF_MS: '20', ...env });
   }
 
-  afterEach(async () => {
-    for (const v of visitors.splice(0)) v.disconnect();
-    for (const c of contexts.splice(0)) await c.close();
-    await t?.close();
-    await region?.close();
-    regionsFile?.remove();
-  });
-
   async function signIn(role: OperatorRole, displayName: string) {
-    const username = `u${randomUUID().slice(0, 8)}`;
-    const password = `pw-${randomUUID()}`;
-    const account = await t.app.operators.create({ username, password, role, displayName });
-    const context = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${t.url}/console/`);
-    await page.locator('[data-sl="login-username"]').fill(username);
-    await page.locator('[data-sl="login-password"]').fill(password);
-    await page.locator('[data-sl="login-submit"]').click();
-    await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
-    return { page, id: account.id };
+    const account = await createConsoleAccount(t, { role, displayName });
+    return { page: await ui.signedIn(account), id: account.id };
   }
 
   /** A visitor the operator on `page` has accepted. */

@@ -1,48 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import type { Message, ResumeAck, StartAck, VisitorStart } from '@stille-lijn/shared';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import {
-  createConsoleAccount,
-  ensureConsoleBuilt,
-  launchChromium,
-  signInConsole,
-} from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { createConsoleAccount, signInConsole } from '../support/browser.ts';
 import { connectVisitor, emitAck, nextEvent, type VisitorSocket } from '../support/clients.ts';
+import { useConsole } from './console-harness.ts';
 
 const SAFETY_CHECK_NL = 'Is het nu veilig om te chatten? Kan iemand meelezen? Hoeveel tijd heb je?';
 
 type Ok<T> = { ok: true } & T;
 
 describe('operator console', () => {
+  // Each test has its own app (its own Redis prefix), so no visitor waits over from an earlier one.
+  const ui = useConsole({ context: { viewport: { width: 1400, height: 900 } } });
   let t: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   const visitors: VisitorSocket[] = [];
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  // Each test has its own app (its own Redis prefix), so no visitor waits over from an earlier one.
   beforeEach(async () => {
-    t = await startTestApp();
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    page = await context.newPage();
+    t = ui.t;
+    page = await ui.newPage();
   });
 
-  afterEach(async () => {
+  afterEach(() => {
     for (const v of visitors.splice(0)) v.disconnect();
-    await context?.close();
-    await t?.close();
   });
 
   async function startVisitor(start: VisitorStart) {

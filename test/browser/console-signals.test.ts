@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { StartAck, VisitorStart } from '@stille-lijn/shared';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { axeViolations, ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { axeViolations, createConsoleAccount } from '../support/browser.ts';
 import { connectVisitor, emitAck } from '../support/clients.ts';
+import { useConsole } from './console-harness.ts';
 
 type Ok<T> = { ok: true } & T;
 
@@ -16,37 +16,16 @@ const STRANGLED = 'Mijn vriend heeft me gisteren bij mijn keel gepakt. Ik durf n
  * wrong one dismissed.
  */
 describe('console: danger signals', () => {
+  const ui = useConsole({ app: 'test', context: { viewport: { width: 1500, height: 1000 } } });
   let t: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const sockets: { disconnect(): unknown }[] = [];
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
+  afterEach(() => {
     for (const s of sockets.splice(0)) s.disconnect();
-    for (const c of contexts.splice(0)) await c.close();
-    await t?.close();
   });
 
   async function signIn(): Promise<Page> {
-    const username = `u${randomUUID().slice(0, 8)}`;
-    const password = `pw-${randomUUID()}`;
-    await t.app.operators.create({ username, password, role: 'operator', displayName: 'Anna de Vries' });
-    const context = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${t.url}/console/`);
-    await page.locator('[data-sl="login-username"]').fill(username);
-    await page.locator('[data-sl="login-password"]').fill(password);
-    await page.locator('[data-sl="login-submit"]').click();
-    await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
-    return page;
+    return ui.signedIn(await createConsoleAccount(t));
   }
 
   async function visitor(start: VisitorStart) {
@@ -58,7 +37,7 @@ describe('console: danger signals', () => {
   }
 
   it('shows signals on the queue item and in the conversation, marks the words, and lets the operator dismiss a wrong one', async () => {
-    t = await startTestApp();
+    t = await ui.start();
     const page = await signIn();
     const calm = await visitor({ role: 'victim', language: 'nl', text: 'Hallo, ik wil even praten.' });
     const v = await visitor({ role: 'victim', language: 'nl', text: STRANGLED });

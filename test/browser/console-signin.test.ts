@@ -1,8 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { ensureConsoleBuilt, launchChromium } from '../support/browser.ts';
+import { useConsole } from './console-harness.ts';
 
 async function createAccount(t: TestApp, role: 'operator' | 'supervisor' = 'operator') {
   const username = `op${Math.random().toString(36).slice(2, 10)}`;
@@ -31,29 +31,17 @@ function storageLeftBehind(page: Page) {
 const nothingLeft = { localStorage: 0, sessionStorage: 0, cookies: '', indexedDB: 0, caches: 0 };
 
 describe('console sign-in', () => {
+  // One app for the file; each test a fresh context at Playwright's own viewport.
+  const ui = useConsole({ app: 'file', context: {} });
   let t: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    t = await startTestApp();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+  beforeAll(() => {
+    t = ui.t;
   });
 
   beforeEach(async () => {
-    context = await browser.newContext();
-    page = await context.newPage();
-  });
-
-  afterEach(async () => {
-    await context?.close();
+    page = await ui.newPage();
   });
 
   it('answers a wrong password and an unknown user with the same single error', async () => {

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, StartAck, VisitorStart } from '@stille-lijn/shared';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app.ts';
 import {
   axeViolations,
   createConsoleAccount,
-  ensureConsoleBuilt,
-  launchChromium,
   signInConsole,
   useConsoleWithLines,
 } from '../support/browser.ts';
@@ -21,38 +19,23 @@ import {
   type OperatorSocket,
   type VisitorSocket,
 } from '../support/clients.ts';
+import { useConsole } from './console-harness.ts';
 
 type Ok<T> = { ok: true } & T;
 describe('console: supervisor view and roles', () => {
+  const ui = useConsole();
   let t: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const sockets: (VisitorSocket | OperatorSocket)[] = [];
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
+  beforeEach(() => {
+    t = ui.t;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  beforeEach(async () => {
-    t = await startTestApp();
-  });
-
-  afterEach(async () => {
+  afterEach(() => {
     for (const s of sockets.splice(0)) s.disconnect();
-    for (const c of contexts.splice(0)) await c.close();
-    await t?.close();
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    contexts.push(context);
-    return context.newPage();
-  }
+  const newPage = () => ui.newPage();
 
   async function startVisitor(start: VisitorStart) {
     const socket = await connectVisitor(t.url);

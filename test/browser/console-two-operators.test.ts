@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, ResumeAck, StartAck, VisitorStart } from '@stille-lijn/shared';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import {
-  axeViolations,
-  type ConsoleAccount,
-  createConsoleAccount,
-  ensureConsoleBuilt,
-  launchChromium,
-  signInConsole,
-} from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { axeViolations, type ConsoleAccount, createConsoleAccount } from '../support/browser.ts';
 import { connectVisitor, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
+import { useConsole } from './console-harness.ts';
 
 type Ok<T> = { ok: true } & T;
 interface Visitor {
@@ -23,38 +17,20 @@ interface Visitor {
 }
 
 describe('console: a shift with two operators', () => {
+  // Two conversations each, so that the first operator to go available cannot take all three.
+  const ui = useConsole({ env: { OPERATOR_CAPACITY: '2' } });
   let t: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const sockets: VisitorSocket[] = [];
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    browser = await launchChromium();
+  beforeEach(() => {
+    t = ui.t;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  beforeEach(async () => {
-    // Two conversations each, so that the first operator to go available cannot take all three.
-    t = await startTestApp({ OPERATOR_CAPACITY: '2' });
-  });
-
-  afterEach(async () => {
+  afterEach(() => {
     for (const s of sockets.splice(0)) s.disconnect();
-    for (const c of contexts.splice(0)) await c.close();
-    await t?.close();
   });
 
-  async function signedInPage(account: ConsoleAccount): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await signInConsole(page, t.url, account);
-    return page;
-  }
+  const signedInPage = (account: ConsoleAccount) => ui.signedIn(account);
 
   async function record(socket: VisitorSocket): Promise<[string, unknown][]> {
     const events: [string, unknown][] = [];
