@@ -77,9 +77,9 @@ describe('console: a personal password after a one-time one', () => {
     const next = page.locator('[data-sl="password-new"]');
     const repeat = page.locator('[data-sl="password-repeat"]');
     await current.waitFor();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-sl'))).toBe(
-      'password-current',
-    );
+    // Focus moves in an effect after the form renders: poll for it, do not read it once.
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-sl'));
+    await expect.poll(focused).toBe('password-current');
 
     // The rules, checked before anything is sent.
     let posts = 0;
@@ -92,7 +92,7 @@ describe('console: a personal password after a one-time one', () => {
     await page.locator('[data-sl="password-submit"]').click();
     await page.locator('[data-sl="field-error"][data-field="newPassword"]').waitFor();
     expect(await next.getAttribute('aria-invalid')).toBe('true');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-sl'))).toBe('password-new');
+    await expect.poll(focused).toBe('password-new');
     const chosen = 'mijn eigen lange wachtzin';
     await next.fill(chosen);
     await repeat.fill(`${chosen}!`);
@@ -142,6 +142,32 @@ describe('console: a personal password after a one-time one', () => {
     await page.reload();
     await page.locator('[data-sl="password-change-open"][data-due="false"]').waitFor();
     expect(await page.locator('[data-sl="password-prompt"]').count()).toBe(0);
+  });
+
+  it('a second tab of the same browser goes on with the renewed session, not signed out', async () => {
+    const cas = await account(false);
+    await signInConsole(page, t.url, cas);
+    // The same browser: the second tab shares the cookie, so the session.
+    const other = await context.newPage();
+    await other.goto(`${t.url}/console/`);
+    await other.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
+    const chosen = 'een andere lange wachtzin';
+    await page.locator('[data-sl="password-change-open"]').click();
+    await page.locator('[data-sl="password-current"]').fill(cas.password);
+    await page.locator('[data-sl="password-new"]').fill(chosen);
+    await page.locator('[data-sl="password-repeat"]').fill(chosen);
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/auth/password'));
+    await page.locator('[data-sl="password-submit"]').click();
+    expect((await answered).status()).toBe(200);
+    await page.locator('[data-sl="password-changed"]').waitFor();
+    // The old session's end reached the second tab too; it reconnects on the new cookie
+    // (a status change over its socket is acknowledged) instead of signing out.
+    await other.locator('[data-sl="status-toggle"]:not([disabled])').click();
+    await other.locator('[data-sl="status-toggle"][data-status="available"]').waitFor({ timeout: 10_000 });
+    // Past the console's second look at a refused cookie (1 s): still signed in.
+    await other.waitForTimeout(2500);
+    expect(await other.locator('[data-sl="login-username"]').count()).toBe(0);
+    expect(await other.locator('[data-sl="session-notice"]').count()).toBe(0);
   });
 
   it('shows no prompt for a password its owner chose, and offers the change in the header', async () => {

@@ -109,6 +109,26 @@ export function fetchMe(): Promise<FetchResult<OperatorIdentity>> {
   }));
 }
 
+/** How long after a refused request the cookie is read again (`stillSignedIn`). */
+const RENEWED_COOKIE_WAIT_MS = 1000;
+
+/**
+ * Whether the browser's cookie still names a live session of `operatorId`, after a
+ * request or socket of this console was refused as signed out. A password change in
+ * another tab of this browser renews the session: the old one's end reaches every tab at
+ * once, and the new cookie a moment later, with that tab's answer. So a refusal is read
+ * again once, a second later, before the console signs out.
+ */
+export async function stillSignedIn(operatorId: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RENEWED_COOKIE_WAIT_MS));
+    const me = await fetchMe();
+    if (me.ok) return me.data.id === operatorId;
+    if (me.kind !== 'unauthorized') return false;
+  }
+  return false;
+}
+
 const statKeys = [
   'waiting',
   'longestWaitSeconds',

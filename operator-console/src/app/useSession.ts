@@ -1,6 +1,6 @@
 import type { LoginBody, OperatorIdentity } from '@stille-lijn/shared';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { fetchMe, type LoginResult, login, logout } from '../api/http.ts';
+import { fetchMe, type LoginResult, login, logout, stillSignedIn } from '../api/http.ts';
 
 export type SignedOutNotice = 'expired' | 'logged-out';
 
@@ -51,8 +51,17 @@ export function useSession(): Session {
     setState({ kind: 'signed-out', notice: 'logged-out' });
   }, []);
 
+  const signedIn = useRef<OperatorIdentity | undefined>(undefined);
+  signedIn.current = state.kind === 'signed-in' ? state.operator : undefined;
+
   const expire = useCallback(() => {
-    if (!signingOut.current) setState({ kind: 'signed-out', notice: 'expired' });
+    const operator = signedIn.current;
+    if (signingOut.current || !operator) return;
+    // A request that left with a cookie renewed meanwhile (a password change, here or in
+    // another tab) is refused though the browser's cookie names a live session.
+    void stillSignedIn(operator.id).then((live) => {
+      if (!live && !signingOut.current) setState({ kind: 'signed-out', notice: 'expired' });
+    });
   }, []);
 
   const update = useCallback((operator: OperatorIdentity) => {

@@ -14,7 +14,7 @@ import {
   scoreRisk,
 } from '@stille-lijn/shared/domain/risk';
 import type { SyncResult } from '../api/ack.ts';
-import { fetchMe } from '../api/http.ts';
+import { fetchMe, stillSignedIn } from '../api/http.ts';
 import {
   type AcceptOutcome,
   acceptOutcome,
@@ -136,6 +136,8 @@ export class WorkspaceStore implements WorkspaceCommands {
   private accountChanged = false;
   /** A `renewSession` under way, and whether the old session's end came meanwhile. */
   private renewal: { ended: boolean } | undefined;
+  /** An end of the session is being checked against the browser's cookie (`sessionEnded`). */
+  private endChecked = false;
 
   private readonly operator: OperatorIdentity;
   private readonly callbacks: WorkspaceCallbacks;
@@ -183,15 +185,23 @@ export class WorkspaceStore implements WorkspaceCommands {
   }
 
   private sessionEnded(): void {
-    if (this.closed) return;
+    if (this.closed || this.endChecked) return;
     if (this.renewal) {
       // Expected: the renewal ends the old session. Its answer decides.
       this.renewal.ended = true;
       return;
     }
-    this.closed = true;
-    this.socket?.disconnect();
-    this.callbacks.onUnauthorized();
+    // Another tab of this browser may have renewed the session (a password change): then
+    // the cookie names a live one, and this workspace goes on with it.
+    this.endChecked = true;
+    void stillSignedIn(this.operator.id).then((live) => {
+      this.endChecked = false;
+      if (this.closed) return;
+      if (live) return this.sessionRenewed();
+      this.closed = true;
+      this.socket?.disconnect();
+      this.callbacks.onUnauthorized();
+    });
   }
 
   private async afterReconnect(api: OperatorApi): Promise<void> {
@@ -629,6 +639,8 @@ export class WorkspaceStore implements WorkspaceCommands {
     // The handshake reads the cookie: a new socket belongs to the new session, and nothing
     // the old one may still hear (its session's end) reaches the workspace.
     const old = this.socket;
+    // A retry of the old socket, due after a refused connection, must not revive it.
+    clearTimeout(this.retryTimer);
     old?.disconnect();
     old?.removeAllListeners();
     this.socket = undefined;

@@ -304,7 +304,14 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       }
       setSessionCookie(reply, renewed.token);
       request.log.info({ operatorId: account.id, sessionsEnded: done.sessionsEnded }, 'password changed');
-      await audit('password-change', account.id, '');
+      // The change is made and the old cookie is dead: a failed audit write must not turn
+      // the answer into an error (the console would sign out with a live new cookie).
+      await audit('password-change', account.id, '').catch((err: Error & { code?: string }) => {
+        request.log.error(
+          { operatorId: account.id, code: err.code ?? err.name },
+          'audit of a password change failed',
+        );
+      });
       return {};
     });
 
