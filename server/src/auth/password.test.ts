@@ -119,6 +119,31 @@ describe('PasswordHasher', () => {
     }
   });
 
+  it('gives the normal lane one job after every four priority ones, so a busy priority lane starves nobody', async () => {
+    const h = new PasswordHasher({ opsLimit: 1, memLimit: 8192, maxQueue: 8, maxPriorityQueue: 16 });
+    try {
+      const hash = await h.hash('the right password');
+      const done: string[] = [];
+      const track = (name: string, job: Promise<boolean>) => job.then(() => done.push(name));
+      // Two normal jobs go to the worker at once; the rest wait behind a full priority lane.
+      const jobs = [
+        ...Array.from({ length: 5 }, (_, i) => track(`n${i}`, h.verify(hash, 'wrong'))),
+        ...Array.from({ length: 12 }, (_, i) =>
+          track(
+            `p${i}`,
+            inPasswordLane('priority', () => h.verify(hash, 'wrong')),
+          ),
+        ),
+      ];
+      await Promise.all(jobs);
+      const lanes = done.map((name) => name[0]).join('');
+      // n0 and n1 were handed over first (in either order); then four p, one n, and so on.
+      expect(lanes).toBe('nnppppnppppnppppn');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('fails queued jobs of both lanes on close', async () => {
     const h = new PasswordHasher({ opsLimit: 1, memLimit: 8192 });
     const jobs = [

@@ -82,6 +82,14 @@ const WORKER_IDLE_MS = 60_000;
  */
 const WORKER_JOBS_IN_FLIGHT = 2;
 
+/**
+ * Priority jobs handed to the worker in a row while normal ones wait; then one normal job.
+ * Strict priority would let one account signing in (or changing its password) in a loop
+ * from its known address keep every new sign-in out; this way the normal lane still gets a
+ * fifth of the worker.
+ */
+const PRIORITY_RUN = 4;
+
 // Runs in a worker thread: libsodium's wasm Argon2id is synchronous and takes a few
 // hundred milliseconds, which must not block the event loop that relays messages.
 const workerSource = `
@@ -138,6 +146,8 @@ export class PasswordHasher {
   readonly #counts: Record<PasswordLane, number> = { normal: 0, priority: 0 };
   /** Jobs handed to the worker, by id. */
   readonly #pending = new Map<number, Pending>();
+  /** Priority jobs handed over in a row while normal ones waited. */
+  #priorityRun = 0;
   #nextId = 1;
   #dummyHash: Promise<string> | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
@@ -213,11 +223,17 @@ export class PasswordHasher {
     });
   }
 
-  /** Hands waiting jobs to the worker, priority first, up to WORKER_JOBS_IN_FLIGHT. */
+  /**
+   * Hands waiting jobs to the worker, up to WORKER_JOBS_IN_FLIGHT: priority first, but one
+   * normal job after every PRIORITY_RUN priority ones while normal ones wait.
+   */
   #feed(): void {
     while (this.#pending.size < WORKER_JOBS_IN_FLIGHT) {
-      const next = this.#queued.priority.shift() ?? this.#queued.normal.shift();
+      const { priority, normal } = this.#queued;
+      const normalsTurn = normal.length > 0 && (priority.length === 0 || this.#priorityRun >= PRIORITY_RUN);
+      const next = normalsTurn ? normal.shift() : priority.shift();
       if (!next) return;
+      this.#priorityRun = normalsTurn || normal.length === 0 ? 0 : this.#priorityRun + 1;
       const worker = this.#ensureWorker();
       this.#pending.set(next.id, next);
       worker.ref();
