@@ -3,6 +3,7 @@
  * hiccup on one read, a bug in one service) must not skip the steps after it on every run.
  * Real Redis, the real BullMQ worker running the real sweep job.
  */
+import { ReplyError } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { connectVisitor, emitAck, waitFor } from '../support/clients.ts';
@@ -30,6 +31,10 @@ describe('a sweep step that throws', () => {
     // The sweep's first step fails on every run.
     app.presence.sweepOperators = async () => {
       throw Object.assign(new Error(SECRET), { code: 'ECONNRESET' });
+    };
+    // A later step fails with a Redis error reply: its leading word is the code.
+    app.waiters.holdGoneWaiters = async () => {
+      throw new ReplyError(`OOM command not allowed when used memory > 'maxmemory': ${SECRET}`);
     };
     const routeNow = vi.spyOn(app.router, 'routeNow');
     const pushSnapshot = vi.spyOn(app.queueView, 'pushSnapshot');
@@ -71,8 +76,11 @@ describe('a sweep step that throws', () => {
     expect(JSON.stringify(failed?.stacktrace ?? [])).not.toContain(SECRET);
     expect(failed?.failedReason).not.toContain(SECRET);
     // The log names the step and the error's code, never its message.
-    const line = t.logs.find((l) => l.includes('sweep step failed'));
+    const line = t.logs.find((l) => l.includes('sweep step failed') && l.includes('sweepOperators'));
     expect(JSON.parse(line ?? '{}')).toMatchObject({ step: 'presence.sweepOperators', code: 'ECONNRESET' });
+    const redisLine = t.logs.find((l) => l.includes('sweep step failed') && l.includes('holdGoneWaiters'));
+    expect(JSON.parse(redisLine ?? '{}')).toMatchObject({ error: 'ReplyError', code: 'OOM' });
+    expect(failed?.failedReason).toContain('waiters.holdGoneWaiters');
     expect(t.logs.filter((l) => l.includes(SECRET))).toEqual([]);
   });
 });

@@ -47,6 +47,22 @@ const SWEEP_STEPS: readonly (readonly [step: string, run: (s: JobServices) => Pr
 ];
 
 /**
+ * What kind of error a failed step threw, without its message (which may quote what it
+ * read): its name, and its code or, for a Redis error, the reply's leading word (`OOM`,
+ * `BUSY`, `READONLY`, `NOSCRIPT`…), which says most about what went wrong.
+ */
+function errorKind(err: unknown): { error?: string; code?: string } {
+  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null | undefined;
+  const name = typeof e?.name === 'string' ? e.name : undefined;
+  const prefix =
+    name === 'ReplyError' && typeof e?.message === 'string'
+      ? /^[A-Z]{2,20}\b/.exec(e.message)?.[0]
+      : undefined;
+  const code = typeof e?.code === 'string' ? e.code : prefix;
+  return { ...(name ? { error: name } : {}), ...(code ? { code } : {}) };
+}
+
+/**
  * The sweep: every step runs, even after one failed, or one bad record would stop routing,
  * ending and paging on every sweep. A failed step is logged by name and error code only
  * (an error's message may quote what it read); the job then fails, naming the steps.
@@ -58,8 +74,7 @@ export async function sweep(s: JobServices): Promise<void> {
       await run(s);
     } catch (err) {
       failed.push(step);
-      const e = err as { name?: unknown; code?: unknown } | null | undefined;
-      s.log.warn({ step, error: e?.name, code: e?.code }, 'sweep step failed');
+      s.log.warn({ step, ...errorKind(err) }, 'sweep step failed');
     }
   }
   // Step names only: the worker's 'failed' handler logs this error, and BullMQ keeps it.
