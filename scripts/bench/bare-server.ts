@@ -34,9 +34,16 @@ interface Operator {
 
 const capacity = Number(process.env.BARE_CAPACITY ?? 3);
 const redis = process.env.BARE_REDIS_URL ? new Redis(process.env.BARE_REDIS_URL) : undefined;
-/** Stores a message when BARE_REDIS_URL is set; resolves at once otherwise. */
-const store = (conversationId: string, text: string): Promise<unknown> | undefined =>
-  redis?.xadd(`bare:conv:${conversationId}:msgs`, '*', 'c', text);
+/**
+ * Stores a message when BARE_REDIS_URL is set: true once stored, false when Redis failed
+ * (the message is then refused, as the real server refuses what it could not store).
+ */
+const store = (conversationId: string, text: string): Promise<boolean> | undefined =>
+  redis?.xadd(`bare:conv:${conversationId}:msgs`, '*', 'c', text).then(
+    () => true,
+    () => false,
+  );
+const unavailable = { ok: false, error: { code: 'unavailable', message: 'Not stored.' } };
 const httpServer = createServer();
 // The same engine options as the real server (server/src/sockets/plugin.ts).
 const io = new Server(httpServer, {
@@ -99,7 +106,7 @@ io.of('/visitor').on('connection', (socket) => {
     route();
   });
   socket.on('chat:message', async (p: { text: string }, ack: Ack) => {
-    if (redis) await store(conv?.id ?? '-', p.text);
+    if (redis && !(await store(conv?.id ?? '-', p.text))) return ack(unavailable);
     const messageId = String(nextMsg++);
     const at = new Date().toISOString();
     ack({ ok: true, messageId, at });
@@ -132,7 +139,7 @@ io.of('/operator').on('connection', (socket) => {
       ack({ ok: false, error: { code: 'forbidden', message: 'Not yours.' } });
       return;
     }
-    if (redis) await store(c.id, p.text);
+    if (redis && !(await store(c.id, p.text))) return ack(unavailable);
     const messageId = String(nextMsg++);
     const at = new Date().toISOString();
     ack({ ok: true, messageId, at });
