@@ -32,7 +32,8 @@ interface SignedInProps {
   onSignOut(): Promise<void>;
   /** Signing in again before the session's absolute limit, without leaving the workspace. */
   onSignIn(body: LoginBody): Promise<LoginResult>;
-  onExpired(): void;
+  /** A refusal as signed out; `checked` when the cookie was read again already (`Session.expire`). */
+  onExpired(opts?: { checked?: boolean }): void;
   /** An admin changed this account (role, languages); `operator` is it as it is now. */
   onAccountChanged(operator: OperatorIdentity): void;
   onToggleLanguage(): void;
@@ -49,10 +50,15 @@ export function SignedIn({
 }: SignedInProps) {
   const { t, locale } = useI18n();
   const [accountNotice, setAccountNotice] = useState<{ role: OperatorRole; roleChanged: boolean }>();
-  const { state, commands } = useWorkspace(operator, onExpired, (next) => {
-    setAccountNotice({ role: next.role, roleChanged: next.role !== operator.role });
-    onAccountChanged(next);
-  });
+  // The workspace signs out only after its own look at the cookie (WorkspaceStore.sessionEnded).
+  const { state, commands } = useWorkspace(
+    operator,
+    () => onExpired({ checked: true }),
+    (next) => {
+      setAccountNotice({ role: next.role, roleChanged: next.role !== operator.role });
+      onAccountChanged(next);
+    },
+  );
   const canned = useCanned();
   const reportDesk = useReportDesk();
   const [chosenView, setView] = useState<View>('workspace');

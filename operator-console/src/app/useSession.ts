@@ -13,8 +13,12 @@ export interface Session {
   state: SessionState;
   signIn(body: LoginBody): Promise<LoginResult>;
   signOut(): Promise<void>;
-  /** The server no longer knows the session (idle timeout, revoked): back to sign-in with a notice. */
-  expire(): void;
+  /**
+   * The server refused the session (idle timeout, revoked): back to sign-in with a notice,
+   * unless the browser's cookie names a live session of the same operator by now. `checked`:
+   * the caller has read the cookie again already (the workspace does), so it is not read twice.
+   */
+  expire(opts?: { checked?: boolean }): void;
   /** The same operator with what an admin changed (a new role): the session goes on. */
   update(operator: OperatorIdentity): void;
 }
@@ -54,12 +58,12 @@ export function useSession(): Session {
   const signedIn = useRef<OperatorIdentity | undefined>(undefined);
   signedIn.current = state.kind === 'signed-in' ? state.operator : undefined;
 
-  const expire = useCallback(() => {
+  const expire = useCallback((opts: { checked?: boolean } = {}) => {
     const operator = signedIn.current;
     if (signingOut.current || !operator) return;
     // A request that left with a cookie renewed meanwhile (a password change, here or in
     // another tab) is refused though the browser's cookie names a live session.
-    void stillSignedIn(operator.id).then((live) => {
+    void (opts.checked ? Promise.resolve(false) : stillSignedIn(operator.id)).then((live) => {
       if (!live && !signingOut.current) setState({ kind: 'signed-out', notice: 'expired' });
     });
   }, []);
