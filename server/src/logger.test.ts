@@ -39,6 +39,55 @@ describe('the logger', () => {
     expect(out).toContain('OOM command not allowed');
   });
 
+  it("drops a failed MULTI's earlier errors' arguments (ioredis' EXECABORT `previousErrors`)", () => {
+    const { log, lines } = capture();
+    const err = Object.assign(new Error('EXECABORT Transaction discarded because of previous errors.'), {
+      name: 'ReplyError',
+      previousErrors: [redisError(['sl:block:addr:H3x', 'conv-1', 'operator-anna'])],
+    });
+    log.error({ err }, 'block failed');
+    const out = lines.join('');
+    expect(out).toContain('EXECABORT');
+    expect(out).toContain('"name":"hset"');
+    for (const s of ['sl:block:addr:H3x', 'conv-1', 'operator-anna']) expect(out).not.toContain(s);
+  });
+
+  it("keeps only an error's known fields: not a URL error's input, not a library's request or body", () => {
+    const { log, lines } = capture();
+    let urlError: unknown;
+    try {
+      new URL('http://[bad/chat?token=t0k3n-secret');
+    } catch (e) {
+      urlError = e;
+    }
+    log.warn({ err: urlError }, 'bad url');
+    const lib = Object.assign(new Error('request failed'), {
+      code: 'E_LIB',
+      body: 'hij slaat me',
+      request: { headers: { cookie: 'sl_session=abc' } },
+    });
+    log.warn({ err: lib }, 'library');
+    const out = lines.join('');
+    for (const s of ['t0k3n-secret', 'hij slaat me', 'sl_session=abc']) expect(out).not.toContain(s);
+    expect(out).toContain('"code":"ERR_INVALID_URL"');
+    expect(out).toContain('"code":"E_LIB"');
+    expect(out).toContain('request failed');
+  });
+
+  it("does not quote the input of a failed JSON.parse, which V8 puts in the error's message", () => {
+    const { log, lines } = capture();
+    let parseError: unknown;
+    try {
+      JSON.parse('hij slaat me');
+    } catch (e) {
+      parseError = e;
+    }
+    log.warn({ err: new Error('outer', { cause: parseError }) }, 'parse');
+    const out = lines.join('');
+    expect(out).toContain('SyntaxError');
+    expect(out).not.toContain('slaat');
+  });
+
   it('removes the redacted paths: text, tokens, return codes, addresses, cookies', () => {
     const { log, lines } = capture();
     log.info(

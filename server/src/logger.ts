@@ -74,24 +74,59 @@ export function loggerOptions(level: string, instance = newInstanceId()): Logger
 }
 
 /**
- * An error as pino writes it, without the arguments of a failed Redis command: ioredis
- * puts the command on its errors (`err.command.args`), and those arguments are sealed
- * text, keyed hashes, an Argon2id hash of a password. Only the command's name stays.
+ * An error as the log writes it: its type, message, stack and a few known fields, from an
+ * allow-list, never everything enumerable on it. Libraries hang what they were given on
+ * their errors: ioredis the failed command's arguments (`command.args`: sealed text, keyed
+ * hashes, an Argon2id hash) and, for a failed MULTI, the earlier errors with theirs
+ * (`previousErrors`); Node's ERR_INVALID_URL the whole URL (`input`); HTTP clients the
+ * request and the body. Of a Redis command only its name stays. A cause, the errors of an
+ * aggregate and a MULTI's earlier errors are written the same way, nested, to a depth of 4.
+ * A value thrown that is not an Error is written as its type only.
  */
-export function serializeError(err: Error): Record<string, unknown> {
-  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
-  withoutCommandArgs(out, 0);
+export function serializeError(err: unknown): Record<string, unknown> {
+  return serializeErrorAt(err, 0);
+}
+
+/** Fields of an error kept as they are when they are a string or a number. */
+const PLAIN_FIELDS = ['code', 'errno', 'syscall', 'status', 'statusCode'] as const;
+const MAX_ERROR_DEPTH = 4;
+
+function serializeErrorAt(err: unknown, depth: number): Record<string, unknown> {
+  if (!(err instanceof Error)) return { type: err === null ? 'null' : typeof err };
+  const e = err as Error & Record<string, unknown>;
+  const message = withoutQuotedInput(e);
+  const out: Record<string, unknown> = {
+    type: e.constructor?.name ?? e.name,
+    message,
+    stack: typeof e.stack === 'string' ? e.stack.replace(e.message, message) : undefined,
+  };
+  if (e.name !== out.type) out.name = e.name;
+  for (const field of PLAIN_FIELDS) {
+    const v = e[field];
+    if (typeof v === 'string' || typeof v === 'number') out[field] = v;
+  }
+  const command = e.command as { name?: unknown } | undefined;
+  if (command && typeof command === 'object' && typeof command.name === 'string')
+    out.command = { name: command.name };
+  if (depth >= MAX_ERROR_DEPTH) return out;
+  if (e.cause !== undefined) out.cause = serializeErrorAt(e.cause, depth + 1);
+  for (const list of ['errors', 'previousErrors'] as const) {
+    const errors = e[list];
+    if (Array.isArray(errors))
+      out[list === 'errors' ? 'aggregateErrors' : list] = errors.map((n) => serializeErrorAt(n, depth + 1));
+  }
   return out;
 }
 
-function withoutCommandArgs(e: Record<string, unknown>, depth: number): void {
-  const command = e.command as { name?: unknown } | undefined;
-  if (command && typeof command === 'object') e.command = { name: command.name };
-  // A cause or the errors of an aggregate may carry their own command.
-  if (depth >= 4) return;
-  const nested = [e.cause, ...(Array.isArray(e.aggregateErrors) ? e.aggregateErrors : [])];
-  for (const n of nested)
-    if (n && typeof n === 'object') withoutCommandArgs(n as Record<string, unknown>, depth + 1);
+/**
+ * The message, without what V8 quotes of a failed `JSON.parse`'s input
+ * (`Unexpected token 'h', "hij slaat…" is not valid JSON`): that input may be a decrypted
+ * field. Other messages are kept as they are.
+ */
+function withoutQuotedInput(e: Error): string {
+  const message = String(e.message);
+  if (!(e instanceof SyntaxError)) return message;
+  return message.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/'[^']*'/g, "'…'");
 }
 
 export function createLogger(level: string, stream?: DestinationStream, instance?: string): pino.Logger {
