@@ -69,7 +69,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // A hop count, never `true`: Fastify would then take the client-written leftmost entry.
     trustProxy: opts.config.trustProxy > 0 ? trustHops(opts.config.trustProxy) : false,
     bodyLimit: 64 * 1024,
-    clientErrorHandler: clientErrorHandler(securityHeaders(opts.config)),
+    clientErrorHandler: clientErrorHandler(securityHeaders()),
   });
 
   app.register(configPlugin(opts.config));

@@ -8,16 +8,47 @@ import type { Config } from '../config.ts';
 export const HSTS_VALUE = 'max-age=31536000; includeSubDomains';
 
 /**
- * The headers every HTTP answer carries: no MIME sniffing, no referrer, and in production
- * HSTS. Route-specific headers (CSP, frame-ancestors, caching) stay with their routes.
- * @example securityHeaders({ isProduction: false }) // { 'x-content-type-options': 'nosniff', … }
+ * The headers every HTTP answer carries: no MIME sniffing, no referrer. Route-specific
+ * headers (CSP, frame-ancestors, caching) stay with their routes; HSTS is `staffHeaders`'.
+ * @example securityHeaders() // { 'x-content-type-options': 'nosniff', … }
  */
-export function securityHeaders(config: Pick<Config, 'isProduction'>): Readonly<Record<string, string>> {
+export function securityHeaders(): Readonly<Record<string, string>> {
+  return Object.freeze({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+}
+
+/**
+ * The headers of an answer a visitor's browser never asks for: those of `securityHeaders`
+ * and, in production, HSTS.
+ *
+ * A visitor's answers carry no HSTS: a browser keeps a host's HSTS in its profile, with the
+ * time it was last seen (Chromium shows it at chrome://net-internals/#hsts), after the
+ * history is cleared and for a year. On a phone the abuser checks, that is a dated record of
+ * the helpline, which the widget must not leave ("nothing stays on the device"). A visitor
+ * never types this host's address (the widget is loaded from the host page over https), so
+ * HSTS would protect little there; the HSTS preload list is the way to pin the host without
+ * a record per device. Staff browsers get it on everything else.
+ */
+export function staffHeaders(config: Pick<Config, 'isProduction'>): Readonly<Record<string, string>> {
   return Object.freeze({
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
+    ...securityHeaders(),
     ...(config.isProduction ? { 'strict-transport-security': HSTS_VALUE } : {}),
   });
+}
+
+/**
+ * Whether a request path is one a visitor's browser asks for: the loader, the widget's page
+ * and assets, the public read of a line, and Socket.IO (whose one path serves the visitors'
+ * namespace as well as the staff's).
+ */
+export function isVisitorPath(url: string): boolean {
+  const path = url.split('?', 1)[0] ?? '';
+  return (
+    path === '/widget.js' ||
+    path === '/chat' ||
+    path.startsWith('/chat/') ||
+    path.startsWith('/socket.io/') ||
+    /^\/api\/lines\/[^/]+$/.test(path)
+  );
 }
 
 /**
@@ -58,10 +89,12 @@ export function clientErrorHandler(headers: Readonly<Record<string, string>>) {
  */
 export default fp(
   async (app) => {
-    const headers = securityHeaders(app.config);
-    const entries = Object.entries(headers);
-    app.addHook('onRequest', (_req, reply, done) => {
-      reply.headers(headers);
+    const visitor = securityHeaders();
+    const staff = staffHeaders(app.config);
+    // Socket.IO's own answers: its path is a visitor's too.
+    const entries = Object.entries(visitor);
+    app.addHook('onRequest', (req, reply, done) => {
+      reply.headers(isVisitorPath(req.url) ? visitor : staff);
       done();
     });
     app.addHook('onReady', (done) => {
