@@ -132,6 +132,15 @@ describe('a whole conversation in the widget, with a real operator', () => {
     }
     expect(await code.count()).toBe(0);
 
+    // The notice that there was a conversation goes when the widget is hidden: whoever opens
+    // it later does not find it (it also goes by itself, session-cleared.test.ts).
+    const notice = frame.getByText('Het gesprek is beëindigd en van dit scherm gewist.');
+    await frame.getByRole('button', { name: 'Verbergen' }).click();
+    await expect.poll(() => w.page.locator('[data-sl=launcher]').getAttribute('aria-expanded')).toBe('false');
+    await w.page.locator('[data-sl=launcher]').click();
+    await frame.locator('[data-sl=start]').waitFor();
+    expect(await notice.count()).toBe(0);
+
     // No trace: nothing stored anywhere, no history entry, no sound, no notification.
     expect(traceCalls).toEqual([]);
     expect(await w.context.cookies()).toEqual([]);

@@ -87,6 +87,11 @@ function show(): void {
   );
 }
 
+// A tab put away takes the "ended and cleared" notice with it.
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden) session.hideClearedNotice();
+});
+
 // Back after leaving: a page restored from the back/forward cache starts empty.
 addEventListener('pageshow', (event) => {
   if (!event.persisted) return;

@@ -20,6 +20,13 @@ const ACK_TIMEOUT_MS = 10_000;
 const REFUSED_RETRY_MS = 2_000;
 /** After this long without a keystroke the visitor no longer counts as typing. */
 const TYPING_IDLE_MS = 3_000;
+/**
+ * How long the notice that a conversation was ended and cleared stays on the start screen:
+ * long enough to read it and for a screen reader to announce it, and then gone, so that
+ * whoever opens the widget later (on a phone the abuser checks) does not learn there was
+ * a conversation. Hiding the widget removes it at once.
+ */
+export const CLEARED_NOTICE_MS = 8_000;
 /** An operator typing indicator without news disappears after this long. */
 const OPERATOR_TYPING_MS = 15_000;
 
@@ -194,6 +201,7 @@ export class ChatSession {
   private placeUnknown = false;
   private typingSent = false;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private clearedTimer: ReturnType<typeof setTimeout> | undefined;
   private operatorTypingTimer: ReturnType<typeof setTimeout> | undefined;
   private refusals = 0;
 
@@ -347,6 +355,13 @@ export class ChatSession {
     this.leave('ended');
     this.forget();
     this.set({ cleared: true });
+    this.clearedTimer = setTimeout(() => this.hideClearedNotice(), CLEARED_NOTICE_MS);
+  }
+
+  /** Takes the "ended and cleared" notice off the screen (after its time, or on hiding). */
+  hideClearedNotice(): void {
+    clearTimeout(this.clearedTimer);
+    if (this.state.cleared) this.set({ cleared: false });
   }
 
   /** Quick exit: tells the server (the conversation stays resumable) and forgets everything. */
@@ -360,6 +375,7 @@ export class ChatSession {
     this.dropSocket();
     clearTimeout(this.typingTimer);
     clearTimeout(this.operatorTypingTimer);
+    clearTimeout(this.clearedTimer);
     this.resumeToken = undefined;
     this.lastMessageId = undefined;
     this.placeUnknown = false;

@@ -74,7 +74,14 @@ export function App({ config, session, initialLanguage, onMinimize, onQuickExit,
           </span>
         )}
         {onMinimize && (
-          <button type="button" class="sl-secondary" onClick={onMinimize}>
+          <button
+            type="button"
+            class="sl-secondary"
+            onClick={() => {
+              session.hideClearedNotice();
+              onMinimize();
+            }}
+          >
             {t.hide}
           </button>
         )}
