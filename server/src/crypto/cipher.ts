@@ -26,6 +26,13 @@ export function fieldBinding(conversationId: string, field: SealedField, sender 
   return { aad: `sl2\u0000${conversationId}\u0000${field}\u0000${sender}`, legacy: conversationId };
 }
 
+/**
+ * What a subkey of the data keys is for: libsodium's `crypto_kdf` context (8 bytes). Each
+ * purpose has its own, so nothing sealed for one opens as another's.
+ * `sl-relay`: Socket.IO payloads between instances (`sockets/sealed-parser.ts`).
+ */
+export type SubkeyPurpose = 'sl-relay';
+
 /** Nonces drawn from the CSPRNG at once (see `DataCipher.#nonce`). */
 const NONCE_POOL = 256;
 
@@ -105,6 +112,19 @@ export class DataCipher {
       key,
     );
     return sodium.to_string(pt);
+  }
+
+  /**
+   * A subkey of every configured data key for one purpose (`crypto_kdf`, BLAKE2b), under
+   * the same key ids: whatever uses them seals with the current one and opens with any, so
+   * a DATA_KEY rotation rotates them too. The data keys themselves never leave this object.
+   * @example new SealedParser(app.cipher.dataSubkeys('sl-relay'), context)
+   */
+  dataSubkeys(purpose: SubkeyPurpose): DataKeys {
+    const keys = new Map<string, Uint8Array>();
+    for (const [id, key] of this.#keys.keys)
+      keys.set(id, sodium.crypto_kdf_derive_from_key(32, 1, purpose, key));
+    return { currentId: this.#keys.currentId, keys };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createAdapter, type RedisAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, type RedisAdapter, type RedisAdapterOptions } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Namespace } from 'socket.io';
 
@@ -60,11 +60,14 @@ export class PeerWatch {
   }
 }
 
-/** The Redis adapter, with the publish of a broadcast skipped while `peers.alone`. */
+/**
+ * The Redis adapter, with the publish of a broadcast skipped while `peers.alone`. `parser`
+ * seals what is published (`relayParser` in notify-plugin.ts); a skipped publish seals nothing.
+ */
 export function createPeerAwareAdapter(
   pub: Redis,
   sub: Redis,
-  opts: { key: string },
+  opts: Pick<RedisAdapterOptions, 'key' | 'parser'>,
   peers: PeerWatch,
 ): (nsp: Namespace) => RedisAdapter {
   const make = createAdapter(pub, sub, opts);

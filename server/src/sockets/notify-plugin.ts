@@ -1,8 +1,10 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type { OperatorServerToClientEvents, VisitorServerToClientEvents } from '@stille-lijn/shared';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { decorateLineAccess } from '../lines/line-access.ts';
 import { Notifier } from './notifier.ts';
+import { SealedParser } from './sealed-parser.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,6 +15,15 @@ declare module 'fastify' {
 
 /** The channel prefix shared by the Socket.IO Redis adapter and the emitter. */
 export const socketChannel = (prefix: string) => `${prefix}:socket.io`;
+
+/**
+ * The parser of every payload the Redis adapter and the emitter publish: sealed under the
+ * data keys' relay subkey and bound to the channel prefix (`sealed-parser.ts`). The adapter
+ * and the emitter must share it, since the adapters open what a worker's emitter publishes.
+ */
+export function relayParser(app: FastifyInstance): SealedParser {
+  return new SealedParser(app.cipher.dataSubkeys('sl-relay'), socketChannel(app.config.redisPrefix), app.log);
+}
 
 /**
  * In a server process, pushes go through Socket.IO (its Redis adapter reaches the other
@@ -29,7 +40,7 @@ export default fp(
       );
       return;
     }
-    const opts = { key: socketChannel(app.config.redisPrefix) };
+    const opts = { key: socketChannel(app.config.redisPrefix), parser: relayParser(app) };
     app.decorate(
       'notifier',
       new Notifier({
@@ -39,5 +50,5 @@ export default fp(
       }),
     );
   },
-  { name: 'notify', dependencies: ['redis', 'lines'] },
+  { name: 'notify', dependencies: ['redis', 'lines', 'crypto'] },
 );

@@ -3,7 +3,7 @@ import { Server } from 'socket.io';
 import { createPeerAwareAdapter, PEER_HELLO, PeerWatch } from './adapter.ts';
 import type { SocketFeatures } from './features.ts';
 import { InFlight } from './guard.ts';
-import { socketChannel } from './notify-plugin.ts';
+import { relayParser, socketChannel } from './notify-plugin.ts';
 import { type OperatorSockets, setupOperatorNamespace } from './operator.ts';
 import { setupVisitorNamespace } from './visitor.ts';
 
@@ -46,7 +46,12 @@ export default fp(
       pingInterval: 10_000,
       pingTimeout: 10_000,
       connectTimeout: 10_000,
-      adapter: createPeerAwareAdapter(pub, sub, { key: socketChannel(app.config.redisPrefix) }, peers),
+      adapter: createPeerAwareAdapter(
+        pub,
+        sub,
+        { key: socketChannel(app.config.redisPrefix), parser: relayParser(app) },
+        peers,
+      ),
       // A connection costs no compression context; a message is small text.
       perMessageDeflate: false,
       httpCompression: false,
