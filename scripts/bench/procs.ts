@@ -257,6 +257,7 @@ export async function startOursServer(res: Resources, opts: OursServerOptions): 
       DATA_KEY: opts.dataKey,
       LOG_LEVEL: 'warn',
       VISITOR_CONNECTIONS_PER_MIN: '1000000',
+      VISITOR_SOCKETS_PER_ADDRESS: '1000000',
       // Every simulated visitor comes from 127.0.0.1.
       VISITOR_OPEN_PER_ADDRESS: '1000000',
       VISITOR_STARTS_PER_HOUR: '1000000',

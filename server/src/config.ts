@@ -130,6 +130,15 @@ const envSchema = z.object({
   WORKERS: z.enum(['inline', 'none']).default('inline'),
   /** New visitor connections per minute from one (hashed) address. @default 120 */
   VISITOR_CONNECTIONS_PER_MIN: int(1, 1_000_000).default(120),
+  /**
+   * Visitor sockets open at once from one (hashed) address, IPv6 per /64; more are refused
+   * `rate_limited` at the handshake. The rate above alone let one address keep 1,200 idle
+   * sockets after ten minutes, each with its own event budget. Generous, because a household,
+   * a shelter or a mobile network's NAT shares one address and must not be shut out: the
+   * widget opens one socket per conversation, so keep it well above VISITOR_OPEN_PER_ADDRESS.
+   * @default 20
+   */
+  VISITOR_SOCKETS_PER_ADDRESS: int(1, 1_000_000).default(20),
   /** Events per second one socket may send (burst twice that). @default 20 */
   SOCKET_EVENTS_PER_S: int(1, 100_000).default(20),
   /**
@@ -239,6 +248,7 @@ export interface Config {
   sessionIdleMs: number;
   workers: 'inline' | 'none';
   visitorConnectionsPerMin: number;
+  visitorSocketsPerAddress: number;
   socketEventsPerSecond: number;
   /** Proxy hops trusted to append to X-Forwarded-For (`TRUST_PROXY`); 0 trusts none. */
   trustProxy: number;
@@ -354,6 +364,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionIdleMs: Math.round(e.SESSION_IDLE_MIN * 60_000),
     workers: e.WORKERS,
     visitorConnectionsPerMin: e.VISITOR_CONNECTIONS_PER_MIN,
+    visitorSocketsPerAddress: e.VISITOR_SOCKETS_PER_ADDRESS,
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_S,
     trustProxy: e.TRUST_PROXY,
     hashKey: e.HASH_KEY,

@@ -62,6 +62,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     HASH_KEY: TEST_HASH_KEY,
     LOG_LEVEL: 'info',
     VISITOR_CONNECTIONS_PER_MIN: '100000',
+    VISITOR_SOCKETS_PER_ADDRESS: '100000',
     // Every test visitor comes from 127.0.0.1; the limit's own tests set it.
     VISITOR_OPEN_PER_ADDRESS: '10000',
     VISITOR_STARTS_PER_HOUR: '1000000',

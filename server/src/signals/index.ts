@@ -1,1 +1,6 @@
-export { type SignalFigures, SignalService } from './service.ts';
+export {
+  MAX_STORED_SPANS,
+  type SignalFigures,
+  SignalService,
+  SPAN_PUSH_INTERVAL_MS,
+} from './service.ts';

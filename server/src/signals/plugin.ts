@@ -22,6 +22,7 @@ export default fp(
       queueChanged: () => app.queueView.changed(),
     });
     app.decorate('signals', signals);
+    app.addHook('onClose', async () => signals.close());
     if (app.hasDecorator('socketFeatures')) app.socketFeatures.operator.push(signalEvents(signals));
   },
   { name: 'signals', dependencies: ['conversation-store', 'routing', 'notify', 'audit'] },

@@ -17,6 +17,44 @@ import type { Notifier } from '../sockets/notifier.ts';
 /** Days the per-category signal counts are kept (they hold no conversation id). */
 const FIGURES_TTL_S = 400 * 86_400;
 
+/**
+ * Spans kept per category of a conversation: the newest, whole messages only. Each
+ * message adds its own spans (up to the reader's 32 per category), and without a bound a
+ * visitor repeating one word filled the sealed field that every later message reads,
+ * re-seals and sends to the operator (review V2: 6,400 spans after 200 messages). Twice
+ * what one message can raise, so the newest message is always whole, and a real
+ * conversation (a few words a message) keeps its marks for dozens of messages.
+ * @default 64
+ */
+export const MAX_STORED_SPANS = 64;
+
+/**
+ * New spans of a signal the holder already sees reach them at most this often, as one
+ * `chat:updated` with the newest state. A new (or dismissed and raised again) category is
+ * sent at once. The console marks words only from these spans, so they must still come;
+ * but not as one full conversation per message of a visitor who repeats trigger words.
+ * @default 1_000
+ */
+export const SPAN_PUSH_INTERVAL_MS = 1_000;
+
+type StoredSpan = StoredSignal['spans'][number];
+
+/**
+ * The newest spans, at most MAX_STORED_SPANS, never half a message: a message shows all
+ * its marked words or none, so an unmarked word in it never reads as harmless. Spans are
+ * appended per message, so each message's spans are one run.
+ */
+export function newestSpans(spans: StoredSpan[]): StoredSpan[] {
+  if (spans.length <= MAX_STORED_SPANS) return spans;
+  let from = spans.length - MAX_STORED_SPANS;
+  while (from < spans.length && spans[from]!.messageId === spans[from - 1]!.messageId) from++;
+  if (from < spans.length) return spans.slice(from);
+  // One message alone holds more than the cap (the reader gives at most 32): its first ones.
+  let first = spans.length - 1;
+  while (first > 0 && spans[first - 1]!.messageId === spans[first]!.messageId) first--;
+  return spans.slice(first, first + MAX_STORED_SPANS);
+}
+
 export interface SignalsDeps {
   redis: Redis;
   keys: RedisKeys;
@@ -47,6 +85,8 @@ export class SignalService {
   readonly #d: SignalsDeps;
   /** One read-modify-write at a time per conversation (a visitor's socket lives on one instance). */
   readonly #chains = new Map<string, Promise<unknown>>();
+  /** Conversations pushed to their holder less than SPAN_PUSH_INTERVAL_MS ago; `owed`: new spans wait. */
+  readonly #cooling = new Map<string, { timer: NodeJS.Timeout; owed: boolean }>();
 
   constructor(deps: SignalsDeps) {
     this.#d = deps;
@@ -113,34 +153,47 @@ export class SignalService {
     if (!r || r.state === 'ended') return;
     const signals = d.store.signalsOf(r);
     const fresh: StoredSignal[] = [];
+    /** A category appeared or came back: what a queue item or the holder's badges show changed. */
+    let shown = false;
+    let spansAdded = false;
     for (const hit of hits) {
       const spans = hit.spans.map((s) => ({ messageId, start: s.start, end: s.end }));
       const known = signals.find((s) => s.category === hit.category);
       if (known) {
         if (known.spans.some((s) => s.messageId === messageId)) continue;
-        known.spans.push(...spans);
+        known.spans = newestSpans([...known.spans, ...spans]);
+        spansAdded = true;
         // A dismissed signal raised again by a later message is shown again.
-        if (known.dismissed) delete known.dismissed;
+        if (known.dismissed) {
+          delete known.dismissed;
+          shown = true;
+        }
       } else {
-        const s: StoredSignal = { category: hit.category, weight: hit.weight, spans };
+        const s: StoredSignal = { category: hit.category, weight: hit.weight, spans: newestSpans(spans) };
         signals.push(s);
         fresh.push(s);
+        shown = true;
       }
     }
     const waiting = r.state === 'waiting';
     const alert = waiting ? signals.filter((s) => s.weight === 'high' && !s.alerted) : [];
+    // Nothing new (this message's words were read before): nothing to seal or send.
+    if (!shown && !spansAdded && alert.length === 0) return;
     for (const s of alert) s.alerted = true;
     const raiseTier = waiting && !r.highSignal && alert.length > 0;
+    // Also trims a record stored before spans were bounded.
+    for (const s of signals) s.spans = newestSpans(s.spans);
     await d.store.setSignals(conversationId, signals, { highSignal: raiseTier });
     for (const s of fresh) await this.#count(r, s.category, 'raised');
     if (waiting) {
-      // A new queue:snapshot follows (rescore marks the view changed).
+      // A new queue:snapshot follows (rescore marks the view changed); queue items show
+      // no spans, so new words of a known category change nothing there.
       if (raiseTier) await d.rescore(r, r.urgent, true);
-      else d.queueChanged();
+      else if (shown) d.queueChanged();
     } else if (r.operatorId) {
-      d.notifier.toOperator(r.operatorId, 'chat:updated', {
-        conversation: d.store.toConversation((await d.store.read(conversationId)) ?? r),
-      });
+      const cooling = this.#cooling.get(conversationId);
+      if (shown || !cooling) await this.#pushToHolder(conversationId);
+      else cooling.owed = true;
     }
     if (alert.length) {
       const payload: SupervisorAlert = {
@@ -151,6 +204,40 @@ export class SignalService {
       };
       await d.notifier.toSupervisorsAbout(conversationId, 'supervisor:alert', payload);
     }
+  }
+
+  /**
+   * The holder's `chat:updated` with the conversation as stored now; new spans are held
+   * back for SPAN_PUSH_INTERVAL_MS after it, and then go out together.
+   */
+  async #pushToHolder(conversationId: string): Promise<void> {
+    const d = this.#d;
+    this.#cool(conversationId);
+    const r = await d.store.read(conversationId);
+    if (!r || r.state === 'waiting' || r.state === 'ended' || !r.operatorId) return;
+    d.notifier.toOperator(r.operatorId, 'chat:updated', { conversation: d.store.toConversation(r) });
+  }
+
+  #cool(conversationId: string): void {
+    const previous = this.#cooling.get(conversationId);
+    if (previous) clearTimeout(previous.timer);
+    const entry = {
+      owed: false,
+      timer: setTimeout(() => {
+        this.#cooling.delete(conversationId);
+        // A failed read (Redis away, shutting down) drops this push; the next one carries it.
+        if (entry.owed)
+          void this.#serial(conversationId, () => this.#pushToHolder(conversationId)).catch(() => undefined);
+      }, SPAN_PUSH_INTERVAL_MS),
+    };
+    entry.timer.unref();
+    this.#cooling.set(conversationId, entry);
+  }
+
+  /** Drops the pushes still waiting (the app is closing). */
+  close(): void {
+    for (const { timer } of this.#cooling.values()) clearTimeout(timer);
+    this.#cooling.clear();
   }
 
   /** Counts a signal for the deployment (UTC day) and for the conversation's line (Amsterdam day). */
