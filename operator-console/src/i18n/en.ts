@@ -392,6 +392,8 @@ export const en: Messages = {
     alertUrgentWaiting: (time) => `An urgent conversation has waited ${time}.`,
     alertDebrief: (operator) => `${operator} asks to talk.`,
     alertDanger: 'A waiting conversation shows a serious danger signal.',
+    alertTotpLocked: (operator) =>
+      `${operator}'s account is locked: too many wrong codes after the right password. The password has probably leaked; an admin sets a new one.`,
     gone: (label) => `${label} is no longer yours: it was moved or cleared while you were offline.`,
     reportDelivered: (label) => `${label}: the report has been delivered to Veilig Thuis.`,
     reportFailed: (label) =>

@@ -389,6 +389,8 @@ export const nl = {
     alertUrgentWaiting: (time: string) => `Een urgent gesprek wacht al ${time}.`,
     alertDebrief: (operator: string) => `${operator} vraagt om even te praten.`,
     alertDanger: 'Een wachtend gesprek toont een ernstig gevaarsignaal.',
+    alertTotpLocked: (operator: string) =>
+      `Het account van ${operator} is op slot: te vaak een verkeerde code na het juiste wachtwoord. Het wachtwoord is waarschijnlijk uitgelekt; een beheerder stelt een nieuw wachtwoord in.`,
     gone: (label: string) =>
       `${label} is niet meer bij jou: het is verplaatst of opgeruimd terwijl je geen verbinding had.`,
     reportDelivered: (label: string) => `${label}: de melding is afgeleverd bij Veilig Thuis.`,

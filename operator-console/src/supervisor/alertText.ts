@@ -13,6 +13,8 @@ export function alertText(t: Messages, a: SupervisorAlert): string {
       return t.announce.alertDebrief(a.operatorName ?? t.announce.someone);
     case 'danger-signal':
       return t.announce.alertDanger;
+    case 'totp-locked':
+      return t.announce.alertTotpLocked(a.operatorName ?? t.announce.someone);
     default:
       return t.announce.alertReportFailed;
   }

@@ -18,6 +18,7 @@ import { assertAllowedOrigin, isSafeMethod } from './origin.ts';
 import { inPasswordLane, type PasswordHasher } from './password.ts';
 import { newSessionToken, SESSION_COOKIE, SessionStore, sessionIdForToken } from './sessions.ts';
 import { type LoginLimits, LoginThrottle } from './throttle.ts';
+import { TotpLock } from './totp-lock.ts';
 import type { OperatorAccount, OperatorAuthService } from './types.ts';
 
 /** A preHandler that lets only signed-in operators through and sets `request.operator`. */
@@ -59,11 +60,19 @@ export interface AuthPluginOptions {
   now?: () => number;
   /**
    * Where sign-ins, sign-outs, failed sign-ins of known accounts (a wrong current password
-   * of `POST /api/auth/password` included) and password changes are audited (`login`,
-   * `logout`, `login-failed`, `password-change`, each with the operator id as actor).
+   * of `POST /api/auth/password` included), password changes and TOTP locks are audited
+   * (`login`, `logout`, `login-failed`, `password-change`, `totp-locked`, each with the
+   * operator id as actor).
    * @default none (the server passes `app.conversations.audit`)
    */
   audit?: AuditWriter;
+  /**
+   * Told once when wrong TOTP codes lock an account's TOTP step (`TOTP_FAILURE_LIMIT`), after
+   * the `totp-locked` audit entry. Throws nothing the sign-in should answer differently for.
+   * @default a `supervisor:alert` `totp-locked` to the supervisors of the account's lines and
+   *   the admins, through `app.supervision` (registered after this plugin, so looked up then)
+   */
+  onTotpLocked?: (account: OperatorAccount) => void;
   /** Login throttling limits. @default DEFAULT_LOGIN_LIMITS */
   loginLimits?: Partial<LoginLimits>;
 }
@@ -125,8 +134,48 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     now,
     ...(opts.loginLimits ? { limits: opts.loginLimits } : {}),
   });
+  const totpLock = new TotpLock({ redis: app.redis, keys: operators.keys });
   const checking = new InFlightLimit(LOGIN_CHECKS_PER_ADDRESS);
   const audit: AuditWriter = opts.audit ?? (async () => {});
+  const onTotpLocked =
+    opts.onTotpLocked ??
+    ((account: OperatorAccount) => {
+      // Alerts follow lines (PROTOCOL.md, "Lines"), as a `debrief-request` does.
+      if (!app.hasDecorator('supervision')) return;
+      app.supervision.alert(
+        {
+          kind: 'totp-locked',
+          operatorId: account.id,
+          operatorName: account.displayName,
+          at: new Date(now()).toISOString(),
+        },
+        app.lines.accountLines(account.lines),
+      );
+    });
+
+  /**
+   * The wrong code that reached `TOTP_FAILURE_LIMIT`: one warning, one audit entry and one
+   * alert. Neither a failed audit write nor a failed alert may change the answer, which stays
+   * the ordinary sign-in failure.
+   */
+  const totpLocked = async (request: FastifyRequest, account: OperatorAccount) => {
+    request.log.warn(
+      { operatorId: account.id },
+      'TOTP locked: too many wrong codes after the right password',
+    );
+    await audit('totp-locked', account.id, '').catch((err: Error & { code?: string }) => {
+      request.log.error(
+        { operatorId: account.id, code: err.code ?? err.name },
+        'audit of a TOTP lock failed',
+      );
+    });
+    try {
+      onTotpLocked(account);
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      request.log.error({ operatorId: account.id, code: e.code ?? e.name }, 'alert of a TOTP lock failed');
+    }
+  };
 
   /**
    * Runs a password check of `username` from the request's address within the sign-in
@@ -248,7 +297,16 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
         if (ok && state) {
           const account = state.account;
           if (account.totpEnabled) {
-            ok = totp !== undefined && (await operators.verifyTotp(account.id, totp, now()));
+            // Only a code given after the right password counts towards the lock; a missing
+            // one guesses nothing. A locked account's answer is the ordinary failure.
+            const outcome =
+              totp === undefined
+                ? 'refused'
+                : await totpLock.check(account.id, () => operators.verifyTotp(account.id, totp, now()));
+            ok = outcome === 'accepted';
+            if (outcome === 'locked')
+              request.log.info({ operatorId: account.id }, 'login refused: TOTP locked');
+            if (outcome === 'lock-engaged') await totpLocked(request, account);
           } else if (app.config.isProduction && account.role !== 'operator') {
             // DESIGN.md: TOTP is required for supervisors and admins in production.
             request.log.warn({ operatorId: account.id }, 'login refused: TOTP not set up');

@@ -28,3 +28,11 @@ export const loginSucceedScript = luaScript({
   args: ['knownForMs'],
   decode: () => undefined,
 });
+
+export const totpAttemptScript = luaScript({
+  file: file('totp-attempt'),
+  keys: ['account'],
+  args: ['field', 'limit'],
+  /** The attempt's number (1…limit); 0 locked; -1 unknown account. */
+  decode: (r) => Number(r),
+});

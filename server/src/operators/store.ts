@@ -11,6 +11,7 @@ import { accountLinesSchema } from '@stille-lijn/shared/rest';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { assertPasswordAcceptable, PasswordHasher } from '../auth/password.ts';
 import { matchTotp, TOTP_PERIOD_S, TOTP_WINDOW } from '../auth/totp.ts';
+import { TOTP_FAILURES_FIELD } from '../auth/totp-lock.ts';
 import type { OperatorAccount } from '../auth/types.ts';
 import type { DataCipher } from '../crypto/cipher.ts';
 import { redisKeys } from '../redis/keys.ts';
@@ -393,7 +394,8 @@ export class OperatorStore {
 
   /**
    * Sets a new one-time password (an admin's reset: its owner did not choose it, so it
-   * expires after `oneTimePasswordMs`), revokes all sessions and publishes the id.
+   * expires after `oneTimePasswordMs`), revokes all sessions and publishes the id. It also
+   * lifts a TOTP lock (auth/totp-lock.ts): the password that guessed the codes is void now.
    * @returns the number of sessions that were ended
    */
   async resetPassword(id: string, password: string): Promise<number> {
@@ -401,6 +403,8 @@ export class OperatorStore {
     if (!(await this.#redis.exists(this.keys.operator(id)))) throw new AppError('not_found');
     // Hash, flag and time in one HSET: never a new hash with the old flag.
     await this.#update(id, { passwordHash: await this.#hasher.hash(password), ...this.#passwordFlags(true) });
+    // After the new hash: the old password never meets an unlocked TOTP step.
+    await this.#redis.hdel(this.keys.operator(id), TOTP_FAILURES_FIELD);
     return this.revokeSessions(id);
   }
 
@@ -527,23 +531,33 @@ export class OperatorStore {
   /**
    * Turns TOTP on with this base32 secret (stored encrypted, bound to the operator id), or
    * replaces the secret (a lost authenticator), and ends every session of the account, as
-   * `revokeSessions` does: none signed in without it, or with the old one, lives on.
+   * `revokeSessions` does: none signed in without it, or with the old one, lives on. It also
+   * lifts a TOTP lock (auth/totp-lock.ts).
    * @returns the number of sessions that were ended
    */
   async setTotpSecret(id: string, secretBase32: string): Promise<number> {
     await this.#update(id, { totpSecret: this.#cipher.encrypt(secretBase32, `totp:${id}`) });
-    await this.#redis.del(this.keys.totpLast(id));
+    await this.#redis
+      .multi()
+      .del(this.keys.totpLast(id))
+      .hdel(this.keys.operator(id), TOTP_FAILURES_FIELD)
+      .exec();
     // After the new secret is stored: a sign-in that checked the old one is from the old epoch.
     return this.revokeSessions(id);
   }
 
   /**
-   * Turns TOTP off and ends every session of the account, as `revokeSessions` does.
+   * Turns TOTP off (lifting a TOTP lock with it) and ends every session of the account, as
+   * `revokeSessions` does.
    * @returns the number of sessions that were ended
    */
   async clearTotp(id: string): Promise<number> {
     if (!(await this.#redis.exists(this.keys.operator(id)))) throw new AppError('not_found');
-    await this.#redis.multi().hdel(this.keys.operator(id), 'totpSecret').del(this.keys.totpLast(id)).exec();
+    await this.#redis
+      .multi()
+      .hdel(this.keys.operator(id), 'totpSecret', TOTP_FAILURES_FIELD)
+      .del(this.keys.totpLast(id))
+      .exec();
     return this.revokeSessions(id);
   }
 

@@ -275,9 +275,16 @@ export interface AcuteRecord {
 export interface SupervisorAlert {
   /**
    * Version 2 adds `urgent-waiting` (an urgent conversation has waited URGENT_ALERT_S, and
-   * again every URGENT_ALERT_REPEAT_S), `danger-signal` and `debrief-request`.
+   * again every URGENT_ALERT_REPEAT_S), `danger-signal` and `debrief-request`; `totp-locked`
+   * (wrong TOTP codes after the right password locked the account `operatorId`).
    */
-  kind: 'acute-danger' | 'report-failed' | 'urgent-waiting' | 'danger-signal' | 'debrief-request';
+  kind:
+    | 'acute-danger'
+    | 'report-failed'
+    | 'urgent-waiting'
+    | 'danger-signal'
+    | 'debrief-request'
+    | 'totp-locked';
   conversationId?: string;
   reportId?: string;
   operatorId?: string;
