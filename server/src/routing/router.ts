@@ -57,6 +57,24 @@ export interface RouterDeps {
  */
 const routedViewer = (lines: AccountLines): LineMember => ({ role: 'operator', lines });
 
+/**
+ * Who a move is audited as. By default the holder's own `transfer` / `transfer-queue`; a
+ * supervisor's reassign names the supervisor instead, in one entry, since the holder did
+ * not act.
+ */
+export interface MoveAudit {
+  action: string;
+  actorId: string;
+}
+
+/**
+ * Told after a conversation changed hands or went back to a queue, once the move is
+ * committed and its new holder (if any) got `chat:assigned`: who may reach it can have
+ * changed (its line, the line that serves it, waiting or not). `holder`: the operator now
+ * holding it; undefined when it went back to a queue.
+ */
+export type MoveListener = (conversationId: string, holder: string | undefined) => Promise<void>;
+
 /** The whole of a conversation as its operator gets it. */
 export interface AssignedView {
   conversation: Conversation;
@@ -75,6 +93,7 @@ export class Router {
   readonly #k: RedisKeys;
   #closed = false;
   readonly #assignedListeners: ((conversationId: string, waitingSince: number) => Promise<void>)[] = [];
+  readonly #moveListeners: MoveListener[] = [];
 
   constructor(deps: RouterDeps) {
     this.#d = deps;
@@ -86,6 +105,23 @@ export class Router {
   /** Calls `listener` after each assignment of a waiting conversation (the daily figures). */
   onAssigned(listener: (conversationId: string, waitingSince: number) => Promise<void>): void {
     this.#assignedListeners.push(listener);
+  }
+
+  /**
+   * Calls `listener` after every move of a conversation: an assignment, an accept, a
+   * transfer to a colleague, a requeue (a transfer to a queue, another line's included).
+   * Read-alongs follow it (supervision): who may reach a conversation can change with it.
+   */
+  onMoved(listener: MoveListener): void {
+    this.#moveListeners.push(listener);
+  }
+
+  /** The move is committed: a failed listener is logged, never undoes or refuses it. */
+  async #moved(conversationId: string, holder?: string): Promise<void> {
+    for (const listener of this.#moveListeners)
+      await listener(conversationId, holder).catch((err: unknown) =>
+        this.#d.log.warn({ err, conversationId }, 'a move listener failed'),
+      );
   }
 
   close(): void {
@@ -371,6 +407,7 @@ export class Router {
     }
     // Other sockets of the same operator learn of it too.
     this.#d.notifier.toOperator(op.id, 'chat:assigned', view);
+    await this.#moved(conversationId, op.id);
     this.#d.view.changed();
     return { conversation: view.conversation, messages: view.messages };
   }
@@ -410,7 +447,11 @@ export class Router {
     this.#d.view.forget(conversationId);
     const name = opts.name ?? (await this.#d.store.read(conversationId))?.operatorName ?? '';
     this.#d.notifier.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(name) });
-    if (opts.notifyOperator) await this.sendAssigned(conversationId, operatorId);
+    if (opts.notifyOperator) {
+      await this.sendAssigned(conversationId, operatorId);
+      // An accept tells its operator itself, and then the listeners (`accept`).
+      await this.#moved(conversationId, operatorId);
+    }
     if (opts.load !== undefined) {
       // Routing only assigns to available operators, so the status is known.
       await this.pushOperatorState(operatorId);
@@ -539,17 +580,23 @@ export class Router {
           firstLine: this.#d.lines.first.id,
         },
       );
-      if (res.status !== 'retry') return { status: res.status, noteId: res.noteId };
+      if (res.status === 'retry') continue;
+      if (res.status === 'ok') await this.#moved(conversationId);
+      return { status: res.status, noteId: res.noteId };
     }
     return { status: 'conflict', noteId: '' };
   }
 
-  /** `chat:transfer` (and a supervisor's reassign): to a colleague, or back to the queue. */
+  /**
+   * `chat:transfer` (and a supervisor's reassign): to a colleague, or back to the queue.
+   * Audited as the holder's `transfer` / `transfer-queue` unless `audit` says otherwise.
+   */
   async transfer(
     conversationId: string,
     from: OperatorRef,
     to: { operatorId: string } | { queue: true; line?: string | undefined },
     note?: string,
+    audit?: MoveAudit,
   ): Promise<void> {
     // Version 2 (lines): another line's queue must be a line of this deployment.
     const toLine = 'queue' in to ? (to.line ?? '') : '';
@@ -564,7 +611,11 @@ export class Router {
       if (r.status !== 'ok') throw await this.#notActive(conversationId);
       if (r.noteId) await this.#d.audit.record('note', from.id, conversationId);
       n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
-      await this.#d.audit.record('transfer-queue', from.id, conversationId);
+      await this.#d.audit.record(
+        audit?.action ?? 'transfer-queue',
+        audit?.actorId ?? from.id,
+        conversationId,
+      );
       // Its visitor waits again: position and staffing now follow its (new) line.
       this.#d.view.forget(conversationId);
       this.#d.view.changed();
@@ -599,8 +650,9 @@ export class Router {
     if (r.status !== 'ok') throw await this.#notActive(conversationId);
     if (r.noteId) await this.#d.audit.record('note', from.id, conversationId);
     n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
-    await this.#d.audit.record('transfer', from.id, conversationId);
+    await this.#d.audit.record(audit?.action ?? 'transfer', audit?.actorId ?? from.id, conversationId);
     await this.sendAssigned(conversationId, to.operatorId);
+    await this.#moved(conversationId, to.operatorId);
     n.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(target.name) });
     await Promise.all([this.pushOperatorState(from.id), this.pushOperatorState(to.operatorId)]);
     void this.routeNow();

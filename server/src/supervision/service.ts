@@ -3,11 +3,15 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationStore } from '../conversations/index.ts';
+import { type LineMember, mayReach } from '../lines/access.ts';
+import { readLined } from '../lines/line-access.ts';
+import type { LineRegistry } from '../lines/registry.ts';
 import type { OnCall } from '../oncall/index.ts';
 import type { ConversationJobQueue } from '../queues/jobs.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { AssignedView, OperatorOnRoute, OperatorRef, Roster, Router } from '../routing/index.ts';
-import type { Notifier } from '../sockets/notifier.ts';
+import type { OperatorContext } from '../sockets/features.ts';
+import { type Notifier, watchRoom } from '../sockets/notifier.ts';
 
 /**
  * How long one audit entry stands for a session's overview looks: the first look of each
@@ -29,7 +33,21 @@ export interface SupervisionDeps {
   router: Router;
   notifier: Notifier;
   audit: AuditLog;
+  /** The deployment's lines: whether a reader's lines still reach a conversation that moved. */
+  lines: LineRegistry;
+  /**
+   * Has every other server instance re-check the read-alongs of its own sockets after a
+   * move (`recheckReadAlongs` there), resolving once they did or did not answer in time.
+   * Absent where there is nobody to tell.
+   */
+  otherInstances?: (conversationId: string, holder: string) => Promise<void>;
 }
+
+/** A socket's account as the line rules see it: as it was when the socket connected (a change cuts it). */
+const readerOf = (ctx: OperatorContext): LineMember => ({
+  role: ctx.session.operator.role,
+  lines: ctx.session.operator.lines,
+});
 
 /**
  * What supervisors see and do: read along (audited, the operator told), reassign, the
@@ -37,8 +55,83 @@ export interface SupervisionDeps {
  */
 export class Supervision {
   readonly #d: SupervisionDeps;
+  /** This instance's supervisor and admin sockets: whose read-alongs a move re-checks here. */
+  readonly #readers = new Set<OperatorContext>();
   constructor(deps: SupervisionDeps) {
     this.#d = deps;
+  }
+
+  /** Follows a supervisor's or admin's socket until it disconnects, for `recheckReadAlongs`. */
+  trackReader(ctx: OperatorContext): void {
+    this.#readers.add(ctx);
+    ctx.socket.once('disconnect', () => this.#readers.delete(ctx));
+  }
+
+  /**
+   * A conversation moved (`Router.onMoved`): a read-along lasts only while the reader's
+   * lines reach the conversation, which a move to another line's queue, an assignment or a
+   * requeue can change; and its new holder learns who reads along, as the first one did.
+   * This instance's sockets are re-checked at once, every other instance's before this
+   * resolves (as far as they answer), so the move's caller goes on only after the readers
+   * who lost it stopped hearing of it. Nothing to do while nobody reads along.
+   */
+  async moved(conversationId: string, holder: string | undefined): Promise<void> {
+    await this.recheckReadAlongs(conversationId, holder ?? '');
+    if (!this.#d.otherInstances) return;
+    const left = await this.#d.store.read(conversationId);
+    if ((left?.watchers ?? 0) > 0) await this.#d.otherInstances(conversationId, holder ?? '');
+  }
+
+  /**
+   * Re-checks the read-alongs of this instance's sockets on a conversation that moved: one
+   * whose account's lines no longer reach it ends (`endReadAlong`); for each other one,
+   * `holder` (when not '') gets `chat:monitored`.
+   */
+  async recheckReadAlongs(conversationId: string, holder: string): Promise<void> {
+    const here = [...this.#readers].filter((ctx) => ctx.watching.has(conversationId));
+    if (here.length === 0) return;
+    const conv = await readLined(this.#d.redis, this.#d.keys.conversation(conversationId));
+    if (!conv) return; // purged: nothing of it is sent any more
+    const told = new Set<string>();
+    for (const ctx of here) {
+      if (!mayReach(this.#d.lines, readerOf(ctx), conv)) {
+        await this.endReadAlong(ctx, conversationId);
+      } else if (holder && holder !== ctx.op.id && !told.has(ctx.op.id)) {
+        told.add(ctx.op.id);
+        this.#d.notifier.toOperator(holder, 'chat:monitored', {
+          conversationId,
+          supervisorName: ctx.op.displayName,
+          watching: true,
+        });
+      }
+    }
+  }
+
+  /**
+   * Whether the socket's account still reaches the conversation: asked again once a new
+   * read-along has joined its room, for a move made between the event's line check and the join.
+   */
+  async stillReaches(ctx: OperatorContext, conversationId: string): Promise<boolean> {
+    const conv = await readLined(this.#d.redis, this.#d.keys.conversation(conversationId));
+    return conv !== null && mayReach(this.#d.lines, readerOf(ctx), conv);
+  }
+
+  /**
+   * The server ends a socket's read-along: out of the room first, then its console is told
+   * (`chat:monitored`, its own name, `watching: false`), the watcher uncounted and the stop
+   * audited as `unmonitor`. Nobody else is told: the operator it was announced to no longer
+   * holds the conversation. Once per read-along, however many paths get here.
+   */
+  async endReadAlong(ctx: OperatorContext, conversationId: string): Promise<void> {
+    if (!ctx.watching.delete(conversationId)) return;
+    await ctx.socket.leave(watchRoom(conversationId));
+    ctx.socket.emit('chat:monitored', {
+      conversationId,
+      supervisorName: ctx.op.displayName,
+      watching: false,
+    });
+    await this.#d.store.addWatcher(conversationId, -1);
+    await this.#d.audit.recordLook('unmonitor', ctx.op.id, conversationId);
   }
 
   /**
@@ -77,25 +170,35 @@ export class Supervision {
     }
   }
 
-  /** A supervisor moves a conversation from whoever holds it, to a colleague or back to the queue. */
+  /**
+   * A supervisor moves a conversation from whoever holds it, to a colleague or back to the
+   * queue. Audited as one `reassign` by the supervisor: the holder did not act. Taking it
+   * oneself shows its whole content, so it is first a look (`read`), within the look budget
+   * as reading along is: past it, `rate_limited` and nothing moves.
+   */
   async reassign(
     conversationId: string,
     supervisor: OperatorRef,
     to: { operatorId: string } | { queue: true },
   ): Promise<void> {
     const r = await this.#d.store.get(conversationId);
-    if (r.state === 'active' && r.operatorId) {
+    const toOperator = 'operatorId' in to ? to.operatorId : undefined;
+    const holder = r.state === 'active' ? r.operatorId : '';
+    if (!holder && (r.state !== 'waiting' || toOperator === undefined))
+      throw refusal(r.state === 'ended' ? 'conversation_ended' : 'not_active');
+    if (toOperator === supervisor.id) await this.#d.audit.recordLook('read', supervisor.id, conversationId);
+    if (holder) {
       await this.#d.router.transfer(
         conversationId,
-        { id: r.operatorId, displayName: r.operatorName, languages: [] },
+        { id: holder, displayName: r.operatorName, languages: [] },
         to,
+        undefined,
+        { action: 'reassign', actorId: supervisor.id },
       );
-    } else if (r.state === 'waiting' && 'operatorId' in to) {
-      await this.#d.router.assignTo(conversationId, to.operatorId);
-    } else {
-      throw refusal(r.state === 'ended' ? 'conversation_ended' : 'not_active');
+    } else if (toOperator !== undefined) {
+      await this.#d.router.assignTo(conversationId, toOperator);
+      await this.#d.audit.record('reassign', supervisor.id, conversationId);
     }
-    await this.#d.audit.record('reassign', supervisor.id, conversationId);
   }
 
   /**
