@@ -11,14 +11,21 @@ export const beginAttemptScript = luaScript({
 
 export const failScript = luaScript({
   file: file('fail'),
-  keys: ['report'],
-  args: ['error'],
+  keys: ['report', 'queued'],
+  args: ['error', 'retention', 'reportId'],
   decode: (r) => Number(r) === 1,
 });
 
 export const requeueReportScript = luaScript({
   file: file('requeue'),
-  keys: ['report'],
-  args: [],
+  keys: ['report', 'queued'],
+  args: ['now', 'retention', 'reportId'],
   decode: (r) => Number(r),
+});
+
+export const undoRequeueScript = luaScript({
+  file: file('undo-requeue'),
+  keys: ['report', 'queued'],
+  args: ['round', 'reportId'],
+  decode: (r) => Number(r) === 1,
 });

@@ -20,11 +20,11 @@ import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import type { ConversationStore } from '../conversations/index.ts';
 import type { LineAccess } from '../lines/line-access.ts';
-import type { ReportJobQueue } from '../queues/jobs.ts';
 import type { DurableAcks } from '../redis/durable.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import { auditOf, publishReportStatus } from './delivery.ts';
+import { type DeliveryQueue, deliveryJobId, queueDelivery, requeueIfLost } from './recovery.ts';
 import type { RegionEndpoint } from './regions.ts';
 import { sealReport } from './seal.ts';
 import { publicStatus, type ReportRecord, type ReportStore } from './store.ts';
@@ -40,7 +40,7 @@ export interface Actor {
 
 export interface ReportServiceDeps {
   store: ReportStore;
-  queue: ReportJobQueue;
+  queue: DeliveryQueue;
   regions: ReadonlyMap<RegionId, RegionEndpoint>;
   conversations: ConversationStore;
   notifier: Notifier;
@@ -211,7 +211,7 @@ export class ReportService {
     };
     await this.#d.store.create(record, sealed);
     try {
-      await this.#enqueue(reportId, reportId);
+      await this.#enqueue(reportId, deliveryJobId(reportId, 0));
     } catch (err) {
       await this.#d.store.remove(reportId, conversationId);
       if (idemKey) await this.#d.redis.del(idemKey);
@@ -236,6 +236,11 @@ export class ReportService {
     return { reportId, status: 'queued', replayed: false };
   }
 
+  /**
+   * The report an earlier submission with this key made. One the first attempt left queued
+   * without its job (a crash, or a Redis error, between storing it and queuing the job) is
+   * queued again now: the resend is how the operator asks for it.
+   */
   async #replay(
     idemKey: string,
     conversationId: string,
@@ -246,21 +251,18 @@ export class ReportService {
     if (conv !== conversationId || !reportId) {
       throw refusal('idempotency_key_reused');
     }
+    try {
+      if (await requeueIfLost(this.#d, reportId))
+        this.#d.log.warn({ reportId }, 'report delivery job was lost: queued again');
+    } catch (err) {
+      this.#d.log.warn({ err, reportId }, 'report not queued');
+      throw new AppError('unavailable');
+    }
     return { reportId, status: 'queued', replayed: true };
   }
 
   async #enqueue(reportId: string, jobId: string): Promise<void> {
-    await this.#d.queue.add(
-      'deliver',
-      { reportId },
-      {
-        jobId,
-        attempts: this.#d.config.reportMaxAttempts,
-        backoff: { type: 'exponential', delay: this.#d.config.reportBackoffMs },
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
-    );
+    await queueDelivery(this.#d.queue, this.#d.config, reportId, jobId);
   }
 
   /**
@@ -343,9 +345,19 @@ export class ReportService {
   /** `POST /api/reports/:id/retry`: a failed report gets another round of attempts. */
   async retry(reportId: string, actor: Actor): Promise<ReportStatus> {
     const record = await this.#readable(reportId, actor);
-    const round = await this.#d.store.requeue(reportId);
+    const round = await this.#d.store.requeue(reportId, record.conversationId);
     if (round === null) throw refusal('report_not_failed');
-    await this.#enqueue(reportId, `${reportId}.r${round}`);
+    try {
+      await this.#enqueue(reportId, deliveryJobId(reportId, round));
+    } catch (err) {
+      // Queued without a job it would never be sent, nor could it be retried: failed again.
+      // Should that fail too, the sweep queues its job a minute or two later.
+      await this.#d.store
+        .undoRequeue(reportId, round)
+        .catch((e: unknown) => this.#d.log.warn({ err: e, reportId }, 'report retry not undone'));
+      this.#d.log.warn({ err, reportId }, 'report retry not queued');
+      throw new AppError('unavailable');
+    }
     // The report's own line: its conversation may be purged, and that line's supervisors read the entry.
     await this.#d.audit.record('report-retry', actor.id, record.conversationId, auditOf(record, reportId));
     const now = (await this.#d.store.get(reportId)) ?? { ...record, status: 'queued' as const };

@@ -3,7 +3,7 @@ import type { ReportStatus, ReportStatusValue } from '@stille-lijn/shared/domain
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
-import { beginAttemptScript, failScript, requeueReportScript } from './scripts.ts';
+import { beginAttemptScript, failScript, requeueReportScript, undoRequeueScript } from './scripts.ts';
 
 /** What is stored of a report: metadata and the sealed box, never the plaintext. */
 export interface ReportRecord extends ReportStatus {
@@ -41,8 +41,11 @@ interface Fields {
 
 /**
  * Reports in Redis: a hash per report (`<prefix>:report:<id>`) with the metadata and the
- * sealed box, and per conversation a sorted set of its report ids. Used by the server
- * and by the delivery worker, in any process.
+ * sealed box, per conversation a sorted set of its report ids, and a sorted set of the
+ * queued ones (`<prefix>:reports:queued`, by when they were queued or last seen with a job),
+ * so that the sweep finds a report whose delivery job was lost without scanning keys.
+ * Every record expires REPORT_RETENTION_DAYS after it was queued, failed or delivered.
+ * Used by the server and by the delivery worker, in any process.
  */
 export class ReportStore {
   readonly #redis: Redis;
@@ -50,11 +53,11 @@ export class ReportStore {
   readonly #retentionMs: number;
   readonly #indexTtlMs: number;
 
-  /** `retentionMs`: how long a delivered report is kept (REPORT_RETENTION_DAYS). */
+  /** `retentionMs`: how long a report is kept once queued, failed or delivered (REPORT_RETENTION_DAYS). */
   constructor(deps: { redis: Redis; keys: RedisKeys; retentionMs: number }) {
     this.#redis = deps.redis;
     this.#keys = deps.keys;
-    prepareScripts(deps.redis, [beginAttemptScript, failScript, requeueReportScript]);
+    prepareScripts(deps.redis, [beginAttemptScript, failScript, requeueReportScript, undoRequeueScript]);
     this.#retentionMs = deps.retentionMs;
     // A conversation's index outlives the last change of any of its reports by a month.
     this.#indexTtlMs = deps.retentionMs + 30 * 86_400_000;
@@ -66,8 +69,11 @@ export class ReportStore {
   #convKey(conversationId: string): string {
     return this.#keys.reportsOf(conversationId);
   }
+  #queuedKey(): string {
+    return this.#keys.join('reports', 'queued');
+  }
 
-  /** Stores a new, queued report and indexes it under its conversation. */
+  /** Stores a new, queued report and indexes it under its conversation and as queued. */
   async create(
     record: Omit<ReportRecord, 'status' | 'attempts' | 'retries' | 'lastError' | 'deliveredAt'>,
     sealed: string,
@@ -89,6 +95,9 @@ export class ReportStore {
         ...(record.servedLine ? { servedLine: record.servedLine } : {}),
         sealed,
       })
+      // Delivered or failed long before: this only bounds a report that never gets a job.
+      .pexpire(this.reportKey(record.reportId), this.#retentionMs)
+      .zadd(this.#queuedKey(), Date.parse(record.createdAt), record.reportId)
       .zadd(convKey, Date.parse(record.createdAt), record.reportId)
       .pexpire(convKey, this.#indexTtlMs)
       .zadd(this.#allKey(), Date.parse(record.createdAt), record.reportId)
@@ -108,7 +117,31 @@ export class ReportStore {
       .del(this.reportKey(reportId))
       .zrem(this.#convKey(conversationId), reportId)
       .zrem(this.#allKey(), reportId)
+      .zrem(this.#queuedKey(), reportId)
       .exec();
+  }
+
+  /**
+   * The queued reports indexed as queued (or last seen with a job) at `before` or earlier,
+   * oldest first, at most `limit`. Ids of reports gone or delivered leave the index; one
+   * failed by a write outside these scripts is only marked as looked at, since a retry may
+   * be queuing it at this moment.
+   */
+  async queuedBefore(before: number, limit: number): Promise<ReportRecord[]> {
+    const ids = await this.#redis.zrangebyscore(this.#queuedKey(), '-inf', before, 'LIMIT', 0, limit);
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    const gone = ids.filter((_, i) => !records[i] || records[i].status === 'delivered');
+    const failed = records.filter((r) => r?.status === 'failed').map((r) => r!.reportId);
+    if (gone.length > 0) await this.#redis.zrem(this.#queuedKey(), ...gone);
+    if (failed.length > 0) await this.touchQueued(failed, Date.now());
+    return records.filter((r): r is ReportRecord => r?.status === 'queued');
+  }
+
+  /** Marks queued reports as looked at `now` (its delivery job was there): the sweep looks again a while later. */
+  async touchQueued(reportIds: readonly string[], now: number): Promise<void> {
+    if (reportIds.length === 0) return;
+    // XX: a report that left the index meanwhile (delivered, failed) is not put back.
+    await this.#redis.zadd(this.#queuedKey(), 'XX', ...reportIds.flatMap((id) => [now, id]));
   }
 
   /** The newest `limit` reports still kept, newest first; ids whose report has expired are dropped. */
@@ -168,21 +201,53 @@ export class ReportStore {
       .hset(key, { status: 'delivered', deliveredAt: new Date().toISOString() })
       .hdel(key, 'lastError')
       .pexpire(key, this.#retentionMs)
+      .zrem(this.#queuedKey(), reportId)
       .pexpire(this.#convKey(conversationId), this.#indexTtlMs)
       .exec();
   }
 
-  /** After the last attempt; true only for the call that moved it (so one alert). */
+  /**
+   * After the last attempt; true only for the call that moved it (so one alert). It can be
+   * retried for REPORT_RETENTION_DAYS, then the whole record expires.
+   */
   async markFailed(reportId: string, conversationId: string, error: string): Promise<boolean> {
-    const moved = await runScript(this.#redis, failScript, { report: this.reportKey(reportId) }, { error });
+    const moved = await runScript(
+      this.#redis,
+      failScript,
+      { report: this.reportKey(reportId), queued: this.#queuedKey() },
+      { error, retention: this.#retentionMs, reportId },
+    );
     if (moved) await this.#redis.pexpire(this.#convKey(conversationId), this.#indexTtlMs);
     return moved;
   }
 
-  /** A failed report goes back to queued; the new retry count, or null when it was not failed. */
-  async requeue(reportId: string): Promise<number | null> {
-    const n = await runScript(this.#redis, requeueReportScript, { report: this.reportKey(reportId) }, {});
-    return n < 0 ? null : n;
+  /**
+   * A failed report goes back to queued, kept REPORT_RETENTION_DAYS from now; the new
+   * retry count, or null when it was not failed.
+   */
+  async requeue(reportId: string, conversationId: string): Promise<number | null> {
+    const n = await runScript(
+      this.#redis,
+      requeueReportScript,
+      { report: this.reportKey(reportId), queued: this.#queuedKey() },
+      { now: Date.now(), retention: this.#retentionMs, reportId },
+    );
+    if (n < 0) return null;
+    await this.#redis.pexpire(this.#convKey(conversationId), this.#indexTtlMs);
+    return n;
+  }
+
+  /**
+   * Undoes `requeue` when the round's job could not be queued: failed again, its retry
+   * count back. Only while it is still queued in `round`; true when it moved back.
+   */
+  async undoRequeue(reportId: string, round: number): Promise<boolean> {
+    return runScript(
+      this.#redis,
+      undoRequeueScript,
+      { report: this.reportKey(reportId), queued: this.#queuedKey() },
+      { round, reportId },
+    );
   }
 }
 

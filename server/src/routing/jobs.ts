@@ -5,6 +5,7 @@ import type { OnCall } from '../oncall/index.ts';
 import type { Presence } from '../presence/index.ts';
 import { conversationJobs, jobData, retentionJobs } from '../queues/jobs.ts';
 import { JOB_RETENTION, QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
+import { type LostDeliveries, lostDeliveries } from '../reports/recovery.ts';
 import type { Shift } from '../shift/index.ts';
 import type { Supervision } from '../supervision/index.ts';
 import type { QueueView } from './queue-view.ts';
@@ -24,6 +25,7 @@ export interface JobServices {
   supervision: Supervision;
   shift: Shift;
   oncall: OnCall;
+  reports: Pick<LostDeliveries, 'requeueLost'>;
   log: FastifyBaseLogger;
 }
 
@@ -44,6 +46,8 @@ const SWEEP_STEPS: readonly (readonly [step: string, run: (s: JobServices) => Pr
   ['view.pushSnapshot', (s) => s.view.pushSnapshot()],
   // A line that stays unstaffed is paged again once ONCALL_MIN_INTERVAL_S has passed.
   ['oncall.pageUnstaffedLines', (s) => s.oncall.pageUnstaffedLines()],
+  // A report queued for a minute without its delivery job (a crash, a Redis error) gets one.
+  ['reports.requeueLost', (s) => s.reports.requeueLost()],
 ];
 
 /**
@@ -137,6 +141,7 @@ export function jobServices(app: FastifyInstance): JobServices {
     supervision: app.supervision,
     shift: app.shift,
     oncall: app.oncall,
+    reports: lostDeliveries(app),
     log: app.log,
   };
 }
