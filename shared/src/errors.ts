@@ -46,6 +46,11 @@ export const errorReasons = {
   too_fast: { code: 'rate_limited', message: 'Too many requests. Please wait a moment.' },
   /** `chat:resume` by return code: too many wrong codes from this address; see `retryAfterSeconds`. */
   return_code_throttled: { code: 'rate_limited', message: 'Too many attempts. Please wait a moment.' },
+  /**
+   * `chat:resume`: the conversation was resumed too often in the last minute (by token, or
+   * by return code, each counted apart); see `retryAfterSeconds`. The token or code still works.
+   */
+  resume_limit: { code: 'rate_limited', message: 'Too many returns. Please wait a moment.' },
   /** Version 2 (lines): `chat:start` on a line that is closed and has no open overflow. */
   line_closed: { code: 'unavailable', message: 'This line is closed now.' },
   /** Version 2 (lines): `chat:start` or `/chat?line=` naming a line this deployment lacks. */

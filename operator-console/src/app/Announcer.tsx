@@ -7,7 +7,9 @@ function announcementText(t: Messages, a: Announcement & { label: number | undef
     case 'assigned':
       return t.announce.assigned(label);
     case 'visitor-returned':
-      return t.announce.visitorReturned(label);
+      return a.by === 'return-code'
+        ? t.announce.visitorReturnedByCode(label)
+        : t.announce.visitorReturned(label);
     case 'visitor-left':
       return t.announce.visitorLeft(label, t.conversation.left[a.reason]);
     case 'unassigned':

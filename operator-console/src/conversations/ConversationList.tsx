@@ -111,8 +111,14 @@ export function ConversationList({
                 </span>
               )}
               {!entry.away && entry.returnedAt !== undefined && c.state !== 'ended' && (
-                <span class="signal signal-returned" data-sl="visitor-returned">
-                  {t.conversations.returned}
+                <span
+                  class={`signal ${entry.returnCodeUsedAt !== undefined ? 'signal-return-code' : 'signal-returned'}`}
+                  data-sl="visitor-returned"
+                  data-by={entry.returnCodeUsedAt !== undefined ? 'return-code' : 'token'}
+                >
+                  {entry.returnCodeUsedAt !== undefined
+                    ? t.conversations.returnedByCode
+                    : t.conversations.returned}
                 </span>
               )}
               <span class="tab-since">{since}</span>

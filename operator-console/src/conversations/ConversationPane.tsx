@@ -129,7 +129,15 @@ export function ConversationPane({
           )}
         </div>
       )}
-      {!away && entry.returnedAt !== undefined && !ended && (
+      {!away && !ended && entry.returnCodeUsedAt !== undefined && (
+        <div class="banner banner-return-code" data-sl="return-code-used">
+          <p>
+            <strong>{t.conversation.returnCodeUsed(formatClock(entry.returnCodeUsedAt, t.locale))}</strong>
+          </p>
+          <p>{t.conversation.returnCodeCheck}</p>
+        </div>
+      )}
+      {!away && !ended && entry.returnedAt !== undefined && entry.returnCodeUsedAt === undefined && (
         <p class="banner banner-returned">{t.conversation.returned}</p>
       )}
       {ended && (

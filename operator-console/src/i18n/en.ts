@@ -192,6 +192,7 @@ export const en: Messages = {
     states: { waiting: 'waiting', active: 'active', ended: 'ended' },
     left: { 'quick-exit': 'Quick exit', ended: 'Left', disconnected: 'Connection lost' },
     returned: 'Back',
+    returnedByCode: 'Back by code',
     returnCountdown: (time) => `can return for ${time}`,
     returnExpired: 'return time over',
     selectPrompt: 'Choose a conversation on the left, or accept someone from the queue.',
@@ -214,6 +215,9 @@ export const en: Messages = {
       `The visitor can return until ${clock} (${remaining} left). The conversation stays with you until then.`,
     returnExpired: 'The time to return is over.',
     returned: 'The visitor has returned.',
+    returnCodeUsed: (clock) => `At ${clock} someone used the return code.`,
+    returnCodeCheck:
+      'This may not be the same person as before. Calmly check first whether it is safe, and do not refer to anything said earlier until you know.',
     ended: 'This conversation has ended. You can read it until you close it.',
     endReasons: {
       operator: 'Ended by the helpline.',
@@ -381,6 +385,8 @@ export const en: Messages = {
     assigned: (label) => `New conversation: ${label}.`,
     visitorLeft: (label, sentence) => `${label}: ${sentence}`,
     visitorReturned: (label) => `${label}: the visitor has returned.`,
+    visitorReturnedByCode: (label) =>
+      `${label}: someone came back with the return code. It may not be the same person: check safety first.`,
     transferred: (label) => `${label} has been transferred.`,
     requeued: (label) => `${label} has gone back to the queue.`,
     ended: (label) => `${label} has ended.`,

@@ -187,6 +187,7 @@ export const nl = {
     states: { waiting: 'wachtend', active: 'actief', ended: 'beëindigd' },
     left: { 'quick-exit': 'Snel weg', ended: 'Gestopt', disconnected: 'Verbinding weg' },
     returned: 'Terug',
+    returnedByCode: 'Terug met code',
     returnCountdown: (time: string) => `terugkomen kan nog ${time}`,
     returnExpired: 'terugkomtijd voorbij',
     selectPrompt: 'Kies links een gesprek, of neem iemand aan uit de wachtrij.',
@@ -209,6 +210,9 @@ export const nl = {
       `De bezoeker kan terugkomen tot ${clock} (nog ${remaining}). Het gesprek blijft zo lang bij jou.`,
     returnExpired: 'De tijd om terug te komen is voorbij.',
     returned: 'De bezoeker is teruggekomen.',
+    returnCodeUsed: (clock: string) => `Om ${clock} heeft iemand de terugkeercode gebruikt.`,
+    returnCodeCheck:
+      'Dit is misschien niet dezelfde persoon als eerder. Ga eerst rustig na of het veilig is, en verwijs niet naar wat eerder is gezegd tot je dat weet.',
     ended: 'Dit gesprek is beëindigd. Je kunt het nog lezen tot je het sluit.',
     endReasons: {
       operator: 'Beëindigd door de hulpverlening.',
@@ -378,6 +382,8 @@ export const nl = {
     assigned: (label: string) => `Nieuw gesprek: ${label}.`,
     visitorLeft: (label: string, sentence: string) => `${label}: ${sentence}`,
     visitorReturned: (label: string) => `${label}: de bezoeker is teruggekomen.`,
+    visitorReturnedByCode: (label: string) =>
+      `${label}: iemand is teruggekomen met de terugkeercode. Misschien niet dezelfde persoon: ga eerst na of het veilig is.`,
     transferred: (label: string) => `${label} is overgedragen.`,
     requeued: (label: string) => `${label} is teruggezet in de wachtrij.`,
     ended: (label: string) => `${label} is beëindigd.`,

@@ -357,7 +357,12 @@ export class WorkspaceStore implements WorkspaceCommands {
       }),
     );
     socket.on('chat:visitor-returned', (p) =>
-      dispatch({ type: 'visitor-returned', conversationId: p.conversationId, at: new Date().toISOString() }),
+      dispatch({
+        type: 'visitor-returned',
+        conversationId: p.conversationId,
+        by: p.by,
+        at: new Date().toISOString(),
+      }),
     );
     socket.on('chat:updated', (p) => dispatch({ type: 'updated', conversation: p.conversation }));
     socket.on('chat:monitored', (p) =>

@@ -5,6 +5,7 @@ import {
   type Note,
   type ViolenceKind,
   type VisitorLeftReason,
+  type VisitorReturnedBy,
   violenceKinds,
 } from '@stille-lijn/shared';
 import type { RiskAnswer, RiskItemId, RiskOverride } from '@stille-lijn/shared/domain/risk';
@@ -30,7 +31,8 @@ export type ConversationAction =
       returnUntil?: string;
       at: string;
     }
-  | { type: 'visitor-returned'; conversationId: string; at: string }
+  /** `by` is absent from a server older than the field: taken as a reconnect. */
+  | { type: 'visitor-returned'; conversationId: string; by?: VisitorReturnedBy; at: string }
   | { type: 'ended'; conversationId: string; reason: EndReason; at: string }
   /** `chat:block` acknowledged: ends an open conversation; an ended one keeps its reason. */
   | { type: 'blocked'; conversationId: string; at: string }
@@ -79,6 +81,7 @@ function newEntry(
         }
       : undefined,
     returnedAt: undefined,
+    returnCodeUsedAt: undefined,
     tags: conversation.tags.filter(isViolenceKind),
     riskAnswers: { ...(conversation.risk?.answers ?? {}) },
     riskOverride: conversation.risk?.override,
@@ -283,13 +286,15 @@ export function conversationsReducer(state: WorkspaceState, action: Conversation
     }
 
     case 'visitor-returned': {
+      const by = action.by ?? 'token';
       const next = update(state, action.conversationId, (e) => ({
         ...e,
         away: undefined,
         returnedAt: action.at,
+        returnCodeUsedAt: by === 'return-code' ? action.at : e.returnCodeUsedAt,
       }));
       if (next === state) return state;
-      return announce(next, { kind: 'visitor-returned', conversationId: action.conversationId });
+      return announce(next, { kind: 'visitor-returned', conversationId: action.conversationId, by });
     }
 
     case 'ended': {

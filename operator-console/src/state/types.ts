@@ -7,6 +7,7 @@ import type {
   SupervisorAlert,
   ViolenceKind,
   VisitorLeftReason,
+  VisitorReturnedBy,
   WaitingItem,
 } from '@stille-lijn/shared';
 import type { ReportStatus } from '@stille-lijn/shared/domain/report';
@@ -54,6 +55,11 @@ export interface ConversationEntry {
   away: AwayState | undefined;
   /** When the visitor came back after leaving; cleared when they leave again. */
   returnedAt: string | undefined;
+  /**
+   * When someone last came back with the return code. Kept through later leaves and
+   * reconnects: whoever holds the conversation since may not be the person who wrote before.
+   */
+  returnCodeUsedAt: string | undefined;
   tags: ViolenceKind[];
   riskAnswers: RiskAnswers;
   riskOverride: RiskOverride | undefined;
@@ -79,7 +85,8 @@ export interface MonitorState {
 }
 
 export type Announcement =
-  | { kind: 'assigned' | 'visitor-returned' | 'gone'; conversationId: string }
+  | { kind: 'assigned' | 'gone'; conversationId: string }
+  | { kind: 'visitor-returned'; conversationId: string; by: VisitorReturnedBy }
   | { kind: 'report'; conversationId: string; status: 'delivered' | 'failed' }
   | { kind: 'visitor-left'; conversationId: string; reason: VisitorLeftReason }
   | { kind: 'unassigned'; conversationId: string; reason: 'transferred' | 'requeued' }

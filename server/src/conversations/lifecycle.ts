@@ -49,6 +49,22 @@ const AWAY_INDEX_EVERY_MS = 3_600_000;
 
 const newId = () => randomBytes(16).toString('base64url');
 
+/**
+ * One timer of a kind per conversation, for its newest leave. Without it every leave of a
+ * script alternating `chat:leave` and `chat:resume` queued one more job that lived for the
+ * return window (thousands per socket; with `noeviction` a few hundred sockets fill Redis).
+ * BullMQ's deduplication in `replace` mode swaps a delayed job for the new one in one step
+ * (a fixed `jobId` would keep the first leave's timer instead, and a failed job kept under
+ * it would block every later one); `keepLastIfActive` queues the newest once a running one
+ * finishes. A timer that fires for an older leave checks the stored `awaySince` and does
+ * nothing; a lost one is the sweep's (`endOverdueAway`, `holdGoneWaiters`).
+ */
+const newestTimer = (kind: 'away-expire' | 'hold', conversationId: string) => ({
+  id: `${kind}:${conversationId}`,
+  replace: true,
+  keepLastIfActive: true,
+});
+
 export interface LifecycleDeps {
   redis: Redis;
   keys: RedisKeys;
@@ -270,11 +286,15 @@ export class ConversationLifecycle {
       await q.add(
         'away-expire',
         { conversationId, awaySince: now },
-        { delay: this.#d.config.returnWindowMs },
+        { delay: this.#d.config.returnWindowMs, deduplication: newestTimer('away-expire', conversationId) },
       );
       if (r.state === 'waiting') {
         // Held out of routing if the visitor is still gone then.
-        await q.add('hold', { conversationId }, { delay: this.#d.config.waiterHoldMs + 100 });
+        await q.add(
+          'hold',
+          { conversationId },
+          { delay: this.#d.config.waiterHoldMs + 100, deduplication: newestTimer('hold', conversationId) },
+        );
       }
     } catch (err) {
       // The sweep holds and ends it in their place; the operator still hears the visitor left.

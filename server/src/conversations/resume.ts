@@ -1,4 +1,4 @@
-import { AppError, type ResumeAck, refusal } from '@stille-lijn/shared';
+import { AppError, type ResumeAck, refusal, type VisitorReturnedBy } from '@stille-lijn/shared';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { DurableAcks } from '../redis/durable.ts';
@@ -28,6 +28,16 @@ const RETURN_CODE_FREE_FAILURES = 10;
 const RETURN_CODE_MAX_DELAY_MS = 60_000;
 /** How long a redemption's ack is kept for a retry from the same socket (PROTOCOL.md). */
 const REDEMPTION_RETRY_MS = 60_000;
+/**
+ * Token resumes per conversation in any RESUME_WINDOW_MS, and return-code redemptions apart
+ * (so that whoever holds the token cannot keep the code out). A visitor on a bad network
+ * reconnects a few times a minute, and the widget tries again after `retryAfterSeconds`; a
+ * script alternating `chat:leave` and `chat:resume` would otherwise tell the operator of a
+ * return ten times a second.
+ */
+export const RESUMES_PER_WINDOW = 6;
+/** The sliding window of RESUMES_PER_WINDOW. */
+export const RESUME_WINDOW_MS = 60_000;
 
 /**
  * A visitor coming back: by resume token (what they missed, never anything up to the last
@@ -80,9 +90,10 @@ export class VisitorResume {
           conversation: this.#k.conversation(id),
         },
         // The return window is checked against this moment, not left to the sweep.
-        { id, now: Date.now() },
+        { id, now: Date.now(), resumeLimit: RESUMES_PER_WINDOW, resumeWindowMs: RESUME_WINDOW_MS },
       ));
     if (!rotated) throw refusal('not_resumable');
+    if (rotated.status === 'resume_limit') throw resumeLimit(rotated.retryMs);
     // The floor read in the same step as the token: the socket joins the message room of
     // the redemption its token belongs to.
     await join(id, rotated.floor);
@@ -93,7 +104,7 @@ export class VisitorResume {
       forOperator: false,
     });
     const ack: ResumeAck = { conversationId: id, resumeToken: fresh, state: r.state, missed };
-    await this.#visitorBack(r, socketId, ack);
+    await this.#visitorBack(r, socketId, ack, 'token');
     return ack;
   }
 
@@ -138,8 +149,11 @@ export class VisitorResume {
           freeFailures: RETURN_CODE_FREE_FAILURES,
           maxDelayMs: RETURN_CODE_MAX_DELAY_MS,
           resumeKey: before?.resumeKey ?? '',
+          resumeLimit: RESUMES_PER_WINDOW,
+          resumeWindowMs: RESUME_WINDOW_MS,
         },
       );
+      if (r.status === 'resume_limit') throw resumeLimit(r.retryMs);
       if (r.status === 'rate_limited') {
         throw refusal('return_code_throttled', {
           message: 'Too many attempts. Please wait a moment and try again.',
@@ -158,7 +172,7 @@ export class VisitorResume {
       };
       // Nothing old is shown, but the client needs the point to resume from after a later drop.
       if (r.floor) ack.lastMessageId = r.floor;
-      await this.#visitorBack(now, socketId, ack);
+      await this.#visitorBack(now, socketId, ack, 'return-code');
       this.#redeemed.set(retryKey, { ack: structuredClone(ack), until: Date.now() + REDEMPTION_RETRY_MS });
       await this.#d.durable.confirm();
       return ack;
@@ -166,7 +180,13 @@ export class VisitorResume {
     throw new AppError('unavailable');
   }
 
-  async #visitorBack(r: ConversationRecord, socketId: string, ack: ResumeAck): Promise<void> {
+  /** `by`: a resume token is the same visitor reconnecting; a return code may be someone else. */
+  async #visitorBack(
+    r: ConversationRecord,
+    socketId: string,
+    ack: ResumeAck,
+    by: VisitorReturnedBy,
+  ): Promise<void> {
     if (r.state === 'ended') return;
     await this.#d.store.attachVisitor(r.id, socketId);
     if (r.state === 'waiting') {
@@ -176,8 +196,13 @@ export class VisitorResume {
     }
     if (r.state === 'active' && r.operatorName) ack.operatorName = firstName(r.operatorName);
     if (r.away && r.operatorId) {
-      this.#d.notifier.toOperator(r.operatorId, 'chat:visitor-returned', { conversationId: r.id });
+      this.#d.notifier.toOperator(r.operatorId, 'chat:visitor-returned', { conversationId: r.id, by });
     }
     if (r.away) this.#d.view.changed();
   }
+}
+
+/** The conversation's resume budget is spent (RESUMES_PER_WINDOW); the token or code still works. */
+function resumeLimit(retryMs: number): AppError {
+  return refusal('resume_limit', { retryAfterSeconds: Math.max(1, Math.ceil(retryMs / 1000)) });
 }

@@ -495,22 +495,29 @@ describe('settle-away.lua', () => {
   });
 });
 
+const RESUME_LIMIT = 6;
+const RESUME_WINDOW = 60_000;
+
 describe('rotate-token.lua', () => {
   const rotated = (oldKey: string, newKey: string, id: string, redis: Redis = t.redis, now = T0 + 20) =>
     runScript(
       redis,
       rotateTokenScript,
       { oldToken: oldKey, newToken: newKey, conversation: t.k.conversation(id) },
-      { id, now },
+      { id, now, resumeLimit: RESUME_LIMIT, resumeWindowMs: RESUME_WINDOW },
     );
   const rotate = async (oldKey: string, newKey: string, id: string, redis: Redis = t.redis) =>
-    (await rotated(oldKey, newKey, id, redis)) !== null;
+    (await rotated(oldKey, newKey, id, redis))?.status === 'ok';
 
   it("ok: answers the conversation's return-code floor, '' before any redemption", async () => {
     await start('c1');
-    expect(await rotated(t.k.resumeToken('tok-c1'), t.k.resumeToken('n1'), 'c1')).toEqual({ floor: '' });
+    expect(await rotated(t.k.resumeToken('tok-c1'), t.k.resumeToken('n1'), 'c1')).toEqual({
+      status: 'ok',
+      floor: '',
+    });
     await t.redis.hset(t.k.conversation('c1'), 'vfloor', '1700000000000-0');
     expect(await rotated(t.k.resumeToken('n1'), t.k.resumeToken('n2'), 'c1')).toEqual({
+      status: 'ok',
       floor: '1700000000000-0',
     });
   });
@@ -537,7 +544,7 @@ describe('rotate-token.lua', () => {
     const closes = T0 + 10 + AWAY_WINDOW;
     expect(
       await rotated(t.k.resumeToken('tok-c1'), t.k.resumeToken('new'), 'c1', t.redis, closes - 1),
-    ).toEqual({ floor: '' });
+    ).toEqual({ status: 'ok', floor: '' });
     expect((await conv('c1')).resumeKey).toBe(t.k.resumeToken('new'));
   });
 
@@ -589,6 +596,42 @@ describe('rotate-token.lua', () => {
     expect((await conv('c1')).resumeKey).toBe(t.k.resumeToken(winner));
     expect((await t.keys()).filter((k) => k.includes(':resume:'))).toEqual([t.k.resumeToken(winner)]);
   });
+
+  it('resume_limit: the seventh in a sliding minute is refused, its token kept; one more once the oldest is a minute old', async () => {
+    await start('c1');
+    let token = 'tok-c1';
+    for (let i = 0; i < RESUME_LIMIT; i++) {
+      const next = `n${i}`;
+      const r = await rotated(t.k.resumeToken(token), t.k.resumeToken(next), 'c1', t.redis, T0 + i * 1000);
+      expect(r?.status).toBe('ok');
+      token = next;
+    }
+    const before = await conv('c1');
+    // The oldest was at T0: one more is allowed at T0 + 60 s.
+    expect(
+      await rotated(t.k.resumeToken(token), t.k.resumeToken('late'), 'c1', t.redis, T0 + 30_000),
+    ).toEqual({ status: 'resume_limit', retryMs: 30_000 });
+    expect(await t.redis.get(t.k.resumeToken(token))).toBe('c1');
+    expect(await t.redis.exists(t.k.resumeToken('late'))).toBe(0);
+    expect(await conv('c1')).toEqual(before);
+    expect(
+      await rotated(t.k.resumeToken(token), t.k.resumeToken('late'), 'c1', t.redis, T0 + RESUME_WINDOW),
+    ).toEqual({ status: 'ok', floor: '' });
+    // Only the resumes of the last minute are kept.
+    expect((await conv('c1')).tokenResumes?.split(',')).toHaveLength(RESUME_LIMIT);
+  });
+
+  it('not_found before resume_limit: a closed window consumes the token whatever the budget', async () => {
+    await start('c1');
+    await markAway('c1');
+    const closes = T0 + 10 + AWAY_WINDOW;
+    const full = Array.from({ length: RESUME_LIMIT }, () => String(closes)).join(',');
+    await t.redis.hset(t.k.conversation('c1'), 'tokenResumes', full);
+    expect(
+      await rotated(t.k.resumeToken('tok-c1'), t.k.resumeToken('new'), 'c1', t.redis, closes),
+    ).toBeNull();
+    expect(await t.redis.exists(t.k.resumeToken('tok-c1'))).toBe(0);
+  });
 });
 
 // ---------------------------------------------------------- redeem-return-code
@@ -634,6 +677,8 @@ async function redeem(opts: Redeem = {}) {
       freeFailures: FREE,
       maxDelayMs: MAX_DELAY,
       resumeKey,
+      resumeLimit: RESUME_LIMIT,
+      resumeWindowMs: RESUME_WINDOW,
     },
   );
 }
@@ -824,6 +869,23 @@ describe('redeem-return-code.lua', () => {
     expect(results.filter((r) => r.status === 'not_found')).toHaveLength(FREE);
     expect(results.filter((r) => r.status === 'rate_limited')).toHaveLength(30 - FREE);
     expect(await throttle()).toMatchObject({ n: String(FREE) });
+  });
+
+  it('resume_limit: a right code past the budget is neither consumed nor counted as a failure', async () => {
+    await awayConversation();
+    const now = T0 + 60_000;
+    const full = Array.from({ length: RESUME_LIMIT }, (_, i) => String(now - 50_000 + i)).join(',');
+    await t.redis.hset(t.k.conversation('c1'), 'codeResumes', full);
+    const before = await conv('c1');
+    expect(await redeem({ now })).toEqual({ status: 'resume_limit', retryMs: 10_000 });
+    expect(await t.redis.get(t.k.returnCode('code-c1'))).toBe('c1');
+    expect(await t.redis.exists(t.k.returnCode('n1'), t.k.resumeToken('fresh'))).toBe(0);
+    expect(await conv('c1')).toEqual(before);
+    expect(await throttle()).toEqual({});
+    // The token resumes are counted apart: a full token budget does not keep the code out.
+    await t.redis.hset(t.k.conversation('c1'), { codeResumes: '', tokenResumes: full });
+    expect(await redeem({ now })).toMatchObject({ status: 'ok' });
+    expect((await conv('c1')).codeResumes).toBe(String(now));
   });
 
   it('race: one code redeemed in parallel resumes once', async () => {

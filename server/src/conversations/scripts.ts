@@ -101,23 +101,27 @@ export const settleAwayScript = luaScript({
 export const rotateTokenScript = luaScript({
   file: file('rotate-token'),
   keys: ['oldToken', 'newToken', 'conversation'],
-  args: ['id', 'now'],
+  args: ['id', 'now', 'resumeLimit', 'resumeWindowMs'],
   decode: (r) => {
-    const [status, floor] = strings(r);
-    return status === 'ok' ? { floor: floor ?? '' } : null;
+    const [status, a] = strings(r);
+    if (status === 'ok') return { status, floor: a ?? '' } as const;
+    // The second field of 'resume_limit': the ms until the conversation's budget allows one more.
+    if (status === 'resume_limit') return { status, retryMs: Number(a) } as const;
+    return null;
   },
 });
 
 export const redeemReturnCodeScript = luaScript({
   file: file('redeem-return-code'),
   keys: ['throttle', 'code', 'conversation', 'messages', 'oldToken', 'newToken', '...newCodes'],
-  args: ['id', 'now', 'windowMs', 'freeFailures', 'maxDelayMs', 'resumeKey'],
+  args: ['id', 'now', 'windowMs', 'freeFailures', 'maxDelayMs', 'resumeKey', 'resumeLimit', 'resumeWindowMs'],
   decode: (r) => {
     const [status, a, b] = strings(r);
     switch (status) {
       case 'ok':
         return { status, floor: a ?? '', newCodeIndex: Number(b) } as const;
       case 'rate_limited':
+      case 'resume_limit':
         return { status, retryMs: Number(a) } as const;
       default:
         return { status: status as 'not_found' | 'clash' | 'retry' };

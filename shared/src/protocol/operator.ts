@@ -61,6 +61,14 @@ export type Transfer = z.infer<typeof transferSchema>;
 export const visitorLeftReasons = ['quick-exit', 'ended', 'disconnected'] as const;
 export type VisitorLeftReason = (typeof visitorLeftReasons)[number];
 
+/**
+ * How a visitor came back (`chat:visitor-returned.by`): `token` is the visitor's own client
+ * reconnecting; `return-code` means someone typed the return code, who may not be the
+ * person the operator was talking to.
+ */
+export const visitorReturnedBy = ['token', 'return-code'] as const;
+export type VisitorReturnedBy = (typeof visitorReturnedBy)[number];
+
 /** A conversation as operators see it. */
 export interface Conversation {
   conversationId: string;
@@ -178,7 +186,11 @@ export type OperatorServerToClientEvents = ConsoleServerToClientEvents & {
     /** Extension: when the return window closes. */
     returnUntil?: string;
   }) => void;
-  'chat:visitor-returned': (payload: { conversationId: string }) => void;
+  'chat:visitor-returned': (payload: {
+    conversationId: string;
+    /** Extension: by resume token (a reconnect) or by return code (maybe someone else). */
+    by: VisitorReturnedBy;
+  }) => void;
   'chat:ended': (payload: { conversationId: string; reason: EndReason }) => void;
   /** Extension: the operator's own status and load, on connect and on every change. */
   'operator:state': (payload: OperatorState) => void;

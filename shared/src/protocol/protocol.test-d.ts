@@ -60,6 +60,10 @@ describe('operator event maps', () => {
     type Left = Parameters<OperatorServerToClientEvents['chat:visitor-left']>[0];
     expectTypeOf<Left['reason']>().toEqualTypeOf<'quick-exit' | 'ended' | 'disconnected'>();
   });
+  it('tells operators how a visitor came back', () => {
+    type Returned = Parameters<OperatorServerToClientEvents['chat:visitor-returned']>[0];
+    expectTypeOf<Returned['by']>().toEqualTypeOf<'token' | 'return-code'>();
+  });
   it('keys error acks on the literal code', () => {
     expectTypeOf<AckError['error']['code']>().toEqualTypeOf<ErrorCode>();
     expectTypeOf<'conflict'>().toExtend<ErrorCode>();

@@ -297,7 +297,10 @@ export class ChatSession {
         return;
       }
       if (!res.ok) {
-        if (res.error.reason === 'return_code_throttled') this.failTo('return-throttled', retryAfter(res));
+        // Too many tries from here, or too many returns to this conversation this minute:
+        // both say "wait", never "wrong code".
+        if (res.error.reason === 'return_code_throttled' || res.error.reason === 'resume_limit')
+          this.failTo('return-throttled', retryAfter(res));
         else this.failTo('return-code');
         return;
       }

@@ -8,6 +8,10 @@
   On success the code is consumed, a new resume token and a new code (the first free
   candidate, claimed with NX) are stored, and vfloor records the newest message: nothing up
   to it is ever sent to this visitor again.
+  Each conversation has a budget of resumeLimit redemptions in any resumeWindowMs (kept in
+  its hash as `codeResumes`, apart from the token resumes, so that whoever holds the token
+  cannot use it up and keep the code out): past it a right code is refused, neither
+  consumed nor counted as a failure.
     KEYS[1] throttle        the address's failures
     KEYS[2] code            the key the code was found under (or any key when not found)
     KEYS[3] conversation    the conversation it points to (or any key when not found)
@@ -21,8 +25,28 @@
     ARGV[4] freeFailures
     ARGV[5] maxDelayMs
     ARGV[6] resumeKey       the resume key read from the conversation
-  Returns {'ok', vfloor, index of the new code} | {'rate_limited', retryMs} | {'not_found'} | {'clash'} | {'retry'}
+    ARGV[7] resumeLimit
+    ARGV[8] resumeWindowMs
+  Returns {'ok', vfloor, index of the new code} | {'rate_limited', retryMs} | {'resume_limit', retryMs}
+    | {'not_found'} | {'clash'} | {'retry'}
 ]]
+-- The times (ms, as stored) of the resumes in the window, and how long until one more is
+-- allowed (0: now). Written out again by the caller with the new one added. (The same
+-- helper is in rotate-token.lua.)
+local function recentResumes(key, field, now, limit, windowMs)
+  local kept = {}
+  local oldest = now
+  for at in string.gmatch(redis.call('HGET', key, field) or '', '%d+') do
+    local ms = tonumber(at)
+    if ms > now - windowMs then
+      kept[#kept + 1] = at
+      if ms < oldest then oldest = ms end
+    end
+  end
+  if #kept >= limit then return kept, math.max(1, oldest + windowMs - now) end
+  return kept, 0
+end
+
 local now = tonumber(ARGV[2])
 local t = redis.call('HMGET', KEYS[1], 'n', 'until')
 local untilMs = tonumber(t[2] or '0')
@@ -45,6 +69,9 @@ if not c or c[1] == false or c[1] == 'ended' or c[2] == false or c[2] == '' or t
   return {'not_found'}
 end
 if (c[4] or '') ~= ARGV[6] then return {'retry'} end
+local recent, wait = recentResumes(KEYS[3], 'codeResumes', now, tonumber(ARGV[7]), tonumber(ARGV[8]))
+if wait > 0 then return {'resume_limit', tostring(wait)} end
+recent[#recent + 1] = ARGV[2]
 local newIndex = nil
 for i = 7, #KEYS do
   if redis.call('SET', KEYS[i], id, 'NX') then newIndex = i; break end
@@ -56,5 +83,6 @@ redis.call('SET', KEYS[6], id)
 local newest = redis.call('XREVRANGE', KEYS[4], '+', '-', 'COUNT', 1)
 local floor = c[5] or ''
 if newest[1] then floor = newest[1][1] end
-redis.call('HSET', KEYS[3], 'resumeKey', KEYS[6], 'returnKey', KEYS[newIndex], 'vfloor', floor)
+redis.call('HSET', KEYS[3], 'resumeKey', KEYS[6], 'returnKey', KEYS[newIndex], 'vfloor', floor,
+  'codeResumes', table.concat(recent, ','))
 return {'ok', floor, tostring(newIndex - 6)}
