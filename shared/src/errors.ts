@@ -98,6 +98,20 @@ export const errorReasons = {
   own_account: { code: 'conflict', message: 'You cannot disable your own account.' },
   /** A new account with a username that exists. */
   username_taken: { code: 'conflict', message: 'This username is already taken.' },
+  /**
+   * An audited staff action past the account's hourly budget (`ACTION_BUDGET_PER_HOUR`); see
+   * `retryAfterSeconds`. Nothing was done.
+   */
+  action_limit: { code: 'rate_limited', message: 'Too many actions this hour. Please wait a while.' },
+  /** A report submission past the account's hourly limit (`REPORTS_PER_HOUR`); see `retryAfterSeconds`. */
+  report_limit: { code: 'rate_limited', message: 'Too many reports this hour. Please wait a while.' },
+  /** `chat:note` on a conversation that holds as many notes, or as much note text, as it may. */
+  notes_full: { code: 'too_large', message: 'This conversation holds as many notes as it can.' },
+  /** An `/operator` handshake past the consoles one session may have open (`connect_error` data). */
+  too_many_consoles: {
+    code: 'rate_limited',
+    message: 'This session has too many consoles open. Close one, then try again.',
+  },
 } as const satisfies Record<string, { code: ErrorCode; message: string }>;
 
 export type ErrorReason = keyof typeof errorReasons;

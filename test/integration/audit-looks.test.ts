@@ -228,6 +228,8 @@ describe('the look budget', () => {
       const again = await emitAck<AnyAck>(s, 'supervisor:monitor', { conversationId: current! });
       expect(again.ok).toBe(true);
       await emitAck(s, 'supervisor:unmonitor', { conversationId: current! });
+      // The view is left: its console closes (a session opens a few at once at most).
+      s.disconnect();
       await windowPasses();
     }
     for (const { id } of held) expect(await entries('monitor', sup.id, id)).toBe(windows);

@@ -238,7 +238,11 @@ export function SignedIn({
       )}
       {state.connection !== 'online' && (
         <p class="connection-banner" role="status" data-sl="connection" data-connection={state.connection}>
-          {state.connection === 'offline' ? t.app.connection.offline : t.app.connection.connecting}
+          {state.connection === 'offline'
+            ? t.app.connection.offline
+            : state.connection === 'too-many'
+              ? t.app.connection.tooMany
+              : t.app.connection.connecting}
         </p>
       )}
       {canSupervise && (

@@ -29,6 +29,8 @@ export const en: Messages = {
       connecting: 'Connecting to the server…',
       online: 'Connected',
       offline: 'No connection to the server. Retrying; messages are not being sent right now.',
+      tooMany:
+        'The console is open in too many tabs or windows at once. Close one and this one connects by itself. Messages are not being sent right now.',
     },
   },
   shift: {

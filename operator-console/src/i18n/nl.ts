@@ -23,6 +23,8 @@ export const nl = {
       connecting: 'Verbinden met de server…',
       online: 'Verbonden',
       offline: 'Geen verbinding met de server. We proberen het opnieuw; berichten worden nu niet verstuurd.',
+      tooMany:
+        'De console is in te veel tabbladen of vensters tegelijk open. Sluit er een; dan verbindt deze vanzelf. Berichten worden nu niet verstuurd.',
     },
   },
   shift: {

@@ -304,7 +304,10 @@ export class WorkspaceStore implements WorkspaceCommands {
     });
     socket.on('connect_error', (err) => {
       if (err.message === 'unauthorized') return this.sessionEnded();
-      dispatch({ type: 'connection', connection: 'offline' });
+      // Too many consoles of this session are open: said as such, and retried like any
+      // refusal, so this one connects once another tab closes.
+      const reason = (err as Error & { data?: { reason?: unknown } }).data?.reason;
+      dispatch({ type: 'connection', connection: reason === 'too_many_consoles' ? 'too-many' : 'offline' });
       if (!socket.active && !this.closed) {
         clearTimeout(this.retryTimer);
         this.retryTimer = setTimeout(() => socket.connect(), RECONNECT_AFTER_REFUSAL_MS);

@@ -95,7 +95,8 @@ export type Announcement =
   | { kind: 'supervisor-alert'; conversationId: string; alert: SupervisorAlert };
 
 export interface WorkspaceState {
-  connection: 'connecting' | 'online' | 'offline';
+  /** `too-many`: refused, the session has too many consoles open (SESSION_SOCKETS_MAX); retrying. */
+  connection: 'connecting' | 'online' | 'offline' | 'too-many';
   status: OperatorStatus | undefined;
   /** While on a break: when it ends (ISO). */
   breakUntil: string | undefined;

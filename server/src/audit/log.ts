@@ -10,8 +10,9 @@ import { recordOnceScript } from './scripts.ts';
  * conversation, a dozen an hour per open supervisor console) it holds many months. It stays,
  * as the note script (messages/lua/add-note.lua) trims with it too; what one person repeats
  * at will without it being a new look (the overview's polling, a conversation opened again)
- * goes through `recordOncePer` instead, and looks at content within a budget (`recordLook`),
- * so that nobody can push older entries out by repeating them.
+ * goes through `recordOncePer` instead, looks at content within a budget (`recordLook`), and
+ * every other staff action within a budget of its own (`ActionBudget`), writing nothing when
+ * it changes nothing, so that nobody can push older entries out by repeating them.
  */
 export const AUDIT_MAX_ENTRIES = 1_000_000;
 
@@ -31,9 +32,8 @@ export const LOOK_REPEAT_WINDOW_MS = 5 * 60_000;
  * caller's own (not audited), so a supervisor records one look per conversation and
  * LOOK_REPEAT_WINDOW_MS: 120 is a new conversation every 30 s for an hour, or ten read in
  * turn through every window of it, where a shift reads along with a handful. It bounds
- * what one account can write to a few hundred entries an hour (stops and the overview
- * included): pushing out the 1,000,000 kept takes a script months of running day and
- * night, itself in the stream all along.
+ * what one account's looks write to a few hundred entries an hour (stops and the overview
+ * included); its other actions have a budget of their own (ACTION_BUDGET_PER_HOUR).
  * @default 120
  */
 export const LOOK_BUDGET_PER_HOUR = 120;

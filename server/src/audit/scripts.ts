@@ -15,3 +15,20 @@ export const recordOnceScript = luaScript({
     return { status: 'spent', retryMs: Number(ms) };
   },
 });
+
+/** What `spendBudgetScript` did: spent one of each budget, or found one spent up. */
+export type BudgetSpend = { status: 'spent' } | { status: 'exhausted'; retryMs: number; budget: number };
+
+/** One from each of an account's budgets, or from none (`ActionBudget.spend`). */
+export const spendBudgetScript = luaScript({
+  file: new URL('./lua/spend-budget.lua', import.meta.url),
+  keys: ['...budgets'],
+  args: ['...limits'],
+  decode: (r): BudgetSpend => {
+    const [code, ms, which] = r as [number, number?, number?];
+    // `budget`: the index in KEYS of the budget that refused (0-based).
+    return code === 1
+      ? { status: 'spent' }
+      : { status: 'exhausted', retryMs: Number(ms), budget: Number(which) - 1 };
+  },
+});

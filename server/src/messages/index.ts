@@ -1,1 +1,1 @@
-export { assertHolder, MessageService, type Stored } from './service.ts';
+export { assertHolder, MAX_NOTE_BYTES, MAX_NOTES, MessageService, type Stored } from './service.ts';

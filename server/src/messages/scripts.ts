@@ -59,9 +59,9 @@ export const markRelayedScript = luaScript({
 export const addNoteScript = luaScript({
   file: new URL('./lua/add-note.lua', import.meta.url),
   keys: ['conversation', 'notes', 'clientIds', 'audit'],
-  args: ['conversationId', 'operatorId', 'sealed', 'clientNoteId', 'auditMax'],
+  args: ['conversationId', 'operatorId', 'sealed', 'clientNoteId', 'auditMax', 'bytes', 'noteCap', 'byteCap'],
   decode: (r) => {
     const [status, noteId] = (r as (string | null)[]).map((v) => v ?? '');
-    return { status: status as 'ok' | 'duplicate' | 'not_found', noteId: noteId ?? '' };
+    return { status: status as 'ok' | 'duplicate' | 'not_found' | 'too_large', noteId: noteId ?? '' };
   },
 });

@@ -23,6 +23,22 @@ import { addNoteScript, appendMessageScript, markRelayedScript, relayedField } f
  */
 const MARK_FLUSH_MS = 5;
 
+/**
+ * Notes one conversation holds at most, hand-over and transfer notes included. Generous: a
+ * long conversation gets a few dozen. A bound on Redis memory, which one operator could
+ * otherwise fill with notes (Redis evicts nothing: full, the line goes down).
+ * @default 200
+ */
+export const MAX_NOTES = 200;
+
+/**
+ * Note text one conversation holds at most (UTF-8 bytes of what `chat:note` added), as
+ * CONVERSATION_MAX_KB bounds the visitor's text: 131 notes of the longest (2,000 characters)
+ * in plain Dutch.
+ * @default 262144 (256 KiB)
+ */
+export const MAX_NOTE_BYTES = 256 * 1024;
+
 /** A stored message and the relay to run right after its ack. */
 export interface Stored {
   messageId: string;
@@ -263,7 +279,8 @@ export class MessageService {
   /**
    * A private note: sealed, never sent to the visitor; audited in the same script. Stored
    * once per `clientNoteId`: a resend after an `unavailable` ack answers with the first
-   * note (after its own WAIT) and stores nothing twice.
+   * note (after its own WAIT) and stores nothing twice. Past MAX_NOTES or MAX_NOTE_BYTES
+   * it is refused, `too_large` (`notes_full`), storing and auditing nothing.
    */
   async addNote(conversationId: string, operatorId: string, text: string, clientNoteId = ''): Promise<Note> {
     await assertHolder(this.#d.store, conversationId, operatorId);
@@ -285,10 +302,14 @@ export class MessageService {
           sealed: this.#d.store.seal(conversationId, 'note', text, senderOf('o', operatorId)),
           clientNoteId,
           auditMax: AUDIT_MAX_ENTRIES,
+          bytes: Buffer.byteLength(text, 'utf8'),
+          noteCap: MAX_NOTES,
+          byteCap: MAX_NOTE_BYTES,
         },
       ),
     );
     if (r.status === 'not_found') throw new AppError('not_found');
+    if (r.status === 'too_large') throw refusal('notes_full');
     // Stored earlier, perhaps through another connection: its WAIT may have failed.
     if (r.status === 'duplicate') await durable.confirm();
     return { noteId: r.noteId, conversationId, operatorId, text, at: atOf(r.noteId) };

@@ -12,6 +12,7 @@ import { Queue } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { HourlyLimit } from '../audit/index.ts';
 import { currentOperator } from '../auth/plugin.ts';
 import { parseOrThrow } from '../http/parse.ts';
 import { JOB_RETENTION } from '../queues/plugin.ts';
@@ -34,6 +35,23 @@ const idParams = idParamsSchema;
 
 /** A report body may quote up to 100 messages; more room than the global 64 KiB. */
 const REPORT_BODY_LIMIT = 512 * 1024;
+
+/**
+ * Report submissions one account may make per hour (a fixed window from its first), each
+ * counted before its body (up to 512 KiB) is read, accepted or not. An operator writes a
+ * report or two a shift, and corrects a refused form a few times; each report is kept
+ * (REPORT_RETENTION_DAYS), so without a limit one account could fill Redis with them.
+ * Past it a submission is refused `rate_limited` (`report_limit`, `retryAfterSeconds`).
+ * @default 20
+ */
+export const REPORTS_PER_HOUR = 20;
+
+/** The submissions' own budget, spent together with the account's actions (`ActionBudget`). */
+const REPORT_LIMIT: HourlyLimit = {
+  scope: 'report-submissions',
+  perHour: REPORTS_PER_HOUR,
+  reason: 'report_limit',
+};
 
 /**
  * Escalation to Veilig Thuis: `POST /api/conversations/:id/reports` seals and queues a
@@ -89,12 +107,15 @@ export default fp(
 
     // Everything that needs no body is checked in onRequest, before Fastify reads the up
     // to 512 KiB: an anonymous or foreign request must not make the server read and parse
-    // it. Such a refusal also closes the connection, so the unread body is never drained.
+    // it, nor one past the account's budgets (audited actions, submissions). Such a refusal
+    // also closes the connection, so the unread body is never drained.
     const mayReport = async (req: FastifyRequest, reply: FastifyReply) => {
       try {
         await app.requireOperator(req, reply);
         const { id } = parseOrThrow(idParams, req.params);
-        await service.assertConversationAccess(id, currentOperator(req));
+        const actor = currentOperator(req);
+        await service.assertConversationAccess(id, actor);
+        await app.actionBudget.spend(actor.id, [REPORT_LIMIT]);
       } catch (err) {
         reply.header('connection', 'close');
         throw err;
@@ -145,10 +166,16 @@ export default fp(
       return service.status(id, currentOperator(req));
     });
 
-    routes.post('/api/reports/:id/retry', { schema: one, preValidation }, async (req) => {
-      const { id } = req.params;
-      return service.retry(id, currentOperator(req));
-    });
+    // An audited action: it spends the account's budget before anything is done.
+    const spendAction = async (req: FastifyRequest) => app.actionBudget.spend(currentOperator(req).id);
+    routes.post(
+      '/api/reports/:id/retry',
+      { schema: one, preValidation, preHandler: spendAction },
+      async (req) => {
+        const { id } = req.params;
+        return service.retry(id, currentOperator(req));
+      },
+    );
   },
   {
     name: 'reports',

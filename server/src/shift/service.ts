@@ -116,7 +116,8 @@ export class Shift {
    * `operator:handover`: the end of a shift. The caller becomes `away` (nothing new is
    * assigned), then every active conversation goes to the colleague or back to the queue,
    * each with the note; each visitor is told that a colleague takes over. A colleague who
-   * has no room for all of them is refused before anything moves.
+   * has no room for all of them is refused before anything moves. Audited (`handover`)
+   * only when a conversation moved.
    */
   async handover(
     op: OperatorRef,
@@ -149,7 +150,10 @@ export class Shift {
       const r = await this.#d.store.read(id);
       await this.#d.messages.systemMessage(id, systemMessage('handover', r?.language ?? 'nl'));
     }
-    await this.#d.audit.record('handover', op.id, '');
+    // A hand-over that moved nothing changed nothing to record (each conversation moved has
+    // its own `transfer` entry besides): repeated at will, it must not write to the capped
+    // stream. The status is not audited.
+    if (moved > 0) await this.#d.audit.record('handover', op.id, '');
     this.#d.log.info({ operatorId: op.id, moved }, 'shift handed over');
     return { moved };
   }

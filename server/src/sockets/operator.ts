@@ -1,5 +1,5 @@
 import { consoleInboundSchemas, operatorInboundSchemas, refusal } from '@stille-lijn/shared';
-import type { AppError } from '@stille-lijn/shared/errors';
+import type { AppError, ErrorBody } from '@stille-lijn/shared/errors';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace } from 'socket.io';
 import type { SessionInfo } from '../auth/types.ts';
@@ -13,6 +13,7 @@ import {
 import { bindEvents, EventBudget, type Handler, type InFlight } from './guard.ts';
 import { operatorRoom, ROOM_OPERATORS, ROOM_SUPERVISORS, supervisorLineRoom } from './notifier.ts';
 import { handshakeOriginAllowed } from './origin.ts';
+import { SessionSockets } from './session-sockets.ts';
 
 const OPERATOR_SCHEMAS = { ...operatorInboundSchemas, ...consoleInboundSchemas };
 const OPERATOR_EVENTS = Object.keys(OPERATOR_SCHEMAS);
@@ -75,8 +76,37 @@ const GIVES_UP_ONLY: ReadonlySet<string> = new Set(['supervisor:unmonitor']);
  * also leaves its holder, and a change of the account's lines cuts the socket.
  */
 const HOLDER_CHECKED: ReadonlySet<string> = new Set(['chat:message', 'chat:typing']);
+
 /** At most this many conversations remembered per socket (an operator holds a handful). */
 const REACHED_MAX = 256;
+
+/**
+ * The events that write an audit entry when they do something, other than looks (which
+ * have a budget of their own, `AuditLog.recordLook`) and `operator:debrief` (recorded once
+ * per 5 minutes at most): each spends the account's hourly action budget first, here in
+ * one place, so that an event past it is refused before it takes effect (`ActionBudget`).
+ */
+const AUDITED_ACTIONS: ReadonlySet<string> = new Set<keyof typeof OPERATOR_SCHEMAS>([
+  'chat:accept',
+  'chat:note',
+  'chat:transfer',
+  'chat:end',
+  'chat:block',
+  'operator:handover',
+  'chat:tags',
+  'chat:risk',
+  'chat:acute',
+  'signal:dismiss',
+  'supervisor:reassign',
+]);
+
+/** A socket counts for its session this many heartbeats without one (an instance that died). */
+const SESSION_SOCKET_HEARTBEATS = 3;
+
+/** The handshake refusal past SESSION_SOCKETS_MAX: `connect_error` `rate_limited`, the reason in `data`. */
+function tooManyConsoles(): Error & { data: ErrorBody } {
+  return Object.assign(new Error('rate_limited'), { data: refusal('too_many_consoles').toBody() });
+}
 
 /**
  * `/operator`: cookie-authenticated. Operators act only on conversations assigned to
@@ -90,6 +120,10 @@ export function setupOperatorNamespace(
   inFlight: InFlight,
 ): OperatorSockets {
   const { config } = app;
+  const heartbeatMs = Math.min(HEARTBEAT_MS, Math.floor(config.sessionIdleMs / 3));
+  const sessionSockets = new SessionSockets(app.redis, app.keys, {
+    ttlMs: heartbeatMs * SESSION_SOCKET_HEARTBEATS,
+  });
 
   nsp.use(async (socket, next) => {
     try {
@@ -98,6 +132,9 @@ export function setupOperatorNamespace(
         return next(new Error('forbidden'));
       const session = await app.auth.sessionFromCookieHeader(headers.cookie);
       if (!session || session.operator.disabled) return next(new Error('unauthorized'));
+      // Counted last, once nothing else refuses: a refused handshake holds no place.
+      if (inFlight.draining) return next(new Error('unavailable'));
+      if (!(await sessionSockets.claim(session.sessionId, socket.id))) return next(tooManyConsoles());
       socket.data.session = session;
       next();
     } catch {
@@ -111,24 +148,24 @@ export function setupOperatorNamespace(
   // is a socket whose rights changed without it hearing of it (a lost message). A
   // connected console keeps its session from idling out: the idle time counts only from
   // the moment its last console went away (the disconnect touches it once more).
-  const timer = setInterval(
-    () => {
-      const entries = [...live.entries()].map(([socketId, v]) => ({ operatorId: v.operatorId, socketId }));
-      app.presence
-        .operatorHeartbeat(entries)
-        .catch((err) => app.log.warn({ err }, 'operator heartbeat failed'));
-      for (const [socketId, v] of live) {
-        app.auth
-          .liveSession(v.sessionId, { touch: true })
-          .then((session) => {
-            if (!session) cut(socketId, 'session:ended');
-            else if (session.accessRev !== v.accessRev) cut(socketId, 'account:changed');
-          })
-          .catch(() => {});
-      }
-    },
-    Math.min(HEARTBEAT_MS, Math.floor(config.sessionIdleMs / 3)),
-  );
+  const timer = setInterval(() => {
+    const entries = [...live.entries()].map(([socketId, v]) => ({ operatorId: v.operatorId, socketId }));
+    app.presence
+      .operatorHeartbeat(entries)
+      .catch((err) => app.log.warn({ err }, 'operator heartbeat failed'));
+    sessionSockets
+      .refresh([...live].map(([socketId, v]) => ({ sessionId: v.sessionId, socketId })))
+      .catch((err) => app.log.warn({ err }, 'session sockets refresh failed'));
+    for (const [socketId, v] of live) {
+      app.auth
+        .liveSession(v.sessionId, { touch: true })
+        .then((session) => {
+          if (!session) cut(socketId, 'session:ended');
+          else if (session.accessRev !== v.accessRev) cut(socketId, 'account:changed');
+        })
+        .catch(() => {});
+    }
+  }, heartbeatMs);
   timer.unref();
 
   const cut = (socketId: string, event: 'session:ended' | 'account:changed') => {
@@ -241,7 +278,10 @@ export function setupOperatorNamespace(
       if (GIVES_UP_ONLY.has(event)) continue;
       const handler = byEvent[event]!;
       const holderChecked = HOLDER_CHECKED.has(event);
+      const audited = AUDITED_ACTIONS.has(event);
       byEvent[event] = async (payload) => {
+        // First: past the budget nothing is read, checked or done.
+        if (audited) await app.actionBudget.spend(op.id);
         const conversationId = (payload as { conversationId?: unknown }).conversationId;
         if (typeof conversationId === 'string' && !(holderChecked && reached.has(conversationId))) {
           await app.lineAccess.assertReach(member, conversationId, () => strangerAnswer(event, supervisor));
@@ -274,6 +314,9 @@ export function setupOperatorNamespace(
       clearTimeout(ending);
       // Idle time starts now, not at the last heartbeat.
       app.auth.touchSession(session.sessionId).catch(() => {});
+      sessionSockets
+        .release(session.sessionId, socket.id)
+        .catch((err) => app.log.warn({ err }, 'session socket release failed'));
       for (const id of ctx.watching) {
         app.supervision.unmonitor(id, op).catch((err) => app.log.warn({ err }, 'unmonitor failed'));
       }

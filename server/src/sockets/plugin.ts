@@ -119,5 +119,5 @@ export default fp(
       sub.disconnect();
     });
   },
-  { name: 'sockets', dependencies: ['redis', 'crypto', 'auth', 'metrics'] },
+  { name: 'sockets', dependencies: ['redis', 'crypto', 'auth', 'metrics', 'audit'] },
 );
