@@ -46,6 +46,7 @@ describe('loadConfig', () => {
       sessionIdleMs: 30 * 60_000,
       workers: 'inline',
       visitorConnectionsPerMin: 120,
+      visitorSocketsPerAddress: 20,
       socketEventsPerSecond: 20,
       trustProxy: 0,
       hashKey: undefined,
