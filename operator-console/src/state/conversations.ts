@@ -344,6 +344,14 @@ export function conversationsReducer(state: WorkspaceState, action: Conversation
     }
 
     case 'monitored':
+      // A read-along of this supervisor's that the server ended (the conversation moved out
+      // of their lines): the panel says so, rather than staying open and silent.
+      if (
+        !action.watching &&
+        state.monitor?.conversationId === action.conversationId &&
+        !state.conversations[action.conversationId]
+      )
+        return { ...state, monitor: { ...state.monitor, status: 'failed', failure: 'forbidden' } };
       return update(state, action.conversationId, (e) => {
         const others = e.monitoredBy.filter((n) => n !== action.supervisorName);
         return { ...e, monitoredBy: action.watching ? [...others, action.supervisorName] : others };

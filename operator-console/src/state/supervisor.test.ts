@@ -54,4 +54,31 @@ describe('supervisor', () => {
     expect(s.order).toEqual([]);
     expect(workspaceReducer(s, { type: 'monitor-close' }).monitor).toBeUndefined();
   });
+
+  it('says so when the server ends the read-along (the conversation moved out of its lines)', () => {
+    let s = run(
+      { type: 'monitor-open', conversationId: 'x' },
+      {
+        type: 'monitor-loaded',
+        conversation: conversation('x'),
+        messages: [msg('m1', 'visitor', 'a')],
+        notes: [],
+      },
+    );
+    // Another conversation's notice changes nothing here.
+    s = workspaceReducer(s, {
+      type: 'monitored',
+      conversationId: 'y',
+      supervisorName: 'Sanne',
+      watching: false,
+    });
+    expect(s.monitor).toMatchObject({ conversationId: 'x', status: 'ready' });
+    s = workspaceReducer(s, {
+      type: 'monitored',
+      conversationId: 'x',
+      supervisorName: 'Sanne',
+      watching: false,
+    });
+    expect(s.monitor).toMatchObject({ conversationId: 'x', status: 'failed', failure: 'forbidden' });
+  });
 });
