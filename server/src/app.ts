@@ -61,6 +61,16 @@ export interface BuildAppOptions {
 }
 
 /** Builds the whole app without listening; `main.ts` listens, tests use `inject()` or port 0. */
+/** Methods whose requests change something, each worth an audit entry. */
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `own`: the route spends the account's budget of audited actions itself (reports). */
+    actionBudget?: 'own';
+  }
+}
+
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const instanceId = newInstanceId();
   const logger: FastifyBaseLogger = createLogger(opts.config.logLevel, opts.logStream, instanceId);
@@ -106,6 +116,17 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       }
       await app.audit.record(action, actorId, target);
     },
+    spendAction: (accountId) => app.actionBudget.spend(accountId),
+  });
+  // Every state-changing request of a signed-in account (admin, canned responses, blocks,
+  // password, reports) spends its budget of audited actions before the handler runs
+  // (ACTION_BUDGET_PER_HOUR): each writes an entry, and none may push older ones out of the
+  // capped stream by repetition. Signing out gives up a right and is never refused; a route
+  // that spends on its own (with a budget of its own too) says so in its config.
+  app.addHook('preHandler', async (req) => {
+    if (!req.operator || !STATE_CHANGING.has(req.method)) return;
+    if (req.routeOptions.config.actionBudget === 'own') return;
+    await app.actionBudget.spend(req.operator.id);
   });
   await app.register(socketsPlugin);
   await app.register(notifyPlugin);

@@ -363,3 +363,47 @@ describe('report submissions per account', () => {
     expect(count(await actionsOf(acct.id), 'report-submit')).toBe(1);
   });
 });
+
+describe('staff REST and sign-ins spend the same budget (they write entries too)', () => {
+  type Canned = { id: string; language: string; text: string };
+  const send = (cookie: string, method: string, path: string, body?: unknown) =>
+    fetch(`${app().url}${path}`, {
+      method,
+      headers: { cookie, origin: app().url, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  const cannedOf = async (cookie: string) =>
+    ((await (await send(cookie, 'GET', '/api/canned')).json()) as { canned: Canned[] }).canned;
+
+  it('past the budget a canned save is refused and not made; signing out still works', async () => {
+    t = await startTestApp();
+    const admin = await createOperator(app(), { role: 'admin' });
+    const canned = await cannedOf(admin.cookie);
+    const item = canned.find((c) => c.id === 'take-time' && c.language === 'nl') ?? canned[0]!;
+    await spendBudget(admin.id, 1);
+    expect((await send(admin.cookie, 'PUT', '/api/canned', { ...item, text: 'Eerste.' })).status).toBe(200);
+    const refused = await send(admin.cookie, 'PUT', '/api/canned', { ...item, text: 'Tweede.' });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited', reason: 'action_limit' } });
+    const after = await cannedOf(admin.cookie);
+    expect(after.find((c) => c.id === item.id && c.language === item.language)?.text).toBe('Eerste.');
+    expect(count(await actionsOf(admin.id), 'canned-save')).toBe(1);
+    // Giving up a right is never refused.
+    expect((await send(admin.cookie, 'POST', '/api/auth/logout')).status).toBeLessThan(300);
+  });
+
+  it('past the budget a sign-in is refused before a session is made', async () => {
+    t = await startTestApp();
+    const acct = await createOperator(app());
+    await spendBudget(acct.id, 0);
+    const res = await fetch(`${app().url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: app().url },
+      body: JSON.stringify({ username: acct.username, password: acct.password }),
+    });
+    expect(res.status).toBe(429);
+    expect(await res.json()).toMatchObject({ error: { code: 'rate_limited', reason: 'action_limit' } });
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(count(await actionsOf(acct.id), 'login')).toBe(1); // createOperator's own
+  });
+});

@@ -130,6 +130,8 @@ export default fp(
         schema: { params: idParams, response: { 201: reportCreatedResponseSchema } },
         onRequest: mayReport,
         bodyLimit: REPORT_BODY_LIMIT,
+        // mayReport spends the account's budget (and the submissions' own) before the body.
+        config: { actionBudget: 'own' },
       },
       async (req, reply) => {
         const { id } = req.params;
@@ -166,16 +168,11 @@ export default fp(
       return service.status(id, currentOperator(req));
     });
 
-    // An audited action: it spends the account's budget before anything is done.
-    const spendAction = async (req: FastifyRequest) => app.actionBudget.spend(currentOperator(req).id);
-    routes.post(
-      '/api/reports/:id/retry',
-      { schema: one, preValidation, preHandler: spendAction },
-      async (req) => {
-        const { id } = req.params;
-        return service.retry(id, currentOperator(req));
-      },
-    );
+    // An audited action: the app's preHandler spends the account's budget before it runs.
+    routes.post('/api/reports/:id/retry', { schema: one, preValidation }, async (req) => {
+      const { id } = req.params;
+      return service.retry(id, currentOperator(req));
+    });
   },
   {
     name: 'reports',
