@@ -46,6 +46,17 @@ import supervisionPlugin from './supervision/plugin.ts';
  */
 export const LOGIN_FAILED_AUDIT_WINDOW_MS = 15 * 60_000;
 
+/**
+ * One `login` (and one `logout`) entry per account per this window, however many: a sign-in
+ * is never refused for the action budget (that would keep an operator out of a night shift
+ * because a console of theirs retried too often), so a loop of sign-ins and sign-outs is
+ * bounded here instead: 2 entries per 10 s is some four months to push out the 1,000,000
+ * entries kept. Every sign-in still makes its own session; only repeats within seconds of
+ * one another share an entry.
+ * @default 10000
+ */
+export const SIGN_IN_AUDIT_WINDOW_MS = 10_000;
+
 declare module 'fastify' {
   interface FastifyInstance {
     config: Readonly<Config>;
@@ -104,25 +115,26 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       // Failed sign-ins of one account: one entry per window, however many. Anyone who
       // knows usernames can fail sign-ins without an account; one entry each would let
       // them push older entries out of the (capped) audit stream.
-      if (action === 'login-failed') {
+      const windowMs =
+        action === 'login-failed'
+          ? LOGIN_FAILED_AUDIT_WINDOW_MS
+          : action === 'login' || action === 'logout'
+            ? SIGN_IN_AUDIT_WINDOW_MS
+            : undefined;
+      if (windowMs !== undefined) {
         const gate = app.keys.auditOnce(action, actorId);
-        await app.audit.recordOncePer(
-          { gate, windowMs: LOGIN_FAILED_AUDIT_WINDOW_MS },
-          action,
-          actorId,
-          target,
-        );
+        await app.audit.recordOncePer({ gate, windowMs }, action, actorId, target);
         return;
       }
       await app.audit.record(action, actorId, target);
     },
-    spendAction: (accountId) => app.actionBudget.spend(accountId),
   });
   // Every state-changing request of a signed-in account (admin, canned responses, blocks,
   // password, reports) spends its budget of audited actions before the handler runs
   // (ACTION_BUDGET_PER_HOUR): each writes an entry, and none may push older ones out of the
-  // capped stream by repetition. Signing out gives up a right and is never refused; a route
-  // that spends on its own (with a budget of its own too) says so in its config.
+  // capped stream by repetition. Signing in and out are bounded by SIGN_IN_AUDIT_WINDOW_MS
+  // instead (neither has a signed-in account here); a route that spends on its own (with a
+  // budget of its own too) says so in its config.
   app.addHook('preHandler', async (req) => {
     if (!req.operator || !STATE_CHANGING.has(req.method)) return;
     if (req.routeOptions.config.actionBudget === 'own') return;

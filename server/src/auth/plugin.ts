@@ -67,11 +67,6 @@ export interface AuthPluginOptions {
    */
   audit?: AuditWriter;
   /**
-   * Spends one of the account's audited actions (`ActionBudget.spend`) before a sign-in makes
-   * its session; throws `rate_limited` past the budget, and the sign-in is refused.
-   */
-  spendAction?: (accountId: string) => Promise<void>;
-  /**
    * Told once when wrong TOTP codes lock an account's TOTP step (`TOTP_FAILURE_LIMIT`), after
    * the `totp-locked` audit entry. Throws nothing the sign-in should answer differently for.
    * @default a `supervisor:alert` `totp-locked` to the supervisors of the account's lines and
@@ -142,7 +137,6 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
   const totpLock = new TotpLock({ redis: app.redis, keys: operators.keys });
   const checking = new InFlightLimit(LOGIN_CHECKS_PER_ADDRESS);
   const audit: AuditWriter = opts.audit ?? (async () => {});
-  const spendAction = opts.spendAction ?? (async () => {});
   const onTotpLocked =
     opts.onTotpLocked ??
     ((account: OperatorAccount) => {
@@ -327,9 +321,6 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       const state = await throttled(request, reply, username, check, (s) => s !== null);
       if (!state) throw new AppError('unauthorized', LOGIN_FAILED_MESSAGE);
 
-      // A sign-in writes an entry: it spends the account's budget of audited actions first,
-      // so that signing in and out in a loop cannot push the audit stream's older entries out.
-      await spendAction(state.account.id);
       const { token } = await sessions.create(state);
       setSessionCookie(reply, token);
       request.log.info({ operatorId: state.account.id }, 'login');

@@ -100,6 +100,15 @@ const AUDITED_ACTIONS: ReadonlySet<string> = new Set<keyof typeof OPERATOR_SCHEM
   'supervisor:reassign',
 ]);
 
+/**
+ * Audited actions a spent budget never refuses, because refusing them would keep a victim
+ * from help: ending a conversation and blocking an abuser's address (each at most once per
+ * conversation, so already bounded by the accepts that spend the budget), and marking acute
+ * danger for the first time. Later changes of the acute danger's answers (`acute-update`)
+ * can be repeated at will, so those are refused past the budget like any other action.
+ */
+const NEVER_REFUSED: ReadonlySet<string> = new Set<keyof typeof OPERATOR_SCHEMAS>(['chat:end', 'chat:block']);
+
 /** A socket counts for its session this many heartbeats without one (an instance that died). */
 const SESSION_SOCKET_HEARTBEATS = 3;
 
@@ -262,6 +271,13 @@ export function setupOperatorNamespace(
     const movesOwn = async (event: string, conversationId: unknown) =>
       event !== 'chat:transfer' ||
       (typeof conversationId === 'string' && (await app.store.lastOperatorOf(conversationId)) === op.id);
+    /** Whether the conversation of a `chat:acute` is marked already (a later change of it). */
+    const acuteMarked = async (payload: unknown) => {
+      const id = (payload as { conversationId?: unknown }).conversationId;
+      if (typeof id !== 'string') return true;
+      const r = await app.store.read(id);
+      return r === null || r.sealed.acute !== '';
+    };
     const targetMayReach = async (operatorId: string, conversationIds: readonly string[]) => {
       const target = await app.operators.get(operatorId);
       if (!target) return true; // the feature answers an unknown colleague as it always has
@@ -280,8 +296,13 @@ export function setupOperatorNamespace(
       const holderChecked = HOLDER_CHECKED.has(event);
       const audited = AUDITED_ACTIONS.has(event);
       byEvent[event] = async (payload) => {
-        // First: past the budget nothing is read, checked or done.
-        if (audited) await app.actionBudget.spend(op.id);
+        // First: past the budget nothing is read, checked or done, except what keeps a victim
+        // from help (NEVER_REFUSED, and the first marking of acute danger).
+        if (audited && !NEVER_REFUSED.has(event))
+          await app.actionBudget.spend(op.id).catch(async (err: unknown) => {
+            if (event === 'chat:acute' && !(await acuteMarked(payload))) return;
+            throw err;
+          });
         const conversationId = (payload as { conversationId?: unknown }).conversationId;
         if (typeof conversationId === 'string' && !(holderChecked && reached.has(conversationId))) {
           await app.lineAccess.assertReach(member, conversationId, () => strangerAnswer(event, supervisor));
