@@ -29,7 +29,12 @@ export function visitorLifecycleEvents(lifecycle: ConversationLifecycle): Visito
         // Joined before `missed` is read (resume.ts).
         return lifecycle.resumeByToken(p.resumeToken, p.lastMessageId, ctx.socket.id, join);
       }
-      const ack = await lifecycle.resumeByReturnCode(p.returnCode, ctx.socket.id, ctx.addressHash);
+      const ack = await lifecycle.resumeByReturnCode(
+        p.returnCode,
+        ctx.socket.id,
+        ctx.addressHash,
+        ctx.networkHash,
+      );
       // The floor this redemption set: messages stored before it never reach this socket.
       await join(ack.conversationId, ack.lastMessageId ?? '');
       return ack;

@@ -151,8 +151,8 @@ export class ConversationLifecycle {
   }
 
   /** `chat:resume` with a return code: once, within the return window, showing nothing old, ever again. */
-  resumeByReturnCode(code: string, socketId: string, addr: string): Promise<ResumeAck> {
-    return this.#resume.resumeByReturnCode(code, socketId, addr);
+  resumeByReturnCode(code: string, socketId: string, addr: string, network: string): Promise<ResumeAck> {
+    return this.#resume.resumeByReturnCode(code, socketId, addr, network);
   }
 
   /**

@@ -24,8 +24,25 @@ export interface ResumeDeps {
 
 /** Return-code redemption failures per hashed address before each further attempt waits. */
 const RETURN_CODE_FREE_FAILURES = 10;
-/** The longest a right return code is ever kept waiting by the throttle. */
+/** The longest a right return code is ever kept waiting by the throttle, at a time. */
 const RETURN_CODE_MAX_DELAY_MS = 60_000;
+/**
+ * Failures per hashed network (IPv6 /48, IPv4 /24) in the same window before each further
+ * attempt from any of its addresses waits (security review V5). Ten addresses' worth: a
+ * /48 may be an office or a provider's customer, and a free tunnel-broker /48 would
+ * otherwise give 65,536 addresses ten each.
+ */
+const RETURN_CODE_NETWORK_FREE_FAILURES = 10 * RETURN_CODE_FREE_FAILURES;
+/**
+ * Failures of the whole deployment in RETURN_CODE_GLOBAL_WINDOW_MS before every attempt
+ * waits: far above what mistyping visitors of a national line reach, and more than one
+ * network gives at once, so that a troll who wants every return to wait needs this many
+ * looked-at failures every minute: fifteen to twenty networks, each giving about 7 a
+ * minute on average (its 100, then about one a minute until its window lapses).
+ */
+const RETURN_CODE_GLOBAL_FREE_FAILURES = 120;
+/** The fixed window of RETURN_CODE_GLOBAL_FREE_FAILURES; its delays end with it. */
+const RETURN_CODE_GLOBAL_WINDOW_MS = 60_000;
 /** How long a redemption's ack is kept for a retry from the same socket (PROTOCOL.md). */
 const REDEMPTION_RETRY_MS = 60_000;
 /**
@@ -110,9 +127,15 @@ export class VisitorResume {
 
   /**
    * `chat:resume` with a return code: once, within the return window, showing nothing
-   * old, ever again. Failures are counted per hashed address in the same atomic step.
+   * old, ever again. Failures are counted per hashed address (`addr`), per hashed network
+   * (`network`: IPv6 /48, IPv4 /24) and for the deployment, in the same atomic step.
    */
-  async resumeByReturnCode(code: string, socketId: string, addr: string): Promise<ResumeAck> {
+  async resumeByReturnCode(
+    code: string,
+    socketId: string,
+    addr: string,
+    network: string,
+  ): Promise<ResumeAck> {
     const codeKeys = this.#c.codeKeys(code);
     const k = this.#k;
     const retryKey = `${socketId} ${codeKeys[0]}`;
@@ -135,6 +158,8 @@ export class VisitorResume {
         redeemReturnCodeScript,
         {
           throttle: k.returnCodeThrottle(addr),
+          networkThrottle: k.returnCodeNetworkThrottle(network),
+          globalThrottle: k.returnCodeGlobalThrottle,
           code: codeKeys[Math.max(0, i)]!,
           conversation: k.conversation(id || '-'),
           messages: k.messages(id || '-'),
@@ -151,6 +176,9 @@ export class VisitorResume {
           resumeKey: before?.resumeKey ?? '',
           resumeLimit: RESUMES_PER_WINDOW,
           resumeWindowMs: RESUME_WINDOW_MS,
+          networkFreeFailures: RETURN_CODE_NETWORK_FREE_FAILURES,
+          globalFreeFailures: RETURN_CODE_GLOBAL_FREE_FAILURES,
+          globalWindowMs: RETURN_CODE_GLOBAL_WINDOW_MS,
         },
       );
       if (r.status === 'resume_limit') throw resumeLimit(r.retryMs);

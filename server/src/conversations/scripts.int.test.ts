@@ -639,12 +639,20 @@ describe('rotate-token.lua', () => {
 const FREE = 10;
 const MAX_DELAY = 60_000;
 const WINDOW = 900_000;
+/** The wider counts (security review V5): per network (IPv6 /48, IPv4 /24), and for the deployment. */
+const NET = 'nethash';
+const NET_FREE = 100;
+const GLOBAL_FREE = 120;
+const GLOBAL_WINDOW = 60_000;
 
 interface Redeem {
   code?: string;
   id?: string;
   now?: number;
   addr?: string;
+  net?: string;
+  globalWindowMs?: number;
+  globalFree?: number;
   resumeKey?: string;
   oldToken?: string;
   newCodes?: string[];
@@ -663,6 +671,8 @@ async function redeem(opts: Redeem = {}) {
     redeemReturnCodeScript,
     {
       throttle: t.k.returnCodeThrottle(opts.addr ?? ADDR),
+      networkThrottle: t.k.returnCodeNetworkThrottle(opts.net ?? NET),
+      globalThrottle: t.k.returnCodeGlobalThrottle,
       code: t.k.returnCode(code),
       conversation: t.k.conversation(id || '-'),
       messages: t.k.messages(id || '-'),
@@ -679,6 +689,9 @@ async function redeem(opts: Redeem = {}) {
       resumeKey,
       resumeLimit: RESUME_LIMIT,
       resumeWindowMs: RESUME_WINDOW,
+      networkFreeFailures: NET_FREE,
+      globalFreeFailures: opts.globalFree ?? GLOBAL_FREE,
+      globalWindowMs: opts.globalWindowMs ?? GLOBAL_WINDOW,
     },
   );
 }
@@ -900,5 +913,142 @@ describe('redeem-return-code.lua', () => {
     expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'retry')).toHaveLength(4);
     expect((await t.keys()).filter((k) => k.includes(':return:'))).toHaveLength(1);
+  });
+});
+
+describe('redeem-return-code.lua: the wider counts (per network, per deployment)', () => {
+  const network = (net = NET) => t.redis.hgetall(t.k.returnCodeNetworkThrottle(net));
+  const global = () => t.redis.hgetall(t.k.returnCodeGlobalThrottle);
+  /** `count` wrong codes at `now`, each from an address and network of its own unless given. */
+  const fail = async (count: number, now: number, opts: Redeem = {}) => {
+    for (let i = 0; i < count; i++) {
+      const r = await redeem({ code: `wrong${i}`, addr: `a${i}`, net: `n${i}`, now, ...opts });
+      expect(r, `failure ${i + 1}`).toEqual({ status: 'not_found' });
+    }
+  };
+
+  it('a failure is counted for the address, its network and the deployment; a success nowhere', async () => {
+    await awayConversation();
+    expect(await redeem({ code: 'wrong' })).toEqual({ status: 'not_found' });
+    expect(await throttle()).toEqual({ n: '1' });
+    expect(await network()).toEqual({ n: '1' });
+    expect(await global()).toEqual({ n: '1' });
+    await expectTtlAbout(t.k.returnCodeNetworkThrottle(NET), WINDOW);
+    await expectTtlAbout(t.k.returnCodeGlobalThrottle, GLOBAL_WINDOW);
+    expect(await redeem()).toMatchObject({ status: 'ok' });
+    expect(await throttle()).toEqual({ n: '1' });
+    expect(await network()).toEqual({ n: '1' });
+    expect(await global()).toEqual({ n: '1' });
+  });
+
+  it('a network shares networkFreeFailures among its addresses, then an address with no failures of its own waits; refused attempts count nowhere', async () => {
+    // 100 addresses of one network, one failure each: none is held back by its own count.
+    await fail(NET_FREE, T0, { net: NET });
+    expect(await network()).toEqual({ n: String(NET_FREE), until: String(T0 + 1000) });
+    expect(await redeem({ code: 'wrong', addr: 'fresh', now: T0 + 999 })).toEqual({
+      status: 'rate_limited',
+      retryMs: 1,
+    });
+    expect(await t.redis.exists(t.k.returnCodeThrottle('fresh'))).toBe(0);
+    expect((await network()).n).toBe(String(NET_FREE));
+    expect((await global()).n).toBe(String(NET_FREE));
+    // Another network is not held back.
+    expect(await redeem({ code: 'wrong', addr: 'other', net: 'other-net', now: T0 })).toEqual({
+      status: 'not_found',
+    });
+    // Once the wait is over one more is looked at, and the delay doubles.
+    expect(await redeem({ code: 'wrong', addr: 'fresh', now: T0 + 1000 })).toEqual({ status: 'not_found' });
+    expect(await network()).toEqual({ n: String(NET_FREE + 1), until: String(T0 + 3000) });
+  });
+
+  it('the network delay doubles up to maxDelayMs, and a right code from the network gets in once it is over', async () => {
+    await awayConversation();
+    await fail(NET_FREE, T0, { net: NET });
+    let now = T0;
+    const delays: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const delay = Number((await network()).until) - now;
+      delays.push(delay);
+      now += delay;
+      expect(await redeem({ code: 'wrong', addr: `late${i}`, now })).toEqual({ status: 'not_found' });
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+    const until = Number((await network()).until);
+    expect(until - now).toBe(MAX_DELAY);
+    expect(await redeem({ addr: 'her', now: until - 1 })).toEqual({ status: 'rate_limited', retryMs: 1 });
+    expect(await redeem({ addr: 'her', now: until })).toMatchObject({ status: 'ok' });
+  });
+
+  it('past globalFreeFailures in its window every attempt waits, from any address of any network, at most maxDelayMs', async () => {
+    await awayConversation();
+    await fail(GLOBAL_FREE, T0);
+    expect(await global()).toEqual({ n: String(GLOBAL_FREE), until: String(T0 + 1000) });
+    expect(await redeem({ addr: 'her', net: 'her-net', now: T0 })).toEqual({
+      status: 'rate_limited',
+      retryMs: 1000,
+    });
+    // Not looked at: the right code was neither consumed nor counted as a failure.
+    expect(await t.redis.get(t.k.returnCode('code-c1'))).toBe('c1');
+    expect(
+      await t.redis.exists(t.k.returnCodeThrottle('her'), t.k.returnCodeNetworkThrottle('her-net')),
+    ).toBe(0);
+    expect((await global()).n).toBe(String(GLOBAL_FREE));
+    // However many failures follow, each one keeps everybody out at most maxDelayMs.
+    let now = T0;
+    for (let i = 0; i < 12; i++) {
+      now = Number((await global()).until);
+      expect(await redeem({ code: 'wrong', addr: `t${i}`, net: `tn${i}`, now })).toEqual({
+        status: 'not_found',
+      });
+      expect(Number((await global()).until) - now).toBeLessThanOrEqual(MAX_DELAY);
+    }
+    const until = Number((await global()).until);
+    // 60 s, less the (real) time this test has taken of the window: the delay ends with it.
+    expect(until - now).toBeGreaterThan(MAX_DELAY - 10_000);
+    expect(await redeem({ addr: 'her', net: 'her-net', now: until - 1 })).toEqual({
+      status: 'rate_limited',
+      retryMs: 1,
+    });
+    expect(await redeem({ addr: 'her', net: 'her-net', now: until })).toMatchObject({ status: 'ok' });
+  });
+
+  it('the deployment-wide delay never outlasts its window, nor keeps the count past it', async () => {
+    const windowMs = 2000;
+    await fail(3, T0, { globalFree: 3, globalWindowMs: windowMs });
+    let now = T0;
+    for (let i = 0; i < 4; i++) {
+      now = Number((await global()).until);
+      await redeem({
+        code: 'wrong',
+        addr: `t${i}`,
+        net: `tn${i}`,
+        now,
+        globalFree: 3,
+        globalWindowMs: windowMs,
+      });
+      const ttl = await t.redis.pttl(t.k.returnCodeGlobalThrottle);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(windowMs);
+      // 2, 4, 8, 16 s asked for; never past the window's end.
+      expect(Number((await global()).until) - now).toBeLessThanOrEqual(windowMs);
+    }
+  });
+
+  it('the longest wait of the three is the one answered', async () => {
+    await fail(FREE, T0, { addr: ADDR, net: NET }); // the address: 1 s
+    await t.redis.hset(t.k.returnCodeNetworkThrottle(NET), 'until', String(T0 + 5000));
+    await t.redis.hset(t.k.returnCodeGlobalThrottle, 'until', String(T0 + 3000));
+    expect(await redeem({ code: 'wrong', now: T0 })).toEqual({ status: 'rate_limited', retryMs: 5000 });
+  });
+
+  it('race: parallel wrong attempts from many addresses of one network are counted exactly', async () => {
+    const results = await Promise.all(
+      Array.from({ length: NET_FREE + 30 }, (_, i) =>
+        redeem({ code: `w${i}`, id: '', addr: `p${i}`, net: NET, redis: t.connection() }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'not_found')).toHaveLength(NET_FREE);
+    expect(results.filter((r) => r.status === 'rate_limited')).toHaveLength(30);
+    expect((await network()).n).toBe(String(NET_FREE));
   });
 });

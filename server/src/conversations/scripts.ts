@@ -113,8 +113,30 @@ export const rotateTokenScript = luaScript({
 
 export const redeemReturnCodeScript = luaScript({
   file: file('redeem-return-code'),
-  keys: ['throttle', 'code', 'conversation', 'messages', 'oldToken', 'newToken', '...newCodes'],
-  args: ['id', 'now', 'windowMs', 'freeFailures', 'maxDelayMs', 'resumeKey', 'resumeLimit', 'resumeWindowMs'],
+  keys: [
+    'throttle',
+    'networkThrottle',
+    'globalThrottle',
+    'code',
+    'conversation',
+    'messages',
+    'oldToken',
+    'newToken',
+    '...newCodes',
+  ],
+  args: [
+    'id',
+    'now',
+    'windowMs',
+    'freeFailures',
+    'maxDelayMs',
+    'resumeKey',
+    'resumeLimit',
+    'resumeWindowMs',
+    'networkFreeFailures',
+    'globalFreeFailures',
+    'globalWindowMs',
+  ],
   decode: (r) => {
     const [status, a, b] = strings(r);
     switch (status) {

@@ -44,3 +44,32 @@ export function addressBucket(address: string): string {
   const parts = v6.toNormalizedString().split(':').slice(0, 4);
   return `${ipaddr.IPv6.parse(`${parts.join(':')}::`).toString()}/64`;
 }
+
+/**
+ * The wider unit the return-code throttle counts in beside `addressBucket()`: an IPv6
+ * address by its /48, which a tunnel broker hands out for free (65,536 /64s) and which is
+ * one site of a provider's customer; an IPv4 address by its /24, the smallest block sold
+ * or rented as a whole (IPv4-mapped IPv6 included). Takes an address or an
+ * `addressBucket()`. Anything unparsable counts as itself.
+ * @example networkBucket('2001:db8:1:2:aaaa::1') // '2001:db8:1::/48'
+ * @example networkBucket('2001:db8:1:2::/64') // '2001:db8:1::/48'
+ * @example networkBucket('::ffff:192.0.2.7') // '192.0.2.0/24'
+ */
+export function networkBucket(address: string): string {
+  const raw = address
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '')
+    .replace(/\/\d+$/, '');
+  if (!ipaddr.isValid(raw)) return raw;
+  const parsed = ipaddr.parse(raw);
+  const v4 =
+    parsed.kind() === 'ipv4'
+      ? (parsed as ipaddr.IPv4)
+      : (parsed as ipaddr.IPv6).isIPv4MappedAddress()
+        ? (parsed as ipaddr.IPv6).toIPv4Address()
+        : undefined;
+  if (v4) return `${v4.octets.slice(0, 3).join('.')}.0/24`;
+  const parts = (parsed as ipaddr.IPv6).toNormalizedString().split(':').slice(0, 3);
+  return `${ipaddr.IPv6.parse(`${parts.join(':')}::`).toString()}/48`;
+}

@@ -99,6 +99,13 @@ export function redisKeys(prefix: string) {
     connectionThrottle: (addr: string) => k('throttle', 'conn', addr),
     /** Hash: failed return codes of an address (`n`, `until`). */
     returnCodeThrottle: (addr: string) => k('throttle', 'return-code', addr),
+    /**
+     * Hash: failed return codes of a network, IPv6 /48 or IPv4 /24 (`n`, `until`): one
+     * tunnel-broker /48 holds 65,536 addresses as the rule above counts them.
+     */
+    returnCodeNetworkThrottle: (net: string) => k('throttle', 'return-code-net', net),
+    /** Hash: failed return codes of the whole deployment in a short fixed window (`n`, `until`). */
+    returnCodeGlobalThrottle: k('throttle', 'return-code-all'),
     /** Set: an address's open conversations. */
     openByAddress: (addr: string) => k('open', addr),
     /** String counter: conversations an address started in the current hour's window. */

@@ -29,6 +29,8 @@ export interface VisitorContext {
   readonly socket: VisitorSocket;
   /** The keyed hash of the client's address bucket: every per-address rule counts under it. */
   readonly addressHash: string;
+  /** The keyed hash of the client's network (`networkBucket`: IPv6 /48, IPv4 /24), for the return-code throttle. */
+  readonly networkHash: string;
   /** The conversation on this socket, if any. */
   readonly conversationId: string | undefined;
   /** The conversation on this socket; `not_found` when there is none. */

@@ -1,7 +1,7 @@
 import { refusal, visitorInboundSchemas } from '@stille-lijn/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace } from 'socket.io';
-import { addressBucket, clientAddress } from '../http/client-address.ts';
+import { addressBucket, clientAddress, networkBucket } from '../http/client-address.ts';
 import { mergeHandlers, type VisitorContext, type VisitorHandlers, type VisitorSocket } from './features.ts';
 import { bindEvents, EventBudget, type InFlight } from './guard.ts';
 import { visitorMessageRoom, visitorRoom } from './notifier.ts';
@@ -118,6 +118,7 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
     const ctx: VisitorContext = {
       socket,
       addressHash: socket.data.addressHash ?? '',
+      networkHash: app.cipher.keyedHash(networkBucket(socketAddress(socket, config.trustProxy)), 'ip'),
       starting: false,
       get conversationId() {
         return conversationId;
