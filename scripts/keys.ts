@@ -1,14 +1,25 @@
 /**
  * Keys from the command line: `npm run keys -- <command>`. The data key for encryption
- * at rest, and Veilig Thuis region key pairs (the demo inbox uses one).
+ * at rest (and `reseal`, which moves what lives long to the current one after a rotation),
+ * and Veilig Thuis region key pairs (the demo inbox uses one).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { regionIdSchema, regionName } from '@stille-lijn/shared/domain/regions';
+import type { Redis } from 'ioredis';
 import sodium from 'libsodium-wrappers-sumo';
-import { generateDataKeyValue, generateHashKeyValue } from '../server/src/crypto/data-keys.ts';
+import { loadConfig } from '../server/src/config.ts';
+import { DataCipher, sealedKeyId } from '../server/src/crypto/cipher.ts';
+import {
+  generateDataKeyValue,
+  generateHashKeyValue,
+  resolveCipherKeys,
+} from '../server/src/crypto/data-keys.ts';
+import { OperatorStore } from '../server/src/operators/store.ts';
+import { createRedis, describeTarget } from '../server/src/redis/connect.ts';
+import { type RedisKeys, redisKeys } from '../server/src/redis/keys.ts';
 import { decodeBoxKey, generateRegionKeyPair, publicKeyOf } from '../server/src/reports/seal.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,6 +39,13 @@ Commands:
                               key is written to --out (default: .data/vt-<region>-key), the
                               public key printed with the entry for VT_REGIONS_FILE.
       --endpoint <url>        The region's endpoint, filled into the printed entry.
+  reseal                      After a DATA_KEY rotation: seals every operator's TOTP secret
+                              again under the current (first) data key, and prints per key id
+                              how many sealed values are left under it. Conversations are
+                              counted, not re-sealed: they expire with RETENTION_HOURS. A key
+                              id may leave DATA_KEY once nothing is left under it. Reads
+                              REDIS_URL (or REDIS_SENTINELS), REDIS_PREFIX, DATA_KEY (or
+                              DATA_KEY_FILE) and HASH_KEY (or HASH_KEY_FILE) as the server does.
   public --key <file>         The public key of a private key file.
       --region <VRxx>         Also print the entry for VT_REGIONS_FILE.
       --endpoint <url>        The region's endpoint, filled into the printed entry.
@@ -36,7 +54,8 @@ Options:
   --out <file>                Where to write the key (mode 600). Never overwritten unless --force:
                               a lost private key leaves that region's reports unreadable.
   --force                     Overwrite --out.
-  --json                      Print one JSON line: { id, name, publicKey, privateKeyFile? }.
+  --json                      Print one JSON line: { id, name, publicKey, privateKeyFile? };
+                              for reseal { currentKeyId, resealed, keys, unreadableTotp }.
   --help                      This text.
 
 Exit codes: 0 done, 1 failed, 2 wrong usage.`;
@@ -76,13 +95,159 @@ function checkEndpoint(endpoint: string | undefined): void {
   if (!ok) throw new UsageError('--endpoint must be an http:// or https:// URL');
 }
 
+/** What `reseal` found under one data key id. */
+interface KeyTally {
+  /** In DATA_KEY: what is sealed under it still opens. */
+  configured: boolean;
+  totpSecrets: number;
+  /** Sealed values in conversations (hash fields, messages, notes). */
+  conversationValues: number;
+  /** Conversations with at least one of them. */
+  conversations: number;
+}
+
+/** A Redis glob matching `text` literally. */
+const globLiteral = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+
 /**
- * Runs the command line; returns the exit code.
+ * Counts the sealed values of every stored conversation per data key id: each field of its
+ * hash and each field of the entries of its streams that is a ciphertext. By the look of the
+ * value, not by field name, so that a sealed field added later is counted too.
+ */
+async function countConversationValues(
+  redis: Redis,
+  keys: RedisKeys,
+): Promise<Map<string, { values: number; conversations: Set<string> }>> {
+  const byKey = new Map<string, { values: number; conversations: Set<string> }>();
+  const head = keys.conversation('');
+  const count = (id: string, values: Iterable<string>) => {
+    for (const v of values) {
+      const kid = sealedKeyId(v);
+      if (kid === null) continue;
+      const t = byKey.get(kid) ?? { values: 0, conversations: new Set<string>() };
+      t.values++;
+      t.conversations.add(id);
+      byKey.set(kid, t);
+    }
+  };
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${globLiteral(head)}*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of found) {
+      const id = key.slice(head.length).split(':')[0] ?? '';
+      if (key === keys.conversation(id)) {
+        count(id, Object.values(await redis.hgetall(key)));
+      } else if (key === keys.messages(id) || key === keys.notes(id)) {
+        for (let from = '-'; ; ) {
+          const page = await redis.xrange(key, from, '+', 'COUNT', 500);
+          for (const [, fields] of page) count(id, fields);
+          if (page.length < 500) break;
+          from = `(${page.at(-1)![0]}`;
+        }
+      }
+    }
+  } while (cursor !== '0');
+  return byKey;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * `reseal`: TOTP secrets moved to the current data key; everything sealed counted per key id.
+ * Conversations are not re-sealed: their messages are stream entries, which cannot be
+ * replaced in place, and retention removes them anyway.
+ */
+async function reseal(json: boolean, io: KeysIo, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = loadConfig(env);
+  const cipher = await DataCipher.create(await resolveCipherKeys(config));
+  const redis = createRedis(config, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
+  });
+  redis.on('error', () => {
+    // Reported once, below, by the failing command.
+  });
+  try {
+    await redis.connect();
+  } catch {
+    throw new Error(
+      config.redisSentinels.length > 0
+        ? `cannot reach the Redis ${describeTarget(config)}`
+        : `cannot reach Redis at ${describeTarget(config).replace(' (REDIS_URL)', '')} (set REDIS_URL)`,
+    );
+  }
+  const store = new OperatorStore({ redis, prefix: config.redisPrefix, cipher });
+  try {
+    const totp = await store.resealTotpSecrets();
+    const inConversations = await countConversationValues(redis, redisKeys(config.redisPrefix));
+    const ids = [...new Set([...cipher.keyIds, ...Object.keys(totp.byKeyId), ...inConversations.keys()])];
+    const keys: Record<string, KeyTally> = {};
+    for (const id of ids) {
+      const c = inConversations.get(id);
+      keys[id] = {
+        configured: cipher.keyIds.includes(id),
+        totpSecrets: totp.byKeyId[id] ?? 0,
+        conversationValues: c?.values ?? 0,
+        conversations: c?.conversations.size ?? 0,
+      };
+    }
+    const current = cipher.currentKeyId;
+    if (json) {
+      io.out(
+        JSON.stringify({
+          currentKeyId: current,
+          resealed: { totpSecrets: totp.resealed },
+          keys,
+          unreadableTotp: totp.unreadable,
+        }),
+      );
+      return 0;
+    }
+    io.out(`Re-sealed ${plural(totp.resealed, 'TOTP secret')} under ${current}, the current data key.`);
+    io.out('Sealed values per data key id:');
+    for (const [id, k] of Object.entries(keys)) {
+      const label = id === current ? `${id} (current)` : k.configured ? id : `${id} (not in DATA_KEY)`;
+      io.out(
+        `  ${label}: ${plural(k.totpSecrets, 'TOTP secret')}, ${plural(k.conversationValues, 'conversation value')} in ${plural(k.conversations, 'conversation')}`,
+      );
+    }
+    if (totp.unreadable.length > 0) {
+      io.out(
+        'TOTP secrets that do not open; give each account a new one (npm run operator -- totp <username>):',
+      );
+      io.out(`  ${totp.unreadable.join(', ')}`);
+    }
+    const old = Object.entries(keys).filter(([id, k]) => id !== current && k.configured);
+    for (const [id, k] of old) {
+      io.out(
+        k.totpSecrets + k.conversationValues === 0
+          ? `${id} seals nothing any more: it can leave DATA_KEY.`
+          : `${id} still seals values: keep it in DATA_KEY. Conversations expire RETENTION_HOURS after they end; run reseal again then.`,
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+    redis.disconnect();
+  }
+}
+
+/**
+ * Runs the command line; returns the exit code. `env` is read by `reseal` only (Redis and
+ * the data keys, as the server reads them).
  * @example await keysCli(['generate', '--region', 'VR09', '--out', '.data/vt-demo-key'], io)
  */
-export async function keysCli(argv: string[], io: KeysIo): Promise<number> {
+export async function keysCli(
+  argv: string[],
+  io: KeysIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   try {
-    return await run(argv, io);
+    return await run(argv, io, env);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`keys: ${err.message}`);
@@ -94,7 +259,7 @@ export async function keysCli(argv: string[], io: KeysIo): Promise<number> {
   }
 }
 
-async function run(argv: string[], io: KeysIo): Promise<number> {
+async function run(argv: string[], io: KeysIo, env: NodeJS.ProcessEnv): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -165,6 +330,8 @@ async function run(argv: string[], io: KeysIo): Promise<number> {
     io.out(`  ${regionEntry(id, pair.publicKey, v.endpoint)}`);
     return 0;
   }
+
+  if (command === 'reseal') return reseal(v.json === true, io, env);
 
   if (command === 'public') {
     if (!v.key) throw new UsageError('public needs --key <file>');

@@ -7,6 +7,7 @@ import {
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentOperator } from '../auth/plugin.ts';
+import { UnopenedError } from '../crypto/cipher.ts';
 
 const isSupervisor = (role: OperatorRole) => role === 'supervisor' || role === 'admin';
 
@@ -28,9 +29,24 @@ export default fp(
       ]);
       // Only what the account's lines reach now, as `GET /api/conversations/:id` answers:
       // a change of lines requeues the active ones, but the ended ones stay in the set.
+      // One purged meanwhile is simply gone; one that does not open is left out too, but
+      // said (by code: a data key retired before retention removed what it sealed).
+      const opened = (id: string) =>
+        store.conversation(id).catch((err: unknown) => {
+          if (!(err instanceof AppError && err.code === 'not_found')) {
+            const code =
+              err instanceof UnopenedError
+                ? err.code
+                : err instanceof SyntaxError
+                  ? 'malformed'
+                  : 'unreadable';
+            req.log.warn({ code }, 'a conversation did not open; left out of the list');
+          }
+          return null;
+        });
       const all = await Promise.all(
         [...active, ...ended].map(async (id) =>
-          (await app.lineAccess.mayReach(op, id)) ? store.conversation(id).catch(() => null) : null,
+          (await app.lineAccess.mayReach(op, id)) ? opened(id) : null,
         ),
       );
       return { conversations: all.filter((c): c is Conversation => c !== null) };

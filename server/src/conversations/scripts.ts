@@ -150,3 +150,12 @@ export const redeemReturnCodeScript = luaScript({
     }
   },
 });
+
+/** A read-along counted or uncounted, on an existing conversation only. */
+export const countWatcherScript = luaScript({
+  file: file('count-watcher'),
+  keys: ['conversation'],
+  args: ['delta'],
+  /** The new count; -1 when the conversation is gone. */
+  decode: (r) => Number(r),
+});

@@ -17,6 +17,8 @@ import type { RiskResult } from '@stille-lijn/shared/domain/risk';
 import type { Redis } from 'ioredis';
 import { type DataCipher, fieldBinding, type SealedField } from '../crypto/cipher.ts';
 import type { RedisKeys } from '../redis/keys.ts';
+import { prepareScripts, runScript } from '../redis/scripts.ts';
+import { countWatcherScript } from './scripts.ts';
 
 /** The sender of a stored message or note: `v`isitor, `o`perator or `s`ystem. */
 export type SenderCode = 'v' | 'o' | 's';
@@ -161,6 +163,7 @@ export class ConversationStore {
     this.#cipher = deps.cipher;
     this.keys = deps.keys;
     this.lineOf = deps.lineOf ?? ((stored) => stored || 'default');
+    prepareScripts(this.#redis, [countWatcherScript]);
   }
 
   /** The record, or null when there is no such conversation. */
@@ -314,11 +317,12 @@ export class ConversationStore {
     });
   }
 
-  /** Counts a supervisor reading along (or one stopping); never below zero. */
+  /**
+   * Counts a supervisor reading along (or one stopping); never below zero. A conversation
+   * already purged is left alone: a read-along may end long after it (the console closes).
+   */
   async addWatcher(id: string, delta: 1 | -1): Promise<void> {
-    const key = this.keys.conversation(id);
-    const n = await this.#redis.hincrby(key, 'watchers', delta);
-    if (n < 0) await this.#redis.hset(key, 'watchers', '0');
+    await runScript(this.#redis, countWatcherScript, { conversation: this.keys.conversation(id) }, { delta });
   }
 
   /** Removes what is left of an ended conversation (retention). */

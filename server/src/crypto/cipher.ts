@@ -33,6 +33,36 @@ export function fieldBinding(conversationId: string, field: SealedField, sender 
  */
 export type SubkeyPurpose = 'sl-relay';
 
+/**
+ * Why `decrypt` refused a value, as a log line may name it (it never holds the value):
+ * `unknown_format` not a ciphertext of ours, `unknown_key` sealed under a data key id that
+ * DATA_KEY no longer lists (retired too early), `not_opened` another key or binding, or altered.
+ */
+export type UnopenedCode = 'unknown_format' | 'unknown_key' | 'not_opened';
+
+/** What `decrypt` throws: the message says what happened, `code` lets callers log it. */
+export class UnopenedError extends Error {
+  readonly code: UnopenedCode;
+  constructor(code: UnopenedCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UnopenedError';
+    this.code = code;
+  }
+}
+
+/** A ciphertext of either format: the version, the key id, base64 (nonce and ciphertext). */
+const SEALED = /^v[12]\.([A-Za-z0-9_-]{1,16})\.[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * The id of the data key a ciphertext was sealed with (`v2.<kid>.…`, release 1's `v1.<kid>.…`),
+ * or null when the value is not one: what a key rotation needs to know of a sealed value,
+ * without opening it.
+ * @example sealedKeyId('v2.k1.AAEC…') // 'k1'
+ */
+export function sealedKeyId(sealed: string): string | null {
+  return SEALED.exec(sealed)?.[1] ?? null;
+}
+
 /** Nonces drawn from the CSPRNG at once (see `DataCipher.#nonce`). */
 const NONCE_POOL = 256;
 
@@ -81,6 +111,16 @@ export class DataCipher {
     return new DataCipher(keys);
   }
 
+  /** The id of the data key `encrypt` seals with (the first of DATA_KEY). */
+  get currentKeyId(): string {
+    return this.#keys.currentId;
+  }
+
+  /** The ids of every configured data key, the current one first. */
+  get keyIds(): string[] {
+    return [...this.#keys.keys.keys()];
+  }
+
   /** Seals with the current data key. `binding` is a field binding, or a plain context string. */
   encrypt(plaintext: string, binding: Binding | string): string {
     const aad = typeof binding === 'string' ? binding : binding.aad;
@@ -93,24 +133,30 @@ export class DataCipher {
     return `v2.${this.#keys.currentId}.${Buffer.from(out).toString('base64')}`;
   }
 
+  /** Opens a ciphertext of any configured key; throws an `UnopenedError` when it does not open. */
   decrypt(sealed: string, binding: Binding | string): string {
     const [version, kid, b64] = sealed.split('.', 3);
     let aad: string;
     if (version === 'v2') aad = typeof binding === 'string' ? binding : binding.aad;
     else if (version === 'v1') aad = typeof binding === 'string' ? binding : binding.legacy;
-    else throw new Error('unknown ciphertext format');
-    if (!kid || !b64) throw new Error('unknown ciphertext format');
+    else throw new UnopenedError('unknown_format', 'unknown ciphertext format');
+    if (!kid || !b64) throw new UnopenedError('unknown_format', 'unknown ciphertext format');
     const key = this.#keys.keys.get(kid);
-    if (!key) throw new Error('unknown data key id');
+    if (!key) throw new UnopenedError('unknown_key', 'unknown data key id');
     const raw = new Uint8Array(Buffer.from(b64, 'base64'));
     const n = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-    const pt = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-      null,
-      raw.subarray(n),
-      aad,
-      raw.subarray(0, n),
-      key,
-    );
+    let pt: Uint8Array;
+    try {
+      pt = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+        null,
+        raw.subarray(n),
+        aad,
+        raw.subarray(0, n),
+        key,
+      );
+    } catch (err) {
+      throw new UnopenedError('not_opened', 'ciphertext did not open', { cause: err });
+    }
     return sodium.to_string(pt);
   }
 

@@ -27,6 +27,13 @@ export const updateAccessScript = luaScript({
   },
 });
 
+export const replaceFieldScript = luaScript({
+  file: file('replace-field'),
+  keys: ['hash'],
+  args: ['field', 'expected', 'value'],
+  decode: (r) => Number(r) === 1,
+});
+
 export const totpReplayScript = luaScript({
   file: file('totp-replay'),
   keys: ['totpLast'],

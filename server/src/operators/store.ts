@@ -13,13 +13,14 @@ import { assertPasswordAcceptable, PasswordHasher } from '../auth/password.ts';
 import { matchTotp, TOTP_PERIOD_S, TOTP_WINDOW } from '../auth/totp.ts';
 import { TOTP_FAILURES_FIELD } from '../auth/totp-lock.ts';
 import type { OperatorAccount } from '../auth/types.ts';
-import type { DataCipher } from '../crypto/cipher.ts';
+import { type DataCipher, sealedKeyId, UnopenedError } from '../crypto/cipher.ts';
 import { redisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { type OperatorKeys, operatorKeys } from './keys.ts';
 import {
   changePasswordScript,
   createAccountScript,
+  replaceFieldScript,
   totpReplayScript,
   updateAccessScript,
   updateAccountScript,
@@ -119,6 +120,19 @@ export interface AccessChange {
   capacity?: number;
   /** Version 2 (lines): line ids or `['*']`; the caller checks that the ids exist. */
   lines?: readonly string[];
+}
+
+/** What `resealTotpSecrets` did, and what is left, for `npm run keys -- reseal`. */
+export interface TotpResealReport {
+  /** Secrets that were under an older data key and are now under the current one. */
+  resealed: number;
+  /** Per data key id: the TOTP secrets sealed under it now (the current key's included). */
+  byKeyId: Record<string, number>;
+  /**
+   * Usernames whose secret does not open (under a data key DATA_KEY no longer lists, or
+   * altered): it cannot be re-sealed, and the account cannot sign in until it gets a new one.
+   */
+  unreadable: string[];
 }
 
 /** Lower-cased, trimmed: the form usernames are compared in. */
@@ -256,6 +270,7 @@ export class OperatorStore {
       updateAccessScript,
       totpReplayScript,
       changePasswordScript,
+      replaceFieldScript,
     ]);
   }
 
@@ -571,12 +586,75 @@ export class OperatorStore {
     const counter = matchTotp(this.#cipher.decrypt(sealed, `totp:${id}`), code, nowMs);
     if (counter === null) return false;
     const keepMs = (2 * TOTP_WINDOW + 2) * TOTP_PERIOD_S * 1000;
-    return runScript(
+    const accepted = await runScript(
       this.#redis,
       totpReplayScript,
       { totpLast: this.keys.totpLast(id) },
       { counter, keepMs },
     );
+    // The secret lives as long as the account: after a DATA_KEY rotation, the first sign-in
+    // moves it to the new key, so that the old key can be retired.
+    // A re-seal that fails (Redis away a moment) does not fail the sign-in, whose code is
+    // used up by now: the next sign-in tries again, and `npm run keys -- reseal` counts it.
+    if (accepted && sealedKeyId(sealed) !== this.#cipher.currentKeyId)
+      await this.resealTotp(id, sealed).catch(() => false);
+    return accepted;
+  }
+
+  /**
+   * Seals the account's TOTP secret again under the current data key, if `sealed` (read
+   * before) is still the stored one: never over a secret replaced or turned off meanwhile.
+   * `sealed` must open under a configured key (it throws otherwise).
+   * @returns true when the secret was re-sealed
+   */
+  async resealTotp(id: string, sealed: string): Promise<boolean> {
+    const binding = `totp:${id}`;
+    const resealed = this.#cipher.encrypt(this.#cipher.decrypt(sealed, binding), binding);
+    return this.#replaceField(this.keys.operator(id), 'totpSecret', sealed, resealed);
+  }
+
+  /**
+   * Re-seals every account's TOTP secret that is under an older data key (`npm run keys --
+   * reseal`), and counts the secrets per key id afterwards. A secret under a key id no longer
+   * configured is counted under it and its account named: only a new secret helps there.
+   */
+  async resealTotpSecrets(): Promise<TotpResealReport> {
+    const report: TotpResealReport = { resealed: 0, byKeyId: {}, unreadable: [] };
+    const current = this.#cipher.currentKeyId;
+    const configured = new Set(this.#cipher.keyIds);
+    for (const id of await this.#redis.hvals(this.keys.byUsername)) {
+      const read = () => this.#redis.hmget(this.keys.operator(id), 'totpSecret', 'username');
+      let [sealed, username] = await read();
+      let kid = sealed ? (sealedKeyId(sealed) ?? '?') : '';
+      let opens = configured.has(kid);
+      // A secret replaced while this ran is read again: by then it is under the current key.
+      for (let tries = 0; sealed && opens && kid !== current && tries < 3; tries++) {
+        try {
+          if (await this.resealTotp(id, sealed)) {
+            report.resealed++;
+            kid = current;
+            break;
+          }
+        } catch (err) {
+          if (!(err instanceof UnopenedError)) throw err;
+          opens = false; // under a configured key id, yet altered or sealed with another key
+          break;
+        }
+        [sealed, username] = await read();
+        kid = sealed ? (sealedKeyId(sealed) ?? '?') : '';
+        opens = configured.has(kid);
+      }
+      if (!sealed) continue;
+      report.byKeyId[kid] = (report.byKeyId[kid] ?? 0) + 1;
+      if (!opens) report.unreadable.push(username ?? id);
+    }
+    report.unreadable.sort();
+    return report;
+  }
+
+  /** Sets `field` of hash `key` to `value` only while it still holds `expected` (one script). */
+  async #replaceField(key: string, field: string, expected: string, value: string): Promise<boolean> {
+    return runScript(this.#redis, replaceFieldScript, { hash: key }, { field, expected, value });
   }
 
   /**
