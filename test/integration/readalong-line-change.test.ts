@@ -169,6 +169,50 @@ describe('a read-along when its conversation moves to another line', () => {
     await t.app.lifecycle.end(id, 'operator');
   });
 
+  it('ends every such read-along even when the bookkeeping of the first fails', async () => {
+    const holder = await consoleOf(t, { lines: ['utrecht'], name: 'Hanna' });
+    const { v, id } = await heldOnUtrecht(t, holder);
+    const sanne = await consoleOf(t, { lines: ['utrecht'], role: 'supervisor', name: 'Sanne' });
+    const sem = await consoleOf(t, { lines: ['utrecht'], role: 'supervisor', name: 'Sem' });
+    for (const sup of [sanne, sem])
+      expect((await emitAck<AnyAck>(sup.s, 'supervisor:monitor', { conversationId: id })).ok).toBe(true);
+    const bySanne = heard(sanne.s);
+    const bySem = heard(sem.s);
+    // Redis fails the first uncounting (a failover, say); the second goes through.
+    const addWatcher = t.app.store.addWatcher.bind(t.app.store);
+    let failed = false;
+    t.app.store.addWatcher = async (conversationId, delta) => {
+      if (!failed && delta < 0) {
+        failed = true;
+        throw new Error('READONLY You cannot write against a read only replica.');
+      }
+      return addWatcher(conversationId, delta);
+    };
+    try {
+      // One move only: a later one would re-check, and end, whoever the first left behind.
+      const moved = await emitAck<AnyAck>(holder.s, 'chat:transfer', {
+        conversationId: id,
+        to: { queue: true, line: 'landelijk' },
+      });
+      expect(moved.ok).toBe(true);
+      expect(
+        (await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 'v1', text: 'ik ben thuis' })).ok,
+      ).toBe(true);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(failed).toBe(true);
+      for (const [who, by] of [
+        ['Sanne', bySanne],
+        ['Sem', bySem],
+      ] as const) {
+        expect(by.monitored(id)).toEqual([{ conversationId: id, supervisorName: who, watching: false }]);
+        expect(by.messages(id)).toEqual([]);
+      }
+    } finally {
+      t.app.store.addWatcher = addWatcher;
+    }
+    await t.app.lifecycle.end(id, 'operator');
+  });
+
   it('a read-along begun while the conversation waits is told to the operator it is then assigned to', async () => {
     const v = track(await connectVisitor(t.url));
     const ack = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', line: 'utrecht' });

@@ -5,7 +5,7 @@ import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { currentOperator } from '../auth/plugin.ts';
 import type { OperatorAccount } from '../auth/types.ts';
-import { socketChannel } from '../sockets/notify-plugin.ts';
+import { relayParser, socketChannel } from '../sockets/notify-plugin.ts';
 import { supervisionEvents } from './handlers.ts';
 import { type LineScope, Supervision } from './service.ts';
 
@@ -26,7 +26,12 @@ const READ_ALONG_MOVED = 'supervision:moved';
  */
 function tellOtherInstances(app: FastifyInstance): (conversationId: string, holder: string) => Promise<void> {
   if (!app.hasDecorator('io')) {
-    const emitter = new Emitter(app.redis, { key: socketChannel(app.config.redisPrefix) }).of('/operator');
+    // The relay's parser too, so that anything this emitter ever broadcasts is sealed like
+    // the rest (serverSideEmit itself goes out as ids only).
+    const emitter = new Emitter(app.redis, {
+      key: socketChannel(app.config.redisPrefix),
+      parser: relayParser(app),
+    }).of('/operator');
     return async (conversationId, holder) => emitter.serverSideEmit(READ_ALONG_MOVED, conversationId, holder);
   }
   const nsp = app.io.of('/operator');
@@ -55,6 +60,7 @@ export default fp(
       audit: app.audit,
       lines: app.lines,
       otherInstances: tellOtherInstances(app),
+      log: app.log,
     });
     app.decorate('supervision', supervision);
     app.router.onMoved((id, holder) => supervision.moved(id, holder));

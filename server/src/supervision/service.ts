@@ -1,4 +1,5 @@
 import { type Conversation, refusal, type SupervisorAlert } from '@stille-lijn/shared';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
@@ -41,6 +42,8 @@ export interface SupervisionDeps {
    * Absent where there is nobody to tell.
    */
   otherInstances?: (conversationId: string, holder: string) => Promise<void>;
+  /** For a read-along ended whose bookkeeping then failed (by error code only). */
+  log: Pick<FastifyBaseLogger, 'warn'>;
 }
 
 /** A socket's account as the line rules see it: as it was when the socket connected (a change cuts it). */
@@ -95,7 +98,11 @@ export class Supervision {
     const told = new Set<string>();
     for (const ctx of here) {
       if (!mayReach(this.#d.lines, readerOf(ctx), conv)) {
-        await this.endReadAlong(ctx, conversationId);
+        // Each reader on its own: one whose bookkeeping fails (Redis away a moment) has
+        // left the room already, and must not keep the next readers in theirs.
+        await this.endReadAlong(ctx, conversationId).catch((err: unknown) =>
+          this.#d.log.warn({ err }, 'a read-along ended, its bookkeeping did not'),
+        );
       } else if (holder && holder !== ctx.op.id && !told.has(ctx.op.id)) {
         told.add(ctx.op.id);
         this.#d.notifier.toOperator(holder, 'chat:monitored', {
@@ -124,7 +131,8 @@ export class Supervision {
    */
   async endReadAlong(ctx: OperatorContext, conversationId: string): Promise<void> {
     if (!ctx.watching.delete(conversationId)) return;
-    await ctx.socket.leave(watchRoom(conversationId));
+    // Leaving the room is local and cannot fail: whatever fails after, nothing more is sent.
+    void ctx.socket.leave(watchRoom(conversationId));
     ctx.socket.emit('chat:monitored', {
       conversationId,
       supervisorName: ctx.op.displayName,
