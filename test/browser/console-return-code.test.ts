@@ -1,7 +1,8 @@
 /**
  * Security review V4: a visitor who reconnects with their resume token is the same client;
  * someone who comes back with the return code may be someone else (a perpetrator who found
- * the code). The console tells the two apart, in Dutch first, and keeps the warning up.
+ * the code). The console tells the two apart, in Dutch first, and keeps the warning up,
+ * also after a reload (the server keeps the mark with the conversation).
  */
 import type { ResumeAck, StartAck } from '@stille-lijn/shared';
 import type { Page } from 'playwright-core';
@@ -84,6 +85,12 @@ describe('operator console: how the visitor came back', () => {
     const again = await emitAck<Ok<ResumeAck>>(other, 'chat:resume', { resumeToken: redeemed.resumeToken });
     expect(again.ok).toBe(true);
     await warning.waitFor();
+    expect(await returned.getAttribute('data-by')).toBe('return-code');
+
+    // A reload forgets what this tab saw: the warning comes back from the conversation itself.
+    await page.reload();
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain('heeft iemand de terugkeercode gebruikt');
     expect(await returned.getAttribute('data-by')).toBe('return-code');
   });
 });

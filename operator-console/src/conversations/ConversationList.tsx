@@ -110,17 +110,20 @@ export function ConversationList({
                     ` · ${returnLeft > 0 ? t.conversations.returnCountdown(formatDuration(returnLeft)) : t.conversations.returnExpired}`}
                 </span>
               )}
-              {!entry.away && entry.returnedAt !== undefined && c.state !== 'ended' && (
-                <span
-                  class={`signal ${entry.returnCodeUsedAt !== undefined ? 'signal-return-code' : 'signal-returned'}`}
-                  data-sl="visitor-returned"
-                  data-by={entry.returnCodeUsedAt !== undefined ? 'return-code' : 'token'}
-                >
-                  {entry.returnCodeUsedAt !== undefined
-                    ? t.conversations.returnedByCode
-                    : t.conversations.returned}
-                </span>
-              )}
+              {/* A return code used before this console held it (transfer, requeue, reload) counts too. */}
+              {!entry.away &&
+                (entry.returnedAt !== undefined || entry.returnCodeUsedAt !== undefined) &&
+                c.state !== 'ended' && (
+                  <span
+                    class={`signal ${entry.returnCodeUsedAt !== undefined ? 'signal-return-code' : 'signal-returned'}`}
+                    data-sl="visitor-returned"
+                    data-by={entry.returnCodeUsedAt !== undefined ? 'return-code' : 'token'}
+                  >
+                    {entry.returnCodeUsedAt !== undefined
+                      ? t.conversations.returnedByCode
+                      : t.conversations.returned}
+                  </span>
+                )}
               <span class="tab-since">{since}</span>
             </button>
           );

@@ -59,6 +59,17 @@ function lastVisitorAt(messages: readonly ChatMessage[]): string | undefined {
 
 const isViolenceKind = (t: string): t is ViolenceKind => (violenceKinds as readonly string[]).includes(t);
 
+/**
+ * The later of two return-code marks: the server's (`Conversation.returnCodeUsedAt`, kept
+ * for every holder) and the one this console saw live (`chat:visitor-returned`), so that
+ * neither an older copy of the conversation nor a missed event hides the newest use.
+ */
+function newestMark(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
 function newEntry(
   conversation: Conversation,
   messages: Message[],
@@ -81,7 +92,7 @@ function newEntry(
         }
       : undefined,
     returnedAt: undefined,
-    returnCodeUsedAt: undefined,
+    returnCodeUsedAt: conversation.returnCodeUsedAt,
     tags: conversation.tags.filter(isViolenceKind),
     riskAnswers: { ...(conversation.risk?.answers ?? {}) },
     riskOverride: conversation.risk?.override,
@@ -126,6 +137,7 @@ function mergeEntry(old: ConversationEntry, conversation: Conversation, messages
         : old.away,
     tags: serverTags.length > 0 ? serverTags : old.tags,
     acute: old.acute ?? acuteFrom(conversation),
+    returnCodeUsedAt: newestMark(old.returnCodeUsedAt, conversation.returnCodeUsedAt),
   };
   // Unsaved checklist answers in this tab win over the last saved ones.
   if (Object.keys(old.riskAnswers).length === 0 && conversation.risk) {
@@ -291,7 +303,8 @@ export function conversationsReducer(state: WorkspaceState, action: Conversation
         ...e,
         away: undefined,
         returnedAt: action.at,
-        returnCodeUsedAt: by === 'return-code' ? action.at : e.returnCodeUsedAt,
+        returnCodeUsedAt:
+          by === 'return-code' ? newestMark(e.returnCodeUsedAt, action.at) : e.returnCodeUsedAt,
       }));
       if (next === state) return state;
       return announce(next, { kind: 'visitor-returned', conversationId: action.conversationId, by });
@@ -339,6 +352,7 @@ export function conversationsReducer(state: WorkspaceState, action: Conversation
           conversation: { ...c, urgent: c.urgent || e.acute !== undefined },
           tags,
           acute: e.acute ?? acuteFrom(c),
+          returnCodeUsedAt: newestMark(e.returnCodeUsedAt, c.returnCodeUsedAt),
         };
       });
     }
@@ -419,6 +433,12 @@ function reconcile(
 ): WorkspaceState {
   const fromServer = new Map(conversations.map((c) => [c.conversationId, c]));
   let next = state;
+  // A return code redeemed while this console was offline: its event never arrived here.
+  for (const c of conversations) {
+    const known = next.conversations[c.conversationId]?.returnCodeUsedAt;
+    const newest = newestMark(known, c.returnCodeUsedAt);
+    if (newest !== known) next = update(next, c.conversationId, (e) => ({ ...e, returnCodeUsedAt: newest }));
+  }
   const gone: string[] = [];
   for (const id of candidates) {
     const entry = next.conversations[id];

@@ -56,8 +56,10 @@ export interface ConversationEntry {
   /** When the visitor came back after leaving; cleared when they leave again. */
   returnedAt: string | undefined;
   /**
-   * When someone last came back with the return code. Kept through later leaves and
-   * reconnects: whoever holds the conversation since may not be the person who wrote before.
+   * When someone last came back with the return code: the newest of the server's mark
+   * (`Conversation.returnCodeUsedAt`, so a transfer, a requeue or a reload keeps it) and the
+   * live `chat:visitor-returned`. Kept through later leaves and reconnects: whoever holds
+   * the conversation since may not be the person who wrote before.
    */
   returnCodeUsedAt: string | undefined;
   tags: ViolenceKind[];

@@ -723,6 +723,8 @@ describe('redeem-return-code.lua', () => {
       resumeKey: t.k.resumeToken('fresh'),
       returnKey: t.k.returnCode('n1'),
       vfloor: newest,
+      // When, for whoever holds it next (Conversation.returnCodeUsedAt).
+      rcAt: String(T0 + 60_000),
     });
     expect(await t.redis.exists(t.k.returnCodeThrottle(ADDR))).toBe(0);
   });

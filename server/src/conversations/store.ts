@@ -70,6 +70,11 @@ export interface ConversationRecord {
   held: boolean;
   /** Stream id of the last return-code redemption: nothing up to it goes to the visitor again. */
   visitorFloor: string;
+  /**
+   * When the return code was last redeemed (ms): whoever came back may be someone else, so
+   * every later holder is warned (`Conversation.returnCodeUsedAt`). Never sent to a visitor.
+   */
+  returnCodeUsedAt: number | undefined;
   /** The block made from this conversation, if any. */
   blockId: string;
   /** Nobody spoke its language: Dutch and English speakers may take it. */
@@ -126,6 +131,7 @@ export function decodeConversation(id: string, h: Record<string, string>): Conve
     watchers: Number(h.watchers ?? 0),
     held: h.held === '1',
     visitorFloor: h.vfloor ?? '',
+    returnCodeUsedAt: num(h.rcAt),
     blockId: h.blockId ?? '',
     languageFallback: h.languageFallback === '1',
     highSignal: h.signalTier === '1',
@@ -204,6 +210,7 @@ export class ConversationStore {
     if (r.endReason) c.endReason = r.endReason;
     if (r.operatorName) c.operatorName = r.operatorName;
     if (r.languageFallback) c.languageFallback = true;
+    if (r.returnCodeUsedAt !== undefined) c.returnCodeUsedAt = iso(r.returnCodeUsedAt)!;
     const region = this.#regionOf(c.line ?? '');
     if (region) c.defaultRegion = region;
     if (r.sealed.risk) c.risk = JSON.parse(this.open(r.id, 'risk', r.sealed.risk)) as RiskResult;

@@ -94,6 +94,14 @@ export interface Conversation {
   /** Version 2: nobody on shift spoke its language, so a Dutch or English speaker may take it. */
   languageFallback?: boolean;
   /**
+   * Extension: when someone last came back with the return code (who may not be the person
+   * who wrote before; `chat:visitor-returned` `by: 'return-code'`). Kept with the conversation,
+   * so that every later holder is warned too; absent when the code was never redeemed.
+   * Operators only: no visitor payload carries it.
+   * @example '2026-12-05T21:14:03.512Z'
+   */
+  returnCodeUsedAt?: string;
+  /**
    * Version 2: danger signals read in the visitor's messages, with the ranges of the
    * words that raised them (offsets into message texts; never text). Dismissed ones go.
    */

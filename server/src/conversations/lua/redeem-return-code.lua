@@ -11,7 +11,7 @@
   keeping everyone waiting costs a troll globalFreeFailures failures every window.
   On success the code is consumed, a new resume token and a new code (the first free
   candidate, claimed with NX) are stored, and vfloor records the newest message: nothing up
-  to it is ever sent to this visitor again.
+  to it is ever sent to this visitor again; rcAt records when, for whoever holds it next.
   Each conversation has a budget of resumeLimit redemptions in any resumeWindowMs (kept in
   its hash as `codeResumes`, apart from the token resumes, so that whoever holds the token
   cannot use it up and keep the code out): past it a right code is refused, neither
@@ -109,5 +109,5 @@ local newest = redis.call('XREVRANGE', KEYS[6], '+', '-', 'COUNT', 1)
 local floor = c[5] or ''
 if newest[1] then floor = newest[1][1] end
 redis.call('HSET', KEYS[5], 'resumeKey', KEYS[8], 'returnKey', KEYS[newIndex], 'vfloor', floor,
-  'codeResumes', table.concat(recent, ','))
+  'codeResumes', table.concat(recent, ','), 'rcAt', ARGV[2])
 return {'ok', floor, tostring(newIndex - 8)}
