@@ -258,6 +258,8 @@ export async function startOursServer(res: Resources, opts: OursServerOptions): 
       LOG_LEVEL: 'warn',
       VISITOR_CONNECTIONS_PER_MIN: '1000000',
       VISITOR_SOCKETS_PER_ADDRESS: '1000000',
+      // The bench connects every visitor first and starts the chats later: none is idle.
+      VISITOR_IDLE_S: '3600',
       // Every simulated visitor comes from 127.0.0.1.
       VISITOR_OPEN_PER_ADDRESS: '1000000',
       VISITOR_STARTS_PER_HOUR: '1000000',

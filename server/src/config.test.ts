@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       workers: 'inline',
       visitorConnectionsPerMin: 120,
       visitorSocketsPerAddress: 20,
+      visitorIdleMs: 60_000,
       socketEventsPerSecond: 20,
       trustProxy: 0,
       hashKey: undefined,

@@ -131,14 +131,21 @@ const envSchema = z.object({
   /** New visitor connections per minute from one (hashed) address. @default 120 */
   VISITOR_CONNECTIONS_PER_MIN: int(1, 1_000_000).default(120),
   /**
-   * Visitor sockets open at once from one (hashed) address, IPv6 per /64; more are refused
-   * `rate_limited` at the handshake. The rate above alone let one address keep 1,200 idle
-   * sockets after ten minutes, each with its own event budget. Generous, because a household,
-   * a shelter or a mobile network's NAT shares one address and must not be shut out: the
-   * widget opens one socket per conversation, so keep it well above VISITOR_OPEN_PER_ADDRESS.
-   * @default 20
+   * Visitor sockets without a conversation open at once from one (hashed) address, IPv6 per
+   * /64. The rate above alone let one address keep 1,200 idle sockets after ten minutes,
+   * each with its own event budget. Past it a new socket is never refused: it takes the
+   * place of the address's oldest socket without a conversation, which is closed, so idle
+   * sockets opened on a victim's Wi-Fi cannot keep her out. A socket that has a conversation
+   * does not count (VISITOR_OPEN_PER_ADDRESS bounds those). @default 20
    */
   VISITOR_SOCKETS_PER_ADDRESS: int(1, 1_000_000).default(20),
+  /**
+   * Seconds a visitor socket may stay open without a conversation; then the server closes
+   * it. The widget connects only to start or resume one and asks at once, so a real
+   * visitor's socket has its conversation within seconds; what stays idle is a script's.
+   * @default 60
+   */
+  VISITOR_IDLE_S: int(1, 3600).default(60),
   /** Events per second one socket may send (burst twice that). @default 20 */
   SOCKET_EVENTS_PER_S: int(1, 100_000).default(20),
   /**
@@ -249,6 +256,8 @@ export interface Config {
   workers: 'inline' | 'none';
   visitorConnectionsPerMin: number;
   visitorSocketsPerAddress: number;
+  /** `VISITOR_IDLE_S` in ms. */
+  visitorIdleMs: number;
   socketEventsPerSecond: number;
   /** Proxy hops trusted to append to X-Forwarded-For (`TRUST_PROXY`); 0 trusts none. */
   trustProxy: number;
@@ -365,6 +374,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers: e.WORKERS,
     visitorConnectionsPerMin: e.VISITOR_CONNECTIONS_PER_MIN,
     visitorSocketsPerAddress: e.VISITOR_SOCKETS_PER_ADDRESS,
+    visitorIdleMs: e.VISITOR_IDLE_S * 1000,
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_S,
     trustProxy: e.TRUST_PROXY,
     hashKey: e.HASH_KEY,

@@ -237,4 +237,35 @@ describe('refusals in the widget, each with a way on', () => {
     await axe(w.page, 'return code throttled', problems);
     expect(problems).toEqual([]);
   });
+
+  it('a handshake refused for the connection rate of the address: the numbers on Start, the wait on the return screen', async () => {
+    // Someone on this address spent its connections of this minute (VISITOR_CONNECTIONS_PER_MIN).
+    await w.startApp({ VISITOR_CONNECTIONS_PER_MIN: '2' });
+    await visitor();
+    await visitor();
+
+    await startInWidget();
+    // Either what she should see, or (wrongly) "no connection" once the ack times out.
+    await w.page.locator('[data-sl=start-refused], .sl-error').first().waitFor({ timeout: 20_000 });
+    expect(await w.page.getByText('Er is nu geen verbinding').count()).toBe(0);
+    const refused = w.page.locator('[data-sl=start-refused]');
+    expect(await refused.getAttribute('data-reason')).toBe('open-limit');
+    expect(await phoneLinks(w.page, '[data-sl=start-refused]')).toEqual(['tel:08002000', 'tel:112']);
+    const problems: string[] = [];
+    await axe(w.page, 'start refused at the handshake', problems);
+
+    await refused.locator('[data-sl=have-return-code]').click();
+    await w.page.locator('[data-sl=return-code-input]').fill('ZON-12345-TULP');
+    await w.page.locator('[data-sl=resume]').click();
+    await w.page.locator('[data-sl=return-refused], .sl-error').first().waitFor({ timeout: 20_000 });
+    // Never "this code does not work": the code was not even looked at.
+    expect(await w.page.getByText('Deze code werkt niet').count()).toBe(0);
+    const wait = w.page.locator('[data-sl=return-refused]');
+    const seconds = Number(await wait.getAttribute('data-retry-after'));
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(60);
+    expect(await w.page.locator('[data-sl=return-code-input]').inputValue()).toBe('ZON-12345-TULP');
+    await axe(w.page, 'return refused at the handshake', problems);
+    expect(problems).toEqual([]);
+  });
 });

@@ -1,62 +1,164 @@
 /**
- * Review finding V3: one address may hold only so many visitor sockets at once, whatever
- * the per-minute connection rate allows; a socket that closes frees its place, and the
- * sockets of an instance that stopped refreshing them stop counting. Addresses come from
- * X-Forwarded-For behind one trusted proxy hop, as in production behind nginx.
+ * Review finding V3, and the review of its fix: one address may hold only so many visitor
+ * sockets without a conversation, whatever the per-minute connection rate allows; but the
+ * cap must never lock a victim out (DESIGN.md: limits slow abusers down). Past the cap a
+ * new socket takes the place of the oldest one without a conversation, which is closed,
+ * on whichever instance holds it; a socket with a conversation neither counts nor is ever
+ * closed for it; a socket that starts nothing is closed after VISITOR_IDLE_S. Addresses
+ * come from X-Forwarded-For behind one trusted proxy hop, as in production behind nginx.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { connectVisitor, type VisitorSocket, waitFor } from '../support/clients.ts';
+import { connectVisitor, emitAck, type VisitorSocket, waitFor } from '../support/clients.ts';
 
-let t: TestApp;
+type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
+
+const apps: TestApp[] = [];
 const sockets: { disconnect(): unknown }[] = [];
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.disconnect();
-  await t?.close();
+  for (const a of apps.splice(0)) await a.close();
 });
 
 const CAP = 3;
 
-async function visitorAt(address: string): Promise<VisitorSocket> {
-  const v = await connectVisitor(t.url, { forwardedFor: `203.0.113.250, ${address}` });
+async function app(env: Record<string, string> = {}): Promise<TestApp> {
+  const t = await startTestApp({ TRUST_PROXY: '1', VISITOR_SOCKETS_PER_ADDRESS: String(CAP), ...env });
+  apps.push(t);
+  return t;
+}
+
+/** A visitor socket from `address`, with how it was closed once it is (`disconnect` reason). */
+async function visitorAt(t: TestApp, address: string): Promise<VisitorSocket & { closedBy?: string }> {
+  const v: VisitorSocket & { closedBy?: string } = await connectVisitor(t.url, {
+    forwardedFor: `203.0.113.250, ${address}`,
+  });
+  v.on('disconnect', (reason) => {
+    v.closedBy = reason;
+  });
   sockets.push(v);
   return v;
 }
-/** `connected`, or the `connect_error` message the server refused with. */
-const tryAt = (address: string): Promise<string> =>
-  visitorAt(address).then(
-    () => 'connected',
-    (err: Error) => err.message,
-  );
+
+/** The live-socket entries of an address, oldest first. */
+const counted = (t: TestApp, address: string) =>
+  t.app.redis.zrange(t.app.keys.join('sockets', 'visitor', t.app.cipher.keyedHash(address, 'ip')), 0, -1);
+
+const start = (v: VisitorSocket) => emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
 
 describe('live visitor sockets per address', () => {
-  it('refuses the handshake past the cap (IPv6 per /64) and frees a place when one closes', async () => {
-    t = await startTestApp({ TRUST_PROXY: '1', VISITOR_SOCKETS_PER_ADDRESS: String(CAP) });
-    // The per-minute rate is not what stops them (the test app allows 100,000 a minute).
+  it('past the cap, her return by code gets in: the oldest idle socket of the address is closed instead', async () => {
+    const t = await app();
+    // The per-minute rate is not what this is about (the test app allows 100,000 a minute).
     expect(t.config.visitorConnectionsPerMin).toBeGreaterThan(100);
-    const held: VisitorSocket[] = [];
-    for (let i = 1; i <= CAP; i++) held.push(await visitorAt(`2001:db8:5:6::${i}`));
+    // Her conversation, quick-exited earlier from home.
+    const earlier = await visitorAt(t, '2001:db8:5:6::1');
+    const s = await start(earlier);
+    expect(s.ok).toBe(true);
+    await emitAck(earlier, 'chat:leave', { reason: 'quick-exit' });
+    earlier.disconnect();
 
-    expect(await tryAt('2001:db8:5:6:ffff::9')).toBe('rate_limited'); // same /64
-    expect(await tryAt('2001:db8:5:6::1')).toBe('rate_limited');
-    // Other households are not held back by this one.
-    expect(await tryAt('2001:db8:5:7::1')).toBe('connected');
-    expect(await tryAt('198.51.100.80')).toBe('connected');
+    // He opens CAP idle sockets on the same Wi-Fi (same /64), and starts nothing.
+    const idle: (VisitorSocket & { closedBy?: string })[] = [];
+    for (let i = 1; i <= CAP; i++) idle.push(await visitorAt(t, `2001:db8:5:6::${10 + i}`));
 
-    held[0]!.disconnect();
-    await waitFor(async () => (await tryAt('2001:db8:5:6::1')) === 'connected');
-    expect(await tryAt('2001:db8:5:6::2')).toBe('rate_limited');
+    const her = await visitorAt(t, '2001:db8:5:6:ffff::9');
+    const back = await emitAck<AnyAck>(her, 'chat:resume', { returnCode: String(s.returnCode) });
+    expect(back).toMatchObject({ ok: true, conversationId: s.conversationId });
+    // The oldest idle one made room; the others stay.
+    await waitFor(() => idle[0]!.closedBy !== undefined);
+    expect(idle[0]!.closedBy).toBe('io server disconnect');
+    await sleep(200);
+    expect(idle.slice(1).map((v) => v.connected)).toEqual([true, true]);
+    expect(her.connected).toBe(true);
+    // Other households are not touched by this one.
+    const neighbour = await visitorAt(t, '2001:db8:5:7::1');
+    expect(neighbour.connected).toBe(true);
   });
 
-  it('stops counting the sockets of an instance that no longer refreshes them', async () => {
-    t = await startTestApp({ TRUST_PROXY: '1', VISITOR_SOCKETS_PER_ADDRESS: String(CAP) });
-    for (let i = 0; i < CAP; i++) await visitorAt('198.51.100.81');
-    expect(await tryAt('198.51.100.81')).toBe('rate_limited');
-    // As after a crash: every entry of the address outlived its last refresh.
-    const key = t.app.keys.join('sockets', 'visitor', t.app.cipher.keyedHash('198.51.100.81', 'ip'));
-    const members = await t.app.redis.zrange(key, 0, -1);
-    expect(members).toHaveLength(CAP);
-    await t.app.redis.zadd(key, ...members.flatMap((m) => [Date.now() - 1, m]));
-    expect(await tryAt('198.51.100.81')).toBe('connected');
+  it('never closes or counts a socket that has a conversation; idle ones make room for each other, oldest first', async () => {
+    const t = await app();
+    const address = '198.51.100.80';
+    const talking = await visitorAt(t, address);
+    expect((await start(talking)).ok).toBe(true);
+
+    const idle: (VisitorSocket & { closedBy?: string })[] = [];
+    for (let i = 0; i < CAP; i++) idle.push(await visitorAt(t, address));
+    for (let i = 0; i < CAP; i++) {
+      idle.push(await visitorAt(t, address));
+      await waitFor(() => idle[i]!.closedBy !== undefined);
+    }
+    // The first CAP were pushed out in the order they came; the last CAP are open and counted.
+    expect(idle.map((v) => v.connected)).toEqual([false, false, false, true, true, true]);
+    expect(await counted(t, address)).toEqual(expect.arrayContaining(idle.slice(CAP).map((v) => v.id)));
+    expect(await counted(t, address)).toHaveLength(CAP);
+    expect(talking.connected).toBe(true);
+    const sent = await emitAck<AnyAck>(talking, 'chat:message', {
+      clientMessageId: 'c1',
+      text: 'ben je er nog?',
+    });
+    expect(sent.ok).toBe(true);
+  });
+
+  it('closes the oldest idle socket on the instance that holds it', async () => {
+    const a = await app();
+    const b = await app({ REDIS_PREFIX: a.config.redisPrefix });
+    const address = '2001:db8:9:9::1';
+    const onA: (VisitorSocket & { closedBy?: string })[] = [];
+    for (let i = 0; i < CAP; i++) onA.push(await visitorAt(a, address));
+    const onB = await visitorAt(b, address);
+    await waitFor(() => onA[0]!.closedBy !== undefined);
+    expect(onA[0]!.closedBy).toBe('io server disconnect');
+    expect(onA.slice(1).map((v) => v.connected)).toEqual([true, true]);
+    expect(onB.connected).toBe(true);
+  });
+
+  it('closes a socket that starts nothing after VISITOR_IDLE_S; one with a conversation stays', async () => {
+    const t = await app({ VISITOR_IDLE_S: '1' });
+    const address = '198.51.100.81';
+    const talking = await visitorAt(t, address);
+    expect((await start(talking)).ok).toBe(true);
+    const idle = await visitorAt(t, address);
+    await waitFor(() => idle.closedBy !== undefined, 5000);
+    expect(idle.closedBy).toBe('io server disconnect');
+    expect(await counted(t, address)).toEqual([]);
+    await sleep(1500);
+    expect(talking.connected).toBe(true);
+  });
+
+  it('counts an idle socket for as long as it may stay open', async () => {
+    // Entries are never refreshed: each must outlast its socket's VISITOR_IDLE_S, or an
+    // address could hold more idle sockets than the cap by keeping each past its entry.
+    const t = await app({ VISITOR_IDLE_S: '2', VISITOR_SOCKETS_PER_ADDRESS: '1' });
+    const address = '198.51.100.82';
+    const key = t.app.keys.join('sockets', 'visitor', t.app.cipher.keyedHash(address, 'ip'));
+    const connectedAt = Date.now();
+    const first = await visitorAt(t, address);
+    expect(Number(await t.app.redis.zscore(key, first.id!))).toBeGreaterThanOrEqual(connectedAt + 2000);
+    await sleep(1500);
+    // Still counted late in its life: the next one takes its place.
+    const second = await visitorAt(t, address);
+    await waitFor(() => first.closedBy !== undefined);
+    expect(await counted(t, address)).toEqual([second.id]);
+  });
+
+  it('never refuses for the entries an instance left behind when it died: they make room first', async () => {
+    const t = await app();
+    const address = '198.51.100.83';
+    const key = t.app.keys.join('sockets', 'visitor', t.app.cipher.keyedHash(address, 'ip'));
+    // As after a crash: CAP entries nobody will remove, still within their time.
+    await t.app.redis.zadd(
+      key,
+      Date.now() + 30_000,
+      'gone-1',
+      Date.now() + 30_001,
+      'gone-2',
+      Date.now() + 30_002,
+      'gone-3',
+    );
+    const v = await visitorAt(t, address);
+    expect(v.connected).toBe(true);
+    expect(await counted(t, address)).toEqual(['gone-2', 'gone-3', v.id!]);
   });
 });

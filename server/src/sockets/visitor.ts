@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Namespace } from 'socket.io';
 import { addressBucket, clientAddress, networkBucket } from '../http/client-address.ts';
 import { mergeHandlers, type VisitorContext, type VisitorHandlers, type VisitorSocket } from './features.ts';
-import { bindEvents, EventBudget, type InFlight } from './guard.ts';
+import { bindEvents, EventBudget, type Handler, type InFlight } from './guard.ts';
+import { LiveSockets } from './live-sockets.ts';
 import { visitorMessageRoom, visitorRoom } from './notifier.ts';
 import { handshakeOriginAllowed } from './origin.ts';
 
@@ -18,19 +19,15 @@ export function socketAddress(socket: VisitorSocket, trustProxy: number): string
 const VISITOR_EVENTS = Object.keys(visitorInboundSchemas);
 
 /**
- * How long a live socket counts for its address without a refresh: four visitor heartbeats
- * (15 s). The sockets of an instance that crashed, or of a handshake whose client left
- * before it completed, stop counting after this; nobody else has to clean them up.
+ * How long an idle socket's entry outlasts VISITOR_IDLE_S. The idle timer closes the socket
+ * first and its disconnect frees the place; the margin keeps a socket counted while a
+ * timer runs late on a busy event loop. The entries of an instance that crashed, or of a
+ * handshake whose client left before it completed, lapse by themselves after it.
  */
-const LIVE_SOCKET_TTL_MS = 60_000;
+const IDLE_ENTRY_GRACE_MS = 15_000;
 
-/**
- * Sorted set: the live visitor sockets of one hashed address (socket id, scored by when it
- * stops counting without a refresh). Shared by every instance, so the cap holds however
- * the load balancer spreads one address.
- */
-const liveSocketsKey = (app: FastifyInstance, addressHash: string) =>
-  app.keys.join('sockets', 'visitor', addressHash);
+/** Server-to-server (Socket.IO `serverSideEmit`): a socket lost its address's place to a newer one. */
+const VISITOR_EVICTED = 'visitor:evicted';
 
 /**
  * `/visitor`: anonymous, cookieless. One socket holds at most one conversation, and every
@@ -39,6 +36,38 @@ const liveSocketsKey = (app: FastifyInstance, addressHash: string) =>
  */
 export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFlight: InFlight): () => void {
   const { config } = app;
+  /**
+   * The visitor sockets without a conversation of each hashed address, on all instances
+   * (`sockets:visitor:<address hash>`). Entries are never refreshed: each lasts as long as
+   * its socket may stay idle, so they lapse in the order their sockets came and the first
+   * to lapse is the oldest, the one that makes room.
+   */
+  const idleSockets = new LiveSockets(app.redis, {
+    key: (addressHash) => app.keys.join('sockets', 'visitor', addressHash),
+    ttlMs: config.visitorIdleMs + IDLE_ENTRY_GRACE_MS,
+    max: config.visitorSocketsPerAddress,
+  });
+  /** This instance's sockets without a conversation, each with its idle timer. */
+  const idle = new Map<string, { socket: VisitorSocket; timer: NodeJS.Timeout; joining: () => boolean }>();
+  /**
+   * Closes a socket of this instance that lost its place, unless it has a conversation by
+   * now or a start or resume is under way on it: the place went to the newcomer either way.
+   */
+  const closeIfIdle = (socketId: string): void => {
+    const entry = idle.get(socketId);
+    if (entry && !entry.joining()) entry.socket.disconnect(true);
+  };
+  /**
+   * A socket that lost its place is closed where it lives: here, or by its instance. One
+   * whose handshake is still under way is found nowhere; it idles out uncounted.
+   */
+  const evict = (socketId: string): void => {
+    if (nsp.sockets.has(socketId)) closeIfIdle(socketId);
+    else nsp.serverSideEmit(VISITOR_EVICTED, socketId);
+  };
+  nsp.on(VISITOR_EVICTED, (socketId: unknown) => {
+    if (typeof socketId === 'string') closeIfIdle(socketId);
+  });
 
   // A foreign page's browser first, before anything is counted or stored; then the
   // connection rate per hashed address.
@@ -53,57 +82,56 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
       const res = await app.redis.multi().incr(key).pexpire(key, 60_000, 'NX').exec();
       if (Number(res?.[0]?.[1] ?? 0) > config.visitorConnectionsPerMin)
         return next(new Error('rate_limited'));
-      // Counted first, then checked: two handshakes at once may both be refused at the
-      // cap, but the cap is never passed. Each entry expires unless its instance refreshes it.
-      const live = liveSocketsKey(app, socket.data.addressHash);
-      const now = Date.now();
-      const counted = await app.redis
-        .multi()
-        .zremrangebyscore(live, '-inf', now)
-        .zadd(live, now + LIVE_SOCKET_TTL_MS, socket.id)
-        .zcard(live)
-        .pexpire(live, LIVE_SOCKET_TTL_MS)
-        .exec();
-      if (Number(counted?.[2]?.[1] ?? 0) > config.visitorSocketsPerAddress) {
-        await app.redis.zrem(live, socket.id);
-        return next(new Error('rate_limited'));
-      }
+      // Never refused for the sockets already open, which would let idle ones opened on her
+      // Wi-Fi keep a victim out: past the cap, the address's oldest idle socket makes room.
+      for (const id of await idleSockets.claimEvicting(socket.data.addressHash, socket.id)) evict(id);
       next();
     } catch {
       next(new Error('unavailable'));
     }
   });
 
-  // Presence: each instance refreshes the conversations of its own visitor sockets, and
-  // keeps its sockets counted for their addresses.
+  // Presence: each instance refreshes the conversations of its own visitor sockets.
   const attached = new Map<string, string>(); // socket id -> conversation id
-  const live = new Map<string, string>(); // socket id -> its address's live-sockets key
-  /** Moves the expiry of this instance's sockets on; `XX`: a socket gone meanwhile is not added back. */
-  const refreshLiveSockets = async (): Promise<void> => {
-    if (live.size === 0) return;
-    const until = Date.now() + LIVE_SOCKET_TTL_MS;
-    const byKey = new Map<string, (string | number)[]>();
-    for (const [socketId, key] of live) {
-      const args = byKey.get(key) ?? [];
-      args.push(until, socketId);
-      byKey.set(key, args);
-    }
-    const refresh = app.redis.pipeline();
-    for (const [key, args] of byKey) refresh.zadd(key, 'XX', ...args).pexpire(key, LIVE_SOCKET_TTL_MS);
-    await refresh.exec();
-  };
   const heartbeat = setInterval(() => {
     app.presence
       .visitorHeartbeat([...attached.values()])
       .catch((err) => app.log.warn({ err }, 'visitor heartbeat failed'));
-    refreshLiveSockets().catch((err) => app.log.warn({ err }, 'visitor socket count refresh failed'));
   }, 15_000);
   heartbeat.unref();
 
   nsp.on('connection', (socket: VisitorSocket) => {
     app.metrics.visitorsConnected.inc();
-    const liveKey = liveSocketsKey(app, socket.data.addressHash ?? '');
-    live.set(socket.id, liveKey);
+    const addressHash = socket.data.addressHash ?? '';
+    /** `chat:start`s and `chat:resume`s under way on this socket. */
+    let joining = 0;
+    /**
+     * Without a conversation: closed after VISITOR_IDLE_S, and counted for its address (at
+     * the handshake; `recount` after a conversation left it), where a newer one may take its place.
+     */
+    const becomeIdle = (recount: boolean): void => {
+      if (idle.has(socket.id) || socket.disconnected) return;
+      const timer = setTimeout(() => socket.disconnect(true), config.visitorIdleMs);
+      timer.unref();
+      idle.set(socket.id, { socket, timer, joining: () => joining > 0 });
+      if (!recount) return;
+      idleSockets.claimEvicting(addressHash, socket.id).then(
+        (ids) => {
+          for (const id of ids) evict(id);
+        },
+        (err) => app.log.warn({ err }, 'visitor socket count failed'),
+      );
+    };
+    /** With a conversation (or gone): neither counted nor closed for idling. */
+    const noLongerIdle = (): void => {
+      const entry = idle.get(socket.id);
+      if (!entry) return;
+      idle.delete(socket.id);
+      clearTimeout(entry.timer);
+      // Unreachable Redis: the entry lapses by itself, IDLE_ENTRY_GRACE_MS after its idle time.
+      idleSockets.release(addressHash, socket.id).catch(() => undefined);
+    };
+    becomeIdle(false);
     let conversationId: string | undefined;
     /** The rooms of the conversation this socket joined: its visitor room and its message room. */
     let rooms: string[] = [];
@@ -128,6 +156,7 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
         return conversationId;
       },
       async attach(id, floor) {
+        noLongerIdle();
         for (const room of rooms) await socket.leave(room);
         rooms = [visitorRoom(id), visitorMessageRoom(id, floor)];
         conversationId = id;
@@ -148,6 +177,8 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
         if (!id) return;
         left = true;
         attached.delete(socket.id);
+        // No conversation on it any more: it counts, and idles out, like a new one.
+        becomeIdle(true);
         await app.presence.visitorGone(id);
         if (ended) {
           for (const room of rooms) await socket.leave(room);
@@ -156,10 +187,27 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
         }
       },
     };
-    const handlers = mergeHandlers<VisitorHandlers>(
+    const merged = mergeHandlers<VisitorHandlers>(
       VISITOR_EVENTS,
       app.socketFeatures.visitor.map((feature) => feature(ctx)),
     );
+    // While one runs, a newer socket of the address does not close this one (`closeIfIdle`):
+    // a redemption cut off before its ack would leave her without her conversation.
+    const whileJoining =
+      <T>(handle: Handler<T>): Handler<T> =>
+      async (payload) => {
+        joining++;
+        try {
+          return await handle(payload);
+        } finally {
+          joining--;
+        }
+      };
+    const handlers = {
+      ...merged,
+      'chat:start': whileJoining(merged['chat:start']),
+      'chat:resume': whileJoining(merged['chat:resume']),
+    };
     bindEvents(socket, visitorInboundSchemas, handlers, {
       budget: new EventBudget(config.socketEventsPerSecond),
       inFlight,
@@ -169,12 +217,13 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
     socket.on('disconnect', () => {
       app.metrics.visitorsConnected.dec();
       attached.delete(socket.id);
-      live.delete(socket.id);
-      // Unreachable Redis: the entry expires with LIVE_SOCKET_TTL_MS, as after a crash.
-      app.redis.zrem(liveKey, socket.id).catch(() => undefined);
+      noLongerIdle();
       if (conversationId && !left) void disconnected(conversationId);
     });
   });
 
-  return () => clearInterval(heartbeat);
+  return () => {
+    clearInterval(heartbeat);
+    for (const { timer } of idle.values()) clearTimeout(timer);
+  };
 }

@@ -245,7 +245,7 @@ export class ChatSession {
       entries: text ? [this.visitorEntry('first', text, undefined)] : [],
     });
     this.early = [];
-    const socket = this.connect();
+    const socket = this.connect('open-limit');
     const payload = {
       role: input.role,
       language: input.language,
@@ -288,7 +288,8 @@ export class ChatSession {
       return;
     }
     this.early = [];
-    const socket = this.connect();
+    // "Wait", never "wrong code": the code was not looked at.
+    const socket = this.connect('return-throttled');
     this.held = [];
     socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', { returnCode: returnCode.trim() }, (err, res) => {
       if (this.socket !== socket) return;
@@ -435,7 +436,13 @@ export class ChatSession {
     socket?.disconnect();
   }
 
-  private connect(): VisitorSocket {
+  /**
+   * A socket for a start or a return by code. `refused` is what the screen shows when the
+   * server turns the connection away for its address's connection rate (`rate_limited`):
+   * the way on at once, instead of retrying until the ack times out as "no connection" or
+   * "this code does not work".
+   */
+  private connect(refused: 'open-limit' | 'return-throttled'): VisitorSocket {
     this.dropSocket();
     const socket: VisitorSocket = this.sockets.loaded()!.io('/visitor', {
       transports: ['websocket', 'polling'],
@@ -462,10 +469,16 @@ export class ChatSession {
       if (connectedBefore) this.resumeAfterDrop(socket);
       connectedBefore = true;
     });
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (err) => {
       // A refusal by the server (it is restarting, or the address is over its connection
       // budget) is not retried by the client itself; a network error is (`socket.active`).
       if (!mine() || socket.active) return;
+      // Over the budget before there is a conversation: say so. A conversation that lost its
+      // connection keeps trying below until its return window closes.
+      if (err.message === 'rate_limited' && this.state.phase === 'starting') {
+        this.failTo(refused);
+        return;
+      }
       const wanted = () => this.state.phase === 'starting' || this.live;
       setTimeout(
         () => mine() && wanted() && !socket.connected && !socket.active && socket.connect(),

@@ -1,0 +1,113 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+
+/** One live socket of a group (a session, a hashed address). */
+export interface LiveSocket {
+  group: string;
+  socketId: string;
+}
+
+/**
+ * The live sockets of each group (an operator session, a visitor address), counted in Redis
+ * so that every instance sees the same count: a sorted set per group of socket ids, each
+ * scored with the moment it lapses. A socket is claimed at its handshake and released at
+ * its disconnect; one whose instance died, or whose release failed, lapses by itself after
+ * `ttlMs` unless `refresh` moved it on. Past `max`, `claim` refuses the newcomer and
+ * `claimEvicting` makes room for it instead.
+ * @example if (!(await sessionSockets.claim(sessionId, socket.id))) next(refusedError)
+ * @example for (const id of await idleSockets.claimEvicting(addressHash, socket.id)) close(id)
+ */
+export class LiveSockets {
+  readonly #redis: Redis;
+  readonly #key: (group: string) => string;
+  readonly #ttlMs: number;
+  readonly #max: number;
+
+  /**
+   * @param opts.key the group's sorted set
+   * @param opts.ttlMs how long a socket counts without a refresh (a few heartbeats, or as
+   *   long as it may live)
+   * @param opts.max live sockets a group may have
+   */
+  constructor(redis: Redis, opts: { key: (group: string) => string; ttlMs: number; max: number }) {
+    this.#redis = redis;
+    this.#key = opts.key;
+    this.#ttlMs = opts.ttlMs;
+    this.#max = opts.max;
+  }
+
+  /**
+   * Counts the socket for its group, unless the group has `max` live ones already. One
+   * transaction adds it and counts: every claim sees those before it, so no more than `max`
+   * are ever admitted; one past it takes itself out again.
+   * @returns whether the socket may connect
+   */
+  async claim(group: string, socketId: string): Promise<boolean> {
+    const key = this.#key(group);
+    const now = Date.now();
+    const [, , live] = await exec(
+      this.#redis
+        .multi()
+        .zremrangebyscore(key, '-inf', now)
+        .zadd(key, now + this.#ttlMs, socketId)
+        .zcard(key)
+        .pexpire(key, this.#ttlMs),
+    );
+    if (Number(live) <= this.#max) return true;
+    await this.#redis.zrem(key, socketId);
+    return false;
+  }
+
+  /**
+   * Counts the socket for its group and, when the group would have more than `max`, takes
+   * out the entries that lapse first in the same transaction, never the newcomer: the
+   * oldest, in a group whose entries are never refreshed. The caller closes those sockets.
+   * @returns the socket ids taken out (possibly of other instances, or of none any more)
+   */
+  async claimEvicting(group: string, socketId: string): Promise<string[]> {
+    const key = this.#key(group);
+    const now = Date.now();
+    // Room for one: all but the newest `max - 1` others go, then the newcomer comes in.
+    const [, , evicted] = await exec(
+      this.#redis
+        .multi()
+        .zremrangebyscore(key, '-inf', now)
+        .zrem(key, socketId)
+        .zrange(key, 0, -this.#max)
+        .zremrangebyrank(key, 0, -this.#max)
+        .zadd(key, now + this.#ttlMs, socketId)
+        .pexpire(key, this.#ttlMs),
+    );
+    return evicted as string[];
+  }
+
+  /**
+   * The heartbeat: these sockets are live still. An entry Redis lost (a restart) comes back;
+   * a socket released meanwhile does not, since its release went after this on the same
+   * connection.
+   */
+  async refresh(sockets: readonly LiveSocket[]): Promise<void> {
+    if (sockets.length === 0) return;
+    const until = Date.now() + this.#ttlMs;
+    const pipe = this.#redis.pipeline();
+    for (const { group, socketId } of sockets) {
+      const key = this.#key(group);
+      pipe.zadd(key, until, socketId).pexpire(key, this.#ttlMs);
+    }
+    await exec(pipe);
+  }
+
+  /** The socket disconnected (or no longer counts): its place is free at once. */
+  async release(group: string, socketId: string): Promise<void> {
+    await this.#redis.zrem(this.#key(group), socketId);
+  }
+}
+
+/** The replies of a transaction or pipeline; throws its first error, or when it was aborted. */
+async function exec(commands: ChainableCommander): Promise<unknown[]> {
+  const replies = await commands.exec();
+  if (!replies) throw new Error('transaction aborted');
+  return replies.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
