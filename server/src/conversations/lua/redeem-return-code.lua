@@ -39,22 +39,7 @@
   Returns {'ok', vfloor, index of the new code} | {'rate_limited', retryMs} | {'resume_limit', retryMs}
     | {'not_found'} | {'clash'} | {'retry'}
 ]]
--- The times (ms, as stored) of the resumes in the window, and how long until one more is
--- allowed (0: now). Written out again by the caller with the new one added. (The same
--- helper is in rotate-token.lua.)
-local function recentResumes(key, field, now, limit, windowMs)
-  local kept = {}
-  local oldest = now
-  for at in string.gmatch(redis.call('HGET', key, field) or '', '%d+') do
-    local ms = tonumber(at)
-    if ms > now - windowMs then
-      kept[#kept + 1] = at
-      if ms < oldest then oldest = ms end
-    end
-  end
-  if #kept >= limit then return kept, math.max(1, oldest + windowMs - now) end
-  return kept, 0
-end
+--- @include "recent-resumes"
 
 -- How long a count still keeps every attempt out (0: not at all).
 local function waitOf(key, now)

@@ -17,22 +17,7 @@
     ARGV[4] resumeWindowMs
   Returns {'ok', vfloor ('' before any return-code redemption)} | {'resume_limit', retryMs} | {'not_found'}
 ]]
--- The times (ms, as stored) of the resumes in the window, and how long until one more is
--- allowed (0: now). Written out again by the caller with the new one added. (The same
--- helper is in redeem-return-code.lua.)
-local function recentResumes(key, field, now, limit, windowMs)
-  local kept = {}
-  local oldest = now
-  for at in string.gmatch(redis.call('HGET', key, field) or '', '%d+') do
-    local ms = tonumber(at)
-    if ms > now - windowMs then
-      kept[#kept + 1] = at
-      if ms < oldest then oldest = ms end
-    end
-  end
-  if #kept >= limit then return kept, math.max(1, oldest + windowMs - now) end
-  return kept, 0
-end
+--- @include "recent-resumes"
 
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'not_found'} end
 local now = tonumber(ARGV[2])
