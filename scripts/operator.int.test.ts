@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { totpCodeAt } from '../server/src/auth/totp.ts';
+import { TOTP_PERIOD_S, totpCodeAt } from '../server/src/auth/totp.ts';
+import { TOTP_FAILURE_LIMIT } from '../server/src/auth/totp-lock.ts';
 import { AUTH_TEST_DATA_KEY, type AuthTestApp, startAuthApp } from '../test/support/auth-app.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -129,6 +130,36 @@ describe('npm run operator', { timeout: 60_000 }, () => {
     expect(await loginAs('sam', password)).toBe(401);
     expect(await loginAs('sam', password, totpCodeAt(secret, Date.now()))).toBe(200);
     expect((await cli(['list'])).stdout).toMatch(/sam\s+operator\s+enabled\s+on/);
+  });
+
+  it('list marks an account whose TOTP step is locked, with the remedy, until reset-password lifts it', async () => {
+    const add = await cli(['add', 'noor', '--generate']);
+    const password = /Password \(shown once\): (\S+)/.exec(add.stdout)?.[1] ?? '';
+    const totp = await cli(['totp', 'noor']);
+    const secret = /Secret: ([A-Z2-7]+)/.exec(totp.stdout)?.[1] ?? '';
+    expect((await cli(['add', 'bob'], 'another-password-1\n')).code).toBe(0);
+    // A phone whose clock drifts: the right password, ten codes the window does not accept.
+    const near = new Set(
+      [-2, -1, 0, 1, 2].map((s) => totpCodeAt(secret, Date.now() + s * TOTP_PERIOD_S * 1000)),
+    );
+    const wrong: string[] = [];
+    for (let n = 100_000; wrong.length < TOTP_FAILURE_LIMIT; n += 7919) {
+      if (!near.has(String(n))) wrong.push(String(n));
+    }
+    for (const code of wrong) expect(await loginAs('noor', password, code)).toBe(401);
+
+    const list = await cli(['list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^noor\s+operator\s+enabled\s+locked\s+nl,en\s+default\s+noor$/m);
+    expect(list.stdout).toMatch(/^bob\s+operator\s+enabled\s+off\s+/m);
+    // What the admin does about it, in the output itself.
+    expect(list.stdout).toContain('npm run operator -- reset-password noor');
+
+    expect((await cli(['reset-password', 'noor'], 'second-password-2\n')).code).toBe(0);
+    const after = await cli(['list']);
+    expect(after.stdout).toMatch(/^noor\s+operator\s+enabled\s+on\s+/m);
+    expect(after.stdout).not.toContain('locked');
+    expect(after.stdout.trim().split('\n')).toHaveLength(3);
   });
 
   it('add and reset-password make one-time passwords, piped or generated', async () => {

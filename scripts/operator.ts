@@ -25,7 +25,8 @@ Commands:
       --languages <list>      Languages answered, e.g. nl,en,ar (default: nl,en)
       --lines <list>          Lines of LINES_FILE the account belongs to, e.g. utrecht,night;
                               '*' for every line (default: the first line; admins: all)
-  list                        Show every account.
+  list                        Show every account. TOTP "locked": wrong codes locked its
+                              sign-in; reset-password (or totp) lifts the lock.
   disable <username>          Disable an account and end all its sessions.
   enable <username>           Enable a disabled account.
   reset-password <username>   Set a new password and end all sessions.
@@ -94,7 +95,11 @@ async function choosePassword(generate: boolean): Promise<{ password: string; ge
   return { password: await readPasswordFromStdin(), generated: false };
 }
 
-function printTable(accounts: OperatorAccount[], firstLine: string): void {
+/**
+ * The accounts, one a line; TOTP says `locked` where wrong codes locked the account's TOTP
+ * step (its sign-ins fail like a forgotten password), and a line below names the remedy.
+ */
+function printTable(accounts: OperatorAccount[], totpLocked: ReadonlySet<string>, firstLine: string): void {
   if (accounts.length === 0) {
     console.log('No operators.');
     return;
@@ -105,7 +110,7 @@ function printTable(accounts: OperatorAccount[], firstLine: string): void {
       a.username,
       a.role,
       a.disabled ? 'disabled' : 'enabled',
-      a.totpEnabled ? 'on' : 'off',
+      totpLocked.has(a.id) ? 'locked' : a.totpEnabled ? 'on' : 'off',
       a.languages.join(','),
       a.role === 'admin' ? '*' : (a.lines ?? [firstLine]).join(','),
       a.displayName,
@@ -118,6 +123,14 @@ function printTable(accounts: OperatorAccount[], firstLine: string): void {
         .map((cell, col) => (col === row.length - 1 ? cell : cell.padEnd(widths[col] ?? 0)))
         .join('  ')
         .trimEnd(),
+    );
+  }
+  const locked = accounts.filter((a) => totpLocked.has(a.id));
+  if (locked.length > 0) console.log('');
+  for (const a of locked) {
+    console.log(
+      `${a.username}: TOTP locked by wrong codes; every sign-in fails until an admin runs ` +
+        `npm run operator -- reset-password ${a.username} (or totp ${a.username}: a new secret).`,
     );
   }
 }
@@ -229,9 +242,11 @@ async function run(argv: string[]): Promise<void> {
         }
         break;
       }
-      case 'list':
-        printTable(await store.list(), lines.first.id);
+      case 'list': {
+        const accounts = await store.list();
+        printTable(accounts, await store.totpLocked(accounts.map((a) => a.id)), lines.first.id);
         break;
+      }
       case 'disable': {
         const account = await find(username);
         const ended = await store.disable(account.id);

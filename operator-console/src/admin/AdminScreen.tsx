@@ -28,6 +28,8 @@ type Shown = { username: string; password: string; reason: 'new' | 'reset' };
  * Operator accounts, with the rules of `npm run operator`: list, add (a one-time password
  * shown once), change name, role and languages, disable and enable, reset the password.
  * Disabling and resetting ask for confirmation first; both end the account's sessions.
+ * An account whose TOTP step is locked is named above the list with the remedy: its
+ * sign-ins fail like a forgotten password's, so this is where an admin tells them apart.
  */
 export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
   const { t } = useI18n();
@@ -132,9 +134,15 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
       const res = await resetAccountPassword(account.id);
       setBusy(false);
       setConfirm(undefined);
-      if (res.ok) setShown({ username: account.username, password: res.data, reason: 'reset' });
-      else if (res.kind === 'unauthorized') onUnauthorized();
-      else setStatus({ text: a.errors.failed, error: true });
+      if (res.ok) {
+        // A reset lifts a TOTP lock (docs/protocol.md, "TOTP lock").
+        replace({ ...account, totpLocked: false });
+        setShown({ username: account.username, password: res.data, reason: 'reset' });
+      } else if (res.kind === 'unauthorized') {
+        onUnauthorized();
+      } else {
+        setStatus({ text: a.errors.failed, error: true });
+      }
       return;
     }
     const res = await setAccountDisabled(account.id, action === 'disable');
@@ -154,6 +162,7 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
   };
 
   const editing = typeof form === 'object' ? accounts?.find((x) => x.id === form.edit) : undefined;
+  const totpLocked = accounts?.filter((x) => x.totpLocked) ?? [];
   const dateFormat = new Intl.DateTimeFormat(t.locale, { dateStyle: 'medium' });
   const created = (iso: string) => {
     const at = Date.parse(iso);
@@ -212,6 +221,21 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
           </p>
         )}
         {accounts === undefined && loadFailed === undefined && <p role="status">{t.app.loading}</p>}
+        {totpLocked.length > 0 && (
+          <div class="notice" data-sl="totp-locked-notice">
+            <p>
+              <strong>{a.totpLockedNotice(totpLocked.length)}</strong>
+            </p>
+            <ul>
+              {totpLocked.map((acc) => (
+                <li key={acc.id} data-username={acc.username}>
+                  {a.totpLockedRemedy(acc.username)}
+                </li>
+              ))}
+            </ul>
+            <p>{a.totpLockedWhy}</p>
+          </div>
+        )}
         {accounts && (
           <DataTable
             caption={a.accounts}
@@ -232,6 +256,7 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
                   data-username={acc.username}
                   data-role={acc.role}
                   data-disabled={String(acc.disabled)}
+                  data-totp-locked={String(acc.totpLocked)}
                 >
                   <th scope="row">
                     {acc.username}
@@ -241,7 +266,17 @@ export function AdminScreen({ selfId, onUnauthorized }: AdminScreenProps) {
                   <td>{t.operatorRoles[acc.role]}</td>
                   <td data-sl="account-languages">{acc.languages.map((l) => t.languages[l]).join(', ')}</td>
                   <td>{acc.disabled ? a.disabled : a.enabled}</td>
-                  <td>{acc.totpEnabled ? a.totpOn : a.totpOff}</td>
+                  <td>
+                    {acc.totpLocked ? (
+                      <span class="badge badge-urgent" data-sl="account-totp-locked">
+                        {a.totpLocked}
+                      </span>
+                    ) : acc.totpEnabled ? (
+                      a.totpOn
+                    ) : (
+                      a.totpOff
+                    )}
+                  </td>
                   <td>{created(acc.createdAt)}</td>
                   <td>
                     <div class="buttons">

@@ -665,6 +665,15 @@ export const en: Messages = {
     totp: 'Two-step',
     totpOn: 'On',
     totpOff: 'Off',
+    totpLocked: 'Locked',
+    totpLockedNotice: (count) =>
+      count === 1
+        ? 'One account cannot sign in: its two-step verification is locked after too many wrong codes with the right password.'
+        : `${count} accounts cannot sign in: their two-step verification is locked after too many wrong codes with the right password.`,
+    totpLockedRemedy: (username) =>
+      `${username}: reset the password (‘Reset password’) or give a new two-step secret (npm run operator -- totp ${username}). Until then every sign-in fails, even with the right code.`,
+    totpLockedWhy:
+      'Ask the staff member whether the codes were theirs, for instance from a phone with a wrong clock or a new app. If not, someone else knows the password: then always reset the password.',
     created: 'Created',
     actions: 'Actions',
     you: '(you)',

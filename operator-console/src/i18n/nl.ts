@@ -666,6 +666,15 @@ export const nl = {
     totp: 'Tweestaps',
     totpOn: 'Aan',
     totpOff: 'Uit',
+    totpLocked: 'Op slot',
+    totpLockedNotice: (count: number) =>
+      count === 1
+        ? 'Eén account kan niet inloggen: de tweestapsverificatie zit op slot na te veel verkeerde codes bij het juiste wachtwoord.'
+        : `${count} accounts kunnen niet inloggen: de tweestapsverificatie zit op slot na te veel verkeerde codes bij het juiste wachtwoord.`,
+    totpLockedRemedy: (username: string) =>
+      `${username}: reset het wachtwoord (‘Wachtwoord resetten’) of geef een nieuw tweestapsgeheim (npm run operator -- totp ${username}). Tot dan mislukt elke inlogpoging, ook met de juiste code.`,
+    totpLockedWhy:
+      'Vraag de medewerker of de codes van hen kwamen, bijvoorbeeld van een telefoon met een verkeerde klok of een nieuwe app. Zo niet, dan kent iemand anders het wachtwoord: reset dan altijd het wachtwoord.',
     created: 'Aangemaakt',
     actions: 'Acties',
     you: '(jij)',

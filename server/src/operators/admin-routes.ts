@@ -29,7 +29,12 @@ function assertKnownLines(lines: LineRegistry, ids: readonly string[] | undefine
   if (unknown.length > 0) throw new AppError('invalid_payload', `Unknown lines: ${unknown.join(', ')}.`);
 }
 
-const publicAccount = (a: OperatorAccount): Account => ({
+/**
+ * An account as admins see it. `totpLocked` comes from `OperatorStore.totpLocked`: a lock
+ * answers sign-ins with the ordinary 401, so this list is where an admin tells it from a
+ * forgotten password.
+ */
+const publicAccount = (a: OperatorAccount, totpLocked: boolean): Account => ({
   id: a.id,
   username: a.username,
   displayName: a.displayName,
@@ -37,6 +42,7 @@ const publicAccount = (a: OperatorAccount): Account => ({
   languages: a.languages,
   disabled: a.disabled,
   totpEnabled: a.totpEnabled,
+  totpLocked,
   createdAt: a.createdAt,
   ...(a.capacity ? { capacity: a.capacity } : {}),
   ...(a.lines ? { lines: a.lines } : {}),
@@ -49,13 +55,19 @@ export default fp(
     const audit = app.audit;
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const preValidation = app.requireRole('admin');
+    /** The accounts as admins see them, each with whether its TOTP step is locked. */
+    const withLocks = async (accounts: OperatorAccount[]): Promise<Account[]> => {
+      const locked = await app.operators.totpLocked(accounts.map((a) => a.id));
+      return accounts.map((a) => publicAccount(a, locked.has(a.id)));
+    };
+    /** The account with this id as admins see it now (read after the change just made). */
+    const current = async (id: string): Promise<Account> =>
+      (await withLocks([(await app.operators.get(id))!]))[0]!;
     const one = { params: idParamsSchema, response: { 200: accountResponseSchema } };
     routes.get(
       '/api/admin/operators',
       { schema: { response: { 200: accountsResponseSchema } }, preValidation },
-      async () => ({
-        operators: (await app.operators.list()).map(publicAccount),
-      }),
+      async () => ({ operators: await withLocks(await app.operators.list()) }),
     );
     const create = { body: newAccountBodySchema, response: { 201: accountCreatedResponseSchema } };
     routes.post('/api/admin/operators', { schema: create, preValidation }, async (req, reply) => {
@@ -66,7 +78,8 @@ export default fp(
       await audit.record('operator-add', me(req).id, account.id);
       if (account.lines) await audit.record('operator-lines', me(req).id, account.id);
       // The one-time password is shown once, to the admin, and never stored in clear.
-      return reply.status(201).send({ operator: publicAccount(account), password });
+      // A new account has no TOTP yet, so nothing to lock.
+      return reply.status(201).send({ operator: publicAccount(account, false), password });
     });
     const change = { ...one, body: accountChangeBodySchema };
     routes.patch('/api/admin/operators/:id', { schema: change, preValidation }, async (req) => {
@@ -105,7 +118,7 @@ export default fp(
       if (JSON.stringify(after.lines) !== JSON.stringify(before.lines)) {
         await audit.record('operator-lines', actor, id);
       }
-      return { operator: publicAccount(after) };
+      return { operator: (await withLocks([after]))[0]! };
     });
     routes.post('/api/admin/operators/:id/disable', { schema: one, preValidation }, async (req) => {
       const { id } = req.params;
@@ -113,14 +126,14 @@ export default fp(
       if (!(await app.operators.get(id))) throw new AppError('not_found');
       await app.operators.disable(id);
       await audit.record('operator-disable', me(req).id, id);
-      return { operator: publicAccount((await app.operators.get(id))!) };
+      return { operator: await current(id) };
     });
     routes.post('/api/admin/operators/:id/enable', { schema: one, preValidation }, async (req) => {
       const { id } = req.params;
       if (!(await app.operators.get(id))) throw new AppError('not_found');
       await app.operators.enable(id);
       await audit.record('operator-enable', me(req).id, id);
-      return { operator: publicAccount((await app.operators.get(id))!) };
+      return { operator: await current(id) };
     });
     const reset = { params: idParamsSchema, response: { 200: passwordResponseSchema } };
     routes.post('/api/admin/operators/:id/reset-password', { schema: reset, preValidation }, async (req) => {

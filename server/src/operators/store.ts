@@ -11,7 +11,7 @@ import { accountLinesSchema } from '@stille-lijn/shared/rest';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { assertPasswordAcceptable, PasswordHasher } from '../auth/password.ts';
 import { matchTotp, TOTP_PERIOD_S, TOTP_WINDOW } from '../auth/totp.ts';
-import { TOTP_FAILURES_FIELD } from '../auth/totp-lock.ts';
+import { TOTP_FAILURE_LIMIT, TOTP_FAILURES_FIELD } from '../auth/totp-lock.ts';
 import type { OperatorAccount } from '../auth/types.ts';
 import { type DataCipher, sealedKeyId, UnopenedError } from '../crypto/cipher.ts';
 import { redisKeys } from '../redis/keys.ts';
@@ -340,6 +340,27 @@ export class OperatorStore {
       .filter((h) => Boolean(h?.id))
       .map(toAccount)
       .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  /**
+   * The ids among `ids` whose TOTP step is locked (auth/totp-lock.ts): TOTP is on and the
+   * wrong codes reached `TOTP_FAILURE_LIMIT`. A lock answers sign-ins with the ordinary
+   * 401, so the admins' list (`GET /api/admin/operators`, `npm run operator -- list`) is
+   * where it shows, and is told apart from a forgotten password. Reads only.
+   * @example const locked = await store.totpLocked(accounts.map((a) => a.id))
+   */
+  async totpLocked(ids: readonly string[]): Promise<Set<string>> {
+    const locked = new Set<string>();
+    if (ids.length === 0) return locked;
+    const pipe = this.#redis.pipeline();
+    for (const id of ids) pipe.hmget(this.keys.operator(id), TOTP_FAILURES_FIELD, 'totpSecret');
+    const results = (await pipe.exec()) ?? [];
+    results.forEach(([err, fields], i) => {
+      if (err) throw err;
+      const [failures, secret] = fields as (string | null)[];
+      if (secret && Number(failures ?? 0) >= TOTP_FAILURE_LIMIT) locked.add(ids[i]!);
+    });
+    return locked;
   }
 
   /** The account and its session epoch, as sessions check them; null when unknown. */

@@ -29,6 +29,12 @@ export const accountSchema = z.object({
   languages: z.array(languageSchema),
   disabled: z.boolean(),
   totpEnabled: z.boolean(),
+  /**
+   * Wrong TOTP codes after the right password locked the account's TOTP step
+   * (`TOTP_FAILURE_LIMIT`): every sign-in fails with the ordinary 401 until an admin resets
+   * the password or the TOTP secret. Only this tells a lock from a forgotten password.
+   */
+  totpLocked: z.boolean(),
   createdAt: z.string(),
   /** Version 2: set when an admin gave the account its own capacity. */
   capacity: z.number().int().min(1).optional(),
