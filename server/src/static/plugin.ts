@@ -68,7 +68,7 @@ async function staticRoutes(app: FastifyInstance): Promise<void> {
   const readBuilt = builtFileReader();
 
   // Every response from here: a strict CSP unless the route set its own. (nosniff, the
-  // referrer policy and HSTS are on every answer of the server: http/security-headers.ts.)
+  // referrer policy are on every answer of the server, HSTS on staff answers: http/security-headers.ts.)
   app.addHook('onSend', async (_req, reply, payload) => {
     if (!reply.hasHeader('content-security-policy')) {
       reply.header('content-security-policy', contentSecurityPolicy({}));
