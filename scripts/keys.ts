@@ -18,7 +18,7 @@ import {
   resolveCipherKeys,
 } from '../server/src/crypto/data-keys.ts';
 import { OperatorStore } from '../server/src/operators/store.ts';
-import { createRedis, describeTarget } from '../server/src/redis/connect.ts';
+import { connectForCli } from '../server/src/redis/connect.ts';
 import { type RedisKeys, redisKeys } from '../server/src/redis/keys.ts';
 import { decodeBoxKey, generateRegionKeyPair, publicKeyOf } from '../server/src/reports/seal.ts';
 
@@ -161,25 +161,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 async function reseal(json: boolean, io: KeysIo, env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
   const cipher = await DataCipher.create(await resolveCipherKeys(config));
-  const redis = createRedis(config, {
-    lazyConnect: true,
-    connectTimeout: 5000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-    sentinelRetryStrategy: () => null,
-  });
-  redis.on('error', () => {
-    // Reported once, below, by the failing command.
-  });
-  try {
-    await redis.connect();
-  } catch {
-    throw new Error(
-      config.redisSentinels.length > 0
-        ? `cannot reach the Redis ${describeTarget(config)}`
-        : `cannot reach Redis at ${describeTarget(config).replace(' (REDIS_URL)', '')} (set REDIS_URL)`,
-    );
-  }
+  const redis = await connectForCli(config);
   const store = new OperatorStore({ redis, prefix: config.redisPrefix, cipher });
   try {
     const totp = await store.resealTotpSecrets();

@@ -14,7 +14,7 @@ import { DataCipher } from '../server/src/crypto/cipher.ts';
 import { resolveCipherKeys } from '../server/src/crypto/data-keys.ts';
 import { loadLines } from '../server/src/lines/registry.ts';
 import { OperatorStore } from '../server/src/operators/store.ts';
-import { createRedis, describeTarget } from '../server/src/redis/connect.ts';
+import { connectForCli } from '../server/src/redis/connect.ts';
 
 const HELP = `Usage: npm run operator -- <command> [options]
 
@@ -189,25 +189,7 @@ async function run(argv: string[]): Promise<void> {
       : values.lines === undefined
         ? undefined
         : linesArg(values.lines);
-  const redis = createRedis(config, {
-    lazyConnect: true,
-    connectTimeout: 5000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-    sentinelRetryStrategy: () => null,
-  });
-  redis.on('error', () => {
-    // Reported once, below, by the failing command.
-  });
-  try {
-    await redis.connect();
-  } catch {
-    throw new Error(
-      config.redisSentinels.length > 0
-        ? `cannot reach the Redis ${describeTarget(config)}`
-        : `cannot reach Redis at ${describeTarget(config).replace(' (REDIS_URL)', '')} (set REDIS_URL)`,
-    );
-  }
+  const redis = await connectForCli(config);
   const store = new OperatorStore({
     redis,
     prefix: config.redisPrefix,

@@ -79,6 +79,33 @@ export function catchUnawaited(conn: Redis): Redis {
   return conn;
 }
 
+/**
+ * A CLI's one connection: it fails at once, with one sentence that says where Redis was
+ * looked for, instead of retrying in the background while the command seems to hang.
+ */
+export async function connectForCli(target: RedisTarget): Promise<Redis> {
+  const redis = createRedis(target, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
+  });
+  redis.on('error', () => {
+    // Reported once, below, or by the failing command.
+  });
+  try {
+    await redis.connect();
+  } catch {
+    throw new Error(
+      target.redisSentinels.length > 0
+        ? `cannot reach the Redis ${describeTarget(target)}`
+        : `cannot reach Redis at ${describeTarget(target).replace(' (REDIS_URL)', '')} (set REDIS_URL)`,
+    );
+  }
+  return redis;
+}
+
 /** Where Redis is, for a message: never a password that REDIS_URL may hold. */
 export function describeTarget(target: RedisTarget): string {
   if (target.redisSentinels.length > 0) {
