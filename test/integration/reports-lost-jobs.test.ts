@@ -8,8 +8,9 @@
  */
 import { scoreRisk } from '@stille-lijn/shared/domain/risk';
 import { ReplyError } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lostDeliveries } from '../../server/src/reports/recovery.ts';
+import { ReportStore } from '../../server/src/reports/store.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { connectOperator, connectVisitor, createOperator, emitAck, waitFor } from '../support/clients.ts';
 import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
@@ -22,6 +23,7 @@ let region: FakeRegion | undefined;
 let removeRegions: (() => void) | undefined;
 const sockets: { disconnect(): unknown }[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const s of sockets.splice(0)) s.disconnect();
   await t?.close();
   await region?.close();
@@ -256,6 +258,60 @@ describe('a queued report whose delivery job is lost', () => {
     const jobs = await s.t.app.reportQueue.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
     expect(jobs.map((j) => j.id)).toEqual([reportId]);
     expect(s.region.requests).toHaveLength(1);
+  });
+});
+
+describe('a submission whose report could not be stored', () => {
+  it('leaves its Idempotency-Key free: the retry stores the report and it is delivered once', async () => {
+    const s = await setup({});
+    const headers = { 'idempotency-key': 'form-4713' };
+    // The write of the report fails (a Redis error, a failover, a crash) and stores nothing.
+    vi.spyOn(ReportStore.prototype, 'create').mockRejectedValueOnce(new Error('report not stored'));
+    const first = await submit(s.t, s.cookie, s.conversationId, headers);
+    expect(first).toMatchObject({ status: 503, json: { error: { code: 'unavailable' } } });
+
+    // The console sends the same submission again: it must be stored, not "replayed".
+    const again = await submit(s.t, s.cookie, s.conversationId, headers);
+    expect(again).toMatchObject({ status: 201, json: { status: 'queued' } });
+    expect(again.replayed).not.toBe('true');
+    const reportId = String(again.json.reportId);
+    await waitForStatus(s.t, s.cookie, reportId, 'delivered');
+    expect(deliveries(s.region)).toEqual([{ key: reportId, status: 200 }]);
+  });
+
+  it('whose delivery job could not be queued is taken back with its key: the retry makes it anew', async () => {
+    const s = await setup({});
+    const headers = { 'idempotency-key': 'form-4715' };
+    const add = rejectNextAdd(s.t);
+    const first = await submit(s.t, s.cookie, s.conversationId, headers);
+    expect(add.rejected()).toBe(1);
+    expect(first).toMatchObject({ status: 503, json: { error: { code: 'unavailable' } } });
+    const index = s.t.app.keys.reportsOf(s.conversationId);
+    expect(await s.t.app.redis.zrange(index, 0, -1)).toEqual([]);
+
+    const again = await submit(s.t, s.cookie, s.conversationId, headers);
+    expect(again).toMatchObject({ status: 201, json: { status: 'queued' } });
+    expect(again.replayed).not.toBe('true');
+    const reportId = String(again.json.reportId);
+    expect(await s.t.app.redis.zrange(index, 0, -1)).toEqual([reportId]);
+    await waitForStatus(s.t, s.cookie, reportId, 'delivered');
+    expect(deliveries(s.region)).toEqual([{ key: reportId, status: 200 }]);
+  });
+
+  it('sent five times at once with one Idempotency-Key, makes one report, delivered once', async () => {
+    const s = await setup({});
+    const headers = { 'idempotency-key': 'form-4714' };
+    const all = await Promise.all(
+      Array.from({ length: 5 }, () => submit(s.t, s.cookie, s.conversationId, headers)),
+    );
+    const ids = new Set(all.map((r) => r.json.reportId));
+    expect(all.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(ids.size).toBe(1);
+    const [reportId] = [...ids] as string[];
+    expect(await s.t.app.redis.zrange(s.t.app.keys.reportsOf(s.conversationId), 0, -1)).toEqual([reportId]);
+    await waitForStatus(s.t, s.cookie, reportId!, 'delivered');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(deliveries(s.region)).toEqual([{ key: reportId, status: 200 }]);
   });
 });
 

@@ -2,6 +2,22 @@ import { luaScript } from '../redis/scripts.ts';
 
 const file = (name: string) => new URL(`./lua/${name}.lua`, import.meta.url);
 
+export const createReportScript = luaScript({
+  file: file('create'),
+  keys: ['report', 'queued', 'conversation', 'all', '...claim'],
+  args: [
+    'reportId',
+    'createdAt',
+    'retention',
+    'indexTtl',
+    'forgetBefore',
+    'claimValue',
+    'claimTtl',
+    '...fields',
+  ],
+  decode: (r) => (r === null ? null : String(r)),
+});
+
 export const beginAttemptScript = luaScript({
   file: file('begin-attempt'),
   keys: ['report'],

@@ -145,11 +145,12 @@ export class ReportService {
     }
     const idemKey = idempotencyKey ? this.#d.keys.reportIdempotency(actor.id, idempotencyKey) : undefined;
     if (idemKey) {
-      const earlier = await this.#replay(idemKey, conversationId);
+      const earlier = await this.#d.redis.get(idemKey);
       if (earlier) {
+        const replayed = await this.#replay(earlier, conversationId);
         // A retry after `unavailable`: answered once the first attempt is safe.
         await this.#d.durable.confirm();
-        return earlier;
+        return replayed;
       }
     }
 
@@ -169,22 +170,6 @@ export class ReportService {
     if (fields.length > 0) throw invalid(fields, unconfigured);
 
     const reportId = newId();
-    if (idemKey) {
-      const set = await this.#d.redis.set(
-        idemKey,
-        `${conversationId} ${reportId}`,
-        'PX',
-        SUBMISSION_IDEMPOTENCY_MS,
-        'NX',
-      );
-      if (set !== 'OK') {
-        const earlier = await this.#replay(idemKey, conversationId);
-        if (earlier) {
-          await this.#d.durable.confirm();
-          return earlier;
-        }
-      }
-    }
     const endpoint = this.#d.regions.get(submission.region)!;
     const report: VeiligThuisReport = { ...withoutExcerpts(submission), excerpts };
     const createdAt = new Date().toISOString();
@@ -209,13 +194,31 @@ export class ReportService {
       line: this.#d.conversations.lineOf(stored.line),
       ...(stored.servedLine ? { servedLine: stored.servedLine } : {}),
     };
-    await this.#d.store.create(record, sealed);
+    // The key is claimed as the report is stored, in one step: it never names a report
+    // that a failure or a crash kept from being stored.
+    const claim = idemKey
+      ? { key: idemKey, value: `${conversationId} ${reportId}`, ttlMs: SUBMISSION_IDEMPOTENCY_MS }
+      : undefined;
+    let earlier: string | null;
+    try {
+      earlier = await this.#d.store.create(record, sealed, claim);
+    } catch (err) {
+      this.#d.log.warn({ err, reportId }, 'report not stored');
+      throw new AppError('unavailable');
+    }
+    if (earlier !== null) {
+      // A submission with the same key, sent at the same time, was stored first.
+      const replayed = await this.#replay(earlier, conversationId);
+      await this.#d.durable.confirm();
+      return replayed;
+    }
     try {
       await this.#enqueue(reportId, deliveryJobId(reportId, 0));
     } catch (err) {
-      await this.#d.store.remove(reportId, conversationId);
-      if (idemKey) await this.#d.redis.del(idemKey);
       this.#d.log.warn({ err, reportId }, 'report not queued');
+      // Should this fail too, the report stays queued with its claim: a retry with the same
+      // key, or the sweep, queues its job (#replay, LostDeliveries).
+      await this.#d.store.remove(reportId, conversationId, idemKey).catch(() => {});
       throw new AppError('unavailable');
     }
     await this.#d.audit.record('report-submit', actor.id, conversationId, { report: reportId });
@@ -237,16 +240,12 @@ export class ReportService {
   }
 
   /**
-   * The report an earlier submission with this key made. One the first attempt left queued
+   * The report an earlier submission with this key made (`earlier`, the key's value:
+   * "<conversationId> <reportId>"). One the first attempt left queued
    * without its job (a crash, or a Redis error, between storing it and queuing the job) is
    * queued again now: the resend is how the operator asks for it.
    */
-  async #replay(
-    idemKey: string,
-    conversationId: string,
-  ): Promise<(ReportCreated & { replayed: boolean }) | null> {
-    const earlier = await this.#d.redis.get(idemKey);
-    if (!earlier) return null;
+  async #replay(earlier: string, conversationId: string): Promise<ReportCreated & { replayed: boolean }> {
     const [conv, reportId] = earlier.split(' ');
     if (conv !== conversationId || !reportId) {
       throw refusal('idempotency_key_reused');

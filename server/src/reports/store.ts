@@ -3,7 +3,13 @@ import type { ReportStatus, ReportStatusValue } from '@stille-lijn/shared/domain
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, runScript } from '../redis/scripts.ts';
-import { beginAttemptScript, failScript, requeueReportScript, undoRequeueScript } from './scripts.ts';
+import {
+  beginAttemptScript,
+  createReportScript,
+  failScript,
+  requeueReportScript,
+  undoRequeueScript,
+} from './scripts.ts';
 
 /** What is stored of a report: metadata and the sealed box, never the plaintext. */
 export interface ReportRecord extends ReportStatus {
@@ -57,7 +63,13 @@ export class ReportStore {
   constructor(deps: { redis: Redis; keys: RedisKeys; retentionMs: number }) {
     this.#redis = deps.redis;
     this.#keys = deps.keys;
-    prepareScripts(deps.redis, [beginAttemptScript, failScript, requeueReportScript, undoRequeueScript]);
+    prepareScripts(deps.redis, [
+      createReportScript,
+      beginAttemptScript,
+      failScript,
+      requeueReportScript,
+      undoRequeueScript,
+    ]);
     this.#retentionMs = deps.retentionMs;
     // A conversation's index outlives the last change of any of its reports by a month.
     this.#indexTtlMs = deps.retentionMs + 30 * 86_400_000;
@@ -73,47 +85,65 @@ export class ReportStore {
     return this.#keys.join('reports', 'queued');
   }
 
-  /** Stores a new, queued report and indexes it under its conversation and as queued. */
+  /**
+   * Stores a new, queued report and indexes it under its conversation and as queued, in
+   * one step. With a `claim` (a submission's Idempotency-Key), the claim is taken in that
+   * same step, and nothing is stored when an earlier submission holds it.
+   * @returns null when stored; else the value of the earlier claim
+   */
   async create(
     record: Omit<ReportRecord, 'status' | 'attempts' | 'retries' | 'lastError' | 'deliveredAt'>,
     sealed: string,
-  ): Promise<void> {
-    const convKey = this.#convKey(record.conversationId);
-    const res = await this.#redis
-      .multi()
-      .hset(this.reportKey(record.reportId), {
-        conversationId: record.conversationId,
-        region: record.region,
-        operatorId: record.operatorId,
-        operatorName: record.operatorName,
-        bySupervisor: record.bySupervisor ? '1' : '0',
-        status: 'queued',
-        attempts: '0',
-        retries: '0',
-        createdAt: record.createdAt,
-        ...(record.line ? { line: record.line } : {}),
-        ...(record.servedLine ? { servedLine: record.servedLine } : {}),
-        sealed,
-      })
-      // Delivered or failed long before: this only bounds a report that never gets a job.
-      .pexpire(this.reportKey(record.reportId), this.#retentionMs)
-      .zadd(this.#queuedKey(), Date.parse(record.createdAt), record.reportId)
-      .zadd(convKey, Date.parse(record.createdAt), record.reportId)
-      .pexpire(convKey, this.#indexTtlMs)
-      .zadd(this.#allKey(), Date.parse(record.createdAt), record.reportId)
-      // Ids of long-gone reports leave the global index after a year at the latest.
-      .zremrangebyscore(this.#allKey(), '-inf', Date.now() - 365 * 86_400_000)
-      .exec();
-    if (!res || res.some(([err]) => err)) throw new Error('report not stored');
+    claim?: { key: string; value: string; ttlMs: number },
+  ): Promise<string | null> {
+    const fields: Record<string, string> = {
+      conversationId: record.conversationId,
+      region: record.region,
+      operatorId: record.operatorId,
+      operatorName: record.operatorName,
+      bySupervisor: record.bySupervisor ? '1' : '0',
+      status: 'queued',
+      attempts: '0',
+      retries: '0',
+      createdAt: record.createdAt,
+      ...(record.line ? { line: record.line } : {}),
+      ...(record.servedLine ? { servedLine: record.servedLine } : {}),
+      sealed,
+    };
+    return runScript(
+      this.#redis,
+      createReportScript,
+      {
+        report: this.reportKey(record.reportId),
+        queued: this.#queuedKey(),
+        conversation: this.#convKey(record.conversationId),
+        all: this.#allKey(),
+        claim: claim ? [claim.key] : [],
+      },
+      {
+        reportId: record.reportId,
+        createdAt: Date.parse(record.createdAt),
+        // Delivered or failed long before: this only bounds a report that never gets a job.
+        retention: this.#retentionMs,
+        indexTtl: this.#indexTtlMs,
+        // Ids of long-gone reports leave the global index after a year at the latest.
+        forgetBefore: Date.now() - 365 * 86_400_000,
+        claimValue: claim?.value ?? '',
+        claimTtl: claim?.ttlMs ?? 0,
+        fields: Object.entries(fields).flat(),
+      },
+    );
   }
 
   #allKey(): string {
     return this.#keys.reports;
   }
 
-  async remove(reportId: string, conversationId: string): Promise<void> {
-    await this.#redis
-      .multi()
+  /** Takes back a report whose job could not be queued, and its claim with it, in one step. */
+  async remove(reportId: string, conversationId: string, claimKey?: string): Promise<void> {
+    const tx = this.#redis.multi();
+    if (claimKey) tx.del(claimKey);
+    await tx
       .del(this.reportKey(reportId))
       .zrem(this.#convKey(conversationId), reportId)
       .zrem(this.#allKey(), reportId)
