@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +42,17 @@ describe('npm run keys', () => {
     expect(await keysCli(['generate', '--region', 'VR01', '--out', file, '--force', '--json'], io)).toBe(0);
     expect(readFileSync(file, 'utf8')).not.toBe(first);
     expect(JSON.parse(out[out.length - 1]!)).toMatchObject({ id: 'VR01', name: 'Groningen' });
+  });
+
+  it('--force leaves the key it writes readable by its owner only, whatever mode the old file had', async () => {
+    const file = join(dir, 'data-key');
+    writeFileSync(file, 'old\n', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    expect(await keysCli(['generate', '--data-key', '--id', 'k3', '--out', file, '--force'], io)).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).not.toBe('old\n');
+    // Written whole under another name first: no half-written key, no file left behind.
+    expect(readdirSync(dir)).toEqual(['data-key']);
   });
 
   it('public --key prints the public key of a private key file', async () => {
