@@ -35,6 +35,15 @@ export const errorReasons = {
     code: 'rate_limited',
     message: 'Too many conversations were started from this connection. Please wait a while.',
   },
+  /**
+   * `chat:start` on a socket whose handshake came past the address's connection rate
+   * (VISITOR_CONNECTIONS_PER_MIN). Such a socket is admitted all the same, so that a return
+   * by token or code still gets in; a new socket after the minute may start.
+   */
+  connection_limit: {
+    code: 'rate_limited',
+    message: 'Too many connections were opened from here this minute. Please wait a moment.',
+  },
   /** `chat:message` while waiting: WAITING_MESSAGES reached. */
   waiting_messages: { code: 'rate_limited', message: 'Please wait for a counsellor before sending more.' },
   /**

@@ -154,7 +154,7 @@ describe('a real network drop mid-chat', () => {
     expect(await w.page.content()).not.toContain('Oud:');
   });
 
-  it('keeps trying after the server refuses the reconnect, and is back once it accepts again', async () => {
+  it('keeps trying after the server refuses the reconnect, and is back once it accepts again, past the connection rate too', async () => {
     await w.page.goto(`${proxy.url}/chat`);
     const assigned = nextAssignment(w.operator);
     await w.page.locator('[data-sl=role-victim]').check();
@@ -162,12 +162,17 @@ describe('a real network drop mid-chat', () => {
     const conversationId = await assigned;
     await w.page.getByRole('heading', { name: 'Je praat met Sanne' }).waitFor();
 
-    // The address has used up its connection budget: every new connection is refused
-    // (`rate_limited`) until the counter goes. Each attempt still counts.
+    // The address has used up its connection budget (someone on her Wi-Fi): that alone
+    // never refuses her reconnect, it only keeps a new start out. Each attempt still counts.
     const [budget] = await w.t.app.redis.keys(`${w.t.config.redisPrefix}:throttle:conn:*`);
     expect(budget).toBeDefined();
     const attempts = async () => Number(await w.t.app.redis.get(budget!)) - 1_000_000;
     await w.t.app.redis.set(budget!, 1_000_000, 'KEEPTTL');
+    // What does refuse it: Redis failing the handshake (`unavailable`), here because the
+    // address's idle-socket set holds a value of the wrong type, so counting her socket fails.
+    const addressHash = budget!.slice(budget!.lastIndexOf(':') + 1);
+    const idleSet = w.t.app.keys.join('sockets', 'visitor', addressHash);
+    await w.t.app.redis.set(idleSet, 'not a sorted set');
 
     proxy.cut();
     await w.page.locator('[data-sl=offline-banner]').waitFor();
@@ -177,8 +182,10 @@ describe('a real network drop mid-chat', () => {
     await expect.poll(attempts, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     expect(await w.page.locator('[data-sl=offline-banner]').count()).toBe(1);
 
-    await w.t.app.redis.del(budget!);
+    // Accepted again, while the address is still past its connection rate.
+    await w.t.app.redis.del(idleSet);
     await w.page.locator('[data-sl=offline-banner]').waitFor({ state: 'detached', timeout: 20_000 });
+    expect(await attempts()).toBeGreaterThan(0);
     expect(
       (
         await emitAck<AnyAck>(w.operator, 'chat:message', {

@@ -162,3 +162,90 @@ describe('live visitor sockets per address', () => {
     expect(await counted(t, address)).toEqual(['gone-2', 'gone-3', v.id!]);
   });
 });
+
+/**
+ * The same lever for the per-minute connection rate: a handshake past it must not be
+ * refused, or someone on her Wi-Fi keeps her from reconnecting to her own conversation and
+ * from redeeming her return code just by opening connections. Past the rate a socket is
+ * admitted but starts nothing; resumes keep their own budgets.
+ */
+describe('the per-minute connection rate of an address', () => {
+  const RATE = 3;
+  const rated = () => app({ VISITOR_CONNECTIONS_PER_MIN: String(RATE) });
+  /** Opens connections from the address until this minute's are used up. */
+  const spend = async (t: TestApp, address: string, done: number) => {
+    for (let i = done; i < RATE; i++) await visitorAt(t, address);
+  };
+
+  it('past the rate, her reconnect resumes her conversation by token', async () => {
+    const t = await rated();
+    const address = '2001:db8:7:7::1';
+    const before = await visitorAt(t, address);
+    const s = await emitAck<AnyAck>(before, 'chat:start', {
+      role: 'victim',
+      language: 'nl',
+      text: 'Hij is thuis.',
+    });
+    expect(s.ok).toBe(true);
+    // He opens the rest of this minute's connections on the same Wi-Fi (same /64) ...
+    await spend(t, '2001:db8:7:7::99', 1);
+    // ... and her network blips: her reconnect is the next one, and the one after.
+    before.disconnect();
+    const said = ['Hij is thuis.'];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const her = await visitorAt(t, '2001:db8:7:7:ffff::9');
+      const back = await emitAck<AnyAck & { missed?: { text: string }[] }>(her, 'chat:resume', {
+        resumeToken: String(s.resumeToken),
+      });
+      expect(back).toMatchObject({ ok: true, conversationId: s.conversationId, state: 'waiting' });
+      // Her conversation, with all she said in it, on this connection.
+      expect(back.missed?.map((m) => m.text)).toEqual(said);
+      s.resumeToken = back.resumeToken;
+      const text = `Ben je er nog? (${attempt})`;
+      expect((await emitAck<AnyAck>(her, 'chat:message', { clientMessageId: `c${attempt}`, text })).ok).toBe(
+        true,
+      );
+      said.push(text);
+      her.disconnect();
+    }
+  });
+
+  it('past the rate, her return code still gets her back in', async () => {
+    const t = await rated();
+    const address = '198.51.100.90';
+    const earlier = await visitorAt(t, address);
+    const s = await start(earlier);
+    expect(s.ok).toBe(true);
+    await emitAck(earlier, 'chat:leave', { reason: 'quick-exit' });
+    earlier.disconnect();
+    await spend(t, address, 1);
+
+    const her = await visitorAt(t, address);
+    const back = await emitAck<AnyAck>(her, 'chat:resume', { returnCode: String(s.returnCode) });
+    expect(back).toMatchObject({ ok: true, conversationId: s.conversationId });
+    expect(typeof back.returnCode).toBe('string');
+  });
+
+  it('past the rate, chat:start is refused rate_limited and creates nothing', async () => {
+    const t = await rated();
+    const address = '198.51.100.91';
+    const addressHash = t.app.cipher.keyedHash(address, 'ip');
+    await spend(t, address, 0);
+    const convKeys = () => t.app.redis.keys(`${t.config.redisPrefix}:conv:*`);
+    const waiting = () => t.app.redis.keys(`${t.config.redisPrefix}:waiting*`);
+
+    const over = await visitorAt(t, address);
+    const refused = await start(over);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'rate_limited', reason: 'connection_limit' } });
+    // Nothing was created, queued or counted for the address.
+    expect(await convKeys()).toEqual([]);
+    for (const key of await waiting()) expect(await t.app.redis.zcard(key)).toBe(0);
+    expect(await t.app.redis.exists(t.app.keys.openByAddress(addressHash))).toBe(0);
+    expect(await t.app.redis.exists(t.app.keys.startsByAddress(addressHash))).toBe(0);
+    // Admitted, it is an idle socket like any other: counted, and so bounded by the cap.
+    expect(over.connected).toBe(true);
+    expect(await counted(t, address)).toContain(over.id);
+    // Another household is not held back by this one.
+    expect((await start(await visitorAt(t, '198.51.100.92'))).ok).toBe(true);
+  });
+});

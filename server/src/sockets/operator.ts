@@ -31,6 +31,8 @@ declare module 'socket.io' {
     session?: SessionInfo;
     /** Visitor sockets: the keyed hash of the client's address bucket. */
     addressHash?: string;
+    /** Visitor sockets: the handshake came past the address's connection rate; it starts nothing. */
+    overRate?: boolean;
   }
 }
 

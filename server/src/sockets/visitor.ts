@@ -26,6 +26,11 @@ const VISITOR_EVENTS = Object.keys(visitorInboundSchemas);
  */
 const IDLE_ENTRY_GRACE_MS = 15_000;
 
+/** `chat:start` on a socket whose handshake came past its address's connection rate. */
+const refuseOverRate = (): never => {
+  throw refusal('connection_limit');
+};
+
 /** Server-to-server (Socket.IO `serverSideEmit`): a socket lost its address's place to a newer one. */
 const VISITOR_EVICTED = 'visitor:evicted';
 
@@ -80,8 +85,11 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
       socket.data.addressHash = app.cipher.keyedHash(socketAddress(socket, config.trustProxy), 'ip');
       const key = app.keys.connectionThrottle(socket.data.addressHash);
       const res = await app.redis.multi().incr(key).pexpire(key, 60_000, 'NX').exec();
-      if (Number(res?.[0]?.[1] ?? 0) > config.visitorConnectionsPerMin)
-        return next(new Error('rate_limited'));
+      // Past the rate the socket is admitted all the same, but may not start: refusing the
+      // handshake would let connections opened on her Wi-Fi keep a victim from reconnecting
+      // to her conversation or redeeming her return code, which have budgets of their own.
+      // What the flood costs stays bounded by the idle-socket cap and VISITOR_IDLE_S below.
+      socket.data.overRate = Number(res?.[0]?.[1] ?? 0) > config.visitorConnectionsPerMin;
       // Never refused for the sockets already open, which would let idle ones opened on her
       // Wi-Fi keep a victim out: past the cap, the address's oldest idle socket makes room.
       for (const id of await idleSockets.claimEvicting(socket.data.addressHash, socket.id)) evict(id);
@@ -205,7 +213,9 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
       };
     const handlers = {
       ...merged,
-      'chat:start': whileJoining(merged['chat:start']),
+      // Past the connection rate (the handshake): no new conversation on this socket. It is
+      // refused before anything is looked at or written; resumes go on as usual.
+      'chat:start': socket.data.overRate ? refuseOverRate : whileJoining(merged['chat:start']),
       'chat:resume': whileJoining(merged['chat:resume']),
     };
     bindEvents(socket, visitorInboundSchemas, handlers, {

@@ -49,6 +49,7 @@ describe('a refused chat:start', () => {
     expect(startFailure('line_closed')).toBe('line-closed');
     expect(startFailure('open_limit')).toBe('open-limit');
     expect(startFailure('start_limit')).toBe('open-limit');
+    expect(startFailure('connection_limit')).toBe('open-limit');
     expect(startFailure('blocked')).toBe('blocked');
     expect(startFailure('unknown_line')).toBe('start');
     expect(startFailure(undefined)).toBe('start');

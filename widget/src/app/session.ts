@@ -45,10 +45,10 @@ export type Phase = 'idle' | 'starting' | 'waiting' | 'active' | 'ended';
 export type EntryStatus = 'pending' | 'sent' | 'failed';
 /**
  * Why the start or return screen could not go on: no connection or another fault
- * (`start`), a return code that does not work, too many conversations open from this
- * address (`open-limit`), a blocked address (`blocked`), or too many wrong codes
- * (`return-throttled`, with `retryAfterSeconds`), or a line that is closed with no open
- * overflow (`line-closed`).
+ * (`start`), a return code that does not work, too many conversations open (or started,
+ * or connections opened) from this address (`open-limit`), a blocked address (`blocked`),
+ * too many wrong codes (`return-throttled`, with `retryAfterSeconds`), or a line that is
+ * closed with no open overflow (`line-closed`).
  */
 export type Failure = 'start' | 'return-code' | 'open-limit' | 'blocked' | 'return-throttled' | 'line-closed';
 /**
@@ -245,7 +245,7 @@ export class ChatSession {
       entries: text ? [this.visitorEntry('first', text, undefined)] : [],
     });
     this.early = [];
-    const socket = this.connect('open-limit');
+    const socket = this.connect();
     const payload = {
       role: input.role,
       language: input.language,
@@ -288,8 +288,7 @@ export class ChatSession {
       return;
     }
     this.early = [];
-    // "Wait", never "wrong code": the code was not looked at.
-    const socket = this.connect('return-throttled');
+    const socket = this.connect();
     this.held = [];
     socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', { returnCode: returnCode.trim() }, (err, res) => {
       if (this.socket !== socket) return;
@@ -436,13 +435,8 @@ export class ChatSession {
     socket?.disconnect();
   }
 
-  /**
-   * A socket for a start or a return by code. `refused` is what the screen shows when the
-   * server turns the connection away for its address's connection rate (`rate_limited`):
-   * the way on at once, instead of retrying until the ack times out as "no connection" or
-   * "this code does not work".
-   */
-  private connect(refused: 'open-limit' | 'return-throttled'): VisitorSocket {
+  /** A socket for a start or a return by code. */
+  private connect(): VisitorSocket {
     this.dropSocket();
     const socket: VisitorSocket = this.sockets.loaded()!.io('/visitor', {
       transports: ['websocket', 'polling'],
@@ -469,16 +463,12 @@ export class ChatSession {
       if (connectedBefore) this.resumeAfterDrop(socket);
       connectedBefore = true;
     });
-    socket.on('connect_error', (err) => {
-      // A refusal by the server (it is restarting, or the address is over its connection
-      // budget) is not retried by the client itself; a network error is (`socket.active`).
+    socket.on('connect_error', () => {
+      // A refusal by the server (it is restarting, or Redis is out of reach) is not retried
+      // by the client itself; a network error is (`socket.active`). None is for the address's
+      // connection rate: past it the server admits the socket and refuses only `chat:start`
+      // (`connection_limit`), so a return by token or code still gets in.
       if (!mine() || socket.active) return;
-      // Over the budget before there is a conversation: say so. A conversation that lost its
-      // connection keeps trying below until its return window closes.
-      if (err.message === 'rate_limited' && this.state.phase === 'starting') {
-        this.failTo(refused);
-        return;
-      }
       const wanted = () => this.state.phase === 'starting' || this.live;
       setTimeout(
         () => mine() && wanted() && !socket.connected && !socket.active && socket.connect(),
@@ -727,7 +717,8 @@ export function startFailure(reason: string | undefined): Failure {
   switch (reason) {
     case 'open_limit':
     case 'start_limit':
-      // The same help either way: go on with a return code, or call.
+    case 'connection_limit':
+      // The same help each time: go on with a return code, or call.
       return 'open-limit';
     case 'blocked':
       return 'blocked';
