@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { scoreRisk } from '@stille-lijn/shared/domain/risk';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AuditLog } from '../../server/src/audit/log.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   collect,
@@ -251,6 +252,7 @@ describe('report submissions are refused before the body is read', () => {
 describe('Veilig Thuis reports', () => {
   let s: Setup | undefined;
   afterEach(async () => {
+    vi.restoreAllMocks();
     await s?.cleanup();
     s = undefined;
   });
@@ -572,6 +574,54 @@ describe('Veilig Thuis reports', () => {
     expect(audit.some((a) => a.includes('report-identifying-acute-danger') && a.includes(reportId))).toBe(
       true,
     );
+    chat.op.disconnect();
+    chat.v.disconnect();
+  });
+
+  it('a submission whose audit entries could not be written gets them from its retry, once', async () => {
+    s = await setup();
+    const { t } = s;
+    const chat = await activeConversation(t);
+    expect((await emitAck<AnyAck>(chat.op, 'chat:acute', { conversationId: chat.conversationId })).ok).toBe(
+      true,
+    );
+    // The first write of a report's audit entry fails (a failover), however it is written.
+    let failed = 0;
+    for (const method of ['record', 'recordOncePer'] as const) {
+      const real = AuditLog.prototype[method] as (...a: unknown[]) => Promise<unknown>;
+      vi.spyOn(AuditLog.prototype, method).mockImplementation(function (this: AuditLog, ...args: unknown[]) {
+        const action = method === 'record' ? args[0] : args[1];
+        if (action === 'report-submit' && failed === 0) {
+          failed += 1;
+          return Promise.reject(new Error('Connection is closed.'));
+        }
+        return real.apply(this, args);
+      } as never);
+    }
+    const body = sampleReport(chat.visitorMessageId, {
+      acuteDanger: true,
+      consent: { status: 'not-asked', reason: 'acute-danger', reasonText: 'Geen tijd om het te vragen.' },
+      people: { victim: { name: 'Sara', address: 'Dorpsstraat 1' }, children: [] },
+      violence: { kinds: ['physical'], danger: 'acute' },
+    });
+    const headers = { 'idempotency-key': 'form-audit-1' };
+    const first = await submit(t, chat.acct.cookie, chat.conversationId, body, headers);
+    expect(failed).toBe(1);
+    expect(first).toMatchObject({ status: 503, json: { error: { code: 'unavailable' } } });
+    const again = await submit(t, chat.acct.cookie, chat.conversationId, body, headers);
+    expect(again.status).toBe(201);
+    const reportId = String(again.json.reportId);
+    // And a third, which finds both on record.
+    expect((await submit(t, chat.acct.cookie, chat.conversationId, body, headers)).json.reportId).toBe(
+      reportId,
+    );
+    const audit = (await t.app.redis.xrange(`${t.config.redisPrefix}:audit`, '-', '+')).map(([, kv]) =>
+      kv.join(' '),
+    );
+    const entries = (action: string) =>
+      audit.filter((a) => a.includes(`action ${action} `) && a.includes(reportId));
+    expect(entries('report-submit')).toHaveLength(1);
+    expect(entries('report-identifying-acute-danger')).toHaveLength(1);
     chat.op.disconnect();
     chat.v.disconnect();
   });

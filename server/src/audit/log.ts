@@ -100,8 +100,9 @@ export class AuditLog {
     action: string,
     actorId: string,
     target: string,
+    extra: { report?: string; line?: string } = {},
   ): Promise<boolean> {
-    const fields = await this.#fields(action, actorId, target, {});
+    const fields = await this.#fields(action, actorId, target, extra);
     const { budget } = window;
     const r = await runScript(
       this.#redis,

@@ -147,7 +147,7 @@ export class ReportService {
     if (idemKey) {
       const earlier = await this.#d.redis.get(idemKey);
       if (earlier) {
-        const replayed = await this.#replay(earlier, conversationId);
+        const replayed = await this.#replay(earlier, conversationId, actor.id);
         // A retry after `unavailable`: answered once the first attempt is safe.
         await this.#d.durable.confirm();
         return replayed;
@@ -201,14 +201,14 @@ export class ReportService {
       : undefined;
     let earlier: string | null;
     try {
-      earlier = await this.#d.store.create(record, sealed, claim);
+      earlier = await this.#d.store.create(record, sealed, { ...(claim ? { claim } : {}), onAcuteDanger });
     } catch (err) {
       this.#d.log.warn({ err, reportId }, 'report not stored');
       throw new AppError('unavailable');
     }
     if (earlier !== null) {
       // A submission with the same key, sent at the same time, was stored first.
-      const replayed = await this.#replay(earlier, conversationId);
+      const replayed = await this.#replay(earlier, conversationId, actor.id);
       await this.#d.durable.confirm();
       return replayed;
     }
@@ -221,12 +221,12 @@ export class ReportService {
       await this.#d.store.remove(reportId, conversationId, idemKey).catch(() => {});
       throw new AppError('unavailable');
     }
-    await this.#d.audit.record('report-submit', actor.id, conversationId, { report: reportId });
-    if (onAcuteDanger) {
-      // The reason identifying details went without consent is on record.
-      await this.#d.audit.record('report-identifying-acute-danger', actor.id, conversationId, {
-        report: reportId,
-      });
+    try {
+      await this.#auditSubmission(reportId, actor.id, conversationId, onAcuteDanger);
+    } catch (err) {
+      // Stored and queued, but not yet on record: the retry (same key) writes the entries.
+      this.#d.log.warn({ err, reportId }, 'report audit not written');
+      throw new AppError('unavailable');
     }
     // The report, its job and the audit on the replicas before the answer (REDIS_ACK_REPLICAS).
     await this.#d.durable.confirm();
@@ -245,7 +245,11 @@ export class ReportService {
    * without its job (a crash, or a Redis error, between storing it and queuing the job) is
    * queued again now: the resend is how the operator asks for it.
    */
-  async #replay(earlier: string, conversationId: string): Promise<ReportCreated & { replayed: boolean }> {
+  async #replay(
+    earlier: string,
+    conversationId: string,
+    actorId: string,
+  ): Promise<ReportCreated & { replayed: boolean }> {
     const [conv, reportId] = earlier.split(' ');
     if (conv !== conversationId || !reportId) {
       throw refusal('idempotency_key_reused');
@@ -257,7 +261,33 @@ export class ReportService {
       this.#d.log.warn({ err, reportId }, 'report not queued');
       throw new AppError('unavailable');
     }
+    // The first attempt may have stopped before its audit entries (a failover).
+    const onAcuteDanger = await this.#d.store.onAcuteDanger(reportId);
+    if (onAcuteDanger !== null) await this.#auditSubmission(reportId, actorId, conversationId, onAcuteDanger);
     return { reportId, status: 'queued', replayed: true };
+  }
+
+  /**
+   * A submission's audit entries, each written once per report: by the submission, or by
+   * the first retry after a failure kept them from being written.
+   */
+  async #auditSubmission(
+    reportId: string,
+    actorId: string,
+    conversationId: string,
+    onAcuteDanger: boolean,
+  ): Promise<void> {
+    const once = (action: string) =>
+      this.#d.audit.recordOncePer(
+        { gate: this.#d.keys.auditOnce(action, reportId), windowMs: SUBMISSION_IDEMPOTENCY_MS },
+        action,
+        actorId,
+        conversationId,
+        { report: reportId },
+      );
+    await once('report-submit');
+    // The reason identifying details went without consent is on record.
+    if (onAcuteDanger) await once('report-identifying-acute-danger');
   }
 
   async #enqueue(reportId: string, jobId: string): Promise<void> {

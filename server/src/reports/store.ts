@@ -88,14 +88,17 @@ export class ReportStore {
   /**
    * Stores a new, queued report and indexes it under its conversation and as queued, in
    * one step. With a `claim` (a submission's Idempotency-Key), the claim is taken in that
-   * same step, and nothing is stored when an earlier submission holds it.
+   * same step, and nothing is stored when an earlier submission holds it. `onAcuteDanger`:
+   * identifying details went without consent, on the acute danger marked (its audit entry
+   * is owed, also to a retry).
    * @returns null when stored; else the value of the earlier claim
    */
   async create(
     record: Omit<ReportRecord, 'status' | 'attempts' | 'retries' | 'lastError' | 'deliveredAt'>,
     sealed: string,
-    claim?: { key: string; value: string; ttlMs: number },
+    opts: { claim?: { key: string; value: string; ttlMs: number }; onAcuteDanger?: boolean } = {},
   ): Promise<string | null> {
+    const { claim } = opts;
     const fields: Record<string, string> = {
       conversationId: record.conversationId,
       region: record.region,
@@ -108,6 +111,7 @@ export class ReportStore {
       createdAt: record.createdAt,
       ...(record.line ? { line: record.line } : {}),
       ...(record.servedLine ? { servedLine: record.servedLine } : {}),
+      ...(opts.onAcuteDanger ? { onAcuteDanger: '1' } : {}),
       sealed,
     };
     return runScript(
@@ -181,6 +185,12 @@ export class ReportStore {
     const gone = ids.filter((_, i) => records[i] === null);
     if (gone.length > 0) await this.#redis.zrem(this.#allKey(), ...gone);
     return records.filter((r): r is ReportRecord => r !== null);
+  }
+
+  /** Whether the report went on the acute danger marked (`create`'s `onAcuteDanger`); null when gone. */
+  async onAcuteDanger(reportId: string): Promise<boolean | null> {
+    const [exists, flag] = await this.#redis.hmget(this.reportKey(reportId), 'status', 'onAcuteDanger');
+    return exists === null ? null : flag === '1';
   }
 
   async get(reportId: string): Promise<ReportRecord | null> {
