@@ -12,6 +12,8 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const assessment = new Assessment({
+      redis: app.redis,
+      keys: app.keys,
       store: app.store,
       router: app.router,
       notifier: app.notifier,

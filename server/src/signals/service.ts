@@ -37,6 +37,15 @@ export const MAX_STORED_SPANS = 64;
  */
 export const SPAN_PUSH_INTERVAL_MS = 1_000;
 
+/**
+ * When a reading cut short (Redis away a moment, as in a Sentinel failover) is tried again,
+ * after the one before: a failure here never costs the visitor their message, so nobody
+ * resends it, and a high signal stored before the cut would otherwise never move its
+ * conversation up or alert anyone. Together about as long as a failover takes, and more.
+ * @default [1_000, 3_000, 10_000, 30_000, 60_000]
+ */
+export const RETRY_DELAYS_MS: readonly number[] = [1_000, 3_000, 10_000, 30_000, 60_000];
+
 type StoredSpan = StoredSignal['spans'][number];
 
 /**
@@ -87,6 +96,8 @@ export class SignalService {
   readonly #chains = new Map<string, Promise<unknown>>();
   /** Conversations pushed to their holder less than SPAN_PUSH_INTERVAL_MS ago; `owed`: new spans wait. */
   readonly #cooling = new Map<string, { timer: NodeJS.Timeout; owed: boolean }>();
+  /** Readings cut short, waiting to be tried again (`RETRY_DELAYS_MS`). */
+  readonly #retries = new Set<NodeJS.Timeout>();
 
   constructor(deps: SignalsDeps) {
     this.#d = deps;
@@ -99,13 +110,13 @@ export class SignalService {
 
   /** Records what the first message of `chat:start` showed (the conversation is already scored). */
   async started(conversationId: string, messageId: string, hits: SignalHit[]): Promise<void> {
-    if (hits.length) await this.#serial(conversationId, () => this.#record(conversationId, messageId, hits));
+    if (hits.length) await this.#recordOrRetry(conversationId, messageId, hits, 0);
   }
 
   /** A stored visitor message: read it, and act on what is new. */
   async visitorMessage(conversationId: string, messageId: string, text: string): Promise<void> {
     const hits = this.read(text);
-    if (hits.length) await this.#serial(conversationId, () => this.#record(conversationId, messageId, hits));
+    if (hits.length) await this.#recordOrRetry(conversationId, messageId, hits, 0);
   }
 
   /** `signal:dismiss`: the holding operator marks a signal wrong; audited and counted. */
@@ -176,19 +187,22 @@ export class SignalService {
       }
     }
     const waiting = r.state === 'waiting';
+    // High signals of a waiting conversation not yet alerted: new ones, and any whose alert
+    // an earlier reading stored but was cut before sending (`alerted` is set only after).
     const alert = waiting ? signals.filter((s) => s.weight === 'high' && !s.alerted) : [];
-    // Nothing new (this message's words were read before): nothing to seal or send.
+    // Nothing new (this message's words were read before) and nothing owed: nothing to do.
     if (!shown && !spansAdded && alert.length === 0) return;
-    for (const s of alert) s.alerted = true;
-    const raiseTier = waiting && !r.highSignal && alert.length > 0;
     // Also trims a record stored before spans were bounded.
     for (const s of signals) s.spans = newestSpans(s.spans);
-    await d.store.setSignals(conversationId, signals, { highSignal: raiseTier });
+    await d.store.setSignals(conversationId, signals, { highSignal: alert.length > 0 });
     for (const s of fresh) await this.#count(r, s.category, 'raised');
     if (waiting) {
       // A new queue:snapshot follows (rescore marks the view changed); queue items show
-      // no spans, so new words of a known category change nothing there.
-      if (raiseTier) await d.rescore(r, r.urgent, true);
+      // no spans, so new words of a known category change nothing there. The move is made
+      // whenever an alert is owed, not only when the stored tier was plain: a reading cut
+      // after the write above left the tier stored but the score unmoved, and the same
+      // score written again changes nothing.
+      if (alert.length) await d.rescore(r, r.urgent, true);
       else if (shown) d.queueChanged();
     } else if (r.operatorId) {
       const cooling = this.#cooling.get(conversationId);
@@ -203,7 +217,39 @@ export class SignalService {
         at: new Date().toISOString(),
       };
       await d.notifier.toSupervisorsAbout(conversationId, 'supervisor:alert', payload);
+      // Marked once it went out: a cut before this leaves it owed, and the next reading
+      // (a retry, a resend read again, a later message) moves and alerts then. A cut of
+      // this write alone alerts once more: better twice than never.
+      for (const s of alert) s.alerted = true;
+      await d.store.setSignals(conversationId, signals);
     }
+  }
+
+  /**
+   * Records a reading; one cut short is tried again later (`RETRY_DELAYS_MS`) with the same
+   * hits (categories and ranges, never text), which `#record` takes only once per message.
+   * The caller still gets the failure, to log it.
+   */
+  #recordOrRetry(
+    conversationId: string,
+    messageId: string,
+    hits: SignalHit[],
+    attempt: number,
+  ): Promise<void> {
+    return this.#serial(conversationId, () => this.#record(conversationId, messageId, hits)).catch(
+      (err: unknown) => {
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (delay !== undefined) {
+          const timer = setTimeout(() => {
+            this.#retries.delete(timer);
+            void this.#recordOrRetry(conversationId, messageId, hits, attempt + 1).catch(() => undefined);
+          }, delay);
+          timer.unref();
+          this.#retries.add(timer);
+        }
+        throw err;
+      },
+    );
   }
 
   /**
@@ -234,10 +280,12 @@ export class SignalService {
     this.#cooling.set(conversationId, entry);
   }
 
-  /** Drops the pushes still waiting (the app is closing). */
+  /** Drops the pushes and retries still waiting (the app is closing). */
   close(): void {
     for (const { timer } of this.#cooling.values()) clearTimeout(timer);
     this.#cooling.clear();
+    for (const timer of this.#retries) clearTimeout(timer);
+    this.#retries.clear();
   }
 
   /** Counts a signal for the deployment (UTC day) and for the conversation's line (Amsterdam day). */

@@ -311,6 +311,15 @@ export class Supervision {
     }
     void this.#d.notifier.toSupervisorsAbout(alert.conversationId, 'supervisor:alert', alert).catch(() => {});
   }
+
+  /**
+   * As `alert` about a conversation, for a caller that keeps the alert owed until it went
+   * out: resolves once it was sent, rejects when the conversation's lines could not be
+   * read (and nothing was sent).
+   */
+  alertAbout(alert: SupervisorAlert & { conversationId: string }): Promise<void> {
+    return this.#d.notifier.toSupervisorsAbout(alert.conversationId, 'supervisor:alert', alert);
+  }
 }
 
 /**

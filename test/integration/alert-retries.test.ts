@@ -1,0 +1,194 @@
+/**
+ * Review: a supervisor alert must survive a step cut by a Redis failover. The main
+ * connection fails commands within ~300 ms then, so an operation of several awaited Redis
+ * steps can stop after any of them, and the client retries with the same id. A danger
+ * signal stored before the cut must still move its waiting conversation up and alert once;
+ * acute danger stored before the cut must still be audited once and alert once on the
+ * console's retry. Failures are injected into our own methods only, against the real Redis.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SIGNAL_OFFSET } from '../../server/src/routing/score.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  collect,
+  connectOperator,
+  connectVisitor,
+  createOperator,
+  emitAck,
+  type OperatorSocket,
+  type VisitorSocket,
+  waitFor,
+} from '../support/clients.ts';
+
+type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
+type Alert = { kind: string; conversationId?: string; signals?: { category: string; weight: string }[] };
+
+const AT_THE_DOOR = 'hij staat voor de deur';
+/** What ioredis rejects a command with while the primary is gone. */
+const cut = () => new Error('Connection is closed.');
+
+let t: TestApp | undefined;
+const sockets: { disconnect(): unknown }[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const s of sockets.splice(0)) s.disconnect();
+  await t?.close();
+  t = undefined;
+});
+
+function app(): TestApp {
+  if (!t) throw new Error('no app');
+  return t;
+}
+
+async function visitor(): Promise<VisitorSocket> {
+  const v = await connectVisitor(app().url);
+  sockets.push(v);
+  return v;
+}
+async function operator(role?: 'supervisor') {
+  const acct = await createOperator(app(), role ? { role } : {});
+  const s: OperatorSocket = await connectOperator(app().url, acct.cookie);
+  sockets.push(s);
+  return { acct, s };
+}
+const say = (v: VisitorSocket, text: string, id: string) =>
+  emitAck<AnyAck & { messageId: string }>(v, 'chat:message', { text, clientMessageId: id });
+
+/** A conversation waiting in the queue (nobody on shift takes it), and its visitor. */
+async function waiting(): Promise<{ id: string; v: VisitorSocket }> {
+  const v = await visitor();
+  const ack = await emitAck<AnyAck & { conversationId: string }>(v, 'chat:start', {
+    role: 'victim',
+    language: 'nl',
+    text: 'Hoi',
+  });
+  expect(ack.error).toBeUndefined();
+  return { id: ack.conversationId, v };
+}
+
+/** The conversation's score in its waiting set, and the score a high signal gives it. */
+async function scores(id: string): Promise<{ stored: number; signalled: number }> {
+  const r = await app().app.store.get(id);
+  const key = app().app.keys.waiting(app().app.store.lineOf(r.line), r.language);
+  return {
+    stored: Number(await app().app.redis.zscore(key, id)),
+    signalled: SIGNAL_OFFSET + r.waitingSince,
+  };
+}
+
+/** Waits for `cond` up to `ms`, then lets the assertions after it say what is missing. */
+const settle = (cond: () => boolean | Promise<boolean>, ms = 5000) =>
+  waitFor(cond, ms).catch(() => undefined);
+
+/** The actions of the audit stream's entries about `target` (field `conversation`), oldest first. */
+async function auditedOn(target: string): Promise<string[]> {
+  const raw = await app().app.redis.xrange(app().app.keys.audit, '-', '+');
+  const out: string[] = [];
+  for (const [, kv] of raw) {
+    const f: Record<string, string> = {};
+    for (let i = 0; i + 1 < kv.length; i += 2) f[kv[i]!] = kv[i + 1]!;
+    if (f.conversation === target) out.push(f.action ?? '');
+  }
+  return out;
+}
+
+describe('a danger signal stored before a cut', () => {
+  it('still moves the waiting conversation up and alerts supervisors once, though the message was acked and resent', async () => {
+    t = await startTestApp();
+    const sup = await operator('supervisor');
+    const alerts = collect<Alert>(sup.s, 'supervisor:alert');
+    const { id, v } = await waiting();
+
+    // The signal is stored, then the move in the queue fails (Redis away a moment).
+    vi.spyOn(app().app.router, 'rescore').mockRejectedValueOnce(cut());
+    const first = await say(v, AT_THE_DOOR, 'm-1');
+    // The visitor's resend with the same id (after `unavailable`, or a lost ack).
+    const resent = await say(v, AT_THE_DOOR, 'm-1');
+    expect(resent.ok).toBe(true);
+    if (first.ok) expect(resent.messageId).toBe(first.messageId);
+
+    const mine = () => alerts.filter((a) => a.kind === 'danger-signal' && a.conversationId === id);
+    await settle(() => mine().length > 0, 8000);
+    expect(mine()).toEqual([
+      expect.objectContaining({ signals: [{ category: 'imminent', weight: 'high' }] }),
+    ]);
+    const { stored, signalled } = await scores(id);
+    expect(stored).toBe(signalled);
+    // Later attempts find everything done: no second alert.
+    await sleep(1500);
+    expect(mine()).toHaveLength(1);
+  });
+
+  it('a re-read of the message after the cut (its resend was never relayed) sends the owed alert and move, once', async () => {
+    t = await startTestApp();
+    const sup = await operator('supervisor');
+    const alerts = collect<Alert>(sup.s, 'supervisor:alert');
+    const { id, v } = await waiting();
+    const m = await say(v, 'Ben er nog', 'm-0');
+    expect(m.ok).toBe(true);
+
+    // As `MessageService` reads a stored visitor message, and reads it again on a resend
+    // that was not relayed yet.
+    vi.spyOn(app().app.router, 'rescore').mockRejectedValueOnce(cut());
+    await expect(app().app.signals.visitorMessage(id, m.messageId, AT_THE_DOOR)).rejects.toThrow();
+    await app().app.signals.visitorMessage(id, m.messageId, AT_THE_DOOR);
+
+    const mine = () => alerts.filter((a) => a.kind === 'danger-signal' && a.conversationId === id);
+    await settle(() => mine().length > 0, 1000);
+    expect(mine()).toHaveLength(1);
+    const { stored, signalled } = await scores(id);
+    expect(stored).toBe(signalled);
+    await sleep(1500);
+    expect(mine()).toHaveLength(1);
+  });
+});
+
+describe('acute danger stored before a cut', () => {
+  it.each([
+    ['its audit entry', () => vi.spyOn(app().app.audit, 'record').mockRejectedValueOnce(cut())],
+    ['the wait for replicas', () => vi.spyOn(app().app.durable, 'confirm').mockRejectedValueOnce(cut())],
+  ])('failing at %s: the console retry audits `acute` once and alerts supervisors once', async (_, fail) => {
+    t = await startTestApp();
+    const sup = await operator('supervisor');
+    const alerts = collect<Alert>(sup.s, 'supervisor:alert');
+    const { acct, s } = await operator();
+    const { id } = await waiting();
+    expect((await emitAck<AnyAck>(s, 'chat:accept', { conversationId: id })).ok).toBe(true);
+
+    fail();
+    const mark = () => emitAck<AnyAck>(s, 'chat:acute', { conversationId: id, location: 'Thuis' });
+    expect((await mark()).ok).toBe(false);
+    expect((await app().app.store.get(id)).sealed.acute).not.toBe('');
+    // The console's retry, and one more after everything was done.
+    expect((await mark()).ok).toBe(true);
+    expect((await mark()).ok).toBe(true);
+
+    const mine = () => alerts.filter((a) => a.kind === 'acute-danger' && a.conversationId === id);
+    await settle(() => mine().length > 0, 1000);
+    await sleep(200);
+    expect(mine()).toEqual([expect.objectContaining({ operatorId: acct.id })]);
+    expect((await auditedOn(id)).filter((a) => a.startsWith('acute'))).toEqual(['acute']);
+  });
+
+  it('a change of the answers cut before its audit is audited once, on the retry, without a new alert', async () => {
+    t = await startTestApp();
+    const sup = await operator('supervisor');
+    const alerts = collect<Alert>(sup.s, 'supervisor:alert');
+    const { s } = await operator();
+    const { id } = await waiting();
+    expect((await emitAck<AnyAck>(s, 'chat:accept', { conversationId: id })).ok).toBe(true);
+    expect((await emitAck<AnyAck>(s, 'chat:acute', { conversationId: id })).ok).toBe(true);
+
+    vi.spyOn(app().app.audit, 'record').mockRejectedValueOnce(cut());
+    const update = () => emitAck<AnyAck>(s, 'chat:acute', { conversationId: id, consentToCall112: true });
+    expect((await update()).ok).toBe(false);
+    expect((await update()).ok).toBe(true);
+    expect((await update()).ok).toBe(true);
+
+    await sleep(300);
+    expect(alerts.filter((a) => a.kind === 'acute-danger')).toHaveLength(1);
+    expect((await auditedOn(id)).filter((a) => a.startsWith('acute'))).toEqual(['acute', 'acute-update']);
+  });
+});
