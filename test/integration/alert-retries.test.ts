@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SIGNAL_OFFSET } from '../../server/src/routing/score.ts';
+import { SIGNAL_OFFSET } from '../../server/src/routing/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   collect,

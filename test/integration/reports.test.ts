@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { scoreRisk } from '@stille-lijn/shared/domain/risk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuditLog } from '../../server/src/audit/log.ts';
+import { AuditLog } from '../../server/src/audit/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   collect,

@@ -6,5 +6,5 @@ export {
   type OperatorState,
   Roster,
 } from './roster.ts';
-export { type AssignedView, Router, routingScore, today, URGENT_OFFSET } from './router.ts';
+export { type AssignedView, Router, routingScore, SIGNAL_OFFSET, today, URGENT_OFFSET } from './router.ts';
 export { Waiters } from './waiters.ts';
