@@ -73,7 +73,7 @@ describe('chat:assigned on connect, for a conversation on a line the account los
       const router = t.app.router;
       const requeue = router.requeue.bind(router);
       vi.spyOn(router, 'requeue').mockImplementation(async (id, ...rest) =>
-        id === lost ? { status: failure, noteId: '' } : requeue(id, ...rest),
+        id === lost ? { status: failure, noteId: '', movedAt: '' } : requeue(id, ...rest),
       );
       // When the connect's resend is over: an ack sent after it comes after everything it sent.
       let resent: Promise<void> | undefined;

@@ -23,11 +23,34 @@ export const conversationJobs = {
   sweep: z.object({}).loose(),
   /** LANGUAGE_FALLBACK_S after a start: nobody on shift speaks its language, so Dutch and English speakers may take it. */
   fallback: z.object({ conversationId: z.string() }),
-  /** An urgent conversation has waited URGENT_ALERT_S (and again every URGENT_ALERT_REPEAT_S): alert supervisors. */
+  /**
+   * An urgent conversation has waited URGENT_ALERT_S (and again every URGENT_ALERT_REPEAT_S): alert supervisors.
+   * Queued at its start and whenever it goes back to a queue; one chain per conversation
+   * (`conversationJobOptions`).
+   */
   'urgent-alert': z.object({ conversationId: z.string() }),
+  /**
+   * A conversation was given to an operator but telling them failed (a Redis error after the
+   * move): `chat:assigned` and `operator:state` again, while they still hold it.
+   */
+  assigned: z.object({ conversationId: z.string(), operatorId: z.string() }),
   /** An operator's break after a high-risk conversation is over. */
   'break-end': z.object({ operatorId: z.string(), until: z.number() }),
 } as const;
+
+/**
+ * Options a job of the `conversations` queue always gets, whoever queues it (the queue adds
+ * them: `ConversationsQueue`). An `urgent-alert` is deduplicated per conversation, so that a
+ * conversation never has two alert chains (two alerts each time): one queued while another
+ * is still to run is dropped (a start's and a requeue's, a repeat queued by a run that ran
+ * again after a stall); one queued by the running job itself (its repeat) is kept and queued
+ * when that job ends (`keepLastIfActive`).
+ */
+export function conversationJobOptions(name: string, data: unknown): JobsOptions {
+  if (name !== 'urgent-alert') return {};
+  const { conversationId } = conversationJobs['urgent-alert'].parse(data);
+  return { deduplication: { id: `urgent-alert:${conversationId}`, keepLastIfActive: true } };
+}
 
 export const retentionJobs = {
   /** Deletes what is left of an ended conversation. */

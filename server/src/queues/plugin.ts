@@ -1,6 +1,7 @@
-import { Queue, type QueueOptions } from 'bullmq';
+import { type JobsOptions, Queue, type QueueOptions } from 'bullmq';
 import fp from 'fastify-plugin';
 import { closeQueue } from '../redis/close.ts';
+import { conversationJobOptions } from './jobs.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,6 +36,16 @@ export const JOB_DEFAULTS = {
   backoff: { type: 'exponential', delay: 1000 },
 } as const;
 
+/**
+ * The `conversations` queue: every job added gets the options its name always takes
+ * (`conversationJobOptions`), over the caller's, so that no caller can forget them.
+ */
+export class ConversationsQueue extends Queue {
+  override add(name: string, data: unknown, opts?: JobsOptions) {
+    return super.add(name, data, { ...opts, ...conversationJobOptions(name, data) });
+  }
+}
+
 export const QUEUE_CONVERSATIONS = 'conversations';
 export const QUEUE_RETENTION = 'retention';
 
@@ -45,7 +56,7 @@ export default fp(
       connection: app.newRedis({ maxRetriesPerRequest: null, enableReadyCheck: true }),
       prefix: app.config.redisPrefix,
     });
-    const conversations = new Queue(QUEUE_CONVERSATIONS, {
+    const conversations = new ConversationsQueue(QUEUE_CONVERSATIONS, {
       ...bullOptions(),
       defaultJobOptions: JOB_DEFAULTS,
     });

@@ -117,6 +117,10 @@ export async function processConversationJob(s: JobServices, job: Job): Promise<
       const d = jobData(conversationJobs, 'break-end', job.data);
       return s.shift.breakOver(d.operatorId, d.until);
     }
+    case 'assigned': {
+      const d = jobData(conversationJobs, 'assigned', job.data);
+      return s.router.tellHolder(d.conversationId, d.operatorId);
+    }
     case 'urgent-alert':
       return s.supervision.urgentStillWaiting(
         jobData(conversationJobs, 'urgent-alert', job.data).conversationId,

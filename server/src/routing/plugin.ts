@@ -43,6 +43,7 @@ export default fp(
       log: app.log,
       metrics: { waitSeconds: app.metrics.waitSeconds, assignments: app.metrics.assignments },
       lines: app.lines,
+      conversationsQueue: app.queues.conversations,
     });
     const waiters = new Waiters({
       redis: app.redis,
@@ -63,5 +64,5 @@ export default fp(
       view.close();
     });
   },
-  { name: 'routing', dependencies: ['conversation-store', 'notify', 'audit', 'metrics', 'lines'] },
+  { name: 'routing', dependencies: ['conversation-store', 'notify', 'audit', 'metrics', 'lines', 'queues'] },
 );

@@ -13,6 +13,7 @@ import {
 import { type LineMember, mayReach } from '../lines/access.ts';
 import type { AccountLines, LineRegistry } from '../lines/registry.ts';
 import { overflowFromFor } from '../lines/visibility.ts';
+import type { ConversationJobQueue } from '../queues/jobs.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, queueScript, runScript } from '../redis/scripts.ts';
 import type { Notifier } from '../sockets/notifier.ts';
@@ -27,6 +28,12 @@ export { FALLBACK_SHIFT, routingScore, SIGNAL_OFFSET, URGENT_OFFSET };
 
 /** Days of figures kept. */
 const STATS_TTL_MS = 3 * 86_400_000;
+/**
+ * How long a move's audit entry stands for the same move asked again (the console's retry
+ * of a transfer or an accept whose answer was lost, or that was cut after its script):
+ * each move is audited once, and its visitor told once, within it.
+ */
+const MOVE_AUDIT_WINDOW_MS = 3_600_000;
 /** Today's UTC date, the key of the daily figures. */
 export const today = () => new Date().toISOString().slice(0, 10);
 
@@ -48,6 +55,8 @@ export interface RouterDeps {
   metrics?: RouterMetrics;
   /** Version 2: the deployment's lines. */
   lines: LineRegistry;
+  /** The BullMQ `conversations` queue: a holder's notice retried, an urgent conversation's alert. */
+  conversationsQueue: ConversationJobQueue;
 }
 
 /**
@@ -229,11 +238,9 @@ export class Router {
       if (r.status === 'ok') {
         assigned++;
         notices.push(
-          this.#afterAssigned(p.id, p.op.id, r.waitingSince, {
-            notifyOperator: true,
-            name: p.op.name,
-            load: r.load,
-          }),
+          this.#afterAssigned(p.id, p.op.id, r.waitingSince, p.op.name).catch((err: unknown) =>
+            this.#tellHolderLater(p.id, p.op.id, err),
+          ),
         );
       } else if (r.status === 'conflict' || r.status === 'not_found') {
         // A stale entry (ended or taken) never blocks the queue.
@@ -252,10 +259,8 @@ export class Router {
         again = true; // the operator went away or filled up meanwhile
       }
     });
-    // The assignments are committed; a failed notification is repaired by the operator's
-    // reconnect (chat:assigned is re-sent) and the visitor's resume.
-    for (const r of await Promise.allSettled(notices))
-      if (r.status === 'rejected') this.#d.log.warn({ err: r.reason }, 'assignment notice failed');
+    // The assignments are committed; an operator whose notice failed is told by a job.
+    await Promise.all(notices);
     return { assigned, again: again && assigned > 0 };
   }
 
@@ -346,7 +351,8 @@ export class Router {
 
   /**
    * Assigns one waiting conversation to one operator, whatever their status, if they have
-   * room. Which conversations an account may take by hand is checked by the caller.
+   * room. Which conversations an account may take by hand is checked by the caller. One
+   * they hold by hand already answers 'held' (an accept asked again).
    */
   async #assignOne(
     id: string,
@@ -377,12 +383,18 @@ export class Router {
           firstLine: this.#d.lines.first.id,
         },
       );
+      if (result.status === 'ok') return { ...result, assignedAt: now };
       if (result.status !== 'retry') return result;
     }
     return { status: 'conflict' } as const;
   }
 
-  /** `chat:accept`: an operator takes a waiting conversation by hand. */
+  /**
+   * `chat:accept`: an operator takes a waiting conversation by hand. The same accept asked
+   * again once it was made (its answer was lost, or a step after it failed: the console
+   * retries, its socket still up) is answered as the first would have been, and what the
+   * first left undone is done; audited, and its visitor told, once.
+   */
   async accept(
     conversationId: string,
     op: OperatorRef,
@@ -395,21 +407,31 @@ export class Router {
     });
     if (r.status === 'not_found') throw new AppError('not_found');
     if (r.status === 'full') throw refusal('at_capacity');
-    if (r.status !== 'ok') throw refusal('not_waiting');
-    await this.#afterAssigned(conversationId, op.id, r.waitingSince, { notifyOperator: false });
-    await this.#d.audit.record('accept', op.id, conversationId);
-    const view = await this.#operatorView(conversationId, routedViewer(op.lines));
-    if (!view) {
-      // Its lines changed meanwhile (the event's line check asked before the assignment):
-      // not kept by someone who may not answer it.
-      await this.requeue(conversationId, op.id);
-      throw refusal('not_waiting');
-    }
-    // Other sockets of the same operator learn of it too.
-    this.#d.notifier.toOperator(op.id, 'chat:assigned', view);
-    await this.#moved(conversationId, op.id);
+    if (r.status !== 'ok' && r.status !== 'held') throw refusal('not_waiting');
     this.#d.view.changed();
-    return { conversation: view.conversation, messages: view.messages };
+    try {
+      if (r.status === 'ok') await this.#counted(conversationId, r.waitingSince);
+      // The visitor is told with the entry, so a retry never tells them twice.
+      if (await this.#auditMove('accept', op.id, conversationId, r.assignedAt))
+        this.#d.notifier.toVisitor(conversationId, 'chat:assigned', {
+          operatorName: firstName(op.displayName),
+        });
+      await this.pushOperatorState(op.id);
+      const view = await this.#operatorView(conversationId, routedViewer(op.lines));
+      if (!view) {
+        // Its lines changed meanwhile (the event's line check asked before the assignment):
+        // not kept by someone who may not answer it.
+        await this.requeue(conversationId, op.id);
+        throw refusal('not_waiting');
+      }
+      // Other sockets of the same operator learn of it too.
+      this.#d.notifier.toOperator(op.id, 'chat:assigned', view);
+      await this.#moved(conversationId, op.id);
+      return { conversation: view.conversation, messages: view.messages };
+    } catch (err) {
+      if (!(err instanceof AppError)) this.#tellHolderLater(conversationId, op.id, err);
+      throw err;
+    }
   }
 
   /** A supervisor gives a waiting conversation to a named, signed-in operator. */
@@ -424,20 +446,17 @@ export class Router {
     });
     if (r.status === 'full') throw refusal('colleague_full');
     if (r.status !== 'ok') throw refusal('not_waiting');
-    await this.#afterAssigned(conversationId, operatorId, r.waitingSince, { notifyOperator: true });
     this.#d.view.changed();
+    try {
+      await this.#afterAssigned(conversationId, operatorId, r.waitingSince, target.name);
+    } catch (err) {
+      this.#tellHolderLater(conversationId, operatorId, err);
+      throw err;
+    }
   }
 
-  /**
-   * After an assignment is committed (the figures were recorded in the same script): tell
-   * the operator, the visitor and the operator's load display.
-   */
-  async #afterAssigned(
-    conversationId: string,
-    operatorId: string,
-    waitingSince: number,
-    opts: { notifyOperator: boolean; name?: string; load?: number },
-  ): Promise<void> {
+  /** What a committed assignment counts for (its figures were recorded in the same script). */
+  async #counted(conversationId: string, waitingSince: number): Promise<void> {
     this.#d.metrics?.waitSeconds?.observe(Math.max(0, (Date.now() - waitingSince) / 1000));
     this.#d.metrics?.assignments?.inc();
     for (const listener of this.#assignedListeners)
@@ -445,19 +464,70 @@ export class Router {
         this.#d.log.warn({ err }, 'an assignment listener failed'),
       );
     this.#d.view.forget(conversationId);
-    const name = opts.name ?? (await this.#d.store.read(conversationId))?.operatorName ?? '';
+  }
+
+  /**
+   * After an assignment by routing or by a supervisor is committed: tell the visitor, the
+   * operator (`name`) and the operator's load display. When it fails, its callers have the
+   * operator told by a job (`#tellHolderLater`).
+   */
+  async #afterAssigned(
+    conversationId: string,
+    operatorId: string,
+    waitingSince: number,
+    name: string,
+  ): Promise<void> {
+    await this.#counted(conversationId, waitingSince);
     this.#d.notifier.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(name) });
-    if (opts.notifyOperator) {
-      await this.sendAssigned(conversationId, operatorId);
-      // An accept tells its operator itself, and then the listeners (`accept`).
-      await this.#moved(conversationId, operatorId);
-    }
-    if (opts.load !== undefined) {
-      // Routing only assigns to available operators, so the status is known.
-      await this.pushOperatorState(operatorId);
-    } else {
-      await this.pushOperatorState(operatorId);
-    }
+    await this.sendAssigned(conversationId, operatorId);
+    await this.#moved(conversationId, operatorId);
+    await this.pushOperatorState(operatorId);
+  }
+
+  /**
+   * Audits a move once, however often it is asked: gated by the conversation and the time
+   * that names the move (`assignedAt`, or `movedAt` of a move to a queue). The move's own
+   * entry (`accept`, `transfer`, `transfer-queue`, a supervisor's `reassign`) shares one
+   * gate, so a move is one entry whoever asks again; its hand-over note has its own.
+   * @returns whether this call wrote the entry (false: an earlier try of the same move did)
+   */
+  #auditMove(
+    action: string,
+    actorId: string,
+    conversationId: string,
+    movedAt: number | string,
+  ): Promise<boolean> {
+    const gate = this.#k.auditOnce(action === 'note' ? 'move-note' : 'move', `${conversationId}:${movedAt}`);
+    return this.#d.audit.recordOncePer(
+      { gate, windowMs: MOVE_AUDIT_WINDOW_MS },
+      action,
+      actorId,
+      conversationId,
+    );
+  }
+
+  /**
+   * A step after a committed move failed (a Redis failover fails commands within a second):
+   * its new holder may not have been told, and their console never learns of it otherwise,
+   * since its socket stays up and no reconnect resends it. A job tells them (`tellHolder`):
+   * queued on BullMQ's own connection, which waits for Redis rather than failing, and retried.
+   */
+  #tellHolderLater(conversationId: string, operatorId: string, err: unknown): void {
+    this.#d.log.warn({ err, conversationId, operatorId }, 'assignment notice failed; a job tells the holder');
+    this.#d.conversationsQueue
+      .add('assigned', { conversationId, operatorId })
+      .catch((e: unknown) =>
+        this.#d.log.warn({ err: e, conversationId }, 'assignment notice job not queued'),
+      );
+  }
+
+  /** Job: `chat:assigned` and `operator:state` again to an operator not told of a conversation, while they hold it. */
+  async tellHolder(conversationId: string, operatorId: string): Promise<boolean> {
+    const r = await this.#d.store.read(conversationId);
+    if (r?.state !== 'active' || r.operatorId !== operatorId) return false;
+    await this.sendAssigned(conversationId, operatorId);
+    await this.pushOperatorState(operatorId);
+    return true;
   }
 
   /**
@@ -540,17 +610,20 @@ export class Router {
 
   /**
    * Returns an active conversation to the queue (its place kept), from the operator expected
-   * to hold it; an optional sealed hand-over note is stored in the same step.
+   * to hold it; an optional sealed hand-over note is stored in the same step. `movedBy`: the
+   * operator who asks for it (a transfer to a queue), so that the same move asked again
+   * answers 'moved'. An urgent conversation is alerted on again while it waits.
    */
   async requeue(
     conversationId: string,
     operatorId: string,
     sealedNote = '',
     toLine = '',
-  ): Promise<{ status: 'ok' | 'conflict' | 'forbidden'; noteId: string }> {
+    movedBy = '',
+  ): Promise<{ status: 'ok' | 'moved' | 'conflict' | 'forbidden'; noteId: string; movedAt: string }> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const r = await this.#d.store.read(conversationId);
-      if (!r) return { status: 'conflict', noteId: '' };
+      if (!r) return { status: 'conflict', noteId: '', movedAt: '' };
       const k = this.#k;
       const line = this.#d.lines.lineOf(r.line);
       // Back to its own line's sets, or to those of the line it is transferred to.
@@ -578,18 +651,40 @@ export class Router {
           line,
           toLine,
           firstLine: this.#d.lines.first.id,
+          movedBy,
+          now: Date.now(),
         },
       );
       if (res.status === 'retry') continue;
-      if (res.status === 'ok') await this.#moved(conversationId);
-      return { status: res.status, noteId: res.noteId };
+      if (res.status === 'ok' || res.status === 'moved') {
+        if (res.urgent) await this.#alertWhileWaiting(conversationId);
+        await this.#moved(conversationId);
+      }
+      return { status: res.status, noteId: res.noteId, movedAt: res.movedAt };
     }
-    return { status: 'conflict', noteId: '' };
+    return { status: 'conflict', noteId: '', movedAt: '' };
+  }
+
+  /**
+   * An urgent (or acute) conversation waits again: supervisors are alerted URGENT_ALERT_S
+   * from now, and again while it waits, as after an urgent start (`urgent-alert`). Its alert
+   * chain stopped when it was taken; the queue keeps one chain per conversation, so one still
+   * running (it was taken and put back before its alert fell due) goes on alone.
+   */
+  async #alertWhileWaiting(conversationId: string): Promise<void> {
+    await this.#d.conversationsQueue.add(
+      'urgent-alert',
+      { conversationId },
+      { delay: this.#d.config.urgentAlertMs },
+    );
   }
 
   /**
    * `chat:transfer` (and a supervisor's reassign): to a colleague, or back to the queue.
    * Audited as the holder's `transfer` / `transfer-queue` unless `audit` says otherwise.
+   * The same transfer asked again once it was made (its answer was lost, or a step after it
+   * failed: the console retries, its socket still up) is answered as the first would have
+   * been, and what the first left undone is done: audited, and its visitor told, once.
    */
   async transfer(
     conversationId: string,
@@ -606,19 +701,21 @@ export class Router {
     const sealedNote = note ? this.#d.store.seal(conversationId, 'note', note, senderOf('o', from.id)) : '';
     const n = this.#d.notifier;
     if ('queue' in to) {
-      const r = await this.requeue(conversationId, from.id, sealedNote, toLine);
+      const r = await this.requeue(conversationId, from.id, sealedNote, toLine, from.id);
       if (r.status === 'forbidden') throw refusal('not_holder');
-      if (r.status !== 'ok') throw await this.#notActive(conversationId);
-      if (r.noteId) await this.#d.audit.record('note', from.id, conversationId);
+      if (r.status !== 'ok' && r.status !== 'moved') throw await this.#notActive(conversationId);
+      // Told before any step that can fail: nobody holds it now.
       n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
-      await this.#d.audit.record(
-        audit?.action ?? 'transfer-queue',
-        audit?.actorId ?? from.id,
-        conversationId,
-      );
       // Its visitor waits again: position and staffing now follow its (new) line.
       this.#d.view.forget(conversationId);
       this.#d.view.changed();
+      if (sealedNote) await this.#auditMove('note', from.id, conversationId, r.movedAt);
+      await this.#auditMove(
+        audit?.action ?? 'transfer-queue',
+        audit?.actorId ?? from.id,
+        conversationId,
+        r.movedAt,
+      );
       await this.pushOperatorState(from.id);
       void this.routeNow();
       return;
@@ -647,14 +744,21 @@ export class Router {
     );
     if (r.status === 'forbidden') throw refusal('not_holder');
     if (r.status === 'full') throw refusal('colleague_full');
-    if (r.status !== 'ok') throw await this.#notActive(conversationId);
-    if (r.noteId) await this.#d.audit.record('note', from.id, conversationId);
+    if (r.status !== 'ok' && r.status !== 'moved') throw await this.#notActive(conversationId);
     n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
-    await this.#d.audit.record(audit?.action ?? 'transfer', audit?.actorId ?? from.id, conversationId);
-    await this.sendAssigned(conversationId, to.operatorId);
-    await this.#moved(conversationId, to.operatorId);
-    n.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(target.name) });
-    await Promise.all([this.pushOperatorState(from.id), this.pushOperatorState(to.operatorId)]);
+    try {
+      if (sealedNote) await this.#auditMove('note', from.id, conversationId, r.assignedAt);
+      // The visitor is told with the entry, so a retry never tells them twice.
+      const action = audit?.action ?? 'transfer';
+      if (await this.#auditMove(action, audit?.actorId ?? from.id, conversationId, r.assignedAt))
+        n.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(target.name) });
+      await this.sendAssigned(conversationId, to.operatorId);
+      await this.#moved(conversationId, to.operatorId);
+      await Promise.all([this.pushOperatorState(from.id), this.pushOperatorState(to.operatorId)]);
+    } catch (err) {
+      this.#tellHolderLater(conversationId, to.operatorId, err);
+      throw err;
+    }
     void this.routeNow();
   }
 

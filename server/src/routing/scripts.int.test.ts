@@ -80,7 +80,11 @@ function assign(
   });
 }
 
-function requeue(id: string, operatorId: string, opts: { language?: string; note?: string } = {}) {
+function requeue(
+  id: string,
+  operatorId: string,
+  opts: { language?: string; note?: string; movedBy?: string } = {},
+) {
   const language = opts.language ?? 'nl';
   return runScript(
     t.redis,
@@ -105,6 +109,8 @@ function requeue(id: string, operatorId: string, opts: { language?: string; note
       line: 'default',
       toLine: '',
       firstLine: 'default',
+      movedBy: opts.movedBy ?? '',
+      now: T0 + 180_000,
     },
   );
 }
@@ -267,6 +273,28 @@ describe('assign.lua', () => {
   });
 });
 
+describe('assign.lua: an accept asked again', () => {
+  it('held: the same accept writes nothing; a routing assignment or a transfer is not taken for one', async () => {
+    await waiting('c1');
+    expect((await assign('c1', 'op1')).status).toBe('ok');
+    expect(await assign('c1', 'op1', { now: T0 + 90_000 })).toEqual({
+      status: 'held',
+      waitingSince: T0,
+      assignedAt: T0 + 60_000,
+    });
+    expect(await field('c1', 'assignedAt')).toBe(String(T0 + 60_000));
+    expect((await assign('c1', 'op2')).status).toBe('conflict');
+    // Given to a colleague: their accept of it was never made.
+    expect((await transfer('c1', 'op1', 'op2')).status).toBe('ok');
+    expect((await assign('c1', 'op2')).status).toBe('conflict');
+    // Given by routing: the same.
+    await waiting('c2');
+    await t.redis.hset(t.k.routeOperator('op1'), 'status', 'available');
+    expect((await assign('c2', 'op1', { routing: true })).status).toBe('ok');
+    expect((await assign('c2', 'op1')).status).toBe('conflict');
+  });
+});
+
 describe('requeue.lua', () => {
   it('ok: a conversation with a high danger signal goes back to the signal tier, after urgent, before the rest', async () => {
     await waiting('c1', { since: T0 });
@@ -300,7 +328,12 @@ describe('requeue.lua', () => {
   it('ok: an urgent conversation keeps its urgent score; no note means no note entry', async () => {
     await waiting('c1', { since: T0, urgent: true });
     await assign('c1', 'op1');
-    expect(await requeue('c1', 'op1')).toEqual({ status: 'ok', noteId: '' });
+    expect(await requeue('c1', 'op1')).toEqual({
+      status: 'ok',
+      noteId: '',
+      movedAt: String(T0 + 180_000),
+      urgent: true,
+    });
     expect(Number(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1'))).toBe(T0);
     expect(await t.redis.exists(t.k.notes('c1'))).toBe(0);
   });
@@ -313,12 +346,34 @@ describe('requeue.lua', () => {
     expect(Number(await t.redis.zscore(t.k.waitingAway, 'c1'))).toBe(T0 + 99);
   });
 
+  it("moved: the holder's own move asked again writes nothing; a requeue nobody asked for is not one", async () => {
+    await waiting('c1', { urgent: true });
+    await assign('c1', 'op1');
+    expect(await requeue('c1', 'op1', { movedBy: 'op1', note: 'n' })).toMatchObject({
+      status: 'ok',
+      movedAt: String(T0 + 180_000),
+      urgent: true,
+    });
+    expect(await requeue('c1', 'op1', { movedBy: 'op1', note: 'n' })).toEqual({
+      status: 'moved',
+      noteId: '',
+      movedAt: String(T0 + 180_000),
+      urgent: true,
+    });
+    expect(await t.redis.xlen(t.k.notes('c1'))).toBe(1);
+    expect((await requeue('c1', 'op2', { movedBy: 'op2' })).status).toBe('conflict');
+    // Taken again, then put back by the grace period: that move is over.
+    await assign('c1', 'op1');
+    expect((await requeue('c1', 'op1')).status).toBe('ok');
+    expect((await requeue('c1', 'op1', { movedBy: 'op1' })).status).toBe('conflict');
+  });
+
   it('conflict, forbidden and retry change nothing and store no note', async () => {
     await waiting('c1');
-    expect(await requeue('c1', 'op1', { note: 'n' })).toEqual({ status: 'conflict', noteId: '' });
+    expect(await requeue('c1', 'op1', { note: 'n' })).toMatchObject({ status: 'conflict', noteId: '' });
     await assign('c1', 'op1');
-    expect(await requeue('c1', 'op2', { note: 'n' })).toEqual({ status: 'forbidden', noteId: '' });
-    expect(await requeue('c1', 'op1', { note: 'n', language: 'en' })).toEqual({
+    expect(await requeue('c1', 'op2', { note: 'n' })).toMatchObject({ status: 'forbidden', noteId: '' });
+    expect(await requeue('c1', 'op1', { note: 'n', language: 'en' })).toMatchObject({
       status: 'retry',
       noteId: '',
     });
@@ -360,6 +415,29 @@ describe('transfer.lua', () => {
     expect(await field('c1', 'operatorId')).toBe('op1');
     expect(await t.redis.smembers(t.k.operatorConversations('op2'))).toEqual(['c2']);
     expect(await t.redis.exists(t.k.notes('c1'))).toBe(0);
+  });
+
+  it('moved: the same transfer asked again writes nothing; anyone else is still refused', async () => {
+    await waiting('c1');
+    await assign('c1', 'op1');
+    expect(await transfer('c1', 'op1', 'op2', { note: 'n' })).toMatchObject({
+      status: 'ok',
+      assignedAt: String(T0 + 120_000),
+    });
+    expect(await transfer('c1', 'op1', 'op2', { note: 'n' })).toEqual({
+      status: 'moved',
+      noteId: '',
+      assignedAt: String(T0 + 120_000),
+    });
+    expect(await t.redis.xlen(t.k.notes('c1'))).toBe(1);
+    expect((await transfer('c1', 'op3', 'op2')).status).toBe('forbidden');
+    expect((await transfer('c1', 'op1', 'op3')).status).toBe('forbidden');
+    // The colleague's own accept of it, after a requeue: the old transfer is over.
+    await requeue('c1', 'op2');
+    await assign('c1', 'op2');
+    expect((await transfer('c1', 'op1', 'op2')).status).toBe('forbidden');
+    // To oneself is never taken for a retry (an accept marks its holder too).
+    expect((await transfer('c1', 'op2', 'op2')).status).toBe('conflict');
   });
 
   it('race: parallel transfers to one colleague never pass their capacity', async () => {
@@ -608,6 +686,8 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             line: 'default',
             toLine: '',
             firstLine: 'default',
+            movedBy: a.op,
+            now: T0 + 2000,
           },
         )
       ).status;

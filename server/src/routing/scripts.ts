@@ -33,8 +33,10 @@ export const assignScript = luaScript({
     'firstLine',
   ],
   decode: (r) => {
-    const [status, waitingSince, load] = strings(r);
-    if (status === 'ok') return { status, waitingSince: Number(waitingSince), load: Number(load) } as const;
+    const [status, waitingSince, third] = strings(r);
+    if (status === 'ok') return { status, waitingSince: Number(waitingSince), load: Number(third) } as const;
+    if (status === 'held')
+      return { status, waitingSince: Number(waitingSince), assignedAt: Number(third) } as const;
     return { status: status as 'not_found' | 'conflict' | 'full' | 'unavailable' | 'retry' };
   },
 });
@@ -53,10 +55,18 @@ export const requeueScript = luaScript({
     'line',
     'toLine',
     'firstLine',
+    'movedBy',
+    'now',
   ],
   decode: (r) => {
-    const [status, noteId] = strings(r);
-    return { status: status as 'ok' | 'conflict' | 'forbidden' | 'retry', noteId: noteId ?? '' };
+    const [status, noteId, movedAt, urgent] = strings(r);
+    return {
+      status: status as 'ok' | 'moved' | 'conflict' | 'forbidden' | 'retry',
+      noteId: noteId ?? '',
+      /** When the move was made ('ok', 'moved'): with the conversation, it names the move. */
+      movedAt: movedAt ?? '',
+      urgent: urgent === '1',
+    };
   },
 });
 
@@ -65,8 +75,13 @@ export const transferScript = luaScript({
   keys: ['conversation', 'notes', 'fromConversations', 'toConversations'],
   args: ['id', 'fromOperatorId', 'toOperatorId', 'toName', 'toCapacity', 'now', 'sealedNote'],
   decode: (r) => {
-    const [status, noteId] = strings(r);
-    return { status: status as 'ok' | 'conflict' | 'forbidden' | 'full', noteId: noteId ?? '' };
+    const [status, noteId, assignedAt] = strings(r);
+    return {
+      status: status as 'ok' | 'moved' | 'conflict' | 'forbidden' | 'full',
+      noteId: noteId ?? '',
+      /** When the move was made ('ok', 'moved'): with the conversation, it names the move. */
+      assignedAt: assignedAt ?? '',
+    };
   },
 });
 

@@ -117,7 +117,9 @@ export class Shift {
    * assigned), then every active conversation goes to the colleague or back to the queue,
    * each with the note; each visitor is told that a colleague takes over. A colleague who
    * has no room for all of them is refused before anything moves. Audited (`handover`)
-   * only when a conversation moved.
+   * only when a conversation moved. A conversation whose move or its notices failed (a Redis
+   * failover) does not stop the others; the caller is then answered `unavailable`, and asks
+   * again for what is still theirs (a holder not told is told by a job: `Router`).
    */
   async handover(
     op: OperatorRef,
@@ -138,23 +140,35 @@ export class Shift {
     }
     await this.#d.presence.setStatus(op.id, 'away');
     let moved = 0;
+    let failed = 0;
     for (const id of ids) {
       try {
         await this.#d.router.transfer(id, op, to, note);
       } catch (err) {
         // Ended or taken meanwhile: the rest still moves.
         if (err instanceof AppError) continue;
-        throw err;
+        failed++;
+        this.#d.log.warn(
+          { err, operatorId: op.id, conversationId: id },
+          'hand-over of a conversation failed',
+        );
+        continue;
       }
       moved++;
-      const r = await this.#d.store.read(id);
-      await this.#d.messages.systemMessage(id, systemMessage('handover', r?.language ?? 'nl'));
+      try {
+        const r = await this.#d.store.read(id);
+        await this.#d.messages.systemMessage(id, systemMessage('handover', r?.language ?? 'nl'));
+      } catch (err) {
+        failed++;
+        this.#d.log.warn({ err, operatorId: op.id, conversationId: id }, 'hand-over message not sent');
+      }
     }
     // A hand-over that moved nothing changed nothing to record (each conversation moved has
     // its own `transfer` entry besides): repeated at will, it must not write to the capped
     // stream. The status is not audited.
     if (moved > 0) await this.#d.audit.record('handover', op.id, '');
-    this.#d.log.info({ operatorId: op.id, moved }, 'shift handed over');
+    this.#d.log.info({ operatorId: op.id, moved, failed }, 'shift handed over');
+    if (failed > 0) throw new AppError('unavailable', 'Not every conversation was handed over. Try again.');
     return { moved };
   }
 }

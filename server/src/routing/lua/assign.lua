@@ -2,7 +2,10 @@
   Gives a waiting conversation to an operator with free capacity: a routing pass (which
   also requires the operator to be available) or the operator's own accept. The caller
   read the conversation's line and language to name KEYS[2] and KEYS[11]; a conversation
-  that moved meanwhile answers 'retry'.
+  that moved meanwhile answers 'retry'. A conversation given by hand (an accept, or a
+  supervisor's assignment) is marked (movedBy, until it moves again), so that the same
+  accept asked again (its answer was lost, or a step after it failed: the console retries)
+  is known as done.
     KEYS[1] conversation
     KEYS[2] waiting                 the waiting set of its line and language
     KEYS[3] held
@@ -26,13 +29,19 @@
     ARGV[10] line                  as read (the first line for a record written before lines)
     ARGV[11] servedLine            the operator's line that takes it through overflow; '' when their own
     ARGV[12] firstLine
-  Returns {'ok', waitingSince, load} | {'not_found'} | {'conflict'} | {'full'} | {'unavailable'} | {'retry'}
+  Returns {'ok', waitingSince, load} | {'held', waitingSince, assignedAt} | {'not_found'} | {'conflict'}
+    | {'full'} | {'unavailable'} | {'retry'};
+  'held' (by hand only): the operator holds it by hand already, assignedAt naming that move;
+  nothing is written
 ]]
 --- @include "record-wait"
 --- @include "line-of"
 local id = ARGV[1]
-local c = redis.call('HMGET', KEYS[1], 'state', 'language', 'waitingSince', 'line')
+local c = redis.call('HMGET', KEYS[1], 'state', 'language', 'waitingSince', 'line', 'operatorId', 'movedBy', 'assignedAt')
 if not c[1] then return {'not_found'} end
+if c[1] == 'active' and ARGV[7] == '0' and c[5] == ARGV[2] and c[6] == ARGV[2] then
+  return {'held', c[3], c[7]}
+end
 if c[1] ~= 'waiting' then return {'conflict'} end
 if c[2] ~= ARGV[6] or lineOf(c[4], ARGV[12]) ~= ARGV[10] then return {'retry'} end
 if ARGV[7] == '1' and redis.call('HGET', KEYS[7], 'status') ~= 'available' then return {'unavailable'} end
@@ -45,6 +54,8 @@ redis.call('ZREM', KEYS[11], id)
 redis.call('HSET', KEYS[1], 'state', 'active', 'operatorId', ARGV[2], 'operatorName', ARGV[3],
   'assignedAt', ARGV[5], 'waitingMsgs', '0', 'held', '')
 if ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'servedLine', ARGV[11]) else redis.call('HDEL', KEYS[1], 'servedLine') end
+redis.call('HDEL', KEYS[1], 'movedAt')
+if ARGV[7] == '0' then redis.call('HSET', KEYS[1], 'movedBy', ARGV[2]) else redis.call('HDEL', KEYS[1], 'movedBy') end
 redis.call('SADD', KEYS[5], id)
 redis.call('SADD', KEYS[6], id)
 recordWait(KEYS[8], KEYS[9], KEYS[10], ARGV[5], c[3], tonumber(ARGV[8]), ARGV[9])

@@ -3,7 +3,10 @@
   its place). An optional hand-over note is stored only when the move happens. The caller
   read the line and language to name KEYS[4] and KEYS[7]. With toLine (a transfer to
   another line's queue) its line becomes toLine, and KEYS[4] and KEYS[7] are that line's.
-  Back in a queue it is no longer served through overflow (servedLine goes).
+  Back in a queue it is no longer served through overflow (servedLine goes). A move asked
+  by the holder (movedBy, a transfer to a queue) is marked with it and its time until the
+  conversation moves again, so that the same move asked again (its answer was lost, or a
+  step after it failed: the caller retries) is known as done; any other requeue clears it.
     KEYS[1] conversation
     KEYS[2] notes
     KEYS[3] operatorConversations   of the expected holder
@@ -21,11 +24,17 @@
     ARGV[8] line                   as read (the first line for a record written before lines)
     ARGV[9] toLine                 '' to stay on its line, else the line whose queue it goes to
     ARGV[10] firstLine
-  Returns {'ok', noteId} | {'conflict'} | {'forbidden'} | {'retry'}
+    ARGV[11] movedBy                the operator asking for the move; '' when nobody asked (grace period, lines)
+    ARGV[12] now
+  Returns {'ok', noteId, movedAt, urgent} | {'moved', '', movedAt, urgent} | {'conflict'} | {'forbidden'} | {'retry'};
+  urgent is '1' for an urgent conversation (it waits again: its alert is due again).
+  'moved': movedBy's move was made already, movedAt naming it; nothing is written
 ]]
 --- @include "line-of"
 local id = ARGV[1]
-local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'urgent', 'waitingSince', 'language', 'away', 'awaySince', 'languageFallback', 'signalTier', 'line')
+local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'urgent', 'waitingSince', 'language', 'away', 'awaySince', 'languageFallback', 'signalTier', 'line', 'movedBy', 'movedAt')
+local urgent = c[3] == '1' and '1' or '0'
+if c[1] == 'waiting' and ARGV[11] ~= '' and c[11] == ARGV[11] then return {'moved', '', c[12] or '', urgent} end
 if c[1] ~= 'active' then return {'conflict'} end
 if c[2] ~= ARGV[2] then return {'forbidden'} end
 if c[5] ~= ARGV[4] or lineOf(c[10], ARGV[10]) ~= ARGV[8] then return {'retry'} end
@@ -33,6 +42,11 @@ local noteId = ''
 if ARGV[3] ~= '' then noteId = redis.call('XADD', KEYS[2], '*', 'o', c[2], 'c', ARGV[3]) end
 redis.call('HSET', KEYS[1], 'state', 'waiting', 'waitingMsgs', '0')
 redis.call('HDEL', KEYS[1], 'operatorId', 'operatorName', 'assignedAt', 'servedLine')
+if ARGV[11] ~= '' then
+  redis.call('HSET', KEYS[1], 'movedBy', ARGV[11], 'movedAt', ARGV[12])
+else
+  redis.call('HDEL', KEYS[1], 'movedBy', 'movedAt')
+end
 if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'line', ARGV[9]) end
 redis.call('SREM', KEYS[3], id)
 redis.call('SREM', KEYS[5], id)
@@ -43,4 +57,4 @@ end
 redis.call('ZADD', KEYS[4], score, id)
 if c[8] == '1' then redis.call('ZADD', KEYS[7], score + tonumber(ARGV[6]), id) end
 if c[6] and c[6] ~= '' and c[7] then redis.call('ZADD', KEYS[6], tonumber(c[7]), id) end
-return {'ok', noteId}
+return {'ok', noteId, ARGV[12], urgent}
