@@ -161,7 +161,8 @@ describe('the sweep as the worker runs it', () => {
     // The window is 3 s; the scheduled sweep (every 10 s) ends it.
     expect((await ended).reason).toBe('timeout');
     expect(await field(id, 'state')).toBe('ended');
-    expect(await overdueScore(id)).toBeNull();
+    // Told first (lifecycle.end), then out of the index.
+    await waitFor(async () => (await overdueScore(id)) === null);
   });
 });
 

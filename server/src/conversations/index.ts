@@ -1,4 +1,5 @@
 export { ConversationLifecycle, type Ended } from './lifecycle.ts';
+export { VISITOR_PRESENCE_TTL_MS } from './resume.ts';
 export {
   atOf,
   type ConversationRecord,

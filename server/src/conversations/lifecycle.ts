@@ -25,7 +25,7 @@ import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { type QueueView, type Roster, type Router, routingScore, type Waiters } from '../routing/index.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import { Credentials, newToken } from './credentials.ts';
-import { VisitorResume } from './resume.ts';
+import { VISITOR_PRESENCE_TTL_MS, VisitorResume } from './resume.ts';
 import { endScript, markAwayScript, settleAwayScript, startScript } from './scripts.ts';
 import type { ConversationRecord, ConversationStore } from './store.ts';
 
@@ -101,6 +101,17 @@ export interface Ended {
   /** The state it ended from. */
   previous: string;
   /** The conversation as it was just before it ended. */
+  record: ConversationRecord;
+}
+
+/** What the steps after an end script need: from that call, or from the hash on a retry. */
+interface EndSteps {
+  reason: EndReason;
+  previous: string;
+  operatorId: string;
+  byOperatorId: string | undefined;
+  notifyVisitor: boolean;
+  /** As read before the script (ended already on a retry; operator and risk still there). */
   record: ConversationRecord;
 }
 
@@ -196,6 +207,7 @@ export class ConversationLifecycle {
           resumeToken: this.#c.tokenKey(resumeToken),
           returnCode: fresh.key,
           starts: k.startsByAddress(addr),
+          presence: k.visitorPresence,
         },
         {
           id,
@@ -214,6 +226,9 @@ export class ConversationLifecycle {
           line: line.id,
           startLimit: d.config.visitorStartsPerHour,
           startWindowMs: START_WINDOW_MS,
+          // Present until then unless her socket is attached and refreshes it: one that never
+          // is (a step below failed, and her retry made another) is dropped by the sweeps.
+          presenceUntil: now + VISITOR_PRESENCE_TTL_MS,
         },
       );
       if (r.status === 'blocked') {
@@ -385,7 +400,11 @@ export class ConversationLifecycle {
     }
   }
 
-  /** Ends a conversation (by operator, visitor, timeout or block) and starts retention. */
+  /**
+   * Ends a conversation (by operator, visitor, timeout or block) and starts retention. Cut
+   * off after its script (a failover), a call that is retried (by anyone) gets 'already'
+   * from the script with what the first call left pending, and finishes it.
+   */
   async end(
     conversationId: string,
     reason: EndReason,
@@ -437,31 +456,83 @@ export class ConversationLifecycle {
     if (!res || res.status === 'retry') throw new AppError('unavailable');
     if (res.status === 'not_found') throw new AppError('not_found');
     if (res.status === 'forbidden') throw refusal('not_holder');
-    if (res.status === 'already') return;
-    const op = res.operatorId;
-    const statsKey = k.statsDay(new Date().toISOString().slice(0, 10));
-    // Out of the away index with the figures; the sweep drops an entry left by a crash here.
-    const tx = d.redis.multi().zrem(this.#k.awayUntil, conversationId).hincrby(statsKey, 'ended', 1);
-    if (res.previous === 'waiting') tx.hincrby(statsKey, 'abandoned', 1);
-    await tx.pexpire(statsKey, STATS_TTL_MS).exec();
-    if (op) await d.roster.addEnded(op, conversationId, Date.now() + d.config.retentionMs);
-    await d.retentionQueue.add('purge', { conversationId }, { delay: d.config.retentionMs });
-    if (opts.notifyVisitor !== false) d.notifier.toVisitor(conversationId, 'chat:ended', { reason });
-    // Supervisors reading along learn of the end at once.
-    d.notifier.toWatchers(conversationId, 'chat:ended', { conversationId, reason });
-    if (op) {
-      d.notifier.toOperator(op, 'chat:ended', { conversationId, reason });
-      await d.router.pushOperatorState(op);
+    if (res.status === 'already') {
+      // Ended before; a call cut off after the script left its steps to do: done here, as it asked.
+      if (!res.pending) return;
+      const first = (res.endReason || reason) as EndReason;
+      await this.#afterEnd(conversationId, {
+        reason: first,
+        previous: res.endedFrom,
+        operatorId: res.operatorId,
+        byOperatorId: res.endedBy || undefined,
+        // As its caller asked: a visitor who left, or whose return window closed, is gone.
+        notifyVisitor: first !== 'visitor' && first !== 'timeout',
+        record: r!,
+      });
+      return;
     }
-    if (opts.byOperatorId) await d.audit.record('end', opts.byOperatorId, conversationId);
-    if (res.previous === 'active' && r?.assignedAt)
-      await this.#recordHandling((Date.now() - r.assignedAt) / 1000);
-    for (const listener of this.#endedListeners) {
-      await listener({ conversationId, reason, previous: res.previous, record: r! }).catch((err: unknown) =>
-        d.log.warn({ err }, 'an end listener failed'),
+    await this.#afterEnd(conversationId, {
+      reason,
+      previous: res.previous,
+      operatorId: res.operatorId,
+      byOperatorId: opts.byOperatorId,
+      notifyVisitor: opts.notifyVisitor !== false,
+      record: r!,
+    });
+  }
+
+  /**
+   * What follows an end script. The notices go first, so that nothing failing below keeps
+   * the visitor or the consoles from learning of the end. Each step up to the claim may run
+   * again on a retry (a set, a job with a fixed id, an audit entry written once); the one
+   * caller that clears `endPending` runs what may not (the figures, the handling time, the
+   * end listeners: a break after a high-risk conversation), each on its own, at most once.
+   */
+  async #afterEnd(conversationId: string, e: EndSteps): Promise<void> {
+    const d = this.#d;
+    const op = e.operatorId;
+    if (e.notifyVisitor) d.notifier.toVisitor(conversationId, 'chat:ended', { reason: e.reason });
+    // Supervisors reading along learn of the end at once.
+    d.notifier.toWatchers(conversationId, 'chat:ended', { conversationId, reason: e.reason });
+    if (op) d.notifier.toOperator(op, 'chat:ended', { conversationId, reason: e.reason });
+    // Out of the away index; the sweep drops an entry left by a failure here.
+    await d.redis.zrem(this.#k.awayUntil, conversationId);
+    if (op) await d.roster.addEnded(op, conversationId, Date.now() + d.config.retentionMs);
+    await d.retentionQueue.add(
+      'purge',
+      { conversationId },
+      { delay: d.config.retentionMs, jobId: `purge-${conversationId}` },
+    );
+    if (op) await d.router.pushOperatorState(op);
+    if (e.byOperatorId) {
+      await d.audit.recordOncePer(
+        { gate: this.#k.auditOnce('end', conversationId), windowMs: d.config.retentionMs },
+        'end',
+        e.byOperatorId,
+        conversationId,
       );
     }
-    if (res.previous === 'waiting') d.view.changed();
+    if ((await d.redis.hdel(this.#k.conversation(conversationId), 'endPending')) === 1) {
+      const statsKey = this.#k.statsDay(new Date().toISOString().slice(0, 10));
+      const tx = d.redis.multi().hincrby(statsKey, 'ended', 1);
+      if (e.previous === 'waiting') tx.hincrby(statsKey, 'abandoned', 1);
+      await tx
+        .pexpire(statsKey, STATS_TTL_MS)
+        .exec()
+        .catch((err: unknown) => d.log.warn({ err }, 'end figures not recorded'));
+      if (e.previous === 'active' && e.record.assignedAt) {
+        await this.#recordHandling((Date.now() - e.record.assignedAt) / 1000).catch((err: unknown) =>
+          d.log.warn({ err }, 'handling time not recorded'),
+        );
+      }
+      for (const listener of this.#endedListeners) {
+        await listener({ conversationId, reason: e.reason, previous: e.previous, record: e.record }).catch(
+          (err: unknown) => d.log.warn({ err }, 'an end listener failed'),
+        );
+      }
+    }
+    // Routed last: a break after a high-risk conversation (an end listener) is set by then.
+    if (e.previous === 'waiting') d.view.changed();
     else void d.router.routeNow();
   }
 

@@ -43,8 +43,26 @@ const RETURN_CODE_NETWORK_FREE_FAILURES = 10 * RETURN_CODE_FREE_FAILURES;
 const RETURN_CODE_GLOBAL_FREE_FAILURES = 120;
 /** The fixed window of RETURN_CODE_GLOBAL_FREE_FAILURES; its delays end with it. */
 const RETURN_CODE_GLOBAL_WINDOW_MS = 60_000;
-/** How long a redemption's ack is kept for a retry from the same socket (PROTOCOL.md). */
+/**
+ * How long a visitor counts as present without a heartbeat from her socket's instance
+ * (presence). The scripts that give a conversation its visitor (start, return-code
+ * redemption) write her first entry with it, so that one whose socket is never attached (a
+ * step after the script failed) is treated as dropped, as any other, by the presence sweep.
+ */
+export const VISITOR_PRESENCE_TTL_MS = 45_000;
+/** How long a redemption is kept for a retry from the same socket (PROTOCOL.md). */
 const REDEMPTION_RETRY_MS = 60_000;
+
+/** A redemption the script made: what its retries from the same socket answer with. */
+interface Redemption {
+  conversationId: string;
+  resumeToken: string;
+  /** The key the script stored the token under: a retry after it moved on is refused. */
+  tokenKey: string;
+  returnCode: string;
+  /** The floor the script set ('' for none). */
+  floor: string;
+}
 /**
  * Token resumes per conversation in any RESUME_WINDOW_MS, and return-code redemptions apart
  * (so that whoever holds the token cannot keep the code out). A visitor on a bad network
@@ -65,10 +83,11 @@ export class VisitorResume {
   readonly #k: RedisKeys;
   readonly #c: Credentials;
   /**
-   * Redemptions of the last minute, by socket and code key, in memory only: a retry after an
-   * `unavailable` ack (the WAIT failed, the redemption stood) gets the same answer.
+   * Redemptions of the last minute, by socket and code key, in memory only, kept from the
+   * moment the script spent the code: a retry after an `unavailable` ack (any step after the
+   * script failed, or the WAIT) gets the same redemption, and finishes the return.
    */
-  readonly #redeemed = new Map<string, { ack: ResumeAck; until: number }>();
+  readonly #redeemed = new Map<string, { redemption: Redemption; until: number }>();
 
   constructor(deps: ResumeDeps, credentials: Credentials) {
     this.#d = deps;
@@ -142,10 +161,7 @@ export class VisitorResume {
     const nowMs = Date.now();
     for (const [key, r] of this.#redeemed) if (r.until <= nowMs) this.#redeemed.delete(key);
     const earlier = this.#redeemed.get(retryKey);
-    if (earlier) {
-      await this.#d.durable.confirm();
-      return structuredClone(earlier.ack);
-    }
+    if (earlier) return this.#returned(earlier.redemption, socketId, retryKey);
     for (let attempt = 0; attempt < 5; attempt++) {
       const found = await this.#d.redis.mget(...codeKeys);
       const i = found.findIndex((v) => v !== null);
@@ -165,6 +181,7 @@ export class VisitorResume {
           messages: k.messages(id || '-'),
           oldToken: before?.resumeKey || k.resumeToken('-'),
           newToken: this.#c.tokenKey(fresh),
+          presence: k.visitorPresence,
           newCodes: candidates.map((c) => c.key),
         },
         {
@@ -179,6 +196,9 @@ export class VisitorResume {
           networkFreeFailures: RETURN_CODE_NETWORK_FREE_FAILURES,
           globalFreeFailures: RETURN_CODE_GLOBAL_FREE_FAILURES,
           globalWindowMs: RETURN_CODE_GLOBAL_WINDOW_MS,
+          // Present until then unless her socket is attached and refreshes it: a return cut
+          // off before that (and never retried) is away again by the sweep, then ends.
+          presenceUntil: Date.now() + VISITOR_PRESENCE_TTL_MS,
         },
       );
       if (r.status === 'resume_limit') throw resumeLimit(r.retryMs);
@@ -191,21 +211,44 @@ export class VisitorResume {
       if (r.status === 'not_found')
         throw refusal('not_resumable', { message: 'This return code is not valid.' });
       if (r.status !== 'ok') continue; // a race, or every candidate code taken: draw again
-      const now = await this.#d.store.get(id);
-      const ack: ResumeAck = {
+      const redemption: Redemption = {
         conversationId: id,
         resumeToken: fresh,
-        state: now.state,
+        tokenKey: this.#c.tokenKey(fresh),
         returnCode: candidates[r.newCodeIndex - 1]!.code,
+        floor: r.floor,
       };
-      // Nothing old is shown, but the client needs the point to resume from after a later drop.
-      if (r.floor) ack.lastMessageId = r.floor;
-      await this.#visitorBack(now, socketId, ack, 'return-code');
-      this.#redeemed.set(retryKey, { ack: structuredClone(ack), until: Date.now() + REDEMPTION_RETRY_MS });
-      await this.#d.durable.confirm();
-      return ack;
+      // Kept before anything else can fail: the code is spent, and only a retry from this
+      // socket can still bring her back.
+      this.#redeemed.set(retryKey, { redemption, until: Date.now() + REDEMPTION_RETRY_MS });
+      return this.#returned(redemption, socketId, retryKey);
     }
     throw new AppError('unavailable');
+  }
+
+  /**
+   * The visitor is back by a redemption, on its first attempt or a retry from the same
+   * socket: each step is safe to run again, so a retry finishes what a failed attempt left
+   * (her socket attached, a held waiter back in line) and answers from the state of now.
+   */
+  async #returned(redemption: Redemption, socketId: string, retryKey: string): Promise<ResumeAck> {
+    const now = await this.#d.store.get(redemption.conversationId);
+    if (now.resumeKey !== redemption.tokenKey) {
+      // Resumed by its token since (or redeemed again): that return stands, not this one.
+      this.#redeemed.delete(retryKey);
+      throw refusal('not_resumable', { message: 'This return code is not valid.' });
+    }
+    const ack: ResumeAck = {
+      conversationId: redemption.conversationId,
+      resumeToken: redemption.resumeToken,
+      state: now.state,
+      returnCode: redemption.returnCode,
+    };
+    // Nothing old is shown, but the client needs the point to resume from after a later drop.
+    if (redemption.floor) ack.lastMessageId = redemption.floor;
+    await this.#visitorBack(now, socketId, ack, 'return-code');
+    await this.#d.durable.confirm();
+    return ack;
   }
 
   /** `by`: a resume token is the same visitor reconnecting; a return code may be someone else. */

@@ -25,6 +25,8 @@ const t = useLuaTest([
 const URGENT_OFFSET = 10_000_000_000_000;
 const T0 = 1_800_000_000_000;
 const ADDR = 'addrhash';
+/** How long a new visitor counts as present before her socket's first heartbeat. */
+const PRESENCE_TTL = 45_000;
 
 function start(
   id: string,
@@ -56,6 +58,7 @@ function start(
       resumeToken: t.k.resumeToken(opts.token ?? `tok-${id}`),
       returnCode: t.k.returnCode(opts.code ?? `code-${id}`),
       starts: t.k.startsByAddress(addr),
+      presence: t.k.visitorPresence,
     },
     {
       id,
@@ -74,6 +77,7 @@ function start(
       line: 'default',
       startLimit: 1_000_000,
       startWindowMs: 3_600_000,
+      presenceUntil: now + PRESENCE_TTL,
     },
   );
 }
@@ -111,6 +115,8 @@ describe('start.lua', () => {
     const ttl = await t.redis.pttl(t.k.openByAddress(ADDR));
     expect(ttl).toBeGreaterThan(3_500_000);
     expect(ttl).toBeLessThanOrEqual(3_600_000);
+    // Present for a first while: one whose socket is never attached is dropped by the sweep.
+    expect(Number(await t.redis.zscore(t.k.visitorPresence, 'c1'))).toBe(T0 + PRESENCE_TTL);
   });
 
   it('ok with a high danger signal: the plain routing tier is set (no category), the message id returned', async () => {
@@ -296,6 +302,8 @@ describe('end.lua', () => {
       operatorId: 'op1',
     });
     expect(c).not.toHaveProperty('addr');
+    // What the caller still has to do, marked for a retry should it be cut off.
+    expect(c).toMatchObject({ endPending: '1', endedFrom: 'active', endedBy: '' });
     expect(await t.redis.get(t.k.endedAddress('c1'))).toBe(ADDR);
     await expectTtlAbout(t.k.endedAddress('c1'), ADDRESS_TTL);
     for (const key of [
@@ -325,6 +333,7 @@ describe('end.lua', () => {
     expect(
       await t.redis.exists(t.k.waiting('default', 'nl'), t.k.held, t.k.waitingAway, t.k.openByAddress(ADDR)),
     ).toBe(0);
+    expect(await conv('c1')).toMatchObject({ endPending: '1', endedFrom: 'waiting' });
   });
 
   it('ok with no address, token or code: only what exists is touched', async () => {
@@ -334,15 +343,19 @@ describe('end.lua', () => {
     expect(await t.keys()).toEqual([t.k.conversation('c1')]);
   });
 
-  it('already: a second end changes nothing and names the operator', async () => {
+  it('already: a second end changes nothing, and names the operator and what the first left pending', async () => {
     await start('c1');
     await activate('c1', 'op1');
-    await end('c1', await readFields('c1'));
+    await end('c1', await readFields('c1'), { by: 'op1' });
     const before = await conv('c1');
     expect(await end('c1', await readFields('c1'))).toEqual({
       status: 'already',
       previous: 'ended',
       operatorId: 'op1',
+      pending: true,
+      endedFrom: 'active',
+      endReason: 'operator',
+      endedBy: 'op1',
     });
     expect(await conv('c1')).toEqual(before);
   });
@@ -678,6 +691,7 @@ async function redeem(opts: Redeem = {}) {
       messages: t.k.messages(id || '-'),
       oldToken: opts.oldToken ?? (resumeKey || t.k.resumeToken('-')),
       newToken: t.k.resumeToken('fresh'),
+      presence: t.k.visitorPresence,
       newCodes: (opts.newCodes ?? ['n1', 'n2', 'n3']).map((c) => t.k.returnCode(c)),
     },
     {
@@ -692,6 +706,7 @@ async function redeem(opts: Redeem = {}) {
       networkFreeFailures: NET_FREE,
       globalFreeFailures: opts.globalFree ?? GLOBAL_FREE,
       globalWindowMs: opts.globalWindowMs ?? GLOBAL_WINDOW,
+      presenceUntil: (opts.now ?? T0 + 60_000) + PRESENCE_TTL,
     },
   );
 }
@@ -727,6 +742,8 @@ describe('redeem-return-code.lua', () => {
       rcAt: String(T0 + 60_000),
     });
     expect(await t.redis.exists(t.k.returnCodeThrottle(ADDR))).toBe(0);
+    // Present for a first while: a return whose socket is never attached is away again by the sweep.
+    expect(Number(await t.redis.zscore(t.k.visitorPresence, 'c1'))).toBe(T0 + 60_000 + PRESENCE_TTL);
   });
 
   it('ok: a taken candidate is skipped (NX), never overwritten', async () => {

@@ -5,7 +5,17 @@ const strings = (r: unknown) => (r as (string | null)[]).map((v) => v ?? '');
 
 export const startScript = luaScript({
   file: file('start'),
-  keys: ['conversation', 'messages', 'waiting', 'open', 'blocked', 'resumeToken', 'returnCode', 'starts'],
+  keys: [
+    'conversation',
+    'messages',
+    'waiting',
+    'open',
+    'blocked',
+    'resumeToken',
+    'returnCode',
+    'starts',
+    'presence',
+  ],
   args: [
     'id',
     'now',
@@ -23,6 +33,7 @@ export const startScript = luaScript({
     'line',
     'startLimit',
     'startWindowMs',
+    'presenceUntil',
   ],
   decode: (r) => {
     const [status, rank, messageId = ''] = strings(r);
@@ -67,9 +78,21 @@ export const endScript = luaScript({
     'firstLine',
   ],
   decode: (r) => {
-    const [status, previous, operatorId] = strings(r);
+    const [status, previous, operatorId, pending, endedFrom, endReason, endedBy] = strings(r);
+    if (status === 'already') {
+      return {
+        status,
+        previous: previous ?? '',
+        operatorId: operatorId ?? '',
+        /** Whether the first end left steps to do (end.lua). */
+        pending: pending === '1',
+        endedFrom: endedFrom ?? '',
+        endReason: endReason ?? '',
+        endedBy: endedBy ?? '',
+      } as const;
+    }
     return {
-      status: status as 'ok' | 'already' | 'not_found' | 'forbidden' | 'retry',
+      status: status as 'ok' | 'not_found' | 'forbidden' | 'retry',
       previous: previous ?? '',
       operatorId: operatorId ?? '',
     };
@@ -122,6 +145,7 @@ export const redeemReturnCodeScript = luaScript({
     'messages',
     'oldToken',
     'newToken',
+    'presence',
     '...newCodes',
   ],
   args: [
@@ -136,6 +160,7 @@ export const redeemReturnCodeScript = luaScript({
     'networkFreeFailures',
     'globalFreeFailures',
     'globalWindowMs',
+    'presenceUntil',
   ],
   decode: (r) => {
     const [status, a, b] = strings(r);

@@ -1,13 +1,14 @@
 import type { OperatorStatus } from '@stille-lijn/shared';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
-import type { ConversationLifecycle, ConversationStore } from '../conversations/index.ts';
+import {
+  type ConversationLifecycle,
+  type ConversationStore,
+  VISITOR_PRESENCE_TTL_MS,
+} from '../conversations/index.ts';
 import type { ConversationJobQueue } from '../queues/jobs.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { OperatorRef, OperatorState, QueueView, Roster, Router } from '../routing/index.ts';
-
-/** How long a visitor counts as present without a heartbeat from its instance. */
-const VISITOR_PRESENCE_TTL_MS = 45_000;
 
 export interface PresenceDeps {
   redis: Redis;
@@ -102,10 +103,13 @@ export class Presence {
     await this.#d.redis.zrem(this.#d.keys.visitorPresence, conversationId);
   }
 
-  /** Sweep: visitors whose instance stopped refreshing them are treated as dropped. */
-  async sweepVisitors(): Promise<void> {
+  /**
+   * Sweep: visitors whose instance stopped refreshing them (or never did) are treated as dropped.
+   * @param now the time entries are compared with; tests move it on
+   */
+  async sweepVisitors(now = Date.now()): Promise<void> {
     const key = this.#d.keys.visitorPresence;
-    const stale = await this.#d.redis.zrangebyscore(key, '-inf', Date.now(), 'LIMIT', 0, 1000);
+    const stale = await this.#d.redis.zrangebyscore(key, '-inf', now, 'LIMIT', 0, 1000);
     for (const id of stale) {
       // Only one sweeper wins each entry.
       if ((await this.#d.redis.zrem(key, id)) === 0) continue;

@@ -16,6 +16,18 @@ type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEv
 
 /** An acknowledgement that does not come within this time counts as failed. */
 const ACK_TIMEOUT_MS = 10_000;
+/**
+ * A return by code answered `unavailable`, or not at all, may have spent the code (a Redis
+ * failover cut the redemption after that step). The server answers a retry from the same
+ * socket with that redemption for a minute, and from no other: the widget tries again on
+ * the same socket, first after REDEEM_RETRY_FIRST_MS, doubling up to REDEEM_RETRY_MAX_MS,
+ * while still within REDEEM_RETRY_WITHIN_MS of the first try.
+ */
+const REDEEM_RETRY_FIRST_MS = 1_000;
+const REDEEM_RETRY_MAX_MS = 8_000;
+// Well inside the server's minute, and answered (ACK_TIMEOUT_MS) before the 45 s after which
+// a redemption no socket holds counts as dropped.
+const REDEEM_RETRY_WITHIN_MS = 30_000;
 /** After the server refused a connection: try again after this, plus up to as much again at random. */
 const REFUSED_RETRY_MS = 2_000;
 /** After this long without a keystroke the visitor no longer counts as typing. */
@@ -290,29 +302,46 @@ export class ChatSession {
     this.early = [];
     const socket = this.connect();
     this.held = [];
-    socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', { returnCode: returnCode.trim() }, (err, res) => {
-      if (this.socket !== socket) return;
-      if (err) {
-        this.failTo('return-code');
-        return;
-      }
-      if (!res.ok) {
-        // Too many tries from here, or too many returns to this conversation this minute:
-        // both say "wait", never "wrong code".
-        if (res.error.reason === 'return_code_throttled' || res.error.reason === 'resume_limit')
-          this.failTo('return-throttled', retryAfter(res));
-        else this.failTo('return-code');
-        return;
-      }
-      this.resumeToken = res.resumeToken;
-      // Extension: the server may say where the stream stood, so later resumes skip the past.
-      const place = (res as ResumeAck & { lastMessageId?: string }).lastMessageId;
-      this.lastMessageId = place;
-      this.placeUnknown = place === undefined;
-      this.set({ returnCode: res.returnCode });
-      this.applyResume(res, []);
-      this.runEarly();
-    });
+    const firstTry = Date.now();
+    const redeem = (nextDelay: number): void => {
+      socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', { returnCode: returnCode.trim() }, (err, res) => {
+        if (this.socket !== socket) return;
+        const cut = err !== null || (!res.ok && res.error.code === 'unavailable');
+        if (cut && Date.now() - firstTry + nextDelay < REDEEM_RETRY_WITHIN_MS) {
+          setTimeout(
+            () => this.socket === socket && redeem(Math.min(nextDelay * 2, REDEEM_RETRY_MAX_MS)),
+            nextDelay,
+          );
+          return;
+        }
+        this.redeemed(err, res);
+      });
+    };
+    redeem(REDEEM_RETRY_FIRST_MS);
+  }
+
+  /** The answer to a return by code (after any retries). */
+  private redeemed(err: Error | null, res: Ack<ResumeAck> | undefined): void {
+    if (err || !res) {
+      this.failTo('return-code');
+      return;
+    }
+    if (!res.ok) {
+      // Too many tries from here, or too many returns to this conversation this minute:
+      // both say "wait", never "wrong code".
+      if (res.error.reason === 'return_code_throttled' || res.error.reason === 'resume_limit')
+        this.failTo('return-throttled', retryAfter(res));
+      else this.failTo('return-code');
+      return;
+    }
+    this.resumeToken = res.resumeToken;
+    // Extension: the server may say where the stream stood, so later resumes skip the past.
+    const place = (res as ResumeAck & { lastMessageId?: string }).lastMessageId;
+    this.lastMessageId = place;
+    this.placeUnknown = place === undefined;
+    this.set({ returnCode: res.returnCode });
+    this.applyResume(res, []);
+    this.runEarly();
   }
 
   /** Sends a visitor message; false when there is nothing to send. */

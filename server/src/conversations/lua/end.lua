@@ -3,6 +3,10 @@
   hash leaves the conversation: it is kept apart for addressTtlMs, so that the
   conversation can still be blocked, then expires. The caller read the fields that name
   KEYS[5], KEYS[9] to KEYS[13]; if they changed meanwhile the answer is 'retry'.
+  What the caller does after it (the notices, the ended list, the purge job, the audit
+  entry, the figures, the end listeners) is marked pending in the hash (`endPending`), with
+  what it needs (`endedFrom`, `endedBy`): a caller cut off before it is done (a failover) is
+  answered 'already' on its retry, with them, and finishes it.
     KEYS[1] conversation
     KEYS[2] messages
     KEYS[3] clientMessageIds
@@ -30,7 +34,9 @@
     ARGV[11] returnKey
     ARGV[12] line             as read (the first line for a record written before lines)
     ARGV[13] firstLine
-  Returns {'ok', previousState, operatorId} | {'already', 'ended', operatorId} | {'not_found'} | {'forbidden'} | {'retry'}
+  Returns {'ok', previousState, operatorId}
+    | {'already', 'ended', operatorId, endPending, endedFrom, endReason, endedBy}
+    | {'not_found'} | {'forbidden'} | {'retry'}
 ]]
 --- @include "same-fields"
 --- @include "line-of"
@@ -38,7 +44,10 @@ local id = ARGV[1]
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'not_found'} end
 local op = redis.call('HGET', KEYS[1], 'operatorId') or ''
-if state == 'ended' then return {'already', 'ended', op} end
+if state == 'ended' then
+  local e = redis.call('HMGET', KEYS[1], 'endPending', 'endedFrom', 'endReason', 'endedBy')
+  return {'already', 'ended', op, e[1] or '', e[2] or '', e[3] or '', e[4] or ''}
+end
 if ARGV[5] ~= '' and op ~= ARGV[5] then return {'forbidden'} end
 if not sameFields(KEYS[1], {'operatorId', 'language', 'addr', 'resumeKey', 'returnKey'},
   {ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]}) then return {'retry'} end
@@ -53,7 +62,8 @@ if ARGV[9] ~= '' then
   redis.call('SREM', KEYS[10], id)
   redis.call('SET', KEYS[11], ARGV[9], 'PX', ARGV[6])
 end
-redis.call('HSET', KEYS[1], 'state', 'ended', 'endedAt', ARGV[3], 'endReason', ARGV[2], 'away', '', 'held', '')
+redis.call('HSET', KEYS[1], 'state', 'ended', 'endedAt', ARGV[3], 'endReason', ARGV[2], 'away', '', 'held', '',
+  'endPending', '1', 'endedFrom', state, 'endedBy', ARGV[5])
 redis.call('HDEL', KEYS[1], 'addr')
 local ttl = tonumber(ARGV[4])
 for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end

@@ -12,6 +12,9 @@
   On success the code is consumed, a new resume token and a new code (the first free
   candidate, claimed with NX) are stored, and vfloor records the newest message: nothing up
   to it is ever sent to this visitor again; rcAt records when, for whoever holds it next.
+  The visitor counts as present until presenceUntil: should the steps that bring her back
+  (her socket attached, a held waiter unheld) never run, the presence sweep marks the
+  conversation away again, and it ends with its return window instead of staying for ever.
   Each conversation has a budget of resumeLimit redemptions in any resumeWindowMs (kept in
   its hash as `codeResumes`, apart from the token resumes, so that whoever holds the token
   cannot use it up and keep the code out): past it a right code is refused, neither
@@ -24,7 +27,8 @@
     KEYS[6] messages        its message stream
     KEYS[7] oldToken        its current resume token's key, as read (any key when none)
     KEYS[8] newToken
-    KEYS[9..] newCodes      candidate keys for the new code
+    KEYS[9] presence        visitors present, by when their presence lapses
+    KEYS[10..] newCodes     candidate keys for the new code
     ARGV[1] id              the conversation id read from KEYS[4]; '' when not found
     ARGV[2] now
     ARGV[3] windowMs        the address's and the network's window
@@ -36,6 +40,7 @@
     ARGV[9] networkFreeFailures
     ARGV[10] globalFreeFailures
     ARGV[11] globalWindowMs
+    ARGV[12] presenceUntil  ms
   Returns {'ok', vfloor, index of the new code} | {'rate_limited', retryMs} | {'resume_limit', retryMs}
     | {'not_found'} | {'clash'} | {'retry'}
 ]]
@@ -83,7 +88,7 @@ local recent, wait = recentResumes(KEYS[5], 'codeResumes', now, tonumber(ARGV[7]
 if wait > 0 then return {'resume_limit', tostring(wait)} end
 recent[#recent + 1] = ARGV[2]
 local newIndex = nil
-for i = 9, #KEYS do
+for i = 10, #KEYS do
   if redis.call('SET', KEYS[i], id, 'NX') then newIndex = i; break end
 end
 if not newIndex then return {'clash'} end
@@ -95,4 +100,5 @@ local floor = c[5] or ''
 if newest[1] then floor = newest[1][1] end
 redis.call('HSET', KEYS[5], 'resumeKey', KEYS[8], 'returnKey', KEYS[newIndex], 'vfloor', floor,
   'codeResumes', table.concat(recent, ','), 'rcAt', ARGV[2])
-return {'ok', floor, tostring(newIndex - 8)}
+redis.call('ZADD', KEYS[9], ARGV[12], id)
+return {'ok', floor, tostring(newIndex - 9)}

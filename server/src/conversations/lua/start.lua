@@ -1,7 +1,10 @@
 --[[
   Creates a conversation, unless the visitor's address is blocked, already has
   openLimit conversations open, or started startLimit of them in the current window. The return code is claimed with NX: a new code never
-  overwrites another conversation's.
+  overwrites another conversation's. The visitor counts as present until presenceUntil, in
+  the same step: a conversation whose socket is never attached (a step after this one
+  failed, and her retry made another) is then treated as dropped by the presence sweep
+  (away, held, ended), not left waiting for ever ahead of the others.
     KEYS[1] conversation    the new conversation's hash
     KEYS[2] messages        its message stream
     KEYS[3] waiting         the waiting set of its line and language
@@ -10,6 +13,7 @@
     KEYS[6] resumeToken     the resume token's key
     KEYS[7] returnCode      the return code's key
     KEYS[8] starts          the address's count of starts in the current window
+    KEYS[9] presence        visitors present, by when their presence lapses
     ARGV[1] id
     ARGV[2] now             ms
     ARGV[3] language
@@ -26,6 +30,7 @@
     ARGV[14] line           its line (version 2, lines)
     ARGV[15] startLimit
     ARGV[16] startWindowMs
+    ARGV[17] presenceUntil  ms; the visitor's socket refreshes it once attached
   Returns {'ok', rank, firstMessageId ('' without text)} | {'blocked'} | {'limit'}
     | {'start_limit', ms until the window ends} | {'clash'}
 ]]
@@ -51,4 +56,5 @@ redis.call('ZADD', KEYS[3], ARGV[11], id)
 redis.call('SADD', KEYS[4], id)
 redis.call('PEXPIRE', KEYS[4], ARGV[12])
 if redis.call('INCR', KEYS[8]) == 1 then redis.call('PEXPIRE', KEYS[8], ARGV[16]) end
+redis.call('ZADD', KEYS[9], ARGV[17], id)
 return {'ok', redis.call('ZRANK', KEYS[3], id), messageId}

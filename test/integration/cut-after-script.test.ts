@@ -1,0 +1,211 @@
+/**
+ * An operation made of several Redis steps, cut after the step that changed state (a
+ * Sentinel failover fails commands within ~300 ms): the client's retry must still succeed,
+ * and what the cut left half done must be finished by the retry or by the sweeps, never
+ * left in Redis for good. The cut is one of our own methods failing once.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { QueueView, Roster, Waiters } from '../../server/src/routing/index.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import {
+  collect,
+  connectOperator,
+  connectVisitor,
+  createOperator,
+  emitAck,
+  type VisitorSocket,
+} from '../support/clients.ts';
+
+type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
+
+let t: TestApp | undefined;
+const sockets: { disconnect(): unknown }[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const s of sockets.splice(0)) s.disconnect();
+  await t?.close();
+  t = undefined;
+});
+
+const app = () => {
+  if (!t) throw new Error('no app');
+  return t.app;
+};
+const field = (id: string, name: string) => app().redis.hget(app().keys.conversation(id), name);
+/** Past a visitor presence entry's expiry (45 s) with no heartbeat. */
+const PRESENCE_LAPSED_MS = 46_000;
+/** A cut: the step fails as a Redis command does during a failover. */
+const cut = () => Object.assign(new Error('Connection is closed.'), { name: 'MaxRetriesPerRequestError' });
+
+async function visitor(): Promise<VisitorSocket> {
+  const v = await connectVisitor(t!.url);
+  sockets.push(v);
+  return v;
+}
+
+/** A visitor who started, quick-exited and closed the page: the conversation waits, away. */
+async function awayConversation() {
+  const v = await visitor();
+  const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
+  expect(start.ok).toBe(true);
+  expect((await emitAck<AnyAck>(v, 'chat:leave', { reason: 'quick-exit' })).ok).toBe(true);
+  v.disconnect();
+  return { id: String(start.conversationId), returnCode: String(start.returnCode) };
+}
+
+/** The sweeps as the worker runs them, at `now`: presence, return windows, held waiters. */
+async function sweepAt(now: number) {
+  await app().presence.sweepVisitors(now);
+  await app().lifecycle.endOverdueAway(now);
+}
+
+describe('a return-code redemption cut after the code was spent', () => {
+  for (const step of ['unhold', 'positionOf'] as const) {
+    it(`(${step} fails once) succeeds when retried from the same socket, with the same token`, async () => {
+      t = await startTestApp({ WORKERS: 'none' });
+      const { id, returnCode } = await awayConversation();
+      // Gone long enough to be held out of routing.
+      await app().redis.zadd(app().keys.waitingAway, Date.now() - 120_000, id);
+      await app().waiters.holdGoneWaiters();
+      expect(await field(id, 'held')).toBe('1');
+
+      const spy =
+        step === 'unhold'
+          ? vi.spyOn(Waiters.prototype, 'unhold').mockRejectedValueOnce(cut())
+          : vi.spyOn(QueueView.prototype, 'positionOf').mockRejectedValueOnce(cut());
+      const v = await visitor();
+      const first = await emitAck<AnyAck>(v, 'chat:resume', { returnCode });
+      expect(first.ok).toBe(false);
+      expect(spy).toHaveBeenCalled();
+
+      const retry = await emitAck<AnyAck>(v, 'chat:resume', { returnCode });
+      expect(retry).toMatchObject({ ok: true, conversationId: id, state: 'waiting', position: 1 });
+      // Back in line: no longer held, away or indexed to end.
+      expect(await field(id, 'held')).toBe('');
+      expect(await field(id, 'away')).toBe('');
+      const line = app().lines.first.id;
+      expect(await app().redis.zscore(app().keys.waiting(line, 'nl'), id)).not.toBeNull();
+      // A second retry gets the same answer: one redemption, one token.
+      const again = await emitAck<AnyAck>(v, 'chat:resume', { returnCode });
+      expect(again).toMatchObject({
+        ok: true,
+        resumeToken: retry.resumeToken,
+        returnCode: retry.returnCode,
+      });
+      // The token is the live one.
+      const other = await visitor();
+      expect(
+        await emitAck<AnyAck>(other, 'chat:resume', { resumeToken: String(retry.resumeToken) }),
+      ).toMatchObject({ ok: true, conversationId: id });
+      // The old code stays spent for any other socket.
+      const stranger = await visitor();
+      expect(await emitAck<AnyAck>(stranger, 'chat:resume', { returnCode })).toMatchObject({
+        ok: false,
+        error: { code: 'not_found' },
+      });
+    });
+  }
+
+  it('never retried: the half-attached conversation is marked away and ended by the sweeps', async () => {
+    t = await startTestApp({ WORKERS: 'none', RETURN_WINDOW_MIN: '15' });
+    const { id, returnCode } = await awayConversation();
+    await app().redis.zadd(app().keys.waitingAway, Date.now() - 120_000, id);
+    await app().waiters.holdGoneWaiters();
+    vi.spyOn(Waiters.prototype, 'unhold').mockRejectedValueOnce(cut());
+    const v = await visitor();
+    expect((await emitAck<AnyAck>(v, 'chat:resume', { returnCode })).ok).toBe(false);
+    // She gave up: the page is closed.
+    v.disconnect();
+
+    // Her presence lapses: the conversation is away again, with a return window of its own.
+    const lapsed = Date.now() + PRESENCE_LAPSED_MS;
+    await sweepAt(lapsed);
+    expect(await field(id, 'state')).toBe('waiting');
+    expect(await field(id, 'away')).toBe('disconnected');
+    expect(await field(id, 'held')).toBe('1');
+    const returnUntil = Number(await field(id, 'returnUntil'));
+    expect(returnUntil).toBeGreaterThan(Date.now());
+
+    // The window closes: it ends, and retention starts.
+    await sweepAt(returnUntil + 1);
+    expect(await field(id, 'state')).toBe('ended');
+    expect(await field(id, 'endReason')).toBe('timeout');
+    expect(await app().redis.pttl(app().keys.conversation(id))).toBeGreaterThan(0);
+    expect(await app().redis.zscore(app().keys.held, id)).toBeNull();
+  });
+});
+
+describe('a chat:start cut after the conversation was created', () => {
+  it('leaves no ghost ahead of her: it is marked away, held out of routing, and ended', async () => {
+    t = await startTestApp({ WORKERS: 'none', RETURN_WINDOW_MIN: '15', WAITER_HOLD_S: '60' });
+    const spy = vi.spyOn(QueueView.prototype, 'positionOf').mockRejectedValueOnce(cut());
+    const v = await visitor();
+    const first = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
+    expect(first.ok).toBe(false);
+    expect(spy).toHaveBeenCalled();
+    const line = app().lines.first.id;
+    const waiting = app().keys.waiting(line, 'nl');
+    const [ghost] = await app().redis.zrange(waiting, 0, -1);
+    expect(ghost).toBeDefined();
+    // The widget tries again on a new socket: a second conversation, behind the ghost.
+    v.disconnect();
+    const v2 = await visitor();
+    const second = await emitAck<AnyAck>(v2, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
+    expect(second).toMatchObject({ ok: true, position: 2 });
+
+    // Nobody ever heartbeats the ghost: the presence sweep marks it away (her own socket's
+    // instance keeps hers refreshed meanwhile)...
+    const lapsed = Date.now() + PRESENCE_LAPSED_MS;
+    await app().redis.zadd(app().keys.visitorPresence, lapsed + 45_000, String(second.conversationId));
+    await sweepAt(lapsed);
+    expect(await field(ghost!, 'away')).toBe('disconnected');
+    expect(await field(String(second.conversationId), 'away')).toBe('');
+    // ...the hold sweep takes it out of routing once gone WAITER_HOLD_S...
+    await app().redis.zadd(app().keys.waitingAway, Date.now() - 120_000, ghost!);
+    await app().waiters.holdGoneWaiters();
+    expect(await field(ghost!, 'held')).toBe('1');
+    expect(await app().redis.zrange(waiting, 0, -1)).toEqual([second.conversationId]);
+    // ...and it ends when its return window closes.
+    const returnUntil = Number(await field(ghost!, 'returnUntil'));
+    await sweepAt(returnUntil + 1);
+    expect(await field(ghost!, 'state')).toBe('ended');
+    expect(await field(String(second.conversationId), 'state')).toBe('waiting');
+  });
+});
+
+describe('an end cut after the conversation was ended', () => {
+  it("the console's retry finishes it: the visitor hears, the audit has one end, the list has it", async () => {
+    t = await startTestApp({ WORKERS: 'none' });
+    const v = await visitor();
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
+    const id = String(start.conversationId);
+    const acct = await createOperator(t);
+    const op = await connectOperator(t.url, acct.cookie);
+    sockets.push(op);
+    expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId: id })).ok).toBe(true);
+    const endedForVisitor = collect<{ reason: string }>(v, 'chat:ended');
+
+    const spy = vi.spyOn(Roster.prototype, 'addEnded').mockRejectedValueOnce(cut());
+    const first = await emitAck<AnyAck>(op, 'chat:end', { conversationId: id });
+    expect(first.ok).toBe(false);
+    expect(spy).toHaveBeenCalled();
+    expect(await field(id, 'state')).toBe('ended');
+
+    expect(await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).toMatchObject({ ok: true });
+    await expect.poll(() => endedForVisitor.length).toBeGreaterThan(0);
+    expect(endedForVisitor[0]).toEqual({ reason: 'operator' });
+    const audit = await app().redis.xrange(app().keys.audit, '-', '+');
+    const ends = audit.filter(([, f]) => f[1] === 'end' && f[f.indexOf('conversation') + 1] === id);
+    expect(ends).toHaveLength(1);
+    expect(await app().roster.endedOf(acct.id)).toEqual([id]);
+    const purges = (await app().queues.retention.getDelayed()).filter(
+      (j) => j.name === 'purge' && (j.data as { conversationId?: string }).conversationId === id,
+    );
+    expect(purges).toHaveLength(1);
+
+    // A third end finds nothing left to do: no second audit entry, no second purge job.
+    expect(await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).toMatchObject({ ok: true });
+    const after = await app().redis.xrange(app().keys.audit, '-', '+');
+    expect(after.filter(([, f]) => f[1] === 'end')).toHaveLength(1);
+  });
+});
