@@ -8,6 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ACTION_BUDGET_PER_HOUR } from '../../server/src/audit/index.ts';
 import { SIGNAL_OFFSET } from '../../server/src/routing/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
@@ -170,6 +171,34 @@ describe('acute danger stored before a cut', () => {
     await sleep(200);
     expect(mine()).toEqual([expect.objectContaining({ operatorId: acct.id })]);
     expect((await auditedOn(id)).filter((a) => a.startsWith('acute'))).toEqual(['acute']);
+  });
+
+  it('the retry of a first marking cut before its alert is not refused by a spent action budget', async () => {
+    t = await startTestApp();
+    const sup = await operator('supervisor');
+    const alerts = collect<Alert>(sup.s, 'supervisor:alert');
+    const { acct, s } = await operator();
+    const { id } = await waiting();
+    expect((await emitAck<AnyAck>(s, 'chat:accept', { conversationId: id })).ok).toBe(true);
+    // The account has spent its audited actions of this hour.
+    await app().app.redis.set(
+      app().app.keys.join('audit-actions', acct.id),
+      String(ACTION_BUDGET_PER_HOUR),
+      'PX',
+      3_600_000,
+    );
+
+    vi.spyOn(app().app.audit, 'record').mockRejectedValueOnce(cut());
+    const mark = () => emitAck<AnyAck>(s, 'chat:acute', { conversationId: id, location: 'Thuis' });
+    expect((await mark()).ok).toBe(false);
+    expect((await app().app.store.get(id)).sealed.acute).not.toBe('');
+    expect(await mark()).toMatchObject({ ok: true });
+    const mine = () => alerts.filter((a) => a.kind === 'acute-danger' && a.conversationId === id);
+    await settle(() => mine().length > 0, 1000);
+    expect(mine()).toHaveLength(1);
+    // Done: a change now is budgeted like any other action.
+    const change = await emitAck<AnyAck>(s, 'chat:acute', { conversationId: id, location: 'Werk' });
+    expect(change.error).toMatchObject({ code: 'rate_limited' });
   });
 
   it('a change of the answers cut before its audit is audited once, on the retry, without a new alert', async () => {

@@ -131,6 +131,20 @@ export class Assessment {
   }
 
   /**
+   * Whether the first marking of acute danger is done: its record stored and its alert
+   * sent. Until then a `chat:acute` is that first marking (or its retry, after a cut), which
+   * the action budget never refuses; after, it is a change, which it may. An unknown
+   * conversation counts as done (the budget applies; the feature answers it).
+   */
+  async firstMarkingDone(conversationId: string): Promise<boolean> {
+    const r = await this.#d.store.read(conversationId);
+    if (r === null) return true;
+    if (r.sealed.acute === '') return false;
+    const owed = decodeOwed(await this.#d.redis.hget(this.#d.keys.conversation(conversationId), ACUTE_OWED));
+    return !owed.alert;
+  }
+
+  /**
    * What follows a stored acute record: the move ahead (the same score again changes
    * nothing), the audit entry and the alert as owed, each marked done once it is, then the
    * holder's and watchers' `chat:updated`. A cut between a step and its mark repeats that

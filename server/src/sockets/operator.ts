@@ -273,12 +273,10 @@ export function setupOperatorNamespace(
     const movesOwn = async (event: string, conversationId: unknown) =>
       event !== 'chat:transfer' ||
       (typeof conversationId === 'string' && (await app.store.lastOperatorOf(conversationId)) === op.id);
-    /** Whether the conversation of a `chat:acute` is marked already (a later change of it). */
+    /** Whether a `chat:acute` is a later change (budgeted), not the first marking or its retry. */
     const acuteMarked = async (payload: unknown) => {
       const id = (payload as { conversationId?: unknown }).conversationId;
-      if (typeof id !== 'string') return true;
-      const r = await app.store.read(id);
-      return r === null || r.sealed.acute !== '';
+      return typeof id !== 'string' || (await app.assessment.firstMarkingDone(id));
     };
     const targetMayReach = async (operatorId: string, conversationIds: readonly string[]) => {
       const target = await app.operators.get(operatorId);
