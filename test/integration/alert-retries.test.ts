@@ -7,53 +7,22 @@
  * console's retry. Failures are injected into our own methods only, against the real Redis.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ACTION_BUDGET_PER_HOUR } from '../../server/src/audit/index.ts';
 import { SIGNAL_OFFSET } from '../../server/src/routing/index.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import {
-  collect,
-  connectOperator,
-  connectVisitor,
-  createOperator,
-  emitAck,
-  type OperatorSocket,
-  type VisitorSocket,
-  waitFor,
-} from '../support/clients.ts';
+import type { TestApp } from '../support/app.ts';
+import { collect, emitAck, type VisitorSocket, waitFor } from '../support/clients.ts';
+import { appPerTest, auditedOn, redisCut } from '../support/per-test.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
 type Alert = { kind: string; conversationId?: string; signals?: { category: string; weight: string }[] };
 
 const AT_THE_DOOR = 'hij staat voor de deur';
-/** What ioredis rejects a command with while the primary is gone. */
-const cut = () => new Error('Connection is closed.');
 
-let t: TestApp | undefined;
-const sockets: { disconnect(): unknown }[] = [];
-afterEach(async () => {
-  vi.restoreAllMocks();
-  for (const s of sockets.splice(0)) s.disconnect();
-  await t?.close();
-  t = undefined;
-});
+const h = appPerTest();
 
-function app(): TestApp {
-  if (!t) throw new Error('no app');
-  return t;
-}
-
-async function visitor(): Promise<VisitorSocket> {
-  const v = await connectVisitor(app().url);
-  sockets.push(v);
-  return v;
-}
-async function operator(role?: 'supervisor') {
-  const acct = await createOperator(app(), role ? { role } : {});
-  const s: OperatorSocket = await connectOperator(app().url, acct.cookie);
-  sockets.push(s);
-  return { acct, s };
-}
+const app = (): TestApp => h.t;
+const { visitor, operator } = h;
 const say = (v: VisitorSocket, text: string, id: string) =>
   emitAck<AnyAck & { messageId: string }>(v, 'chat:message', { text, clientMessageId: id });
 
@@ -84,26 +53,17 @@ const settle = (cond: () => boolean | Promise<boolean>, ms = 5000) =>
   waitFor(cond, ms).catch(() => undefined);
 
 /** The actions of the audit stream's entries about `target` (field `conversation`), oldest first. */
-async function auditedOn(target: string): Promise<string[]> {
-  const raw = await app().app.redis.xrange(app().app.keys.audit, '-', '+');
-  const out: string[] = [];
-  for (const [, kv] of raw) {
-    const f: Record<string, string> = {};
-    for (let i = 0; i + 1 < kv.length; i += 2) f[kv[i]!] = kv[i + 1]!;
-    if (f.conversation === target) out.push(f.action ?? '');
-  }
-  return out;
-}
+const audited = (target: string) => auditedOn(h.t, target);
 
 describe('a danger signal stored before a cut', () => {
   it('still moves the waiting conversation up and alerts supervisors once, though the message was acked and resent', async () => {
-    t = await startTestApp();
+    await h.start();
     const sup = await operator('supervisor');
     const alerts = collect<Alert>(sup.s, 'supervisor:alert');
     const { id, v } = await waiting();
 
     // The signal is stored, then the move in the queue fails (Redis away a moment).
-    vi.spyOn(app().app.router, 'rescore').mockRejectedValueOnce(cut());
+    vi.spyOn(app().app.router, 'rescore').mockRejectedValueOnce(redisCut());
     const first = await say(v, AT_THE_DOOR, 'm-1');
     // The visitor's resend with the same id (after `unavailable`, or a lost ack).
     const resent = await say(v, AT_THE_DOOR, 'm-1');
@@ -123,7 +83,7 @@ describe('a danger signal stored before a cut', () => {
   });
 
   it('a re-read of the message after the cut (its resend was never relayed) sends the owed alert and move, once', async () => {
-    t = await startTestApp();
+    await h.start();
     const sup = await operator('supervisor');
     const alerts = collect<Alert>(sup.s, 'supervisor:alert');
     const { id, v } = await waiting();
@@ -132,7 +92,7 @@ describe('a danger signal stored before a cut', () => {
 
     // As `MessageService` reads a stored visitor message, and reads it again on a resend
     // that was not relayed yet.
-    vi.spyOn(app().app.router, 'rescore').mockRejectedValueOnce(cut());
+    vi.spyOn(app().app.router, 'rescore').mockRejectedValueOnce(redisCut());
     await expect(app().app.signals.visitorMessage(id, m.messageId, AT_THE_DOOR)).rejects.toThrow();
     await app().app.signals.visitorMessage(id, m.messageId, AT_THE_DOOR);
 
@@ -148,10 +108,10 @@ describe('a danger signal stored before a cut', () => {
 
 describe('acute danger stored before a cut', () => {
   it.each([
-    ['its audit entry', () => vi.spyOn(app().app.audit, 'record').mockRejectedValueOnce(cut())],
-    ['the wait for replicas', () => vi.spyOn(app().app.durable, 'confirm').mockRejectedValueOnce(cut())],
+    ['its audit entry', () => vi.spyOn(app().app.audit, 'record').mockRejectedValueOnce(redisCut())],
+    ['the wait for replicas', () => vi.spyOn(app().app.durable, 'confirm').mockRejectedValueOnce(redisCut())],
   ])('failing at %s: the console retry audits `acute` once and alerts supervisors once', async (_, fail) => {
-    t = await startTestApp();
+    await h.start();
     const sup = await operator('supervisor');
     const alerts = collect<Alert>(sup.s, 'supervisor:alert');
     const { acct, s } = await operator();
@@ -170,11 +130,11 @@ describe('acute danger stored before a cut', () => {
     await settle(() => mine().length > 0, 1000);
     await sleep(200);
     expect(mine()).toEqual([expect.objectContaining({ operatorId: acct.id })]);
-    expect((await auditedOn(id)).filter((a) => a.startsWith('acute'))).toEqual(['acute']);
+    expect((await audited(id)).filter((a) => a.startsWith('acute'))).toEqual(['acute']);
   });
 
   it('the retry of a first marking cut before its alert is not refused by a spent action budget', async () => {
-    t = await startTestApp();
+    await h.start();
     const sup = await operator('supervisor');
     const alerts = collect<Alert>(sup.s, 'supervisor:alert');
     const { acct, s } = await operator();
@@ -188,7 +148,7 @@ describe('acute danger stored before a cut', () => {
       3_600_000,
     );
 
-    vi.spyOn(app().app.audit, 'record').mockRejectedValueOnce(cut());
+    vi.spyOn(app().app.audit, 'record').mockRejectedValueOnce(redisCut());
     const mark = () => emitAck<AnyAck>(s, 'chat:acute', { conversationId: id, location: 'Thuis' });
     expect((await mark()).ok).toBe(false);
     expect((await app().app.store.get(id)).sealed.acute).not.toBe('');
@@ -202,7 +162,7 @@ describe('acute danger stored before a cut', () => {
   });
 
   it('a change of the answers cut before its audit is audited once, on the retry, without a new alert', async () => {
-    t = await startTestApp();
+    await h.start();
     const sup = await operator('supervisor');
     const alerts = collect<Alert>(sup.s, 'supervisor:alert');
     const { s } = await operator();
@@ -210,7 +170,7 @@ describe('acute danger stored before a cut', () => {
     expect((await emitAck<AnyAck>(s, 'chat:accept', { conversationId: id })).ok).toBe(true);
     expect((await emitAck<AnyAck>(s, 'chat:acute', { conversationId: id })).ok).toBe(true);
 
-    vi.spyOn(app().app.audit, 'record').mockRejectedValueOnce(cut());
+    vi.spyOn(app().app.audit, 'record').mockRejectedValueOnce(redisCut());
     const update = () => emitAck<AnyAck>(s, 'chat:acute', { conversationId: id, consentToCall112: true });
     expect((await update()).ok).toBe(false);
     expect((await update()).ok).toBe(true);
@@ -218,6 +178,6 @@ describe('acute danger stored before a cut', () => {
 
     await sleep(300);
     expect(alerts.filter((a) => a.kind === 'acute-danger')).toHaveLength(1);
-    expect((await auditedOn(id)).filter((a) => a.startsWith('acute'))).toEqual(['acute', 'acute-update']);
+    expect((await audited(id)).filter((a) => a.startsWith('acute'))).toEqual(['acute', 'acute-update']);
   });
 });

@@ -4,44 +4,21 @@
  * and what the cut left half done must be finished by the retry or by the sweeps, never
  * left in Redis for good. The cut is one of our own methods failing once.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { QueueView, Roster, Waiters } from '../../server/src/routing/index.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import {
-  collect,
-  connectOperator,
-  connectVisitor,
-  createOperator,
-  emitAck,
-  type VisitorSocket,
-} from '../support/clients.ts';
+import { collect, emitAck } from '../support/clients.ts';
+import { appPerTest, redisCut } from '../support/per-test.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
 
-let t: TestApp | undefined;
-const sockets: { disconnect(): unknown }[] = [];
-afterEach(async () => {
-  vi.restoreAllMocks();
-  for (const s of sockets.splice(0)) s.disconnect();
-  await t?.close();
-  t = undefined;
-});
+const h = appPerTest();
 
-const app = () => {
-  if (!t) throw new Error('no app');
-  return t.app;
-};
+const app = () => h.t.app;
 const field = (id: string, name: string) => app().redis.hget(app().keys.conversation(id), name);
 /** Past a visitor presence entry's expiry (45 s) with no heartbeat. */
 const PRESENCE_LAPSED_MS = 46_000;
-/** A cut: the step fails as a Redis command does during a failover. */
-const cut = () => Object.assign(new Error('Connection is closed.'), { name: 'MaxRetriesPerRequestError' });
 
-async function visitor(): Promise<VisitorSocket> {
-  const v = await connectVisitor(t!.url);
-  sockets.push(v);
-  return v;
-}
+const { visitor } = h;
 
 /** A visitor who started, quick-exited and closed the page: the conversation waits, away. */
 async function awayConversation() {
@@ -62,7 +39,7 @@ async function sweepAt(now: number) {
 describe('a return-code redemption cut after the code was spent', () => {
   for (const step of ['unhold', 'positionOf'] as const) {
     it(`(${step} fails once) succeeds when retried from the same socket, with the same token`, async () => {
-      t = await startTestApp({ WORKERS: 'none' });
+      await h.start({ WORKERS: 'none' });
       const { id, returnCode } = await awayConversation();
       // Gone long enough to be held out of routing.
       await app().redis.zadd(app().keys.waitingAway, Date.now() - 120_000, id);
@@ -71,8 +48,8 @@ describe('a return-code redemption cut after the code was spent', () => {
 
       const spy =
         step === 'unhold'
-          ? vi.spyOn(Waiters.prototype, 'unhold').mockRejectedValueOnce(cut())
-          : vi.spyOn(QueueView.prototype, 'positionOf').mockRejectedValueOnce(cut());
+          ? vi.spyOn(Waiters.prototype, 'unhold').mockRejectedValueOnce(redisCut())
+          : vi.spyOn(QueueView.prototype, 'positionOf').mockRejectedValueOnce(redisCut());
       const v = await visitor();
       const first = await emitAck<AnyAck>(v, 'chat:resume', { returnCode });
       expect(first.ok).toBe(false);
@@ -107,11 +84,11 @@ describe('a return-code redemption cut after the code was spent', () => {
   }
 
   it('never retried: the half-attached conversation is marked away and ended by the sweeps', async () => {
-    t = await startTestApp({ WORKERS: 'none', RETURN_WINDOW_MIN: '15' });
+    await h.start({ WORKERS: 'none', RETURN_WINDOW_MIN: '15' });
     const { id, returnCode } = await awayConversation();
     await app().redis.zadd(app().keys.waitingAway, Date.now() - 120_000, id);
     await app().waiters.holdGoneWaiters();
-    vi.spyOn(Waiters.prototype, 'unhold').mockRejectedValueOnce(cut());
+    vi.spyOn(Waiters.prototype, 'unhold').mockRejectedValueOnce(redisCut());
     const v = await visitor();
     expect((await emitAck<AnyAck>(v, 'chat:resume', { returnCode })).ok).toBe(false);
     // She gave up: the page is closed.
@@ -137,8 +114,8 @@ describe('a return-code redemption cut after the code was spent', () => {
 
 describe('a chat:start cut after the conversation was created', () => {
   it('leaves no ghost ahead of her: it is marked away, held out of routing, and ended', async () => {
-    t = await startTestApp({ WORKERS: 'none', RETURN_WINDOW_MIN: '15', WAITER_HOLD_S: '60' });
-    const spy = vi.spyOn(QueueView.prototype, 'positionOf').mockRejectedValueOnce(cut());
+    await h.start({ WORKERS: 'none', RETURN_WINDOW_MIN: '15', WAITER_HOLD_S: '60' });
+    const spy = vi.spyOn(QueueView.prototype, 'positionOf').mockRejectedValueOnce(redisCut());
     const v = await visitor();
     const first = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
     expect(first.ok).toBe(false);
@@ -175,17 +152,15 @@ describe('a chat:start cut after the conversation was created', () => {
 
 describe('an end cut after the conversation was ended', () => {
   it("the console's retry finishes it: the visitor hears, the audit has one end, the list has it", async () => {
-    t = await startTestApp({ WORKERS: 'none' });
+    await h.start({ WORKERS: 'none' });
     const v = await visitor();
     const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
     const id = String(start.conversationId);
-    const acct = await createOperator(t);
-    const op = await connectOperator(t.url, acct.cookie);
-    sockets.push(op);
+    const { acct, s: op } = await h.operator();
     expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId: id })).ok).toBe(true);
     const endedForVisitor = collect<{ reason: string }>(v, 'chat:ended');
 
-    const spy = vi.spyOn(Roster.prototype, 'addEnded').mockRejectedValueOnce(cut());
+    const spy = vi.spyOn(Roster.prototype, 'addEnded').mockRejectedValueOnce(redisCut());
     const first = await emitAck<AnyAck>(op, 'chat:end', { conversationId: id });
     expect(first.ok).toBe(false);
     expect(spy).toHaveBeenCalled();

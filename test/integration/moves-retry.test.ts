@@ -7,61 +7,27 @@
  * the real Redis.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import {
-  collect,
-  connectOperator,
-  connectVisitor,
-  createOperator,
-  emitAck,
-  nextEvent,
-  type VisitorSocket,
-  waitFor,
-} from '../support/clients.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { collect, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
+import { appPerTest, auditedOn, redisCut } from '../support/per-test.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
 type Assigned = { conversation: { conversationId: string; operatorId?: string } };
 
-const cut = () => new Error('Connection is closed.');
+const h = appPerTest();
 
-let t: TestApp | undefined;
-const sockets: { disconnect(): unknown }[] = [];
-afterEach(async () => {
-  vi.restoreAllMocks();
-  for (const s of sockets.splice(0)) s.disconnect();
-  await t?.close();
-  t = undefined;
-});
+const app = () => h.t.app;
 
-const app = () => t!.app;
-
-async function operator() {
-  const acct = await createOperator(t!);
-  const s = await connectOperator(t!.url, acct.cookie);
-  sockets.push(s);
-  return { acct, s };
-}
+const operator = () => h.operator();
 
 async function waiting(): Promise<{ v: VisitorSocket; id: string }> {
-  const v = await connectVisitor(t!.url);
-  sockets.push(v);
+  const v = await h.visitor();
   const ack = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
   expect(ack.ok).toBe(true);
   return { v, id: String(ack.conversationId) };
 }
 
-/** The audited actions about one conversation, oldest first. */
-async function auditedOn(target: string): Promise<string[]> {
-  const raw = await app().redis.xrange(app().keys.audit, '-', '+');
-  const out: string[] = [];
-  for (const [, kv] of raw) {
-    const f: Record<string, string> = {};
-    for (let i = 0; i + 1 < kv.length; i += 2) f[kv[i]!] = kv[i + 1]!;
-    if (f.conversation === target) out.push(f.action ?? '');
-  }
-  return out;
-}
+const audited = (target: string) => auditedOn(h.t, target);
 
 /** An operator holding a conversation they accepted, its visitor's notice of it received. */
 async function held() {
@@ -75,14 +41,14 @@ async function held() {
 
 describe('a transfer cut after its script', () => {
   it('to a colleague: the retry is answered ok, the colleague gets chat:assigned, audited and told once', async () => {
-    t = await startTestApp();
+    await h.start();
     const { anna, v, id } = await held();
     const bram = await operator();
     const bramGot = collect<Assigned>(bram.s, 'chat:assigned');
     const visitorTold = collect(v, 'chat:assigned');
     const payload = { conversationId: id, to: { operatorId: bram.acct.id }, note: 'Belt liever niet' };
 
-    vi.spyOn(app().router, 'sendAssigned').mockRejectedValueOnce(cut());
+    vi.spyOn(app().router, 'sendAssigned').mockRejectedValueOnce(redisCut());
     expect((await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).ok).toBe(false);
     expect((await app().store.get(id)).operatorId).toBe(bram.acct.id);
     // The console's retry, and one more after everything was done.
@@ -92,12 +58,12 @@ describe('a transfer cut after its script', () => {
     await waitFor(() => bramGot.some((a) => a.conversation.conversationId === id));
     await sleep(300);
     expect(visitorTold).toHaveLength(1);
-    expect((await auditedOn(id)).filter((a) => a !== 'accept')).toEqual(['note', 'transfer']);
+    expect((await audited(id)).filter((a) => a !== 'accept')).toEqual(['note', 'transfer']);
     expect(await app().store.notes(id)).toHaveLength(1);
   });
 
   it('to a colleague: one who never held it still gets not_holder', async () => {
-    t = await startTestApp();
+    await h.start();
     const { anna, id } = await held();
     const bram = await operator();
     const cleo = await operator();
@@ -115,33 +81,33 @@ describe('a transfer cut after its script', () => {
         to: { operatorId: bram.acct.id },
       }),
     ).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'not_holder' } });
-    expect((await auditedOn(id)).filter((a) => a === 'transfer')).toHaveLength(1);
+    expect((await audited(id)).filter((a) => a === 'transfer')).toHaveLength(1);
   });
 
   it('to the queue: the retry is answered ok, the holder let go, audited once', async () => {
-    t = await startTestApp();
+    await h.start();
     const { anna, id } = await held();
     const unassigned = collect<{ conversationId: string }>(anna.s, 'chat:unassigned');
     const payload = { conversationId: id, to: { queue: true } };
 
-    vi.spyOn(app().router, 'pushOperatorState').mockRejectedValueOnce(cut());
+    vi.spyOn(app().router, 'pushOperatorState').mockRejectedValueOnce(redisCut());
     expect((await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).ok).toBe(false);
     expect((await app().store.get(id)).state).toBe('waiting');
     expect(await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).toEqual({ ok: true });
 
     await waitFor(() => unassigned.some((u) => u.conversationId === id));
-    expect((await auditedOn(id)).filter((a) => a === 'transfer-queue')).toHaveLength(1);
+    expect((await audited(id)).filter((a) => a === 'transfer-queue')).toHaveLength(1);
   });
 });
 
 describe('an accept cut after its script', () => {
   it('the retry is answered ok with the conversation, audited and told once', async () => {
-    t = await startTestApp();
+    await h.start();
     const anna = await operator();
     const { v, id } = await waiting();
     const visitorTold = collect(v, 'chat:assigned');
 
-    vi.spyOn(app().router, 'pushOperatorState').mockRejectedValueOnce(cut());
+    vi.spyOn(app().router, 'pushOperatorState').mockRejectedValueOnce(redisCut());
     expect((await emitAck<AnyAck>(anna.s, 'chat:accept', { conversationId: id })).ok).toBe(false);
     const retry = await emitAck<AnyAck>(anna.s, 'chat:accept', { conversationId: id });
     expect(retry).toMatchObject({
@@ -151,11 +117,11 @@ describe('an accept cut after its script', () => {
     await waitFor(() => visitorTold.length > 0);
     await sleep(300);
     expect(visitorTold).toHaveLength(1);
-    expect(await auditedOn(id)).toEqual(['accept']);
+    expect(await audited(id)).toEqual(['accept']);
   });
 
   it('a colleague who holds it by routing or transfer still gets not_waiting from an accept', async () => {
-    t = await startTestApp();
+    await h.start();
     const { anna, id } = await held();
     const bram = await operator();
     expect(await emitAck<AnyAck>(bram.s, 'chat:accept', { conversationId: id })).toMatchObject({
@@ -180,10 +146,10 @@ describe('an accept cut after its script', () => {
 
 describe('a routing pass whose notice failed', () => {
   it('the operator still gets chat:assigned, without any action of theirs', async () => {
-    t = await startTestApp();
+    await h.start();
     const anna = await operator();
     expect((await emitAck<AnyAck>(anna.s, 'operator:status', { status: 'available' })).ok).toBe(true);
-    vi.spyOn(app().router, 'sendAssigned').mockRejectedValueOnce(cut());
+    vi.spyOn(app().router, 'sendAssigned').mockRejectedValueOnce(redisCut());
     const assigned = nextEvent<Assigned>(anna.s, 'chat:assigned', { ms: 8000 });
     const { id } = await waiting();
     expect((await assigned).conversation).toMatchObject({ conversationId: id, operatorId: anna.acct.id });
@@ -192,14 +158,14 @@ describe('a routing pass whose notice failed', () => {
 
 describe('a handover with one conversation cut after its move', () => {
   it('moves the others, tells the colleague of every one, and says it did not all go well', async () => {
-    t = await startTestApp();
+    await h.start();
     const { anna, id: first } = await held();
     const { id: second } = await waiting();
     expect((await emitAck<AnyAck>(anna.s, 'chat:accept', { conversationId: second })).ok).toBe(true);
     const bram = await operator();
     const bramGot = collect<Assigned>(bram.s, 'chat:assigned');
 
-    vi.spyOn(app().router, 'sendAssigned').mockRejectedValueOnce(cut());
+    vi.spyOn(app().router, 'sendAssigned').mockRejectedValueOnce(redisCut());
     const ack = await emitAck<AnyAck>(anna.s, 'operator:handover', { to: { operatorId: bram.acct.id } });
     expect(ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     expect((await app().store.get(first)).operatorId).toBe(bram.acct.id);
