@@ -66,6 +66,20 @@ const expectWait = (a: AnyAck) => {
   return (a.error?.retryAfterSeconds ?? 0) * 1000;
 };
 
+/**
+ * The next attempt after the guessing, from an address of its own: it must wait. The delay
+ * that the last counted guess started may run out before this attempt arrives (on a loaded
+ * machine; CI saw it once): then this attempt is looked at and counted as a failure of the
+ * same network, and starts the next, longer delay, which the attempt right after it must
+ * meet. Without a count above its own address, both would be looked at.
+ * @returns the wait, ms
+ */
+async function nextAttemptWaits(v: VisitorSocket): Promise<number> {
+  const attempt = () => emitAck<AnyAck>(v, 'chat:resume', { returnCode: 'ZON-99999-TULP' });
+  const first = await attempt();
+  return expectWait(first.error?.code === 'not_found' ? await attempt() : first);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('return-code guessing is counted per network and for the deployment too', () => {
@@ -86,7 +100,7 @@ describe('return-code guessing is counted per network and for the deployment too
     expect(looked).toBeLessThanOrEqual(110);
     for (const a of acks.filter((x) => x.ok !== true && x.error?.code !== 'not_found')) expectWait(a);
 
-    const wait = expectWait(await emitAck<AnyAck>(fresh, 'chat:resume', { returnCode: 'ZON-99999-TULP' }));
+    const wait = await nextAttemptWaits(fresh);
     // Another /48 is not held back by this one.
     expect(
       (await emitAck<AnyAck>(elsewhere, 'chat:resume', { returnCode: 'ZON-99998-TULP' })).error?.code,
@@ -107,7 +121,7 @@ describe('return-code guessing is counted per network and for the deployment too
       10,
     );
     expect(acks.filter((a) => a.error?.code === 'not_found').length).toBeLessThanOrEqual(105);
-    expectWait(await emitAck<AnyAck>(fresh, 'chat:resume', { returnCode: 'ZON-99999-TULP' }));
+    await nextAttemptWaits(fresh);
     expect(
       (await emitAck<AnyAck>(elsewhere, 'chat:resume', { returnCode: 'ZON-99998-TULP' })).error?.code,
     ).toBe('not_found');
@@ -123,7 +137,7 @@ describe('return-code guessing is counted per network and for the deployment too
       10,
     );
     expect(acks.filter((a) => a.error?.code === 'not_found').length).toBeLessThanOrEqual(125);
-    const wait = expectWait(await emitAck<AnyAck>(fresh, 'chat:resume', { returnCode: 'ZON-99999-TULP' }));
+    const wait = await nextAttemptWaits(fresh);
 
     await sleep(wait);
     const her = await visitorAt('2001:db8:77:1::1');
