@@ -1,4 +1,14 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,8 +61,18 @@ describe('npm run keys', () => {
     expect(await keysCli(['generate', '--data-key', '--id', 'k3', '--out', file, '--force'], io)).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8')).not.toBe('old\n');
-    // Written whole under another name first: no half-written key, no file left behind.
     expect(readdirSync(dir)).toEqual(['data-key']);
+  });
+
+  it('--force writes through a link to the key (a secrets mount), not over the link', async () => {
+    const target = join(dir, 'mounted-key');
+    writeFileSync(target, 'old\n', { mode: 0o644 });
+    const link = join(dir, 'data-key');
+    symlinkSync(target, link);
+    expect(await keysCli(['generate', '--data-key', '--id', 'k4', '--out', link, '--force'], io)).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).not.toBe('old\n');
+    expect(statSync(target).mode & 0o777).toBe(0o600);
   });
 
   it('public --key prints the public key of a private key file', async () => {

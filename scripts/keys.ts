@@ -3,7 +3,7 @@
  * at rest (and `reseal`, which moves what lives long to the current one after a rotation),
  * and Veilig Thuis region key pairs (the demo inbox uses one).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -72,17 +72,12 @@ function writeSecret(file: string, value: string, force: boolean): void {
     throw new Error(`${file} exists; not overwritten (use --force to replace it)`);
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  // Written whole under a new name (mode 600 applies only to a file being created) and
-  // then renamed over the old one: an old key file's wider mode is not kept, and a crash
-  // leaves the old key or the new one, never half of one.
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, `${value}\n`, { mode: 0o600, flag: 'wx' });
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  // Written in place, so that the file keeps its owner (a key the service user owns stays
+  // readable by it when root replaces it) and a link into a secrets mount is written
+  // through; then made 0600, since `mode` applies only to a file being created and an
+  // old key file's wider mode would otherwise stay.
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
 }
 
 function regionEntry(id: string, publicKey: string, endpoint: string | undefined): string {
