@@ -626,6 +626,25 @@ describe('Veilig Thuis reports', () => {
     chat.v.disconnect();
   });
 
+  it('without an Idempotency-Key, a submission whose audit entry failed is answered as made, not retried into a second', async () => {
+    s = await setup();
+    const { t } = s;
+    const chat = await activeConversation(t);
+    const real = AuditLog.prototype.recordOncePer;
+    let failed = 0;
+    vi.spyOn(AuditLog.prototype, 'recordOncePer').mockImplementation(function (this: AuditLog, ...args) {
+      if (args[1] === 'report-submit' && failed++ === 0)
+        return Promise.reject(new Error('Connection is closed.'));
+      return real.apply(this, args);
+    });
+    const res = await submit(t, chat.acct.cookie, chat.conversationId, sampleReport(chat.visitorMessageId));
+    expect(failed).toBe(1);
+    expect(res.status).toBe(201);
+    await waitForStatus(t, chat.acct.cookie, String(res.json.reportId), 'delivered');
+    chat.op.disconnect();
+    chat.v.disconnect();
+  });
+
   it('unknown region: 400, also for a real region without a configured endpoint', async () => {
     s = await setup();
     const { t } = s;

@@ -224,9 +224,11 @@ export class ReportService {
     try {
       await this.#auditSubmission(reportId, actor.id, conversationId, onAcuteDanger);
     } catch (err) {
-      // Stored and queued, but not yet on record: the retry (same key) writes the entries.
       this.#d.log.warn({ err, reportId }, 'report audit not written');
-      throw new AppError('unavailable');
+      // Stored and queued, but not yet on record: the retry with the same key writes the
+      // entries. Without a key a retry would make a second report: that is worse than a
+      // missing entry, so the report is answered as made.
+      if (idemKey) throw new AppError('unavailable');
     }
     // The report, its job and the audit on the replicas before the answer (REDIS_ACK_REPLICAS).
     await this.#d.durable.confirm();
