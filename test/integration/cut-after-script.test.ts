@@ -4,6 +4,7 @@
  * and what the cut left half done must be finished by the retry or by the sweeps, never
  * left in Redis for good. The cut is one of our own methods failing once.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { QueueView, Roster, Waiters } from '../../server/src/routing/index.ts';
 import { collect, emitAck } from '../support/clients.ts';
@@ -82,6 +83,25 @@ describe('a return-code redemption cut after the code was spent', () => {
       });
     });
   }
+
+  it('asked again on the same socket while the first attempt still runs: both get the one redemption', async () => {
+    await h.start({ WORKERS: 'none' });
+    const { id, returnCode } = await awayConversation();
+    // The first attempt is slow to reach its script (Redis reconnecting in a failover); the
+    // widget asks again, on the same socket, before it was answered.
+    const read = app().store.read.bind(app().store);
+    vi.spyOn(app().store, 'read').mockImplementationOnce(async (cid) => {
+      await sleep(300);
+      return read(cid);
+    });
+    const v = await visitor();
+    const [first, second] = await Promise.all([
+      emitAck<AnyAck>(v, 'chat:resume', { returnCode }),
+      emitAck<AnyAck>(v, 'chat:resume', { returnCode }),
+    ]);
+    expect(first).toMatchObject({ ok: true, conversationId: id });
+    expect(second).toMatchObject({ ok: true, conversationId: id, resumeToken: first.resumeToken });
+  });
 
   it('never retried: the half-attached conversation is marked away and ended by the sweeps', async () => {
     await h.start({ WORKERS: 'none', RETURN_WINDOW_MIN: '15' });

@@ -88,6 +88,8 @@ export class VisitorResume {
    * script failed, or the WAIT) gets the same redemption, and finishes the return.
    */
   readonly #redeemed = new Map<string, { redemption: Redemption; until: number }>();
+  /** Redemptions still running, by socket and code key: settled when each is done, either way. */
+  readonly #redeeming = new Map<string, Promise<void>>();
 
   constructor(deps: ResumeDeps, credentials: Credentials) {
     this.#d = deps;
@@ -162,68 +164,88 @@ export class VisitorResume {
     for (const [key, r] of this.#redeemed) if (r.until <= nowMs) this.#redeemed.delete(key);
     const earlier = this.#redeemed.get(retryKey);
     if (earlier) return this.#returned(earlier.redemption, socketId, retryKey);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const found = await this.#d.redis.mget(...codeKeys);
-      const i = found.findIndex((v) => v !== null);
-      const id = i >= 0 ? found[i]! : '';
-      const before = id ? await this.#d.store.read(id) : null;
-      const fresh = newToken();
-      const candidates = [this.#c.newCode(), this.#c.newCode(), this.#c.newCode()];
-      const r = await runScript(
-        this.#d.redis,
-        redeemReturnCodeScript,
-        {
-          throttle: k.returnCodeThrottle(addr),
-          networkThrottle: k.returnCodeNetworkThrottle(network),
-          globalThrottle: k.returnCodeGlobalThrottle,
-          code: codeKeys[Math.max(0, i)]!,
-          conversation: k.conversation(id || '-'),
-          messages: k.messages(id || '-'),
-          oldToken: before?.resumeKey || k.resumeToken('-'),
-          newToken: this.#c.tokenKey(fresh),
-          presence: k.visitorPresence,
-          newCodes: candidates.map((c) => c.key),
-        },
-        {
-          id,
-          now: Date.now(),
-          windowMs: this.#d.config.returnCodeFailWindowMs,
-          freeFailures: RETURN_CODE_FREE_FAILURES,
-          maxDelayMs: RETURN_CODE_MAX_DELAY_MS,
-          resumeKey: before?.resumeKey ?? '',
-          resumeLimit: RESUMES_PER_WINDOW,
-          resumeWindowMs: RESUME_WINDOW_MS,
-          networkFreeFailures: RETURN_CODE_NETWORK_FREE_FAILURES,
-          globalFreeFailures: RETURN_CODE_GLOBAL_FREE_FAILURES,
-          globalWindowMs: RETURN_CODE_GLOBAL_WINDOW_MS,
-          // Present until then unless her socket is attached and refreshes it: a return cut
-          // off before that (and never retried) is away again by the sweep, then ends.
-          presenceUntil: Date.now() + VISITOR_PRESENCE_TTL_MS,
-        },
-      );
-      if (r.status === 'resume_limit') throw resumeLimit(r.retryMs);
-      if (r.status === 'rate_limited') {
-        throw refusal('return_code_throttled', {
-          message: 'Too many attempts. Please wait a moment and try again.',
-          retryAfterSeconds: Math.max(1, Math.ceil(r.retryMs / 1000)),
-        });
-      }
-      if (r.status === 'not_found')
-        throw refusal('not_resumable', { message: 'This return code is not valid.' });
-      if (r.status !== 'ok') continue; // a race, or every candidate code taken: draw again
-      const redemption: Redemption = {
-        conversationId: id,
-        resumeToken: fresh,
-        tokenKey: this.#c.tokenKey(fresh),
-        returnCode: candidates[r.newCodeIndex - 1]!.code,
-        floor: r.floor,
-      };
-      // Kept before anything else can fail: the code is spent, and only a retry from this
-      // socket can still bring her back.
-      this.#redeemed.set(retryKey, { redemption, until: Date.now() + REDEMPTION_RETRY_MS });
-      return this.#returned(redemption, socketId, retryKey);
+    const running = this.#redeeming.get(retryKey);
+    if (running) {
+      // The same code again on this socket while its first attempt still runs (the widget
+      // asks again when an attempt got no answer in time, as in a failover): it waits for
+      // that attempt and then answers as a retry does. Run again, it would find the code
+      // spent, count a failure, and she would be told the code does not work.
+      await running;
+      const first = this.#redeemed.get(retryKey);
+      if (first) return this.#returned(first.redemption, socketId, retryKey);
     }
-    throw new AppError('unavailable');
+    let settled = (): void => {};
+    const mine = new Promise<void>((resolve) => {
+      settled = resolve;
+    });
+    this.#redeeming.set(retryKey, mine);
+    try {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const found = await this.#d.redis.mget(...codeKeys);
+        const i = found.findIndex((v) => v !== null);
+        const id = i >= 0 ? found[i]! : '';
+        const before = id ? await this.#d.store.read(id) : null;
+        const fresh = newToken();
+        const candidates = [this.#c.newCode(), this.#c.newCode(), this.#c.newCode()];
+        const r = await runScript(
+          this.#d.redis,
+          redeemReturnCodeScript,
+          {
+            throttle: k.returnCodeThrottle(addr),
+            networkThrottle: k.returnCodeNetworkThrottle(network),
+            globalThrottle: k.returnCodeGlobalThrottle,
+            code: codeKeys[Math.max(0, i)]!,
+            conversation: k.conversation(id || '-'),
+            messages: k.messages(id || '-'),
+            oldToken: before?.resumeKey || k.resumeToken('-'),
+            newToken: this.#c.tokenKey(fresh),
+            presence: k.visitorPresence,
+            newCodes: candidates.map((c) => c.key),
+          },
+          {
+            id,
+            now: Date.now(),
+            windowMs: this.#d.config.returnCodeFailWindowMs,
+            freeFailures: RETURN_CODE_FREE_FAILURES,
+            maxDelayMs: RETURN_CODE_MAX_DELAY_MS,
+            resumeKey: before?.resumeKey ?? '',
+            resumeLimit: RESUMES_PER_WINDOW,
+            resumeWindowMs: RESUME_WINDOW_MS,
+            networkFreeFailures: RETURN_CODE_NETWORK_FREE_FAILURES,
+            globalFreeFailures: RETURN_CODE_GLOBAL_FREE_FAILURES,
+            globalWindowMs: RETURN_CODE_GLOBAL_WINDOW_MS,
+            // Present until then unless her socket is attached and refreshes it: a return cut
+            // off before that (and never retried) is away again by the sweep, then ends.
+            presenceUntil: Date.now() + VISITOR_PRESENCE_TTL_MS,
+          },
+        );
+        if (r.status === 'resume_limit') throw resumeLimit(r.retryMs);
+        if (r.status === 'rate_limited') {
+          throw refusal('return_code_throttled', {
+            message: 'Too many attempts. Please wait a moment and try again.',
+            retryAfterSeconds: Math.max(1, Math.ceil(r.retryMs / 1000)),
+          });
+        }
+        if (r.status === 'not_found')
+          throw refusal('not_resumable', { message: 'This return code is not valid.' });
+        if (r.status !== 'ok') continue; // a race, or every candidate code taken: draw again
+        const redemption: Redemption = {
+          conversationId: id,
+          resumeToken: fresh,
+          tokenKey: this.#c.tokenKey(fresh),
+          returnCode: candidates[r.newCodeIndex - 1]!.code,
+          floor: r.floor,
+        };
+        // Kept before anything else can fail: the code is spent, and only a retry from this
+        // socket can still bring her back.
+        this.#redeemed.set(retryKey, { redemption, until: Date.now() + REDEMPTION_RETRY_MS });
+        return this.#returned(redemption, socketId, retryKey);
+      }
+      throw new AppError('unavailable');
+    } finally {
+      if (this.#redeeming.get(retryKey) === mine) this.#redeeming.delete(retryKey);
+      settled();
+    }
   }
 
   /**
