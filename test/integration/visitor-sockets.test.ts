@@ -226,6 +226,21 @@ describe('the per-minute connection rate of an address', () => {
     expect(typeof back.returnCode).toBe('string');
   });
 
+  it('past the rate, a flood of sockets never closes hers before her resume arrives', async () => {
+    const t = await rated();
+    const s = await start(await visitorAt(t, '2001:db8:8:8::1'));
+    expect(s.ok).toBe(true);
+    // He spends the rest of the minute's connections, and fills the address's places.
+    await spend(t, '2001:db8:8:8::99', 1);
+    // Her network blips; her socket connects, and before her resume reaches the server he
+    // opens more than the address's places, past the rate.
+    const her = await visitorAt(t, '2001:db8:8:8:ffff::9');
+    for (let i = 0; i < CAP + 2; i++) await visitorAt(t, '2001:db8:8:8::98');
+    expect(her.connected).toBe(true);
+    const back = await emitAck<AnyAck>(her, 'chat:resume', { resumeToken: String(s.resumeToken) });
+    expect(back).toMatchObject({ ok: true, conversationId: s.conversationId });
+  });
+
   it('past the rate, chat:start is refused rate_limited and creates nothing', async () => {
     const t = await rated();
     const address = '198.51.100.91';
@@ -242,9 +257,9 @@ describe('the per-minute connection rate of an address', () => {
     for (const key of await waiting()) expect(await t.app.redis.zcard(key)).toBe(0);
     expect(await t.app.redis.exists(t.app.keys.openByAddress(addressHash))).toBe(0);
     expect(await t.app.redis.exists(t.app.keys.startsByAddress(addressHash))).toBe(0);
-    // Admitted, it is an idle socket like any other: counted, and so bounded by the cap.
+    // Admitted, but it takes no place of the address: it closes no one's socket.
     expect(over.connected).toBe(true);
-    expect(await counted(t, address)).toContain(over.id);
+    expect(await counted(t, address)).not.toContain(over.id);
     // Another household is not held back by this one.
     expect((await start(await visitorAt(t, '198.51.100.92'))).ok).toBe(true);
   });

@@ -26,6 +26,13 @@ const VISITOR_EVENTS = Object.keys(visitorInboundSchemas);
  */
 const IDLE_ENTRY_GRACE_MS = 15_000;
 
+/**
+ * How long a socket past its address's connection rate may stay without a conversation: it
+ * takes no place among the address's idle sockets, so this bounds what a flood of them holds.
+ * Ample for the widget's resume, sent as soon as it is connected.
+ */
+const OVER_RATE_IDLE_MS = 10_000;
+
 /** `chat:start` on a socket whose handshake came past its address's connection rate. */
 const refuseOverRate = (): never => {
   throw refusal('connection_limit');
@@ -92,7 +99,10 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
       socket.data.overRate = Number(res?.[0]?.[1] ?? 0) > config.visitorConnectionsPerMin;
       // Never refused for the sockets already open, which would let idle ones opened on her
       // Wi-Fi keep a victim out: past the cap, the address's oldest idle socket makes room.
-      for (const id of await idleSockets.claimEvicting(socket.data.addressHash, socket.id)) evict(id);
+      // Not for a socket past the rate, though: a flood of those would close hers before her
+      // resume reached the server. It takes no place, and closes soon if it resumes nothing.
+      if (!socket.data.overRate)
+        for (const id of await idleSockets.claimEvicting(socket.data.addressHash, socket.id)) evict(id);
       next();
     } catch {
       next(new Error('unavailable'));
@@ -119,7 +129,12 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
      */
     const becomeIdle = (recount: boolean): void => {
       if (idle.has(socket.id) || socket.disconnected) return;
-      const timer = setTimeout(() => socket.disconnect(true), config.visitorIdleMs);
+      // One past the connection rate that took no place (above) may only resume, at once.
+      const idleMs =
+        socket.data.overRate && !recount
+          ? Math.min(OVER_RATE_IDLE_MS, config.visitorIdleMs)
+          : config.visitorIdleMs;
+      const timer = setTimeout(() => socket.disconnect(true), idleMs);
       timer.unref();
       idle.set(socket.id, { socket, timer, joining: () => joining > 0 });
       if (!recount) return;
