@@ -3,8 +3,10 @@
  * within a few hundred ms, so what follows a committed transfer or accept (its audit entry,
  * the new holder's `chat:assigned`, the load display) can fail while the move stands. The
  * console retries with the same payload (PROTOCOL.md: idempotent retries), and its socket
- * stays up, so no reconnect resends anything. One of our own steps fails once here, against
- * the real Redis.
+ * stays up, so no reconnect resends anything. The retry is answered as it always was (the
+ * move is no longer to be made: `not_holder`, `not_active`, `not_waiting`), but within a
+ * short window after the move it first does what the first attempt left undone, once. One
+ * of our own steps fails once here, against the real Redis.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
@@ -20,6 +22,13 @@ const app = () => h.t.app;
 
 const operator = () => h.operator();
 
+/** Longer than the window within which the same move asked again is taken for a retry. */
+const PAST_THE_WINDOW_MS = 120_000;
+
+const notHolder = { ok: false, error: { code: 'forbidden', reason: 'not_holder' } };
+const notActive = { ok: false, error: { code: 'conflict', reason: 'not_active' } };
+const notWaiting = { ok: false, error: { code: 'conflict', reason: 'not_waiting' } };
+
 async function waiting(): Promise<{ v: VisitorSocket; id: string }> {
   const v = await h.visitor();
   const ack = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
@@ -28,6 +37,24 @@ async function waiting(): Promise<{ v: VisitorSocket; id: string }> {
 }
 
 const audited = (target: string) => auditedOn(h.t, target);
+
+/** The audit entries about one conversation as `action:actor`, oldest first. */
+async function auditedWithActor(target: string): Promise<string[]> {
+  const raw = await app().redis.xrange(app().keys.audit, '-', '+');
+  return raw.flatMap(([, kv]) => {
+    const f: Record<string, string> = {};
+    for (let i = 0; i + 1 < kv.length; i += 2) f[kv[i]!] = kv[i + 1]!;
+    return f.conversation === target ? [`${f.action}:${f.actor}`] : [];
+  });
+}
+
+/** The conversation's move happened PAST_THE_WINDOW_MS ago (the time that names it is set back). */
+async function movedLongAgo(id: string, field: 'assignedAt' | 'movedAt' = 'assignedAt'): Promise<void> {
+  const key = app().keys.conversation(id);
+  const at = Number(await app().redis.hget(key, field));
+  expect(at).toBeGreaterThan(0);
+  await app().redis.hset(key, field, String(at - PAST_THE_WINDOW_MS));
+}
 
 /** An operator holding a conversation they accepted, its visitor's notice of it received. */
 async function held() {
@@ -40,7 +67,7 @@ async function held() {
 }
 
 describe('a transfer cut after its script', () => {
-  it('to a colleague: the retry is answered ok, the colleague gets chat:assigned, audited and told once', async () => {
+  it('to a colleague: the retry still answers not_holder, but the colleague gets chat:assigned, audited and told once', async () => {
     await h.start();
     const { anna, v, id } = await held();
     const bram = await operator();
@@ -51,11 +78,12 @@ describe('a transfer cut after its script', () => {
     vi.spyOn(app().router, 'sendAssigned').mockRejectedValueOnce(redisCut());
     expect((await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).ok).toBe(false);
     expect((await app().store.get(id)).operatorId).toBe(bram.acct.id);
-    // The console's retry, and one more after everything was done.
-    expect(await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).toEqual({ ok: true });
-    expect(await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).toEqual({ ok: true });
-
+    expect(bramGot).toHaveLength(0);
+    // The console's retry, and one more after everything was done: answered as they always were.
+    expect(await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).toMatchObject(notHolder);
     await waitFor(() => bramGot.some((a) => a.conversation.conversationId === id));
+    expect(await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).toMatchObject(notHolder);
+
     await sleep(300);
     expect(visitorTold).toHaveLength(1);
     expect((await audited(id)).filter((a) => a !== 'accept')).toEqual(['note', 'transfer']);
@@ -80,11 +108,11 @@ describe('a transfer cut after its script', () => {
         conversationId: id,
         to: { operatorId: bram.acct.id },
       }),
-    ).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'not_holder' } });
+    ).toMatchObject(notHolder);
     expect((await audited(id)).filter((a) => a === 'transfer')).toHaveLength(1);
   });
 
-  it('to the queue: the retry is answered ok, the holder let go, audited once', async () => {
+  it('to the queue: the retry still answers not_active, but the holder is let go, audited once', async () => {
     await h.start();
     const { anna, id } = await held();
     const unassigned = collect<{ conversationId: string }>(anna.s, 'chat:unassigned');
@@ -93,30 +121,121 @@ describe('a transfer cut after its script', () => {
     vi.spyOn(app().router, 'pushOperatorState').mockRejectedValueOnce(redisCut());
     expect((await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).ok).toBe(false);
     expect((await app().store.get(id)).state).toBe('waiting');
-    expect(await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).toEqual({ ok: true });
+    expect(await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).toMatchObject(notActive);
 
     await waitFor(() => unassigned.some((u) => u.conversationId === id));
     expect((await audited(id)).filter((a) => a === 'transfer-queue')).toHaveLength(1);
   });
+
+  it('asked again past the window: not_holder, and no second entry nor notice', async () => {
+    await h.start();
+    const { anna, v, id } = await held();
+    const bram = await operator();
+    const visitorTold = collect(v, 'chat:assigned');
+    const payload = { conversationId: id, to: { operatorId: bram.acct.id } };
+    expect(await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).toEqual({ ok: true });
+    await waitFor(() => visitorTold.length > 0);
+
+    await movedLongAgo(id);
+    expect(await emitAck<AnyAck>(anna.s, 'chat:transfer', payload)).toMatchObject(notHolder);
+    await sleep(300);
+    expect(visitorTold).toHaveLength(1);
+    expect((await audited(id)).filter((a) => a === 'transfer')).toHaveLength(1);
+  });
+
+  it('asked again with another note: not a retry, refused as before and nothing audited', async () => {
+    await h.start();
+    const { anna, id } = await held();
+    const bram = await operator();
+    const to = { operatorId: bram.acct.id };
+    expect(
+      await emitAck<AnyAck>(anna.s, 'chat:transfer', { conversationId: id, to, note: 'Eerste' }),
+    ).toEqual({
+      ok: true,
+    });
+    expect(
+      await emitAck<AnyAck>(anna.s, 'chat:transfer', { conversationId: id, to, note: 'Tweede' }),
+    ).toMatchObject(notHolder);
+    expect(await emitAck<AnyAck>(anna.s, 'chat:transfer', { conversationId: id, to })).toMatchObject(
+      notHolder,
+    );
+    expect((await audited(id)).filter((a) => a !== 'accept')).toEqual(['note', 'transfer']);
+    expect((await app().store.notes(id)).map((n) => n.text)).toEqual(['Eerste']);
+  });
+
+  it("after a supervisor's reassign, the former holder's own transfer is no retry and is not audited", async () => {
+    await h.start();
+    const { anna, id } = await held();
+    const bram = await operator();
+    const sup = await h.operator('supervisor');
+    expect(
+      await emitAck<AnyAck>(sup.s, 'supervisor:reassign', {
+        conversationId: id,
+        to: { operatorId: bram.acct.id },
+      }),
+    ).toEqual({ ok: true });
+    expect(
+      await emitAck<AnyAck>(anna.s, 'chat:transfer', {
+        conversationId: id,
+        to: { operatorId: bram.acct.id },
+      }),
+    ).toMatchObject(notHolder);
+
+    // Back to Anna, then put in the queue by the supervisor.
+    expect(
+      await emitAck<AnyAck>(sup.s, 'supervisor:reassign', {
+        conversationId: id,
+        to: { operatorId: anna.acct.id },
+      }),
+    ).toEqual({ ok: true });
+    expect(
+      await emitAck<AnyAck>(sup.s, 'supervisor:reassign', { conversationId: id, to: { queue: true } }),
+    ).toEqual({
+      ok: true,
+    });
+    expect(
+      await emitAck<AnyAck>(anna.s, 'chat:transfer', { conversationId: id, to: { queue: true } }),
+    ).toMatchObject(notActive);
+    expect(await auditedWithActor(id)).toEqual([
+      `accept:${anna.acct.id}`,
+      `reassign:${sup.acct.id}`,
+      `reassign:${sup.acct.id}`,
+      `reassign:${sup.acct.id}`,
+    ]);
+  });
 });
 
 describe('an accept cut after its script', () => {
-  it('the retry is answered ok with the conversation, audited and told once', async () => {
+  it('the retry still answers not_waiting, but the operator gets chat:assigned, audited and told once', async () => {
     await h.start();
     const anna = await operator();
+    const annaGot = collect<Assigned>(anna.s, 'chat:assigned');
     const { v, id } = await waiting();
     const visitorTold = collect(v, 'chat:assigned');
 
     vi.spyOn(app().router, 'pushOperatorState').mockRejectedValueOnce(redisCut());
     expect((await emitAck<AnyAck>(anna.s, 'chat:accept', { conversationId: id })).ok).toBe(false);
-    const retry = await emitAck<AnyAck>(anna.s, 'chat:accept', { conversationId: id });
-    expect(retry).toMatchObject({
-      ok: true,
-      conversation: { conversationId: id, state: 'active', operatorId: anna.acct.id },
-    });
+    expect(annaGot).toHaveLength(0);
+    expect(await emitAck<AnyAck>(anna.s, 'chat:accept', { conversationId: id })).toMatchObject(notWaiting);
+    // Sent again by the retry (and by the job the first attempt queued, in any order).
+    await waitFor(() => annaGot.some((a) => a.conversation.conversationId === id));
+    expect(annaGot.map((a) => a.conversation)).toContainEqual(
+      expect.objectContaining({ conversationId: id, operatorId: anna.acct.id }),
+    );
     await waitFor(() => visitorTold.length > 0);
     await sleep(300);
     expect(visitorTold).toHaveLength(1);
+    expect(await audited(id)).toEqual(['accept']);
+  });
+
+  it('asked again two minutes later: not_waiting, no second entry nor notice', async () => {
+    await h.start();
+    const { anna, v, id } = await held();
+    const visitorTold = collect(v, 'chat:assigned');
+    await movedLongAgo(id);
+    expect(await emitAck<AnyAck>(anna.s, 'chat:accept', { conversationId: id })).toMatchObject(notWaiting);
+    await sleep(300);
+    expect(visitorTold).toHaveLength(0);
     expect(await audited(id)).toEqual(['accept']);
   });
 
@@ -124,10 +243,7 @@ describe('an accept cut after its script', () => {
     await h.start();
     const { anna, id } = await held();
     const bram = await operator();
-    expect(await emitAck<AnyAck>(bram.s, 'chat:accept', { conversationId: id })).toMatchObject({
-      ok: false,
-      error: { code: 'conflict', reason: 'not_waiting' },
-    });
+    expect(await emitAck<AnyAck>(bram.s, 'chat:accept', { conversationId: id })).toMatchObject(notWaiting);
     expect(
       (
         await emitAck<AnyAck>(anna.s, 'chat:transfer', {
@@ -137,10 +253,26 @@ describe('an accept cut after its script', () => {
       ).ok,
     ).toBe(true);
     // Bram holds it now, but did not accept it: nothing to answer as a retry.
-    expect(await emitAck<AnyAck>(bram.s, 'chat:accept', { conversationId: id })).toMatchObject({
-      ok: false,
-      error: { code: 'conflict', reason: 'not_waiting' },
-    });
+    expect(await emitAck<AnyAck>(bram.s, 'chat:accept', { conversationId: id })).toMatchObject(notWaiting);
+  });
+
+  it("one a supervisor gave them: not_waiting, and no accept entry in the operator's name", async () => {
+    await h.start();
+    const bram = await operator();
+    const sup = await h.operator('supervisor');
+    const { v, id } = await waiting();
+    const visitorTold = collect(v, 'chat:assigned');
+    expect(
+      await emitAck<AnyAck>(sup.s, 'supervisor:reassign', {
+        conversationId: id,
+        to: { operatorId: bram.acct.id },
+      }),
+    ).toEqual({ ok: true });
+    await waitFor(() => visitorTold.length > 0);
+    expect(await emitAck<AnyAck>(bram.s, 'chat:accept', { conversationId: id })).toMatchObject(notWaiting);
+    await sleep(300);
+    expect(visitorTold).toHaveLength(1);
+    expect(await auditedWithActor(id)).toEqual([`reassign:${sup.acct.id}`]);
   });
 });
 

@@ -267,6 +267,8 @@ async function activate(id: string, operatorId: string) {
       line: 'default',
       servedLine: '',
       firstLine: 'default',
+      movedBy: '',
+      retryWindowMs: 0,
     },
   );
   expect(r.status).toBe('ok');

@@ -29,9 +29,17 @@ export { FALLBACK_SHIFT, routingScore, SIGNAL_OFFSET, URGENT_OFFSET };
 /** Days of figures kept. */
 const STATS_TTL_MS = 3 * 86_400_000;
 /**
- * How long a move's audit entry stands for the same move asked again (the console's retry
- * of a transfer or an accept whose answer was lost, or that was cut after its script):
- * each move is audited once, and its visitor told once, within it.
+ * How long after a move the same move asked again by the operator who made it (an accept,
+ * a transfer: the console's retry of one whose answer was lost, or that was cut after its
+ * script) is taken for a retry, whose first attempt may have left steps undone. Past it,
+ * the move is long done and the ask is answered as any other (`not_waiting`, `not_holder`,
+ * `not_active`), doing nothing.
+ */
+const MOVE_RETRY_WINDOW_MS = 60_000;
+/**
+ * How long a move's audit entry stands for the same move asked again: far longer than
+ * MOVE_RETRY_WINDOW_MS, so that a retry taken within the window and slow to get to its
+ * audit step still finds the first attempt's entry.
  */
 const MOVE_AUDIT_WINDOW_MS = 3_600_000;
 /** Today's UTC date, the key of the daily figures. */
@@ -346,17 +354,23 @@ export class Router {
       line,
       servedLine,
       firstLine: this.#d.lines.first.id,
+      // Routing: the operator did not ask, so nothing of theirs is taken for a retry.
+      movedBy: '',
+      retryWindowMs: MOVE_RETRY_WINDOW_MS,
     });
   }
 
   /**
    * Assigns one waiting conversation to one operator, whatever their status, if they have
-   * room. Which conversations an account may take by hand is checked by the caller. One
-   * they hold by hand already answers 'held' (an accept asked again).
+   * room. Which conversations an account may take by hand is checked by the caller.
+   * `movedBy`: the operator when they take it themselves (an accept), '' for a supervisor's
+   * assignment; one they accepted themselves within MOVE_RETRY_WINDOW_MS and hold still
+   * answers 'held' (the same accept asked again).
    */
   async #assignOne(
     id: string,
     op: { id: string; name: string; capacity: number; lines: readonly string[] | undefined },
+    movedBy: string,
   ) {
     const lines = await this.linesOf(op.lines);
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -381,6 +395,8 @@ export class Router {
           line,
           servedLine: this.servedLineFor(line, r.waitingSince, lines, now),
           firstLine: this.#d.lines.first.id,
+          movedBy,
+          retryWindowMs: MOVE_RETRY_WINDOW_MS,
         },
       );
       if (result.status === 'ok') return { ...result, assignedAt: now };
@@ -390,21 +406,22 @@ export class Router {
   }
 
   /**
-   * `chat:accept`: an operator takes a waiting conversation by hand. The same accept asked
-   * again once it was made (its answer was lost, or a step after it failed: the console
-   * retries, its socket still up) is answered as the first would have been, and what the
-   * first left undone is done; audited, and its visitor told, once.
+   * `chat:accept`: an operator takes a waiting conversation by hand. An accept of one that
+   * is no longer waiting answers `not_waiting` (PROTOCOL.md), the same accept asked again
+   * after it was made included. But when that is the caller's retry of their own accept,
+   * within MOVE_RETRY_WINDOW_MS (its answer was lost, or a step after it failed: the console
+   * retries, its socket still up), what the first left undone is done first: the caller's
+   * `chat:assigned` again, the entry audited and its visitor told, once.
    */
   async accept(
     conversationId: string,
     op: OperatorRef,
   ): Promise<{ conversation: Conversation; messages: Message[] }> {
-    const r = await this.#assignOne(conversationId, {
-      id: op.id,
-      name: op.displayName,
-      capacity: op.capacity ?? this.#d.roster.capacity,
-      lines: op.lines,
-    });
+    const r = await this.#assignOne(
+      conversationId,
+      { id: op.id, name: op.displayName, capacity: op.capacity ?? this.#d.roster.capacity, lines: op.lines },
+      op.id,
+    );
     if (r.status === 'not_found') throw new AppError('not_found');
     if (r.status === 'full') throw refusal('at_capacity');
     if (r.status !== 'ok' && r.status !== 'held') throw refusal('not_waiting');
@@ -427,6 +444,8 @@ export class Router {
       // Other sockets of the same operator learn of it too.
       this.#d.notifier.toOperator(op.id, 'chat:assigned', view);
       await this.#moved(conversationId, op.id);
+      // A retry: the conversation was not waiting when it was asked, whatever came first.
+      if (r.status === 'held') throw refusal('not_waiting');
       return { conversation: view.conversation, messages: view.messages };
     } catch (err) {
       if (!(err instanceof AppError)) this.#tellHolderLater(conversationId, op.id, err);
@@ -434,16 +453,18 @@ export class Router {
     }
   }
 
-  /** A supervisor gives a waiting conversation to a named, signed-in operator. */
+  /**
+   * A supervisor gives a waiting conversation to a named, signed-in operator. Not marked as
+   * the operator's move: their own accept of it later is never taken for a retry.
+   */
   async assignTo(conversationId: string, operatorId: string): Promise<void> {
     const target = await this.#d.roster.target(operatorId);
     if (!target) throw refusal('operator_offline');
-    const r = await this.#assignOne(conversationId, {
-      id: operatorId,
-      name: target.name,
-      capacity: target.capacity,
-      lines: target.lines,
-    });
+    const r = await this.#assignOne(
+      conversationId,
+      { id: operatorId, name: target.name, capacity: target.capacity, lines: target.lines },
+      '',
+    );
     if (r.status === 'full') throw refusal('colleague_full');
     if (r.status !== 'ok') throw refusal('not_waiting');
     this.#d.view.changed();
@@ -611,8 +632,10 @@ export class Router {
   /**
    * Returns an active conversation to the queue (its place kept), from the operator expected
    * to hold it; an optional sealed hand-over note is stored in the same step. `movedBy`: the
-   * operator who asks for it (a transfer to a queue), so that the same move asked again
-   * answers 'moved'. An urgent conversation is alerted on again while it waits.
+   * holder when they ask for it themselves (their transfer to a queue, `note` its note in
+   * clear), so that the same move asked again within MOVE_RETRY_WINDOW_MS answers 'moved';
+   * asked with another note it is another ask, a 'conflict' as any requeue of a conversation
+   * that waits. '' for any other. An urgent conversation is alerted on again while it waits.
    */
   async requeue(
     conversationId: string,
@@ -620,6 +643,7 @@ export class Router {
     sealedNote = '',
     toLine = '',
     movedBy = '',
+    note?: string,
   ): Promise<{ status: 'ok' | 'moved' | 'conflict' | 'forbidden'; noteId: string; movedAt: string }> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const r = await this.#d.store.read(conversationId);
@@ -653,9 +677,12 @@ export class Router {
           firstLine: this.#d.lines.first.id,
           movedBy,
           now: Date.now(),
+          retryWindowMs: MOVE_RETRY_WINDOW_MS,
         },
       );
       if (res.status === 'retry') continue;
+      if (res.status === 'moved' && !(await this.#sameNote(conversationId, res.noteId, note)))
+        return { status: 'conflict', noteId: '', movedAt: '' };
       if (res.status === 'ok' || res.status === 'moved') {
         if (res.urgent) await this.#alertWhileWaiting(conversationId);
         await this.#moved(conversationId);
@@ -682,9 +709,12 @@ export class Router {
   /**
    * `chat:transfer` (and a supervisor's reassign): to a colleague, or back to the queue.
    * Audited as the holder's `transfer` / `transfer-queue` unless `audit` says otherwise.
-   * The same transfer asked again once it was made (its answer was lost, or a step after it
-   * failed: the console retries, its socket still up) is answered as the first would have
-   * been, and what the first left undone is done: audited, and its visitor told, once.
+   * The same transfer asked again after it was made is refused as any transfer of a
+   * conversation that is no longer the caller's (`not_holder`; `not_active` once it waits).
+   * But when that is the holder's retry of their own transfer (same colleague or queue, same
+   * note), within MOVE_RETRY_WINDOW_MS (its answer was lost, or a step after it failed: the
+   * console retries, its socket still up), what the first left undone is done first:
+   * audited, the colleague's `chat:assigned`, and its visitor told, once.
    */
   async transfer(
     conversationId: string,
@@ -700,10 +730,14 @@ export class Router {
     // leaves no note behind and a retry does not add it twice.
     const sealedNote = note ? this.#d.store.seal(conversationId, 'note', note, senderOf('o', from.id)) : '';
     const n = this.#d.notifier;
+    // Only a move the holder asks for themselves is marked as theirs: a supervisor's
+    // reassign (which names its own actor in `audit`) is never taken for the holder's retry.
+    const movedBy = audit ? '' : from.id;
     if ('queue' in to) {
-      const r = await this.requeue(conversationId, from.id, sealedNote, toLine, from.id);
+      const r = await this.requeue(conversationId, from.id, sealedNote, toLine, movedBy, note);
       if (r.status === 'forbidden') throw refusal('not_holder');
       if (r.status !== 'ok' && r.status !== 'moved') throw await this.#notActive(conversationId);
+      const retry = r.status === 'moved';
       // Told before any step that can fail: nobody holds it now.
       n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
       // Its visitor waits again: position and staffing now follow its (new) line.
@@ -718,6 +752,8 @@ export class Router {
       );
       await this.pushOperatorState(from.id);
       void this.routeNow();
+      // A retry: the conversation was no longer active when it was asked.
+      if (retry) throw await this.#notActive(conversationId);
       return;
     }
     const target = await this.#d.roster.target(to.operatorId);
@@ -740,11 +776,16 @@ export class Router {
         toCapacity: target.capacity,
         now: Date.now(),
         sealedNote,
+        movedBy,
+        retryWindowMs: MOVE_RETRY_WINDOW_MS,
       },
     );
     if (r.status === 'forbidden') throw refusal('not_holder');
     if (r.status === 'full') throw refusal('colleague_full');
     if (r.status !== 'ok' && r.status !== 'moved') throw await this.#notActive(conversationId);
+    // Asked again with another note: another ask, refused as any once the move is made.
+    const retry = r.status === 'moved';
+    if (retry && !(await this.#sameNote(conversationId, r.noteId, note))) throw refusal('not_holder');
     n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
     try {
       if (sealedNote) await this.#auditMove('note', from.id, conversationId, r.assignedAt);
@@ -760,6 +801,18 @@ export class Router {
       throw err;
     }
     void this.routeNow();
+    // A retry: the conversation was no longer the caller's when it was asked.
+    if (retry) throw refusal('not_holder');
+  }
+
+  /**
+   * Whether `note` (none: '' or undefined) is the hand-over note a move stored (`noteId`, ''
+   * for none): the same move asked with another note is another ask, not a retry. Notes are
+   * sealed with a fresh nonce each, so the stored one is opened to compare.
+   */
+  async #sameNote(conversationId: string, noteId: string, note = ''): Promise<boolean> {
+    if (!noteId || !note) return !noteId && !note;
+    return (await this.#d.store.notes(conversationId)).some((n) => n.noteId === noteId && n.text === note);
   }
 
   /** Every conversation of an operator gone past the grace period goes back to the queue. */

@@ -27,6 +27,8 @@ const t = useLuaTest([
 const ALPHA = 0.2;
 const DAY = '2026-12-06';
 const T0 = 1_800_000_000_000;
+/** How long after a move the same move asked again by its operator is a retry. */
+const WINDOW = 60_000;
 
 /** A waiting conversation, as start.lua leaves it, in its language's waiting set. */
 async function waiting(id: string, opts: { language?: string; since?: number; urgent?: boolean } = {}) {
@@ -57,10 +59,18 @@ const assignKeys = (id: string, language: string, operatorId: string) => ({
   fallback: t.k.fallback('default'),
 });
 
+/** An accept by default; `routing` a routing pass, `supervisor` a supervisor's assignment. */
 function assign(
   id: string,
   operatorId: string,
-  opts: { language?: string; readLanguage?: string; capacity?: number; now?: number; routing?: boolean } = {},
+  opts: {
+    language?: string;
+    readLanguage?: string;
+    capacity?: number;
+    now?: number;
+    routing?: boolean;
+    supervisor?: boolean;
+  } = {},
   redis: Redis = t.redis,
 ) {
   const language = opts.readLanguage ?? opts.language ?? 'nl';
@@ -77,13 +87,15 @@ function assign(
     line: 'default',
     servedLine: '',
     firstLine: 'default',
+    movedBy: opts.routing || opts.supervisor ? '' : operatorId,
+    retryWindowMs: WINDOW,
   });
 }
 
 function requeue(
   id: string,
   operatorId: string,
-  opts: { language?: string; note?: string; movedBy?: string } = {},
+  opts: { language?: string; note?: string; movedBy?: string; toLine?: string; now?: number } = {},
 ) {
   const language = opts.language ?? 'nl';
   return runScript(
@@ -107,15 +119,22 @@ function requeue(
       fallbackShift: FALLBACK_SHIFT,
       signalOffset: SIGNAL_OFFSET,
       line: 'default',
-      toLine: '',
+      toLine: opts.toLine ?? '',
       firstLine: 'default',
       movedBy: opts.movedBy ?? '',
-      now: T0 + 180_000,
+      now: opts.now ?? T0 + 180_000,
+      retryWindowMs: WINDOW,
     },
   );
 }
 
-function transfer(id: string, from: string, to: string, opts: { capacity?: number; note?: string } = {}) {
+/** The holder's own transfer by default; `supervisor` a supervisor's reassign. */
+function transfer(
+  id: string,
+  from: string,
+  to: string,
+  opts: { capacity?: number; note?: string; now?: number; supervisor?: boolean } = {},
+) {
   return runScript(
     t.redis,
     transferScript,
@@ -131,8 +150,10 @@ function transfer(id: string, from: string, to: string, opts: { capacity?: numbe
       toOperatorId: to,
       toName: `Name ${to}`,
       toCapacity: opts.capacity ?? 3,
-      now: T0 + 120_000,
+      now: opts.now ?? T0 + 120_000,
       sealedNote: opts.note ?? '',
+      movedBy: opts.supervisor ? '' : from,
+      retryWindowMs: WINDOW,
     },
   );
 }
@@ -293,6 +314,27 @@ describe('assign.lua: an accept asked again', () => {
     expect((await assign('c2', 'op1', { routing: true })).status).toBe('ok');
     expect((await assign('c2', 'op1')).status).toBe('conflict');
   });
+
+  it('conflict past the window: the accept is long done, and asked again it is refused as any other', async () => {
+    await waiting('c1');
+    expect((await assign('c1', 'op1')).status).toBe('ok');
+    expect((await assign('c1', 'op1', { now: T0 + 60_000 + WINDOW })).status).toBe('held');
+    expect((await assign('c1', 'op1', { now: T0 + 60_000 + WINDOW + 1 })).status).toBe('conflict');
+  });
+
+  it("a supervisor's assignment is not the operator's: their own accept of it is a conflict", async () => {
+    await waiting('c1');
+    expect((await assign('c1', 'op1', { supervisor: true })).status).toBe('ok');
+    expect(await field('c1', 'movedBy')).toBeNull();
+    expect((await assign('c1', 'op1', { now: T0 + 61_000 })).status).toBe('conflict');
+    // Accepted, put in the queue by op2 (marked theirs), then given back to them by a
+    // supervisor: that assignment clears the mark.
+    await waiting('c2');
+    expect((await assign('c2', 'op2')).status).toBe('ok');
+    expect((await requeue('c2', 'op2', { movedBy: 'op2' })).status).toBe('ok');
+    expect((await assign('c2', 'op2', { supervisor: true, now: T0 + 181_000 })).status).toBe('ok');
+    expect((await assign('c2', 'op2', { now: T0 + 182_000 })).status).toBe('conflict');
+  });
 });
 
 describe('requeue.lua', () => {
@@ -349,14 +391,13 @@ describe('requeue.lua', () => {
   it("moved: the holder's own move asked again writes nothing; a requeue nobody asked for is not one", async () => {
     await waiting('c1', { urgent: true });
     await assign('c1', 'op1');
-    expect(await requeue('c1', 'op1', { movedBy: 'op1', note: 'n' })).toMatchObject({
-      status: 'ok',
-      movedAt: String(T0 + 180_000),
-      urgent: true,
-    });
+    const first = await requeue('c1', 'op1', { movedBy: 'op1', note: 'n' });
+    expect(first).toMatchObject({ status: 'ok', movedAt: String(T0 + 180_000), urgent: true });
+    expect(first.noteId).not.toBe('');
+    // Its note is named, for the caller to tell a retry from a move asked with another one.
     expect(await requeue('c1', 'op1', { movedBy: 'op1', note: 'n' })).toEqual({
       status: 'moved',
-      noteId: '',
+      noteId: first.noteId,
       movedAt: String(T0 + 180_000),
       urgent: true,
     });
@@ -365,6 +406,24 @@ describe('requeue.lua', () => {
     // Taken again, then put back by the grace period: that move is over.
     await assign('c1', 'op1');
     expect((await requeue('c1', 'op1')).status).toBe('ok');
+    expect((await requeue('c1', 'op1', { movedBy: 'op1' })).status).toBe('conflict');
+  });
+
+  it('conflict past the window, to another line, or after a requeue nobody asked for', async () => {
+    await waiting('c1');
+    await assign('c1', 'op1');
+    expect((await requeue('c1', 'op1', { movedBy: 'op1' })).status).toBe('ok');
+    expect((await requeue('c1', 'op1', { movedBy: 'op1', now: T0 + 180_000 + WINDOW })).status).toBe('moved');
+    expect((await requeue('c1', 'op1', { movedBy: 'op1', now: T0 + 180_000 + WINDOW + 1 })).status).toBe(
+      'conflict',
+    );
+    // Another line's queue is another move.
+    expect((await requeue('c1', 'op1', { movedBy: 'op1', toLine: 'other' })).status).toBe('conflict');
+    expect(await t.redis.exists(t.k.waiting('other', 'nl'))).toBe(0);
+    // A supervisor's reassign to the queue is not the holder's move.
+    await assign('c1', 'op1');
+    expect((await requeue('c1', 'op1')).status).toBe('ok');
+    expect(await field('c1', 'movedBy')).toBeNull();
     expect((await requeue('c1', 'op1', { movedBy: 'op1' })).status).toBe('conflict');
   });
 
@@ -420,13 +479,13 @@ describe('transfer.lua', () => {
   it('moved: the same transfer asked again writes nothing; anyone else is still refused', async () => {
     await waiting('c1');
     await assign('c1', 'op1');
-    expect(await transfer('c1', 'op1', 'op2', { note: 'n' })).toMatchObject({
-      status: 'ok',
-      assignedAt: String(T0 + 120_000),
-    });
+    const first = await transfer('c1', 'op1', 'op2', { note: 'n' });
+    expect(first).toMatchObject({ status: 'ok', assignedAt: String(T0 + 120_000) });
+    expect(first.noteId).not.toBe('');
+    // Its note is named, for the caller to tell a retry from a transfer asked with another one.
     expect(await transfer('c1', 'op1', 'op2', { note: 'n' })).toEqual({
       status: 'moved',
-      noteId: '',
+      noteId: first.noteId,
       assignedAt: String(T0 + 120_000),
     });
     expect(await t.redis.xlen(t.k.notes('c1'))).toBe(1);
@@ -438,6 +497,18 @@ describe('transfer.lua', () => {
     expect((await transfer('c1', 'op1', 'op2')).status).toBe('forbidden');
     // To oneself is never taken for a retry (an accept marks its holder too).
     expect((await transfer('c1', 'op2', 'op2')).status).toBe('conflict');
+  });
+
+  it("forbidden past the window, and after a supervisor's reassign", async () => {
+    await waiting('c1');
+    await assign('c1', 'op1');
+    expect((await transfer('c1', 'op1', 'op2')).status).toBe('ok');
+    expect((await transfer('c1', 'op1', 'op2', { now: T0 + 120_000 + WINDOW })).status).toBe('moved');
+    expect((await transfer('c1', 'op1', 'op2', { now: T0 + 120_000 + WINDOW + 1 })).status).toBe('forbidden');
+    // A supervisor moves it from op2 to op3: not op2's move, and op1's mark is gone.
+    expect((await transfer('c1', 'op2', 'op3', { supervisor: true, now: T0 + 130_000 })).status).toBe('ok');
+    expect(await field('c1', 'movedBy')).toBeNull();
+    expect((await transfer('c1', 'op2', 'op3', { now: T0 + 131_000 })).status).toBe('forbidden');
   });
 
   it('race: parallel transfers to one colleague never pass their capacity', async () => {
@@ -465,6 +536,8 @@ describe('transfer.lua', () => {
             toCapacity: 2,
             now: T0,
             sealedNote: '',
+            movedBy: `from${i}`,
+            retryWindowMs: WINDOW,
           },
         ),
       ),
@@ -659,6 +732,8 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
           line: 'default',
           servedLine: '',
           firstLine: 'default',
+          movedBy: a.op,
+          retryWindowMs: WINDOW,
         })
       ).status;
     case 'requeue':
@@ -688,6 +763,7 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             firstLine: 'default',
             movedBy: a.op,
             now: T0 + 2000,
+            retryWindowMs: WINDOW,
           },
         )
       ).status;
@@ -710,6 +786,8 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             toCapacity: CAPACITY,
             now: T0,
             sealedNote: '',
+            movedBy: a.op,
+            retryWindowMs: WINDOW,
           },
         )
       ).status;

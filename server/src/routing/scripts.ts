@@ -31,6 +31,8 @@ export const assignScript = luaScript({
     'line',
     'servedLine',
     'firstLine',
+    'movedBy',
+    'retryWindowMs',
   ],
   decode: (r) => {
     const [status, waitingSince, third] = strings(r);
@@ -57,11 +59,13 @@ export const requeueScript = luaScript({
     'firstLine',
     'movedBy',
     'now',
+    'retryWindowMs',
   ],
   decode: (r) => {
     const [status, noteId, movedAt, urgent] = strings(r);
     return {
       status: status as 'ok' | 'moved' | 'conflict' | 'forbidden' | 'retry',
+      /** The note the move stored ('ok', 'moved'); '' for none. */
       noteId: noteId ?? '',
       /** When the move was made ('ok', 'moved'): with the conversation, it names the move. */
       movedAt: movedAt ?? '',
@@ -73,11 +77,22 @@ export const requeueScript = luaScript({
 export const transferScript = luaScript({
   file: file('transfer'),
   keys: ['conversation', 'notes', 'fromConversations', 'toConversations'],
-  args: ['id', 'fromOperatorId', 'toOperatorId', 'toName', 'toCapacity', 'now', 'sealedNote'],
+  args: [
+    'id',
+    'fromOperatorId',
+    'toOperatorId',
+    'toName',
+    'toCapacity',
+    'now',
+    'sealedNote',
+    'movedBy',
+    'retryWindowMs',
+  ],
   decode: (r) => {
     const [status, noteId, assignedAt] = strings(r);
     return {
       status: status as 'ok' | 'moved' | 'conflict' | 'forbidden' | 'full',
+      /** The note the move stored ('ok', 'moved'); '' for none. */
       noteId: noteId ?? '',
       /** When the move was made ('ok', 'moved'): with the conversation, it names the move. */
       assignedAt: assignedAt ?? '',

@@ -1,11 +1,14 @@
 --[[
   Gives a waiting conversation to an operator with free capacity: a routing pass (which
-  also requires the operator to be available) or the operator's own accept. The caller
+  also requires the operator to be available), the operator's own accept, or a
+  supervisor's assignment. The caller
   read the conversation's line and language to name KEYS[2] and KEYS[11]; a conversation
-  that moved meanwhile answers 'retry'. A conversation given by hand (an accept, or a
-  supervisor's assignment) is marked (movedBy, until it moves again), so that the same
-  accept asked again (its answer was lost, or a step after it failed: the console retries)
-  is known as done.
+  that moved meanwhile answers 'retry'. A conversation an operator took themselves (an
+  accept) is marked with them (movedBy, until it moves again), so that the same
+  accept asked again shortly after (its answer was lost, or a step after it failed: the
+  console retries) is known, within retryWindowMs of the move (assignedAt), for what the
+  first left undone to be done. Routing and a supervisor's assignment clear the mark: the
+  operator did not ask, so nothing of theirs is ever taken for a retry.
     KEYS[1] conversation
     KEYS[2] waiting                 the waiting set of its line and language
     KEYS[3] held
@@ -29,17 +32,21 @@
     ARGV[10] line                  as read (the first line for a record written before lines)
     ARGV[11] servedLine            the operator's line that takes it through overflow; '' when their own
     ARGV[12] firstLine
+    ARGV[13] movedBy               the operator taking it themselves (an accept); '' for routing and a supervisor's assignment
+    ARGV[14] retryWindowMs         how long after the move the same accept asked again is a retry
   Returns {'ok', waitingSince, load} | {'held', waitingSince, assignedAt} | {'not_found'} | {'conflict'}
     | {'full'} | {'unavailable'} | {'retry'};
-  'held' (by hand only): the operator holds it by hand already, assignedAt naming that move;
-  nothing is written
+  'held': movedBy accepted it themselves within retryWindowMs and holds it still, assignedAt
+  naming that move; nothing is written. Past the window it is a 'conflict', as any accept of
+  a conversation that is not waiting
 ]]
 --- @include "record-wait"
 --- @include "line-of"
 local id = ARGV[1]
 local c = redis.call('HMGET', KEYS[1], 'state', 'language', 'waitingSince', 'line', 'operatorId', 'movedBy', 'assignedAt')
 if not c[1] then return {'not_found'} end
-if c[1] == 'active' and ARGV[7] == '0' and c[5] == ARGV[2] and c[6] == ARGV[2] then
+if c[1] == 'active' and ARGV[13] ~= '' and c[5] == ARGV[13] and c[6] == ARGV[13]
+  and tonumber(ARGV[5]) - (tonumber(c[7]) or 0) <= tonumber(ARGV[14]) then
   return {'held', c[3], c[7]}
 end
 if c[1] ~= 'waiting' then return {'conflict'} end
@@ -54,8 +61,8 @@ redis.call('ZREM', KEYS[11], id)
 redis.call('HSET', KEYS[1], 'state', 'active', 'operatorId', ARGV[2], 'operatorName', ARGV[3],
   'assignedAt', ARGV[5], 'waitingMsgs', '0', 'held', '')
 if ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'servedLine', ARGV[11]) else redis.call('HDEL', KEYS[1], 'servedLine') end
-redis.call('HDEL', KEYS[1], 'movedAt')
-if ARGV[7] == '0' then redis.call('HSET', KEYS[1], 'movedBy', ARGV[2]) else redis.call('HDEL', KEYS[1], 'movedBy') end
+redis.call('HDEL', KEYS[1], 'movedAt', 'moveNote', 'moveTo')
+if ARGV[13] ~= '' then redis.call('HSET', KEYS[1], 'movedBy', ARGV[13]) else redis.call('HDEL', KEYS[1], 'movedBy') end
 redis.call('SADD', KEYS[5], id)
 redis.call('SADD', KEYS[6], id)
 recordWait(KEYS[8], KEYS[9], KEYS[10], ARGV[5], c[3], tonumber(ARGV[8]), ARGV[9])

@@ -3,10 +3,13 @@
   its place). An optional hand-over note is stored only when the move happens. The caller
   read the line and language to name KEYS[4] and KEYS[7]. With toLine (a transfer to
   another line's queue) its line becomes toLine, and KEYS[4] and KEYS[7] are that line's.
-  Back in a queue it is no longer served through overflow (servedLine goes). A move asked
-  by the holder (movedBy, a transfer to a queue) is marked with it and its time until the
-  conversation moves again, so that the same move asked again (its answer was lost, or a
-  step after it failed: the caller retries) is known as done; any other requeue clears it.
+  Back in a queue it is no longer served through overflow (servedLine goes). A move the
+  holder asked for themselves (movedBy: their transfer to a queue) is marked with them, its
+  time, its toLine and its note (movedBy, movedAt, moveTo, moveNote, until the conversation
+  moves again), so that the same move asked again shortly after (its answer was lost, or a
+  step after it failed: the caller retries) is known, within retryWindowMs of movedAt, for
+  what the first left undone to be done; any other requeue (grace period, lines, a
+  supervisor's reassign) clears the mark.
     KEYS[1] conversation
     KEYS[2] notes
     KEYS[3] operatorConversations   of the expected holder
@@ -26,15 +29,21 @@
     ARGV[10] firstLine
     ARGV[11] movedBy                the operator asking for the move; '' when nobody asked (grace period, lines)
     ARGV[12] now
-  Returns {'ok', noteId, movedAt, urgent} | {'moved', '', movedAt, urgent} | {'conflict'} | {'forbidden'} | {'retry'};
+    ARGV[13] retryWindowMs         how long after the move the same move asked again is a retry
+  Returns {'ok', noteId, movedAt, urgent} | {'moved', noteId, movedAt, urgent} | {'conflict'} | {'forbidden'} | {'retry'};
   urgent is '1' for an urgent conversation (it waits again: its alert is due again).
-  'moved': movedBy's move was made already, movedAt naming it; nothing is written
+  'moved': movedBy made this move (to the same toLine) within retryWindowMs, movedAt naming it
+  and noteId the note it stored ('' for none); nothing is written. Past the window it is a
+  'conflict', as any requeue of a conversation that is not active
 ]]
 --- @include "line-of"
 local id = ARGV[1]
-local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'urgent', 'waitingSince', 'language', 'away', 'awaySince', 'languageFallback', 'signalTier', 'line', 'movedBy', 'movedAt')
+local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'urgent', 'waitingSince', 'language', 'away', 'awaySince', 'languageFallback', 'signalTier', 'line', 'movedBy', 'movedAt', 'moveTo', 'moveNote')
 local urgent = c[3] == '1' and '1' or '0'
-if c[1] == 'waiting' and ARGV[11] ~= '' and c[11] == ARGV[11] then return {'moved', '', c[12] or '', urgent} end
+if c[1] == 'waiting' and ARGV[11] ~= '' and c[11] == ARGV[11] and (c[13] or '') == ARGV[9]
+  and tonumber(ARGV[12]) - (tonumber(c[12]) or 0) <= tonumber(ARGV[13]) then
+  return {'moved', c[14] or '', c[12], urgent}
+end
 if c[1] ~= 'active' then return {'conflict'} end
 if c[2] ~= ARGV[2] then return {'forbidden'} end
 if c[5] ~= ARGV[4] or lineOf(c[10], ARGV[10]) ~= ARGV[8] then return {'retry'} end
@@ -43,9 +52,9 @@ if ARGV[3] ~= '' then noteId = redis.call('XADD', KEYS[2], '*', 'o', c[2], 'c', 
 redis.call('HSET', KEYS[1], 'state', 'waiting', 'waitingMsgs', '0')
 redis.call('HDEL', KEYS[1], 'operatorId', 'operatorName', 'assignedAt', 'servedLine')
 if ARGV[11] ~= '' then
-  redis.call('HSET', KEYS[1], 'movedBy', ARGV[11], 'movedAt', ARGV[12])
+  redis.call('HSET', KEYS[1], 'movedBy', ARGV[11], 'movedAt', ARGV[12], 'moveTo', ARGV[9], 'moveNote', noteId)
 else
-  redis.call('HDEL', KEYS[1], 'movedBy', 'movedAt')
+  redis.call('HDEL', KEYS[1], 'movedBy', 'movedAt', 'moveTo', 'moveNote')
 end
 if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'line', ARGV[9]) end
 redis.call('SREM', KEYS[3], id)
