@@ -426,13 +426,21 @@ export class Router {
     if (r.status === 'full') throw refusal('at_capacity');
     if (r.status !== 'ok' && r.status !== 'held') throw refusal('not_waiting');
     this.#d.view.changed();
+    // The visitor is told with the entry, so a retry never tells them twice; and after the
+    // operator's consoles, below, so that what she does on hearing it (a message, a quick
+    // exit) never reaches a console that does not have the conversation yet. Told all the
+    // same when a step in between fails (the holder hears of it from a job then).
+    let tellVisitor = false;
+    const visitorTold = () => {
+      if (!tellVisitor) return;
+      tellVisitor = false;
+      this.#d.notifier.toVisitor(conversationId, 'chat:assigned', {
+        operatorName: firstName(op.displayName),
+      });
+    };
     try {
       if (r.status === 'ok') await this.#counted(conversationId, r.waitingSince);
-      // The visitor is told with the entry, so a retry never tells them twice.
-      if (await this.#auditMove('accept', op.id, conversationId, r.assignedAt))
-        this.#d.notifier.toVisitor(conversationId, 'chat:assigned', {
-          operatorName: firstName(op.displayName),
-        });
+      tellVisitor = await this.#auditMove('accept', op.id, conversationId, r.assignedAt);
       await this.pushOperatorState(op.id);
       const view = await this.#operatorView(conversationId, routedViewer(op.lines));
       if (!view) {
@@ -443,12 +451,16 @@ export class Router {
       }
       // Other sockets of the same operator learn of it too.
       this.#d.notifier.toOperator(op.id, 'chat:assigned', view);
+      visitorTold();
       await this.#moved(conversationId, op.id);
       // A retry: the conversation was not waiting when it was asked, whatever came first.
       if (r.status === 'held') throw refusal('not_waiting');
       return { conversation: view.conversation, messages: view.messages };
     } catch (err) {
-      if (!(err instanceof AppError)) this.#tellHolderLater(conversationId, op.id, err);
+      if (!(err instanceof AppError)) {
+        visitorTold();
+        this.#tellHolderLater(conversationId, op.id, err);
+      }
       throw err;
     }
   }
@@ -499,8 +511,13 @@ export class Router {
     name: string,
   ): Promise<void> {
     await this.#counted(conversationId, waitingSince);
-    this.#d.notifier.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(name) });
-    await this.sendAssigned(conversationId, operatorId);
+    // The operator first: what the visitor does on hearing it must find the conversation on
+    // the console; she is told all the same when that fails (a job tells the operator then).
+    try {
+      await this.sendAssigned(conversationId, operatorId);
+    } finally {
+      this.#d.notifier.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(name) });
+    }
     await this.#moved(conversationId, operatorId);
     await this.pushOperatorState(operatorId);
   }
@@ -787,16 +804,25 @@ export class Router {
     const retry = r.status === 'moved';
     if (retry && !(await this.#sameNote(conversationId, r.noteId, note))) throw refusal('not_holder');
     n.toOperator(from.id, 'chat:unassigned', { conversationId, reason: 'transferred' });
+    // The visitor is told with the entry, so a retry never tells them twice; after the
+    // colleague, so that what she does on hearing it finds the conversation there, and all
+    // the same when a step in between fails.
+    let tellVisitor = false;
+    const visitorTold = () => {
+      if (!tellVisitor) return;
+      tellVisitor = false;
+      n.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(target.name) });
+    };
     try {
       if (sealedNote) await this.#auditMove('note', from.id, conversationId, r.assignedAt);
-      // The visitor is told with the entry, so a retry never tells them twice.
       const action = audit?.action ?? 'transfer';
-      if (await this.#auditMove(action, audit?.actorId ?? from.id, conversationId, r.assignedAt))
-        n.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(target.name) });
+      tellVisitor = await this.#auditMove(action, audit?.actorId ?? from.id, conversationId, r.assignedAt);
       await this.sendAssigned(conversationId, to.operatorId);
+      visitorTold();
       await this.#moved(conversationId, to.operatorId);
       await Promise.all([this.pushOperatorState(from.id), this.pushOperatorState(to.operatorId)]);
     } catch (err) {
+      visitorTold();
       this.#tellHolderLater(conversationId, to.operatorId, err);
       throw err;
     }
