@@ -95,7 +95,10 @@ describe('operator access', () => {
     const opB = await connectOperator(t.url, b.cookie);
     const v = await connectVisitor(t.url);
     const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    // The visitor's notice of Anna travels on her own socket and may land after Anna's ack.
+    const toldAnna = nextEvent<{ operatorName: string }>(v, 'chat:assigned');
     await emitAck(opA, 'chat:accept', { conversationId: start.conversationId });
+    expect((await toldAnna).operatorName).toBe('Anna');
     const gotB = nextEvent<{ conversation: { operatorId: string }; notes: { text: string }[] }>(
       opB,
       'chat:assigned',
