@@ -430,17 +430,10 @@ export class Router {
     // operator's consoles, below, so that what she does on hearing it (a message, a quick
     // exit) never reaches a console that does not have the conversation yet. Told all the
     // same when a step in between fails (the holder hears of it from a job then).
-    let tellVisitor = false;
-    const visitorTold = () => {
-      if (!tellVisitor) return;
-      tellVisitor = false;
-      this.#d.notifier.toVisitor(conversationId, 'chat:assigned', {
-        operatorName: firstName(op.displayName),
-      });
-    };
+    const visitor = this.#moveNotice(conversationId, op.displayName);
     try {
       if (r.status === 'ok') await this.#counted(conversationId, r.waitingSince);
-      tellVisitor = await this.#auditMove('accept', op.id, conversationId, r.assignedAt);
+      visitor.owed = await this.#auditMove('accept', op.id, conversationId, r.assignedAt);
       await this.pushOperatorState(op.id);
       const view = await this.#operatorView(conversationId, routedViewer(op.lines));
       if (!view) {
@@ -451,14 +444,14 @@ export class Router {
       }
       // Other sockets of the same operator learn of it too.
       this.#d.notifier.toOperator(op.id, 'chat:assigned', view);
-      visitorTold();
+      visitor.send();
       await this.#moved(conversationId, op.id);
       // A retry: the conversation was not waiting when it was asked, whatever came first.
       if (r.status === 'held') throw refusal('not_waiting');
       return { conversation: view.conversation, messages: view.messages };
     } catch (err) {
       if (!(err instanceof AppError)) {
-        visitorTold();
+        visitor.send();
         this.#tellHolderLater(conversationId, op.id, err);
       }
       throw err;
@@ -542,6 +535,23 @@ export class Router {
       actorId,
       conversationId,
     );
+  }
+
+  /**
+   * The visitor's `chat:assigned` for an operator's own move (`name`: the new holder's):
+   * sent by the first `send()` once `owed`, the move's audit entry having just been written
+   * by this call, never by a retry whose first try told her already.
+   */
+  #moveNotice(conversationId: string, name: string): { owed: boolean; send(): void } {
+    const notifier = this.#d.notifier;
+    return {
+      owed: false,
+      send() {
+        if (!this.owed) return;
+        this.owed = false;
+        notifier.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(name) });
+      },
+    };
   }
 
   /**
@@ -807,22 +817,17 @@ export class Router {
     // The visitor is told with the entry, so a retry never tells them twice; after the
     // colleague, so that what she does on hearing it finds the conversation there, and all
     // the same when a step in between fails.
-    let tellVisitor = false;
-    const visitorTold = () => {
-      if (!tellVisitor) return;
-      tellVisitor = false;
-      n.toVisitor(conversationId, 'chat:assigned', { operatorName: firstName(target.name) });
-    };
+    const visitor = this.#moveNotice(conversationId, target.name);
     try {
       if (sealedNote) await this.#auditMove('note', from.id, conversationId, r.assignedAt);
       const action = audit?.action ?? 'transfer';
-      tellVisitor = await this.#auditMove(action, audit?.actorId ?? from.id, conversationId, r.assignedAt);
+      visitor.owed = await this.#auditMove(action, audit?.actorId ?? from.id, conversationId, r.assignedAt);
       await this.sendAssigned(conversationId, to.operatorId);
-      visitorTold();
+      visitor.send();
       await this.#moved(conversationId, to.operatorId);
       await Promise.all([this.pushOperatorState(from.id), this.pushOperatorState(to.operatorId)]);
     } catch (err) {
-      visitorTold();
+      visitor.send();
       this.#tellHolderLater(conversationId, to.operatorId, err);
       throw err;
     }
