@@ -77,6 +77,28 @@ describe('live visitor sockets per address', () => {
     expect(neighbour.connected).toBe(true);
   });
 
+  it('a burst on her network never closes her new socket before her resume arrives; what lost its place closes soon', async () => {
+    const t = await app();
+    const address = '198.51.100.84';
+    const s = await start(await visitorAt(t, address));
+    expect(s.ok).toBe(true);
+    // Her network blips; her socket connects, and before her resume reaches the server (one
+    // round trip on a bad phone line) he opens more than the address's places, under the rate.
+    const her = await visitorAt(t, address);
+    const burst: (VisitorSocket & { closedBy?: string })[] = [];
+    for (let i = 0; i <= CAP; i++) burst.push(await visitorAt(t, address));
+    await sleep(300);
+    expect(her.connected).toBe(true);
+    const back = await emitAck<AnyAck>(her, 'chat:resume', { resumeToken: String(s.resumeToken) });
+    expect(back).toMatchObject({ ok: true, conversationId: s.conversationId });
+    // The cap still holds: the oldest of his that lost its place is closed a moment later.
+    await waitFor(() => burst[0]!.closedBy !== undefined);
+    expect(burst[0]!.closedBy).toBe('io server disconnect');
+    expect(burst.slice(1).map((v) => v.connected)).toEqual([true, true, true]);
+    expect(await counted(t, address)).toEqual(burst.slice(1).map((v) => v.id));
+    expect(her.connected).toBe(true);
+  });
+
   it('never closes or counts a socket that has a conversation; idle ones make room for each other, oldest first', async () => {
     const t = await app();
     const address = '198.51.100.80';

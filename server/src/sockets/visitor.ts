@@ -33,6 +33,14 @@ const IDLE_ENTRY_GRACE_MS = 15_000;
  */
 const OVER_RATE_IDLE_MS = 10_000;
 
+/**
+ * How long a socket that just connected (or just left its conversation) may keep going
+ * after it lost its place: her reconnecting socket counts as idle until her resume arrives,
+ * a round trip later on a bad phone line, and a burst of sockets opened on her network in
+ * that time must not close it. Short, since it is what a burst holds beyond the cap.
+ */
+const YOUNG_SOCKET_GRACE_MS = 3_000;
+
 /** `chat:start` on a socket whose handshake came past its address's connection rate. */
 const refuseOverRate = (): never => {
   throw refusal('connection_limit');
@@ -60,14 +68,25 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
     max: config.visitorSocketsPerAddress,
   });
   /** This instance's sockets without a conversation, each with its idle timer. */
-  const idle = new Map<string, { socket: VisitorSocket; timer: NodeJS.Timeout; joining: () => boolean }>();
+  const idle = new Map<
+    string,
+    { socket: VisitorSocket; timer: NodeJS.Timeout; joining: () => boolean; since: number }
+  >();
   /**
    * Closes a socket of this instance that lost its place, unless it has a conversation by
    * now or a start or resume is under way on it: the place went to the newcomer either way.
+   * One idle for less than YOUNG_SOCKET_GRACE_MS is closed only once that is over, if it is
+   * still idle then, and in the same idle spell (not counted again after a `chat:leave`).
    */
   const closeIfIdle = (socketId: string): void => {
     const entry = idle.get(socketId);
-    if (entry && !entry.joining()) entry.socket.disconnect(true);
+    if (!entry) return;
+    const close = () => {
+      if (idle.get(socketId) === entry && !entry.joining()) entry.socket.disconnect(true);
+    };
+    const young = entry.since + YOUNG_SOCKET_GRACE_MS - Date.now();
+    if (young > 0) setTimeout(close, young).unref();
+    else close();
   };
   /**
    * A socket that lost its place is closed where it lives: here, or by its instance. One
@@ -136,7 +155,7 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
           : config.visitorIdleMs;
       const timer = setTimeout(() => socket.disconnect(true), idleMs);
       timer.unref();
-      idle.set(socket.id, { socket, timer, joining: () => joining > 0 });
+      idle.set(socket.id, { socket, timer, joining: () => joining > 0, since: Date.now() });
       if (!recount) return;
       idleSockets.claimEvicting(addressHash, socket.id).then(
         (ids) => {
