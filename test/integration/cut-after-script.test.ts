@@ -132,6 +132,61 @@ describe('a return-code redemption cut after the code was spent', () => {
   });
 });
 
+describe('a token resume cut after the token was rotated', () => {
+  /** A visitor who started and whose connection dropped: the conversation waits for her. */
+  async function dropped() {
+    const v = await visitor();
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
+    expect(start.ok).toBe(true);
+    v.disconnect();
+    return { id: String(start.conversationId), token: String(start.resumeToken) };
+  }
+  const refused = { ok: false, error: { reason: 'not_resumable' } };
+
+  it('succeeds when retried from the same socket with the same token; elsewhere that token stays dead', async () => {
+    await h.start({ WORKERS: 'none' });
+    const { id, token } = await dropped();
+    const spy = vi.spyOn(QueueView.prototype, 'positionOf').mockRejectedValueOnce(redisCut());
+    const v = await visitor();
+    const first = await emitAck<AnyAck>(v, 'chat:resume', { resumeToken: token });
+    expect(first).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(spy).toHaveBeenCalled();
+
+    const retry = await emitAck<AnyAck>(v, 'chat:resume', { resumeToken: token });
+    expect(retry).toMatchObject({ ok: true, conversationId: id, state: 'waiting', position: 1 });
+    expect((retry.missed as { text: string }[]).map((m) => m.text)).toEqual(['help']);
+    // Asked once more: the same rotation, not a second one.
+    const again = await emitAck<AnyAck>(v, 'chat:resume', { resumeToken: token });
+    expect(again).toMatchObject({ ok: true, resumeToken: retry.resumeToken });
+    // The old token works for no other socket; the new one does.
+    expect(await emitAck<AnyAck>(await visitor(), 'chat:resume', { resumeToken: token })).toMatchObject(
+      refused,
+    );
+    expect(
+      await emitAck<AnyAck>(await visitor(), 'chat:resume', { resumeToken: String(retry.resumeToken) }),
+    ).toMatchObject({ ok: true, conversationId: id });
+  });
+
+  it('asked again on the same socket while the first attempt still runs: both get the one rotation', async () => {
+    await h.start({ WORKERS: 'none' });
+    const { id, token } = await dropped();
+    // The first attempt is slow after its rotation (Redis reconnecting in a failover); the
+    // widget asks again, on the same socket, before it was answered.
+    const get = app().store.get.bind(app().store);
+    vi.spyOn(app().store, 'get').mockImplementationOnce(async (cid) => {
+      await sleep(300);
+      return get(cid);
+    });
+    const v = await visitor();
+    const [first, second] = await Promise.all([
+      emitAck<AnyAck>(v, 'chat:resume', { resumeToken: token }),
+      emitAck<AnyAck>(v, 'chat:resume', { resumeToken: token }),
+    ]);
+    expect(first).toMatchObject({ ok: true, conversationId: id });
+    expect(second).toMatchObject({ ok: true, conversationId: id, resumeToken: first.resumeToken });
+  });
+});
+
 describe('a chat:start cut after the conversation was created', () => {
   it('leaves no ghost ahead of her: it is marked away, held out of routing, and ended', async () => {
     await h.start({ WORKERS: 'none', RETURN_WINDOW_MIN: '15', WAITER_HOLD_S: '60' });

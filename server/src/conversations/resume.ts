@@ -50,8 +50,11 @@ const RETURN_CODE_GLOBAL_WINDOW_MS = 60_000;
  * step after the script failed) is treated as dropped, as any other, by the presence sweep.
  */
 export const VISITOR_PRESENCE_TTL_MS = 45_000;
-/** How long a redemption is kept for a retry from the same socket (PROTOCOL.md). */
-const REDEMPTION_RETRY_MS = 60_000;
+/**
+ * How long a redemption or a token rotation is kept for a retry from the same socket
+ * (PROTOCOL.md for redemptions; docs/protocol.md for tokens).
+ */
+const SAME_SOCKET_RETRY_MS = 60_000;
 
 /** A redemption the script made: what its retries from the same socket answer with. */
 interface Redemption {
@@ -62,6 +65,75 @@ interface Redemption {
   returnCode: string;
   /** The floor the script set ('' for none). */
   floor: string;
+}
+
+/** Puts the resuming socket in the conversation's rooms, for the messages stored under `floor`. */
+type Join = (conversationId: string, floor: string) => Promise<void>;
+
+/** A token rotation: what its retries from the same socket answer with. */
+interface Rotation {
+  conversationId: string;
+  resumeToken: string;
+  /** The key the new token is stored under, once the script has run. */
+  tokenKey: string;
+}
+
+/**
+ * What an attempt that spends a credential (a token rotated, a return code redeemed) kept
+ * for a retry from the same socket, by socket and credential, in memory for
+ * SAME_SOCKET_RETRY_MS: the retry answers with the same outcome and finishes the steps after
+ * it. A retry asked while the attempt still runs (the widget asks again when an answer is
+ * late, as in a failover) waits for it: run at once, it would find the credential spent.
+ */
+class SameSocketRetries<T> {
+  readonly #kept = new Map<string, { value: T; until: number }>();
+  readonly #running = new Map<string, Promise<void>>();
+
+  /**
+   * Once the attempts with this key still running are done: `retry` with what an earlier
+   * one kept, if any and if it answers; else `first`, a new attempt, which `keep`s what its
+   * retries need. Nothing is awaited before a new attempt is registered: two asks handled in
+   * the same tick (one packet) must not both run.
+   */
+  async attempt<R>(
+    key: string,
+    retry: (kept: T) => Promise<R | undefined>,
+    first: () => Promise<R>,
+  ): Promise<R> {
+    for (let running = this.#running.get(key); running; running = this.#running.get(key)) await running;
+    const now = Date.now();
+    for (const [k, e] of this.#kept) if (e.until <= now) this.#kept.delete(k);
+    const kept = this.#kept.get(key);
+    if (kept) {
+      const answer = await retry(kept.value);
+      if (answer !== undefined) return answer;
+      if (this.#kept.get(key) === kept) this.#kept.delete(key);
+      return this.attempt(key, retry, first);
+    }
+    return this.#run(key, first);
+  }
+
+  async #run<R>(key: string, attempt: () => Promise<R>): Promise<R> {
+    let settled = (): void => {};
+    const mine = new Promise<void>((resolve) => {
+      settled = resolve;
+    });
+    this.#running.set(key, mine);
+    try {
+      return await attempt();
+    } finally {
+      if (this.#running.get(key) === mine) this.#running.delete(key);
+      settled();
+    }
+  }
+
+  keep(key: string, value: T): void {
+    this.#kept.set(key, { value, until: Date.now() + SAME_SOCKET_RETRY_MS });
+  }
+
+  forget(key: string): void {
+    this.#kept.delete(key);
+  }
 }
 /**
  * Token resumes per conversation in any RESUME_WINDOW_MS, and return-code redemptions apart
@@ -83,13 +155,18 @@ export class VisitorResume {
   readonly #k: RedisKeys;
   readonly #c: Credentials;
   /**
-   * Redemptions of the last minute, by socket and code key, in memory only, kept from the
-   * moment the script spent the code: a retry after an `unavailable` ack (any step after the
-   * script failed, or the WAIT) gets the same redemption, and finishes the return.
+   * Redemptions, by socket and code key, kept from the moment the script spent the code: a
+   * retry after an `unavailable` ack (any step after the script failed, or the WAIT) gets
+   * the same redemption, and finishes the return.
    */
-  readonly #redeemed = new Map<string, { redemption: Redemption; until: number }>();
-  /** Redemptions still running, by socket and code key: settled when each is done, either way. */
-  readonly #redeeming = new Map<string, Promise<void>>();
+  readonly #redemptions = new SameSocketRetries<Redemption>();
+  /**
+   * Token rotations, by socket and old token key, kept from just before the script runs: a
+   * retry after an `unavailable` ack or none (its reply lost, a step after it failed) gets
+   * the same new token, if the record names it, and finishes the resume. Without it the old
+   * token would be spent and her conversation lost to her.
+   */
+  readonly #rotations = new SameSocketRetries<Rotation>();
 
   constructor(deps: ResumeDeps, credentials: Credentials) {
     this.#d = deps;
@@ -110,38 +187,68 @@ export class VisitorResume {
     token: string,
     lastMessageId: string | undefined,
     socketId: string,
-    join: (conversationId: string, floor: string) => Promise<void>,
+    join: Join,
   ): Promise<ResumeAck> {
     const candidates = this.#c.tokenKeys(token);
-    const found = await this.#d.redis.mget(...candidates);
-    const i = found.findIndex((v) => v !== null);
-    const id = i >= 0 ? found[i]! : '';
-    const fresh = newToken();
-    const rotated =
-      id !== '' &&
-      (await runScript(
+    const retryKey = `${socketId} ${candidates[0]}`;
+    // A retry: the record says whether the first attempt rotated, and the floor. It may not
+    // have (its command never ran), or a return-code redemption moved the token on since:
+    // then this is a new attempt, which finds the old token or not.
+    const retry = async (earlier: Rotation) => {
+      const before = await this.#d.store.read(earlier.conversationId);
+      if (before?.resumeKey !== earlier.tokenKey) return undefined;
+      return this.#resumed(earlier, before.visitorFloor, lastMessageId, socketId, join);
+    };
+    return this.#rotations.attempt(retryKey, retry, async () => {
+      const found = await this.#d.redis.mget(...candidates);
+      const i = found.findIndex((v) => v !== null);
+      if (i < 0) throw refusal('not_resumable');
+      const id = found[i]!;
+      const fresh = newToken();
+      const rotation: Rotation = {
+        conversationId: id,
+        resumeToken: fresh,
+        tokenKey: this.#c.tokenKey(fresh),
+      };
+      // Kept before the script runs: its reply can be lost after it rotated (a failover),
+      // and then only a retry from this socket can still bring her back.
+      this.#rotations.keep(retryKey, rotation);
+      const rotated = await runScript(
         this.#d.redis,
         rotateTokenScript,
-        {
-          oldToken: candidates[i]!,
-          newToken: this.#c.tokenKey(fresh),
-          conversation: this.#k.conversation(id),
-        },
+        { oldToken: candidates[i]!, newToken: rotation.tokenKey, conversation: this.#k.conversation(id) },
         // The return window is checked against this moment, not left to the sweep.
         { id, now: Date.now(), resumeLimit: RESUMES_PER_WINDOW, resumeWindowMs: RESUME_WINDOW_MS },
-      ));
-    if (!rotated) throw refusal('not_resumable');
-    if (rotated.status === 'resume_limit') throw resumeLimit(rotated.retryMs);
-    // The floor read in the same step as the token: the socket joins the message room of
-    // the redemption its token belongs to.
-    await join(id, rotated.floor);
+      );
+      if (rotated?.status !== 'ok') this.#rotations.forget(retryKey);
+      if (!rotated) throw refusal('not_resumable');
+      if (rotated.status === 'resume_limit') throw resumeLimit(rotated.retryMs);
+      // The floor read in the same step as the token: the socket joins the message room of
+      // the redemption its token belongs to.
+      return this.#resumed(rotation, rotated.floor, lastMessageId, socketId, join);
+    });
+  }
+
+  /**
+   * The visitor is back by her token, on its first attempt or a retry from the same socket:
+   * each step is safe to run again. Joined to `floor`'s room before `missed` is read.
+   */
+  async #resumed(
+    rotation: Rotation,
+    floor: string,
+    lastMessageId: string | undefined,
+    socketId: string,
+    join: Join,
+  ): Promise<ResumeAck> {
+    const id = rotation.conversationId;
+    await join(id, floor);
     const r = await this.#d.store.get(id);
     const missed = await this.#d.store.messages(id, {
       after: lastMessageId,
       floor: r.visitorFloor,
       forOperator: false,
     });
-    const ack: ResumeAck = { conversationId: id, resumeToken: fresh, state: r.state, missed };
+    const ack: ResumeAck = { conversationId: id, resumeToken: rotation.resumeToken, state: r.state, missed };
     await this.#visitorBack(r, socketId, ack, 'token');
     return ack;
   }
@@ -160,26 +267,10 @@ export class VisitorResume {
     const codeKeys = this.#c.codeKeys(code);
     const k = this.#k;
     const retryKey = `${socketId} ${codeKeys[0]}`;
-    const nowMs = Date.now();
-    for (const [key, r] of this.#redeemed) if (r.until <= nowMs) this.#redeemed.delete(key);
-    const earlier = this.#redeemed.get(retryKey);
-    if (earlier) return this.#returned(earlier.redemption, socketId, retryKey);
-    const running = this.#redeeming.get(retryKey);
-    if (running) {
-      // The same code again on this socket while its first attempt still runs (the widget
-      // asks again when an attempt got no answer in time, as in a failover): it waits for
-      // that attempt and then answers as a retry does. Run again, it would find the code
-      // spent, count a failure, and she would be told the code does not work.
-      await running;
-      const first = this.#redeemed.get(retryKey);
-      if (first) return this.#returned(first.redemption, socketId, retryKey);
-    }
-    let settled = (): void => {};
-    const mine = new Promise<void>((resolve) => {
-      settled = resolve;
-    });
-    this.#redeeming.set(retryKey, mine);
-    try {
+    // Run again, a retry would find the code spent, count a failure, and she would be told
+    // the code does not work.
+    const retry = (earlier: Redemption) => this.#returned(earlier, socketId, retryKey);
+    return this.#redemptions.attempt(retryKey, retry, async () => {
       for (let attempt = 0; attempt < 5; attempt++) {
         const found = await this.#d.redis.mget(...codeKeys);
         const i = found.findIndex((v) => v !== null);
@@ -238,14 +329,11 @@ export class VisitorResume {
         };
         // Kept before anything else can fail: the code is spent, and only a retry from this
         // socket can still bring her back.
-        this.#redeemed.set(retryKey, { redemption, until: Date.now() + REDEMPTION_RETRY_MS });
+        this.#redemptions.keep(retryKey, redemption);
         return this.#returned(redemption, socketId, retryKey);
       }
       throw new AppError('unavailable');
-    } finally {
-      if (this.#redeeming.get(retryKey) === mine) this.#redeeming.delete(retryKey);
-      settled();
-    }
+    });
   }
 
   /**
@@ -257,7 +345,7 @@ export class VisitorResume {
     const now = await this.#d.store.get(redemption.conversationId);
     if (now.resumeKey !== redemption.tokenKey) {
       // Resumed by its token since (or redeemed again): that return stands, not this one.
-      this.#redeemed.delete(retryKey);
+      this.#redemptions.forget(retryKey);
       throw refusal('not_resumable', { message: 'This return code is not valid.' });
     }
     const ack: ResumeAck = {
