@@ -257,6 +257,9 @@ describe('a change of role or languages reaches live sockets at once', () => {
     expect(
       (await emitAck<AnyAck>(s, 'supervisor:reassign', { conversationId, to: { queue: true } })).error?.code,
     ).toBe('forbidden');
+    // Nor may she block the visitor of a conversation she does not hold, as a supervisor may.
+    expect((await emitAck<AnyAck>(s, 'chat:block', { conversationId })).error?.code).toBe('forbidden');
+    expect(await t.app.redis.hget(t.app.keys.conversation(conversationId), 'state')).toBe('active');
   });
 });
 

@@ -3,9 +3,21 @@ import type { Blocks } from './service.ts';
 
 /** `/operator`: blocking an abusive visitor (the holding operator, or a supervisor). */
 export function blockEvents(blocks: Blocks): OperatorFeature {
-  return ({ op, supervisor }) => ({
+  return ({ op, supervisor, supervisorOnly }) => ({
     'chat:block': async (p) => {
-      await blocks.block(p.conversationId, { id: op.id, displayName: op.displayName, supervisor });
+      // The role read at connect is checked again, as for supervisor events: a demoted
+      // supervisor whose socket is not cut yet may block only what she holds.
+      const stillSupervisor =
+        supervisor &&
+        (await supervisorOnly().then(
+          () => true,
+          () => false,
+        ));
+      await blocks.block(p.conversationId, {
+        id: op.id,
+        displayName: op.displayName,
+        supervisor: stillSupervisor,
+      });
       return {};
     },
   });
