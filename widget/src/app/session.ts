@@ -18,16 +18,17 @@ type VisitorSocket = Socket<VisitorServerToClientEvents, VisitorClientToServerEv
 const ACK_TIMEOUT_MS = 10_000;
 /**
  * A return by code answered `unavailable`, or not at all, may have spent the code (a Redis
- * failover cut the redemption after that step). The server answers a retry from the same
- * socket with that redemption for a minute, and from no other: the widget tries again on
- * the same socket, first after REDEEM_RETRY_FIRST_MS, doubling up to REDEEM_RETRY_MAX_MS,
- * while still within REDEEM_RETRY_WITHIN_MS of the first try.
+ * failover cut the redemption after that step); a token resume not answered may have
+ * rotated the token. The server answers a retry from the same socket with that first
+ * attempt's outcome for a minute, and from no other: the widget tries again on the same
+ * socket (`askAgainOnCut`), first after SAME_SOCKET_RETRY_FIRST_MS, doubling up to
+ * SAME_SOCKET_RETRY_MAX_MS, while still within SAME_SOCKET_RETRY_WITHIN_MS of the first try.
  */
-const REDEEM_RETRY_FIRST_MS = 1_000;
-const REDEEM_RETRY_MAX_MS = 8_000;
+const SAME_SOCKET_RETRY_FIRST_MS = 1_000;
+const SAME_SOCKET_RETRY_MAX_MS = 8_000;
 // Well inside the server's minute, and answered (ACK_TIMEOUT_MS) before the 45 s after which
 // a redemption no socket holds counts as dropped.
-const REDEEM_RETRY_WITHIN_MS = 30_000;
+const SAME_SOCKET_RETRY_WITHIN_MS = 30_000;
 /** After the server refused a connection: try again after this, plus up to as much again at random. */
 const REFUSED_RETRY_MS = 2_000;
 /** After this long without a keystroke the visitor no longer counts as typing. */
@@ -302,22 +303,13 @@ export class ChatSession {
     this.early = [];
     const socket = this.connect();
     this.held = [];
-    const firstTry = Date.now();
-    const redeem = (nextDelay: number): void => {
-      socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', { returnCode: returnCode.trim() }, (err, res) => {
-        if (this.socket !== socket) return;
-        const cut = err !== null || (!res.ok && res.error.code === 'unavailable');
-        if (cut && Date.now() - firstTry + nextDelay < REDEEM_RETRY_WITHIN_MS) {
-          setTimeout(
-            () => this.socket === socket && redeem(Math.min(nextDelay * 2, REDEEM_RETRY_MAX_MS)),
-            nextDelay,
-          );
-          return;
-        }
-        this.redeemed(err, res);
-      });
-    };
-    redeem(REDEEM_RETRY_FIRST_MS);
+    askAgainOnCut<Ack<ResumeAck>>({
+      ask: (answer) =>
+        socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', { returnCode: returnCode.trim() }, answer),
+      cut: (err, res) => err !== null || (!res.ok && res.error.code === 'unavailable'),
+      current: () => this.socket === socket,
+      done: (err, res) => this.redeemed(err, res),
+    });
   }
 
   /** The answer to a return by code (after any retries). */
@@ -577,26 +569,34 @@ export class ChatSession {
       ? { resumeToken: this.resumeToken, lastMessageId: this.lastMessageId }
       : { resumeToken: this.resumeToken };
     this.held = [];
-    socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', payload, (err, res) => {
-      if (this.socket !== socket) return;
-      if (err) {
-        // No answer: start over with a fresh connection, which resumes again.
-        if (socket.connected) socket.disconnect().connect();
-        return;
-      }
-      if (!res.ok) {
-        const transient = ['rate_limited', 'unavailable', 'internal'].includes(res.error.code);
-        this.held = undefined;
-        if (!transient) {
-          this.finish('lost');
+    // The server-side socket this resume is asked on: a lost answer may have rotated the
+    // token, and only a retry from there gets the new one. After a new connection, its own
+    // resume (the 'connect' handler) takes over and this one's answers and retries are dropped.
+    const connection = socket.id;
+    askAgainOnCut<Ack<ResumeAck>>({
+      ask: (answer) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', payload, answer),
+      cut: (err) => err !== null,
+      current: () => this.socket === socket && socket.connected && socket.id === connection,
+      done: (err, res) => {
+        if (err) {
+          // Still no answer: start over with a fresh connection, which resumes again.
+          if (socket.connected) socket.disconnect().connect();
           return;
         }
-        const delay = Math.max(2_000, (retryAfter(res) ?? 0) * 1_000);
-        setTimeout(() => this.socket === socket && socket.connected && this.resumeAfterDrop(socket), delay);
-        return;
-      }
-      this.resumeToken = res.resumeToken;
-      this.applyResume(res, res.missed ?? []);
+        if (!res.ok) {
+          const transient = ['rate_limited', 'unavailable', 'internal'].includes(res.error.code);
+          this.held = undefined;
+          if (!transient) {
+            this.finish('lost');
+            return;
+          }
+          const delay = Math.max(2_000, (retryAfter(res) ?? 0) * 1_000);
+          setTimeout(() => this.socket === socket && socket.connected && this.resumeAfterDrop(socket), delay);
+          return;
+        }
+        this.resumeToken = res.resumeToken;
+        this.applyResume(res, res.missed ?? []);
+      },
     });
   }
 
@@ -739,6 +739,34 @@ export class ChatSession {
   private visitorEntry(key: string, text: string, clientMessageId: string | undefined): Entry {
     return { key, from: 'visitor', text, messageId: undefined, clientMessageId, status: 'pending' };
   }
+}
+
+/**
+ * Asks once, and asks again on the same socket while the answer is `cut` (none in time, or
+ * one a retry from that socket may turn into the first attempt's outcome): after
+ * SAME_SOCKET_RETRY_FIRST_MS, doubling up to SAME_SOCKET_RETRY_MAX_MS, while still within
+ * SAME_SOCKET_RETRY_WITHIN_MS of the first try. `done` gets the last answer. Once `current`
+ * is false (the visitor left, or the socket is no longer the one asked on) answers and
+ * pending retries are dropped.
+ */
+function askAgainOnCut<T>(retrying: {
+  ask: (answer: (err: Error | null, res: T) => void) => void;
+  cut: (err: Error | null, res: T) => boolean;
+  current: () => boolean;
+  done: (err: Error | null, res: T) => void;
+}): void {
+  const { ask, cut, current, done } = retrying;
+  const firstTry = Date.now();
+  const attempt = (nextDelay: number): void =>
+    ask((err, res) => {
+      if (!current()) return;
+      if (cut(err, res) && Date.now() - firstTry + nextDelay < SAME_SOCKET_RETRY_WITHIN_MS) {
+        setTimeout(() => current() && attempt(Math.min(nextDelay * 2, SAME_SOCKET_RETRY_MAX_MS)), nextDelay);
+        return;
+      }
+      done(err, res);
+    });
+  attempt(SAME_SOCKET_RETRY_FIRST_MS);
 }
 
 /** What the start screen shows for a refused `chat:start`, by the server's `reason`. */
