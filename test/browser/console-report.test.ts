@@ -6,6 +6,7 @@ import type { TestApp } from '../support/app.ts';
 import { axeViolations, createConsoleAccount } from '../support/browser.ts';
 import { connectVisitor, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
 import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { auditEntries } from '../support/per-test.ts';
 import { useConsole } from './console-harness.ts';
 
 type Ok<T> = { ok: true } & T;
@@ -48,15 +49,6 @@ describe('console: report to Veilig Thuis', () => {
     await page.locator(`[data-sl="queue-item"][data-conversation-id="${id}"] [data-sl="accept"]`).click();
     await page.locator(`[data-sl="conversation-tab"][data-conversation-id="${id}"]`).waitFor();
     return { socket, id };
-  }
-
-  async function audit(): Promise<Record<string, string>[]> {
-    const entries = await t.app.redis.xrange(`${t.config.redisPrefix}:audit`, '-', '+');
-    return entries.map(([, fields]) => {
-      const out: Record<string, string> = {};
-      for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] as string] = fields[i + 1] as string;
-      return out;
-    });
   }
 
   it('asks consent in the chat, checks the form, and shows the report delivered', async () => {
@@ -211,7 +203,7 @@ describe('console: report to Veilig Thuis', () => {
       ['visitor', 'Hij slaat me als hij gedronken heeft'],
       ['visitor', 'Ja, dat is goed. Ik heet Sara.'],
     ]);
-    expect(await audit()).toContainEqual(
+    expect(await auditEntries(t)).toContainEqual(
       expect.objectContaining({ action: 'report-submit', conversation: id }),
     );
   }, 120_000);
@@ -287,7 +279,7 @@ describe('console: report to Veilig Thuis', () => {
       people: { victim: { name: 'Sara Geheimnaam', address: 'Oudegracht 1, Utrecht' } },
       violence: { danger: 'acute' },
     });
-    const log = await audit();
+    const log = await auditEntries(t);
     expect(log).toContainEqual(
       expect.objectContaining({ action: 'report-identifying-acute-danger', conversation: id }),
     );

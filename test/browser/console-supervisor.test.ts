@@ -19,6 +19,7 @@ import {
   type OperatorSocket,
   type VisitorSocket,
 } from '../support/clients.ts';
+import { auditEntries } from '../support/per-test.ts';
 import { useConsole } from './console-harness.ts';
 
 type Ok<T> = { ok: true } & T;
@@ -43,16 +44,6 @@ describe('console: supervisor view and roles', () => {
     const ack = await emitAck<Ok<StartAck>>(socket, 'chat:start', start);
     expect(ack.ok).toBe(true);
     return { socket, id: ack.conversationId };
-  }
-
-  /** The audit stream's entries as objects: action, actor, conversation. */
-  async function audit(): Promise<Record<string, string>[]> {
-    const entries = await t.app.redis.xrange(`${t.config.redisPrefix}:audit`, '-', '+');
-    return entries.map(([, fields]) => {
-      const out: Record<string, string> = {};
-      for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] as string] = fields[i + 1] as string;
-      return out;
-    });
   }
 
   it('shows the figures move, reads along (audited, shown to the operator), alerts on acute danger, reassigns', async () => {
@@ -112,7 +103,7 @@ describe('console: supervisor view and roles', () => {
     await panel.locator('[data-sl="monitor-readonly"]').waitFor();
     expect(await sup.locator('[data-sl="composer"], [data-sl="send"], textarea').count()).toBe(0);
     await op.locator('[data-sl="monitored"]', { hasText: 'Sanne Smit' }).waitFor();
-    expect(await audit()).toContainEqual(
+    expect(await auditEntries(t)).toContainEqual(
       expect.objectContaining({ action: 'monitor', actor: supervisor.id, conversation: id }),
     );
 
@@ -175,7 +166,7 @@ describe('console: supervisor view and roles', () => {
       .locator(`[data-sl="conversation-tab"][data-conversation-id="${id}"]`)
       .waitFor({ state: 'detached' });
     await row.locator('[data-sl="overview-holder"]', { hasText: 'Bram Jansen' }).waitFor();
-    expect(await audit()).toContainEqual(
+    expect(await auditEntries(t)).toContainEqual(
       expect.objectContaining({ action: 'reassign', actor: supervisor.id, conversation: id }),
     );
 
@@ -346,7 +337,7 @@ describe('console: supervisor view and roles', () => {
       to: { queue: true },
     });
     expect([monitor.error?.code, reassign.error?.code]).toEqual(['forbidden', 'forbidden']);
-    expect(await audit()).not.toContainEqual(expect.objectContaining({ action: 'monitor' }));
+    expect(await auditEntries(t)).not.toContainEqual(expect.objectContaining({ action: 'monitor' }));
 
     // A supervisor has the supervisor view but not the admin one, and the server agrees.
     const supervisor = await createConsoleAccount(t, { role: 'supervisor', displayName: 'Sanne Smit' });

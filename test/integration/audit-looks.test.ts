@@ -19,6 +19,7 @@ import {
   type TestOperator,
   waitFor,
 } from '../support/clients.ts';
+import { auditEntries } from '../support/per-test.ts';
 
 type AnyAck = {
   ok: boolean;
@@ -82,8 +83,8 @@ const read = async (cookie: string, id: string) => {
   return { status: res.status, retryAfter: res.headers.get('retry-after'), text: await res.text() };
 };
 const entries = async (action: string, actor: string, target?: string) =>
-  (await t.app.redis.xrange(t.app.keys.audit, '-', '+')).filter(
-    ([, kv]) => kv[1] === action && kv[3] === actor && (target === undefined || kv[5] === target),
+  (await auditEntries(t)).filter(
+    (e) => e.action === action && e.actor === actor && (target === undefined || e.conversation === target),
   ).length;
 const streamLength = () => t.app.redis.xlen(t.app.keys.audit);
 /** The repeat window passes for every look recorded so far (its gate keys expire). */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OVERVIEW_AUDIT_WINDOW_MS } from '../../server/src/supervision/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createOperator, login } from '../support/clients.ts';
+import { auditEntries } from '../support/per-test.ts';
 
 let t: TestApp;
 
@@ -20,9 +21,7 @@ afterAll(async () => {
 const overview = async (cookie: string) =>
   (await fetch(`${t.url}/api/supervisor/overview`, { headers: { cookie } })).status;
 const overviewEntries = async (actor: string) =>
-  (await t.app.redis.xrange(t.app.keys.audit, '-', '+')).filter(
-    ([, kv]) => kv[1] === 'overview' && kv[3] === actor,
-  ).length;
+  (await auditEntries(t)).filter((e) => e.action === 'overview' && e.actor === actor).length;
 
 describe('GET /api/supervisor/overview: the audit entry', () => {
   it('is written once per session and window, however many calls, in parallel or not', async () => {

@@ -12,6 +12,7 @@ import {
   nextEvent,
   type VisitorSocket,
 } from '../support/clients.ts';
+import { auditEntries } from '../support/per-test.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
 
@@ -40,11 +41,7 @@ const api = async (path: string, cookie: string, init: RequestInit = {}) => {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 const audit = async () =>
-  (await t.app.redis.xrange(t.app.key('audit'), '-', '+')).map(([, kv]) => ({
-    action: kv[1],
-    actor: kv[3],
-    target: kv[5],
-  }));
+  (await auditEntries(t)).map((e) => ({ action: e.action, actor: e.actor, target: e.conversation }));
 
 /** A visitor at `address`, assigned to a fresh operator. */
 async function assignedConversation(address: string) {

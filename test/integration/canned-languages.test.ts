@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createOperator } from '../support/clients.ts';
 import { writeLinesFile } from '../support/lines-file.ts';
+import { auditEntries } from '../support/per-test.ts';
 
 type Canned = { id: string; language: string; title: string; text: string; keywords: string[] };
 
@@ -133,8 +134,7 @@ describe('the safety-critical defaults: editable, never deletable', () => {
       headers: { cookie, origin: t.url, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
-  const auditActions = async () =>
-    (await t.app.redis.xrange(t.app.keys.audit, '-', '+')).map(([, f]) => f[f.indexOf('action') + 1]);
+  const auditActions = async () => (await auditEntries(t)).map((e) => e.action);
 
   it('refuses to delete the safety check or the 112 script in any language (conflict), for an admin too', async () => {
     t = await startTestApp();

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { QueueView, Roster, Waiters } from '../../server/src/routing/index.ts';
 import { collect, emitAck } from '../support/clients.ts';
-import { appPerTest, redisCut } from '../support/per-test.ts';
+import { appPerTest, auditEntries, redisCut } from '../support/per-test.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
 
@@ -244,8 +244,7 @@ describe('an end cut after the conversation was ended', () => {
     expect(await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).toMatchObject({ ok: true });
     await expect.poll(() => endedForVisitor.length).toBeGreaterThan(0);
     expect(endedForVisitor[0]).toEqual({ reason: 'operator' });
-    const audit = await app().redis.xrange(app().keys.audit, '-', '+');
-    const ends = audit.filter(([, f]) => f[1] === 'end' && f[f.indexOf('conversation') + 1] === id);
+    const ends = (await auditEntries(h.t)).filter((e) => e.action === 'end' && e.conversation === id);
     expect(ends).toHaveLength(1);
     expect(await app().roster.endedOf(acct.id)).toEqual([id]);
     const purges = (await app().queues.retention.getDelayed()).filter(
@@ -255,7 +254,6 @@ describe('an end cut after the conversation was ended', () => {
 
     // A third end finds nothing left to do: no second audit entry, no second purge job.
     expect(await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).toMatchObject({ ok: true });
-    const after = await app().redis.xrange(app().keys.audit, '-', '+');
-    expect(after.filter(([, f]) => f[1] === 'end')).toHaveLength(1);
+    expect((await auditEntries(h.t)).filter((e) => e.action === 'end')).toHaveLength(1);
   });
 });

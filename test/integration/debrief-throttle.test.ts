@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEBRIEF_WINDOW_MS } from '../../server/src/shift/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { collect, connectOperator, createOperator, emitAck, waitFor } from '../support/clients.ts';
+import { auditEntries } from '../support/per-test.ts';
 
 describe('operator:debrief, throttled', () => {
   const apps: TestApp[] = [];
@@ -32,9 +33,7 @@ describe('operator:debrief, throttled', () => {
   const debriefsOf = (alerts: SupervisorAlert[], operatorId: string) =>
     alerts.filter((a) => a.kind === 'debrief-request' && a.operatorId === operatorId);
   const audited = async (t: TestApp, operatorId: string) =>
-    (await t.app.redis.xrange(t.app.keys.audit, '-', '+')).filter(
-      ([, f]) => f[f.indexOf('action') + 1] === 'debrief-request' && f[f.indexOf('actor') + 1] === operatorId,
-    ).length;
+    (await auditEntries(t)).filter((e) => e.action === 'debrief-request' && e.actor === operatorId).length;
   const debrief = (s: Parameters<typeof emitAck>[0]) => emitAck(s, 'operator:debrief', {});
 
   it('alerts and audits once for many requests, answering each; another operator still alerts; again after the window', async () => {

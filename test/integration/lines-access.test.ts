@@ -18,6 +18,7 @@ import {
   type VisitorSocket,
   waitFor,
 } from '../support/clients.ts';
+import { auditEntries } from '../support/per-test.ts';
 
 /**
  * Issue 13, "Kept apart": the whole access matrix by line. Three lines: `a` and `b` open
@@ -461,11 +462,7 @@ describe('lines: who hears, who is listed, who can be handed a conversation', ()
     expect(await recent(actors.admin)).toEqual(expect.arrayContaining([reportA, reportB]));
 
     // The audit entries about a conversation carry its line, for the audit reader's filter.
-    const entries = (await t.app.redis.xrange(t.app.keys.audit, '-', '+')).map(([, f]) => {
-      const e: Record<string, string> = {};
-      for (let i = 0; i + 1 < f.length; i += 2) e[f[i]!] = f[i + 1]!;
-      return e;
-    });
+    const entries = await auditEntries(t);
     expect(entries.find((e) => e.action === 'accept' && e.conversation === onA)?.line).toBe('a');
     expect(entries.find((e) => e.action === 'accept' && e.conversation === onB)?.line).toBe('b');
 

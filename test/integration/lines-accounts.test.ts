@@ -15,6 +15,7 @@ import {
   type TestOperator,
   waitFor,
 } from '../support/clients.ts';
+import { auditEntries } from '../support/per-test.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
 type AccountBody = { operator: { id: string; lines?: string[] }; password?: string };
@@ -65,8 +66,7 @@ describe('lines of an account', () => {
         operator: { lines?: string[] };
       }
     ).operator.lines;
-  const auditActions = async () =>
-    (await t.app.redis.xrange(t.app.keys.audit, '-', '+')).map(([, f]) => f[f.indexOf('action') + 1]);
+  const auditActions = async () => (await auditEntries(t)).map((e) => e.action);
 
   it('refuses unknown line ids, naming them, and creates nothing', async () => {
     const res = await call('POST', '/api/admin/operators', {

@@ -11,7 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { collect, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
-import { appPerTest, auditedOn, redisCut } from '../support/per-test.ts';
+import { appPerTest, auditEntries, auditedOn, redisCut } from '../support/per-test.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
 type Assigned = { conversation: { conversationId: string; operatorId?: string } };
@@ -40,12 +40,9 @@ const audited = (target: string) => auditedOn(h.t, target);
 
 /** The audit entries about one conversation as `action:actor`, oldest first. */
 async function auditedWithActor(target: string): Promise<string[]> {
-  const raw = await app().redis.xrange(app().keys.audit, '-', '+');
-  return raw.flatMap(([, kv]) => {
-    const f: Record<string, string> = {};
-    for (let i = 0; i + 1 < kv.length; i += 2) f[kv[i]!] = kv[i + 1]!;
-    return f.conversation === target ? [`${f.action}:${f.actor}`] : [];
-  });
+  return (await auditEntries(h.t))
+    .filter((e) => e.conversation === target)
+    .map((e) => `${e.action}:${e.actor}`);
 }
 
 /** The conversation's move happened PAST_THE_WINDOW_MS ago (the time that names it is set back). */

@@ -27,6 +27,7 @@ import {
   waitFor,
 } from '../support/clients.ts';
 import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { auditEntries } from '../support/per-test.ts';
 
 type AnyAck = {
   ok: boolean;
@@ -56,14 +57,7 @@ function app(): TestApp {
 
 /** The actions of the audit stream's entries by `actor`, oldest first. */
 async function actionsOf(actor: string): Promise<string[]> {
-  const raw = await app().app.redis.xrange(app().app.keys.audit, '-', '+');
-  const out: string[] = [];
-  for (const [, kv] of raw) {
-    const f: Record<string, string> = {};
-    for (let i = 0; i + 1 < kv.length; i += 2) f[kv[i]!] = kv[i + 1]!;
-    if (f.actor === actor) out.push(f.action ?? '');
-  }
-  return out;
+  return (await auditEntries(app())).filter((e) => e.actor === actor).map((e) => e.action ?? '');
 }
 const count = (actions: string[], action: string) => actions.filter((a) => a === action).length;
 

@@ -1,18 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createOperator } from '../support/clients.ts';
-
-type Entry = Record<string, string>;
-
-/** The audit stream, each entry as its fields. */
-async function auditEntries(t: TestApp): Promise<Entry[]> {
-  const raw = await t.app.redis.xrange(`${t.config.redisPrefix}:audit`, '-', '+');
-  return raw.map(([, kv]) => {
-    const e: Entry = {};
-    for (let i = 0; i < kv.length; i += 2) e[kv[i]!] = kv[i + 1]!;
-    return e;
-  });
-}
+import { auditEntries } from '../support/per-test.ts';
 
 function post(t: TestApp, path: string, cookie: string, body?: unknown, method = 'POST') {
   return fetch(`${t.url}${path}`, {

@@ -18,17 +18,7 @@ import {
   type OperatorSocket,
   waitFor,
 } from '../support/clients.ts';
-
-type Entry = Record<string, string>;
-
-async function auditEntries(t: TestApp): Promise<Entry[]> {
-  const raw = await t.app.redis.xrange(`${t.config.redisPrefix}:audit`, '-', '+');
-  return raw.map(([, kv]) => {
-    const e: Entry = {};
-    for (let i = 0; i < kv.length; i += 2) e[kv[i]!] = kv[i + 1]!;
-    return e;
-  });
-}
+import { auditEntries } from '../support/per-test.ts';
 
 let t: TestApp;
 const sockets: OperatorSocket[] = [];

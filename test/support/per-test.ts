@@ -67,14 +67,21 @@ export function appPerTest(): AppPerTest {
 export const redisCut = (): Error =>
   Object.assign(new Error('Connection is closed.'), { name: 'MaxRetriesPerRequestError' });
 
+/**
+ * The audit stream's entries, oldest first, each as its fields: `action`, `actor`,
+ * `conversation` (the target, whatever it is), and `report` and `line` where written.
+ * @example expect(await auditEntries(t)).toContainEqual(expect.objectContaining({ action: 'monitor' }))
+ */
+export async function auditEntries(t: TestApp): Promise<Record<string, string>[]> {
+  const raw = await t.app.redis.xrange(t.app.keys.audit, '-', '+');
+  return raw.map(([, kv]) => {
+    const e: Record<string, string> = {};
+    for (let i = 0; i + 1 < kv.length; i += 2) e[kv[i]!] = kv[i + 1]!;
+    return e;
+  });
+}
+
 /** The audited actions about one target (a conversation), oldest first. */
 export async function auditedOn(t: TestApp, target: string): Promise<string[]> {
-  const raw = await t.app.redis.xrange(t.app.keys.audit, '-', '+');
-  const out: string[] = [];
-  for (const [, kv] of raw) {
-    const f: Record<string, string> = {};
-    for (let i = 0; i + 1 < kv.length; i += 2) f[kv[i]!] = kv[i + 1]!;
-    if (f.conversation === target) out.push(f.action ?? '');
-  }
-  return out;
+  return (await auditEntries(t)).filter((e) => e.conversation === target).map((e) => e.action ?? '');
 }
