@@ -10,6 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
+import { AuditLog } from '../../server/src/audit/index.ts';
 import { collect, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
 import { appPerTest, auditEntries, auditedOn, redisCut } from '../support/per-test.ts';
 
@@ -306,5 +307,95 @@ describe('a handover with one conversation cut after its move', () => {
     expect(
       await emitAck<AnyAck>(anna.s, 'operator:handover', { to: { operatorId: bram.acct.id } }),
     ).toMatchObject({ ok: true, moved: 0 });
+  });
+});
+
+/**
+ * When the step cut is the move's own audit entry, or its caller is a hand-over or a
+ * supervisor (whose retry is no retry of the move: the conversation is no longer theirs to
+ * move), nobody asks again: the job that tells the new holder writes what is owed, once,
+ * and tells the visitor with it.
+ */
+describe('a move whose entries its own call could not write', () => {
+  /** The first audit write of `action` fails (a failover), whoever writes it. */
+  function cutFirstEntry(action: string) {
+    let cut = false;
+    const real = AuditLog.prototype.recordOncePer;
+    vi.spyOn(AuditLog.prototype, 'recordOncePer').mockImplementation(function (
+      this: AuditLog,
+      ...args: Parameters<AuditLog['recordOncePer']>
+    ) {
+      if (!cut && args[1] === action) {
+        cut = true;
+        return Promise.reject(redisCut());
+      }
+      return real.apply(this, args);
+    });
+  }
+
+  it('a hand-over: the job writes the note and transfer entries, and the visitor hears of it once', async () => {
+    await h.start();
+    const { anna, v, id } = await held();
+    const bram = await operator();
+    const bramGot = collect<Assigned>(bram.s, 'chat:assigned');
+    const visitorTold = collect(v, 'chat:assigned');
+    cutFirstEntry('note');
+    const ack = await emitAck<AnyAck>(anna.s, 'operator:handover', {
+      to: { operatorId: bram.acct.id },
+      note: 'Belt liever niet',
+    });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect((await app().store.get(id)).operatorId).toBe(bram.acct.id);
+
+    await waitFor(async () => (await audited(id)).includes('transfer'));
+    await waitFor(() => visitorTold.length > 0 && bramGot.length > 0);
+    await sleep(300);
+    expect(visitorTold).toHaveLength(1);
+    expect(await auditedWithActor(id)).toEqual([
+      `accept:${anna.acct.id}`,
+      `note:${anna.acct.id}`,
+      `transfer:${anna.acct.id}`,
+    ]);
+  });
+
+  it("a supervisor's assignment cut after it was made: audited once as the supervisor's reassign", async () => {
+    await h.start();
+    const bram = await operator();
+    const sup = await h.operator('supervisor');
+    const { v, id } = await waiting();
+    const bramGot = collect<Assigned>(bram.s, 'chat:assigned');
+    const visitorTold = collect(v, 'chat:assigned');
+    vi.spyOn(app().router, 'sendAssigned').mockRejectedValueOnce(redisCut());
+    const ack = await emitAck<AnyAck>(sup.s, 'supervisor:reassign', {
+      conversationId: id,
+      to: { operatorId: bram.acct.id },
+    });
+    expect(ack.ok).toBe(false);
+    expect((await app().store.get(id)).operatorId).toBe(bram.acct.id);
+
+    await waitFor(() => bramGot.some((a) => a.conversation.conversationId === id));
+    await waitFor(async () => (await audited(id)).length > 0);
+    await sleep(300);
+    expect(visitorTold).toHaveLength(1);
+    expect(await auditedWithActor(id)).toEqual([`reassign:${sup.acct.id}`]);
+  });
+
+  it("a supervisor's assignment whose entry was cut: the job writes it, once", async () => {
+    await h.start();
+    const bram = await operator();
+    const sup = await h.operator('supervisor');
+    const { v, id } = await waiting();
+    const visitorTold = collect(v, 'chat:assigned');
+    cutFirstEntry('reassign');
+    const ack = await emitAck<AnyAck>(sup.s, 'supervisor:reassign', {
+      conversationId: id,
+      to: { operatorId: bram.acct.id },
+    });
+    expect(ack.ok).toBe(false);
+    await waitFor(async () => (await audited(id)).length > 0);
+    await waitFor(() => visitorTold.length > 0);
+    await sleep(300);
+    expect(visitorTold).toHaveLength(1);
+    expect(await auditedWithActor(id)).toEqual([`reassign:${sup.acct.id}`]);
   });
 });

@@ -33,7 +33,19 @@ export const conversationJobs = {
    * A conversation was given to an operator but telling them failed (a Redis error after the
    * move): `chat:assigned` and `operator:state` again, while they still hold it.
    */
-  assigned: z.object({ conversationId: z.string(), operatorId: z.string() }),
+  assigned: z.object({
+    conversationId: z.string(),
+    operatorId: z.string(),
+    /** The move's audit entries, when its call was cut before writing them (`OwedMove`). */
+    move: z
+      .object({
+        action: z.string(),
+        actorId: z.string(),
+        movedAt: z.number().or(z.string()),
+        noteBy: z.string().optional(),
+      })
+      .optional(),
+  }),
   /** An operator's break after a high-risk conversation is over. */
   'break-end': z.object({ operatorId: z.string(), until: z.number() }),
 } as const;

@@ -119,7 +119,7 @@ export async function processConversationJob(s: JobServices, job: Job): Promise<
     }
     case 'assigned': {
       const d = jobData(conversationJobs, 'assigned', job.data);
-      return s.router.tellHolder(d.conversationId, d.operatorId);
+      return s.router.tellHolder(d.conversationId, d.operatorId, d.move);
     }
     case 'urgent-alert':
       return s.supervision.urgentStillWaiting(

@@ -85,6 +85,18 @@ export interface MoveAudit {
 }
 
 /**
+ * A committed move's audit entries, for the job that tells its holder when a step after
+ * the move failed (`#tellHolderLater`): written there when the move's own call was cut
+ * before them, once each (gated by `movedAt`), the visitor told with the move's entry.
+ */
+export interface OwedMove extends MoveAudit {
+  /** As the move's gate names it (a transfer's is the stored string). */
+  movedAt: number | string;
+  /** Who wrote the move's hand-over note, when it had one (its own entry). */
+  noteBy?: string | undefined;
+}
+
+/**
  * Told after a conversation changed hands or went back to a queue, once the move is
  * committed and its new holder (if any) got `chat:assigned`: who may reach it can have
  * changed (its line, the line that serves it, waiting or not). `holder`: the operator now
@@ -452,7 +464,11 @@ export class Router {
     } catch (err) {
       if (!(err instanceof AppError)) {
         visitor.send();
-        this.#tellHolderLater(conversationId, op.id, err);
+        this.#tellHolderLater(conversationId, op.id, err, {
+          action: 'accept',
+          actorId: op.id,
+          movedAt: r.assignedAt,
+        });
       }
       throw err;
     }
@@ -460,9 +476,10 @@ export class Router {
 
   /**
    * A supervisor gives a waiting conversation to a named, signed-in operator. Not marked as
-   * the operator's move: their own accept of it later is never taken for a retry.
+   * the operator's move: their own accept of it later is never taken for a retry. `audit`:
+   * the move's entry, written before its notices, or by the job after any step fails.
    */
-  async assignTo(conversationId: string, operatorId: string): Promise<void> {
+  async assignTo(conversationId: string, operatorId: string, audit?: MoveAudit): Promise<void> {
     const target = await this.#d.roster.target(operatorId);
     if (!target) throw refusal('operator_offline');
     const r = await this.#assignOne(
@@ -474,9 +491,10 @@ export class Router {
     if (r.status !== 'ok') throw refusal('not_waiting');
     this.#d.view.changed();
     try {
+      if (audit) await this.#auditMove(audit.action, audit.actorId, conversationId, r.assignedAt);
       await this.#afterAssigned(conversationId, operatorId, r.waitingSince, target.name);
     } catch (err) {
-      this.#tellHolderLater(conversationId, operatorId, err);
+      this.#tellHolderLater(conversationId, operatorId, err, audit && { ...audit, movedAt: r.assignedAt });
       throw err;
     }
   }
@@ -560,20 +578,35 @@ export class Router {
    * since its socket stays up and no reconnect resends it. A job tells them (`tellHolder`):
    * queued on BullMQ's own connection, which waits for Redis rather than failing, and retried.
    */
-  #tellHolderLater(conversationId: string, operatorId: string, err: unknown): void {
+  #tellHolderLater(conversationId: string, operatorId: string, err: unknown, move?: OwedMove): void {
     this.#d.log.warn({ err, conversationId, operatorId }, 'assignment notice failed; a job tells the holder');
     this.#d.conversationsQueue
-      .add('assigned', { conversationId, operatorId })
+      .add('assigned', { conversationId, operatorId, ...(move ? { move } : {}) })
       .catch((e: unknown) =>
         this.#d.log.warn({ err: e, conversationId }, 'assignment notice job not queued'),
       );
   }
 
-  /** Job: `chat:assigned` and `operator:state` again to an operator not told of a conversation, while they hold it. */
-  async tellHolder(conversationId: string, operatorId: string): Promise<boolean> {
+  /**
+   * Job: `chat:assigned` and `operator:state` again to an operator not told of a
+   * conversation, while they hold it; and the entries of the `move` its call left unwritten,
+   * whoever holds it now (the move was made), its visitor told with the move's entry while
+   * it is still theirs.
+   */
+  async tellHolder(conversationId: string, operatorId: string, move?: OwedMove): Promise<boolean> {
     const r = await this.#d.store.read(conversationId);
-    if (r?.state !== 'active' || r.operatorId !== operatorId) return false;
-    await this.sendAssigned(conversationId, operatorId);
+    const holds = r?.state === 'active' && r.operatorId === operatorId;
+    // The console first, as on the move itself: what she does on hearing it must find it there.
+    if (holds) await this.sendAssigned(conversationId, operatorId);
+    if (move) {
+      if (move.noteBy) await this.#auditMove('note', move.noteBy, conversationId, move.movedAt);
+      const wrote = await this.#auditMove(move.action, move.actorId, conversationId, move.movedAt);
+      if (wrote && holds)
+        this.#d.notifier.toVisitor(conversationId, 'chat:assigned', {
+          operatorName: firstName(r.operatorName),
+        });
+    }
+    if (!holds) return false;
     await this.pushOperatorState(operatorId);
     return true;
   }
@@ -828,7 +861,12 @@ export class Router {
       await Promise.all([this.pushOperatorState(from.id), this.pushOperatorState(to.operatorId)]);
     } catch (err) {
       visitor.send();
-      this.#tellHolderLater(conversationId, to.operatorId, err);
+      this.#tellHolderLater(conversationId, to.operatorId, err, {
+        action: audit?.action ?? 'transfer',
+        actorId: audit?.actorId ?? from.id,
+        movedAt: r.assignedAt,
+        ...(sealedNote ? { noteBy: from.id } : {}),
+      });
       throw err;
     }
     void this.routeNow();

@@ -204,8 +204,10 @@ export class Supervision {
         { action: 'reassign', actorId: supervisor.id },
       );
     } else if (toOperator !== undefined) {
-      await this.#d.router.assignTo(conversationId, toOperator);
-      await this.#d.audit.record('reassign', supervisor.id, conversationId);
+      await this.#d.router.assignTo(conversationId, toOperator, {
+        action: 'reassign',
+        actorId: supervisor.id,
+      });
     }
   }
 
