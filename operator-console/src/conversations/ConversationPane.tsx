@@ -12,6 +12,7 @@ import { Composer } from './Composer.tsx';
 import { ConversationActions } from './ConversationActions.tsx';
 import { PANEL_ID, tabId } from './ConversationList.tsx';
 import { MessageList } from './MessageList.tsx';
+import { ReturnCodeWarning } from './ReturnCodeWarning.tsx';
 
 interface ConversationPaneProps {
   entry: ConversationEntry;
@@ -130,12 +131,7 @@ export function ConversationPane({
         </div>
       )}
       {!away && !ended && entry.returnCodeUsedAt !== undefined && (
-        <div class="banner banner-return-code" data-sl="return-code-used">
-          <p>
-            <strong>{t.conversation.returnCodeUsed(formatClock(entry.returnCodeUsedAt, t.locale))}</strong>
-          </p>
-          <p>{t.conversation.returnCodeCheck}</p>
-        </div>
+        <ReturnCodeWarning at={entry.returnCodeUsedAt} hook="return-code-used" />
       )}
       {!away && !ended && entry.returnedAt !== undefined && entry.returnCodeUsedAt === undefined && (
         <p class="banner banner-returned">{t.conversation.returned}</p>

@@ -30,6 +30,17 @@ export function update(
   return { ...state, conversations: { ...state.conversations, [conversationId]: change(entry) } };
 }
 
+/**
+ * The later of two return-code marks: the server's (`Conversation.returnCodeUsedAt`, kept
+ * for every holder) and the one this console saw live (`chat:visitor-returned`), so that
+ * neither an older copy of the conversation nor a missed event hides the newest use.
+ */
+export function newestMark(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
 export function announce(state: WorkspaceState, a: Announcement): WorkspaceState {
   const label = state.labels[a.conversationId];
   return { ...state, announcement: { ...a, seq: (state.announcement?.seq ?? 0) + 1, label } };

@@ -9,7 +9,7 @@ import {
   violenceKinds,
 } from '@stille-lijn/shared';
 import type { RiskAnswer, RiskItemId, RiskOverride } from '@stille-lijn/shared/domain/risk';
-import { announce, mergeNotes, toChatMessage, update } from './common.ts';
+import { announce, mergeNotes, newestMark, toChatMessage, update } from './common.ts';
 import type { AcuteState, ChatMessage, ConversationEntry, SyncState, WorkspaceState } from './types.ts';
 
 /** The operator's own conversations: assignment, messages, visitor signals, the end, and what the operator keeps about each. */
@@ -58,17 +58,6 @@ function lastVisitorAt(messages: readonly ChatMessage[]): string | undefined {
 }
 
 const isViolenceKind = (t: string): t is ViolenceKind => (violenceKinds as readonly string[]).includes(t);
-
-/**
- * The later of two return-code marks: the server's (`Conversation.returnCodeUsedAt`, kept
- * for every holder) and the one this console saw live (`chat:visitor-returned`), so that
- * neither an older copy of the conversation nor a missed event hides the newest use.
- */
-function newestMark(a: string | undefined, b: string | undefined): string | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Date.parse(b) > Date.parse(a) ? b : a;
-}
 
 function newEntry(
   conversation: Conversation,
@@ -339,9 +328,17 @@ export function conversationsReducer(state: WorkspaceState, action: Conversation
     }
 
     case 'updated': {
+      const m = state.monitor;
       const monitored =
-        state.monitor?.conversationId === action.conversation.conversationId
-          ? { ...state, monitor: { ...state.monitor, conversation: action.conversation } }
+        m?.conversationId === action.conversation.conversationId
+          ? {
+              ...state,
+              monitor: {
+                ...m,
+                conversation: action.conversation,
+                returnCodeUsedAt: newestMark(m.returnCodeUsedAt, action.conversation.returnCodeUsedAt),
+              },
+            }
           : state;
       return update(monitored, action.conversation.conversationId, (e) => {
         const c = action.conversation;

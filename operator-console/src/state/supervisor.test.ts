@@ -55,6 +55,55 @@ describe('supervisor', () => {
     expect(workspaceReducer(s, { type: 'monitor-close' }).monitor).toBeUndefined();
   });
 
+  it('keeps the newest return by code of the conversation read along with, live or from the server', () => {
+    const T2 = '2025-01-01T10:02:00.000Z';
+    const open = run({ type: 'monitor-open', conversationId: 'x' });
+    // Heard while the view loads: kept once it arrives.
+    let s = workspaceReducer(open, {
+      type: 'visitor-returned',
+      conversationId: 'x',
+      by: 'return-code',
+      at: T1,
+    });
+    s = workspaceReducer(s, {
+      type: 'monitor-loaded',
+      conversation: conversation('x'),
+      messages: [],
+      notes: [],
+    });
+    expect(s.monitor?.returnCodeUsedAt).toBe(T1);
+    // An older copy of the conversation does not hide it; a newer mark from the server wins.
+    s = workspaceReducer(s, { type: 'updated', conversation: conversation('x', { returnCodeUsedAt: T0 }) });
+    expect(s.monitor?.returnCodeUsedAt).toBe(T1);
+    s = workspaceReducer(s, { type: 'updated', conversation: conversation('x', { returnCodeUsedAt: T2 }) });
+    expect(s.monitor?.returnCodeUsedAt).toBe(T2);
+    // Not one of this console's own conversations: nothing is announced or listed.
+    expect(s.announcement).toBeUndefined();
+    expect(s.order).toEqual([]);
+
+    // From the conversation itself, when reading along starts after the return.
+    const loaded = run(
+      { type: 'monitor-open', conversationId: 'x' },
+      {
+        type: 'monitor-loaded',
+        conversation: conversation('x', { returnCodeUsedAt: T0 }),
+        messages: [],
+        notes: [],
+      },
+    );
+    expect(loaded.monitor?.returnCodeUsedAt).toBe(T0);
+
+    // A reconnect by token, or a return to another conversation, marks nothing.
+    const plain = run(
+      { type: 'monitor-open', conversationId: 'x' },
+      { type: 'monitor-loaded', conversation: conversation('x'), messages: [], notes: [] },
+      { type: 'visitor-returned', conversationId: 'x', by: 'token', at: T0 },
+      { type: 'visitor-returned', conversationId: 'y', by: 'return-code', at: T0 },
+      { type: 'visitor-returned', conversationId: 'x', at: T1 },
+    );
+    expect(plain.monitor?.returnCodeUsedAt).toBeUndefined();
+  });
+
   it('says so when the server ends the read-along (the conversation moved out of its lines)', () => {
     let s = run(
       { type: 'monitor-open', conversationId: 'x' },

@@ -1,5 +1,6 @@
 import type { Conversation, Message, Note, SupervisorAlert } from '@stille-lijn/shared';
-import { announce, mergeNotes, toChatMessage } from './common.ts';
+import { announce, mergeNotes, newestMark, toChatMessage } from './common.ts';
+import type { ConversationAction } from './conversations.ts';
 import { MAX_ALERTS, type MonitorState, type WorkspaceState } from './types.ts';
 
 /** What supervisors see beyond their own conversations: alerts, and reading along. */
@@ -10,7 +11,9 @@ export type SupervisorAction =
   | { type: 'monitor-loaded'; conversation: Conversation; messages: Message[]; notes: Note[] }
   | { type: 'monitor-failed'; conversationId: string; failure: NonNullable<MonitorState['failure']> }
   | { type: 'monitor-message'; conversationId: string; message: Message }
-  | { type: 'monitor-close' };
+  | { type: 'monitor-close' }
+  /** Also the holder's (`ConversationAction`): a supervisor reading along hears it too. */
+  | Extract<ConversationAction, { type: 'visitor-returned' }>;
 
 export function supervisorReducer(state: WorkspaceState, action: SupervisorAction): WorkspaceState {
   switch (action.type) {
@@ -39,6 +42,7 @@ export function supervisorReducer(state: WorkspaceState, action: SupervisorActio
           conversation: undefined,
           messages: [],
           notes: [],
+          returnCodeUsedAt: undefined,
         },
       };
 
@@ -59,6 +63,8 @@ export function supervisorReducer(state: WorkspaceState, action: SupervisorActio
           conversation: action.conversation,
           messages,
           notes: mergeNotes(action.notes, []),
+          // A return heard while the view loaded is kept.
+          returnCodeUsedAt: newestMark(m.returnCodeUsedAt, action.conversation.returnCodeUsedAt),
         },
       };
     }
@@ -76,5 +82,12 @@ export function supervisorReducer(state: WorkspaceState, action: SupervisorActio
 
     case 'monitor-close':
       return state.monitor === undefined ? state : { ...state, monitor: undefined };
+
+    case 'visitor-returned': {
+      // Only a return by code warns: a token is her own client reconnecting.
+      const m = state.monitor;
+      if (m?.conversationId !== action.conversationId || action.by !== 'return-code') return state;
+      return { ...state, monitor: { ...m, returnCodeUsedAt: newestMark(m.returnCodeUsedAt, action.at) } };
+    }
   }
 }

@@ -84,6 +84,11 @@ export interface MonitorState {
   conversation: Conversation | undefined;
   messages: ChatMessage[];
   notes: Note[];
+  /**
+   * When someone last came back with the return code, as `ConversationEntry.returnCodeUsedAt`:
+   * the supervisor is warned as the holder is.
+   */
+  returnCodeUsedAt: string | undefined;
 }
 
 export type Announcement =

@@ -45,6 +45,9 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
       return supervisorReducer(state, action);
     case 'report-status':
       return reportsReducer(state, action);
+    case 'visitor-returned':
+      // The holder's conversation, and the one a supervisor reads along with: either, or both.
+      return supervisorReducer(conversationsReducer(state, action), action);
     default:
       return conversationsReducer(state, action);
   }

@@ -3,6 +3,7 @@ import type { ReportStatus } from '@stille-lijn/shared/domain/report';
 import { useEffect } from 'preact/hooks';
 import { fetchConversationReports } from '../api/reports.ts';
 import { MessageList } from '../conversations/MessageList.tsx';
+import { ReturnCodeWarning } from '../conversations/ReturnCodeWarning.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { formatClock } from '../lib/time.ts';
 import { ReportStatusBadge, regionLabel } from '../report/ReportStatusBadge.tsx';
@@ -22,7 +23,8 @@ interface MonitorPanelProps {
 /**
  * Reading along with a conversation: messages both ways as they happen, its notes, tags,
  * risk and acute danger. Read-only: there is no composer, and nothing here reaches the
- * visitor. The holding operator sees that a supervisor is reading along.
+ * visitor. The holding operator sees that a supervisor is reading along; the supervisor
+ * sees the holder's warning once someone has come back with the return code.
  */
 export function MonitorPanel({
   monitor,
@@ -74,6 +76,12 @@ export function MonitorPanel({
         </div>
       </header>
       <p class="hint">{m.intro}</p>
+      {/* Present from the start, so that a return by code while reading along is announced. */}
+      <div role="status" class="status-slot">
+        {c && monitor.returnCodeUsedAt !== undefined && (
+          <ReturnCodeWarning at={monitor.returnCodeUsedAt} hook="monitor-return-code-used" />
+        )}
+      </div>
       {monitor.status === 'loading' && <p role="status">{t.app.loading}</p>}
       {monitor.status === 'failed' && (
         <p class="error" role="alert" data-sl="monitor-error">

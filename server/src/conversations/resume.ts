@@ -379,6 +379,8 @@ export class VisitorResume {
     if (r.away && r.operatorId) {
       this.#d.notifier.toOperator(r.operatorId, 'chat:visitor-returned', { conversationId: r.id, by });
     }
+    // Supervisors reading along are warned as the holder is, also while it waits.
+    if (r.away) this.#d.notifier.toWatchers(r.id, 'chat:visitor-returned', { conversationId: r.id, by });
     if (r.away) this.#d.view.changed();
   }
 }
