@@ -186,6 +186,16 @@ describe('a token resume after a drop that got no answer in time', () => {
     expect(s.disconnects).toBe(0);
   });
 
+  it('answered unavailable, then the socket replaced within the 2 s: only the new one resumes', () => {
+    vi.useFakeTimers();
+    const { s } = afterReconnect();
+    s.resumes()[0]!.ack(null, { ok: false, error: { code: 'unavailable', message: 'Try again.' } });
+    s.drop();
+    s.reconnect();
+    vi.advanceTimersByTime(5_000);
+    expect(s.resumes().map((e) => e.on)).toEqual(['conn-1', 'conn-2']);
+  });
+
   it('answered that it cannot be resumed is not asked again', () => {
     vi.useFakeTimers();
     const { session, s } = afterReconnect();

@@ -573,10 +573,11 @@ export class ChatSession {
     // token, and only a retry from there gets the new one. After a new connection, its own
     // resume (the 'connect' handler) takes over and this one's answers and retries are dropped.
     const connection = socket.id;
+    const current = () => this.socket === socket && socket.connected && socket.id === connection;
     askAgainOnCut<Ack<ResumeAck>>({
       ask: (answer) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', payload, answer),
       cut: (err) => err !== null,
-      current: () => this.socket === socket && socket.connected && socket.id === connection,
+      current,
       done: (err, res) => {
         if (err) {
           // Still no answer: start over with a fresh connection, which resumes again.
@@ -591,7 +592,7 @@ export class ChatSession {
             return;
           }
           const delay = Math.max(2_000, (retryAfter(res) ?? 0) * 1_000);
-          setTimeout(() => this.socket === socket && socket.connected && this.resumeAfterDrop(socket), delay);
+          setTimeout(() => current() && this.resumeAfterDrop(socket), delay);
           return;
         }
         this.resumeToken = res.resumeToken;
