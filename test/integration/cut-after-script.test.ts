@@ -31,9 +31,10 @@ async function awayConversation() {
   return { id: String(start.conversationId), returnCode: String(start.returnCode) };
 }
 
-/** The sweeps as the worker runs them, at `now`: presence, return windows, held waiters. */
+/** The sweeps as the worker runs them, at `now`: presence, return windows, ends left pending, held waiters. */
 async function sweepAt(now: number) {
   await app().presence.sweepVisitors(now);
+  await app().lifecycle.finishPendingEnds(now);
   await app().lifecycle.endOverdueAway(now);
 }
 
@@ -255,5 +256,37 @@ describe('an end cut after the conversation was ended', () => {
     // A third end finds nothing left to do: no second audit entry, no second purge job.
     expect(await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).toMatchObject({ ok: true });
     expect((await auditEntries(h.t)).filter((e) => e.action === 'end')).toHaveLength(1);
+  });
+
+  it('never retried (the console closed): the sweep finishes it a minute later, once', async () => {
+    await h.start({ WORKERS: 'none' });
+    const v = await visitor();
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
+    const id = String(start.conversationId);
+    const { acct, s: op } = await h.operator();
+    expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId: id })).ok).toBe(true);
+    vi.spyOn(Roster.prototype, 'addEnded').mockRejectedValueOnce(redisCut());
+    expect((await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).ok).toBe(false);
+    op.disconnect();
+    const endsOf = async () =>
+      (await auditEntries(h.t)).filter((e) => e.action === 'end' && e.conversation === id);
+    const purges = async () =>
+      (await app().queues.retention.getDelayed()).filter(
+        (j) => j.name === 'purge' && (j.data as { conversationId?: string }).conversationId === id,
+      );
+    expect(await endsOf()).toHaveLength(0);
+
+    // Within the minute its caller has, the sweep leaves it alone.
+    await sweepAt(Date.now());
+    expect(await endsOf()).toHaveLength(0);
+    await sweepAt(Date.now() + 61_000);
+    expect(await endsOf()).toEqual([expect.objectContaining({ actor: acct.id })]);
+    expect(await app().roster.endedOf(acct.id)).toEqual([id]);
+    expect(await purges()).toHaveLength(1);
+    expect(await field(id, 'endPending')).toBeNull();
+    // Nothing is left for a later sweep.
+    await sweepAt(Date.now() + 122_000);
+    expect(await endsOf()).toHaveLength(1);
+    expect(await app().redis.zcard(app().keys.endsPending)).toBe(0);
   });
 });

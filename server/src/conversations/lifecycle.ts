@@ -40,6 +40,11 @@ const STATS_TTL_MS = 3 * 86_400_000;
 /** Overdue away conversations one sweep ends at most; the next sweep takes the rest. */
 const OVERDUE_PER_SWEEP = 200;
 /**
+ * How long an end's own caller has to finish the steps after its script (or to retry) before
+ * the sweep does them (`finishPendingEnds`).
+ */
+const END_PENDING_GRACE_MS = 60_000;
+/**
  * How often a process looks for away conversations an earlier release left out of
  * `awayUntil` (its first sweep, then hourly): that release still queued their away-expire
  * jobs, so the index only stands in for a lost one, and reading every open conversation
@@ -435,6 +440,7 @@ export class ConversationLifecycle {
           resumeToken: r.resumeKey || k.resumeToken('-'),
           returnCode: r.returnKey || k.returnCode('-'),
           fallback: k.fallback(d.lines.lineOf(r.line)),
+          endsPending: k.endsPending,
         },
         {
           id: conversationId,
@@ -458,7 +464,10 @@ export class ConversationLifecycle {
     if (res.status === 'forbidden') throw refusal('not_holder');
     if (res.status === 'already') {
       // Ended before; a call cut off after the script left its steps to do: done here, as it asked.
-      if (!res.pending) return;
+      if (!res.pending) {
+        await d.redis.zrem(k.endsPending, conversationId);
+        return;
+      }
       const first = (res.endReason || reason) as EndReason;
       await this.#afterEnd(conversationId, {
         reason: first,
@@ -513,6 +522,8 @@ export class ConversationLifecycle {
       );
     }
     if ((await d.redis.hdel(this.#k.conversation(conversationId), 'endPending')) === 1) {
+      // Claimed: what is left runs here, at most once, and the sweep has nothing to finish.
+      await d.redis.zrem(this.#k.endsPending, conversationId);
       const statsKey = this.#k.statsDay(new Date().toISOString().slice(0, 10));
       const tx = d.redis.multi().hincrby(statsKey, 'ended', 1);
       if (e.previous === 'waiting') tx.hincrby(statsKey, 'abandoned', 1);
@@ -534,6 +545,36 @@ export class ConversationLifecycle {
     // Routed last: a break after a high-risk conversation (an end listener) is set by then.
     if (e.previous === 'waiting') d.view.changed();
     else void d.router.routeNow();
+  }
+
+  /**
+   * Sweep: ends cut off after their script (a failover) and never asked again, such as by a
+   * console closed meanwhile, are finished here once END_PENDING_GRACE_MS has passed: the
+   * visitor's `chat:ended`, the ended list, the purge job, the audit entry, the figures.
+   */
+  async finishPendingEnds(now = Date.now()): Promise<number> {
+    const k = this.#k;
+    const ids = await this.#d.redis.zrangebyscore(
+      k.endsPending,
+      '-inf',
+      now - END_PENDING_GRACE_MS,
+      'LIMIT',
+      0,
+      100,
+    );
+    let finished = 0;
+    for (const id of ids) {
+      try {
+        // The reason is the first end's, kept with it: this one only finishes it.
+        await this.end(id, 'operator');
+        finished++;
+      } catch (err) {
+        // Purged or expired meanwhile: nothing left to finish.
+        if (err instanceof AppError && err.code === 'not_found') await this.#d.redis.zrem(k.endsPending, id);
+        else this.#d.log.warn({ err, conversationId: id }, 'a pending end could not be finished');
+      }
+    }
+    return finished;
   }
 
   /** Folds a handling time into its moving average, the basis of wait estimates. */

@@ -221,6 +221,7 @@ function end(id: string, read: Read, opts: { by?: string } = {}, redis: Redis = 
       resumeToken: read.resumeKey || t.k.resumeToken('-'),
       returnCode: read.returnKey || t.k.returnCode('-'),
       fallback: t.k.fallback('default'),
+      endsPending: t.k.endsPending,
     },
     {
       id,
@@ -342,7 +343,9 @@ describe('end.lua', () => {
     await t.redis.hset(t.k.conversation('c1'), { state: 'waiting', language: 'nl' });
     expect((await end('c1', await readFields('c1'))).status).toBe('ok');
     expect(await t.redis.exists(t.k.endedAddress('c1'))).toBe(0);
-    expect(await t.keys()).toEqual([t.k.conversation('c1')]);
+    // And the index of ends whose steps after the script are still to do.
+    expect((await t.keys()).sort()).toEqual([t.k.conversation('c1'), t.k.endsPending].sort());
+    expect(await t.redis.zscore(t.k.endsPending, 'c1')).toBe(String(T0 + 5000));
   });
 
   it('already: a second end changes nothing, and names the operator and what the first left pending', async () => {

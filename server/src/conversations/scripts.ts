@@ -61,6 +61,7 @@ export const endScript = luaScript({
     'resumeToken',
     'returnCode',
     'fallback',
+    'endsPending',
   ],
   args: [
     'id',

@@ -56,6 +56,12 @@ export function redisKeys(prefix: string) {
      * the sweep ends from here those whose away-expire job was lost.
      */
     awayUntil: k('away-until'),
+    /**
+     * Sorted set: ended conversations whose steps after the end script (notices, the ended
+     * list, the purge job, the audit entry) are not all done, by when they ended; the sweep
+     * finishes those whose caller was cut off and never asked again.
+     */
+    endsPending: k('ends-pending'),
     /** Set: active conversations. */
     active: k('active'),
     /** Sorted set: visitor presence, conversation id → ms until which it counts as connected. */

@@ -39,6 +39,7 @@ const SWEEP_STEPS: readonly (readonly [step: string, run: (s: JobServices) => Pr
   ['waiters.migrateLegacyWaiting', (s) => s.waiters.migrateLegacyWaiting()],
   ['presence.sweepVisitors', (s) => s.presence.sweepVisitors()],
   ['lifecycle.endOverdueAway', (s) => s.lifecycle.endOverdueAway()],
+  ['lifecycle.finishPendingEnds', (s) => s.lifecycle.finishPendingEnds()],
   ['waiters.holdGoneWaiters', (s) => s.waiters.holdGoneWaiters()],
   ['waiters.fallbackUnspoken', (s) => s.waiters.fallbackUnspoken()],
   ['router.routeNow', (s) => s.router.routeNow()],

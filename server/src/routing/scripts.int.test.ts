@@ -812,6 +812,7 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             resumeToken: t.k.resumeToken('-'),
             returnCode: t.k.returnCode('-'),
             fallback: t.k.fallback('default'),
+            endsPending: t.k.endsPending,
           },
           {
             id: a.conv,

@@ -6,7 +6,8 @@
   What the caller does after it (the notices, the ended list, the purge job, the audit
   entry, the figures, the end listeners) is marked pending in the hash (`endPending`), with
   what it needs (`endedFrom`, `endedBy`): a caller cut off before it is done (a failover) is
-  answered 'already' on its retry, with them, and finishes it.
+  answered 'already' on its retry, with them, and finishes it. One never retried is indexed
+  (endsPending) for the sweep to finish.
     KEYS[1] conversation
     KEYS[2] messages
     KEYS[3] clientMessageIds
@@ -21,6 +22,7 @@
     KEYS[12] resumeToken     the key of its current resume token (any key when none)
     KEYS[13] returnCode      the key of its current return code (any key when none)
     KEYS[14] fallback        its line's waiting conversations Dutch and English speakers may take
+    KEYS[15] endsPending     ends whose steps after this script are not done yet, by when
     ARGV[1] id
     ARGV[2] reason
     ARGV[3] now
@@ -64,6 +66,7 @@ if ARGV[9] ~= '' then
 end
 redis.call('HSET', KEYS[1], 'state', 'ended', 'endedAt', ARGV[3], 'endReason', ARGV[2], 'away', '', 'held', '',
   'endPending', '1', 'endedFrom', state, 'endedBy', ARGV[5])
+redis.call('ZADD', KEYS[15], ARGV[3], id)
 redis.call('HDEL', KEYS[1], 'addr')
 local ttl = tonumber(ARGV[4])
 for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
