@@ -168,6 +168,27 @@ describe('a token resume cut after the token was rotated', () => {
     ).toMatchObject({ ok: true, conversationId: id });
   });
 
+  it('once its socket has left, the old token or code brings it back no more (no loop past the budget)', async () => {
+    await h.start({ WORKERS: 'none' });
+    const { id, token } = await dropped();
+    const v = await visitor();
+    const first = await emitAck<AnyAck>(v, 'chat:resume', { resumeToken: token });
+    expect(first).toMatchObject({ ok: true, conversationId: id });
+    expect((await emitAck<AnyAck>(v, 'chat:leave', { reason: 'quick-exit' })).ok).toBe(true);
+    expect(await emitAck<AnyAck>(v, 'chat:resume', { resumeToken: token })).toMatchObject(refused);
+    // Her own client's token, the new one, still does.
+    const back = await emitAck<AnyAck>(v, 'chat:resume', { resumeToken: String(first.resumeToken) });
+    expect(back).toMatchObject({ ok: true, conversationId: id });
+
+    // The same for a return code.
+    const away = await awayConversation();
+    const w = await visitor();
+    const redeemed = await emitAck<AnyAck>(w, 'chat:resume', { returnCode: away.returnCode });
+    expect(redeemed).toMatchObject({ ok: true, conversationId: away.id });
+    expect((await emitAck<AnyAck>(w, 'chat:leave', { reason: 'quick-exit' })).ok).toBe(true);
+    expect(await emitAck<AnyAck>(w, 'chat:resume', { returnCode: away.returnCode })).toMatchObject(refused);
+  });
+
   it('asked again on the same socket while the first attempt still runs: both get the one rotation', async () => {
     await h.start({ WORKERS: 'none' });
     const { id, token } = await dropped();

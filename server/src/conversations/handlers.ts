@@ -41,7 +41,7 @@ export function visitorLifecycleEvents(lifecycle: ConversationLifecycle): Visito
     },
     'chat:leave': async (p) => {
       const id = ctx.own();
-      await lifecycle.visitorLeave(id, p.reason);
+      await lifecycle.visitorLeave(id, p.reason, ctx.socket.id);
       await ctx.left(p.reason === 'ended');
       return {};
     },

@@ -1,3 +1,4 @@
+export { Credentials } from './credentials.ts';
 export { ConversationLifecycle, type Ended } from './lifecycle.ts';
 export { VISITOR_PRESENCE_TTL_MS } from './resume.ts';
 export {

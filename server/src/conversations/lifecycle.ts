@@ -275,8 +275,12 @@ export class ConversationLifecycle {
     throw new AppError('unavailable');
   }
 
-  /** `chat:leave`: 'ended' ends now; 'quick-exit' keeps the conversation for the return window. */
-  async visitorLeave(conversationId: string, reason: LeaveReason): Promise<void> {
+  /**
+   * `chat:leave`: 'ended' ends now; 'quick-exit' keeps the conversation for the return window.
+   * `socketId`: the socket that leaves; a resume it made is retried no more.
+   */
+  async visitorLeave(conversationId: string, reason: LeaveReason, socketId: string): Promise<void> {
+    this.#resume.forgetRetries(socketId);
     if (reason === 'ended') {
       const op = await this.#d.store.lastOperatorOf(conversationId);
       if (op) this.#d.notifier.toOperator(op, 'chat:visitor-left', { conversationId, reason: 'ended' });

@@ -102,7 +102,11 @@ class SameSocketRetries<T> {
   ): Promise<R> {
     for (let running = this.#running.get(key); running; running = this.#running.get(key)) await running;
     const now = Date.now();
-    for (const [k, e] of this.#kept) if (e.until <= now) this.#kept.delete(k);
+    // Kept in the order they lapse (`keep` puts each last): the first still kept ends it.
+    for (const [k, e] of this.#kept) {
+      if (e.until > now) break;
+      this.#kept.delete(k);
+    }
     const kept = this.#kept.get(key);
     if (kept) {
       const answer = await retry(kept.value);
@@ -128,11 +132,17 @@ class SameSocketRetries<T> {
   }
 
   keep(key: string, value: T): void {
+    this.#kept.delete(key);
     this.#kept.set(key, { value, until: Date.now() + SAME_SOCKET_RETRY_MS });
   }
 
   forget(key: string): void {
     this.#kept.delete(key);
+  }
+
+  /** Everything kept for one socket (keys start with its id and a space). */
+  forgetSocket(socketId: string): void {
+    for (const key of this.#kept.keys()) if (key.startsWith(`${socketId} `)) this.#kept.delete(key);
   }
 }
 /**
@@ -213,13 +223,19 @@ export class VisitorResume {
       // Kept before the script runs: its reply can be lost after it rotated (a failover),
       // and then only a retry from this socket can still bring her back.
       this.#rotations.keep(retryKey, rotation);
-      const rotated = await runScript(
+      let rotated = await runScript(
         this.#d.redis,
         rotateTokenScript,
         { oldToken: candidates[i]!, newToken: rotation.tokenKey, conversation: this.#k.conversation(id) },
         // The return window is checked against this moment, not left to the sweep.
         { id, now: Date.now(), resumeLimit: RESUMES_PER_WINDOW, resumeWindowMs: RESUME_WINDOW_MS },
       );
+      if (!rotated) {
+        // Its reply lost after it ran, the command was sent again (ioredis resends what was
+        // unanswered when its connection dropped) and found the old token spent by itself.
+        const now = await this.#d.store.read(id);
+        if (now?.resumeKey === rotation.tokenKey) rotated = { status: 'ok', floor: now.visitorFloor };
+      }
       if (rotated?.status !== 'ok') this.#rotations.forget(retryKey);
       if (!rotated) throw refusal('not_resumable');
       if (rotated.status === 'resume_limit') throw resumeLimit(rotated.retryMs);
@@ -278,7 +294,7 @@ export class VisitorResume {
         const before = id ? await this.#d.store.read(id) : null;
         const fresh = newToken();
         const candidates = [this.#c.newCode(), this.#c.newCode(), this.#c.newCode()];
-        const r = await runScript(
+        let r = await runScript(
           this.#d.redis,
           redeemReturnCodeScript,
           {
@@ -310,6 +326,15 @@ export class VisitorResume {
             presenceUntil: Date.now() + VISITOR_PRESENCE_TTL_MS,
           },
         );
+        if ((r.status === 'not_found' || r.status === 'retry') && id) {
+          // As for a token: the script sent again after its reply was lost finds the code
+          // spent by itself, or the record changed by itself (`retry`); the record says
+          // whether it was this one.
+          const now = await this.#d.store.read(id);
+          const newCodeIndex = candidates.findIndex((c) => c.key === now?.returnKey) + 1;
+          if (now?.resumeKey === this.#c.tokenKey(fresh) && newCodeIndex > 0)
+            r = { status: 'ok', floor: now.visitorFloor, newCodeIndex };
+        }
         if (r.status === 'resume_limit') throw resumeLimit(r.retryMs);
         if (r.status === 'rate_limited') {
           throw refusal('return_code_throttled', {
@@ -359,6 +384,16 @@ export class VisitorResume {
     await this.#visitorBack(now, socketId, ack, 'return-code');
     await this.#d.durable.confirm();
     return ack;
+  }
+
+  /**
+   * The socket left its conversation (`chat:leave`): its resume, answered by now, is no
+   * longer retried. Kept, the old token or code would bring it back on this socket again
+   * and again, past the resume budget, the operator told of each return.
+   */
+  forgetRetries(socketId: string): void {
+    this.#rotations.forgetSocket(socketId);
+    this.#redemptions.forgetSocket(socketId);
   }
 
   /** `by`: a resume token is the same visitor reconnecting; a return code may be someone else. */
