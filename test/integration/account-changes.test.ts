@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateTotpSecret, totpCodeAt } from '../../server/src/auth/totp.ts';
 import { ROOM_SUPERVISORS, watchRoom } from '../../server/src/sockets/notifier.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -260,6 +260,24 @@ describe('a change of role or languages reaches live sockets at once', () => {
     // Nor may she block the visitor of a conversation she does not hold, as a supervisor may.
     expect((await emitAck<AnyAck>(s, 'chat:block', { conversationId })).error?.code).toBe('forbidden');
     expect(await t.app.redis.hget(t.app.keys.conversation(conversationId), 'state')).toBe('active');
+  });
+
+  it("a supervisor's block while Redis is cut is answered unavailable (to retry), never as a lost role", async () => {
+    const t = await app();
+    const sara = await createOperator(t, { role: 'supervisor' });
+    const s = await connectConsole(t, sara.cookie);
+    sockets.push(s);
+    const { conversationId } = await activeConversation(t);
+    const cut = Object.assign(new Error('Connection is closed.'), { name: 'MaxRetriesPerRequestError' });
+    vi.spyOn(t.app.operators, 'get').mockRejectedValueOnce(cut);
+    try {
+      expect((await emitAck<AnyAck>(s, 'chat:block', { conversationId })).error?.code).toBe('unavailable');
+    } finally {
+      vi.restoreAllMocks();
+    }
+    // The retry blocks.
+    expect((await emitAck<AnyAck>(s, 'chat:block', { conversationId })).ok).toBe(true);
+    expect(await t.app.redis.hget(t.app.keys.conversation(conversationId), 'state')).toBe('ended');
   });
 });
 
