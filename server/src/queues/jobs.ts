@@ -43,6 +43,7 @@ export const conversationJobs = {
         actorId: z.string(),
         movedAt: z.number().or(z.string()),
         noteBy: z.string().optional(),
+        visitorTold: z.boolean().optional(),
       })
       .optional(),
   }),

@@ -94,6 +94,8 @@ export interface OwedMove extends MoveAudit {
   movedAt: number | string;
   /** Who wrote the move's hand-over note, when it had one (its own entry). */
   noteBy?: string | undefined;
+  /** The visitor was told of it whatever failed (a supervisor's assignment): not again. */
+  visitorTold?: boolean | undefined;
 }
 
 /**
@@ -477,7 +479,7 @@ export class Router {
   /**
    * A supervisor gives a waiting conversation to a named, signed-in operator. Not marked as
    * the operator's move: their own accept of it later is never taken for a retry. `audit`:
-   * the move's entry, written before its notices, or by the job after any step fails.
+   * the move's entry, written after its notices, or by the job when any step failed.
    */
   async assignTo(conversationId: string, operatorId: string, audit?: MoveAudit): Promise<void> {
     const target = await this.#d.roster.target(operatorId);
@@ -491,10 +493,13 @@ export class Router {
     if (r.status !== 'ok') throw refusal('not_waiting');
     this.#d.view.changed();
     try {
-      if (audit) await this.#auditMove(audit.action, audit.actorId, conversationId, r.assignedAt);
+      // After the notices and the figures, which must not wait on it; the visitor is told
+      // there in any case, so the job never tells her again.
       await this.#afterAssigned(conversationId, operatorId, r.waitingSince, target.name);
+      if (audit) await this.#auditMove(audit.action, audit.actorId, conversationId, r.assignedAt);
     } catch (err) {
-      this.#tellHolderLater(conversationId, operatorId, err, audit && { ...audit, movedAt: r.assignedAt });
+      const move = audit && { ...audit, movedAt: r.assignedAt, visitorTold: true };
+      this.#tellHolderLater(conversationId, operatorId, err, move);
       throw err;
     }
   }
@@ -600,11 +605,9 @@ export class Router {
     if (holds) await this.sendAssigned(conversationId, operatorId);
     if (move) {
       if (move.noteBy) await this.#auditMove('note', move.noteBy, conversationId, move.movedAt);
-      const wrote = await this.#auditMove(move.action, move.actorId, conversationId, move.movedAt);
-      if (wrote && holds)
-        this.#d.notifier.toVisitor(conversationId, 'chat:assigned', {
-          operatorName: firstName(r.operatorName),
-        });
+      const visitor = this.#moveNotice(conversationId, r?.operatorName ?? '');
+      visitor.owed = await this.#auditMove(move.action, move.actorId, conversationId, move.movedAt);
+      if (holds && !move.visitorTold) visitor.send();
     }
     if (!holds) return false;
     await this.pushOperatorState(operatorId);
@@ -851,22 +854,22 @@ export class Router {
     // colleague, so that what she does on hearing it finds the conversation there, and all
     // the same when a step in between fails.
     const visitor = this.#moveNotice(conversationId, target.name);
+    const move: OwedMove = {
+      action: audit?.action ?? 'transfer',
+      actorId: audit?.actorId ?? from.id,
+      movedAt: r.assignedAt,
+      ...(sealedNote ? { noteBy: from.id } : {}),
+    };
     try {
       if (sealedNote) await this.#auditMove('note', from.id, conversationId, r.assignedAt);
-      const action = audit?.action ?? 'transfer';
-      visitor.owed = await this.#auditMove(action, audit?.actorId ?? from.id, conversationId, r.assignedAt);
+      visitor.owed = await this.#auditMove(move.action, move.actorId, conversationId, r.assignedAt);
       await this.sendAssigned(conversationId, to.operatorId);
       visitor.send();
       await this.#moved(conversationId, to.operatorId);
       await Promise.all([this.pushOperatorState(from.id), this.pushOperatorState(to.operatorId)]);
     } catch (err) {
       visitor.send();
-      this.#tellHolderLater(conversationId, to.operatorId, err, {
-        action: audit?.action ?? 'transfer',
-        actorId: audit?.actorId ?? from.id,
-        movedAt: r.assignedAt,
-        ...(sealedNote ? { noteBy: from.id } : {}),
-      });
+      this.#tellHolderLater(conversationId, to.operatorId, err, move);
       throw err;
     }
     void this.routeNow();
