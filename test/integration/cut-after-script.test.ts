@@ -31,6 +31,27 @@ async function awayConversation() {
   return { id: String(start.conversationId), returnCode: String(start.returnCode) };
 }
 
+/**
+ * A resume whose first attempt is slow at one step (Redis reconnecting in a failover): the
+ * widget asks again, on the same socket, before it was answered. Both answers.
+ */
+async function askedTwiceWhileSlow(
+  step: 'read' | 'get',
+  payload: { returnCode: string } | { resumeToken: string },
+) {
+  const store = app().store;
+  const real = store[step].bind(store) as (id: string) => Promise<unknown>;
+  vi.spyOn(store, step).mockImplementationOnce((async (id: string) => {
+    await sleep(300);
+    return real(id);
+  }) as never);
+  const v = await visitor();
+  return Promise.all([
+    emitAck<AnyAck>(v, 'chat:resume', payload),
+    emitAck<AnyAck>(v, 'chat:resume', payload),
+  ]);
+}
+
 /** The sweeps as the worker runs them, at `now`: presence, return windows, ends left pending, held waiters. */
 async function sweepAt(now: number) {
   await app().presence.sweepVisitors(now);
@@ -88,18 +109,8 @@ describe('a return-code redemption cut after the code was spent', () => {
   it('asked again on the same socket while the first attempt still runs: both get the one redemption', async () => {
     await h.start({ WORKERS: 'none' });
     const { id, returnCode } = await awayConversation();
-    // The first attempt is slow to reach its script (Redis reconnecting in a failover); the
-    // widget asks again, on the same socket, before it was answered.
-    const read = app().store.read.bind(app().store);
-    vi.spyOn(app().store, 'read').mockImplementationOnce(async (cid) => {
-      await sleep(300);
-      return read(cid);
-    });
-    const v = await visitor();
-    const [first, second] = await Promise.all([
-      emitAck<AnyAck>(v, 'chat:resume', { returnCode }),
-      emitAck<AnyAck>(v, 'chat:resume', { returnCode }),
-    ]);
+    // Slow to reach its script.
+    const [first, second] = await askedTwiceWhileSlow('read', { returnCode });
     expect(first).toMatchObject({ ok: true, conversationId: id });
     expect(second).toMatchObject({ ok: true, conversationId: id, resumeToken: first.resumeToken });
   });
@@ -192,18 +203,8 @@ describe('a token resume cut after the token was rotated', () => {
   it('asked again on the same socket while the first attempt still runs: both get the one rotation', async () => {
     await h.start({ WORKERS: 'none' });
     const { id, token } = await dropped();
-    // The first attempt is slow after its rotation (Redis reconnecting in a failover); the
-    // widget asks again, on the same socket, before it was answered.
-    const get = app().store.get.bind(app().store);
-    vi.spyOn(app().store, 'get').mockImplementationOnce(async (cid) => {
-      await sleep(300);
-      return get(cid);
-    });
-    const v = await visitor();
-    const [first, second] = await Promise.all([
-      emitAck<AnyAck>(v, 'chat:resume', { resumeToken: token }),
-      emitAck<AnyAck>(v, 'chat:resume', { resumeToken: token }),
-    ]);
+    // Slow after its rotation.
+    const [first, second] = await askedTwiceWhileSlow('get', { resumeToken: token });
     expect(first).toMatchObject({ ok: true, conversationId: id });
     expect(second).toMatchObject({ ok: true, conversationId: id, resumeToken: first.resumeToken });
   });
