@@ -56,15 +56,17 @@ export const VISITOR_PRESENCE_TTL_MS = 45_000;
  */
 const SAME_SOCKET_RETRY_MS = 60_000;
 
-/** A redemption the script made: what its retries from the same socket answer with. */
+/**
+ * A redemption an attempt may have made, kept from just before its script runs: the record
+ * names it once made (its new token's key, and one of its candidate codes' keys).
+ */
 interface Redemption {
   conversationId: string;
   resumeToken: string;
-  /** The key the script stored the token under: a retry after it moved on is refused. */
+  /** The key the new token is stored under, once the script has run. */
   tokenKey: string;
-  returnCode: string;
-  /** The floor the script set ('' for none). */
-  floor: string;
+  /** The new codes the script may have stored; the record's `returnKey` says which. */
+  candidates: { code: string; key: string }[];
 }
 
 /** Puts the resuming socket in the conversation's rooms, for the messages stored under `floor`. */
@@ -284,8 +286,8 @@ export class VisitorResume {
     const k = this.#k;
     const retryKey = `${socketId} ${codeKeys[0]}`;
     // Run again, a retry would find the code spent, count a failure, and she would be told
-    // the code does not work.
-    const retry = (earlier: Redemption) => this.#returned(earlier, socketId, retryKey);
+    // the code does not work. One the record does not name is a new attempt.
+    const retry = (earlier: Redemption) => this.#returned(earlier, socketId);
     return this.#redemptions.attempt(retryKey, retry, async () => {
       for (let attempt = 0; attempt < 5; attempt++) {
         const found = await this.#d.redis.mget(...codeKeys);
@@ -293,8 +295,16 @@ export class VisitorResume {
         const id = i >= 0 ? found[i]! : '';
         const before = id ? await this.#d.store.read(id) : null;
         const fresh = newToken();
-        const candidates = [this.#c.newCode(), this.#c.newCode(), this.#c.newCode()];
-        let r = await runScript(
+        const redemption: Redemption = {
+          conversationId: id,
+          resumeToken: fresh,
+          tokenKey: this.#c.tokenKey(fresh),
+          candidates: [this.#c.newCode(), this.#c.newCode(), this.#c.newCode()],
+        };
+        // Kept before the script runs: its reply can be lost after it spent the code (a
+        // failover), and then only a retry from this socket can still bring her back.
+        if (id) this.#redemptions.keep(retryKey, redemption);
+        const r = await runScript(
           this.#d.redis,
           redeemReturnCodeScript,
           {
@@ -305,9 +315,9 @@ export class VisitorResume {
             conversation: k.conversation(id || '-'),
             messages: k.messages(id || '-'),
             oldToken: before?.resumeKey || k.resumeToken('-'),
-            newToken: this.#c.tokenKey(fresh),
+            newToken: redemption.tokenKey,
             presence: k.visitorPresence,
-            newCodes: candidates.map((c) => c.key),
+            newCodes: redemption.candidates.map((c) => c.key),
           },
           {
             id,
@@ -326,15 +336,17 @@ export class VisitorResume {
             presenceUntil: Date.now() + VISITOR_PRESENCE_TTL_MS,
           },
         );
-        if ((r.status === 'not_found' || r.status === 'retry') && id) {
-          // As for a token: the script sent again after its reply was lost finds the code
-          // spent by itself, or the record changed by itself (`retry`); the record says
-          // whether it was this one.
-          const now = await this.#d.store.read(id);
-          const newCodeIndex = candidates.findIndex((c) => c.key === now?.returnKey) + 1;
-          if (now?.resumeKey === this.#c.tokenKey(fresh) && newCodeIndex > 0)
-            r = { status: 'ok', floor: now.visitorFloor, newCodeIndex };
+        // Whatever it answered, the record says whether this attempt redeemed the code: a run
+        // sent again after its reply was lost (ioredis resends what was unanswered when its
+        // connection dropped) finds the code spent or the record changed by itself, or meets
+        // a throttle delay that someone else's failure started meanwhile.
+        if (id && r.status !== 'resume_limit') {
+          const ack = await this.#returned(redemption, socketId);
+          if (ack) return ack;
+          this.#redemptions.forget(retryKey);
         }
+        // Made, but resumed by its token or redeemed again before it was read: that return stands.
+        if (r.status === 'ok') throw refusal('not_resumable', { message: 'This return code is not valid.' });
         if (r.status === 'resume_limit') throw resumeLimit(r.retryMs);
         if (r.status === 'rate_limited') {
           throw refusal('return_code_throttled', {
@@ -344,18 +356,7 @@ export class VisitorResume {
         }
         if (r.status === 'not_found')
           throw refusal('not_resumable', { message: 'This return code is not valid.' });
-        if (r.status !== 'ok') continue; // a race, or every candidate code taken: draw again
-        const redemption: Redemption = {
-          conversationId: id,
-          resumeToken: fresh,
-          tokenKey: this.#c.tokenKey(fresh),
-          returnCode: candidates[r.newCodeIndex - 1]!.code,
-          floor: r.floor,
-        };
-        // Kept before anything else can fail: the code is spent, and only a retry from this
-        // socket can still bring her back.
-        this.#redemptions.keep(retryKey, redemption);
-        return this.#returned(redemption, socketId, retryKey);
+        // A race, or every candidate code taken: draw again.
       }
       throw new AppError('unavailable');
     });
@@ -365,22 +366,22 @@ export class VisitorResume {
    * The visitor is back by a redemption, on its first attempt or a retry from the same
    * socket: each step is safe to run again, so a retry finishes what a failed attempt left
    * (her socket attached, a held waiter back in line) and answers from the state of now.
+   * Undefined when the record does not name this redemption: its script never ran, or her
+   * return moved on since (resumed by its token, or redeemed again).
    */
-  async #returned(redemption: Redemption, socketId: string, retryKey: string): Promise<ResumeAck> {
-    const now = await this.#d.store.get(redemption.conversationId);
-    if (now.resumeKey !== redemption.tokenKey) {
-      // Resumed by its token since (or redeemed again): that return stands, not this one.
-      this.#redemptions.forget(retryKey);
-      throw refusal('not_resumable', { message: 'This return code is not valid.' });
-    }
+  async #returned(redemption: Redemption, socketId: string): Promise<ResumeAck | undefined> {
+    const now = await this.#d.store.read(redemption.conversationId);
+    const code = redemption.candidates.find((c) => c.key === now?.returnKey);
+    if (!now || now.resumeKey !== redemption.tokenKey || !code) return undefined;
     const ack: ResumeAck = {
       conversationId: redemption.conversationId,
       resumeToken: redemption.resumeToken,
       state: now.state,
-      returnCode: redemption.returnCode,
+      returnCode: code.code,
     };
-    // Nothing old is shown, but the client needs the point to resume from after a later drop.
-    if (redemption.floor) ack.lastMessageId = redemption.floor;
+    // Nothing old is shown, but the client needs the point to resume from after a later drop
+    // (the floor the redemption set).
+    if (now.visitorFloor) ack.lastMessageId = now.visitorFloor;
     await this.#visitorBack(now, socketId, ack, 'return-code');
     await this.#d.durable.confirm();
     return ack;
