@@ -536,7 +536,9 @@ export class ConversationLifecycle {
         .exec()
         .catch((err: unknown) => d.log.warn({ err }, 'end figures not recorded'));
       if (e.previous === 'active' && e.record.assignedAt) {
-        await this.#recordHandling((Date.now() - e.record.assignedAt) / 1000).catch((err: unknown) =>
+        // Until the end itself: one finished later (a retry, the sweep) is no longer handling.
+        const endedAt = e.record.endedAt ?? Date.now();
+        await this.#recordHandling((endedAt - e.record.assignedAt) / 1000).catch((err: unknown) =>
           d.log.warn({ err }, 'handling time not recorded'),
         );
       }
