@@ -249,13 +249,27 @@ describe('a chat:start cut after the conversation was created', () => {
 });
 
 describe('an end cut after the conversation was ended', () => {
-  it("the console's retry finishes it: the visitor hears, the audit has one end, the list has it", async () => {
-    await h.start({ WORKERS: 'none' });
+  /** A conversation its operator holds. */
+  async function active() {
     const v = await visitor();
     const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
     const id = String(start.conversationId);
     const { acct, s: op } = await h.operator();
     expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId: id })).ok).toBe(true);
+    return { v, id, acct, op };
+  }
+  /** Its `end` audit entries. */
+  const endsOf = async (id: string) =>
+    (await auditEntries(h.t)).filter((e) => e.action === 'end' && e.conversation === id);
+  /** Its purge jobs waiting for their time. */
+  const purgesOf = async (id: string) =>
+    (await app().queues.retention.getDelayed()).filter(
+      (j) => j.name === 'purge' && (j.data as { conversationId?: string }).conversationId === id,
+    );
+
+  it("the console's retry finishes it: the visitor hears, the audit has one end, the list has it", async () => {
+    await h.start({ WORKERS: 'none' });
+    const { v, id, acct, op } = await active();
     const endedForVisitor = collect<{ reason: string }>(v, 'chat:ended');
 
     const spy = vi.spyOn(Roster.prototype, 'addEnded').mockRejectedValueOnce(redisCut());
@@ -267,13 +281,9 @@ describe('an end cut after the conversation was ended', () => {
     expect(await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).toMatchObject({ ok: true });
     await expect.poll(() => endedForVisitor.length).toBeGreaterThan(0);
     expect(endedForVisitor[0]).toEqual({ reason: 'operator' });
-    const ends = (await auditEntries(h.t)).filter((e) => e.action === 'end' && e.conversation === id);
-    expect(ends).toHaveLength(1);
+    expect(await endsOf(id)).toHaveLength(1);
     expect(await app().roster.endedOf(acct.id)).toEqual([id]);
-    const purges = (await app().queues.retention.getDelayed()).filter(
-      (j) => j.name === 'purge' && (j.data as { conversationId?: string }).conversationId === id,
-    );
-    expect(purges).toHaveLength(1);
+    expect(await purgesOf(id)).toHaveLength(1);
 
     // A third end finds nothing left to do: no second audit entry, no second purge job.
     expect(await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).toMatchObject({ ok: true });
@@ -282,33 +292,31 @@ describe('an end cut after the conversation was ended', () => {
 
   it('never retried (the console closed): the sweep finishes it a minute later, once', async () => {
     await h.start({ WORKERS: 'none' });
-    const v = await visitor();
-    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
-    const id = String(start.conversationId);
-    const { acct, s: op } = await h.operator();
-    expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId: id })).ok).toBe(true);
+    const { id, acct, op } = await active();
     vi.spyOn(Roster.prototype, 'addEnded').mockRejectedValueOnce(redisCut());
     expect((await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).ok).toBe(false);
     op.disconnect();
-    const endsOf = async () =>
-      (await auditEntries(h.t)).filter((e) => e.action === 'end' && e.conversation === id);
-    const purges = async () =>
-      (await app().queues.retention.getDelayed()).filter(
-        (j) => j.name === 'purge' && (j.data as { conversationId?: string }).conversationId === id,
-      );
-    expect(await endsOf()).toHaveLength(0);
+    expect(await endsOf(id)).toHaveLength(0);
 
     // Within the minute its caller has, the sweep leaves it alone.
     await sweepAt(Date.now());
-    expect(await endsOf()).toHaveLength(0);
-    await sweepAt(Date.now() + 61_000);
-    expect(await endsOf()).toEqual([expect.objectContaining({ actor: acct.id })]);
+    expect(await endsOf(id)).toHaveLength(0);
+    // A minute later.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 61_000 });
+    try {
+      await sweepAt(Date.now());
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await endsOf(id)).toEqual([expect.objectContaining({ actor: acct.id })]);
+    // Its handling time ends with the end, not with the sweep that finished it.
+    expect(Number(await app().redis.hget(app().keys.stats, 'handle'))).toBeLessThan(30);
     expect(await app().roster.endedOf(acct.id)).toEqual([id]);
-    expect(await purges()).toHaveLength(1);
+    expect(await purgesOf(id)).toHaveLength(1);
     expect(await field(id, 'endPending')).toBeNull();
     // Nothing is left for a later sweep.
     await sweepAt(Date.now() + 122_000);
-    expect(await endsOf()).toHaveLength(1);
+    expect(await endsOf(id)).toHaveLength(1);
     expect(await app().redis.zcard(app().keys.endsPending)).toBe(0);
   });
 });
