@@ -11,7 +11,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../server/src/audit/index.ts';
-import { collect, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
+import {
+  collect,
+  emitAck,
+  nextEvent,
+  type OperatorSocket,
+  type VisitorSocket,
+  waitFor,
+} from '../support/clients.ts';
 import { appPerTest, auditEntries, auditedOn, redisCut } from '../support/per-test.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
@@ -38,6 +45,10 @@ async function waiting(): Promise<{ v: VisitorSocket; id: string }> {
 }
 
 const audited = (target: string) => auditedOn(h.t, target);
+
+/** `chat:transfer` of a conversation to a colleague, without a note: its ack. */
+const transferTo = (s: OperatorSocket, conversationId: string, operatorId: string) =>
+  emitAck<AnyAck>(s, 'chat:transfer', { conversationId, to: { operatorId } });
 
 /** The audit entries about one conversation as `action:actor`, oldest first. */
 async function auditedWithActor(target: string): Promise<string[]> {
@@ -93,20 +104,8 @@ describe('a transfer cut after its script', () => {
     const { anna, id } = await held();
     const bram = await operator();
     const cleo = await operator();
-    expect(
-      (
-        await emitAck<AnyAck>(anna.s, 'chat:transfer', {
-          conversationId: id,
-          to: { operatorId: bram.acct.id },
-        })
-      ).ok,
-    ).toBe(true);
-    expect(
-      await emitAck<AnyAck>(cleo.s, 'chat:transfer', {
-        conversationId: id,
-        to: { operatorId: bram.acct.id },
-      }),
-    ).toMatchObject(notHolder);
+    expect((await transferTo(anna.s, id, bram.acct.id)).ok).toBe(true);
+    expect(await transferTo(cleo.s, id, bram.acct.id)).toMatchObject(notHolder);
     expect((await audited(id)).filter((a) => a === 'transfer')).toHaveLength(1);
   });
 
@@ -172,12 +171,7 @@ describe('a transfer cut after its script', () => {
         to: { operatorId: bram.acct.id },
       }),
     ).toEqual({ ok: true });
-    expect(
-      await emitAck<AnyAck>(anna.s, 'chat:transfer', {
-        conversationId: id,
-        to: { operatorId: bram.acct.id },
-      }),
-    ).toMatchObject(notHolder);
+    expect(await transferTo(anna.s, id, bram.acct.id)).toMatchObject(notHolder);
 
     // Back to Anna, then put in the queue by the supervisor.
     expect(
@@ -242,14 +236,7 @@ describe('an accept cut after its script', () => {
     const { anna, id } = await held();
     const bram = await operator();
     expect(await emitAck<AnyAck>(bram.s, 'chat:accept', { conversationId: id })).toMatchObject(notWaiting);
-    expect(
-      (
-        await emitAck<AnyAck>(anna.s, 'chat:transfer', {
-          conversationId: id,
-          to: { operatorId: bram.acct.id },
-        })
-      ).ok,
-    ).toBe(true);
+    expect((await transferTo(anna.s, id, bram.acct.id)).ok).toBe(true);
     // Bram holds it now, but did not accept it: nothing to answer as a retry.
     expect(await emitAck<AnyAck>(bram.s, 'chat:accept', { conversationId: id })).toMatchObject(notWaiting);
   });
