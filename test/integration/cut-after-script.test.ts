@@ -115,6 +115,24 @@ describe('a return-code redemption cut after the code was spent', () => {
     expect(second).toMatchObject({ ok: true, conversationId: id, resumeToken: first.resumeToken });
   });
 
+  it('retried after her return moved on (resumed by its new token): not_found, and no failure counted', async () => {
+    await h.start({ WORKERS: 'none' });
+    const { id, returnCode } = await awayConversation();
+    const v = await visitor();
+    const back = await emitAck<AnyAck>(v, 'chat:resume', { returnCode });
+    expect(back).toMatchObject({ ok: true, conversationId: id });
+    // Any other socket that comes back closes this one; on this one, the new token moves it on.
+    expect(await emitAck<AnyAck>(v, 'chat:resume', { resumeToken: String(back.resumeToken) })).toMatchObject({
+      ok: true,
+      conversationId: id,
+    });
+    expect(await emitAck<AnyAck>(v, 'chat:resume', { returnCode })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', reason: 'not_resumable' },
+    });
+    expect(await app().redis.hget(app().keys.returnCodeGlobalThrottle, 'n')).toBeNull();
+  });
+
   it('never retried: the half-attached conversation is marked away and ended by the sweeps', async () => {
     await h.start({ WORKERS: 'none', RETURN_WINDOW_MIN: '15' });
     const { id, returnCode } = await awayConversation();

@@ -167,9 +167,9 @@ export class VisitorResume {
   readonly #k: RedisKeys;
   readonly #c: Credentials;
   /**
-   * Redemptions, by socket and code key, kept from the moment the script spent the code: a
-   * retry after an `unavailable` ack (any step after the script failed, or the WAIT) gets
-   * the same redemption, and finishes the return.
+   * Redemptions, by socket and code key, kept from just before the script runs: a retry
+   * after an `unavailable` ack or none (its reply lost, a step after the script failed, or
+   * the WAIT) gets the same redemption, if the record names it, and finishes the return.
    */
   readonly #redemptions = new SameSocketRetries<Redemption>();
   /**
@@ -286,8 +286,17 @@ export class VisitorResume {
     const k = this.#k;
     const retryKey = `${socketId} ${codeKeys[0]}`;
     // Run again, a retry would find the code spent, count a failure, and she would be told
-    // the code does not work. One the record does not name is a new attempt.
-    const retry = (earlier: Redemption) => this.#returned(earlier, socketId);
+    // the code does not work.
+    const retry = async (earlier: Redemption) => {
+      const ack = await this.#returned(earlier, socketId);
+      if (ack) return ack;
+      // Not made, if the code is still there (its script never ran): a new attempt. Else her
+      // return moved on since (resumed by its token, redeemed again): that one stands, and
+      // this is refused as it always was, with no failure counted.
+      if ((await this.#d.redis.mget(...codeKeys)).some((v) => v !== null)) return undefined;
+      this.#redemptions.forget(retryKey);
+      throw refusal('not_resumable', { message: 'This return code is not valid.' });
+    };
     return this.#redemptions.attempt(retryKey, retry, async () => {
       for (let attempt = 0; attempt < 5; attempt++) {
         const found = await this.#d.redis.mget(...codeKeys);
@@ -345,7 +354,7 @@ export class VisitorResume {
           if (ack) return ack;
           this.#redemptions.forget(retryKey);
         }
-        // Made, but resumed by its token or redeemed again before it was read: that return stands.
+        // Made, but its record gone (purged) before it was read.
         if (r.status === 'ok') throw refusal('not_resumable', { message: 'This return code is not valid.' });
         if (r.status === 'resume_limit') throw resumeLimit(r.retryMs);
         if (r.status === 'rate_limited') {
