@@ -56,22 +56,6 @@ export const VISITOR_PRESENCE_TTL_MS = 45_000;
  */
 const SAME_SOCKET_RETRY_MS = 60_000;
 
-/**
- * A redemption an attempt may have made, kept from just before its script runs: the record
- * names it once made (its new token's key, and one of its candidate codes' keys).
- */
-interface Redemption {
-  conversationId: string;
-  resumeToken: string;
-  /** The key the new token is stored under, once the script has run. */
-  tokenKey: string;
-  /** The new codes the script may have stored; the record's `returnKey` says which. */
-  candidates: { code: string; key: string }[];
-}
-
-/** Puts the resuming socket in the conversation's rooms, for the messages stored under `floor`. */
-type Join = (conversationId: string, floor: string) => Promise<void>;
-
 /** A token rotation: what its retries from the same socket answer with. */
 interface Rotation {
   conversationId: string;
@@ -79,6 +63,18 @@ interface Rotation {
   /** The key the new token is stored under, once the script has run. */
   tokenKey: string;
 }
+
+/**
+ * A redemption an attempt may have made, kept from just before its script runs: the record
+ * names it once made (its new token's key, and one of its candidate codes' keys).
+ */
+interface Redemption extends Rotation {
+  /** The new codes the script may have stored; the record's `returnKey` says which. */
+  candidates: { code: string; key: string }[];
+}
+
+/** Puts the resuming socket in the conversation's rooms, for the messages stored under `floor`. */
+type Join = (conversationId: string, floor: string) => Promise<void>;
 
 /**
  * What an attempt that spends a credential (a token rotated, a return code redeemed) kept
