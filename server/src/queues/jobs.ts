@@ -36,13 +36,19 @@ export const conversationJobs = {
   assigned: z.object({
     conversationId: z.string(),
     operatorId: z.string(),
-    /** The move's audit entries, when its call was cut before writing them (`OwedMove`). */
+    /**
+     * The move's audit entries (`OwedMove`), when its call was cut before writing them: written
+     * by the job once each (gated by `movedAt`), the visitor told with the move's entry.
+     */
     move: z
       .object({
         action: z.string(),
         actorId: z.string(),
+        /** As the move's gate names it (a transfer's is the stored string). */
         movedAt: z.number().or(z.string()),
+        /** Who wrote the move's hand-over note, when it had one (its own entry). */
         noteBy: z.string().optional(),
+        /** The visitor was told of it whatever failed (a supervisor's assignment): not again. */
         visitorTold: z.boolean().optional(),
       })
       .optional(),

@@ -2,6 +2,7 @@ import { AppError, type Conversation, type Message, type Note, refusal } from '@
 import { EWMA_ALPHA } from '@stille-lijn/shared/domain/wait';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
 import {
@@ -13,7 +14,7 @@ import {
 import { type LineMember, mayReach } from '../lines/access.ts';
 import type { AccountLines, LineRegistry } from '../lines/registry.ts';
 import { overflowFromFor } from '../lines/visibility.ts';
-import type { ConversationJobQueue } from '../queues/jobs.ts';
+import type { ConversationJobQueue, conversationJobs } from '../queues/jobs.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import { prepareScripts, queueScript, runScript } from '../redis/scripts.ts';
 import type { Notifier } from '../sockets/notifier.ts';
@@ -86,17 +87,9 @@ export interface MoveAudit {
 
 /**
  * A committed move's audit entries, for the job that tells its holder when a step after
- * the move failed (`#tellHolderLater`): written there when the move's own call was cut
- * before them, once each (gated by `movedAt`), the visitor told with the move's entry.
+ * the move failed (`#tellHolderLater`): the `assigned` job's `move`, as its schema says.
  */
-export interface OwedMove extends MoveAudit {
-  /** As the move's gate names it (a transfer's is the stored string). */
-  movedAt: number | string;
-  /** Who wrote the move's hand-over note, when it had one (its own entry). */
-  noteBy?: string | undefined;
-  /** The visitor was told of it whatever failed (a supervisor's assignment): not again. */
-  visitorTold?: boolean | undefined;
-}
+export type OwedMove = NonNullable<z.infer<(typeof conversationJobs)['assigned']>['move']>;
 
 /**
  * Told after a conversation changed hands or went back to a queue, once the move is
