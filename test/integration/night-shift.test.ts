@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   collect,
@@ -396,6 +396,41 @@ describe('breaks', () => {
     const assigned = nextEvent<Assigned>(op.s, 'chat:assigned');
     await start(await visitor(), { language: 'nl' });
     await assigned;
+  });
+
+  it('sets the break in the step that frees the place: a routing pass before the end is finished assigns nothing', async () => {
+    // Another instance's routing pass, or one of this instance's own (a new visitor's
+    // start), can run between the end script and the steps after it. The place the end
+    // freed must not go to the next visitor before the break begins.
+    t = await startTestApp({ BREAK_AFTER_HIGH_RISK_MIN: '10' });
+    const { op, conversationId } = await holding({ capacity: 1 });
+    expect((await emitAck<AnyAck>(op.s, 'chat:acute', { conversationId })).ok).toBe(true);
+    const next = await start(await visitor(), { language: 'nl' });
+    expect(next.ok).toBe(true);
+    const got = collect<Assigned>(op.s, 'chat:assigned');
+    // Hold the end after its script, at its first step that follows, and route meanwhile.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const addEnded = t.app.roster.addEnded.bind(t.app.roster);
+    let routedMeanwhile: Promise<number> | undefined;
+    vi.spyOn(t.app.roster, 'addEnded').mockImplementationOnce(async (...args) => {
+      routedMeanwhile = t.app.router.routeNow();
+      await routedMeanwhile;
+      await held;
+      return addEnded(...args);
+    });
+    const ended = emitAck<AnyAck>(op.s, 'chat:end', { conversationId });
+    await waitFor(() => routedMeanwhile !== undefined);
+    await routedMeanwhile;
+    release();
+    expect((await ended).ok).toBe(true);
+    await sleep(300);
+    expect(got).toEqual([]);
+    expect(await t.app.roster.status(op.acct.id)).toMatchObject({ status: 'break' });
+    // Still waiting, for whoever is free.
+    expect((await t.app.store.get(next.conversationId)).state).toBe('waiting');
   });
 
   it('leaves the status alone after an ordinary conversation, and when BREAK_AFTER_HIGH_RISK_MIN is 0', async () => {

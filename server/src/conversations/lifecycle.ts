@@ -107,6 +107,8 @@ export interface Ended {
   previous: string;
   /** The conversation as it was just before it ended. */
   record: ConversationRecord;
+  /** When the break the end put its holder on ends (ms; see `setBreakRule`), 0 for none. */
+  breakUntil: number;
 }
 
 /** What the steps after an end script need: from that call, or from the hash on a retry. */
@@ -118,6 +120,7 @@ interface EndSteps {
   notifyVisitor: boolean;
   /** As read before the script (ended already on a retry; operator and risk still there). */
   record: ConversationRecord;
+  breakUntil: number;
 }
 
 /**
@@ -134,10 +137,21 @@ export class ConversationLifecycle {
   readonly #resume: VisitorResume;
   readonly #endedListeners: ((e: Ended) => Promise<void>)[] = [];
   readonly #startedListeners: ((conversationId: string) => Promise<void>)[] = [];
+  #breakRule: (record: ConversationRecord) => number = () => 0;
 
   /** Calls `listener` after each conversation ends (in the process that ended it). */
   onEnded(listener: (e: Ended) => Promise<void>): void {
     this.#endedListeners.push(listener);
+  }
+
+  /**
+   * How long a break the holder of a conversation ending in their hands goes on (ms, 0 for
+   * none): a break after a high risk level. The end script sets it, in the step that frees
+   * their place, so that no routing pass gives that place away first; `Ended.breakUntil`
+   * says when it ends.
+   */
+  setBreakRule(rule: (record: ConversationRecord) => number): void {
+    this.#breakRule = rule;
   }
 
   /** Calls `listener` after each conversation is created (the daily figures). */
@@ -426,6 +440,8 @@ export class ConversationLifecycle {
     for (let attempt = 0; attempt < 5 && (!res || res.status === 'retry'); attempt++) {
       r = await d.store.read(conversationId);
       if (!r) throw new AppError('not_found');
+      const now = Date.now();
+      const breakMs = r.state === 'active' && r.operatorId ? this.#breakRule(r) : 0;
       res = await runScript(
         d.redis,
         endScript,
@@ -445,11 +461,13 @@ export class ConversationLifecycle {
           returnCode: r.returnKey || k.returnCode('-'),
           fallback: k.fallback(d.lines.lineOf(r.line)),
           endsPending: k.endsPending,
+          routeOperator: k.routeOperator(r.operatorId || '-'),
+          routeAvailable: k.routeAvailable,
         },
         {
           id: conversationId,
           reason,
-          now: Date.now(),
+          now,
           retentionMs: d.config.retentionMs,
           expectedOperatorId: opts.byOperatorId ?? '',
           addressTtlMs: ADDRESS_AFTER_END_MS,
@@ -460,6 +478,7 @@ export class ConversationLifecycle {
           returnKey: r.returnKey,
           line: d.lines.lineOf(r.line),
           firstLine: d.lines.first.id,
+          breakUntil: breakMs > 0 ? now + breakMs : 0,
         },
       );
     }
@@ -481,6 +500,7 @@ export class ConversationLifecycle {
         // As its caller asked: a visitor who left, or whose return window closed, is gone.
         notifyVisitor: first !== 'visitor' && first !== 'timeout',
         record: r!,
+        breakUntil: res.breakUntil,
       });
       return;
     }
@@ -491,6 +511,7 @@ export class ConversationLifecycle {
       byOperatorId: opts.byOperatorId,
       notifyVisitor: opts.notifyVisitor !== false,
       record: r!,
+      breakUntil: res.breakUntil,
     });
   }
 
@@ -543,12 +564,13 @@ export class ConversationLifecycle {
         );
       }
       for (const listener of this.#endedListeners) {
-        await listener({ conversationId, reason: e.reason, previous: e.previous, record: e.record }).catch(
-          (err: unknown) => d.log.warn({ err }, 'an end listener failed'),
+        const { reason, previous, record, breakUntil } = e;
+        await listener({ conversationId, reason, previous, record, breakUntil }).catch((err: unknown) =>
+          d.log.warn({ err }, 'an end listener failed'),
         );
       }
     }
-    // Routed last: a break after a high-risk conversation (an end listener) is set by then.
+    // Routed last. A break after a high-risk conversation was set by the end script itself.
     if (e.previous === 'waiting') d.view.changed();
     else void d.router.routeNow();
   }

@@ -202,7 +202,12 @@ const readFields = async (id: string): Promise<Read> => {
   };
 };
 
-function end(id: string, read: Read, opts: { by?: string } = {}, redis: Redis = t.redis) {
+function end(
+  id: string,
+  read: Read,
+  opts: { by?: string; breakUntil?: number } = {},
+  redis: Redis = t.redis,
+) {
   return runScript(
     redis,
     endScript,
@@ -222,6 +227,8 @@ function end(id: string, read: Read, opts: { by?: string } = {}, redis: Redis = 
       returnCode: read.returnKey || t.k.returnCode('-'),
       fallback: t.k.fallback('default'),
       endsPending: t.k.endsPending,
+      routeOperator: t.k.routeOperator(read.operatorId || '-'),
+      routeAvailable: t.k.routeAvailable,
     },
     {
       id,
@@ -233,6 +240,7 @@ function end(id: string, read: Read, opts: { by?: string } = {}, redis: Redis = 
       ...read,
       line: 'default',
       firstLine: 'default',
+      breakUntil: opts.breakUntil ?? 0,
     },
   );
 }
@@ -293,6 +301,7 @@ describe('end.lua', () => {
       status: 'ok',
       previous: 'active',
       operatorId: 'op1',
+      breakUntil: 0,
     });
 
     const c = await conv('c1');
@@ -332,6 +341,7 @@ describe('end.lua', () => {
       status: 'ok',
       previous: 'waiting',
       operatorId: '',
+      breakUntil: 0,
     });
     expect(
       await t.redis.exists(t.k.waiting('default', 'nl'), t.k.held, t.k.waitingAway, t.k.openByAddress(ADDR)),
@@ -361,8 +371,43 @@ describe('end.lua', () => {
       endedFrom: 'active',
       endReason: 'operator',
       endedBy: 'op1',
+      breakUntil: 0,
     });
     expect(await conv('c1')).toEqual(before);
+  });
+
+  it('breakUntil: the holder goes on a break in the step that frees their place; a retry names it', async () => {
+    await start('c1');
+    await activate('c1', 'op1');
+    await t.redis.hset(t.k.routeOperator('op1'), 'status', 'available');
+    await t.redis.sadd(t.k.routeAvailable, 'op1');
+    const until = T0 + 600_000;
+    expect(await end('c1', await readFields('c1'), { breakUntil: until })).toMatchObject({
+      status: 'ok',
+      breakUntil: until,
+    });
+    expect(await t.redis.hgetall(t.k.routeOperator('op1'))).toEqual({
+      status: 'break',
+      breakUntil: String(until),
+      lastBreakAt: String(T0 + 5000),
+    });
+    expect(await t.redis.sismember(t.k.routeAvailable, 'op1')).toBe(0);
+    // The retry of a cut-off call learns when the break ends, and starts none of its own.
+    expect(await end('c1', await readFields('c1'), { breakUntil: until + 1 })).toMatchObject({
+      status: 'already',
+      breakUntil: until,
+    });
+    expect(await t.redis.hget(t.k.routeOperator('op1'), 'breakUntil')).toBe(String(until));
+  });
+
+  it('breakUntil: nobody goes on a break for a conversation that was still waiting', async () => {
+    await start('c1');
+    expect(await end('c1', await readFields('c1'), { breakUntil: T0 + 600_000 })).toMatchObject({
+      status: 'ok',
+      previous: 'waiting',
+      breakUntil: 0,
+    });
+    expect(await t.redis.exists(t.k.routeOperator('-'), t.k.routeAvailable)).toBe(0);
   });
 
   it('not_found: nothing is created', async () => {

@@ -62,6 +62,8 @@ export const endScript = luaScript({
     'returnCode',
     'fallback',
     'endsPending',
+    'routeOperator',
+    'routeAvailable',
   ],
   args: [
     'id',
@@ -77,10 +79,12 @@ export const endScript = luaScript({
     'returnKey',
     'line',
     'firstLine',
+    'breakUntil',
   ],
   decode: (r) => {
-    const [status, previous, operatorId, pending, endedFrom, endReason, endedBy] = strings(r);
+    const [status, previous, operatorId, ...rest] = strings(r);
     if (status === 'already') {
+      const [pending, endedFrom, endReason, endedBy, breakUntil] = rest;
       return {
         status,
         previous: previous ?? '',
@@ -90,12 +94,16 @@ export const endScript = luaScript({
         endedFrom: endedFrom ?? '',
         endReason: endReason ?? '',
         endedBy: endedBy ?? '',
+        /** When the break the end put its holder on ends (ms); 0 for none. */
+        breakUntil: Number(breakUntil) || 0,
       } as const;
     }
     return {
       status: status as 'ok' | 'not_found' | 'forbidden' | 'retry',
       previous: previous ?? '',
       operatorId: operatorId ?? '',
+      /** When the break the end put its holder on ends (ms); 0 for none. */
+      breakUntil: Number(rest[0]) || 0,
     };
   },
 });

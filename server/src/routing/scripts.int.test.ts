@@ -813,6 +813,8 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             returnCode: t.k.returnCode('-'),
             fallback: t.k.fallback('default'),
             endsPending: t.k.endsPending,
+            routeOperator: t.k.routeOperator(operatorId || '-'),
+            routeAvailable: t.k.routeAvailable,
           },
           {
             id: a.conv,
@@ -828,6 +830,7 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             returnKey: '',
             line: 'default',
             firstLine: 'default',
+            breakUntil: 0,
           },
         )
       ).status;

@@ -25,6 +25,7 @@ export default fp(
       keys: app.keys,
     });
     app.decorate('shift', shift);
+    app.lifecycle.setBreakRule((record) => shift.breakAfter(record));
     app.lifecycle.onEnded((e) => shift.afterEnded(e));
     if (app.hasDecorator('socketFeatures')) app.socketFeatures.operator.push(shiftEvents(shift));
   },

@@ -3,7 +3,7 @@ import { systemMessage } from '@stille-lijn/shared/domain/system-messages';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { AuditLog } from '../audit/index.ts';
 import type { Config } from '../config.ts';
-import type { ConversationStore, Ended } from '../conversations/index.ts';
+import type { ConversationRecord, ConversationStore, Ended } from '../conversations/index.ts';
 import type { MessageService } from '../messages/index.ts';
 import type { Presence } from '../presence/index.ts';
 import type { ConversationJobQueue } from '../queues/jobs.ts';
@@ -40,30 +40,42 @@ export class Shift {
   }
 
   /**
-   * After an operator's conversation with a high risk level or acute danger ends: they go on
-   * a break of BREAK_AFTER_HIGH_RISK_MIN (no automatic assignment), and it counts for the
-   * supervisors' view of the shift.
+   * The break (ms) that the holder of a conversation ending in their hands goes on:
+   * BREAK_AFTER_HIGH_RISK_MIN after a high risk level or acute danger, else none. The end
+   * script sets it (`ConversationLifecycle.setBreakRule`), in the step that frees their place.
+   */
+  breakAfter(record: ConversationRecord): number {
+    const ms = this.#d.config.breakAfterHighRiskMs;
+    return ms > 0 && this.#wasHighRisk(record) ? ms : 0;
+  }
+
+  /**
+   * After an operator's conversation with a high risk level or acute danger ends: it counts
+   * for the supervisors' view of the shift, and the break the end began (no automatic
+   * assignment) is told to the operator and ends by a job.
    */
   async afterEnded(e: Ended): Promise<void> {
     const operatorId = e.record.operatorId;
     if (!operatorId || e.previous !== 'active') return;
-    if (!this.#wasHighRisk(e)) return;
+    if (!this.#wasHighRisk(e.record)) return;
     await this.#d.roster.countHighRisk(operatorId);
-    const ms = this.#d.config.breakAfterHighRiskMs;
-    if (ms <= 0) return;
-    const until = Date.now() + ms;
-    await this.#d.roster.setStatus(operatorId, 'break', until);
-    await this.#d.conversationsQueue.add('break-end', { operatorId, until }, { delay: ms });
+    const until = e.breakUntil;
+    if (until <= 0) return;
+    await this.#d.conversationsQueue.add(
+      'break-end',
+      { operatorId, until },
+      { delay: Math.max(0, until - Date.now()) },
+    );
     await this.#d.router.pushOperatorState(operatorId);
     await this.#d.audit.record('break', 'system', operatorId);
   }
 
-  #wasHighRisk(e: Ended): boolean {
-    const { sealed } = e.record;
+  #wasHighRisk(record: ConversationRecord): boolean {
+    const { sealed } = record;
     if (sealed.acute) return true;
     if (!sealed.risk) return false;
     try {
-      const risk = JSON.parse(this.#d.store.open(e.conversationId, 'risk', sealed.risk)) as {
+      const risk = JSON.parse(this.#d.store.open(record.id, 'risk', sealed.risk)) as {
         level?: string;
       };
       return risk.level === 'high';
