@@ -301,7 +301,10 @@ export async function startBareServer(
 ): Promise<ServerChild> {
   const started = performance.now();
   const child = spawnNode(
-    [join(benchDir, 'bare-server.ts')],
+    [
+      ...(process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      join(benchDir, 'bare-server.ts'),
+    ],
     { BARE_CAPACITY: String(opts.capacity), PORT: '0', BARE_REDIS_URL: opts.redisUrl ?? '' },
     true,
   );
