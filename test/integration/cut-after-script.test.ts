@@ -337,4 +337,32 @@ describe('an end cut after the conversation was ended', () => {
     expect(await endsOf(id)).toHaveLength(1);
     expect(await app().redis.zcard(app().keys.endsPending)).toBe(0);
   });
+
+  it('ends that fail at every sweep do not keep a newer one from being finished', async () => {
+    await h.start({ WORKERS: 'none' });
+    const { id, acct, op } = await active();
+    vi.spyOn(Roster.prototype, 'addEnded').mockRejectedValueOnce(redisCut());
+    expect((await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).ok).toBe(false);
+    op.disconnect();
+    // Older than hers, a sweep's batch (100) of ends that fail every time they are finished.
+    const stuck = Array.from({ length: 100 }, (_, i) => `stuck-${i}`);
+    await app().redis.zadd(app().keys.endsPending, ...stuck.flatMap((s, i) => [Date.now() - 600_000 + i, s]));
+    const lifecycle = app().lifecycle;
+    const end = lifecycle.end.bind(lifecycle);
+    vi.spyOn(lifecycle, 'end').mockImplementation((cid, ...rest) =>
+      cid.startsWith('stuck-') ? Promise.reject(redisCut()) : end(cid, ...rest),
+    );
+    for (const later of [61_000, 122_000, 183_000]) {
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + later });
+      try {
+        await sweepAt(Date.now());
+      } finally {
+        vi.useRealTimers();
+      }
+    }
+    expect(await endsOf(id)).toEqual([expect.objectContaining({ actor: acct.id })]);
+    expect(await field(id, 'endPending')).toBeNull();
+    // The failing ones are kept, to be tried again.
+    expect(await app().redis.zcard(app().keys.endsPending)).toBe(100);
+  });
 });

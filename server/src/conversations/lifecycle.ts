@@ -579,6 +579,8 @@ export class ConversationLifecycle {
    * Sweep: ends cut off after their script (a failover) and never asked again, such as by a
    * console closed meanwhile, are finished here once END_PENDING_GRACE_MS has passed: the
    * visitor's `chat:ended`, the ended list, the purge job, the audit entry, the figures.
+   * One that fails goes to the back of the index, to be tried again a minute later: a batch
+   * of ends that fail every time must not keep newer ones from being finished.
    */
   async finishPendingEnds(now = Date.now()): Promise<number> {
     const k = this.#k;
@@ -599,7 +601,11 @@ export class ConversationLifecycle {
       } catch (err) {
         // Purged or expired meanwhile: nothing left to finish.
         if (err instanceof AppError && err.code === 'not_found') await this.#d.redis.zrem(k.endsPending, id);
-        else this.#d.log.warn({ err, conversationId: id }, 'a pending end could not be finished');
+        else {
+          this.#d.log.warn({ err, conversationId: id }, 'a pending end could not be finished');
+          // XX: never back into the index once its end was finished meanwhile.
+          await this.#d.redis.zadd(k.endsPending, 'XX', now, id).catch(() => {});
+        }
       }
     }
     return finished;
