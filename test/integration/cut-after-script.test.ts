@@ -279,6 +279,23 @@ describe('an end cut after the conversation was ended', () => {
   /** Its `end` audit entries. */
   const endsOf = async (id: string) =>
     (await auditEntries(h.t)).filter((e) => e.action === 'end' && e.conversation === id);
+  /** An end of an operator's conversation cut after its script, and her console closed. */
+  async function cutEnd() {
+    const ended = await active();
+    vi.spyOn(Roster.prototype, 'addEnded').mockRejectedValueOnce(redisCut());
+    expect((await emitAck<AnyAck>(ended.op, 'chat:end', { conversationId: ended.id })).ok).toBe(false);
+    ended.op.disconnect();
+    return ended;
+  }
+  /** The sweeps `ms` from now, with the server's clock there too (what finishes an end reads `Date.now()`). */
+  async function sweepLater(ms: number) {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + ms });
+    try {
+      await sweepAt(Date.now());
+    } finally {
+      vi.useRealTimers();
+    }
+  }
   /** Its purge jobs waiting for their time. */
   const purgesOf = async (id: string) =>
     (await app().queues.retention.getDelayed()).filter(
@@ -310,22 +327,14 @@ describe('an end cut after the conversation was ended', () => {
 
   it('never retried (the console closed): the sweep finishes it a minute later, once', async () => {
     await h.start({ WORKERS: 'none' });
-    const { id, acct, op } = await active();
-    vi.spyOn(Roster.prototype, 'addEnded').mockRejectedValueOnce(redisCut());
-    expect((await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).ok).toBe(false);
-    op.disconnect();
+    const { id, acct } = await cutEnd();
     expect(await endsOf(id)).toHaveLength(0);
 
     // Within the minute its caller has, the sweep leaves it alone.
     await sweepAt(Date.now());
     expect(await endsOf(id)).toHaveLength(0);
     // A minute later.
-    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 61_000 });
-    try {
-      await sweepAt(Date.now());
-    } finally {
-      vi.useRealTimers();
-    }
+    await sweepLater(61_000);
     expect(await endsOf(id)).toEqual([expect.objectContaining({ actor: acct.id })]);
     // Its handling time ends with the end, not with the sweep that finished it.
     expect(Number(await app().redis.hget(app().keys.stats, 'handle'))).toBeLessThan(30);
@@ -340,10 +349,7 @@ describe('an end cut after the conversation was ended', () => {
 
   it('ends that fail at every sweep do not keep a newer one from being finished', async () => {
     await h.start({ WORKERS: 'none' });
-    const { id, acct, op } = await active();
-    vi.spyOn(Roster.prototype, 'addEnded').mockRejectedValueOnce(redisCut());
-    expect((await emitAck<AnyAck>(op, 'chat:end', { conversationId: id })).ok).toBe(false);
-    op.disconnect();
+    const { id, acct } = await cutEnd();
     // Older than hers, a sweep's batch (100) of ends that fail every time they are finished.
     const stuck = Array.from({ length: 100 }, (_, i) => `stuck-${i}`);
     await app().redis.zadd(app().keys.endsPending, ...stuck.flatMap((s, i) => [Date.now() - 600_000 + i, s]));
@@ -352,14 +358,7 @@ describe('an end cut after the conversation was ended', () => {
     vi.spyOn(lifecycle, 'end').mockImplementation((cid, ...rest) =>
       cid.startsWith('stuck-') ? Promise.reject(redisCut()) : end(cid, ...rest),
     );
-    for (const later of [61_000, 122_000, 183_000]) {
-      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + later });
-      try {
-        await sweepAt(Date.now());
-      } finally {
-        vi.useRealTimers();
-      }
-    }
+    for (const later of [61_000, 122_000, 183_000]) await sweepLater(later);
     expect(await endsOf(id)).toEqual([expect.objectContaining({ actor: acct.id })]);
     expect(await field(id, 'endPending')).toBeNull();
     // The failing ones are kept, to be tried again.
