@@ -543,6 +543,46 @@ describe('Veilig Thuis reports', () => {
     chat.v.disconnect();
   });
 
+  it('acute danger first marked after the end is refused, and unlocks no identifying details', async () => {
+    // An operator who wants to send a victim's name without her consent cannot make the
+    // conversation acute after the fact: the exception is for danger seen while it lasted.
+    s = await setup();
+    const { t } = s;
+    const chat = await activeConversation(t);
+    const conversationId = chat.conversationId;
+    expect((await emitAck<AnyAck>(chat.op, 'chat:end', { conversationId })).ok).toBe(true);
+    const late = await emitAck<AnyAck>(chat.op, 'chat:acute', { conversationId, location: 'Utrecht' });
+    expect(late).toMatchObject({ ok: false, error: { code: 'conflict', reason: 'conversation_ended' } });
+    expect((await t.app.store.get(conversationId)).sealed.acute).toBeFalsy();
+    const res = await submit(
+      t,
+      chat.acct.cookie,
+      conversationId,
+      sampleReport(chat.visitorMessageId, {
+        acuteDanger: true,
+        consent: { status: 'not-asked', reason: 'acute-danger' },
+        people: { victim: { name: 'Sara', address: 'Dorpsstraat 1' }, children: [] },
+      }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.json.fields).toEqual(['acuteDanger']);
+    chat.op.disconnect();
+    chat.v.disconnect();
+  });
+
+  it('acute danger marked while it lasted: its 112 answers may still be added after the end', async () => {
+    s = await setup();
+    const { t } = s;
+    const chat = await activeConversation(t);
+    const conversationId = chat.conversationId;
+    expect((await emitAck<AnyAck>(chat.op, 'chat:acute', { conversationId })).ok).toBe(true);
+    expect((await emitAck<AnyAck>(chat.op, 'chat:end', { conversationId })).ok).toBe(true);
+    const later = await emitAck<AnyAck>(chat.op, 'chat:acute', { conversationId, location: 'Utrecht' });
+    expect(later).toMatchObject({ ok: true, conversation: { acute: { location: 'Utrecht' } } });
+    chat.op.disconnect();
+    chat.v.disconnect();
+  });
+
   it('acute danger marked before consent: identifying details go, with the reason on record', async () => {
     s = await setup();
     const { t, region } = s;

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { AcuteRecord, Conversation } from '@stille-lijn/shared';
+import { type AcuteRecord, type Conversation, refusal } from '@stille-lijn/shared';
 import { type RiskResult, scoreRisk } from '@stille-lijn/shared/domain/risk';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/index.ts';
@@ -99,6 +99,9 @@ export class Assessment {
     const d = this.#d;
     const r = await assertHolder(d.store, conversationId, op.id);
     const key = d.keys.conversation(conversationId);
+    // Marked while the danger lasted, or not at all: a first marking after the end would
+    // let its holder unlock identifying details for a report without consent (reports).
+    if (!r.sealed.acute && r.state === 'ended') throw refusal('conversation_ended');
     const previous = r.sealed.acute
       ? (JSON.parse(d.store.open(conversationId, 'acute', r.sealed.acute)) as AcuteRecord)
       : undefined;
