@@ -195,6 +195,39 @@ describe('the insider', () => {
     expect(actions).toEqual(expect.arrayContaining(['monitor', 'unmonitor']));
   });
 
+  it('gives the supervisor overview the danger signals’ categories but not where in her words they were read', async () => {
+    t = await startTestApp();
+    const v = await connectVisitor(t.url);
+    sockets.push(v);
+    const s = await emitAck<AnyAck>(v, 'chat:start', {
+      role: 'victim',
+      language: 'nl',
+      text: 'Hij heeft me gewurgd en zei dat hij me gaat vermoorden',
+    });
+    const op = await operator();
+    const assigned = nextEvent<{ conversation: { signals?: { spans: unknown[] }[] } }>(op.s, 'chat:assigned');
+    await emitAck(op.s, 'operator:status', { status: 'available' });
+    // The holder sees where each signal was read.
+    const held = (await assigned).conversation.signals ?? [];
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.every((sig) => sig.spans.length > 0)).toBe(true);
+    const conversationId = String(s.conversationId);
+
+    const sup = await operator({ role: 'supervisor' });
+    const overview = await api('/api/supervisor/overview', sup.acct.cookie);
+    expect(overview.status).toBe(200);
+    const seen = (overview.body.conversations as Record<string, unknown>[]).find(
+      (c) => c.conversationId === conversationId,
+    )!;
+    const signals = seen.signals as { category: string; weight: string; spans: unknown[] }[];
+    expect(signals.map((sig) => sig.category)).toEqual(
+      expect.arrayContaining(['strangulation', 'threat-to-kill']),
+    );
+    expect(signals).toHaveLength(held.length);
+    for (const sig of signals) expect(sig).toEqual({ category: sig.category, weight: sig.weight, spans: [] });
+    expect(JSON.stringify(overview.body)).not.toContain('messageId');
+  });
+
   it('refuses a ciphertext moved from a note into a message, or from visitor to operator', async () => {
     t = await startTestApp();
     const v = await connectVisitor(t.url);

@@ -345,11 +345,16 @@ export type Colleague = Pick<
   'id' | 'displayName' | 'status' | 'load' | 'capacity' | 'connected'
 >;
 
-/** A conversation in a bulk view: the risk level without the answers, acute danger without the location. */
+/**
+ * A conversation in a bulk view: the risk level without the answers, acute danger without
+ * the location, danger signals without where in her words they were read.
+ */
 export function forBulkView(c: Conversation): Conversation {
   const out: Conversation = { ...c };
   // The level (an override included) and the score; no answer, red flag or written reason.
   if (c.risk) out.risk = { answers: {}, score: c.risk.score, level: c.risk.level, redFlags: [] };
   if (c.acute) out.acute = { at: c.acute.at, markedBy: c.acute.markedBy };
+  // Category and weight, as a queue item shows them; the spans point into her messages.
+  if (c.signals) out.signals = c.signals.map((s) => ({ category: s.category, weight: s.weight, spans: [] }));
   return out;
 }
