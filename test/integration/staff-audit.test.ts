@@ -113,4 +113,30 @@ describe('the audit trail of staff accounts', () => {
       ['operator-role:operator', admin.id, anna.id],
     ]);
   });
+
+  it('records the role of an account created as a supervisor, and none for a plain operator', async () => {
+    const admin = await createOperator(t, { role: 'admin' });
+    const before = (await auditEntries(t)).length;
+
+    const made = await post(t, '/api/admin/operators', admin.cookie, {
+      username: 'sara-supervisor',
+      displayName: 'Sara',
+      role: 'supervisor',
+    });
+    expect(made.status).toBe(201);
+    const sara = ((await made.json()) as { operator: { id: string } }).operator.id;
+    const plain = await post(t, '/api/admin/operators', admin.cookie, {
+      username: 'piet-operator',
+      displayName: 'Piet',
+    });
+    expect(plain.status).toBe(201);
+    const piet = ((await plain.json()) as { operator: { id: string } }).operator.id;
+
+    const entries = (await auditEntries(t)).slice(before);
+    expect(entries.map((e) => [e.action, e.actor, e.conversation])).toEqual([
+      ['operator-add', admin.id, sara],
+      ['operator-role:supervisor', admin.id, sara],
+      ['operator-add', admin.id, piet],
+    ]);
+  });
 });

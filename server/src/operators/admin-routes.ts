@@ -63,6 +63,12 @@ export default fp(
     /** The account with this id as admins see it now (read after the change just made). */
     const current = async (id: string): Promise<Account> =>
       (await withLocks([(await app.operators.get(id))!]))[0]!;
+    /**
+     * The role is part of the action: an audit of who made whom a supervisor, whether by a
+     * change of role or by an account created with one above `operator`.
+     */
+    const recordRole = (actor: string, id: string, role: OperatorAccount['role']) =>
+      audit.record(`operator-role:${role}`, actor, id);
     const one = { params: idParamsSchema, response: { 200: accountResponseSchema } };
     routes.get(
       '/api/admin/operators',
@@ -76,6 +82,7 @@ export default fp(
       const password = generatePassword();
       const account = await app.operators.create({ ...body, password, oneTime: true });
       await audit.record('operator-add', me(req).id, account.id);
+      if (account.role !== 'operator') await recordRole(me(req).id, account.id, account.role);
       if (account.lines) await audit.record('operator-lines', me(req).id, account.id);
       // The one-time password is shown once, to the admin, and never stored in clear.
       // A new account has no TOTP yet, so nothing to lock.
@@ -109,8 +116,7 @@ export default fp(
       // their queues before this answers.
       if (accessRev > 0) await requeueUnreachable(app, id, after);
       if (accessRev > 0 && !sessionsEnded) await app.operatorSockets.accessChanged(id, accessRev);
-      // The new role is part of the action: an audit of who made whom a supervisor.
-      if (after.role !== before.role) await audit.record(`operator-role:${after.role}`, actor, id);
+      if (after.role !== before.role) await recordRole(actor, id, after.role);
       if (after.languages.join(',') !== before.languages.join(',')) {
         await audit.record('operator-languages', actor, id);
       }
