@@ -237,6 +237,28 @@ describe('the budget of audited actions', () => {
     expect((await emitAck<AnyAck>(s, 'chat:block', { conversationId })).ok).toBe(true);
     expect((await actionsOf(acct.id)).slice(after.length)).toEqual(['acute', 'end', 'block']);
   });
+
+  it('past the budget a supervisor still blocks what she holds, but not a conversation she never held', async () => {
+    // Unbudgeted, a rogue supervisor (or a stolen supervisor cookie) could end every waiting
+    // conversation of her lines and keep each visitor's address off the line for BLOCK_HOURS.
+    t = await startTestApp();
+    const sup = await createOperator(app(), { role: 'supervisor' });
+    const s = await connectOperator(app().url, sup.cookie);
+    sockets.push(s);
+    const mine = await held(s);
+    const v = await connectVisitor(app().url);
+    sockets.push(v);
+    const waiting = String(
+      (await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' })).conversationId,
+    );
+    await spendBudget(sup.id, 0);
+
+    const refused = await emitAck<AnyAck>(s, 'chat:block', { conversationId: waiting });
+    expect(refused.error).toMatchObject({ code: 'rate_limited', reason: 'action_limit' });
+    expect((await app().app.store.get(waiting)).state).toBe('waiting');
+    expect((await emitAck<AnyAck>(s, 'chat:block', { conversationId: mine.conversationId })).ok).toBe(true);
+    expect((await app().app.store.get(mine.conversationId)).state).toBe('ended');
+  });
 });
 
 describe('consoles per session', () => {

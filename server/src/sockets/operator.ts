@@ -104,10 +104,12 @@ const AUDITED_ACTIONS: ReadonlySet<string> = new Set<keyof typeof OPERATOR_SCHEM
 
 /**
  * Audited actions a spent budget never refuses, because refusing them would keep a victim
- * from help: ending a conversation and blocking an abuser's address (each at most once per
- * conversation, so already bounded by the accepts that spend the budget), and marking acute
- * danger for the first time. Later changes of the acute danger's answers (`acute-update`)
- * can be repeated at will, so those are refused past the budget like any other action.
+ * from help: ending a conversation and blocking an abuser's address, by the operator who
+ * holds or last held it (each at most once per conversation, so already bounded by the
+ * accepts that spend the budget), and marking acute danger for the first time. A
+ * supervisor's block of a conversation she never held is bounded by nothing else, so it
+ * spends the budget; so do later changes of the acute danger's answers (`acute-update`),
+ * which can be repeated at will.
  */
 const NEVER_REFUSED: ReadonlySet<string> = new Set<keyof typeof OPERATOR_SCHEMAS>(['chat:end', 'chat:block']);
 
@@ -270,9 +272,10 @@ export function setupOperatorNamespace(
       OPERATOR_EVENTS,
       app.socketFeatures.operator.map((feature) => feature(ctx)),
     );
+    const heldByMe = async (conversationId: unknown) =>
+      typeof conversationId === 'string' && (await app.store.lastOperatorOf(conversationId)) === op.id;
     const movesOwn = async (event: string, conversationId: unknown) =>
-      event !== 'chat:transfer' ||
-      (typeof conversationId === 'string' && (await app.store.lastOperatorOf(conversationId)) === op.id);
+      event !== 'chat:transfer' || (await heldByMe(conversationId));
     /** Whether a `chat:acute` is a later change (budgeted), not the first marking or its retry. */
     const acuteMarked = async (payload: unknown) => {
       const id = (payload as { conversationId?: unknown }).conversationId;
@@ -298,12 +301,12 @@ export function setupOperatorNamespace(
       byEvent[event] = async (payload) => {
         // First: past the budget nothing is read, checked or done, except what keeps a victim
         // from help (NEVER_REFUSED, and the first marking of acute danger).
-        if (audited && !NEVER_REFUSED.has(event))
+        const conversationId = (payload as { conversationId?: unknown }).conversationId;
+        if (audited && !(NEVER_REFUSED.has(event) && (await heldByMe(conversationId))))
           await app.actionBudget.spend(op.id).catch(async (err: unknown) => {
             if (event === 'chat:acute' && !(await acuteMarked(payload))) return;
             throw err;
           });
-        const conversationId = (payload as { conversationId?: unknown }).conversationId;
         if (typeof conversationId === 'string' && !(holderChecked && reached.has(conversationId))) {
           await app.lineAccess.assertReach(member, conversationId, () => strangerAnswer(event, supervisor));
           if (holderChecked) {
