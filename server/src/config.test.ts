@@ -54,6 +54,8 @@ describe('loadConfig', () => {
       hashKeyFile: undefined,
       visitorOpenPerAddress: 5,
       visitorStartsPerHour: 100,
+      visitorOpenPerNetwork: 20,
+      visitorStartsPerNetworkHour: 300,
       waitingMessages: 20,
       conversationMaxBytes: 256 * 1024,
       conversationMaxMessages: 2000,

@@ -178,6 +178,17 @@ const envSchema = z.object({
    * and fill Redis. @default 100
    */
   VISITOR_STARTS_PER_HOUR: int(1, 1_000_000).default(100),
+  /**
+   * Conversations open at once per network (IPv6 /48, IPv4 /24: `networkBucket`), across its
+   * addresses: a free tunnel-broker /48 is 65,536 addresses as VISITOR_OPEN_PER_ADDRESS counts
+   * them. Never tighter than VISITOR_OPEN_PER_ADDRESS. @default 20
+   */
+  VISITOR_OPEN_PER_NETWORK: int(1, 1_000_000).default(20),
+  /**
+   * Conversations started per network in an hour (a fixed window from the first), ended ones
+   * included, across its addresses. Never tighter than VISITOR_STARTS_PER_HOUR. @default 300
+   */
+  VISITOR_STARTS_PER_NETWORK_HOUR: int(1, 1_000_000).default(300),
   /** Visitor messages while still waiting, the start text included; reset at assignment. @default 20 */
   WAITING_MESSAGES: int(1, 10_000).default(20),
   /** Visitor text stored per conversation, in KB of UTF-8 plaintext. @default 256 */
@@ -267,6 +278,8 @@ export interface Config {
   metricsToken: string | undefined;
   visitorOpenPerAddress: number;
   visitorStartsPerHour: number;
+  visitorOpenPerNetwork: number;
+  visitorStartsPerNetworkHour: number;
   waitingMessages: number;
   conversationMaxBytes: number;
   conversationMaxMessages: number;
@@ -382,6 +395,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     visitorOpenPerAddress: e.VISITOR_OPEN_PER_ADDRESS,
     visitorStartsPerHour: e.VISITOR_STARTS_PER_HOUR,
+    // A network holds at least one address.
+    visitorOpenPerNetwork: Math.max(e.VISITOR_OPEN_PER_NETWORK, e.VISITOR_OPEN_PER_ADDRESS),
+    visitorStartsPerNetworkHour: Math.max(e.VISITOR_STARTS_PER_NETWORK_HOUR, e.VISITOR_STARTS_PER_HOUR),
     waitingMessages: e.WAITING_MESSAGES,
     conversationMaxBytes: e.CONVERSATION_MAX_KB * 1024,
     conversationMaxMessages: e.CONVERSATION_MAX_MESSAGES,

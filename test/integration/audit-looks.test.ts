@@ -47,7 +47,8 @@ async function waitingConversation(): Promise<string> {
   const started = await t.app.lifecycle.start(
     { role: 'victim', language: 'nl', text: SECRET },
     'test-socket',
-    `looks-${addresses++}`,
+    `looks-${addresses}`,
+    `looks-net-${addresses++}`,
   );
   return started.conversationId;
 }

@@ -273,11 +273,44 @@ describe('no anonymous client can stall routing or fill Redis', () => {
     expect(convs.filter((k) => !k.includes(':', k.indexOf(':conv:') + 6))).toHaveLength(4);
   });
 
+  it('limits open conversations per network (VISITOR_OPEN_PER_NETWORK), across its /64s', async () => {
+    // A free tunnel-broker /48 holds 65,536 /64s, each an address of its own: without a
+    // count per network one troll queues thousands of urgent conversations ahead of hers.
+    await start({ VISITOR_OPEN_PER_ADDRESS: '1', VISITOR_OPEN_PER_NETWORK: '4' });
+    const troll = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => visitorAt(`2001:db8:48:${i + 1}::1`)),
+    );
+    const acks = await Promise.all(troll.map((v) => startChat(v, { urgent: true })));
+    expect(acks.filter((a) => a.ok)).toHaveLength(4);
+    for (const r of acks.filter((a) => !a.ok))
+      expect(r.error).toMatchObject({ code: 'rate_limited', reason: 'open_limit' });
+    // Another network is not affected, and an ended conversation frees the network's place.
+    expect((await startChat(await visitorAt('2001:db8:49:1::1'))).ok).toBe(true);
+    await emitAck(troll[acks.findIndex((a) => a.ok)]!, 'chat:leave', { reason: 'ended' });
+    expect((await startChat(await visitorAt('2001:db8:48:99::1'))).ok).toBe(true);
+    expect((await startChat(await visitorAt('2001:db8:48:9a::1'))).error?.reason).toBe('open_limit');
+  });
+
+  it('limits conversations started per network in an hour (VISITOR_STARTS_PER_NETWORK_HOUR)', async () => {
+    await start({ VISITOR_STARTS_PER_HOUR: '1', VISITOR_STARTS_PER_NETWORK_HOUR: '3' });
+    for (let i = 1; i <= 3; i++) {
+      const v = await visitorAt(`198.51.100.${i}`);
+      expect((await startChat(v)).ok).toBe(true);
+      expect((await emitAck<AnyAck>(v, 'chat:leave', { reason: 'ended' })).ok).toBe(true);
+    }
+    // The same /24, another address: past the network's hour.
+    const refused = await startChat(await visitorAt('198.51.100.77'));
+    expect(refused.error).toMatchObject({ code: 'rate_limited', reason: 'start_limit' });
+    expect(refused.error?.retryAfterSeconds).toBeGreaterThan(3500);
+    expect((await startChat(await visitorAt('198.51.101.1'))).ok).toBe(true);
+  });
+
   it('gives a free Dutch operator the Dutch victim behind 1,100 urgent conversations in Polish', async () => {
     await start();
     const svc = t.app.lifecycle;
     for (let i = 0; i < 1100; i++) {
-      await svc.start({ role: 'victim', language: 'pl', urgent: true }, `s${i}`, `troll-${i % 200}`);
+      const troll = `troll-${i % 200}`;
+      await svc.start({ role: 'victim', language: 'pl', urgent: true }, `s${i}`, troll, troll);
     }
     const dutch = await visitorAt('198.51.100.90');
     const s = await startChat(dutch, { text: 'Help' });

@@ -11,7 +11,7 @@ export function visitorLifecycleEvents(lifecycle: ConversationLifecycle): Visito
       if (ctx.conversationId || ctx.starting) throw refusal('already_started');
       ctx.starting = true;
       try {
-        const ack = await lifecycle.start(p, ctx.socket.id, ctx.addressHash);
+        const ack = await lifecycle.start(p, ctx.socket.id, ctx.addressHash, ctx.networkHash);
         // A new conversation: no return code redeemed yet, so no floor.
         await ctx.attach(ack.conversationId, '');
         return ack;

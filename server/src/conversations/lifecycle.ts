@@ -197,6 +197,7 @@ export class ConversationLifecycle {
     input: VisitorStart,
     socketId: string,
     addr: string,
+    net: string,
   ): Promise<StartAck & { conversationId: string }> {
     const d = this.#d;
     const line = d.lines.resolve(input.line);
@@ -227,6 +228,8 @@ export class ConversationLifecycle {
           returnCode: fresh.key,
           starts: k.startsByAddress(addr),
           presence: k.visitorPresence,
+          openNetwork: k.openByNetwork(net),
+          startsNetwork: k.startsByNetwork(net),
         },
         {
           id,
@@ -248,6 +251,9 @@ export class ConversationLifecycle {
           // Present until then unless her socket is attached and refreshes it: one that never
           // is (a step below failed, and her retry made another) is dropped by the sweeps.
           presenceUntil: now + VISITOR_PRESENCE_TTL_MS,
+          net,
+          netOpenLimit: d.config.visitorOpenPerNetwork,
+          netStartLimit: d.config.visitorStartsPerNetworkHour,
         },
       );
       if (r.status === 'blocked') {
@@ -463,6 +469,7 @@ export class ConversationLifecycle {
           endsPending: k.endsPending,
           routeOperator: k.routeOperator(r.operatorId || '-'),
           routeAvailable: k.routeAvailable,
+          openNetwork: k.openByNetwork(r.net || '-'),
         },
         {
           id: conversationId,
@@ -479,6 +486,7 @@ export class ConversationLifecycle {
           line: d.lines.lineOf(r.line),
           firstLine: d.lines.first.id,
           breakUntil: breakMs > 0 ? now + breakMs : 0,
+          net: r.net,
         },
       );
     }

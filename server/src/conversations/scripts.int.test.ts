@@ -28,10 +28,14 @@ const ADDR = 'addrhash';
 /** How long a new visitor counts as present before her socket's first heartbeat. */
 const PRESENCE_TTL = 45_000;
 
+/** The network of the start helper's conversations (its counts are lifted unless asked). */
+const START_NET = 'startnet';
+
 function start(
   id: string,
   opts: {
     addr?: string;
+    netOpenLimit?: number;
     openLimit?: number;
     text?: string;
     urgent?: boolean;
@@ -59,6 +63,8 @@ function start(
       returnCode: t.k.returnCode(opts.code ?? `code-${id}`),
       starts: t.k.startsByAddress(addr),
       presence: t.k.visitorPresence,
+      openNetwork: t.k.openByNetwork(START_NET),
+      startsNetwork: t.k.startsByNetwork(START_NET),
     },
     {
       id,
@@ -78,6 +84,9 @@ function start(
       startLimit: 1_000_000,
       startWindowMs: 3_600_000,
       presenceUntil: now + PRESENCE_TTL,
+      net: START_NET,
+      netOpenLimit: opts.netOpenLimit ?? 1_000_000,
+      netStartLimit: 1_000_000,
     },
   );
 }
@@ -101,6 +110,7 @@ describe('start.lua', () => {
       resumeKey: t.k.resumeToken('tok-c1'),
       returnKey: t.k.returnCode('code-c1'),
       addr: ADDR,
+      net: START_NET,
       waitingMsgs: '1',
       vbytes: '5',
       lastVisitorAt: String(T0),
@@ -112,11 +122,20 @@ describe('start.lua', () => {
     expect(await t.redis.get(t.k.returnCode('code-c1'))).toBe('c1');
     expect(Number(await t.redis.zscore(t.k.waiting('default', 'nl'), 'c1'))).toBe(URGENT_OFFSET + T0);
     expect(await t.redis.smembers(t.k.openByAddress(ADDR))).toEqual(['c1']);
+    expect(await t.redis.smembers(t.k.openByNetwork(START_NET))).toEqual(['c1']);
+    expect(await t.redis.get(t.k.startsByNetwork(START_NET))).toBe('1');
     const ttl = await t.redis.pttl(t.k.openByAddress(ADDR));
     expect(ttl).toBeGreaterThan(3_500_000);
     expect(ttl).toBeLessThanOrEqual(3_600_000);
     // Present for a first while: one whose socket is never attached is dropped by the sweep.
     expect(Number(await t.redis.zscore(t.k.visitorPresence, 'c1'))).toBe(T0 + PRESENCE_TTL);
+  });
+
+  it('limit: the network has netOpenLimit open, from any of its addresses; nothing is written', async () => {
+    await start('c1', { addr: 'addr-a' });
+    const before = await t.keys();
+    expect(await start('c2', { addr: 'addr-b', netOpenLimit: 1 })).toEqual({ status: 'limit' });
+    expect(await t.keys()).toEqual(before);
   });
 
   it('ok with a high danger signal: the plain routing tier is set (no category), the message id returned', async () => {
@@ -190,6 +209,7 @@ interface Read {
   addr: string;
   resumeKey: string;
   returnKey: string;
+  net: string;
 }
 const readFields = async (id: string): Promise<Read> => {
   const c = await conv(id);
@@ -197,6 +217,7 @@ const readFields = async (id: string): Promise<Read> => {
     operatorId: c.operatorId ?? '',
     language: c.language ?? '',
     addr: c.addr ?? '',
+    net: c.net ?? '',
     resumeKey: c.resumeKey ?? '',
     returnKey: c.returnKey ?? '',
   };
@@ -229,6 +250,7 @@ function end(
       endsPending: t.k.endsPending,
       routeOperator: t.k.routeOperator(read.operatorId || '-'),
       routeAvailable: t.k.routeAvailable,
+      openNetwork: t.k.openByNetwork(read.net || '-'),
     },
     {
       id,
@@ -314,6 +336,8 @@ describe('end.lua', () => {
       operatorId: 'op1',
     });
     expect(c).not.toHaveProperty('addr');
+    expect(c).not.toHaveProperty('net');
+    expect(await t.redis.smembers(t.k.openByNetwork(START_NET))).toEqual(['c2']);
     // What the caller still has to do, marked for a retry should it be cut off.
     expect(c).toMatchObject({ endPending: '1', endedFrom: 'active', endedBy: '' });
     expect(await t.redis.get(t.k.endedAddress('c1'))).toBe(ADDR);
@@ -412,7 +436,14 @@ describe('end.lua', () => {
 
   it('not_found: nothing is created', async () => {
     expect(
-      await end('nope', { operatorId: '', language: 'nl', addr: ADDR, resumeKey: '', returnKey: '' }),
+      await end('nope', {
+        operatorId: '',
+        language: 'nl',
+        addr: ADDR,
+        resumeKey: '',
+        returnKey: '',
+        net: '',
+      }),
     ).toMatchObject({ status: 'not_found' });
     expect(await t.keys()).toEqual([]);
   });

@@ -15,6 +15,8 @@ export const startScript = luaScript({
     'returnCode',
     'starts',
     'presence',
+    'openNetwork',
+    'startsNetwork',
   ],
   args: [
     'id',
@@ -34,11 +36,14 @@ export const startScript = luaScript({
     'startLimit',
     'startWindowMs',
     'presenceUntil',
+    'net',
+    'netOpenLimit',
+    'netStartLimit',
   ],
   decode: (r) => {
     const [status, rank, messageId = ''] = strings(r);
     if (status === 'ok') return { status, rank: Number(rank), messageId } as const;
-    // The second field of 'start_limit': the ms until the address's window ends.
+    // The second field of 'start_limit': the ms until the address's (or network's) window ends.
     if (status === 'start_limit') return { status, retryMs: Number(rank) } as const;
     return { status: status as 'blocked' | 'limit' | 'clash' };
   },
@@ -64,6 +69,7 @@ export const endScript = luaScript({
     'endsPending',
     'routeOperator',
     'routeAvailable',
+    'openNetwork',
   ],
   args: [
     'id',
@@ -80,6 +86,7 @@ export const endScript = luaScript({
     'line',
     'firstLine',
     'breakUntil',
+    'net',
   ],
   decode: (r) => {
     const [status, previous, operatorId, ...rest] = strings(r);

@@ -64,6 +64,8 @@ export interface ConversationRecord {
   returnKey: string;
   /** Keyed hash of the visitor's address bucket while it is open. */
   addr: string;
+  /** Keyed hash of her network bucket (IPv6 /48, IPv4 /24) while it is open; '' before release 2's networks. */
+  net: string;
   /** Supervisors reading along. */
   watchers: number;
   /** Held out of routing while its visitor is gone. */
@@ -128,6 +130,7 @@ export function decodeConversation(id: string, h: Record<string, string>): Conve
     resumeKey: h.resumeKey ?? '',
     returnKey: h.returnKey ?? '',
     addr: h.addr ?? '',
+    net: h.net ?? '',
     watchers: Number(h.watchers ?? 0),
     held: h.held === '1',
     visitorFloor: h.vfloor ?? '',

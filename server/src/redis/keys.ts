@@ -116,6 +116,10 @@ export function redisKeys(prefix: string) {
     openByAddress: (addr: string) => k('open', addr),
     /** String counter: conversations an address started in the current hour's window. */
     startsByAddress: (addr: string) => k('throttle', 'starts', addr),
+    /** Set: a network's open conversations (IPv6 /48, IPv4 /24: VISITOR_OPEN_PER_NETWORK). */
+    openByNetwork: (net: string) => k('open-net', net),
+    /** String counter: conversations a network started in the current hour's window. */
+    startsByNetwork: (net: string) => k('throttle', 'starts-net', net),
     /** String: the block in force on an address (its block id). */
     blockedAddress: (addr: string) => k('block', 'addr', addr),
     /**

@@ -815,6 +815,7 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             endsPending: t.k.endsPending,
             routeOperator: t.k.routeOperator(operatorId || '-'),
             routeAvailable: t.k.routeAvailable,
+            openNetwork: t.k.openByNetwork('-'),
           },
           {
             id: a.conv,
@@ -831,6 +832,7 @@ async function perform(s: fc.Scheduler, redis: Redis, a: Action): Promise<string
             line: 'default',
             firstLine: 'default',
             breakUntil: 0,
+            net: '',
           },
         )
       ).status;

@@ -30,6 +30,7 @@
     KEYS[15] endsPending     ends whose steps after this script are not done yet, by when
     KEYS[16] routeOperator   what routing knows of the operator who holds it (any key when none)
     KEYS[17] routeAvailable  operators routing may give conversations to
+    KEYS[18] openNetwork     the network's open conversations (any key when none)
     ARGV[1] id
     ARGV[2] reason
     ARGV[3] now
@@ -44,6 +45,7 @@
     ARGV[12] line             as read (the first line for a record written before lines)
     ARGV[13] firstLine
     ARGV[14] breakUntil       ms: the holder's break ends then; '0' for none
+    ARGV[15] net              as read: names KEYS[18]; '' for a conversation started before networks were counted
   Returns {'ok', previousState, operatorId, breakUntil}
     | {'already', 'ended', operatorId, endPending, endedFrom, endReason, endedBy, breakUntil}
     | {'not_found'} | {'forbidden'} | {'retry'}
@@ -59,8 +61,8 @@ if state == 'ended' then
   return {'already', 'ended', op, e[1] or '', e[2] or '', e[3] or '', e[4] or '', e[5] or '0'}
 end
 if ARGV[5] ~= '' and op ~= ARGV[5] then return {'forbidden'} end
-if not sameFields(KEYS[1], {'operatorId', 'language', 'addr', 'resumeKey', 'returnKey'},
-  {ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]}) then return {'retry'} end
+if not sameFields(KEYS[1], {'operatorId', 'language', 'addr', 'resumeKey', 'returnKey', 'net'},
+  {ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[15]}) then return {'retry'} end
 if lineOf(redis.call('HGET', KEYS[1], 'line'), ARGV[13]) ~= ARGV[12] then return {'retry'} end
 redis.call('ZREM', KEYS[5], id)
 redis.call('ZREM', KEYS[6], id)
@@ -68,6 +70,7 @@ redis.call('ZREM', KEYS[7], id)
 redis.call('ZREM', KEYS[14], id)
 redis.call('SREM', KEYS[8], id)
 if op ~= '' then redis.call('SREM', KEYS[9], id) end
+if ARGV[15] ~= '' then redis.call('SREM', KEYS[18], id) end
 if ARGV[9] ~= '' then
   redis.call('SREM', KEYS[10], id)
   redis.call('SET', KEYS[11], ARGV[9], 'PX', ARGV[6])
@@ -82,7 +85,7 @@ if state == 'active' and op ~= '' and ARGV[14] ~= '0' then
   redis.call('SREM', KEYS[17], op)
   redis.call('HSET', KEYS[1], 'endBreakUntil', breakUntil)
 end
-redis.call('HDEL', KEYS[1], 'addr')
+redis.call('HDEL', KEYS[1], 'addr', 'net')
 local ttl = tonumber(ARGV[4])
 for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
 if ARGV[10] ~= '' then redis.call('PEXPIRE', KEYS[12], ttl) end

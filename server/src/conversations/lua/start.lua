@@ -1,6 +1,8 @@
 --[[
   Creates a conversation, unless the visitor's address is blocked, already has
-  openLimit conversations open, or started startLimit of them in the current window. The return code is claimed with NX: a new code never
+  openLimit conversations open, or started startLimit of them in the current window, or
+  her network (IPv6 /48, IPv4 /24) has netOpenLimit open or started netStartLimit in its
+  window. The return code is claimed with NX: a new code never
   overwrites another conversation's. The visitor counts as present until presenceUntil, in
   the same step: a conversation whose socket is never attached (a step after this one
   failed, and her retry made another) is then treated as dropped by the presence sweep
@@ -14,6 +16,8 @@
     KEYS[7] returnCode      the return code's key
     KEYS[8] starts          the address's count of starts in the current window
     KEYS[9] presence        visitors present, by when their presence lapses
+    KEYS[10] openNetwork    the network's open conversations
+    KEYS[11] startsNetwork  the network's count of starts in the current window
     ARGV[1] id
     ARGV[2] now             ms
     ARGV[3] language
@@ -31,20 +35,26 @@
     ARGV[15] startLimit
     ARGV[16] startWindowMs
     ARGV[17] presenceUntil  ms; the visitor's socket refreshes it once attached
+    ARGV[18] net            keyed hash of the network bucket
+    ARGV[19] netOpenLimit
+    ARGV[20] netStartLimit
   Returns {'ok', rank, firstMessageId ('' without text)} | {'blocked'} | {'limit'}
     | {'start_limit', ms until the window ends} | {'clash'}
 ]]
 local id, now = ARGV[1], ARGV[2]
 if redis.call('EXISTS', KEYS[5]) == 1 then return {'blocked'} end
 if redis.call('SCARD', KEYS[4]) >= tonumber(ARGV[7]) then return {'limit'} end
-if tonumber(redis.call('GET', KEYS[8]) or '0') >= tonumber(ARGV[15]) then
-  return {'start_limit', tostring(redis.call('PTTL', KEYS[8]))}
+if redis.call('SCARD', KEYS[10]) >= tonumber(ARGV[19]) then return {'limit'} end
+for _, s in ipairs({{KEYS[8], ARGV[15]}, {KEYS[11], ARGV[20]}}) do
+  if tonumber(redis.call('GET', s[1]) or '0') >= tonumber(s[2]) then
+    return {'start_limit', tostring(redis.call('PTTL', s[1]))}
+  end
 end
 if not redis.call('SET', KEYS[7], id, 'NX') then return {'clash'} end
 local hasText = ARGV[8] ~= ''
 redis.call('HSET', KEYS[1], 'state', 'waiting', 'role', ARGV[5], 'language', ARGV[3], 'urgent', ARGV[4],
   'waitingSince', now, 'tags', '[]', 'away', '', 'vsock', ARGV[10], 'resumeKey', KEYS[6], 'returnKey', KEYS[7],
-  'addr', ARGV[6], 'waitingMsgs', hasText and '1' or '0', 'vbytes', hasText and ARGV[9] or '0', 'line', ARGV[14])
+  'addr', ARGV[6], 'net', ARGV[18], 'waitingMsgs', hasText and '1' or '0', 'vbytes', hasText and ARGV[9] or '0', 'line', ARGV[14])
 redis.call('SET', KEYS[6], id)
 if ARGV[13] == '1' then redis.call('HSET', KEYS[1], 'signalTier', '1') end
 local messageId = ''
@@ -53,8 +63,12 @@ if hasText then
   redis.call('HSET', KEYS[1], 'lastVisitorAt', now)
 end
 redis.call('ZADD', KEYS[3], ARGV[11], id)
-redis.call('SADD', KEYS[4], id)
-redis.call('PEXPIRE', KEYS[4], ARGV[12])
-if redis.call('INCR', KEYS[8]) == 1 then redis.call('PEXPIRE', KEYS[8], ARGV[16]) end
+for _, open in ipairs({KEYS[4], KEYS[10]}) do
+  redis.call('SADD', open, id)
+  redis.call('PEXPIRE', open, ARGV[12])
+end
+for _, starts in ipairs({KEYS[8], KEYS[11]}) do
+  if redis.call('INCR', starts) == 1 then redis.call('PEXPIRE', starts, ARGV[16]) end
+end
 redis.call('ZADD', KEYS[9], ARGV[17], id)
 return {'ok', redis.call('ZRANK', KEYS[3], id), messageId}
