@@ -1,4 +1,4 @@
-import { refusal } from '@stille-lijn/shared';
+import { type ResumeAck, refusal } from '@stille-lijn/shared';
 import type { OperatorFeature, VisitorFeature } from '../sockets/features.ts';
 import { visitorRoom } from '../sockets/notifier.ts';
 import type { ConversationLifecycle } from './lifecycle.ts';
@@ -25,9 +25,20 @@ export function visitorLifecycleEvents(lifecycle: ConversationLifecycle): Visito
         ctx.socket.nsp.in(visitorRoom(id)).except(ctx.socket.id).disconnectSockets(true);
         await ctx.attach(id, floor);
       };
+      /**
+       * An ended conversation is answered as the contract says, but never kept on the socket
+       * (resume.ts): it stays idle, closed after VISITOR_IDLE_S. One that ended after it was
+       * joined (between the join and the read) is taken off again.
+       */
+      const unlessEnded = async (ack: ResumeAck): Promise<ResumeAck> => {
+        if (ack.state === 'ended' && ctx.conversationId === ack.conversationId) await ctx.left(true);
+        return ack;
+      };
       if ('resumeToken' in p) {
         // Joined before `missed` is read (resume.ts).
-        return lifecycle.resumeByToken(p.resumeToken, p.lastMessageId, ctx.socket.id, join);
+        return unlessEnded(
+          await lifecycle.resumeByToken(p.resumeToken, p.lastMessageId, ctx.socket.id, join),
+        );
       }
       const ack = await lifecycle.resumeByReturnCode(
         p.returnCode,
@@ -36,8 +47,9 @@ export function visitorLifecycleEvents(lifecycle: ConversationLifecycle): Visito
         ctx.networkHash,
       );
       // The floor this redemption set: messages stored before it never reach this socket.
-      await join(ack.conversationId, ack.lastMessageId ?? '');
-      return ack;
+      // A retry of a redemption whose conversation has ended since is not joined.
+      if (ack.state !== 'ended') await join(ack.conversationId, ack.lastMessageId ?? '');
+      return unlessEnded(ack);
     },
     'chat:leave': async (p) => {
       const id = ctx.own();

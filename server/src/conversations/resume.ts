@@ -245,7 +245,11 @@ export class VisitorResume {
 
   /**
    * The visitor is back by her token, on its first attempt or a retry from the same socket:
-   * each step is safe to run again. Joined to `floor`'s room before `missed` is read.
+   * each step is safe to run again. Joined to `floor`'s room before `missed` is read, unless
+   * the conversation has ended: that is answered (`state: 'ended'`, what she missed), but
+   * the socket is not put on it. A socket on a conversation is never closed as idle nor
+   * counted for its address, and an ended conversation's token keeps answering (rotated
+   * each time) until the purge: joined, a script could keep sockets open for ever with it.
    */
   async #resumed(
     rotation: Rotation,
@@ -255,8 +259,13 @@ export class VisitorResume {
     join: Join,
   ): Promise<ResumeAck> {
     const id = rotation.conversationId;
-    await join(id, floor);
-    const r = await this.#d.store.get(id);
+    let r = await this.#d.store.get(id);
+    if (r.state !== 'ended') {
+      await join(id, floor);
+      // Read again once joined: a change in between (an assignment, an end) is relayed to the
+      // socket or seen here. One that ended meanwhile is taken off the socket by the caller.
+      r = await this.#d.store.get(id);
+    }
     const missed = await this.#d.store.messages(id, {
       after: lastMessageId,
       floor: r.visitorFloor,

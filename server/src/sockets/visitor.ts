@@ -41,6 +41,27 @@ const OVER_RATE_IDLE_MS = 10_000;
  */
 const YOUNG_SOCKET_GRACE_MS = 3_000;
 
+/**
+ * The longest an event that acts on the socket's conversation (`chat:leave`, `chat:message`,
+ * `chat:typing`) waits for a `chat:start` or `chat:resume` still under way on the same socket.
+ * As long as the widget waits for an answer; past it the event is handled as it finds the
+ * socket, as when it came first.
+ */
+const JOIN_WAIT_MS = 10_000;
+
+/** Resolves once every one of `runs` has settled, or after `ms`, whichever comes first. */
+async function settledOrLate(runs: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([Promise.allSettled(runs), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** `chat:start` on a socket whose handshake came past its address's connection rate. */
 const refuseOverRate = (): never => {
   throw refusal('connection_limit');
@@ -141,7 +162,7 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
     app.metrics.visitorsConnected.inc();
     const addressHash = socket.data.addressHash ?? '';
     /** `chat:start`s and `chat:resume`s under way on this socket. */
-    let joining = 0;
+    const joining = new Set<Promise<unknown>>();
     /**
      * Without a conversation: closed after VISITOR_IDLE_S, and counted for its address (at
      * the handshake; `recount` after a conversation left it), where a newer one may take its place.
@@ -155,7 +176,7 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
           : config.visitorIdleMs;
       const timer = setTimeout(() => socket.disconnect(true), idleMs);
       timer.unref();
-      idle.set(socket.id, { socket, timer, joining: () => joining > 0, since: Date.now() });
+      idle.set(socket.id, { socket, timer, joining: () => joining.size > 0, since: Date.now() });
       if (!recount) return;
       idleSockets.claimEvicting(addressHash, socket.id).then(
         (ids) => {
@@ -238,19 +259,34 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
     const whileJoining =
       <T>(handle: Handler<T>): Handler<T> =>
       async (payload) => {
-        joining++;
+        const run = (async () => handle(payload))();
+        joining.add(run);
         try {
-          return await handle(payload);
+          return await run;
         } finally {
-          joining--;
+          joining.delete(run);
         }
       };
+    // An event on the socket's conversation sent right after a start or resume (End pressed
+    // just after reconnecting) acts on what that brings, not on the socket as it was: refused
+    // `no_conversation`, a leave would leave her conversation open and her return code valid.
+    // It waits for those under way when it came (bounded); one that failed changes nothing.
+    const afterJoins =
+      <T>(handle: Handler<T>): Handler<T> =>
+      (payload) =>
+        // No wait, and no extra promise, on the message path when nothing is under way.
+        joining.size > 0
+          ? settledOrLate([...joining], JOIN_WAIT_MS).then(() => handle(payload))
+          : handle(payload);
     const handlers = {
       ...merged,
       // Past the connection rate (the handshake): no new conversation on this socket. It is
       // refused before anything is looked at or written; resumes go on as usual.
       'chat:start': socket.data.overRate ? refuseOverRate : whileJoining(merged['chat:start']),
       'chat:resume': whileJoining(merged['chat:resume']),
+      'chat:message': afterJoins(merged['chat:message']),
+      'chat:typing': afterJoins(merged['chat:typing']),
+      'chat:leave': afterJoins(merged['chat:leave']),
     };
     bindEvents(socket, visitorInboundSchemas, handlers, {
       budget: new EventBudget(config.socketEventsPerSecond),
