@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { collect, emitAck } from '../support/clients.ts';
+import { collect, connectVisitor, emitAck } from '../support/clients.ts';
 import { useWidgetPage } from './widget-harness.ts';
 import {
   type CuttableProxy,
@@ -94,6 +94,52 @@ describe('a real network drop mid-chat', () => {
     await expect
       .poll(() => fromVisitor.map((m) => m.text).sort())
       .toEqual(['Hij is net thuisgekomen', 'Ja, de badkamer']);
+
+    expect(traceCalls).toEqual([]);
+    expect(await w.context.cookies()).toEqual([]);
+    expect(await storedState(w.page)).toEqual(EMPTY_STATE);
+    expect(await w.page.evaluate(() => history.length)).toBe(historyLength);
+  });
+
+  it('End pressed while the line is down clears at once, and ends the conversation once it is back', async () => {
+    const traceCalls = await watchTraceApis(w.context);
+    await w.page.goto(`${proxy.url}/chat`);
+    const historyLength = await w.page.evaluate(() => history.length);
+    const assigned = nextAssignment(w.operator);
+    await w.page.locator('[data-sl=role-victim]').check();
+    await w.page.locator('[data-sl=first-message]').fill('Hij mag dit niet zien');
+    await w.page.locator('[data-sl=start]').click();
+    const conversationId = await assigned;
+    await w.page.getByRole('heading', { name: 'Je praat met Sanne' }).waitFor();
+    const code = (await w.page.locator('[data-sl=return-code]').textContent())!;
+    const left = collect<{ conversationId: string; reason: string }>(w.operator, 'chat:visitor-left');
+    const ended = collect<{ conversationId: string; reason: string }>(w.operator, 'chat:ended');
+
+    proxy.cut();
+    await w.page.locator('[data-sl=offline-banner]').waitFor();
+    await w.page.locator('[data-sl=end]').click();
+    await w.page.locator('[data-sl=end-confirm]').click();
+    // Cleared at once, without the network; the notice claims no more than the widget knows.
+    await w.page.locator('[data-sl=start]').waitFor();
+    const notice = w.page.getByRole('status').filter({ hasText: 'gewist' });
+    expect
+      .soft(await notice.textContent())
+      .toBe('Het gesprek is van dit scherm gewist. We sluiten het af zodra er weer verbinding is.');
+    const html = await w.page.content();
+    expect(html).not.toContain('Hij mag dit niet zien');
+    expect(html).not.toContain(code);
+    expect(ended).toEqual([]);
+
+    proxy.restore();
+    // The widget comes back by itself and ends it: after the drop, the operator sees her leave.
+    await expect.poll(() => ended, { timeout: 20_000 }).toEqual([{ conversationId, reason: 'visitor' }]);
+    expect(left.map((l) => l.reason)).toEqual(['disconnected', 'ended']);
+    // Whoever saw the return code on her screen cannot go on as her.
+    const stranger = await connectVisitor(w.t.url);
+    const res = await emitAck<AnyAck>(stranger, 'chat:resume', { returnCode: code });
+    stranger.disconnect();
+    expect(res).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await w.page.content()).not.toContain('Hij mag dit niet zien');
 
     expect(traceCalls).toEqual([]);
     expect(await w.context.cookies()).toEqual([]);

@@ -31,6 +31,16 @@ const SAME_SOCKET_RETRY_MAX_MS = 8_000;
 const SAME_SOCKET_RETRY_WITHIN_MS = 30_000;
 /** After the server refused a connection: try again after this, plus up to as much again at random. */
 const REFUSED_RETRY_MS = 2_000;
+/**
+ * A conversation the visitor ended while her connection was down (or coming back), or whose
+ * `chat:leave` was not answered, is ended in the background: by token, then `chat:leave
+ * 'ended'`, on each connection, for at most this long after End. It is the return window
+ * (`RETURN_WINDOW_MIN`'s default): past it the server ends the conversation by itself and no
+ * token or code opens it any more.
+ */
+const END_LATER_WITHIN_MS = 15 * 60_000;
+/** After an answer that says "not now" (`unavailable`, `internal`): ask again after this at the least. */
+const FAULT_RETRY_MS = 2_000;
 /** After this long without a keystroke the visitor no longer counts as typing. */
 const TYPING_IDLE_MS = 3_000;
 /**
@@ -120,6 +130,11 @@ export interface ChatState {
   refused: Refusal | undefined;
   /** Set after the visitor ended and cleared a conversation. */
   cleared: boolean;
+  /**
+   * With `cleared`: the server has not confirmed the end yet (it is being finished in the
+   * background), so the notice must not say the conversation is closed.
+   */
+  endPending: boolean;
 }
 
 const initialState = (): ChatState => ({
@@ -141,6 +156,7 @@ const initialState = (): ChatState => ({
   retryAfterSeconds: undefined,
   refused: undefined,
   cleared: false,
+  endPending: false,
 });
 
 /** The staffing fields of an ack or `queue:position`, as state (absent fields change nothing). */
@@ -217,6 +233,10 @@ export class ChatSession {
   private clearedTimer: ReturnType<typeof setTimeout> | undefined;
   private operatorTypingTimer: ReturnType<typeof setTimeout> | undefined;
   private refusals = 0;
+  /** Ends the server has not confirmed yet, finished in the background (`PendingEnd`). */
+  private readonly endings = new Set<PendingEnd>();
+  /** The end the notice on screen is about. */
+  private ending: PendingEnd | undefined;
 
   /** The line every `chat:start` of this page asks for (`/chat?line=`); the first line when undefined. */
   private readonly line: string | undefined;
@@ -374,22 +394,48 @@ export class ChatSession {
     if (this.state.online) this.socket?.emit('chat:typing', { typing: false });
   }
 
-  /** Ends the conversation for good and forgets it. */
+  /**
+   * Ends the conversation for good and forgets it: the screen is cleared at once, whatever the
+   * connection. The end itself is finished in the background (`PendingEnd`): `chat:leave` now
+   * when connected, else by token once the connection is back; only the socket and the token
+   * stay in memory for that, and the notice says the end is still to come until it is confirmed.
+   */
   end(): void {
-    this.leave('ended');
+    const socket = this.socket;
+    const token = this.resumeToken;
+    const online = socket?.connected === true && this.state.online;
+    let ending: PendingEnd | undefined;
+    if (socket && token && this.live) {
+      // The ending takes the socket over: `forget` must not close it.
+      this.socket = undefined;
+      ending = new PendingEnd(socket, token, (status) => {
+        if (status !== 'pending') this.endings.delete(ending!);
+        if (this.ending === ending && this.state.cleared) this.set({ endPending: status !== 'ended' });
+      });
+    }
     this.forget();
-    this.set({ cleared: true });
+    this.ending = ending;
+    this.set({ cleared: true, endPending: ending !== undefined && !online });
     this.clearedTimer = setTimeout(() => this.hideClearedNotice(), CLEARED_NOTICE_MS);
+    if (ending) {
+      this.endings.add(ending);
+      ending.begin();
+    }
   }
 
   /** Takes the "ended and cleared" notice off the screen (after its time, or on hiding). */
   hideClearedNotice(): void {
     clearTimeout(this.clearedTimer);
-    if (this.state.cleared) this.set({ cleared: false });
+    if (this.state.cleared) this.set({ cleared: false, endPending: false });
   }
 
-  /** Quick exit: tells the server (the conversation stays resumable) and forgets everything. */
+  /**
+   * Quick exit: tells the server (the conversation stays resumable) and forgets everything,
+   * ends still being finished in the background included.
+   */
   quickExit(): void {
+    for (const ending of this.endings) ending.stop();
+    this.endings.clear();
     this.leave('quick-exit');
     this.forget();
   }
@@ -411,7 +457,7 @@ export class ChatSession {
     this.set(initialState());
   }
 
-  private leave(reason: 'ended' | 'quick-exit'): void {
+  private leave(reason: 'quick-exit'): void {
     const socket = this.socket;
     this.socket = undefined;
     if (!socket) return;
@@ -575,7 +621,12 @@ export class ChatSession {
     const connection = socket.id;
     const current = () => this.socket === socket && socket.connected && socket.id === connection;
     askAgainOnCut<Ack<ResumeAck>>({
-      ask: (answer) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', payload, answer),
+      ask: (answer) =>
+        socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', payload, (err, res) => {
+          // Ended (End) while this was under way: the end goes on with the token it brought.
+          if (!err && res.ok) for (const ending of this.endings) ending.handOver(socket, res.resumeToken);
+          answer(err, res);
+        }),
       cut: (err) => err !== null,
       current,
       done: (err, res) => {
@@ -591,7 +642,7 @@ export class ChatSession {
             this.finish('lost');
             return;
           }
-          const delay = Math.max(2_000, (retryAfter(res) ?? 0) * 1_000);
+          const delay = Math.max(FAULT_RETRY_MS, (retryAfter(res) ?? 0) * 1_000);
           setTimeout(() => current() && this.resumeAfterDrop(socket), delay);
           return;
         }
@@ -739,6 +790,151 @@ export class ChatSession {
 
   private visitorEntry(key: string, text: string, clientMessageId: string | undefined): Entry {
     return { key, from: 'visitor', text, messageId: undefined, clientMessageId, status: 'pending' };
+  }
+}
+
+/**
+ * The end of a conversation the visitor ended (End) that the server has not confirmed: it
+ * holds, in memory only, the conversation's socket and resume token, and nothing else. It
+ * sends `chat:leave { reason: 'ended' }` on the socket while connected (during a resume
+ * under way there too: the server takes the leave after it); once the connection is back,
+ * or after a leave that failed, it resumes by token (asked again on the same socket as the
+ * conversation's own resumes are, `askAgainOnCut`) and then leaves. Done when a leave is
+ * acknowledged or the resume finds the conversation ended; given up (token dropped, socket
+ * closed) when the token opens nothing any more, after END_LATER_WITHIN_MS, or on `stop`
+ * (quick exit). Nothing the server pushes to the socket is shown.
+ */
+class PendingEnd {
+  private token: string | undefined;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private faults = 0;
+  private done = false;
+  /** Whether it asked for a resume itself (after which a token handed over would be older). */
+  private resumed = false;
+
+  private readonly socket: VisitorSocket;
+  /**
+   * Told `ended` (confirmed), `pending` (a try failed; it goes on) or `given-up` (stopped
+   * without confirmation).
+   */
+  private readonly settled: (status: 'ended' | 'pending' | 'given-up') => void;
+
+  constructor(
+    socket: VisitorSocket,
+    token: string,
+    settled: (status: 'ended' | 'pending' | 'given-up') => void,
+  ) {
+    this.socket = socket;
+    this.token = token;
+    this.settled = settled;
+  }
+
+  /** The new token of the conversation's own resume that was under way on `socket` at End. */
+  handOver(socket: VisitorSocket, token: string): void {
+    if (socket === this.socket && !this.done && !this.resumed) this.token = token;
+  }
+
+  begin(): void {
+    const { socket } = this;
+    this.later(() => this.finish('given-up'), END_LATER_WITHIN_MS);
+    socket.on('connect', () => this.resume());
+    socket.on('connect_error', () => {
+      // Refused by the server: the client does not try again by itself.
+      if (this.done || socket.active) return;
+      this.later(
+        () => !socket.connected && !socket.active && socket.connect(),
+        REFUSED_RETRY_MS * (1 + Math.random()),
+      );
+    });
+    socket.on('disconnect', (reason) => {
+      if (!this.done && reason === 'io server disconnect') this.later(() => socket.connect(), FAULT_RETRY_MS);
+    });
+    if (socket.connected) this.leave();
+    else if (!socket.active) socket.connect();
+  }
+
+  /** Drops the token and the socket at once, with no further word (quick exit). */
+  stop(): void {
+    if (this.done) return;
+    this.done = true;
+    this.token = undefined;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.socket.disconnect();
+  }
+
+  private finish(status: 'ended' | 'given-up'): void {
+    if (this.done) return;
+    this.stop();
+    this.settled(status);
+  }
+
+  private later(run: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.done) run();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  /** True while `connection` is still this socket's connection and the end is not done. */
+  private on(connection: string | undefined): boolean {
+    return !this.done && this.socket.connected && this.socket.id === connection;
+  }
+
+  /** "Not now" again: the next try waits FAULT_RETRY_MS, doubling to 30 s (or as long as the server asks). */
+  private retry(connection: string | undefined, res: AckError | undefined, run: () => void): void {
+    this.settled('pending');
+    const delay = Math.max(
+      Math.min(FAULT_RETRY_MS * 2 ** this.faults, 30_000),
+      (res ? (retryAfter(res) ?? 0) : 0) * 1_000,
+    );
+    this.faults += 1;
+    this.later(() => this.on(connection) && run(), delay);
+  }
+
+  private leave(): void {
+    const { socket } = this;
+    const connection = socket.id;
+    socket.timeout(ACK_TIMEOUT_MS).emit('chat:leave', { reason: 'ended' }, (err, res) => {
+      if (this.done) return;
+      if (!err && res.ok) {
+        this.finish('ended');
+        return;
+      }
+      // Not ended, or not known to be: back by token, then leave again (on the next
+      // connection if this one went).
+      this.retry(connection, err ? undefined : (res as AckError), () => this.resume());
+    });
+  }
+
+  private resume(): void {
+    const { socket, token } = this;
+    const connection = socket.id;
+    if (!token || !this.on(connection)) return;
+    this.resumed = true;
+    askAgainOnCut<Ack<ResumeAck>>({
+      ask: (answer) => socket.timeout(ACK_TIMEOUT_MS).emit('chat:resume', { resumeToken: token }, answer),
+      cut: (err) => err !== null,
+      current: () => this.on(connection),
+      done: (err, res) => {
+        if (err) {
+          // Still no answer: a fresh connection, which resumes again.
+          socket.disconnect().connect();
+          return;
+        }
+        if (!res.ok) {
+          if (['rate_limited', 'unavailable', 'internal'].includes(res.error.code))
+            this.retry(connection, res, () => this.resume());
+          // The token opens nothing any more: the conversation ended, or its window closed.
+          else this.finish('given-up');
+          return;
+        }
+        this.token = res.resumeToken;
+        if (res.state === 'ended') this.finish('ended');
+        else this.leave();
+      },
+    });
   }
 }
 

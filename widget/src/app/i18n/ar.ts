@@ -138,5 +138,6 @@ const catalogue: Catalogue = {
   },
   clear: 'امسح وابدأ من جديد',
   cleared: 'انتهت المحادثة ومُسحت من هذه الشاشة.',
+  clearedPending: 'مُسحت المحادثة من هذه الشاشة. سنغلقها فور عودة الاتصال.',
 };
 export default catalogue;

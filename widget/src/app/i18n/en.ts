@@ -126,5 +126,7 @@ const catalogue: Catalogue = {
   },
   clear: 'Clear and start again',
   cleared: 'The conversation has ended and was cleared from this screen.',
+  clearedPending:
+    'The conversation was cleared from this screen. We will close it as soon as there is a connection again.',
 };
 export default catalogue;

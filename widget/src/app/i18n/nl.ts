@@ -131,6 +131,8 @@ const catalogue = {
   },
   clear: 'Wissen en opnieuw beginnen',
   cleared: 'Het gesprek is beëindigd en van dit scherm gewist.',
+  // While the server has not confirmed the end (End without a connection): nothing more is claimed.
+  clearedPending: 'Het gesprek is van dit scherm gewist. We sluiten het af zodra er weer verbinding is.',
 };
 export type Catalogue = typeof catalogue;
 export default catalogue;

@@ -125,5 +125,6 @@ const catalogue: Catalogue = {
   },
   clear: 'Wyczyść i zacznij od nowa',
   cleared: 'Rozmowa została zakończona i usunięta z tego ekranu.',
+  clearedPending: 'Rozmowa została usunięta z tego ekranu. Zamkniemy ją, gdy tylko wróci połączenie.',
 };
 export default catalogue;

@@ -122,5 +122,6 @@ const catalogue: Catalogue = {
   },
   clear: 'Sil ve yeniden başla',
   cleared: 'Sohbet sona erdi ve bu ekrandan silindi.',
+  clearedPending: 'Sohbet bu ekrandan silindi. Bağlantı geri gelir gelmez sohbeti kapatacağız.',
 };
 export default catalogue;

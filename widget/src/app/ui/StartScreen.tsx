@@ -63,7 +63,7 @@ export function StartScreen({
     <form class="sl-screen" onSubmit={submit} autocomplete="off" noValidate>
       {state.cleared && (
         <p class="sl-info" role="status">
-          {t.cleared}
+          {state.endPending ? t.clearedPending : t.cleared}
         </p>
       )}
       <ScreenHeading text={closed ? t.closedTitle : t.heading} focus={focusHeading} />
