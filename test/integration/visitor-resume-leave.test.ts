@@ -71,6 +71,21 @@ describe('a resume of an ended conversation', () => {
     expect((await conv(s.id)).state).toBe('ended');
   });
 
+  it('an end told to the socket (the operator ended it) takes it off too: a script that stays is closed after VISITOR_IDLE_S', async () => {
+    // The widget disconnects on chat:ended; a script need not, and a socket on a
+    // conversation is never closed as idle.
+    await h.start({ VISITOR_IDLE_S: '2' });
+    const v = await visitor();
+    const s = await startChat(v);
+    const { s: op } = await h.operator();
+    expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId: s.id })).ok).toBe(true);
+    const ended = new Promise((resolve) => v.once('chat:ended', resolve));
+    expect((await emitAck<AnyAck>(op, 'chat:end', { conversationId: s.id })).ok).toBe(true);
+    await ended;
+    await waitFor(() => v.closedBy !== undefined, 5_000);
+    expect(v.closedBy).toBe('io server disconnect');
+  });
+
   it('one that ends between the join and the read is taken off the socket again', async () => {
     await h.start({ VISITOR_IDLE_S: '2', WORKERS: 'none' });
     const first = await visitor();

@@ -250,6 +250,12 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
         }
       },
     };
+    // An end told to this socket (the operator's, a block, the return window's) takes it off
+    // the conversation, as her own leave does: the widget then disconnects, and a script that
+    // stays is closed as idle instead of holding a socket no rule counts.
+    socket.onAnyOutgoing((event: string) => {
+      if (event === 'chat:ended' && conversationId) void ctx.left(true).catch(() => undefined);
+    });
     const merged = mergeHandlers<VisitorHandlers>(
       VISITOR_EVENTS,
       app.socketFeatures.visitor.map((feature) => feature(ctx)),
