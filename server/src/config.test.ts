@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       redisSentinelName: 'mymaster',
       redisAckReplicas: 0,
       redisAckTimeoutMs: 1000,
+      redisMemoryHighBytes: 0,
       redisPrefix: 'sl',
       dataKey: undefined,
       dataKeyFile: undefined,

@@ -78,6 +78,12 @@ const envSchema = z.object({
   REDIS_ACK_REPLICAS: int(0, 16).default(0),
   /** How long (ms) an ack waits for REDIS_ACK_REPLICAS before it is `unavailable`. @default 1000 */
   REDIS_ACK_TIMEOUT_MS: int(1, 60_000).default(1000),
+  /**
+   * Redis memory (MB, `used_memory`) past which no new conversation is started
+   * (`redis/memory-guard.ts`); 0: 90 % of Redis' `maxmemory` when it has one, else never.
+   * @default 0
+   */
+  REDIS_MEMORY_HIGH_MB: z.coerce.number().min(0).max(10_000_000).default(0),
   /** Key prefix for every Redis key and BullMQ queue. @default 'sl' */
   REDIS_PREFIX: z
     .string()
@@ -247,6 +253,8 @@ export interface Config {
   redisSentinelPassword: string | undefined;
   redisAckReplicas: number;
   redisAckTimeoutMs: number;
+  /** REDIS_MEMORY_HIGH_MB in bytes; 0 when unset. */
+  redisMemoryHighBytes: number;
   redisPrefix: string;
   dataKey: string | undefined;
   dataKeyFile: string | undefined;
@@ -367,6 +375,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisSentinelPassword: e.REDIS_SENTINEL_PASSWORD,
     redisAckReplicas: e.REDIS_ACK_REPLICAS,
     redisAckTimeoutMs: e.REDIS_ACK_TIMEOUT_MS,
+    redisMemoryHighBytes: Math.floor(e.REDIS_MEMORY_HIGH_MB * 1024 * 1024),
     redisPrefix: e.REDIS_PREFIX,
     dataKey: e.DATA_KEY,
     dataKeyFile: e.DATA_KEY_FILE,

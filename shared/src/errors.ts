@@ -62,6 +62,11 @@ export const errorReasons = {
   resume_limit: { code: 'rate_limited', message: 'Too many returns. Please wait a moment.' },
   /** Version 2 (lines): `chat:start` on a line that is closed and has no open overflow. */
   line_closed: { code: 'unavailable', message: 'This line is closed now.' },
+  /**
+   * `chat:start` while Redis is past its high-water mark (REDIS_MEMORY_HIGH_MB): no new
+   * conversation until memory is freed; conversations under way go on.
+   */
+  line_full: { code: 'unavailable', message: 'The chat is very busy. Please try again later.' },
   /** Version 2 (lines): `chat:start` or `/chat?line=` naming a line this deployment lacks. */
   unknown_line: { code: 'invalid_payload', message: 'There is no such line.' },
   /** `chat:start` on a socket that already has a conversation. */

@@ -97,6 +97,8 @@ export interface LifecycleDeps {
   durable: DurableAcks;
   /** Version 2: the deployment's lines. */
   lines: LineRegistry;
+  /** Redis past its high-water mark: no new conversation (`redis/memory-guard.ts`). */
+  memory: { readonly full: boolean };
 }
 
 /** What features that act on an ending hear (breaks after high risk, figures). */
@@ -204,6 +206,7 @@ export class ConversationLifecycle {
     if (!line) throw refusal('unknown_line');
     const now = Date.now();
     if (!d.lines.accepts(line.id, new Date(now))) throw refusal('line_closed');
+    if (d.memory.full) throw refusal('line_full');
     const id = newId();
     const resumeToken = newToken();
     const urgent = input.urgent === true;

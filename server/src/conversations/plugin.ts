@@ -52,6 +52,7 @@ export default fp(
       retentionQueue: app.queues.retention,
       durable: app.durable,
       lines: app.lines,
+      memory: app.memoryGuard,
     });
     app.decorate('lifecycle', lifecycle);
     if (app.hasDecorator('socketFeatures')) {

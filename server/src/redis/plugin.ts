@@ -4,6 +4,7 @@ import { closeConnection } from './close.ts';
 import { checkSentinels, createRedis } from './connect.ts';
 import { DurableAcks } from './durable.ts';
 import { type RedisKeys, redisKeys } from './keys.ts';
+import { MemoryGuard } from './memory-guard.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,6 +21,8 @@ declare module 'fastify' {
     newRedis: (opts?: RedisOptions) => Redis;
     /** Acks that wait for REDIS_ACK_REPLICAS replicas (`redis/durable.ts`). */
     durable: DurableAcks;
+    /** Whether Redis is past its high-water mark, where no new conversation starts (`redis/memory-guard.ts`). */
+    memoryGuard: MemoryGuard;
   }
 }
 
@@ -73,7 +76,11 @@ export default fp(
     );
     app.decorate('keys', keys);
     app.decorate('key', keys.join);
+    const memoryGuard = new MemoryGuard({ redis, log: app.log, highBytes: app.config.redisMemoryHighBytes });
+    memoryGuard.start();
+    app.decorate('memoryGuard', memoryGuard);
     app.addHook('onClose', async () => {
+      memoryGuard.stop();
       await closeConnection(redis);
       await closeConnection(messageConn);
     });
