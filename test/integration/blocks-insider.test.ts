@@ -43,15 +43,14 @@ const api = async (path: string, cookie: string, init: RequestInit = {}) => {
 const audit = async () =>
   (await auditEntries(t)).map((e) => ({ action: e.action, actor: e.actor, target: e.conversation }));
 
-/** A visitor at `address`, assigned to a fresh operator. */
-async function assignedConversation(address: string) {
+/** A visitor at `address` whose first message is `text`, assigned to a fresh operator (with what it was sent). */
+async function assignedConversation(address: string, text = 'jij bent dom') {
   const v = await visitorAt(address);
-  const s = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'jij bent dom' });
+  const s = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text });
   const op = await operator({ displayName: 'Anna Operator' });
-  const assigned = nextEvent(op.s, 'chat:assigned');
+  const assigned = nextEvent<{ conversation: { signals?: { spans: unknown[] }[] } }>(op.s, 'chat:assigned');
   await emitAck(op.s, 'operator:status', { status: 'available' });
-  await assigned;
-  return { v, conversationId: String(s.conversationId), op };
+  return { v, conversationId: String(s.conversationId), op, assigned: await assigned };
 }
 
 describe('chat:block', () => {
@@ -197,21 +196,14 @@ describe('the insider', () => {
 
   it('gives the supervisor overview the danger signals’ categories but not where in her words they were read', async () => {
     t = await startTestApp();
-    const v = await connectVisitor(t.url);
-    sockets.push(v);
-    const s = await emitAck<AnyAck>(v, 'chat:start', {
-      role: 'victim',
-      language: 'nl',
-      text: 'Hij heeft me gewurgd en zei dat hij me gaat vermoorden',
-    });
-    const op = await operator();
-    const assigned = nextEvent<{ conversation: { signals?: { spans: unknown[] }[] } }>(op.s, 'chat:assigned');
-    await emitAck(op.s, 'operator:status', { status: 'available' });
+    const { conversationId, assigned } = await assignedConversation(
+      '198.51.100.240',
+      'Hij heeft me gewurgd en zei dat hij me gaat vermoorden',
+    );
     // The holder sees where each signal was read.
-    const held = (await assigned).conversation.signals ?? [];
+    const held = assigned.conversation.signals ?? [];
     expect(held.length).toBeGreaterThan(0);
     expect(held.every((sig) => sig.spans.length > 0)).toBe(true);
-    const conversationId = String(s.conversationId);
 
     const sup = await operator({ role: 'supervisor' });
     const overview = await api('/api/supervisor/overview', sup.acct.cookie);
@@ -230,18 +222,7 @@ describe('the insider', () => {
 
   it('refuses a ciphertext moved from a note into a message, or from visitor to operator', async () => {
     t = await startTestApp();
-    const v = await connectVisitor(t.url);
-    sockets.push(v);
-    const s = await emitAck<AnyAck>(v, 'chat:start', {
-      role: 'victim',
-      language: 'nl',
-      text: 'van de bezoeker',
-    });
-    const op = await operator();
-    const assigned = nextEvent(op.s, 'chat:assigned');
-    await emitAck(op.s, 'operator:status', { status: 'available' });
-    await assigned;
-    const id = String(s.conversationId);
+    const { conversationId: id, op } = await assignedConversation('198.51.100.241', 'van de bezoeker');
     await emitAck(op.s, 'chat:note', { conversationId: id, text: 'privé notitie' });
     const r = t.app.redis;
     const k = t.app.key('conv', id);
