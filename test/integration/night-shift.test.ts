@@ -22,6 +22,7 @@ import {
   waitFor,
 } from '../support/clients.ts';
 import { writeLinesFile } from '../support/lines-file.ts';
+import { redisCut } from '../support/per-test.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
 type Alert = {
@@ -431,6 +432,17 @@ describe('breaks', () => {
     expect(await t.app.roster.status(op.acct.id)).toMatchObject({ status: 'break' });
     // Still waiting, for whoever is free.
     expect((await t.app.store.get(next.conversationId)).state).toBe('waiting');
+  });
+
+  it('ends the break the end began even when a step after the end failed once', async () => {
+    // end.lua begins the break; what ends it must not depend on the steps that run once.
+    t = await startTestApp({ BREAK_AFTER_HIGH_RISK_MIN: '0.03' });
+    const { op, conversationId } = await holding();
+    expect((await emitAck<AnyAck>(op.s, 'chat:acute', { conversationId })).ok).toBe(true);
+    vi.spyOn(t.app.roster, 'countHighRisk').mockRejectedValueOnce(redisCut());
+    await emitAck<AnyAck>(op.s, 'chat:end', { conversationId });
+    expect(await t.app.roster.status(op.acct.id)).toMatchObject({ status: 'break' });
+    await waitFor(async () => (await t.app.roster.status(op.acct.id)).status === 'available', 8000);
   });
 
   it('leaves the status alone after an ordinary conversation, and when BREAK_AFTER_HIGH_RISK_MIN is 0', async () => {

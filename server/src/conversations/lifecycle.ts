@@ -548,6 +548,16 @@ export class ConversationLifecycle {
       { conversationId },
       { delay: d.config.retentionMs, jobId: `purge-${conversationId}` },
     );
+    if (op && e.breakUntil > 0) {
+      // The break end.lua began ends by this job, queued here with the steps that may run
+      // again (one job per break), not after the claim: a failure there must not leave the
+      // operator on a break nothing ends.
+      await d.conversationsQueue.add(
+        'break-end',
+        { operatorId: op, until: e.breakUntil },
+        { delay: Math.max(0, e.breakUntil - Date.now()), jobId: `break-end-${op}-${e.breakUntil}` },
+      );
+    }
     if (op) await d.router.pushOperatorState(op);
     if (e.byOperatorId) {
       await d.audit.recordOncePer(

@@ -21,7 +21,6 @@ export default fp(
       audit: app.audit,
       config: app.config,
       log: app.log,
-      conversationsQueue: app.queues.conversations,
       keys: app.keys,
     });
     app.decorate('shift', shift);

@@ -6,7 +6,6 @@ import type { Config } from '../config.ts';
 import type { ConversationRecord, ConversationStore, Ended } from '../conversations/index.ts';
 import type { MessageService } from '../messages/index.ts';
 import type { Presence } from '../presence/index.ts';
-import type { ConversationJobQueue } from '../queues/jobs.ts';
 import type { RedisKeys } from '../redis/keys.ts';
 import type { OperatorRef, Roster, Router } from '../routing/index.ts';
 import type { Supervision } from '../supervision/index.ts';
@@ -24,7 +23,6 @@ export interface ShiftDeps {
   audit: AuditLog;
   config: Readonly<Config>;
   log: Logger;
-  conversationsQueue: ConversationJobQueue;
   keys: RedisKeys;
 }
 
@@ -52,20 +50,14 @@ export class Shift {
   /**
    * After an operator's conversation with a high risk level or acute danger ends: it counts
    * for the supervisors' view of the shift, and the break the end began (no automatic
-   * assignment) is told to the operator and ends by a job.
+   * assignment; its `break-end` job is queued by the end's own steps) is told to the operator.
    */
   async afterEnded(e: Ended): Promise<void> {
     const operatorId = e.record.operatorId;
     if (!operatorId || e.previous !== 'active') return;
     if (!this.#wasHighRisk(e.record)) return;
     await this.#d.roster.countHighRisk(operatorId);
-    const until = e.breakUntil;
-    if (until <= 0) return;
-    await this.#d.conversationsQueue.add(
-      'break-end',
-      { operatorId, until },
-      { delay: Math.max(0, until - Date.now()) },
-    );
+    if (e.breakUntil <= 0) return;
     await this.#d.router.pushOperatorState(operatorId);
     await this.#d.audit.record('break', 'system', operatorId);
   }
