@@ -242,9 +242,12 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
         attached.delete(socket.id);
         // No conversation on it any more: it counts, and idles out, like a new one.
         becomeIdle(true);
+        // Its rooms as they are now: a resume that attached another conversation during the
+        // await below (a script's, on one socket) keeps that one's.
+        const leaving = rooms;
         await app.presence.visitorGone(id);
-        if (ended) {
-          for (const room of rooms) await socket.leave(room);
+        if (ended && conversationId === id) {
+          for (const room of leaving) await socket.leave(room);
           rooms = [];
           conversationId = undefined;
         }
