@@ -187,14 +187,17 @@ const envSchema = z.object({
   /**
    * Conversations open at once per network (IPv6 /48, IPv4 /24: `networkBucket`), across its
    * addresses: a free tunnel-broker /48 is 65,536 addresses as VISITOR_OPEN_PER_ADDRESS counts
-   * them. Never tighter than VISITOR_OPEN_PER_ADDRESS. @default 20
+   * them. Never tighter than VISITOR_OPEN_PER_ADDRESS. A network is shared by strangers (a
+   * provider's /48, a carrier-grade NAT's /24): the default takes ten of its addresses at
+   * their own limit to reach, which one phone or household does not have. @default 50
    */
-  VISITOR_OPEN_PER_NETWORK: int(1, 1_000_000).default(20),
+  VISITOR_OPEN_PER_NETWORK: int(1, 1_000_000).default(50),
   /**
    * Conversations started per network in an hour (a fixed window from the first), ended ones
-   * included, across its addresses. Never tighter than VISITOR_STARTS_PER_HOUR. @default 300
+   * included, across its addresses. Never tighter than VISITOR_STARTS_PER_HOUR; ten of its
+   * addresses at their own limit by default (see VISITOR_OPEN_PER_NETWORK). @default 1000
    */
-  VISITOR_STARTS_PER_NETWORK_HOUR: int(1, 1_000_000).default(300),
+  VISITOR_STARTS_PER_NETWORK_HOUR: int(1, 1_000_000).default(1000),
   /** Visitor messages while still waiting, the start text included; reset at assignment. @default 20 */
   WAITING_MESSAGES: int(1, 10_000).default(20),
   /** Visitor text stored per conversation, in KB of UTF-8 plaintext. @default 256 */
