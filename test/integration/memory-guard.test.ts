@@ -53,8 +53,9 @@ describe('Redis past its high-water mark', () => {
       // What is under way goes on: her messages are stored and acked.
       const m = await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 'm1', text: 'Ben je er?' });
       expect(m.ok).toBe(true);
-      // The log says how much, never what.
+      // The log says how much, never what; /metrics says so for whoever watches the line.
       expect(t.logs.some((l) => l.includes('redis memory high'))).toBe(true);
+      expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/^sl_redis_memory_high 1$/m);
 
       await direct.del('filler');
       // Redis gives back the buffers that carried the filler a few seconds later (clientsCron).

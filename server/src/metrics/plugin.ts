@@ -50,6 +50,16 @@ export default fp(
       help: 'Operator sockets connected to this instance',
       registers: [registry],
     });
+    // Read when scraped: the memory guard's last answer (redis/memory-guard.ts).
+    const memoryGuard = app.memoryGuard;
+    new Gauge({
+      name: 'sl_redis_memory_high',
+      help: 'Redis past its high-water mark (REDIS_MEMORY_HIGH_MB): 1 while new conversations are refused',
+      registers: [registry],
+      collect() {
+        this.set(memoryGuard.full ? 1 : 0);
+      },
+    });
     const waitSeconds = new Histogram({
       name: 'sl_wait_seconds',
       help: 'Time from chat:start to assignment',
