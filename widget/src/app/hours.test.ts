@@ -51,6 +51,8 @@ describe('a refused chat:start', () => {
     expect(startFailure('start_limit')).toBe('open-limit');
     expect(startFailure('connection_limit')).toBe('open-limit');
     expect(startFailure('blocked')).toBe('blocked');
+    // Redis past its high-water mark: a refusal like any other, with the phone numbers.
+    expect(startFailure('line_full')).toBe('line-full');
     expect(startFailure('unknown_line')).toBe('start');
     expect(startFailure(undefined)).toBe('start');
   });

@@ -73,7 +73,14 @@ export type EntryStatus = 'pending' | 'sent' | 'failed';
  * too many wrong codes (`return-throttled`, with `retryAfterSeconds`), or a line that is
  * closed with no open overflow (`line-closed`).
  */
-export type Failure = 'start' | 'return-code' | 'open-limit' | 'blocked' | 'return-throttled' | 'line-closed';
+export type Failure =
+  | 'start'
+  | 'return-code'
+  | 'open-limit'
+  | 'blocked'
+  | 'line-full'
+  | 'return-throttled'
+  | 'line-closed';
 /**
  * Why the server refused a message (it was not stored; its text goes back into the
  * composer): too many while waiting, too fast, or the conversation is at its size cap.
@@ -976,6 +983,9 @@ export function startFailure(reason: string | undefined): Failure {
       return 'open-limit';
     case 'blocked':
       return 'blocked';
+    case 'line_full':
+      // The chat is full for now (the server's memory guard): no chat now, call instead.
+      return 'line-full';
     case 'line_closed':
       return 'line-closed';
     default:

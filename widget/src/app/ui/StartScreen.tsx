@@ -155,7 +155,9 @@ export function StartScreen({
               {t.startFailed}
             </p>
           )}
-          {(state.failure === 'open-limit' || state.failure === 'blocked') && (
+          {(state.failure === 'open-limit' ||
+            state.failure === 'blocked' ||
+            state.failure === 'line-full') && (
             <StartRefused t={t} reason={state.failure} onReturnCode={onReturnCode} />
           )}
         </>
@@ -176,8 +178,8 @@ export function StartScreen({
 }
 
 /**
- * The server would not open a conversation: too many open from this address, or the
- * address is blocked. Never a bare error: the phone numbers are always there, and with
+ * The server would not open a conversation: too many open from this address, the address
+ * is blocked, or the chat is full for now (`line_full`). Never a bare error: the phone numbers are always there, and with
  * the open limit the way back into an existing conversation comes first.
  */
 function StartRefused({
@@ -186,7 +188,8 @@ function StartRefused({
   onReturnCode,
 }: {
   t: Catalogue;
-  reason: 'open-limit' | 'blocked';
+  /** `line-full` says what `blocked` says: no chat now, call instead. */
+  reason: 'open-limit' | 'blocked' | 'line-full';
   onReturnCode: () => void;
 }) {
   const openLimit = reason === 'open-limit';
