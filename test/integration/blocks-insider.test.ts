@@ -43,6 +43,16 @@ const api = async (path: string, cookie: string, init: RequestInit = {}) => {
 const audit = async () =>
   (await auditEntries(t)).map((e) => ({ action: e.action, actor: e.actor, target: e.conversation }));
 
+/** The supervisor overview as `cookie` sees it, and its entry for `conversationId`. */
+async function overviewOf(cookie: string, conversationId: string) {
+  const overview = await api('/api/supervisor/overview', cookie);
+  expect(overview.status).toBe(200);
+  const seen = (overview.body.conversations as Record<string, unknown>[]).find(
+    (c) => c.conversationId === conversationId,
+  )!;
+  return { overview, seen };
+}
+
 /** A visitor at `address` whose first message is `text`, assigned to a fresh operator (with what it was sent). */
 async function assignedConversation(address: string, text = 'jij bent dom') {
   const v = await visitorAt(address);
@@ -174,11 +184,7 @@ describe('the insider', () => {
     expect(risk.risk?.level).toBe('high');
 
     const sup = await operator({ role: 'supervisor' });
-    const overview = await api('/api/supervisor/overview', sup.acct.cookie);
-    expect(overview.status).toBe(200);
-    const seen = (overview.body.conversations as Record<string, unknown>[]).find(
-      (c) => c.conversationId === conversationId,
-    )!;
+    const { overview, seen } = await overviewOf(sup.acct.cookie, conversationId);
     expect(seen.risk).toMatchObject({ level: 'high', answers: {}, redFlags: [] });
     expect(seen.acute).toEqual({ at: expect.any(String), markedBy: op.acct.id });
     const text = JSON.stringify(overview.body);
@@ -206,11 +212,7 @@ describe('the insider', () => {
     expect(held.every((sig) => sig.spans.length > 0)).toBe(true);
 
     const sup = await operator({ role: 'supervisor' });
-    const overview = await api('/api/supervisor/overview', sup.acct.cookie);
-    expect(overview.status).toBe(200);
-    const seen = (overview.body.conversations as Record<string, unknown>[]).find(
-      (c) => c.conversationId === conversationId,
-    )!;
+    const { overview, seen } = await overviewOf(sup.acct.cookie, conversationId);
     const signals = seen.signals as { category: string; weight: string; spans: unknown[] }[];
     expect(signals.map((sig) => sig.category)).toEqual(
       expect.arrayContaining(['strangulation', 'threat-to-kill']),

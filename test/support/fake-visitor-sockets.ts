@@ -1,4 +1,4 @@
-import type { SocketClientSource } from '../../widget/src/app/session.ts';
+import { ChatSession, type SocketClientSource } from '../../widget/src/app/session.ts';
 
 type Ack = (err: Error | null, res?: unknown) => void;
 type Handler = (...args: unknown[]) => void;
@@ -79,4 +79,28 @@ export function fakeSockets() {
     load: async () => ({ io: io as never }),
   };
   return { source, sockets };
+}
+
+/**
+ * A victim's session talking with Sanne on a fake socket: started (resume token `tok-1`,
+ * return code `ZON-00001-TULP` on screen) and assigned.
+ */
+export function talkingWithSanne() {
+  const { source, sockets } = fakeSockets();
+  const session = new ChatSession(undefined, source);
+  session.start({ role: 'victim', language: 'nl', urgent: false, text: '' });
+  const s = sockets[0]!;
+  // The initial connect: nothing to resume yet.
+  s.fire('connect');
+  s.emits[0]!.ack(null, {
+    ok: true,
+    conversationId: 'c1',
+    resumeToken: 'tok-1',
+    returnCode: 'ZON-00001-TULP',
+    position: 1,
+    staffed: true,
+    estimatedWaitSeconds: 60,
+  });
+  s.fire('chat:assigned', { operatorName: 'Sanne' });
+  return { session, sockets, s };
 }

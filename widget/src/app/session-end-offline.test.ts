@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeSockets } from '../../../test/support/fake-visitor-sockets.ts';
-import { ChatSession, CLEARED_NOTICE_MS } from './session.ts';
+import { talkingWithSanne } from '../../../test/support/fake-visitor-sockets.ts';
+import { CLEARED_NOTICE_MS } from './session.ts';
 
 const timedOut = () => new Error('operation has timed out');
 const resumed = (resumeToken: string, state = 'active') => ({
@@ -18,21 +18,7 @@ const notResumable = {
 
 /** A visitor talking with Sanne, her return code on screen. */
 function talking() {
-  const { source, sockets } = fakeSockets();
-  const session = new ChatSession(undefined, source);
-  session.start({ role: 'victim', language: 'nl', urgent: false, text: '' });
-  const s = sockets[0]!;
-  s.fire('connect');
-  s.emits[0]!.ack(null, {
-    ok: true,
-    conversationId: 'c1',
-    resumeToken: 'tok-1',
-    returnCode: 'ZON-00001-TULP',
-    position: 1,
-    staffed: true,
-    estimatedWaitSeconds: 60,
-  });
-  s.fire('chat:assigned', { operatorName: 'Sanne' });
+  const { session, sockets, s } = talkingWithSanne();
   s.fire('chat:message', { messageId: 'm1', from: 'operator', text: 'Hoi, ik ben Sanne.', at: '' });
   expect(session.state).toMatchObject({ phase: 'active', returnCode: 'ZON-00001-TULP' });
   return { session, sockets, s };

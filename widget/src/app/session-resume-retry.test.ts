@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeSockets } from '../../../test/support/fake-visitor-sockets.ts';
-import { ChatSession } from './session.ts';
+import { talkingWithSanne } from '../../../test/support/fake-visitor-sockets.ts';
 
 const timedOut = () => new Error('operation has timed out');
 const resumed = (resumeToken: string) => ({
@@ -14,22 +13,7 @@ const resumed = (resumeToken: string) => ({
 
 /** A visitor talking with Sanne whose connection just came back: her resume is out. */
 function afterReconnect() {
-  const { source, sockets } = fakeSockets();
-  const session = new ChatSession(undefined, source);
-  session.start({ role: 'victim', language: 'nl', urgent: false, text: '' });
-  const s = sockets[0]!;
-  // The initial connect: nothing to resume yet.
-  s.fire('connect');
-  s.emits[0]!.ack(null, {
-    ok: true,
-    conversationId: 'c1',
-    resumeToken: 'tok-1',
-    returnCode: 'ZON-00001-TULP',
-    position: 1,
-    staffed: true,
-    estimatedWaitSeconds: 60,
-  });
-  s.fire('chat:assigned', { operatorName: 'Sanne' });
+  const { session, sockets, s } = talkingWithSanne();
   expect(session.state.phase).toBe('active');
   s.drop();
   expect(session.state.online).toBe(false);
