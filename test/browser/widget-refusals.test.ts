@@ -134,6 +134,85 @@ describe('refusals in the widget, each with a way on', () => {
     expect(problems).toEqual([]);
   });
 
+  it('a start that fails for no known reason keeps the “no connection” alert and Start, and adds 0800-2000 and 112', async () => {
+    await w.startApp();
+    // The server answers her chat:start with `unavailable` and no reason (a restart, Redis
+    // away): the emit never reaches it, the answer is made here.
+    let refusedStarts = 0;
+    let refuse = true;
+    await w.context.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        const start = /^42\/visitor,(\d+)\["chat:start"/.exec(String(message));
+        if (start && refuse) {
+          refusedStarts++;
+          ws.send(
+            `43/visitor,${start[1]}[${JSON.stringify({
+              ok: false,
+              error: { code: 'unavailable', message: 'The service is temporarily unavailable.' },
+            })}]`,
+          );
+          return;
+        }
+        server.send(message);
+      });
+      server.onMessage((message) => ws.send(message));
+    });
+
+    await startInWidget('nl', 'Hij staat voor de deur');
+    const alert = w.page.locator('.sl-error[role=alert]');
+    await alert.waitFor(PUSHED);
+    expect(refusedStarts).toBe(1);
+    expect(await alert.textContent()).toBe('Er is nu geen verbinding. Probeer het zo opnieuw.');
+    // Never a bare error: the numbers that are always there, as links, with the alert.
+    expect(await phoneLinks(w.page, 'main')).toEqual(['tel:08002000', 'tel:112']);
+    const failed = w.page.locator('[data-sl=start-failed]');
+    expect(await phoneLinks(w.page, '[data-sl=start-failed]')).toEqual(['tel:08002000', 'tel:112']);
+    expect(await failed.getByRole('alert').textContent()).toBe(await alert.textContent());
+    for (const name of ['Bel Veilig Thuis: 0800-2000 (gratis, dag en nacht)', 'In acuut gevaar: bel 112']) {
+      expect(await failed.getByRole('link', { name }).isVisible()).toBe(true);
+    }
+    // Not a refusal: Start is there to try again, and her way back by code too.
+    expect(await w.page.locator('[data-sl=start-refused]').count()).toBe(0);
+    const start = w.page.locator('[data-sl=start]');
+    expect(await start.textContent()).toBe('Start de chat');
+    expect(await start.getAttribute('aria-disabled')).toBe('false');
+    expect(await w.page.locator('[data-sl=have-return-code]').count()).toBe(1);
+    const problems: string[] = [];
+    await axe(w.page, 'start failed, no known reason', problems);
+    expect(problems).toEqual([]);
+
+    // The line is back: the same Start opens the conversation, and the numbers go.
+    refuse = false;
+    await start.click();
+    await w.page.locator('[data-sl=queue-position]').waitFor(PUSHED);
+    expect(await failed.count()).toBe(0);
+  });
+
+  it('a return by code without a connection keeps its alert and adds 0800-2000 and 112', async () => {
+    await w.startApp();
+    // The conversation's chunk does not arrive: the return by code cannot even be tried.
+    await w.page.route(/\/chat\/assets\/live-[^/]+\.js$/, (route) => route.abort('failed'));
+    await w.page.goto(`${w.t.url}/chat`);
+    await w.page.locator('[data-sl=have-return-code]').click();
+    await w.page.locator('[data-sl=return-code-input]').fill('ZON-12345-TULP');
+    await w.page.locator('[data-sl=resume]').click();
+    const alert = w.page.locator('.sl-error[role=alert]');
+    await alert.waitFor(PUSHED);
+    expect(await alert.textContent()).toBe(
+      'Deze code werkt niet (meer). Een code werkt één keer, en alleen kort na het weggaan. Je kunt een nieuw gesprek beginnen.',
+    );
+    expect(await phoneLinks(w.page, 'main')).toEqual(['tel:08002000', 'tel:112']);
+    expect(await phoneLinks(w.page, '[data-sl=return-failed]')).toEqual(['tel:08002000', 'tel:112']);
+    // She can try again, or go back and start.
+    expect(await w.page.locator('[data-sl=resume]').getAttribute('aria-disabled')).toBe('false');
+    expect(await w.page.locator('[data-sl=return-code-input]').inputValue()).toBe('ZON-12345-TULP');
+    const problems: string[] = [];
+    await axe(w.page, 'return by code failed, no connection', problems);
+    await w.page.unrouteAll({ behavior: 'ignoreErrors' });
+    expect(problems).toEqual([]);
+  });
+
   it('too many messages while waiting: told so, the text kept in the composer, sent once someone is there', async () => {
     await w.startApp({ WAITING_MESSAGES: '2' });
     const op = await operator();
@@ -203,7 +282,7 @@ describe('refusals in the widget, each with a way on', () => {
     expect(problems).toEqual([]);
   });
 
-  it('too many wrong return codes: says after how many seconds to try again', async () => {
+  it('too many wrong return codes: says after how many seconds to try again, with 0800-2000 and 112', async () => {
     await w.startApp();
     // Wrong codes from this address until each further try must wait at least 8 s.
     const guesser = await visitor();
@@ -231,6 +310,8 @@ describe('refusals in the widget, each with a way on', () => {
       `Er zijn te veel codes geprobeerd. Probeer het over ${seconds === 1 ? '1 seconde' : `${seconds} seconden`} opnieuw.`,
     );
     expect(await w.page.getByText('Deze code werkt niet').count()).toBe(0);
+    // Never a bare error: the numbers are there while she waits.
+    expect(await phoneLinks(w.page, 'main')).toEqual(['tel:08002000', 'tel:112']);
     // The code stays in the field, ready for the next try.
     expect(await w.page.locator('[data-sl=return-code-input]').inputValue()).toBe('ZON-12345-TULP');
     const problems: string[] = [];

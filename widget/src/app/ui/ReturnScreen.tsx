@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Catalogue, Language } from '../i18n.ts';
 import type { ChatSession, ChatState } from '../session.ts';
-import { ScreenHeading } from './parts.tsx';
+import { Alternatives, ScreenHeading } from './parts.tsx';
 
 interface Props {
   t: Catalogue;
@@ -50,19 +50,28 @@ export function ReturnScreen({ t, session, state, lang, onBack }: Props) {
         {busy ? t.starting : t.resume}
       </button>
       {state.failure === 'return-code' && (
-        <p class="sl-error" role="alert">
-          {t.returnFailed}
-        </p>
+        // A code that does not work, or no connection to try it (the same failure here):
+        // never a bare error, the numbers are there too.
+        <div data-sl="return-failed">
+          <p class="sl-error" role="alert">
+            {t.returnFailed}
+          </p>
+          <Alternatives t={t} text={t.alternativesNowText} />
+        </div>
       )}
       {state.failure === 'return-throttled' && (
-        <p
-          class="sl-error"
-          role="alert"
-          data-sl="return-refused"
-          data-retry-after={state.retryAfterSeconds ?? RETRY_UNKNOWN_S}
-        >
-          {t.returnThrottled(state.retryAfterSeconds ?? RETRY_UNKNOWN_S)}
-        </p>
+        // Too many codes tried from here: she waits, with the numbers meanwhile.
+        <div>
+          <p
+            class="sl-error"
+            role="alert"
+            data-sl="return-refused"
+            data-retry-after={state.retryAfterSeconds ?? RETRY_UNKNOWN_S}
+          >
+            {t.returnThrottled(state.retryAfterSeconds ?? RETRY_UNKNOWN_S)}
+          </p>
+          <Alternatives t={t} text={t.alternativesNowText} />
+        </div>
       )}
       <button type="button" class="sl-link" onClick={onBack}>
         {t.back}

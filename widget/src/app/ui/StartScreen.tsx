@@ -151,9 +151,14 @@ export function StartScreen({
             {busy ? t.starting : t.start}
           </button>
           {state.failure === 'start' && (
-            <p class="sl-error" role="alert">
-              {t.startFailed}
-            </p>
+            // No connection, no answer, or a refusal without a known reason: Start above
+            // tries again, and the numbers are there meanwhile (never a bare error).
+            <div data-sl="start-failed">
+              <p class="sl-error" role="alert">
+                {t.startFailed}
+              </p>
+              <Alternatives t={t} text={t.alternativesNowText} />
+            </div>
           )}
           {(state.failure === 'open-limit' ||
             state.failure === 'blocked' ||
