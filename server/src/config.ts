@@ -1,3 +1,4 @@
+import { RETURN_WINDOW_MAX_MIN } from '@stille-lijn/shared/domain/return-code';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { isInternalHost } from './http/internal-host.ts';
@@ -100,7 +101,7 @@ const envSchema = z.object({
   /** Seconds an operator may be disconnected before their conversations are requeued. @default 30 */
   OPERATOR_GRACE_S: int(1, 3600).default(30),
   /** Minutes a visitor can return after a quick exit or a drop. @default 15 */
-  RETURN_WINDOW_MIN: z.coerce.number().min(0.05).max(240).default(15),
+  RETURN_WINDOW_MIN: z.coerce.number().min(0.05).max(RETURN_WINDOW_MAX_MIN).default(15),
   /** Hours after its end that a conversation is deleted. @default 72 */
   RETENTION_HOURS: z.coerce
     .number()

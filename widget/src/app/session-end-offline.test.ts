@@ -173,12 +173,26 @@ describe('End pressed while the connection is down', () => {
     expect(s.events()).toEqual(['chat:start', 'chat:resume']);
   });
 
-  it('gives up, and forgets the token, once the return window is over', () => {
+  it('goes on past the default return window: a deployment may set it longer, and the server says when it is over', () => {
     vi.useFakeTimers();
     const { session, s } = talking();
     s.drop();
     session.end();
-    vi.advanceTimersByTime(15 * 60_000);
+    vi.advanceTimersByTime(60 * 60_000);
+    expect(s.disconnects).toBe(0);
+    s.reconnect();
+    expect(s.resumes().map((e) => e.payload)).toEqual([{ resumeToken: 'tok-1' }]);
+    // The window closed meanwhile: the token opens nothing any more, and it stops.
+    s.last('chat:resume').ack(null, notResumable);
+    expect(s.disconnects).toBe(1);
+  });
+
+  it('gives up, and forgets the token, once the longest return window (RETURN_WINDOW_MIN 240) is over', () => {
+    vi.useFakeTimers();
+    const { session, s } = talking();
+    s.drop();
+    session.end();
+    vi.advanceTimersByTime(240 * 60_000);
     expect(s.disconnects).toBe(1);
     s.reconnect();
     expect(s.events()).toEqual(['chat:start']);

@@ -1,3 +1,4 @@
+import { RETURN_WINDOW_MAX_MIN } from '@stille-lijn/shared/domain/return-code';
 import type { Ack, AckError } from '@stille-lijn/shared/errors';
 import type {
   EndReason,
@@ -34,11 +35,11 @@ const REFUSED_RETRY_MS = 2_000;
 /**
  * A conversation the visitor ended while her connection was down (or coming back), or whose
  * `chat:leave` was not answered, is ended in the background: by token, then `chat:leave
- * 'ended'`, on each connection, for at most this long after End. It is the return window
- * (`RETURN_WINDOW_MIN`'s default): past it the server ends the conversation by itself and no
- * token or code opens it any more.
+ * 'ended'`, on each connection, for at most this long after End. It is the longest return
+ * window a deployment may set: past its own window the server ends the conversation by
+ * itself and answers the token `not_found`, which stops it sooner.
  */
-const END_LATER_WITHIN_MS = 15 * 60_000;
+const END_LATER_WITHIN_MS = RETURN_WINDOW_MAX_MIN * 60_000;
 /** After an answer that says "not now" (`unavailable`, `internal`): ask again after this at the least. */
 const FAULT_RETRY_MS = 2_000;
 /** After this long without a keystroke the visitor no longer counts as typing. */
