@@ -88,6 +88,37 @@ describe('the logger', () => {
     expect(out).not.toContain('slaat');
   });
 
+  it("writes no IP address of a network error's message or stack (Redis, a Sentinel, an endpoint)", () => {
+    const { log, lines } = capture();
+    const refused = (address: string, port: number) =>
+      Object.assign(new Error(`connect ECONNREFUSED ${address}:${port}`), {
+        code: 'ECONNREFUSED',
+        syscall: 'connect',
+        address,
+        port,
+      });
+    log.warn({ err: refused('10.20.30.40', 6379) }, 'worker error');
+    log.warn({ err: refused('2001:db8:85a3::8a2e:370', 6380) }, 'queue error');
+    log.warn({ err: refused('::1', 6381) }, 'queue error');
+    // ioredis' Sentinel error quotes the last one in a message of its own, with no field.
+    log.warn(
+      { err: new Error('All sentinels are unreachable. Last error: connect ECONNREFUSED 192.0.2.9:26379') },
+      'redis',
+    );
+    log.warn({ err: new Error('outer', { cause: refused('::ffff:198.51.100.7', 80) }) }, 'nested');
+    const out = lines.join('');
+    for (const address of ['10.20.30.40', '2001:db8', '8a2e:370', '::1', '192.0.2.9', '198.51.100.7']) {
+      expect(out).not.toContain(address);
+    }
+    // What went wrong stays: the code, the call, the port.
+    expect(out).toContain('ECONNREFUSED');
+    expect(out).toContain('All sentinels are unreachable');
+    expect(out).toContain(':6379');
+    // Not an address: a time, a script's line, a Redis reply's words.
+    log.warn({ err: new Error('ERR Error running script @user_script:215: at 12:30:45 OOM') }, 'script');
+    expect(lines.at(-1)).toContain('@user_script:215: at 12:30:45 OOM');
+  });
+
   it('removes the redacted paths: text, tokens, return codes, addresses, cookies', () => {
     const { log, lines } = capture();
     log.info(

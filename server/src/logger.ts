@@ -79,7 +79,9 @@ export function loggerOptions(level: string, instance = newInstanceId()): Logger
  * their errors: ioredis the failed command's arguments (`command.args`: sealed text, keyed
  * hashes, an Argon2id hash) and, for a failed MULTI, the earlier errors with theirs
  * (`previousErrors`); Node's ERR_INVALID_URL the whole URL (`input`); HTTP clients the
- * request and the body. Of a Redis command only its name stays. A cause, the errors of an
+ * request and the body. Of a Redis command only its name stays. IP addresses in a message
+ * (Node's `connect ECONNREFUSED 10.0.0.5:6379`, ioredis' Sentinel errors) are written as
+ * `<address>`. A cause, the errors of an
  * aggregate and a MULTI's earlier errors are written the same way, nested, to a depth of 4.
  * A value thrown that is not an Error is written as its type only.
  */
@@ -94,7 +96,7 @@ const MAX_ERROR_DEPTH = 4;
 function serializeErrorAt(err: unknown, depth: number): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: err === null ? 'null' : typeof err };
   const e = err as Error & Record<string, unknown>;
-  const message = withoutQuotedInput(e);
+  const message = withoutAddresses(withoutQuotedInput(e));
   const out: Record<string, unknown> = {
     type: e.constructor?.name ?? e.name,
     message,
@@ -127,6 +129,22 @@ function withoutQuotedInput(e: Error): string {
   const message = String(e.message);
   if (!(e instanceof SyntaxError)) return message;
   return message.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/'[^']*'/g, "'…'");
+}
+
+/** IPv6 (or IPv4-mapped) candidates: hex digits, colons and dots, an optional zone. */
+const IPV6_LIKE = /(?<![\w:.])[0-9a-fA-F:]*:[0-9a-fA-F:.]*(?:%[\w.]+)?(?![\w:])/g;
+const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])/g;
+
+/**
+ * The text with every IP address as `<address>`: a network error names the address it
+ * tried, which may be the deployment's Redis or, through a proxy, anyone's. An IPv6 address
+ * is a run of hex digits and colons with `::` or eight groups (Node appends the port to it
+ * with one more colon, which goes too); a time (`12:30:45`) or a script's line stays.
+ */
+function withoutAddresses(text: string): string {
+  return text
+    .replace(IPV6_LIKE, (m) => (m.includes('::') || m.split(':').length >= 8 ? '<address>' : m))
+    .replace(IPV4, '<address>');
 }
 
 export function createLogger(level: string, stream?: DestinationStream, instance?: string): pino.Logger {
