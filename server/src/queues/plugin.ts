@@ -1,6 +1,7 @@
 import { type JobsOptions, Queue, type QueueOptions } from 'bullmq';
 import fp from 'fastify-plugin';
 import { closeQueue } from '../redis/close.ts';
+import { logErrorsOf } from './errors.ts';
 import { conversationJobOptions } from './jobs.ts';
 
 declare module 'fastify' {
@@ -61,8 +62,8 @@ export default fp(
       defaultJobOptions: JOB_DEFAULTS,
     });
     const retention = new Queue(QUEUE_RETENTION, { ...bullOptions(), defaultJobOptions: JOB_DEFAULTS });
-    conversations.on('error', (err) => app.log.warn({ err }, 'conversations queue error'));
-    retention.on('error', (err) => app.log.warn({ err }, 'retention queue error'));
+    logErrorsOf(conversations, app.log, 'conversations queue error');
+    logErrorsOf(retention, app.log, 'retention queue error');
     // Connected before the app is ready: a queue closed while its connection still
     // initialises leaves BullMQ's own init promise rejected with nobody to catch it.
     await Promise.all([conversations.waitUntilReady(), retention.waitUntilReady()]);

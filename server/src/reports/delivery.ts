@@ -3,6 +3,7 @@ import type { ReportDelivery } from '@stille-lijn/shared/domain/report';
 import { type Job, Worker } from 'bullmq';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AuditLog } from '../audit/index.ts';
+import { logErrorsOf } from '../queues/errors.ts';
 import { jobData, reportJobs } from '../queues/jobs.ts';
 import { closeWorkers } from '../queues/workers.ts';
 import type { Notifier } from '../sockets/notifier.ts';
@@ -186,7 +187,7 @@ export async function startReportWorker(
     // A delivery is idempotent, so a job caught in a crash may safely run again.
     maxStalledCount: 5,
   });
-  worker.on('error', (err) => app.log.warn({ err }, 'report worker error'));
+  logErrorsOf(worker, app.log, 'report worker error');
   worker.on('failed', (job, err) => {
     if (!job) return;
     // A job can also end without the processor's last word: an error of ours on the last

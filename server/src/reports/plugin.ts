@@ -15,6 +15,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HourlyLimit } from '../audit/index.ts';
 import { currentOperator } from '../auth/plugin.ts';
 import { parseOrThrow } from '../http/parse.ts';
+import { logErrorsOf } from '../queues/errors.ts';
 import { JOB_RETENTION } from '../queues/plugin.ts';
 import { closeQueue } from '../redis/close.ts';
 import { QUEUE_REPORTS, startReportWorker } from './delivery.ts';
@@ -69,7 +70,7 @@ export default fp(
       retentionMs: app.config.reportRetentionMs,
     });
     const queue = new Queue(QUEUE_REPORTS, { ...app.bullOptions(), defaultJobOptions: JOB_RETENTION });
-    queue.on('error', (err) => app.log.warn({ err }, 'report queue error'));
+    logErrorsOf(queue, app.log, 'report queue error');
     // Connected before the app is ready (see the queues plugin).
     await queue.waitUntilReady();
     app.decorate('reportQueue', queue);

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
+import { logErrorsOf } from '../queues/errors.ts';
 import type { ReportJobQueue } from '../queues/jobs.ts';
 import { closeQueue } from '../redis/close.ts';
 import { QUEUE_REPORTS } from './delivery.ts';
@@ -134,7 +135,7 @@ export function lostDeliveries(app: FastifyInstance): LostDeliveries {
     openQueue: async () => {
       if (app.hasDecorator('reportQueue')) return { queue: app.reportQueue, release: async () => {} };
       const queue = new Queue(QUEUE_REPORTS, app.bullOptions());
-      queue.on('error', (err) => app.log.warn({ err }, 'report queue error'));
+      logErrorsOf(queue, app.log, 'report queue error');
       try {
         await queue.waitUntilReady();
       } catch (err) {

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ConversationLifecycle } from '../conversations/index.ts';
 import type { OnCall } from '../oncall/index.ts';
 import type { Presence } from '../presence/index.ts';
+import { errorKind, logErrorsOf } from '../queues/errors.ts';
 import { conversationJobs, jobData, retentionJobs } from '../queues/jobs.ts';
 import { JOB_RETENTION, QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
 import { type LostDeliveries, lostDeliveries } from '../reports/recovery.ts';
@@ -50,22 +51,6 @@ const SWEEP_STEPS: readonly (readonly [step: string, run: (s: JobServices) => Pr
   // A report queued for a minute without its delivery job (a crash, a Redis error) gets one.
   ['reports.requeueLost', (s) => s.reports.requeueLost()],
 ];
-
-/**
- * What kind of error a failed step threw, without its message (which may quote what it
- * read): its name, and its code or, for a Redis error, the reply's leading word (`OOM`,
- * `BUSY`, `READONLY`, `NOSCRIPT`…), which says most about what went wrong.
- */
-function errorKind(err: unknown): { error?: string; code?: string } {
-  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null | undefined;
-  const name = typeof e?.name === 'string' ? e.name : undefined;
-  const prefix =
-    name === 'ReplyError' && typeof e?.message === 'string'
-      ? /^[A-Z]{2,20}\b/.exec(e.message)?.[0]
-      : undefined;
-  const code = typeof e?.code === 'string' ? e.code : prefix;
-  return { ...(name ? { error: name } : {}), ...(code ? { code } : {}) };
-}
 
 /**
  * The sweep: every step runs, even after one failed, or one bad record would stop routing,
@@ -163,7 +148,7 @@ export async function startWorkers(app: FastifyInstance): Promise<Worker[]> {
     concurrency: 2,
   });
   for (const w of [conversations, retention]) {
-    w.on('error', (err) => app.log.warn({ err }, 'worker error'));
+    logErrorsOf(w, app.log, 'worker error');
     w.on('failed', (job, err) => app.log.warn({ err, job: job?.name }, 'job failed'));
   }
   // Connected before anyone can close them: a worker closed while its connections still
