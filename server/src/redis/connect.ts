@@ -19,10 +19,9 @@ export type RedisTarget = Pick<Config, 'redisUrl' | 'redisSentinels' | 'redisSen
  * @example const sub = createRedis(app.config, { maxRetriesPerRequest: null });
  */
 export function createRedis(target: RedisTarget, opts: RedisOptions = {}): Redis {
-  // A password in REDIS_URL wins: ioredis fills in only what the URL leaves out.
   const password = target.redisPassword ? { password: target.redisPassword } : {};
   if (target.redisSentinels.length === 0)
-    return catchUnawaited(new Redis(target.redisUrl, { ...password, ...opts }));
+    return catchUnawaited(new Redis(withPassword(target.redisUrl, target.redisPassword), opts));
   return catchUnawaited(
     new Redis({
       sentinels: target.redisSentinels.map((s) => ({ host: s.host, port: s.port })),
@@ -104,6 +103,19 @@ export async function connectForCli(target: RedisTarget): Promise<Redis> {
     );
   }
   return redis;
+}
+
+/**
+ * REDIS_URL with REDIS_PASSWORD in it when it holds none: a password in the URL wins. In
+ * the URL, not as an option: ioredis takes a URL that names only a user as an empty
+ * password, over the option.
+ */
+function withPassword(url: string, password: string | undefined): string {
+  if (!password) return url;
+  const u = new URL(url);
+  if (u.password) return url;
+  u.password = password;
+  return u.toString();
 }
 
 /** Where Redis is, for a message: never a password that REDIS_URL may hold. */
