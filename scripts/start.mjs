@@ -155,25 +155,43 @@ function respCommand(parts) {
 }
 
 /**
- * Asks whatever listens at a redis:// or rediss:// URL for PING (after AUTH when the URL has a
- * password). Resolves `{ status: 'ok' }`, `{ status: 'unreachable', detail }` when nothing
- * answers, or `{ status: 'refused', detail }` when something answers but not with PONG.
+ * The AUTH that the server's Redis client sends for `url` (server/src/redis/connect.ts), or
+ * null for none: a password in the URL wins, else REDIS_PASSWORD (`password`) applies, also
+ * with a user the URL names (`AUTH user password`).
  */
-export function pingRedis(url, timeoutMs = 1500) {
+export function redisAuthCommand(url, password) {
+  const u = new URL(url);
+  const user = decodeURIComponent(u.username);
+  const pass = u.password ? decodeURIComponent(u.password) : (password ?? '');
+  if (!user && !pass) return null;
+  return user ? ['AUTH', user, pass] : ['AUTH', pass];
+}
+
+/**
+ * AUTH answers that ioredis only warns about and connects on: the password sent to a Redis
+ * that has none (Redis before 6, and 6 or newer).
+ */
+const authOnlyWarns = /no password is set|without any password configured for the default user/;
+
+/**
+ * Asks whatever listens at a redis:// or rediss:// URL for PING, after the AUTH the server
+ * would send (`redisAuthCommand`: the URL's credentials, else `opts.password`, which is
+ * REDIS_PASSWORD). Resolves `{ status: 'ok' }`, `{ status: 'unreachable', detail }` when
+ * nothing answers, or `{ status: 'refused', detail }` when something answers but not with
+ * PONG. `detail` is the server's answer or an error code, never the password.
+ */
+export function pingRedis(url, timeoutMs = 1500, opts = {}) {
   let u;
+  let auth;
   try {
     u = new URL(url);
+    auth = redisAuthCommand(url, opts.password);
   } catch {
     return Promise.resolve({ status: 'refused', detail: 'not a valid URL' });
   }
   const host = u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
   const port = Number(u.port || 6379);
-  const commands = [];
-  if (u.password) {
-    const password = decodeURIComponent(u.password);
-    commands.push(u.username ? ['AUTH', decodeURIComponent(u.username), password] : ['AUTH', password]);
-  }
-  commands.push(['PING']);
+  const commands = auth ? [auth, ['PING']] : [['PING']];
 
   return new Promise((resolve) => {
     const socket =
@@ -198,19 +216,21 @@ export function pingRedis(url, timeoutMs = 1500) {
     });
     socket.on('data', (chunk) => {
       received += chunk.toString('latin1');
-      const lines = received.split('\r\n');
-      const complete = lines.slice(0, -1);
-      const failure = complete.find((l) => l.startsWith('-'));
-      // LOADING: Redis is there and reading its AOF; the server's client waits for it.
-      if (failure?.startsWith('-LOADING')) return settle({ status: 'ok' });
-      if (failure) return settle({ status: 'refused', detail: failure.slice(1) });
-      if (complete.length >= commands.length) {
-        const last = complete[commands.length - 1];
-        return settle(
-          last === '+PONG'
-            ? { status: 'ok' }
-            : { status: 'refused', detail: `answered ${JSON.stringify(last.slice(0, 40))}, not PONG` },
-        );
+      // One line per answer: +OK, -ERR …, +PONG.
+      const answers = received.split('\r\n').slice(0, -1);
+      for (const [i, answer] of answers.slice(0, commands.length).entries()) {
+        const isAuth = commands[i][0] === 'AUTH';
+        // LOADING: Redis is there and reading its AOF; the server's client waits for it.
+        if (answer.startsWith('-LOADING')) return settle({ status: 'ok' });
+        if (isAuth && answer.startsWith('-') && authOnlyWarns.test(answer)) continue;
+        if (answer.startsWith('-')) return settle({ status: 'refused', detail: answer.slice(1) });
+        if (i === commands.length - 1) {
+          return settle(
+            answer === '+PONG'
+              ? { status: 'ok' }
+              : { status: 'refused', detail: `answered ${JSON.stringify(answer.slice(0, 40))}, not PONG` },
+          );
+        }
       }
       if (received.length > 4096) settle({ status: 'refused', detail: 'not a Redis server' });
     });
@@ -357,18 +377,55 @@ export async function startPrivateRedis(log, dir = privateRedisDir) {
 export function redisMissingParagraph(url) {
   return [
     `Stille Lijn needs Redis, and there is none: nothing answers at ${redactUrl(url)}, and`,
-    'redis-server is not installed, so `npm start` cannot run a private one. Either install',
-    'it (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis`) and run',
-    '`npm start` again, which then starts its own redis-server with its data in .data/redis/; or',
-    'run Redis in Docker (`docker run -d -p 127.0.0.1:6379:6379 redis:7 --appendonly yes',
+    'redis-server is not installed, so `npm start` cannot run a private one. Either install it:',
+    'on Debian/Ubuntu `sudo apt-get install redis-server` also starts a system Redis on',
+    '127.0.0.1:6379 (a service, with its data in /var/lib/redis), which `npm start` then uses;',
+    'after `brew install redis` (macOS), or with that service disabled (`sudo systemctl disable',
+    '--now redis-server`), `npm start` runs a private redis-server with its data in .data/redis/.',
+    'Or run Redis in Docker (`docker run -d -p 127.0.0.1:6379:6379 redis:7 --appendonly yes',
     '--maxmemory-policy noeviction`); or point REDIS_URL at a Redis you have',
-    '(`REDIS_URL=redis://host:6379 npm start`). `docker compose up` runs the whole set instead.',
+    '(`REDIS_URL=redis://host:6379 npm start`, with REDIS_PASSWORD if it asks for one).',
+    '`docker compose up` runs the whole set instead.',
   ].join('\n');
 }
 
 /**
- * Finds a Redis to use: the Sentinels' primary (REDIS_SENTINELS), else REDIS_URL, else a
- * private one; exits with one paragraph when there is none.
+ * What `npm start` does about Redis, from the probe of `url`: `use` it, start a `private`
+ * redis-server, or `fail` with `message`. A Redis named by REDIS_URL (`explicit`) is never
+ * replaced by a private one: the server would run on an empty Redis, without the accounts
+ * and conversations kept where REDIS_URL points. Only the default address falls back.
+ */
+export function planRedis({ explicit, url, probe, canStartPrivate }) {
+  const where = redactUrl(url);
+  if (probe.status === 'ok') return { action: 'use', message: `using Redis at ${where}` };
+  if (explicit && probe.status === 'refused') {
+    return {
+      action: 'fail',
+      message: `REDIS_URL ${where} answered, but not with PONG: ${probe.detail.replace(/\.$/, '')}. Fix REDIS_URL (host, port, user, password) or REDIS_PASSWORD, or unset REDIS_URL to let \`npm start\` use the Redis at ${DEFAULT_REDIS_URL} or a private redis-server.`,
+    };
+  }
+  if (explicit) {
+    return {
+      action: 'fail',
+      message: [
+        `REDIS_URL is ${where}, but nothing answers there (${probe.detail}).`,
+        '`npm start` does not put a Redis of its own in its place: the server would run on an',
+        'empty Redis, without the accounts and conversations kept where REDIS_URL points. Start',
+        'Redis there (or correct REDIS_URL), or unset REDIS_URL to let `npm start` use the Redis',
+        `at ${DEFAULT_REDIS_URL} or run a private redis-server with its data in .data/redis/.`,
+      ].join('\n'),
+    };
+  }
+  if (!canStartPrivate) return { action: 'fail', message: redisMissingParagraph(url) };
+  return {
+    action: 'private',
+    message: `no usable Redis at ${where} (${probe.detail}); starting a private redis-server`,
+  };
+}
+
+/**
+ * Finds a Redis to use: the Sentinels' primary (REDIS_SENTINELS), else REDIS_URL, else the
+ * default address, else a private one (`planRedis`); exits with one paragraph when there is none.
  */
 export async function resolveRedis(log) {
   if (process.env.REDIS_SENTINELS) {
@@ -379,24 +436,20 @@ export async function resolveRedis(log) {
     );
     return { url: undefined, stop: async () => {}, onUnexpectedExit: () => {} };
   }
+  // As config.ts reads them: an empty value counts as unset.
   const explicit = Boolean(process.env.REDIS_URL);
   const url = process.env.REDIS_URL || DEFAULT_REDIS_URL;
-  const probe = await pingRedis(url);
-  if (probe.status === 'ok') {
-    log(`using Redis at ${redactUrl(url)}`);
+  const probe = await pingRedis(url, 1500, { password: process.env.REDIS_PASSWORD || undefined });
+  const plan = planRedis({ explicit, url, probe, canStartPrivate: onPath('redis-server') });
+  if (plan.action === 'use') {
+    log(plan.message);
     return { url, stop: async () => {}, onUnexpectedExit: () => {} };
   }
-  if (probe.status === 'refused' && explicit) {
-    log.fail(
-      `REDIS_URL ${redactUrl(url)} answered, but not with PONG: ${probe.detail.replace(/\.$/, '')}. Fix the URL (host, port, user, password), or unset REDIS_URL to use a private redis-server.`,
-    );
+  if (plan.action === 'fail') {
+    log.fail(plan.message);
     process.exit(1);
   }
-  if (!onPath('redis-server')) {
-    log.fail(redisMissingParagraph(url));
-    process.exit(1);
-  }
-  log(`no usable Redis at ${redactUrl(url)} (${probe.detail}); starting a private redis-server`);
+  log(plan.message);
   try {
     const redis = await startPrivateRedis(log);
     log(`private Redis at ${redis.url}, data in .data/redis/`);
