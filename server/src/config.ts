@@ -431,6 +431,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** The variables, for the README table and `--help` output. */
 export const configVariables = Object.keys(envSchema.shape);
 
+/** Each variable's default as the schema applies it; a variable without one is absent. For the README table's test. */
+export function configDefaults(): Record<string, string | number> {
+  return Object.fromEntries(
+    Object.entries(envSchema.parse({})).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),
+  ) as Record<string, string | number>;
+}
+
 /** For entry points: the config, or one line per bad variable on stderr and exit code 1. */
 export function loadConfigOrExit(who: string): Readonly<Config> {
   try {
