@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UnrecoverableError } from 'bullmq';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   connectOperator,
@@ -7,6 +8,7 @@ import {
   emitAck,
   login,
   nextEvent,
+  waitFor,
 } from '../support/clients.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
@@ -120,9 +122,34 @@ describe('privacy', () => {
     const { start } = await wholeConversation(t);
     const prefix = `${t.config.redisPrefix}:conv:${start.conversationId}`;
     expect((await t.app.redis.keys(`${prefix}*`)).length).toBeGreaterThan(0);
-    for (const k of await t.app.redis.keys(`${prefix}*`))
-      expect(await t.app.redis.pttl(k)).toBeGreaterThan(0);
+    // Each expires by itself within the period, should the purge job fail: the address hash
+    // that a block needs for an hour after the end too, when the period is shorter.
+    for (const k of await t.app.redis.keys(`${prefix}*`)) {
+      const ttl = await t.app.redis.pttl(k);
+      expect(ttl, k).toBeGreaterThan(0);
+      expect(ttl, k).toBeLessThanOrEqual(t.config.retentionMs);
+    }
     await new Promise((r) => setTimeout(r, 1600));
+    expect(await t.app.redis.keys(`${prefix}*`)).toEqual([]);
+  });
+
+  it('keeps no failed purge job, which would name the conversation for ever', async () => {
+    await t.close();
+    t = await startTestApp({ RETENTION_HOURS: '0.0003' }); // about a second
+    const purge = vi
+      .spyOn(t.app.lifecycle, 'purge')
+      .mockRejectedValue(new UnrecoverableError('the purge failed'));
+    const { start } = await wholeConversation(t);
+    await waitFor(() => purge.mock.calls.length > 0, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const retention = t.app.queues.retention;
+    expect(await retention.getJob(`purge-${start.conversationId}`)).toBeUndefined();
+    expect(await retention.getFailedCount()).toBe(0);
+    // Its event stream, which names each job, is kept short.
+    expect(await t.app.redis.hget(`${t.config.redisPrefix}:retention:meta`, 'opts.maxLenEvents')).toBe('100');
+    // Its content expires by itself all the same.
+    const prefix = `${t.config.redisPrefix}:conv:${start.conversationId}`;
+    await new Promise((r) => setTimeout(r, 1_200));
     expect(await t.app.redis.keys(`${prefix}*`)).toEqual([]);
   });
 });

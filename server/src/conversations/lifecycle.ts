@@ -480,7 +480,8 @@ export class ConversationLifecycle {
           now,
           retentionMs: d.config.retentionMs,
           expectedOperatorId: opts.byOperatorId ?? '',
-          addressTtlMs: ADDRESS_AFTER_END_MS,
+          // Never past the retention period: it links the address to the conversation.
+          addressTtlMs: Math.min(ADDRESS_AFTER_END_MS, d.config.retentionMs),
           operatorId: r.operatorId,
           language: r.language,
           addr: r.addr,

@@ -18,6 +18,13 @@ declare module 'fastify' {
 }
 
 /**
+ * Each queue's event stream keeps about this many entries (BullMQ's default is 10,000).
+ * Nothing here reads them, and each names its job: `purge-<conversation id>` with the
+ * moment it ended, kept long after the purge. Trimmed approximately (`MAXLEN ~`).
+ */
+export const QUEUE_EVENTS_KEPT = 100;
+
+/**
  * Every job removes itself once done, and at most 100 failed ones are kept per queue for a
  * look: without it the sweep alone would leave 8,640 completed jobs a day in Redis, for ever.
  */
@@ -56,12 +63,19 @@ export default fp(
       // BullMQ needs its own connections with no per-request retry limit.
       connection: app.newRedis({ maxRetriesPerRequest: null, enableReadyCheck: true }),
       prefix: app.config.redisPrefix,
+      streams: { events: { maxLen: QUEUE_EVENTS_KEPT } },
     });
     const conversations = new ConversationsQueue(QUEUE_CONVERSATIONS, {
       ...bullOptions(),
       defaultJobOptions: JOB_DEFAULTS,
     });
-    const retention = new Queue(QUEUE_RETENTION, { ...bullOptions(), defaultJobOptions: JOB_DEFAULTS });
+    const retention = new Queue(QUEUE_RETENTION, {
+      ...bullOptions(),
+      // A purge that failed for good is not kept for a look: its record would name the
+      // conversation, with a stack, for ever. The log says it failed; the content expires
+      // by itself (the end set every key's TTL to RETENTION_HOURS).
+      defaultJobOptions: { ...JOB_DEFAULTS, removeOnFail: true },
+    });
     logErrorsOf(conversations, app.log, 'conversations queue error');
     logErrorsOf(retention, app.log, 'retention queue error');
     // Connected before the app is ready: a queue closed while its connection still
