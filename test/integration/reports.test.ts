@@ -326,6 +326,10 @@ describe('Veilig Thuis reports', () => {
     const ttl = await t.app.redis.pttl(key);
     expect(ttl).toBeGreaterThan(29 * 86_400_000);
     expect(ttl).toBeLessThanOrEqual(30 * 86_400_000);
+    // Its conversation's index, which names the conversation, goes with it.
+    const indexTtl = await t.app.redis.pttl(t.app.keys.reportsOf(chat.conversationId));
+    expect(indexTtl).toBeGreaterThan(0);
+    expect(indexTtl).toBeLessThanOrEqual(ttl + 60_000);
     const everything = `${await redisDump(t)}\n${t.logs.join('')}`;
     for (const secret of Object.values(SECRET)) expect(everything).not.toContain(secret);
     expect(everything).not.toContain('Geheimnaam');

@@ -57,7 +57,6 @@ export class ReportStore {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #retentionMs: number;
-  readonly #indexTtlMs: number;
 
   /** `retentionMs`: how long a report is kept once queued, failed or delivered (REPORT_RETENTION_DAYS). */
   constructor(deps: { redis: Redis; keys: RedisKeys; retentionMs: number }) {
@@ -71,13 +70,15 @@ export class ReportStore {
       undoRequeueScript,
     ]);
     this.#retentionMs = deps.retentionMs;
-    // A conversation's index outlives the last change of any of its reports by a month.
-    this.#indexTtlMs = deps.retentionMs + 30 * 86_400_000;
   }
 
   reportKey(reportId: string): string {
     return this.#keys.report(reportId);
   }
+  /**
+   * A conversation's index of its reports. It names the conversation, so it lives no longer
+   * than its newest report: every change of a report sets both to REPORT_RETENTION_DAYS.
+   */
   #convKey(conversationId: string): string {
     return this.#keys.reportsOf(conversationId);
   }
@@ -129,7 +130,7 @@ export class ReportStore {
         createdAt: Date.parse(record.createdAt),
         // Delivered or failed long before: this only bounds a report that never gets a job.
         retention: this.#retentionMs,
-        indexTtl: this.#indexTtlMs,
+        indexTtl: this.#retentionMs,
         // Ids of long-gone reports leave the global index after a year at the latest.
         forgetBefore: Date.now() - 365 * 86_400_000,
         claimValue: claim?.value ?? '',
@@ -242,7 +243,7 @@ export class ReportStore {
       .hdel(key, 'lastError')
       .pexpire(key, this.#retentionMs)
       .zrem(this.#queuedKey(), reportId)
-      .pexpire(this.#convKey(conversationId), this.#indexTtlMs)
+      .pexpire(this.#convKey(conversationId), this.#retentionMs)
       .exec();
   }
 
@@ -257,7 +258,7 @@ export class ReportStore {
       { report: this.reportKey(reportId), queued: this.#queuedKey() },
       { error, retention: this.#retentionMs, reportId },
     );
-    if (moved) await this.#redis.pexpire(this.#convKey(conversationId), this.#indexTtlMs);
+    if (moved) await this.#redis.pexpire(this.#convKey(conversationId), this.#retentionMs);
     return moved;
   }
 
@@ -273,7 +274,7 @@ export class ReportStore {
       { now: Date.now(), retention: this.#retentionMs, reportId },
     );
     if (n < 0) return null;
-    await this.#redis.pexpire(this.#convKey(conversationId), this.#indexTtlMs);
+    await this.#redis.pexpire(this.#convKey(conversationId), this.#retentionMs);
     return n;
   }
 
