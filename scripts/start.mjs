@@ -393,9 +393,10 @@ export function redisMissingParagraph(url) {
  * What `npm start` does about Redis, from the probe of `url`: `use` it, start a `private`
  * redis-server, or `fail` with `message`. A Redis named by REDIS_URL (`explicit`) is never
  * replaced by a private one: the server would run on an empty Redis, without the accounts
- * and conversations kept where REDIS_URL points. Only the default address falls back.
+ * and conversations kept where REDIS_URL points. Only the default address falls back, and
+ * only outside production (`production`: NODE_ENV=production), where a fresh clone needs it.
  */
-export function planRedis({ explicit, url, probe, canStartPrivate }) {
+export function planRedis({ explicit, production = false, url, probe, canStartPrivate }) {
   const where = redactUrl(url);
   if (probe.status === 'ok') return { action: 'use', message: `using Redis at ${where}` };
   if (explicit && probe.status === 'refused') {
@@ -413,6 +414,16 @@ export function planRedis({ explicit, url, probe, canStartPrivate }) {
         'empty Redis, without the accounts and conversations kept where REDIS_URL points. Start',
         'Redis there (or correct REDIS_URL), or unset REDIS_URL to let `npm start` use the Redis',
         `at ${DEFAULT_REDIS_URL} or run a private redis-server with its data in .data/redis/.`,
+      ].join('\n'),
+    };
+  }
+  if (production) {
+    return {
+      action: 'fail',
+      message: [
+        `${probe.status === 'refused' ? `The Redis at ${where} refused` : `Nothing answers at ${where}`} (${probe.detail}), and with NODE_ENV=production \`npm start\``,
+        'runs no private redis-server: the server would run on an empty Redis. Start Redis there,',
+        'or set REDIS_URL (or REDIS_SENTINELS) to the Redis that holds the line.',
       ].join('\n'),
     };
   }
@@ -440,7 +451,13 @@ export async function resolveRedis(log) {
   const explicit = Boolean(process.env.REDIS_URL);
   const url = process.env.REDIS_URL || DEFAULT_REDIS_URL;
   const probe = await pingRedis(url, 1500, { password: process.env.REDIS_PASSWORD || undefined });
-  const plan = planRedis({ explicit, url, probe, canStartPrivate: onPath('redis-server') });
+  const plan = planRedis({
+    explicit,
+    production: process.env.NODE_ENV === 'production',
+    url,
+    probe,
+    canStartPrivate: onPath('redis-server'),
+  });
   if (plan.action === 'use') {
     log(plan.message);
     return { url, stop: async () => {}, onUnexpectedExit: () => {} };

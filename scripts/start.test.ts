@@ -11,7 +11,13 @@ type Probe = { status: 'ok' } | { status: 'unreachable' | 'refused'; detail: str
 type Plan = { action: 'use' | 'private' | 'fail'; message: string };
 const start = (await import('./start.mjs' as string)) as {
   pingRedis(url: string, timeoutMs?: number, opts?: { password?: string }): Promise<Probe>;
-  planRedis(opts: { explicit: boolean; url: string; probe: Probe; canStartPrivate: boolean }): Plan;
+  planRedis(opts: {
+    explicit: boolean;
+    production?: boolean;
+    url: string;
+    probe: Probe;
+    canStartPrivate: boolean;
+  }): Plan;
   redisMissingParagraph(url: string): string;
   freePort(): Promise<number>;
 };
@@ -258,6 +264,21 @@ describe('planRedis', () => {
     }
     const none = start.planRedis({ explicit: false, url: dflt, probe: unreachable, canStartPrivate: false });
     expect(none).toEqual({ action: 'fail', message: start.redisMissingParagraph(dflt) });
+  });
+
+  it('in production (NODE_ENV=production) never starts a private redis-server, REDIS_URL set or not', () => {
+    const dflt = 'redis://127.0.0.1:6379';
+    const plan = start.planRedis({
+      explicit: false,
+      production: true,
+      url: dflt,
+      probe: unreachable,
+      canStartPrivate: true,
+    });
+    expect(plan.action).toBe('fail');
+    expect(plan.message).toContain('redis://127.0.0.1:6379');
+    expect(plan.message).toMatch(/production/);
+    expect(plan.message).toMatch(/REDIS_URL/);
   });
 
   it("says Debian's redis-server package starts a system Redis that npm start then uses", () => {
