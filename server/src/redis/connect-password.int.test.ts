@@ -10,7 +10,8 @@ import { createRedis } from './connect.ts';
  */
 describe('REDIS_PASSWORD with REDIS_URL', () => {
   const user = `sl-test-${randomUUID().slice(0, 8)}`;
-  const password = `pw-${randomUUID()}`;
+  // As a password generator makes them: `%41` must not become `A`, nor `@:/#?` end the userinfo.
+  const password = `pw%41-${randomUUID()}-@:/#? é+`;
   const admin = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
   const open: Redis[] = [];
   const url = new URL(inject('redisUrl'));

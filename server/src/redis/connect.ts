@@ -114,7 +114,8 @@ function withPassword(url: string, password: string | undefined): string {
   if (!password) return url;
   const u = new URL(url);
   if (u.password) return url;
-  u.password = password;
+  // ioredis decodes the URL's password: `%41` would reach Redis as `A`.
+  u.password = encodeURIComponent(password);
   return u.toString();
 }
 
