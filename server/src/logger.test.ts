@@ -114,6 +114,14 @@ describe('the logger', () => {
     expect(out).toContain('ECONNREFUSED');
     expect(out).toContain('All sentinels are unreachable');
     expect(out).toContain(':6379');
+    // At the end of a sentence, after an underscore, with a `$&` that would put it back.
+    log.warn({ err: new Error('could not reach 10.0.0.5.') }, 'sentence');
+    log.warn({ err: new Error('ip_10.0.0.6 $& gone') }, 'underscore');
+    expect(lines.slice(-2).join('')).not.toMatch(/10\.0\.0\.[56]/);
+    // Linear time on a long run of hex digits and colons (this runs on every error logged).
+    const started = performance.now();
+    log.warn({ err: new Error(`${'a:'.repeat(20_000)}g`) }, 'long');
+    expect(performance.now() - started).toBeLessThan(500);
     // Not an address: a time, a script's line, a Redis reply's words.
     log.warn({ err: new Error('ERR Error running script @user_script:215: at 12:30:45 OOM') }, 'script');
     expect(lines.at(-1)).toContain('@user_script:215: at 12:30:45 OOM');

@@ -100,7 +100,9 @@ function serializeErrorAt(err: unknown, depth: number): Record<string, unknown> 
   const out: Record<string, unknown> = {
     type: e.constructor?.name ?? e.name,
     message,
-    stack: typeof e.stack === 'string' ? e.stack.replace(e.message, message) : undefined,
+    // A function, so that a `$&` in the message is not read as a pattern (which would put
+    // the original back).
+    stack: typeof e.stack === 'string' ? e.stack.replace(e.message, () => message) : undefined,
   };
   if (e.name !== out.type) out.name = e.name;
   for (const field of PLAIN_FIELDS) {
@@ -131,9 +133,13 @@ function withoutQuotedInput(e: Error): string {
   return message.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/'[^']*'/g, "'…'");
 }
 
-/** IPv6 (or IPv4-mapped) candidates: hex digits, colons and dots, an optional zone. */
-const IPV6_LIKE = /(?<![\w:.])[0-9a-fA-F:]*:[0-9a-fA-F:.]*(?:%[\w.]+)?(?![\w:])/g;
-const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])/g;
+/**
+ * IPv6 (or IPv4-mapped) candidates: a run of hex digits, colons and dots, an optional zone.
+ * One quantifier over one class, so that a long run costs linear time, not quadratic.
+ */
+const IPV6_LIKE = /(?<![\w:.])[0-9a-fA-F:.]+(?:%[\w.]+)?/g;
+/** Four dotted numbers, also before a full stop or after `_`; not inside a longer dotted run. */
+const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)/g;
 
 /**
  * The text with every IP address as `<address>`: a network error names the address it
@@ -143,7 +149,7 @@ const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])/g;
  */
 function withoutAddresses(text: string): string {
   return text
-    .replace(IPV6_LIKE, (m) => (m.includes('::') || m.split(':').length >= 8 ? '<address>' : m))
+    .replace(IPV6_LIKE, (m) => (/::|(?:[^:]*:){7}/.test(m) ? '<address>' : m))
     .replace(IPV4, '<address>');
 }
 
