@@ -37,6 +37,20 @@ describe("a queue's or worker's error events", () => {
     expect(lines[0]!.obj.leftOut).toBeUndefined();
   });
 
+  it('tell apart two errors without a code by their message, numbers aside', () => {
+    const { log, lines } = recorder();
+    const worker = new EventEmitter();
+    logErrorsOf(worker, log as never, 'worker error', () => 0);
+    worker.emit('error', new Error('Missing lock for job 12. moveToFinished'));
+    worker.emit('error', new Error('Missing lock for job 13. moveToFinished'));
+    worker.emit('error', new Error('Connection is closed.'));
+    expect(lines).toHaveLength(2);
+    // However many different ones come, the memory of them stays bounded.
+    for (let i = 0; i < 5_000; i++)
+      worker.emit('error', new Error(`kind ${String.fromCharCode(65 + (i % 26))}${i}`));
+    expect(lines.length).toBeLessThan(5_000);
+  });
+
   it('are named by kind without their message: a Redis reply by its leading word, a system error by its code', () => {
     expect(errorKind(oom())).toEqual({ error: 'ReplyError', code: 'OOM' });
     expect(errorKind(refused())).toEqual({ error: 'Error', code: 'ECONNREFUSED' });

@@ -2,6 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 
 /** A queue's or worker's `error` events are logged at most once per this, per kind. */
 export const QUEUE_ERROR_LOG_EVERY_MS = 10_000;
+/** Kinds remembered per queue or worker; past it the memory starts again. */
+const KINDS_KEPT = 100;
 
 /**
  * What kind of error it is, without its message (which may quote what it read): its name,
@@ -21,8 +23,9 @@ export function errorKind(err: unknown): { error?: string; code?: string } {
 
 /**
  * Logs a BullMQ queue's or worker's `error` events as `msg`: at most once per
- * QUEUE_ERROR_LOG_EVERY_MS for each kind (`errorKind`), the next one with how many of its
- * kind were left out (`leftOut`). A worker asks Redis again at once after an error that is
+ * QUEUE_ERROR_LOG_EVERY_MS for each kind (`errorKind`; without a code, the start of its
+ * message with numbers aside, so that "Missing lock" does not hide "Connection is closed"),
+ * the next one with how many of its kind were left out (`leftOut`). A worker asks Redis again at once after an error that is
  * not a lost connection: at `maxmemory` that is thousands of OOM replies a second, and
  * unbounded their lines would fill the disk and bury the one that says why.
  */
@@ -35,7 +38,7 @@ export function logErrorsOf(
   const last = new Map<string, { at: number; leftOut: number }>();
   emitter.on('error', (err) => {
     const kind = errorKind(err);
-    const key = `${kind.error ?? ''} ${kind.code ?? ''}`;
+    const key = `${kind.error ?? ''} ${kind.code ?? String(err?.message).slice(0, 40).replace(/\d+/g, '#')}`;
     const at = now();
     const seen = last.get(key);
     if (seen && at - seen.at < QUEUE_ERROR_LOG_EVERY_MS) {
@@ -43,6 +46,7 @@ export function logErrorsOf(
       return;
     }
     log.warn({ err, ...kind, ...(seen?.leftOut ? { leftOut: seen.leftOut } : {}) }, msg);
+    if (!seen && last.size >= KINDS_KEPT) last.clear();
     last.set(key, { at, leftOut: 0 });
   });
 }
