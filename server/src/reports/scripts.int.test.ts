@@ -8,20 +8,21 @@ const t = useLuaTest([beginAttemptScript, failScript, requeueReportScript, undoR
 const RETENTION = 86_400_000;
 const key = () => t.k.report('r1');
 const queued = () => t.k.join('reports', 'queued');
+const index = () => t.k.reportsOf('c1');
 const report = (fields: Record<string, string>) => t.redis.hset(key(), { sealed: 'box', ...fields });
 const beginAttempt = (redis = t.redis) => runScript(redis, beginAttemptScript, { report: key() }, {});
 const fail = (error = 'HTTP 503', redis = t.redis) =>
   runScript(
     redis,
     failScript,
-    { report: key(), queued: queued() },
+    { report: key(), queued: queued(), conversation: index() },
     { error, retention: RETENTION, reportId: 'r1' },
   );
 const requeue = (redis = t.redis, now = 1000) =>
   runScript(
     redis,
     requeueReportScript,
-    { report: key(), queued: queued() },
+    { report: key(), queued: queued(), conversation: index() },
     { now, retention: RETENTION, reportId: 'r1' },
   );
 const undoRequeue = (round: number, redis = t.redis) =>
@@ -60,9 +61,12 @@ describe('fail.lua', () => {
   it('moves a queued report to failed with its reason, kept (retryable) for the retention period', async () => {
     await report({ status: 'queued' });
     await t.redis.zadd(queued(), 1, 'r1', 2, 'r2');
+    await t.redis.zadd(index(), 1, 'r1');
     expect(await fail('HTTP 503')).toBe(true);
     expect(await t.redis.hgetall(key())).toMatchObject({ status: 'failed', lastError: 'HTTP 503' });
     expect(await t.redis.pttl(key())).toBeGreaterThan(RETENTION - 5000);
+    // Its conversation's index lives as long, in the same step.
+    expect(await t.redis.pttl(index())).toBeGreaterThan(RETENTION - 5000);
     expect(await t.redis.zrange(queued(), 0, -1)).toEqual(['r2']);
   });
 
@@ -88,7 +92,9 @@ describe('fail.lua', () => {
 describe('requeue.lua (reports)', () => {
   it('moves a failed report back to queued, counts the retry, and indexes it as queued since now', async () => {
     await report({ status: 'failed', attempts: '5' });
+    await t.redis.zadd(index(), 1, 'r1');
     expect(await requeue(t.redis, 1000)).toBe(1);
+    expect(await t.redis.pttl(index())).toBeGreaterThan(RETENTION - 5000);
     expect(await t.redis.hgetall(key())).toMatchObject({ status: 'queued', retries: '1', attempts: '5' });
     expect(await t.redis.zscore(queued(), 'r1')).toBe('1000');
     expect(await t.redis.pttl(key())).toBeGreaterThan(RETENTION - 5000);

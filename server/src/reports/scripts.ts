@@ -27,14 +27,14 @@ export const beginAttemptScript = luaScript({
 
 export const failScript = luaScript({
   file: file('fail'),
-  keys: ['report', 'queued'],
+  keys: ['report', 'queued', 'conversation'],
   args: ['error', 'retention', 'reportId'],
   decode: (r) => Number(r) === 1,
 });
 
 export const requeueReportScript = luaScript({
   file: file('requeue'),
-  keys: ['report', 'queued'],
+  keys: ['report', 'queued', 'conversation'],
   args: ['now', 'retention', 'reportId'],
   decode: (r) => Number(r),
 });

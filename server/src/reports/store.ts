@@ -255,10 +255,13 @@ export class ReportStore {
     const moved = await runScript(
       this.#redis,
       failScript,
-      { report: this.reportKey(reportId), queued: this.#queuedKey() },
+      {
+        report: this.reportKey(reportId),
+        queued: this.#queuedKey(),
+        conversation: this.#convKey(conversationId),
+      },
       { error, retention: this.#retentionMs, reportId },
     );
-    if (moved) await this.#redis.pexpire(this.#convKey(conversationId), this.#retentionMs);
     return moved;
   }
 
@@ -270,12 +273,14 @@ export class ReportStore {
     const n = await runScript(
       this.#redis,
       requeueReportScript,
-      { report: this.reportKey(reportId), queued: this.#queuedKey() },
+      {
+        report: this.reportKey(reportId),
+        queued: this.#queuedKey(),
+        conversation: this.#convKey(conversationId),
+      },
       { now: Date.now(), retention: this.#retentionMs, reportId },
     );
-    if (n < 0) return null;
-    await this.#redis.pexpire(this.#convKey(conversationId), this.#retentionMs);
-    return n;
+    return n < 0 ? null : n;
   }
 
   /**
