@@ -1,5 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { jobServices, sweep } from '../../server/src/routing/jobs.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
   connectOperator,
@@ -145,8 +146,16 @@ describe('privacy', () => {
     const retention = t.app.queues.retention;
     expect(await retention.getJob(`purge-${start.conversationId}`)).toBeUndefined();
     expect(await retention.getFailedCount()).toBe(0);
-    // Its event stream, which names each job, is kept short.
+    // Counted instead, for whoever watches the line.
+    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/^sl_purges_failed_total 1$/m);
+    // Its event stream, which names each job, is kept short, and the sweep empties it.
     expect(await t.app.redis.hget(`${t.config.redisPrefix}:retention:meta`, 'opts.maxLenEvents')).toBe('100');
+    const events = `${t.config.redisPrefix}:retention:events`;
+    expect(JSON.stringify(await t.app.redis.xrange(events, '-', '+'))).toContain(
+      String(start.conversationId),
+    );
+    await sweep(jobServices(t.app));
+    expect(await t.app.redis.xlen(events)).toBe(0);
     // Its content expires by itself all the same.
     const prefix = `${t.config.redisPrefix}:conv:${start.conversationId}`;
     await new Promise((r) => setTimeout(r, 1_200));

@@ -13,6 +13,8 @@ declare module 'fastify' {
       assignments: Counter;
       /** Delivery attempts of Veilig Thuis reports, by outcome: delivered, retry, failed (for good). */
       reportDeliveries: Counter<'outcome'>;
+      /** Purges of ended conversations that failed for good (their jobs are not kept). */
+      purgesFailed: Counter;
     };
   }
 }
@@ -88,8 +90,14 @@ export default fp(
       labelNames: ['outcome'],
       registers: [registry],
     });
+    const purgesFailed = new Counter({
+      name: 'sl_purges_failed_total',
+      help: 'Purges of ended conversations that failed for good in this process; their content still expires (RETENTION_HOURS)',
+      registers: [registry],
+    });
     app.decorate('metrics', {
       registry,
+      purgesFailed,
       visitorsConnected,
       operatorsConnected,
       waitSeconds,

@@ -6,6 +6,7 @@ import type { Presence } from '../presence/index.ts';
 import { errorKind, logErrorsOf } from '../queues/errors.ts';
 import { conversationJobs, jobData, retentionJobs } from '../queues/jobs.ts';
 import { JOB_RETENTION, QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
+import { QUEUE_REPORTS } from '../reports/delivery.ts';
 import { type LostDeliveries, lostDeliveries } from '../reports/recovery.ts';
 import type { Shift } from '../shift/index.ts';
 import type { Supervision } from '../supervision/index.ts';
@@ -27,6 +28,8 @@ export interface JobServices {
   shift: Shift;
   oncall: OnCall;
   reports: Pick<LostDeliveries, 'requeueLost'>;
+  /** Empties the queues' event streams (`dropQueueEvents`). */
+  dropQueueEvents: () => Promise<unknown>;
   log: FastifyBaseLogger;
 }
 
@@ -50,6 +53,9 @@ const SWEEP_STEPS: readonly (readonly [step: string, run: (s: JobServices) => Pr
   ['oncall.pageUnstaffedLines', (s) => s.oncall.pageUnstaffedLines()],
   // A report queued for a minute without its delivery job (a crash, a Redis error) gets one.
   ['reports.requeueLost', (s) => s.reports.requeueLost()],
+  // Nothing reads BullMQ's event streams, and their entries name jobs such as
+  // `purge-<conversation id>` with the moment it ended: kept no longer than a sweep.
+  ['queues.dropEvents', (s) => s.dropQueueEvents()],
 ];
 
 /**
@@ -132,6 +138,21 @@ export function jobServices(app: FastifyInstance): JobServices {
     shift: app.shift,
     oncall: app.oncall,
     reports: lostDeliveries(app),
+    dropQueueEvents: () =>
+      app.redis
+        .pipeline(
+          [QUEUE_CONVERSATIONS, QUEUE_RETENTION, QUEUE_REPORTS].map((queue) => [
+            'xtrim',
+            `${app.config.redisPrefix}:${queue}:events`,
+            'MAXLEN',
+            '0',
+          ]),
+        )
+        .exec()
+        .then((replies) => {
+          const failed = replies?.find(([err]) => err)?.[0];
+          if (failed) throw failed;
+        }),
     log: app.log,
   };
 }
@@ -151,6 +172,11 @@ export async function startWorkers(app: FastifyInstance): Promise<Worker[]> {
     logErrorsOf(w, app.log, 'worker error');
     w.on('failed', (job, err) => app.log.warn({ err, job: job?.name }, 'job failed'));
   }
+  // A purge that failed for good leaves no job to look at (queues/plugin.ts): it is counted.
+  retention.on('failed', (job, err) => {
+    if (job && (err?.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1)))
+      app.metrics.purgesFailed.inc();
+  });
   // Connected before anyone can close them: a worker closed while its connections still
   // initialise leaves BullMQ's own init promise rejected with nobody to catch it.
   await Promise.all([conversations, retention].flatMap((w) => [w.waitUntilReady(), w.client]));
