@@ -193,7 +193,7 @@ describe('npm start with REDIS_URL where nothing answers', () => {
     // A redis-server on PATH that only notes it was started: npm start must not start one.
     bin = mkdtempSync(join(tmpdir(), 'sl-start-test-'));
     marker = join(bin, 'redis-server-was-started');
-    writeFileSync(join(bin, 'redis-server'), `#!/bin/sh\ntouch '${marker}'\nexit 1\n`);
+    writeFileSync(join(bin, 'redis-server'), `#!/bin/sh\n: > '${marker}'\nexit 1\n`);
     chmodSync(join(bin, 'redis-server'), 0o755);
   });
   afterAll(() => rmSync(bin, { recursive: true, force: true }));

@@ -17,6 +17,8 @@ export function fakeSockets() {
       emits: [] as { event: string; payload: unknown; ack: Ack; on: string | undefined }[],
       /** Calls of `disconnect()`. */
       disconnects: 0,
+      /** Calls of `connect()`. */
+      connects: 0,
       socket: {
         connected: true,
         active: true,
@@ -26,7 +28,10 @@ export function fakeSockets() {
           return s.socket;
         },
         emit: () => s.socket,
-        connect: () => s.socket,
+        connect: () => {
+          s.connects += 1;
+          return s.socket;
+        },
         disconnect: () => {
           s.disconnects += 1;
           s.socket.connected = false;
@@ -83,11 +88,11 @@ export function fakeSockets() {
 
 /**
  * A victim's session talking with Sanne on a fake socket: started (resume token `tok-1`,
- * return code `ZON-00001-TULP` on screen) and assigned.
+ * return code `ZON-00001-TULP` on screen) and assigned. `opts` as the page gives them.
  */
-export function talkingWithSanne() {
+export function talkingWithSanne(opts: ConstructorParameters<typeof ChatSession>[2] = {}) {
   const { source, sockets } = fakeSockets();
-  const session = new ChatSession(undefined, source);
+  const session = new ChatSession(undefined, source, opts);
   session.start({ role: 'victim', language: 'nl', urgent: false, text: '' });
   const s = sockets[0]!;
   // The initial connect: nothing to resume yet.

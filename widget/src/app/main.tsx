@@ -14,7 +14,11 @@ const LOADER_GRACE_MS = 500;
 
 const config = readConfig();
 const root = document.getElementById('app')!;
-const session = new ChatSession(config.line?.id, { loaded: loadedLive, load: loadLive });
+const session = new ChatSession(
+  config.line?.id,
+  { loaded: loadedLive, load: loadLive },
+  { returnWindowMinutes: config.returnWindowMinutes },
+);
 let initialLanguage: Language = isLanguage(document.documentElement.lang)
   ? document.documentElement.lang
   : 'nl';

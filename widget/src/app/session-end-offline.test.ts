@@ -17,8 +17,8 @@ const notResumable = {
 };
 
 /** A visitor talking with Sanne, her return code on screen. */
-function talking() {
-  const { session, sockets, s } = talkingWithSanne();
+function talking(opts: Parameters<typeof talkingWithSanne>[0] = {}) {
+  const { session, sockets, s } = talkingWithSanne(opts);
   s.fire('chat:message', { messageId: 'm1', from: 'operator', text: 'Hoi, ik ben Sanne.', at: '' });
   expect(session.state).toMatchObject({ phase: 'active', returnCode: 'ZON-00001-TULP' });
   return { session, sockets, s };
@@ -35,6 +35,7 @@ const blank = { phase: 'idle', entries: [], returnCode: undefined, operatorName:
 describe('End pressed while the connection is down', () => {
   afterEach(() => {
     vi.useRealTimers();
+    vi.restoreAllMocks();
   });
 
   it('clears the screen at once, then resumes by token and leaves as ended once the connection is back', () => {
@@ -173,12 +174,12 @@ describe('End pressed while the connection is down', () => {
     expect(s.events()).toEqual(['chat:start', 'chat:resume']);
   });
 
-  it('goes on past the default return window: a deployment may set it longer, and the server says when it is over', () => {
+  it("goes on for the deployment's return window (RETURN_WINDOW_MIN 60), until the server says it is over", () => {
     vi.useFakeTimers();
-    const { session, s } = talking();
+    const { session, s } = talking({ returnWindowMinutes: 60 });
     s.drop();
     session.end();
-    vi.advanceTimersByTime(60 * 60_000);
+    vi.advanceTimersByTime(45 * 60_000);
     expect(s.disconnects).toBe(0);
     s.reconnect();
     expect(s.resumes().map((e) => e.payload)).toEqual([{ resumeToken: 'tok-1' }]);
@@ -187,15 +188,40 @@ describe('End pressed while the connection is down', () => {
     expect(s.disconnects).toBe(1);
   });
 
-  it('gives up, and forgets the token, once the longest return window (RETURN_WINDOW_MIN 240) is over', () => {
+  it('gives up, and forgets the token, a minute after the return window (15 minutes here) is over', () => {
     vi.useFakeTimers();
-    const { session, s } = talking();
+    const { session, s } = talking({ returnWindowMinutes: 15 });
     s.drop();
     session.end();
-    vi.advanceTimersByTime(240 * 60_000);
+    vi.advanceTimersByTime(15 * 60_000);
+    expect(s.disconnects).toBe(0);
+    vi.advanceTimersByTime(60_000);
     expect(s.disconnects).toBe(1);
     s.reconnect();
     expect(s.events()).toEqual(['chat:start']);
+  });
+
+  it('asks again after refused connections, doubling to 30 s apart', () => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const { session, s } = talking();
+    s.drop();
+    session.end();
+    // The server refuses each connection (a line under load, Redis away): the client does
+    // not try again by itself.
+    s.socket.active = false;
+    const gaps: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const before = s.connects;
+      s.fire('connect_error', new Error('refused'));
+      let waited = 0;
+      while (s.connects === before && waited < 120_000) {
+        vi.advanceTimersByTime(1_000);
+        waited += 1_000;
+      }
+      gaps.push(waited);
+    }
+    expect(gaps).toEqual([2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
   });
 
   it('stops at once on a quick exit, also between two tries', () => {

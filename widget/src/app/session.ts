@@ -32,14 +32,19 @@ const SAME_SOCKET_RETRY_MAX_MS = 8_000;
 const SAME_SOCKET_RETRY_WITHIN_MS = 30_000;
 /** After the server refused a connection: try again after this, plus up to as much again at random. */
 const REFUSED_RETRY_MS = 2_000;
+/** An end finished later asks again after refusals at most this far apart (doubling from REFUSED_RETRY_MS). */
+const REFUSED_RETRY_MAX_MS = 30_000;
 /**
  * A conversation the visitor ended while her connection was down (or coming back), or whose
  * `chat:leave` was not answered, is ended in the background: by token, then `chat:leave
- * 'ended'`, on each connection, for at most this long after End. It is the longest return
- * window a deployment may set: past its own window the server ends the conversation by
- * itself and answers the token `not_found`, which stops it sooner.
+ * 'ended'`, on each connection, for at most the deployment's return window (the page's
+ * `returnWindowMinutes`, RETURN_WINDOW_MIN; at most RETURN_WINDOW_MAX_MIN) and this much
+ * more: past the window the server ends the conversation by itself and no token or code
+ * opens it any more (a token then answers `not_found`, which stops it sooner).
  */
-const END_LATER_WITHIN_MS = RETURN_WINDOW_MAX_MIN * 60_000;
+const END_LATER_MARGIN_MS = 60_000;
+/** The default return window (RETURN_WINDOW_MIN's), for a page that does not say. */
+const DEFAULT_RETURN_WINDOW_MIN = 15;
 /** After an answer that says "not now" (`unavailable`, `internal`): ask again after this at the least. */
 const FAULT_RETRY_MS = 2_000;
 /** After this long without a keystroke the visitor no longer counts as typing. */
@@ -251,9 +256,19 @@ export class ChatSession {
 
   private readonly sockets: SocketClientSource;
 
-  constructor(line: string | undefined, sockets: SocketClientSource) {
+  /** How long an End made offline is finished in the background (`PendingEnd`). */
+  private readonly endLaterWithinMs: number;
+
+  /** `returnWindowMinutes`: the deployment's return window, as the page says (RETURN_WINDOW_MIN). */
+  constructor(
+    line: string | undefined,
+    sockets: SocketClientSource,
+    opts: { returnWindowMinutes?: number } = {},
+  ) {
     this.line = line;
     this.sockets = sockets;
+    const windowMin = Math.min(opts.returnWindowMinutes ?? DEFAULT_RETURN_WINDOW_MIN, RETURN_WINDOW_MAX_MIN);
+    this.endLaterWithinMs = windowMin * 60_000 + END_LATER_MARGIN_MS;
   }
 
   subscribe(listener: () => void): () => void {
@@ -416,7 +431,7 @@ export class ChatSession {
     if (socket && token && this.live) {
       // The ending takes the socket over: `forget` must not close it.
       this.socket = undefined;
-      ending = new PendingEnd(socket, token, (status) => {
+      ending = new PendingEnd(socket, token, this.endLaterWithinMs, (status) => {
         if (status !== 'pending') this.endings.delete(ending!);
         if (this.ending === ending && this.state.cleared) this.set({ endPending: status !== 'ended' });
       });
@@ -809,8 +824,8 @@ export class ChatSession {
  * or after a leave that failed, it resumes by token (asked again on the same socket as the
  * conversation's own resumes are, `askAgainOnCut`) and then leaves. Done when a leave is
  * acknowledged or the resume finds the conversation ended; given up (token dropped, socket
- * closed) when the token opens nothing any more, after END_LATER_WITHIN_MS, or on `stop`
- * (quick exit). Nothing the server pushes to the socket is shown.
+ * closed) when the token opens nothing any more, once the return window is over
+ * (`withinMs`), or on `stop` (quick exit). Nothing the server pushes to the socket is shown.
  */
 class PendingEnd {
   private token: string | undefined;
@@ -821,6 +836,10 @@ class PendingEnd {
   private resumed = false;
 
   private readonly socket: VisitorSocket;
+  /** Given up this long after `begin`. */
+  private readonly withinMs: number;
+  /** Connections the server refused in a row. */
+  private refused = 0;
   /**
    * Told `ended` (confirmed), `pending` (a try failed; it goes on) or `given-up` (stopped
    * without confirmation).
@@ -830,10 +849,12 @@ class PendingEnd {
   constructor(
     socket: VisitorSocket,
     token: string,
+    withinMs: number,
     settled: (status: 'ended' | 'pending' | 'given-up') => void,
   ) {
     this.socket = socket;
     this.token = token;
+    this.withinMs = withinMs;
     this.settled = settled;
   }
 
@@ -844,15 +865,18 @@ class PendingEnd {
 
   begin(): void {
     const { socket } = this;
-    this.later(() => this.finish('given-up'), END_LATER_WITHIN_MS);
-    socket.on('connect', () => this.resume());
+    this.later(() => this.finish('given-up'), this.withinMs);
+    socket.on('connect', () => {
+      this.refused = 0;
+      this.resume();
+    });
     socket.on('connect_error', () => {
-      // Refused by the server: the client does not try again by itself.
+      // Refused by the server: the client does not try again by itself. Doubling, so that a
+      // line refusing connections for an hour is not asked every few seconds by every tab.
       if (this.done || socket.active) return;
-      this.later(
-        () => !socket.connected && !socket.active && socket.connect(),
-        REFUSED_RETRY_MS * (1 + Math.random()),
-      );
+      const wait = Math.min(REFUSED_RETRY_MS * 2 ** this.refused, REFUSED_RETRY_MAX_MS);
+      this.refused += 1;
+      this.later(() => !socket.connected && !socket.active && socket.connect(), wait * (1 + Math.random()));
     });
     socket.on('disconnect', (reason) => {
       if (!this.done && reason === 'io server disconnect') this.later(() => socket.connect(), FAULT_RETRY_MS);

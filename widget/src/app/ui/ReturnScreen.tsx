@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Catalogue, Language } from '../i18n.ts';
 import type { ChatSession, ChatState } from '../session.ts';
-import { Alternatives, ScreenHeading } from './parts.tsx';
+import { FailedWithNumbers, ScreenHeading } from './parts.tsx';
 
 interface Props {
   t: Catalogue;
@@ -50,28 +50,19 @@ export function ReturnScreen({ t, session, state, lang, onBack }: Props) {
         {busy ? t.starting : t.resume}
       </button>
       {state.failure === 'return-code' && (
-        // A code that does not work, or no connection to try it (the same failure here):
-        // never a bare error, the numbers are there too.
-        <div data-sl="return-failed">
-          <p class="sl-error" role="alert">
-            {t.returnFailed}
-          </p>
-          <Alternatives t={t} text={t.alternativesNowText} />
-        </div>
+        // A code that does not work, or no connection to try it (the same failure here).
+        <FailedWithNumbers t={t} sl="return-failed" text={t.returnFailed} />
       )}
       {state.failure === 'return-throttled' && (
         // Too many codes tried from here: she waits, with the numbers meanwhile.
-        <div>
-          <p
-            class="sl-error"
-            role="alert"
-            data-sl="return-refused"
-            data-retry-after={state.retryAfterSeconds ?? RETRY_UNKNOWN_S}
-          >
-            {t.returnThrottled(state.retryAfterSeconds ?? RETRY_UNKNOWN_S)}
-          </p>
-          <Alternatives t={t} text={t.alternativesNowText} />
-        </div>
+        <FailedWithNumbers
+          t={t}
+          text={t.returnThrottled(state.retryAfterSeconds ?? RETRY_UNKNOWN_S)}
+          alert={{
+            'data-sl': 'return-refused',
+            'data-retry-after': state.retryAfterSeconds ?? RETRY_UNKNOWN_S,
+          }}
+        />
       )}
       <button type="button" class="sl-link" onClick={onBack}>
         {t.back}

@@ -5,7 +5,7 @@ import { MAX_TEXT } from '../config.ts';
 import { weekHours } from '../hours.ts';
 import { appLanguages, type Catalogue, type Language, languageName } from '../i18n.ts';
 import type { ChatSession, ChatState } from '../session.ts';
-import { Alternatives, DangerNotice, ScreenHeading } from './parts.tsx';
+import { Alternatives, DangerNotice, FailedWithNumbers, ScreenHeading } from './parts.tsx';
 
 const roles: { role: VisitorRole; label: keyof Catalogue }[] = [
   { role: 'victim', label: 'roleVictim' },
@@ -152,13 +152,8 @@ export function StartScreen({
           </button>
           {state.failure === 'start' && (
             // No connection, no answer, or a refusal without a known reason: Start above
-            // tries again, and the numbers are there meanwhile (never a bare error).
-            <div data-sl="start-failed">
-              <p class="sl-error" role="alert">
-                {t.startFailed}
-              </p>
-              <Alternatives t={t} text={t.alternativesNowText} />
-            </div>
+            // tries again, and the numbers are there meanwhile.
+            <FailedWithNumbers t={t} sl="start-failed" text={t.startFailed} />
           )}
           {(state.failure === 'open-limit' ||
             state.failure === 'blocked' ||

@@ -1,3 +1,4 @@
+import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Catalogue } from '../i18n.ts';
 
@@ -50,5 +51,32 @@ export function Alternatives({ t, title, text }: { t: Catalogue; title?: string;
         </li>
       </ul>
     </section>
+  );
+}
+
+/**
+ * A start or return that did not work: its alert (`text`, with `alert`'s attributes) and,
+ * under it, the numbers that are always there, never a bare error. The screen's own button
+ * stays for a retry.
+ */
+export function FailedWithNumbers({
+  t,
+  sl,
+  text,
+  alert,
+}: {
+  t: Catalogue;
+  /** The wrapper's `data-sl`. */
+  sl?: string;
+  text: string;
+  alert?: JSX.HTMLAttributes<HTMLParagraphElement> & Record<`data-${string}`, string | number>;
+}) {
+  return (
+    <div data-sl={sl}>
+      <p class="sl-error" role="alert" {...alert}>
+        {text}
+      </p>
+      <Alternatives t={t} text={t.alternativesNowText} />
+    </div>
   );
 }
