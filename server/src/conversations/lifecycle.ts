@@ -313,8 +313,12 @@ export class ConversationLifecycle {
     await this.markAway(conversationId, 'quick-exit');
   }
 
-  /** The visitor left or dropped: away, resumable for the return window, then it ends. */
-  async markAway(conversationId: string, reason: VisitorLeftReason): Promise<void> {
+  /**
+   * The visitor left or dropped (`reason`): away, resumable for the return window, then it
+   * ends. With `socketId` (a drop), only while that socket still holds the conversation,
+   * checked in the same step as the mark.
+   */
+  async markAway(conversationId: string, reason: VisitorLeftReason, socketId = ''): Promise<void> {
     const now = Date.now();
     const returnUntil = now + this.#d.config.returnWindowMs;
     const r = await runScript(
@@ -325,7 +329,7 @@ export class ConversationLifecycle {
         waitingAway: this.#k.waitingAway,
         awayUntil: this.#k.awayUntil,
       },
-      { id: conversationId, reason, now, returnUntil },
+      { id: conversationId, reason, now, returnUntil, socket: socketId },
     );
     if (!r) return;
     const q = this.#d.conversationsQueue;

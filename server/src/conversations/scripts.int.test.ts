@@ -486,12 +486,12 @@ describe('end.lua', () => {
 
 const AWAY_WINDOW = 900_000;
 const awayUntil = () => t.k.join('away-until');
-const markAway = (id: string, now = T0 + 10) =>
+const markAway = (id: string, now = T0 + 10, socket = '') =>
   runScript(
     t.redis,
     markAwayScript,
     { conversation: t.k.conversation(id), waitingAway: t.k.waitingAway, awayUntil: awayUntil() },
-    { id, reason: 'quick-exit', now, returnUntil: now + AWAY_WINDOW },
+    { id, reason: socket ? 'disconnected' : 'quick-exit', now, returnUntil: now + AWAY_WINDOW, socket },
   );
 
 describe('mark-away.lua', () => {
@@ -515,6 +515,17 @@ describe('mark-away.lua', () => {
     expect((await conv('c1')).away).toBe('quick-exit');
     expect(await t.redis.exists(t.k.waitingAway)).toBe(0);
     expect(Number(await t.redis.zscore(awayUntil(), 'c1'))).toBe(T0 + 10 + AWAY_WINDOW);
+  });
+
+  it('a drop is marked only while the dropped socket still holds the conversation, not after she resumed on another', async () => {
+    await start('c1');
+    await activate('c1', 'op1');
+    await t.redis.hset(t.k.conversation('c1'), 'vsock', 'sock-new');
+    // The old instance's disconnect handler, its read done before her resume on another.
+    expect(await markAway('c1', T0 + 10, 'sock-old')).toBeNull();
+    expect((await conv('c1')).away ?? '').toBe('');
+    expect(await t.redis.zscore(awayUntil(), 'c1')).toBeNull();
+    expect(await markAway('c1', T0 + 20, 'sock-new')).toEqual({ state: 'active', operatorId: 'op1' });
   });
 
   it('a repeat leave moves neither the window nor its index entry', async () => {

@@ -118,7 +118,7 @@ export const endScript = luaScript({
 export const markAwayScript = luaScript({
   file: file('mark-away'),
   keys: ['conversation', 'waitingAway', 'awayUntil'],
-  args: ['id', 'reason', 'now', 'returnUntil'],
+  args: ['id', 'reason', 'now', 'returnUntil', 'socket'],
   decode: (r) => {
     const [state, operatorId] = strings(r);
     return state ? { state, operatorId: operatorId ?? '' } : null;

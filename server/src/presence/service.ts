@@ -123,6 +123,7 @@ export class Presence {
   async visitorDisconnected(conversationId: string, socketId: string): Promise<void> {
     const r = await this.#d.store.read(conversationId);
     if (!r || r.state === 'ended' || r.visitorSocket !== socketId || r.away) return;
-    await this.#d.lifecycle.markAway(conversationId, 'disconnected');
+    // Checked again in the script: her resume on another instance may land in between.
+    await this.#d.lifecycle.markAway(conversationId, 'disconnected', socketId);
   }
 }

@@ -10,10 +10,15 @@
     ARGV[2] reason         quick-exit | disconnected
     ARGV[3] now
     ARGV[4] returnUntil
-  Returns {state, operatorId} | {} when it ended, is gone or is away already
+    ARGV[5] socket         a drop: the socket that dropped, which must still hold the
+                           conversation (a resume on another instance may have come first);
+                           '' for a leave or the sweep
+  Returns {state, operatorId} | {} when it ended, is gone, is away already or is held by
+  another socket
 ]]
-local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'away')
+local c = redis.call('HMGET', KEYS[1], 'state', 'operatorId', 'away', 'vsock')
 if not c[1] or c[1] == 'ended' then return {} end
+if ARGV[5] ~= '' and c[4] ~= ARGV[5] then return {} end
 -- Away already: the first leave set the return window. A repeat (a script sending
 -- chat:leave 'quick-exit' over and over) must not move it on, nor queue another expiry.
 if c[3] and c[3] ~= '' then return {} end
