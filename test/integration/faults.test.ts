@@ -178,6 +178,8 @@ describe('two server instances on one Redis', () => {
         if (res.ok) resumeToken = res.resumeToken;
       });
     });
+    // A restart is not her leaving: the operator is not told she left (and came back).
+    const opLeft = collect<{ conversationId: string; reason: string }>(op, 'chat:visitor-left');
     // Restart A while a message is being sent through it.
     const sending = (async () => {
       await new Promise((r) => setTimeout(r, 20));
@@ -193,6 +195,7 @@ describe('two server instances on one Redis', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(opGot.filter((m) => m.text === 'tijdens herstart')).toHaveLength(1);
     expect(opGot.map((m) => m.text)).toEqual(['via A', 'tijdens herstart']);
+    expect(opLeft).toEqual([]);
     op.disconnect();
     v.disconnect();
   });

@@ -307,7 +307,10 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
       app.metrics.visitorsConnected.dec();
       attached.delete(socket.id);
       noLongerIdle();
-      if (conversationId && !left) void disconnected(conversationId);
+      // This instance stopping is not her leaving: she reconnects to another within a second.
+      // Her presence entry stays, as after a crash; one who does not come back is marked
+      // away by the presence sweep once it has gone stale.
+      if (conversationId && !left && !inFlight.draining) void disconnected(conversationId);
     });
   });
 
