@@ -16,6 +16,7 @@ import { startReportWorker } from './reports/delivery.ts';
 import { startWorkers } from './routing/jobs.ts';
 import routingPlugin from './routing/plugin.ts';
 import shiftPlugin from './shift/plugin.ts';
+import { exitOnSignals } from './shutdown.ts';
 import signalsPlugin from './signals/plugin.ts';
 import notifyPlugin from './sockets/notify-plugin.ts';
 import figuresPlugin from './stats/figures-plugin.ts';
@@ -57,14 +58,12 @@ async function main(): Promise<void> {
   const workers = await startWorkers(app);
   const reportWorker = await startReportWorker(app);
   app.log.info('workers running');
-  const stop = async () => {
+  // As the server: a second signal, or a shutdown past its limit, exits at once.
+  exitOnSignals(app.log, async () => {
     await closeWorkers(workers);
     await reportWorker.close();
     await app.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  });
 }
 
 main().catch((err) => {

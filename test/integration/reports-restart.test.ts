@@ -30,6 +30,36 @@ function processEnv(regionsFile: string, backoffMs: string): Record<string, stri
   };
 }
 
+/** A victim's report of `conversationId` with one excerpt, submitted at `url`; its id. */
+async function submitReport(url: string, cookie: string, conversationId: string, messageId: string) {
+  const res = await fetch(`${url}/api/conversations/${conversationId}/reports`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      version: 1,
+      region: 'VR09',
+      acuteDanger: false,
+      consent: { status: 'agreed' },
+      reporter: { role: 'victim' },
+      people: { children: [] },
+      violence: { kinds: ['psychological'], danger: 'structural' },
+      risk: scoreRisk({}),
+      contact: { method: 'none' },
+      summary: 'Bedreigd sinds de scheiding.',
+      excerpts: [{ messageId }],
+    }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { reportId: string }).reportId;
+}
+
+const reportStatus = async (url: string, cookie: string, reportId: string) =>
+  (await (await fetch(`${url}/api/reports/${reportId}`, { headers: { cookie } })).json()) as {
+    status: string;
+    attempts: number;
+    lastError?: string;
+  };
+
 describe('report delivery across a server restart', () => {
   let helper: TestApp | undefined;
   let server: ServerProcess | undefined;
@@ -61,29 +91,8 @@ describe('report delivery across a server restart', () => {
     const msg = await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 'm1', text: 'ik ben bang' });
 
     region.failNext(2, 503);
-    const res = await fetch(`${server.url}/api/conversations/${conversationId}/reports`, {
-      method: 'POST',
-      headers: { cookie: acct.cookie, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        version: 1,
-        region: 'VR09',
-        acuteDanger: false,
-        consent: { status: 'agreed' },
-        reporter: { role: 'victim' },
-        people: { children: [] },
-        violence: { kinds: ['psychological'], danger: 'structural' },
-        risk: scoreRisk({}),
-        contact: { method: 'none' },
-        summary: 'Bedreigd sinds de scheiding.',
-        excerpts: [{ messageId: String(msg.messageId) }],
-      }),
-    });
-    expect(res.status).toBe(201);
-    const { reportId } = (await res.json()) as { reportId: string };
-    const status = async () =>
-      (await (
-        await fetch(`${server!.url}/api/reports/${reportId}`, { headers: { cookie: acct.cookie } })
-      ).json()) as { status: string; attempts: number; lastError?: string };
+    const reportId = await submitReport(server.url, acct.cookie, conversationId, String(msg.messageId));
+    const status = () => reportStatus(server!.url, acct.cookie, reportId);
 
     // The first attempt failed and the job waits for its retry: the server dies now.
     await waitFor(async () => (await status()).lastError === 'HTTP 503', 10_000, 25);
@@ -99,6 +108,37 @@ describe('report delivery across a server restart', () => {
     expect(region.requests.map((r) => r.status)).toEqual([503, 503, 200]);
     expect(region.inbox.received.size).toBe(1);
     expect(region.inbox.received.get(reportId)!.content.report.summary).toBe('Bedreigd sinds de scheiding.');
+  });
+  it('a delivery under way when the server is stopped (SIGTERM) finishes first: delivered once, not left queued', async () => {
+    region = await startFakeRegion();
+    const regions = writeRegionsFile([
+      { id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey },
+    ]);
+    removeRegions = regions.remove;
+    const env = processEnv(regions.file, '1000');
+    helper = await startTestApp({ ...env, WORKERS: 'none', VT_REGIONS_FILE: '' });
+    server = await startServerProcess(env, await freePort());
+    const acct = await createOperator(helper, { displayName: 'Bo Bakker' });
+    const op = await connectOperator(server.url, acct.cookie);
+    const v = await connectVisitor(server.url);
+    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
+    const conversationId = String(start.conversationId);
+    expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId })).ok).toBe(true);
+    const msg = await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 'm1', text: 'ik ben bang' });
+    op.disconnect();
+    v.disconnect();
+
+    // Veilig Thuis takes 7 s to answer (the attempt may take 10): a deploy stops the server meanwhile.
+    region.delayNext(7_000);
+    const reportId = await submitReport(server.url, acct.cookie, conversationId, String(msg.messageId));
+    await waitFor(() => region!.arrived() === 1, 10_000, 25);
+    expect(await server.stop('SIGTERM')).toBe(0);
+    expect(region.requests.map((r) => r.status)).toEqual([200]);
+    expect(await reportStatus(helper.url, acct.cookie, reportId)).toMatchObject({
+      status: 'delivered',
+      attempts: 1,
+    });
+    expect(region.inbox.received.size).toBe(1);
   });
 });
 

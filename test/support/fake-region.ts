@@ -21,6 +21,10 @@ export interface FakeRegion {
   requests: { key: string | undefined; status: number }[];
   /** The next `n` requests get `status` (default 500) without reaching the inbox. */
   failNext(n: number, status?: number): void;
+  /** The next request reaches the inbox only after `ms`: a slow region. */
+  delayNext(ms: number): void;
+  /** Requests that arrived, answered or not. */
+  arrived(): number;
   close(): Promise<void>;
 }
 
@@ -37,7 +41,10 @@ export async function startFakeRegion(
   const requests: FakeRegion['requests'] = [];
   let failing = 0;
   let failStatus = 500;
+  let delay = 0;
+  let arrived = 0;
   const front: Server = createServer((req, res) => {
+    arrived += 1;
     const key = req.headers['idempotency-key'] as string | undefined;
     if (failing > 0) {
       failing -= 1;
@@ -47,7 +54,10 @@ export async function startFakeRegion(
       return;
     }
     res.on('finish', () => requests.push({ key, status: res.statusCode }));
-    inbox.server.emit('request', req, res);
+    const wait = delay;
+    delay = 0;
+    if (wait > 0) setTimeout(() => inbox.server.emit('request', req, res), wait);
+    else inbox.server.emit('request', req, res);
   });
   await new Promise<void>((resolve) => front.listen(opts.port ?? 0, '127.0.0.1', () => resolve()));
   const port = (front.address() as AddressInfo).port;
@@ -61,6 +71,10 @@ export async function startFakeRegion(
       failing = n;
       failStatus = status;
     },
+    delayNext(ms) {
+      delay = ms;
+    },
+    arrived: () => arrived,
     close: async () => {
       front.closeAllConnections();
       await new Promise((r) => front.close(r));

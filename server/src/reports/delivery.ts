@@ -205,5 +205,7 @@ export async function startReportWorker(
   });
   // Connected before anyone can close it (see routing/jobs.ts).
   await Promise.all([worker.waitUntilReady(), worker.client]);
-  return { close: () => closeWorkers([worker]) };
+  // A delivery under way when the process stops is let finish (it may take DELIVERY_TIMEOUT_MS):
+  // cut, it stays `queued` until the stalled-job check of another instance sends it again.
+  return { close: () => closeWorkers([worker], DELIVERY_TIMEOUT_MS + 2_000) };
 }
