@@ -47,6 +47,17 @@ const END_LATER_MARGIN_MS = 60_000;
 const DEFAULT_RETURN_WINDOW_MIN = 15;
 /** After an answer that says "not now" (`unavailable`, `internal`): ask again after this at the least. */
 const FAULT_RETRY_MS = 2_000;
+/** "Not now" again and again: the waits double from FAULT_RETRY_MS up to this. */
+const FAULT_RETRY_MAX_MS = 30_000;
+/**
+ * A message answered "not now" (an instance draining, a Redis failover: nothing was stored)
+ * stays pending and is sent again (`notNow`); answered so still this long after the first
+ * time, it is shown as not sent, with the retry button. A drain lasts 5 s and a Sentinel
+ * failover well under a minute (down-after 5 s, failover-timeout 30 s): two minutes (tries
+ * at 2, 6, 14, 30, 60, 90 and 120 s) outlast both with room to spare, while a victim is
+ * not left believing for longer than that that words which never arrived were on their way.
+ */
+const NOT_NOW_GIVE_UP_MS = 120_000;
 /** After this long without a keystroke the visitor no longer counts as typing. */
 const TYPING_IDLE_MS = 3_000;
 /**
@@ -214,7 +225,11 @@ export interface StartInput {
  * Delivery: every visitor message has a `clientMessageId` and stays `pending` until its
  * ack. After a drop the session resumes with its (rotated) `resumeToken` and the last
  * server message it saw, re-sends what is still pending under the same ids, and only
- * then merges what it missed, so that nothing is shown twice.
+ * then merges what it missed, so that nothing is shown twice. A message answered "not now"
+ * (`unavailable`, `internal`: nothing stored) stays pending too and goes again by itself
+ * (`notNowAgain`). A message is shown as not sent (with a retry) only when its ack does not
+ * come on a live connection, on an error that is neither "not now" nor a refusal, or after
+ * two minutes of "not now".
  */
 export class ChatSession {
   state: ChatState = initialState();
@@ -227,6 +242,19 @@ export class ChatSession {
   private readonly knownIds = new Set<string>();
   /** `clientMessageId`s whose ack is awaited. */
   private readonly inFlight = new Set<string>();
+  /**
+   * Pending messages the server answered "not now" (`unavailable`, `internal`: nothing
+   * stored), with when it first did. They go again with every other pending message, in
+   * order and under the same ids: after `notNowTimer` on the same connection, and in any
+   * case after a resume. While the timer runs, newer messages wait for it, so as not to
+   * overtake them.
+   */
+  private readonly notNow = new Map<string, number>();
+  private notNowTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When `notNowTimer` is due. */
+  private notNowDue = 0;
+  /** "Not now" rounds on this connection in a row (the wait doubles with each). */
+  private notNowRounds = 0;
   /**
    * Server events that arrive before the ack of `chat:start` or of a return-code resume
    * (routing may assign an operator first); they run once the ack is in.
@@ -389,12 +417,14 @@ export class ChatSession {
       refused: undefined,
     });
     this.stopTyping();
-    this.emitMessage(clientMessageId);
+    // Behind messages waiting to go again after a "not now": it goes with them, after them.
+    if (this.notNowTimer === undefined) this.emitMessage(clientMessageId);
     return true;
   }
 
-  /** Sends a failed message again, under the same `clientMessageId`. */
+  /** Sends a failed message again, under the same `clientMessageId` (at once: the visitor asked). */
   retry(clientMessageId: string): void {
+    if (this.state.entries.find((e) => e.clientMessageId === clientMessageId)?.status !== 'failed') return;
     this.update(clientMessageId, { status: 'pending' });
     this.emitMessage(clientMessageId);
   }
@@ -477,6 +507,7 @@ export class ChatSession {
     this.early = undefined;
     this.knownIds.clear();
     this.inFlight.clear();
+    this.notNow.clear();
     this.set(initialState());
   }
 
@@ -522,7 +553,15 @@ export class ChatSession {
   private dropSocket(): void {
     const socket = this.socket;
     this.socket = undefined;
+    this.stopNotNow();
     socket?.disconnect();
+  }
+
+  /** No more "not now" retries on this connection (a drop, or the socket is gone). */
+  private stopNotNow(): void {
+    clearTimeout(this.notNowTimer);
+    this.notNowTimer = undefined;
+    this.notNowRounds = 0;
   }
 
   /** A socket for a start or a return by code. */
@@ -568,6 +607,8 @@ export class ChatSession {
     socket.on('disconnect', (reason) => {
       if (!mine() || !this.live) return;
       this.inFlight.clear();
+      // What waited to go again goes after the resume, with everything else pending.
+      this.stopNotNow();
       this.set({ online: false, operatorTyping: false });
       // The client does not reconnect by itself after a server-side disconnect.
       if (reason === 'io server disconnect') setTimeout(() => mine() && socket.connect(), 2_000);
@@ -670,6 +711,8 @@ export class ChatSession {
           return;
         }
         this.resumeToken = res.resumeToken;
+        // A new connection, likely to another instance: "not now" waits start over.
+        this.stopNotNow();
         this.applyResume(res, res.missed ?? []);
       },
     });
@@ -714,13 +757,51 @@ export class ChatSession {
       merge(new Set(pending));
       if (!this.socket?.connected) return;
       this.set({ online: true });
-      // Anything written while the resume was under way goes now.
-      for (const e of this.state.entries) {
-        if (e.status === 'pending' && e.clientMessageId && !this.inFlight.has(e.clientMessageId)) {
-          this.emitMessage(e.clientMessageId);
-        }
-      }
+      // Anything written while the resume was under way goes now, unless a resent message
+      // was answered "not now": then all of it goes, in order, when that one goes again.
+      if (this.notNowTimer === undefined) this.sendPending();
     });
+  }
+
+  /** Sends every pending message not in flight, in order. */
+  private sendPending(): void {
+    for (const e of this.state.entries) {
+      if (e.status === 'pending' && e.clientMessageId && !this.inFlight.has(e.clientMessageId)) {
+        this.emitMessage(e.clientMessageId);
+      }
+    }
+  }
+
+  /**
+   * The server answered "not now" (nothing stored): the message stays pending and goes
+   * again with the others after FAULT_RETRY_MS, doubling to FAULT_RETRY_MAX_MS (or as long
+   * as the server asks), unless the connection goes first (then after the resume). Answered
+   * so for NOT_NOW_GIVE_UP_MS, it is shown as not sent.
+   */
+  private notNowAgain(clientMessageId: string, res: AckError): void {
+    const now = Date.now();
+    const first = this.notNow.get(clientMessageId) ?? now;
+    if (now - first >= NOT_NOW_GIVE_UP_MS) {
+      this.notNow.delete(clientMessageId);
+      this.update(clientMessageId, { status: 'failed' });
+      return;
+    }
+    this.notNow.set(clientMessageId, first);
+    const asked = (retryAfter(res) ?? 0) * 1_000;
+    // One round for all: a timer already running resends this one too (later, if asked).
+    if (this.notNowTimer !== undefined && now + asked <= this.notNowDue) return;
+    let delay = asked;
+    if (this.notNowTimer === undefined) {
+      delay = Math.max(Math.min(FAULT_RETRY_MS * 2 ** this.notNowRounds, FAULT_RETRY_MAX_MS), asked);
+      this.notNowRounds += 1;
+    }
+    clearTimeout(this.notNowTimer);
+    this.notNowDue = now + delay;
+    const socket = this.socket;
+    this.notNowTimer = setTimeout(() => {
+      this.notNowTimer = undefined;
+      if (this.socket === socket && socket?.connected && this.state.online && this.live) this.sendPending();
+    }, delay);
   }
 
   /** Adds messages from the server that are not on screen yet. */
@@ -757,7 +838,13 @@ export class ChatSession {
   private emitMessage(clientMessageId: string, duringResume = false): Promise<void> {
     const socket = this.socket;
     const entry = this.state.entries.find((e) => e.clientMessageId === clientMessageId);
-    if (!socket?.connected || !entry || (!this.state.online && !duringResume)) return Promise.resolve();
+    if (
+      !socket?.connected ||
+      !entry ||
+      this.inFlight.has(clientMessageId) ||
+      (!this.state.online && !duringResume)
+    )
+      return Promise.resolve();
     this.inFlight.add(clientMessageId);
     return new Promise((resolve) => {
       socket
@@ -773,11 +860,20 @@ export class ChatSession {
               this.lastMessageId = res.messageId;
               this.placeUnknown = false;
             }
+            this.notNow.delete(clientMessageId);
+            if (this.notNow.size === 0) this.notNowRounds = 0;
             this.update(clientMessageId, { status: 'sent', messageId: res.messageId });
             return;
           }
           // A drop keeps the message pending: it goes again after the resume.
           if (err && !socket.connected) return;
+          // "Not now" (an instance shutting down, a Redis failover): nothing was stored, and
+          // a resend under the same id is never stored twice.
+          if (!err && isNotNow(res as AckError)) {
+            this.notNowAgain(clientMessageId, res as AckError);
+            return;
+          }
+          this.notNow.delete(clientMessageId);
           const reason = err ? undefined : refusalReason(res as AckError);
           if (reason) {
             this.refuse(clientMessageId, reason);
@@ -918,7 +1014,7 @@ class PendingEnd {
   private retry(connection: string | undefined, res: AckError | undefined, run: () => void): void {
     this.settled('pending');
     const delay = Math.max(
-      Math.min(FAULT_RETRY_MS * 2 ** this.faults, 30_000),
+      Math.min(FAULT_RETRY_MS * 2 ** this.faults, FAULT_RETRY_MAX_MS),
       (res ? (retryAfter(res) ?? 0) : 0) * 1_000,
     );
     this.faults += 1;
@@ -1016,6 +1112,15 @@ export function startFailure(reason: string | undefined): Failure {
     default:
       return 'start';
   }
+}
+
+/**
+ * An answer to `chat:message` that says "not now" rather than no: the server stored nothing
+ * and may well take the same message a moment later (`unavailable` while an instance shuts
+ * down or Redis fails over, `internal` for a fault of its own).
+ */
+function isNotNow(res: AckError): boolean {
+  return res.error.code === 'unavailable' || res.error.code === 'internal';
 }
 
 /**
