@@ -20,6 +20,19 @@ describe('acknowledgements', () => {
     });
   });
 
+  it('keeps how long the server asks to wait (in the error, or at the top level)', () => {
+    expect(
+      normaliseAck({ ok: false, error: { code: 'unavailable', message: 'x', retryAfterSeconds: 4.2 } }),
+    ).toEqual({ ok: false, error: { code: 'unavailable', message: 'unavailable', retryAfterSeconds: 5 } });
+    expect(
+      normaliseAck({ ok: false, error: { code: 'rate_limited', message: 'x' }, retryAfterSeconds: 10 }),
+    ).toEqual({ ok: false, error: { code: 'rate_limited', message: 'rate_limited', retryAfterSeconds: 10 } });
+    for (const bad of [0, -1, Number.NaN, '10'])
+      expect(
+        normaliseAck({ ok: false, error: { code: 'unavailable', message: 'x', retryAfterSeconds: bad } }),
+      ).toEqual({ ok: false, error: { code: 'unavailable', message: 'unavailable' } });
+  });
+
   it('treats anything malformed as internal', () => {
     for (const bad of [undefined, null, 'ok', {}, { ok: false }, { ok: false, error: { code: 'nope' } }]) {
       expect(normaliseAck(bad)).toMatchObject({ ok: false, error: { code: 'internal' } });

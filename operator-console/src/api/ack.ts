@@ -29,16 +29,25 @@ export function ackError(code: ErrorCode, reason?: ErrorReason): AckError {
 /**
  * Checks that an acknowledgement has the protocol's shape. Anything else counts as
  * `internal`: the console never trusts a payload just because it arrived. A refusal keeps
- * its `reason` when it is one of the shared catalogue's; an unknown one is dropped.
+ * its `reason` when it is one of the shared catalogue's; an unknown one is dropped. It keeps
+ * `retryAfterSeconds` (in the error, or at the top level) when it is a positive number.
  */
 export function normaliseAck<T>(res: unknown): Ack<T> {
   if (typeof res !== 'object' || res === null || !('ok' in res)) return ackError('internal');
-  const r = res as { ok: unknown; error?: unknown };
+  const r = res as { ok: unknown; error?: unknown; retryAfterSeconds?: unknown };
   if (r.ok === true) return res as Ack<T>;
   if (r.ok === false && typeof r.error === 'object' && r.error !== null) {
-    const { code, reason } = r.error as { code?: unknown; reason?: unknown };
+    const { code, reason, retryAfterSeconds } = r.error as {
+      code?: unknown;
+      reason?: unknown;
+      retryAfterSeconds?: unknown;
+    };
     if (typeof code === 'string' && (knownCodes as readonly string[]).includes(code)) {
-      return ackError(code as ErrorCode, isErrorReason(reason) ? reason : undefined);
+      const refused = ackError(code as ErrorCode, isErrorReason(reason) ? reason : undefined);
+      const seconds = retryAfterSeconds ?? r.retryAfterSeconds;
+      if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0)
+        refused.error.retryAfterSeconds = Math.ceil(seconds);
+      return refused;
     }
   }
   return ackError('internal');

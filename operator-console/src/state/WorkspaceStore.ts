@@ -40,6 +40,7 @@ import {
 import { fetchMyConversations } from '../api/supervisor.ts';
 import { newClientMessageId } from '../lib/ids.ts';
 import { createTypingThrottle, type TypingThrottle } from '../lib/typing.ts';
+import { Outbox } from './outbox.ts';
 import type { AcuteState, ConversationEntry, WorkspaceState } from './types.ts';
 import { initialWorkspaceState, type WorkspaceAction, workspaceReducer } from './workspace.ts';
 
@@ -130,6 +131,8 @@ export class WorkspaceStore implements WorkspaceCommands {
    * not stored twice.
    */
   private readonly pendingNotes = new Map<string, { text: string; clientNoteId: string }>();
+  /** Messages and notes on their way: sent again after "not now" (`unavailable`) until stored. */
+  private readonly outbox = new Outbox(() => this.socket?.connected === true);
   /** Conversations (re)assigned on this connection: the reconcile after a reconnect must not drop them. */
   private assignedSinceConnect = new Set<string>();
   private connectedBefore = false;
@@ -271,8 +274,11 @@ export class WorkspaceStore implements WorkspaceCommands {
     socket.on('connect', () => {
       dispatch({ type: 'connection', connection: 'online' });
       this.assignedSinceConnect = new Set();
-      if (this.connectedBefore) void this.afterReconnect(api);
-      else void this.loadRecent();
+      if (this.connectedBefore) {
+        // What the last connection could not deliver goes now, in order, under the same ids.
+        this.outbox.reconnected();
+        void this.afterReconnect(api);
+      } else void this.loadRecent();
       this.connectedBefore = true;
     });
     socket.on('session:expiring', (p) => dispatch({ type: 'session-expiring', at: p.at }));
@@ -404,9 +410,12 @@ export class WorkspaceStore implements WorkspaceCommands {
     return t;
   }
 
+  /** Sends until a final answer: "not now" keeps it pending and sends it again (`Outbox`). */
   private async deliver(conversationId: string, clientMessageId: string, text: string): Promise<void> {
-    const res = await (this.api?.sendMessage(conversationId, clientMessageId, text) ??
-      Promise.resolve(undefined));
+    const res = await this.outbox.send(
+      clientMessageId,
+      () => this.api?.sendMessage(conversationId, clientMessageId, text) ?? Promise.resolve(undefined),
+    );
     if (res?.ok) {
       this.dispatch({
         type: 'message-acked',
@@ -496,7 +505,11 @@ export class WorkspaceStore implements WorkspaceCommands {
     const pending = this.pendingNotes.get(conversationId);
     const clientNoteId = pending?.text === trimmed ? pending.clientNoteId : newClientMessageId();
     this.pendingNotes.set(conversationId, { text: trimmed, clientNoteId });
-    const res = await this.api?.addNote(conversationId, trimmed, clientNoteId);
+    // "Not now" is asked again (`Outbox`): false only once the note is refused or given up.
+    const res = await this.outbox.send(
+      clientNoteId,
+      () => this.api?.addNote(conversationId, trimmed, clientNoteId) ?? Promise.resolve(undefined),
+    );
     if (!res?.ok) return false;
     if (this.pendingNotes.get(conversationId)?.clientNoteId === clientNoteId)
       this.pendingNotes.delete(conversationId);
