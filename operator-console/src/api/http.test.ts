@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_AFTER_S, parseRetryAfter } from './http.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_RETRY_AFTER_S, LOGOUT_TIMEOUT_MS, logout, parseRetryAfter } from './http.ts';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2025-01-01T10:00:00.000Z');
@@ -19,5 +19,52 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(null, now)).toBe(DEFAULT_RETRY_AFTER_S);
     expect(parseRetryAfter('', now)).toBe(DEFAULT_RETRY_AFTER_S);
     expect(parseRetryAfter('soon', now)).toBe(DEFAULT_RETRY_AFTER_S);
+  });
+});
+
+describe('logout', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  const answering = (status: number) =>
+    vi.fn(async () => new Response(status === 204 ? null : '{}', { status }));
+
+  it('is confirmed by a 2xx, or by a 401 (the session is gone already)', async () => {
+    for (const status of [200, 204, 401]) {
+      vi.stubGlobal('fetch', answering(status));
+      expect(await logout(), String(status)).toBe(true);
+    }
+  });
+
+  it('is not confirmed by a 5xx, a 403, a 429 or a network error', async () => {
+    for (const status of [500, 502, 503, 403, 429]) {
+      vi.stubGlobal('fetch', answering(status));
+      expect(await logout(), String(status)).toBe(false);
+    }
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    expect(await logout()).toBe(false);
+  });
+
+  it('gives up after LOGOUT_TIMEOUT_MS without an answer', async () => {
+    vi.useFakeTimers();
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(
+        (_path: string, init: RequestInit) =>
+          new Promise<Response>((_resolve, reject) => {
+            init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+          }),
+      ),
+    );
+    const result = logout();
+    await vi.advanceTimersByTimeAsync(LOGOUT_TIMEOUT_MS);
+    expect(await result).toBe(false);
   });
 });

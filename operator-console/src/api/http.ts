@@ -73,12 +73,29 @@ export async function login(body: LoginBody): Promise<LoginResult> {
   return { ok: false, kind: 'unavailable' };
 }
 
-/** `POST /api/auth/logout`. Failure is ignored: the console forgets the session either way. */
-export async function logout(): Promise<void> {
+/** How long `logout` waits for the server's answer before it counts as failed. @default 10000 */
+export const LOGOUT_TIMEOUT_MS = 10_000;
+
+/**
+ * `POST /api/auth/logout`: true only when the server confirmed that the session is over,
+ * with a 2xx, or a 401 (it was over already). The session cookie is HttpOnly: without that
+ * answer the session may live on, and a reload at the same desk would be signed in.
+ */
+export async function logout(): Promise<boolean> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), LOGOUT_TIMEOUT_MS);
   try {
-    await request('/api/auth/logout', { method: 'POST', headers: jsonHeaders, body: '{}' });
+    const res = await request('/api/auth/logout', {
+      method: 'POST',
+      headers: jsonHeaders,
+      body: '{}',
+      signal: abort.signal,
+    });
+    return res.ok || res.status === 401;
   } catch {
-    // The session cookie is HttpOnly; the server's idle timeout ends it if this never arrived.
+    return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -107,6 +124,15 @@ export function fetchMe(): Promise<FetchResult<OperatorIdentity>> {
     displayName,
     role,
   }));
+}
+
+/**
+ * `GET /api/auth/me`: the server's `SESSION_IDLE_MIN` (`sessionIdleMinutes`), after which
+ * the console locks its screen; undefined when the server did not say.
+ */
+export async function fetchSessionIdleMinutes(): Promise<number | undefined> {
+  const me = await getJson('/api/auth/me', meResponseSchema, (body) => body.sessionIdleMinutes);
+  return me.ok ? me.data : undefined;
 }
 
 /** How long after a refused request the cookie is read again (`stillSignedIn`). */

@@ -7,10 +7,13 @@ import { useCanned } from '../canned/useCanned.ts';
 import { ShortcutsDialog } from '../help/ShortcutsDialog.tsx';
 import { type ShortcutAction, shortcutFor } from '../help/shortcuts.ts';
 import { useI18n } from '../i18n/index.ts';
+import { LockScreen } from '../lock/LockScreen.tsx';
+import { useScreenLock } from '../lock/useScreenLock.ts';
 import { StatusControl } from '../queue/StatusControl.tsx';
 import { useReportDesk } from '../report/useReportDesk.ts';
 import { AlertSettings } from '../shift/AlertSettings.tsx';
 import { BreakScreen } from '../shift/BreakScreen.tsx';
+import { pendingCount } from '../shift/background.ts';
 import { HandoverDialog } from '../shift/HandoverDialog.tsx';
 import { LogoutDialog } from '../shift/LogoutDialog.tsx';
 import { SessionNotice } from '../shift/SessionNotice.tsx';
@@ -29,7 +32,8 @@ type View = 'workspace' | 'supervisor' | 'canned' | 'admin';
 
 interface SignedInProps {
   operator: OperatorIdentity;
-  onSignOut(): Promise<void>;
+  /** False when the server did not confirm it: the operator is still signed in. */
+  onSignOut(): Promise<boolean>;
   /** Signing in again before the session's absolute limit, without leaving the workspace. */
   onSignIn(body: LoginBody): Promise<LoginResult>;
   /** A refusal as signed out; `checked` when the cookie was read again already (`Session.expire`). */
@@ -65,6 +69,8 @@ export function SignedIn({
   const [helpOpen, setHelpOpen] = useState(false);
   const [handoverOpen, setHandoverOpen] = useState(false);
   const [logoutOpen, setLogoutOpen] = useState(false);
+  const [logout, setLogout] = useState<{ busy: boolean; failures: number }>({ busy: false, failures: 0 });
+  const screenLock = useScreenLock();
   // After a one-time password: a prompt beside the workspace, never in front of it.
   const password = usePasswordChange();
   const background = useBackgroundAlerts(state);
@@ -83,8 +89,21 @@ export function SignedIn({
   // A view the role no longer allows (after a change of role) falls back to the workspace.
   const view: View = canSupervise && views.includes(chosenView) ? chosenView : 'workspace';
 
-  const latest = useRef({ state, helpOpen: helpOpen || handoverOpen || logoutOpen });
-  latest.current = { state, helpOpen: helpOpen || handoverOpen || logoutOpen };
+  const latest = useRef({
+    state,
+    helpOpen: helpOpen || handoverOpen || logoutOpen,
+    locked: screenLock.locked,
+  });
+  latest.current = { state, helpOpen: helpOpen || handoverOpen || logoutOpen, locked: screenLock.locked };
+
+  // Locked: nothing open over the workspace comes back by itself, and unread counts go on.
+  useEffect(() => {
+    commands.setScreenLocked(screenLock.locked);
+    if (!screenLock.locked) return;
+    setHelpOpen(false);
+    setHandoverOpen(false);
+    setLogoutOpen(false);
+  }, [screenLock.locked, commands]);
 
   useEffect(() => {
     const run = (action: ShortcutAction) => {
@@ -107,7 +126,7 @@ export function SignedIn({
       setTimeout(() => focusConversation(id, 'composer'), 0);
     };
     const onKeyDown = (e: KeyboardEvent) => {
-      if (latest.current.helpOpen || e.defaultPrevented) return;
+      if (latest.current.helpOpen || latest.current.locked || e.defaultPrevented) return;
       const action = shortcutFor(e);
       if (!action) return;
       e.preventDefault();
@@ -116,6 +135,39 @@ export function SignedIn({
     document.addEventListener('keydown', onKeyDown);
     return () => document.removeEventListener('keydown', onKeyDown);
   }, [commands]);
+
+  const signOut = async () => {
+    if (logout.busy) return;
+    setLogout((l) => ({ ...l, busy: true }));
+    const confirmed = await onSignOut();
+    // Confirmed: this screen is gone. Not: said so, with the button to try again.
+    if (!confirmed) setLogout((l) => ({ busy: false, failures: l.failures + 1 }));
+  };
+
+  if (screenLock.locked) {
+    // The operator's own sign-in brings this workspace back on the new session; anyone
+    // else's replaces it (App keys the signed-in console by operator).
+    const unlock = async (body: LoginBody): Promise<LoginResult> => {
+      const result = await onSignIn(body);
+      if (result.ok && result.operator.id === operator.id) {
+        commands.sessionRenewed();
+        screenLock.unlock();
+        setTimeout(() => {
+          if (view === 'workspace') focusConversation(latest.current.state.selectedId, 'composer');
+          else focusById('main');
+        }, 0);
+      }
+      return result;
+    };
+    return (
+      <LockScreen
+        displayName={operator.displayName}
+        pending={pendingCount(state)}
+        onSignIn={unlock}
+        onToggleLanguage={onToggleLanguage}
+      />
+    );
+  }
 
   return (
     <>
@@ -183,15 +235,24 @@ export function SignedIn({
           <button type="button" data-sl="handover-open" onClick={() => setHandoverOpen(true)}>
             {t.shift.handoverOpen}
           </button>
+          <button type="button" data-sl="lock" onClick={screenLock.lock}>
+            {t.app.lock}
+          </button>
           <button
             type="button"
             data-sl="logout"
-            onClick={() => (activeCount > 0 ? setLogoutOpen(true) : void onSignOut())}
+            aria-busy={logout.busy}
+            onClick={() => (activeCount > 0 ? setLogoutOpen(true) : void signOut())}
           >
-            {t.app.logout}
+            {logout.busy ? t.app.logoutBusy : t.app.logout}
           </button>
         </div>
       </header>
+      {logout.failures > 0 && !logout.busy && (
+        <p key={logout.failures} class="connection-banner" role="alert" data-sl="logout-failed">
+          {t.app.logoutFailed}
+        </p>
+      )}
       <SessionNotice
         expiresAt={state.sessionExpiresAt}
         onSignIn={onSignIn}
@@ -307,7 +368,7 @@ export function SignedIn({
           }}
           onSignOut={() => {
             setLogoutOpen(false);
-            void onSignOut();
+            void signOut();
           }}
           onClose={() => setLogoutOpen(false)}
         />

@@ -1,6 +1,7 @@
 import type { LoginBody, OperatorIdentity } from '@stille-lijn/shared';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { fetchMe, type LoginResult, login, logout, stillSignedIn } from '../api/http.ts';
+import { writeLockMarker } from '../lock/marker.ts';
 
 export type SignedOutNotice = 'expired' | 'logged-out';
 
@@ -12,7 +13,11 @@ export type SessionState =
 export interface Session {
   state: SessionState;
   signIn(body: LoginBody): Promise<LoginResult>;
-  signOut(): Promise<void>;
+  /**
+   * Ends the session; false, with the operator still signed in, unless the server
+   * confirmed it (the cookie is HttpOnly: only the server can end the session).
+   */
+  signOut(): Promise<boolean>;
   /**
    * The server refused the session (idle timeout, revoked): back to sign-in with a notice,
    * unless the browser's cookie names a live session of the same operator by now. `checked`:
@@ -28,6 +33,8 @@ export function useSession(): Session {
   const [state, setState] = useState<SessionState>({ kind: 'loading' });
   // Logging out cuts the socket too; that must not read as an expired session.
   const signingOut = useRef(false);
+  // A refusal as signed out that came while signing out (`expire`'s options).
+  const endedWhileSigningOut = useRef<{ checked?: boolean } | undefined>(undefined);
 
   useEffect(() => {
     let cancelled = false;
@@ -44,15 +51,11 @@ export function useSession(): Session {
     const result = await login(body);
     if (result.ok) {
       signingOut.current = false;
+      // A sign-in with the password unlocks a locked console (lock/marker.ts).
+      writeLockMarker(false);
       setState({ kind: 'signed-in', operator: result.operator });
     }
     return result;
-  }, []);
-
-  const signOut = useCallback(async () => {
-    signingOut.current = true;
-    await logout();
-    setState({ kind: 'signed-out', notice: 'logged-out' });
   }, []);
 
   const signedIn = useRef<OperatorIdentity | undefined>(undefined);
@@ -60,13 +63,33 @@ export function useSession(): Session {
 
   const expire = useCallback((opts: { checked?: boolean } = {}) => {
     const operator = signedIn.current;
-    if (signingOut.current || !operator) return;
+    if (!operator) return;
+    if (signingOut.current) {
+      // Told again if the sign-out is not confirmed after all.
+      endedWhileSigningOut.current = opts;
+      return;
+    }
     // A request that left with a cookie renewed meanwhile (a password change, here or in
     // another tab) is refused though the browser's cookie names a live session.
     void (opts.checked ? Promise.resolve(false) : stillSignedIn(operator.id)).then((live) => {
       if (!live && !signingOut.current) setState({ kind: 'signed-out', notice: 'expired' });
     });
   }, []);
+
+  const signOut = useCallback(async () => {
+    signingOut.current = true;
+    endedWhileSigningOut.current = undefined;
+    if (await logout()) {
+      writeLockMarker(false);
+      setState({ kind: 'signed-out', notice: 'logged-out' });
+      return true;
+    }
+    signingOut.current = false;
+    const ended = endedWhileSigningOut.current;
+    endedWhileSigningOut.current = undefined;
+    if (ended) expire(ended);
+    return false;
+  }, [expire]);
 
   const update = useCallback((operator: OperatorIdentity) => {
     setState((s) =>

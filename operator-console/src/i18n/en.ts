@@ -12,6 +12,10 @@ export const en: Messages = {
     signedInAs: (name, role) => `${name} (${role})`,
     signedInLabel: 'Signed in as',
     logout: 'Sign out',
+    logoutBusy: 'Signing out…',
+    logoutFailed:
+      'Signing out did not work: the server did not confirm it and you are still signed in. Please try again.',
+    lock: 'Lock',
     help: 'Keyboard shortcuts',
     navLabel: 'Sections',
     nav: {
@@ -112,6 +116,15 @@ export const en: Messages = {
     professional: 'Professional',
   },
   languages: { nl: 'Dutch', en: 'English', ar: 'Arabic', tr: 'Turkish', pl: 'Polish' },
+  lock: {
+    heading: 'Console locked',
+    intro: (name) =>
+      `The console of ${name} is locked. The conversations stay open; sign in again to continue.`,
+    pending: (n) => (n === 1 ? '1 new item is waiting.' : `${n} new items are waiting.`),
+    otherAccount: 'Not this helper? Sign in with your own account.',
+    submit: 'Unlock',
+    submitting: 'Unlocking…',
+  },
   signin: {
     heading: 'Sign in',
     intro: 'Sign in to take conversations. This console keeps nothing of any conversation on this device.',

@@ -11,6 +11,10 @@ export const nl = {
     signedInAs: (name: string, role: string) => `${name} (${role})`,
     signedInLabel: 'Ingelogd als',
     logout: 'Uitloggen',
+    logoutBusy: 'Bezig met uitloggen…',
+    logoutFailed:
+      'Uitloggen is niet gelukt: de server heeft het niet bevestigd en je bent nog ingelogd. Probeer het opnieuw.',
+    lock: 'Vergrendel',
     help: 'Sneltoetsen',
     navLabel: 'Onderdelen',
     nav: { workspace: 'Gesprekken', supervisor: 'Supervisor', canned: 'Standaardteksten', admin: 'Beheer' },
@@ -107,6 +111,15 @@ export const nl = {
     professional: 'Professional',
   },
   languages: { nl: 'Nederlands', en: 'Engels', ar: 'Arabisch', tr: 'Turks', pl: 'Pools' },
+  lock: {
+    heading: 'Console vergrendeld',
+    intro: (name: string) =>
+      `De console van ${name} is vergrendeld. De gesprekken blijven open; log opnieuw in om verder te gaan.`,
+    pending: (n: number) => (n === 1 ? 'Er wacht 1 nieuwe melding.' : `Er wachten ${n} nieuwe meldingen.`),
+    otherAccount: 'Ben je niet deze hulpverlener? Log in met je eigen account.',
+    submit: 'Ontgrendelen',
+    submitting: 'Bezig met ontgrendelen…',
+  },
   signin: {
     heading: 'Inloggen',
     intro: 'Log in om gesprekken aan te nemen. Deze console bewaart niets van gesprekken op dit apparaat.',

@@ -51,7 +51,9 @@ export function useBackgroundAlerts(state: WorkspaceState): BackgroundAlerts {
     if (events.length === 0) return;
     const { sound: soundOn, permission: allowed, t: texts } = settings.current;
     if (soundOn) playTone();
-    if (allowed !== 'granted' || (document.visibilityState === 'visible' && document.hasFocus())) return;
+    // A locked screen in front is read by nobody: it notifies as a console in the background does.
+    const inFront = document.visibilityState === 'visible' && document.hasFocus() && !state.screenLocked;
+    if (allowed !== 'granted' || inFront) return;
     const bodies: Record<BackgroundEvent, string> = {
       assigned: texts.shift.notifyAssigned,
       'urgent-waiting': texts.shift.notifyUrgent,

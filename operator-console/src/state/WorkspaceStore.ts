@@ -91,6 +91,8 @@ export interface WorkspaceCommands {
   handover(payload: Handover): Promise<HandoverOutcome>;
   /** On a break: asks a supervisor to talk. */
   debrief(): Promise<boolean>;
+  /** The screen lock went on or off (the socket and the conversations stay either way). */
+  setScreenLocked(locked: boolean): void;
   /** Signed in again (a new session cookie): reconnect on it, keeping every conversation. */
   sessionRenewed(): void;
   /**
@@ -653,6 +655,8 @@ export class WorkspaceStore implements WorkspaceCommands {
   };
 
   readonly debrief = async (): Promise<boolean> => (await this.api?.debrief())?.ok === true;
+
+  readonly setScreenLocked = (locked: boolean): void => this.dispatch({ type: 'screen-lock', locked });
 
   readonly sessionRenewed = (): void => {
     if (this.closed) return;

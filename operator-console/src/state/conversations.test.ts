@@ -48,6 +48,29 @@ describe('assignment and selection', () => {
     expect(s.conversations.b?.lastVisitorMessageAt).toBe(T0);
   });
 
+  it('while the screen is locked, counts the open conversation too, until it is unlocked', () => {
+    const locked = run(
+      assign('a'),
+      { type: 'screen-lock', locked: true },
+      { type: 'message', conversationId: 'a', message: msg('m1', 'visitor') },
+      assign('b', [msg('m2', 'visitor')]),
+      { type: 'message', conversationId: 'b', message: msg('m3', 'visitor') },
+    );
+    expect(locked.selectedId).toBe('a');
+    expect(locked.conversations.a?.unread).toBe(1);
+    expect(locked.conversations.b?.unread).toBe(2);
+    const unlocked = workspaceReducer(locked, { type: 'screen-lock', locked: false });
+    expect(unlocked.screenLocked).toBe(false);
+    expect(unlocked.conversations.a?.unread).toBe(0);
+    expect(unlocked.conversations.b?.unread).toBe(2);
+  });
+
+  it('while the screen is locked, a first conversation is selected but its messages count', () => {
+    const s = run({ type: 'screen-lock', locked: true }, assign('a', [msg('m1', 'visitor')]));
+    expect(s.selectedId).toBe('a');
+    expect(s.conversations.a?.unread).toBe(1);
+  });
+
   it('ignores a message it already has', () => {
     const s = run(assign('a', [msg('m1', 'visitor')]), {
       type: 'message',

@@ -41,6 +41,8 @@ export type ConversationAction =
   /** After a reconnect: what the server says this operator holds (`GET /api/conversations`). */
   | { type: 'reconcile'; conversations: Conversation[]; candidates: readonly string[] }
   | { type: 'select'; conversationId: string }
+  /** The screen lock: while locked, the open conversation's messages count as unread too. */
+  | { type: 'screen-lock'; locked: boolean }
   | { type: 'close'; conversationId: string }
   | { type: 'draft'; conversationId: string; text: string }
   | { type: 'tags'; conversationId: string; tags: ViolenceKind[] }
@@ -148,7 +150,7 @@ function remove(state: WorkspaceState, conversationId: string): WorkspaceState {
   }
   const { [conversationId]: _label, ...labels } = state.labels;
   const next: WorkspaceState = { ...state, conversations, order, selectedId, labels };
-  if (selectedId !== undefined && selectedId !== state.selectedId) {
+  if (selectedId !== undefined && selectedId !== state.selectedId && !state.screenLocked) {
     return update(next, selectedId, (e) => ({ ...e, unread: 0 }));
   }
   return next;
@@ -166,7 +168,12 @@ export function conversationsReducer(state: WorkspaceState, action: Conversation
         return action.select ? conversationsReducer(next, { type: 'select', conversationId: id }) : next;
       }
       const select = action.select === true || state.selectedId === undefined;
-      const entry = newEntry(action.conversation, action.messages, action.notes, select);
+      const entry = newEntry(
+        action.conversation,
+        action.messages,
+        action.notes,
+        select && !state.screenLocked,
+      );
       const next: WorkspaceState = {
         ...state,
         conversations: { ...state.conversations, [id]: entry },
@@ -209,7 +216,10 @@ export function conversationsReducer(state: WorkspaceState, action: Conversation
         return {
           ...e,
           messages: [...e.messages, toChatMessage(action.message)],
-          unread: fromVisitor && state.selectedId !== action.conversationId ? e.unread + 1 : e.unread,
+          unread:
+            fromVisitor && (state.selectedId !== action.conversationId || state.screenLocked)
+              ? e.unread + 1
+              : e.unread,
           lastVisitorMessageAt: fromVisitor ? action.message.at : e.lastVisitorMessageAt,
           visitorTyping: fromVisitor ? false : e.visitorTyping,
         };
@@ -376,6 +386,14 @@ export function conversationsReducer(state: WorkspaceState, action: Conversation
       return update({ ...state, selectedId: action.conversationId }, action.conversationId, (e) =>
         e.unread === 0 ? e : { ...e, unread: 0 },
       );
+
+    case 'screen-lock': {
+      if (state.screenLocked === action.locked) return state;
+      const next = { ...state, screenLocked: action.locked };
+      // Unlocked: the open conversation is on screen again, so read.
+      if (action.locked || next.selectedId === undefined) return next;
+      return update(next, next.selectedId, (e) => (e.unread === 0 ? e : { ...e, unread: 0 }));
+    }
 
     case 'close': {
       const entry = state.conversations[action.conversationId];

@@ -129,6 +129,8 @@ export interface WorkspaceState {
   reports: Record<string, ReportStatus>;
   /** Supervisors only: the conversation being read along with. */
   monitor: MonitorState | undefined;
+  /** The screen is locked: nobody reads the open conversation, so its new messages count as unread. */
+  screenLocked: boolean;
 }
 
 /** How many supervisor alerts the console keeps. @default 20 */
@@ -153,5 +155,6 @@ export function initialWorkspaceState(): WorkspaceState {
     alertsUnseen: 0,
     reports: {},
     monitor: undefined,
+    screenLocked: false,
   };
 }

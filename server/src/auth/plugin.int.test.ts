@@ -88,6 +88,8 @@ describe('POST /api/auth/login', () => {
         // Version 2: without LINES_FILE, the one line.
         lines: ['default'],
       },
+      // The console's screen lock: SESSION_IDLE_MIN (its default here).
+      sessionIdleMinutes: 30,
     });
 
     // Redis holds only a hash of the token.

@@ -400,6 +400,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
         role === 'admin' || account.lines?.includes('*') ? ['*'] : [...app.lines.accountLines(account.lines)];
       return {
         operator: { id, displayName, role, languages, totpEnabled, lines, ...passwordChangeDue(account) },
+        // The console locks its screen after as long without input (the socket keeps the session).
+        sessionIdleMinutes: app.config.sessionIdleMs / 60_000,
       };
     });
   });

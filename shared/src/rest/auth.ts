@@ -49,5 +49,13 @@ export const meResponseSchema = z.object({
      */
     passwordChangeDue: z.boolean().optional(),
   }),
+  /**
+   * Extension: the server's `SESSION_IDLE_MIN`, the minutes without input after which the
+   * console locks its screen (the session itself stays alive while a console is connected).
+   * Absent from an older server; the console then locks after the default.
+   * @default 30
+   * @example { operator: { … }, sessionIdleMinutes: 30 }
+   */
+  sessionIdleMinutes: z.number().positive().optional(),
 });
 export type MeResponse = z.output<typeof meResponseSchema>;
