@@ -26,10 +26,10 @@ export function writeLockMarker(locked: boolean): void {
 /** The other console tabs of this browser: input there counts here, and a lock locks them all. */
 export const LOCK_CHANNEL = 'stille-lijn.console.lock';
 
-export type LockNote = { kind: 'input' } | { kind: 'lock' };
+export type LockNote = { kind: 'input' } | { kind: 'lock' } | { kind: 'unlock' };
 
 export function isLockNote(data: unknown): data is LockNote {
   if (typeof data !== 'object' || data === null) return false;
   const kind = (data as { kind?: unknown }).kind;
-  return kind === 'input' || kind === 'lock';
+  return kind === 'input' || kind === 'lock' || kind === 'unlock';
 }

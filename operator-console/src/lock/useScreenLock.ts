@@ -15,7 +15,11 @@ export interface ScreenLock {
   locked: boolean;
   /** Locks this tab and every other console tab of this browser, at once. */
   lock(): void;
-  /** After a sign-in with the password: this tab only (the others ask for their own). */
+  /**
+   * After a sign-in with the password: every console tab of this browser, as the lock was.
+   * The flag that keeps a reload locked is one for all tabs, so one tab left locked would
+   * open on F5 anyway.
+   */
   unlock(): void;
 }
 
@@ -40,6 +44,7 @@ export function useScreenLock(): ScreenLock {
 
   const unlock = useCallback(() => {
     writeLockMarker(false);
+    channel.current?.postMessage({ kind: 'unlock' } satisfies LockNote);
     lastInput.current = Date.now();
     setLocked(false);
   }, []);
@@ -58,11 +63,16 @@ export function useScreenLock(): ScreenLock {
     const tabs = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(LOCK_CHANNEL);
     channel.current = tabs;
     let sharedAt = 0;
-    const onInput = () => {
+    const onInput = (e: Event) => {
       if (current.current.locked) return;
       const now = Date.now();
-      // A timer held back (a hidden tab, a sleeping laptop): the first input after the wait locks.
-      if (now - lastInput.current >= current.current.lockAfterMs) return lock();
+      // A timer held back (a hidden tab, a sleeping laptop): the first input after the wait
+      // locks, and goes no further (a key would otherwise still reach the composer or a shortcut).
+      if (now - lastInput.current >= current.current.lockAfterMs) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        return lock();
+      }
       lastInput.current = now;
       if (tabs && now - sharedAt >= SHARE_INPUT_MS) {
         sharedAt = now;
@@ -72,10 +82,14 @@ export function useScreenLock(): ScreenLock {
     const onNote = (e: MessageEvent) => {
       if (!isLockNote(e.data)) return;
       if (e.data.kind === 'lock') setLocked(true);
-      else lastInput.current = Math.max(lastInput.current, Date.now());
+      else if (e.data.kind === 'unlock') {
+        lastInput.current = Date.now();
+        setLocked(false);
+      } else lastInput.current = Math.max(lastInput.current, Date.now());
     };
     tabs?.addEventListener('message', onNote);
-    for (const type of INPUT_EVENTS) window.addEventListener(type, onInput, { capture: true, passive: true });
+    // Not passive: the input that finds the wait over is stopped (above).
+    for (const type of INPUT_EVENTS) window.addEventListener(type, onInput, { capture: true });
     return () => {
       for (const type of INPUT_EVENTS) window.removeEventListener(type, onInput, { capture: true });
       tabs?.removeEventListener('message', onNote);
