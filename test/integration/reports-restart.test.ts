@@ -72,11 +72,11 @@ describe('report delivery across a server restart', () => {
     removeRegions?.();
   });
 
-  it('the server dies between attempts; once it is back, the report is delivered exactly once', async () => {
-    region = await startFakeRegion();
-    const regions = writeRegionsFile([
-      { id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey },
-    ]);
+  /** A server process with the fake region, a victim talking with Bo Bakker, her first message stored. */
+  async function talking() {
+    const fake = await startFakeRegion();
+    region = fake;
+    const regions = writeRegionsFile([{ id: 'VR09', endpoint: fake.endpoint, publicKey: fake.publicKey }]);
     removeRegions = regions.remove;
     const env = processEnv(regions.file, '1000');
     // Accounts are made through an app on the same Redis and prefix that runs no workers.
@@ -89,10 +89,15 @@ describe('report delivery across a server restart', () => {
     const conversationId = String(start.conversationId);
     expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId })).ok).toBe(true);
     const msg = await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 'm1', text: 'ik ben bang' });
+    return { server, region: fake, acct, op, v, conversationId, msg };
+  }
+
+  it('the server dies between attempts; once it is back, the report is delivered exactly once', async () => {
+    const { server, region, acct, op, v, conversationId, msg } = await talking();
 
     region.failNext(2, 503);
     const reportId = await submitReport(server.url, acct.cookie, conversationId, String(msg.messageId));
-    const status = () => reportStatus(server!.url, acct.cookie, reportId);
+    const status = () => reportStatus(server.url, acct.cookie, reportId);
 
     // The first attempt failed and the job waits for its retry: the server dies now.
     await waitFor(async () => (await status()).lastError === 'HTTP 503', 10_000, 25);
@@ -110,31 +115,17 @@ describe('report delivery across a server restart', () => {
     expect(region.inbox.received.get(reportId)!.content.report.summary).toBe('Bedreigd sinds de scheiding.');
   });
   it('a delivery under way when the server is stopped (SIGTERM) finishes first: delivered once, not left queued', async () => {
-    region = await startFakeRegion();
-    const regions = writeRegionsFile([
-      { id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey },
-    ]);
-    removeRegions = regions.remove;
-    const env = processEnv(regions.file, '1000');
-    helper = await startTestApp({ ...env, WORKERS: 'none', VT_REGIONS_FILE: '' });
-    server = await startServerProcess(env, await freePort());
-    const acct = await createOperator(helper, { displayName: 'Bo Bakker' });
-    const op = await connectOperator(server.url, acct.cookie);
-    const v = await connectVisitor(server.url);
-    const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
-    const conversationId = String(start.conversationId);
-    expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId })).ok).toBe(true);
-    const msg = await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 'm1', text: 'ik ben bang' });
+    const { server, region, acct, op, v, conversationId, msg } = await talking();
     op.disconnect();
     v.disconnect();
 
     // Veilig Thuis takes 7 s to answer (the attempt may take 10): a deploy stops the server meanwhile.
     region.delayNext(7_000);
     const reportId = await submitReport(server.url, acct.cookie, conversationId, String(msg.messageId));
-    await waitFor(() => region!.arrived() === 1, 10_000, 25);
+    await waitFor(() => region.arrived() === 1, 10_000, 25);
     expect(await server.stop('SIGTERM')).toBe(0);
     expect(region.requests.map((r) => r.status)).toEqual([200]);
-    expect(await reportStatus(helper.url, acct.cookie, reportId)).toMatchObject({
+    expect(await reportStatus(helper!.url, acct.cookie, reportId)).toMatchObject({
       status: 'delivered',
       attempts: 1,
     });
