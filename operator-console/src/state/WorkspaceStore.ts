@@ -656,7 +656,24 @@ export class WorkspaceStore implements WorkspaceCommands {
 
   readonly debrief = async (): Promise<boolean> => (await this.api?.debrief())?.ok === true;
 
-  readonly setScreenLocked = (locked: boolean): void => this.dispatch({ type: 'screen-lock', locked });
+  /** Whether the screen lock set this operator away (available before): available again at the unlock. */
+  private awayForLock = false;
+
+  /**
+   * Nobody at a locked console: an available operator is set away while it is locked, so
+   * that no new conversation is routed to an empty desk, and available again after. Any other
+   * status (a break, away already) is left as it is.
+   */
+  readonly setScreenLocked = (locked: boolean): void => {
+    this.dispatch({ type: 'screen-lock', locked });
+    if (locked && this.state.status === 'available') {
+      this.awayForLock = true;
+      void this.setStatus('away');
+    } else if (!locked && this.awayForLock) {
+      this.awayForLock = false;
+      if (this.state.status === 'away') void this.setStatus('available');
+    }
+  };
 
   readonly sessionRenewed = (): void => {
     if (this.closed) return;

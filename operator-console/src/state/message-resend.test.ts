@@ -251,3 +251,45 @@ describe('an operator message answered "not now"', () => {
     expect(store.state.conversations.c1?.notes.map((n) => n.text)).toEqual(['Partner thuis, praat zacht']);
   });
 });
+
+/**
+ * A locked console has nobody at it: new conversations must not be routed to it. Locked while
+ * available, the operator is set away; unlocked, available again. Any other status stays.
+ */
+describe('the screen lock and the operator status', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const statuses = () => fake.emits.filter((e) => e.event === 'operator:status').map((e) => e.payload.status);
+  const answerStatus = async () => {
+    for (const e of fake.emits.filter((x) => x.event === 'operator:status')) {
+      e.resolve({ ok: true, status: e.payload.status });
+    }
+    await vi.advanceTimersByTimeAsync(0);
+  };
+
+  it('available: away while locked, available again after', async () => {
+    const { store } = await inConversation();
+    fire('operator:state', { status: 'available', load: 1, capacity: 3 });
+    store.setScreenLocked(true);
+    await answerStatus();
+    expect(statuses()).toEqual(['away']);
+    expect(store.state.status).toBe('away');
+    store.setScreenLocked(false);
+    await answerStatus();
+    expect(statuses()).toEqual(['away', 'available']);
+  });
+
+  it('on a break: the lock leaves the status alone', async () => {
+    const { store } = await inConversation();
+    fire('operator:state', { status: 'break', load: 0, capacity: 3 });
+    store.setScreenLocked(true);
+    store.setScreenLocked(false);
+    await answerStatus();
+    expect(statuses()).toEqual([]);
+  });
+});
