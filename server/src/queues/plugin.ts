@@ -21,6 +21,8 @@ declare module 'fastify' {
  * Each queue's event stream keeps about this many entries (BullMQ's default is 10,000).
  * Nothing here reads them, and each names its job: `purge-<conversation id>` with the
  * moment it ended, kept long after the purge. Trimmed approximately (`MAXLEN ~`).
+ * The sweep's `queues.dropEvents` step empties them every pass; this bound is what holds
+ * where no sweep runs, as with `WORKERS=none` and no `npm run worker`.
  */
 export const QUEUE_EVENTS_KEPT = 100;
 
