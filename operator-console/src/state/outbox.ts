@@ -1,16 +1,5 @@
 import type { Ack } from '@stille-lijn/shared';
-
-/** After an answer that says "not now": ask again after this. @default 2000 */
-export const NOT_NOW_RETRY_MS = 2_000;
-/** "Not now" again and again: the waits double from NOT_NOW_RETRY_MS up to this. @default 30000 */
-export const NOT_NOW_RETRY_MAX_MS = 30_000;
-/**
- * Answered "not now" still this long after the first time, a message or note is given up
- * (the operator sees it as not sent, with a retry). A drain lasts 5 s and a Sentinel failover
- * well under a minute: two minutes (tries at 2, 6, 14, 30, 60, 90 and 120 s) outlast both,
- * and no words reach a victim much later than the operator saw them go. @default 120000
- */
-export const NOT_NOW_GIVE_UP_MS = 120_000;
+import { backoffDelay, givenUp, NOT_NOW_BACKOFF } from '@stille-lijn/shared/domain/retry';
 
 type Answer = Ack<object> | undefined;
 
@@ -28,7 +17,11 @@ interface Waiting {
   send: () => Promise<Answer>;
   settle: (res: Answer) => void;
   answer: Promise<Answer>;
-  /** When it was first answered "not now". */
+  /**
+   * When it was first answered "not now". Given up NOT_NOW_GIVE_UP_MS later (the operator
+   * sees it as not sent, with a retry), so that no words reach a victim much later than the
+   * operator saw them go.
+   */
   since: number | undefined;
   last: Answer;
 }
@@ -81,7 +74,7 @@ export class Outbox {
     this.rounds = 0;
     const now = Date.now();
     for (const [id, w] of this.waiting) {
-      if (w.since !== undefined && now - w.since >= NOT_NOW_GIVE_UP_MS && !this.inFlight.has(id))
+      if (w.since !== undefined && givenUp(w.since, now) && !this.inFlight.has(id))
         this.finish(id, w, w.last);
     }
     this.flush();
@@ -116,7 +109,7 @@ export class Outbox {
     const now = Date.now();
     w.since ??= now;
     w.last = res;
-    if (now - w.since >= NOT_NOW_GIVE_UP_MS) {
+    if (givenUp(w.since, now)) {
       this.finish(id, w, res);
       return;
     }
@@ -125,7 +118,7 @@ export class Outbox {
     if (this.timer !== undefined && now + asked <= this.due) return;
     let delay = asked;
     if (this.timer === undefined) {
-      delay = Math.max(Math.min(NOT_NOW_RETRY_MS * 2 ** this.rounds, NOT_NOW_RETRY_MAX_MS), asked);
+      delay = backoffDelay(this.rounds, NOT_NOW_BACKOFF, asked);
       this.rounds += 1;
     }
     clearTimeout(this.timer);

@@ -1,3 +1,4 @@
+import { backoffDelay, givenUp, NOT_NOW_BACKOFF, NOT_NOW_RETRY_MS } from '@stille-lijn/shared/domain/retry';
 import { RETURN_WINDOW_MAX_MIN } from '@stille-lijn/shared/domain/return-code';
 import type { Ack, AckError } from '@stille-lijn/shared/errors';
 import type {
@@ -45,19 +46,9 @@ const REFUSED_RETRY_MAX_MS = 30_000;
 const END_LATER_MARGIN_MS = 60_000;
 /** The default return window (RETURN_WINDOW_MIN's), for a page that does not say. */
 const DEFAULT_RETURN_WINDOW_MIN = 15;
-/** After an answer that says "not now" (`unavailable`, `internal`): ask again after this at the least. */
-const FAULT_RETRY_MS = 2_000;
-/** "Not now" again and again: the waits double from FAULT_RETRY_MS up to this. */
-const FAULT_RETRY_MAX_MS = 30_000;
-/**
- * A message answered "not now" (an instance draining, a Redis failover: nothing was stored)
- * stays pending and is sent again (`notNow`); answered so still this long after the first
- * time, it is shown as not sent, with the retry button. A drain lasts 5 s and a Sentinel
- * failover well under a minute (down-after 5 s, failover-timeout 30 s): two minutes (tries
- * at 2, 6, 14, 30, 60, 90 and 120 s) outlast both with room to spare, while a victim is
- * not left believing for longer than that that words which never arrived were on their way.
- */
-const NOT_NOW_GIVE_UP_MS = 120_000;
+// After an answer that says "not now" (`unavailable`, `internal`), the waits and when a
+// message is given up are shared with the console: NOT_NOW_BACKOFF (2 s doubling to 30 s)
+// and NOT_NOW_GIVE_UP_MS (two minutes) in @stille-lijn/shared/domain/retry.
 /** After this long without a keystroke the visitor no longer counts as typing. */
 const TYPING_IDLE_MS = 3_000;
 /**
@@ -706,7 +697,7 @@ export class ChatSession {
             this.finish('lost');
             return;
           }
-          const delay = Math.max(FAULT_RETRY_MS, (retryAfter(res) ?? 0) * 1_000);
+          const delay = Math.max(NOT_NOW_RETRY_MS, (retryAfter(res) ?? 0) * 1_000);
           setTimeout(() => current() && this.resumeAfterDrop(socket), delay);
           return;
         }
@@ -774,14 +765,14 @@ export class ChatSession {
 
   /**
    * The server answered "not now" (nothing stored): the message stays pending and goes
-   * again with the others after FAULT_RETRY_MS, doubling to FAULT_RETRY_MAX_MS (or as long
+   * again with the others after NOT_NOW_RETRY_MS, doubling to NOT_NOW_RETRY_MAX_MS (or as long
    * as the server asks), unless the connection goes first (then after the resume). Answered
-   * so for NOT_NOW_GIVE_UP_MS, it is shown as not sent.
+   * so for NOT_NOW_GIVE_UP_MS, it is shown as not sent, with the retry button.
    */
   private notNowAgain(clientMessageId: string, res: AckError): void {
     const now = Date.now();
     const first = this.notNow.get(clientMessageId) ?? now;
-    if (now - first >= NOT_NOW_GIVE_UP_MS) {
+    if (givenUp(first, now)) {
       this.notNow.delete(clientMessageId);
       this.update(clientMessageId, { status: 'failed' });
       return;
@@ -792,7 +783,7 @@ export class ChatSession {
     if (this.notNowTimer !== undefined && now + asked <= this.notNowDue) return;
     let delay = asked;
     if (this.notNowTimer === undefined) {
-      delay = Math.max(Math.min(FAULT_RETRY_MS * 2 ** this.notNowRounds, FAULT_RETRY_MAX_MS), asked);
+      delay = backoffDelay(this.notNowRounds, NOT_NOW_BACKOFF, asked);
       this.notNowRounds += 1;
     }
     clearTimeout(this.notNowTimer);
@@ -970,12 +961,13 @@ class PendingEnd {
       // Refused by the server: the client does not try again by itself. Doubling, so that a
       // line refusing connections for an hour is not asked every few seconds by every tab.
       if (this.done || socket.active) return;
-      const wait = Math.min(REFUSED_RETRY_MS * 2 ** this.refused, REFUSED_RETRY_MAX_MS);
+      const wait = backoffDelay(this.refused, { firstMs: REFUSED_RETRY_MS, maxMs: REFUSED_RETRY_MAX_MS });
       this.refused += 1;
       this.later(() => !socket.connected && !socket.active && socket.connect(), wait * (1 + Math.random()));
     });
     socket.on('disconnect', (reason) => {
-      if (!this.done && reason === 'io server disconnect') this.later(() => socket.connect(), FAULT_RETRY_MS);
+      if (!this.done && reason === 'io server disconnect')
+        this.later(() => socket.connect(), NOT_NOW_RETRY_MS);
     });
     if (socket.connected) this.leave();
     else if (!socket.active) socket.connect();
@@ -1010,13 +1002,10 @@ class PendingEnd {
     return !this.done && this.socket.connected && this.socket.id === connection;
   }
 
-  /** "Not now" again: the next try waits FAULT_RETRY_MS, doubling to 30 s (or as long as the server asks). */
+  /** "Not now" again: the next try waits NOT_NOW_RETRY_MS, doubling to 30 s (or as long as the server asks). */
   private retry(connection: string | undefined, res: AckError | undefined, run: () => void): void {
     this.settled('pending');
-    const delay = Math.max(
-      Math.min(FAULT_RETRY_MS * 2 ** this.faults, FAULT_RETRY_MAX_MS),
-      (res ? (retryAfter(res) ?? 0) : 0) * 1_000,
-    );
+    const delay = backoffDelay(this.faults, NOT_NOW_BACKOFF, (res ? (retryAfter(res) ?? 0) : 0) * 1_000);
     this.faults += 1;
     this.later(() => this.on(connection) && run(), delay);
   }

@@ -1,0 +1,52 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, givenUp, NOT_NOW_BACKOFF, NOT_NOW_GIVE_UP_MS } from './retry.ts';
+
+describe('backoffDelay', () => {
+  it('doubles from the first wait up to the longest', () => {
+    const waits = [0, 1, 2, 3, 4, 5, 40].map((round) => backoffDelay(round, NOT_NOW_BACKOFF));
+    expect(waits).toEqual([2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+  });
+
+  it('waits as long as the server asks when that is longer', () => {
+    expect(backoffDelay(0, NOT_NOW_BACKOFF, 10_000)).toBe(10_000);
+    expect(backoffDelay(4, NOT_NOW_BACKOFF, 10_000)).toBe(30_000);
+    expect(backoffDelay(9, NOT_NOW_BACKOFF, 45_000)).toBe(45_000);
+  });
+
+  it('follows its own first and longest wait', () => {
+    expect([0, 1, 2, 3].map((round) => backoffDelay(round, { firstMs: 1_000, maxMs: 5_000 }))).toEqual([
+      1_000, 2_000, 4_000, 5_000,
+    ]);
+  });
+
+  it('never waits less than asked, nor longer than the longest wait or the ask, and never shrinks', () => {
+    fc.assert(
+      fc.property(fc.nat(2_000), fc.nat(600_000), (round, asked) => {
+        const wait = backoffDelay(round, NOT_NOW_BACKOFF, asked);
+        expect(wait).toBeGreaterThanOrEqual(asked);
+        expect(wait).toBeGreaterThanOrEqual(NOT_NOW_BACKOFF.firstMs);
+        expect(wait).toBeLessThanOrEqual(Math.max(NOT_NOW_BACKOFF.maxMs, asked));
+        expect(backoffDelay(round + 1, NOT_NOW_BACKOFF, asked)).toBeGreaterThanOrEqual(wait);
+      }),
+    );
+  });
+});
+
+describe('givenUp', () => {
+  it('gives up exactly the give-up time after the first "not now"', () => {
+    expect(givenUp(1_000, 1_000 + NOT_NOW_GIVE_UP_MS - 1)).toBe(false);
+    expect(givenUp(1_000, 1_000 + NOT_NOW_GIVE_UP_MS)).toBe(true);
+    expect(givenUp(1_000, 1_000 + 10_000, 5_000)).toBe(true);
+  });
+
+  it('tries at 2, 6, 14, 30, 60, 90 and 120 s, and then stops', () => {
+    const tries: number[] = [];
+    let now = 0;
+    for (let round = 0; !givenUp(0, now); round += 1) {
+      now += backoffDelay(round, NOT_NOW_BACKOFF);
+      tries.push(now / 1_000);
+    }
+    expect(tries).toEqual([2, 6, 14, 30, 60, 90, 120]);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * The waits between tries after an answer that says "not now" (`unavailable`, `internal`:
+ * an instance draining, a Redis failover; nothing was stored). Pure: the timers stay with
+ * the callers (the widget's session, the console's outbox).
+ */
+
+/** After an answer that says "not now": ask again after this at the least. @default 2000 */
+export const NOT_NOW_RETRY_MS = 2_000;
+/** "Not now" again and again: the waits double from NOT_NOW_RETRY_MS up to this. @default 30000 */
+export const NOT_NOW_RETRY_MAX_MS = 30_000;
+/**
+ * Answered "not now" still this long after the first time, a message is given up (shown as
+ * not sent, with a retry). A drain lasts 5 s and a Sentinel failover well under a minute
+ * (down-after 5 s, failover-timeout 30 s): two minutes (tries at 2, 6, 14, 30, 60, 90 and
+ * 120 s) outlast both with room to spare, while a victim is not left believing for longer
+ * than that that words which never arrived were on their way. @default 120000
+ */
+export const NOT_NOW_GIVE_UP_MS = 120_000;
+
+/** Waits that double from `firstMs` up to `maxMs`. */
+export interface Backoff {
+  firstMs: number;
+  maxMs: number;
+}
+
+/** The waits after "not now": 2 s doubling to 30 s. */
+export const NOT_NOW_BACKOFF: Readonly<Backoff> = { firstMs: NOT_NOW_RETRY_MS, maxMs: NOT_NOW_RETRY_MAX_MS };
+
+/**
+ * The wait before try `round + 1` (`round` 0 is the first wait), or as long as the server
+ * asked (`askedMs`, from `retryAfterSeconds`) when that is longer.
+ * @example backoffDelay(2, NOT_NOW_BACKOFF) // 8000
+ * @example backoffDelay(0, NOT_NOW_BACKOFF, 10_000) // 10000
+ */
+export function backoffDelay(round: number, { firstMs, maxMs }: Backoff, askedMs = 0): number {
+  return Math.max(Math.min(firstMs * 2 ** round, maxMs), askedMs);
+}
+
+/**
+ * Whether something first answered "not now" at `sinceMs` is given up at `nowMs`.
+ * @example givenUp(0, 120_000) // true
+ */
+export function givenUp(sinceMs: number, nowMs: number, limitMs = NOT_NOW_GIVE_UP_MS): boolean {
+  return nowMs - sinceMs >= limitMs;
+}
