@@ -27,6 +27,7 @@ import { SupervisorScreen } from '../supervisor/SupervisorScreen.tsx';
 import { WorkspaceScreen } from '../workspace/WorkspaceScreen.tsx';
 import { Announcer } from './Announcer.tsx';
 import { focusById, focusConversation, focusQueue } from './focus.ts';
+import { LanguageSwitch } from './LanguageSwitch.tsx';
 
 type View = 'workspace' | 'supervisor' | 'canned' | 'admin';
 
@@ -52,7 +53,7 @@ export function SignedIn({
   onAccountChanged,
   onToggleLanguage,
 }: SignedInProps) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const [accountNotice, setAccountNotice] = useState<{ role: OperatorRole; roleChanged: boolean }>();
   // The workspace signs out only after its own look at the cookie (WorkspaceStore.sessionEnded).
   const { state, commands } = useWorkspace(
@@ -211,14 +212,7 @@ export function SignedIn({
           >
             {t.app.help}
           </button>
-          <button
-            type="button"
-            class="link-button"
-            lang={locale === 'nl' ? 'en' : 'nl'}
-            onClick={onToggleLanguage}
-          >
-            {t.app.switchLanguage}
-          </button>
+          <LanguageSwitch onToggle={onToggleLanguage} />
           <p class="who">
             <span class="sr-only">{t.app.signedInLabel} </span>
             {t.app.signedInAs(operator.displayName, t.operatorRoles[operator.role])}

@@ -2,6 +2,7 @@ import type { LoginBody } from '@stille-lijn/shared';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { LoginResult } from '../api/http.ts';
+import { LanguageSwitch } from '../app/LanguageSwitch.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { useNow } from '../lib/useNow.ts';
 import { loginBodyFrom } from './credentials.ts';
@@ -42,7 +43,7 @@ export function SignInPage({
   onSubmit,
   onToggleLanguage,
 }: SignInPageProps) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
@@ -94,14 +95,7 @@ export function SignInPage({
     <>
       <header class="signin-header">
         <p class="brand">{t.app.name}</p>
-        <button
-          type="button"
-          class="link-button"
-          lang={locale === 'nl' ? 'en' : 'nl'}
-          onClick={onToggleLanguage}
-        >
-          {t.app.switchLanguage}
-        </button>
+        <LanguageSwitch onToggle={onToggleLanguage} />
       </header>
       <main id="main" class="signin" data-sl={sl}>
         <form class="signin-form card" onSubmit={submit} aria-labelledby={`${id}-heading`} noValidate>
