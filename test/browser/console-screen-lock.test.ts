@@ -205,15 +205,20 @@ describe('console: the screen lock', () => {
     await page.locator('[data-sl="message"]', { hasText: first }).waitFor();
   }, 90_000);
 
-  it('another account signing in on the lock screen sees its own workspace, nothing of the previous one', async () => {
+  it('another account signing in on the lock screen sees its own workspace, nothing of the previous one, whose other tab is signed out', async () => {
     const anna = await createConsoleAccount(t, { displayName: 'Anna de Vries' });
     const bram = await createConsoleAccount(t, { displayName: 'Bram Jansen' });
     const first = `Mijn adres is ${randomUUID().slice(0, 8)}`;
     const visitor = await startVisitor(first);
     const page = await signInAndAccept(anna, visitor.id);
     await page.locator('[data-sl="message"]', { hasText: first }).waitFor();
+    // Her second tab, left open behind the first.
+    const second = await page.context().newPage();
+    await second.goto(`${t.url}/console/`);
+    await second.locator('[data-sl="message"]', { hasText: first }).waitFor();
     await page.locator('[data-sl="lock"]').click();
     await page.locator('[data-sl="lock-screen"]').waitFor();
+    await second.locator('[data-sl="lock-screen"]').waitFor();
 
     await unlock(page, bram.username, bram.password);
     await page.locator('[data-sl="lock-screen"]').waitFor({ state: 'detached' });
@@ -225,6 +230,10 @@ describe('console: the screen lock', () => {
     expect(await tab(page, visitor.id).count()).toBe(0);
     expect(await page.locator('[data-sl="message"]').count()).toBe(0);
     expect(await page.locator('.who').textContent()).not.toContain('Anna');
+    // Her session ended with that sign-in: the other tab no longer holds her socket (her
+    // conversations go back through the disconnect grace), and asks for a sign-in.
+    await second.locator('[data-sl="login-username"]').waitFor({ timeout: 5000 });
+    await expectNoContent(second, first);
   }, 90_000);
 
   it('while locked, opt-in notifications still say what happened, never what was written, though the console is in front', async () => {

@@ -39,6 +39,38 @@ describe('operator access', () => {
     other.disconnect();
   });
 
+  it('a sign-in ends the session whose cookie it carried (a colleague at a locked console), and only after the right password', async () => {
+    const anna = await createOperator(t);
+    const bram = await createOperator(t);
+    const { login } = await import('../support/clients.ts');
+    const annaElsewhere = await login(t.url, anna.username, anna.password);
+    const op = await connectOperator(t.url, anna.cookie);
+    const elsewhere = await connectOperator(t.url, annaElsewhere);
+    const signIn = (password: string) =>
+      fetch(`${t.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: anna.cookie },
+        body: JSON.stringify({ username: bram.username, password }),
+      });
+
+    // A wrong password at her desk changes nothing.
+    expect((await signIn('not-the-password')).status).toBe(401);
+    expect((await fetch(`${t.url}/api/auth/me`, { headers: { cookie: anna.cookie } })).status).toBe(200);
+    expect(op.connected).toBe(true);
+
+    const ended = nextEvent(op, 'session:ended', { ms: 3000 });
+    const gone = new Promise<string>((resolve) => op.on('disconnect', (reason) => resolve(reason)));
+    const res = await signIn(bram.password);
+    expect(res.status).toBe(200);
+    await ended;
+    expect(await gone).toBe('io server disconnect');
+    expect((await fetch(`${t.url}/api/auth/me`, { headers: { cookie: anna.cookie } })).status).toBe(401);
+    // Her session in another browser goes on.
+    expect(elsewhere.connected).toBe(true);
+    expect((await fetch(`${t.url}/api/auth/me`, { headers: { cookie: annaElsewhere } })).status).toBe(200);
+    elsewhere.disconnect();
+  });
+
   it('refuses a cross-site WebSocket handshake carrying a valid cookie', async () => {
     const acct = await createOperator(t);
     const { io } = await import('socket.io-client');

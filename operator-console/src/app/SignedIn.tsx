@@ -147,11 +147,12 @@ export function SignedIn({
 
   if (screenLock.locked) {
     // The operator's own sign-in brings this workspace back on the new session; anyone
-    // else's replaces it (App keys the signed-in console by operator).
+    // else's replaces it (App keys the signed-in console by operator). Either ends the
+    // session this console ran on (the server does, at a sign-in that carries its cookie).
+    const own = (result: LoginResult) => result.ok && result.operator.id === operator.id;
     const unlock = async (body: LoginBody): Promise<LoginResult> => {
-      const result = await onSignIn(body);
-      if (result.ok && result.operator.id === operator.id) {
-        commands.sessionRenewed();
+      const result = await commands.renewSession(() => onSignIn(body), own);
+      if (own(result)) {
         screenLock.unlock();
         setTimeout(() => {
           if (view === 'workspace') focusConversation(latest.current.state.selectedId, 'composer');

@@ -277,6 +277,15 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
   const setSessionCookie = (reply: FastifyReply, token: string) =>
     reply.setCookie(SESSION_COOKIE, token, cookieOptions);
 
+  /** Ends the session of `token`, if it lives: audited, and its live sockets cut on every instance. */
+  const endSession = async (request: FastifyRequest, token: string, what: string) => {
+    const operatorId = await sessions.revokeToken(token);
+    if (!operatorId) return;
+    request.log.info({ operatorId }, what);
+    await audit('logout', operatorId, '');
+    await app.redis.publish(app.key('events', 'session-revoked'), sessionIdForToken(token));
+  };
+
   await app.register(async (plain) => {
     const routes = plain.withTypeProvider<ZodTypeProvider>();
     routes.addHook('onRequest', async (_request, reply) => {
@@ -325,6 +334,19 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       setSessionCookie(reply, token);
       request.log.info({ operatorId: state.account.id }, 'login');
       await audit('login', state.account.id, '');
+      // The new cookie replaces the one this browser sent, so nothing here can use that
+      // session again: it ends now (OWASP, session fixation), with its open consoles. A
+      // colleague signing in at a locked console thus takes the first one's sockets off
+      // the line, and their conversations go back through the disconnect grace.
+      const previous = sessionToken(request.headers.cookie);
+      if (previous) {
+        // The sign-in stands either way; that session then ends at its idle timeout.
+        await endSession(request, previous, 'session ended by a new sign-in').catch(
+          (err: Error & { code?: string }) => {
+            request.log.error({ code: err.code ?? err.name }, 'ending the previous session failed');
+          },
+        );
+      }
       // Exactly PROTOCOL.md's answer: the console reads `passwordChangeDue` from /me.
       const { id, displayName, role } = state.account;
       return { operator: { id, displayName, role } };
@@ -379,13 +401,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       async (request, reply) => {
         checkOrigin(request);
         const token = sessionToken(request.headers.cookie);
-        const operatorId = token ? await sessions.revokeToken(token) : null;
-        if (operatorId && token) {
-          request.log.info({ operatorId }, 'logout');
-          await audit('logout', operatorId, '');
-          // Live sockets of this session are cut at once, on every instance.
-          await app.redis.publish(app.key('events', 'session-revoked'), sessionIdForToken(token));
-        }
+        if (token) await endSession(request, token, 'logout');
         reply.clearCookie(SESSION_COOKIE, cookieOptions);
         return {};
       },
