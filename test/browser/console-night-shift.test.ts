@@ -14,7 +14,7 @@ import {
   type OperatorSocket,
   waitFor,
 } from '../support/clients.ts';
-import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { startFakeVR09 } from '../support/fake-region.ts';
 import { useConsole } from './console-harness.ts';
 
 type Ok<T> = { ok: true } & T;
@@ -30,8 +30,6 @@ const TITLE = 'Stille Lijn – console';
  */
 describe('console: the night shift', () => {
   let t: TestApp;
-  let region: FakeRegion | undefined;
-  let regionsFile: { file: string; remove(): void } | undefined;
   const sockets: { disconnect(): unknown }[] = [];
 
   const ui = useConsole({ app: 'test', context: { viewport: { width: 1500, height: 1000 } } });
@@ -39,14 +37,6 @@ describe('console: the night shift', () => {
   afterEach(() => {
     for (const s of sockets.splice(0)) s.disconnect();
   });
-
-  /** For `onTestFinished`, which runs after every afterEach: the region outlives the app. */
-  async function closeRegion(): Promise<void> {
-    await region?.close();
-    region = undefined;
-    regionsFile?.remove();
-    regionsFile = undefined;
-  }
 
   async function signIn(
     role: OperatorRole,
@@ -340,11 +330,12 @@ describe('console: the night shift', () => {
   });
 
   it('keeps ended conversations across a reload; the report starts there and a failed delivery is retried', async () => {
-    region = await startFakeRegion();
-    regionsFile = writeRegionsFile([{ id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey }]);
-    onTestFinished(closeRegion);
+    const vr09 = await startFakeVR09();
+    const { region } = vr09;
+    // After every afterEach, the console's too: the region outlives the app.
+    onTestFinished(() => vr09.close());
     t = await ui.start({
-      VT_REGIONS_FILE: regionsFile.file,
+      VT_REGIONS_FILE: vr09.regionsFile,
       REPORT_BACKOFF_MS: '20',
       REPORT_MAX_ATTEMPTS: '1',
       BREAK_AFTER_HIGH_RISK_MIN: '0',
@@ -385,7 +376,7 @@ describe('console: the night shift', () => {
     await status('failed').waitFor();
     await panel.locator('[data-sl="report-retry"]').click();
     await status('delivered').waitFor();
-    await waitFor(() => region?.inbox.received.has(reportId) === true);
+    await waitFor(() => region.inbox.received.has(reportId));
   });
 
   it('marks a Polish visitor nobody on shift speaks as a language fallback in the queue, then she is answered', async () => {

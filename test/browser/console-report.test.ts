@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { TestApp } from '../support/app.ts';
 import { axeViolations, createConsoleAccount } from '../support/browser.ts';
 import { connectVisitor, emitAck, nextEvent, type VisitorSocket, waitFor } from '../support/clients.ts';
-import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { type FakeRegion, startFakeVR09 } from '../support/fake-region.ts';
 import { auditEntries } from '../support/per-test.ts';
 import { useConsole } from './console-harness.ts';
 
@@ -14,7 +14,6 @@ type Ok<T> = { ok: true } & T;
 describe('console: report to Veilig Thuis', () => {
   let t: TestApp;
   let region: FakeRegion;
-  let regionsFile: { file: string; remove(): void };
   const visitors: VisitorSocket[] = [];
 
   const ui = useConsole({ app: 'test', context: { viewport: { width: 1500, height: 1000 } } });
@@ -25,14 +24,11 @@ describe('console: report to Veilig Thuis', () => {
 
   /** An app whose only region, Utrecht (VR09), is a fake region endpoint. */
   async function start(env: Record<string, string> = {}): Promise<void> {
-    region = await startFakeRegion();
-    regionsFile = writeRegionsFile([{ id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey }]);
+    const vr09 = await startFakeVR09();
+    region = vr09.region;
     // After every afterEach, the console's too: the region outlives the app.
-    onTestFinished(async () => {
-      await region.close();
-      regionsFile.remove();
-    });
-    t = await ui.start({ VT_REGIONS_FILE: regionsFile.file, REPORT_BACKOFF_MS: '20', ...env });
+    onTestFinished(() => vr09.close());
+    t = await ui.start({ VT_REGIONS_FILE: vr09.regionsFile, REPORT_BACKOFF_MS: '20', ...env });
   }
 
   async function signIn(role: OperatorRole, displayName: string) {

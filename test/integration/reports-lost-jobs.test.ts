@@ -6,38 +6,33 @@
  * Idempotency-Key queues a lost job again, and so does the sweep. Delivery stays exactly
  * once. Real Redis, the real BullMQ workers, the real sweep job.
  */
-import { scoreRisk } from '@stille-lijn/shared/domain/risk';
 import { ReplyError } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lostDeliveries } from '../../server/src/reports/recovery.ts';
 import { ReportStore } from '../../server/src/reports/store.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { connectOperator, connectVisitor, createOperator, emitAck, waitFor } from '../support/clients.ts';
-import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { type FakeRegion, type FakeVR09, startFakeVR09 } from '../support/fake-region.ts';
+import { victimReport } from '../support/report-fixtures.ts';
 
 type AnyAck = { ok: boolean; [k: string]: unknown };
 type Json = Record<string, unknown>;
 
 let t: TestApp | undefined;
-let region: FakeRegion | undefined;
-let removeRegions: (() => void) | undefined;
+let vr09: FakeVR09 | undefined;
 const sockets: { disconnect(): unknown }[] = [];
 afterEach(async () => {
   vi.restoreAllMocks();
   for (const s of sockets.splice(0)) s.disconnect();
   await t?.close();
-  await region?.close();
-  removeRegions?.();
+  await vr09?.close();
   t = undefined;
-  region = undefined;
-  removeRegions = undefined;
+  vr09 = undefined;
 });
 
 async function setup(env: Record<string, string>) {
-  region = await startFakeRegion();
-  const regions = writeRegionsFile([{ id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey }]);
-  removeRegions = regions.remove;
-  t = await startTestApp({ VT_REGIONS_FILE: regions.file, ...env });
+  vr09 = await startFakeVR09();
+  t = await startTestApp({ VT_REGIONS_FILE: vr09.regionsFile, ...env });
   const acct = await createOperator(t, { displayName: 'Anna Smit' });
   const op = await connectOperator(t.url, acct.cookie);
   const v = await connectVisitor(t.url);
@@ -45,22 +40,8 @@ async function setup(env: Record<string, string>) {
   const start = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl' });
   const conversationId = String(start.conversationId);
   expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId })).ok).toBe(true);
-  return { t, region, cookie: acct.cookie, conversationId };
+  return { t, region: vr09.region, cookie: acct.cookie, conversationId };
 }
-
-const body = {
-  version: 1,
-  region: 'VR09',
-  acuteDanger: false,
-  consent: { status: 'agreed' },
-  reporter: { role: 'victim' },
-  people: { children: [] },
-  violence: { kinds: ['psychological'], danger: 'structural' },
-  risk: scoreRisk({}),
-  contact: { method: 'none' },
-  summary: 'Bedreigd sinds de scheiding.',
-  excerpts: [],
-};
 
 async function submit(
   app: TestApp,
@@ -71,7 +52,7 @@ async function submit(
   const res = await fetch(`${app.url}/api/conversations/${conversationId}/reports`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
+    body: JSON.stringify(victimReport()),
   });
   return {
     status: res.status,

@@ -12,7 +12,7 @@ import {
   type VisitorSocket,
   waitFor,
 } from '../support/clients.ts';
-import { startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { type FakeVR09, startFakeVR09 } from '../support/fake-region.ts';
 import { writeLinesFile } from '../support/lines-file.ts';
 import { freePort } from '../support/redis-server.ts';
 
@@ -32,19 +32,17 @@ type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
 type Json = Record<string, unknown>;
 
 let t: TestApp;
-let regions: { file: string; remove(): void };
+let vr09: FakeVR09;
 const sockets: (OperatorSocket | VisitorSocket)[] = [];
 
 beforeAll(async () => {
   // VR09 points at a port where nothing listens: every report fails after one attempt.
-  const keys = await startFakeRegion();
-  await keys.close();
-  regions = writeRegionsFile([
-    { id: 'VR09', endpoint: `http://127.0.0.1:${await freePort()}/vt`, publicKey: keys.publicKey },
-  ]);
+  // Only the fake region's key is used.
+  vr09 = await startFakeVR09({ endpoint: `http://127.0.0.1:${await freePort()}/vt` });
+  await vr09.region.close();
   t = await startTestApp({
     LINES_FILE: writeLinesFile(LINES),
-    VT_REGIONS_FILE: regions.file,
+    VT_REGIONS_FILE: vr09.regionsFile,
     REPORT_MAX_ATTEMPTS: '1',
     REPORT_BACKOFF_MS: '20',
   });
@@ -53,7 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sockets.splice(0)) s.disconnect();
   await t?.close();
-  regions?.remove();
+  await vr09?.close();
 });
 
 async function call(

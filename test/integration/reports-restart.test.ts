@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { scoreRisk } from '@stille-lijn/shared/domain/risk';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startTestApp, TEST_DATA_KEY, TEST_HASH_KEY, type TestApp } from '../support/app.ts';
 import {
@@ -12,8 +11,9 @@ import {
   nextEvent,
   waitFor,
 } from '../support/clients.ts';
-import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { type FakeVR09, startFakeVR09 } from '../support/fake-region.ts';
 import { freePort } from '../support/redis-server.ts';
+import { victimReport } from '../support/report-fixtures.ts';
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
 
 type AnyAck = { ok: boolean; [k: string]: unknown };
@@ -35,19 +35,7 @@ async function submitReport(url: string, cookie: string, conversationId: string,
   const res = await fetch(`${url}/api/conversations/${conversationId}/reports`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      version: 1,
-      region: 'VR09',
-      acuteDanger: false,
-      consent: { status: 'agreed' },
-      reporter: { role: 'victim' },
-      people: { children: [] },
-      violence: { kinds: ['psychological'], danger: 'structural' },
-      risk: scoreRisk({}),
-      contact: { method: 'none' },
-      summary: 'Bedreigd sinds de scheiding.',
-      excerpts: [{ messageId }],
-    }),
+    body: JSON.stringify(victimReport([messageId])),
   });
   expect(res.status).toBe(201);
   return ((await res.json()) as { reportId: string }).reportId;
@@ -63,22 +51,17 @@ const reportStatus = async (url: string, cookie: string, reportId: string) =>
 describe('report delivery across a server restart', () => {
   let helper: TestApp | undefined;
   let server: ServerProcess | undefined;
-  let region: FakeRegion | undefined;
-  let removeRegions: (() => void) | undefined;
+  let vr09: FakeVR09 | undefined;
   afterEach(async () => {
     await server?.stop('SIGKILL');
     await helper?.close();
-    await region?.close();
-    removeRegions?.();
+    await vr09?.close();
   });
 
   /** A server process with the fake region, a victim talking with Bo Bakker, her first message stored. */
   async function talking() {
-    const fake = await startFakeRegion();
-    region = fake;
-    const regions = writeRegionsFile([{ id: 'VR09', endpoint: fake.endpoint, publicKey: fake.publicKey }]);
-    removeRegions = regions.remove;
-    const env = processEnv(regions.file, '1000');
+    vr09 = await startFakeVR09();
+    const env = processEnv(vr09.regionsFile, '1000');
     // Accounts are made through an app on the same Redis and prefix that runs no workers.
     helper = await startTestApp({ ...env, WORKERS: 'none', VT_REGIONS_FILE: '' });
     server = await startServerProcess(env, await freePort());
@@ -89,7 +72,7 @@ describe('report delivery across a server restart', () => {
     const conversationId = String(start.conversationId);
     expect((await emitAck<AnyAck>(op, 'chat:accept', { conversationId })).ok).toBe(true);
     const msg = await emitAck<AnyAck>(v, 'chat:message', { clientMessageId: 'm1', text: 'ik ben bang' });
-    return { server, region: fake, acct, op, v, conversationId, msg };
+    return { server, region: vr09.region, acct, op, v, conversationId, msg };
   }
 
   it('the server dies between attempts; once it is back, the report is delivered exactly once', async () => {
@@ -136,25 +119,20 @@ describe('report delivery across a server restart', () => {
 describe('report delivery by `npm run worker`', () => {
   let app: TestApp | undefined;
   let worker: ChildProcess | undefined;
-  let region: FakeRegion | undefined;
-  let removeRegions: (() => void) | undefined;
+  let vr09: FakeVR09 | undefined;
   afterEach(async () => {
     if (worker && worker.exitCode === null) {
       worker.kill('SIGKILL');
       await once(worker, 'exit');
     }
     await app?.close();
-    await region?.close();
-    removeRegions?.();
+    await vr09?.close();
   });
 
   it('delivers what a WORKERS=none server queued, and the operator hears of it live', async () => {
-    region = await startFakeRegion();
-    const regions = writeRegionsFile([
-      { id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey },
-    ]);
-    removeRegions = regions.remove;
-    const env = processEnv(regions.file, '50');
+    vr09 = await startFakeVR09();
+    const { region } = vr09;
+    const env = processEnv(vr09.regionsFile, '50');
     app = await startTestApp({ ...env, WORKERS: 'none' });
     let output = '';
     worker = spawn(process.execPath, ['server/src/worker.ts'], {

@@ -15,7 +15,7 @@ import {
   type VisitorSocket,
   waitFor,
 } from '../support/clients.ts';
-import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { type FakeRegion, startFakeRegion, startFakeVR09 } from '../support/fake-region.ts';
 import { freePort } from '../support/redis-server.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
@@ -68,22 +68,18 @@ interface Setup {
 
 /** An app whose VR09 is a fake region (or `endpoint`, with the fake region's key). */
 async function setup(env: Record<string, string> = {}, endpoint?: string): Promise<Setup> {
-  const region = await startFakeRegion();
-  const regions = writeRegionsFile([
-    { id: 'VR09', endpoint: endpoint ?? region.endpoint, publicKey: region.publicKey },
-  ]);
+  const vr09 = await startFakeVR09({ endpoint });
   const t = await startTestApp({
-    VT_REGIONS_FILE: regions.file,
+    VT_REGIONS_FILE: vr09.regionsFile,
     REPORT_BACKOFF_MS: '20',
     ...env,
   });
   return {
     t,
-    region,
+    region: vr09.region,
     cleanup: async () => {
       await t.close();
-      await region.close();
-      regions.remove();
+      await vr09.close();
     },
   };
 }

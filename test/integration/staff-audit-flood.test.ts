@@ -26,7 +26,7 @@ import {
   type VisitorSocket,
   waitFor,
 } from '../support/clients.ts';
-import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
+import { type FakeVR09, startFakeVR09 } from '../support/fake-region.ts';
 import { auditEntries } from '../support/per-test.ts';
 
 type AnyAck = {
@@ -37,17 +37,14 @@ type AnyAck = {
 };
 
 let t: TestApp | undefined;
-let region: FakeRegion | undefined;
-let regionsFile: { remove(): void } | undefined;
+let vr09: FakeVR09 | undefined;
 const sockets: { disconnect(): unknown }[] = [];
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.disconnect();
   await t?.close();
   t = undefined;
-  await region?.close();
-  region = undefined;
-  regionsFile?.remove();
-  regionsFile = undefined;
+  await vr09?.close();
+  vr09 = undefined;
 });
 
 function app(): TestApp {
@@ -341,12 +338,8 @@ describe('notes per conversation', () => {
 
 describe('report submissions per account', () => {
   it('refuses the submission past REPORTS_PER_HOUR before reading it, storing nothing', async () => {
-    region = await startFakeRegion();
-    const regions = writeRegionsFile([
-      { id: 'VR09', endpoint: region.endpoint, publicKey: region.publicKey },
-    ]);
-    regionsFile = regions;
-    t = await startTestApp({ VT_REGIONS_FILE: regions.file });
+    vr09 = await startFakeVR09();
+    t = await startTestApp({ VT_REGIONS_FILE: vr09.regionsFile });
     const { acct, s } = await operator();
     const { conversationId, messageId } = await held(s);
     const submit = (body: unknown) =>

@@ -91,3 +91,28 @@ export function writeRegionsFile(
   writeFileSync(file, JSON.stringify(regions));
   return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Utrecht (VR09) served by a fake region, and the VT_REGIONS_FILE that names it. */
+export interface FakeVR09 {
+  region: FakeRegion;
+  /** The path for VT_REGIONS_FILE. */
+  regionsFile: string;
+  /** Stops the region and deletes the file. */
+  close(): Promise<void>;
+}
+
+/** `endpoint`: where the file sends VR09's reports instead (default: the fake region), with its key. */
+export async function startFakeVR09(opts: { endpoint?: string | undefined } = {}): Promise<FakeVR09> {
+  const region = await startFakeRegion();
+  const regions = writeRegionsFile([
+    { id: 'VR09', endpoint: opts.endpoint ?? region.endpoint, publicKey: region.publicKey },
+  ]);
+  return {
+    region,
+    regionsFile: regions.file,
+    close: async () => {
+      await region.close();
+      regions.remove();
+    },
+  };
+}
