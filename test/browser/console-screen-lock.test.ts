@@ -174,6 +174,58 @@ describe('console: the screen lock', () => {
     expect(await tab(page, visitor.id).getAttribute('data-state')).toBe('active');
   }, 90_000);
 
+  it('an available operator is away while locked, and available again after the unlock, across a reload too', async () => {
+    const account = await createConsoleAccount(t);
+    const page = await ui.signedIn(account);
+    const toggle = page.locator('[data-sl="status-toggle"]');
+    const serverStatus = async () => (await t.app.roster.status(account.id)).status;
+    await toggle.click();
+    await page.locator('[data-sl="status-toggle"][data-status="available"]:not([disabled])').waitFor();
+
+    // Nobody at the desk: no victim may be routed to it.
+    await page.locator('[data-sl="lock"]').click();
+    await page.locator('[data-sl="lock-screen"]').waitFor();
+    await waitFor(async () => (await serverStatus()) === 'away');
+    await unlock(page, account.username, account.password);
+    await page.locator('[data-sl="lock-screen"]').waitFor({ state: 'detached' });
+    await page.locator('[data-sl="status-toggle"][data-status="available"]').waitFor({ timeout: 5000 });
+    await waitFor(async () => (await serverStatus()) === 'available');
+
+    // The same with a reload while locked: the new page knows the lock set her away.
+    await page.locator('[data-sl="lock"]').click();
+    await page.locator('[data-sl="lock-screen"]').waitFor();
+    await waitFor(async () => (await serverStatus()) === 'away');
+    await page.reload();
+    await page.locator('[data-sl="lock-screen"]').waitFor();
+    await unlock(page, account.username, account.password);
+    await page.locator('[data-sl="lock-screen"]').waitFor({ state: 'detached' });
+    await page.locator('[data-sl="status-toggle"][data-status="available"]').waitFor({ timeout: 5000 });
+    expect(await toggle.getAttribute('aria-checked')).toBe('true');
+    await waitFor(async () => (await serverStatus()) === 'available');
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+  }, 90_000);
+
+  it("another operator's mark of the lock makes nobody available", async () => {
+    const anna = await createConsoleAccount(t, { displayName: 'Anna de Vries' });
+    const bram = await createConsoleAccount(t, { displayName: 'Bram Jansen' });
+    const page = await ui.signedIn(bram);
+    // Bram, away of his own accord, finds the console locked with Anna's mark beside it.
+    await page.evaluate((id) => {
+      localStorage.setItem('stille-lijn.console.locked', '1');
+      localStorage.setItem('stille-lijn.console.away-for-lock', id);
+    }, anna.id);
+    await page.reload();
+    await page.locator('[data-sl="lock-screen"]').waitFor();
+    await unlock(page, bram.username, bram.password);
+    await page.locator('[data-sl="lock-screen"]').waitFor({ state: 'detached' });
+    await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
+    // Give a wrong status change time to arrive: none may.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await page.locator('[data-sl="status-toggle"]').getAttribute('data-status')).toBe('away');
+    expect((await t.app.roster.status(bram.id)).status).toBe('away');
+    expect((await t.app.roster.status(anna.id)).status).toBe('away');
+  }, 90_000);
+
   it('input in another console tab of this browser keeps both open; a lock in one locks both, and unlocking one unlocks both', async () => {
     const account = await createConsoleAccount(t);
     const first = `Niet bellen ${randomUUID().slice(0, 8)}`;

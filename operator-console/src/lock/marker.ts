@@ -2,9 +2,16 @@
  * Set while a console of this browser is locked, so that a reload or a new tab starts
  * locked too: the session cookie still works there, and the next person at the desk must
  * not get the workspace back by pressing F5. It holds a flag only, never anything of a
- * conversation; a sign-in with a password (or a sign-out) removes it.
+ * conversation; a sign-in with a password (or a sign-out) removes it, and `AWAY_KEY` with it.
  */
 export const LOCK_KEY = 'stille-lijn.console.locked';
+
+/**
+ * Beside the lock flag: the id of the operator the lock set away (available before), so that
+ * a reload or a new tab of theirs sets them available again at the unlock. Another
+ * operator's console ignores it. Removed with the flag.
+ */
+export const AWAY_KEY = 'stille-lijn.console.away-for-lock';
 
 export function readLockMarker(): boolean {
   try {
@@ -17,9 +24,29 @@ export function readLockMarker(): boolean {
 export function writeLockMarker(locked: boolean): void {
   try {
     if (locked) localStorage.setItem(LOCK_KEY, '1');
-    else localStorage.removeItem(LOCK_KEY);
+    else {
+      localStorage.removeItem(LOCK_KEY);
+      localStorage.removeItem(AWAY_KEY);
+    }
   } catch {
     // A browser that refuses storage keeps the lock in this page only.
+  }
+}
+
+/** The operator the lock set away, if any (`AWAY_KEY`). */
+export function readAwayForLock(): string | undefined {
+  try {
+    return localStorage.getItem(AWAY_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeAwayForLock(operatorId: string): void {
+  try {
+    localStorage.setItem(AWAY_KEY, operatorId);
+  } catch {
+    // Then only this page knows, as before a reload.
   }
 }
 

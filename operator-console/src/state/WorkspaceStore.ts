@@ -40,6 +40,7 @@ import {
 import { fetchMyConversations } from '../api/supervisor.ts';
 import { newClientMessageId } from '../lib/ids.ts';
 import { createTypingThrottle, type TypingThrottle } from '../lib/typing.ts';
+import { readAwayForLock, writeAwayForLock } from '../lock/marker.ts';
 import { Outbox } from './outbox.ts';
 import type { AcuteState, ConversationEntry, WorkspaceState } from './types.ts';
 import { initialWorkspaceState, type WorkspaceAction, workspaceReducer } from './workspace.ts';
@@ -275,6 +276,7 @@ export class WorkspaceStore implements WorkspaceCommands {
     const dispatch = (action: WorkspaceAction) => this.dispatch(action);
     socket.on('connect', () => {
       dispatch({ type: 'connection', connection: 'online' });
+      this.backFromLock();
       this.assignedSinceConnect = new Set();
       if (this.connectedBefore) {
         // What the last connection could not deliver goes now, in order, under the same ids.
@@ -656,7 +658,10 @@ export class WorkspaceStore implements WorkspaceCommands {
 
   readonly debrief = async (): Promise<boolean> => (await this.api?.debrief())?.ok === true;
 
-  /** Whether the screen lock set this operator away (available before): available again at the unlock. */
+  /**
+   * Whether the screen lock set this operator away (available before): available again at
+   * the unlock. Kept beside the lock flag too (lock/marker.ts), for a reload or a new tab.
+   */
   private awayForLock = false;
 
   /**
@@ -668,12 +673,19 @@ export class WorkspaceStore implements WorkspaceCommands {
     this.dispatch({ type: 'screen-lock', locked });
     if (locked && this.state.status === 'available') {
       this.awayForLock = true;
+      writeAwayForLock(this.operator.id);
       void this.setStatus('away');
-    } else if (!locked && this.awayForLock) {
-      this.awayForLock = false;
-      if (this.state.status === 'away') void this.setStatus('available');
-    }
+    } else if (locked) {
+      this.awayForLock ||= readAwayForLock() === this.operator.id;
+    } else this.backFromLock();
   };
+
+  /** Available again after the lock, once online: the unlock renewed the session, and its socket. */
+  private backFromLock(): void {
+    if (!this.awayForLock || this.state.screenLocked || !this.socket?.connected) return;
+    this.awayForLock = false;
+    if (this.state.status === 'away') void this.setStatus('available');
+  }
 
   readonly sessionRenewed = (): void => {
     if (this.closed) return;
