@@ -314,10 +314,18 @@ describe('console: the night shift', () => {
     await page.locator('[data-sl="session-renew"]').click();
     await page.locator('[data-sl="renew-username"]').fill(op.username);
     await page.locator('[data-sl="renew-password"]').fill(op.password);
+    // The sign-in ends the old session (its socket hears session:ended): the workspace
+    // expects that, and moves to the new session on one new connection, not two.
+    let connections = 0;
+    page.on('websocket', (ws) => {
+      if (ws.url().includes('/socket.io/')) connections += 1;
+    });
     await page.locator('[data-sl="renew-submit"]').click();
     await page.locator('[data-sl="session-renewed"]').waitFor();
     // The new session has its own limit (here also within 15 minutes, so warned again).
     await waitFor(async () => Date.parse((await warning.getAttribute('data-at')) ?? '') > firstEnd, 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(connections).toBe(1);
 
     // Past the first session's end: still signed in, the conversation still here and working.
     await new Promise((r) => setTimeout(r, Math.max(0, firstEnd - Date.now()) + 1500));

@@ -145,13 +145,17 @@ export function SignedIn({
     if (!confirmed) setLogout((l) => ({ busy: false, failures: l.failures + 1 }));
   };
 
+  // A sign-in from inside the console (the lock screen, the notice before the session's
+  // limit). The operator's own brings this workspace back on the new session; anyone
+  // else's replaces it (App keys the signed-in console by operator). Either ends the
+  // session this console ran on (the server does, at a sign-in that carries its cookie),
+  // which the workspace then expects.
+  const own = (result: LoginResult) => result.ok && result.operator.id === operator.id;
+  const signInAgain = (body: LoginBody) => commands.renewSession(() => onSignIn(body), own);
+
   if (screenLock.locked) {
-    // The operator's own sign-in brings this workspace back on the new session; anyone
-    // else's replaces it (App keys the signed-in console by operator). Either ends the
-    // session this console ran on (the server does, at a sign-in that carries its cookie).
-    const own = (result: LoginResult) => result.ok && result.operator.id === operator.id;
     const unlock = async (body: LoginBody): Promise<LoginResult> => {
-      const result = await commands.renewSession(() => onSignIn(body), own);
+      const result = await signInAgain(body);
       if (own(result)) {
         screenLock.unlock();
         setTimeout(() => {
@@ -248,11 +252,7 @@ export function SignedIn({
           {t.app.logoutFailed}
         </p>
       )}
-      <SessionNotice
-        expiresAt={state.sessionExpiresAt}
-        onSignIn={onSignIn}
-        onRenewed={commands.sessionRenewed}
-      />
+      <SessionNotice expiresAt={state.sessionExpiresAt} onSignIn={signInAgain} />
       {password.panel !== 'hidden' && (
         <PasswordPanel
           prompt={password.due === true}

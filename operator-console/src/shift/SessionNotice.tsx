@@ -7,9 +7,8 @@ import { formatClock } from '../lib/time.ts';
 interface SessionNoticeProps {
   /** When the session reaches its absolute limit (`session:expiring`). */
   expiresAt: string | undefined;
+  /** Signs in again; on success as the same operator the workspace goes on on the new session. */
   onSignIn(body: LoginBody): Promise<LoginResult>;
-  /** Signed in again as the same operator: the workspace reconnects on the new session. */
-  onRenewed(): void;
 }
 
 /**
@@ -17,7 +16,7 @@ interface SessionNoticeProps {
  * workspace, its open conversations and drafts stay on screen while the new session
  * takes over the connection.
  */
-export function SessionNotice({ expiresAt, onSignIn, onRenewed }: SessionNoticeProps) {
+export function SessionNotice({ expiresAt, onSignIn }: SessionNoticeProps) {
   const { t } = useI18n();
   const [formOpen, setFormOpen] = useState(false);
   const [username, setUsername] = useState('');
@@ -54,7 +53,6 @@ export function SessionNotice({ expiresAt, onSignIn, onRenewed }: SessionNoticeP
     setTotp('');
     setFormOpen(false);
     setRenewed(true);
-    onRenewed();
   };
 
   return (
