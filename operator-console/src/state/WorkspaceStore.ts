@@ -301,6 +301,9 @@ export class WorkspaceStore implements WorkspaceCommands {
         // Replaced by a renewed session meanwhile: this answer was about the old one.
         if (this.socket !== socket) return;
         if (me.ok === false && me.kind === 'unauthorized') return this.sessionEnded();
+        // The cookie is someone else's now (a colleague signed in at this desk, in another
+        // tab): this workspace must not reconnect on it and hear their conversations.
+        if (me.ok && me.data.id !== this.operator.id) return this.sessionEnded();
         if (this.closed) return;
         if (me.ok && this.accountChanged) {
           this.accountChanged = false;
