@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { connectOperator, connectVisitor, createOperator, emitAck, nextEvent } from '../support/clients.ts';
+import { auditEntries } from '../support/per-test.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
 
@@ -69,6 +70,12 @@ describe('operator access', () => {
     expect(elsewhere.connected).toBe(true);
     expect((await fetch(`${t.url}/api/auth/me`, { headers: { cookie: annaElsewhere } })).status).toBe(200);
     elsewhere.disconnect();
+    // Her session's end is in the trail (his sign-in, his second within the window, is not).
+    const trail = (await auditEntries(t)).map((e) => [e.action, e.actor]);
+    expect(trail.slice(-2)).toEqual([
+      ['login-failed', bram.id],
+      ['logout', anna.id],
+    ]);
   });
 
   it('refuses a cross-site WebSocket handshake carrying a valid cookie', async () => {

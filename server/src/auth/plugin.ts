@@ -277,13 +277,16 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
   const setSessionCookie = (reply: FastifyReply, token: string) =>
     reply.setCookie(SESSION_COOKIE, token, cookieOptions);
 
-  /** Ends the session of `token`, if it lives: audited, and its live sockets cut on every instance. */
+  /**
+   * Ends the session of `token`, if it lives: its live sockets are cut on every instance,
+   * then it is audited (a failed audit write does not keep the sockets up).
+   */
   const endSession = async (request: FastifyRequest, token: string, what: string) => {
     const operatorId = await sessions.revokeToken(token);
     if (!operatorId) return;
     request.log.info({ operatorId }, what);
-    await audit('logout', operatorId, '');
     await app.redis.publish(app.key('events', 'session-revoked'), sessionIdForToken(token));
+    await audit('logout', operatorId, '');
   };
 
   await app.register(async (plain) => {
@@ -330,23 +333,24 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
       const state = await throttled(request, reply, username, check, (s) => s !== null);
       if (!state) throw new AppError('unauthorized', LOGIN_FAILED_MESSAGE);
 
-      const { token } = await sessions.create(state);
-      setSessionCookie(reply, token);
-      request.log.info({ operatorId: state.account.id }, 'login');
-      await audit('login', state.account.id, '');
       // The new cookie replaces the one this browser sent, so nothing here can use that
-      // session again: it ends now (OWASP, session fixation), with its open consoles. A
-      // colleague signing in at a locked console thus takes the first one's sockets off
-      // the line, and their conversations go back through the disconnect grace.
+      // session again: it ends now (OWASP, session fixation), with its open consoles, and
+      // before the new one begins, so that the audit reads "logout, login". A colleague
+      // signing in at a locked console thus takes the first one's sockets off the line,
+      // and their conversations go back through the disconnect grace.
       const previous = sessionToken(request.headers.cookie);
       if (previous) {
-        // The sign-in stands either way; that session then ends at its idle timeout.
+        // The sign-in goes on either way; that session then ends at its idle timeout.
         await endSession(request, previous, 'session ended by a new sign-in').catch(
           (err: Error & { code?: string }) => {
             request.log.error({ code: err.code ?? err.name }, 'ending the previous session failed');
           },
         );
       }
+      const { token } = await sessions.create(state);
+      setSessionCookie(reply, token);
+      request.log.info({ operatorId: state.account.id }, 'login');
+      await audit('login', state.account.id, '');
       // Exactly PROTOCOL.md's answer: the console reads `passwordChangeDue` from /me.
       const { id, displayName, role } = state.account;
       return { operator: { id, displayName, role } };
