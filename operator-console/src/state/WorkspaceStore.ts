@@ -276,6 +276,7 @@ export class WorkspaceStore implements WorkspaceCommands {
     const dispatch = (action: WorkspaceAction) => this.dispatch(action);
     socket.on('connect', () => {
       dispatch({ type: 'connection', connection: 'online' });
+      if (this.awayPending && this.state.screenLocked) this.awayForTheLock();
       this.backFromLock();
       this.assignedSinceConnect = new Set();
       if (this.connectedBefore) {
@@ -666,6 +667,8 @@ export class WorkspaceStore implements WorkspaceCommands {
    * the unlock. Kept beside the lock flag too (lock/marker.ts), for a reload or a new tab.
    */
   private awayForLock = false;
+  /** The lock's "away" did not go through (offline, or answered "not now"): again at the next connect. */
+  private awayPending = false;
 
   /**
    * Nobody at a locked console: an available operator is set away while it is locked, so
@@ -677,15 +680,25 @@ export class WorkspaceStore implements WorkspaceCommands {
     if (locked && this.state.status === 'available') {
       this.awayForLock = true;
       writeAwayForLock(this.operator.id);
-      void this.setStatus('away');
+      this.awayForTheLock();
     } else if (locked) {
       this.awayForLock ||= readAwayForLock() === this.operator.id;
     } else this.backFromLock();
   };
 
+  /** The lock's "away"; one that does not go through is tried again at the next connect. */
+  private awayForTheLock(): void {
+    this.awayPending = false;
+    void this.setStatus('away').then((ok) => {
+      if (!ok && this.state.screenLocked) this.awayPending = true;
+    });
+  }
+
   /** Available again after the lock, once online: the unlock renewed the session, and its socket. */
   private backFromLock(): void {
-    if (!this.awayForLock || this.state.screenLocked || !this.socket?.connected) return;
+    if (this.state.screenLocked) return;
+    this.awayPending = false;
+    if (!this.awayForLock || !this.socket?.connected) return;
     this.awayForLock = false;
     if (this.state.status === 'away') void this.setStatus('available');
   }

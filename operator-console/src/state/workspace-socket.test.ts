@@ -3,16 +3,18 @@ import { WorkspaceStore } from './WorkspaceStore.ts';
 
 type Handler = (...args: unknown[]) => void;
 
-/** The operator's socket: its handlers, and how often it was told to connect. */
+/** The operator's socket: its handlers, how often it was told to connect, and what it emitted. */
 const fake = vi.hoisted(() => ({
   handlers: new Map<string, Handler[]>(),
   connects: 0,
   me: { id: 'anna' },
+  emits: [] as { event: string; payload: Record<string, unknown>; resolve(res: unknown): void }[],
 }));
 
 function makeSocket() {
   fake.handlers = new Map();
   fake.connects = 0;
+  fake.emits = [];
   const socket = {
     connected: false,
     active: true,
@@ -31,7 +33,10 @@ function makeSocket() {
       return socket;
     },
     removeAllListeners: () => socket,
-    timeout: () => ({ emitWithAck: () => new Promise(() => {}) }),
+    timeout: () => ({
+      emitWithAck: (event: string, payload: Record<string, unknown>) =>
+        new Promise((resolve) => fake.emits.push({ event, payload, resolve })),
+    }),
   };
   return socket;
 }
@@ -92,5 +97,49 @@ describe('a console the server hung up on', () => {
     const { reconnects, onUnauthorized } = await hungUp('bram');
     expect(reconnects).toBe(0);
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+});
+
+/**
+ * The lock sets an available operator away, so that no victim is routed to an empty desk.
+ * If that change does not go through (the console was offline, or answered "not now"), it
+ * is made at the next connect, while the console is still locked.
+ */
+describe("the lock's away, when it did not go through", () => {
+  const statuses = () => fake.emits.filter((e) => e.event === 'operator:status').map((e) => e.payload.status);
+
+  it('goes again at the next connect while locked, and not after the unlock', async () => {
+    socket = makeSocket();
+    fake.me.id = 'anna';
+    const store = new WorkspaceStore(
+      { id: 'anna', displayName: 'Anna', role: 'operator' },
+      { onUnauthorized: () => {}, onAccountChanged: () => {} },
+    );
+    store.connect();
+    socket.connected = true;
+    fire('connect');
+    fire('operator:state', { status: 'available', load: 0, capacity: 3 });
+    expect(store.state.status).toBe('available');
+
+    store.setScreenLocked(true);
+    expect(statuses()).toEqual(['away']);
+    fake.emits.at(-1)?.resolve({
+      ok: false,
+      error: { code: 'unavailable', message: 'The service is temporarily unavailable.' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    socket.connected = false;
+    fire('disconnect', 'transport close');
+    socket.connected = true;
+    fire('connect');
+    expect(statuses()).toEqual(['away', 'away']);
+    fake.emits.at(-1)?.resolve({ ok: true, status: 'away' });
+    await vi.waitFor(() => expect(store.state.status).toBe('away'));
+
+    // Once through, a later connect asks nothing more.
+    fire('connect');
+    expect(statuses()).toEqual(['away', 'away']);
+    store.setScreenLocked(false);
+    expect(statuses()).toEqual(['away', 'away', 'available']);
   });
 });
