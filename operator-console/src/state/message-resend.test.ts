@@ -1,68 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type FakeEmit, fake, fire, makeSocket } from './fake-operator-socket.ts';
 import { conversation } from './fixtures.ts';
 import { WorkspaceStore } from './WorkspaceStore.ts';
 
-type Handler = (...args: unknown[]) => void;
-interface Emit {
-  event: string;
-  payload: Record<string, unknown>;
-  on: number;
-  resolve(res: unknown): void;
-  reject(err: Error): void;
-}
-
-/** The operator's socket: records each acknowledged emit; the test answers them, drops and restores it. */
-const fake = vi.hoisted(() => {
-  const state = {
-    handlers: new Map<string, Handler[]>(),
-    emits: [] as Emit[],
-    connection: 0,
-    socket: undefined as unknown,
+vi.mock('../api/socket.ts', async (importOriginal) => {
+  const { fake } = await import('./fake-operator-socket.ts');
+  return {
+    ...(await importOriginal<typeof import('../api/socket.ts')>()),
+    connectOperatorSocket: () => fake.socket,
   };
-  return state;
 });
-
-function makeSocket() {
-  fake.handlers = new Map();
-  fake.emits = [];
-  fake.connection = 0;
-  const socket = {
-    connected: false,
-    active: true,
-    on(event: string, handler: Handler) {
-      fake.handlers.set(event, [...(fake.handlers.get(event) ?? []), handler]);
-      return socket;
-    },
-    emit: () => socket,
-    volatile: { emit: () => socket },
-    connect: () => socket,
-    disconnect() {
-      socket.connected = false;
-      return socket;
-    },
-    removeAllListeners: () => socket,
-    timeout: () => ({
-      emitWithAck: (event: string, payload: Record<string, unknown>) =>
-        new Promise((resolve, reject) =>
-          fake.emits.push({ event, payload, on: fake.connection, resolve, reject }),
-        ),
-    }),
-  };
-  fake.socket = socket;
-  return socket;
-}
-
-vi.mock('../api/socket.ts', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../api/socket.ts')>()),
-  connectOperatorSocket: () => fake.socket,
-}));
 vi.mock('../api/supervisor.ts', () => ({
   fetchMyConversations: async () => ({ ok: false, kind: 'unavailable' }),
 }));
 
-const fire = (event: string, ...args: unknown[]) => {
-  for (const handler of fake.handlers.get(event) ?? []) handler(...args);
-};
 const unavailable = {
   ok: false,
   error: { code: 'unavailable', message: 'The service is temporarily unavailable.' },
@@ -75,8 +26,8 @@ const unavailable = {
  */
 function fakeServer() {
   const stored: { id: string; text: string }[] = [];
-  const answered = new Set<Emit>();
-  const idOf = (e: Emit) => String(e.payload.clientMessageId ?? e.payload.clientNoteId);
+  const answered = new Set<FakeEmit>();
+  const idOf = (e: FakeEmit) => String(e.payload.clientMessageId ?? e.payload.clientNoteId);
   const open = () =>
     fake.emits.filter(
       (e) =>

@@ -1,51 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
+import { fake, fire, makeSocket } from './fake-operator-socket.ts';
 import { WorkspaceStore } from './WorkspaceStore.ts';
 
-type Handler = (...args: unknown[]) => void;
+/** Whom the browser's cookie names now (`/api/auth/me`). */
+const me = vi.hoisted(() => ({ id: 'anna' }));
 
-/** The operator's socket: its handlers, how often it was told to connect, and what it emitted. */
-const fake = vi.hoisted(() => ({
-  handlers: new Map<string, Handler[]>(),
-  connects: 0,
-  me: { id: 'anna' },
-  emits: [] as { event: string; payload: Record<string, unknown>; resolve(res: unknown): void }[],
-}));
-
-function makeSocket() {
-  fake.handlers = new Map();
-  fake.connects = 0;
-  fake.emits = [];
-  const socket = {
-    connected: false,
-    active: true,
-    on(event: string, handler: Handler) {
-      fake.handlers.set(event, [...(fake.handlers.get(event) ?? []), handler]);
-      return socket;
-    },
-    emit: () => socket,
-    volatile: { emit: () => socket },
-    connect() {
-      fake.connects += 1;
-      return socket;
-    },
-    disconnect() {
-      socket.connected = false;
-      return socket;
-    },
-    removeAllListeners: () => socket,
-    timeout: () => ({
-      emitWithAck: (event: string, payload: Record<string, unknown>) =>
-        new Promise((resolve) => fake.emits.push({ event, payload, resolve })),
-    }),
+vi.mock('../api/socket.ts', async (importOriginal) => {
+  const { fake } = await import('./fake-operator-socket.ts');
+  return {
+    ...(await importOriginal<typeof import('../api/socket.ts')>()),
+    connectOperatorSocket: () => fake.socket,
   };
-  return socket;
-}
-
-let socket = makeSocket();
-vi.mock('../api/socket.ts', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../api/socket.ts')>()),
-  connectOperatorSocket: () => socket,
-}));
+});
 vi.mock('../api/supervisor.ts', () => ({
   fetchMyConversations: async () => ({ ok: false, kind: 'unavailable' }),
 }));
@@ -53,14 +19,10 @@ vi.mock('../api/http.ts', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../api/http.ts')>()),
   fetchMe: async () => ({
     ok: true,
-    data: { id: fake.me.id, displayName: fake.me.id, role: 'operator', languages: ['nl'], lines: ['*'] },
+    data: { id: me.id, displayName: me.id, role: 'operator', languages: ['nl'], lines: ['*'] },
   }),
-  stillSignedIn: async (operatorId: string) => fake.me.id === operatorId,
+  stillSignedIn: async (operatorId: string) => me.id === operatorId,
 }));
-
-const fire = (event: string, ...args: unknown[]) => {
-  for (const handler of fake.handlers.get(event) ?? []) handler(...args);
-};
 
 /**
  * The server hangs up on a console (`io server disconnect`): it reconnects only while the
@@ -69,8 +31,8 @@ const fire = (event: string, ...args: unknown[]) => {
  */
 describe('a console the server hung up on', () => {
   async function hungUp(meNow: string) {
-    socket = makeSocket();
-    fake.me.id = 'anna';
+    const socket = makeSocket();
+    me.id = 'anna';
     const onUnauthorized = vi.fn();
     const store = new WorkspaceStore(
       { id: 'anna', displayName: 'Anna', role: 'operator' },
@@ -80,7 +42,7 @@ describe('a console the server hung up on', () => {
     socket.connected = true;
     fire('connect');
     const before = fake.connects;
-    fake.me.id = meNow;
+    me.id = meNow;
     socket.connected = false;
     fire('disconnect', 'io server disconnect');
     await vi.waitFor(() => expect(fake.connects > before || onUnauthorized.mock.calls.length > 0).toBe(true));
@@ -109,8 +71,8 @@ describe("the lock's away, when it did not go through", () => {
   const statuses = () => fake.emits.filter((e) => e.event === 'operator:status').map((e) => e.payload.status);
 
   it('goes again at the next connect while locked, and not after the unlock', async () => {
-    socket = makeSocket();
-    fake.me.id = 'anna';
+    const socket = makeSocket();
+    me.id = 'anna';
     const store = new WorkspaceStore(
       { id: 'anna', displayName: 'Anna', role: 'operator' },
       { onUnauthorized: () => {}, onAccountChanged: () => {} },
