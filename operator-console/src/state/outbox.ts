@@ -1,5 +1,5 @@
 import type { Ack } from '@stille-lijn/shared';
-import { backoffDelay, givenUp, NOT_NOW_BACKOFF } from '@stille-lijn/shared/domain/retry';
+import { givenUp, RetryRound } from '@stille-lijn/shared/domain/retry';
 
 type Answer = Ack<object> | undefined;
 
@@ -39,11 +39,7 @@ interface Waiting {
 export class Outbox {
   private readonly waiting = new Map<string, Waiting>();
   private readonly inFlight = new Set<string>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  /** When `timer` is due. */
-  private due = 0;
-  /** "Not now" rounds in a row on this connection (the wait doubles with each). */
-  private rounds = 0;
+  private readonly round = new RetryRound();
 
   private readonly connected: () => boolean;
 
@@ -63,15 +59,13 @@ export class Outbox {
       settle = resolve;
     });
     this.waiting.set(id, { send, settle, answer, since: undefined, last: undefined });
-    if (this.timer === undefined) this.go(id);
+    if (!this.round.waiting) this.go(id);
     return answer as Promise<Ack<T> | undefined>;
   }
 
   /** A new connection: everything waiting goes now, in order (what waited too long is given up). */
   reconnected(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.rounds = 0;
+    this.round.stop();
     const now = Date.now();
     for (const [id, w] of this.waiting) {
       if (w.since !== undefined && givenUp(w.since, now) && !this.inFlight.has(id))
@@ -101,7 +95,7 @@ export class Outbox {
         return;
       }
       this.finish(id, w, res);
-      if (![...this.waiting.values()].some((other) => other.since !== undefined)) this.rounds = 0;
+      if (![...this.waiting.values()].some((other) => other.since !== undefined)) this.round.reset();
     });
   }
 
@@ -114,19 +108,9 @@ export class Outbox {
       return;
     }
     const asked = res.ok ? 0 : (res.error.retryAfterSeconds ?? 0) * 1_000;
-    // One round for all: a timer already running sends this one too (later, if asked).
-    if (this.timer !== undefined && now + asked <= this.due) return;
-    let delay = asked;
-    if (this.timer === undefined) {
-      delay = backoffDelay(this.rounds, NOT_NOW_BACKOFF, asked);
-      this.rounds += 1;
-    }
-    clearTimeout(this.timer);
-    this.due = now + delay;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.round.schedule(asked, () => {
       // Down: all of it goes after the reconnect.
       if (this.connected()) this.flush();
-    }, delay);
+    });
   }
 }

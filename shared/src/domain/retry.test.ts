@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { backoffDelay, givenUp, NOT_NOW_BACKOFF, NOT_NOW_GIVE_UP_MS } from './retry.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { backoffDelay, givenUp, NOT_NOW_BACKOFF, NOT_NOW_GIVE_UP_MS, RetryRound } from './retry.ts';
 
 describe('backoffDelay', () => {
   it('doubles from the first wait up to the longest', () => {
@@ -48,5 +48,72 @@ describe('givenUp', () => {
       tries.push(now / 1_000);
     }
     expect(tries).toEqual([2, 6, 14, 30, 60, 90, 120]);
+  });
+});
+
+describe('RetryRound', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Schedules on `round` and records when each run fires (ms since the start). */
+  function recorder(round: RetryRound) {
+    const start = Date.now();
+    const fired: string[] = [];
+    return {
+      fired,
+      schedule: (name: string, askedMs = 0) =>
+        round.schedule(askedMs, () => fired.push(`${name}@${Date.now() - start}`)),
+    };
+  }
+
+  it('runs once per round, the waits doubling from round to round', () => {
+    const round = new RetryRound();
+    const { fired, schedule } = recorder(round);
+    schedule('a');
+    expect(round.waiting).toBe(true);
+    vi.advanceTimersByTime(2_000);
+    expect(round.waiting).toBe(false);
+    schedule('b');
+    vi.advanceTimersByTime(4_000);
+    schedule('c');
+    vi.advanceTimersByTime(8_000);
+    expect(fired).toEqual(['a@2000', 'b@6000', 'c@14000']);
+  });
+
+  it('lets a second "not now" ride along with the running round, unless it asks for later', () => {
+    const round = new RetryRound();
+    const { fired, schedule } = recorder(round);
+    schedule('first');
+    vi.advanceTimersByTime(500);
+    schedule('along', 1_000);
+    vi.advanceTimersByTime(1_500);
+    expect(fired).toEqual(['first@2000']);
+    schedule('later');
+    vi.advanceTimersByTime(1_000);
+    schedule('asked', 10_000);
+    vi.advanceTimersByTime(30_000);
+    // The round that 'later' started (4 s) was moved to 10 s after 'asked', and ran once.
+    expect(fired).toEqual(['first@2000', 'asked@13000']);
+  });
+
+  it('starts again from the first wait after a reset, and runs nothing after a stop', () => {
+    const round = new RetryRound();
+    const { fired, schedule } = recorder(round);
+    schedule('a');
+    vi.advanceTimersByTime(2_000);
+    round.reset();
+    schedule('b');
+    vi.advanceTimersByTime(2_000);
+    schedule('c');
+    round.stop();
+    expect(round.waiting).toBe(false);
+    vi.advanceTimersByTime(60_000);
+    schedule('d');
+    vi.advanceTimersByTime(2_000);
+    expect(fired).toEqual(['a@2000', 'b@4000', 'd@66000']);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The waits between tries after an answer that says "not now" (`unavailable`, `internal`:
- * an instance draining, a Redis failover; nothing was stored). Pure: the timers stay with
- * the callers (the widget's session, the console's outbox).
+ * an instance draining, a Redis failover; nothing was stored), and the one round of tries that
+ * the widget's session and the console's outbox each keep per connection.
  */
 
 /** After an answer that says "not now": ask again after this at the least. @default 2000 */
@@ -42,4 +42,58 @@ export function backoffDelay(round: number, { firstMs, maxMs }: Backoff, askedMs
  */
 export function givenUp(sinceMs: number, nowMs: number, limitMs = NOT_NOW_GIVE_UP_MS): boolean {
   return nowMs - sinceMs >= limitMs;
+}
+
+/**
+ * One round of tries for everything answered "not now" on a connection: one timer for all.
+ * A "not now" while the timer runs rides along with it, or moves it when the server asked
+ * for a later try; one after it ran starts the next round, whose wait doubles
+ * (`backoffDelay`). While `waiting`, the caller holds back what is written after, so as not
+ * to overtake what waits.
+ */
+export class RetryRound {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When `timer` is due. */
+  private due = 0;
+  /** Rounds in a row (the wait doubles with each). */
+  private rounds = 0;
+  private readonly backoff: Readonly<Backoff>;
+
+  constructor(backoff: Readonly<Backoff> = NOT_NOW_BACKOFF) {
+    this.backoff = backoff;
+  }
+
+  /** Whether a round's timer runs. */
+  get waiting(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** Runs `run` when this round is due (`askedMs`: how long the server asked to wait, if it did). */
+  schedule(askedMs: number, run: () => void): void {
+    const now = Date.now();
+    if (this.timer !== undefined && now + askedMs <= this.due) return;
+    let delay = askedMs;
+    if (this.timer === undefined) {
+      delay = backoffDelay(this.rounds, this.backoff, askedMs);
+      this.rounds += 1;
+    }
+    clearTimeout(this.timer);
+    this.due = now + delay;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      run();
+    }, delay);
+  }
+
+  /** Everything went through: the next "not now" waits the first wait again. */
+  reset(): void {
+    this.rounds = 0;
+  }
+
+  /** No more tries on this connection (a new one, or none): the timer stops, the rounds reset. */
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.rounds = 0;
+  }
 }

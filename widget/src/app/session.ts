@@ -1,4 +1,10 @@
-import { backoffDelay, givenUp, NOT_NOW_BACKOFF, NOT_NOW_RETRY_MS } from '@stille-lijn/shared/domain/retry';
+import {
+  backoffDelay,
+  givenUp,
+  NOT_NOW_BACKOFF,
+  NOT_NOW_RETRY_MS,
+  RetryRound,
+} from '@stille-lijn/shared/domain/retry';
 import { RETURN_WINDOW_MAX_MIN } from '@stille-lijn/shared/domain/return-code';
 import type { Ack, AckError } from '@stille-lijn/shared/errors';
 import type {
@@ -236,16 +242,12 @@ export class ChatSession {
   /**
    * Pending messages the server answered "not now" (`unavailable`, `internal`: nothing
    * stored), with when it first did. They go again with every other pending message, in
-   * order and under the same ids: after `notNowTimer` on the same connection, and in any
-   * case after a resume. While the timer runs, newer messages wait for it, so as not to
+   * order and under the same ids: when `notNowRound` is due on the same connection, and in
+   * any case after a resume. While it waits, newer messages wait for it, so as not to
    * overtake them.
    */
   private readonly notNow = new Map<string, number>();
-  private notNowTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When `notNowTimer` is due. */
-  private notNowDue = 0;
-  /** "Not now" rounds on this connection in a row (the wait doubles with each). */
-  private notNowRounds = 0;
+  private readonly notNowRound = new RetryRound();
   /**
    * Server events that arrive before the ack of `chat:start` or of a return-code resume
    * (routing may assign an operator first); they run once the ack is in.
@@ -409,7 +411,7 @@ export class ChatSession {
     });
     this.stopTyping();
     // Behind messages waiting to go again after a "not now": it goes with them, after them.
-    if (this.notNowTimer === undefined) this.emitMessage(clientMessageId);
+    if (!this.notNowRound.waiting) this.emitMessage(clientMessageId);
     return true;
   }
 
@@ -550,9 +552,7 @@ export class ChatSession {
 
   /** No more "not now" retries on this connection (a drop, or the socket is gone). */
   private stopNotNow(): void {
-    clearTimeout(this.notNowTimer);
-    this.notNowTimer = undefined;
-    this.notNowRounds = 0;
+    this.notNowRound.stop();
   }
 
   /** A socket for a start or a return by code. */
@@ -750,7 +750,7 @@ export class ChatSession {
       this.set({ online: true });
       // Anything written while the resume was under way goes now, unless a resent message
       // was answered "not now": then all of it goes, in order, when that one goes again.
-      if (this.notNowTimer === undefined) this.sendPending();
+      if (!this.notNowRound.waiting) this.sendPending();
     });
   }
 
@@ -779,20 +779,10 @@ export class ChatSession {
     }
     this.notNow.set(clientMessageId, first);
     const asked = (retryAfter(res) ?? 0) * 1_000;
-    // One round for all: a timer already running resends this one too (later, if asked).
-    if (this.notNowTimer !== undefined && now + asked <= this.notNowDue) return;
-    let delay = asked;
-    if (this.notNowTimer === undefined) {
-      delay = backoffDelay(this.notNowRounds, NOT_NOW_BACKOFF, asked);
-      this.notNowRounds += 1;
-    }
-    clearTimeout(this.notNowTimer);
-    this.notNowDue = now + delay;
     const socket = this.socket;
-    this.notNowTimer = setTimeout(() => {
-      this.notNowTimer = undefined;
+    this.notNowRound.schedule(asked, () => {
       if (this.socket === socket && socket?.connected && this.state.online && this.live) this.sendPending();
-    }, delay);
+    });
   }
 
   /** Adds messages from the server that are not on screen yet. */
@@ -852,7 +842,7 @@ export class ChatSession {
               this.placeUnknown = false;
             }
             this.notNow.delete(clientMessageId);
-            if (this.notNow.size === 0) this.notNowRounds = 0;
+            if (this.notNow.size === 0) this.notNowRound.reset();
             this.update(clientMessageId, { status: 'sent', messageId: res.messageId });
             return;
           }
