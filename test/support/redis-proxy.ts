@@ -10,6 +10,12 @@ export interface RedisProxy {
   /** Redis is away: every connection is cut, and new ones are closed at once, until `restore()`. */
   refuse(): void;
   restore(): void;
+  /**
+   * What Redis pushes to subscribers (connections that sent a SUBSCRIBE) is held back, as
+   * on a lagging subscriber connection, until `releaseSubscribers()`; other connections go on.
+   */
+  holdSubscribers(): void;
+  releaseSubscribers(): void;
   close(): Promise<void>;
 }
 
@@ -20,6 +26,8 @@ export interface RedisProxy {
 export async function startRedisProxy(target: { host: string; port: number }): Promise<RedisProxy> {
   let losing = false;
   let refusing = false;
+  let holding = false;
+  const held: { client: Socket; data: Buffer }[] = [];
   const pairs = new Set<[Socket, Socket]>();
   const server = createServer((client) => {
     if (refusing) {
@@ -34,9 +42,15 @@ export async function startRedisProxy(target: { host: string; port: number }): P
       client.destroy();
       upstream.destroy();
     };
-    client.on('data', (d) => upstream.write(d));
+    let subscriber = false;
+    client.on('data', (d) => {
+      subscriber ||= /subscribe/i.test(d.toString('latin1'));
+      upstream.write(d);
+    });
     upstream.on('data', (d) => {
-      if (!losing) client.write(d);
+      if (losing) return;
+      if (holding && subscriber) held.push({ client, data: d });
+      else client.write(d);
     });
     client.on('error', end);
     upstream.on('error', end);
@@ -68,6 +82,13 @@ export async function startRedisProxy(target: { host: string; port: number }): P
     },
     restore: () => {
       refusing = false;
+    },
+    holdSubscribers: () => {
+      holding = true;
+    },
+    releaseSubscribers: () => {
+      holding = false;
+      for (const { client, data } of held.splice(0)) if (!client.destroyed) client.write(data);
     },
     close: async () => {
       cutAll();

@@ -1,6 +1,5 @@
 import { type ResumeAck, refusal } from '@stille-lijn/shared';
 import type { OperatorFeature, VisitorFeature } from '../sockets/features.ts';
-import { visitorRoom } from '../sockets/notifier.ts';
 import type { ConversationLifecycle } from './lifecycle.ts';
 
 /** `/visitor`: starting, resuming and leaving a conversation. One socket holds at most one. */
@@ -21,8 +20,7 @@ export function visitorLifecycleEvents(lifecycle: ConversationLifecycle): Visito
     },
     'chat:resume': async (p) => {
       const join = async (id: string, floor: string) => {
-        // An older socket of the same conversation (a half-dead connection) is closed.
-        ctx.socket.nsp.in(visitorRoom(id)).except(ctx.socket.id).disconnectSockets(true);
+        ctx.takeOver(id);
         await ctx.attach(id, floor);
       };
       /**

@@ -40,6 +40,11 @@ export interface VisitorContext {
    * conversation's return-code floor the socket came in under (`visitorMessageRoom`).
    */
   attach(conversationId: string, floor: string): Promise<void>;
+  /**
+   * Closes the conversation's other sockets, which are older than this one (a half-dead
+   * connection she left behind): this instance's at once, another's when the order reaches it.
+   */
+  takeOver(conversationId: string): void;
   /** The visitor left on purpose (no disconnect handling); `ended` also takes the conversation off the socket. */
   left(ended: boolean): Promise<void>;
   /** Set while a `chat:start` runs: a second one on the same socket is refused. */

@@ -33,6 +33,8 @@ declare module 'socket.io' {
     addressHash?: string;
     /** Visitor sockets: the handshake came past the address's connection rate; it starts nothing. */
     overRate?: boolean;
+    /** Visitor sockets: when it last joined a conversation (ms since the epoch, this instance's clock). */
+    joinedAt?: number;
   }
 }
 

@@ -69,6 +69,8 @@ const refuseOverRate = (): never => {
 
 /** Server-to-server (Socket.IO `serverSideEmit`): a socket lost its address's place to a newer one. */
 const VISITOR_EVICTED = 'visitor:evicted';
+/** Server-to-server: a resume took a conversation over at `at`; its sockets that joined before close. */
+const VISITOR_TAKEN_OVER = 'visitor:taken-over';
 
 /**
  * `/visitor`: anonymous, cookieless. One socket holds at most one conversation, and every
@@ -119,6 +121,22 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
   };
   nsp.on(VISITOR_EVICTED, (socketId: unknown) => {
     if (typeof socketId === 'string') closeIfIdle(socketId);
+  });
+  /**
+   * Another instance's resume: this instance's sockets of the conversation close, but only
+   * those that joined before the order was given. It comes through Redis pub/sub, late when
+   * the subscriber lags (a failover, a busy server), and by then she may have resumed again
+   * on a newer socket here, which must stay. (Socket.IO's own `disconnectSockets` through the
+   * adapter looks at the room only when the order comes back, and closed that newer socket.)
+   * The instances' clocks are assumed to agree to within a few milliseconds (NTP).
+   */
+  nsp.on(VISITOR_TAKEN_OVER, (order: unknown) => {
+    const { conversationId, at } = (order ?? {}) as { conversationId?: unknown; at?: unknown };
+    if (typeof conversationId !== 'string' || typeof at !== 'number') return;
+    for (const sid of nsp.adapter.rooms.get(visitorRoom(conversationId)) ?? []) {
+      const older = nsp.sockets.get(sid);
+      if (older && (older.data.joinedAt ?? 0) < at) older.disconnect(true);
+    }
   });
 
   // A foreign page's browser first, before anything is counted or stored; then the
@@ -232,8 +250,14 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
           return;
         }
         attached.set(socket.id, id);
+        socket.data.joinedAt = Date.now();
         await socket.join(rooms);
         await app.presence.visitorHeartbeat([id]);
+      },
+      takeOver(id) {
+        // Here, every other socket in the room now is older than this one.
+        nsp.local.in(visitorRoom(id)).except(socket.id).disconnectSockets(true);
+        nsp.serverSideEmit(VISITOR_TAKEN_OVER, { conversationId: id, at: Date.now() });
       },
       async left(ended) {
         const id = conversationId;

@@ -1,0 +1,112 @@
+/**
+ * A resume closes the older sockets of its conversation (a half-dead connection she left
+ * behind), on this instance and on the others. Socket.IO's Redis adapter sends that order
+ * through Redis pub/sub and carries it out, here too, only when it comes back, against the
+ * room as it is then. A subscriber connection that lags (a failover, a busy server) brings
+ * it back late, after she has resumed again on a newer socket, which it then closes, her
+ * resume's ack with it: seen in resume-lost-reply.test.ts on a loaded machine. A proxy holds
+ * back what Redis pushes to the servers' subscribers.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { connectVisitor, emitAck, type VisitorSocket, waitFor } from '../support/clients.ts';
+import { type RedisProxy, startRedisProxy } from '../support/redis-proxy.ts';
+
+type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
+type Tracked = VisitorSocket & { closedBy?: string };
+
+const apps: TestApp[] = [];
+const sockets: VisitorSocket[] = [];
+let proxy: RedisProxy | undefined;
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.disconnect();
+  for (const a of apps.splice(0)) await a.close();
+  await proxy?.close();
+  proxy = undefined;
+});
+
+/** `count` instances sharing one store, each talking to Redis through one proxy. */
+async function instances(count: number): Promise<{ servers: TestApp[]; proxy: RedisProxy }> {
+  const redisUrl = new URL(inject('redisUrl'));
+  proxy = await startRedisProxy({ host: redisUrl.hostname, port: Number(redisUrl.port) });
+  const first = await startTestApp({ REDIS_URL: proxy.url });
+  apps.push(first);
+  while (apps.length < count)
+    apps.push(await startTestApp({ REDIS_URL: proxy.url, REDIS_PREFIX: first.config.redisPrefix }));
+  return { servers: [...apps], proxy };
+}
+
+async function visitor(t: TestApp): Promise<Tracked> {
+  const v: Tracked = await connectVisitor(t.url);
+  v.on('disconnect', (reason) => {
+    v.closedBy = reason;
+  });
+  sockets.push(v);
+  return v;
+}
+
+/** A conversation whose first socket is gone; its resume token. */
+async function leftBehind(t: TestApp): Promise<string> {
+  const v0 = await visitor(t);
+  const start = await emitAck<AnyAck>(v0, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
+  expect(start.ok).toBe(true);
+  v0.disconnect();
+  return String(start.resumeToken);
+}
+
+async function resume(v: VisitorSocket, resumeToken: string): Promise<string> {
+  const ack = await emitAck<AnyAck>(v, 'chat:resume', { resumeToken });
+  expect(ack).toMatchObject({ ok: true });
+  return String(ack.resumeToken);
+}
+
+/** Still connected, and her conversation works on it. */
+async function stillHers(v: VisitorSocket): Promise<void> {
+  expect(v.connected).toBe(true);
+  const sent = await emitAck<AnyAck>(v, 'chat:message', {
+    clientMessageId: 'c-after',
+    text: 'ben je er nog?',
+  });
+  expect(sent.ok).toBe(true);
+}
+
+describe('a resume closes the older sockets of its conversation, never a newer one', () => {
+  it('on one instance: the older socket at once, and the late order closes nothing else', async () => {
+    const {
+      servers: [t],
+      proxy,
+    } = await instances(1);
+    const token = await leftBehind(t!);
+    proxy.holdSubscribers();
+    const older = await visitor(t!);
+    const next = await resume(older, token);
+    const newer = await visitor(t!);
+    await resume(newer, next);
+    await waitFor(() => older.closedBy !== undefined, 5_000);
+    expect(older.closedBy).toBe('io server disconnect');
+
+    proxy.releaseSubscribers();
+    await sleep(1_000);
+    await stillHers(newer);
+  });
+
+  it('across instances: the order from the newer socket closes the older one; the late one from the older closes nothing', async () => {
+    const {
+      servers: [a, b],
+      proxy,
+    } = await instances(2);
+    const token = await leftBehind(a!);
+    proxy.holdSubscribers();
+    const older = await visitor(a!);
+    const next = await resume(older, token);
+    const newer = await visitor(b!);
+    await resume(newer, next);
+
+    proxy.releaseSubscribers();
+    await waitFor(() => older.closedBy !== undefined, 5_000);
+    expect(older.closedBy).toBe('io server disconnect');
+    await sleep(1_000);
+    await stillHers(newer);
+  });
+});
