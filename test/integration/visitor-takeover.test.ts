@@ -78,7 +78,7 @@ describe('a resume closes the older sockets of its conversation, never a newer o
       proxy,
     } = await instances(1);
     const token = await leftBehind(t!);
-    proxy.holdSubscribers();
+    proxy.hold('subscribers');
     const older = await visitor(t!);
     const next = await resume(older, token);
     const newer = await visitor(t!);
@@ -86,9 +86,30 @@ describe('a resume closes the older sockets of its conversation, never a newer o
     await waitFor(() => older.closedBy !== undefined, 5_000);
     expect(older.closedBy).toBe('io server disconnect');
 
-    proxy.releaseSubscribers();
+    proxy.release();
     await sleep(1_000);
     await stillHers(newer);
+  });
+
+  it('a socket that closed while its resume ran closes none of the others', async () => {
+    const {
+      servers: [t],
+      proxy,
+    } = await instances(1);
+    const token = await leftBehind(t!);
+    const holder = await visitor(t!);
+    const next = await resume(holder, token);
+    const gone = await visitor(t!);
+    // Redis is slow to answer; the socket closes while its resume waits for the script.
+    proxy.hold('commands');
+    gone.emit('chat:resume', { resumeToken: next }, () => undefined);
+    await sleep(300);
+    gone.disconnect();
+    await sleep(300);
+    proxy.release();
+    await sleep(1_000);
+    expect(holder.closedBy).toBeUndefined();
+    await stillHers(holder);
   });
 
   it('across instances: the order from the newer socket closes the older one; the late one from the older closes nothing', async () => {
@@ -97,13 +118,13 @@ describe('a resume closes the older sockets of its conversation, never a newer o
       proxy,
     } = await instances(2);
     const token = await leftBehind(a!);
-    proxy.holdSubscribers();
+    proxy.hold('subscribers');
     const older = await visitor(a!);
     const next = await resume(older, token);
     const newer = await visitor(b!);
     await resume(newer, next);
 
-    proxy.releaseSubscribers();
+    proxy.release();
     await waitFor(() => older.closedBy !== undefined, 5_000);
     expect(older.closedBy).toBe('io server disconnect');
     await sleep(1_000);

@@ -11,11 +11,12 @@ export interface RedisProxy {
   refuse(): void;
   restore(): void;
   /**
-   * What Redis pushes to subscribers (connections that sent a SUBSCRIBE) is held back, as
-   * on a lagging subscriber connection, until `releaseSubscribers()`; other connections go on.
+   * What Redis sends back is held, until `release()`, on the subscriber connections (those
+   * that sent a SUBSCRIBE: a lagging subscriber) or on the others (slow replies to commands);
+   * the other kind goes on.
    */
-  holdSubscribers(): void;
-  releaseSubscribers(): void;
+  hold(kind: 'subscribers' | 'commands'): void;
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -26,7 +27,7 @@ export interface RedisProxy {
 export async function startRedisProxy(target: { host: string; port: number }): Promise<RedisProxy> {
   let losing = false;
   let refusing = false;
-  let holding = false;
+  let holding: 'subscribers' | 'commands' | undefined;
   const held: { client: Socket; data: Buffer }[] = [];
   const pairs = new Set<[Socket, Socket]>();
   const server = createServer((client) => {
@@ -49,7 +50,7 @@ export async function startRedisProxy(target: { host: string; port: number }): P
     });
     upstream.on('data', (d) => {
       if (losing) return;
-      if (holding && subscriber) held.push({ client, data: d });
+      if (holding && (holding === 'subscribers') === subscriber) held.push({ client, data: d });
       else client.write(d);
     });
     client.on('error', end);
@@ -83,11 +84,11 @@ export async function startRedisProxy(target: { host: string; port: number }): P
     restore: () => {
       refusing = false;
     },
-    holdSubscribers: () => {
-      holding = true;
+    hold: (kind) => {
+      holding = kind;
     },
-    releaseSubscribers: () => {
-      holding = false;
+    release: () => {
+      holding = undefined;
       for (const { client, data } of held.splice(0)) if (!client.destroyed) client.write(data);
     },
     close: async () => {

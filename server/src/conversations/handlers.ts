@@ -20,8 +20,10 @@ export function visitorLifecycleEvents(lifecycle: ConversationLifecycle): Visito
     },
     'chat:resume': async (p) => {
       const join = async (id: string, floor: string) => {
-        ctx.takeOver(id);
         await ctx.attach(id, floor);
+        // Her older sockets close once this one holds the conversation; one that closed
+        // while its resume ran leaves them be.
+        if (!ctx.socket.disconnected) ctx.takeOver(id);
       };
       /**
        * An ended conversation is answered as the contract says, but never kept on the socket

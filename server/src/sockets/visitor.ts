@@ -132,7 +132,7 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
    */
   nsp.on(VISITOR_TAKEN_OVER, (order: unknown) => {
     const { conversationId, at } = (order ?? {}) as { conversationId?: unknown; at?: unknown };
-    if (typeof conversationId !== 'string' || typeof at !== 'number') return;
+    if (typeof conversationId !== 'string' || typeof at !== 'number' || !Number.isFinite(at)) return;
     for (const sid of nsp.adapter.rooms.get(visitorRoom(conversationId)) ?? []) {
       const older = nsp.sockets.get(sid);
       if (older && (older.data.joinedAt ?? 0) < at) older.disconnect(true);
@@ -255,7 +255,7 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
         await app.presence.visitorHeartbeat([id]);
       },
       takeOver(id) {
-        // Here, every other socket in the room now is older than this one.
+        // Here, every other socket in the room now joined before this one.
         nsp.local.in(visitorRoom(id)).except(socket.id).disconnectSockets(true);
         nsp.serverSideEmit(VISITOR_TAKEN_OVER, { conversationId: id, at: Date.now() });
       },
