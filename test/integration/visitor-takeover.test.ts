@@ -104,8 +104,10 @@ describe('a resume closes the older sockets of its conversation, never a newer o
     proxy.hold('commands');
     gone.emit('chat:resume', { resumeToken: next }, () => undefined);
     await sleep(300);
+    const id = String(gone.id);
     gone.disconnect();
-    await sleep(300);
+    // The server has seen it go before Redis answers its resume.
+    await waitFor(() => !t!.app.io.of('/visitor').sockets.has(id), 5_000);
     proxy.release();
     await sleep(1_000);
     expect(holder.closedBy).toBeUndefined();
