@@ -497,7 +497,7 @@ describe('sessions', () => {
     expect((await me(app, cookie)).statusCode).toBe(401);
   });
 
-  it('disable revokes all sessions at once and publishes the operator id', async () => {
+  it('disable revokes all sessions at once and publishes the operator id and epoch', async () => {
     const { app } = await start();
     const anna = await app.operators.create({ username: 'anna', password: PASSWORD });
     const cookies = [
@@ -516,7 +516,7 @@ describe('sessions', () => {
       await app.operators.disable(anna.id);
       await expect
         .poll(() => received)
-        .toEqual([`${app.config.redisPrefix}:events:operator-revoked ${anna.id}`]);
+        .toEqual([`${app.config.redisPrefix}:events:operator-revoked ${anna.id} 1`]);
     } finally {
       sub.disconnect();
     }

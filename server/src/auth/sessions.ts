@@ -102,6 +102,7 @@ export class SessionStore {
       sessionId,
       operator: state.account,
       accessRev: state.accessRev,
+      epoch: state.epoch,
       expiresAt: Number(s.createdAt) + this.#maxAgeMs,
     };
   }

@@ -27,6 +27,8 @@ export interface SessionInfo {
   operator: OperatorAccount;
   /** The account's access revision when this was read (see `OperatorAuthState.accessRev`). */
   accessRev: number;
+  /** The account's session epoch it was signed in under (see `OperatorAuthState.epoch`). */
+  epoch: number;
   /** When the session ends however active it is (`SESSION_MAX_HOURS` after sign-in), ms since the epoch. */
   expiresAt: number;
 }

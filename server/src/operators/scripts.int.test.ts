@@ -5,6 +5,7 @@ import { runScript } from '../redis/scripts.ts';
 import {
   changePasswordScript,
   createAccountScript,
+  endSessionsScript,
   totpReplayScript,
   updateAccessScript,
   updateAccountScript,
@@ -12,6 +13,7 @@ import {
 
 const t = useLuaTest([
   createAccountScript,
+  endSessionsScript,
   updateAccountScript,
   updateAccessScript,
   totpReplayScript,
@@ -134,14 +136,14 @@ describe('update-access.lua', () => {
     expect(await t.keys()).toEqual([]);
   });
 
-  it('a raised role also bumps the session epoch and publishes the id on the revocation channel first', async () => {
+  it('a raised role also bumps the session epoch and publishes the id and epoch on the revocation channel first', async () => {
     await create('anna', 'op1', ['role', 'operator', 'epoch', '0']);
     const channel = await listen(true);
     expect(await changeAccess('op1', ['role', 'supervisor'])).toEqual({ accessRev: 1, raised: true });
     expect(await t.redis.hget(acc().operator('op1'), 'epoch')).toBe('1');
     expect(await changeAccess('op1', ['role', 'admin'])).toEqual({ accessRev: 2, raised: true });
     expect(await t.redis.hget(acc().operator('op1'), 'epoch')).toBe('2');
-    expect(await channel.settle()).toEqual(['revoked op1', 'op1 1', 'revoked op1', 'op1 2']);
+    expect(await channel.settle()).toEqual(['revoked op1 1', 'op1 1', 'revoked op1 2', 'op1 2']);
   });
 
   it('a lowered role, the same role or other fields leave the epoch alone', async () => {
@@ -174,6 +176,32 @@ describe('update-access.lua', () => {
     const bumped = revs.filter((r) => r > 0).sort((a, b) => a - b);
     expect(bumped).toEqual(bumped.map((_, i) => i + 1));
     expect(await channel.settle()).toEqual(bumped.map((r) => `op1 ${r}`));
+  });
+});
+
+describe('end-sessions.lua', () => {
+  const endSessions = (id: string) =>
+    runScript(
+      t.redis,
+      endSessionsScript,
+      { account: acc().operator(id) },
+      { channel: acc().revokedChannel, operatorId: id },
+    );
+
+  it('bumps the session epoch and publishes the id with the new epoch', async () => {
+    await create('anna', 'op1', ['role', 'operator', 'epoch', '4']);
+    const channel = await listen(true);
+    expect(await endSessions('op1')).toBe(5);
+    expect(await endSessions('op1')).toBe(6);
+    expect(await t.redis.hget(acc().operator('op1'), 'epoch')).toBe('6');
+    expect(await channel.settle()).toEqual(['revoked op1 5', 'revoked op1 6']);
+  });
+
+  it('an unknown account: -1, nothing written, nothing published', async () => {
+    const channel = await listen(true);
+    expect(await endSessions('typo')).toBe(-1);
+    expect(await channel.settle()).toEqual([]);
+    expect(await t.keys()).toEqual([]);
   });
 });
 

@@ -27,6 +27,14 @@ export const updateAccessScript = luaScript({
   },
 });
 
+export const endSessionsScript = luaScript({
+  file: file('end-sessions'),
+  keys: ['account'],
+  args: ['channel', 'operatorId'],
+  /** The new session epoch; -1 for an unknown account. */
+  decode: (r) => Number(r),
+});
+
 export const replaceFieldScript = luaScript({
   file: file('replace-field'),
   keys: ['hash'],

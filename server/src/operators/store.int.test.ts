@@ -146,7 +146,7 @@ describe('OperatorStore', () => {
       expect(await redis.exists(keys.session('s1'), keys.session('s2'), keys.sessionsOf(a.id))).toBe(0);
       expect((await store.get(a.id))?.disabled).toBe(true);
       expect((await store.getAuthState(a.id))?.epoch).toBe(1);
-      await expect.poll(() => received).toEqual([a.id]);
+      await expect.poll(() => received).toEqual([`${a.id} 1`]);
       await store.enable(a.id);
       expect((await store.get(a.id))?.disabled).toBe(false);
     } finally {
@@ -164,7 +164,7 @@ describe('OperatorStore', () => {
       await store.resetPassword(a.id, 'the-new-password');
       expect(await store.verifyCredentials('anna', password)).toBeNull();
       expect(await store.verifyCredentials('anna', 'the-new-password')).not.toBeNull();
-      await expect.poll(() => received).toEqual([a.id]);
+      await expect.poll(() => received).toEqual([`${a.id} 1`]);
     } finally {
       sub.disconnect();
     }
@@ -180,7 +180,7 @@ describe('OperatorStore', () => {
     ],
     ['clearing TOTP', true, (id: string) => store.clearTotp(id)],
   ] as const)(
-    '%s revokes every session, bumps the epoch and publishes the id',
+    '%s revokes every session, bumps the epoch and publishes the id with it',
     async (_, withTotp, change) => {
       const a = await store.create({ username: 'anna', password });
       if (withTotp) await store.setTotpSecret(a.id, SECRET);
@@ -192,7 +192,7 @@ describe('OperatorStore', () => {
         expect(await redis.exists(store.keys.session('s1'), store.keys.session('s2'))).toBe(0);
         expect(await redis.exists(store.keys.sessionsOf(a.id))).toBe(0);
         expect((await store.getAuthState(a.id))!.epoch).toBe(epoch + 1);
-        await expect.poll(() => sub.received).toEqual([a.id]);
+        await expect.poll(() => sub.received).toEqual([`${a.id} ${epoch + 1}`]);
       } finally {
         sub.close();
       }
@@ -228,7 +228,7 @@ describe('OperatorStore', () => {
       });
       expect(await redis.exists(store.keys.session('s1'), store.keys.sessionsOf(a.id))).toBe(0);
       expect((await store.getAuthState(a.id))!.epoch).toBe(1);
-      await expect.poll(() => sub.received).toEqual([a.id]);
+      await expect.poll(() => sub.received).toEqual([`${a.id} 1`]);
     } finally {
       sub.close();
     }

@@ -15,11 +15,12 @@ import { TOTP_FAILURE_LIMIT, TOTP_FAILURES_FIELD } from '../auth/totp-lock.ts';
 import type { OperatorAccount } from '../auth/types.ts';
 import { type DataCipher, sealedKeyId, UnopenedError } from '../crypto/cipher.ts';
 import { redisKeys } from '../redis/keys.ts';
-import { prepareScripts, runScript } from '../redis/scripts.ts';
+import { prepareScripts, queueScript, runScript } from '../redis/scripts.ts';
 import { type OperatorKeys, operatorKeys } from './keys.ts';
 import {
   changePasswordScript,
   createAccountScript,
+  endSessionsScript,
   replaceFieldScript,
   totpReplayScript,
   updateAccessScript,
@@ -240,8 +241,8 @@ function storedLines(v: string | undefined): { lines?: string[] } {
  *
  * Disabling an account, resetting its password, raising its role or setting, replacing
  * or clearing its TOTP secret revokes all its sessions (the session epoch) and publishes
- * the operator id on `<prefix>:events:operator-revoked`, so socket servers can cut live
- * sockets. A change of role or languages publishes the id and the new access revision
+ * the operator id and the new epoch on `<prefix>:events:operator-revoked`, so socket
+ * servers can cut the live sockets of the sessions it ended (and no newer one). A change of role or languages publishes the id and the new access revision
  * on `<prefix>:events:operator-access`, for the same reason.
  */
 export class OperatorStore {
@@ -271,6 +272,7 @@ export class OperatorStore {
       totpReplayScript,
       changePasswordScript,
       replaceFieldScript,
+      endSessionsScript,
     ]);
   }
 
@@ -679,15 +681,21 @@ export class OperatorStore {
   }
 
   /**
-   * Ends every session of the operator and publishes the id on the revocation channel.
-   * Bumping the epoch also kills a session that a concurrent login is creating.
+   * Ends every session of the operator and publishes the id, with the new epoch, on the
+   * revocation channel (end-sessions.lua). Bumping the epoch also kills a session that a
+   * concurrent login is creating.
    * @returns the number of sessions that were ended
    */
   async revokeSessions(id: string): Promise<number> {
-    // HINCRBY below must not create a stray hash for an unknown id.
     if (!(await this.#redis.exists(this.keys.operator(id)))) throw new AppError('not_found');
     return this.#dropSessions(id, (multi) =>
-      multi.hincrby(this.keys.operator(id), 'epoch', 1).publish(this.keys.revokedChannel, id),
+      queueScript(
+        this.#redis,
+        multi,
+        endSessionsScript,
+        { account: this.keys.operator(id) },
+        { channel: this.keys.revokedChannel, operatorId: id },
+      ),
     );
   }
 

@@ -157,7 +157,7 @@ export function setupOperatorNamespace(
     }
   });
 
-  const live = new Map<string, { operatorId: string; sessionId: string; accessRev: number }>();
+  const live = new Map<string, { operatorId: string; sessionId: string; accessRev: number; epoch: number }>();
 
   // Presence heartbeat and session re-check: an expired or revoked session is cut, and so
   // is a socket whose rights changed without it hearing of it (a lost message). A
@@ -198,6 +198,18 @@ export function setupOperatorNamespace(
     }
   };
 
+  // "<operator id> <epoch>": every session of that operator from an older epoch ended. A
+  // notice heard late (a lagging subscriber), after the operator signed in again, leaves
+  // the new session's sockets alone. Without a readable epoch, all of them are cut.
+  const cutEnded = (message: string) => {
+    const [operatorId, epochText] = message.split(' ');
+    const epoch = Number(epochText);
+    const ended = Number.isFinite(epoch) ? epoch : Number.POSITIVE_INFINITY;
+    for (const [socketId, v] of live) {
+      if (v.operatorId === operatorId && v.epoch < ended) cut(socketId, 'session:ended');
+    }
+  };
+
   // Disabling an account or resetting its password cuts its live sockets on every
   // instance; so does a change of its rights, wherever it was made (API or command line).
   const sub = app.newRedis();
@@ -211,10 +223,11 @@ export function setupOperatorNamespace(
     if (ch === accessChannel) {
       const [operatorId = '', rev = ''] = message.split(' ');
       cutStale(operatorId, Number(rev));
-      return;
+    } else if (ch === sessionChannel) {
+      for (const [socketId, v] of live) if (v.sessionId === message) cut(socketId, 'session:ended');
+    } else {
+      cutEnded(message);
     }
-    const field = ch === sessionChannel ? 'sessionId' : 'operatorId';
-    for (const [socketId, v] of live) if (v[field] === message) cut(socketId, 'session:ended');
   });
   // The server that made a change waits for every other one to have applied it.
   nsp.on(ACCESS_CHANGED, (operatorId: unknown, accessRev: unknown, ack: unknown) => {
@@ -233,7 +246,12 @@ export function setupOperatorNamespace(
       // Version 2 (lines): admins reach every line; others their own (the first line when unset).
       lines: account.role === 'admin' ? ['*'] : account.lines,
     };
-    live.set(socket.id, { operatorId: op.id, sessionId: session.sessionId, accessRev: session.accessRev });
+    live.set(socket.id, {
+      operatorId: op.id,
+      sessionId: session.sessionId,
+      accessRev: session.accessRev,
+      epoch: session.epoch,
+    });
     app.metrics.operatorsConnected.inc();
     // The absolute end of the session: a warning 15 minutes ahead (at once when less is
     // left), so the operator can sign in again while their conversations stay theirs,

@@ -7,8 +7,8 @@
   A raised role (operator -> supervisor or admin, supervisor -> admin) also ends every
   session of the account, in the same step: the session epoch is bumped (no request is
   ever served with the new role on a session signed in under the old one, where TOTP may
-  not have been asked) and the id is published on the revocation channel first, so live
-  sockets hear `session:ended` before the access notice.
+  not have been asked) and the id with the new epoch is published on the revocation channel
+  first, so live sockets hear `session:ended` before the access notice.
 
     KEYS[1] account        the account hash
     ARGV[1] channel        the access channel
@@ -18,7 +18,8 @@
 
   Returns { revision, raised }: revision -1 for an unknown account, 0 when nothing
   changed, else the new one; raised 1 when the role was raised (the sessions ended).
-  Publishes "<operator id>" on revokedChannel when raised, then "<operator id> <revision>".
+  Publishes "<operator id> <epoch>" on revokedChannel when raised (as end-sessions.lua
+  does), then "<operator id> <revision>" on channel.
 ]]
 -- A missing or unknown role counts as the least privilege, as the account reader does.
 local rank = { operator = 0, supervisor = 1, admin = 2 }
@@ -38,8 +39,8 @@ end
 if not changed then return { 0, 0 } end
 local raised = 0
 if roleRank() > before then
-  redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-  redis.call('PUBLISH', ARGV[2], ARGV[3])
+  local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+  redis.call('PUBLISH', ARGV[2], ARGV[3] .. ' ' .. epoch)
   raised = 1
 end
 local rev = redis.call('HINCRBY', KEYS[1], 'accessRev', 1)
