@@ -8,6 +8,8 @@
  * back what Redis pushes to the servers' subscribers.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RedisAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { connectVisitor, emitAck, type VisitorSocket, waitFor } from '../support/clients.ts';
@@ -46,19 +48,64 @@ async function visitor(t: TestApp): Promise<Tracked> {
   return v;
 }
 
-/** A conversation whose first socket is gone; its resume token. */
-async function leftBehind(t: TestApp): Promise<string> {
+/** A conversation whose first socket is gone: its id and resume token. */
+async function leftBehind(t: TestApp): Promise<{ conversationId: string; token: string }> {
   const v0 = await visitor(t);
   const start = await emitAck<AnyAck>(v0, 'chat:start', { role: 'victim', language: 'nl', text: 'help' });
   expect(start.ok).toBe(true);
   v0.disconnect();
-  return String(start.resumeToken);
+  return { conversationId: String(start.conversationId), token: String(start.resumeToken) };
 }
 
 async function resume(v: VisitorSocket, resumeToken: string): Promise<string> {
   const ack = await emitAck<AnyAck>(v, 'chat:resume', { resumeToken });
   expect(ack).toMatchObject({ ok: true });
   return String(ack.resumeToken);
+}
+
+/**
+ * With the servers' subscribers held back, she resumes on a socket of `olderOn`, then on a
+ * newer one of `newerOn`: the order each resume publishes to close her older sockets waits
+ * in the proxy.
+ */
+async function resumedTwice(
+  proxy: RedisProxy,
+  olderOn: TestApp,
+  newerOn: TestApp,
+  token: string,
+): Promise<{ older: Tracked; newer: Tracked }> {
+  proxy.hold('subscribers');
+  const older = await visitor(olderOn);
+  const next = await resume(older, token);
+  const newer = await visitor(newerOn);
+  await resume(newer, next);
+  return { older, newer };
+}
+
+/**
+ * Once this resolves, each server has carried out everything Redis pushed to its pub/sub
+ * subscriber so far, what the proxy held back and released included. A PING on that
+ * connection is answered after all of it: Redis answers in order on one connection, the
+ * proxy passes the released bytes on before the answer, and ioredis runs the adapter's
+ * handler of each pushed message, synchronously, before it resolves a later reply.
+ */
+async function subscribersCaughtUp(servers: TestApp[]): Promise<void> {
+  await Promise.all(
+    servers.map((t) => {
+      const sub: Redis = (t.app.io.of('/visitor').adapter as RedisAdapter).subClient;
+      return sub.ping();
+    }),
+  );
+}
+
+/**
+ * Once this resolves, the server has finished the resume of socket `socketId`: its last step
+ * (`#visitorBack` in resume.ts) names that socket on the conversation, after the resume
+ * decided whether to close her other sockets.
+ */
+async function resumeFinished(t: TestApp, conversationId: string, socketId: string): Promise<void> {
+  const key = t.app.keys.conversation(conversationId);
+  await waitFor(async () => (await t.app.redis.hget(key, 'vsock')) === socketId, 5_000);
 }
 
 /** Still connected, and her conversation works on it. */
@@ -77,17 +124,13 @@ describe('a resume closes the older sockets of its conversation, never a newer o
       servers: [t],
       proxy,
     } = await instances(1);
-    const token = await leftBehind(t!);
-    proxy.hold('subscribers');
-    const older = await visitor(t!);
-    const next = await resume(older, token);
-    const newer = await visitor(t!);
-    await resume(newer, next);
+    const { token } = await leftBehind(t!);
+    const { older, newer } = await resumedTwice(proxy, t!, t!, token);
     await waitFor(() => older.closedBy !== undefined, 5_000);
     expect(older.closedBy).toBe('io server disconnect');
 
     proxy.release();
-    await sleep(1_000);
+    await subscribersCaughtUp([t!]);
     await stillHers(newer);
   });
 
@@ -96,7 +139,7 @@ describe('a resume closes the older sockets of its conversation, never a newer o
       servers: [t],
       proxy,
     } = await instances(1);
-    const token = await leftBehind(t!);
+    const { conversationId, token } = await leftBehind(t!);
     const holder = await visitor(t!);
     const next = await resume(holder, token);
     const gone = await visitor(t!);
@@ -109,7 +152,7 @@ describe('a resume closes the older sockets of its conversation, never a newer o
     // The server has seen it go before Redis answers its resume.
     await waitFor(() => !t!.app.io.of('/visitor').sockets.has(id), 5_000);
     proxy.release();
-    await sleep(1_000);
+    await resumeFinished(t!, conversationId, id);
     expect(holder.closedBy).toBeUndefined();
     await stillHers(holder);
   });
@@ -119,17 +162,13 @@ describe('a resume closes the older sockets of its conversation, never a newer o
       servers: [a, b],
       proxy,
     } = await instances(2);
-    const token = await leftBehind(a!);
-    proxy.hold('subscribers');
-    const older = await visitor(a!);
-    const next = await resume(older, token);
-    const newer = await visitor(b!);
-    await resume(newer, next);
+    const { token } = await leftBehind(a!);
+    const { older, newer } = await resumedTwice(proxy, a!, b!, token);
 
     proxy.release();
+    await subscribersCaughtUp([a!, b!]);
     await waitFor(() => older.closedBy !== undefined, 5_000);
     expect(older.closedBy).toBe('io server disconnect');
-    await sleep(1_000);
     await stillHers(newer);
   });
 });
