@@ -224,6 +224,36 @@ describe('End pressed while the connection is down', () => {
     expect(gaps).toEqual([2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
   });
 
+  it('a leave the server cannot take now is asked again, doubling to 30 s apart, or as long as it asks', () => {
+    vi.useFakeTimers();
+    const { session, s } = talking();
+    session.end();
+    const notNow = (retryAfterSeconds?: number) => ({
+      ok: false,
+      error: {
+        code: 'unavailable',
+        message: 'Try again later.',
+        ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+      },
+    });
+    const gaps: number[] = [];
+    for (const asked of [undefined, undefined, undefined, undefined, undefined, undefined, 45]) {
+      s.last('chat:leave').ack(null, notNow(asked));
+      const before = s.resumes().length;
+      let waited = 0;
+      while (s.resumes().length === before && waited < 120_000) {
+        vi.advanceTimersByTime(1_000);
+        waited += 1_000;
+      }
+      gaps.push(waited);
+      // Back by token on the same connection, then the leave once more.
+      s.last('chat:resume').ack(null, resumed(`tok-${gaps.length + 1}`));
+    }
+    expect(gaps).toEqual([2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 45_000]);
+    expect(s.last('chat:leave').payload).toEqual({ reason: 'ended' });
+    expect(s.disconnects).toBe(0);
+  });
+
   it('stops at once on a quick exit, also between two tries', () => {
     vi.useFakeTimers();
     const { session, s } = talking();
