@@ -6,6 +6,7 @@
  * sessions it ended, never the new sign-in's. A proxy holds back what Redis pushes to the
  * server's subscribers.
  */
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import {
@@ -61,38 +62,72 @@ function roundTrip(s: Tracked): Promise<{ ok: boolean; closedBy?: string | undef
   ]);
 }
 
+/**
+ * Once this resolves, the server has handled everything its revocation subscriber was sent
+ * before: a notice ending `probe`'s session, published now, arrives on that same connection
+ * after them, and `probe` is cut when it is handled.
+ */
+async function noticesHandled(t: TestApp, probe: { cookie: string; socket: Tracked }): Promise<void> {
+  const session = await t.app.auth.sessionFromCookieHeader(probe.cookie);
+  const redis = new Redis(inject('redisUrl'));
+  try {
+    await redis.publish(t.app.keys.sessionRevokedChannel, session!.sessionId);
+  } finally {
+    redis.disconnect();
+  }
+  await waitFor(() => probe.socket.closedBy !== undefined, 5_000);
+}
+
 describe('a late notice that ended sessions cuts only the sessions it ended', () => {
-  it('a sign-in after the revocation keeps its socket when the notice arrives late', async () => {
+  /** Anna's console, a colleague's (the probe), and the server's subscriber held back. */
+  async function signedIn() {
     const { t, proxy } = await app();
-    const op = await createOperator(t);
-    const before = await console_(t, op.cookie);
-
+    const anna = await createOperator(t);
+    const before = await console_(t, anna.cookie);
+    const colleague = await createOperator(t);
+    const probe = { cookie: colleague.cookie, socket: await console_(t, colleague.cookie) };
     proxy.hold('subscribers');
-    await t.app.operators.revokeSessions(op.id);
-    const after = await console_(t, await login(t.url, op.username, op.password));
-    proxy.release();
+    return { t, proxy, anna, before, probe };
+  }
 
-    // The notice has arrived: the socket of the ended session is cut by it ...
-    await waitFor(() => before.closedBy !== undefined, 5_000);
+  it('a password reset: her sign-in with the new password keeps its socket when the notice arrives late', async () => {
+    const { t, proxy, anna, before, probe } = await signedIn();
+    await t.app.operators.resetPassword(anna.id, 'a-new-long-enough-password');
+    const after = await console_(t, await login(t.url, anna.username, 'a-new-long-enough-password'));
+    proxy.release();
+    await noticesHandled(t, probe);
+
     expect(before.ended).toBe(true);
-    // ... and in the same pass the new one would have been: a round trip shows it was not.
+    expect(before.closedBy).toBe('io server disconnect');
     expect(await roundTrip(after)).toEqual({ ok: true });
     expect(after.ended).toBeUndefined();
   });
 
   it('an account disabled and enabled again: the new sign-in keeps its socket', async () => {
-    const { t, proxy } = await app();
-    const op = await createOperator(t);
-    const before = await console_(t, op.cookie);
-
-    proxy.hold('subscribers');
-    await t.app.operators.disable(op.id);
-    await t.app.operators.enable(op.id);
-    const after = await console_(t, await login(t.url, op.username, op.password));
+    const { t, proxy, anna, before, probe } = await signedIn();
+    await t.app.operators.disable(anna.id);
+    await t.app.operators.enable(anna.id);
+    const after = await console_(t, await login(t.url, anna.username, anna.password));
     proxy.release();
+    await noticesHandled(t, probe);
 
-    await waitFor(() => before.closedBy !== undefined, 5_000);
     expect(before.ended).toBe(true);
     expect(await roundTrip(after)).toEqual({ ok: true });
+    expect(after.ended).toBeUndefined();
+  });
+
+  it('a notice without an epoch (an earlier release) cuts every socket of the operator', async () => {
+    const { t, proxy, anna, before, probe } = await signedIn();
+    const second = await console_(t, await login(t.url, anna.username, anna.password));
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      await redis.publish(t.app.keys.operatorRevokedChannel, anna.id);
+    } finally {
+      redis.disconnect();
+    }
+    proxy.release();
+    await noticesHandled(t, probe);
+
+    expect([before.ended, second.ended]).toEqual([true, true]);
   });
 });

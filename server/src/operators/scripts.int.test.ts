@@ -180,26 +180,36 @@ describe('update-access.lua', () => {
 });
 
 describe('end-sessions.lua', () => {
-  const endSessions = (id: string) =>
+  const endSessions = (id: string, sessionIds: string[] = []) =>
     runScript(
       t.redis,
       endSessionsScript,
-      { account: acc().operator(id) },
+      {
+        account: acc().operator(id),
+        sessions: acc().sessionsOf(id),
+        sessionKeys: sessionIds.map((s) => acc().session(s)),
+      },
       { channel: acc().revokedChannel, operatorId: id },
     );
 
-  it('bumps the session epoch and publishes the id with the new epoch', async () => {
+  it('deletes the sessions, bumps the session epoch and publishes the id with the new epoch', async () => {
     await create('anna', 'op1', ['role', 'operator', 'epoch', '4']);
+    for (const s of ['s1', 's2']) {
+      await t.redis.hset(acc().session(s), { operatorId: 'op1', epoch: '4' });
+      await t.redis.sadd(acc().sessionsOf('op1'), s);
+    }
     const channel = await listen(true);
-    expect(await endSessions('op1')).toBe(5);
-    expect(await endSessions('op1')).toBe(6);
+    // s3 is gone already (expired): not counted.
+    expect(await endSessions('op1', ['s1', 's2', 's3'])).toBe(2);
+    expect(await t.redis.exists(acc().session('s1'), acc().session('s2'), acc().sessionsOf('op1'))).toBe(0);
+    expect(await endSessions('op1')).toBe(0);
     expect(await t.redis.hget(acc().operator('op1'), 'epoch')).toBe('6');
     expect(await channel.settle()).toEqual(['revoked op1 5', 'revoked op1 6']);
   });
 
   it('an unknown account: -1, nothing written, nothing published', async () => {
     const channel = await listen(true);
-    expect(await endSessions('typo')).toBe(-1);
+    expect(await endSessions('typo', ['s1'])).toBe(-1);
     expect(await channel.settle()).toEqual([]);
     expect(await t.keys()).toEqual([]);
   });

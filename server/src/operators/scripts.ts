@@ -29,9 +29,9 @@ export const updateAccessScript = luaScript({
 
 export const endSessionsScript = luaScript({
   file: file('end-sessions'),
-  keys: ['account'],
+  keys: ['account', 'sessions', '...sessionKeys'],
   args: ['channel', 'operatorId'],
-  /** The new session epoch; -1 for an unknown account. */
+  /** The session keys deleted; -1 for an unknown account. */
   decode: (r) => Number(r),
 });
 

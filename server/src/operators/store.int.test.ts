@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AUTH_TEST_DATA_KEY } from '../../../test/support/auth-app.ts';
+import { startPrivateRedis } from '../../../test/support/redis-server.ts';
 import { PasswordHasher } from '../auth/password.ts';
 import { totpCodeAt } from '../auth/totp.ts';
 import { DataCipher } from '../crypto/cipher.ts';
@@ -16,14 +17,13 @@ let redis: Redis;
 let store: OperatorStore;
 let prefix: string;
 
+const testCipher = () =>
+  DataCipher.create({ data: parseDataKeys(AUTH_TEST_DATA_KEY), hash: new Uint8Array(32) });
+
 beforeEach(async () => {
   redis = new Redis(inject('redisUrl'));
   prefix = `t${randomUUID().slice(0, 8)}`;
-  const cipher = await DataCipher.create({
-    data: parseDataKeys(AUTH_TEST_DATA_KEY),
-    hash: new Uint8Array(32),
-  });
-  store = new OperatorStore({ redis, prefix, cipher, hasher });
+  store = new OperatorStore({ redis, prefix, cipher: await testCipher(), hasher });
 });
 
 afterEach(async () => {
@@ -198,6 +198,40 @@ describe('OperatorStore', () => {
       }
     },
   );
+
+  it('revokes and announces the epoch also after Redis forgot its scripts (SCRIPT FLUSH)', async () => {
+    // A Redis of its own: a flush of the shared one would reach other test files.
+    const own = await startPrivateRedis();
+    const ownRedis = new Redis(own.url);
+    const ownStore = new OperatorStore({ redis: ownRedis, prefix, cipher: await testCipher(), hasher });
+    const sub = new Redis(own.url);
+    const received: string[] = [];
+    sub.on('message', (_channel, message) => received.push(message));
+    await sub.subscribe(ownStore.keys.revokedChannel);
+    try {
+      const a = await ownStore.create({ username: 'anna', password });
+      await ownRedis.sadd(ownStore.keys.sessionsOf(a.id), 's1');
+      await ownRedis.hset(ownStore.keys.session('s1'), { operatorId: a.id, epoch: '0' });
+      expect(await ownStore.revokeSessions(a.id)).toBe(1);
+      await ownRedis.script('FLUSH');
+      await ownRedis.sadd(ownStore.keys.sessionsOf(a.id), 's2');
+      await ownRedis.hset(ownStore.keys.session('s2'), { operatorId: a.id, epoch: '1' });
+      expect(await ownStore.revokeSessions(a.id)).toBe(1);
+      expect(await ownRedis.exists(ownStore.keys.session('s2'), ownStore.keys.sessionsOf(a.id))).toBe(0);
+      expect((await ownStore.getAuthState(a.id))!.epoch).toBe(2);
+      await expect.poll(() => received).toEqual([`${a.id} 1`, `${a.id} 2`]);
+    } finally {
+      sub.disconnect();
+      await ownStore.close();
+      ownRedis.disconnect();
+      await own.destroy();
+    }
+  });
+
+  it('revoking an unknown id is not_found and creates nothing', async () => {
+    await expect(store.revokeSessions('ghost')).rejects.toMatchObject({ code: 'not_found' });
+    expect(await redis.exists(store.keys.operator('ghost'))).toBe(0);
+  });
 
   it('TOTP changes of an unknown id are not_found and create nothing', async () => {
     await expect(store.setTotpSecret('ghost', SECRET)).rejects.toMatchObject({ code: 'not_found' });

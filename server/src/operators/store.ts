@@ -8,14 +8,14 @@ import {
 } from '@stille-lijn/shared';
 import { AppError, refusal } from '@stille-lijn/shared/errors';
 import { accountLinesSchema } from '@stille-lijn/shared/rest';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { assertPasswordAcceptable, PasswordHasher } from '../auth/password.ts';
 import { matchTotp, TOTP_PERIOD_S, TOTP_WINDOW } from '../auth/totp.ts';
 import { TOTP_FAILURE_LIMIT, TOTP_FAILURES_FIELD } from '../auth/totp-lock.ts';
 import type { OperatorAccount } from '../auth/types.ts';
 import { type DataCipher, sealedKeyId, UnopenedError } from '../crypto/cipher.ts';
 import { redisKeys } from '../redis/keys.ts';
-import { prepareScripts, queueScript, runScript } from '../redis/scripts.ts';
+import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { type OperatorKeys, operatorKeys } from './keys.ts';
 import {
   changePasswordScript,
@@ -242,8 +242,9 @@ function storedLines(v: string | undefined): { lines?: string[] } {
  * Disabling an account, resetting its password, raising its role or setting, replacing
  * or clearing its TOTP secret revokes all its sessions (the session epoch) and publishes
  * the operator id and the new epoch on `<prefix>:events:operator-revoked`, so socket
- * servers can cut the live sockets of the sessions it ended (and no newer one). A change of role or languages publishes the id and the new access revision
- * on `<prefix>:events:operator-access`, for the same reason.
+ * servers can cut the live sockets of the sessions it ended (and no newer one). A change
+ * of role or languages publishes the id and the new access revision on
+ * `<prefix>:events:operator-access`, for the same reason.
  */
 export class OperatorStore {
   readonly #redis: Redis;
@@ -682,34 +683,38 @@ export class OperatorStore {
 
   /**
    * Ends every session of the operator and publishes the id, with the new epoch, on the
-   * revocation channel (end-sessions.lua). Bumping the epoch also kills a session that a
-   * concurrent login is creating.
+   * revocation channel, in one script (end-sessions.lua; not queued in a MULTI, where a
+   * NOSCRIPT would fail alone at EXEC, unretried). Bumping the epoch also kills a session
+   * that a concurrent login is creating.
    * @returns the number of sessions that were ended
    */
   async revokeSessions(id: string): Promise<number> {
-    if (!(await this.#redis.exists(this.keys.operator(id)))) throw new AppError('not_found');
-    return this.#dropSessions(id, (multi) =>
-      queueScript(
-        this.#redis,
-        multi,
-        endSessionsScript,
-        { account: this.keys.operator(id) },
-        { channel: this.keys.revokedChannel, operatorId: id },
-      ),
+    const sessions = this.keys.sessionsOf(id);
+    const sessionIds = await this.#redis.smembers(sessions);
+    const ended = await runScript(
+      this.#redis,
+      endSessionsScript,
+      {
+        account: this.keys.operator(id),
+        sessions,
+        sessionKeys: sessionIds.map((s) => this.keys.session(s)),
+      },
+      { channel: this.keys.revokedChannel, operatorId: id },
     );
+    if (ended < 0) throw new AppError('not_found');
+    return ended;
   }
 
   /**
-   * Deletes the account's session keys and its session set, with `also` in the same MULTI.
+   * Deletes the account's session keys and its session set (their epoch ended them already).
    * @returns the number of session keys deleted
    */
-  async #dropSessions(id: string, also?: (multi: ChainableCommander) => void): Promise<number> {
+  async #dropSessions(id: string): Promise<number> {
     const setKey = this.keys.sessionsOf(id);
     const sessionIds = await this.#redis.smembers(setKey);
     const multi = this.#redis.multi();
     if (sessionIds.length > 0) multi.del(...sessionIds.map((s) => this.keys.session(s)));
     multi.del(setKey);
-    also?.(multi);
     const results = (await multi.exec()) ?? [];
     return sessionIds.length > 0 ? Number(results[0]?.[1] ?? 0) : 0;
   }
