@@ -25,8 +25,9 @@ export function errorKind(err: unknown): { error?: string; code?: string } {
  * Logs a BullMQ queue's or worker's `error` events as `msg`: at most once per
  * QUEUE_ERROR_LOG_EVERY_MS for each kind (`errorKind`; without a code, the start of its
  * message with numbers aside, so that "Missing lock" does not hide "Connection is closed"),
- * the next one with how many of its kind were left out (`leftOut`). A worker asks Redis again at once after an error that is
- * not a lost connection: at `maxmemory` that is thousands of OOM replies a second, and
+ * the next one with how many of its kind were left out (`leftOut`). BullMQ's worker asks
+ * Redis again at once after an error that is not a lost connection (ours waits a second,
+ * `Worker` in workers.ts): at `maxmemory` that was thousands of OOM replies a second, and
  * unbounded their lines would fill the disk and bury the one that says why.
  */
 export function logErrorsOf(

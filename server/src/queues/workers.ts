@@ -1,5 +1,36 @@
-import type { Worker } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker as BullWorker, isNotConnectionError, type RedisClient } from 'bullmq';
 import { closeConnection, withDeadline } from '../redis/close.ts';
+
+/** How long a worker waits after a failed fetch before it asks Redis for a job again. */
+export const FETCH_RETRY_MS = 1_000;
+
+/**
+ * BullMQ's worker, waiting FETCH_RETRY_MS after a fetch (`moveToActive`) that failed. BullMQ
+ * waits (`runRetryDelay`) only after a lost connection; after any other error its main loop
+ * asks again at once, and Redis at `maxmemory` answers each with OOM: measured, up to 20,000
+ * commands a second once a sweep fell due, half a core here and a quarter of Redis'
+ * (test/integration/redis-full.test.ts). Once memory is freed, the next fetch takes the job.
+ */
+export class Worker extends BullWorker {
+  readonly #closing = new AbortController();
+
+  protected override async moveToActive(client: RedisClient, token: string, name?: string) {
+    try {
+      return await super.moveToActive(client, token, name);
+    } catch (err) {
+      if (err instanceof Error && isNotConnectionError(err)) {
+        await sleep(FETCH_RETRY_MS, undefined, { signal: this.#closing.signal }).catch(() => {});
+      }
+      throw err;
+    }
+  }
+
+  override close(force?: boolean): Promise<void> {
+    this.#closing.abort();
+    return super.close(force);
+  }
+}
 
 /**
  * Closes workers, letting a running job finish for up to `graceMs`. Never hangs: BullMQ's

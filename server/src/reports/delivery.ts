@@ -1,11 +1,11 @@
 import type { RegionId } from '@stille-lijn/shared/domain/regions';
 import type { ReportDelivery } from '@stille-lijn/shared/domain/report';
-import { type Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AuditLog } from '../audit/index.ts';
 import { logErrorsOf } from '../queues/errors.ts';
 import { jobData, reportJobs } from '../queues/jobs.ts';
-import { closeWorkers } from '../queues/workers.ts';
+import { closeWorkers, Worker } from '../queues/workers.ts';
 import type { Notifier } from '../sockets/notifier.ts';
 import { loadRegions, type RegionEndpoint } from './regions.ts';
 import { publicStatus, type ReportRecord, ReportStore } from './store.ts';

@@ -1,4 +1,4 @@
-import { type Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ConversationLifecycle } from '../conversations/index.ts';
 import type { OnCall } from '../oncall/index.ts';
@@ -6,6 +6,7 @@ import type { Presence } from '../presence/index.ts';
 import { errorKind, logErrorsOf } from '../queues/errors.ts';
 import { conversationJobs, jobData, retentionJobs } from '../queues/jobs.ts';
 import { JOB_RETENTION, QUEUE_CONVERSATIONS, QUEUE_RETENTION } from '../queues/plugin.ts';
+import { Worker } from '../queues/workers.ts';
 import { QUEUE_REPORTS } from '../reports/delivery.ts';
 import { type LostDeliveries, lostDeliveries } from '../reports/recovery.ts';
 import type { Shift } from '../shift/index.ts';
