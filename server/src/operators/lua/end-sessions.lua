@@ -5,10 +5,10 @@
   TOTP secret). The new epoch is announced with the id: a server that hears it late, after
   the operator signed in again, cuts only the sockets of sessions from an older epoch.
 
-    KEYS[1] account    the account hash
-    KEYS[2] sessions   the account's session set
-    KEYS[3..] the session keys of the ids the caller read from KEYS[2]
-    ARGV[1] channel    the revocation channel
+    KEYS[1] account        the account hash
+    KEYS[2] sessions       the account's session set
+    KEYS[3..] sessionKeys  the hashes of the session ids the caller read from KEYS[2]
+    ARGV[1] channel        the revocation channel
     ARGV[2] operatorId
 
   Returns the number of session keys deleted, or -1 for an unknown account (nothing
