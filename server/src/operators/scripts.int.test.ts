@@ -282,6 +282,7 @@ describe('change-password.lua', () => {
         checkedHash: opts.checkedHash ?? 'old-hash',
         passwordHash: 'new-hash',
         setAt: 1234,
+        revokedChannel: acc().revokedChannel,
         otherIds: others,
       },
     );
@@ -289,8 +290,10 @@ describe('change-password.lua', () => {
   async function published(): Promise<{ messages: string[]; settle(): Promise<string[]> }> {
     const sub = t.connection();
     const messages: string[] = [];
-    sub.on('message', (_channel: string, message: string) => messages.push(message));
-    await sub.subscribe(channel());
+    sub.on('message', (ch: string, message: string) =>
+      messages.push(ch === acc().revokedChannel ? `revoked ${message}` : message),
+    );
+    await sub.subscribe(channel(), acc().revokedChannel);
     return {
       messages,
       async settle() {
@@ -322,8 +325,9 @@ describe('change-password.lua', () => {
     expect(await t.redis.pttl(acc().session('s1-renewed'))).toBeGreaterThan(590_000);
     expect(await t.redis.exists(acc().session('s2'), acc().session('s3'))).toBe(0);
     expect(await t.redis.smembers(acc().sessionsOf('op1'))).toEqual(['s1-renewed']);
-    // The old id too: sockets signed in with a copy of its cookie are cut.
-    expect(await heard.settle()).toEqual(['s2', 's3', 's1']);
+    // The old id too: sockets signed in with a copy of its cookie are cut. Then the new
+    // epoch: a session missing from `others` (a sign-in racing with this) is cut as well.
+    expect(await heard.settle()).toEqual(['s2', 's3', 's1', 'revoked op1 5']);
   });
 
   it('a calling session of another epoch or account, or a disabled account: -1, nothing changed', async () => {

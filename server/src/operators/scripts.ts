@@ -60,6 +60,7 @@ export const changePasswordScript = luaScript({
     'checkedHash',
     'passwordHash',
     'setAt',
+    'revokedChannel',
     '...otherIds',
   ],
   /** The other sessions ended; -1 the calling session is not live; -2 the password changed meanwhile. */

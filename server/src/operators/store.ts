@@ -491,6 +491,7 @@ export class OperatorStore {
         checkedHash: h.passwordHash,
         passwordHash,
         setAt: passwordSetAt,
+        revokedChannel: this.keys.revokedChannel,
         otherIds: others,
       },
     );

@@ -16,12 +16,15 @@
     ARGV[5] checkedHash    the hash the current password was checked against
     ARGV[6] passwordHash   the new hash
     ARGV[7] setAt          ms
-    ARGV[8..] otherIds     the ids of `others`, in the same order
+    ARGV[8] revokedChannel the operator revocation channel (payload: "<operator id> <epoch>")
+    ARGV[9..] otherIds     the ids of `others`, in the same order
 
   Returns the number of other sessions ended; -1 when the calling session is no longer
   live (revoked, another epoch, a disabled or unknown account), -2 when the password was
   replaced after it was checked. Then nothing is changed.
-  Publishes each ended session's id on `channel`, the calling session's old id last.
+  Publishes each ended session's id on `channel`, the calling session's old id last, then
+  the id with the new epoch on `revokedChannel`: the sockets of a session missing from
+  `others` are cut at once too, and those of the renewed session (the new epoch) never.
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'disabled') == '1' then return -1 end
 -- As the session reader compares them: a missing epoch counts as 0.
@@ -39,10 +42,11 @@ redis.call('SREM', KEYS[3], ARGV[3])
 redis.call('SADD', KEYS[3], ARGV[4])
 local ended = 0
 for i = 5, #KEYS do
-  local id = ARGV[i + 3]
+  local id = ARGV[i + 4]
   ended = ended + redis.call('DEL', KEYS[i])
   redis.call('SREM', KEYS[3], id)
   redis.call('PUBLISH', ARGV[1], id)
 end
 redis.call('PUBLISH', ARGV[1], ARGV[3])
+redis.call('PUBLISH', ARGV[8], ARGV[2] .. ' ' .. newEpoch)
 return ended
