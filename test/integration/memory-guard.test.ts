@@ -7,31 +7,22 @@
  */
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { connectVisitor, emitAck, type VisitorSocket, waitFor } from '../support/clients.ts';
+import { emitAck, waitFor } from '../support/clients.ts';
+import { appPerTest } from '../support/per-test.ts';
 import { type PrivateRedis, startPrivateRedis } from '../support/redis-server.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
 
 const MB = 1024 * 1024;
 let redis: PrivateRedis | undefined;
-let t: TestApp | undefined;
-const sockets: { disconnect(): unknown }[] = [];
+// Registered first, so that it runs after the app has closed.
 afterEach(async () => {
-  for (const s of sockets.splice(0)) s.disconnect();
-  await t?.close();
   await redis?.destroy();
-  t = undefined;
   redis = undefined;
 });
-
-async function visitor(): Promise<VisitorSocket> {
-  const v = await connectVisitor(t!.url);
-  sockets.push(v);
-  return v;
-}
+const h = appPerTest();
 const start = async () =>
-  emitAck<AnyAck>(await visitor(), 'chat:start', { role: 'victim', language: 'nl', text: 'Help' });
+  emitAck<AnyAck>(await h.visitor(), 'chat:start', { role: 'victim', language: 'nl', text: 'Help' });
 
 describe('Redis past its high-water mark', () => {
   it('starts no new conversation (unavailable, line_full); one under way goes on; below it again, starts do', async () => {
@@ -41,8 +32,8 @@ describe('Redis past its high-water mark', () => {
       const used = Number(/^used_memory:(\d+)/m.exec(await direct.info('memory'))?.[1]);
       // Well above what the app itself will write, well below the filler.
       const highMb = Math.ceil(used / MB) + 32;
-      t = await startTestApp({ REDIS_URL: redis.url, REDIS_MEMORY_HIGH_MB: String(highMb) });
-      const v = await visitor();
+      const t = await h.start({ REDIS_URL: redis.url, REDIS_MEMORY_HIGH_MB: String(highMb) });
+      const v = await h.visitor();
       const first = await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'Help' });
       expect(first.ok).toBe(true);
 
@@ -59,7 +50,7 @@ describe('Redis past its high-water mark', () => {
 
       await direct.del('filler');
       // Redis gives back the buffers that carried the filler a few seconds later (clientsCron).
-      await waitFor(async () => !(await t!.app.memoryGuard.check()), 15_000);
+      await waitFor(async () => !(await t.app.memoryGuard.check()), 15_000);
       expect((await start()).ok).toBe(true);
     } finally {
       direct.disconnect();

@@ -7,8 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { connectVisitor, emitAck, type VisitorSocket, waitFor } from '../support/clients.ts';
+import { emitAck, waitFor } from '../support/clients.ts';
+import { appPerTest } from '../support/per-test.ts';
 import { type PrivateRedis, startPrivateRedis } from '../support/redis-server.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string; reason?: string }; [k: string]: unknown };
@@ -17,25 +17,16 @@ const MB = 1024 * 1024;
 const WINDOW_MS = 5_000;
 let redis: PrivateRedis | undefined;
 let direct: Redis | undefined;
-let t: TestApp | undefined;
-const sockets: { disconnect(): unknown }[] = [];
+// Registered first, so that it runs after the app has closed.
 afterEach(async () => {
-  for (const s of sockets.splice(0)) s.disconnect();
   direct?.disconnect();
-  await t?.close();
   await redis?.destroy();
-  t = undefined;
   direct = undefined;
   redis = undefined;
 });
-
-async function visitor(): Promise<VisitorSocket> {
-  const v = await connectVisitor(t!.url);
-  sockets.push(v);
-  return v;
-}
+const h = appPerTest();
 const start = async () =>
-  emitAck<AnyAck>(await visitor(), 'chat:start', { role: 'victim', language: 'nl', text: 'Help' });
+  emitAck<AnyAck>(await h.visitor(), 'chat:start', { role: 'victim', language: 'nl', text: 'Help' });
 
 /** Sleeps until the clock reads `at` (ms since the epoch). */
 const until = (at: number) => sleep(Math.max(0, at - Date.now()));
@@ -45,7 +36,7 @@ const commandsProcessed = async () =>
 
 /** What the server did over `ms`: its CPU time, Redis' commands and its log lines. */
 async function measure(ms: number) {
-  const logsBefore = t!.logs.length;
+  const logsBefore = h.t.logs.length;
   const commandsBefore = await commandsProcessed();
   const cpuBefore = process.cpuUsage();
   await sleep(ms);
@@ -54,7 +45,7 @@ async function measure(ms: number) {
     cpuMs: (cpu.user + cpu.system) / 1000,
     // Less this window's own two INFO commands.
     commandsPerS: ((await commandsProcessed()) - commandsBefore - 2) / (ms / 1000),
-    logLines: t!.logs.slice(logsBefore),
+    logLines: h.t.logs.slice(logsBefore),
   };
 }
 
@@ -62,8 +53,8 @@ describe('Redis full', () => {
   it('costs no CPU spinning and few log lines; once memory is freed, conversations start and queued jobs run', async () => {
     redis = await startPrivateRedis();
     direct = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    t = await startTestApp({ REDIS_URL: redis.url });
-    const v = await visitor();
+    const t = await h.start({ REDIS_URL: redis.url });
+    const v = await h.visitor();
     expect(
       (await emitAck<AnyAck>(v, 'chat:start', { role: 'victim', language: 'nl', text: 'Help' })).ok,
     ).toBe(true);
@@ -115,7 +106,7 @@ describe('Redis full', () => {
       true,
     );
     // A new one starts once the memory guard has read Redis again.
-    await waitFor(async () => !(await t!.app.memoryGuard.check()), 15_000);
+    await waitFor(async () => !(await t.app.memoryGuard.check()), 15_000);
     expect((await start()).ok).toBe(true);
   });
 });
