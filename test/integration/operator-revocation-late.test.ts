@@ -131,3 +131,42 @@ describe('a late notice that ended sessions cuts only the sessions it ended', ()
     expect([before.ended, second.ended]).toEqual([true, true]);
   });
 });
+
+describe('a notice heard while a console is still connecting', () => {
+  it('a socket whose session ended between its handshake and its connection is cut at once', async () => {
+    const { t } = await app();
+    const anna = await createOperator(t);
+    const colleague = await createOperator(t);
+    const probe = { cookie: colleague.cookie, socket: await console_(t, colleague.cookie) };
+    // Anna's handshake reads her session, then waits here: her account is disabled, and
+    // its notice handled, before her socket counts as live.
+    let readDone = () => {};
+    const read = new Promise<void>((resolve) => {
+      readDone = resolve;
+    });
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    const sessionFromCookieHeader = t.app.auth.sessionFromCookieHeader;
+    t.app.auth.sessionFromCookieHeader = async (cookieHeader) => {
+      const session = await sessionFromCookieHeader(cookieHeader);
+      if (session?.operator.id === anna.id) {
+        readDone();
+        await gate;
+      }
+      return session;
+    };
+    const connecting = console_(t, anna.cookie);
+    await read;
+    await t.app.operators.disable(anna.id);
+    await noticesHandled(t, probe);
+    openGate();
+    const late = await connecting;
+
+    // Well before the 15-s re-check of every live socket.
+    await waitFor(() => late.closedBy !== undefined, 3_000);
+    expect(late.ended).toBe(true);
+    expect(late.closedBy).toBe('io server disconnect');
+  });
+});

@@ -115,6 +115,14 @@ const AUDITED_ACTIONS: ReadonlySet<string> = new Set<keyof typeof OPERATOR_SCHEM
  */
 const NEVER_REFUSED: ReadonlySet<string> = new Set<keyof typeof OPERATOR_SCHEMAS>(['chat:end', 'chat:block']);
 
+/** What a connected operator socket was let in under, for the notices that may cut it. */
+interface LiveSocket {
+  operatorId: string;
+  sessionId: string;
+  accessRev: number;
+  epoch: number;
+}
+
 /** A socket counts for its session this many heartbeats without one (an instance that died). */
 const SESSION_SOCKET_HEARTBEATS = 3;
 
@@ -157,7 +165,7 @@ export function setupOperatorNamespace(
     }
   });
 
-  const live = new Map<string, { operatorId: string; sessionId: string; accessRev: number; epoch: number }>();
+  const live = new Map<string, LiveSocket>();
 
   // Presence heartbeat and session re-check: an expired or revoked session is cut, and so
   // is a socket whose rights changed without it hearing of it (a lost message). A
@@ -171,17 +179,20 @@ export function setupOperatorNamespace(
     sessionSockets
       .refresh([...live].map(([socketId, v]) => ({ sessionId: v.sessionId, socketId })))
       .catch((err) => app.log.warn({ err }, 'session sockets refresh failed'));
-    for (const [socketId, v] of live) {
-      app.auth
-        .liveSession(v.sessionId, { touch: true })
-        .then((session) => {
-          if (!session) cut(socketId, 'session:ended');
-          else if (session.accessRev !== v.accessRev) cut(socketId, 'account:changed');
-        })
-        .catch(() => {});
-    }
+    for (const [socketId, v] of live) recheck(socketId, v, { touch: true });
   }, heartbeatMs);
   timer.unref();
+
+  /** Cuts a live socket whose session has ended, or whose rights changed, as Redis has them. */
+  const recheck = (socketId: string, v: LiveSocket, opts: { touch: boolean }) => {
+    app.auth
+      .liveSession(v.sessionId, opts)
+      .then((session) => {
+        if (!session) cut(socketId, 'session:ended');
+        else if (session.accessRev !== v.accessRev) cut(socketId, 'account:changed');
+      })
+      .catch(() => {});
+  };
 
   const cut = (socketId: string, event: 'session:ended' | 'account:changed') => {
     const s = nsp.sockets.get(socketId);
@@ -246,12 +257,16 @@ export function setupOperatorNamespace(
       // Version 2 (lines): admins reach every line; others their own (the first line when unset).
       lines: account.role === 'admin' ? ['*'] : account.lines,
     };
-    live.set(socket.id, {
+    const entry = {
       operatorId: op.id,
       sessionId: session.sessionId,
       accessRev: session.accessRev,
       epoch: session.epoch,
-    });
+    };
+    live.set(socket.id, entry);
+    // A notice heard between the handshake's read of the session and now found no socket to
+    // cut: read the session once more, now that a later notice finds this socket.
+    recheck(socket.id, entry, { touch: false });
     app.metrics.operatorsConnected.inc();
     // The absolute end of the session: a warning 15 minutes ahead (at once when less is
     // left), so the operator can sign in again while their conversations stay theirs,
