@@ -5,6 +5,7 @@ import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { connectOperator, connectVisitor, createOperator, emitAck, waitFor } from '../support/clients.ts';
+import { deferred } from '../support/deferred.ts';
 import { type FakeRegion, startFakeRegion, writeRegionsFile } from '../support/fake-region.ts';
 import { type SentinelCluster, startSentinelCluster } from './cluster.ts';
 
@@ -12,15 +13,9 @@ type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
 
 /** A front for the region that holds the first delivery until `release()`, then forwards each one. */
 async function startHoldingFront(target: string) {
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  const released = deferred();
   let held = 0;
-  let arrived: () => void = () => {};
-  const firstArrived = new Promise<void>((resolve) => {
-    arrived = resolve;
-  });
+  const arrived = deferred();
   const body = async (req: IncomingMessage) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -29,8 +24,8 @@ async function startHoldingFront(target: string) {
   const server: Server = createServer(async (req, res) => {
     const payload = await body(req);
     if (held++ === 0) {
-      arrived();
-      await released;
+      arrived.resolve();
+      await released.promise;
     }
     const forwarded = await fetch(target, {
       method: 'POST',
@@ -47,8 +42,8 @@ async function startHoldingFront(target: string) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/vt`,
-    firstArrived,
-    release,
+    firstArrived: arrived.promise,
+    release: released.resolve,
     requests: () => held,
     close: async () => {
       server.closeAllConnections();

@@ -17,6 +17,7 @@ import {
   type OperatorSocket,
   waitFor,
 } from '../support/clients.ts';
+import { deferred } from '../support/deferred.ts';
 import { type RedisProxy, startRedisProxy } from '../support/redis-proxy.ts';
 
 type Tracked = OperatorSocket & { closedBy?: string; ended?: boolean };
@@ -140,28 +141,22 @@ describe('a notice heard while a console is still connecting', () => {
     const probe = { cookie: colleague.cookie, socket: await console_(t, colleague.cookie) };
     // Anna's handshake reads her session, then waits here: her account is disabled, and
     // its notice handled, before her socket counts as live.
-    let readDone = () => {};
-    const read = new Promise<void>((resolve) => {
-      readDone = resolve;
-    });
-    let openGate = () => {};
-    const gate = new Promise<void>((resolve) => {
-      openGate = resolve;
-    });
+    const read = deferred();
+    const gate = deferred();
     const sessionFromCookieHeader = t.app.auth.sessionFromCookieHeader;
     t.app.auth.sessionFromCookieHeader = async (cookieHeader) => {
       const session = await sessionFromCookieHeader(cookieHeader);
       if (session?.operator.id === anna.id) {
-        readDone();
-        await gate;
+        read.resolve();
+        await gate.promise;
       }
       return session;
     };
     const connecting = console_(t, anna.cookie);
-    await read;
+    await read.promise;
     await t.app.operators.disable(anna.id);
     await noticesHandled(t, probe);
-    openGate();
+    gate.resolve();
     const late = await connecting;
 
     // Well before the 15-s re-check of every live socket.

@@ -16,6 +16,7 @@ import {
   type VisitorSocket,
   waitFor,
 } from '../support/clients.ts';
+import { deferred } from '../support/deferred.ts';
 import { type RedisProxy, startRedisProxy } from '../support/redis-proxy.ts';
 
 type AnyAck = { ok: boolean; error?: { code: string }; [k: string]: unknown };
@@ -68,25 +69,19 @@ describe('no stored message falls between relay and missed', () => {
     // The resumed socket's join of the conversation's room is held until released.
     const adapter = app.app.io.of('/visitor').adapter;
     const addAll = adapter.addAll.bind(adapter);
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let onHeld = () => {};
-    const held = new Promise<void>((resolve) => {
-      onHeld = resolve;
-    });
+    const released = deferred();
+    const held = deferred();
     adapter.addAll = (id, rooms) => {
       if (!rooms.has(visitorRoom(conversationId))) return addAll(id, rooms);
-      onHeld();
-      return released.then(() => addAll(id, rooms));
+      held.resolve();
+      return released.promise.then(() => addAll(id, rooms));
     };
 
     const back = await connectVisitor(app.url);
     sockets.push(back);
     const live = collect<Message>(back, 'chat:message');
     const resumed = emitAck<AnyAck & { missed?: Message[] }>(back, 'chat:resume', { resumeToken });
-    await held;
+    await held.promise;
     // The operator writes while the visitor's socket is on its way into the room.
     const sent = await emitAck<AnyAck>(op, 'chat:message', {
       conversationId,
@@ -95,7 +90,7 @@ describe('no stored message falls between relay and missed', () => {
     });
     expect(sent.ok).toBe(true);
     await sleep(200); // the relay goes out right after the ack
-    release();
+    released.resolve();
     const ack = await resumed;
     expect(ack.ok).toBe(true);
     await sleep(300);
@@ -194,21 +189,15 @@ describe('no stored message falls between relay and missed', () => {
     // holds it with REDIS_ACK_REPLICAS: stored, not yet acked or relayed.
     const durable = app.app.durable;
     const write = durable.write.bind(durable);
-    let release = () => {};
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let onStored = () => {};
-    const stored = new Promise<void>((resolve) => {
-      onStored = resolve;
-    });
+    const released = deferred();
+    const stored = deferred();
     let armed = true;
     durable.write = async <T>(fn: Parameters<typeof write<T>>[0]): Promise<T> => {
       const r = await write(fn);
       if (armed) {
         armed = false;
-        onStored();
-        await released;
+        stored.resolve();
+        await released.promise;
       }
       return r;
     };
@@ -217,7 +206,7 @@ describe('no stored message falls between relay and missed', () => {
       clientMessageId: 'o-late',
       text: 'Ben je daar nog?',
     });
-    await stored;
+    await stored.promise;
 
     // Meanwhile the visitor leaves and someone else redeems the code.
     expect((await emitAck<AnyAck>(v, 'chat:leave', { reason: 'quick-exit' })).ok).toBe(true);
@@ -227,7 +216,7 @@ describe('no stored message falls between relay and missed', () => {
     const got = collect<Message>(other, 'chat:message');
     expect((await emitAck<AnyAck>(other, 'chat:resume', { returnCode })).ok).toBe(true);
 
-    release();
+    released.resolve();
     expect((await sending).ok).toBe(true);
     // A message after the redemption does reach them: the check below is not vacuous.
     const after = await emitAck<AnyAck>(op, 'chat:message', {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type AuthTestApp, type AuthTestAppOptions, startAuthApp } from '../../../test/support/auth-app.ts';
+import { deferred } from '../../../test/support/deferred.ts';
 import { PasswordHasher } from './password.ts';
 import { LOGIN_FAILED_MESSAGE } from './plugin.ts';
 import { sessionIdForToken } from './sessions.ts';
@@ -283,20 +284,14 @@ describe('POST /api/auth/password', () => {
 
   it('a session ended while the password was checked changes nothing', async () => {
     // Holds the check of the current password until released, to land a reset inside it.
-    let release = () => {};
-    let entered = () => {};
-    const inside = new Promise<void>((r) => {
-      entered = r;
-    });
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const inside = deferred();
+    const gate = deferred();
     let hold = false;
     class GatedHasher extends PasswordHasher {
       override async verify(hash: string, password: string): Promise<boolean> {
         if (hold) {
-          entered();
-          await gate;
+          inside.resolve();
+          await gate.promise;
         }
         return super.verify(hash, password);
       }
@@ -308,9 +303,9 @@ describe('POST /api/auth/password', () => {
       const cookie = await signIn(app, 'anna', ONE_TIME);
       hold = true;
       const pending = changePassword(app, cookie, { currentPassword: ONE_TIME, newPassword: CHOSEN });
-      await Promise.race([inside, pending]);
+      await Promise.race([inside.promise, pending]);
       await app.operators.resetPassword(anna.id, 'the-admins-new-one');
-      release();
+      gate.resolve();
       const res = await pending;
       expect(res.statusCode).toBe(401);
       hold = false;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { type AuthTestApp, type AuthTestAppOptions, startAuthApp } from '../../../test/support/auth-app.ts';
+import { deferred } from '../../../test/support/deferred.ts';
 import { ensureDemoOperator } from '../operators/demo.ts';
 import { PasswordHasher } from './password.ts';
 import { LOGIN_CHECKS_PER_ADDRESS, LOGIN_FAILED_MESSAGE } from './plugin.ts';
@@ -365,14 +366,11 @@ describe('login throttling slows guessing down and locks nobody out', () => {
 
   it('one address cannot queue more than two password checks; more are refused before any hashing', async () => {
     let checks = 0;
-    let open = () => {};
-    const gate = new Promise<void>((r) => {
-      open = r;
-    });
+    const gate = deferred();
     class CountingHasher extends PasswordHasher {
       override async verify(hash: string, password: string): Promise<boolean> {
         checks++;
-        await gate;
+        await gate.promise;
         return super.verify(hash, password);
       }
     }
@@ -412,13 +410,13 @@ describe('login throttling slows guessing down and locks nobody out', () => {
       // Another address is not held up by them.
       held.push(wrong('fenna', '192.0.2.6'));
       await expect.poll(() => checks).toBe(5);
-      open();
+      gate.resolve();
       for (const res of await Promise.all(held)) expect(res.statusCode).toBe(401);
       expect(checks).toBe(5);
       // Once they are done, that address may check passwords again.
       expect((await login(app, { username: 'cleo', ip: '2001:db8:5:6:ffff::3' })).statusCode).toBe(200);
     } finally {
-      open();
+      gate.resolve();
       await counting.close();
     }
   });
@@ -595,13 +593,6 @@ describe('sessions', () => {
 
   it('a session created by a login racing with disable or a password reset is dead', async () => {
     // Holds password verification until released, to land a revocation inside a login.
-    const deferred = () => {
-      let resolve = () => {};
-      const promise = new Promise<void>((r) => {
-        resolve = r;
-      });
-      return { promise, resolve };
-    };
     class GatedHasher extends PasswordHasher {
       gate = deferred();
       entered = deferred();
