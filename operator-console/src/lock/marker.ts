@@ -13,6 +13,14 @@ export const LOCK_KEY = 'stille-lijn.console.locked';
  */
 export const AWAY_KEY = 'stille-lijn.console.away-for-lock';
 
+/**
+ * Beside `AWAY_KEY` while the lock's "away" has not gone through (offline, or answered "not
+ * now"): the operator's id, so that a reload or a new tab of theirs, still locked, sends it
+ * at its connect. Without it a reloaded page would leave an empty desk available. Removed
+ * once the away goes through, and with the flag.
+ */
+export const AWAY_PENDING_KEY = 'stille-lijn.console.away-for-lock.pending';
+
 export function readLockMarker(): boolean {
   try {
     return localStorage.getItem(LOCK_KEY) === '1';
@@ -27,6 +35,7 @@ export function writeLockMarker(locked: boolean): void {
     else {
       localStorage.removeItem(LOCK_KEY);
       localStorage.removeItem(AWAY_KEY);
+      localStorage.removeItem(AWAY_PENDING_KEY);
     }
   } catch {
     // A browser that refuses storage keeps the lock in this page only.
@@ -42,11 +51,23 @@ export function readAwayForLock(): string | undefined {
   }
 }
 
-export function writeAwayForLock(operatorId: string): void {
+/** `AWAY_KEY`, and `AWAY_PENDING_KEY` while `pending` (the away not through yet). */
+export function writeAwayForLock(operatorId: string, pending: boolean): void {
   try {
     localStorage.setItem(AWAY_KEY, operatorId);
+    if (pending) localStorage.setItem(AWAY_PENDING_KEY, operatorId);
+    else localStorage.removeItem(AWAY_PENDING_KEY);
   } catch {
     // Then only this page knows, as before a reload.
+  }
+}
+
+/** The operator whose lock's away has not gone through yet, if any (`AWAY_PENDING_KEY`). */
+export function readAwayPending(): string | undefined {
+  try {
+    return localStorage.getItem(AWAY_PENDING_KEY) ?? undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -40,7 +40,7 @@ import {
 import { fetchMyConversations } from '../api/supervisor.ts';
 import { newClientMessageId } from '../lib/ids.ts';
 import { createTypingThrottle, type TypingThrottle } from '../lib/typing.ts';
-import { readAwayForLock, writeAwayForLock } from '../lock/marker.ts';
+import { readAwayForLock, readAwayPending, writeAwayForLock } from '../lock/marker.ts';
 import { Outbox } from './outbox.ts';
 import type { AcuteState, ConversationEntry, WorkspaceState } from './types.ts';
 import { initialWorkspaceState, type WorkspaceAction, workspaceReducer } from './workspace.ts';
@@ -679,18 +679,29 @@ export class WorkspaceStore implements WorkspaceCommands {
     this.dispatch({ type: 'screen-lock', locked });
     if (locked && this.state.status === 'available') {
       this.awayForLock = true;
-      writeAwayForLock(this.operator.id);
       this.awayForTheLock();
     } else if (locked) {
-      this.awayForLock ||= readAwayForLock() === this.operator.id;
+      const id = this.operator.id;
+      this.awayForLock ||= readAwayForLock() === id;
+      // A page reloaded (or a new tab) while the lock's away had not gone through.
+      if (!this.awayPending && readAwayPending() === id) {
+        if (this.socket?.connected) this.awayForTheLock();
+        else this.awayPending = true;
+      }
     } else this.backFromLock();
   };
 
-  /** The lock's "away"; one that does not go through is tried again at the next connect. */
+  /**
+   * The lock's "away". One that does not go through is tried again at the next connect, of
+   * this page or (by the mark beside the lock flag) of a reloaded one.
+   */
   private awayForTheLock(): void {
     this.awayPending = false;
+    writeAwayForLock(this.operator.id, true);
     void this.setStatus('away').then((ok) => {
-      if (!ok && this.state.screenLocked) this.awayPending = true;
+      if (!this.state.screenLocked) return;
+      if (ok) writeAwayForLock(this.operator.id, false);
+      else this.awayPending = true;
     });
   }
 

@@ -105,3 +105,70 @@ describe("the lock's away, when it did not go through", () => {
     expect(statuses()).toEqual(['away', 'away', 'available']);
   });
 });
+
+/**
+ * A reload (or a new tab) of a locked console whose away had not gone through: the new page
+ * knows only what the lock left beside its flag, and must still make the operator away, or
+ * victims are routed to an empty desk until someone unlocks it.
+ */
+describe("the lock's away across a reload", () => {
+  const statuses = () => fake.emits.filter((e) => e.event === 'operator:status').map((e) => e.payload.status);
+  const stored = new Map<string, string>();
+  const storage = {
+    getItem: (k: string) => stored.get(k) ?? null,
+    setItem: (k: string, v: string) => void stored.set(k, v),
+    removeItem: (k: string) => void stored.delete(k),
+  };
+
+  /** A console page of Anna's, connected; `status` is hers as the server has it. */
+  function page(opts: { lockedBeforeConnect: boolean; status: 'available' | 'away' }) {
+    const socket = makeSocket();
+    me.id = 'anna';
+    const store = new WorkspaceStore(
+      { id: 'anna', displayName: 'Anna', role: 'operator' },
+      { onUnauthorized: () => {}, onAccountChanged: () => {} },
+    );
+    // A reloaded page mounts locked before its socket connects.
+    if (opts.lockedBeforeConnect) store.setScreenLocked(true);
+    store.connect();
+    socket.connected = true;
+    fire('connect');
+    fire('operator:state', { status: opts.status, load: 0, capacity: 3 });
+    return store;
+  }
+
+  /** The first page locks; its away is answered with `answer`, then the page is reloaded. */
+  async function lockedThenReloaded(answer: { ok: boolean; [k: string]: unknown }) {
+    vi.stubGlobal('localStorage', storage);
+    stored.clear();
+    stored.set('stille-lijn.console.locked', '1');
+    const first = page({ lockedBeforeConnect: false, status: 'available' });
+    first.setScreenLocked(true);
+    expect(statuses()).toEqual(['away']);
+    fake.emits.at(-1)?.resolve(answer);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    first.dispose();
+    page({ lockedBeforeConnect: true, status: answer.ok ? 'away' : 'available' });
+  }
+
+  it('an away that failed goes at the reloaded page’s connect', async () => {
+    try {
+      await lockedThenReloaded({
+        ok: false,
+        error: { code: 'unavailable', message: 'The service is temporarily unavailable.' },
+      });
+      expect(statuses()).toEqual(['away']);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('an away that went through is not asked again', async () => {
+    try {
+      await lockedThenReloaded({ ok: true, status: 'away' });
+      expect(statuses()).toEqual([]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
