@@ -2,6 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { createConsoleAccount, signInConsole } from '../support/browser.ts';
 import { useConsole } from './console-harness.ts';
 
 async function createAccount(t: TestApp, role: 'operator' | 'supervisor' = 'operator') {
@@ -133,5 +134,24 @@ describe('console sign-in', () => {
     expect(await page.locator('[data-sl="login-submit"]').textContent()).toBe('Sign in');
     const english = await new AxeBuilder({ page }).analyze();
     expect(english.violations.map((v) => v.id)).toEqual([]);
+  });
+});
+
+describe('console sign-in in production', () => {
+  const ui = useConsole({ app: 'each', context: {}, env: { NODE_ENV: 'production' } });
+
+  it('the browser keeps the __Host- session cookie, Secure and HttpOnly, and the console works on it across a reload', async () => {
+    const account = await createConsoleAccount(ui.t);
+    const context = await ui.newContext();
+    const page = await context.newPage();
+    await signInConsole(page, ui.t.url, account);
+
+    const cookies = await context.cookies();
+    expect(
+      cookies.map((c) => ({ name: c.name, secure: c.secure, httpOnly: c.httpOnly, path: c.path })),
+    ).toEqual([{ name: '__Host-sl_session', secure: true, httpOnly: true, path: '/' }]);
+    await page.reload();
+    await page.locator('[data-sl="status-toggle"]:not([disabled])').waitFor();
+    expect(await page.locator('[data-sl="login-username"]').count()).toBe(0);
   });
 });

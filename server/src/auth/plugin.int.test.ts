@@ -205,6 +205,32 @@ describe('POST /api/auth/login', () => {
     }
   });
 
+  it('in production: the cookie is __Host- prefixed, and one of the bare name (set from a sibling domain) signs nobody in', async () => {
+    const { app } = await start({ env: { NODE_ENV: 'production' } });
+    await app.operators.create({ username: 'anna', password: PASSWORD });
+    const res = await login(app, { username: 'anna' });
+    const setCookie = String(res.headers['set-cookie']);
+    // The prefix makes the browser refuse it unless Secure, host-only (no Domain) and Path=/,
+    // so a site on a sibling subdomain cannot plant or overshadow it.
+    expect(setCookie).toMatch(/^__Host-sl_session=[A-Za-z0-9_-]{43};/);
+    expect(setCookie).toContain('Secure');
+    expect(setCookie).toContain('Path=/');
+    expect(setCookie).not.toMatch(/Domain=/i);
+    const token = setCookie.split(';')[0]!.slice('__Host-sl_session='.length);
+    expect((await me(app, `__Host-sl_session=${token}`)).statusCode).toBe(200);
+    expect((await me(app, `sl_session=${token}`)).statusCode).toBe(401);
+    expect(await app.auth.sessionFromCookieHeader(`sl_session=${token}`)).toBeNull();
+
+    const out = await app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { cookie: `__Host-sl_session=${token}` },
+    });
+    expect(out.statusCode).toBe(200);
+    expect(String(out.headers['set-cookie'])).toMatch(/^__Host-sl_session=;.*Secure/);
+    expect((await me(app, `__Host-sl_session=${token}`)).statusCode).toBe(401);
+  });
+
   it('in production: sets Secure, and refuses a supervisor without TOTP', async () => {
     const { app } = await start({ env: { NODE_ENV: 'production' } });
     await app.operators.create({ username: 'anna', password: PASSWORD });

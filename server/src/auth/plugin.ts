@@ -16,7 +16,7 @@ import { type OperatorAuthState, OperatorStore } from '../operators/store.ts';
 import { InFlightLimit } from './in-flight.ts';
 import { assertAllowedOrigin, isSafeMethod } from './origin.ts';
 import { inPasswordLane, type PasswordHasher } from './password.ts';
-import { newSessionToken, SESSION_COOKIE, SessionStore, sessionIdForToken } from './sessions.ts';
+import { newSessionToken, SessionStore, sessionCookieName, sessionIdForToken } from './sessions.ts';
 import { type LoginLimits, LoginThrottle } from './throttle.ts';
 import { TotpLock } from './totp-lock.ts';
 import type { OperatorAccount, OperatorAuthService } from './types.ts';
@@ -103,14 +103,21 @@ function ownOrigin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-function sessionToken(cookieHeader: string | undefined): string | undefined {
-  return cookieHeader ? fastifyCookie.parse(cookieHeader)[SESSION_COOKIE] : undefined;
-}
-
 async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promise<void> {
   const now = opts.now ?? Date.now;
   // Another plugin may have registered it already; a second registration would throw.
   if (!app.hasDecorator('serializeCookie')) await app.register(fastifyCookie);
+
+  const cookieOptions = {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: app.config.isProduction,
+  } as const;
+  const cookieName = sessionCookieName(cookieOptions.secure);
+  /** The session token the request's cookies carry, under this deployment's cookie name only. */
+  const sessionToken = (cookieHeader: string | undefined): string | undefined =>
+    cookieHeader ? fastifyCookie.parse(cookieHeader)[cookieName] : undefined;
 
   const operators = new OperatorStore({
     redis: app.redis,
@@ -268,14 +275,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
     await operators.close();
   });
 
-  const cookieOptions = {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: app.config.isProduction,
-  } as const;
   const setSessionCookie = (reply: FastifyReply, token: string) =>
-    reply.setCookie(SESSION_COOKIE, token, cookieOptions);
+    reply.setCookie(cookieName, token, cookieOptions);
 
   /**
    * Ends the session of `token`, if it lives: its live sockets are cut on every instance,
@@ -406,7 +407,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions): Promis
         checkOrigin(request);
         const token = sessionToken(request.headers.cookie);
         if (token) await endSession(request, token, 'logout');
-        reply.clearCookie(SESSION_COOKIE, cookieOptions);
+        reply.clearCookie(cookieName, cookieOptions);
         return {};
       },
     );

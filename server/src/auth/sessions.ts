@@ -3,8 +3,19 @@ import type { Redis } from 'ioredis';
 import type { OperatorAuthState, OperatorStore } from '../operators/store.ts';
 import type { SessionInfo } from './types.ts';
 
-/** The operator session cookie. */
+/** The operator session cookie (`sessionCookieName`: its name in production). */
 export const SESSION_COOKIE = 'sl_session';
+
+/**
+ * The session cookie's name. Where it is Secure (production), `__Host-` prefixed: browsers
+ * then take it only Secure, host-only (no Domain) and with Path=/, so a site on a sibling
+ * subdomain (a hacked www) cannot plant a session of its own choosing for the console, nor
+ * overshadow the operator's with a narrower path. Over plain HTTP (development, tests) the
+ * prefix would make browsers refuse the cookie, so it is the bare name there.
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+}
 /** A session ends this long after login however active it is. @default 12 h */
 export const SESSION_MAX_AGE_MS = 12 * 60 * 60 * 1000;
 /** 32 random bytes in base64url. */
