@@ -258,4 +258,38 @@ describe('no stored message falls between relay and missed', () => {
     expect(await app.app.redis.exists(marked)).toBe(0);
     expect(await app.app.redis.hmget(other, '>x1', '>x2')).toEqual(['1', '1']);
   });
+
+  it('a resend answered while the relayed marks are being written is not relayed a second time', async () => {
+    t = await startTestApp();
+    const { conversationId } = await activeConversation(t);
+    const messages = t.app.messages;
+    const first = await messages.visitorMessage(conversationId, 'same', 'eenmaal');
+    first.relay?.();
+    // The resend's append goes out first; the batch of relayed marks, with this message's,
+    // right after it on the same connection: Redis answers the resend "not relayed yet",
+    // and the mark is no longer waiting in the batch when that answer is read.
+    const resend = messages.visitorMessage(conversationId, 'same', 'eenmaal');
+    const flushed = messages.flushMarks();
+    const again = await resend;
+    await flushed;
+    expect(again.messageId).toBe(first.messageId);
+    expect(again.relay, 'relayed once only').toBeUndefined();
+    // And a resend after the marks are written is not relayed either.
+    expect((await messages.visitorMessage(conversationId, 'same', 'eenmaal')).relay).toBeUndefined();
+  });
+
+  it('a resend whose first copy is relayed, and its mark sent, while the resend is on its way is not relayed again', async () => {
+    t = await startTestApp();
+    const { conversationId } = await activeConversation(t);
+    const messages = t.app.messages;
+    const first = await messages.visitorMessage(conversationId, 'twice', 'eenmaal');
+    // The resend's append goes out before the first copy's relay and its mark: Redis answers
+    // it "not relayed", in the same read as the mark's answer.
+    const resend = messages.visitorMessage(conversationId, 'twice', 'eenmaal');
+    first.relay?.();
+    const flushed = messages.flushMarks();
+    const again = await resend;
+    await flushed;
+    expect(again.relay, 'relayed once only').toBeUndefined();
+  });
 });

@@ -69,7 +69,13 @@ export interface MessagesDeps {
 export class MessageService {
   readonly #d: MessagesDeps;
   /** Relayed marks not yet written: conversation id → their fields. */
-  readonly #marks = new Map<string, string[]>();
+  #marks = new Map<string, string[]>();
+  /**
+   * Batches of marks sent to Redis and not yet answered. A resend whose append went out
+   * before its batch reads "not relayed" from Redis, while its mark is no longer in
+   * `#marks`: it is found here, and not relayed a second time.
+   */
+  readonly #marksWriting = new Set<Map<string, string[]>>();
   #marksTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: MessagesDeps) {
@@ -84,8 +90,9 @@ export class MessageService {
    * lost, or the process died before the relay) is relayed now.
    */
   async visitorMessage(conversationId: string, clientMessageId: string, text: string): Promise<Stored> {
+    const markedBefore = this.#markPending(conversationId, clientMessageId);
     const r = await this.#append(conversationId, 'v', '', clientMessageId, text);
-    const owed = this.#owed(conversationId, clientMessageId, r);
+    const owed = this.#owed(conversationId, clientMessageId, r, markedBefore);
     // Idempotent per message id: a resend that is read again raises nothing twice.
     if (owed && this.#d.readVisitorText) await this.#d.readVisitorText(conversationId, r.messageId, text);
     const at = atOf(r.messageId);
@@ -111,6 +118,7 @@ export class MessageService {
     clientMessageId: string,
     text: string,
   ): Promise<Stored> {
+    const markedBefore = this.#markPending(conversationId, clientMessageId);
     const r = await this.#append(conversationId, 'o', operatorId, clientMessageId, text);
     const at = atOf(r.messageId);
     const messageId = r.messageId;
@@ -118,7 +126,7 @@ export class MessageService {
     // other tabs and supervisors only: whoever redeemed the code may not be the visitor
     // it was written to, and is never sent what came before (PROTOCOL.md).
     const toVisitor = r.fresh || !r.visitorFloor || compareStreamIds(messageId, r.visitorFloor) > 0;
-    const relay = this.#owed(conversationId, clientMessageId, r)
+    const relay = this.#owed(conversationId, clientMessageId, r, markedBefore)
       ? () => {
           if (toVisitor)
             this.#d.notifier.toVisitorMessage(conversationId, r.visitorFloor, {
@@ -145,13 +153,29 @@ export class MessageService {
 
   /**
    * Whether a stored message still has to be relayed: a new one, or a resend of one whose
-   * relay never ran. A relay whose mark waits in this process's batch counts as run (a
-   * resend outside a reconnect reaches the same process, and must not deliver twice).
+   * relay never ran. A relay whose mark waits in this process counts as run (a resend
+   * outside a reconnect reaches the same process, and must not deliver twice): waiting when
+   * the resend's append went out (`markedBefore`: its batch then follows the append, and
+   * Redis answers "not relayed"), or waiting now.
    */
-  #owed(conversationId: string, clientMessageId: string, r: { fresh: boolean; relayed: boolean }): boolean {
+  #owed(
+    conversationId: string,
+    clientMessageId: string,
+    r: { fresh: boolean; relayed: boolean },
+    markedBefore: boolean,
+  ): boolean {
     if (r.fresh) return true;
-    if (r.relayed) return false;
-    return !this.#marks.get(conversationId)?.includes(relayedField(clientMessageId));
+    if (r.relayed || markedBefore) return false;
+    return !this.#markPending(conversationId, clientMessageId);
+  }
+
+  /** Whether a message's relayed mark waits in this process: in the batch, or being written. */
+  #markPending(conversationId: string, clientMessageId: string): boolean {
+    if (!clientMessageId) return false;
+    const field = relayedField(clientMessageId);
+    if (this.#marks.get(conversationId)?.includes(field)) return true;
+    for (const batch of this.#marksWriting) if (batch.get(conversationId)?.includes(field)) return true;
+    return false;
   }
 
   /**
@@ -174,19 +198,25 @@ export class MessageService {
     clearTimeout(this.#marksTimer);
     this.#marksTimer = undefined;
     if (this.#marks.size === 0) return Promise.resolve();
+    const batch = this.#marks;
+    this.#marks = new Map();
     const hashes: string[] = [];
     const marks: (string | number)[] = [];
-    for (const [conversationId, fields] of this.#marks) {
+    for (const [conversationId, fields] of batch) {
       hashes.push(this.#d.keys.clientMessageIds(conversationId));
       marks.push(fields.length, ...fields);
     }
-    this.#marks.clear();
+    this.#marksWriting.add(batch);
     const conn = this.#d.durable.connection;
+    // Forgotten a turn after the answer: a resend answered in the same read from Redis may
+    // settle its awaits after this batch's.
+    const written = () => {
+      setImmediate(() => this.#marksWriting.delete(batch));
+    };
     return runScript(conn, markRelayedScript, { clientMessageIds: hashes }, { marks }).then(
-      () => undefined,
-      () => {
-        // Redis away: the next resend relays once more, no worse.
-      },
+      written,
+      // Redis away: the next resend relays once more, no worse.
+      written,
     );
   }
 
