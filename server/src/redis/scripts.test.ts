@@ -11,14 +11,24 @@ import * as oncall from '../oncall/scripts.ts';
 import * as operators from '../operators/scripts.ts';
 import * as reports from '../reports/scripts.ts';
 import * as routing from '../routing/scripts.ts';
+import * as sockets from '../sockets/scripts.ts';
 import { type LuaScript, readLua } from './scripts.ts';
 
 type AnyScript = LuaScript<readonly string[], readonly string[], unknown>;
 const isScript = (v: unknown): v is AnyScript =>
   typeof v === 'object' && v !== null && 'lua' in v && 'keys' in v && 'args' in v && 'file' in v;
-const scripts = [audit, auth, conversations, messages, metrics, oncall, operators, reports, routing].flatMap(
-  (m) => Object.values(m).filter(isScript),
-);
+const scripts = [
+  audit,
+  auth,
+  conversations,
+  messages,
+  metrics,
+  oncall,
+  operators,
+  reports,
+  routing,
+  sockets,
+].flatMap((m) => Object.values(m).filter(isScript));
 const src = fileURLToPath(new URL('..', import.meta.url));
 
 function luaFiles(dir: string): string[] {

@@ -2,11 +2,13 @@ import { refusal, visitorInboundSchemas } from '@stille-lijn/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace } from 'socket.io';
 import { addressBucket, clientAddress, networkBucket } from '../http/client-address.ts';
+import { prepareScripts, runScript } from '../redis/scripts.ts';
 import { mergeHandlers, type VisitorContext, type VisitorHandlers, type VisitorSocket } from './features.ts';
 import { bindEvents, EventBudget, type Handler, type InFlight } from './guard.ts';
 import { LiveSockets } from './live-sockets.ts';
 import { visitorMessageRoom, visitorRoom } from './notifier.ts';
 import { handshakeOriginAllowed } from './origin.ts';
+import { countConnectionScript } from './scripts.ts';
 
 /**
  * The bucket of the address a socket came from (IPv6 per /64), as our proxies saw it;
@@ -79,6 +81,7 @@ const VISITOR_TAKEN_OVER = 'visitor:taken-over';
  */
 export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFlight: InFlight): () => void {
   const { config } = app;
+  prepareScripts(app.redis, [countConnectionScript]);
   /**
    * The visitor sockets without a conversation of each hashed address, on all instances
    * (`sockets:visitor:<address hash>`). Entries are never refreshed: each lasts as long as
@@ -149,12 +152,12 @@ export function setupVisitorNamespace(app: FastifyInstance, nsp: Namespace, inFl
       // Every per-address rule counts under this keyed hash; the address itself is never kept.
       socket.data.addressHash = app.cipher.keyedHash(socketAddress(socket, config.trustProxy), 'ip');
       const key = app.keys.connectionThrottle(socket.data.addressHash);
-      const res = await app.redis.multi().incr(key).pexpire(key, 60_000, 'NX').exec();
+      const count = await runScript(app.redis, countConnectionScript, { counter: key }, { windowMs: 60_000 });
       // Past the rate the socket is admitted all the same, but may not start: refusing the
       // handshake would let connections opened on her Wi-Fi keep a victim from reconnecting
       // to her conversation or redeeming her return code, which have budgets of their own.
       // What the flood costs stays bounded by the idle-socket cap and VISITOR_IDLE_S below.
-      socket.data.overRate = Number(res?.[0]?.[1] ?? 0) > config.visitorConnectionsPerMin;
+      socket.data.overRate = count > config.visitorConnectionsPerMin;
       // Never refused for the sockets already open, which would let idle ones opened on her
       // Wi-Fi keep a victim out: past the cap, the address's oldest idle socket makes room.
       // Not for a socket past the rate, though: a flood of those would close hers before her
