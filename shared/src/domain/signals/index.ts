@@ -120,9 +120,11 @@ function readWith(
   found: Map<SignalCategory, SignalSpan[]>,
 ): void {
   const words = tokens.map((t) => lexicon.rawChat.get(t.raw) ?? lexicon.chat.get(t.norm) ?? t.norm);
-  const fictionBySentence = new Map<number, boolean>();
+  // Made at the first match: most messages match nothing in most of the five lexicons, and
+  // these were a large part of what reading a message allocated (--heap-prof of the bench).
+  let fictionBySentence: Map<number, boolean> | undefined;
   /** Keyed by sentence and category index: no string is built per hit. */
-  const contextBySentence = new Map<number, boolean>();
+  let contextBySentence: Map<number, boolean> | undefined;
   // Tokens come in sentence order, so each sentence is one run of them: scanning only that
   // run keeps the fiction and context checks linear however many sentences there are.
   const inSentence = (at: number, test: (w: string) => boolean): boolean => {
@@ -146,6 +148,7 @@ function readWith(
       const last = matchAt(pattern.steps, words, tokens, at);
       if (last < 0) continue;
       const sentence = tokens[at]!.sentence;
+      fictionBySentence ??= new Map();
       let fiction = fictionBySentence.get(sentence);
       if (fiction === undefined) {
         fiction = inSentence(at, (w) => testWord(lexicon.fiction, w));
@@ -154,6 +157,7 @@ function readWith(
       if (fiction) continue;
       if (pattern.weak) {
         const key = sentence * SIGNAL_CATEGORIES.length + SIGNAL_CATEGORIES.indexOf(pattern.category);
+        contextBySentence ??= new Map();
         let blocked = contextBySentence.get(key);
         if (blocked === undefined) {
           const context = lexicon.context.get(pattern.category);
@@ -178,7 +182,7 @@ function readWith(
     )
       break;
   }
-  finish(candidates, tokens, found);
+  if (candidates.length > 0) finish(candidates, tokens, found);
 }
 
 /**
