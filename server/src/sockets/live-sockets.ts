@@ -50,10 +50,10 @@ export class LiveSockets {
 
   /**
    * Counts the socket for its group and, when the group would have more than `max`, takes
-   * out the entries that lapse first in the same transaction, never the newcomer: the
-   * oldest, in a group whose entries are never refreshed. The caller closes those sockets.
-   * One script, rather than a transaction: every visitor handshake claims, and a
-   * transaction's pipeline and seven commands cost ioredis several times the allocation.
+   * out the entries that lapse first in the same script, never the newcomer: the oldest, in
+   * a group whose entries are never refreshed. The caller closes those sockets. A script,
+   * not a transaction: every visitor handshake claims, and a transaction's pipeline and
+   * seven commands cost ioredis several times the allocation.
    * @returns the socket ids taken out (possibly of other instances, or of none any more)
    */
   claimEvicting(group: string, socketId: string): Promise<string[]> {
